@@ -1,0 +1,49 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.scoping import ScopedQuerySet
+
+from .choices import Role
+
+
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class UserManager(
+    models.Manager.from_queryset(UserQuerySet), AbstractUser._meta.default_manager.__class__
+):
+    pass
+
+
+class User(AbstractUser):
+    """账号: a person who signs in, bound to one role and one area subtree."""
+
+    scope_field = "area"
+
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.LEADER)
+    area = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属区域"),
+    )
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username

@@ -1,0 +1,259 @@
+"""The audit writer: every write and sensitive read appends hash-chained entries.
+
+Call ``record`` (or ``record_many`` for bulk writes) inside the transaction that makes the
+change; if the transaction rolls back, so do its entries. Personal fields are stored as
+ciphertext in ``changes``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from . import crypto
+from .models.audit import AuditAction, AuditEntry, AuditHead
+from .personal import EncryptedTextField
+
+GENESIS = "0" * 64
+
+
+@dataclass
+class Event:
+    action: str
+    object_type: str
+    object_id: str = ""
+    object_repr: str = ""
+    area_path: str = ""
+    changes: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+
+def _canonical(entry: dict) -> bytes:
+    return json.dumps(
+        entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode()
+
+
+def entry_hash(
+    *,
+    id,
+    timestamp,
+    actor_id,
+    actor_name,
+    action,
+    object_type,
+    object_id,
+    object_repr,
+    area_path,
+    changes,
+    reason,
+    prev_hash,
+) -> str:
+    payload = {
+        "id": id,
+        "ts": timestamp.isoformat(),
+        "actor_id": actor_id,
+        "actor": actor_name,
+        "action": action,
+        "type": object_type,
+        "oid": object_id,
+        "repr": object_repr,
+        "area": area_path,
+        "changes": changes,
+        "reason": reason,
+        "prev": prev_hash,
+    }
+    return hashlib.sha256(_canonical(payload)).hexdigest()
+
+
+def _lock_head() -> AuditHead:
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    return head
+
+
+def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> int:
+    """Append ``events`` in order under one lock of the chain head; returns how many."""
+    if not events:
+        return 0
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_name = actor.get_username() if actor_id else "system"
+    now = timezone.now()
+    with transaction.atomic():
+        head = _lock_head()
+        next_id, prev = head.last_id + 1, head.last_hash
+        rows = []
+        for ev in events:
+            values = dict(
+                id=next_id,
+                timestamp=now,
+                actor_id=actor_id,
+                actor_name=actor_name,
+                action=ev.action,
+                object_type=ev.object_type,
+                object_id=str(ev.object_id),
+                object_repr=ev.object_repr[:200],
+                area_path=ev.area_path,
+                changes=ev.changes,
+                reason=ev.reason,
+                prev_hash=prev,
+            )
+            values["hash"] = prev = entry_hash(**values)
+            rows.append(AuditEntry(**values))
+            next_id += 1
+        AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
+        AuditHead.objects.filter(pk=1).update(last_id=next_id - 1, last_hash=prev)
+    return len(rows)
+
+
+def record(actor, event: Event) -> None:
+    record_many(actor, [event])
+
+
+# --- snapshots of model instances -------------------------------------------------------
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+SKIP_FIELDS = {"created_at", "updated_at", "version"}
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """Audit view of a row: personal fields encrypted, derived search columns left out."""
+    data = {}
+    for f in instance._meta.concrete_fields:
+        if f.name in SKIP_FIELDS or (not f.editable and not isinstance(f, EncryptedTextField)):
+            continue
+        value = getattr(instance, f.attname)
+        if isinstance(f, EncryptedTextField):
+            value = crypto.encrypt(value) if value else value
+        data[f.name] = _plain(value)
+    return data
+
+
+def diff(before: models.Model, after: models.Model) -> dict[str, list]:
+    """``{field: [old, new]}`` for changed fields; personal values compared in plaintext."""
+    changes = {}
+    for f in after._meta.concrete_fields:
+        if f.name in SKIP_FIELDS or (not f.editable and not isinstance(f, EncryptedTextField)):
+            continue
+        old, new = getattr(before, f.attname), getattr(after, f.attname)
+        if old == new:
+            continue
+        if isinstance(f, EncryptedTextField):
+            old, new = crypto.encrypt(old) if old else old, crypto.encrypt(new) if new else new
+        changes[f.name] = [_plain(old), _plain(new)]
+    return changes
+
+
+def object_type(instance_or_model) -> str:
+    return instance_or_model._meta.label_lower
+
+
+def area_path_of(instance) -> str:
+    field = getattr(type(instance), "scope_field", None)
+    if not field:
+        return ""
+    obj = instance
+    for part in field.split("__"):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return ""
+    return getattr(obj, "path", "")
+
+
+def event_for(instance, action: str, *, changes=None, reason: str = "") -> Event:
+    return Event(
+        action=action,
+        object_type=object_type(instance),
+        object_id=str(instance.pk),
+        object_repr=getattr(instance, "audit_repr", lambda: str(instance))(),
+        area_path=area_path_of(instance),
+        changes=changes if changes is not None else {},
+        reason=reason,
+    )
+
+
+def record_create(actor, instance, *, reason: str = "") -> None:
+    record(
+        actor, event_for(instance, AuditAction.CREATE, changes=snapshot(instance), reason=reason)
+    )
+
+
+def record_update(actor, before, after, *, reason: str = "") -> None:
+    record(actor, event_for(after, AuditAction.UPDATE, changes=diff(before, after), reason=reason))
+
+
+def record_delete(actor, instance, *, reason: str = "") -> None:
+    record(
+        actor, event_for(instance, AuditAction.DELETE, changes=snapshot(instance), reason=reason)
+    )
+
+
+def record_reveal(actor, instance, fields: Iterable[str], *, reason: str = "") -> None:
+    record(
+        actor,
+        event_for(instance, AuditAction.REVEAL, changes={"fields": sorted(fields)}, reason=reason),
+    )
+
+
+# --- verification ---------------------------------------------------------------------
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(*, chunk: int = 5000) -> VerifyResult:
+    """Re-hash every entry in id order; report the first one that does not fit."""
+    prev, expected_id, checked = GENESIS, 1, 0
+    qs = AuditEntry.objects.order_by("id")
+    last_id = 0
+    while True:
+        batch = list(qs.filter(id__gt=last_id)[:chunk])
+        if not batch:
+            break
+        for e in batch:
+            if e.id != expected_id:
+                return VerifyResult(False, checked, expected_id, "missing")
+            if e.prev_hash != prev:
+                return VerifyResult(False, checked, e.id, "prev_hash")
+            h = entry_hash(
+                id=e.id,
+                timestamp=e.timestamp,
+                actor_id=e.actor_id,
+                actor_name=e.actor_name,
+                action=e.action,
+                object_type=e.object_type,
+                object_id=e.object_id,
+                object_repr=e.object_repr,
+                area_path=e.area_path,
+                changes=e.changes,
+                reason=e.reason,
+                prev_hash=e.prev_hash,
+            )
+            if h != e.hash:
+                return VerifyResult(False, checked, e.id, "hash")
+            prev, expected_id, checked = e.hash, e.id + 1, checked + 1
+        last_id = batch[-1].id
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_id != expected_id - 1 or head.last_hash != prev):
+        return VerifyResult(
+            False, checked, expected_id if head.last_id >= expected_id else head.last_id, "head"
+        )
+    return VerifyResult(True, checked)

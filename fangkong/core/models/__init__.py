@@ -1,0 +1,5 @@
+from .audit import AuditEntry, AuditHead
+from .base import ScopedModel, TimestampedModel, VersionedModel
+from .jobs import Job
+
+__all__ = ["AuditEntry", "AuditHead", "Job", "ScopedModel", "TimestampedModel", "VersionedModel"]

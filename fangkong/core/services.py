@@ -1,0 +1,39 @@
+"""Building blocks for the ``verb_noun(*, actor, ...)`` service functions of every app."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from .scoping import area_visible_to
+
+
+class ConflictError(ValidationError):
+    """Someone else saved the record since it was opened (optimistic locking)."""
+
+
+def require_perm(actor, perm: str) -> None:
+    if actor is None or not actor.has_perm(perm):
+        raise PermissionDenied(_("您没有执行此操作的权限"))
+
+
+def require_area(actor, area) -> None:
+    if not area_visible_to(area, actor):
+        raise PermissionDenied(_("该区域不在您的管辖范围内"))
+
+
+def lock_versioned(instance: models.Model, expected_version: int | None) -> models.Model:
+    """Lock the row and check nobody saved it since ``expected_version`` was read.
+
+    Returns the locked copy from the database (the "before" for the audit diff).
+    """
+    model = type(instance)
+    current = model._base_manager.select_for_update().get(pk=instance.pk)
+    if expected_version is not None and current.version != int(expected_version):
+        raise ConflictError(
+            _("该记录已被其他人修改（当前版本 %(cur)s，您编辑的是版本 %(mine)s），请刷新后重新修改")
+            % {"cur": current.version, "mine": expected_version},
+            code="conflict",
+        )
+    return current

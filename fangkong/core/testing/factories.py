@@ -1,0 +1,88 @@
+"""Test data built through the real models and services; values are generated, not real."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import random
+
+from stdnum.cn import ric
+
+from fangkong.accounts.choices import Role
+from fangkong.accounts.models import User
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+
+_seq = itertools.count(1)
+
+
+def make_id_number(
+    region: str = "510411",
+    birth: datetime.date | None = None,
+    gender: str | None = None,
+    rng: random.Random | None = None,
+) -> str:
+    """A checksummed resident ID number (generated; belongs to nobody)."""
+    rng = rng or random
+    birth = birth or datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randrange(20000))
+    order = rng.randrange(0, 999)
+    if gender == "M" and order % 2 == 0:
+        order += 1
+    if gender == "F" and order % 2 == 1:
+        order -= 1
+    body = f"{region}{birth:%Y%m%d}{order:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def make_phone(rng: random.Random | None = None) -> str:
+    rng = rng or random
+    return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+
+
+def area(code: str, name: str, level: int, parent: Area | None = None) -> Area:
+    return Area.objects.create(code=code, name=name, level=level, parent=parent)
+
+
+def build_city() -> dict[str, Area]:
+    """Two districts, each down to two grids: enough to prove scoping both ways."""
+    a = {}
+    a["city"] = area("510400", "攀枝花市", AreaLevel.CITY)
+    a["renhe"] = area("510411", "仁和区", AreaLevel.DISTRICT, a["city"])
+    a["street"] = area("510411001", "仁和街道", AreaLevel.STREET, a["renhe"])
+    a["community"] = area("510411001001", "海棠花语社区", AreaLevel.COMMUNITY, a["street"])
+    a["grid_a"] = area("510411001001G01", "第一网格", AreaLevel.GRID, a["community"])
+    a["grid_b"] = area("510411001001G02", "第二网格", AreaLevel.GRID, a["community"])
+    a["miyi"] = area("510421", "米易县", AreaLevel.DISTRICT, a["city"])
+    a["miyi_street"] = area("510421100", "攀莲镇", AreaLevel.STREET, a["miyi"])
+    a["miyi_community"] = area(
+        "510421100001", "迷阳水岸社区", AreaLevel.COMMUNITY, a["miyi_street"]
+    )
+    a["grid_c"] = area("510421100001G01", "第一网格", AreaLevel.GRID, a["miyi_community"])
+    return a
+
+
+def make_user(
+    role: str, area_: Area | None, *, username: str | None = None, superuser: bool = False
+) -> User:
+    username = username or f"{role}{next(_seq)}"
+    user = User.objects.create_user(
+        username=username,
+        password="pw-for-tests-only",
+        role=role,
+        area=area_,
+        is_superuser=superuser,
+    )
+    return user
+
+
+def build_users(areas: dict[str, Area]) -> dict[str, User]:
+    return {
+        "command": make_user(Role.COMMAND, areas["city"], username="command"),
+        "street": make_user(Role.STREET, areas["street"], username="street"),
+        "community": make_user(Role.COMMUNITY, areas["community"], username="community"),
+        "grid_a": make_user(Role.GRID_WORKER, areas["grid_a"], username="grid_a"),
+        "grid_b": make_user(Role.GRID_WORKER, areas["grid_b"], username="grid_b"),
+        "grid_c": make_user(Role.GRID_WORKER, areas["grid_c"], username="grid_c"),
+        "leader": make_user(Role.LEADER, areas["city"], username="leader"),
+        "volunteer": make_user(Role.VOLUNTEER, areas["community"], username="volunteer"),
+    }

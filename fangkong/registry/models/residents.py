@@ -1,0 +1,71 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import ScopedModel
+from fangkong.core.personal import BlindIndexField, EncryptedTextField, mask_name
+from fangkong.core.search import SearchKeyField
+
+from ..choices import Gender, ResidentCategory
+
+
+class Resident(ScopedModel):
+    """居民: a person registered in a grid. ID number, phone and address are encrypted."""
+
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="residents", verbose_name=_("网格")
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("户"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number = EncryptedTextField(_("身份证号"), kind="id_number")
+    phone = EncryptedTextField(_("联系电话"), kind="phone")
+    address = EncryptedTextField(_("现住址"), kind="address")
+    category = models.CharField(
+        _("人员类别"),
+        max_length=16,
+        choices=ResidentCategory.choices,
+        default=ResidentCategory.PERMANENT,
+    )
+    origin = models.CharField(_("来源地"), max_length=100, blank=True)
+    arrival_date = models.DateField(_("抵达日期"), null=True, blank=True)
+    # Stored as ",party,elderly," so one LIKE finds a tag on every database.
+    tags = models.CharField(_("标签"), max_length=255, blank=True, default="")
+    notes = models.TextField(_("备注"), blank=True)
+
+    id_number_index = BlindIndexField(source="id_number", purpose="id", unique=True)
+    id_number_last4 = BlindIndexField(source="id_number", purpose="id4", transform="last4")
+    phone_index = BlindIndexField(source="phone", purpose="phone")
+    phone_last4 = BlindIndexField(source="phone", purpose="phone4", transform="last4")
+    name_norm = SearchKeyField(source="name", key="norm", max_length=50)
+    name_pinyin = SearchKeyField(source="name", key="pinyin", max_length=200)
+    name_initials = SearchKeyField(source="name", key="initials", max_length=50)
+
+    class Meta:
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+        ordering = ["area", "name", "id"]
+        permissions = [
+            ("reveal_resident", _("查看居民敏感信息")),
+            ("import_resident", _("导入居民")),
+            ("export_resident", _("导出居民")),
+            ("export_personal_resident", _("导出未脱敏的居民信息")),
+        ]
+        indexes = [models.Index(fields=["area", "category"], name="resident_area_category")]
+
+    def __str__(self):
+        return self.name
+
+    def audit_repr(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]

@@ -1,0 +1,36 @@
+"""Secrets and encryption keys: from the environment, else generated once into ``var/``.
+
+The file is created with owner-only permissions and never committed. Losing it makes the
+encrypted personal fields unreadable, so ``fangkong backup`` copies it alongside the data.
+"""
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+
+def _new_secrets() -> dict:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        # AES-256-GCM keys by key id; the first is used for new values.
+        "FIELD_KEYS": {"1": base64.b64encode(secrets.token_bytes(32)).decode()},
+        # HMAC-SHA256 key for blind indexes (search and de-duplication without decrypting).
+        "INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+
+
+def load_secrets(var_dir: Path) -> dict:
+    env = os.environ.get("FANGKONG_SECRETS_JSON")
+    if env:
+        return json.loads(env)
+    path = var_dir / "secrets.json"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        data = _new_secrets()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh)
+        return data
+    return json.loads(path.read_text())
