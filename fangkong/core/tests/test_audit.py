@@ -1,0 +1,107 @@
+import itertools
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from fangkong.core import audit
+from fangkong.core.models import AuditEntry, AuditHead
+
+
+@pytest.fixture
+def chain(db):
+    events = [
+        audit.Event(action="create", object_type="test.thing", object_id=str(i), changes={"n": i})
+        for i in range(1, 6)
+    ]
+    audit.record_many(None, events)
+    return list(AuditEntry.objects.order_by("id"))
+
+
+def _raw(sql, params=()):
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def test_chain_is_gap_free_and_linked(chain):
+    assert [e.id for e in chain] == [1, 2, 3, 4, 5]
+    assert chain[0].prev_hash == audit.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(chain))
+    head = AuditHead.objects.get()
+    assert (head.last_id, head.last_hash) == (5, chain[-1].hash)
+    assert audit.verify_chain().ok
+
+
+def test_entries_cannot_be_changed_through_the_app(chain):
+    entry = chain[0]
+    entry.reason = "edited"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=1).update(reason="x")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+
+
+def test_tampered_content_is_caught_at_that_entry(chain):
+    _raw("UPDATE core_auditentry SET reason = %s WHERE id = 3", ["sneaky"])
+    result = audit.verify_chain()
+    assert (result.ok, result.broken_id, result.problem, result.checked) == (False, 3, "hash", 2)
+
+
+def test_rehashed_tampering_is_caught_at_the_next_entry(chain):
+    e = AuditEntry.objects.get(pk=3)
+    forged = audit.entry_hash(
+        id=e.id,
+        timestamp=e.timestamp,
+        actor_id=e.actor_id,
+        actor_name=e.actor_name,
+        action=e.action,
+        object_type=e.object_type,
+        object_id=e.object_id,
+        object_repr=e.object_repr,
+        area_path=e.area_path,
+        changes={"n": 99},
+        reason=e.reason,
+        prev_hash=e.prev_hash,
+    )
+    _raw("UPDATE core_auditentry SET changes = %s, hash = %s WHERE id = 3", ['{"n": 99}', forged])
+    result = audit.verify_chain()
+    assert (result.ok, result.broken_id, result.problem) == (False, 4, "prev_hash")
+
+
+def test_deleted_middle_entry_is_caught(chain):
+    _raw("DELETE FROM core_auditentry WHERE id = 2")
+    result = audit.verify_chain()
+    assert (result.ok, result.broken_id, result.problem) == (False, 2, "missing")
+
+
+def test_truncated_tail_is_caught_by_the_head(chain):
+    _raw("DELETE FROM core_auditentry WHERE id = 5")
+    result = audit.verify_chain()
+    assert (result.ok, result.problem) == (False, "head")
+
+
+def test_verify_audit_command(chain, capsys):
+    call_command("verify_audit")
+    assert "5" in capsys.readouterr().out
+    _raw("UPDATE core_auditentry SET object_id = %s WHERE id = 4", ["44"])
+    with pytest.raises(CommandError) as e:
+        call_command("verify_audit")
+    assert "第 4 条" in str(e.value)
+    assert e.value.returncode == 3
+
+
+def test_rolled_back_transaction_leaves_no_entries(db):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record(None, audit.Event(action="create", object_type="t.t", object_id="1"))
+        raise RuntimeError
+    assert AuditEntry.objects.count() == 0
+    audit.record(None, audit.Event(action="create", object_type="t.t", object_id="2"))
+    assert list(AuditEntry.objects.values_list("id", flat=True)) == [1]
+    assert audit.verify_chain().ok
