@@ -1,1 +1,25 @@
-urlpatterns = []
+"""REST API under /api/v1/: every app's router, token sign-in, the OpenAPI schema and docs.
+
+The docs pages load Swagger UI and Redoc from drf-spectacular-sidecar's static files (no CDN,
+no web fonts, no online validator: ``core.api.docs``);
+schema and docs need a signed-in user (``SPECTACULAR_SETTINGS['SERVE_PERMISSIONS']``).
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from fangkong.core.api.docs import OfflineRedocView, OfflineSwaggerView
+
+urlpatterns = [
+    path("", include("fangkong.accounts.api.urls")),
+    path("", include("fangkong.areas.api.urls")),
+    path("", include("fangkong.registry.api.urls")),
+    path("", include("fangkong.core.api.urls")),
+    path("", include("fangkong.screening.api.urls")),
+    path("", include("fangkong.risk.api.urls")),
+    path("", include("fangkong.status.api.urls")),
+    path("", include("fangkong.health.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

@@ -55,3 +55,68 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 def permissions_for(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+# --- issue 4: screening, risk levels, cases/contacts, health monitoring, person status ---
+_ISSUE4_READ = {
+    "screening.view_campaign",
+    "screening.view_visit",
+    "screening.view_finding",
+    "risk.view_risklevel",
+    "risk.view_riskdesignation",
+    "tracing.view_case",
+    "tracing.view_contact",
+    "health.view_assignment",
+    "health.view_checkin",
+    "health.view_alert",
+    "health.view_nucleicacidtest",
+    "health.view_healthcertificate",
+    "status.view_personstatus",
+    "status.view_statusoverride",
+    "status.view_statuspolicy",
+    "status.verify_personstatus",
+}
+_ISSUE4_FIELD = {  # what a grid worker records on the ground
+    "screening.add_visit",
+    "screening.add_finding",
+    "health.add_assignment",
+    "health.change_assignment",
+    "health.add_checkin",
+    "health.change_alert",
+    "health.add_nucleicacidtest",
+    "status.add_statusoverride",
+}
+_ISSUE4_MANAGE = {  # community, street and command staff
+    "screening.add_campaign",
+    "screening.change_campaign",
+    "tracing.add_case",
+    "tracing.change_case",
+    "tracing.add_contact",
+    "tracing.change_contact",
+    "health.release_assignment",
+    "health.review_nucleicacidtest",
+    "health.add_healthcertificate",
+    "health.revoke_healthcertificate",
+    "status.approve_statusoverride",
+}
+_ISSUE4_POLICY = {"status.add_statuspolicy", "status.change_statuspolicy"}
+_ISSUE4_RISK = {
+    "risk.add_risklevel",
+    "risk.change_risklevel",
+    "risk.add_riskdesignation",
+    "risk.change_riskdesignation",
+}
+_ISSUE4: dict[str, set[str]] = {
+    Role.COMMAND: _ISSUE4_READ | _ISSUE4_FIELD | _ISSUE4_MANAGE | _ISSUE4_POLICY | _ISSUE4_RISK,
+    Role.STREET: _ISSUE4_READ | _ISSUE4_FIELD | _ISSUE4_MANAGE | _ISSUE4_POLICY,
+    Role.COMMUNITY: _ISSUE4_READ | _ISSUE4_FIELD | _ISSUE4_MANAGE,
+    Role.GRID_WORKER: _ISSUE4_READ | _ISSUE4_FIELD,
+    Role.LEADER: set(_ISSUE4_READ),
+    # Checkpoint duty: scanning a personal code shows colour and masked name only.
+    Role.ENTERPRISE_LIAISON: {"status.verify_personstatus"},
+    Role.INSPECTOR: {"status.verify_personstatus", "risk.view_riskdesignation"},
+    Role.VOLUNTEER: {"status.verify_personstatus"},
+}
+ROLE_PERMISSIONS = {
+    role: perms | frozenset(_ISSUE4.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
+}

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "areas"
-urlpatterns = []
+urlpatterns = [
+    path("", views.area_tree, name="area_tree"),
+    path("list/", views.AreaListView.as_view(), name="area_list"),
+    path("add/", views.AreaEditView.as_view(), name="area_add"),
+    path("<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
+    path("<int:pk>/edit/", views.AreaEditView.as_view(), name="area_edit"),
+    path("<int:pk>/children/", views.area_children, name="area_children"),
+]

@@ -11,9 +11,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import crypto
@@ -88,6 +89,7 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
         head = _lock_head()
         next_id, prev = head.last_id + 1, head.last_hash
         rows = []
+        columns = _columns()
         for ev in events:
             values = dict(
                 id=next_id,
@@ -104,11 +106,34 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
                 prev_hash=prev,
             )
             values["hash"] = prev = entry_hash(**values)
-            rows.append(AuditEntry(**values))
+            rows.append([prep(values[f.attname]) for f, prep in columns])
             next_id += 1
-        AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
+        # executemany of the exact column values bulk_create would send (an import writes
+        # one entry per row; bulk_create's per-object SQL compiling cost ~60 µs an entry).
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), batch_size):
+                cursor.executemany(_insert_sql(), rows[start : start + batch_size])
         AuditHead.objects.filter(pk=1).update(last_id=next_id - 1, last_hash=prev)
     return len(rows)
+
+
+def _columns():
+    """(field, value → database value) for every AuditEntry column, on this connection."""
+    out = []
+    for f in AuditEntry._meta.concrete_fields:
+        if isinstance(f, models.DateTimeField | models.JSONField):
+            out.append((f, lambda v, f=f: f.get_db_prep_save(v, connection)))
+        else:
+            out.append((f, lambda v: v))
+    return out
+
+
+def _insert_sql() -> str:
+    qn = connection.ops.quote_name
+    fields = AuditEntry._meta.concrete_fields
+    cols = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {qn(AuditEntry._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
 
 
 def record(actor, event: Event) -> None:
@@ -121,6 +146,8 @@ def record(actor, event: Event) -> None:
 def _plain(value):
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, Decimal):  # JSONField cannot store Decimal; "37.3" keeps its digits
+        return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -165,6 +192,8 @@ def area_path_of(instance) -> str:
     field = getattr(type(instance), "scope_field", None)
     if not field:
         return ""
+    if field == "pk":  # the area itself
+        return getattr(instance, "path", "")
     obj = instance
     for part in field.split("__"):
         obj = getattr(obj, part, None)

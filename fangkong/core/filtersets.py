@@ -2,6 +2,8 @@
 
 import django_filters
 from django.apps import apps
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .scoping import subtree_ids
 
@@ -14,6 +16,7 @@ def visible_areas(request):
     return Area.objects.visible_to(request.user)
 
 
+@extend_schema_field(OpenApiTypes.INT)  # an area id, for the API schema
 class AreaSubtreeFilter(django_filters.ModelChoiceFilter):
     """Rows in the chosen area or anywhere below it."""
 

@@ -13,6 +13,7 @@ from fangkong.core import audit
 from fangkong.core.personal import index_value
 from fangkong.core.services import lock_versioned, require_area, require_perm
 from fangkong.core.validators import validate_phone
+from fangkong.status.services import recompute_on_commit
 
 from .models import Building, Household, Resident
 from .rules import clean_identity, encode_tags
@@ -34,9 +35,9 @@ RESIDENT_FIELDS = (
 )
 
 
-def _check_grid(area) -> None:
+def _check_grid(area, message: str | None = None) -> None:
     if area is None or area.level != AreaLevel.GRID:
-        raise ValidationError({"area": _("居民必须登记到网格")})
+        raise ValidationError({"area": message or _("居民必须登记到网格")})
 
 
 def _clean_resident(data: dict[str, Any], *, exclude_pk=None) -> dict[str, Any]:
@@ -76,6 +77,7 @@ def create_resident(*, actor, data: dict[str, Any]) -> Resident:
         resident = Resident(**{k: v for k, v in data.items() if k in RESIDENT_FIELDS})
         resident.save()
         audit.record_create(actor, resident)
+        recompute_on_commit([resident.pk], cause=_("新增居民"), actor=actor)
     return resident
 
 
@@ -94,6 +96,7 @@ def update_resident(
         resident.version = before.version + 1
         resident.save()
         audit.record_update(actor, before, resident)
+        recompute_on_commit([resident.pk], cause=_("居民信息变更"), actor=actor)
     return resident
 
 
@@ -115,29 +118,119 @@ def reveal_resident(
     return {f: getattr(resident, f) for f in fields}
 
 
+def _clean_household(*, area, number: str, building, exclude_pk=None) -> str:
+    _check_grid(area, _("户必须登记到网格"))
+    number = (number or "").strip()
+    if not number:
+        raise ValidationError({"number": _("户编号不能为空")})
+    if building is not None and building.area_id != area.pk:
+        raise ValidationError({"building": _("所选楼栋不在该网格内")})
+    dup = Household.objects.filter(area=area, number=number)
+    if exclude_pk is not None:
+        dup = dup.exclude(pk=exclude_pk)
+    if dup.exists():
+        raise ValidationError({"number": _("该网格内已有相同户编号")})
+    return number
+
+
 def create_household(
     *, actor, area, number: str, address: str = "", building=None, notes: str = ""
 ) -> Household:
     require_perm(actor, "registry.add_household")
     require_area(actor, area)
-    _check_grid(area)
-    if not number.strip():
-        raise ValidationError({"number": _("户编号不能为空")})
-    if Household.objects.filter(area=area, number=number.strip()).exists():
-        raise ValidationError({"number": _("该网格内已有相同户编号")})
+    number = _clean_household(area=area, number=number, building=building)
     with transaction.atomic():
         household = Household.objects.create(
-            area=area, number=number.strip(), address=address, building=building, notes=notes
+            area=area, number=number, address=address, building=building, notes=notes
         )
         audit.record_create(actor, household)
     return household
 
 
+def update_household(
+    *,
+    actor,
+    household: Household,
+    area,
+    number: str,
+    address: str = "",
+    building=None,
+    notes: str = "",
+    expected_version: int | None,
+) -> Household:
+    require_perm(actor, "registry.change_household")
+    require_area(actor, household.area)
+    require_area(actor, area)
+    number = _clean_household(area=area, number=number, building=building, exclude_pk=household.pk)
+    with transaction.atomic():
+        before = lock_versioned(household, expected_version)
+        household.area, household.number, household.address = area, number, address
+        household.building, household.notes = building, notes
+        household.version = before.version + 1
+        household.save()
+        if before.area_id != area.pk:
+            # Members move with their household.
+            Resident.objects.filter(household=household).update(area=area)
+        audit.record_update(actor, before, household)
+    return household
+
+
+def delete_household(*, actor, household: Household, reason: str = "") -> None:
+    require_perm(actor, "registry.delete_household")
+    require_area(actor, household.area)
+    if household.members.exists():
+        raise ValidationError(_("该户还有成员，请先移出或删除成员"))
+    with transaction.atomic():
+        audit.record_delete(actor, household, reason=reason)
+        household.delete()
+
+
+def _clean_building(*, area, name: str, exclude_pk=None) -> str:
+    _check_grid(area, _("楼栋必须属于网格"))
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("楼栋名称不能为空")})
+    dup = Building.objects.filter(area=area, name=name)
+    if exclude_pk is not None:
+        dup = dup.exclude(pk=exclude_pk)
+    if dup.exists():
+        raise ValidationError({"name": _("该网格内已有同名楼栋")})
+    return name
+
+
 def create_building(*, actor, area, name: str, notes: str = "") -> Building:
     require_perm(actor, "registry.add_building")
     require_area(actor, area)
-    _check_grid(area)
+    name = _clean_building(area=area, name=name)
     with transaction.atomic():
-        building = Building.objects.create(area=area, name=name.strip(), notes=notes)
+        building = Building.objects.create(area=area, name=name, notes=notes)
         audit.record_create(actor, building)
     return building
+
+
+def update_building(
+    *, actor, building: Building, area, name: str, notes: str = "", expected_version: int | None
+) -> Building:
+    require_perm(actor, "registry.change_building")
+    require_area(actor, building.area)
+    require_area(actor, area)
+    if area.pk != building.area_id and building.households.exists():
+        raise ValidationError({"area": _("楼栋内已有住户，不能移到其他网格")})
+    name = _clean_building(area=area, name=name, exclude_pk=building.pk)
+    with transaction.atomic():
+        before = lock_versioned(building, expected_version)
+        building.area, building.name, building.notes = area, name, notes
+        building.version = before.version + 1
+        building.save()
+        audit.record_update(actor, before, building)
+    return building
+
+
+def delete_building(*, actor, building: Building, reason: str = "") -> None:
+    require_perm(actor, "registry.delete_building")
+    require_area(actor, building.area)
+    if building.households.exists():
+        raise ValidationError(_("该楼栋还有住户，请先移出或删除住户"))
+    with transaction.atomic():
+        audit.record_delete(actor, building, reason=reason)
+        building.delete()

@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "fangkong.areas",
     "fangkong.accounts",
     "fangkong.registry",
+    "fangkong.screening",
+    "fangkong.risk",
+    "fangkong.tracing",
+    "fangkong.health",
+    "fangkong.status",
     "fangkong.demo",
 ]
 
@@ -155,9 +160,10 @@ FANGKONG_MAX_UPLOAD_BYTES = int(os.environ.get("FANGKONG_MAX_UPLOAD_BYTES", 200 
 FANGKONG_SYNC_IMPORT_ROWS = 2000
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["fangkong.core.api.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -165,6 +171,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fangkong.core.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"auth-token": os.environ.get("FANGKONG_TOKEN_RATE", "10/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fangkong API",
@@ -175,6 +182,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Intranet: Swagger UI must not call validator.swagger.io; Redoc uses system fonts.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, 'PingFang SC', 'Microsoft YaHei', sans-serif",
+                "headings": {
+                    "fontFamily": "system-ui, 'PingFang SC', 'Microsoft YaHei', sans-serif"
+                },
+            }
+        }
+    },
 }
 
 TASKS = {

@@ -1,11 +1,38 @@
+"""Service-layer exceptions mapped to HTTP: 400 per field, 403, 404, and 409 for stale versions."""
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, status
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from fangkong.core.services import ConflictError
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("该记录已被其他人修改，请刷新后重新修改")
+    default_code = "conflict"
+
+
+def _field_errors(exc: DjangoValidationError) -> dict:
+    if not hasattr(exc, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in exc.message_dict.items()
+    }
 
 
 def exception_handler(exc, context):
-    """Service-layer ``ValidationError``s become 400s with per-field messages."""
-    if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        exc = serializers.ValidationError(detail)
+    """``ConflictError`` → 409; other service ``ValidationError``s → 400 with per-field messages.
+
+    Django's ``PermissionDenied`` (403) and ``Http404`` (404) are handled by DRF itself, which
+    keeps the service's Chinese message.
+    """
+    if isinstance(exc, ConflictError):
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
+        exc = serializers.ValidationError(_field_errors(exc))
     return drf_exception_handler(exc, context)

@@ -22,3 +22,15 @@ class RolePermission(DjangoModelPermissions):
         ):
             return True
         return super().has_permission(request, view)
+
+
+class ViewPermission(RolePermission):
+    """For actions that only read through the model but are POSTed (e.g. reveal): ``view_*``.
+
+    Whatever else the action needs (``reveal_resident``) is checked by its service function.
+    """
+
+    perms_map = {
+        method: ["%(app_label)s.view_%(model_name)s"]
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+    } | {"OPTIONS": []}

@@ -13,6 +13,17 @@ class AuditAction(models.TextChoices):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Entries about rows in the user's area subtree (by ``area_path``); global: all."""
+        from ..scoping import is_global, user_area
+
+        if is_global(user):
+            return self
+        root = user_area(user)
+        if root is None:
+            return self.none()
+        return self.filter(area_path__startswith=root.path)
+
     def update(self, **kwargs):
         raise PermissionError("audit entries are append-only")
 

@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import datetime
 import itertools
-import random
-
-from stdnum.cn import ric
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.demo.generators import make_id_number, make_phone
+
+__all__ = ["area", "build_city", "build_users", "make_id_number", "make_phone", "make_user"]
 
 _seq = itertools.count(1)
-
-
-def make_id_number(
-    region: str = "510411",
-    birth: datetime.date | None = None,
-    gender: str | None = None,
-    rng: random.Random | None = None,
-) -> str:
-    """A checksummed resident ID number (generated; belongs to nobody)."""
-    rng = rng or random
-    birth = birth or datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randrange(20000))
-    order = rng.randrange(0, 999)
-    if gender == "M" and order % 2 == 0:
-        order += 1
-    if gender == "F" and order % 2 == 1:
-        order -= 1
-    body = f"{region}{birth:%Y%m%d}{order:03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-def make_phone(rng: random.Random | None = None) -> str:
-    rng = rng or random
-    return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
 
 
 def area(code: str, name: str, level: int, parent: Area | None = None) -> Area:

@@ -1,0 +1,148 @@
+"""/api/v1/users/, /api/v1/users/me/ and token sign-in at /api/v1/auth/token/."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from fangkong.accounts.roles import permissions_for
+from fangkong.core.testing.factories import make_id_number, make_user
+from fangkong.registry import services
+
+USERS = "/api/v1/users/"
+TOKEN = "/api/v1/auth/token/"
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def usernames(response) -> list[str]:
+    return [row["username"] for row in response.json()["results"]]
+
+
+def test_command_lists_every_account_of_the_city(users):
+    response = client_for(users["command"]).get(USERS)
+    assert response.status_code == 200
+    assert usernames(response) == sorted(users)
+
+
+def test_street_lists_only_accounts_in_its_subtree(users):
+    response = client_for(users["street"]).get(USERS)
+    assert usernames(response) == ["community", "grid_a", "grid_b", "street", "volunteer"]
+    assert client_for(users["street"]).get(f"{USERS}{users['grid_c'].pk}/").status_code == 404
+
+
+def test_user_detail_shows_no_secrets(users, areas):
+    response = client_for(users["command"]).get(f"{USERS}{users['grid_a'].pk}/")
+    assert response.json() == {
+        "id": users["grid_a"].pk,
+        "username": "grid_a",
+        "full_name": "",
+        "role": "grid_worker",
+        "area": areas["grid_a"].pk,
+        "area_name": "第一网格",
+        "is_active": True,
+    }
+
+
+def test_roles_without_account_permission_cannot_list(users):
+    assert client_for(users["grid_a"]).get(USERS).status_code == 403
+    assert client_for(users["leader"]).get(USERS).status_code == 403
+
+
+def test_users_are_read_only(users):
+    response = client_for(users["command"]).patch(
+        f"{USERS}{users['grid_a'].pk}/", {"role": "command"}, format="json"
+    )
+    assert response.status_code == 405
+    users["grid_a"].refresh_from_db()
+    assert users["grid_a"].role == "grid_worker"
+
+
+@pytest.mark.parametrize("who", ["grid_a", "volunteer"])
+def test_me_describes_the_signed_in_account(users, areas, who):
+    response = client_for(users[who]).get(f"{USERS}me/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["username"] == who
+    assert body["role"] == users[who].role
+    assert body["permissions"] == sorted(permissions_for(users[who].role))
+
+
+def test_anonymous_api_call_is_401(users):
+    response = APIClient().get("/api/v1/residents/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "未登录或登录已过期"}
+    assert APIClient().get(f"{USERS}me/").status_code == 401
+
+
+def test_invalid_token_is_401(users):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = client.get("/api/v1/residents/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_token_sign_in_then_token_auth_is_scoped(users, areas):
+    services.create_resident(
+        actor=users["command"],
+        data={"area": areas["grid_a"], "name": "张三", "id_number": make_id_number()},
+    )
+    services.create_resident(
+        actor=users["command"],
+        data={"area": areas["grid_c"], "name": "张山", "id_number": make_id_number()},
+    )
+    anonymous = APIClient()
+    response = anonymous.post(
+        TOKEN, {"username": "grid_a", "password": "pw-for-tests-only"}, format="json"
+    )
+    assert response.status_code == 200
+    key = response.json()["token"]
+    assert key == Token.objects.get(user=users["grid_a"]).key
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    listing = client.get("/api/v1/residents/")
+    assert listing.status_code == 200
+    assert [row["name"] for row in listing.json()["results"]] == ["张三"]
+    assert client.get(f"{USERS}me/").json()["username"] == "grid_a"
+
+
+def test_wrong_password_gets_no_token(users):
+    response = APIClient().post(TOKEN, {"username": "grid_a", "password": "wrong"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["non_field_errors"]
+    assert Token.objects.count() == 0
+
+
+def test_token_endpoint_is_throttled(users):
+    client = APIClient()
+    statuses = [
+        client.post(TOKEN, {"username": "grid_a", "password": "wrong"}, format="json").status_code
+        for _ in range(11)
+    ]
+    assert statuses == [400] * 10 + [429]
+    # even the right password is refused until the window passes
+    right = client.post(TOKEN, {"username": "grid_a", "password": "pw-for-tests-only"})
+    assert right.status_code == 429
+    assert Token.objects.count() == 0
+
+
+def test_user_list_query_count(users, areas, django_assert_max_num_queries):
+    for i in range(10):
+        make_user("grid_worker", areas["grid_a"], username=f"extra{i}")
+    client = client_for(users["command"])
+    # session, user, user's area, 2 × role permissions, count, page (joined with area)
+    with django_assert_max_num_queries(7):
+        assert client.get(USERS).json()["count"] == 18

@@ -1,0 +1,125 @@
+"""The area tree (children loaded lazily with htmx) and area pages."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth.decorators import permission_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from fangkong.core.scoping import is_global, user_area
+from fangkong.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
+
+from . import services
+from .filtersets import AreaFilterSet
+from .forms import AreaForm
+from .models import Area
+from .tables import AreaTable
+
+
+def resident_counts(user, areas: list[Area]) -> dict[int, int]:
+    """Residents (visible to ``user``) in each area's subtree, in one grouped query."""
+    if not areas:
+        return {}
+    Resident = apps.get_model("registry", "Resident")
+    paths = [a.path for a in areas]
+    prefix = paths[0]
+    for p in paths[1:]:
+        while not p.startswith(prefix):
+            prefix = prefix[:-1]
+    per_grid = (
+        Resident.objects.visible_to(user)
+        .filter(area__path__startswith=prefix)
+        .order_by()
+        .values_list("area__path")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys((a.pk for a in areas), 0)
+    for path, n in per_grid:
+        for a in areas:
+            if path.startswith(a.path):
+                counts[a.pk] += n
+    return counts
+
+
+def tree_nodes(user, areas_qs) -> list[dict]:
+    areas = list(areas_qs.annotate(child_count=Count("children")).order_by("path"))
+    counts = resident_counts(user, areas)
+    return [
+        {"area": a, "has_children": a.child_count > 0, "residents": counts[a.pk]} for a in areas
+    ]
+
+
+@permission_required("areas.view_area", raise_exception=True)
+def area_tree(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if is_global(user):
+        roots = Area.objects.filter(parent__isnull=True)
+    else:
+        root = user_area(user)
+        roots = Area.objects.filter(pk=root.pk) if root is not None else Area.objects.none()
+    return render(request, "areas/area_tree.html", {"nodes": tree_nodes(user, roots)})
+
+
+@permission_required("areas.view_area", raise_exception=True)
+def area_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX: the ``<li>`` nodes under one area."""
+    area = get_object_or_404(Area.objects.visible_to(request.user), pk=pk)
+    nodes = tree_nodes(request.user, Area.objects.filter(parent=area))
+    return render(request, "areas/includes/area_nodes.html", {"nodes": nodes})
+
+
+class AreaListView(ObjectListView):
+    model = Area
+    filterset_class = AreaFilterSet
+    table_class = AreaTable
+    selector = staticmethod(lambda qs: qs.select_related("parent"))
+    list_url_name = "areas:area_list"
+    add_url_name = "areas:area_add"
+
+
+class AreaDetailView(ObjectDetailView):
+    model = Area
+    template_name = "areas/area_detail.html"
+    list_url_name = "areas:area_tree"
+    edit_url_name = "areas:area_edit"
+
+    def get_extra_context(self, request, obj):
+        ancestors = [a for a in obj.ancestors() if a.path.startswith(_root_path(request.user))]
+        children = tree_nodes(request.user, Area.objects.filter(parent=obj))
+        return {
+            "ancestors": ancestors,
+            "children": children,
+            "residents": resident_counts(request.user, [obj])[obj.pk],
+        }
+
+
+def _root_path(user) -> str:
+    if is_global(user):
+        return ""
+    root = user_area(user)
+    return root.path if root is not None else "\0"
+
+
+class AreaEditView(ObjectEditView):
+    model = Area
+    form_class = AreaForm
+    list_url_name = "areas:area_tree"
+    detail_url_name = "areas:area_detail"
+    create_service = services.create_area
+    update_service = services.update_area
+
+    def get_form(self, request, obj, data=None, files=None):
+        return AreaForm(data=data, user=request.user, instance=obj)
+
+    def service_kwargs(self, form, obj):
+        data = form.cleaned_data
+        if obj is None:
+            return {
+                "code": data["code"],
+                "name": data["name"],
+                "level": data["level"],
+                "parent": data["parent"],
+            }
+        return {"name": data["name"], "parent": data["parent"]}

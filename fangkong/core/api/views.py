@@ -1,0 +1,195 @@
+"""Generic API viewsets: reads start from ``visible_to(user)``, writes call service functions.
+
+An app's viewset is configuration::
+
+    class ResidentViewSet(ScopedModelViewSet):
+        model = Resident
+        selector = staticmethod(selectors.resident_list)
+        serializer_class = ResidentSerializer
+        filterset_class = ResidentFilterSet
+        create_service = staticmethod(services.create_resident)
+        update_service = staticmethod(services.update_resident)
+        delete_service = staticmethod(services.delete_resident)
+
+Rows outside the caller's area are not in the queryset, so they answer 404 to every method.
+Services raise ``PermissionDenied`` (403), ``ValidationError`` (400, per field) and
+``ConflictError`` (409); ``core.api.exceptions`` maps them. ``serializer.save()`` is never
+called: the serializer only parses and renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from fangkong.core.models import AuditEntry, Job
+
+from .serializers import AuditEntrySerializer, JobSerializer, update_serializer_for
+
+UPDATE_ACTIONS = ("update", "partial_update")
+
+
+class BaseViewSet(viewsets.GenericViewSet):
+    """A method the endpoint does not offer is 405 for everyone, before any permission check."""
+
+    def check_permissions(self, request):
+        if not hasattr(self, request.method.lower()):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().check_permissions(request)
+
+
+class ScopedGenericViewSet(BaseViewSet):
+    """``get_queryset`` = ``model.objects.visible_to(user)`` passed through the selector."""
+
+    model: ClassVar[type[models.Model] | None] = None
+    # The app's list selector (``qs -> qs`` with its joins); else ``select_related(*related)``.
+    selector: ClassVar[Callable[[models.QuerySet], models.QuerySet] | None] = None
+    related: ClassVar[tuple[str, ...]] = ()
+    # Only for models without ``Meta.ordering``: pages need a stable order.
+    ordering: ClassVar[tuple[str, ...]] = ()
+    # Services take ``data={...}`` (True) or the fields as keyword arguments (False).
+    service_takes_data: ClassVar[bool] = True
+    # Serializer for PUT/PATCH before ``version`` is added; defaults to ``serializer_class``.
+    update_serializer_class: ClassVar[type | None] = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.serializer_class is not None and hasattr(cls, "update"):
+            request = update_serializer_for(cls.update_serializer_class or cls.serializer_class)
+            responses = {
+                200: cls.serializer_class,
+                409: OpenApiResponse(description=_("版本冲突：该记录已被其他人修改")),
+            }
+            extend_schema_view(
+                update=extend_schema(request=request, responses=responses),
+                partial_update=extend_schema(request=request, responses=responses),
+            )(cls)
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        if self.ordering:
+            qs = qs.order_by(*self.ordering)
+        selector = type(self).selector
+        if selector is not None:
+            return selector(qs)
+        return qs.select_related(*self.related) if self.related else qs
+
+    def get_serializer_class(self):
+        if self.action in UPDATE_ACTIONS:
+            return update_serializer_for(self.update_serializer_class or self.serializer_class)
+        return self.serializer_class
+
+    @property
+    def instance_kwarg(self) -> str:
+        """Keyword under which services receive the row: ``resident=``, ``area=``…"""
+        return self.model._meta.model_name
+
+    def call_service(self, service: Callable, data: dict[str, Any], **kwargs) -> Any:
+        if self.service_takes_data:
+            return service(actor=self.request.user, data=data, **kwargs)
+        return service(actor=self.request.user, **data, **kwargs)
+
+    def written_response(self, instance, *, status_code=status.HTTP_200_OK) -> Response:
+        """The response body for a written row, read back through the scoped queryset."""
+        instance = self.get_queryset().get(pk=instance.pk)
+        serializer = self.serializer_class(instance, context=self.get_serializer_context())
+        return Response(serializer.data, status=status_code)
+
+
+class ServiceCreateMixin:
+    create_service: ClassVar[Callable | None] = None
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.call_service(type(self).create_service, dict(serializer.validated_data))
+        return self.written_response(instance, status_code=status.HTTP_201_CREATED)
+
+
+class ServiceUpdateMixin:
+    update_service: ClassVar[Callable | None] = None
+
+    def update(self, request, *args, partial=False, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        if not self.service_takes_data:
+            # Keyword services want every field: a PATCH keeps the current values.
+            writable = [
+                f.source for f in serializer.fields.values() if not f.read_only and f.source != "*"
+            ]
+            data = {name: data.get(name, getattr(instance, name)) for name in writable}
+            data.pop("version", None)
+        updated = self.call_service(
+            type(self).update_service,
+            data,
+            **{self.instance_kwarg: instance, "expected_version": version},
+        )
+        return self.written_response(updated)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+class ServiceDestroyMixin:
+    delete_service: ClassVar[Callable | None] = None
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        type(self).delete_service(
+            actor=request.user, **{self.instance_kwarg: instance}, reason=str(reason)[:500]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ScopedReadOnlyModelViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
+):
+    pass
+
+
+class ScopedModelViewSet(
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+    ServiceDestroyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ScopedGenericViewSet,
+):
+    pass
+
+
+# --- core endpoints ---------------------------------------------------------------------
+
+
+class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+    """审计日志 (read only): the entries of the caller's area subtree."""
+
+    serializer_class = AuditEntrySerializer
+    filterset_fields = ["action", "object_type", "object_id"]
+
+    def get_queryset(self):
+        return AuditEntry.objects.visible_to(self.request.user)
+
+
+class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+    """后台任务 (read only): the caller's own jobs and their progress."""
+
+    serializer_class = JobSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["status", "kind"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Job.objects.none()
+        return Job.objects.filter(owner=self.request.user)

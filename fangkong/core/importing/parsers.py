@@ -1,0 +1,237 @@
+"""Cell parsers: plain functions ``parse(value, ctx) -> python value`` raising ``ValidationError``.
+
+Every parser receives a cell that is already normalised (NFKC, stripped, never blank) and
+returns what the model field holds. Messages are in Chinese and never echo personal values.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Choices, Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from fangkong.core.validators import validate_id_number, validate_phone
+
+Parser = Callable[[Any, Any], Any]
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_MAX_SERIAL = 2958465  # 9999-12-31
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"  # an optional time of day
+)
+_SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
+
+
+def normalize_cell(value: Any) -> Any:
+    """Full-width → half-width (NFKC) and stripped for text; ``None`` for a blank cell."""
+    if value is None:
+        return None
+    if type(value) is str:
+        if not value.isascii():
+            value = unicodedata.normalize("NFKC", value)
+        value = value.strip()
+        return value or None
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: whole numbers without ``.0``, dates as ISO."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def text(max_length: int | None = None) -> Parser:
+    def parse_text(value, ctx=None) -> str:
+        value = cell_text(value)
+        if max_length is not None and len(value) > max_length:
+            raise ValidationError(_("不能超过 %(n)d 个字") % {"n": max_length})
+        return value
+
+    return parse_text
+
+
+# --- dates ------------------------------------------------------------------------------
+
+
+def _bad_date() -> ValidationError:
+    return ValidationError(_("日期格式无法识别，请填写如 2020-02-14 的日期"))
+
+
+def _ymd(y: int, m: int, d: int) -> datetime.date:
+    try:
+        return datetime.date(y, m, d)
+    except ValueError:
+        raise ValidationError(_("日期不存在，请核对年月日")) from None
+
+
+def _from_number(n: float) -> datetime.date:
+    if n != n or n < 1:  # NaN or not a date
+        raise _bad_date()
+    whole = int(n)
+    if whole == n and 10000101 <= whole <= 99991231:  # 20200214 typed as a number
+        return _ymd(whole // 10000, whole // 100 % 100, whole % 100)
+    if whole > _MAX_SERIAL:
+        raise _bad_date()
+    return EXCEL_EPOCH + datetime.timedelta(days=whole)  # Excel serial day number
+
+
+def parse_date(value, ctx=None) -> datetime.date:
+    """2020-02-14, 2020/2/14, 2020.2.14, 2020年2月14日, 20200214, Excel serials, date cells."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, bool):
+        raise _bad_date()
+    if isinstance(value, int | float):
+        return _from_number(value)
+    s = str(value)
+    m = _DATE.match(s)
+    if m:
+        return _ymd(int(m[1]), int(m[2]), int(m[3]))
+    if len(s) == 8 and s.isdigit():
+        return _ymd(int(s[:4]), int(s[4:6]), int(s[6:]))
+    if _SERIAL.match(s):
+        return _from_number(float(s))
+    raise _bad_date()
+
+
+# --- choices and flags -------------------------------------------------------------------
+
+
+def _labels(label) -> set[str]:
+    """A choice label as shown in the current language and in Chinese (the msgid)."""
+    out = {str(label)}
+    with translation.override("zh-hans"):
+        out.add(str(label))
+    return {unicodedata.normalize("NFKC", s).strip().lower() for s in out}
+
+
+def choice(choices: type[Choices], extra: dict[str, Any] | None = None) -> Parser:
+    """A choice by its Chinese label or stored value (``常住`` or ``permanent``)."""
+    lookup: dict[str, Any] | None = None
+
+    def build() -> dict[str, Any]:
+        table = {}
+        for member in choices:
+            table[str(member.value).lower()] = member.value
+            for label in _labels(member.label):
+                table[label] = member.value
+        for k, v in (extra or {}).items():
+            table[k.lower()] = v
+        return table
+
+    def parse_choice(value, ctx=None):
+        nonlocal lookup
+        if lookup is None:
+            lookup = build()
+        key = cell_text(value).replace(" ", "").lower()
+        if key in lookup:
+            return lookup[key]
+        raise ValidationError(
+            _("无法识别“%(v)s”，可填写：%(all)s")
+            % {"v": cell_text(value)[:20], "all": "、".join(str(c.label) for c in choices)}
+        )
+
+    return parse_choice
+
+
+GENDERS = {"男": "M", "女": "F", "男性": "M", "女性": "F", "m": "M", "f": "F"}
+
+
+def parse_gender(value, ctx=None) -> str:
+    g = GENDERS.get(cell_text(value).replace(" ", "").lower())
+    if g is None:
+        raise ValidationError(_("性别应填写“男”或“女”"))
+    return g
+
+
+# --- personal numbers --------------------------------------------------------------------
+
+
+def parse_id_number(value, ctx=None) -> tuple[str, datetime.date, str]:
+    """(ID number, birth date, gender). A numeric cell means Excel already lost digits."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = float(value)
+    try:
+        return validate_id_number(value)
+    except ValidationError as e:
+        raise ValidationError(e.messages[0]) from None
+
+
+def parse_phone(value, ctx=None) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    try:
+        return validate_phone(value)
+    except ValidationError as e:
+        raise ValidationError(e.messages[0]) from None
+
+
+# --- areas -----------------------------------------------------------------------------
+
+
+def area_lookup(levels: Iterable[int], *, label: str | None = None) -> Parser:
+    """An area (e.g. a grid) by name or code, inside the import's area; returns its pk.
+
+    Lookups are cached per import, so a file naming the same grid 100,000 times asks once.
+    """
+    levels = tuple(levels)
+
+    def parse_area(value, ctx):
+        key = cell_text(value)
+        cache = ctx.cache.setdefault(("area", levels), {})
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = _find_area(key, levels, ctx, label)
+        if isinstance(hit, str):
+            raise ValidationError(hit)
+        return hit
+
+    return parse_area
+
+
+def _find_area(key: str, levels: tuple[int, ...], ctx, label: str | None) -> int | str:
+    from fangkong.areas.models import Area
+
+    what = label or _("区域")
+    rows = list(
+        Area.objects.filter(level__in=levels)
+        .filter(Q(code=key) | Q(name=key))
+        .values_list("pk", "code", "path")
+    )
+    if not rows:
+        return _("未找到%(what)s“%(v)s”，请填写%(what)s名称或编码") % {"what": what, "v": key[:30]}
+    inside = [r for r in rows if r[2].startswith(ctx.area.path)]
+    if not inside:
+        return _("%(what)s“%(v)s”不在本次导入范围（%(area)s）内") % {
+            "what": what,
+            "v": key[:30],
+            "area": ctx.area.name,
+        }
+    by_code = [r for r in inside if r[1] == key]
+    if by_code:
+        inside = by_code
+    if len(inside) > 1:
+        return _("%(what)s名称“%(v)s”在本次导入范围内不唯一，请改填%(what)s编码") % {
+            "what": what,
+            "v": key[:30],
+        }
+    pk, _code, path = inside[0]
+    ctx.area_paths[pk] = path
+    return pk

@@ -1,0 +1,231 @@
+"""Background jobs: an import runs as a django-tasks task and reports progress on its ``Job``.
+
+The web UI stores the upload once, runs a dry-run job (the preview), then a real job on the
+same stored file. The task is enqueued when the request's transaction commits; under test
+settings the immediate backend runs it at once.
+
+Progress: on PostgreSQL the task writes ``Job.done/total`` through a second connection, so
+the page polling the job sees it while the import's own transaction is still open. SQLite has
+one writer at a time and the import holds it, so there the task writes a small progress file
+instead; ``job_progress(job)`` reads whichever applies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from fangkong.core.importing import ImportFileError, get_importer, run_import, summary
+from fangkong.core.importing.readers import SUFFIXES
+from fangkong.core.models import Job
+from fangkong.core.models.jobs import JobStatus
+from fangkong.core.services import require_area, require_perm
+
+logger = logging.getLogger(__name__)
+
+IMPORT_KIND = "import"
+PROGRESS_EVERY_S = 0.5
+
+
+def upload_dir() -> Path:
+    return Path(settings.FANGKONG_UPLOAD_DIR).resolve()
+
+
+def _safe_name(name: str) -> str:
+    name = Path(name or "").name
+    try:
+        name = get_valid_filename(name)
+    except Exception:
+        name = ""
+    stem, suffix = os.path.splitext(name)
+    return f"{(stem or 'upload')[:80]}{suffix.lower()[:10]}"
+
+
+def store_upload(upload: UploadedFile) -> Path:
+    """Save an uploaded spreadsheet as ``uploads/imports/<random>/<original name>``."""
+    name = _safe_name(upload.name)
+    if Path(name).suffix not in SUFFIXES:
+        raise ValidationError(_("只能导入 .xlsx、.xls 或 .csv 文件"), code="file_type")
+    if upload.size is not None and upload.size > settings.FANGKONG_MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("文件太大（上限 %(mb)d MB），请分成几个文件导入")
+            % {"mb": settings.FANGKONG_MAX_UPLOAD_BYTES // (1024 * 1024)},
+            code="file_size",
+        )
+    folder = upload_dir() / "imports" / uuid.uuid4().hex
+    folder.mkdir(parents=True, mode=0o700)
+    path = folder / name
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    os.chmod(path, 0o600)
+    return path
+
+
+def _stored_path(path: Path) -> Path:
+    """An already stored upload; refuses anything outside the upload folder."""
+    resolved = Path(path).resolve()
+    if not resolved.is_relative_to(upload_dir()) or not resolved.is_file():
+        raise ValidationError(_("上传的文件已不存在，请重新上传"), code="missing_file")
+    return resolved
+
+
+def start_import_job(
+    *, actor, importer: str, upload, area, skip_invalid: bool, dry_run: bool
+) -> Job:
+    """Store the upload (or reuse a stored one), create the job, enqueue it on commit."""
+    cls = get_importer(importer)
+    require_perm(actor, cls.permission)
+    require_area(actor, area)
+    path = _stored_path(upload) if isinstance(upload, Path) else store_upload(upload)
+    job = Job.objects.create(
+        kind=IMPORT_KIND,
+        owner=actor,
+        params={
+            "importer": importer,
+            "area_id": area.pk,
+            "skip_invalid": bool(skip_invalid),
+            "dry_run": bool(dry_run),
+            "file_name": path.name,
+        },
+        input_file=str(path),
+    )
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: run_import_job.enqueue(job_id))
+    return job
+
+
+# --- the task ------------------------------------------------------------------------------
+
+
+@task()
+def run_import_job(job_id: str) -> dict:
+    from fangkong.areas.models import Area
+
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:  # already run (a task delivered twice) or gone
+        return {}
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    params = job.params
+    reporter = _ProgressReporter(job)
+    try:
+        area = Area.objects.get(pk=params["area_id"])
+        result = run_import(
+            params["importer"],
+            Path(job.input_file),
+            actor=job.owner,
+            area=area,
+            dry_run=bool(params.get("dry_run")),
+            skip_invalid=bool(params.get("skip_invalid")),
+            progress=reporter,
+            original_name=params.get("file_name"),
+        )
+    except (ImportFileError, PermissionDenied) as e:
+        _finish(job, JobStatus.FAILED, message=str(e))
+        return {"error": str(e)}
+    except Exception:
+        # The traceback names code, not cell values; the import rolled back as a whole.
+        logger.exception("import job %s failed", job_id)
+        message = _("导入失败：系统内部错误，未写入任何数据，请联系管理员")
+        _finish(job, JobStatus.FAILED, message=message)
+        return {"error": message}
+    finally:
+        reporter.close()
+    data = result.as_json()
+    _finish(
+        job,
+        JobStatus.SUCCEEDED,
+        message=summary(result),
+        result=data,
+        done=result.total,
+        total=result.total,
+        output_file=str(result.rejected_file) if result.rejected_file else "",
+    )
+    return {k: data[k] for k in ("created", "updated", "unchanged", "rejected", "total")}
+
+
+def _finish(job: Job, status: str, **fields) -> None:
+    Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), **fields)
+    _progress_file(job.pk).unlink(missing_ok=True)
+
+
+# --- progress ------------------------------------------------------------------------------
+
+
+def _progress_file(job_id) -> Path:
+    return upload_dir() / "progress" / f"{job_id}.json"
+
+
+class _ProgressReporter:
+    """Writes progress at most every half second, where the polling page can see it."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.last = 0.0
+        self.conn = None
+        self.use_file = connection.vendor == "sqlite"
+
+    def __call__(self, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_EVERY_S:
+            return
+        self.last = now
+        if total is not None:
+            total = max(total, done)
+        try:
+            if self.use_file:
+                self._write_file(done, total)
+            else:
+                self._write_row(done, total)
+        except Exception:  # progress is a courtesy; never fail the import for it
+            logger.warning("progress of job %s not recorded", self.job.pk, exc_info=True)
+
+    def _write_file(self, done: int, total: int | None) -> None:
+        path = _progress_file(self.job.pk)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"done": done, "total": total}))
+        os.replace(tmp, path)
+
+    def _write_row(self, done: int, total: int | None) -> None:
+        if self.conn is None:
+            self.conn = connections.create_connection(DEFAULT_DB_ALIAS)
+        qn = self.conn.ops.quote_name
+        meta = Job._meta
+        sql = (
+            f"UPDATE {qn(meta.db_table)} SET {qn('done')} = %s, {qn('total')} = %s "  # noqa: S608
+            f"WHERE {qn(meta.pk.column)} = %s"
+        )
+        with self.conn.cursor() as cur:
+            cur.execute(sql, [done, total, meta.pk.get_db_prep_value(self.job.pk, self.conn)])
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def job_progress(job: Job) -> tuple[int, int | None]:
+    """(done, total) of a job, live while it runs on SQLite too."""
+    if job.status == JobStatus.RUNNING:
+        try:
+            data = json.loads(_progress_file(job.pk).read_text())
+            return int(data["done"]), data["total"]
+        except (OSError, ValueError, KeyError):
+            pass
+    return job.done, job.total

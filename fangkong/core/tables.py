@@ -1,0 +1,118 @@
+"""Column definitions shared by the HTML list and the Excel export: one definition per list.
+
+A ``Table`` subclass lists its ``Column``s. A column reads a value through a dotted
+``accessor`` (``"area.name"``), shows a choice field's label (``choices=True``), masks a
+personal field (``personal="id_number"``) with ``core.personal.mask`` unless the caller
+reveals it, and may link to the row's detail page (``link=True``). ``render`` takes the row and
+returns the value when none of that fits (e.g. the tag labels of a resident).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+
+from .personal import mask
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: Any
+    accessor: str = ""
+    personal: str = ""
+    choices: bool = False
+    link: bool = False
+    render: Callable[[Any], Any] | None = None
+    html: bool = True
+    export: bool = True
+
+    @property
+    def path(self) -> list[str]:
+        return (self.accessor or self.name).split(".")
+
+    def raw(self, obj) -> Any:
+        """The value before masking; choice fields give their display label."""
+        if self.render is not None:
+            return self.render(obj)
+        parts = self.path
+        for part in parts[:-1]:
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+        last = parts[-1]
+        if self.choices:
+            return getattr(obj, f"get_{last}_display")()
+        return getattr(obj, last, None)
+
+    def value(self, obj, *, reveal: bool = False) -> Any:
+        value = self.raw(obj)
+        if self.personal and not reveal:
+            return mask(self.personal, value)
+        if isinstance(value, models.Model):
+            return str(value)
+        return value
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    url: str = ""
+    personal: bool = False
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return ""
+        if isinstance(self.value, bool):
+            return "✓" if self.value else ""
+        if isinstance(self.value, datetime.datetime):
+            return self.value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(self.value, datetime.date):
+            return self.value.isoformat()
+        return str(self.value)
+
+
+class Table:
+    """Rows of a list page (masked) and the header/values an export writes."""
+
+    columns: tuple[Column, ...] = ()
+    detail_url_name: str = ""
+
+    def __init__(self, rows: Iterable[Any] = (), *, reveal: bool = False):
+        self.rows = rows
+        self.reveal = reveal
+
+    @classmethod
+    def html_columns(cls) -> list[Column]:
+        return [c for c in cls.columns if c.html]
+
+    @classmethod
+    def export_columns(cls) -> list[Column]:
+        return [c for c in cls.columns if c.export]
+
+    def detail_url(self, obj) -> str:
+        return reverse(self.detail_url_name, args=[obj.pk]) if self.detail_url_name else ""
+
+    def cells(self, obj) -> list[Cell]:
+        return [
+            Cell(
+                c.value(obj, reveal=self.reveal),
+                self.detail_url(obj) if c.link else "",
+                bool(c.personal),
+            )
+            for c in self.html_columns()
+        ]
+
+    def __iter__(self) -> Iterator[tuple[Any, list[Cell]]]:
+        for obj in self.rows:
+            yield obj, self.cells(obj)
+
+    @property
+    def headers(self) -> list[Any]:
+        return [c.label for c in self.html_columns()]

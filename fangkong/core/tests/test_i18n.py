@@ -1,0 +1,78 @@
+"""Translations: English and Traditional pages, complete English catalogue, polib compile."""
+
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from fangkong.core.management.commands.compile_translations import compile_catalogs
+
+LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
+
+
+@pytest.fixture
+def compiled_locale(tmp_path, settings):
+    """Compile a private copy of the catalogues and point Django at it (resets its caches)."""
+    target = tmp_path / "locale"
+    shutil.copytree(LOCALE_DIR, target, ignore=shutil.ignore_patterns("*.mo"))
+    assert len(compile_catalogs([target])) == 2
+    settings.LOCALE_PATHS = [target]
+    return target
+
+
+def _home(client, user, language):
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client.get(reverse("home")).content.decode()
+
+
+def test_home_in_english(client, users, compiled_locale):
+    body = _home(client, users["community"], "en")
+    assert '<html lang="en">' in body
+    assert "Fangkong" in body
+    assert "What I can do" in body
+    assert "我能做什么" not in body
+
+
+def test_home_in_traditional_chinese(client, users, compiled_locale):
+    body = _home(client, users["community"], "zh-hant")
+    assert '<html lang="zh-hant">' in body
+    assert "防控平臺" in body
+    assert "我能做什麼" in body
+    assert "我能做什么" not in body
+
+
+def test_home_in_simplified_by_default(client, users, compiled_locale):
+    client.force_login(users["community"])
+    body = client.get(reverse("home")).content.decode()
+    assert "我能做什么" in body and "防控平台" in body
+
+
+def test_every_english_msgid_is_translated():
+    po = polib.pofile(str(LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"))
+    missing = [e.msgid for e in po if not e.obsolete and (e.fuzzy or not e.translated())]
+    assert missing == []
+    assert len(po) > 100
+
+
+def test_traditional_catalogue_is_complete_and_traditional():
+    po = polib.pofile(str(LOCALE_DIR / "zh_Hant" / "LC_MESSAGES" / "django.po"))
+    by_id = {e.msgid: e.msgstr for e in po}
+    assert by_id["居民"] == "居民"
+    assert by_id["网格"] == "網格"
+    assert by_id["审计日志"] == "審計日誌"
+    assert [e.msgid for e in po if not e.obsolete and not e.translated()] == []
+
+
+def test_compile_command_writes_mo_files(tmp_path):
+    target = tmp_path / "locale"
+    shutil.copytree(LOCALE_DIR, target, ignore=shutil.ignore_patterns("*.mo"))
+    call_command("compile_translations", locale_dir=[str(target)])
+    mo = target / "en" / "LC_MESSAGES" / "django.mo"
+    assert mo.is_file()
+    catalogue = {e.msgid: e.msgstr for e in polib.mofile(str(mo))}
+    assert catalogue["居民"] == "Residents"

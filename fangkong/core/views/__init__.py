@@ -1,0 +1,1 @@
+"""Web views of the core: generic object views, home, background jobs, audit viewer."""

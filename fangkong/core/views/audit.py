@@ -1,0 +1,139 @@
+"""Audit viewer: entries in the user's area subtree, filters, and a chain verification button."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fangkong.core.audit import verify_chain
+from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.core.models.audit import AuditAction, AuditEntry
+from fangkong.core.personal import EncryptedTextField
+
+ENCRYPTED = gettext_lazy("（已加密）")
+_CIPHERTEXT = re.compile(r"^\d+\$[A-Za-z0-9+/]{16,}={0,2}$")
+
+
+def object_type_choices() -> list[tuple[str, str]]:
+    choices = [("", gettext_lazy("全部"))]
+    for model in apps.get_models():
+        if getattr(model, "scope_field", None) or model is apps.get_model("accounts", "User"):
+            choices.append((model._meta.label_lower, str(model._meta.verbose_name)))
+    return sorted(choices, key=lambda c: c[0])
+
+
+class AuditFilterForm(StyledFormMixin, forms.Form):
+    action = forms.ChoiceField(
+        label=gettext_lazy("操作"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), *AuditAction.choices],
+    )
+    object_type = forms.ChoiceField(label=gettext_lazy("对象类型"), required=False, choices=())
+    actor = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
+    date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=gettext_lazy("结束日期"), required=False, widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = object_type_choices()
+
+    def filter(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data["action"]:
+            qs = qs.filter(action=data["action"])
+        if data["object_type"]:
+            qs = qs.filter(object_type=data["object_type"])
+        if data["actor"]:
+            qs = qs.filter(actor_name__icontains=data["actor"].strip())
+        tz = timezone.get_current_timezone()
+        if data["date_from"]:
+            qs = qs.filter(timestamp__gte=datetime.combine(data["date_from"], time.min, tz))
+        if data["date_to"]:
+            qs = qs.filter(timestamp__lte=datetime.combine(data["date_to"], time.max, tz))
+        return qs
+
+
+def _model_info(object_type: str, cache: dict) -> tuple[set[str], dict[str, str]]:
+    if object_type not in cache:
+        try:
+            model = apps.get_model(object_type)
+        except (LookupError, ValueError):
+            cache[object_type] = (set(), {})
+        else:
+            fields = model._meta.concrete_fields
+            cache[object_type] = (
+                {f.name for f in fields if isinstance(f, EncryptedTextField)},
+                {f.name: str(f.verbose_name) for f in fields},
+            )
+    return cache[object_type]
+
+
+def _shown(value, encrypted: bool) -> str:
+    if value in (None, ""):
+        return "—"
+    if encrypted or (isinstance(value, str) and _CIPHERTEXT.match(value)):
+        return str(ENCRYPTED)
+    if isinstance(value, list | dict):
+        return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return str(value)
+
+
+def display_changes(entry: AuditEntry, cache: dict) -> list[dict[str, Any]]:
+    """Rows of (label, old, new) for an entry's changes; ciphertext is never shown."""
+    personal, labels = _model_info(entry.object_type, cache)
+    rows = []
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    for key, value in changes.items():
+        encrypted = key in personal
+        label = labels.get(key, key)
+        if entry.action == AuditAction.UPDATE and isinstance(value, list) and len(value) == 2:
+            old, new = _shown(value[0], encrypted), _shown(value[1], encrypted)
+            rows.append({"label": label, "old": old, "new": new})
+        else:
+            rows.append({"label": label, "old": None, "new": _shown(value, encrypted)})
+    return rows
+
+
+@permission_required("core.view_auditentry", raise_exception=True)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    qs = form.filter(AuditEntry.objects.visible_to(request.user)).order_by("-id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    cache: dict = {}
+    entries = [(e, display_changes(e, cache)) for e in page.object_list]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "audit/audit_list.html",
+        {"form": form, "page": page, "entries": entries, "query_string": params.urlencode()},
+    )
+
+
+@require_POST
+@permission_required("core.view_auditentry", raise_exception=True)
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    result = verify_chain()
+    problems = {
+        "missing": _("缺少条目"),
+        "prev_hash": _("前一条的哈希不符"),
+        "hash": _("条目内容被改动"),
+        "head": _("链头与最后一条不符（可能被截断）"),
+    }
+    context = {"result": result, "problem": problems.get(result.problem, result.problem)}
+    template = "audit/includes/verify_result.html" if request.htmx else "audit/audit_verify.html"
+    return render(request, template, context)

@@ -1,0 +1,346 @@
+"""Generic list/detail/edit/delete views; a model's views are a few lines of configuration.
+
+Every view starts from ``Model.objects.visible_to(request.user)`` (rows outside the user's
+area are 404, never 403, so their existence does not leak), checks one Django permission
+(``permission_required``) and writes only through the app's service functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from fangkong.core.exporting import can_reveal_export, export_xlsx
+from fangkong.core.forms import style_form
+from fangkong.core.services import ConflictError
+from fangkong.core.tables import Table
+
+
+def perm_name(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: per field where the form has the field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target, e.messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class BaseObjectView(View):
+    """Configuration shared by the generic views."""
+
+    model: type[models.Model]
+    permission_action: str = "view"
+    permission_required: str = ""
+    selector: Callable[[models.QuerySet], models.QuerySet] | None = None
+    template_name: str = ""
+    list_url_name: str = ""
+    detail_url_name: str = ""
+
+    def get_permission_required(self) -> str:
+        return self.permission_required or perm_name(self.model, self.permission_action)
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.has_perm(self.get_permission_required()):
+            raise PermissionDenied(_("您没有访问此页面的权限"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        qs = self.model.objects.visible_to(request.user)
+        if self.selector is not None:
+            qs = type(self).selector(qs)
+        return qs
+
+    def get_object(self, request: HttpRequest, pk) -> models.Model:
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def base_context(self) -> dict[str, Any]:
+        meta = self.model._meta
+        return {
+            "model_name": meta.verbose_name,
+            "model_name_plural": meta.verbose_name_plural,
+            "list_url": reverse(self.list_url_name) if self.list_url_name else "",
+        }
+
+
+class ObjectListView(BaseObjectView):
+    """Filtered, paginated, exportable list; HTMX requests get the table fragment only."""
+
+    filterset_class: type | None = None
+    table_class: type[Table]
+    template_name = "generic/object_list.html"
+    fragment_template_name = "generic/includes/object_table.html"
+    paginate_by = 50
+    export_permission: str = ""
+    add_url_name: str = ""
+    extra_actions: tuple[tuple[str, Any, str], ...] = ()  # (url name, label, permission)
+    hidden_filters: tuple[str, ...] = ()  # filters set by links, not typed (e.g. household id)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        qs = self.get_queryset(request)
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
+            form = style_form(filterset.form)
+            for name in self.hidden_filters:
+                if name in form.fields:
+                    form.fields[name].widget = forms.HiddenInput()
+            qs = filterset.qs
+        if request.GET.get("export") == "xlsx":
+            return self.export(request, qs, filterset)
+        paginator = Paginator(qs, self.paginate_by)
+        page = paginator.get_page(request.GET.get("page"))
+        context = self.base_context() | {
+            "filterset": filterset,
+            "table": self.table_class(page.object_list),
+            "page": page,
+            "query_string": self.query_string(request, drop=("page", "export")),
+            "can_add": bool(self.add_url_name)
+            and request.user.has_perm(perm_name(self.model, "add")),
+            "add_url": reverse(self.add_url_name) if self.add_url_name else "",
+            "can_export": bool(self.export_permission)
+            and request.user.has_perm(self.export_permission),
+            "can_export_personal": bool(self.export_permission)
+            and can_reveal_export(request.user, self.model),
+            "extra_actions": [
+                (reverse(name), label)
+                for name, label, perm in self.extra_actions
+                if request.user.has_perm(perm)
+            ],
+            "purpose_error": "",
+        }
+        if request.htmx and not request.htmx.boosted:
+            return render(request, self.fragment_template_name, context)
+        return render(request, self.template_name, context)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """The unmasked export: a POST carrying the purpose (用途); filters in the query string."""
+        if request.POST.get("export") != "xlsx":
+            return HttpResponse(status=400)
+        qs = self.get_queryset(request)
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
+            qs = filterset.qs
+        return self.export(request, qs, filterset, reveal=True)
+
+    @staticmethod
+    def query_string(request: HttpRequest, drop: tuple[str, ...] = ()) -> str:
+        params = [(k, v) for k, values in request.GET.lists() for v in values if k not in drop]
+        return urlencode(params)
+
+    def export(self, request, qs, filterset, *, reveal: bool = False) -> HttpResponse:
+        if not self.export_permission or not request.user.has_perm(self.export_permission):
+            raise PermissionDenied(_("您没有导出的权限"))
+        filters = {}
+        if filterset is not None and filterset.is_bound and filterset.is_valid():
+            filters = {
+                k: str(getattr(v, "pk", v))
+                for k, v in filterset.form.cleaned_data.items()
+                if v not in (None, "")
+            }
+        purpose = request.POST.get("purpose", "") if reveal else ""
+        try:
+            return export_xlsx(
+                qs,
+                self.table_class.export_columns(),
+                user=request.user,
+                purpose=purpose,
+                reveal=reveal,
+                model=self.model,
+                filters=filters,
+            )
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            url = request.path
+            qs_str = self.query_string(request, drop=("page", "export"))
+            return redirect(f"{url}?{qs_str}" if qs_str else url)
+
+
+class ObjectDetailView(BaseObjectView):
+    template_name = "generic/object_detail.html"
+    edit_url_name: str = ""
+    delete_url_name: str = ""
+
+    def get(self, request: HttpRequest, pk) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        context = self.base_context() | {
+            "object": obj,
+            "edit_url": self.action_url(request, obj, self.edit_url_name, "change"),
+            "delete_url": self.action_url(request, obj, self.delete_url_name, "delete"),
+        }
+        context.update(self.get_extra_context(request, obj))
+        return render(request, self.template_name, context)
+
+    def action_url(self, request, obj, url_name: str, action: str) -> str:
+        if url_name and request.user.has_perm(perm_name(self.model, action)):
+            return reverse(url_name, args=[obj.pk])
+        return ""
+
+    def get_extra_context(self, request: HttpRequest, obj) -> dict[str, Any]:
+        return {}
+
+
+class ObjectEditView(BaseObjectView):
+    """Create (no pk) or edit (pk) through service functions, with optimistic locking.
+
+    ``create_service(actor=..., **service_kwargs)`` and ``update_service(actor=...,
+    <model_name>=obj, expected_version=..., **service_kwargs)``; ``service_kwargs`` defaults to
+    ``{"data": form.cleaned_data}``.
+    """
+
+    form_class: type[forms.BaseForm]
+    template_name = "generic/object_edit.html"
+    create_service: Callable[..., models.Model] | None = None
+    update_service: Callable[..., models.Model] | None = None
+
+    def get_permission_required(self) -> str:
+        if self.permission_required:
+            return self.permission_required
+        action = "change" if self.kwargs.get("pk") is not None else "add"
+        return perm_name(self.model, action)
+
+    def get_form(self, request: HttpRequest, obj, data=None, files=None) -> forms.BaseForm:
+        kwargs: dict[str, Any] = {"data": data, "files": files}
+        if issubclass(self.form_class, forms.BaseModelForm):
+            kwargs["instance"] = obj
+        if getattr(self.form_class, "needs_user", False):
+            kwargs["user"] = request.user
+        return self.form_class(**kwargs)
+
+    def service_kwargs(self, form: forms.BaseForm, obj) -> dict[str, Any]:
+        return {"data": dict(form.cleaned_data)}
+
+    def save(self, request: HttpRequest, form: forms.BaseForm, obj, version) -> models.Model:
+        kwargs = self.service_kwargs(form, obj)
+        if obj is None:
+            if self.create_service is None:
+                raise ImproperlyConfigured("create_service is not set")
+            return type(self).create_service(actor=request.user, **kwargs)
+        if self.update_service is None:
+            raise ImproperlyConfigured("update_service is not set")
+        fresh = self.get_object(request, obj.pk)
+        return type(self).update_service(
+            actor=request.user,
+            **{self.model._meta.model_name: fresh},
+            expected_version=version,
+            **kwargs,
+        )
+
+    def get(self, request: HttpRequest, pk=None) -> HttpResponse:
+        obj = self.get_object(request, pk) if pk is not None else None
+        form = self.get_form(request, obj)
+        return self.render_form(request, form, obj, getattr(obj, "version", None))
+
+    def post(self, request: HttpRequest, pk=None) -> HttpResponse:
+        obj = self.get_object(request, pk) if pk is not None else None
+        version = request.POST.get("version") or None
+        if obj is not None and hasattr(obj, "version") and version is None:
+            version = obj.version
+        form = self.get_form(request, obj, data=request.POST, files=request.FILES)
+        conflict = False
+        if form.is_valid():
+            try:
+                saved = self.save(request, form, obj, version)
+            except ConflictError as e:
+                conflict = True
+                form.add_error(None, e.messages)
+            except ValidationError as e:
+                add_service_errors(form, e)
+            except PermissionDenied as e:
+                form.add_error(None, str(e) or _("您没有执行此操作的权限"))
+            else:
+                messages.success(
+                    request,
+                    _("已保存：%(obj)s") % {"obj": self.display(saved)},
+                )
+                return redirect(self.success_url(saved))
+        response = self.render_form(request, form, obj, version, conflict=conflict)
+        response.status_code = 409 if conflict else 200
+        return response
+
+    def display(self, obj) -> str:
+        return getattr(obj, "audit_repr", lambda: str(obj))()
+
+    def success_url(self, obj) -> str:
+        if self.detail_url_name:
+            return reverse(self.detail_url_name, args=[obj.pk])
+        return reverse(self.list_url_name)
+
+    def render_form(self, request, form, obj, version, *, conflict: bool = False):
+        context = self.base_context() | {
+            "form": form,
+            "object": obj,
+            "version": version,
+            "conflict": conflict,
+            "cancel_url": reverse(self.detail_url_name, args=[obj.pk])
+            if obj is not None and self.detail_url_name
+            else (reverse(self.list_url_name) if self.list_url_name else ""),
+        }
+        return render(request, self.template_name, context)
+
+
+class DeleteForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("删除原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ObjectDeleteView(BaseObjectView):
+    """Asks for a reason, then calls ``delete_service(actor=..., <model_name>=obj, reason=...)``."""
+
+    permission_action = "delete"
+    template_name = "generic/object_delete.html"
+    delete_service: Callable[..., None]
+
+    def get(self, request: HttpRequest, pk) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        return self.render_form(request, obj, DeleteForm())
+
+    def post(self, request: HttpRequest, pk) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        form = DeleteForm(request.POST)
+        if form.is_valid():
+            label = getattr(obj, "audit_repr", lambda: str(obj))()
+            try:
+                type(self).delete_service(
+                    actor=request.user,
+                    **{self.model._meta.model_name: obj},
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as e:
+                add_service_errors(form, e)
+            else:
+                messages.success(request, _("已删除：%(obj)s") % {"obj": label})
+                return redirect(reverse(self.list_url_name))
+        return self.render_form(request, obj, form)
+
+    def render_form(self, request, obj, form) -> HttpResponse:
+        context = self.base_context() | {
+            "object": obj,
+            "form": form,
+            "cancel_url": reverse(self.detail_url_name, args=[obj.pk])
+            if self.detail_url_name
+            else reverse(self.list_url_name),
+        }
+        return render(request, self.template_name, context)

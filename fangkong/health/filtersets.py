@@ -1,0 +1,76 @@
+"""FilterSets shared by the future web lists and the API."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.filtersets import AreaSubtreeFilter
+
+from .choices import AlertKind, AssignmentKind, AssignmentState, NatResult, Slot
+from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
+
+
+class AssignmentFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=AssignmentKind.choices)
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=AssignmentState.choices)
+    responsible = django_filters.NumberFilter(label=_("责任网格员"), field_name="responsible_id")
+    ends_before = django_filters.DateFilter(
+        label=_("结束日期止"), field_name="end_date", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["area", "kind", "state", "responsible"]
+
+
+class CheckInFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    assignment = django_filters.NumberFilter(label=_("安排"), field_name="assignment_id")
+    date = django_filters.DateFilter(label=_("日期"))
+    slot = django_filters.ChoiceFilter(label=_("时段"), choices=Slot.choices)
+    fever = django_filters.BooleanFilter(label=_("发热"), method="filter_fever")
+
+    class Meta:
+        model = CheckIn
+        fields = ["area", "assignment", "date", "slot"]
+
+    def filter_fever(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.filter(temperature__gte="37.3") if value else qs.filter(temperature__lt="37.3")
+
+
+class AlertFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=AlertKind.choices)
+    open = django_filters.BooleanFilter(
+        label=_("未处理"), field_name="acknowledged_at", lookup_expr="isnull"
+    )
+
+    class Meta:
+        model = Alert
+        fields = ["area", "kind", "open"]
+
+
+class NucleicAcidTestFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    result = django_filters.ChoiceFilter(label=_("结果"), choices=NatResult.choices)
+    sampled_after = django_filters.DateTimeFilter(
+        label=_("采样时间起"), field_name="sampled_at", lookup_expr="gte"
+    )
+    sampled_before = django_filters.DateTimeFilter(
+        label=_("采样时间止"), field_name="sampled_at", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = NucleicAcidTest
+        fields = ["area", "result"]
+
+
+class HealthCertificateFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    revoked = django_filters.BooleanFilter(label=_("已作废"))
+
+    class Meta:
+        model = HealthCertificate
+        fields = ["area", "revoked"]

@@ -1,0 +1,103 @@
+"""Forms of the health pages. Rules live in ``health.rules`` and ``health.services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.accounts.choices import Role
+from fangkong.accounts.models import User
+from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.status.forms import DateTimeInput, ResidentFormMixin
+
+from .choices import AssignmentKind, NatResult, Slot, Symptom
+
+
+class WorkerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name}（{obj.area.name}）" if obj.area_id else obj.display_name
+
+
+class AssignmentForm(ResidentFormMixin, StyledFormMixin, forms.Form):
+    """安排隔离/健康监测."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=AssignmentKind.choices)
+    start_date = forms.DateField(label=_("开始日期"), widget=DateInput)
+    end_date = forms.DateField(label=_("结束日期"), widget=DateInput)
+    place = forms.CharField(
+        label=_("隔离/监测地点"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    responsible = WorkerChoiceField(
+        label=_("责任网格员"), queryset=User.objects.none(), required=False
+    )
+    doctor = forms.CharField(label=_("责任医生"), max_length=50, required=False)
+
+    def __init__(self, *args, user, resident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = (
+            User.objects.visible_to(user)
+            .filter(role=Role.GRID_WORKER, is_active=True)
+            .select_related("area")
+            .order_by("area__path", "username")
+        )
+        self.setup_resident(user, resident)
+
+
+class ReleaseForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("解除说明"),
+        required=False,
+        max_length=1000,
+        help_text=_("提前解除须填写说明"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CheckInForm(StyledFormMixin, forms.Form):
+    """健康打卡: the half-day slot, the temperature and any symptoms."""
+
+    date = forms.DateField(label=_("日期"), widget=DateInput)
+    slot = forms.ChoiceField(label=_("时段"), choices=Slot.choices, widget=forms.RadioSelect)
+    temperature = forms.DecimalField(
+        label=_("体温(℃)"),
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    symptoms = forms.MultipleChoiceField(
+        label=_("症状"),
+        choices=Symptom.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("无症状则不选"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {})
+        now = timezone.localtime()
+        kwargs["initial"].setdefault("date", now.date())
+        kwargs["initial"].setdefault("slot", Slot.AM if now.hour < 12 else Slot.PM)
+        super().__init__(*args, **kwargs)
+
+
+class NatForm(ResidentFormMixin, StyledFormMixin, forms.Form):
+    """录入核酸检测: one sample and its result."""
+
+    sampled_at = forms.DateTimeField(label=_("采样时间"), widget=DateTimeInput)
+    result = forms.ChoiceField(label=_("结果"), choices=NatResult.choices)
+    institution = forms.CharField(label=_("检测机构"), max_length=100)
+    reported_at = forms.DateTimeField(label=_("报告时间"), required=False, widget=DateTimeInput)
+
+    def __init__(self, *args, user, resident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_resident(user, resident)
+
+
+class RevokeForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("作废原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,72 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import ScopedModel
+from fangkong.core.personal import EncryptedTextField, mask_name
+
+from ..choices import AssignmentKind, AssignmentState
+
+
+def new_checkin_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Assignment(ScopedModel):
+    """隔离/健康监测安排: a resident placed in quarantine or monitoring for a period."""
+
+    scope_field = "resident__area"
+
+    resident = models.ForeignKey(
+        "registry.Resident",
+        on_delete=models.PROTECT,
+        related_name="health_assignments",
+        verbose_name=_("居民"),
+    )
+    kind = models.CharField(_("类型"), max_length=24, choices=AssignmentKind.choices)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    place = EncryptedTextField(_("隔离/监测地点"), kind="address")
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="health_assignments",
+        verbose_name=_("责任网格员"),
+    )
+    doctor = models.CharField(_("责任医生"), max_length=50, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=AssignmentState.choices, default=AssignmentState.ACTIVE
+    )
+    released_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("解除人"),
+    )
+    release_note = models.TextField(_("解除说明"), blank=True)
+    checkin_token = models.CharField(
+        _("自主填报口令"), max_length=40, unique=True, default=new_checkin_token, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("隔离/监测安排")
+        verbose_name_plural = _("隔离/监测安排")
+        ordering = ["-start_date", "-id"]
+        permissions = [("release_assignment", _("解除隔离/监测"))]
+        indexes = [
+            models.Index(fields=["resident", "state"], name="assignment_resident_state"),
+            models.Index(fields=["state", "start_date"], name="assignment_state_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.start_date}–{self.end_date}"
+
+    def audit_repr(self) -> str:
+        return f"{mask_name(self.resident.name)} {self.get_kind_display()}"

@@ -1,0 +1,53 @@
+"""Field rules for check-ins, shared by staff entry, the self-report link and the importer."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .choices import Symptom
+
+FEVER_THRESHOLD = Decimal("37.3")
+TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
+SYMPTOM_VALUES = set(Symptom.values)
+SYMPTOM_BY_LABEL = {str(s.label): s.value for s in Symptom}
+
+
+def clean_temperature(value) -> Decimal:
+    try:
+        t = Decimal(str(value).strip().rstrip("℃").strip()).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"temperature": _("体温应填写数字，如 36.5")}) from None
+    low, high = TEMPERATURE_RANGE
+    if not low <= t <= high:
+        raise ValidationError({"temperature": _("体温应在 34.0–43.0℃ 之间")})
+    return t
+
+
+def encode_symptoms(symptoms) -> str:
+    """``,cough,fatigue,`` from codes or Chinese labels (a string or a list)."""
+    if isinstance(symptoms, str):
+        symptoms = symptoms.replace("，", ",").replace("、", ",").split(",")
+    values: list[str] = []
+    for s in symptoms or []:
+        s = str(s).strip()
+        if not s or s == str(_("无")):
+            continue
+        value = s if s in SYMPTOM_VALUES else SYMPTOM_BY_LABEL.get(s)
+        if value is None:
+            raise ValidationError(
+                {
+                    "symptoms": _("未知症状“%(s)s”，可用：%(all)s")
+                    % {"s": s, "all": "、".join(SYMPTOM_BY_LABEL)}
+                }
+            )
+        if value not in values:
+            values.append(value)
+    values.sort(key=list(Symptom.values).index)
+    return f",{','.join(values)}," if values else ""
+
+
+def is_fever(temperature: Decimal) -> bool:
+    return temperature >= FEVER_THRESHOLD

@@ -1,0 +1,135 @@
+"""Read paths for quarantine and monitoring: lists from the user's scope, derived overdue
+check-ins, and the public certificate check."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from fangkong.core.personal import mask_name
+from fangkong.status.clock import at_local, local_date
+
+from .choices import SLOT_DEADLINE_HOUR, AssignmentState, NatResult, Slot
+from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
+
+
+def assignment_list(user) -> QuerySet[Assignment]:
+    return Assignment.objects.visible_to(user).select_related(
+        "resident", "resident__area", "responsible"
+    )
+
+
+def active_assignments(user) -> QuerySet[Assignment]:
+    return assignment_list(user).filter(state=AssignmentState.ACTIVE)
+
+
+def checkin_list(user) -> QuerySet[CheckIn]:
+    return CheckIn.objects.visible_to(user).select_related("assignment", "assignment__resident")
+
+
+def alert_list(user, *, open_only: bool = True, mine: bool = False) -> QuerySet[Alert]:
+    """Alerts in scope; ``mine``: of assignments the user is responsible for."""
+    qs = Alert.objects.visible_to(user).select_related(
+        "assignment", "assignment__resident", "assignment__responsible"
+    )
+    if open_only:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    if mine:
+        qs = qs.filter(assignment__responsible=user)
+    return qs
+
+
+def nat_test_list(user) -> QuerySet[NucleicAcidTest]:
+    return NucleicAcidTest.objects.visible_to(user).select_related("resident", "resident__area")
+
+
+def positives_awaiting_review(user) -> QuerySet[NucleicAcidTest]:
+    return nat_test_list(user).filter(result=NatResult.POSITIVE, review="")
+
+
+def certificate_list(user) -> QuerySet[HealthCertificate]:
+    return HealthCertificate.objects.visible_to(user).select_related("resident", "assignment")
+
+
+# --- overdue check-ins -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueSlot:
+    assignment: Assignment
+    date: datetime.date
+    slot: str
+    deadline: datetime.datetime
+
+
+def slot_deadline(day: datetime.date, slot: str) -> datetime.datetime:
+    """A slot is overdue after 12:00 (上午) or 20:00 (下午) local time of its day."""
+    return at_local(day, SLOT_DEADLINE_HOUR[slot])
+
+
+def overdue_checkins(
+    qs: QuerySet[Assignment], now: datetime.datetime, *, since: datetime.date | None = None
+) -> list[OverdueSlot]:
+    """Slots of active assignments in ``qs`` whose deadline passed without a check-in.
+
+    Two queries: the active assignments and the check-ins they have; the missing slots are
+    the difference, walked per assignment over its (short) period up to today.
+    """
+    today = local_date(now)
+    active = qs.filter(state=AssignmentState.ACTIVE, start_date__lte=today)
+    if since is not None:
+        active = active.filter(end_date__gte=since)
+    assignments = list(active.select_related("resident__area", "responsible").order_by("pk"))
+    if not assignments:
+        return []
+    first = min(a.start_date for a in assignments)
+    if since is not None:
+        first = max(first, since)
+    done = set(
+        CheckIn.objects.filter(
+            assignment__in=active.values("pk"), date__gte=first, date__lte=today
+        ).values_list("assignment_id", "date", "slot")
+    )
+    out = []
+    for a in assignments:
+        day = max(a.start_date, since) if since else a.start_date
+        last = min(a.end_date, today)
+        while day <= last:
+            for slot in (Slot.AM, Slot.PM):
+                deadline = slot_deadline(day, slot)
+                if now > deadline and (a.pk, day, slot.value) not in done:
+                    out.append(OverdueSlot(a, day, slot.value, deadline))
+            day += datetime.timedelta(days=1)
+    return out
+
+
+# --- public certificate check ------------------------------------------------------------
+
+
+def certificate_verify_path(code: str) -> str:
+    return f"/verify/certificate/{code}/"
+
+
+def certificate_verify_data(code: str) -> dict:
+    """What the public verify page shows: valid or revoked, and the masked name only."""
+    code = (code or "").strip().upper()
+    cert = (
+        HealthCertificate.objects.select_related("resident").filter(code=code).first()
+        if code.isalnum()
+        else None
+    )
+    if cert is None:
+        return {"status": "unknown", "status_label": _("未找到该健康证明")}
+    if cert.revoked:
+        status, label = "revoked", _("已作废")
+    else:
+        status, label = "valid", _("有效")
+    return {
+        "status": status,
+        "status_label": label,
+        "masked_name": mask_name(cert.resident.name),
+        "issued_on": local_date(cert.issued_at),
+    }

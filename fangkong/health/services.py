@@ -1,0 +1,437 @@
+"""Every write to quarantine/monitoring assignments, check-ins, alerts, nucleic-acid tests
+and health certificates goes through these functions."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core import audit
+from fangkong.core.models.audit import AuditAction
+from fangkong.core.scoping import area_visible_to
+from fangkong.core.services import lock_versioned, require_area, require_perm
+from fangkong.status.clock import local_date
+from fangkong.status.services import recompute_on_commit
+
+from .choices import (
+    AlertKind,
+    AssignmentKind,
+    AssignmentState,
+    CheckInSource,
+    NatResult,
+    NatReview,
+    Slot,
+)
+from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
+from .rules import clean_temperature, encode_symptoms, is_fever
+from .selectors import overdue_checkins
+
+# --- assignments -------------------------------------------------------------------------
+
+
+def create_assignment(
+    *,
+    actor,
+    resident,
+    kind: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    place: str = "",
+    responsible=None,
+    doctor: str = "",
+) -> Assignment:
+    require_perm(actor, "health.add_assignment")
+    require_area(actor, resident.area)
+    if kind not in AssignmentKind.values:
+        raise ValidationError({"kind": _("请选择隔离/监测类型")})
+    if start_date is None:
+        raise ValidationError({"start_date": _("请填写开始日期")})
+    if end_date is None or end_date < start_date:
+        raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
+    if responsible is not None and not area_visible_to(resident.area, responsible):
+        raise ValidationError({"responsible": _("责任网格员不负责该居民所在的网格")})
+    overlapping = Assignment.objects.filter(
+        resident=resident,
+        kind=kind,
+        state=AssignmentState.ACTIVE,
+        start_date__lte=end_date,
+        end_date__gte=start_date,
+    )
+    if overlapping.exists():
+        raise ValidationError({"start_date": _("该居民在此期间已有同类进行中的安排")})
+    with transaction.atomic():
+        assignment = Assignment.objects.create(
+            resident=resident,
+            kind=kind,
+            start_date=start_date,
+            end_date=end_date,
+            place=place,
+            responsible=responsible,
+            doctor=doctor.strip(),
+        )
+        audit.record_create(actor, assignment)
+        recompute_on_commit([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
+    return assignment
+
+
+def release_assignment(
+    *,
+    actor,
+    assignment: Assignment,
+    note: str = "",
+    now: datetime.datetime | None = None,
+    expected_version: int | None = None,
+) -> Assignment:
+    """End an assignment with a record (who, when, note); early release needs a note."""
+    now = now or timezone.now()
+    require_perm(actor, "health.release_assignment")
+    require_area(actor, assignment.resident.area)
+    if local_date(now) < assignment.end_date and not (note or "").strip():
+        raise ValidationError({"release_note": _("提前解除须填写说明")})
+    with transaction.atomic():
+        before = lock_versioned(assignment, expected_version)
+        if before.state != AssignmentState.ACTIVE:
+            raise ValidationError({"state": _("该安排已解除")})
+        assignment.state = AssignmentState.RELEASED
+        assignment.released_at = now
+        assignment.released_by = actor
+        assignment.release_note = (note or "").strip()
+        assignment.version = before.version + 1
+        assignment.save()
+        audit.record_update(actor, before, assignment, reason=assignment.release_note)
+        recompute_on_commit([assignment.resident_id], cause=_("解除隔离/监测"), actor=actor)
+    return assignment
+
+
+# --- check-ins and alerts ----------------------------------------------------------------
+
+
+def _alert_for(checkin: CheckIn) -> tuple[str, str] | None:
+    labels = "、".join(checkin.symptom_labels())
+    when = _("%(d)s %(s)s") % {"d": checkin.date.isoformat(), "s": checkin.get_slot_display()}
+    if is_fever(checkin.temperature):
+        message = _("发热：体温 %(t)s℃（%(w)s）") % {"t": checkin.temperature, "w": when}
+        if labels:
+            message += _("，伴%(s)s") % {"s": labels}
+        return AlertKind.FEVER, message
+    if labels:
+        return AlertKind.SYMPTOM, _("出现症状：%(s)s（%(w)s）") % {"s": labels, "w": when}
+    return None
+
+
+def _raise_alert(actor, checkin: CheckIn) -> Alert | None:
+    found = _alert_for(checkin)
+    if found is None:
+        return None
+    kind, message = found
+    alert, created = Alert.objects.get_or_create(
+        assignment=checkin.assignment,
+        date=checkin.date,
+        slot=checkin.slot,
+        kind=kind,
+        defaults={"checkin": checkin, "message": message[:200]},
+    )
+    if created:
+        audit.record_create(actor, alert)
+    return alert
+
+
+def _save_checkin(
+    *, actor, assignment: Assignment, date, slot, temperature, symptoms, source, now
+) -> tuple[CheckIn, bool]:
+    if assignment.state != AssignmentState.ACTIVE:
+        raise ValidationError({"assignment": _("该隔离/监测安排已解除，无需再打卡")})
+    if slot not in Slot.values:
+        raise ValidationError({"slot": _("请选择上午或下午")})
+    if date is None or date > local_date(now):
+        raise ValidationError({"date": _("打卡日期不能晚于今天")})
+    if not assignment.start_date <= date <= assignment.end_date:
+        raise ValidationError({"date": _("打卡日期不在隔离/监测期内")})
+    temperature = clean_temperature(temperature)
+    symptoms = encode_symptoms(symptoms)
+    with transaction.atomic():
+        existing = (
+            CheckIn.objects.select_for_update()
+            .filter(assignment=assignment, date=date, slot=slot)
+            .first()
+        )
+        if existing is not None:
+            if existing.temperature == temperature and existing.symptoms == symptoms:
+                return existing, False
+            if source == CheckInSource.SELF:
+                raise ValidationError({"slot": _("该时段已填报，如需更正请联系网格员")})
+            before = CheckIn.objects.get(pk=existing.pk)
+            existing.temperature, existing.symptoms = temperature, symptoms
+            existing.source, existing.recorded_by, existing.recorded_at = source, actor, now
+            existing.version = before.version + 1
+            existing.save()
+            audit.record_update(actor, before, existing, reason=_("更正打卡"))
+            _raise_alert(actor, existing)
+            return existing, False
+        checkin = CheckIn.objects.create(
+            assignment=assignment,
+            date=date,
+            slot=slot,
+            temperature=temperature,
+            symptoms=symptoms,
+            source=source,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        audit.record_create(actor, checkin)
+        _raise_alert(actor, checkin)
+    return checkin, True
+
+
+def record_checkin(
+    *,
+    actor,
+    assignment: Assignment,
+    date: datetime.date,
+    slot: str,
+    temperature,
+    symptoms=(),
+    now: datetime.datetime | None = None,
+) -> tuple[CheckIn, bool]:
+    """Staff enter a slot's temperature and symptoms; sending the same again is a no-op."""
+    require_perm(actor, "health.add_checkin")
+    require_area(actor, assignment.resident.area)
+    return _save_checkin(
+        actor=actor,
+        assignment=assignment,
+        date=date,
+        slot=slot,
+        temperature=temperature,
+        symptoms=symptoms,
+        source=CheckInSource.STAFF,
+        now=now or timezone.now(),
+    )
+
+
+def record_self_checkin(
+    *,
+    token: str,
+    date: datetime.date,
+    slot: str,
+    temperature,
+    symptoms=(),
+    now: datetime.datetime | None = None,
+) -> tuple[CheckIn, bool]:
+    """The person reports through their link; the token names the assignment."""
+    assignment = (
+        Assignment.objects.select_related("resident")
+        .filter(checkin_token=token or "", state=AssignmentState.ACTIVE)
+        .first()
+    )
+    if not token or assignment is None:
+        raise PermissionDenied(_("填报链接无效或隔离/监测已解除"))
+    return _save_checkin(
+        actor=None,
+        assignment=assignment,
+        date=date,
+        slot=slot,
+        temperature=temperature,
+        symptoms=symptoms,
+        source=CheckInSource.SELF,
+        now=now or timezone.now(),
+    )
+
+
+def acknowledge_alert(*, actor, alert: Alert, now: datetime.datetime | None = None) -> Alert:
+    require_perm(actor, "health.change_alert")
+    require_area(actor, alert.assignment.resident.area)
+    with transaction.atomic():
+        before = lock_versioned(alert, None)
+        if before.acknowledged_at is not None:
+            raise ValidationError({"acknowledged_at": _("该预警已处理")})
+        alert.acknowledged_by = actor
+        alert.acknowledged_at = now or timezone.now()
+        alert.version = before.version + 1
+        alert.save()
+        audit.record_update(actor, before, alert)
+    return alert
+
+
+def raise_overdue_alerts(*, now: datetime.datetime | None = None) -> int:
+    """Create an overdue alert for every missed slot that has none yet; returns how many."""
+    now = now or timezone.now()
+    missing = overdue_checkins(Assignment.objects.all(), now)
+    if not missing:
+        return 0
+    with transaction.atomic():
+        have = set(
+            Alert.objects.filter(
+                kind=AlertKind.OVERDUE, assignment_id__in={m.assignment.pk for m in missing}
+            ).values_list("assignment_id", "date", "slot")
+        )
+        new = [
+            Alert(
+                assignment=m.assignment,
+                kind=AlertKind.OVERDUE,
+                date=m.date,
+                slot=m.slot,
+                message=(
+                    _("逾期未报：%(d)s %(s)s 未填报体温")
+                    % {"d": m.date.isoformat(), "s": Slot(m.slot).label}
+                ),
+            )
+            for m in missing
+            if (m.assignment.pk, m.date, m.slot) not in have
+        ]
+        # Missing keys were checked under this transaction; a concurrent run fails on the
+        # unique constraint instead of doubling alerts.
+        Alert.objects.bulk_create(new, batch_size=500)
+        events = [audit.event_for(a, AuditAction.CREATE, changes=audit.snapshot(a)) for a in new]
+        audit.record_many(None, events)
+    return len(new)
+
+
+# --- nucleic-acid tests ------------------------------------------------------------------
+
+
+def record_nat_result(
+    *,
+    actor,
+    resident,
+    sampled_at: datetime.datetime,
+    result: str,
+    institution: str,
+    reported_at: datetime.datetime | None = None,
+) -> tuple[NucleicAcidTest, bool]:
+    """Record a sample or its result; the same sample sent again changes nothing, and a
+    pending sample takes its result when it arrives."""
+    require_perm(actor, "health.add_nucleicacidtest")
+    require_area(actor, resident.area)
+    if result not in NatResult.values:
+        raise ValidationError({"result": _("检测结果应为阴性、阳性或待出结果")})
+    if sampled_at is None:
+        raise ValidationError({"sampled_at": _("请填写采样时间")})
+    if sampled_at > timezone.now():
+        raise ValidationError({"sampled_at": _("采样时间不能晚于当前时间")})
+    institution = (institution or "").strip()
+    if not institution:
+        raise ValidationError({"institution": _("请填写检测机构")})
+    if reported_at is not None and reported_at < sampled_at:
+        raise ValidationError({"reported_at": _("报告时间不能早于采样时间")})
+    with transaction.atomic():
+        existing = (
+            NucleicAcidTest.objects.select_for_update()
+            .filter(resident=resident, sampled_at=sampled_at, institution=institution)
+            .first()
+        )
+        if existing is not None:
+            if existing.result == result:
+                return existing, False
+            if existing.result != NatResult.PENDING:
+                raise ValidationError({"result": _("该样本已有检测结果，不能改为其他结果")})
+            before = NucleicAcidTest.objects.get(pk=existing.pk)
+            existing.result, existing.reported_at = result, reported_at
+            existing.version = before.version + 1
+            existing.save()
+            audit.record_update(actor, before, existing)
+            test, created = existing, False
+        else:
+            test = NucleicAcidTest.objects.create(
+                resident=resident,
+                sampled_at=sampled_at,
+                result=result,
+                institution=institution,
+                reported_at=reported_at,
+            )
+            audit.record_create(actor, test)
+            created = True
+        if result != NatResult.PENDING:
+            recompute_on_commit([resident.pk], cause=_("核酸检测结果"), actor=actor)
+    return test, created
+
+
+def review_nat_result(
+    *,
+    actor,
+    test: NucleicAcidTest,
+    outcome: str,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> NucleicAcidTest:
+    """A person resolves a positive result: confirmed as a case, or excluded on review."""
+    require_perm(actor, "health.review_nucleicacidtest")
+    require_area(actor, test.resident.area)
+    if outcome not in (NatReview.CASE, NatReview.EXCLUDED):
+        raise ValidationError({"review": _("请选择复核结论")})
+    if outcome == NatReview.EXCLUDED and not (note or "").strip():
+        raise ValidationError({"review_note": _("复核排除须填写说明")})
+    with transaction.atomic():
+        before = lock_versioned(test, None)
+        if before.result != NatResult.POSITIVE:
+            raise ValidationError({"result": _("只有阳性结果需要复核")})
+        if before.review:
+            raise ValidationError({"review": _("该结果已复核")})
+        test.review, test.review_note = outcome, (note or "").strip()
+        test.reviewed_by, test.reviewed_at = actor, now or timezone.now()
+        test.version = before.version + 1
+        test.save()
+        audit.record_update(actor, before, test, reason=test.review_note)
+        recompute_on_commit([test.resident_id], cause=_("核酸阳性复核"), actor=actor)
+    return test
+
+
+# --- health certificates -----------------------------------------------------------------
+
+
+def issue_certificate(
+    *, actor, assignment: Assignment, now: datetime.datetime | None = None
+) -> HealthCertificate:
+    """健康证明 for a released assignment whose whole period was completed."""
+    require_perm(actor, "health.add_healthcertificate")
+    require_area(actor, assignment.resident.area)
+    if assignment.state != AssignmentState.RELEASED:
+        raise ValidationError({"assignment": _("隔离/监测尚未解除，不能开具健康证明")})
+    if local_date(assignment.released_at) < assignment.end_date:
+        raise ValidationError({"assignment": _("未完成隔离/监测期（提前解除），不能开具健康证明")})
+    if HealthCertificate.objects.filter(assignment=assignment, revoked=False).exists():
+        raise ValidationError({"assignment": _("该安排已开具有效的健康证明")})
+    with transaction.atomic():
+        certificate = HealthCertificate.objects.create(
+            resident=assignment.resident,
+            assignment=assignment,
+            issued_by=actor,
+            issued_at=now or timezone.now(),
+        )
+        audit.record_create(actor, certificate)
+    return certificate
+
+
+def revoke_certificate(
+    *, actor, certificate: HealthCertificate, reason: str, now: datetime.datetime | None = None
+) -> HealthCertificate:
+    require_perm(actor, "health.revoke_healthcertificate")
+    require_area(actor, certificate.resident.area)
+    if not (reason or "").strip():
+        raise ValidationError({"revoked_reason": _("作废健康证明须填写原因")})
+    with transaction.atomic():
+        before = lock_versioned(certificate, None)
+        if before.revoked:
+            raise ValidationError({"revoked": _("该健康证明已作废")})
+        certificate.revoked = True
+        certificate.revoked_reason = reason.strip()
+        certificate.revoked_by = actor
+        certificate.revoked_at = now or timezone.now()
+        certificate.version = before.version + 1
+        certificate.save()
+        audit.record_update(actor, before, certificate, reason=certificate.revoked_reason)
+    return certificate
+
+
+def certificate_pdf(*, actor, certificate: HealthCertificate, base_url: str = "") -> bytes:
+    """The printable certificate (full name on paper): a recorded reveal of the name."""
+    from .pdf import render_certificate
+
+    require_perm(actor, "health.view_healthcertificate")
+    require_area(actor, certificate.resident.area)
+    data = render_certificate(certificate, base_url=base_url)
+    audit.record_reveal(actor, certificate.resident, ["name"], reason=_("打印健康证明"))
+    return data

@@ -1,0 +1,106 @@
+"""Release, certificate issue, PDF, public verification, revocation; NAT idempotency."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from fangkong.core.models import AuditEntry
+from fangkong.health.models import Assignment, HealthCertificate, NucleicAcidTest
+from fangkong.health.selectors import certificate_verify_data
+from fangkong.health.services import (
+    certificate_pdf,
+    issue_certificate,
+    record_nat_result,
+    release_assignment,
+    revoke_certificate,
+)
+from fangkong.status.testing import make_resident
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def finished(areas, users):
+    r = make_resident(areas["grid_a"], name="欧阳明月")
+    return Assignment.objects.create(
+        resident=r, kind="health_monitoring", start_date=TODAY - 14 * DAY, end_date=TODAY - DAY
+    )
+
+
+def test_release_then_issue_then_verify_then_revoke(users, finished):
+    release_assignment(actor=users["community"], assignment=finished)
+    finished.refresh_from_db()
+    assert (finished.state, finished.released_by) == ("released", users["community"])
+    cert = issue_certificate(actor=users["community"], assignment=finished)
+    assert len(cert.code) == 20
+    pdf = certificate_pdf(actor=users["grid_a"], certificate=cert, base_url="https://fk.local")
+    assert pdf.startswith(b"%PDF")
+    reveal = AuditEntry.objects.get(action="reveal")
+    assert (reveal.object_type, reveal.reason) == ("registry.resident", "打印健康证明")
+    data = certificate_verify_data(cert.code.lower())
+    assert data == {
+        "status": "valid",
+        "status_label": "有效",
+        "masked_name": "欧**月",
+        "issued_on": timezone.localdate(cert.issued_at),
+    }
+    revoke_certificate(actor=users["community"], certificate=cert, reason="信息有误")
+    assert certificate_verify_data(cert.code)["status"] == "revoked"
+    assert certificate_verify_data(cert.code)["status_label"] == "已作废"
+    assert certificate_verify_data("NOSUCHCODE") == {
+        "status": "unknown",
+        "status_label": "未找到该健康证明",
+    }
+
+
+def test_no_certificate_before_release_or_after_early_release(users, areas, finished):
+    with pytest.raises(ValidationError) as e:
+        issue_certificate(actor=users["community"], assignment=finished)
+    assert e.value.message_dict == {"assignment": ["隔离/监测尚未解除，不能开具健康证明"]}
+    early = Assignment.objects.create(
+        resident=make_resident(areas["grid_a"]),
+        kind="home_quarantine",
+        start_date=TODAY - 3 * DAY,
+        end_date=TODAY + 10 * DAY,
+    )
+    with pytest.raises(ValidationError) as e:
+        release_assignment(actor=users["community"], assignment=early)
+    assert e.value.message_dict == {"release_note": ["提前解除须填写说明"]}
+    release_assignment(actor=users["community"], assignment=early, note="转集中隔离")
+    with pytest.raises(ValidationError) as e:
+        issue_certificate(actor=users["community"], assignment=early)
+    assert list(e.value.message_dict) == ["assignment"]
+    assert HealthCertificate.objects.count() == 0
+
+
+def test_one_valid_certificate_per_assignment(users, finished):
+    release_assignment(actor=users["community"], assignment=finished)
+    issue_certificate(actor=users["community"], assignment=finished)
+    with pytest.raises(ValidationError):
+        issue_certificate(actor=users["community"], assignment=finished)
+    assert HealthCertificate.objects.count() == 1
+
+
+def test_grid_worker_may_not_issue(users, finished):
+    release_assignment(actor=users["community"], assignment=finished)
+    with pytest.raises(Exception) as e:
+        issue_certificate(actor=users["grid_a"], assignment=finished)
+    assert type(e.value).__name__ == "PermissionDenied"
+
+
+def test_same_lab_result_twice_is_one_row_and_pending_takes_its_result(users, areas):
+    r = make_resident(areas["grid_a"])
+    sampled = timezone.now() - datetime.timedelta(hours=3)
+    kwargs = dict(actor=users["grid_a"], resident=r, sampled_at=sampled, institution="仁和区医院")
+    t1, c1 = record_nat_result(result="pending", **kwargs)
+    t2, c2 = record_nat_result(result="negative", **kwargs)
+    t3, c3 = record_nat_result(result="negative", **kwargs)
+    assert (c1, c2, c3) == (True, False, False)
+    assert t1.pk == t2.pk == t3.pk
+    assert NucleicAcidTest.objects.get().result == "negative"
+    with pytest.raises(ValidationError) as e:
+        record_nat_result(result="positive", **kwargs)
+    assert e.value.message_dict == {"result": ["该样本已有检测结果，不能改为其他结果"]}

@@ -1,0 +1,142 @@
+"""Check-ins: idempotent per slot, fever/symptom alerts, overdue slots at their edges."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from fangkong.core.models import AuditEntry
+from fangkong.health.models import Alert, Assignment, CheckIn
+from fangkong.health.selectors import alert_list, overdue_checkins
+from fangkong.health.services import (
+    acknowledge_alert,
+    raise_overdue_alerts,
+    record_checkin,
+    record_self_checkin,
+)
+from fangkong.status.clock import at_local
+from fangkong.status.testing import make_resident
+
+D = datetime.date
+START = D(2020, 2, 10)
+
+
+@pytest.fixture
+def assignment(areas, users):
+    r = make_resident(areas["grid_a"], name="李四")
+    return Assignment.objects.create(
+        resident=r,
+        kind="home_quarantine",
+        start_date=START,
+        end_date=D(2020, 2, 23),
+        responsible=users["grid_a"],
+    )
+
+
+def checkin(actor, a, day=START, slot="am", t="36.5", symptoms=(), hour=9):
+    return record_checkin(
+        actor=actor,
+        assignment=a,
+        date=day,
+        slot=slot,
+        temperature=t,
+        symptoms=symptoms,
+        now=at_local(day, hour),
+    )
+
+
+def test_same_checkin_twice_is_one_row_and_one_audit_entry(users, assignment):
+    first, created = checkin(users["grid_a"], assignment)
+    again, created_again = checkin(users["grid_a"], assignment)
+    assert (created, created_again, first.pk) == (True, False, again.pk)
+    assert CheckIn.objects.count() == 1
+    assert AuditEntry.objects.filter(object_type="health.checkin").count() == 1
+    assert first.temperature == Decimal("36.5")
+
+
+def test_fever_raises_one_alert_for_the_responsible_worker(users, assignment):
+    checkin(users["grid_a"], assignment, t="38.2", symptoms=["咳嗽", "fatigue"])
+    checkin(users["grid_a"], assignment, t="38.2", symptoms=["咳嗽", "fatigue"])
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.date, alert.slot) == ("fever", START, "am")
+    assert alert.message == "发热：体温 38.2℃（2020-02-10 上午），伴咳嗽、乏力"
+    assert list(alert_list(users["grid_a"], mine=True)) == [alert]
+    assert list(alert_list(users["grid_b"])) == []
+    acknowledge_alert(actor=users["grid_a"], alert=alert)
+    assert list(alert_list(users["grid_a"])) == []
+
+
+def test_threshold_is_37_3_and_symptoms_alone_alert(users, assignment):
+    checkin(users["grid_a"], assignment, t="37.2")
+    assert Alert.objects.count() == 0
+    checkin(users["grid_a"], assignment, slot="pm", t="37.3", hour=15)
+    checkin(users["grid_a"], assignment, day=START + datetime.timedelta(days=1), symptoms="咽痛")
+    assert sorted(Alert.objects.values_list("kind", "message")) == [
+        ("fever", "发热：体温 37.3℃（2020-02-10 下午）"),
+        ("symptom", "出现症状：咽痛（2020-02-11 上午）"),
+    ]
+
+
+def test_bad_values_are_rejected_with_the_field_named(users, assignment):
+    with pytest.raises(ValidationError) as e:
+        checkin(users["grid_a"], assignment, t="365")
+    assert e.value.message_dict == {"temperature": ["体温应在 34.0–43.0℃ 之间"]}
+    with pytest.raises(ValidationError) as e:
+        checkin(users["grid_a"], assignment, symptoms=["头晕眼花"])
+    assert list(e.value.message_dict) == ["symptoms"]
+    with pytest.raises(ValidationError) as e:
+        checkin(users["grid_a"], assignment, day=D(2020, 2, 9), hour=9)
+    assert e.value.message_dict == {"date": ["打卡日期不在隔离/监测期内"]}
+    assert CheckIn.objects.count() == 0
+
+
+def test_self_report_through_the_link(assignment):
+    now = at_local(START, 8)
+    c, created = record_self_checkin(
+        token=assignment.checkin_token, date=START, slot="am", temperature="36.6", now=now
+    )
+    assert (c.source, c.recorded_by, created) == ("self", None, True)
+    with pytest.raises(ValidationError):
+        record_self_checkin(
+            token=assignment.checkin_token, date=START, slot="am", temperature="36.9", now=now
+        )
+    with pytest.raises(PermissionDenied):
+        record_self_checkin(token="wrong", date=START, slot="am", temperature="36.6", now=now)
+
+
+def test_grid_worker_cannot_check_in_for_another_grid(users, assignment):
+    with pytest.raises(PermissionDenied):
+        checkin(users["grid_b"], assignment)
+    assert CheckIn.objects.count() == 0
+
+
+def _missing(assignment, now):
+    return [(m.date.isoformat(), m.slot) for m in overdue_checkins(Assignment.objects.all(), now)]
+
+
+def test_overdue_slots_at_their_edges(users, assignment):
+    checkin(users["grid_a"], assignment)  # 02-10 am done
+    assert _missing(assignment, at_local(START, 20)) == []  # pm due *after* 20:00
+    late_pm = at_local(START, 20) + datetime.timedelta(seconds=1)
+    assert _missing(assignment, late_pm) == [("2020-02-10", "pm")]
+    next_noon = at_local(START + datetime.timedelta(days=1), 12)
+    assert _missing(assignment, next_noon) == [("2020-02-10", "pm")]
+    after_noon = next_noon + datetime.timedelta(seconds=1)
+    assert _missing(assignment, after_noon) == [("2020-02-10", "pm"), ("2020-02-11", "am")]
+
+
+def test_overdue_alerts_are_raised_once(users, assignment):
+    now = at_local(START + datetime.timedelta(days=1), 13)
+    assert raise_overdue_alerts(now=now) == 3  # 02-10 am, pm and 02-11 am
+    assert raise_overdue_alerts(now=now) == 0
+    assert Alert.objects.filter(kind="overdue").count() == 3
+    alert = Alert.objects.get(kind="overdue", date=START, slot="pm")
+    assert alert.message == "逾期未报：2020-02-10 下午 未填报体温"
+    assert AuditEntry.objects.filter(object_type="health.alert").count() == 3
+
+
+def test_released_assignment_has_no_overdue_slots(users, assignment):
+    assignment.state = "released"
+    assignment.save()
+    assert _missing(assignment, at_local(D(2020, 2, 15), 21)) == []

@@ -1,0 +1,300 @@
+"""Health pages: assignments, check-ins (staff and self-report link), alerts, overdue list,
+nucleic-acid tests, certificates (PDF, revoke) and the public certificate check."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.core.models import AuditEntry
+from fangkong.core.personal import mask
+from fangkong.health.models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
+from fangkong.health.services import (
+    create_assignment,
+    issue_certificate,
+    record_checkin,
+    release_assignment,
+)
+from fangkong.status.testing import make_resident
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+PLACE = "仁和区海棠花语小区3栋502"
+
+
+@pytest.fixture
+def people(areas):
+    return {
+        "a1": make_resident(areas["grid_a"], name="欧阳明月"),
+        "b1": make_resident(areas["grid_b"], name="王五"),
+    }
+
+
+@pytest.fixture
+def assignments(users, people):
+    return {
+        key: create_assignment(
+            actor=users["community"],
+            resident=people[key],
+            kind="home_quarantine",
+            start_date=TODAY - DAY,
+            end_date=TODAY + 12 * DAY,
+            place=PLACE,
+            responsible=users["grid_a"] if key == "a1" else users["grid_b"],
+            doctor="刘医生",
+        )
+        for key in ("a1", "b1")
+    }
+
+
+def rows_of(response) -> list:
+    return [obj for obj, _cells in response.context["table"]]
+
+
+def read_xlsx(response) -> list[list]:
+    data = b"".join(response.streaming_content)
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return [list(row) for row in wb.active.iter_rows(values_only=True)]
+
+
+# --- assignments -------------------------------------------------------------------------
+
+
+def test_assignment_list_is_scoped_and_masks_place(client, users, people, assignments):
+    client.force_login(users["grid_a"])
+    r = client.get(reverse("health:assignment_list"))
+    assert [a.resident.name for a in rows_of(r)] == ["欧阳明月"]
+    body = r.content.decode()
+    assert PLACE not in body and mask("address", PLACE) in body
+    assert people["a1"].id_number not in body
+
+
+def test_assignment_export_is_masked(client, users, people, assignments):
+    client.force_login(users["community"])
+    rows = read_xlsx(client.get(reverse("health:assignment_list"), {"export": "xlsx"}))
+    assert rows[0][:4] == ["姓名", "身份证号", "网格", "类型"]
+    assert sorted(r[0] for r in rows[1:]) == ["欧阳明月", "王五"]
+    flat = [str(v) for row in rows for v in row if v is not None]
+    assert PLACE not in flat and mask("address", PLACE) in flat
+    assert people["a1"].id_number not in flat
+
+
+def test_assignment_list_query_count(client, users, areas, assignments, django_assert_num_queries):
+    for i in range(15):
+        r = make_resident(areas["grid_b"], name=f"测试{i}")
+        Assignment.objects.create(
+            resident=r, kind="health_monitoring", start_date=TODAY, end_date=TODAY + DAY
+        )
+    client.force_login(users["command"])
+    client.get(reverse("health:assignment_list"))
+    # session, user, role perms (2), user's area, count, rows, area choices
+    with django_assert_num_queries(8):
+        r = client.get(reverse("health:assignment_list"))
+    assert r.context["page"].paginator.count == 17
+
+
+def test_detail_of_another_grid_is_404(client, users, assignments):
+    client.force_login(users["grid_a"])
+    ok = reverse("health:assignment_detail", args=[assignments["a1"].pk])
+    assert client.get(ok).status_code == 200
+    other = reverse("health:assignment_detail", args=[assignments["b1"].pk])
+    assert client.get(other).status_code == 404
+
+
+def test_create_assignment_from_the_resident_page(client, users, people):
+    client.force_login(users["grid_a"])
+    url = reverse("health:assignment_add") + f"?resident={people['a1'].pk}"
+    assert client.get(url).status_code == 200
+    r = client.post(
+        url,
+        {
+            "resident": people["a1"].pk,
+            "kind": "health_monitoring",
+            "start_date": TODAY.isoformat(),
+            "end_date": (TODAY + 14 * DAY).isoformat(),
+            "place": PLACE,
+            "responsible": users["grid_a"].pk,
+            "doctor": "",
+        },
+    )
+    assignment = Assignment.objects.get()
+    assert r.status_code == 302
+    assert r["Location"] == reverse("health:assignment_detail", args=[assignment.pk])
+    assert (assignment.resident, assignment.place) == (people["a1"], PLACE)
+    # another grid's resident is not even found
+    r = client.get(reverse("health:assignment_add") + f"?resident={people['b1'].pk}")
+    assert r.status_code == 404
+
+
+def test_create_assignment_by_id_number(client, users, people):
+    client.force_login(users["community"])
+    r = client.post(
+        reverse("health:assignment_add"),
+        {
+            "id_number": people["b1"].id_number,
+            "kind": "home_quarantine",
+            "start_date": TODAY.isoformat(),
+            "end_date": (TODAY - DAY).isoformat(),
+        },
+    )
+    assert r.status_code == 200
+    assert r.context["form"].errors["end_date"] == ["结束日期不能早于开始日期"]
+    assert Assignment.objects.count() == 0
+
+
+def test_staff_checkin_with_fever_raises_an_alert(client, users, assignments):
+    a = assignments["a1"]
+    client.force_login(users["grid_a"])
+    r = client.post(
+        reverse("health:checkin_add", args=[a.pk]),
+        {"date": TODAY.isoformat(), "slot": "am", "temperature": "38.2", "symptoms": ["cough"]},
+    )
+    assert r.status_code == 302
+    checkin = CheckIn.objects.get()
+    assert (checkin.temperature, checkin.symptoms, checkin.source) == (
+        checkin.temperature.__class__("38.2"),
+        ",cough,",
+        "staff",
+    )
+    alert = Alert.objects.get()
+    assert alert.kind == "fever"
+    r = client.get(reverse("health:alert_list"))
+    assert [x.pk for x in rows_of(r)] == [alert.pk]
+    client.force_login(users["grid_b"])
+    assert client.get(reverse("health:alert_list")).context["page"].paginator.count == 0
+    assert client.post(reverse("health:alert_acknowledge", args=[alert.pk])).status_code == 404
+    client.force_login(users["grid_a"])
+    client.post(reverse("health:alert_acknowledge", args=[alert.pk]))
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == users["grid_a"]
+
+
+def test_release_and_certificate_flow(client, users, people, assignments):
+    a = assignments["a1"]
+    client.force_login(users["community"])
+    r = client.post(reverse("health:assignment_release", args=[a.pk]), {"note": ""})
+    a.refresh_from_db()
+    assert a.state == "active"  # early release needs a note
+    client.post(reverse("health:assignment_release", args=[a.pk]), {"note": "解除"})
+    a.refresh_from_db()
+    assert (a.state, a.release_note) == ("released", "解除")
+    # released early: no certificate
+    r = client.post(reverse("health:certificate_issue", args=[a.pk]))
+    assert r.status_code == 302
+    assert HealthCertificate.objects.count() == 0
+
+
+@pytest.fixture
+def certificate(users, people):
+    a = Assignment.objects.create(
+        resident=people["a1"],
+        kind="health_monitoring",
+        start_date=TODAY - 14 * DAY,
+        end_date=TODAY - DAY,
+    )
+    release_assignment(actor=users["community"], assignment=a)
+    return issue_certificate(actor=users["community"], assignment=Assignment.objects.get(pk=a.pk))
+
+
+def test_certificate_pdf_is_audited_and_scoped(client, users, certificate):
+    client.force_login(users["grid_a"])
+    r = client.get(reverse("health:certificate_pdf", args=[certificate.pk]))
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="reveal", reason="打印健康证明").count() == 1
+    client.force_login(users["grid_b"])
+    assert client.get(reverse("health:certificate_pdf", args=[certificate.pk])).status_code == 404
+
+
+def test_public_certificate_check_shows_masked_name_only(client, people, certificate):
+    a1 = people["a1"]
+    r = client.get(f"/verify/certificate/{certificate.code}/")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert 'data-status="valid"' in body and "欧**月" in body
+    for secret in (a1.name, a1.id_number, a1.phone, a1.id_number[-4:]):
+        assert secret not in body
+    assert client.get("/verify/certificate/NOSUCHCODE/").status_code == 404
+
+
+def test_revoke_then_public_check_says_revoked(client, users, certificate):
+    client.force_login(users["grid_a"])  # no revoke permission
+    r = client.post(reverse("health:certificate_revoke", args=[certificate.pk]), {"reason": "x"})
+    assert r.status_code == 403
+    client.force_login(users["community"])
+    client.post(reverse("health:certificate_revoke", args=[certificate.pk]), {"reason": "信息有误"})
+    certificate.refresh_from_db()
+    assert (certificate.revoked, certificate.revoked_reason) == (True, "信息有误")
+    client.logout()
+    body = client.get(f"/verify/certificate/{certificate.code}/").content.decode()
+    assert 'data-status="revoked"' in body and "已作废" in body
+
+
+# --- self report -------------------------------------------------------------------------
+
+
+def test_self_report_link_works_without_login_and_shows_no_personal_data(
+    client, people, assignments
+):
+    a = assignments["a1"]
+    url = reverse("health:self_report", args=[a.checkin_token])
+    r = client.get(url)
+    assert r.status_code == 200
+    body = r.content.decode()
+    for secret in (people["a1"].name, "欧**月", people["a1"].id_number, PLACE, "刘医生"):
+        assert secret not in body
+    r = client.post(url, {"date": TODAY.isoformat(), "slot": "pm", "temperature": "36.6"})
+    assert r.status_code == 200
+    assert r.context["done"] is True
+    checkin = CheckIn.objects.get()
+    assert (checkin.assignment, checkin.source, checkin.recorded_by) == (a, "self", None)
+    assert client.get(reverse("health:self_report", args=["nope"])).status_code == 404
+
+
+# --- overdue and nucleic-acid tests ------------------------------------------------------
+
+
+def test_overdue_list_is_scoped(client, users, assignments):
+    record_checkin(
+        actor=users["grid_a"],
+        assignment=assignments["a1"],
+        date=TODAY - DAY,
+        slot="am",
+        temperature="36.5",
+    )
+    client.force_login(users["grid_a"])
+    r = client.get(reverse("health:overdue_list"))
+    slots = [(o.assignment.pk, o.date, o.slot) for o, _cells in r.context["table"]]
+    assert (assignments["a1"].pk, TODAY - DAY, "am") not in slots
+    assert (assignments["a1"].pk, TODAY - DAY, "pm") in slots
+    assert {s[0] for s in slots} == {assignments["a1"].pk}
+    rows = read_xlsx(client.get(reverse("health:overdue_list"), {"export": "xlsx"}))
+    assert rows[0] == ["姓名", "网格", "类型", "日期", "时段", "截止时间", "责任网格员"]
+    assert len(rows) == len(slots) + 1
+
+
+def test_nat_entry_by_id_number_and_scoped_list(client, users, people):
+    client.force_login(users["grid_a"])
+    sampled = (timezone.localtime() - datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    r = client.post(
+        reverse("health:nat_add"),
+        {
+            "id_number": people["a1"].id_number,
+            "sampled_at": sampled,
+            "result": "negative",
+            "institution": "市人民医院",
+        },
+    )
+    assert r.status_code == 302
+    test = NucleicAcidTest.objects.get()
+    assert (test.resident, test.result) == (people["a1"], "negative")
+    r = client.get(reverse("health:nat_list"))
+    body = r.content.decode()
+    assert [t.pk for t in rows_of(r)] == [test.pk]
+    assert people["a1"].id_number not in body
+    client.force_login(users["grid_b"])
+    assert client.get(reverse("health:nat_list")).context["page"].paginator.count == 0

@@ -1,0 +1,445 @@
+"""Health pages: quarantine/monitoring assignments with check-ins, release and certificates;
+alerts; overdue check-ins; nucleic-acid tests; and the two public pages (the person's
+self-report through their link, the certificate check).
+
+Lists are configuration on ``core.views.generic``; writes go through ``health.services``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fangkong.core.exporting import export_xlsx
+from fangkong.core.middleware import public
+from fangkong.core.views.generic import ObjectDetailView, ObjectListView, add_service_errors
+from fangkong.registry.models import Resident
+from fangkong.status.clock import local_date
+
+from . import selectors, services
+from .choices import AssignmentState
+from .filtersets import (
+    AlertFilterSet,
+    AssignmentFilterSet,
+    HealthCertificateFilterSet,
+    NucleicAcidTestFilterSet,
+)
+from .forms import AssignmentForm, CheckInForm, NatForm, ReleaseForm, RevokeForm
+from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
+from .tables import (
+    AlertTable,
+    AssignmentTable,
+    CheckInTable,
+    HealthCertificateTable,
+    NucleicAcidTestTable,
+    OverdueTable,
+)
+
+OVERDUE_DAYS = 14
+EXPORT_PERMISSION = "registry.export_resident"
+
+
+def _assignments(qs):
+    return qs.select_related("resident", "resident__area", "responsible")
+
+
+def _alerts(qs):
+    return qs.select_related(
+        "assignment",
+        "assignment__resident",
+        "assignment__resident__area",
+        "assignment__responsible",
+        "acknowledged_by",
+    )
+
+
+def _nat_tests(qs):
+    return qs.select_related("resident", "resident__area")
+
+
+def _certificates(qs):
+    return qs.select_related("resident", "assignment", "issued_by")
+
+
+def _resident_from_query(request: HttpRequest) -> Resident | None:
+    """``?resident=<pk>`` from the resident's page: the resident, if in scope."""
+    value = request.GET.get("resident") or request.POST.get("resident") or ""
+    if not value.isdigit():
+        return None
+    return get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("area"), pk=int(value)
+    )
+
+
+def _errors(e: Exception) -> str:
+    return " ".join(getattr(e, "messages", None) or [str(e)])
+
+
+# --- assignments -------------------------------------------------------------------------
+
+
+class AssignmentListView(ObjectListView):
+    model = Assignment
+    filterset_class = AssignmentFilterSet
+    table_class = AssignmentTable
+    selector = _assignments
+    export_permission = EXPORT_PERMISSION
+    list_url_name = "health:assignment_list"
+    add_url_name = "health:assignment_add"
+    hidden_filters = ("responsible",)
+    extra_actions = (
+        ("health:alert_list", gettext_lazy("健康预警"), "health.view_alert"),
+        ("health:overdue_list", gettext_lazy("逾期未报"), "health.view_checkin"),
+    )
+
+
+@permission_required("health.add_assignment", raise_exception=True)
+def assignment_add(request: HttpRequest) -> HttpResponse:
+    resident = _resident_from_query(request)
+    form = AssignmentForm(request.POST or None, user=request.user, resident=resident)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("id_number", None)
+        try:
+            assignment = services.create_assignment(
+                actor=request.user, resident=form.resident, **data
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("已安排：%(obj)s") % {"obj": assignment})
+            return redirect("health:assignment_detail", pk=assignment.pk)
+    return render(
+        request,
+        "health/resident_form.html",
+        {
+            "form": form,
+            "resident": resident,
+            "title": _("安排隔离/健康监测"),
+            "list_url": reverse("health:assignment_list"),
+            "list_label": _("隔离/监测安排"),
+        },
+    )
+
+
+class AssignmentDetailView(ObjectDetailView):
+    model = Assignment
+    selector = _assignments
+    template_name = "health/assignment_detail.html"
+    list_url_name = "health:assignment_list"
+
+    def get_extra_context(self, request, obj):
+        user = request.user
+        active = obj.state == AssignmentState.ACTIVE
+        checkins = CheckIn.objects.filter(assignment=obj).order_by("-date", "-slot")
+        return {
+            "place": Assignment._meta.get_field("place").mask(obj.place),
+            "checkins": CheckInTable(checkins),
+            "alerts": list(
+                Alert.objects.filter(assignment=obj).select_related("acknowledged_by")[:50]
+            ),
+            "certificates": list(
+                HealthCertificate.objects.filter(assignment=obj).order_by("-issued_at")
+            ),
+            "checkin_form": CheckInForm()
+            if active and user.has_perm("health.add_checkin")
+            else None,
+            "release_form": ReleaseForm()
+            if active and user.has_perm("health.release_assignment")
+            else None,
+            "can_issue": obj.state == AssignmentState.RELEASED
+            and user.has_perm("health.add_healthcertificate"),
+            "can_acknowledge": user.has_perm("health.change_alert"),
+            "self_report_url": request.build_absolute_uri(
+                reverse("health:self_report", args=[obj.checkin_token])
+            )
+            if active
+            else "",
+        }
+
+
+def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
+    qs = _assignments(Assignment.objects.visible_to(request.user))
+    return get_object_or_404(qs, pk=pk)
+
+
+@require_POST
+@permission_required("health.release_assignment", raise_exception=True)
+def assignment_release(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for(request, pk)
+    form = ReleaseForm(request.POST)
+    form.is_valid()
+    try:
+        services.release_assignment(
+            actor=request.user,
+            assignment=assignment,
+            note=form.cleaned_data.get("note", ""),
+            expected_version=request.POST.get("version") or None,
+        )
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, _errors(e))
+    else:
+        messages.success(request, _("已解除隔离/监测"))
+    return redirect("health:assignment_detail", pk=assignment.pk)
+
+
+@permission_required("health.add_checkin", raise_exception=True)
+def checkin_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff enter a half-day check-in (temperature and symptoms) for an assignment."""
+    assignment = _assignment_for(request, pk)
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _checkin, created = services.record_checkin(
+                actor=request.user, assignment=assignment, **form.cleaned_data
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("已记录打卡") if created else _("打卡已更新"))
+            return redirect("health:assignment_detail", pk=assignment.pk)
+    return render(request, "health/checkin_form.html", {"form": form, "assignment": assignment})
+
+
+@public
+def self_report(request: HttpRequest, token: str) -> HttpResponse:
+    """The person's own check-in through their link (public): no personal data shown."""
+    assignment = (
+        Assignment.objects.filter(checkin_token=token, state=AssignmentState.ACTIVE)
+        .only("pk", "kind", "start_date", "end_date", "state")
+        .first()
+    )
+    if assignment is None:
+        response = render(
+            request,
+            "health/self_report.html",
+            {"error": _("填报链接无效或隔离/监测已解除")},
+        )
+        response.status_code = 404
+        return response
+    form = CheckInForm(request.POST or None)
+    done = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_self_checkin(token=token, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+        else:
+            done = True
+            form = CheckInForm()
+    response = render(
+        request,
+        "health/self_report.html",
+        {"form": form, "assignment": assignment, "done": done},
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- alerts and overdue check-ins --------------------------------------------------------
+
+
+class AlertListView(ObjectListView):
+    model = Alert
+    filterset_class = AlertFilterSet
+    table_class = AlertTable
+    selector = _alerts
+    export_permission = EXPORT_PERMISSION
+    list_url_name = "health:alert_list"
+    fragment_template_name = "health/includes/alert_table.html"
+
+    def base_context(self):
+        return super().base_context() | {
+            "fragment_template": self.fragment_template_name,
+            "can_acknowledge": self.request.user.has_perm("health.change_alert"),
+        }
+
+
+@require_POST
+@permission_required("health.change_alert", raise_exception=True)
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(_alerts(Alert.objects.visible_to(request.user)), pk=pk)
+    try:
+        services.acknowledge_alert(actor=request.user, alert=alert)
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, _errors(e))
+    else:
+        messages.success(request, _("预警已处理"))
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("health:alert_list")
+
+
+@permission_required("health.view_checkin", raise_exception=True)
+def overdue_list(request: HttpRequest) -> HttpResponse:
+    """逾期未报: missed half-day check-ins of the last two weeks, in scope; exportable."""
+    now = timezone.now()
+    since = local_date(now) - datetime.timedelta(days=OVERDUE_DAYS)
+    rows = selectors.overdue_checkins(Assignment.objects.visible_to(request.user), now, since=since)
+    rows.sort(key=lambda r: (r.assignment.resident.area.path, r.date, r.slot))
+    can_export = request.user.has_perm(EXPORT_PERMISSION)
+    if request.GET.get("export") == "xlsx":
+        if not can_export:
+            raise PermissionDenied(_("您没有导出的权限"))
+        return export_xlsx(
+            rows,
+            OverdueTable.export_columns(),
+            user=request.user,
+            model=CheckIn,
+            filters={"since": since.isoformat()},
+            filename=str(_("逾期未报")) + ".xlsx",
+        )
+    return render(
+        request,
+        "health/overdue_list.html",
+        {"table": OverdueTable(rows), "count": len(rows), "since": since, "can_export": can_export},
+    )
+
+
+# --- nucleic-acid tests ------------------------------------------------------------------
+
+
+class NucleicAcidTestListView(ObjectListView):
+    model = NucleicAcidTest
+    filterset_class = NucleicAcidTestFilterSet
+    table_class = NucleicAcidTestTable
+    selector = _nat_tests
+    export_permission = EXPORT_PERMISSION
+    list_url_name = "health:nat_list"
+    add_url_name = "health:nat_add"
+
+
+@permission_required("health.add_nucleicacidtest", raise_exception=True)
+def nat_add(request: HttpRequest) -> HttpResponse:
+    resident = _resident_from_query(request)
+    form = NatForm(request.POST or None, user=request.user, resident=resident)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("id_number", None)
+        try:
+            _test, created = services.record_nat_result(
+                actor=request.user, resident=form.resident, **data
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("已录入核酸检测") if created else _("该样本已录入"))
+            return redirect("health:nat_list")
+    return render(
+        request,
+        "health/resident_form.html",
+        {
+            "form": form,
+            "resident": resident,
+            "title": _("录入核酸检测"),
+            "list_url": reverse("health:nat_list"),
+            "list_label": _("核酸检测"),
+        },
+    )
+
+
+# --- certificates ------------------------------------------------------------------------
+
+
+class HealthCertificateListView(ObjectListView):
+    model = HealthCertificate
+    filterset_class = HealthCertificateFilterSet
+    table_class = HealthCertificateTable
+    selector = _certificates
+    export_permission = EXPORT_PERMISSION
+    list_url_name = "health:certificate_list"
+
+
+class HealthCertificateDetailView(ObjectDetailView):
+    model = HealthCertificate
+    selector = _certificates
+    template_name = "health/certificate_detail.html"
+    list_url_name = "health:certificate_list"
+
+    def get_extra_context(self, request, obj):
+        return {
+            "revoke_form": RevokeForm()
+            if not obj.revoked and request.user.has_perm("health.revoke_healthcertificate")
+            else None,
+            "verify_url": request.build_absolute_uri(
+                reverse("verify:certificate", args=[obj.code])
+            ),
+        }
+
+
+@require_POST
+@permission_required("health.add_healthcertificate", raise_exception=True)
+def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for(request, pk)
+    try:
+        certificate = services.issue_certificate(actor=request.user, assignment=assignment)
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, _errors(e))
+        return redirect("health:assignment_detail", pk=assignment.pk)
+    messages.success(request, _("已开具健康证明"))
+    return redirect("health:certificate_detail", pk=certificate.pk)
+
+
+def _certificate_for(request: HttpRequest, pk: int) -> HealthCertificate:
+    qs = _certificates(HealthCertificate.objects.visible_to(request.user))
+    return get_object_or_404(qs.select_related("assignment__resident"), pk=pk)
+
+
+@permission_required("health.view_healthcertificate", raise_exception=True)
+def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable PDF (full name on paper; the printing is audited as a reveal)."""
+    certificate = _certificate_for(request, pk)
+    data = services.certificate_pdf(
+        actor=request.user,
+        certificate=certificate,
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.code}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@permission_required("health.revoke_healthcertificate", raise_exception=True)
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = _certificate_for(request, pk)
+    try:
+        services.revoke_certificate(
+            actor=request.user, certificate=certificate, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, _errors(e))
+    else:
+        messages.success(request, _("健康证明已作废"))
+    return redirect("health:certificate_detail", pk=certificate.pk)
+
+
+@public
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """/verify/certificate/<code>/ (public): valid or revoked, and the masked name only."""
+    if len(code) > 64:
+        raise Http404
+    data = selectors.certificate_verify_data(code)
+    response = render(request, "health/certificate_verify.html", {"data": data})
+    if data["status"] == "unknown":
+        response.status_code = 404
+    return response

@@ -1,0 +1,3 @@
+from .model_forms import ResidentForm, ResidentImportForm
+
+__all__ = ["ResidentForm", "ResidentImportForm"]

@@ -1,0 +1,813 @@
+"""The resident import end to end: messy real-world files in, exact counts and errors out."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import random
+import unicodedata
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from fangkong.core import crypto
+from fangkong.core.audit import snapshot, verify_chain
+from fangkong.core.importing import ImportFileError, run_import
+from fangkong.core.importing.writer import ModelWriter
+from fangkong.core.jobs import start_import_job
+from fangkong.core.models import AuditEntry, Job
+from fangkong.core.testing.factories import make_id_number
+from fangkong.registry import services
+from fangkong.registry.importers import ResidentImporter
+from fangkong.registry.models import Household, Resident
+
+IMPORTER = "registry.resident"
+_rng = random.Random(20200214)
+
+
+def _id(birth: datetime.date, gender: str) -> str:
+    return make_id_number(birth=birth, gender=gender, rng=_rng)
+
+
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in text)
+
+
+ID_ZHANG = _id(datetime.date(1980, 1, 1), "M")
+ID_LI = _id(datetime.date(1990, 2, 2), "F")
+ID_WANG = _id(datetime.date(1975, 5, 5), "M")
+ID_ZHAO = _id(datetime.date(1985, 6, 6), "F")
+ID_QIAN = _id(datetime.date(1960, 7, 7), "M")
+ID_SUN = _id(datetime.date(2001, 8, 8), "F")
+ID_ZHOU = _id(datetime.date(1955, 9, 9), "M")
+ID_FLOAT = _id(datetime.date(1970, 1, 2), "M")
+ID_BAD_SUM = _id(datetime.date(1970, 1, 3), "M")
+ID_BAD_SUM = ID_BAD_SUM[:-1] + ("1" if ID_BAD_SUM[-1] != "1" else "2")
+ID_FEMALE = _id(datetime.date(1970, 1, 4), "F")
+ID_GRID9 = _id(datetime.date(1970, 1, 5), "M")
+ID_OUTSIDE = _id(datetime.date(1970, 1, 6), "M")
+ID_TAG = _id(datetime.date(1970, 1, 7), "F")
+ID_DATE = _id(datetime.date(1970, 1, 8), "F")
+
+SERIAL = object()  # Excel serial number 43875 (= 2020-02-14) in the spreadsheet formats
+DATETIME = object()  # a real date cell
+FLOAT_ID = object()  # the ID typed into a General cell: Excel keeps a float
+
+HEADER = [
+    "序号",
+    "姓 名",
+    "公民身份号码",
+    "手机号",
+    "性别",
+    "出生日期",
+    "网格*",
+    "人员类别",
+    "从何地返回",
+    "返回日期",
+    "标签",
+    "户号",
+    "备注",
+]
+
+# Spreadsheet rows 4.. (title on row 1, a blank row 2, the header on row 3).
+DATA = [
+    # 4-10: good rows, one per date form
+    [
+        "1",
+        "张三",
+        fullwidth(ID_ZHANG),
+        fullwidth("13800001234"),
+        "男",
+        "1980-01-01",
+        "第一网格",
+        "常住",
+        "",
+        "2020-02-14",
+        "党员、老人",
+        "1-101",
+        "",
+    ],
+    [
+        "2",
+        "李四",
+        ID_LI,
+        "13900001234",
+        "女",
+        "1990/2/2",
+        "第二网格",
+        "返乡",
+        "湖北省武汉市",
+        "2020/2/14",
+        "党员,老人",
+        "1-101",
+        "",
+    ],
+    [
+        "3",
+        "王五",
+        ID_WANG,
+        "",
+        "",
+        "",
+        "510411001001G01",
+        "inflow",
+        "湖北省孝感市",
+        "2020.2.14",
+        "独居，老人",
+        "1-101",
+        "",
+    ],
+    ["4", "赵六", ID_ZHAO, "", "", "", "第一网格", "暂住", "", "2020年2月14日", "", "", ""],
+    ["5", "钱七", ID_QIAN, "", "", "", "第一网格", "", "", "20200214", "", "", ""],
+    ["6", "孙八", ID_SUN, "", "", "", "第二网格", "", "", SERIAL, "", "", ""],
+    ["7", "周九", ID_ZHOU, "", "", "", "第二网格", "", "", DATETIME, "", "", "楼长"],
+    # 11: blank in the middle
+    ["", "", "", "", "", "", "", "", "", "", "", "", ""],
+    # 12-20: one problem each
+    ["8", "吴一", FLOAT_ID, "", "", "", "第一网格", "", "", "", "", "", ""],
+    ["9", "郑二", "1.10101E+17", "", "", "", "第一网格", "", "", "", "", "", ""],
+    ["10", "冯三", ID_BAD_SUM, "", "", "", "第一网格", "", "", "", "", "", ""],
+    ["11", "陈四", ID_FEMALE, "", "男", "", "第一网格", "", "", "", "", "", ""],
+    ["12", "褚五", ID_GRID9, "", "", "", "第九网格", "", "", "", "", "", "=1+1"],
+    ["13", "卫六", ID_OUTSIDE, "", "", "", "510421100001G01", "", "", "", "", "", ""],
+    ["14", "蒋七", ID_LI, "", "", "", "第二网格", "", "", "", "", "", ""],
+    ["15", "沈八", ID_TAG, "", "", "", "第一网格", "", "", "", "网红", "", ""],
+    ["16", "韩九", ID_DATE, "", "", "", "第一网格", "", "", "明天", "", "", ""],
+]
+GOOD = 7
+REJECTED = 9
+ERROR_CELLS = [
+    (12, "公民身份号码"),
+    (13, "公民身份号码"),
+    (14, "公民身份号码"),
+    (15, "性别"),
+    (16, "网格*"),
+    (17, "网格*"),
+    (18, "公民身份号码"),
+    (19, "标签"),
+    (20, "返回日期"),
+]
+TITLE = "海棠花语社区居民花名册（2020年2月）"
+
+
+def _cell(v, fmt: str):
+    if v is SERIAL:
+        return 43875 if fmt != "csv" else "43875"
+    if v is DATETIME:
+        return datetime.datetime(2020, 2, 14) if fmt != "csv" else "2020-02-14 00:00:00"
+    if v is FLOAT_ID:
+        return float(ID_FLOAT) if fmt != "csv" else "1.10101197001E+17"
+    return v if v != "" else None
+
+
+def write_xlsx(path: Path, header=HEADER, data=DATA, title=TITLE) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    if title:
+        ws.append([title])
+        ws.append([])
+    ws.append(header)
+    for row in data:
+        ws.append([_cell(v, "xlsx") for v in row])
+    for cells in ws.iter_rows(min_row=1):
+        for c in cells:
+            if isinstance(c.value, datetime.datetime):
+                c.number_format = "yyyy-mm-dd"
+            elif isinstance(c.value, str) and c.value.startswith("="):
+                c.data_type = "s"  # text typed by a user, not a formula
+    wb.save(path)
+    return path
+
+
+def write_csv(path: Path, encoding: str, header=HEADER, data=DATA, title=TITLE) -> Path:
+    with open(path, "w", encoding=encoding, newline="") as f:
+        w = csv.writer(f)
+        if title:
+            w.writerow([title])
+            w.writerow([])
+        w.writerow(header)
+        for row in data:
+            w.writerow([_cell(v, "csv") or "" for v in row])
+    return path
+
+
+def write_xls(path: Path) -> Path:
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("花名册")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    sheet.write(0, 0, TITLE)
+    for j, h in enumerate(HEADER):
+        sheet.write(2, j, h)
+    for i, row in enumerate(DATA, start=3):
+        for j, v in enumerate(row):
+            v = _cell(v, "xls")
+            if v is None:
+                continue
+            if isinstance(v, datetime.datetime):
+                sheet.write(i, j, v, date_style)
+            else:
+                sheet.write(i, j, v)
+    book.save(str(path))
+    return path
+
+
+@pytest.fixture
+def messy_xlsx(tmp_path):
+    return write_xlsx(tmp_path / "花名册.xlsx")
+
+
+def _pairs(result):
+    return [(e.row, e.field) for e in result.errors]
+
+
+def _import(path, actor, area, **kw):
+    return run_import(IMPORTER, path, actor=actor, area=area, **kw)
+
+
+# --- the messy workbook ---------------------------------------------------------------------
+
+
+def test_messy_workbook_is_checked_row_by_row_and_nothing_is_written(messy_xlsx, users, areas):
+    result = _import(messy_xlsx, users["community"], areas["community"])
+    assert (result.created, result.updated, result.unchanged) == (GOOD, 0, 0)
+    assert (result.rejected, result.total, result.committed) == (REJECTED, GOOD + REJECTED, False)
+    assert _pairs(result) == ERROR_CELLS
+    messages = {e.row: e.message for e in result.errors}
+    assert "Excel" in messages[12] and "数字" in messages[12]
+    assert "科学计数法" in messages[13]
+    assert "校验位" in messages[14]
+    assert messages[15] == "性别与身份证号不符（身份证号显示为女）"
+    assert messages[16] == "未找到网格“第九网格”，请填写网格名称或编码"
+    assert messages[17] == "网格“510421100001G01”不在本次导入范围（海棠花语社区）内"
+    assert messages[18] == "与第 5 行公民身份号码重复"
+    assert messages[19].startswith("未知标签“网红”")
+    assert messages[20] == "日期格式无法识别，请填写如 2020-02-14 的日期"
+    assert result.warnings == ["以下列无法识别，已忽略：序号"]
+    assert Resident.objects.count() == 0
+    assert Household.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+
+
+def test_skip_invalid_writes_the_good_rows_with_every_date_form(messy_xlsx, users, areas):
+    result = _import(messy_xlsx, users["community"], areas["community"], skip_invalid=True)
+    assert (result.created, result.rejected, result.committed) == (GOOD, REJECTED, True)
+    assert result.extra == {"households_created": 2}
+    rows = {
+        r.name: r for r in Resident.objects.select_related("area", "household").order_by("name")
+    }
+    assert sorted(rows) == sorted(["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九"])
+    assert {r.arrival_date for r in rows.values()} == {datetime.date(2020, 2, 14)}
+    zhang = rows["张三"]
+    assert (zhang.id_number, zhang.phone) == (ID_ZHANG, "13800001234")
+    assert (zhang.gender, zhang.birth_date) == ("M", datetime.date(1980, 1, 1))
+    assert (zhang.tags, zhang.category, zhang.area.name) == (
+        ",party,elderly,",
+        "permanent",
+        "第一网格",
+    )
+    assert (rows["李四"].category, rows["李四"].origin) == ("returnee", "湖北省武汉市")
+    assert rows["李四"].area == areas["grid_b"]
+    assert (rows["王五"].category, rows["王五"].tags) == ("inflow", ",alone,elderly,")
+    assert rows["周九"].notes == "楼长"
+    assert zhang.household == rows["王五"].household
+    assert zhang.household.number == "1-101" and zhang.household.area == areas["grid_a"]
+    assert rows["李四"].household.area == areas["grid_b"]
+    assert rows["赵六"].household is None
+    assert sorted(AuditEntry.objects.values_list("action", flat=True)) == sorted(
+        ["create"] * (GOOD + 2) + ["import"]
+    )
+    entry = AuditEntry.objects.get(action="import")
+    assert entry.changes["created"] == GOOD and entry.changes["rejected"] == REJECTED
+    assert entry.object_repr == "花名册.xlsx" and len(entry.changes["sha256"]) == 64
+    assert verify_chain().ok
+
+
+def test_rejected_rows_come_back_as_a_safe_workbook(messy_xlsx, users, areas):
+    result = _import(messy_xlsx, users["community"], areas["community"])
+    wb = openpyxl.load_workbook(result.rejected_file, read_only=True)
+    rows = [list(r) for r in wb.active.iter_rows(values_only=True)]
+    assert rows[0] == [*HEADER, "错误原因"]
+    assert [r[1] for r in rows[1:]] == [
+        "吴一",
+        "郑二",
+        "冯三",
+        "陈四",
+        "褚五",
+        "卫六",
+        "蒋七",
+        "沈八",
+        "韩九",
+    ]
+    assert rows[5][12] == "'=1+1"  # a formula typed into 备注 is neutralised
+    # the original cell comes back as it was (a number; Excel keeps 15 digits of it anyway)
+    assert rows[1][2] == pytest.approx(float(ID_FLOAT), rel=1e-15)
+    assert rows[7][13] == "第 18 行：公民身份号码：与第 5 行公民身份号码重复"
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_same_data_as_csv(tmp_path, users, areas, encoding):
+    path = write_csv(tmp_path / "名单.csv", encoding)
+    if encoding == "gbk":
+        assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+        with pytest.raises(UnicodeDecodeError):
+            path.read_bytes().decode("utf-8")
+    result = _import(path, users["community"], areas["community"], skip_invalid=True)
+    assert (result.created, result.rejected) == (GOOD, REJECTED)
+    assert _pairs(result) == ERROR_CELLS
+    assert Resident.objects.get(name="张三").phone == "13800001234"
+    assert set(Resident.objects.values_list("arrival_date", flat=True)) == {
+        datetime.date(2020, 2, 14)
+    }
+
+
+def test_same_data_as_xls(tmp_path, users, areas):
+    path = write_xls(tmp_path / "名单.xls")
+    result = _import(path, users["community"], areas["community"], skip_invalid=True)
+    assert (result.created, result.rejected) == (GOOD, REJECTED)
+    assert _pairs(result) == ERROR_CELLS
+    assert Resident.objects.get(name="孙八").arrival_date == datetime.date(2020, 2, 14)
+
+
+def test_dry_run_counts_but_never_writes(messy_xlsx, users, areas):
+    result = _import(
+        messy_xlsx, users["community"], areas["community"], dry_run=True, skip_invalid=True
+    )
+    assert (result.created, result.rejected, result.committed, result.dry_run) == (
+        GOOD,
+        REJECTED,
+        False,
+        True,
+    )
+    assert Resident.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+
+
+# --- idempotence and updates ------------------------------------------------------------------
+
+CLEAN_HEADER = ["姓名", "身份证号", "联系电话", "现住址", "网格", "备注"]
+
+
+def _clean_rows(n: int, phone_of_first: str = "13800000000"):
+    rng = random.Random(7)
+    rows = []
+    for i in range(n):
+        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(20000))
+        rows.append(
+            [
+                f"居民{i}",
+                make_id_number(birth=birth, rng=rng),
+                phone_of_first if i == 0 else f"139{i:08d}",
+                f"海棠花语小区{i}号",
+                "第一网格" if i % 2 else "第二网格",
+                "",
+            ]
+        )
+    return rows
+
+
+def test_reimport_is_idempotent(tmp_path, users, areas):
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(5), title=None)
+    first = _import(path, users["community"], areas["community"])
+    assert (first.created, first.updated, first.unchanged, first.rejected) == (5, 0, 0, 0)
+    before = list(Resident.objects.order_by("pk").values())
+    audit_count = AuditEntry.objects.count()
+
+    second = _import(path, users["community"], areas["community"])
+    assert (second.created, second.updated, second.unchanged, second.rejected) == (0, 0, 5, 0)
+    assert list(Resident.objects.order_by("pk").values()) == before
+    assert AuditEntry.objects.count() == audit_count + 1  # only the file's own import entry
+    assert verify_chain().ok
+
+
+def test_reimport_updates_changed_rows_and_keeps_blank_cells(tmp_path, users, areas):
+    rows = _clean_rows(3)
+    _import(
+        write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, rows, title=None),
+        users["community"],
+        areas["community"],
+    )
+    changed = [list(r) for r in rows]
+    changed[0][2] = "13700001111"  # new phone
+    changed[1][3] = ""  # a blank address keeps the stored one
+    changed[2][4] = "第一网格" if changed[2][4] == "第二网格" else "第二网格"  # moves grid
+    result = _import(
+        write_csv(tmp_path / "b.csv", "utf-8", CLEAN_HEADER, changed, title=None),
+        users["community"],
+        areas["community"],
+    )
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 1)
+    first = Resident.objects.get(name="居民0")
+    assert (first.phone, first.version) == ("13700001111", 2)
+    assert first.phone_last4 == Resident._meta.get_field("phone_last4").compute("13700001111")
+    assert Resident.objects.get(name="居民1").address == "海棠花语小区1号"
+    moved = Resident.objects.get(name="居民2")
+    assert (moved.area.name, moved.version) == (changed[2][4], 2)
+    entry = AuditEntry.objects.get(action="update", object_id=str(first.pk))
+    assert list(entry.changes) == ["phone"]
+    old, new = entry.changes["phone"]
+    assert (crypto.decrypt(old), crypto.decrypt(new)) == ("13800000000", "13700001111")
+
+
+def test_moving_to_another_grid_leaves_the_old_household(tmp_path, users, areas):
+    header = ["姓名", "身份证号", "网格", "户编号"]
+    rows = [["张三", ID_ZHANG, "第一网格", "1-101"]]
+    _import(
+        write_csv(tmp_path / "a.csv", "utf-8", header, rows, title=None),
+        users["community"],
+        areas["community"],
+    )
+    old_household = Resident.objects.get().household
+    moved = [["张三", ID_ZHANG, "第二网格"]]
+    result = _import(
+        write_csv(tmp_path / "b.csv", "utf-8", header[:3], moved, title=None),
+        users["community"],
+        areas["community"],
+    )
+    assert (result.updated, result.rejected) == (1, 0)
+    resident = Resident.objects.get()
+    assert (resident.area, resident.household) == (areas["grid_b"], None)
+    entry = AuditEntry.objects.get(action="update")
+    assert entry.changes == {
+        "area": [areas["grid_a"].pk, areas["grid_b"].pk],
+        "household": [old_household.pk, None],
+    }
+
+
+def test_row_of_another_district_is_not_taken_over(tmp_path, users, areas):
+    other = services.create_resident(
+        actor=users["grid_c"],
+        data={"area": areas["grid_c"], "name": "外区", "id_number": ID_WANG},
+    )
+    path = write_csv(
+        tmp_path / "a.csv",
+        "utf-8",
+        ["姓名", "身份证号", "网格", "户编号"],
+        [["王五", ID_WANG, "第一网格", "9-901"]],
+        title=None,
+    )
+    result = _import(path, users["community"], areas["community"], skip_invalid=True)
+    assert (result.created, result.updated, result.rejected) == (0, 0, 1)
+    assert [(e.row, e.field, e.message) for e in result.errors] == [
+        (2, "身份证号", "该身份证号已在其他辖区登记，无法在此导入，请联系上级部门处理")
+    ]
+    assert Resident.objects.get(pk=other.pk).area == areas["grid_c"]
+    assert Household.objects.count() == 0  # no household is made for a rejected row
+
+
+def test_imported_row_equals_one_created_by_the_service(tmp_path, users, areas):
+    data = {
+        "area": areas["grid_a"],
+        "name": "張三豐",
+        "id_number": ID_ZHANG,
+        "phone": "13800001234",
+        "address": "海棠花语小区1栋1单元101",
+        "category": "returnee",
+        "origin": "湖北省武汉市",
+        "arrival_date": datetime.date(2020, 2, 14),
+        "tags": ",party,elderly,",
+        "notes": "备注",
+    }
+    made = services.create_resident(actor=users["community"], data=data)
+    made = Resident.objects.get(pk=made.pk)
+    service_audit = AuditEntry.objects.get(action="create", object_id=str(made.pk))
+    expected = {f.attname: getattr(made, f.attname) for f in Resident._meta.concrete_fields}
+    services.delete_resident(actor=users["community"], resident=made)
+
+    path = write_xlsx(
+        tmp_path / "one.xlsx",
+        [
+            "姓名",
+            "身份证号",
+            "联系电话",
+            "现住址",
+            "网格",
+            "人员类别",
+            "来源地",
+            "抵达日期",
+            "标签",
+            "备注",
+        ],
+        [
+            [
+                "張三豐",
+                ID_ZHANG,
+                "13800001234",
+                "海棠花语小区1栋1单元101",
+                "第一网格",
+                "返乡",
+                "湖北省武汉市",
+                "2020-02-14",
+                "党员，老人",
+                "备注",
+            ]
+        ],
+        title=None,
+    )
+    assert _import(path, users["community"], areas["community"]).created == 1
+    imported = Resident.objects.get()
+    got = {f.attname: getattr(imported, f.attname) for f in Resident._meta.concrete_fields}
+    for name in ("id", "created_at", "updated_at"):
+        expected.pop(name), got.pop(name)
+    assert got == expected
+    assert imported.name_pinyin == "zhangsanfeng" and imported.name_initials == "zsf"
+    import_audit = AuditEntry.objects.get(action="create", object_id=str(imported.pk))
+    assert import_audit.changes.keys() == service_audit.changes.keys()
+    assert import_audit.changes.keys() == snapshot(imported).keys()
+    personal = {"id_number", "phone", "address"}
+    for key in import_audit.changes.keys() - personal - {"id"}:
+        assert import_audit.changes[key] == service_audit.changes[key], key
+    for key in personal:
+        assert crypto.decrypt(import_audit.changes[key]) == getattr(imported, key)
+    assert (import_audit.object_repr, import_audit.area_path) == (
+        service_audit.object_repr,
+        service_audit.area_path,
+    )
+
+
+# --- all or nothing ---------------------------------------------------------------------------
+
+
+def test_crash_mid_import_leaves_nothing(tmp_path, users, areas, monkeypatch):
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(9), title=None)
+    monkeypatch.setattr(ResidentImporter, "batch_size", 3)
+    real_insert = ModelWriter.insert
+    calls = []
+
+    def insert_then_fail(self, rows):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_insert(self, rows)
+
+    monkeypatch.setattr(ModelWriter, "insert", insert_then_fail)
+    with pytest.raises(RuntimeError):
+        _import(path, users["community"], areas["community"])
+    assert calls == [3, 3]
+    assert Resident.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+
+
+def test_duplicates_are_found_across_batches(tmp_path, users, areas, monkeypatch):
+    rows = _clean_rows(7)
+    rows.append(["重复", rows[1][1], "", "", "第一网格", ""])
+    monkeypatch.setattr(ResidentImporter, "batch_size", 2)
+    seen = []
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+    result = _import(
+        path,
+        users["community"],
+        areas["community"],
+        skip_invalid=True,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert (result.created, result.rejected) == (7, 1)
+    assert [(e.row, e.field, e.message) for e in result.errors] == [
+        (9, "身份证号", "与第 3 行身份证号重复")
+    ]
+    assert seen == [(2, 8), (4, 8), (6, 8), (8, 8), (8, 8)]
+    assert Resident.objects.count() == 7
+
+
+# --- scope and permission -------------------------------------------------------------------
+
+
+def test_grid_worker_rows_for_another_grid_are_rejected(tmp_path, users, areas):
+    rows = _clean_rows(4)  # alternating 第二网格 / 第一网格
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+    result = _import(path, users["grid_a"], areas["grid_a"], skip_invalid=True)
+    assert (result.created, result.rejected) == (2, 2)
+    assert _pairs(result) == [(2, "网格"), (4, "网格")]
+    assert result.errors[0].message == "网格“第二网格”不在本次导入范围（第一网格）内"
+    assert set(Resident.objects.values_list("area", flat=True)) == {areas["grid_a"].pk}
+
+
+def test_rows_without_a_grid_go_to_the_grid_imported_into(tmp_path, users, areas):
+    header = ["姓名", "身份证号"]
+    path = write_csv(tmp_path / "a.csv", "utf-8", header, [["张三", ID_ZHANG]], title=None)
+    assert _import(path, users["grid_a"], areas["grid_a"]).created == 1
+    assert Resident.objects.get().area == areas["grid_a"]
+    result = _import(
+        write_csv(tmp_path / "b.csv", "utf-8", header, [["李四", ID_LI]], title=None),
+        users["community"],
+        areas["community"],
+    )
+    assert [(e.row, e.field, e.message) for e in result.errors] == [(2, "网格", "未填写网格")]
+
+
+def test_actor_needs_permission_and_the_area(messy_xlsx, users, areas):
+    with pytest.raises(PermissionDenied):
+        _import(messy_xlsx, users["grid_a"], areas["community"])
+    with pytest.raises(PermissionDenied):
+        _import(messy_xlsx, users["leader"], areas["community"])
+    with pytest.raises(PermissionDenied):
+        _import(messy_xlsx, None, areas["community"])
+    assert Resident.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def _cli(*args):
+    out = io.StringIO()
+    try:
+        call_command("import_residents", *map(str, args), stdout=out)
+    except CommandError as e:
+        return e.returncode, out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_cli_exit_codes_and_json(tmp_path, messy_xlsx, areas, users):
+    code, out = _cli(messy_xlsx, "--area", areas["community"].code, "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert (data["created"], data["updated"], data["rejected"]) == (GOOD, 0, REJECTED)
+    assert [(e["row"], e["field"]) for e in data["errors"]] == ERROR_CELLS
+    assert set(data["errors"][0]) == {"row", "field", "message"}
+    assert Resident.objects.count() == 0
+
+    code, out = _cli(
+        messy_xlsx,
+        "--area",
+        areas["community"].code,
+        "--json",
+        "--skip-invalid",
+        "--user",
+        "community",
+    )
+    assert (code, json.loads(out)["created"]) == (1, GOOD)
+    assert Resident.objects.count() == GOOD
+    entry = AuditEntry.objects.get(action="import")
+    assert entry.actor_name == "community"
+
+    clean = write_csv(tmp_path / "c.csv", "utf-8", CLEAN_HEADER, _clean_rows(3), title=None)
+    code, out = _cli(clean, "--area", areas["community"].code, "--json")
+    assert (code, json.loads(out)["created"], json.loads(out)["errors"]) == (0, 3, [])
+    assert AuditEntry.objects.filter(action="import").latest("id").actor_name == "system"
+
+    code, out = _cli(clean, "--area", areas["community"].code)
+    assert code == 0
+    assert out.splitlines()[0] == "导入完成：新增 0 条，更新 0 条，未变化 3 条，未导入 0 行"
+
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    code, out = _cli(bad, "--area", areas["community"].code, "--json")
+    assert code == 2
+    assert json.loads(out)["error"].startswith("无法读取文件：")
+    code, _ = _cli(clean, "--area", "000000")
+    assert code == 2
+
+
+def test_cli_default_area_is_the_root_and_dry_run(tmp_path, areas):
+    rows = _clean_rows(2)  # 第二网格, then 第一网格: two grids of the city have that name
+    path = write_csv(tmp_path / "c.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+    code, out = _cli(path, "--dry-run")
+    assert code == 1
+    assert out.splitlines()[1] == (
+        "第 3 行 网格：网格名称“第一网格”在本次导入范围内不唯一，请改填网格编码"
+    )
+    rows[1][4] = areas["grid_c"].code
+    path = write_csv(tmp_path / "d.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+    code, out = _cli(path, "--dry-run")
+    assert code == 0
+    assert (
+        out.splitlines()[0] == "预检完成（未写入）：新增 2 条，更新 0 条，未变化 0 条，未导入 0 行"
+    )
+    assert Resident.objects.count() == 0
+
+
+# --- the background job ------------------------------------------------------------------------
+
+
+def test_job_runs_the_import_and_records_the_result(
+    tmp_path, users, areas, django_capture_on_commit_callbacks
+):
+    body = write_csv(tmp_path / "a.csv", "utf-8-sig", CLEAN_HEADER, _clean_rows(4), title=None)
+    upload = SimpleUploadedFile("居民名单.csv", body.read_bytes(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_import_job(
+            actor=users["community"],
+            importer=IMPORTER,
+            upload=upload,
+            area=areas["community"],
+            skip_invalid=False,
+            dry_run=True,
+        )
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == ("succeeded", 4, 4)
+    assert (job.result["created"], job.result["rejected"], job.result["dry_run"]) == (4, 0, True)
+    assert Path(job.input_file).name == "居民名单.csv"
+    assert Resident.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        real = start_import_job(
+            actor=users["community"],
+            importer=IMPORTER,
+            upload=Path(job.input_file),
+            area=areas["community"],
+            skip_invalid=False,
+            dry_run=False,
+        )
+    real.refresh_from_db()
+    assert (real.status, real.result["created"], real.output_file) == ("succeeded", 4, "")
+    assert Resident.objects.count() == 4
+    assert AuditEntry.objects.get(action="import").changes["file"] == "居民名单.csv"
+
+
+def test_job_with_an_unreadable_file_fails_with_the_reason(
+    users, areas, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile("名单.xlsx", b"garbage", content_type="application/octet-stream")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_import_job(
+            actor=users["community"],
+            importer=IMPORTER,
+            upload=upload,
+            area=areas["community"],
+            skip_invalid=False,
+            dry_run=True,
+        )
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.message.startswith("无法读取文件：")
+
+
+def test_job_refuses_foreign_areas_and_files(tmp_path, users, areas):
+    upload = SimpleUploadedFile("a.csv", b"x")
+    with pytest.raises(PermissionDenied):
+        start_import_job(
+            actor=users["grid_a"],
+            importer=IMPORTER,
+            upload=upload,
+            area=areas["grid_b"],
+            skip_invalid=False,
+            dry_run=True,
+        )
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("姓名,身份证号\n")
+    with pytest.raises(Exception, match="重新上传"):
+        start_import_job(
+            actor=users["community"],
+            importer=IMPORTER,
+            upload=outside,
+            area=areas["community"],
+            skip_invalid=False,
+            dry_run=True,
+        )
+    assert Job.objects.count() == 0
+
+
+def test_unreadable_file_raises_a_chinese_message(tmp_path, users, areas):
+    path = tmp_path / "名单.docx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(ImportFileError) as e:
+        _import(path, users["community"], areas["community"])
+    assert str(e.value) == "无法读取文件：不支持的文件类型“.docx”，请使用 .xlsx、.xls 或 .csv 文件"
+
+
+def test_fullwidth_helper_really_makes_fullwidth_digits():
+    assert unicodedata.normalize("NFKC", fullwidth(ID_ZHANG)) == ID_ZHANG != fullwidth(ID_ZHANG)
+
+
+def test_committed_import_gives_every_imported_person_a_status(
+    tmp_path, users, areas, django_capture_on_commit_callbacks
+):
+    from fangkong.status.models import PersonStatus
+
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "姓名,身份证号,网格\n"
+        f"王五,{make_id_number(rng=random.Random(7))},{areas['grid_a'].code}\n"
+        f"赵六,{make_id_number(rng=random.Random(8))},{areas['grid_b'].code}\n",
+        encoding="utf-8",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run_import(
+            "registry.resident", path, actor=users["community"], area=areas["community"]
+        )
+    assert (result.created, result.committed) == (2, True)
+    colours = sorted(PersonStatus.objects.values_list("resident__name", "colour"))
+    assert colours == [("王五", "green"), ("赵六", "green")]
+
+
+def test_dry_run_schedules_no_status_work(
+    tmp_path, users, areas, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "people.csv"
+    path.write_text(
+        f"姓名,身份证号\n王五,{make_id_number(rng=random.Random(7))}\n", encoding="utf-8"
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        run_import(
+            "registry.resident", path, actor=users["grid_a"], area=areas["grid_a"], dry_run=True
+        )
+    assert callbacks == []

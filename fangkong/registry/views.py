@@ -1,0 +1,322 @@
+"""Registry pages: residents, households, buildings, and the resident import.
+
+Per-model views are configuration on ``core.views.generic``; writes go through
+``registry.services``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.core.tables import Column
+from fangkong.core.views.generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
+from fangkong.status.views import resident_status_panel
+
+from . import services
+from .choices import ResidentCategory
+from .filtersets import BuildingFilterSet, HouseholdFilterSet, ResidentFilterSet
+from .forms import ResidentForm, ResidentImportForm
+from .forms.households import BuildingForm, HouseholdForm
+from .models import Building, Household, Resident
+from .selectors import resident_list
+from .tables import BuildingTable, HouseholdTable, ResidentTable, tag_labels
+
+IMPORTER = "registry.resident"
+
+
+def home_panel(request: HttpRequest) -> dict | None:
+    """Figures of the user's area for the home page: residents by category, households, grids."""
+    user = request.user
+    if not user.has_perm("registry.view_resident"):
+        return None
+    by_category = dict(
+        Resident.objects.visible_to(user)
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+    categories = [
+        {"value": value, "label": label, "count": by_category.get(value, 0)}
+        for value, label in ResidentCategory.choices
+    ]
+    return {
+        "template": "registry/includes/home_panel.html",
+        "residents": sum(by_category.values()),
+        "categories": categories,
+        "households": Household.objects.visible_to(user).count(),
+        "grids": Area.objects.visible_to(user).filter(level=AreaLevel.GRID).count(),
+    }
+
+
+def _households(qs):
+    return qs.select_related("area", "building").annotate(member_count=Count("members"))
+
+
+def _buildings(qs):
+    return qs.select_related("area").annotate(household_count=Count("households"))
+
+
+# --- residents --------------------------------------------------------------------------
+
+
+class ResidentListView(ObjectListView):
+    model = Resident
+    filterset_class = ResidentFilterSet
+    table_class = ResidentTable
+    selector = resident_list
+    export_permission = "registry.export_resident"
+    list_url_name = "registry:resident_list"
+    add_url_name = "registry:resident_add"
+    hidden_filters = ("household",)
+    extra_actions = (
+        ("registry:resident_import", gettext_lazy("批量导入"), "registry.import_resident"),
+    )
+
+
+class ResidentDetailView(ObjectDetailView):
+    model = Resident
+    selector = resident_list
+    template_name = "registry/resident_detail.html"
+    list_url_name = "registry:resident_list"
+    edit_url_name = "registry:resident_edit"
+    delete_url_name = "registry:resident_delete"
+
+    def get_extra_context(self, request, obj):
+        return {
+            "personal": personal_rows(obj, reveal=False),
+            "can_reveal": request.user.has_perm("registry.reveal_resident"),
+            "tags": tag_labels(obj),
+            "status_panel": resident_status_panel(request, obj),
+        }
+
+
+class ResidentEditView(ObjectEditView):
+    model = Resident
+    form_class = ResidentForm
+    selector = resident_list
+    list_url_name = "registry:resident_list"
+    detail_url_name = "registry:resident_detail"
+    create_service = services.create_resident
+    update_service = services.update_resident
+
+    def service_kwargs(self, form, obj):
+        return {"data": form.service_data()}
+
+
+class ResidentDeleteView(ObjectDeleteView):
+    model = Resident
+    list_url_name = "registry:resident_list"
+    detail_url_name = "registry:resident_detail"
+    delete_service = services.delete_resident
+
+
+PERSONAL = (
+    ("id_number", gettext_lazy("身份证号")),
+    ("phone", gettext_lazy("联系电话")),
+    ("address", gettext_lazy("现住址")),
+)
+
+
+def personal_rows(resident: Resident, *, reveal: bool, values: dict | None = None) -> list:
+    rows = []
+    for name, label in PERSONAL:
+        if reveal:
+            value = (values or {}).get(name, "")
+        else:
+            value = Resident._meta.get_field(name).mask(getattr(resident, name))
+        rows.append({"name": name, "label": label, "value": value})
+    return rows
+
+
+@require_POST
+@permission_required("registry.reveal_resident", raise_exception=True)
+def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX: the plaintext ID number, phone and address; the reading is audited."""
+    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    values = services.reveal_resident(
+        actor=request.user, resident=resident, reason=request.POST.get("reason", "")[:200]
+    )
+    return render(
+        request,
+        "registry/includes/resident_personal.html",
+        {
+            "object": resident,
+            "personal": personal_rows(resident, reveal=True, values=values),
+            "revealed": True,
+            "can_reveal": False,
+        },
+    )
+
+
+@permission_required("registry.view_household", raise_exception=True)
+def household_options(request: HttpRequest) -> HttpResponse:
+    """HTMX: the ``<option>``s of the household select for the chosen grid."""
+    area_id = request.GET.get("area", "")
+    households = Household.objects.none()
+    if area_id.isdigit():
+        households = (
+            Household.objects.visible_to(request.user)
+            .filter(area_id=int(area_id))
+            .order_by("number")
+        )
+    return render(request, "registry/includes/household_options.html", {"households": households})
+
+
+# --- households and buildings -----------------------------------------------------------
+
+
+class HouseholdListView(ObjectListView):
+    model = Household
+    filterset_class = HouseholdFilterSet
+    table_class = HouseholdTable
+    selector = _households
+    export_permission = "registry.export_resident"
+    list_url_name = "registry:household_list"
+    add_url_name = "registry:household_add"
+
+
+class HouseholdDetailView(ObjectDetailView):
+    model = Household
+    selector = _households
+    template_name = "registry/household_detail.html"
+    list_url_name = "registry:household_list"
+    edit_url_name = "registry:household_edit"
+    delete_url_name = "registry:household_delete"
+
+    def get_extra_context(self, request, obj):
+        members = resident_list(Resident.objects.visible_to(request.user).filter(household=obj))
+        return {
+            "address": Household._meta.get_field("address").mask(obj.address),
+            "members": ResidentTable(members),
+        }
+
+
+class HouseholdEditView(ObjectEditView):
+    """登记/编辑户 through ``create_household`` / ``update_household`` (keyword services)."""
+
+    model = Household
+    form_class = HouseholdForm
+    list_url_name = "registry:household_list"
+    detail_url_name = "registry:household_detail"
+    create_service = services.create_household
+    update_service = services.update_household
+
+    def get_form(self, request, obj, data=None, files=None):
+        return HouseholdForm(data=data, user=request.user, instance=obj)
+
+    def service_kwargs(self, form, obj):
+        return form.service_kwargs()
+
+
+class HouseholdDeleteView(ObjectDeleteView):
+    model = Household
+    list_url_name = "registry:household_list"
+    detail_url_name = "registry:household_detail"
+    delete_service = services.delete_household
+
+
+class LinkedBuildingTable(BuildingTable):
+    """The building list with each name linking to its page (edit / delete)."""
+
+    detail_url_name = "registry:building_detail"
+    columns = (
+        Column("name", gettext_lazy("楼栋"), link=True),
+        *BuildingTable.columns[1:],
+    )
+
+
+class BuildingListView(ObjectListView):
+    model = Building
+    filterset_class = BuildingFilterSet
+    table_class = LinkedBuildingTable
+    selector = _buildings
+    export_permission = "registry.export_resident"
+    list_url_name = "registry:building_list"
+    add_url_name = "registry:building_add"
+
+
+class BuildingDetailView(ObjectDetailView):
+    model = Building
+    selector = _buildings
+    template_name = "generic/object_detail.html"
+    list_url_name = "registry:building_list"
+    edit_url_name = "registry:building_edit"
+    delete_url_name = "registry:building_delete"
+
+
+class BuildingEditView(ObjectEditView):
+    model = Building
+    form_class = BuildingForm
+    list_url_name = "registry:building_list"
+    detail_url_name = "registry:building_detail"
+    create_service = services.create_building
+    update_service = services.update_building
+
+    def get_form(self, request, obj, data=None, files=None):
+        return BuildingForm(data=data, user=request.user, instance=obj)
+
+    def service_kwargs(self, form, obj):
+        return dict(form.cleaned_data)
+
+
+class BuildingDeleteView(ObjectDeleteView):
+    model = Building
+    list_url_name = "registry:building_list"
+    detail_url_name = "registry:building_detail"
+    delete_service = services.delete_building
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+@permission_required("registry.import_resident", raise_exception=True)
+def resident_import(request: HttpRequest) -> HttpResponse:
+    """Upload → a dry-run job (preview) → the job page offers “确认导入”."""
+    form = ResidentImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        from fangkong.core.jobs import start_import_job
+
+        try:
+            job = start_import_job(
+                actor=request.user,
+                importer=IMPORTER,
+                upload=form.cleaned_data["file"],
+                area=form.cleaned_data["area"],
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                dry_run=True,
+            )
+        except (PermissionDenied, ValidationError) as e:
+            form.add_error(None, getattr(e, "messages", None) or str(e))
+        else:
+            return redirect("core:job_detail", pk=job.pk)
+    return render(request, "registry/resident_import.html", {"form": form})
+
+
+@permission_required("registry.import_resident", raise_exception=True)
+def resident_import_template(request: HttpRequest) -> HttpResponse:
+    from fangkong.core.importing.engine import template_workbook
+
+    response = HttpResponse(
+        template_workbook(IMPORTER),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = _("居民导入模板") + ".xlsx"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

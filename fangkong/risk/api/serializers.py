@@ -1,0 +1,44 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import RiskDesignation, RiskLevel
+
+
+class RiskLevelSerializer(serializers.ModelSerializer):
+    """风险等级."""
+
+    class Meta:
+        model = RiskLevel
+        fields = ["id", "name", "rank", "colour"]
+        validators = []  # uniqueness is checked by the service, with its own messages
+        extra_kwargs = {"name": {"validators": []}, "rank": {"validators": []}}
+
+
+class RiskDesignationSerializer(serializers.ModelSerializer):
+    """风险地区认定: ``area`` (this platform) or ``place_name``/``place_code`` (elsewhere)."""
+
+    place_label = serializers.CharField(read_only=True, label=_("地区"))
+    level_name = serializers.CharField(source="level.name", read_only=True, label=_("风险等级"))
+
+    class Meta:
+        model = RiskDesignation
+        fields = [
+            "id",
+            "area",
+            "place_name",
+            "place_code",
+            "place_label",
+            "level",
+            "level_name",
+            "effective_from",
+            "effective_to",
+            "set_by",
+            "reason",
+            "created_at",
+        ]
+        read_only_fields = ["effective_to", "set_by", "created_at"]
+
+
+class EndDesignationSerializer(serializers.Serializer):
+    effective_to = serializers.DateTimeField(label=_("解除时间"))
+    reason = serializers.CharField(max_length=1000, label=_("解除依据"))

@@ -1,0 +1,129 @@
+"""Every write to risk levels and risk designations goes through these functions."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fangkong.core import audit
+from fangkong.core.services import require_area, require_perm
+from fangkong.status.services import recompute_on_commit
+
+from .models import RiskDesignation, RiskLevel
+from .rules import is_valid_place_code
+from .selectors import residents_matching_designation
+
+
+def create_risk_level(*, actor, name: str, rank: int, colour: str = "#999999") -> RiskLevel:
+    require_perm(actor, "risk.add_risklevel")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("风险等级名称不能为空")})
+    if RiskLevel.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("已有同名风险等级")})
+    if RiskLevel.objects.filter(rank=rank).exists():
+        raise ValidationError({"rank": _("已有相同等级序号的风险等级")})
+    with transaction.atomic():
+        level = RiskLevel.objects.create(name=name, rank=rank, colour=colour)
+        audit.record_create(actor, level)
+    return level
+
+
+def _open_designation_of_place(*, area, place_code: str, place_name: str):
+    qs = RiskDesignation.objects.select_for_update().filter(effective_to__isnull=True)
+    if area is not None:
+        qs = qs.filter(area=area)
+    elif place_code:
+        qs = qs.filter(area__isnull=True, place_code=place_code)
+    else:
+        qs = qs.filter(area__isnull=True, place_code="", place_name=place_name)
+    return qs.order_by("-effective_from").first()
+
+
+def _affected(designation: RiskDesignation) -> list[int]:
+    return list(residents_matching_designation(designation).values_list("pk", flat=True))
+
+
+def set_risk_level(
+    *,
+    actor,
+    level: RiskLevel,
+    effective_from: datetime.datetime,
+    reason: str,
+    area=None,
+    place_name: str = "",
+    place_code: str = "",
+) -> RiskDesignation:
+    """Designate a place's level from ``effective_from``; closes the place's open designation."""
+    require_perm(actor, "risk.add_riskdesignation")
+    if area is not None:
+        require_area(actor, area)
+        place_name, place_code = "", ""
+    place_name = (place_name or "").strip()
+    place_code = (place_code or "").strip()
+    if area is None and not place_name and not place_code:
+        raise ValidationError({"place_name": _("请选择本平台区域或填写地区名称/区划代码")})
+    if place_code and not is_valid_place_code(place_code):
+        raise ValidationError({"place_code": _("区划代码应为 2–12 位数字")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写认定依据")})
+    if effective_from is None:
+        raise ValidationError({"effective_from": _("请填写生效时间")})
+    with transaction.atomic():
+        previous = _open_designation_of_place(
+            area=area, place_code=place_code, place_name=place_name
+        )
+        if previous is not None:
+            if previous.effective_from >= effective_from:
+                raise ValidationError(
+                    {
+                        "effective_from": _("生效时间必须晚于该地区当前等级的生效时间（%(t)s）")
+                        % {"t": previous.effective_from.isoformat()}
+                    }
+                )
+            if previous.level_id == level.pk:
+                raise ValidationError({"level": _("该地区当前已是此风险等级")})
+            before = RiskDesignation.objects.get(pk=previous.pk)
+            previous.effective_to = effective_from
+            previous.save(update_fields=["effective_to"])
+            audit.record_update(actor, before, previous, reason=reason.strip())
+        designation = RiskDesignation.objects.create(
+            area=area,
+            place_name=place_name,
+            place_code=place_code,
+            level=level,
+            effective_from=effective_from,
+            set_by=actor,
+            reason=reason.strip(),
+        )
+        audit.record_create(actor, designation, reason=reason.strip())
+        affected = set(_affected(designation))
+        if previous is not None:
+            affected |= set(_affected(previous))
+        recompute_on_commit(affected, cause=_("风险地区认定变更"), actor=actor)
+    return designation
+
+
+def end_risk_designation(
+    *, actor, designation: RiskDesignation, effective_to: datetime.datetime, reason: str
+) -> RiskDesignation:
+    """Lift an open designation without setting another level."""
+    require_perm(actor, "risk.change_riskdesignation")
+    if designation.area_id:
+        require_area(actor, designation.area)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写解除依据")})
+    with transaction.atomic():
+        before = RiskDesignation.objects.select_for_update().get(pk=designation.pk)
+        if before.effective_to is not None:
+            raise ValidationError({"effective_to": _("该认定已经结束")})
+        if effective_to <= before.effective_from:
+            raise ValidationError({"effective_to": _("解除时间必须晚于生效时间")})
+        designation.effective_to = effective_to
+        designation.save(update_fields=["effective_to"])
+        audit.record_update(actor, before, designation, reason=reason.strip())
+        recompute_on_commit(_affected(designation), cause=_("风险地区认定解除"), actor=actor)
+    return designation

@@ -1,0 +1,140 @@
+"""Risk designations: append-only history, a new level closes the open one, lookups."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from fangkong.core.models import AuditEntry
+from fangkong.risk.models import RiskDesignation, RiskLevel
+from fangkong.risk.rules import origin_code, place_matches
+from fangkong.risk.selectors import designations_visible_to, risk_level_at
+from fangkong.risk.services import create_risk_level, set_risk_level
+from fangkong.status.clock import at_local
+
+D = datetime.date
+
+
+def level(rank):
+    return RiskLevel.objects.get(rank=rank)
+
+
+def test_levels_are_seeded(db):
+    assert list(RiskLevel.objects.values_list("name", "rank")) == [
+        ("低风险", 1),
+        ("中风险", 2),
+        ("高风险", 3),
+    ]
+
+
+def test_new_level_closes_the_open_designation_of_the_same_place(users):
+    t1, t2 = at_local(D(2020, 1, 23), 10), at_local(D(2020, 3, 10), 0)
+    first = set_risk_level(
+        actor=users["command"],
+        level=level(3),
+        effective_from=t1,
+        reason="封城",
+        place_name="武汉市",
+        place_code="4201",
+    )
+    other = set_risk_level(
+        actor=users["command"], level=level(2), effective_from=t1, reason="通报", place_code="4202"
+    )
+    second = set_risk_level(
+        actor=users["command"],
+        level=level(2),
+        effective_from=t2,
+        reason="降为中风险",
+        place_name="武汉市",
+        place_code="4201",
+    )
+    first.refresh_from_db()
+    other.refresh_from_db()
+    assert first.effective_to == t2
+    assert second.effective_to is None
+    assert other.effective_to is None  # another place is untouched
+    assert RiskDesignation.objects.count() == 3
+    update = AuditEntry.objects.get(object_type="risk.riskdesignation", action="update")
+    assert update.changes == {"effective_to": [None, t2.isoformat()]}
+    assert update.reason == "降为中风险"
+
+
+def test_risk_level_at_reads_the_history(users):
+    t1, t2 = at_local(D(2020, 1, 23), 10), at_local(D(2020, 3, 10), 0)
+    for lvl, when in ((3, t1), (2, t2)):
+        set_risk_level(
+            actor=users["command"],
+            level=level(lvl),
+            effective_from=when,
+            reason="通报",
+            place_name="武汉市",
+            place_code="4201",
+        )
+    assert risk_level_at(when=t1 - datetime.timedelta(seconds=1), place_code="420106") is None
+    assert risk_level_at(when=t1, place_code="420106").name == "高风险"
+    assert risk_level_at(when=t2, place_code="420106").name == "中风险"
+    assert risk_level_at(when=t2, place_name="湖北省武汉市武昌区").name == "中风险"
+    assert risk_level_at(when=t2, place_code="420200") is None
+
+
+def test_internal_area_designation_covers_its_subtree(users, areas):
+    set_risk_level(
+        actor=users["command"],
+        level=level(3),
+        effective_from=at_local(D(2022, 4, 1), 0),
+        reason="本土疫情",
+        area=areas["renhe"],
+    )
+    when = at_local(D(2022, 4, 2), 0)
+    assert risk_level_at(when=when, area=areas["grid_a"]).name == "高风险"
+    assert risk_level_at(when=when, area=areas["grid_c"]) is None
+    assert risk_level_at(when=when, place_name="攀枝花市仁和区").name == "高风险"
+
+
+def test_validation_messages_name_the_field(users):
+    when = at_local(D(2020, 1, 23), 10)
+    with pytest.raises(ValidationError) as e:
+        set_risk_level(actor=users["command"], level=level(3), effective_from=when, reason="")
+    assert e.value.message_dict == {"place_name": ["请选择本平台区域或填写地区名称/区划代码"]}
+    with pytest.raises(ValidationError) as e:
+        set_risk_level(
+            actor=users["command"],
+            level=level(3),
+            effective_from=when,
+            reason="x",
+            place_code="42a",
+        )
+    assert e.value.message_dict == {"place_code": ["区划代码应为 2–12 位数字"]}
+    set_risk_level(
+        actor=users["command"], level=level(3), effective_from=when, reason="x", place_code="4201"
+    )
+    with pytest.raises(ValidationError) as e:
+        set_risk_level(
+            actor=users["command"],
+            level=level(2),
+            effective_from=when,
+            reason="x",
+            place_code="4201",
+        )
+    assert list(e.value.message_dict) == ["effective_from"]
+    assert RiskDesignation.objects.get().effective_to is None
+
+
+def test_only_command_sets_levels_and_inside_its_area(users, areas):
+    when = at_local(D(2020, 1, 23), 10)
+    with pytest.raises(PermissionDenied):
+        set_risk_level(
+            actor=users["street"], level=level(3), effective_from=when, reason="x", place_code="42"
+        )
+    with pytest.raises(PermissionDenied):
+        create_risk_level(actor=users["community"], name="极高风险", rank=4)
+    assert RiskDesignation.objects.count() == 0
+    assert designations_visible_to(users["volunteer"]).count() == 0
+
+
+def test_origin_matching():
+    assert origin_code("420106 武昌区") == "420106"
+    assert place_matches("420106", place_code="4201", place_name="")
+    assert place_matches("湖北武漢", place_code="", place_name="武汉市")
+    assert not place_matches("湖北黄冈", place_code="4201", place_name="武汉市")
+    assert not place_matches("", place_code="4201", place_name="武汉市")

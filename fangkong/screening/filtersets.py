@@ -1,0 +1,40 @@
+"""FilterSets shared by the future web lists and the API."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.filtersets import AreaSubtreeFilter
+
+from .choices import FindingKind, VisitOutcome
+from .models import Campaign, Finding, Visit
+
+
+class CampaignFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("名称"), field_name="title", lookup_expr="contains")
+    area = AreaSubtreeFilter(label=_("区域"))
+    closed = django_filters.BooleanFilter(label=_("已结束"))
+
+    class Meta:
+        model = Campaign
+        fields = ["q", "area", "closed"]
+
+
+class VisitFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    campaign = django_filters.NumberFilter(label=_("摸排行动"), field_name="campaign_id")
+    outcome = django_filters.ChoiceFilter(label=_("结果"), choices=VisitOutcome.choices)
+    visited_by = django_filters.NumberFilter(label=_("走访人"), field_name="visited_by_id")
+
+    class Meta:
+        model = Visit
+        fields = ["area", "campaign", "outcome", "visited_by"]
+
+
+class FindingFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    campaign = django_filters.NumberFilter(label=_("摸排行动"), field_name="campaign_id")
+    kind = django_filters.ChoiceFilter(label=_("类别"), choices=FindingKind.choices)
+
+    class Meta:
+        model = Finding
+        fields = ["area", "campaign", "kind"]

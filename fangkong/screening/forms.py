@@ -1,0 +1,69 @@
+"""Forms of the screening pages. Rules live in ``screening.services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.areas.models import Area
+from fangkong.core.forms import DateInput, StyledFormMixin
+
+from .choices import FindingKind, VisitOutcome
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    """Areas indented by depth, so the tree reads in a plain select."""
+
+    def label_from_instance(self, obj: Area) -> str:
+        return "\u3000" * max(obj.depth, 0) + obj.name
+
+
+def visible_areas(user):
+    return Area.objects.visible_to(user).order_by("path")
+
+
+class CampaignForm(StyledFormMixin, forms.Form):
+    """发起摸排行动: the area subtree, the wording and the dates."""
+
+    needs_user = True
+
+    area = AreaChoiceField(label=_("范围"), queryset=Area.objects.none())
+    title = forms.CharField(label=_("名称"), max_length=100)
+    description = forms.CharField(
+        label=_("说明与口径"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    origin_filter = forms.CharField(
+        label=_("来源地"), max_length=100, required=False, help_text=_("如“湖北”，为空表示不限")
+    )
+    since = forms.DateField(label=_("抵达日期起"), required=False, widget=DateInput)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput)
+    due_on = forms.DateField(label=_("完成期限"), widget=DateInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = visible_areas(user)
+
+
+class VisitForm(StyledFormMixin, forms.Form):
+    """走访登记: one tap for the outcome, then the counts and a note."""
+
+    outcome = forms.ChoiceField(
+        label=_("走访结果"), choices=VisitOutcome.choices, widget=forms.RadioSelect
+    )
+    people_found = forms.IntegerField(label=_("在户人数"), min_value=0, max_value=99, initial=0)
+    new_people = forms.IntegerField(label=_("新发现人数"), min_value=0, max_value=99, initial=0)
+    notes = forms.CharField(
+        label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("people_found", "new_people"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
+
+
+class FindingForm(forms.Form):
+    """Mark a member of the visited household as a returnee / inflow person."""
+
+    resident = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=FindingKind.choices)

@@ -1,0 +1,176 @@
+"""Read paths for screening: campaigns, visits, the households still to visit and the live
+coverage per grid, community or street — all aggregate queries, no per-household loops."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from fangkong.areas.models import Area
+from fangkong.registry.models import Household
+
+from .choices import FindingKind, VisitOutcome
+from .models import Campaign, Finding, Visit
+
+
+def campaign_list(user) -> QuerySet[Campaign]:
+    return Campaign.objects.visible_to(user).select_related("area", "created_by")
+
+
+def visit_list(user, campaign: Campaign) -> QuerySet[Visit]:
+    return (
+        Visit.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("household", "household__area", "visited_by")
+    )
+
+
+def finding_list(user, campaign: Campaign) -> QuerySet[Finding]:
+    return (
+        Finding.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("resident", "resident__area", "visit")
+    )
+
+
+def _latest_visit(campaign: Campaign, field: str) -> Subquery:
+    return Subquery(
+        Visit.objects.filter(campaign=campaign, household=OuterRef("pk"))
+        .order_by("-visited_at", "-id")
+        .values(field)[:1]
+    )
+
+
+def households_with_latest_visit(campaign: Campaign, user) -> QuerySet[Household]:
+    """The campaign's target households the user may see, each with its latest outcome."""
+    return (
+        Household.objects.visible_to(user)
+        .in_area(campaign.area)
+        .annotate(
+            latest_outcome=_latest_visit(campaign, "outcome"),
+            latest_people=_latest_visit(campaign, "people_found"),
+            latest_new=_latest_visit(campaign, "new_people"),
+        )
+    )
+
+
+def unvisited_households(campaign: Campaign, user) -> QuerySet[Household]:
+    """不漏一户: households whose latest visit is not a completed one (or that have none)."""
+    return (
+        households_with_latest_visit(campaign, user)
+        .filter(
+            Q(latest_outcome__isnull=True)
+            | Q(latest_outcome__in=[VisitOutcome.NOBODY_HOME, VisitOutcome.REFUSED])
+        )
+        .select_related("area", "building")
+        .order_by("area__path", "number")
+    )
+
+
+@dataclass
+class CoverageRow:
+    area: Area
+    households: int = 0
+    visited: int = 0
+    nobody_home: int = 0
+    refused: int = 0
+    people_found: int = 0
+    new_people: int = 0
+    found: int = 0
+    returnees: int = 0
+    inflow: int = 0
+    grids: int = 0
+    overdue_grids: int = 0
+
+    @property
+    def not_visited(self) -> int:
+        return self.households - self.visited
+
+    @property
+    def percent(self) -> int:
+        """Coverage in whole percent, rounded down (100 only when every household is done)."""
+        return 100 if not self.households else self.visited * 100 // self.households
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_grids > 0
+
+    def add(self, other: CoverageRow) -> None:
+        for name in (
+            "households",
+            "visited",
+            "nobody_home",
+            "refused",
+            "people_found",
+            "new_people",
+            "found",
+            "returnees",
+            "inflow",
+            "grids",
+            "overdue_grids",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def campaign_coverage(
+    campaign: Campaign, user, *, level: int, today: datetime.date
+) -> list[CoverageRow]:
+    """Coverage per area of ``level`` (grid, community, street…) under the campaign's area
+    that the user may see. Three queries: the areas, the households per grid with their
+    latest outcome, the findings per grid; grid rows are then summed up the tree."""
+    areas = list(
+        Area.objects.visible_to(user)
+        .filter(path__startswith=campaign.area.path)
+        .order_by("path")
+        .only("pk", "code", "name", "level", "path", "depth", "parent_id")
+    )
+    targets = {a.path: CoverageRow(area=a) for a in areas if a.level == level}
+    grid_rows: dict[int, CoverageRow] = {
+        a.pk: CoverageRow(area=a, grids=1) for a in areas if a.is_grid
+    }
+    zero = Value(0, output_field=IntegerField())
+    for row in (
+        households_with_latest_visit(campaign, user)
+        .values("area_id")
+        .annotate(
+            households=Count("pk"),
+            visited=Count("pk", filter=Q(latest_outcome=VisitOutcome.VISITED)),
+            nobody_home=Count("pk", filter=Q(latest_outcome=VisitOutcome.NOBODY_HOME)),
+            refused=Count("pk", filter=Q(latest_outcome=VisitOutcome.REFUSED)),
+            people_found=Coalesce(Sum("latest_people"), zero),
+            new_people=Coalesce(Sum("latest_new"), zero),
+        )
+        .order_by()
+    ):
+        grid = grid_rows.get(row.pop("area_id"))
+        if grid is not None:
+            for k, v in row.items():
+                setattr(grid, k, v)
+    for row in (
+        Finding.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .values("resident__area_id")
+        .annotate(
+            found=Count("pk"),
+            returnees=Count("pk", filter=Q(kind=FindingKind.RETURNEE)),
+            inflow=Count("pk", filter=Q(kind=FindingKind.INFLOW)),
+        )
+        .order_by()
+    ):
+        grid = grid_rows.get(row.pop("resident__area_id"))
+        if grid is not None:
+            for k, v in row.items():
+                setattr(grid, k, v)
+    late = today > campaign.due_on and not campaign.closed
+    for grid in grid_rows.values():
+        grid.overdue_grids = int(late and grid.visited < grid.households)
+        parts = grid.area.path.rstrip("/").split("/")
+        for i in range(len(parts), 0, -1):
+            target = targets.get("/".join(parts[:i]) + "/")
+            if target is not None:
+                target.add(grid)
+                break
+    return list(targets.values())

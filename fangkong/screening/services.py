@@ -1,0 +1,150 @@
+"""Every write to screening campaigns, visits and findings goes through these functions."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core import audit
+from fangkong.core.services import lock_versioned, require_area, require_perm
+
+from .choices import FindingKind, VisitOutcome
+from .models import Campaign, Finding, Visit
+
+
+def create_campaign(
+    *,
+    actor,
+    area,
+    title: str,
+    starts_on: datetime.date,
+    due_on: datetime.date,
+    description: str = "",
+    origin_filter: str = "",
+    since: datetime.date | None = None,
+) -> Campaign:
+    require_perm(actor, "screening.add_campaign")
+    require_area(actor, area)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("摸排行动名称不能为空")})
+    if starts_on is None:
+        raise ValidationError({"starts_on": _("请填写开始日期")})
+    if due_on is None or due_on < starts_on:
+        raise ValidationError({"due_on": _("完成期限不能早于开始日期")})
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            area=area,
+            title=title,
+            description=description.strip(),
+            origin_filter=origin_filter.strip(),
+            since=since,
+            starts_on=starts_on,
+            due_on=due_on,
+            created_by=actor,
+        )
+        audit.record_create(actor, campaign)
+    return campaign
+
+
+def close_campaign(*, actor, campaign: Campaign, now: datetime.datetime | None = None) -> Campaign:
+    require_perm(actor, "screening.change_campaign")
+    require_area(actor, campaign.area)
+    with transaction.atomic():
+        before = lock_versioned(campaign, None)
+        if before.closed:
+            raise ValidationError({"closed": _("该摸排行动已结束")})
+        campaign.closed, campaign.closed_at = True, now or timezone.now()
+        campaign.version = before.version + 1
+        campaign.save()
+        audit.record_update(actor, before, campaign)
+    return campaign
+
+
+def _check_in_campaign(campaign: Campaign, area, field: str) -> None:
+    if campaign.closed:
+        raise ValidationError({"campaign": _("该摸排行动已结束，不能再登记")})
+    if not area.is_within(campaign.area):
+        raise ValidationError({field: _("不在本次摸排范围内")})
+
+
+def record_visit(
+    *,
+    actor,
+    campaign: Campaign,
+    household,
+    outcome: str,
+    visited_at: datetime.datetime | None = None,
+    people_found: int = 0,
+    new_people: int = 0,
+    notes: str = "",
+) -> Visit:
+    """One visit to one household; a later visit supersedes it in the coverage."""
+    require_perm(actor, "screening.add_visit")
+    require_area(actor, household.area)
+    _check_in_campaign(campaign, household.area, "household")
+    if outcome not in VisitOutcome.values:
+        raise ValidationError({"outcome": _("请选择走访结果")})
+    try:
+        people_found, new_people = int(people_found or 0), int(new_people or 0)
+    except (TypeError, ValueError):
+        raise ValidationError({"people_found": _("人数应为整数")}) from None
+    if people_found < 0 or new_people < 0:
+        raise ValidationError({"people_found": _("人数不能为负数")})
+    if new_people > people_found:
+        raise ValidationError({"new_people": _("新发现人数不能多于在户人数")})
+    if outcome != VisitOutcome.VISITED and people_found:
+        raise ValidationError({"people_found": _("未入户时在户人数应为 0")})
+    visited_at = visited_at or timezone.now()
+    if visited_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"visited_at": _("走访时间不能晚于当前时间")})
+    with transaction.atomic():
+        visit = Visit.objects.create(
+            campaign=campaign,
+            household=household,
+            visited_by=actor,
+            visited_at=visited_at,
+            outcome=outcome,
+            people_found=people_found,
+            new_people=new_people,
+            notes=notes,
+        )
+        audit.record_create(actor, visit)
+    return visit
+
+
+def record_finding(
+    *,
+    actor,
+    campaign: Campaign,
+    resident,
+    kind: str,
+    visit: Visit | None = None,
+    found_at: datetime.datetime | None = None,
+) -> Finding:
+    require_perm(actor, "screening.add_finding")
+    require_area(actor, resident.area)
+    _check_in_campaign(campaign, resident.area, "resident")
+    if kind not in FindingKind.values:
+        raise ValidationError({"kind": _("请选择人员类别")})
+    if visit is not None and (
+        visit.campaign_id != campaign.pk or visit.household_id != resident.household_id
+    ):
+        raise ValidationError({"visit": _("走访记录与该居民所在的户不符")})
+    if Finding.objects.filter(campaign=campaign, resident=resident).exists():
+        raise ValidationError({"resident": _("该居民已在本次摸排中登记")})
+    with transaction.atomic():
+        finding = Finding.objects.create(
+            campaign=campaign,
+            resident=resident,
+            visit=visit,
+            kind=kind,
+            found_at=found_at or timezone.now(),
+            found_by=actor,
+        )
+        audit.record_create(actor, finding)
+    return finding

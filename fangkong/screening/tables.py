@@ -1,0 +1,67 @@
+"""Columns of the screening lists; the same definitions drive the HTML tables and the exports."""
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.tables import Column, Table
+
+from .choices import VisitOutcome
+
+OUTCOME_LABELS = dict(VisitOutcome.choices)
+
+
+def latest_outcome_label(household) -> str:
+    value = getattr(household, "latest_outcome", None)
+    return str(OUTCOME_LABELS[value]) if value else str(_("未走访"))
+
+
+class CampaignTable(Table):
+    detail_url_name = "screening:campaign_detail"
+    columns = (
+        Column("title", _("名称"), link=True),
+        Column("area", _("范围"), accessor="area.name"),
+        Column("origin_filter", _("来源地")),
+        Column("since", _("抵达日期起")),
+        Column("starts_on", _("开始日期")),
+        Column("due_on", _("完成期限")),
+        Column("closed", _("已结束")),
+        Column("created_by", _("发起人"), accessor="created_by.display_name"),
+    )
+
+
+class UnvisitedHouseholdTable(Table):
+    """不漏一户: the households still to visit, with their latest outcome if any."""
+
+    detail_url_name = "registry:household_detail"
+    columns = (
+        Column("number", _("户编号"), link=True),
+        Column("grid", _("网格"), accessor="area.name"),
+        Column("building", _("楼栋"), accessor="building.name"),
+        Column("address", _("地址"), personal="address"),
+        Column("latest_outcome", _("最近走访结果"), render=latest_outcome_label),
+    )
+
+
+class VisitTable(Table):
+    columns = (
+        Column("visited_at", _("走访时间")),
+        Column("household", _("户编号"), accessor="household.number"),
+        Column("grid", _("网格"), accessor="household.area.name"),
+        Column("outcome", _("结果"), choices=True),
+        Column("people_found", _("在户人数")),
+        Column("new_people", _("新发现人数")),
+        Column("visited_by", _("走访人"), accessor="visited_by.display_name"),
+        Column("notes", _("备注"), personal="text"),
+    )
+
+
+class FindingTable(Table):
+    columns = (
+        Column("name", _("姓名"), accessor="resident.name"),
+        Column("id_number", _("身份证号"), accessor="resident.id_number", personal="id_number"),
+        Column("grid", _("网格"), accessor="resident.area.name"),
+        Column("origin", _("来源地"), accessor="resident.origin"),
+        Column("kind", _("类别"), choices=True),
+        Column("campaign", _("摸排行动"), accessor="campaign.title"),
+        Column("found_at", _("发现时间")),
+        Column("found_by", _("发现人"), accessor="found_by.display_name"),
+    )

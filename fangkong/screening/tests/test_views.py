@@ -1,0 +1,245 @@
+"""Screening pages: campaigns, live coverage, 未走访户 (export), 走访登记 and findings."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.core.personal import mask
+from fangkong.screening.models import Campaign, Finding, Visit
+from fangkong.screening.services import create_campaign, record_visit
+from fangkong.status.testing import make_household, make_resident
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def campaign(users, areas):
+    """The street's campaign; a1 visited, a2 and b1 not; c1 lies in another district."""
+    c = create_campaign(
+        actor=users["street"],
+        area=areas["street"],
+        title="湖北返乡人员摸排",
+        starts_on=TODAY - 3 * DAY,
+        due_on=TODAY + 3 * DAY,
+        origin_filter="湖北",
+    )
+    h = {
+        "a1": make_household(areas["grid_a"], "A-101"),
+        "a2": make_household(areas["grid_a"], "A-102"),
+        "b1": make_household(areas["grid_b"], "B-201"),
+        "c1": make_household(areas["grid_c"], "C-301"),
+    }
+    record_visit(
+        actor=users["grid_a"],
+        campaign=c,
+        household=h["a1"],
+        outcome="visited",
+        people_found=3,
+        new_people=1,
+    )
+    return {"campaign": c, **h}
+
+
+def rows_of(response) -> list:
+    return [obj for obj, _cells in response.context["table"]]
+
+
+def read_xlsx(response) -> list[list]:
+    data = b"".join(response.streaming_content)
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return [list(row) for row in wb.active.iter_rows(values_only=True)]
+
+
+def test_campaign_list_shows_covering_campaigns_only(client, users, campaign):
+    client.force_login(users["grid_a"])
+    r = client.get(reverse("screening:campaign_list"))
+    assert [c.title for c in rows_of(r)] == ["湖北返乡人员摸排"]
+    client.force_login(users["grid_c"])
+    assert rows_of(client.get(reverse("screening:campaign_list"))) == []
+    detail = reverse("screening:campaign_detail", args=[campaign["campaign"].pk])
+    assert client.get(detail).status_code == 404
+
+
+def test_street_creates_a_campaign_grid_worker_may_not(client, users, areas):
+    client.force_login(users["grid_a"])
+    assert client.get(reverse("screening:campaign_add")).status_code == 403
+    client.force_login(users["street"])
+    r = client.post(
+        reverse("screening:campaign_add"),
+        {
+            "area": areas["community"].pk,
+            "title": "流入人员摸排",
+            "starts_on": TODAY.isoformat(),
+            "due_on": (TODAY + 5 * DAY).isoformat(),
+        },
+    )
+    campaign = Campaign.objects.get()
+    assert r.status_code == 302
+    assert (campaign.title, campaign.area, campaign.created_by) == (
+        "流入人员摸排",
+        areas["community"],
+        users["street"],
+    )
+    r = client.post(
+        reverse("screening:campaign_add"),
+        {
+            "area": areas["grid_c"].pk,
+            "title": "越权",
+            "starts_on": TODAY.isoformat(),
+            "due_on": TODAY.isoformat(),
+        },
+    )
+    assert r.status_code == 200
+    assert "area" in r.context["form"].errors
+    assert Campaign.objects.count() == 1
+
+
+def test_coverage_table_per_grid_and_scoped(client, users, campaign):
+    url = reverse("screening:campaign_detail", args=[campaign["campaign"].pk])
+    client.force_login(users["community"])
+    r = client.get(url, {"level": 6})
+    rows = [
+        (x.area.name, x.households, x.visited, x.not_visited, x.people_found)
+        for x in r.context["rows"]
+    ]
+    assert rows == [("第一网格", 2, 1, 1, 3), ("第二网格", 1, 0, 1, 0)]
+    assert (r.context["total"].households, r.context["total"].visited) == (3, 1)
+    client.force_login(users["grid_a"])
+    r = client.get(url, {"level": 6})
+    assert [(x.area.name, x.households) for x in r.context["rows"]] == [("第一网格", 2)]
+
+
+def test_coverage_fragment_for_htmx_and_overdue_highlight(client, users, campaign):
+    c = campaign["campaign"]
+    Campaign.objects.filter(pk=c.pk).update(due_on=TODAY - DAY)
+    client.force_login(users["street"])
+    r = client.get(
+        reverse("screening:campaign_coverage", args=[c.pk]),
+        {"level": 5},
+        headers={"HX-Request": "true"},
+    )
+    body = r.content.decode()
+    assert body.lstrip().startswith('<div id="coverage">')
+    assert '<tr class="table-danger" data-area="510411001001">' in body
+    assert [(x.area.name, x.overdue_grids) for x in r.context["rows"]] == [("海棠花语社区", 2)]
+
+
+def test_unvisited_list_scoped_and_export_masked(client, users, campaign):
+    url = reverse("screening:campaign_unvisited", args=[campaign["campaign"].pk])
+    client.force_login(users["grid_a"])
+    assert [h.number for h in rows_of(client.get(url))] == ["A-102"]
+    client.force_login(users["community"])
+    r = client.get(url)
+    assert [h.number for h in rows_of(r)] == ["A-102", "B-201"]
+    address = campaign["a2"].address
+    assert address not in r.content.decode()
+    rows = read_xlsx(client.get(url, {"export": "xlsx"}))
+    assert rows[0] == ["户编号", "网格", "楼栋", "地址", "最近走访结果"]
+    assert rows[1] == ["A-102", "第一网格", None, mask("address", address), "未走访"]
+    assert len(rows) == 3
+
+
+def test_unvisited_list_query_count(client, users, areas, campaign, django_assert_num_queries):
+    for i in range(20):
+        make_household(areas["grid_b"], f"X-{i}")
+    client.force_login(users["community"])
+    url = reverse("screening:campaign_unvisited", args=[campaign["campaign"].pk])
+    client.get(url)
+    # session, user, role perms (2), user's area, campaign, count, rows, area choices
+    with django_assert_num_queries(9):
+        r = client.get(url)
+    assert r.context["page"].paginator.count == 22
+
+
+def test_campaign_list_query_count(client, users, areas, django_assert_num_queries):
+    for i in range(12):
+        create_campaign(
+            actor=users["street"],
+            area=areas["street"],
+            title=f"行动{i}",
+            starts_on=TODAY,
+            due_on=TODAY,
+        )
+    client.force_login(users["grid_a"])
+    client.get(reverse("screening:campaign_list"))
+    # session, user, role perms (2), user's area, count, rows, area choices
+    with django_assert_num_queries(8):
+        r = client.get(reverse("screening:campaign_list"))
+    assert r.context["page"].paginator.count == 12
+
+
+def test_grid_worker_records_a_visit_in_a_few_taps(client, users, campaign):
+    c = campaign["campaign"]
+    client.force_login(users["grid_a"])
+    r = client.get(reverse("screening:visit_start", args=[c.pk]))
+    assert [h.number for h in r.context["households"]] == ["A-101", "A-102"]
+    r = client.get(
+        reverse("screening:visit_start", args=[c.pk]), {"q": "102"}, headers={"HX-Request": "true"}
+    )
+    assert [h.number for h in r.context["households"]] == ["A-102"]
+    url = reverse("screening:visit_record", args=[c.pk, campaign["a2"].pk])
+    assert client.get(url).status_code == 200
+    r = client.post(url, {"outcome": "nobody_home", "people_found": 0, "new_people": 0})
+    assert r.status_code == 302
+    visit = Visit.objects.get(household=campaign["a2"])
+    assert (visit.outcome, visit.visited_by) == ("nobody_home", users["grid_a"])
+    # bad counts come back as field errors, nothing saved
+    r = client.post(url, {"outcome": "visited", "people_found": 1, "new_people": 2})
+    assert r.context["form"].errors["new_people"] == ["新发现人数不能多于在户人数"]
+    assert Visit.objects.filter(household=campaign["a2"]).count() == 1
+
+
+def test_grid_worker_cannot_visit_another_grid(client, users, campaign):
+    c = campaign["campaign"]
+    client.force_login(users["grid_a"])
+    url = reverse("screening:visit_record", args=[c.pk, campaign["b1"].pk])
+    assert client.post(url, {"outcome": "visited", "people_found": 1}).status_code == 404
+    assert Visit.objects.filter(household=campaign["b1"]).count() == 0
+
+
+def test_mark_member_as_returnee_and_findings_list_masks_id(client, users, areas, campaign):
+    c = campaign["campaign"]
+    person = make_resident(
+        areas["grid_a"], name="欧阳明月", household=campaign["a1"], origin="湖北武汉"
+    )
+    client.force_login(users["grid_a"])
+    page = reverse("screening:visit_record", args=[c.pk, campaign["a1"].pk])
+    assert "欧阳明月" in client.get(page).content.decode()
+    r = client.post(
+        reverse("screening:finding_record", args=[c.pk, campaign["a1"].pk]),
+        {"resident": person.pk, "kind": "returnee"},
+    )
+    assert r.status_code == 302
+    finding = Finding.objects.get()
+    assert (finding.resident, finding.kind, finding.visit.household) == (
+        person,
+        "returnee",
+        campaign["a1"],
+    )
+    r = client.get(reverse("screening:finding_list"), {"campaign": c.pk})
+    body = r.content.decode()
+    assert [f.pk for f in rows_of(r)] == [finding.pk]
+    assert person.id_number not in body and mask("id_number", person.id_number) in body
+    client.force_login(users["grid_b"])
+    assert rows_of(client.get(reverse("screening:finding_list"))) == []
+
+
+def test_visit_list_masks_notes(client, users, campaign):
+    record_visit(
+        actor=users["grid_a"],
+        campaign=campaign["campaign"],
+        household=campaign["a2"],
+        outcome="refused",
+        notes="户主称在外地打工",
+    )
+    client.force_login(users["grid_a"])
+    r = client.get(reverse("screening:visit_list"))
+    assert len(rows_of(r)) == 2
+    assert "户主称在外地打工" not in r.content.decode()
+    client.force_login(users["grid_b"])
+    assert rows_of(client.get(reverse("screening:visit_list"))) == []

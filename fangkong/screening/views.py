@@ -1,0 +1,315 @@
+"""Screening pages: campaigns with live coverage, the 未走访户 list, the grid worker's
+phone page “走访登记” and the findings.
+
+Lists are configuration on ``core.views.generic``; writes go through ``screening.services``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.core.views.generic import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    add_service_errors,
+)
+from fangkong.registry.filtersets import HouseholdFilterSet
+from fangkong.registry.models import Household, Resident
+from fangkong.status.clock import local_date
+
+from . import selectors, services
+from .choices import FindingKind, VisitOutcome
+from .filtersets import CampaignFilterSet, FindingFilterSet, VisitFilterSet
+from .forms import CampaignForm, FindingForm, VisitForm
+from .models import Campaign, Finding, Visit
+from .tables import CampaignTable, FindingTable, UnvisitedHouseholdTable, VisitTable
+
+COVERAGE_LEVELS = (AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID)
+HOUSEHOLD_PAGE = 50
+
+
+def _campaigns(qs):
+    return qs.select_related("area", "created_by")
+
+
+def _visits(qs):
+    return qs.select_related("household", "household__area", "visited_by")
+
+
+def _findings(qs):
+    return qs.select_related("resident", "resident__area", "campaign", "found_by")
+
+
+def campaign_for(request: HttpRequest, pk: int) -> Campaign:
+    return get_object_or_404(_campaigns(Campaign.objects.visible_to(request.user)), pk=pk)
+
+
+# --- campaigns --------------------------------------------------------------------------
+
+
+class CampaignListView(ObjectListView):
+    model = Campaign
+    filterset_class = CampaignFilterSet
+    table_class = CampaignTable
+    selector = _campaigns
+    export_permission = "screening.view_campaign"
+    list_url_name = "screening:campaign_list"
+    add_url_name = "screening:campaign_add"
+
+
+class CampaignEditView(ObjectEditView):
+    model = Campaign
+    form_class = CampaignForm
+    list_url_name = "screening:campaign_list"
+    detail_url_name = "screening:campaign_detail"
+    create_service = services.create_campaign
+
+    def service_kwargs(self, form, obj):
+        return dict(form.cleaned_data)
+
+
+def coverage_levels(campaign: Campaign) -> list[tuple[int, str]]:
+    return [(lv.value, str(lv.label)) for lv in COVERAGE_LEVELS if lv > campaign.area.level] or [
+        (AreaLevel.GRID.value, str(AreaLevel.GRID.label))
+    ]
+
+
+def coverage_context(request: HttpRequest, campaign: Campaign) -> dict:
+    levels = coverage_levels(campaign)
+    allowed = [value for value, _label in levels]
+    try:
+        level = int(request.GET.get("level", ""))
+    except ValueError:
+        level = allowed[0]
+    if level not in allowed:
+        level = allowed[0]
+    rows = selectors.campaign_coverage(
+        campaign, request.user, level=level, today=local_date(timezone.now())
+    )
+    total = selectors.CoverageRow(area=campaign.area)
+    for row in rows:
+        total.add(row)
+    return {"campaign": campaign, "levels": levels, "level": level, "rows": rows, "total": total}
+
+
+class CampaignDetailView(ObjectDetailView):
+    model = Campaign
+    selector = _campaigns
+    template_name = "screening/campaign_detail.html"
+    list_url_name = "screening:campaign_list"
+
+    def get_extra_context(self, request, obj):
+        user = request.user
+        return coverage_context(request, obj) | {
+            "can_visit": user.has_perm("screening.add_visit") and not obj.closed,
+            "can_close": user.has_perm("screening.change_campaign") and not obj.closed,
+        }
+
+
+@permission_required("screening.view_campaign", raise_exception=True)
+def campaign_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX: the coverage table at another level (street / community / grid)."""
+    campaign = campaign_for(request, pk)
+    return render(
+        request, "screening/includes/coverage_table.html", coverage_context(request, campaign)
+    )
+
+
+@require_POST
+@permission_required("screening.change_campaign", raise_exception=True)
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = campaign_for(request, pk)
+    try:
+        services.close_campaign(actor=request.user, campaign=campaign)
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, " ".join(getattr(e, "messages", None) or [str(e)]))
+    else:
+        messages.success(request, _("摸排行动已结束"))
+    return redirect("screening:campaign_detail", pk=campaign.pk)
+
+
+class UnvisitedHouseholdListView(ObjectListView):
+    """不漏一户: households of the campaign not yet visited (scoped, filterable, exportable)."""
+
+    model = Household
+    filterset_class = HouseholdFilterSet
+    table_class = UnvisitedHouseholdTable
+    permission_required = "screening.view_visit"
+    export_permission = "screening.view_visit"
+    template_name = "screening/unvisited_list.html"
+
+    def get(self, request, pk):
+        self.campaign = campaign_for(request, pk)
+        return super().get(request)
+
+    def post(self, request, pk):
+        self.campaign = campaign_for(request, pk)
+        return super().post(request)
+
+    def get_queryset(self, request):
+        return selectors.unvisited_households(self.campaign, request.user)
+
+    def base_context(self):
+        return super().base_context() | {
+            "campaign": self.campaign,
+            "model_name_plural": _("未走访户"),
+        }
+
+
+class VisitListView(ObjectListView):
+    model = Visit
+    filterset_class = VisitFilterSet
+    table_class = VisitTable
+    selector = _visits
+    export_permission = "screening.view_visit"
+    list_url_name = "screening:visit_list"
+    hidden_filters = ("campaign", "visited_by")
+
+
+class FindingListView(ObjectListView):
+    model = Finding
+    filterset_class = FindingFilterSet
+    table_class = FindingTable
+    selector = _findings
+    export_permission = "registry.export_resident"
+    list_url_name = "screening:finding_list"
+    hidden_filters = ("campaign",)
+
+
+# --- 走访登记: the grid worker's phone page ---------------------------------------------
+
+
+def _open_campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign = campaign_for(request, pk)
+    if campaign.closed:
+        raise PermissionDenied(_("该摸排行动已结束，不能再登记"))
+    return campaign
+
+
+def household_choices(request: HttpRequest, campaign: Campaign):
+    """The households of the user's grid(s) in the campaign, searched by 户编号 or 楼栋."""
+    qs = selectors.households_with_latest_visit(campaign, request.user).select_related(
+        "area", "building"
+    )
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(number__contains=q) | Q(building__name__contains=q))
+    return qs.order_by("area__path", "building__name", "number")[:HOUSEHOLD_PAGE]
+
+
+@permission_required("screening.add_visit", raise_exception=True)
+def visit_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pick a household (HTMX search); unvisited ones are marked."""
+    campaign = _open_campaign(request, pk)
+    context = {
+        "campaign": campaign,
+        "households": household_choices(request, campaign),
+        "q": request.GET.get("q", ""),
+        "page_size": HOUSEHOLD_PAGE,
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "screening/includes/visit_households.html", context)
+    return render(request, "screening/visit_start.html", context)
+
+
+def _household_for(request: HttpRequest, campaign: Campaign, household_pk: int) -> Household:
+    qs = Household.objects.visible_to(request.user).in_area(campaign.area)
+    return get_object_or_404(qs.select_related("area", "building"), pk=household_pk)
+
+
+def _visit_page(request, campaign, household, form, status=200) -> HttpResponse:
+    members = list(
+        Resident.objects.visible_to(request.user).filter(household=household).order_by("name")
+    )
+    found = dict(
+        Finding.objects.filter(campaign=campaign, resident__in=members).values_list(
+            "resident_id", "kind"
+        )
+    )
+    kinds = dict(FindingKind.choices)
+    rows = [
+        {"resident": m, "found": kinds.get(found[m.pk]) if m.pk in found else None} for m in members
+    ]
+    latest = (
+        Visit.objects.filter(campaign=campaign, household=household)
+        .order_by("-visited_at", "-id")
+        .first()
+    )
+    response = render(
+        request,
+        "screening/visit_form.html",
+        {
+            "campaign": campaign,
+            "household": household,
+            "form": form,
+            "members": rows,
+            "latest": latest,
+            "finding_kinds": FindingKind.choices,
+            "can_find": request.user.has_perm("screening.add_finding"),
+        },
+    )
+    response.status_code = status
+    return response
+
+
+@permission_required("screening.add_visit", raise_exception=True)
+def visit_record(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
+    campaign = _open_campaign(request, pk)
+    household = _household_for(request, campaign, household_pk)
+    form = VisitForm(request.POST or None, initial={"outcome": VisitOutcome.VISITED})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_visit(
+                actor=request.user, campaign=campaign, household=household, **form.cleaned_data
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("已登记：%(number)s") % {"number": household.number})
+            return redirect("screening:visit_start", pk=campaign.pk)
+    return _visit_page(request, campaign, household, form)
+
+
+@require_POST
+@permission_required("screening.add_finding", raise_exception=True)
+def finding_record(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
+    """Mark a member of the household as found (returnee / inflow / other)."""
+    campaign = _open_campaign(request, pk)
+    household = _household_for(request, campaign, household_pk)
+    form = FindingForm(request.POST)
+    if form.is_valid():
+        resident = get_object_or_404(
+            Resident.objects.visible_to(request.user).filter(household=household),
+            pk=form.cleaned_data["resident"],
+        )
+        visit = (
+            Visit.objects.filter(campaign=campaign, household=household)
+            .order_by("-visited_at", "-id")
+            .first()
+        )
+        try:
+            services.record_finding(
+                actor=request.user,
+                campaign=campaign,
+                resident=resident,
+                kind=form.cleaned_data["kind"],
+                visit=visit,
+            )
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("已登记摸排发现"))
+    else:
+        messages.error(request, _("请选择人员类别"))
+    return redirect(reverse("screening:visit_record", args=[campaign.pk, household.pk]))

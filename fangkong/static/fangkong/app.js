@@ -1,0 +1,40 @@
+/* Fangkong page behaviour. Loaded with defer; no inline scripts anywhere (CSP). */
+(function () {
+  "use strict";
+
+  // Forms marked data-fk-confirm ask before submitting.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var text = form.getAttribute && form.getAttribute("data-fk-confirm");
+    if (text && !window.confirm(text)) {
+      event.preventDefault();
+    }
+  }, true);
+
+  // Selects marked data-fk-autosubmit submit their form on change (language switcher etc.).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.hasAttribute && el.hasAttribute("data-fk-autosubmit") && el.form) {
+      el.form.submit();
+    }
+  });
+
+  // Tree toggles: open/close a node's children (loaded lazily by htmx the first time).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-fk-toggle]");
+    if (!button) {
+      return;
+    }
+    var target = document.getElementById(button.getAttribute("data-fk-toggle"));
+    if (!target) {
+      return;
+    }
+    var open = button.getAttribute("aria-expanded") === "true";
+    button.setAttribute("aria-expanded", open ? "false" : "true");
+    var icon = button.querySelector("i");
+    if (icon) {
+      icon.className = open ? "bi bi-caret-right-fill" : "bi bi-caret-down-fill";
+    }
+    target.hidden = open;
+  });
+})();

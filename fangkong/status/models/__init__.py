@@ -1,0 +1,5 @@
+from .overrides import StatusOverride
+from .person_status import PersonStatus
+from .policies import StatusPolicy
+
+__all__ = ["PersonStatus", "StatusOverride", "StatusPolicy"]

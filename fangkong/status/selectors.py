@@ -1,0 +1,48 @@
+"""Read paths for statuses and overrides, starting from the user's scope."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from .choices import Colour, OverrideState
+from .models import PersonStatus, StatusOverride
+from .services import ROLE_RANK, role_rank
+
+
+def status_list(user) -> QuerySet[PersonStatus]:
+    return PersonStatus.objects.visible_to(user).select_related("resident", "area")
+
+
+def residents_with_colour(user, colour: str, *, area=None) -> QuerySet[PersonStatus]:
+    """Everyone of one colour the user may see, optionally within ``area`` (indexed)."""
+    qs = PersonStatus.objects.visible_to(user).filter(colour=colour)
+    if area is not None:
+        qs = qs.in_area(area)
+    return qs.select_related("resident", "area")
+
+
+def colour_counts(user, *, area=None) -> dict[str, int]:
+    qs = PersonStatus.objects.visible_to(user)
+    if area is not None:
+        qs = qs.in_area(area)
+    counts = qs.aggregate(**{c.value: Count("pk", filter=Q(colour=c.value)) for c in Colour})
+    return {c.value: counts[c.value] for c in Colour}
+
+
+def override_list(user) -> QuerySet[StatusOverride]:
+    return StatusOverride.objects.visible_to(user).select_related(
+        "resident", "requested_by", "approved_by"
+    )
+
+
+def overrides_awaiting(user) -> QuerySet[StatusOverride]:
+    """Pending requests this user may decide: someone else's, from a lower rank, in scope."""
+    rank = role_rank(user)
+    if rank == 0 or not user.has_perm("status.approve_statusoverride"):
+        return StatusOverride.objects.none()
+    lower = [role for role, r in ROLE_RANK.items() if r < rank]
+    return (
+        override_list(user)
+        .filter(state=OverrideState.PENDING, requested_by__role__in=lower)
+        .exclude(requested_by=user)
+    )

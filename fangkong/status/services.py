@@ -1,0 +1,378 @@
+"""Writes of the status app: the recomputation that stores derived statuses, the dual-
+approval overrides, and area policies.
+
+``PersonStatus`` rows are written here and nowhere else, and only from the rules' output: a
+person turns red only through a recorded fact or an approved override.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fangkong.accounts.choices import Role
+from fangkong.core import audit
+from fangkong.core.models.audit import AuditAction
+from fangkong.core.personal import mask_name
+from fangkong.core.services import lock_versioned, require_area, require_perm
+
+from .choices import Colour, OverrideState
+from .engine import RULES_VERSION, effective_override, evaluate
+from .facts import Context, load_facts
+from .models import PersonStatus, StatusOverride, StatusPolicy
+
+BATCH_SIZE = 2000
+STATUS_FIELDS = (
+    "area",
+    "colour",
+    "reasons",
+    "rules_version",
+    "computed_at",
+    "valid_until",
+    "override",
+)
+
+
+def batched(iterable: Iterable[int], size: int) -> Iterator[list[int]]:
+    it = iter(iterable)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+@dataclass
+class RecomputeResult:
+    evaluated: int = 0
+    created: int = 0
+    updated: int = 0
+    changed: int = 0  # colour or reasons changed: one audit entry each
+
+    def add(self, other: RecomputeResult) -> None:
+        self.evaluated += other.evaluated
+        self.created += other.created
+        self.updated += other.updated
+        self.changed += other.changed
+
+
+def _essence(reasons: list[dict]) -> list[tuple]:
+    """What makes two reason lists the same status (texts are re-rendered, params are not)."""
+    return [(r["code"], r["colour"], sorted(r.get("params", {}).items())) for r in reasons]
+
+
+def _texts(reasons: list[dict]) -> list[str]:
+    return [r["text"] for r in reasons]
+
+
+def _recompute_batch(ids: list[int], ctx: Context, cause: str, actor) -> RecomputeResult:
+    res = RecomputeResult()
+    now = ctx.now
+    with transaction.atomic():
+        existing = {ps.pk: ps for ps in PersonStatus.objects.select_for_update().filter(pk__in=ids)}
+        facts, rows = load_facts(ids, ctx)
+        created, updated, events = [], [], []
+        for rid, f in facts.items():
+            row = rows[rid]
+            colour, reasons, valid_until = evaluate(f, ctx.policy_for(row.area_path), now)
+            override = effective_override(f, now)
+            override_id = override.id if override else None
+            old = existing.get(rid)
+            old_colour = old.colour if old else str(Colour.GREEN)
+            old_reasons = old.reasons if old else []
+            changed = old_colour != colour or _essence(old_reasons) != _essence(reasons)
+            if old is None:
+                created.append(
+                    PersonStatus(
+                        resident_id=rid,
+                        area_id=row.area_id,
+                        colour=colour,
+                        reasons=reasons,
+                        rules_version=RULES_VERSION,
+                        computed_at=now,
+                        valid_until=valid_until,
+                        override_id=override_id,
+                    )
+                )
+            elif (
+                changed
+                or old.valid_until != valid_until
+                or old.override_id != override_id
+                or old.area_id != row.area_id
+                or old.rules_version != RULES_VERSION
+            ):
+                old.area_id, old.colour, old.reasons = row.area_id, colour, reasons
+                old.rules_version, old.computed_at = RULES_VERSION, now
+                old.valid_until, old.override_id = valid_until, override_id
+                updated.append(old)
+            if changed:
+                events.append(
+                    audit.Event(
+                        action=AuditAction.UPDATE if old else AuditAction.CREATE,
+                        object_type="status.personstatus",
+                        object_id=str(rid),
+                        object_repr=mask_name(row.name),
+                        area_path=row.area_path,
+                        changes={
+                            "colour": [old_colour if old else None, colour],
+                            "reasons": [_texts(old_reasons), _texts(reasons)],
+                        },
+                        reason=cause,
+                    )
+                )
+        if created or updated:
+            # One upsert for new and changed rows (bulk_update's CASE per field is ~10x slower).
+            PersonStatus.objects.bulk_create(
+                created + updated,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["resident"],
+                update_fields=STATUS_FIELDS,
+            )
+        audit.record_many(actor, events)
+    res.evaluated, res.created, res.updated, res.changed = (
+        len(facts),
+        len(created),
+        len(updated),
+        len(events),
+    )
+    return res
+
+
+def recompute_status(
+    resident_ids: Iterable[int],
+    *,
+    cause: str,
+    actor=None,
+    now: datetime.datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> RecomputeResult:
+    """Evaluate the rules for these residents and store what changed.
+
+    Facts are loaded per batch with one query per fact kind; only rows whose result changed
+    are written, and each change of colour or reasons appends one audit entry carrying
+    ``cause``. ``resident_ids`` may be a generator: it is consumed batch by batch.
+    """
+    total = RecomputeResult()
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = Context.load(now)
+        for chunk in batched(sorted(set(resident_ids)), batch_size):
+            total.add(_recompute_batch(list(chunk), ctx, cause, actor))
+    return total
+
+
+def _stream_ids(qs, field: str = "pk", chunk: int = BATCH_SIZE) -> Iterator[int]:
+    """Ids of ``qs`` in ascending order, read with keyset pagination (bounded memory)."""
+    last = 0
+    while True:
+        page = list(
+            qs.filter(**{f"{field}__gt": last})
+            .order_by(field)
+            .values_list(field, flat=True)[:chunk]
+        )
+        if not page:
+            return
+        yield from page
+        last = page[-1]
+
+
+def recompute_stream(
+    ids: Iterator[int], *, cause: str, actor=None, now: datetime.datetime | None = None
+) -> RecomputeResult:
+    """Recompute a long stream of ids batch by batch, loading the context once."""
+    total = RecomputeResult()
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = Context.load(now)
+        for chunk in batched(ids, BATCH_SIZE):
+            total.add(_recompute_batch(list(chunk), ctx, cause, actor))
+    return total
+
+
+def recompute_all(*, cause: str, actor=None, now=None, area=None) -> RecomputeResult:
+    from fangkong.registry.models import Resident
+
+    qs = Resident.objects.all() if area is None else Resident.objects.in_area(area)
+    return recompute_stream(_stream_ids(qs), cause=cause, actor=actor, now=now)
+
+
+def recompute_due(*, now=None, cause: str | None = None) -> RecomputeResult:
+    """Rows whose ``valid_until`` has passed: their result may have changed by time alone."""
+    now = now or timezone.now()
+    qs = PersonStatus.objects.filter(valid_until__lte=now)
+    return recompute_stream(
+        _stream_ids(qs, "resident_id"), cause=cause or _("到期自动重算"), now=now
+    )
+
+
+def recompute_on_commit(resident_ids: Iterable[int], *, cause: str, actor=None) -> None:
+    """Schedule a recomputation for when the current transaction commits."""
+    ids = sorted(set(resident_ids))
+    if ids:
+        transaction.on_commit(lambda: recompute_status(ids, cause=cause, actor=actor))
+
+
+# --- overrides ---------------------------------------------------------------------------
+
+ROLE_RANK = {Role.GRID_WORKER: 1, Role.COMMUNITY: 2, Role.STREET: 3, Role.COMMAND: 4}
+
+
+def role_rank(user) -> int:
+    """Rank for dual approval (指挥部 > 街道 > 社区 > 网格员); 0 for every other role."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return ROLE_RANK.get(user.role, 0)
+
+
+def request_status_override(
+    *,
+    actor,
+    resident,
+    colour: str,
+    reason: str,
+    expires_at: datetime.datetime,
+    now: datetime.datetime | None = None,
+) -> StatusOverride:
+    """Ask for a manual colour; it has no effect until a second, higher-ranked user approves."""
+    now = now or timezone.now()
+    require_perm(actor, "status.add_statusoverride")
+    if role_rank(actor) == 0:
+        raise PermissionDenied(_("您的角色不能申请人工调整状态"))
+    require_area(actor, resident.area)
+    if colour not in Colour.values:
+        raise ValidationError({"colour": _("请选择调整后的状态")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("人工调整必须填写原因")})
+    if expires_at is None:
+        raise ValidationError({"expires_at": _("人工调整必须填写有效期")})
+    if expires_at <= now:
+        raise ValidationError({"expires_at": _("有效期必须晚于当前时间")})
+    with transaction.atomic():
+        override = StatusOverride.objects.create(
+            resident=resident,
+            colour=colour,
+            reason=reason.strip(),
+            expires_at=expires_at,
+            requested_by=actor,
+            requested_at=now,
+        )
+        audit.record_create(actor, override, reason=override.reason)
+    return override
+
+
+def _check_approver(actor, override: StatusOverride) -> None:
+    require_perm(actor, "status.approve_statusoverride")
+    if actor.pk == override.requested_by_id:
+        raise PermissionDenied(_("不能审批自己提交的人工调整申请"))
+    if role_rank(actor) <= role_rank(override.requested_by):
+        raise PermissionDenied(_("审批人的级别必须高于申请人"))
+    require_area(actor, override.resident.area)
+
+
+def approve_status_override(
+    *, actor, override: StatusOverride, now: datetime.datetime | None = None
+) -> StatusOverride:
+    now = now or timezone.now()
+    _check_approver(actor, override)
+    with transaction.atomic():
+        before = lock_versioned(override, None)
+        if before.state != OverrideState.PENDING:
+            raise ValidationError({"state": _("该申请已处理")})
+        if before.expires_at <= now:
+            raise ValidationError({"expires_at": _("该申请的有效期已过，不能批准")})
+        override.state = OverrideState.APPROVED
+        override.approved_by = actor
+        override.approved_at = now
+        override.version = before.version + 1
+        override.save()
+        audit.record_update(actor, before, override)
+        recompute_on_commit([override.resident_id], cause=_("人工调整获批"), actor=actor)
+    return override
+
+
+def reject_status_override(
+    *, actor, override: StatusOverride, note: str, now: datetime.datetime | None = None
+) -> StatusOverride:
+    now = now or timezone.now()
+    _check_approver(actor, override)
+    if not (note or "").strip():
+        raise ValidationError({"rejection_note": _("驳回须填写说明")})
+    with transaction.atomic():
+        before = lock_versioned(override, None)
+        if before.state != OverrideState.PENDING:
+            raise ValidationError({"state": _("该申请已处理")})
+        override.state = OverrideState.REJECTED
+        override.rejected_by = actor
+        override.rejected_at = now
+        override.rejection_note = note.strip()
+        override.version = before.version + 1
+        override.save()
+        audit.record_update(actor, before, override)
+    return override
+
+
+# --- policies ----------------------------------------------------------------------------
+
+POLICY_LIMITS = {
+    "contact_days": (1, 60, _("接触者管控天数")),
+    "risk_lookback_days": (1, 60, _("风险地区旅居追溯天数")),
+    "risk_min_rank": (1, 100, _("赋黄码的最低风险等级序号")),
+    "risk_red_rank": (1, 100, _("赋红码的最低风险等级序号")),
+    "nat_required_hours": (1, 720, _("核酸阴性有效时长")),
+}
+NULLABLE = {"risk_red_rank", "nat_required_hours"}
+
+
+def set_status_policy(*, actor, area, values: dict[str, Any]) -> StatusPolicy:
+    """Create or change the policy of ``area``; everyone below it is recomputed on commit."""
+    require_perm(actor, "status.change_statuspolicy")
+    require_area(actor, area)
+    clean = {}
+    for name, value in values.items():
+        if name not in POLICY_LIMITS:
+            raise ValidationError({name: _("未知的策略项")})
+        low, high, label = POLICY_LIMITS[name]
+        if value in (None, "") and name in NULLABLE:
+            clean[name] = None
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not low <= number <= high:
+            raise ValidationError(
+                {name: _("%(f)s应为 %(lo)d–%(hi)d 的整数") % {"f": label, "lo": low, "hi": high}}
+            )
+        clean[name] = number
+    with transaction.atomic():
+        policy = StatusPolicy.objects.select_for_update().filter(area=area).first()
+        if policy is None:
+            policy = StatusPolicy(area=area, updated_by=actor, **clean)
+            _check_ranks(policy)
+            policy.save()
+            audit.record_create(actor, policy)
+        else:
+            before = StatusPolicy.objects.get(pk=policy.pk)
+            for name, value in clean.items():
+                setattr(policy, name, value)
+            _check_ranks(policy)
+            policy.updated_by = actor
+            policy.version = before.version + 1
+            policy.save()
+            audit.record_update(actor, before, policy)
+        transaction.on_commit(
+            lambda: recompute_all(cause=_("赋码策略调整"), actor=actor, area=area)
+        )
+    return policy
+
+
+def _check_ranks(policy: StatusPolicy) -> None:
+    if policy.risk_red_rank is not None and policy.risk_red_rank < policy.risk_min_rank:
+        raise ValidationError({"risk_red_rank": _("赋红码的风险等级不能低于赋黄码的风险等级")})

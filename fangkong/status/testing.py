@@ -1,0 +1,29 @@
+"""Test helpers shared by the screening, risk, tracing, health and status test suites."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from fangkong.core.testing.factories import make_id_number
+from fangkong.registry.models import Household, Resident
+
+_numbers = itertools.count(1)
+
+
+def make_resident(area, *, name: str = "张三", household=None, **fields) -> Resident:
+    """A resident saved directly (no service, so no status row until a recompute)."""
+    n = next(_numbers)
+    birth = datetime.date(1980, 1, 1) + datetime.timedelta(days=n)
+    return Resident.objects.create(
+        area=area,
+        household=household,
+        name=name,
+        id_number=make_id_number(birth=birth),
+        phone=f"1380000{n:04d}",
+        **fields,
+    )
+
+
+def make_household(area, number: str) -> Household:
+    return Household.objects.create(area=area, number=number, address=f"测试小区{number}")

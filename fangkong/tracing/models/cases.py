@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import ScopedModel
+from fangkong.core.personal import EncryptedTextField
+
+from ..choices import CaseKind, CaseStatus
+
+
+class Case(ScopedModel):
+    """病例: a confirmed case or asymptomatic infection of a registered resident."""
+
+    scope_field = "resident__area"
+
+    resident = models.ForeignKey(
+        "registry.Resident", on_delete=models.PROTECT, related_name="cases", verbose_name=_("居民")
+    )
+    code = models.CharField(_("病例编号"), max_length=32, unique=True, blank=True, null=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=CaseKind.choices)
+    onset_date = models.DateField(_("发病日期"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确诊时间"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.ACTIVE
+    )
+    discharged_at = models.DateTimeField(_("治愈/出院时间"), null=True, blank=True)
+    source = models.CharField(_("发现途径"), max_length=100, blank=True)
+    notes = EncryptedTextField(_("流调备注"), kind="text")
+
+    class Meta:
+        verbose_name = _("病例")
+        verbose_name_plural = _("病例")
+        ordering = ["-confirmed_at", "-id"]
+        indexes = [models.Index(fields=["resident", "status"], name="case_resident_status")]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.code or f"C-{self.pk}"
+
+    def audit_repr(self) -> str:
+        return self.label

@@ -1,0 +1,42 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import ScopedModel
+
+from ..choices import ContactDegree, ContactState
+
+
+class Contact(ScopedModel):
+    """接触者: a resident exposed to a case, close or secondary; a person confirms it."""
+
+    scope_field = "resident__area"
+
+    resident = models.ForeignKey(
+        "registry.Resident",
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("居民"),
+    )
+    case = models.ForeignKey(
+        "tracing.Case", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("病例")
+    )
+    degree = models.CharField(_("接触类型"), max_length=16, choices=ContactDegree.choices)
+    last_exposure = models.DateField(_("末次暴露日期"))
+    state = models.CharField(
+        _("核实状态"), max_length=16, choices=ContactState.choices, default=ContactState.SUSPECTED
+    )
+    reason = models.TextField(_("判定依据"), blank=True)
+
+    class Meta:
+        verbose_name = _("接触者")
+        verbose_name_plural = _("接触者")
+        ordering = ["-last_exposure", "-id"]
+        indexes = [models.Index(fields=["resident", "state"], name="contact_resident_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "case", "degree"], name="contact_unique_per_case"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_degree_display()} {self.case_id}"
