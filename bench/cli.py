@@ -5,6 +5,7 @@ Subcommands:
 - ``import`` (the default): generate the CSV, then for each database measure the platform
   import and the ``executemany`` floor, then django-import-export on the reference rows;
   print the table, check the targets, record the figures in ``docs/benchmarks.md``.
+- ``status``: the status benchmark (see ``bench.status_cli``).
 - ``generate``: write (or reuse) the cached CSV and print its path.
 - ``profile``: run the platform CLI under cProfile on a fresh SQLite database and print the
   hot spots.
@@ -369,6 +370,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--docs", type=Path, default=DOCS)
     p.add_argument("--no-docs", action="store_true", help="do not record in docs/benchmarks.md")
 
+    p = sub.add_parser("status", help="the status benchmark (issue 4)")
+    p.add_argument("--residents", type=int, default=DEFAULT_ROWS)
+    p.add_argument("--db", choices=("sqlite", "postgres", "all"), default="all")
+    p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
+    p.add_argument("--docs", type=Path, default=DOCS)
+    p.add_argument("--no-docs", action="store_true", help="do not record in docs/benchmarks.md")
+    p.add_argument("--profile-one", action="store_true", help="cProfile the one-person path")
+
+    p = sub.add_parser("status-fixture", help="(step) the status fixture into the configured DB")
+    p.add_argument("file", type=Path)
+    p.add_argument("--residents", type=int, default=DEFAULT_ROWS)
+
+    p = sub.add_parser("status-measure", help="(step) list and one-person timings, as JSON")
+    p.add_argument("--profile", action="store_true")
+
     p = sub.add_parser("generate", help="write the cached CSV and print its path")
     p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
@@ -412,4 +428,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.command == "import":
         return cmd_import(args, given)
+    if args.command.startswith("status"):
+        from . import status_cli
+
+        if args.command == "status":
+            return status_cli.cmd_status(args, _command_line(given), WORK_DIR / "status")
+        if args.command == "status-fixture":
+            return status_cli.cmd_status_fixture(args)
+        return status_cli.cmd_status_measure(args)
     return handlers[args.command](args)

@@ -85,54 +85,86 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
     actor_id = actor.pk if actor is not None and actor.pk else None
     actor_name = actor.get_username() if actor_id else "system"
     now = timezone.now()
+    # Column values computed once per call rather than once per entry.
+    timestamp_db = AuditEntry._meta.get_field("timestamp").get_db_prep_save(now, connection)
+    adapt_json = connection.ops.adapt_json_value
+    encoder = AuditEntry._meta.get_field("changes").encoder
     with transaction.atomic():
         head = _lock_head()
         next_id, prev = head.last_id + 1, head.last_hash
         rows = []
-        columns = _columns()
         for ev in events:
-            values = dict(
+            object_id = str(ev.object_id)
+            object_repr = ev.object_repr[:200]
+            changes = ev.changes
+            h = entry_hash(
                 id=next_id,
                 timestamp=now,
                 actor_id=actor_id,
                 actor_name=actor_name,
                 action=ev.action,
                 object_type=ev.object_type,
-                object_id=str(ev.object_id),
-                object_repr=ev.object_repr[:200],
+                object_id=object_id,
+                object_repr=object_repr,
                 area_path=ev.area_path,
-                changes=ev.changes,
+                changes=changes,
                 reason=ev.reason,
                 prev_hash=prev,
             )
-            values["hash"] = prev = entry_hash(**values)
-            rows.append([prep(values[f.attname]) for f, prep in columns])
+            # In the order of ``_INSERT_COLUMNS``.
+            rows.append(
+                (
+                    next_id,
+                    timestamp_db,
+                    actor_id,
+                    actor_name,
+                    ev.action,
+                    ev.object_type,
+                    object_id,
+                    object_repr,
+                    ev.area_path,
+                    None if changes is None else adapt_json(changes, encoder),
+                    ev.reason,
+                    prev,
+                    h,
+                )
+            )
+            prev = h
             next_id += 1
         # executemany of the exact column values bulk_create would send (an import writes
         # one entry per row; bulk_create's per-object SQL compiling cost ~60 µs an entry).
+        sql = _insert_sql()
         with connection.cursor() as cursor:
             for start in range(0, len(rows), batch_size):
-                cursor.executemany(_insert_sql(), rows[start : start + batch_size])
+                cursor.executemany(sql, rows[start : start + batch_size])
         AuditHead.objects.filter(pk=1).update(last_id=next_id - 1, last_hash=prev)
     return len(rows)
 
 
-def _columns():
-    """(field, value → database value) for every AuditEntry column, on this connection."""
-    out = []
-    for f in AuditEntry._meta.concrete_fields:
-        if isinstance(f, models.DateTimeField | models.JSONField):
-            out.append((f, lambda v, f=f: f.get_db_prep_save(v, connection)))
-        else:
-            out.append((f, lambda v: v))
-    return out
+_INSERT_COLUMNS = (
+    "id",
+    "timestamp",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "area_path",
+    "changes",
+    "reason",
+    "prev_hash",
+    "hash",
+)
 
 
 def _insert_sql() -> str:
     qn = connection.ops.quote_name
-    fields = AuditEntry._meta.concrete_fields
-    cols = ", ".join(qn(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    fields = {f.attname: f for f in AuditEntry._meta.concrete_fields}
+    if set(fields) != set(_INSERT_COLUMNS):  # a new column must be given a value above
+        raise RuntimeError("AuditEntry columns changed; update audit._INSERT_COLUMNS")
+    cols = ", ".join(qn(fields[name].column) for name in _INSERT_COLUMNS)
+    marks = ", ".join(["%s"] * len(_INSERT_COLUMNS))
     return f"INSERT INTO {qn(AuditEntry._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
 
 

@@ -84,9 +84,19 @@ def _stored_path(path: Path) -> Path:
 
 
 def start_import_job(
-    *, actor, importer: str, upload, area, skip_invalid: bool, dry_run: bool
+    *,
+    actor,
+    importer: str,
+    upload,
+    area,
+    skip_invalid: bool,
+    dry_run: bool,
+    options: dict | None = None,
 ) -> Job:
-    """Store the upload (or reuse a stored one), create the job, enqueue it on commit."""
+    """Store the upload (or reuse a stored one), create the job, enqueue it on commit.
+
+    ``options`` (JSON-serialisable) reach the importer as ``ctx.options``.
+    """
     cls = get_importer(importer)
     require_perm(actor, cls.permission)
     require_area(actor, area)
@@ -100,6 +110,7 @@ def start_import_job(
             "skip_invalid": bool(skip_invalid),
             "dry_run": bool(dry_run),
             "file_name": path.name,
+            "options": dict(options or {}),
         },
         input_file=str(path),
     )
@@ -134,6 +145,7 @@ def run_import_job(job_id: str) -> dict:
             skip_invalid=bool(params.get("skip_invalid")),
             progress=reporter,
             original_name=params.get("file_name"),
+            options=params.get("options") or {},
         )
     except (ImportFileError, PermissionDenied) as e:
         _finish(job, JobStatus.FAILED, message=str(e))

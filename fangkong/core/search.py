@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import opencc
 from django.db import models
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
 
 _t2s = opencc.OpenCC("t2s")
 _ASCII_LETTERS = re.compile(r"^[a-z]+$")
@@ -25,11 +26,46 @@ def to_simplified(text: str) -> str:
     return _t2s.convert(unicodedata.normalize("NFKC", text)).strip()
 
 
+@cache  # bounded by the number of distinct characters (~40,000)
+def _char_pinyin(ch: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(ch, style=Style.NORMAL, errors="ignore"))
+
+
+_PER_CHAR_MAX = 8
+
+
+def _syllables(text: str) -> list[str]:
+    """``lazy_pinyin(text, NORMAL, errors="ignore")``, from a per-character cache when exact.
+
+    pypinyin reads a word of its phrase dictionary as a phrase (that is how it picks the
+    reading of a polyphonic character) and every other Chinese character on its own. When
+    no character and no run of two or more characters of ``text`` is in the phrase
+    dictionary, each character gets its own reading, so the cached per-character readings
+    give exactly what ``lazy_pinyin`` would; otherwise ``lazy_pinyin`` decides.
+    """
+    n = len(text)
+    if n <= _PER_CHAR_MAX:
+        for ch in text:
+            if ch in PHRASES_DICT or ord(ch) not in PINYIN_DICT or not RE_HANS.match(ch):
+                break
+        else:
+            for i in range(n - 1):
+                for j in range(i + 2, n + 1):
+                    if text[i:j] in PHRASES_DICT:
+                        break
+                else:
+                    continue
+                break
+            else:
+                return [s for ch in text for s in _char_pinyin(ch)]
+    return lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
+
+
 @lru_cache(maxsize=200_000)
 def name_keys(name: str) -> tuple[str, str, str]:
     """(simplified, full pinyin, initials) for a name; cached since names repeat a lot."""
     simplified = to_simplified(name).replace(" ", "")
-    syllables = lazy_pinyin(simplified, style=Style.NORMAL, errors="ignore")
+    syllables = _syllables(simplified)
     full = "".join(syllables).lower()
     initials = "".join(s[0] for s in syllables if s).lower()
     return simplified, full, initials

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
 from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.registry.forms import ResidentImportForm
 from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
 from .choices import AssignmentKind, NatResult, Slot, Symptom
@@ -101,3 +102,13 @@ class RevokeForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("作废原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class NatImportForm(ResidentImportForm):
+    """导入核酸检测结果: the lab's file and the area whose residents it names."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        area = self.fields["area"]
+        area.label = _("居民所在区域")
+        area.help_text = _("按身份证号匹配此区域内已登记的居民；区域外或未登记的行不会导入")

@@ -15,6 +15,8 @@ urlpatterns = [
     path("overdue/", views.overdue_list, name="overdue_list"),
     path("tests/", views.NucleicAcidTestListView.as_view(), name="nat_list"),
     path("tests/add/", views.nat_add, name="nat_add"),
+    path("tests/import/", views.nat_import, name="nat_import"),
+    path("tests/import/template.xlsx", views.nat_import_template, name="nat_import_template"),
     path("certificates/", views.HealthCertificateListView.as_view(), name="certificate_list"),
     path(
         "certificates/<int:pk>/",

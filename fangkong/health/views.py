@@ -323,6 +323,7 @@ class NucleicAcidTestListView(ObjectListView):
     export_permission = EXPORT_PERMISSION
     list_url_name = "health:nat_list"
     add_url_name = "health:nat_add"
+    extra_actions = (("health:nat_import", gettext_lazy("批量导入"), "health.add_nucleicacidtest"),)
 
 
 @permission_required("health.add_nucleicacidtest", raise_exception=True)
@@ -443,3 +444,32 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     if data["status"] == "unknown":
         response.status_code = 404
     return response
+
+
+# --- import ------------------------------------------------------------------------------
+
+NAT_IMPORTER = "health.nucleic_acid_test"
+
+
+@permission_required("health.add_nucleicacidtest", raise_exception=True)
+def nat_import(request: HttpRequest) -> HttpResponse:
+    """A lab's result list: upload → dry-run preview → confirm (the shared import flow)."""
+    from fangkong.core.views.imports import import_upload
+
+    from .forms import NatImportForm
+
+    form = NatImportForm(request.POST or None, request.FILES or None, user=request.user)
+    return import_upload(
+        request,
+        form,
+        importer=NAT_IMPORTER,
+        template_name="health/nat_import.html",
+        context={"template_url": reverse("health:nat_import_template")},
+    )
+
+
+@permission_required("health.add_nucleicacidtest", raise_exception=True)
+def nat_import_template(request: HttpRequest) -> HttpResponse:
+    from fangkong.core.views.imports import import_template_response
+
+    return import_template_response(NAT_IMPORTER, _("核酸检测结果导入模板") + ".xlsx")

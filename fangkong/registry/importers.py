@@ -201,6 +201,12 @@ class ResidentImporter(Importer):
         area_id, cause = self.ctx.area.pk, str(_("批量导入居民"))
         transaction.on_commit(lambda: recompute_area_status.enqueue(area_id, cause))
 
+    @classmethod
+    def upload_url(cls, options: dict[str, Any]) -> str:
+        from django.urls import reverse
+
+        return reverse("registry:resident_import")
+
     def object_repr(self, fields: dict[str, Any]) -> str:
         return mask_name(fields["name"])
 

@@ -7,10 +7,9 @@ Per-model views are configuration on ``core.views.generic``; writes go through
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -287,36 +286,16 @@ class BuildingDeleteView(ObjectDeleteView):
 @permission_required("registry.import_resident", raise_exception=True)
 def resident_import(request: HttpRequest) -> HttpResponse:
     """Upload → a dry-run job (preview) → the job page offers “确认导入”."""
-    form = ResidentImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        from fangkong.core.jobs import start_import_job
+    from fangkong.core.views.imports import import_upload
 
-        try:
-            job = start_import_job(
-                actor=request.user,
-                importer=IMPORTER,
-                upload=form.cleaned_data["file"],
-                area=form.cleaned_data["area"],
-                skip_invalid=form.cleaned_data["skip_invalid"],
-                dry_run=True,
-            )
-        except (PermissionDenied, ValidationError) as e:
-            form.add_error(None, getattr(e, "messages", None) or str(e))
-        else:
-            return redirect("core:job_detail", pk=job.pk)
-    return render(request, "registry/resident_import.html", {"form": form})
+    form = ResidentImportForm(request.POST or None, request.FILES or None, user=request.user)
+    return import_upload(
+        request, form, importer=IMPORTER, template_name="registry/resident_import.html"
+    )
 
 
 @permission_required("registry.import_resident", raise_exception=True)
 def resident_import_template(request: HttpRequest) -> HttpResponse:
-    from fangkong.core.importing.engine import template_workbook
+    from fangkong.core.views.imports import import_template_response
 
-    response = HttpResponse(
-        template_workbook(IMPORTER),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = _("居民导入模板") + ".xlsx"
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return import_template_response(IMPORTER, _("居民导入模板") + ".xlsx")

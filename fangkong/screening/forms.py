@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
 from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.registry.forms import ResidentImportForm
 
 from .choices import FindingKind, VisitOutcome
 
@@ -67,3 +68,15 @@ class FindingForm(forms.Form):
 
     resident = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=FindingKind.choices)
+
+
+class FindingImportForm(ResidentImportForm):
+    """导入摸排发现人员: the grid worker's list, into an area inside the campaign's."""
+
+    def __init__(self, *args, user, campaign, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        area = self.fields["area"]
+        area.queryset = area.queryset.filter(path__startswith=campaign.area.path)
+        area.help_text = _(
+            "未填写网格的行归入此区域（须为网格）；须在本次摸排范围内，所有行的网格都必须在此区域内"
+        )

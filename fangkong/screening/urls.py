@@ -25,6 +25,12 @@ urlpatterns = [
         views.finding_record,
         name="finding_record",
     ),
+    path("campaigns/<int:pk>/import/", views.finding_import, name="finding_import"),
+    path(
+        "campaigns/<int:pk>/import/template.xlsx",
+        views.finding_import_template,
+        name="finding_import_template",
+    ),
     path("visits/", views.VisitListView.as_view(), name="visit_list"),
     path("findings/", views.FindingListView.as_view(), name="finding_list"),
 ]

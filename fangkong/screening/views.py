@@ -114,6 +114,7 @@ class CampaignDetailView(ObjectDetailView):
         return coverage_context(request, obj) | {
             "can_visit": user.has_perm("screening.add_visit") and not obj.closed,
             "can_close": user.has_perm("screening.change_campaign") and not obj.closed,
+            "can_import": can_import_findings(user) and not obj.closed,
         }
 
 
@@ -313,3 +314,49 @@ def finding_record(request: HttpRequest, pk: int, household_pk: int) -> HttpResp
     else:
         messages.error(request, _("请选择人员类别"))
     return redirect(reverse("screening:visit_record", args=[campaign.pk, household.pk]))
+
+
+# --- import ------------------------------------------------------------------------------
+
+FINDING_IMPORTER = "screening.finding"
+
+
+def can_import_findings(user) -> bool:
+    return user.has_perm("registry.import_resident") and user.has_perm("screening.add_finding")
+
+
+@permission_required("screening.add_finding", raise_exception=True)
+@permission_required("registry.import_resident", raise_exception=True)
+def finding_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """The grid worker's list of people found: upload → dry-run preview → confirm."""
+    from fangkong.core.views.imports import import_upload
+
+    from .forms import FindingImportForm
+
+    campaign = campaign_for(request, pk)
+    if campaign.closed:
+        messages.error(request, _("该摸排行动已结束，不能再登记"))
+        return redirect("screening:campaign_detail", pk=campaign.pk)
+    form = FindingImportForm(
+        request.POST or None, request.FILES or None, user=request.user, campaign=campaign
+    )
+    return import_upload(
+        request,
+        form,
+        importer=FINDING_IMPORTER,
+        template_name="screening/finding_import.html",
+        options={"campaign_id": campaign.pk},
+        context={
+            "campaign": campaign,
+            "template_url": reverse("screening:finding_import_template", args=[campaign.pk]),
+        },
+    )
+
+
+@permission_required("screening.add_finding", raise_exception=True)
+@permission_required("registry.import_resident", raise_exception=True)
+def finding_import_template(request: HttpRequest, pk: int) -> HttpResponse:
+    from fangkong.core.views.imports import import_template_response
+
+    campaign_for(request, pk)
+    return import_template_response(FINDING_IMPORTER, _("摸排发现人员导入模板") + ".xlsx")

@@ -70,6 +70,8 @@ class ImportContext:
     area_paths: dict[int, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Importer-specific settings of the run (e.g. ``{"campaign_id": 7}``), JSON-serialisable.
+    options: dict[str, Any] = field(default_factory=dict)
     writer: Any = None  # engine.ModelWriter factory access, set by the engine
 
     def count(self, key: str, n: int = 1) -> None:
@@ -79,7 +81,7 @@ class ImportContext:
 class PendingRow:
     """An accepted row waiting for its batch to be written."""
 
-    __slots__ = ("cells", "errors", "fields", "key", "row", "values")
+    __slots__ = ("cells", "errors", "fields", "key", "pk", "row", "values")
 
     def __init__(self, row: int, cells: list, values: dict, fields: dict, key: tuple):
         self.row = row
@@ -88,6 +90,7 @@ class PendingRow:
         self.fields = fields
         self.key = key
         self.errors: list[tuple[str, str]] = []
+        self.pk: Any = None  # the written (or matched) record's pk, set before ``after_batch``
 
     def reject(self, column_key: str, message: str) -> None:
         self.errors.append((column_key, message))
@@ -146,6 +149,18 @@ class Importer:
 
         Raise ``ValidationError({column_key: message})`` to reject the row instead.
         """
+
+    def after_batch(self, rows: list[PendingRow]) -> None:
+        """Optional: write what depends on the batch's records (``row.pk`` is set).
+
+        Runs inside the import's transaction (so dry runs and rollbacks cover it) for every
+        accepted row of the batch, unchanged ones included. It must not reject rows.
+        """
+
+    @classmethod
+    def upload_url(cls, options: dict[str, Any]) -> str:
+        """Where the web UI uploads a file for this importer (for “重新上传”); "" if none."""
+        return ""
 
     def object_repr(self, fields: dict[str, Any]) -> str:
         """Masked text for the audit entry of a row (never raw personal data)."""

@@ -122,11 +122,13 @@ def run_import(
     progress: Progress | None = None,
     original_name: str | None = None,
     system: bool = False,
+    options: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Import ``path`` with the importer registered as ``importer`` into ``area``.
 
     ``actor`` needs the importer's permission and must see ``area``. ``system=True`` with
     ``actor=None`` is the command line acting as the system (audited as "system").
+    ``options`` are importer-specific settings (``ctx.options``, e.g. a campaign id).
     Raises ``ImportFileError`` when the file cannot be read (nothing written).
     """
     cls = get_importer(importer)
@@ -136,7 +138,14 @@ def run_import(
         require_perm(actor, cls.permission)
         require_area(actor, area)
     path = Path(path)
-    ctx = ImportContext(actor=actor, area=area, now=timezone.now(), system=system, dry_run=dry_run)
+    ctx = ImportContext(
+        actor=actor,
+        area=area,
+        now=timezone.now(),
+        system=system,
+        dry_run=dry_run,
+        options=dict(options or {}),
+    )
     ctx.area_paths[area.pk] = area.path
     run = _Run(cls(ctx), ctx, skip_invalid=skip_invalid, progress=progress)
     return run.execute(path, original_name or path.name)
@@ -392,6 +401,7 @@ class _Run:
             rejects.extend((r.row, r.cells, r.errors) for r in rows if r.errors)
             rows = [r for r in rows if not r.errors]
             self._write_batch(rows, existing, events)
+            self.importer.after_batch([r for r in rows if not r.errors])
             rejects.extend((r.row, r.cells, r.errors) for r in rows if r.errors)
         if events:
             audit.record_many(self.ctx.actor, events)
@@ -429,6 +439,7 @@ class _Run:
                 for key, message in _split(e):
                     r.reject(key, message)
                 continue
+            r.pk = old["pk"]
             diff = w.diff(old, r.fields)
             if not diff:
                 self.unchanged += 1
@@ -443,6 +454,7 @@ class _Run:
                 by_key = w.pks(self.natural_key, [r.key for r in inserted])
                 new_pks = [by_key[r.key] for r in inserted]
             for r, db_row, pk in zip(inserted, inserts, new_pks, strict=True):
+                r.pk = pk
                 events.append(
                     w.event(
                         AuditAction.CREATE,

@@ -111,6 +111,53 @@ def parse_date(value, ctx=None) -> datetime.date:
     raise _bad_date()
 
 
+_DATETIME = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*T?\s*(\d{1,2})\s*[:时點点]\s*(\d{1,2})\s*分?(?:\s*:\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?$"
+)
+
+
+def _bad_datetime() -> ValidationError:
+    return ValidationError(_("时间格式无法识别，请填写如 2020-02-14 10:30 的时间"))
+
+
+def parse_datetime(value, ctx=None) -> datetime.datetime:
+    """A moment in the current time zone: date-time cells, ``2020-02-14 10:30[:00]``,
+    ``2020/2/14 10:30``, ``2020年2月14日 10时30分``, Excel serials with a fraction; a date
+    alone means midnight. Seconds are kept, fractions of a second dropped."""
+    from django.utils import timezone
+
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            return timezone.localtime(value).replace(microsecond=0)
+        moment = value.replace(microsecond=0)
+    elif isinstance(value, datetime.date):
+        moment = datetime.datetime.combine(value, datetime.time())
+    elif isinstance(value, bool):
+        raise _bad_datetime()
+    elif isinstance(value, int | float) or _SERIAL.match(str(value)):
+        n = float(value)
+        whole = int(n)
+        if whole == n and 10000101 <= whole <= 99991231:
+            moment = datetime.datetime.combine(_from_number(n), datetime.time())
+        else:
+            day = _from_number(n)
+            seconds = round((n - whole) * 86400)
+            moment = datetime.datetime.combine(day, datetime.time()) + datetime.timedelta(
+                seconds=seconds
+            )
+    else:
+        m = _DATETIME.match(str(value))
+        if not m:
+            raise _bad_datetime()
+        day = _ymd(int(m[1]), int(m[2]), int(m[3]))
+        hour, minute, second = (int(m[i] or 0) for i in (4, 5, 6))
+        if hour > 23 or minute > 59 or second > 59:
+            raise _bad_datetime()
+        moment = datetime.datetime.combine(day, datetime.time(hour, minute, second))
+    return timezone.make_aware(moment)
+
+
 # --- choices and flags -------------------------------------------------------------------
 
 
@@ -195,15 +242,64 @@ def area_lookup(levels: Iterable[int], *, label: str | None = None) -> Parser:
 
     def parse_area(value, ctx):
         key = cell_text(value)
-        cache = ctx.cache.setdefault(("area", levels), {})
+        cache = ctx.cache.get(("area", levels))
+        if cache is None:
+            cache = ctx.cache[("area", levels)] = {}
+            ctx.cache[("area-inside", levels)] = _inside_areas(levels, ctx)
         hit = cache.get(key)
         if hit is None:
-            hit = cache[key] = _find_area(key, levels, ctx, label)
+            hit = _pick_inside(key, ctx.cache[("area-inside", levels)], ctx, label)
+            if hit is None:
+                hit = _find_area(key, levels, ctx, label)
+            cache[key] = hit
         if isinstance(hit, str):
             raise ValidationError(hit)
         return hit
 
     return parse_area
+
+
+# Up to this many areas of the looked-up levels inside the import's area are read in one
+# query when the first cell is looked up (a city has a few thousand grids); beyond it each
+# distinct cell asks the database.
+PRELOAD_AREAS = 20_000
+
+
+def _inside_areas(levels: tuple[int, ...], ctx) -> tuple[dict, dict] | None:
+    """``({code: [(pk, code, path)]}, {name: [...]})`` of the areas inside the import's area."""
+    from fangkong.areas.models import Area
+
+    qs = Area.objects.filter(level__in=levels, path__startswith=ctx.area.path)
+    rows = list(qs.values_list("pk", "code", "name", "path")[: PRELOAD_AREAS + 1])
+    if len(rows) > PRELOAD_AREAS:
+        return None
+    by_code: dict[str, list] = {}
+    by_name: dict[str, list] = {}
+    for pk, code, name, path in rows:
+        if path.startswith(ctx.area.path):
+            by_code.setdefault(code, []).append((pk, code, path))
+            by_name.setdefault(name, []).append((pk, code, path))
+    return by_code, by_name
+
+
+def _pick_inside(key: str, inside_areas, ctx, label: str | None) -> int | str | None:
+    """``_find_area``'s answer from the preloaded areas; ``None`` when the database must tell."""
+    if inside_areas is None:
+        return None
+    by_code, by_name = inside_areas
+    rows = by_code.get(key, [])
+    if not rows:
+        rows = by_name.get(key, [])
+        if len(rows) > 1:
+            return _("%(what)s名称“%(v)s”在本次导入范围内不唯一，请改填%(what)s编码") % {
+                "what": label or _("区域"),
+                "v": key[:30],
+            }
+    if len(rows) != 1:  # none inside (the database tells why), or a code used twice
+        return None
+    pk, _code, path = rows[0]
+    ctx.area_paths[pk] = path
+    return pk
 
 
 def _find_area(key: str, levels: tuple[int, ...], ctx, label: str | None) -> int | str:

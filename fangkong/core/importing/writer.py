@@ -9,6 +9,7 @@ declaration (``EncryptedTextField`` → ``crypto.encrypt``, ``BlindIndexField`` 
 from __future__ import annotations
 
 import datetime
+import hmac
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -17,7 +18,12 @@ from django.db import models
 
 from fangkong.core import audit, crypto
 from fangkong.core.models.audit import AuditAction
-from fangkong.core.personal import BlindIndexField, EncryptedTextField, index_value
+from fangkong.core.personal import (
+    KINDS,
+    TRANSFORMS,
+    BlindIndexField,
+    EncryptedTextField,
+)
 from fangkong.core.search import _KEY_PARTS, SearchKeyField, name_keys
 
 # Field classes whose Python value is already what the database driver takes.
@@ -30,6 +36,8 @@ _PLAIN = (
 )
 _MISSING = object()
 _SEP = "\x1f"
+# Values ``audit._plain`` returns unchanged.
+_SIMPLE_TYPES = frozenset({str, int, bool, float, type(None)})
 
 
 class NameKeyCache:
@@ -92,6 +100,9 @@ class ModelWriter:
         self.has_version = "version" in self.by_name
         self.now_db = connection.ops.adapt_datetimefield_value(now)
         self.names = NameKeyCache()
+        self._index_fns: dict[str, Callable[[Any], str | None]] = {}
+        self._normalizers: dict[str, Callable[[Any], str]] = {}
+        self._key_getters: dict[tuple[str, ...], list[Callable[[dict[str, Any]], Any]]] = {}
         # What the audit trail shows of a row (same rule as ``audit.snapshot``).
         self.audited = [
             f
@@ -120,6 +131,18 @@ class ModelWriter:
         self._position = {f.name: i for i, f in enumerate(self.fields)}
         self._insert_convs = [self._converter(f) for f in self.fields]
         self._insert_sql = self._build_insert_sql()
+        # (name, position in an insert row for personal fields / -1 for the pk / None,
+        # default) for ``create_changes``.
+        self._audit_plan = [
+            (
+                f.name,
+                -1
+                if f.primary_key
+                else (self._position[f.name] if f.name in self.personal else None),
+                self.defaults.get(f.name),
+            )
+            for f in self.audited
+        ]
         self.scope_field = getattr(model, "scope_field", None)
         self.object_type = audit.object_type(model)
 
@@ -144,16 +167,70 @@ class ModelWriter:
             return fields[f.name]
         raw = fields.get(f.source)
         if isinstance(f, BlindIndexField):
-            kind = self.by_name[f.source].kind
-            return index_value(raw, kind=kind, purpose=f.purpose, transform=f.transform)
+            index = self._index_fns.get(f.name)
+            if index is None:
+                index = self._index_fns[f.name] = self._index_function(f)
+            return index(raw)
         if not raw:
             return ""
         return self.names.parts(raw)[_KEY_PARTS[f.key]][: f.max_length]
 
+    def _normalizer(self, kind: str) -> Callable[[Any], str]:
+        """``KINDS[kind].normalize`` remembering its last value: a row's indexes of one
+        source (an ID number's full and last-4 index) normalise the same value in turn."""
+        fn = self._normalizers.get(kind)
+        if fn is None:
+            normalize = KINDS[kind].normalize
+            last = [_MISSING, ""]
+
+            def fn(raw):
+                if raw is last[0] and raw is not _MISSING:
+                    return last[1]
+                value = normalize(raw)
+                last[0], last[1] = raw, value
+                return value
+
+            self._normalizers[kind] = fn
+        return fn
+
+    def _index_function(self, f: BlindIndexField) -> Callable[[Any], str | None]:
+        """``index_value`` for field ``f`` with its settings bound (same value, less work)."""
+        normalize = self._normalizer(self.by_name[f.source].kind)
+        transform = TRANSFORMS[f.transform]
+        prefix = f"{f.purpose}:"
+        key = crypto._index_key()
+        digest = hmac.digest
+
+        def index(raw):
+            value = transform(normalize(raw))
+            if not value:
+                return None
+            return digest(key, (prefix + value).encode(), "sha256")[:16].hex()
+
+        return index
+
     def _converter(self, f: models.Field) -> Callable[[dict[str, Any]], Any]:
         name = f.name
         if name in self.derived_names:
-            return lambda fields: self.derived_value(f, fields)
+            source = f.source
+            if isinstance(f, BlindIndexField):
+                index = self._index_function(f)
+
+                def blind(fields):
+                    v = fields.get(name, _MISSING)
+                    return index(fields.get(source)) if v is _MISSING else v
+
+                return blind
+            part, cut, parts = _KEY_PARTS[f.key], f.max_length, self.names.parts
+
+            def search_key(fields):
+                v = fields.get(name, _MISSING)
+                if v is not _MISSING:
+                    return v
+                raw = fields.get(source)
+                return parts(raw)[part][:cut] if raw else ""
+
+            return search_key
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             return lambda fields: self.now_db
         if name == "version" and self.has_version:
@@ -174,6 +251,17 @@ class ModelWriter:
                 return default if v is _MISSING else v
 
             return plain
+
+        if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
+            adapt_date = self.connection.ops.adapt_datefield_value
+
+            def date(fields):
+                v = fields.get(name, _MISSING)
+                if v is _MISSING:
+                    v = default
+                return None if v is None else adapt_date(v)
+
+            return date
 
         def generic(fields):
             v = fields.get(name, _MISSING)
@@ -233,14 +321,28 @@ class ModelWriter:
     # --- reading back ----------------------------------------------------------------------
 
     def key_of(self, natural_key: Sequence[str], fields: dict[str, Any]) -> tuple:
-        out = []
-        for name in natural_key:
-            f = self.by_name[name]
-            if isinstance(f, BlindIndexField):
-                out.append(self.derived_value(f, fields))
-            else:
-                out.append(fields.get(name))
-        return tuple(out)
+        natural_key = tuple(natural_key)  # a list works too
+        getters = self._key_getters.get(natural_key)
+        if getters is None:
+            getters = self._key_getters[natural_key] = [
+                self._key_getter(name) for name in natural_key
+            ]
+        return tuple([get(fields) for get in getters])
+
+    def _key_getter(self, name: str) -> Callable[[dict[str, Any]], Any]:
+        f = self.by_name[name]
+        if not isinstance(f, BlindIndexField):
+            return lambda fields: fields.get(name)
+        index = self._index_fns.get(name)
+        if index is None:
+            index = self._index_fns[name] = self._index_function(f)
+        source = f.source
+
+        def blind(fields):
+            v = fields.get(name, _MISSING)
+            return index(fields.get(source)) if v is _MISSING else v
+
+        return blind
 
     def existing(
         self, natural_key: Sequence[str], keys: Iterable[tuple], *, with_scope: bool = False
@@ -293,14 +395,17 @@ class ModelWriter:
     def create_changes(self, pk: int, fields: dict[str, Any], db_row: Sequence[Any]) -> dict:
         """The ``changes`` of a create entry, as ``audit.snapshot`` would write them."""
         out = {}
-        for f in self.audited:
-            if f.primary_key:
-                out[f.name] = pk
-            elif f.name in self.personal:
-                out[f.name] = db_row[self._position[f.name]]
+        get, simple = fields.get, _SIMPLE_TYPES
+        for name, position, default in self._audit_plan:
+            if position is None:
+                v = get(name, _MISSING)
+                if v is _MISSING:
+                    v = default
+                out[name] = v if type(v) in simple else _plain(v)
+            elif position < 0:
+                out[name] = pk
             else:
-                v = fields.get(f.name, _MISSING)
-                out[f.name] = _plain(self.defaults.get(f.name) if v is _MISSING else v)
+                out[name] = db_row[position]
         return out
 
     def event(

@@ -52,6 +52,18 @@ def can_confirm(job: Job) -> bool:
     return accepted > 0
 
 
+def reupload_url(job: Job) -> str:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from fangkong.core.importing import get_importer
+
+    try:
+        cls = get_importer(job.params.get("importer", "registry.resident"))
+    except ImproperlyConfigured:
+        return ""
+    return cls.upload_url(job.params.get("options") or {})
+
+
 def job_detail(request: HttpRequest, pk) -> HttpResponse:
     job = own_job(request, pk)
     context = {"job": job}
@@ -67,6 +79,7 @@ def job_detail(request: HttpRequest, pk) -> HttpResponse:
             "dry_run": is_dry_run(job),
             "can_confirm": can_confirm(job),
             "has_rejected_file": bool(job.output_file) and Path(job.output_file).is_file(),
+            "reupload_url": reupload_url(job),
         }
         return render(request, "jobs/import_result.html", context)
     return render(request, "jobs/job_result.html", context)
@@ -99,6 +112,7 @@ def job_confirm(request: HttpRequest, pk) -> HttpResponse:
             area=area,
             skip_invalid=bool(job.params.get("skip_invalid")),
             dry_run=False,
+            options=job.params.get("options") or {},
         )
     except (PermissionDenied, ValidationError) as e:
         messages.error(request, " ".join(getattr(e, "messages", [str(e)])))

@@ -22,17 +22,22 @@ SHOW_ERRORS = 20
 
 
 class Command(BaseCommand):
+    """Also the base of the other import commands: set ``importer`` and, for importers
+    taking options, override ``add_import_arguments`` and ``import_options``."""
+
     help = "Import residents from an Excel or CSV file (all or nothing unless --skip-invalid)."
     # The system checks import every URLconf and view (~25 MB) for nothing an import uses.
     requires_system_checks = []
+    importer = IMPORTER
+    area_help = (
+        "code of the area rows without a grid belong to, and every row must fall "
+        "inside (default: the root area)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the .xlsx, .xls or .csv file")
-        parser.add_argument(
-            "--area",
-            help="code of the area rows without a grid belong to, and every row must fall "
-            "inside (default: the root area)",
-        )
+        parser.add_argument("--area", help=self.area_help)
+        self.add_import_arguments(parser)
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument(
             "--skip-invalid", action="store_true", help="write the valid rows, skip the others"
@@ -41,6 +46,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="import as this user (default: the system, with full permission)"
         )
+
+    def add_import_arguments(self, parser) -> None:
+        """Arguments of a particular importer (none for residents)."""
+
+    def import_options(self, options: dict) -> dict:
+        """The importer's ``ctx.options`` from the parsed arguments."""
+        return {}
 
     def handle(self, *args, **options):
         as_json = options["json"]
@@ -52,7 +64,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         try:
             result = run_import(
-                IMPORTER,
+                self.importer,
                 path,
                 actor=actor,
                 area=area,
@@ -61,6 +73,7 @@ class Command(BaseCommand):
                 progress=progress,
                 original_name=path.name,
                 system=actor is None,
+                options=self.import_options(options),
             )
         except ImportFileError as e:
             if as_json:

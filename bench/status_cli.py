@@ -1,0 +1,263 @@
+"""``python -m bench status``: the status benchmark (issue 4), orchestrated like ``import``.
+
+For each database: a fresh copy of the template, the fixture written by a child process
+(``status-fixture``), then measured child processes: ``fangkong recompute-status --all``
+twice (first run: every status created; second run: nothing changed), and ``status-measure``
+(the 按颜色查人 queries for one district, one person's recomputation after a new fact).
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .databases import REPO, Database, SetupError, fangkong_command, postgres_database
+from .databases import sqlite_database as _sqlite
+from .measure import Measured, run_measured
+from .report import load_average, machine_info
+
+STATUS_MARKER = (
+    "<!-- bench:status-results (newest first; `python -m bench status` inserts below) -->"
+)
+MAX_ONE_MS = 10.0
+MAX_RECOMPUTE_PEAK_MB = 300
+
+STATUS_HEADER = """
+# Status benchmark
+
+`python -m bench status` (issue 4) measures the status engine on a city of 1,000,000
+residents (`--residents N`), on a fresh database per database kind (same template, settings
+and PostgreSQL discovery as the import benchmark).
+
+- **Fixture** (`status-fixture`, not a measured figure): the residents of the cached bench CSV
+  (personal fields encrypted, blind indexes and search keys computed, arrivals moved into the
+  last 20 days), 1 in 10 under an active quarantine/monitoring assignment (100,000), one
+  nucleic-acid test for every other resident (500,000; sampled over the last 72 h, so about a
+  third are outside the window; 1 in 2,000 positive and unreviewed), 300 active cases with 10
+  confirmed close contacts each, 武汉市 designated high-risk and 万州区 medium-risk, and a
+  city policy requiring a negative test within 48 h. Written with the driver's `executemany`
+  in batches of 5,000, bypassing the services (no audit entries, no statuses yet).
+- **recompute --all (first)**: `fangkong recompute-status --all` as a child process on that
+  database: every status created, one audit entry per non-green person. **(second)**: the
+  same command again, nothing changed (the nightly steady state). Wall time includes
+  interpreter start and Django setup; peak MB is the child's peak RSS (`ru_maxrss`).
+- **list**: in one process, as a 仁和区 (510411) command user, the queries of the 按颜色查人
+  page: `PersonStatus.objects.visible_to(user).filter(colour=…).select_related("resident",
+  "area")` through `Paginator(qs, 50)`: the count, then the first page materialised. First
+  call and median of 20.
+- **one person**: 50 yellow people of 仁和区 lacking a recent test each get a negative result
+  through `health.services.record_nat_result` (its on-commit recomputation held back), then
+  `recompute_status([id])` is timed alone: median, 90th percentile, max. The whole service
+  call with its own recomputation is timed on 50 other people.
+
+Targets: one person's recomputation < 10 ms (median); the full recomputation streams in
+bounded memory (peak RSS < 300 MB at 1,000,000 residents).
+
+```
+.venv/bin/python -m bench status                 # 1,000,000 residents, SQLite + PostgreSQL
+.venv/bin/python -m bench status --residents 20000 --db sqlite --no-docs   # smoke run
+.venv/bin/python -m bench status --profile-one   # also cProfile the one-person path
+```
+
+## Status results
+
+"""
+
+
+def say(msg: str) -> None:
+    print(f"[bench status] {msg}", flush=True)
+
+
+@dataclass
+class DbResult:
+    db: str
+    version: str
+    fixture: Measured | None = None
+    fixture_counts: dict = field(default_factory=dict)
+    recompute: list[Measured] = field(default_factory=list)
+    recompute_out: list[str] = field(default_factory=list)
+    measure: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def _check(m: Measured, what: str, res: DbResult) -> bool:
+    if m.returncode != 0:
+        res.problems.append(f"{what}: exit {m.returncode}")
+        say(f"{res.db} {what} FAILED, log {m.stderr_path}\n{m.stderr_tail(15)}")
+        return False
+    return True
+
+
+def run_database(db: Database, csv_file: Path, residents: int, work: Path, profile: bool):
+    from .cli import _json_out
+
+    logs = work / "logs"
+    res = DbResult(db.label, db.version)
+    say(f"{db.label} {db.version}: template …")
+    db.build_template()
+    env = db.fresh()
+    argv = [sys.executable, "-m", "bench", "status-fixture", str(csv_file)]
+    argv += ["--residents", str(residents)]
+    m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"status-fixture-{db.kind}")
+    res.fixture = m
+    if not _check(m, "fixture", res):
+        return res
+    res.fixture_counts = _json_out(m) or {}
+    say(f"{db.label} fixture in {m.seconds:.1f} s: {res.fixture_counts}")
+    for label in ("first", "second"):
+        argv = [*fangkong_command(), "recompute-status", "--all"]
+        m = run_measured(
+            argv, env=env, cwd=REPO, log_dir=logs, name=f"status-recompute-{label}-{db.kind}"
+        )
+        if not _check(m, f"recompute ({label})", res):
+            return res
+        res.recompute.append(m)
+        res.recompute_out.append(m.stdout.strip().splitlines()[-1] if m.stdout.strip() else "")
+        say(
+            f"{db.label} recompute --all ({label}): {m.seconds:.1f} s, peak {m.peak_mb:.0f} MB, "
+            f"{res.recompute_out[-1]}"
+        )
+    argv = [sys.executable, "-m", "bench", "status-measure"] + (["--profile"] if profile else [])
+    m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"status-measure-{db.kind}")
+    if _check(m, "measure", res):
+        res.measure = _json_out(m) or {}
+        if profile:
+            print(m.stdout[: m.stdout.rfind("\n{")])
+        say(f"{db.label} measured: {res.measure}")
+    return res
+
+
+def render(results: list[DbResult], residents: int, command: str, machine: dict, skipped) -> str:
+    started = datetime.datetime.now().astimezone()
+    ok = all(not r.problems for r in results)
+    checks = []
+    for r in results:
+        one = r.measure.get("one", {})
+        if one:
+            checks.append(one["recompute_ms_median"] < MAX_ONE_MS)
+        if residents >= 1_000_000 and r.recompute:
+            checks.append(max(m.peak_mb for m in r.recompute) < MAX_RECOMPUTE_PEAK_MB)
+    verdict = "all targets met" if ok and all(checks) else "TARGETS MISSED"
+    out = [
+        f"### {started:%Y-%m-%d %H:%M %z} — {residents:,} residents — {verdict}\n",
+        f"Command: `{command}`\n",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in machine.items()) + "\n",
+        "| Database | Step | Figure | Peak MB | Note |",
+        "|---|---|---:|---:|---|",
+    ]
+    for r in results:
+        if r.fixture:
+            counts = ", ".join(f"{k} {v:,}" for k, v in r.fixture_counts.items())
+            out.append(
+                f"| {r.db} | fixture (not a target) | {r.fixture.seconds:.1f} s | "
+                f"{r.fixture.peak_mb:.0f} | {counts} |"
+            )
+        for label, m, text in zip(("first", "second"), r.recompute, r.recompute_out, strict=False):
+            rate = residents / m.seconds if m.seconds else 0
+            out.append(
+                f"| {r.db} | recompute-status --all ({label}) | {m.seconds:.1f} s "
+                f"({rate:,.0f} residents/s) | {m.peak_mb:.0f} | {text} |"
+            )
+        for lst in r.measure.get("lists", []):
+            out.append(
+                f"| {r.db} | list {lst['colour']} in 仁和区: count | "
+                f"{lst['count_ms_median']:.1f} ms (first {lst['count_ms_first']:.1f}) | | "
+                f"{lst['count']:,} people |"
+            )
+            out.append(
+                f"| {r.db} | list {lst['colour']} in 仁和区: first page of 50 | "
+                f"{lst['page_ms_median']:.1f} ms (first {lst['page_ms_first']:.1f}) | | |"
+            )
+        one = r.measure.get("one")
+        if one:
+            out.append(
+                f"| {r.db} | recompute_status([id]) after a new NAT, median of {one['runs']} | "
+                f"{one['recompute_ms_median']:.2f} ms (p90 {one['recompute_ms_p90']:.2f}, "
+                f"max {one['recompute_ms_max']:.2f}) | | target < {MAX_ONE_MS:.0f} ms; "
+                f"{one['changed']} changed |"
+            )
+            out.append(
+                f"| {r.db} | record_nat_result + its recomputation, median | "
+                f"{one['service_ms_median']:.2f} ms | | {one['turned_green']} of "
+                f"{2 * one['runs']} turned green |"
+            )
+        for p in r.problems:
+            out.append(f"| {r.db} | FAILED | | | {p} |")
+    out.append("")
+    out.extend(f"- skipped: {s}" for s in skipped)
+    return "\n".join(out) + "\n"
+
+
+def update_docs(path: Path, section: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if STATUS_MARKER not in text:
+        text = text.rstrip("\n") + "\n" + STATUS_HEADER + STATUS_MARKER + "\n"
+    head, _, tail = text.partition(STATUS_MARKER)
+    rest = tail.lstrip("\n")
+    path.write_text(
+        f"{head}{STATUS_MARKER}\n\n{section}" + (f"\n{rest}" if rest else ""), encoding="utf-8"
+    )
+
+
+def cmd_status(args, command: str, work: Path) -> int:
+    from .cli import ensure_csv
+
+    extra = {"load at start": load_average()}
+    results: list[DbResult] = []
+    skipped: list[str] = []
+    databases: list[Database] = []
+    try:
+        csv_file = ensure_csv(args.residents, args.seed)
+        if args.db in ("sqlite", "all"):
+            databases.append(_sqlite(work))
+        if args.db in ("postgres", "all"):
+            pg, why = postgres_database(work)
+            if pg is None:
+                skipped.append(f"PostgreSQL: {why}")
+                say(f"PostgreSQL skipped: {why}")
+            else:
+                databases.append(pg)
+        for db in databases:
+            extra[db.label] = db.version + (f" ({db.server.source})" if db.server else "")
+            results.append(run_database(db, csv_file, args.residents, work, args.profile_one))
+    except SetupError as e:
+        say(f"setup failed: {e}")
+        return 2
+    finally:
+        for db in databases:
+            db.close()
+    extra["load at end"] = load_average()
+    section = render(results, args.residents, command, machine_info(extra), skipped)
+    print()
+    print(section.replace("`", ""))
+    if not args.no_docs:
+        update_docs(args.docs, section)
+        say(f"recorded in {args.docs}")
+    if any(r.problems for r in results):
+        return 2
+    return 0 if "all targets met" in section.splitlines()[0] else 1
+
+
+def cmd_status_fixture(args) -> int:
+    from .cli import _django
+
+    _django()
+    from .status import build_fixture, dump
+
+    dump(build_fixture(args.file, args.residents))
+    return 0
+
+
+def cmd_status_measure(args) -> int:
+    from .cli import _django
+
+    _django()
+    from .status import dump, measure_list, measure_one, profile_one
+
+    if args.profile:
+        print(profile_one())
+    lists = [measure_list(colour) for colour in ("yellow", "red", "green")]
+    dump({"lists": lists, "one": measure_one()})
+    return 0

@@ -1,0 +1,56 @@
+"""The upload page and template download every spreadsheet import shares.
+
+Upload → a dry-run job (the preview) → the job page offers “确认导入” → progress → result
+(``core.views.jobs``). An app's view builds its form (a file, an area, “skip invalid rows”)
+and calls ``import_upload``; options such as a campaign id travel with the job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def import_upload(
+    request: HttpRequest,
+    form,
+    *,
+    importer: str,
+    template_name: str,
+    options: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Handle the upload form: a valid POST starts the dry run and shows its job."""
+    if request.method == "POST" and form.is_valid():
+        from fangkong.core.jobs import start_import_job
+
+        try:
+            job = start_import_job(
+                actor=request.user,
+                importer=importer,
+                upload=form.cleaned_data["file"],
+                area=form.cleaned_data["area"],
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                dry_run=True,
+                options=options,
+            )
+        except (PermissionDenied, ValidationError) as e:
+            form.add_error(None, getattr(e, "messages", None) or str(e))
+        else:
+            return redirect("core:job_detail", pk=job.pk)
+    return render(request, template_name, {"form": form, **(context or {})})
+
+
+def import_template_response(importer: str, file_name: str) -> HttpResponse:
+    """The importer's .xlsx template as a download named ``file_name``."""
+    from fangkong.core.importing import template_workbook
+
+    response = HttpResponse(template_workbook(importer), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return response
