@@ -41,7 +41,7 @@ and PostgreSQL discovery as the import benchmark).
   in batches of 5,000, bypassing the services (no audit entries, no statuses yet).
 - **recompute --all (first)**: `fangkong recompute-status --all` as a child process on that
   database: every status created, one audit entry per non-green person. **(second)**: the
-  same command again, nothing changed (the nightly steady state). Wall time includes
+  same command again: only what time changed (the nightly steady state). Wall time includes
   interpreter start and Django setup; peak MB is the child's peak RSS (`ru_maxrss`).
 - **list**: in one process, as a 仁和区 (510411) command user, the queries of the 按颜色查人
   page: `PersonStatus.objects.visible_to(user).filter(colour=…).select_related("resident",

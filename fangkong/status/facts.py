@@ -146,6 +146,9 @@ def _for_ids(qs, field: str, ids: list[int]):
     """``field IN ids`` — or, when the sorted ids are dense (a streamed full run), the range
     between the first and last id, which is cheaper to build and to run; rows of residents
     outside the batch are then skipped by the caller."""
+    # No ordering: a model's default ordering would make SQLite walk another index
+    # (e.g. every active assignment by start date) instead of the resident_id one.
+    qs = qs.order_by()
     if len(ids) > 50 and ids[-1] - ids[0] < 2 * len(ids):
         return qs.filter(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
     return qs.filter(**{f"{field}__in": ids})
