@@ -8,7 +8,6 @@ from .choices import Colour, OverrideState
 from .models import PersonStatus, StatusOverride
 from .services import ROLE_RANK, role_rank
 
-
 # Order by the stored keys: the model's ordering follows area and resident to their own
 # orderings, which sorts every matching row (hundreds of ms at a district's 100k rows).
 LIST_ORDER = ("area_id", "resident_id")
