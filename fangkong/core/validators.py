@@ -61,8 +61,10 @@ def validate_id_number(value) -> tuple[str, datetime.date, str]:
             _("身份证号校验位不正确，请核对（可能有数字录错，或被 Excel 改动）"), code="checksum"
         )
     try:
-        birth = ric.get_birth_date(number)
-    except Exception:
+        # Same as stdnum's ric.get_birth_date, without re-cleaning a checked number
+        # (that re-clean was 5-8 % of a large import).
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         raise ValidationError(_("身份证号中的出生日期不存在"), code="birth_date") from None
     if birth > datetime.date.today() or birth.year < 1880:
         raise ValidationError(_("身份证号中的出生日期不合理"), code="birth_date")

@@ -1,0 +1,30 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from stdnum.cn import ric
+
+from fangkong.core.validators import validate_id_number
+
+
+def _with_check_digit(body17: str) -> str:
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+def test_valid_number_gives_birth_date_and_gender():
+    number = _with_check_digit("51041119900228001")
+    assert validate_id_number(number)[1:] == (datetime.date(1990, 2, 28), "M")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("51041119900230001", "身份证号中的出生日期不存在"),
+        ("51041119901301002", "身份证号中的出生日期不存在"),
+        ("99999919900101001", "身份证号前 6 位不是有效的行政区划代码"),
+    ],
+)
+def test_impossible_birth_dates_and_regions_are_named(body, message):
+    with pytest.raises(ValidationError) as e:
+        validate_id_number(_with_check_digit(body))
+    assert e.value.messages == [message]
