@@ -9,7 +9,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
-from fangkong.core.services import lock_versioned, require_area, require_perm
+from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 
 from .choices import AreaLevel
 from .models import Area
@@ -34,8 +34,7 @@ def create_area(*, actor, code: str, name: str, level: int, parent: Area | None)
         raise ValidationError({"code": _("区划代码“%(c)s”已存在") % {"c": code}})
     _check_parent(level, parent)
     with transaction.atomic():
-        area = Area.objects.create(code=code, name=name, level=level, parent=parent)
-        audit.record_create(actor, area)
+        area = audited_create(actor, Area, code=code, name=name, level=level, parent=parent)
     return area
 
 

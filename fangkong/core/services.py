@@ -37,3 +37,12 @@ def lock_versioned(instance: models.Model, expected_version: int | None) -> mode
             code="conflict",
         )
     return current
+
+
+def audited_create(actor, model: type[models.Model], **fields) -> models.Model:
+    """Create a row and append its audit entry; call inside the service's transaction."""
+    from . import audit
+
+    instance = model.objects.create(**fields)
+    audit.record_create(actor, instance)
+    return instance

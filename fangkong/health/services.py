@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.scoping import area_visible_to
-from fangkong.core.services import lock_versioned, require_area, require_perm
+from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 from fangkong.status.clock import local_date
 from fangkong.status.services import recompute_on_commit
 
@@ -64,7 +64,9 @@ def create_assignment(
     if overlapping.exists():
         raise ValidationError({"start_date": _("该居民在此期间已有同类进行中的安排")})
     with transaction.atomic():
-        assignment = Assignment.objects.create(
+        assignment = audited_create(
+            actor,
+            Assignment,
             resident=resident,
             kind=kind,
             start_date=start_date,
@@ -73,7 +75,6 @@ def create_assignment(
             responsible=responsible,
             doctor=doctor.strip(),
         )
-        audit.record_create(actor, assignment)
         recompute_on_commit([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
     return assignment
 
@@ -172,7 +173,9 @@ def _save_checkin(
             audit.record_update(actor, before, existing, reason=_("更正打卡"))
             _raise_alert(actor, existing)
             return existing, False
-        checkin = CheckIn.objects.create(
+        checkin = audited_create(
+            actor,
+            CheckIn,
             assignment=assignment,
             date=date,
             slot=slot,
@@ -182,7 +185,6 @@ def _save_checkin(
             recorded_by=actor,
             recorded_at=now,
         )
-        audit.record_create(actor, checkin)
         _raise_alert(actor, checkin)
     return checkin, True
 
@@ -335,14 +337,15 @@ def record_nat_result(
             audit.record_update(actor, before, existing)
             test, created = existing, False
         else:
-            test = NucleicAcidTest.objects.create(
+            test = audited_create(
+                actor,
+                NucleicAcidTest,
                 resident=resident,
                 sampled_at=sampled_at,
                 result=result,
                 institution=institution,
                 reported_at=reported_at,
             )
-            audit.record_create(actor, test)
             created = True
         if result != NatResult.PENDING:
             recompute_on_commit([resident.pk], cause=_("核酸检测结果"), actor=actor)
@@ -395,13 +398,14 @@ def issue_certificate(
     if HealthCertificate.objects.filter(assignment=assignment, revoked=False).exists():
         raise ValidationError({"assignment": _("该安排已开具有效的健康证明")})
     with transaction.atomic():
-        certificate = HealthCertificate.objects.create(
+        certificate = audited_create(
+            actor,
+            HealthCertificate,
             resident=assignment.resident,
             assignment=assignment,
             issued_by=actor,
             issued_at=now or timezone.now(),
         )
-        audit.record_create(actor, certificate)
     return certificate
 
 

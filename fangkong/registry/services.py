@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from fangkong.areas.choices import AreaLevel
 from fangkong.core import audit
 from fangkong.core.personal import index_value
-from fangkong.core.services import lock_versioned, require_area, require_perm
+from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 from fangkong.core.validators import validate_phone
 from fangkong.status.services import recompute_on_commit
 
@@ -140,10 +140,15 @@ def create_household(
     require_area(actor, area)
     number = _clean_household(area=area, number=number, building=building)
     with transaction.atomic():
-        household = Household.objects.create(
-            area=area, number=number, address=address, building=building, notes=notes
+        household = audited_create(
+            actor,
+            Household,
+            area=area,
+            number=number,
+            address=address,
+            building=building,
+            notes=notes,
         )
-        audit.record_create(actor, household)
     return household
 
 
@@ -203,8 +208,7 @@ def create_building(*, actor, area, name: str, notes: str = "") -> Building:
     require_area(actor, area)
     name = _clean_building(area=area, name=name)
     with transaction.atomic():
-        building = Building.objects.create(area=area, name=name, notes=notes)
-        audit.record_create(actor, building)
+        building = audited_create(actor, Building, area=area, name=name, notes=notes)
     return building
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
-from fangkong.core.services import require_area, require_perm
+from fangkong.core.services import audited_create, require_area, require_perm
 from fangkong.status.services import recompute_on_commit
 
 from .models import RiskDesignation, RiskLevel
@@ -27,8 +27,7 @@ def create_risk_level(*, actor, name: str, rank: int, colour: str = "#999999") -
     if RiskLevel.objects.filter(rank=rank).exists():
         raise ValidationError({"rank": _("已有相同等级序号的风险等级")})
     with transaction.atomic():
-        level = RiskLevel.objects.create(name=name, rank=rank, colour=colour)
-        audit.record_create(actor, level)
+        level = audited_create(actor, RiskLevel, name=name, rank=rank, colour=colour)
     return level
 
 

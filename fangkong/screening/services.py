@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
-from fangkong.core.services import lock_versioned, require_area, require_perm
+from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 
 from .choices import FindingKind, VisitOutcome
 from .models import Campaign, Finding, Visit
@@ -37,7 +37,9 @@ def create_campaign(
     if due_on is None or due_on < starts_on:
         raise ValidationError({"due_on": _("完成期限不能早于开始日期")})
     with transaction.atomic():
-        campaign = Campaign.objects.create(
+        campaign = audited_create(
+            actor,
+            Campaign,
             area=area,
             title=title,
             description=description.strip(),
@@ -47,7 +49,6 @@ def create_campaign(
             due_on=due_on,
             created_by=actor,
         )
-        audit.record_create(actor, campaign)
     return campaign
 
 
@@ -103,7 +104,9 @@ def record_visit(
     if visited_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"visited_at": _("走访时间不能晚于当前时间")})
     with transaction.atomic():
-        visit = Visit.objects.create(
+        visit = audited_create(
+            actor,
+            Visit,
             campaign=campaign,
             household=household,
             visited_by=actor,
@@ -113,7 +116,6 @@ def record_visit(
             new_people=new_people,
             notes=notes,
         )
-        audit.record_create(actor, visit)
     return visit
 
 
@@ -138,7 +140,9 @@ def record_finding(
     if Finding.objects.filter(campaign=campaign, resident=resident).exists():
         raise ValidationError({"resident": _("该居民已在本次摸排中登记")})
     with transaction.atomic():
-        finding = Finding.objects.create(
+        finding = audited_create(
+            actor,
+            Finding,
             campaign=campaign,
             resident=resident,
             visit=visit,
@@ -146,5 +150,4 @@ def record_finding(
             found_at=found_at or timezone.now(),
             found_by=actor,
         )
-        audit.record_create(actor, finding)
     return finding

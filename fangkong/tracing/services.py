@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
-from fangkong.core.services import lock_versioned, require_area, require_perm
+from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 from fangkong.status.services import recompute_on_commit
 
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState
@@ -45,7 +45,9 @@ def create_case(
     if Case.objects.filter(resident=resident, status=CaseStatus.ACTIVE).exists():
         raise ValidationError({"resident": _("该居民已有在治病例记录")})
     with transaction.atomic():
-        case = Case.objects.create(
+        case = audited_create(
+            actor,
+            Case,
             resident=resident,
             code=code,
             kind=kind,
@@ -54,7 +56,6 @@ def create_case(
             source=source.strip(),
             notes=notes,
         )
-        audit.record_create(actor, case)
         recompute_on_commit([resident.pk], cause=_("新增病例"), actor=actor)
     return case
 
@@ -112,7 +113,9 @@ def create_contact(
     if Contact.objects.filter(resident=resident, case=case, degree=degree).exists():
         raise ValidationError({"resident": _("该居民已登记为此病例的接触者")})
     with transaction.atomic():
-        contact = Contact.objects.create(
+        contact = audited_create(
+            actor,
+            Contact,
             resident=resident,
             case=case,
             degree=degree,
@@ -120,7 +123,6 @@ def create_contact(
             reason=reason.strip(),
             state=ContactState.CONFIRMED if confirmed else ContactState.SUSPECTED,
         )
-        audit.record_create(actor, contact)
         if confirmed:
             recompute_on_commit([resident.pk], cause=_("确认接触者"), actor=actor)
     return contact
