@@ -30,6 +30,12 @@ class Venue(ScopedModel):
         help_text=_("同时在场的最多人数；留空表示不限流"),
     )
     measures_temperature = models.BooleanField(_("测温"), default=True)
+    nat_hours = models.PositiveSmallIntegerField(
+        _("核酸查验时限（小时）"),
+        null=True,
+        blank=True,
+        help_text=_("卡点核验时要求该时限内的核酸阴性结果，如 48；留空表示不作准入条件"),
+    )
     active = models.BooleanField(_("启用"), default=True)
     code = models.CharField(
         _("场所码"), max_length=24, unique=True, default=new_venue_code, editable=False
