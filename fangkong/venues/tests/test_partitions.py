@@ -161,3 +161,33 @@ def test_same_uuid_and_time_is_one_row(areas):
             recorded_at=when,
         )
     assert Scan.objects.filter(uuid=key).count() == 1
+
+
+@pytest.mark.postgres
+def test_create_scan_partitions_command_is_idempotent(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_scan_partitions", months=2, stdout=out)
+    call_command("create_scan_partitions", months=2, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("已创建 venues_scan_p") and lines[0].endswith(
+        "（从默认分区移入 0 条）"
+    )
+    assert lines[2].endswith("已存在") and lines[3].endswith("已存在")
+    assert len(partitioning.existing_partitions()) == 3  # two months and the default
+
+
+def test_create_scan_partitions_command_on_sqlite_says_so(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    if connection.vendor == "postgresql":
+        return
+    out = StringIO()
+    call_command("create_scan_partitions", months=2, stdout=out)
+    assert out.getvalue().strip() == "当前数据库不是 PostgreSQL 分区表（如 SQLite），无需创建分区"
