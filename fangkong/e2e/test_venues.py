@@ -40,6 +40,18 @@ def market(transactional_db):
     return venue, green, red
 
 
+def _register(page, url: str, name: str, field: str, value: str):
+    """Fill the form as a visitor would, press 登记进入 and return the answer panel."""
+    page.goto(url)
+    page.fill("#id_name", name)
+    page.fill(f"#id_{field}", value)
+    page.fill("#id_temperature", "36.5")
+    page.click("button[value=in]")
+    result = page.locator(".fk-admission")
+    result.wait_for()
+    return result
+
+
 def _no_horizontal_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
@@ -50,12 +62,7 @@ def test_scan_page_at_phone_width_admits_green_and_remembers_the_person(page, li
     url = f"{live_server.url}/venues/s/{venue.code}/"
     page.goto(url)
     _no_horizontal_scroll(page)
-    page.fill("#id_name", "李青青")
-    page.fill("#id_id_number", green.id_number)
-    page.fill("#id_temperature", "36.5")
-    page.click("button[value=in]")
-    result = page.locator(".fk-admission")
-    result.wait_for()
+    result = _register(page, url, "李青青", "id_number", green.id_number)
     assert result.get_attribute("data-colour") == "green"
     assert result.get_attribute("data-admitted") == "yes"
     assert "准予通行" in result.inner_text()
@@ -76,13 +83,9 @@ def test_scan_page_at_phone_width_admits_green_and_remembers_the_person(page, li
 def test_scan_page_refuses_red_with_the_reason(page, live_server, market):
     venue, _green, red = market
     page.set_viewport_size(PHONE)
-    page.goto(f"{live_server.url}/venues/s/{venue.code}/")
-    page.fill("#id_name", "欧阳明月")
-    page.fill("#id_phone", red.phone)
-    page.fill("#id_temperature", "36.6")
-    page.click("button[value=in]")
-    result = page.locator(".fk-admission")
-    result.wait_for()
+    result = _register(
+        page, f"{live_server.url}/venues/s/{venue.code}/", "欧阳明月", "phone", red.phone
+    )
     assert result.get_attribute("data-colour") == "red"
     assert result.get_attribute("data-admitted") == "no"
     text = result.inner_text()

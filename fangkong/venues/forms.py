@@ -11,6 +11,7 @@ from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
 from .choices import Direction
 from .models import Venue
+from .services import VENUE_FIELDS
 
 
 class VenueForm(StyledFormMixin, forms.ModelForm):
@@ -18,17 +19,7 @@ class VenueForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Venue
-        fields = [
-            "area",
-            "name",
-            "kind",
-            "address",
-            "capacity",
-            "measures_temperature",
-            "nat_hours",
-            "active",
-            "notes",
-        ]
+        fields = list(VENUE_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, user, **kwargs):

@@ -736,7 +736,13 @@ def request_outing(
 
 
 def _decide_outing(
-    *, actor, outing: OutingApproval, state: str, note: str, expected_version, now=None
+    *,
+    actor,
+    outing: OutingApproval,
+    state: str,
+    note: str = "",
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> OutingApproval:
     require_perm(actor, "venues.approve_outingapproval")
     require_area(actor, outing.resident.area)
@@ -758,28 +764,12 @@ def _decide_outing(
     return outing
 
 
-def approve_outing(
-    *, actor, outing: OutingApproval, note: str = "", expected_version=None, now=None
-) -> OutingApproval:
-    """The responsible grid / community approves: the checkpoint then shows the pass."""
-    return _decide_outing(
-        actor=actor,
-        outing=outing,
-        state=ApprovalState.APPROVED,
-        note=note,
-        expected_version=expected_version,
-        now=now,
-    )
+def approve_outing(*, actor, outing: OutingApproval, **kwargs) -> OutingApproval:
+    """The responsible grid / community approves: the checkpoint then shows the pass.
+    ``note``, ``expected_version``, ``now`` as for ``reject_outing``."""
+    return _decide_outing(actor=actor, outing=outing, state=ApprovalState.APPROVED, **kwargs)
 
 
-def reject_outing(
-    *, actor, outing: OutingApproval, note: str, expected_version=None, now=None
-) -> OutingApproval:
-    return _decide_outing(
-        actor=actor,
-        outing=outing,
-        state=ApprovalState.REJECTED,
-        note=note,
-        expected_version=expected_version,
-        now=now,
-    )
+def reject_outing(*, actor, outing: OutingApproval, **kwargs) -> OutingApproval:
+    """Refused, with a note (required)."""
+    return _decide_outing(actor=actor, outing=outing, state=ApprovalState.REJECTED, **kwargs)

@@ -7,6 +7,7 @@ from fangkong.health.api.serializers import MaskedNameField
 from ..choices import ScanSource
 from ..models import OutingApproval, Scan, Venue
 from ..rules import MAX_BATCH
+from ..services import VENUE_FIELDS
 
 
 class VenueSerializer(ScopedModelSerializer):
@@ -14,21 +15,7 @@ class VenueSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Venue
-        fields = [
-            "id",
-            "area",
-            "name",
-            "kind",
-            "address",
-            "capacity",
-            "measures_temperature",
-            "nat_hours",
-            "active",
-            "code",
-            "notes",
-            "version",
-            "created_at",
-        ]
+        fields = ["id", *VENUE_FIELDS, "code", "version", "created_at"]
         read_only_fields = ["code", "version", "created_at"]
         extra_kwargs = {"address": {"required": False}, "notes": {"required": False}}
 
