@@ -274,6 +274,19 @@ def _admit(
     return adm
 
 
+def _clean_visit(venue: Venue, direction: str, temperature) -> Decimal | None:
+    """The direction, and the temperature (required on entry where the venue measures it)."""
+    if direction not in Direction.values:
+        raise ValidationError({"direction": _("进出方向不正确")})
+    try:
+        temp = clean_optional_temperature(temperature)
+    except ValidationError as e:
+        raise ValidationError({"temperature": e.messages}) from None
+    if venue.measures_temperature and direction == Direction.IN and temp is None:
+        raise ValidationError({"temperature": _("本场所须测温，请填写体温")})
+    return temp
+
+
 # --- the public scan page ----------------------------------------------------------------
 
 
@@ -301,14 +314,7 @@ def record_public_scan(
     if not (name or "").strip():
         raise ValidationError({"name": _("请填写姓名")})
     number, phone, name = clean_identity(id_number=id_number, phone=phone, name=name)
-    if venue.measures_temperature and direction == Direction.IN and temperature in (None, ""):
-        raise ValidationError({"temperature": _("本场所须测温，请填写体温")})
-    try:
-        temp = clean_optional_temperature(temperature)
-    except ValidationError as e:
-        raise ValidationError({"temperature": e.messages}) from None
-    if direction not in Direction.values:
-        raise ValidationError({"direction": _("进出方向不正确")})
+    temp = _clean_visit(venue, direction, temperature)
     resident = selectors.find_resident(id_number=number, phone=phone, name=name)
     with transaction.atomic():
         return _admit(
@@ -425,14 +431,7 @@ def record_checkpoint_scan(
     _require_checkpoint(actor, venue)
     require_perm(actor, "venues.add_scan")
     now = now or timezone.now()
-    if direction not in Direction.values:
-        raise ValidationError({"direction": _("进出方向不正确")})
-    try:
-        temp = clean_optional_temperature(temperature)
-    except ValidationError as e:
-        raise ValidationError({"temperature": e.messages}) from None
-    if venue.measures_temperature and direction == Direction.IN and temp is None:
-        raise ValidationError({"temperature": _("本场所须测温，请填写体温")})
+    temp = _clean_visit(venue, direction, temperature)
     person = resolve_person(token=token, id_number=id_number, now=now)
     check = None
     if person.resident is not None:
