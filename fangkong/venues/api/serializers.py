@@ -79,6 +79,10 @@ class ScanBatchSerializer(serializers.Serializer):
     )
 
 
+class ClockSerializer(serializers.Serializer):
+    now = serializers.DateTimeField(label=_("服务器时间"))
+
+
 class ScanBatchErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     field = serializers.CharField()

@@ -1,3 +1,4 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -12,6 +13,7 @@ from .. import selectors, services
 from ..filtersets import OutingApprovalFilterSet, ScanFilterSet, VenueFilterSet
 from ..models import OutingApproval, Scan, Venue
 from .serializers import (
+    ClockSerializer,
     OutingApprovalSerializer,
     OutingDecisionSerializer,
     ScanBatchResultSerializer,
@@ -40,6 +42,16 @@ class ScanViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
     selector = staticmethod(selectors.scan_list)
     serializer_class = ScanSerializer
     filterset_class = ScanFilterSet
+
+    @extend_schema(
+        request=None,
+        responses=ClockSerializer,
+        summary=_("设备连通与校时"),
+        description=_("卡点设备上传前检查连通并校准时钟（扫码时间晚于服务器时间的记录会被拒收）。"),
+    )
+    @action(detail=False, methods=["get"], permission_classes=[IsAuthenticated])
+    def clock(self, request):
+        return Response({"now": timezone.now()})
 
     @extend_schema(
         request=ScanBatchSerializer,

@@ -99,3 +99,11 @@ def test_scan_list_masks_visitors_and_has_no_write_path(users, market, green):
     assert api(users["community"]).post("/api/v1/scans/", {}, format="json").status_code == 405
     assert Scan.objects.count() == 1
     assert api(users["grid_c"]).get("/api/v1/scans/").json()["count"] == 0
+
+
+def test_devices_read_the_server_clock(users):
+    r = api(users["volunteer"]).get("/api/v1/scans/clock/")
+    assert r.status_code == 200
+    sent = datetime.datetime.fromisoformat(r.json()["now"])
+    assert abs((sent - timezone.now()).total_seconds()) < 60
+    assert APIClient().get("/api/v1/scans/clock/").status_code == 401
