@@ -31,6 +31,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from .databases import REPO, fangkong_command, postgres_database, sqlite_database
 
@@ -79,6 +80,13 @@ def fixture() -> dict:
 # --- the load generator -----------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc: unlike wall time
+    it does not grow when other programs share the cores."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Phase:
     name: str
@@ -87,6 +95,7 @@ class Phase:
     latencies: list[float]
     scans: int = 0
     errors: int = 0
+    server_cpu: float = 0.0
 
     @property
     def per_second(self) -> float:
@@ -106,6 +115,13 @@ class Phase:
             "p99_ms": round(self.pct(0.99), 1),
             "mean_ms": round(statistics.fmean(self.latencies) * 1000, 1),
             "errors": self.errors,
+            "server_cpu_s": round(self.server_cpu, 1),
+            "req_per_server_cpu_s": round(self.requests / self.server_cpu, 1)
+            if self.server_cpu
+            else None,
+            "scans_per_server_cpu_s": round(self.scans / self.server_cpu)
+            if self.server_cpu and self.scans
+            else None,
         }
 
 
@@ -130,7 +146,9 @@ def _records(fx: dict, n: int, offset: int) -> list[dict]:
     return out
 
 
-def run_phase(name, port, token, make_request, *, total: int, concurrency: int) -> Phase:
+def run_phase(
+    name, port, token, make_request, *, total: int, concurrency: int, pid: int | None = None
+) -> Phase:
     """``total`` requests from ``concurrency`` clients, each on its own keep-alive connection."""
     counter = iter(range(total))
     lock = threading.Lock()
@@ -161,12 +179,15 @@ def run_phase(name, port, token, make_request, *, total: int, concurrency: int) 
         conn.close()
 
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    cpu = cpu_seconds(pid) if pid else 0.0
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return Phase(name, total, time.perf_counter() - started, latencies, scans[0], errors[0])
+    wall = time.perf_counter() - started
+    cpu = cpu_seconds(pid) - cpu if pid else 0.0
+    return Phase(name, total, wall, latencies, scans[0], errors[0], cpu)
 
 
 def _free_port() -> int:
@@ -253,7 +274,9 @@ def measure(db, args) -> list[dict]:
         ):
             rows.append(
                 {"database": db.label}
-                | run_phase(name, port, token, fn, total=total, concurrency=conc).row()
+                | run_phase(
+                    name, port, token, fn, total=total, concurrency=conc, pid=server.pid
+                ).row()
             )
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
         return rows

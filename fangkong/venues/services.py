@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -504,17 +504,30 @@ def _statuses_for(records: list[ScanRecord]) -> tuple[dict, dict, dict]:
                 codes[r.token] = signing.loads(r.token, salt=SALT)
             except signing.BadSignature:
                 codes[r.token] = None
-    by_code = dict(
-        PersonStatus.objects.filter(public_code__in=[c for c in codes.values() if c]).values_list(
-            "public_code", "resident_id"
+    # No ordering (the models' default orderings join areas) and no query for an empty list:
+    # a single-scan request pays for what it uses only.
+    wanted = [c for c in codes.values() if c]
+    by_code = (
+        dict(
+            PersonStatus.objects.filter(public_code__in=wanted)
+            .order_by()
+            .values_list("public_code", "resident_id")
         )
+        if wanted
+        else {}
     )
     by_token = {t: by_code.get(c) for t, c in codes.items() if c}
     id_indexes = {
         index_value(r.id_number, kind="id_number", purpose="id") for r in records if r.id_number
     }
-    by_id_index = dict(
-        Resident.objects.filter(id_number_index__in=id_indexes).values_list("id_number_index", "pk")
+    by_id_index = (
+        dict(
+            Resident.objects.filter(id_number_index__in=id_indexes)
+            .order_by()
+            .values_list("id_number_index", "pk")
+        )
+        if id_indexes
+        else {}
     )
     return by_token, by_id_index, codes
 
@@ -581,24 +594,28 @@ def ingest_scans(
         seen[rec.uuid] = rec.scanned_at
         parsed.append(rec)
 
-    venues = {
-        v.code: v
-        for v in Venue.objects.visible_to(actor).filter(code__in={r.venue_code for r in parsed})
-    }
+    venues = dict(
+        Venue.objects.visible_to(actor)
+        .filter(code__in={r.venue_code for r in parsed})
+        .order_by()
+        .values_list("code", "pk")
+    )
     by_token, by_id_index, codes = _statuses_for(parsed)
-    colours = dict(
-        PersonStatus.objects.filter(
-            pk__in=set(by_token.values()) | set(by_id_index.values())
-        ).values_list("pk", "colour")
+    known = set(by_token.values()) | set(by_id_index.values())
+    colours = (
+        dict(PersonStatus.objects.filter(pk__in=known).order_by().values_list("pk", "colour"))
+        if known
+        else {}
     )
     fields = {f.column: f for f in Scan._meta.concrete_fields}
     prep = {c: fields[c].get_db_prep_save for c in INSERT_COLUMNS}
+    conn = connections[Scan.objects.db]  # the wrapper itself, not the per-access proxy
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     recorded_at = timezone.now()
     rows, keyed = [], []
     for rec in parsed:
-        venue = venues.get(rec.venue_code)
-        if venue is None:
+        venue_id = venues.get(rec.venue_code)
+        if venue_id is None:
             reject(rec.index, "venue", _("场所码不存在或不在您的管辖范围内"))
             continue
         if rec.token:
@@ -620,7 +637,7 @@ def ingest_scans(
         values = {
             "scanned_at": rec.scanned_at,
             "uuid": rec.uuid,
-            "venue_id": venue.pk,
+            "venue_id": venue_id,
             "resident_id": resident_id,
             "direction": rec.direction,
             "temperature": rec.temperature,
@@ -641,7 +658,7 @@ def ingest_scans(
         }
         # Encrypted columns are already ciphertext: bypass the field's own encryption.
         row = tuple(
-            values[c] if c in ("id_number", "phone") else prep[c](values[c], connection)
+            values[c] if c in ("id_number", "phone") else prep[c](values[c], conn)
             for c in INSERT_COLUMNS
         )
         rows.append(row)
