@@ -120,3 +120,30 @@ _ISSUE4: dict[str, set[str]] = {
 ROLE_PERMISSIONS = {
     role: perms | frozenset(_ISSUE4.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
 }
+
+
+# --- venues: venues, checkpoints, scans, going-out approvals (issue 5) ---
+_VENUES_READ = {"venues.view_venue", "venues.view_scan", "venues.view_outingapproval"}
+_VENUES_MANAGE = {
+    "venues.add_venue",
+    "venues.change_venue",
+    "venues.delete_venue",
+    "venues.export_venue",
+    "venues.export_scan",
+    "venues.ingest_scan",  # accounts of checkpoint devices and partner systems
+}
+_VENUES_CHECKPOINT = {"venues.view_venue", "venues.checkpoint_venue", "venues.add_scan"}
+_VENUES_OUTING = {"venues.add_outingapproval", "venues.approve_outingapproval"}
+_VENUES: dict[str, set[str]] = {
+    Role.COMMAND: _VENUES_READ | _VENUES_MANAGE | _VENUES_CHECKPOINT | _VENUES_OUTING,
+    Role.STREET: _VENUES_READ | _VENUES_MANAGE | _VENUES_CHECKPOINT | _VENUES_OUTING,
+    Role.COMMUNITY: _VENUES_READ | _VENUES_MANAGE | _VENUES_CHECKPOINT | _VENUES_OUTING,
+    Role.GRID_WORKER: _VENUES_READ | _VENUES_CHECKPOINT | _VENUES_OUTING,
+    Role.LEADER: set(_VENUES_READ),
+    Role.ENTERPRISE_LIAISON: set(_VENUES_CHECKPOINT),
+    Role.INSPECTOR: {"venues.view_venue"},
+    Role.VOLUNTEER: set(_VENUES_CHECKPOINT),
+}
+ROLE_PERMISSIONS = {
+    role: perms | frozenset(_VENUES.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
+}

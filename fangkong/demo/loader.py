@@ -23,6 +23,7 @@ from fangkong.registry.rules import encode_tags
 
 from .accounts import AccountResult, ensure_accounts, write_accounts_file
 from .plan import CityPlan, HouseholdSpec, plan_city, plan_households
+from .venues import load_venues
 
 AUDIT_REASON = "演示数据（fangkong load-demo）"
 BATCH = 2000
@@ -58,6 +59,7 @@ def load_demo(
         buildings = _ensure_buildings(households, areas, events, result)
         homes = _ensure_households(households, areas, buildings, events, result)
         _ensure_residents(households, areas, homes, events, result)
+        result.created.update(load_venues(areas, events, seed=seed))
         result.accounts = ensure_accounts(areas, seed=seed, reset_passwords=reset_passwords)
         result.created["accounts"] = sum(r.created for r in result.accounts)
         for r in result.accounts:

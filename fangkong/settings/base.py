@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "fangkong.tracing",
     "fangkong.health",
     "fangkong.status",
+    "fangkong.venues",
     "fangkong.demo",
 ]
 
@@ -196,6 +197,14 @@ SPECTACULAR_SETTINGS = {
         }
     },
 }
+# venues: choice sets whose field names ("kind", "colour") are used by other apps too.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "VenueKindEnum": "fangkong.venues.choices.VenueKind",
+        "ScanColourEnum": "fangkong.venues.choices.ScanColour",
+        "ColourEnum": "fangkong.status.choices.Colour",
+    }
+)
 
 TASKS = {
     "default": {

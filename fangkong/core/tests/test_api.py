@@ -200,12 +200,15 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/households/",
         "/api/v1/jobs/",
         "/api/v1/nucleic-acid-tests/",
+        "/api/v1/outing-approvals/",
         "/api/v1/residents/",
         "/api/v1/risk-designations/",
         "/api/v1/risk-levels/",
+        "/api/v1/scans/",
         "/api/v1/status-overrides/",
         "/api/v1/statuses/",
         "/api/v1/users/",
+        "/api/v1/venues/",
         "/api/v1/visits/",
     ]
     assert "/api/v1/residents/{id}/reveal/" in schema["paths"]

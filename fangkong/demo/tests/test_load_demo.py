@@ -18,6 +18,7 @@ from fangkong.core.models import AuditEntry
 from fangkong.core.validators import validate_id_number
 from fangkong.demo.accounts import read_passwords
 from fangkong.registry.models import Building, Household, Resident
+from fangkong.venues.models import Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -53,12 +54,16 @@ def test_load_demo_writes_the_planned_city_with_an_audit_entry_per_row(var_dir):
     assert Household.objects.count() == 63
     assert Building.objects.count() == 51
     assert User.objects.count() == 9
-    created_rows = sum(AREAS.values()) + 51 + 63 + 200 + 9
-    assert AuditEntry.objects.count() == created_rows
+    # venues: a checkpoint per street, a compound per community, a market in every third one
+    venues = 49 + 53 + 18
+    assert Venue.objects.count() == venues
+    created_rows = sum(AREAS.values()) + 51 + 63 + 200 + 9 + venues
+    # + one entry for all the demo scans (a bulk import)
+    assert AuditEntry.objects.count() == created_rows + 1
     assert AuditEntry.objects.filter(actor_name="system", action="create").count() == created_rows
     assert verify_chain().ok
     assert "居民 200 人" in out
-    assert f"审计日志 {created_rows} 条" in out
+    assert f"审计日志 {created_rows + 1} 条" in out
 
     categories = dict(Counter(Resident.objects.values_list("category", flat=True)))
     assert categories == {"permanent": 181, "inflow": 11, "returnee": 7, "outflow": 1}

@@ -1,0 +1,140 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.health.api.serializers import MaskedNameField
+
+from ..choices import ScanSource
+from ..models import OutingApproval, Scan, Venue
+from ..rules import MAX_BATCH
+from ..services import VENUE_FIELDS
+
+
+class VenueSerializer(ScopedModelSerializer):
+    """场所/卡点. ``code`` is the random code of the public scan URL."""
+
+    class Meta:
+        model = Venue
+        fields = ["id", *VENUE_FIELDS, "code", "version", "created_at"]
+        read_only_fields = ["code", "version", "created_at"]
+        extra_kwargs = {"address": {"required": False}, "notes": {"required": False}}
+
+
+class ScanSerializer(ScopedModelSerializer):
+    """扫码记录 (read only; scans are append-only and come in through ``batch``)."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True, label=_("记录编号"))
+    person = serializers.CharField(source="person_label", read_only=True, label=_("姓名（脱敏）"))
+
+    class Meta:
+        model = Scan
+        fields = [
+            "id",
+            "scanned_at",
+            "venue",
+            "resident",
+            "person",
+            "direction",
+            "temperature",
+            "colour",
+            "admitted",
+            "source",
+            "id_number",
+            "phone",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class ScanRecordSerializer(serializers.Serializer):
+    """One record of a batch (documentation only: records are checked one by one by the
+    service, so a bad record does not fail the batch)."""
+
+    id = serializers.UUIDField(label=_("记录编号（设备生成的 UUID）"))
+    venue = serializers.CharField(label=_("场所码"))
+    scanned_at = serializers.DateTimeField(label=_("扫码时间"))
+    direction = serializers.ChoiceField(choices=["in", "out"], required=False, label=_("进出"))
+    temperature = serializers.DecimalField(
+        max_digits=3, decimal_places=1, required=False, label=_("体温")
+    )
+    token = serializers.CharField(required=False, label=_("个人码"))
+    id_number = serializers.CharField(required=False, label=_("身份证号"))
+    phone = serializers.CharField(required=False, label=_("手机号"))
+    name = serializers.CharField(required=False, label=_("姓名"))
+    admitted = serializers.BooleanField(required=False, label=_("现场是否准入"))
+
+
+class ScanBatchSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(
+        choices=[ScanSource.DEVICE, ScanSource.PARTNER],
+        default=ScanSource.DEVICE,
+        label=_("来源"),
+    )
+    records = serializers.ListField(
+        child=serializers.JSONField(),
+        allow_empty=False,
+        max_length=MAX_BATCH,
+        label=_("扫码记录"),
+        help_text=_("每条记录的字段见 ScanRecord；每批最多 5000 条"),
+    )
+
+
+class ClockSerializer(serializers.Serializer):
+    now = serializers.DateTimeField(label=_("服务器时间"))
+
+
+class ScanBatchErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ScanBatchResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = serializers.ListField(child=serializers.DictField())
+    errors = ScanBatchErrorSerializer(many=True)
+
+
+class OutingApprovalSerializer(ScopedModelSerializer):
+    """外出审批报备. ``reason`` is written in plaintext and read masked."""
+
+    resident_name = MaskedNameField(source="resident.name")
+
+    class Meta:
+        model = OutingApproval
+        fields = [
+            "id",
+            "resident",
+            "resident_name",
+            "assignment",
+            "reason",
+            "destination",
+            "starts_at",
+            "ends_at",
+            "state",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "version",
+        ]
+        read_only_fields = [
+            "assignment",
+            "state",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "version",
+        ]
+
+
+class OutingDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, label=_("审批意见")
+    )
+    version = serializers.IntegerField(required=False, min_value=1, label=_("版本"))

@@ -1,0 +1,120 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from fangkong.core.api.permissions import ViewPermission
+from fangkong.core.api.views import ScopedGenericViewSet, ScopedModelViewSet, ServiceCreateMixin
+
+from .. import selectors, services
+from ..filtersets import OutingApprovalFilterSet, ScanFilterSet, VenueFilterSet
+from ..models import OutingApproval, Scan, Venue
+from .serializers import (
+    ClockSerializer,
+    OutingApprovalSerializer,
+    OutingDecisionSerializer,
+    ScanBatchResultSerializer,
+    ScanBatchSerializer,
+    ScanSerializer,
+    VenueSerializer,
+)
+
+
+class VenueViewSet(ScopedModelViewSet):
+    """场所/卡点."""
+
+    model = Venue
+    selector = staticmethod(selectors.venue_list)
+    serializer_class = VenueSerializer
+    filterset_class = VenueFilterSet
+    create_service = staticmethod(services.create_venue)
+    update_service = staticmethod(services.update_venue)
+    delete_service = staticmethod(services.delete_venue)
+
+
+class ScanViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
+    """扫码记录: list (newest first) and ``batch`` ingest. No update or delete: append-only."""
+
+    model = Scan
+    selector = staticmethod(selectors.scan_list)
+    serializer_class = ScanSerializer
+    filterset_class = ScanFilterSet
+
+    @extend_schema(
+        request=None,
+        responses=ClockSerializer,
+        summary=_("设备连通与校时"),
+        description=_("卡点设备上传前检查连通并校准时钟（扫码时间晚于服务器时间的记录会被拒收）。"),
+    )
+    @action(detail=False, methods=["get"], permission_classes=[IsAuthenticated])
+    def clock(self, request):
+        return Response({"now": timezone.now()})
+
+    @extend_schema(
+        request=ScanBatchSerializer,
+        responses={200: ScanBatchResultSerializer, 400: ScanBatchResultSerializer},
+        summary=_("批量上传扫码记录"),
+        description=_(
+            "卡点设备与合作系统批量上传。每条记录带设备生成的 UUID（id）；超时后重发同一批次"
+            "不会产生重复记录（以 id 与扫码时间为键）。有错误的记录逐条返回（index、field、"
+            "message），其余记录照常入库。全部记录都有错误时返回 400。"
+        ),
+    )
+    # The service checks venues.ingest_scan and the scope of each record's venue.
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
+    def batch(self, request):
+        body = ScanBatchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.ingest_scans(
+            actor=request.user,
+            records=body.validated_data["records"],
+            source=body.validated_data["source"],
+        )
+        code = (
+            status.HTTP_400_BAD_REQUEST
+            if result.rejected == len(body.validated_data["records"])
+            else status.HTTP_200_OK
+        )
+        return Response(result.as_dict(), status=code)
+
+
+class OutingApprovalViewSet(
+    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
+):
+    """外出审批报备: create = a request; ``approve`` / ``reject`` by the responsible staff."""
+
+    model = OutingApproval
+    selector = staticmethod(selectors.outing_list)
+    serializer_class = OutingApprovalSerializer
+    filterset_class = OutingApprovalFilterSet
+    create_service = staticmethod(services.request_outing)
+    service_takes_data = False
+
+    def _decide(self, request, service):
+        outing = self.get_object()
+        body = OutingDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        updated = service(
+            actor=request.user,
+            outing=outing,
+            note=body.validated_data.get("note", ""),
+            expected_version=body.validated_data.get("version"),
+        )
+        return self.written_response(updated)
+
+    @extend_schema(
+        request=OutingDecisionSerializer, responses=OutingApprovalSerializer, summary=_("批准外出")
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def approve(self, request, pk=None):
+        return self._decide(request, services.approve_outing)
+
+    @extend_schema(
+        request=OutingDecisionSerializer, responses=OutingApprovalSerializer, summary=_("驳回外出")
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def reject(self, request, pk=None):
+        return self._decide(request, services.reject_outing)

@@ -1,0 +1,64 @@
+"""One FilterSet per list: the web list and the API filter with the same code."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.search import classify_query
+
+from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
+from .models import OutingApproval, Scan, Venue
+
+
+def search_venues(qs, value: str):
+    """Venue names in either script, by pinyin or initials."""
+    kind, q = classify_query(value)
+    if not q:
+        return qs
+    if kind == "pinyin":
+        return qs.filter(Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q))
+    return qs.filter(name_norm__contains=q)
+
+
+class VenueFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
+    area = AreaSubtreeFilter(label=_("区域"))
+    kind = django_filters.ChoiceFilter(label=_("场所类型"), choices=VenueKind.choices)
+    active = django_filters.BooleanFilter(label=_("启用"))
+
+    class Meta:
+        model = Venue
+        fields = ["q", "area", "kind", "active"]
+
+    def filter_q(self, qs, name, value):
+        return search_venues(qs, value)
+
+
+class ScanFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    venue = django_filters.NumberFilter(label=_("场所"), field_name="venue_id")
+    since = django_filters.DateTimeFilter(
+        label=_("扫码时间起"), field_name="scanned_at", lookup_expr="gte"
+    )
+    until = django_filters.DateTimeFilter(
+        label=_("扫码时间止"), field_name="scanned_at", lookup_expr="lt"
+    )
+    direction = django_filters.ChoiceFilter(label=_("进出"), choices=Direction.choices)
+    colour = django_filters.ChoiceFilter(label=_("扫码时状态"), choices=ScanColour.choices)
+    admitted = django_filters.BooleanFilter(label=_("准入"))
+    source = django_filters.ChoiceFilter(label=_("登记方式"), choices=ScanSource.choices)
+
+    class Meta:
+        model = Scan
+        fields = ["area", "venue", "since", "until", "direction", "colour", "admitted", "source"]
+
+
+class OutingApprovalFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    state = django_filters.ChoiceFilter(label=_("审批状态"), choices=ApprovalState.choices)
+    resident = django_filters.NumberFilter(label=_("居民"), field_name="resident_id")
+
+    class Meta:
+        model = OutingApproval
+        fields = ["area", "state", "resident"]

@@ -1,0 +1,5 @@
+from .outings import OutingApproval
+from .scans import Scan
+from .venues import Venue
+
+__all__ = ["OutingApproval", "Scan", "Venue"]

@@ -1,0 +1,57 @@
+"""场所码 poster: an A4 PDF with the venue's name and the QR code of its public scan URL.
+
+Drawn like the health certificate (reportlab, CID font STSong-Light, segno's matrix as
+vector squares), so it prints sharp at any size and needs no font file.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+
+from fangkong.health.pdf import _draw_qr, _font, qr_svg
+
+from .models import Venue
+
+__all__ = ["qr_svg", "render_poster", "scan_path"]
+
+
+def scan_path(venue: Venue) -> str:
+    return reverse("venues:public_scan", args=[venue.code])
+
+
+def render_poster(venue: Venue, *, base_url: str) -> bytes:
+    font = _font()
+    buf = io.BytesIO()
+    width, height = A4
+    c = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
+    c.setTitle(str(_("场所码")) + " " + venue.name)
+    c.setFont(font, 34)
+    c.drawCentredString(width / 2, height - 40 * mm, str(_("场所码")))
+    c.setFont(font, 24)
+    c.drawCentredString(width / 2, height - 58 * mm, venue.name)
+    c.setFont(font, 13)
+    c.drawCentredString(width / 2, height - 68 * mm, venue.address or venue.area.name)
+    size = 120 * mm
+    url = f"{base_url.rstrip('/')}{scan_path(venue)}"
+    _draw_qr(c, url, (width - size) / 2, height - 80 * mm - size, size)
+    c.setFont(font, 16)
+    lines = [_("进入请扫码登记，出示绿码通行")]
+    if venue.measures_temperature:
+        lines.append(_("请配合测温，体温异常者请勿进入"))
+    if venue.capacity:
+        lines.append(_("本场所限流 %(n)s 人") % {"n": venue.capacity})
+    y = height - 95 * mm - size
+    for line in lines:
+        c.drawCentredString(width / 2, y, str(line))
+        y -= 10 * mm
+    c.setFont(font, 10)
+    c.drawCentredString(width / 2, 15 * mm, url)
+    c.showPage()
+    c.save()
+    return buf.getvalue()

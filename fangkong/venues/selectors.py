@@ -1,0 +1,246 @@
+"""Read paths of venues, scans and going-out approvals: occupancy, the three-code check,
+who a typed identity is, and the lists with their joins spelled out."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core.personal import index_value, normalize_text
+from fangkong.health.choices import AssignmentState, NatResult
+from fangkong.health.models import Assignment, NucleicAcidTest
+from fangkong.registry.models import Resident
+from fangkong.status.clock import local_date, start_of_day
+from fangkong.status.engine import render
+from fangkong.status.facts import Context
+from fangkong.status.models import PersonStatus
+from fangkong.status.services import recompute_status
+
+from .choices import ApprovalState, Direction
+from .models import OutingApproval, Scan, Venue
+
+NAT_HOURS = 48
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+def venue_list(qs: QuerySet[Venue]) -> QuerySet[Venue]:
+    return qs.select_related("area")
+
+
+def scan_list(qs: QuerySet[Scan]) -> QuerySet[Scan]:
+    # Newest first on the (venue, time) / partition key; never the whole table unordered.
+    return qs.select_related("venue", "resident", "recorded_by").order_by("-scanned_at")
+
+
+def outing_list(qs: QuerySet[OutingApproval]) -> QuerySet[OutingApproval]:
+    return qs.select_related("resident", "resident__area", "requested_by", "decided_by")
+
+
+def outings_awaiting(user) -> QuerySet[OutingApproval]:
+    if not user.has_perm("venues.approve_outingapproval"):
+        return OutingApproval.objects.none()
+    return outing_list(OutingApproval.objects.visible_to(user)).filter(state=ApprovalState.PENDING)
+
+
+# --- occupancy ---------------------------------------------------------------------------
+
+
+def _today_bounds(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    day = local_date(now)
+    return start_of_day(day), start_of_day(day + datetime.timedelta(days=1))
+
+
+def occupancy_by_venue(venue_ids: list[int], *, now=None) -> dict[int, int]:
+    """People inside each venue now: today's admitted entries minus exits (never below 0).
+
+    One indexed query over ``scan_venue_time`` for today's partition, whatever the count.
+    """
+    now = now or timezone.now()
+    start, end = _today_bounds(now)
+    rows = (
+        Scan.objects.filter(venue_id__in=venue_ids, scanned_at__gte=start, scanned_at__lt=end)
+        .values("venue_id")
+        .annotate(
+            entries=Count("uuid", filter=Q(direction=Direction.IN, admitted=True)),
+            exits=Count("uuid", filter=Q(direction=Direction.OUT)),
+        )
+        .order_by()
+    )
+    counts = {v: 0 for v in venue_ids}
+    for row in rows:
+        counts[row["venue_id"]] = max(0, row["entries"] - row["exits"])
+    return counts
+
+
+def occupancy(venue: Venue, *, now=None) -> int:
+    return occupancy_by_venue([venue.pk], now=now)[venue.pk]
+
+
+def at_flow_limit(venue: Venue, current: int) -> bool:
+    return venue.capacity is not None and current >= venue.capacity
+
+
+# --- who is this -------------------------------------------------------------------------
+
+
+def find_resident(*, id_number: str = "", phone: str = "", name: str = "") -> Resident | None:
+    """The registered person a typed identity names, or ``None``.
+
+    By ID number (unique); by phone only together with the name (a family shares a phone).
+    When a name is given it must match, so an ID number alone does not reveal a status.
+    """
+    wanted = normalize_text(name)
+    qs = Resident.objects.select_related("area")
+    if id_number:
+        resident = qs.filter(
+            id_number_index=index_value(id_number, kind="id_number", purpose="id")
+        ).first()
+        if resident is not None and (not wanted or normalize_text(resident.name) == wanted):
+            return resident
+        return None
+    if phone and wanted:
+        matches = [
+            r
+            for r in qs.filter(phone_index=index_value(phone, kind="phone", purpose="phone"))[:20]
+            if normalize_text(r.name) == wanted
+        ]
+        return matches[0] if len(matches) == 1 else None
+    return None
+
+
+def current_status(resident: Resident, *, now=None) -> PersonStatus:
+    """The stored status, recomputed first when missing or past its ``valid_until``."""
+    now = now or timezone.now()
+    status = PersonStatus.objects.filter(pk=resident.pk).first()
+    if status is None or (status.valid_until is not None and status.valid_until <= now):
+        recompute_status([resident.pk], cause=_("场所扫码"), now=now)
+        status = PersonStatus.objects.get(pk=resident.pk)
+    return status
+
+
+def public_reasons(status: PersonStatus) -> list[str]:
+    return [render(r, public=True) for r in status.reasons]
+
+
+# --- the three-code check (三码核验) -------------------------------------------------------
+
+
+@dataclass
+class CodeCheck:
+    ok: bool
+    text: str
+
+
+@dataclass
+class ThreeCodeCheck:
+    """健康码, 行程 and 核酸 of one person at one moment."""
+
+    colour: str
+    colour_label: str
+    reasons: list[str]
+    itinerary: CodeCheck
+    nat: CodeCheck
+    outing: OutingApproval | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def health_ok(self) -> bool:
+        return self.colour == "green"
+
+
+def itinerary_check(resident: Resident, *, now: datetime.datetime) -> CodeCheck:
+    """Stayed in (arrived from) a designated risk area within the policy's look-back days."""
+    ctx = Context.load(now)
+    policy = ctx.policy_for(resident.area.path)
+    arrival = resident.arrival_date
+    if resident.origin and arrival:
+        since = local_date(now) - datetime.timedelta(days=policy.risk_lookback_days)
+        if arrival >= since:
+            stays = [
+                s
+                for s in ctx.risk_stays(resident.origin, arrival)
+                if s.rank >= policy.risk_min_rank
+            ]
+            if stays:
+                stay = max(stays, key=lambda s: s.rank)
+                return CodeCheck(
+                    False,
+                    _("%(days)s 天内自%(level)s地区（%(place)s）抵达（%(arrival)s）")
+                    % {
+                        "days": policy.risk_lookback_days,
+                        "level": stay.level_name,
+                        "place": stay.place,
+                        "arrival": arrival.isoformat(),
+                    },
+                )
+    return CodeCheck(True, _("%(days)s 天内未到过风险地区") % {"days": policy.risk_lookback_days})
+
+
+def nat_check(resident: Resident, *, now: datetime.datetime, hours: int = NAT_HOURS) -> CodeCheck:
+    last = (
+        NucleicAcidTest.objects.filter(
+            resident=resident,
+            result=NatResult.NEGATIVE,
+            sampled_at__gt=now - datetime.timedelta(hours=hours),
+            sampled_at__lte=now,
+        )
+        .order_by("-sampled_at")
+        .values_list("sampled_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return CodeCheck(False, _("%(h)s 小时内无核酸阴性结果") % {"h": hours})
+    return CodeCheck(
+        True,
+        _("%(h)s 小时内核酸阴性（%(t)s 采样）")
+        % {"h": hours, "t": timezone.localtime(last).strftime("%m-%d %H:%M")},
+    )
+
+
+def valid_outing(resident: Resident, *, now: datetime.datetime) -> OutingApproval | None:
+    """An approved going-out pass covering ``now`` whose closed-loop assignment is open."""
+    return (
+        OutingApproval.objects.filter(
+            resident=resident,
+            state=ApprovalState.APPROVED,
+            starts_at__lte=now,
+            ends_at__gte=now,
+            assignment__state=AssignmentState.ACTIVE,
+        )
+        .order_by("-ends_at")
+        .first()
+    )
+
+
+def three_code_check(
+    resident: Resident, *, now: datetime.datetime, nat_hours: int | None = None
+) -> ThreeCodeCheck:
+    status = current_status(resident, now=now)
+    return ThreeCodeCheck(
+        colour=status.colour,
+        colour_label=str(status.get_colour_display()),
+        reasons=public_reasons(status),
+        itinerary=itinerary_check(resident, now=now),
+        nat=nat_check(resident, now=now, hours=nat_hours or NAT_HOURS),
+        outing=valid_outing(resident, now=now),
+    )
+
+
+def open_assignment(resident: Resident, *, on: datetime.date) -> Assignment | None:
+    """The closed-loop management (an active health assignment) the resident is under."""
+    return (
+        Assignment.objects.filter(
+            resident=resident,
+            state=AssignmentState.ACTIVE,
+            start_date__lte=on,
+            end_date__gte=on,
+        )
+        .order_by("-start_date")
+        .first()
+    )

@@ -1,0 +1,791 @@
+"""Every write of the venues app: venues, scans (public page, checkpoint staff, batch ingest)
+and going-out approvals. Scans are append-only: there is no update or delete function.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core import audit, crypto
+from fangkong.core.models.audit import AuditAction
+from fangkong.core.personal import index_value, mask_name
+from fangkong.core.scoping import user_area
+from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.health.rules import is_fever
+from fangkong.registry.models import Resident
+from fangkong.status.clock import local_date
+from fangkong.status.models import PersonStatus
+from fangkong.status.tokens import SALT, TOKEN_MAX_AGE
+
+from . import selectors
+from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
+from .models import OutingApproval, Scan, Venue
+from .rules import MAX_BATCH, ScanRecord, clean_identity, clean_optional_temperature, parse_record
+
+# --- venues ------------------------------------------------------------------------------
+
+VENUE_FIELDS = (
+    "area",
+    "name",
+    "kind",
+    "address",
+    "capacity",
+    "measures_temperature",
+    "nat_hours",
+    "active",
+    "notes",
+)
+
+
+def _clean_venue(data: dict[str, Any], *, exclude_pk=None) -> dict[str, Any]:
+    data = {k: data.get(k) for k in VENUE_FIELDS if k in data}
+    if data.get("area") is None:
+        raise ValidationError({"area": _("请选择所属区域")})
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ValidationError({"name": _("场所名称不能为空")})
+    data["name"] = name
+    if data.get("kind") not in VenueKind.values:
+        raise ValidationError({"kind": _("请选择场所类型")})
+    if data.get("capacity") is not None and int(data["capacity"]) < 1:
+        raise ValidationError({"capacity": _("限流人数至少为 1；不限流请留空")})
+    if data.get("nat_hours") is not None and not 1 <= int(data["nat_hours"]) <= 24 * 14:
+        raise ValidationError({"nat_hours": _("核酸查验时限应在 1–336 小时之间")})
+    dup = Venue.objects.filter(area=data["area"], name=name)
+    if exclude_pk is not None:
+        dup = dup.exclude(pk=exclude_pk)
+    if dup.exists():
+        raise ValidationError({"name": _("该区域内已有同名场所")})
+    for key in ("address", "notes"):
+        data[key] = (data.get(key) or "").strip()
+    return data
+
+
+def create_venue(*, actor, data: dict[str, Any]) -> Venue:
+    require_perm(actor, "venues.add_venue")
+    require_area(actor, data.get("area"))
+    data = _clean_venue(data)
+    with transaction.atomic():
+        return audited_create(actor, Venue, **data)
+
+
+def update_venue(
+    *, actor, venue: Venue, data: dict[str, Any], expected_version: int | None
+) -> Venue:
+    require_perm(actor, "venues.change_venue")
+    require_area(actor, venue.area)
+    merged = {f: getattr(venue, f) for f in VENUE_FIELDS} | dict(data)
+    require_area(actor, merged["area"])
+    merged = _clean_venue(merged, exclude_pk=venue.pk)
+    with transaction.atomic():
+        before = lock_versioned(venue, expected_version)
+        for key, value in merged.items():
+            setattr(venue, key, value)
+        venue.version = before.version + 1
+        venue.save()
+        audit.record_update(actor, before, venue)
+    return venue
+
+
+def delete_venue(*, actor, venue: Venue, reason: str = "") -> None:
+    require_perm(actor, "venues.delete_venue")
+    require_area(actor, venue.area)
+    if Scan.objects.filter(venue=venue).exists():
+        raise ValidationError(_("该场所已有扫码记录，不能删除；如不再使用请停用"))
+    with transaction.atomic():
+        audit.record_delete(actor, venue, reason=reason)
+        venue.delete()
+
+
+# --- admission decisions -----------------------------------------------------------------
+
+
+@dataclass
+class Admission:
+    """What the door says: admitted or refused, and why (texts for the person or staff)."""
+
+    admitted: bool
+    colour: str
+    reasons: list[str] = field(default_factory=list)
+    occupancy: int = 0
+    capacity: int | None = None
+    at_limit: bool = False
+    scan: Scan | None = None
+    masked_name: str = ""
+    check: selectors.ThreeCodeCheck | None = None
+
+
+UNREGISTERED_REASON = _(
+    "未在本系统查到您的登记信息，暂不能通过。请向现场工作人员出示健康码，或到所在社区登记"
+)
+
+
+def _refusals(*, colour: str, status_reasons: list[str], temperature: Decimal | None) -> list[str]:
+    out: list[str] = []
+    if colour == ScanColour.UNKNOWN:
+        out.append(str(UNREGISTERED_REASON))
+    elif colour != ScanColour.GREEN:
+        out.extend(status_reasons or [_("健康码非绿码")])
+    if temperature is not None and is_fever(temperature):
+        out.append(_("体温 %(t)s℃ 异常，请配合工作人员复测") % {"t": temperature})
+    return out
+
+
+def _flow_limit_text(venue: Venue, current: int) -> str:
+    return _("限流：场所内已有 %(n)s 人，已达上限 %(cap)s 人，请稍候再进") % {
+        "n": current,
+        "cap": venue.capacity,
+    }
+
+
+def _lock_for_entry(venue: Venue) -> None:
+    # Entries into a capacity-limited venue queue on its row, so two doors cannot both
+    # take the last place (PostgreSQL; SQLite serialises writers anyway).
+    if venue.capacity is not None:
+        Venue.objects.select_for_update().filter(pk=venue.pk).values_list("pk").first()
+
+
+def _new_scan(
+    *,
+    venue: Venue,
+    now: datetime.datetime,
+    direction: str,
+    colour: str,
+    admitted: bool,
+    source: str,
+    resident: Resident | None,
+    temperature: Decimal | None,
+    actor=None,
+    id_number: str = "",
+    phone: str = "",
+    visitor_name: str = "",
+) -> Scan:
+    visitor = resident is None
+    return Scan(
+        scanned_at=now,
+        uuid=uuid.uuid4(),
+        venue=venue,
+        resident=resident,
+        direction=direction,
+        temperature=temperature,
+        colour=colour,
+        admitted=admitted,
+        source=source,
+        visitor_name=visitor_name if visitor else "",
+        id_number=id_number if visitor else "",
+        phone=phone if visitor else "",
+        id_number_index=index_value(id_number, kind="id_number", purpose="id") if visitor else None,
+        phone_index=index_value(phone, kind="phone", purpose="phone") if visitor else None,
+        recorded_at=timezone.now(),
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def _record(actor, scan: Scan) -> Scan:
+    scan.save()
+    audit.record(
+        actor,
+        audit.Event(
+            action=AuditAction.CREATE,
+            object_type=audit.object_type(scan),
+            object_id=str(scan.uuid),
+            object_repr=_("%(venue)s %(dir)s %(who)s")
+            % {
+                "venue": scan.venue.name,
+                "dir": scan.get_direction_display(),
+                "who": scan.person_label,
+            },
+            area_path=scan.venue.area.path,
+            changes={"admitted": scan.admitted, "colour": scan.colour, "source": scan.source},
+        ),
+    )
+    return scan
+
+
+def _admit(
+    *,
+    venue: Venue,
+    now: datetime.datetime,
+    direction: str,
+    resident: Resident | None,
+    temperature: Decimal | None,
+    source: str,
+    actor=None,
+    check: selectors.ThreeCodeCheck | None = None,
+    id_number: str = "",
+    phone: str = "",
+    visitor_name: str = "",
+) -> Admission:
+    """Decide and record one entry or exit (inside the caller's transaction)."""
+    if resident is not None and check is None:
+        status = selectors.current_status(resident, now=now)
+        colour, status_reasons = status.colour, selectors.public_reasons(status)
+    elif check is not None:
+        colour, status_reasons = check.colour, check.reasons
+    else:
+        colour, status_reasons = ScanColour.UNKNOWN, []
+    if direction == Direction.OUT:
+        current = selectors.occupancy(venue, now=now)
+        adm = Admission(True, colour, [], current, venue.capacity)
+    else:
+        _lock_for_entry(venue)
+        current = selectors.occupancy(venue, now=now)
+        if check is not None:
+            reasons = _checkpoint_refusals(venue, check, temperature)
+        else:
+            reasons = _refusals(
+                colour=colour, status_reasons=status_reasons, temperature=temperature
+            )
+        at_limit = selectors.at_flow_limit(venue, current)
+        if at_limit:
+            reasons.append(_flow_limit_text(venue, current))
+        adm = Admission(not reasons, colour, reasons, current, venue.capacity, at_limit)
+    adm.scan = _record(
+        actor,
+        _new_scan(
+            venue=venue,
+            now=now,
+            direction=direction,
+            colour=colour,
+            admitted=adm.admitted,
+            source=source,
+            resident=resident,
+            temperature=temperature,
+            actor=actor,
+            id_number=id_number,
+            phone=phone,
+            visitor_name=visitor_name,
+        ),
+    )
+    if adm.admitted:
+        adm.occupancy = current + (1 if direction == Direction.IN else -1)
+        adm.occupancy = max(adm.occupancy, 0)
+    adm.masked_name = mask_name(resident.name if resident else visitor_name)
+    adm.check = check
+    return adm
+
+
+def _clean_visit(venue: Venue, direction: str, temperature) -> Decimal | None:
+    """The direction, and the temperature (required on entry where the venue measures it)."""
+    if direction not in Direction.values:
+        raise ValidationError({"direction": _("进出方向不正确")})
+    try:
+        temp = clean_optional_temperature(temperature)
+    except ValidationError as e:
+        raise ValidationError({"temperature": e.messages}) from None
+    if venue.measures_temperature and direction == Direction.IN and temp is None:
+        raise ValidationError({"temperature": _("本场所须测温，请填写体温")})
+    return temp
+
+
+# --- the public scan page ----------------------------------------------------------------
+
+
+def record_public_scan(
+    *,
+    venue_code: str,
+    name: str,
+    id_number: str = "",
+    phone: str = "",
+    temperature=None,
+    direction: str = Direction.IN,
+    now: datetime.datetime | None = None,
+) -> Admission:
+    """A person scanned the venue's code and typed who they are (no login).
+
+    A registered person (ID number, or phone with name) gets their status: green admits,
+    other colours are refused with the public reason texts. Someone not in the registry is
+    recorded with their encrypted ID number / phone (so tracing can still find them) and
+    refused with a pointer to staff: the platform cannot vouch for them.
+    """
+    now = now or timezone.now()
+    venue = Venue.objects.select_related("area").filter(code=venue_code, active=True).first()
+    if venue is None:
+        raise ValidationError(_("场所码无效或已停用"))
+    if not (name or "").strip():
+        raise ValidationError({"name": _("请填写姓名")})
+    number, phone, name = clean_identity(id_number=id_number, phone=phone, name=name)
+    temp = _clean_visit(venue, direction, temperature)
+    resident = selectors.find_resident(id_number=number, phone=phone, name=name)
+    with transaction.atomic():
+        return _admit(
+            venue=venue,
+            now=now,
+            direction=direction,
+            resident=resident,
+            temperature=temp,
+            source=ScanSource.PUBLIC,
+            id_number=number,
+            phone=phone,
+            visitor_name=name,
+        )
+
+
+# --- the checkpoint staff page -----------------------------------------------------------
+
+
+@dataclass
+class CheckpointLookup:
+    resident: Resident | None
+    id_number: str = ""
+
+
+def resolve_person(*, token: str = "", id_number: str = "", now=None) -> CheckpointLookup:
+    """A scanned personal code (signed token) or a typed ID number → the registered person."""
+    from django.core import signing
+
+    now = now or timezone.now()
+    if token:
+        try:
+            code = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
+        except signing.SignatureExpired:
+            raise ValidationError({"token": _("个人码已过期，请刷新后重新出示")}) from None
+        except signing.BadSignature:
+            raise ValidationError({"token": _("个人码无效")}) from None
+        status = PersonStatus.objects.select_related("resident__area").filter(public_code=code)
+        found = status.first()
+        if found is None:
+            raise ValidationError({"token": _("个人码无效")})
+        return CheckpointLookup(found.resident)
+    number = clean_identity(id_number=id_number)[0]
+    return CheckpointLookup(selectors.find_resident(id_number=number), number)
+
+
+def _require_checkpoint(actor, venue: Venue) -> None:
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("请先登录"))
+    require_perm(actor, "venues.checkpoint_venue")
+    require_area(actor, venue.area)
+    if not venue.active:
+        raise ValidationError(_("该场所已停用"))
+
+
+def _checkpoint_refusals(
+    venue: Venue, check: selectors.ThreeCodeCheck, temperature: Decimal | None
+) -> list[str]:
+    """Why a checkpoint turns this person back; an approved going-out pass lets them through."""
+    reasons = []
+    if not check.health_ok:
+        reasons.extend(check.reasons or [_("健康码非绿码")])
+    if not check.itinerary.ok:
+        reasons.append(_("行程：%(t)s") % {"t": check.itinerary.text})
+    if venue.nat_hours and not check.nat.ok:
+        reasons.append(_("核酸：%(t)s") % {"t": check.nat.text})
+    if check.outing is not None:
+        return []
+    if temperature is not None and is_fever(temperature):
+        reasons.append(_("体温 %(t)s℃ 异常，请配合工作人员复测") % {"t": temperature})
+    return reasons
+
+
+def checkpoint_check(
+    *, actor, venue: Venue, token: str = "", id_number: str = "", now=None
+) -> Admission:
+    """What staff see before letting someone in: colour, three-code check, pass, occupancy."""
+    _require_checkpoint(actor, venue)
+    now = now or timezone.now()
+    person = resolve_person(token=token, id_number=id_number, now=now)
+    current = selectors.occupancy(venue, now=now)
+    at_limit = selectors.at_flow_limit(venue, current)
+    if person.resident is None:
+        reasons = [str(UNREGISTERED_REASON)]
+        if at_limit:
+            reasons.append(_flow_limit_text(venue, current))
+        return Admission(False, ScanColour.UNKNOWN, reasons, current, venue.capacity, at_limit)
+    check = selectors.three_code_check(person.resident, now=now, nat_hours=venue.nat_hours)
+    reasons = _checkpoint_refusals(venue, check, None)
+    if at_limit:
+        reasons.append(_flow_limit_text(venue, current))
+    return Admission(
+        not reasons,
+        check.colour,
+        reasons,
+        current,
+        venue.capacity,
+        at_limit,
+        masked_name=mask_name(person.resident.name),
+        check=check,
+    )
+
+
+def record_checkpoint_scan(
+    *,
+    actor,
+    venue: Venue,
+    direction: str,
+    token: str = "",
+    id_number: str = "",
+    temperature=None,
+    now=None,
+) -> Admission:
+    """Staff record an entry (decided again here, never trusted from the page) or an exit."""
+    _require_checkpoint(actor, venue)
+    require_perm(actor, "venues.add_scan")
+    now = now or timezone.now()
+    temp = _clean_visit(venue, direction, temperature)
+    person = resolve_person(token=token, id_number=id_number, now=now)
+    check = None
+    if person.resident is not None:
+        check = selectors.three_code_check(person.resident, now=now, nat_hours=venue.nat_hours)
+    with transaction.atomic():
+        return _admit(
+            venue=venue,
+            now=now,
+            direction=direction,
+            resident=person.resident,
+            temperature=temp,
+            source=ScanSource.STAFF,
+            actor=actor,
+            check=check,
+            id_number=person.id_number,
+        )
+
+
+# --- batch ingest ------------------------------------------------------------------------
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    results: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "results": self.results,
+            "errors": self.errors,
+        }
+
+
+INSERT_COLUMNS = (
+    "scanned_at",
+    "uuid",
+    "venue_id",
+    "resident_id",
+    "direction",
+    "temperature",
+    "colour",
+    "admitted",
+    "source",
+    "visitor_name",
+    "id_number",
+    "phone",
+    "id_number_index",
+    "phone_index",
+    "recorded_at",
+    "recorded_by_id",
+)
+INSERT_CHUNK = 500
+
+
+def _statuses_for(records: list[ScanRecord]) -> tuple[dict, dict, dict]:
+    """(resident by token, resident by ID index, (resident, colour) by resident id): one
+    query per kind for the whole batch."""
+    from django.core import signing
+
+    codes = {}
+    for r in records:
+        if r.token:
+            try:
+                codes[r.token] = signing.loads(r.token, salt=SALT)
+            except signing.BadSignature:
+                codes[r.token] = None
+    # No ordering (the models' default orderings join areas) and no query for an empty list:
+    # a single-scan request pays for what it uses only.
+    wanted = [c for c in codes.values() if c]
+    by_code = (
+        dict(
+            PersonStatus.objects.filter(public_code__in=wanted)
+            .order_by()
+            .values_list("public_code", "resident_id")
+        )
+        if wanted
+        else {}
+    )
+    by_token = {t: by_code.get(c) for t, c in codes.items() if c}
+    id_indexes = {
+        index_value(r.id_number, kind="id_number", purpose="id") for r in records if r.id_number
+    }
+    by_id_index = (
+        dict(
+            Resident.objects.filter(id_number_index__in=id_indexes)
+            .order_by()
+            .values_list("id_number_index", "pk")
+        )
+        if id_indexes
+        else {}
+    )
+    return by_token, by_id_index, codes
+
+
+def _insert_ignore(rows: list[tuple]) -> set[tuple]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING the keys actually inserted (both databases).
+
+    A resent record hits the primary key ``(scanned_at, uuid)`` and is skipped by the
+    database itself: no read-then-write race between two resends.
+    """
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in INSERT_COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+    inserted: set[tuple] = set()
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start : start + INSERT_CHUNK]
+            sql = (
+                f"INSERT INTO {qn(Scan._meta.db_table)} ({cols}) VALUES "  # noqa: S608
+                + ", ".join([one] * len(chunk))
+                + f" ON CONFLICT DO NOTHING RETURNING {qn('uuid')}"
+            )
+            cur.execute(sql, [v for row in chunk for v in row])
+            inserted.update(str(uuid.UUID(str(u))) for (u,) in cur.fetchall())
+    return inserted
+
+
+def ingest_scans(
+    *, actor, records: list, source: str = ScanSource.DEVICE, now=None
+) -> IngestResult:
+    """Accept a batch from a checkpoint device or partner system.
+
+    Good records are stored, bad ones come back as ``{index, field, message}``; a record
+    already stored (same ``id`` and ``scanned_at``, e.g. a resend after a timeout) is
+    reported as a duplicate and not stored again. One audit entry per batch.
+    """
+    require_perm(actor, "venues.ingest_scan")
+    if source not in (ScanSource.DEVICE, ScanSource.PARTNER):
+        raise ValidationError({"source": _("来源只能是 device（卡点设备）或 partner（合作系统）")})
+    if not isinstance(records, list) or not records:
+        raise ValidationError({"records": _("请提供至少一条扫码记录")})
+    if len(records) > MAX_BATCH:
+        raise ValidationError(
+            {"records": _("每批最多 %(n)s 条记录，请分批上传") % {"n": MAX_BATCH}}
+        )
+    now = now or timezone.now()
+    result = IngestResult()
+    parsed: list[ScanRecord] = []
+    status_of: list[str] = ["rejected"] * len(records)
+
+    def reject(index: int, field_name: str, message: str) -> None:
+        result.errors.append({"index": index, "field": field_name, "message": str(message)})
+
+    seen: dict[uuid.UUID, datetime.datetime] = {}
+    for i, raw in enumerate(records):
+        rec, errors = parse_record(i, raw, now=now)
+        for field_name, message in errors:
+            reject(i, field_name, message)
+        if rec is None:
+            continue
+        if rec.uuid in seen and seen[rec.uuid] != rec.scanned_at:
+            reject(i, "id", _("同一批次中记录编号重复但扫码时间不同"))
+            continue
+        seen[rec.uuid] = rec.scanned_at
+        parsed.append(rec)
+
+    venues = dict(
+        Venue.objects.visible_to(actor)
+        .filter(code__in={r.venue_code for r in parsed})
+        .order_by()
+        .values_list("code", "pk")
+    )
+    by_token, by_id_index, codes = _statuses_for(parsed)
+    known = set(by_token.values()) | set(by_id_index.values())
+    colours = (
+        dict(PersonStatus.objects.filter(pk__in=known).order_by().values_list("pk", "colour"))
+        if known
+        else {}
+    )
+    fields = {f.column: f for f in Scan._meta.concrete_fields}
+    prep = {c: fields[c].get_db_prep_save for c in INSERT_COLUMNS}
+    conn = connections[Scan.objects.db]  # the wrapper itself, not the per-access proxy
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    recorded_at = timezone.now()
+    rows, keyed = [], []
+    for rec in parsed:
+        venue_id = venues.get(rec.venue_code)
+        if venue_id is None:
+            reject(rec.index, "venue", _("场所码不存在或不在您的管辖范围内"))
+            continue
+        if rec.token:
+            if codes.get(rec.token) is None or by_token.get(rec.token) is None:
+                reject(rec.index, "token", _("个人码无效"))
+                continue
+            resident_id = by_token[rec.token]
+        elif rec.id_number:
+            resident_id = by_id_index.get(
+                index_value(rec.id_number, kind="id_number", purpose="id")
+            )
+        else:
+            resident_id = None  # a phone alone does not identify a registered person
+        colour = colours.get(resident_id, ScanColour.UNKNOWN)
+        admitted = rec.admitted
+        if admitted is None:
+            admitted = rec.direction == Direction.OUT or colour == ScanColour.GREEN
+        visitor = resident_id is None
+        values = {
+            "scanned_at": rec.scanned_at,
+            "uuid": rec.uuid,
+            "venue_id": venue_id,
+            "resident_id": resident_id,
+            "direction": rec.direction,
+            "temperature": rec.temperature,
+            "colour": colour,
+            "admitted": admitted,
+            "source": source,
+            "visitor_name": rec.name if visitor else "",
+            "id_number": crypto.encrypt(rec.id_number) if visitor and rec.id_number else "",
+            "phone": crypto.encrypt(rec.phone) if visitor and rec.phone else "",
+            "id_number_index": index_value(rec.id_number, kind="id_number", purpose="id")
+            if visitor
+            else None,
+            "phone_index": index_value(rec.phone, kind="phone", purpose="phone")
+            if visitor
+            else None,
+            "recorded_at": recorded_at,
+            "recorded_by_id": actor_id,
+        }
+        # Encrypted columns are already ciphertext: bypass the field's own encryption.
+        row = tuple(
+            values[c] if c in ("id_number", "phone") else prep[c](values[c], conn)
+            for c in INSERT_COLUMNS
+        )
+        rows.append(row)
+        keyed.append(rec)
+    with transaction.atomic():
+        inserted = _insert_ignore(rows) if rows else set()
+        claimed: set[str] = set()
+        for rec in keyed:
+            key = str(rec.uuid)
+            if key in inserted and key not in claimed:
+                claimed.add(key)
+                status_of[rec.index] = "created"
+                result.created += 1
+            else:
+                status_of[rec.index] = "duplicate"
+                result.duplicates += 1
+        result.rejected = sum(1 for s in status_of if s == "rejected")
+        area = user_area(actor)
+        audit.record(
+            actor,
+            audit.Event(
+                action=AuditAction.IMPORT,
+                object_type=audit.object_type(Scan),
+                object_repr=_("批量上传扫码记录 %(n)s 条") % {"n": len(records)},
+                area_path=area.path if area is not None else "",
+                changes={
+                    "source": source,
+                    "created": result.created,
+                    "duplicates": result.duplicates,
+                    "rejected": result.rejected,
+                },
+            ),
+        )
+    for i, raw in enumerate(records):
+        rid = raw.get("id") if isinstance(raw, dict) else None
+        result.results.append({"index": i, "id": str(rid or ""), "status": status_of[i]})
+    return result
+
+
+# --- going-out approvals (外出审批报备) ---------------------------------------------------
+
+
+def request_outing(
+    *,
+    actor,
+    resident: Resident,
+    reason: str,
+    destination: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    now=None,
+) -> OutingApproval:
+    """Record a going-out request of a person under closed-loop management (staff enter it)."""
+    require_perm(actor, "venues.add_outingapproval")
+    require_area(actor, resident.area)
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写外出事由")})
+    if not (destination or "").strip():
+        raise ValidationError({"destination": _("请填写目的地")})
+    if starts_at is None:
+        raise ValidationError({"starts_at": _("请填写外出开始时间")})
+    if ends_at is None or ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("返回时间应晚于外出开始时间")})
+    if ends_at - starts_at > datetime.timedelta(hours=24):
+        raise ValidationError({"ends_at": _("单次外出不超过 24 小时，请分次申请")})
+    if ends_at < now:
+        raise ValidationError({"ends_at": _("返回时间已过，无需申请")})
+    assignment = selectors.open_assignment(resident, on=local_date(starts_at))
+    if assignment is None:
+        raise ValidationError(
+            {"resident": _("该居民在外出时间不处于隔离/健康监测闭环管理中，无需外出审批")}
+        )
+    if assignment.end_date < local_date(ends_at):
+        raise ValidationError(
+            {"ends_at": _("返回时间晚于闭环管理结束日期 %(d)s") % {"d": assignment.end_date}}
+        )
+    with transaction.atomic():
+        return audited_create(
+            actor,
+            OutingApproval,
+            resident=resident,
+            assignment=assignment,
+            reason=reason.strip(),
+            destination=destination.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            requested_by=actor,
+            requested_at=now,
+        )
+
+
+def _decide_outing(
+    *,
+    actor,
+    outing: OutingApproval,
+    state: str,
+    note: str = "",
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> OutingApproval:
+    require_perm(actor, "venues.approve_outingapproval")
+    require_area(actor, outing.resident.area)
+    if outing.requested_by_id == actor.pk:
+        raise PermissionDenied(_("不能审批自己登记的外出申请"))
+    if state == ApprovalState.REJECTED and not (note or "").strip():
+        raise ValidationError({"note": _("驳回时请填写审批意见")})
+    with transaction.atomic():
+        before = lock_versioned(outing, expected_version)
+        if before.state != ApprovalState.PENDING:
+            raise ValidationError(_("该申请已处理（%(s)s）") % {"s": before.get_state_display()})
+        outing.state = state
+        outing.decided_by = actor
+        outing.decided_at = now or timezone.now()
+        outing.decision_note = (note or "").strip()
+        outing.version = before.version + 1
+        outing.save()
+        audit.record_update(actor, before, outing)
+    return outing
+
+
+def approve_outing(*, actor, outing: OutingApproval, **kwargs) -> OutingApproval:
+    """The responsible grid / community approves: the checkpoint then shows the pass.
+    ``note``, ``expected_version``, ``now`` as for ``reject_outing``."""
+    return _decide_outing(actor=actor, outing=outing, state=ApprovalState.APPROVED, **kwargs)
+
+
+def reject_outing(*, actor, outing: OutingApproval, **kwargs) -> OutingApproval:
+    """Refused, with a note (required)."""
+    return _decide_outing(actor=actor, outing=outing, state=ApprovalState.REJECTED, **kwargs)

@@ -1,0 +1,207 @@
+"""Checkpoint staff: personal code or ID number, three-code check, going-out pass, 限流."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from fangkong.health.models import Assignment, NucleicAcidTest
+from fangkong.risk.models import RiskDesignation, RiskLevel
+from fangkong.status.models import PersonStatus
+from fangkong.status.services import recompute_status
+from fangkong.status.testing import make_resident
+from fangkong.status.tokens import make_status_token
+from fangkong.venues import services
+from fangkong.venues.models import OutingApproval, Scan
+
+NOW = timezone.now().replace(microsecond=0)
+
+
+def _negative_test(resident, hours_ago: int) -> None:
+    NucleicAcidTest.objects.create(
+        resident=resident,
+        sampled_at=NOW - datetime.timedelta(hours=hours_ago),
+        result="negative",
+        institution="市疾控中心",
+    )
+
+
+def test_green_with_recent_nat_passes_the_three_code_check(users, checkpoint, green):
+    _negative_test(green, 20)
+    token = make_status_token(PersonStatus.objects.get(pk=green.pk))
+    adm = services.checkpoint_check(
+        actor=users["volunteer"], venue=checkpoint, token=token, now=NOW
+    )
+    assert (adm.admitted, adm.colour, adm.masked_name) == (True, "green", "李*青")
+    assert adm.check.itinerary.ok and adm.check.nat.ok
+    assert adm.check.nat.text.startswith("48 小时内核酸阴性")
+    assert Scan.objects.count() == 0  # looking is not recording
+
+
+def test_missing_nat_refuses_where_the_venue_requires_it(users, checkpoint, green):
+    _negative_test(green, 50)
+    adm = services.checkpoint_check(
+        actor=users["volunteer"], venue=checkpoint, id_number=green.id_number, now=NOW
+    )
+    assert adm.admitted is False
+    assert adm.reasons == ["核酸：48 小时内无核酸阴性结果"]
+
+
+def test_arrival_from_a_risk_area_fails_the_itinerary_check(users, checkpoint, areas):
+    level = RiskLevel.objects.get(rank=2)
+    RiskDesignation.objects.create(
+        level=level,
+        place_code="420106",
+        place_name="武昌区",
+        effective_from=NOW - datetime.timedelta(days=20),
+        set_by=users["command"],
+    )
+    arrived = timezone.localdate(NOW) - datetime.timedelta(days=3)
+    person = make_resident(
+        areas["grid_a"], name="周游", origin="湖北省武汉市武昌区", arrival_date=arrived
+    )
+    recompute_status([person.pk], cause="测试")
+    _negative_test(person, 5)
+    adm = services.checkpoint_check(
+        actor=users["volunteer"], venue=checkpoint, id_number=person.id_number, now=NOW
+    )
+    assert adm.check.itinerary.ok is False
+    assert adm.check.itinerary.text == (
+        f"14 天内自中风险地区（武昌区）抵达（{arrived.isoformat()}）"
+    )
+    assert adm.admitted is False
+
+
+def test_recording_entry_and_exit_at_the_checkpoint(users, checkpoint, green):
+    _negative_test(green, 3)
+    adm = services.record_checkpoint_scan(
+        actor=users["volunteer"],
+        venue=checkpoint,
+        direction="in",
+        id_number=green.id_number,
+        temperature="36.4",
+        now=NOW,
+    )
+    assert adm.admitted and adm.occupancy == 1
+    out = services.record_checkpoint_scan(
+        actor=users["volunteer"],
+        venue=checkpoint,
+        direction="out",
+        id_number=green.id_number,
+        now=NOW,
+    )
+    assert out.occupancy == 0
+    scans = list(Scan.objects.order_by("direction"))
+    assert [(s.direction, s.source, s.recorded_by_id) for s in scans] == [
+        ("in", "staff", users["volunteer"].pk),
+        ("out", "staff", users["volunteer"].pk),
+    ]
+
+
+def test_checkpoint_outside_the_staff_area_is_refused(users, checkpoint, green):
+    with pytest.raises(PermissionDenied):
+        services.checkpoint_check(
+            actor=users["grid_c"], venue=checkpoint, id_number=green.id_number
+        )
+    with pytest.raises(PermissionDenied):
+        services.record_checkpoint_scan(
+            actor=users["grid_c"],
+            venue=checkpoint,
+            direction="in",
+            id_number=green.id_number,
+            temperature="36.5",
+        )
+    assert Scan.objects.count() == 0
+
+
+def test_expired_or_forged_personal_code(users, checkpoint):
+    with pytest.raises(ValidationError) as e:
+        services.checkpoint_check(actor=users["volunteer"], venue=checkpoint, token="abc")
+    assert e.value.message_dict == {"token": ["个人码无效"]}
+
+
+# --- going-out approvals -----------------------------------------------------------------
+
+
+@pytest.fixture
+def quarantined(areas, users):
+    person = make_resident(areas["grid_a"], name="孙居家")
+    today = timezone.localdate(NOW)
+    Assignment.objects.create(
+        resident=person,
+        kind="home_quarantine",
+        start_date=today - datetime.timedelta(days=2),
+        end_date=today + datetime.timedelta(days=5),
+    )
+    recompute_status([person.pk], cause="测试")
+    return person
+
+
+def _request(users, person, **extra):
+    values = {
+        "reason": "就医：血液透析",
+        "destination": "市中心医院",
+        "starts_at": NOW - datetime.timedelta(hours=1),
+        "ends_at": NOW + datetime.timedelta(hours=3),
+        "now": NOW,
+    }
+    return services.request_outing(actor=users["grid_a"], resident=person, **(values | extra))
+
+
+def test_approved_pass_lets_a_quarantined_person_through_the_checkpoint(
+    users, checkpoint, quarantined
+):
+    before = services.checkpoint_check(
+        actor=users["volunteer"], venue=checkpoint, id_number=quarantined.id_number, now=NOW
+    )
+    assert (before.admitted, before.colour) == (False, "red")
+    outing = _request(users, quarantined)
+    assert outing.state == "pending"
+    pending = services.checkpoint_check(
+        actor=users["volunteer"], venue=checkpoint, id_number=quarantined.id_number, now=NOW
+    )
+    assert pending.admitted is False and pending.check.outing is None
+    services.approve_outing(actor=users["community"], outing=outing, expected_version=1, now=NOW)
+    after = services.checkpoint_check(
+        actor=users["volunteer"], venue=checkpoint, id_number=quarantined.id_number, now=NOW
+    )
+    assert after.admitted is True
+    assert after.check.outing.pk == outing.pk
+    later = services.checkpoint_check(
+        actor=users["volunteer"],
+        venue=checkpoint,
+        id_number=quarantined.id_number,
+        now=NOW + datetime.timedelta(hours=4),
+    )
+    assert later.admitted is False and later.check.outing is None
+
+
+def test_outing_needs_closed_loop_management(users, green):
+    with pytest.raises(ValidationError) as e:
+        _request(users, green)
+    assert e.value.message_dict == {
+        "resident": ["该居民在外出时间不处于隔离/健康监测闭环管理中，无需外出审批"]
+    }
+
+
+def test_outing_rules_and_decisions(users, quarantined):
+    with pytest.raises(ValidationError) as e:
+        _request(users, quarantined, ends_at=NOW - datetime.timedelta(hours=2))
+    assert e.value.message_dict == {"ends_at": ["返回时间应晚于外出开始时间"]}
+    outing = _request(users, quarantined)
+    assert outing.reason == "就医：血液透析"
+    with pytest.raises(PermissionDenied):  # not one's own request
+        services.approve_outing(actor=users["grid_a"], outing=outing)
+    with pytest.raises(PermissionDenied):  # out of scope
+        services.approve_outing(actor=users["grid_c"], outing=outing)
+    with pytest.raises(ValidationError) as e:
+        services.reject_outing(actor=users["community"], outing=outing, note="")
+    assert e.value.message_dict == {"note": ["驳回时请填写审批意见"]}
+    rejected = services.reject_outing(
+        actor=users["community"], outing=outing, note="请改为视频问诊", expected_version=1
+    )
+    assert (rejected.state, rejected.decided_by_id) == ("rejected", users["community"].pk)
+    with pytest.raises(ValidationError):
+        services.approve_outing(actor=users["street"], outing=OutingApproval.objects.get())
+    assert OutingApproval.objects.get().state == "rejected"

@@ -1,0 +1,142 @@
+"""Batch ingest: idempotent resend, partial batches with per-record errors, scope."""
+
+import datetime
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from fangkong.core.models import AuditEntry
+from fangkong.core.testing.factories import make_id_number
+from fangkong.status.models import PersonStatus
+from fangkong.status.tokens import make_status_token
+from fangkong.venues import services
+from fangkong.venues.models import Scan
+
+NOW = timezone.now().replace(microsecond=0)
+
+
+def _record(venue, **extra):
+    base = {
+        "id": str(uuid.uuid4()),
+        "venue": venue.code,
+        "scanned_at": (NOW - datetime.timedelta(minutes=5)).isoformat(),
+        "direction": "in",
+        "temperature": "36.5",
+    }
+    return base | extra
+
+
+def test_resending_a_batch_creates_no_duplicates(users, market, green, red):
+    token = make_status_token(PersonStatus.objects.get(pk=red.pk))
+    batch = [
+        _record(market, id_number=green.id_number),
+        _record(market, token=token),
+        _record(market, id_number=make_id_number(), name="外地访客"),
+    ]
+    first = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    assert (first.created, first.duplicates, first.rejected) == (3, 0, 0)
+    again = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    assert (again.created, again.duplicates, again.rejected) == (0, 3, 0)
+    assert [r["status"] for r in again.results] == ["duplicate"] * 3
+    assert Scan.objects.count() == 3
+    by_resident = {s.resident_id: s for s in Scan.objects.all()}
+    assert (by_resident[green.pk].colour, by_resident[green.pk].admitted) == ("green", True)
+    assert (by_resident[red.pk].colour, by_resident[red.pk].admitted) == ("red", False)
+    visitor = by_resident[None]
+    assert (visitor.colour, visitor.visitor_name) == ("unknown", "外地访客")
+    assert visitor.id_number == batch[2]["id_number"]
+    assert visitor.source == "device"
+    # One audit entry per batch, not per scan.
+    entries = AuditEntry.objects.filter(object_type="venues.scan").order_by("id")
+    assert [e.changes["created"] for e in entries] == [3, 0]
+    assert [e.changes["duplicates"] for e in entries] == [0, 3]
+
+
+def test_a_record_repeated_inside_one_batch_is_stored_once(users, market, green):
+    rec = _record(market, id_number=green.id_number)
+    result = services.ingest_scans(actor=users["community"], records=[rec, dict(rec)], now=NOW)
+    assert [r["status"] for r in result.results] == ["created", "duplicate"]
+    assert Scan.objects.count() == 1
+
+
+def test_partial_batch_accepts_good_records_and_reports_bad_ones(users, market, green, areas):
+    from fangkong.venues.choices import VenueKind
+
+    elsewhere = services.create_venue(
+        actor=users["command"],
+        data={"area": areas["grid_c"], "name": "米易超市", "kind": VenueKind.SUPERMARKET},
+    )
+    batch = [
+        _record(market, id_number=green.id_number),
+        _record(market, id="not-a-uuid", id_number=green.id_number),
+        _record(market, id_number="110101199003071234"),
+        _record(market, scanned_at="昨天", phone="13800001111", temperature="45"),
+        _record(elsewhere, id_number=green.id_number),
+        _record(market, direction="sideways", token="x"),
+        _record(market, id_number=green.id_number, direction="out", temperature=""),
+        "not an object",
+    ]
+    result = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    assert (result.created, result.duplicates, result.rejected) == (2, 0, 6)
+    assert [r["status"] for r in result.results] == [
+        "created",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "created",
+        "rejected",
+    ]
+    assert result.errors == [
+        {"index": 1, "field": "id", "message": "记录编号应为 UUID，如 3f2b…（由设备生成）"},
+        {
+            "index": 2,
+            "field": "id_number",
+            "message": "身份证号校验位不正确，请核对（可能有数字录错，或被 Excel 改动）",
+        },
+        {
+            "index": 3,
+            "field": "scanned_at",
+            "message": "扫码时间格式不正确，应为 2026-11-30T08:15:00+08:00",
+        },
+        {"index": 3, "field": "temperature", "message": "体温应在 34.0–43.0℃ 之间"},
+        {"index": 5, "field": "direction", "message": "进出方向只能是 in（进入）或 out（离开）"},
+        {"index": 7, "field": "", "message": "每条记录应为一个 JSON 对象"},
+        {"index": 4, "field": "venue", "message": "场所码不存在或不在您的管辖范围内"},
+    ]
+    assert Scan.objects.count() == 2
+
+
+def test_invalid_personal_code_is_a_record_error(users, market):
+    result = services.ingest_scans(
+        actor=users["community"], records=[_record(market, token="forged")], now=NOW
+    )
+    assert result.errors == [{"index": 0, "field": "token", "message": "个人码无效"}]
+    assert Scan.objects.count() == 0
+
+
+def test_future_scans_and_oversized_batches_are_refused(users, market, green):
+    later = (NOW + datetime.timedelta(hours=1)).isoformat()
+    result = services.ingest_scans(
+        actor=users["community"],
+        records=[_record(market, id_number=green.id_number, scanned_at=later)],
+        now=NOW,
+    )
+    assert result.errors[0]["message"] == "扫码时间晚于当前时间，请校准设备时钟"
+    with pytest.raises(ValidationError) as e:
+        services.ingest_scans(actor=users["community"], records=[{}] * 5001, now=NOW)
+    assert e.value.message_dict == {"records": ["每批最多 5000 条记录，请分批上传"]}
+    with pytest.raises(ValidationError):
+        services.ingest_scans(actor=users["community"], records=[], now=NOW)
+
+
+def test_ingest_needs_the_permission_and_writes_nothing_without_it(users, market, green):
+    with pytest.raises(PermissionDenied):
+        services.ingest_scans(
+            actor=users["grid_a"], records=[_record(market, id_number=green.id_number)], now=NOW
+        )
+    assert Scan.objects.count() == 0
+    assert not AuditEntry.objects.filter(object_type="venues.scan").exists()

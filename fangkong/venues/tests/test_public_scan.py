@@ -1,0 +1,121 @@
+"""The public scan service: status decides, unknown people and fevers are refused, 限流."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from fangkong.core.models import AuditEntry
+from fangkong.core.personal import index_value
+from fangkong.venues import selectors, services
+from fangkong.venues.models import Scan
+
+
+def test_green_person_is_admitted_and_the_visit_recorded(market, green):
+    adm = services.record_public_scan(
+        venue_code=market.code, name="李青青", id_number=green.id_number, temperature="36.5"
+    )
+    assert (adm.admitted, adm.colour, adm.reasons) == (True, "green", [])
+    assert adm.occupancy == 1
+    scan = Scan.objects.get()
+    assert (scan.resident_id, scan.venue_id, scan.source, scan.admitted) == (
+        green.pk,
+        market.pk,
+        "public",
+        True,
+    )
+    assert str(scan.temperature) == "36.5"
+    assert scan.id_number == "" and scan.id_number_index is None
+    entry = AuditEntry.objects.filter(object_type="venues.scan").get()
+    assert entry.object_id == str(scan.uuid)
+    assert "李青青" not in entry.object_repr and "李*青" in entry.object_repr
+
+
+def test_red_person_is_refused_with_the_public_reason(market, red):
+    adm = services.record_public_scan(
+        venue_code=market.code, name="欧阳明月", phone=red.phone, temperature="36.6"
+    )
+    assert (adm.admitted, adm.colour) == (False, "red")
+    assert adm.reasons == ["红码：感染者，治疗/隔离管理中"]
+    assert adm.occupancy == 0
+    assert Scan.objects.get().admitted is False
+
+
+def test_name_must_match_the_id_number(market, green):
+    adm = services.record_public_scan(
+        venue_code=market.code, name="王五", id_number=green.id_number, temperature="36.5"
+    )
+    assert (adm.admitted, adm.colour) == (False, "unknown")
+    scan = Scan.objects.get()
+    assert scan.resident_id is None
+
+
+def test_unregistered_visitor_is_recorded_encrypted_and_refused(market):
+    from fangkong.core.testing.factories import make_id_number
+
+    number = make_id_number()
+    adm = services.record_public_scan(
+        venue_code=market.code, name="过路人", id_number=number, temperature="36.5"
+    )
+    assert adm.admitted is False
+    assert adm.colour == "unknown"
+    assert "未在本系统查到您的登记信息" in adm.reasons[0]
+    scan = Scan.objects.get()
+    assert scan.visitor_name == "过路人"
+    assert scan.id_number == number  # decrypted on read
+    assert scan.id_number_index == index_value(number, kind="id_number", purpose="id")
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT id_number FROM venues_scan")
+        stored = cur.fetchone()[0]
+    assert number not in stored
+
+
+def test_fever_is_refused(market, green):
+    adm = services.record_public_scan(
+        venue_code=market.code, name="李青青", id_number=green.id_number, temperature="37.8"
+    )
+    assert adm.admitted is False
+    assert adm.reasons == ["体温 37.8℃ 异常，请配合工作人员复测"]
+
+
+def test_flow_limit_refuses_entry_until_someone_leaves(market, green, areas):
+    from fangkong.status.services import recompute_status
+    from fangkong.status.testing import make_resident
+
+    others = [make_resident(areas["grid_a"], name=n) for n in ("赵一", "钱二")]
+    recompute_status([o.pk for o in others], cause="测试")
+    for o in others:
+        assert services.record_public_scan(
+            venue_code=market.code, name=o.name, id_number=o.id_number, temperature="36.4"
+        ).admitted
+    assert selectors.occupancy(market) == 2
+    full = services.record_public_scan(
+        venue_code=market.code, name="李青青", id_number=green.id_number, temperature="36.5"
+    )
+    assert (full.admitted, full.at_limit, full.occupancy) == (False, True, 2)
+    assert full.reasons == ["限流：场所内已有 2 人，已达上限 2 人，请稍候再进"]
+    out = services.record_public_scan(
+        venue_code=market.code, name="赵一", id_number=others[0].id_number, direction="out"
+    )
+    assert out.admitted and out.occupancy == 1
+    again = services.record_public_scan(
+        venue_code=market.code, name="李青青", id_number=green.id_number, temperature="36.5"
+    )
+    assert again.admitted and again.occupancy == 2
+    assert Scan.objects.filter(venue=market).count() == 5
+
+
+def test_bad_input_gets_chinese_field_errors_and_writes_nothing(market):
+    with pytest.raises(ValidationError) as e:
+        services.record_public_scan(venue_code=market.code, name="张三", id_number="12345")
+    assert e.value.message_dict["id_number"] == ["身份证号应为 18 位，当前为 5 位"]
+    with pytest.raises(ValidationError) as e:
+        services.record_public_scan(venue_code=market.code, name="张三", phone="13800001111")
+    assert e.value.message_dict == {"temperature": ["本场所须测温，请填写体温"]}
+    with pytest.raises(ValidationError) as e:
+        services.record_public_scan(venue_code=market.code, name="张三", temperature="36.5")
+    assert e.value.message_dict == {"id_number": ["请填写身份证号或手机号"]}
+    with pytest.raises(ValidationError) as e:
+        services.record_public_scan(venue_code="nope", name="张三", phone="13800001111")
+    assert e.value.messages == ["场所码无效或已停用"]
+    assert Scan.objects.count() == 0

@@ -1,0 +1,195 @@
+"""Venue pages: list/export, detail with QR, poster PDF, checkpoint page, outings, and the
+public scan page (colours, refusal, rate limit, no personal data in URLs)."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.health.models import Assignment
+from fangkong.status.services import recompute_status
+from fangkong.status.testing import make_resident
+from fangkong.venues import services
+from fangkong.venues.models import OutingApproval, Scan
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_venue_list_is_scoped_and_exports(users, market, django_assert_max_num_queries):
+    c = client_for(users["community"])
+    c.get(reverse("venues:venue_list"))  # warm the session
+    with django_assert_max_num_queries(10):
+        r = c.get(reverse("venues:venue_list"))
+    assert [o.name for o, _c in r.context["table"]] == ["海棠农贸市场"]
+    r = client_for(users["grid_c"]).get(reverse("venues:venue_list"))
+    assert list(r.context["table"]) == []
+    r = client_for(users["community"]).get(reverse("venues:venue_list") + "?export=xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True)
+    rows = [list(row) for row in wb.active.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["场所名称", "场所类型", "所属区域"]
+    assert rows[1][:3] == ["海棠农贸市场", "农贸市场", "第一网格"]
+
+
+def test_venue_detail_shows_qr_and_poster_is_a_pdf(users, market):
+    c = client_for(users["grid_a"])
+    r = c.get(reverse("venues:venue_detail", args=[market.pk]))
+    assert r.status_code == 200
+    assert f"/venues/s/{market.code}/" in r.context["scan_url"]
+    assert r.context["qr_svg"].startswith("<svg")
+    r = c.get(reverse("venues:venue_poster", args=[market.pk]))
+    assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert (
+        client_for(users["grid_c"])
+        .get(reverse("venues:venue_detail", args=[market.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_venue_create_through_the_form(users, areas):
+    r = client_for(users["community"]).post(
+        reverse("venues:venue_add"),
+        {"area": areas["grid_b"].pk, "name": "  ", "kind": "office", "active": "on"},
+    )
+    assert r.status_code == 200
+    assert "场所名称不能为空" in r.content.decode() or r.context["form"].errors["name"]
+    r = client_for(users["community"]).post(
+        reverse("venues:venue_add"),
+        {"area": areas["grid_b"].pk, "name": "社区办公室", "kind": "office", "capacity": "30"},
+    )
+    assert r.status_code == 302
+
+
+# --- the public scan page ----------------------------------------------------------------
+
+
+def test_public_page_needs_no_login_and_shows_the_form(market):
+    r = Client().get(reverse("venues:public_scan", args=[market.code]))
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "海棠农贸市场" in body and "venues/scan.js" in body
+    assert "<script>" not in body  # no inline script
+    assert r["Cache-Control"] == "no-store"
+
+
+def test_public_scan_green_admits_red_refuses(market, green, red):
+    c = Client(enforce_csrf_checks=False)
+    url = reverse("venues:public_scan", args=[market.code])
+    r = c.post(
+        url,
+        {"name": "李青青", "id_number": green.id_number, "temperature": "36.5", "direction": "in"},
+    )
+    assert r.status_code == 200
+    assert r.context["admission"].admitted is True
+    body = r.content.decode()
+    assert 'data-admitted="yes"' in body and 'data-colour="green"' in body and "准予通行" in body
+    r = c.post(
+        url, {"name": "欧阳明月", "phone": red.phone, "temperature": "36.5", "direction": "in"}
+    )
+    body = r.content.decode()
+    assert 'data-admitted="no"' in body and 'data-colour="red"' in body
+    assert "红码：感染者，治疗/隔离管理中" in body and "暂不能通行" in body
+    assert Scan.objects.count() == 2
+
+
+def test_public_scan_needs_csrf_and_reports_field_errors(market):
+    url = reverse("venues:public_scan", args=[market.code])
+    r = Client(enforce_csrf_checks=True).post(url, {"name": "张三", "phone": "13800001111"})
+    assert r.status_code == 403
+    r = Client().post(url, {"name": "张三", "id_number": "123", "temperature": "36.5"})
+    assert r.status_code == 400
+    assert "身份证号应为 18 位，当前为 3 位" in r.content.decode()
+    assert Scan.objects.count() == 0
+
+
+def test_public_scan_is_rate_limited_per_client(market, settings):
+    settings.FANGKONG_SCAN_RATE_PER_MINUTE = 2
+    url = reverse("venues:public_scan", args=[market.code])
+    c = Client()
+    codes = [
+        c.post(url, {"name": "张三", "phone": "13800001111", "temperature": "36.5"}).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert (
+        other.post(url, {"name": "张三", "phone": "13800001111", "temperature": "36.5"}).status_code
+        == 200
+    )
+    assert Scan.objects.count() == 3
+
+
+def test_unknown_venue_code_is_404(db):
+    assert Client().get(reverse("venues:public_scan", args=["nope"])).status_code == 404
+
+
+# --- checkpoint and outings --------------------------------------------------------------
+
+
+def test_checkpoint_page_checks_then_records_with_identity_in_post_only(users, checkpoint, green):
+    c = client_for(users["volunteer"])
+    url = reverse("venues:checkpoint", args=[checkpoint.pk])
+    r = c.post(url, {"action": "check", "id_number": green.id_number})
+    body = r.content.decode()
+    assert r.context["admission"].check.colour == "green"
+    assert "48 小时内无核酸阴性结果" in body  # NAT required at this checkpoint
+    assert 'data-admitted="no"' in body
+    assert green.id_number not in r.request["PATH_INFO"]
+    r = c.post(url, {"action": "record", "id_number": green.id_number, "direction": "out"})
+    assert r.context["recorded"] is True
+    scan = Scan.objects.get()
+    assert (scan.direction, scan.source, scan.resident_id) == ("out", "staff", green.pk)
+    assert client_for(users["grid_c"]).get(url).status_code == 404
+
+
+def test_outing_request_and_approval_pages(users, areas):
+    person = make_resident(areas["grid_a"], name="孙居家")
+    today = timezone.localdate()
+    Assignment.objects.create(
+        resident=person,
+        kind="home_quarantine",
+        start_date=today,
+        end_date=today + datetime.timedelta(days=7),
+    )
+    recompute_status([person.pk], cause="测试")
+    now = timezone.localtime()
+    r = client_for(users["grid_a"]).post(
+        reverse("venues:outing_add"),
+        {
+            "id_number": person.id_number,
+            "reason": "就医",
+            "destination": "市中心医院",
+            "starts_at": (now + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (now + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert r.status_code == 302, r.context["form"].errors
+    outing = OutingApproval.objects.get()
+    r = client_for(users["community"]).get(reverse("venues:outing_detail", args=[outing.pk]))
+    assert r.context["decision_form"] is not None
+    r = client_for(users["community"]).post(
+        reverse("venues:outing_decide", args=[outing.pk]),
+        {"decision": "approve", "version": outing.version},
+    )
+    assert r.status_code == 302
+    outing.refresh_from_db()
+    assert outing.state == "approved"
+    r = client_for(users["community"]).get(reverse("venues:outing_list"))
+    assert [o.pk for o, _c in r.context["table"]] == [outing.pk]
+    assert services  # services import used by fixtures
