@@ -54,3 +54,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_status_configuration():
+    """The status engine caches policies and designations per process, keyed by a counter
+    the services bump; each test's rolled-back data would otherwise share one counter value."""
+    from fangkong.status.facts import forget_configuration
+
+    forget_configuration()

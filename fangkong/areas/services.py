@@ -8,7 +8,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit
+from fangkong.core import audit, generations
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 
 from .choices import AreaLevel
@@ -61,4 +61,5 @@ def update_area(
                 path=Concat(Value(area.path), Substr("path", len(old_path) + 1))
             )
         audit.record_update(actor, before, area)
+        generations.bump(generations.AREAS)  # names and paths feed cached configuration
     return area

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit
+from fangkong.core import audit, generations
 from fangkong.core.services import audited_create, require_area, require_perm
 from fangkong.status.services import recompute_on_commit
 
@@ -28,6 +28,7 @@ def create_risk_level(*, actor, name: str, rank: int, colour: str = "#999999") -
         raise ValidationError({"rank": _("已有相同等级序号的风险等级")})
     with transaction.atomic():
         level = audited_create(actor, RiskLevel, name=name, rank=rank, colour=colour)
+        generations.bump(generations.RISK)
     return level
 
 
@@ -99,6 +100,7 @@ def set_risk_level(
             reason=reason.strip(),
         )
         audit.record_create(actor, designation, reason=reason.strip())
+        generations.bump(generations.RISK)
         affected = set(_affected(designation))
         if previous is not None:
             affected |= set(_affected(previous))
@@ -124,5 +126,6 @@ def end_risk_designation(
         designation.effective_to = effective_to
         designation.save(update_fields=["effective_to"])
         audit.record_update(actor, before, designation, reason=reason.strip())
+        generations.bump(generations.RISK)
         recompute_on_commit(_affected(designation), cause=_("风险地区认定解除"), actor=actor)
     return designation

@@ -6,7 +6,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Max
+from django.db.models import Q
+
+from fangkong.core import generations
 
 from .clock import local_date, start_of_day
 from .engine import (
@@ -45,54 +47,97 @@ class _Designation:
     effective_to: datetime.datetime | None
 
 
+# The stored status read with the facts, in this order (``ResidentRow.stored``).
+STORED_FIELDS = ("colour", "reasons", "rules_version", "valid_until", "override_id", "area_id")
+
+
 @dataclass
 class ResidentRow:
     id: int
     area_id: int
     area_path: str
     name: str
+    stored: dict | None = None  # the PersonStatus row as stored, when there is one
+
+
+# What the context is built from; a change to any of them bumps its generation.
+CONTEXT_KEYS = (generations.AREAS, generations.RISK, generations.STATUS_POLICY)
+
+# Per process: (stamp, policies, designations) as last loaded. One person's recomputation
+# then costs no query for the context: the stamp rides on the residents query.
+_loaded: tuple[int, dict[str, Policy], list[_Designation]] | None = None
+
+
+def _load_configuration() -> tuple[dict[str, Policy], list[_Designation]]:
+    StatusPolicy = _model("status.StatusPolicy")
+    policies = {
+        row["area__path"]: Policy(**{f: row[f] for f in POLICY_FIELDS})
+        for row in StatusPolicy.objects.order_by().values("area__path", *POLICY_FIELDS)
+    }
+    RiskDesignation = _model("risk.RiskDesignation")
+    designations = [
+        _Designation(
+            code=row["area__code"] or row["place_code"],
+            name=row["area__name"] or row["place_name"],
+            label=row["area__name"] or row["place_name"] or row["place_code"],
+            level_name=row["level__name"],
+            rank=row["level__rank"],
+            effective_from=row["effective_from"],
+            effective_to=row["effective_to"],
+        )
+        for row in RiskDesignation.objects.order_by().values(
+            "area__code",
+            "area__name",
+            "place_code",
+            "place_name",
+            "level__name",
+            "level__rank",
+            "effective_from",
+            "effective_to",
+        )
+    ]
+    return policies, designations
+
+
+def forget_configuration() -> None:
+    """Drop the cached policies and designations (tests that write them without services)."""
+    global _loaded
+    _loaded = None
 
 
 @dataclass
 class Context:
-    """What a whole recomputation shares: policies by area path and the risk designations."""
+    """What a whole recomputation shares: policies by area path and the risk designations.
+
+    Built from the process cache once the generation stamp is known (``refresh``); the
+    stamp is read before the configuration, so a change committed in between only causes
+    one more reload, never a stale cache.
+    """
 
     now: datetime.datetime
-    policies: dict[str, Policy]
-    designations: list[_Designation]
+    policies: dict[str, Policy] = field(default_factory=dict)
+    designations: list[_Designation] = field(default_factory=list)
+    stamp: int | None = None
     _policy_cache: dict[str, Policy] = field(default_factory=dict)
     _stay_cache: dict[tuple[str, datetime.date], list[RiskStayFact]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, now: datetime.datetime) -> Context:
-        StatusPolicy = _model("status.StatusPolicy")
-        policies = {
-            row["area__path"]: Policy(**{f: row[f] for f in POLICY_FIELDS})
-            for row in StatusPolicy.objects.values("area__path", *POLICY_FIELDS)
-        }
-        RiskDesignation = _model("risk.RiskDesignation")
-        designations = [
-            _Designation(
-                code=row["area__code"] or row["place_code"],
-                name=row["area__name"] or row["place_name"],
-                label=row["area__name"] or row["place_name"] or row["place_code"],
-                level_name=row["level__name"],
-                rank=row["level__rank"],
-                effective_from=row["effective_from"],
-                effective_to=row["effective_to"],
-            )
-            for row in RiskDesignation.objects.values(
-                "area__code",
-                "area__name",
-                "place_code",
-                "place_name",
-                "level__name",
-                "level__rank",
-                "effective_from",
-                "effective_to",
-            )
-        ]
-        return cls(now=now, policies=policies, designations=designations)
+        ctx = cls(now=now)
+        ctx.refresh(generations.stamp(CONTEXT_KEYS))
+        return ctx
+
+    def refresh(self, stamp: int) -> None:
+        """Use the configuration of generation ``stamp`` (from the cache when it has it)."""
+        global _loaded
+        if stamp == self.stamp:
+            return
+        if _loaded is None or _loaded[0] != stamp:
+            _loaded = (stamp, *_load_configuration())
+        _, self.policies, self.designations = _loaded
+        self.stamp = stamp
+        self._policy_cache.clear()
+        self._stay_cache.clear()
 
     @property
     def max_contact_days(self) -> int:
@@ -154,22 +199,50 @@ def _for_ids(qs, field: str, ids: list[int]):
     return qs.filter(**{f"{field}__in": ids})
 
 
-def load_facts(ids: list[int], ctx: Context) -> tuple[dict[int, Facts], dict[int, ResidentRow]]:
-    """Facts and the identity rows (area, name) of the residents ``ids`` that exist."""
+def load_facts(
+    ids: list[int], ctx: Context, *, lock: bool = False
+) -> tuple[dict[int, Facts], dict[int, ResidentRow]]:
+    """Facts and the identity rows (area, name, stored status) of the residents ``ids`` that
+    exist. With ``lock`` the residents' rows are locked until the transaction ends, which
+    serialises concurrent recomputations of one person (their status row may not exist yet).
+
+    The first query also brings the configuration stamp, so the context costs no query of
+    its own unless the configuration changed.
+    """
     now = ctx.now
     today = local_date(now)
     Resident = _model("registry.Resident")
     facts: dict[int, Facts] = {}
     rows: dict[int, ResidentRow] = {}
-    lookback_from = today - datetime.timedelta(days=ctx.max_lookback_days)
     wanted = set(ids)
-    residents = _for_ids(Resident.objects, "pk", ids).values_list(
-        "pk", "area_id", "area__path", "name", "origin", "arrival_date"
+    qs = _for_ids(Resident.objects, "pk", ids).annotate(
+        config_stamp=generations.stamp_subquery(CONTEXT_KEYS)
     )
-    for pk, area_id, path, name, origin, arrival in residents:
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    stored_paths = [f"status__{f}" for f in STORED_FIELDS]
+    residents = list(
+        qs.values_list(
+            "pk",
+            "area_id",
+            "area__path",
+            "name",
+            "origin",
+            "arrival_date",
+            "config_stamp",
+            "status__pk",
+            *stored_paths,
+        )
+    )
+    if residents:
+        ctx.refresh(residents[0][6])
+    lookback_from = today - datetime.timedelta(days=ctx.max_lookback_days)
+    for pk, area_id, path, name, origin, arrival, _stamp, status_pk, *stored in residents:
         if pk not in wanted:
             continue
-        rows[pk] = ResidentRow(pk, area_id, path, name)
+        row = rows[pk] = ResidentRow(pk, area_id, path, name)
+        if status_pk is not None:
+            row.stored = dict(zip(STORED_FIELDS, stored, strict=True))
         f = facts[pk] = Facts(resident_id=pk, origin=origin, arrival_date=arrival)
         if origin and arrival and arrival >= lookback_from:
             f.risk_stays = ctx.risk_stays(origin, arrival)
@@ -212,30 +285,25 @@ def load_facts(ids: list[int], ctx: Context) -> tuple[dict[int, Facts], dict[int
             AssignmentFact(kind=kind, start_date=start, end_date=end)
         )
 
+    # One query for both test facts: unreviewed positives (any age) and negatives in the
+    # window, the latest of which counts.
     Test = _model("health.NucleicAcidTest")
-    for rid, sampled in (
-        _for_ids(Test.objects, "resident_id", ids)
-        .filter(result="positive", review="")
-        .values_list("resident_id", "sampled_at")
-    ):
-        if rid not in facts:
-            continue
-        facts[rid].unresolved_positive_tests.append(PositiveTestFact(sampled_at=sampled))
-
     hours = ctx.max_nat_hours
+    wanted_tests = Q(result="positive", review="")
     if hours:
-        for rid, last in (
-            _for_ids(Test.objects, "resident_id", ids)
-            .filter(
-                result="negative",
-                sampled_at__gt=now - datetime.timedelta(hours=hours),
-            )
-            .values_list("resident_id")
-            .annotate(last=Max("sampled_at"))
-            .order_by()
-        ):
-            if rid in facts:
-                facts[rid].last_negative_sampled_at = last
+        wanted_tests |= Q(result="negative", sampled_at__gt=now - datetime.timedelta(hours=hours))
+    for rid, result, sampled in (
+        _for_ids(Test.objects, "resident_id", ids)
+        .filter(wanted_tests)
+        .values_list("resident_id", "result", "sampled_at")
+    ):
+        f = facts.get(rid)
+        if f is None:
+            continue
+        if result == "positive":
+            f.unresolved_positive_tests.append(PositiveTestFact(sampled_at=sampled))
+        elif f.last_negative_sampled_at is None or sampled > f.last_negative_sampled_at:
+            f.last_negative_sampled_at = sampled
 
     Override = _model("status.StatusOverride")
     for rid, pk, colour, why, by_name, by_username, approved_at, expires in (

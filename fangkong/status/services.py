@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.choices import Role
-from fangkong.core import audit
+from fangkong.core import audit, generations
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.personal import mask_name
 from fangkong.core.services import lock_versioned, require_area, require_perm
@@ -75,42 +75,36 @@ def _recompute_batch(ids: list[int], ctx: Context, cause: str, actor) -> Recompu
     res = RecomputeResult()
     now = ctx.now
     with transaction.atomic():
-        existing = {ps.pk: ps for ps in PersonStatus.objects.select_for_update().filter(pk__in=ids)}
-        facts, rows = load_facts(ids, ctx)
+        facts, rows = load_facts(ids, ctx, lock=True)
         created, updated, events = [], [], []
         for rid, f in facts.items():
             row = rows[rid]
             colour, reasons, valid_until = evaluate(f, ctx.policy_for(row.area_path), now)
             override = effective_override(f, now)
             override_id = override.id if override else None
-            old = existing.get(rid)
-            old_colour = old.colour if old else str(Colour.GREEN)
-            old_reasons = old.reasons if old else []
+            old = row.stored
+            old_colour = old["colour"] if old else str(Colour.GREEN)
+            old_reasons = old["reasons"] if old else []
             changed = old_colour != colour or _essence(old_reasons) != _essence(reasons)
-            if old is None:
-                created.append(
-                    PersonStatus(
-                        resident_id=rid,
-                        area_id=row.area_id,
-                        colour=colour,
-                        reasons=reasons,
-                        rules_version=RULES_VERSION,
-                        computed_at=now,
-                        valid_until=valid_until,
-                        override_id=override_id,
-                    )
-                )
-            elif (
-                changed
-                or old.valid_until != valid_until
-                or old.override_id != override_id
-                or old.area_id != row.area_id
-                or old.rules_version != RULES_VERSION
+            if (
+                old is None
+                or changed
+                or old["valid_until"] != valid_until
+                or old["override_id"] != override_id
+                or old["area_id"] != row.area_id
+                or old["rules_version"] != RULES_VERSION
             ):
-                old.area_id, old.colour, old.reasons = row.area_id, colour, reasons
-                old.rules_version, old.computed_at = RULES_VERSION, now
-                old.valid_until, old.override_id = valid_until, override_id
-                updated.append(old)
+                status = PersonStatus(
+                    resident_id=rid,
+                    area_id=row.area_id,
+                    colour=colour,
+                    reasons=reasons,
+                    rules_version=RULES_VERSION,
+                    computed_at=now,
+                    valid_until=valid_until,
+                    override_id=override_id,
+                )
+                (created if old is None else updated).append(status)
             if changed:
                 events.append(
                     audit.Event(
@@ -162,7 +156,7 @@ def recompute_status(
     total = RecomputeResult()
     now = now or timezone.now()
     with translation.override(settings.LANGUAGE_CODE):
-        ctx = Context.load(now)
+        ctx = Context(now=now)  # filled from the first batch's stamp
         for chunk in batched(sorted(set(resident_ids)), batch_size):
             total.add(_recompute_batch(list(chunk), ctx, cause, actor))
     return total
@@ -190,7 +184,7 @@ def recompute_stream(
     total = RecomputeResult()
     now = now or timezone.now()
     with translation.override(settings.LANGUAGE_CODE):
-        ctx = Context.load(now)
+        ctx = Context(now=now)  # filled from the first batch's stamp
         for chunk in batched(ids, BATCH_SIZE):
             total.add(_recompute_batch(list(chunk), ctx, cause, actor))
     return total
@@ -367,6 +361,7 @@ def set_status_policy(*, actor, area, values: dict[str, Any]) -> StatusPolicy:
             policy.version = before.version + 1
             policy.save()
             audit.record_update(actor, before, policy)
+        generations.bump(generations.STATUS_POLICY)
         transaction.on_commit(
             lambda: recompute_all(cause=_("赋码策略调整"), actor=actor, area=area)
         )

@@ -1,5 +1,14 @@
 from .audit import AuditEntry, AuditHead
 from .base import ScopedModel, TimestampedModel, VersionedModel
+from .generations import Generation
 from .jobs import Job
 
-__all__ = ["AuditEntry", "AuditHead", "Job", "ScopedModel", "TimestampedModel", "VersionedModel"]
+__all__ = [
+    "AuditEntry",
+    "AuditHead",
+    "Generation",
+    "Job",
+    "ScopedModel",
+    "TimestampedModel",
+    "VersionedModel",
+]
