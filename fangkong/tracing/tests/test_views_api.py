@@ -70,7 +70,7 @@ def test_trace_confirm_dismiss_and_quarantine_through_the_pages(
 
 
 def test_chain_svg_and_export_mask_names(client, traced, users):
-    p, case = traced
+    _p, case = traced
     client.force_login(users["command"])
     svg = client.get(reverse("tracing:case_chain_svg", args=[case.pk]))
     assert svg["Content-Type"].startswith("image/svg+xml")
@@ -110,7 +110,7 @@ def test_api_trace_chain_and_dismiss(city, users):
     assert r.json()["close"] == 4 and r.json()["secondary"] == 2
     chain = c.get(f"/api/v1/cases/{case.pk}/chain/").json()
     assert len(chain["nodes"]) == 7 and len(chain["edges"]) == 6
-    assert all("重叠者" != n["name"] for n in chain["nodes"])
+    assert all(n["name"] != "重叠者" for n in chain["nodes"])
     contact = Contact.objects.get(case=case, resident__name="重叠者")
     bad = c.post(f"/api/v1/contacts/{contact.pk}/dismiss/", {}, format="json")
     assert bad.status_code == 400
