@@ -122,8 +122,9 @@ def meetings(
 
 
 def scan_range_for(visit: Visit, params: Params) -> tuple[datetime.datetime, datetime.datetime]:
-    """The scans at ``visit.venue`` that can decide an overlap with it: entries up to
-    ``max_stay`` before it (people already inside) and, for those, their exits."""
+    """The scans at ``visit.venue`` that decide every overlap with it, and its exact times:
+    entries from ``max_stay`` before it (people already inside) to ``window`` after it ends,
+    and the exits of those entries (up to ``max_stay`` later)."""
     begin = visit.start - params.window - params.max_stay
-    end = max(visit.end + params.window, visit.start - params.window + params.max_stay)
+    end = visit.end + params.window + params.max_stay
     return begin, end

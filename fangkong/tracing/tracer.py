@@ -157,11 +157,17 @@ def _hop(
     return own, found
 
 
+def close_contacts(case, params: Params) -> tuple[list[Visit], dict[int, Candidate]]:
+    """The case's visits in its infectious period, and its close contacts."""
+    begin, end = infectious_period(case, params)
+    return _hop({case.resident_id: begin}, end, params, set(), "close")
+
+
 def trace(case, params: Params, *, until: datetime.datetime | None = None) -> TraceResult:
     """Close contacts of ``case`` (venue overlaps and household), then secondary contacts:
     those who met a close contact between their exposure and ``until`` (default: now)."""
     begin, end = infectious_period(case, params)
-    case_visits, close = _hop({case.resident_id: begin}, end, params, set(), "close")
+    case_visits, close = close_contacts(case, params)
     secondary: dict[int, Candidate] = {}
     if close:
         until = until or timezone.now()
