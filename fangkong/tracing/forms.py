@@ -55,3 +55,14 @@ class QuarantineForm(StyledFormMixin, forms.Form):
         label=_("自末次暴露起隔离天数"), min_value=1, max_value=28, initial=14
     )
     place = forms.CharField(label=_("隔离地点"), max_length=200, required=False)
+
+
+class NamedContactForm(ResidentFormMixin, StyledFormMixin, forms.Form):
+    """流调指认: a close contact named by the investigation."""
+
+    last_exposure = forms.DateField(label=_("末次暴露日期"), widget=DateInput)
+    reason = forms.CharField(label=_("指认依据"), max_length=500)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_resident(user, None)

@@ -344,3 +344,30 @@ def quarantine_contacts(
                 )
             )
     return created
+
+
+def name_contact(
+    *, actor, case: Case, resident, last_exposure: datetime.date, reason: str
+) -> Contact:
+    """A close contact named in the epidemiological investigation (流调指认), kept with a
+    ``named`` exposure that tracing again never removes."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写指认依据")})
+    with transaction.atomic():
+        contact = create_contact(
+            actor=actor,
+            resident=resident,
+            case=case,
+            degree=ContactDegree.CLOSE,
+            last_exposure=last_exposure,
+            reason=reason,
+        )
+        Exposure.objects.create(
+            contact=contact,
+            kind=ExposureKind.NAMED,
+            source_id=case.resident_id,
+            exposed_at=timezone.make_aware(
+                datetime.datetime.combine(last_exposure, datetime.time())
+            ),
+        )
+    return contact

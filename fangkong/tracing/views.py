@@ -19,7 +19,7 @@ from fangkong.health.views import _resident_from_query
 from . import selectors, services
 from .choices import ContactDegree, ContactState
 from .filtersets import CaseFilterSet, ContactFilterSet
-from .forms import CaseForm, DismissForm, QuarantineForm, TraceForm
+from .forms import CaseForm, DismissForm, NamedContactForm, QuarantineForm, TraceForm
 from .graph import chain_svg
 from .models import Case, Contact, Exposure
 from .tables import CaseTable, ChainEdgeTable, ContactTable
@@ -115,6 +115,7 @@ class CaseDetailView(ObjectDetailView):
             "confirmed_count": sum(c.state == ContactState.CONFIRMED for c in contacts),
             "can_trace": user.has_perm("tracing.trace_case"),
             "can_change": user.has_perm("tracing.change_contact"),
+            "can_name": user.has_perm("tracing.add_contact"),
             "can_quarantine": user.has_perm("health.add_assignment"),
             "can_export": user.has_perm("tracing.export_case"),
             "trace_form": TraceForm(),
@@ -215,6 +216,38 @@ def case_quarantine(request: HttpRequest, pk: int) -> HttpResponse:
             else _("已为 %(n)d 名接触者安排隔离") % {"n": len(made)},
         )
     return redirect("tracing:case_detail", pk=case.pk)
+
+
+@permission_required("tracing.add_contact", raise_exception=True)
+def case_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    form = NamedContactForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.name_contact(
+                actor=request.user,
+                case=case,
+                resident=form.resident,
+                last_exposure=form.cleaned_data["last_exposure"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("已登记流调指认的密切接触者"))
+            return redirect("tracing:case_detail", pk=case.pk)
+    return render(
+        request,
+        "health/resident_form.html",
+        {
+            "form": form,
+            "title": _("流调指认密切接触者"),
+            "list_url": reverse("tracing:case_detail", args=[case.pk]),
+            "list_label": case.label,
+        },
+    )
 
 
 def _legend() -> dict[str, str]:

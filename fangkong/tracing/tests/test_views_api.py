@@ -118,3 +118,20 @@ def test_api_trace_chain_and_dismiss(city, users):
     assert ok.status_code == 200 and ok.json()["state"] == "dismissed"
     detail = c.get(f"/api/v1/contacts/{contact.pk}/").json()
     assert detail["exposures"][0]["venue_name"] == "海棠农贸市场"
+
+
+def test_named_contact_survives_tracing_again(client, city, users):
+    p, _v, _w, case = city
+    client.force_login(users["command"])
+    url = reverse("tracing:case_contact_add", args=[case.pk])
+    bad = client.post(url, {"id_number": p["D"].id_number, "last_exposure": "", "reason": ""})
+    assert bad.status_code == 200 and not Contact.objects.exists()
+    r = client.post(
+        url,
+        {"id_number": p["D"].id_number, "last_exposure": "2022-03-08", "reason": "同车出行"},
+    )
+    assert r.status_code == 302
+    trace_case(actor=users["command"], case=case, now=t(0, 12))
+    named = Contact.objects.get(case=case, resident=p["D"])
+    assert (named.degree, named.state) == ("close", "suspected")
+    assert [e.kind for e in named.exposures.all()] == ["named"]
