@@ -19,6 +19,7 @@ RESIDENTS ?= 20000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 STATUS_BENCH_ARGS ?=
+TRACING_BENCH_ARGS ?=
 
 PO_FILES := $(wildcard fangkong/locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -115,6 +116,7 @@ bench: $(VENV)/.installed-bench
 	@# Both run even when the first misses a target; the exit status is the worse of the two.
 	$(BIN)/python -m bench import $(BENCH_ARGS); a=$$?; \
 	  $(BIN)/python -m bench status $(STATUS_BENCH_ARGS); b=$$?; \
+	  $(BIN)/python -m bench tracing $(TRACING_BENCH_ARGS); c=$$?; b=$$(( b > c ? b : c )); \
 	  exit $$(( a > b ? a : b ))
 
 clean:

@@ -385,6 +385,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status-measure", help="(step) list and one-person timings, as JSON")
     p.add_argument("--profile", action="store_true")
 
+    p = sub.add_parser("tracing", help="the tracing oracle benchmark (issue 5)")
+    p.add_argument("--people", type=int, default=1_000_000)
+    p.add_argument("--venues", type=int, default=10_000)
+    p.add_argument("--scans", type=int, default=10_000_000)
+    p.add_argument("--db", choices=("sqlite", "postgres", "all"), default="all")
+    p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
+    p.add_argument("--docs", type=Path, default=DOCS)
+    p.add_argument("--no-docs", action="store_true", help="do not record in docs/benchmarks.md")
+
+    p = sub.add_parser("tracing-generate", help="(step) write the scans CSV")
+    p.add_argument("file", type=Path)
+    p.add_argument("--people", type=int, default=1_000_000)
+    p.add_argument("--venues", type=int, default=10_000)
+    p.add_argument("--scans", type=int, default=10_000_000)
+    p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
+
+    p = sub.add_parser("tracing-fixture", help="(step) load the scans into the configured DB")
+    p.add_argument("file", type=Path)
+    p.add_argument("--people", type=int, default=1_000_000)
+    p.add_argument("--venues", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
+
+    sub.add_parser("tracing-measure", help="(step) the platform's tracing, as JSON")
+
     p = sub.add_parser("generate", help="write the cached CSV and print its path")
     p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
@@ -428,6 +452,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.command == "import":
         return cmd_import(args, given)
+    if args.command.startswith("tracing"):
+        from . import tracing_cli
+
+        if args.command == "tracing":
+            return tracing_cli.cmd_tracing(args, _command_line(given), WORK_DIR / "tracing")
+        step = {
+            "tracing-generate": tracing_cli.cmd_generate,
+            "tracing-fixture": tracing_cli.cmd_fixture,
+            "tracing-measure": tracing_cli.cmd_measure,
+        }
+        return step[args.command](args)
     if args.command.startswith("status"):
         from . import status_cli
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("status/", include("fangkong.status.urls")),
     path("health/", include("fangkong.health.urls")),
     path("venues/", include("fangkong.venues.urls")),
+    path("tracing/", include("fangkong.tracing.urls")),
     path("verify/", include((verify_patterns, "verify"))),
 ]

@@ -147,3 +147,18 @@ _VENUES: dict[str, set[str]] = {
 ROLE_PERMISSIONS = {
     role: perms | frozenset(_VENUES.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
 }
+
+
+# --- tracing: contacts found from scans and households, transmission chains (issue 5) ---
+_TRACING = {"tracing.trace_case", "tracing.export_case", "tracing.view_exposure"}
+_TRACING_ROLES: dict[str, set[str]] = {
+    Role.COMMAND: _TRACING,
+    Role.STREET: _TRACING,
+    Role.COMMUNITY: _TRACING,
+    Role.GRID_WORKER: {"tracing.view_exposure"},
+    Role.LEADER: {"tracing.view_exposure"},
+}
+ROLE_PERMISSIONS = {
+    role: perms | frozenset(_TRACING_ROLES.get(role, ()))
+    for role, perms in ROLE_PERMISSIONS.items()
+}

@@ -22,3 +22,9 @@ class ContactState(models.TextChoices):
     SUSPECTED = "suspected", _("待核实")
     CONFIRMED = "confirmed", _("已确认")
     DISMISSED = "dismissed", _("已排除")
+
+
+class ExposureKind(models.TextChoices):
+    VENUE = "venue", _("同场所")
+    HOUSEHOLD = "household", _("同住")
+    NAMED = "named", _("流调指认")

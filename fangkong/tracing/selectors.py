@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass, field
+
 from django.db.models import QuerySet
 
+from fangkong.core.personal import mask_name
+
 from .choices import CaseStatus, ContactState
-from .models import Case, Contact
+from .models import Case, Contact, Exposure
 
 
 def case_list(user) -> QuerySet[Case]:
@@ -22,3 +27,91 @@ def contact_list(user) -> QuerySet[Contact]:
 
 def contacts_of_case(user, case: Case) -> QuerySet[Contact]:
     return contact_list(user).filter(case=case).exclude(state=ContactState.DISMISSED)
+
+
+# --- transmission chain ---------------------------------------------------------------------
+
+
+@dataclass
+class ChainNode:
+    key: int  # resident id
+    name: str  # masked
+    degree: str  # "case" | "close" | "secondary"
+    state: str = ""
+    contact_id: int | None = None
+
+
+@dataclass
+class ChainEdge:
+    source_key: int
+    target_key: int
+    source: str
+    target: str
+    degree: str
+    kind: str
+    venue: str
+    source_start: datetime.datetime | None
+    source_end: datetime.datetime | None
+    contact_start: datetime.datetime | None
+    contact_end: datetime.datetime | None
+    overlap_minutes: int | None
+    state: str
+
+
+@dataclass
+class Chain:
+    case: Case
+    nodes: list[ChainNode] = field(default_factory=list)
+    edges: list[ChainEdge] = field(default_factory=list)
+    hidden: int = 0  # contacts living outside the user's area: counted, never shown
+
+
+def chain(user, case: Case) -> Chain:
+    """Cases and contacts as nodes, exposures as labelled edges; names masked, contacts
+    outside the user's area counted only."""
+    out = Chain(case=case)
+    out.nodes.append(ChainNode(case.resident_id, mask_name(case.resident.name), "case"))
+    contacts = list(
+        Contact.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("resident")
+        .order_by("degree", "resident__area__path", "resident_id")
+    )
+    out.hidden = Contact.objects.filter(case=case).count() - len(contacts)
+    names = {case.resident_id: mask_name(case.resident.name)}
+    for c in contacts:
+        names[c.resident_id] = mask_name(c.resident.name)
+        out.nodes.append(
+            ChainNode(
+                c.resident_id,
+                names[c.resident_id],
+                c.degree,
+                str(c.get_state_display()),
+                c.pk,
+            )
+        )
+    exposures = (
+        Exposure.objects.filter(contact__in=[c.pk for c in contacts])
+        .select_related("contact", "venue")
+        .order_by("exposed_at", "id")
+    )
+    for e in exposures:
+        contact = e.contact
+        out.edges.append(
+            ChainEdge(
+                source_key=e.source_id,
+                target_key=contact.resident_id,
+                source=names.get(e.source_id, "—"),
+                target=names[contact.resident_id],
+                degree=str(contact.get_degree_display()),
+                kind=str(e.get_kind_display()),
+                venue=e.venue.name if e.venue_id else "",
+                source_start=e.source_start,
+                source_end=e.source_end,
+                contact_start=e.contact_start,
+                contact_end=e.contact_end,
+                overlap_minutes=e.overlap_minutes,
+                state=str(contact.get_state_display()),
+            )
+        )
+    return out

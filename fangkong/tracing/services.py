@@ -4,18 +4,23 @@ status fact recomputes the affected residents' status when the transaction commi
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
+from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 from fangkong.status.services import recompute_on_commit
 
-from .choices import CaseKind, CaseStatus, ContactDegree, ContactState
-from .models import Case, Contact
+from .choices import CaseKind, CaseStatus, ContactDegree, ContactState, ExposureKind
+from .engine import Params
+from .models import Case, Contact, Exposure
+from .tracer import Candidate, trace
 
 
 def create_case(
@@ -165,3 +170,204 @@ def dismiss_contact(*, actor, contact: Contact, reason: str) -> Contact:
         reason=reason,
         cause=_("排除接触者"),
     )
+
+
+# --- tracing from scans and households ------------------------------------------------------
+
+
+@dataclass
+class TraceSummary:
+    close: int = 0
+    secondary: int = 0
+    created: int = 0
+    outside_scope: int = 0  # contacts living outside the actor's area, left to their own staff
+
+
+def _exposure_rows(contact: Contact, candidate: Candidate) -> list[Exposure]:
+    rows = []
+    for e in candidate.exposures:
+        if e.overlap is not None:
+            o = e.overlap
+            rows.append(
+                Exposure(
+                    contact=contact,
+                    kind=ExposureKind.VENUE,
+                    source_id=e.via,
+                    venue_id=o.source.venue,
+                    source_start=o.source.start,
+                    source_end=o.source.end,
+                    contact_start=o.other.start,
+                    contact_end=o.other.end,
+                    overlap_minutes=o.minutes,
+                    exposed_at=o.start,
+                )
+            )
+        else:
+            rows.append(
+                Exposure(
+                    contact=contact, kind=ExposureKind.HOUSEHOLD, source_id=e.via, exposed_at=e.at
+                )
+            )
+    return rows
+
+
+def _reason_text(candidate: Candidate) -> str:
+    venues = sum(1 for e in candidate.exposures if e.kind == "venue")
+    homes = sum(1 for e in candidate.exposures if e.kind == "household")
+    parts = []
+    if venues:
+        parts.append(_("同场所重叠 %(n)d 次") % {"n": venues})
+    if homes:
+        parts.append(_("同住"))
+    return _("系统追踪：") + "，".join(parts)
+
+
+def trace_case(
+    *,
+    actor,
+    case: Case,
+    window_minutes: int | None = None,
+    now: datetime.datetime | None = None,
+) -> TraceSummary:
+    """Find the case's close and secondary contacts from scans and households and store them
+    as contacts to verify (待核实), each with its exposures. Tracing again refreshes the
+    exposures; a contact staff already confirmed or dismissed keeps its state."""
+    require_perm(actor, "tracing.trace_case")
+    require_area(actor, case.resident.area)
+    if window_minutes is not None and not 0 <= window_minutes <= 24 * 60:
+        raise ValidationError({"window_minutes": _("时间窗口应为 0–1440 分钟")})
+    params = Params.from_settings(window_minutes)
+    result = trace(case, params, until=now)
+    candidates = {**result.secondary, **result.close}  # close wins over secondary
+    summary = TraceSummary(close=len(result.close), secondary=len(result.secondary))
+    if not candidates:
+        return summary
+    Resident = apps.get_model("registry", "Resident")
+    residents = Resident.objects.in_bulk(list(candidates))
+    visible = set(
+        Resident.objects.visible_to(actor)
+        .filter(pk__in=list(candidates))
+        .values_list("pk", flat=True)
+    )
+    summary.outside_scope = len(candidates) - len(visible & set(candidates))
+    with transaction.atomic():
+        existing = {
+            (c.resident_id, c.degree): c
+            for c in Contact.objects.select_for_update().filter(
+                case=case, resident_id__in=list(candidates)
+            )
+        }
+        events, exposures, touched = [], [], []
+        for person, cand in candidates.items():
+            last = timezone.localtime(cand.last_exposure).date()
+            contact = existing.get((person, cand.degree))
+            if contact is None:
+                contact = Contact.objects.create(
+                    resident_id=person,
+                    case=case,
+                    degree=cand.degree,
+                    last_exposure=last,
+                    reason=_reason_text(cand),
+                    state=ContactState.SUSPECTED,
+                )
+                contact.resident = residents[person]
+                events.append(audit.event_for(contact, AuditAction.CREATE, reason=_("流调追踪")))
+                summary.created += 1
+            elif contact.last_exposure != last and contact.state == ContactState.SUSPECTED:
+                before = Contact.objects.get(pk=contact.pk)
+                contact.last_exposure = last
+                contact.version = before.version + 1
+                contact.save(update_fields=["last_exposure", "version", "updated_at"])
+                events.append(
+                    audit.event_for(
+                        contact,
+                        AuditAction.UPDATE,
+                        changes=audit.diff(before, contact),
+                        reason=_("流调追踪"),
+                    )
+                )
+            touched.append(contact.pk)
+            exposures += _exposure_rows(contact, cand)
+        Exposure.objects.filter(contact_id__in=touched).exclude(kind=ExposureKind.NAMED).delete()
+        Exposure.objects.bulk_create(exposures, batch_size=1000)
+        audit.record_many(actor, events)
+    return summary
+
+
+def quarantine_contacts(
+    *,
+    actor,
+    case: Case,
+    contacts: list[Contact],
+    kind: str,
+    days: int = 14,
+    place: str = "",
+    today: datetime.date | None = None,
+) -> list:
+    """One action for a case's confirmed contacts: a quarantine assignment each, from today
+    until ``days`` after their last exposure. All or nothing; status follows on commit."""
+    from fangkong.health.choices import QUARANTINE_KINDS
+    from fangkong.health.models import Assignment
+    from fangkong.health.services import create_assignment
+
+    if kind not in QUARANTINE_KINDS:
+        raise ValidationError({"kind": _("请选择居家隔离或集中隔离")})
+    if not 1 <= days <= 28:
+        raise ValidationError({"days": _("隔离天数应为 1–28 天")})
+    if not contacts:
+        raise ValidationError({"contacts": _("请选择要转隔离的接触者")})
+    today = today or timezone.localdate()
+    for c in contacts:
+        if c.case_id != case.pk:
+            raise ValidationError({"contacts": _("所选接触者不属于该病例")})
+        if c.state != ContactState.CONFIRMED:
+            raise ValidationError({"contacts": _("只能对已确认的接触者转隔离")})
+    created = []
+    with transaction.atomic():
+        for c in contacts:
+            end = max(today, c.last_exposure + datetime.timedelta(days=days))
+            if Assignment.objects.filter(
+                resident_id=c.resident_id,
+                kind__in=QUARANTINE_KINDS,
+                state="active",
+                end_date__gte=today,
+            ).exists():
+                continue  # already in quarantine: nothing to add
+            created.append(
+                create_assignment(
+                    actor=actor,
+                    resident=c.resident,
+                    kind=kind,
+                    start_date=today,
+                    end_date=end,
+                    place=place,
+                )
+            )
+    return created
+
+
+def name_contact(
+    *, actor, case: Case, resident, last_exposure: datetime.date, reason: str
+) -> Contact:
+    """A close contact named in the epidemiological investigation (流调指认), kept with a
+    ``named`` exposure that tracing again never removes."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写指认依据")})
+    with transaction.atomic():
+        contact = create_contact(
+            actor=actor,
+            resident=resident,
+            case=case,
+            degree=ContactDegree.CLOSE,
+            last_exposure=last_exposure,
+            reason=reason,
+        )
+        Exposure.objects.create(
+            contact=contact,
+            kind=ExposureKind.NAMED,
+            source_id=case.resident_id,
+            exposed_at=timezone.make_aware(
+                datetime.datetime.combine(last_exposure, datetime.time())
+            ),
+        )
+    return contact

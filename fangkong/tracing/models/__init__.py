@@ -1,4 +1,5 @@
 from .cases import Case
 from .contacts import Contact
+from .exposures import Exposure
 
-__all__ = ["Case", "Contact"]
+__all__ = ["Case", "Contact", "Exposure"]

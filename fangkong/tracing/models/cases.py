@@ -31,6 +31,10 @@ class Case(ScopedModel):
         verbose_name_plural = _("病例")
         ordering = ["-confirmed_at", "-id"]
         indexes = [models.Index(fields=["resident", "status"], name="case_resident_status")]
+        permissions = [
+            ("trace_case", _("流调追踪密接")),
+            ("export_case", _("导出病例与传播链")),
+        ]
 
     def __str__(self):
         return self.label

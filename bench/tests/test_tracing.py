@@ -1,0 +1,57 @@
+"""The tracing benchmark at a tiny size: the platform's contacts equal DuckDB's answer to
+the same question in plain SQL, on generated data (on SQLite and on PostgreSQL)."""
+
+import pytest
+
+from bench.steps import setup_areas
+from bench.tracing import build_fixture, generate, measure, oracle
+from bench.tracing_cli import MARKER, DbResult, render, update_docs
+
+
+@pytest.fixture
+def traced_city(db, tmp_path):
+    setup_areas()
+    path = tmp_path / "scans.csv"
+    made = generate(path, people=3000, venues=30, scans=30_000, seed=7)
+    counts = build_fixture(path, people=3000, venues=30, seed=7)
+    return path, made, counts
+
+
+def test_platform_tracing_equals_the_sql_oracle(traced_city):
+    path, made, counts = traced_city
+    assert counts["scans"] == made["scans"] == 30_000
+    assert (counts["residents"], counts["venues"], counts["cases"]) == (3000, 30, 100)
+    got = measure(full_runs=2)
+    want = oracle(path, [tuple(c) for c in counts["case_people"]], got["params"], threads=1)
+    assert len(want["pairs"]) > 100  # the question has a real answer
+    assert sorted(map(tuple, got["pairs"])) == sorted(map(tuple, want["pairs"]))
+
+
+def test_report_names_a_mismatch(tmp_path):
+    class Args:
+        people, scans = 10, 20
+
+    oracle_result = {"pairs": [["B-000", 1]], "query_s": 1.0, "load_s": 0.1, "version": "x"}
+    good = DbResult(
+        "SQLite",
+        "3",
+        counts={"scans": 20},
+        measure={
+            "pairs": [["B-000", 1]],
+            "close_total_s": 0.5,
+            "close_ms_median": 5,
+            "close_ms_max": 9,
+            "full_ms_median": 10,
+            "full_ms_max": 20,
+            "full_contacts_median": 1,
+        },
+    )
+    good.fixture = type("M", (), {"seconds": 1.0})()
+    bad = DbResult("PostgreSQL", "15", counts=good.counts, measure={**good.measure, "pairs": []})
+    bad.fixture = good.fixture
+    section = render(Args, [good, bad], oracle_result, "cmd", {"CPU": "x"}, [])
+    assert "TARGETS MISSED" in section.splitlines()[0]
+    assert "equal to DuckDB: yes" in section and "equal to DuckDB: NO" in section
+    docs = tmp_path / "b.md"
+    update_docs(docs, section)
+    assert MARKER in docs.read_text()

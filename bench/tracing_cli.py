@@ -1,0 +1,269 @@
+"""``python -m bench tracing``: the tracing oracle benchmark (issue 5), orchestrated like
+``status``: the cached scans CSV, then per database a fresh copy filled by a child process
+(``tracing-fixture``) and a measured child process (``tracing-measure``); DuckDB answers the
+same question over the same CSV; the pair sets must be equal."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .databases import REPO, Database, SetupError, base_env, postgres_database
+from .databases import sqlite_database as _sqlite
+from .measure import Measured, run_measured
+from .report import load_average, machine_info
+
+MARKER = "<!-- bench:tracing-results (newest first; `python -m bench tracing` inserts below) -->"
+MAX_ONE_CASE_MS = 1000.0
+
+HEADER = """
+# Tracing benchmark
+
+`python -m bench tracing` (issue 5) generates a city — 1,000,000 people, 10,000 venues,
+10,000,000 scans over 14 days (`--people`, `--venues`, `--scans`) — loads it into a fresh
+database per kind, runs the platform's tracing (`fangkong.tracing.tracer`) for 100 cases and
+checks the set of (case, close contact) pairs equals DuckDB's answer to the same question,
+written as one plain SQL query over the same scans (`bench/tracing.py`, `ORACLE_SQL`).
+
+- **Data**: each person has 5 usual venues near home (80 % of visits) and random ones; a
+  visit is an entry scan, half of them with an exit scan 10–120 minutes later; times 06–22 h.
+  Cases: 100 random people, confirmed at the end of the 14 days; infectious period the 4 days
+  before (no onset date).
+- **Rules** (both sides): a visit ends at the first exit scan within 12 h, else after 60 min;
+  two visits at one venue meet when each starts at most 30 min after the other ends.
+- **Platform**: close contacts of each case in turn (`close_contacts`: the case's scans by
+  `scan_resident_time`, the venues' scans around each visit by `scan_venue_time`), timed in
+  one process on a warm connection; then the full trace (close + secondary contacts up to 3
+  days after confirmation) for 20 cases — the "one case in under 1 s" figure.
+- **DuckDB**: the CSV loaded into an in-memory table (load time reported, not compared), then
+  the query for all 100 cases at once on 2 threads.
+
+Targets: the platform's tracing of the 100 cases takes at most DuckDB's query time; one
+case's full trace under 1 s; the pair sets equal.
+
+```
+.venv/bin/python -m bench tracing                     # full size, SQLite + PostgreSQL
+.venv/bin/python -m bench tracing --people 20000 --venues 200 --scans 200000 --db sqlite --no-docs
+```
+
+## Tracing results
+
+"""
+
+
+def say(msg: str) -> None:
+    print(f"[bench tracing] {msg}", flush=True)
+
+
+@dataclass
+class DbResult:
+    db: str
+    version: str
+    fixture: Measured | None = None
+    counts: dict = field(default_factory=dict)
+    measure: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def ensure_scans(args, work: Path) -> Path:
+    from .tracing import csv_path
+
+    path = csv_path(work / "data", args.people, args.venues, args.scans, args.seed)
+    if path.exists():
+        say(f"using cached {path}")
+        return path
+    say(f"generating {args.scans:,} scans → {path}")
+    argv = [sys.executable, "-m", "bench", "tracing-generate", str(path)]
+    argv += ["--people", str(args.people), "--venues", str(args.venues)]
+    argv += ["--scans", str(args.scans), "--seed", str(args.seed)]
+    m = run_measured(
+        argv,
+        env=base_env(work / "gen", None),
+        cwd=REPO,
+        log_dir=work / "logs",
+        name="tracing-generate",
+    )
+    if m.returncode != 0 or not path.exists():
+        raise SetupError(f"generating the scans failed:\n{m.stderr_tail()}")
+    say(f"generated in {m.seconds:.1f} s")
+    return path
+
+
+def run_database(db: Database, path: Path, args, work: Path) -> DbResult:
+    from .cli import _json_out
+
+    logs = work / "logs"
+    res = DbResult(db.label, db.version)
+    say(f"{db.label} {db.version}: template …")
+    db.build_template()
+    env = db.fresh()
+    argv = [sys.executable, "-m", "bench", "tracing-fixture", str(path)]
+    argv += ["--people", str(args.people), "--venues", str(args.venues), "--seed", str(args.seed)]
+    m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"tracing-fixture-{db.kind}")
+    res.fixture = m
+    if m.returncode != 0:
+        res.problems.append(f"fixture: exit {m.returncode}")
+        say(f"{db.label} fixture FAILED\n{m.stderr_tail(20)}")
+        return res
+    res.counts = _json_out(m) or {}
+    say(f"{db.label} fixture in {m.seconds:.1f} s: scans {res.counts.get('scans')}")
+    argv = [sys.executable, "-m", "bench", "tracing-measure"]
+    m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"tracing-measure-{db.kind}")
+    if m.returncode != 0:
+        res.problems.append(f"measure: exit {m.returncode}")
+        say(f"{db.label} measure FAILED\n{m.stderr_tail(20)}")
+        return res
+    res.measure = _json_out(m) or {}
+    say(
+        f"{db.label}: 100 cases in {res.measure['close_total_s']:.2f} s, "
+        f"{len(res.measure['pairs'])} pairs; "
+        f"full trace median {res.measure['full_ms_median']:.0f} ms"
+    )
+    return res
+
+
+def render(args, results, oracle_result, command, machine, skipped) -> str:
+    started = datetime.datetime.now().astimezone()
+    expected = {tuple(p) for p in oracle_result["pairs"]} if oracle_result else None
+    checks, lines = [], []
+    for r in results:
+        if r.problems or not r.measure:
+            checks.append(False)
+            lines.append(f"| {r.db} | FAILED | | {'; '.join(r.problems)} |")
+            continue
+        got = {tuple(p) for p in r.measure["pairs"]}
+        same = expected is not None and got == expected
+        faster = (
+            oracle_result is not None and r.measure["close_total_s"] <= oracle_result["query_s"]
+        )
+        one = r.measure["full_ms_max"] < MAX_ONE_CASE_MS
+        checks += [same, faster, one]
+        lines.append(
+            f"| {r.db} | fixture (not a target) | {r.fixture.seconds:.1f} s | "
+            f"{r.counts.get('residents', 0):,} people, {r.counts.get('venues', 0):,} venues, "
+            f"{r.counts.get('scans', 0):,} scans |"
+        )
+        lines.append(
+            f"| {r.db} | close contacts of 100 cases | {r.measure['close_total_s']:.2f} s "
+            f"(median {r.measure['close_ms_median']:.1f} ms, "
+            f"max {r.measure['close_ms_max']:.1f} ms "
+            f"a case) | {len(got):,} pairs; equal to DuckDB: {'yes' if same else 'NO'}; "
+            f"≤ DuckDB time: {'yes' if faster else 'NO'} |"
+        )
+        lines.append(
+            f"| {r.db} | one case's full trace (close + secondary), 20 cases | "
+            f"median {r.measure['full_ms_median']:.0f} ms, max {r.measure['full_ms_max']:.0f} ms | "
+            f"median {r.measure['full_contacts_median']:.0f} contacts; target < 1 s |"
+        )
+    verdict = "all targets met" if checks and all(checks) else "TARGETS MISSED"
+    out = [
+        f"### {started:%Y-%m-%d %H:%M %z} — {args.people:,} people, {args.scans:,} scans — "
+        f"{verdict}\n",
+        f"Command: `{command}`\n",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in machine.items()) + "\n",
+        "| Database | Step | Figure | Note |",
+        "|---|---|---:|---|",
+    ]
+    if oracle_result:
+        out.append(
+            f"| DuckDB {oracle_result['version']} | the same question, 100 cases, one query | "
+            f"{oracle_result['query_s']:.2f} s | load of the CSV {oracle_result['load_s']:.1f} s "
+            f"(not compared); {len(oracle_result['pairs']):,} pairs |"
+        )
+    out += lines
+    out.append("")
+    out.extend(f"- skipped: {s}" for s in skipped)
+    return "\n".join(out) + "\n"
+
+
+def update_docs(path: Path, section: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if MARKER not in text:
+        text = text.rstrip("\n") + "\n" + HEADER + MARKER + "\n"
+    head, _, tail = text.partition(MARKER)
+    rest = tail.lstrip("\n")
+    path.write_text(
+        f"{head}{MARKER}\n\n{section}" + (f"\n{rest}" if rest else ""), encoding="utf-8"
+    )
+
+
+def cmd_tracing(args, command: str, work: Path) -> int:
+    import duckdb
+
+    from .tracing import oracle
+
+    extra = {"load at start": load_average()}
+    results, skipped, databases = [], [], []
+    oracle_result = None
+    try:
+        path = ensure_scans(args, work)
+        if args.db in ("sqlite", "all"):
+            databases.append(_sqlite(work))
+        if args.db in ("postgres", "all"):
+            pg, why = postgres_database(work)
+            if pg is None:
+                skipped.append(f"PostgreSQL: {why}")
+            else:
+                databases.append(pg)
+        for db in databases:
+            extra[db.label] = db.version
+            results.append(run_database(db, path, args, work))
+        measured = next((r for r in results if r.measure), None)
+        if measured is not None:
+            cases = [
+                (code, p) for code, p in next(r for r in results if r.counts).counts["case_people"]
+            ]
+            start = time.perf_counter()
+            oracle_result = oracle(path, cases, measured.measure["params"])
+            oracle_result["version"] = duckdb.__version__
+            say(
+                f"DuckDB: query {oracle_result['query_s']:.2f} s "
+                f"(load {oracle_result['load_s']:.1f} s, "
+                f"{time.perf_counter() - start:.1f} s in all)"
+            )
+    except SetupError as e:
+        say(f"setup failed: {e}")
+        return 2
+    finally:
+        for db in databases:
+            db.close()
+    extra["load at end"] = load_average()
+    section = render(args, results, oracle_result, command, machine_info(extra), skipped)
+    print()
+    print(section.replace("`", ""))
+    if not args.no_docs:
+        update_docs(args.docs, section)
+        say(f"recorded in {args.docs}")
+    if any(r.problems for r in results):
+        return 2
+    return 0 if "all targets met" in section.splitlines()[0] else 1
+
+
+def cmd_generate(args) -> int:
+    from .tracing import dump, generate
+
+    dump(generate(args.file, args.people, args.venues, args.scans, args.seed))
+    return 0
+
+
+def cmd_fixture(args) -> int:
+    from .cli import _django
+
+    _django()
+    from .tracing import build_fixture, dump
+
+    dump(build_fixture(args.file, args.people, args.venues, args.seed))
+    return 0
+
+
+def cmd_measure(args) -> int:
+    from .cli import _django
+
+    _django()
+    from .tracing import dump, measure
+
+    dump(measure())
+    return 0

@@ -1,0 +1,132 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.health.api.serializers import MaskedNameField
+from fangkong.health.choices import QUARANTINE_KINDS, AssignmentKind
+
+from ..models import Case, Contact, Exposure
+
+
+class CaseSerializer(ScopedModelSerializer):
+    """病例. ``notes`` (流调备注) is written in plaintext and read masked."""
+
+    resident_name = MaskedNameField(source="resident.name")
+    label = serializers.CharField(read_only=True, label=_("病例编号"))
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "label",
+            "resident",
+            "resident_name",
+            "code",
+            "kind",
+            "onset_date",
+            "confirmed_at",
+            "status",
+            "discharged_at",
+            "source",
+            "notes",
+            "version",
+        ]
+        read_only_fields = ["status", "discharged_at"]
+
+
+class ExposureSerializer(serializers.ModelSerializer):
+    venue_name = serializers.CharField(source="venue.name", read_only=True, default="")
+
+    class Meta:
+        model = Exposure
+        fields = [
+            "kind",
+            "source",
+            "venue",
+            "venue_name",
+            "source_start",
+            "source_end",
+            "contact_start",
+            "contact_end",
+            "overlap_minutes",
+            "exposed_at",
+        ]
+
+
+class ContactSerializer(ScopedModelSerializer):
+    """接触者 with the exposures that make them one."""
+
+    resident_name = MaskedNameField(source="resident.name")
+    exposures = ExposureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "resident",
+            "resident_name",
+            "case",
+            "degree",
+            "last_exposure",
+            "state",
+            "reason",
+            "exposures",
+            "version",
+        ]
+        read_only_fields = ["state", "exposures"]
+
+
+class TraceRequestSerializer(serializers.Serializer):
+    window_minutes = serializers.IntegerField(
+        min_value=0, max_value=1440, required=False, allow_null=True, label=_("时间窗口（分钟）")
+    )
+
+
+class TraceSummarySerializer(serializers.Serializer):
+    close = serializers.IntegerField(label=_("密接人数"))
+    secondary = serializers.IntegerField(label=_("次密接人数"))
+    created = serializers.IntegerField(label=_("新增待核实"))
+    outside_scope = serializers.IntegerField(label=_("居住在其他辖区"))
+
+
+class DismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, label=_("排除原因"))
+
+
+class QuarantineRequestSerializer(serializers.Serializer):
+    contacts = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    kind = serializers.ChoiceField(
+        choices=[(k.value, k.label) for k in AssignmentKind if k in QUARANTINE_KINDS]
+    )
+    days = serializers.IntegerField(min_value=1, max_value=28, default=14)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ChainNodeSerializer(serializers.Serializer):
+    key = serializers.IntegerField(label=_("居民编号"))
+    name = serializers.CharField(label=_("姓名（脱敏）"))
+    degree = serializers.CharField()
+    state = serializers.CharField()
+    contact_id = serializers.IntegerField(allow_null=True)
+
+
+class ChainEdgeSerializer(serializers.Serializer):
+    source_key = serializers.IntegerField()
+    target_key = serializers.IntegerField()
+    kind = serializers.CharField()
+    venue = serializers.CharField()
+    source_start = serializers.DateTimeField(allow_null=True)
+    source_end = serializers.DateTimeField(allow_null=True)
+    contact_start = serializers.DateTimeField(allow_null=True)
+    contact_end = serializers.DateTimeField(allow_null=True)
+    overlap_minutes = serializers.IntegerField(allow_null=True)
+
+
+class ChainSerializer(serializers.Serializer):
+    nodes = ChainNodeSerializer(many=True)
+    edges = ChainEdgeSerializer(many=True)
+    hidden = serializers.IntegerField(label=_("其他辖区接触者人数"))
+
+
+class QuarantineResultSerializer(serializers.Serializer):
+    assigned = serializers.IntegerField(label=_("新安排隔离人数"))

@@ -1,0 +1,68 @@
+"""Forms of the tracing pages; rules live in ``tracing.services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.health.choices import AssignmentKind
+from fangkong.status.forms import DateTimeInput, ResidentFormMixin
+
+from .choices import CaseKind
+
+
+class CaseForm(ResidentFormMixin, StyledFormMixin, forms.Form):
+    """登记病例."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=CaseKind.choices)
+    code = forms.CharField(label=_("病例编号"), max_length=32, required=False)
+    confirmed_at = forms.DateTimeField(label=_("确诊时间"), widget=DateTimeInput)
+    onset_date = forms.DateField(label=_("发病日期"), required=False, widget=DateInput)
+    source = forms.CharField(label=_("发现途径"), max_length=100, required=False)
+    notes = forms.CharField(
+        label=_("流调备注"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, user, resident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_resident(user, resident)
+
+
+class TraceForm(StyledFormMixin, forms.Form):
+    window_minutes = forms.IntegerField(
+        label=_("时间窗口（分钟）"),
+        min_value=0,
+        max_value=1440,
+        required=False,
+        help_text=_("前后相差不超过该时长视为同时在场；留空用系统默认值"),
+    )
+
+
+class DismissForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("排除原因"), max_length=500)
+
+
+class QuarantineForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("隔离方式"),
+        choices=[
+            (AssignmentKind.CENTRAL_QUARANTINE.value, AssignmentKind.CENTRAL_QUARANTINE.label),
+            (AssignmentKind.HOME_QUARANTINE.value, AssignmentKind.HOME_QUARANTINE.label),
+        ],
+    )
+    days = forms.IntegerField(
+        label=_("自末次暴露起隔离天数"), min_value=1, max_value=28, initial=14
+    )
+    place = forms.CharField(label=_("隔离地点"), max_length=200, required=False)
+
+
+class NamedContactForm(ResidentFormMixin, StyledFormMixin, forms.Form):
+    """流调指认: a close contact named by the investigation."""
+
+    last_exposure = forms.DateField(label=_("末次暴露日期"), widget=DateInput)
+    reason = forms.CharField(label=_("指认依据"), max_length=500)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_resident(user, None)

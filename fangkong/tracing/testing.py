@@ -1,0 +1,35 @@
+"""Building tracing scenarios in tests and benchmarks: venues and scans saved directly."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.utils import timezone
+
+from fangkong.venues.models import Scan, Venue
+
+
+def make_venue(area, name: str = "测试市场") -> Venue:
+    return Venue.objects.create(area=area, name=name, kind="market")
+
+
+def make_scan(person, venue, at: datetime.datetime, direction: str = "in") -> Scan:
+    return Scan.objects.create(
+        uuid=uuid.uuid4(),
+        scanned_at=at,
+        venue=venue,
+        resident=person,
+        direction=direction,
+        colour="green",
+        admitted=True,
+        source="device",
+        recorded_at=timezone.now(),
+    )
+
+
+def visit(person, venue, start: datetime.datetime, minutes: int | None = None) -> None:
+    """An entry scan, and an exit scan ``minutes`` later when given."""
+    make_scan(person, venue, start)
+    if minutes is not None:
+        make_scan(person, venue, start + datetime.timedelta(minutes=minutes), "out")

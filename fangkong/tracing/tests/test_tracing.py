@@ -1,0 +1,125 @@
+"""Tracing on constructed scenarios: venue overlaps at the window's edges, several visits,
+households, secondary contacts, re-tracing, and the one-action quarantine."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from fangkong.core.audit import verify_chain
+from fangkong.core.models import AuditEntry
+from fangkong.health.models import Assignment
+from fangkong.status.models import PersonStatus
+from fangkong.tracing.models import Contact, Exposure
+from fangkong.tracing.services import (
+    confirm_contact,
+    dismiss_contact,
+    quarantine_contacts,
+    trace_case,
+)
+
+from .conftest import D, t
+
+
+def _contacts(case):
+    return {
+        (c.resident.name, c.degree): c
+        for c in Contact.objects.filter(case=case).select_related("resident")
+    }
+
+
+def test_close_and_secondary_contacts_with_their_reasons(city, users):
+    p, v, w, case = city
+    summary = trace_case(actor=users["command"], case=case, now=t(0, 12))
+    found = _contacts(case)
+    assert set(found) == {
+        ("重叠者", "close"),
+        ("窗口边缘", "close"),
+        ("早到未走", "close"),
+        ("同住者", "close"),
+        ("次密接者", "secondary"),
+        ("密接同住", "secondary"),
+    }
+    assert (summary.close, summary.secondary, summary.created) == (4, 2, 6)
+    assert all(c.state == "suspected" for c in found.values())
+    b = found[("重叠者", "close")]
+    (e,) = Exposure.objects.filter(contact=b)
+    assert (e.kind, e.venue_id, e.source_id, e.overlap_minutes) == ("venue", v.pk, p["A"].pk, 10)
+    assert (e.source_start, e.source_end) == (t(-2, 9), t(-2, 10))
+    assert (e.contact_start, e.contact_end) == (t(-2, 9, 50), t(-2, 10))
+    assert b.last_exposure == D - datetime.timedelta(days=2)
+    edge = Exposure.objects.get(contact=found[("窗口边缘", "close")])
+    assert edge.overlap_minutes == 0  # met within the window only
+    g = Exposure.objects.get(contact=found[("次密接者", "secondary")])
+    assert (g.source_id, g.venue_id, g.overlap_minutes) == (p["B"].pk, w.pk, 10)
+    home = Exposure.objects.get(contact=found[("同住者", "close")])
+    assert (home.kind, home.venue_id) == ("household", None)
+    assert verify_chain().ok
+    assert AuditEntry.objects.filter(object_type="tracing.contact").count() == 6
+
+
+def test_window_setting_changes_the_edge(city, users):
+    _p, _v, _w, case = city
+    trace_case(actor=users["command"], case=case, window_minutes=29, now=t(0, 12))
+    assert ("窗口边缘", "close") not in _contacts(case)
+    trace_case(actor=users["command"], case=case, window_minutes=31, now=t(0, 12))
+    assert ("窗口之外", "close") in _contacts(case)
+
+
+def test_tracing_again_keeps_decisions_and_adds_nothing(city, users):
+    _p, _v, _w, case = city
+    trace_case(actor=users["command"], case=case, now=t(0, 12))
+    found = _contacts(case)
+    confirm_contact(actor=users["command"], contact=found[("重叠者", "close")])
+    dismiss_contact(actor=users["command"], contact=found[("窗口边缘", "close")], reason="戴口罩")
+    summary = trace_case(actor=users["command"], case=case, now=t(0, 12))
+    again = _contacts(case)
+    assert summary.created == 0
+    assert set(again) == set(found)
+    assert again[("重叠者", "close")].state == "confirmed"
+    assert again[("窗口边缘", "close")].state == "dismissed"
+    assert Exposure.objects.filter(contact__case=case).count() == 6
+
+
+def test_out_of_area_staff_cannot_trace(city, users):
+    _p, _v, _w, case = city
+    with pytest.raises(PermissionDenied):
+        trace_case(actor=users["grid_c"], case=case)
+    assert not Contact.objects.exists()
+
+
+def test_one_action_quarantines_confirmed_contacts_and_turns_them_red(
+    city, users, django_capture_on_commit_callbacks
+):
+    _p, _v, _w, case = city
+    trace_case(actor=users["command"], case=case, now=t(0, 12))
+    found = _contacts(case)
+    b, k = found[("重叠者", "close")], found[("早到未走", "close")]
+    with pytest.raises(ValidationError):  # not confirmed yet
+        quarantine_contacts(actor=users["command"], case=case, contacts=[b], kind="home_quarantine")
+    confirm_contact(actor=users["command"], contact=b)
+    confirm_contact(actor=users["command"], contact=k)
+    b.refresh_from_db()
+    k.refresh_from_db()
+    today = datetime.date.today()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = quarantine_contacts(
+            actor=users["command"],
+            case=case,
+            contacts=[b, k],
+            kind="central_quarantine",
+            place="集中隔离点",
+            today=today,
+        )
+    assert len(made) == 2
+    a = Assignment.objects.get(resident=b.resident)
+    assert (a.kind, a.start_date) == ("central_quarantine", today)
+    assert a.end_date == max(today, b.last_exposure + datetime.timedelta(days=14))
+    assert PersonStatus.objects.get(pk=b.resident_id).colour == "red"
+    # Again: they are already in quarantine, nothing more is added.
+    assert (
+        quarantine_contacts(
+            actor=users["command"], case=case, contacts=[b], kind="home_quarantine", today=today
+        )
+        == []
+    )

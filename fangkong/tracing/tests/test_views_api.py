@@ -1,0 +1,137 @@
+"""Tracing pages and API: the case page after tracing, confirm/dismiss, quarantine, the chain
+(SVG and Excel) with masked names, and scoping across grids."""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from fangkong.core.personal import mask_name
+from fangkong.health.models import Assignment
+from fangkong.tracing.models import Contact, Exposure
+from fangkong.tracing.services import trace_case
+
+from .conftest import t
+
+
+@pytest.fixture
+def traced(city, users):
+    p, _v, _w, case = city
+    trace_case(actor=users["command"], case=case, now=t(0, 12))
+    return p, case
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def test_case_page_lists_contacts_with_venue_and_times(client, traced, users):
+    _p, case = traced
+    client.force_login(users["command"])
+    page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+    assert "重叠者" in page and "海棠农贸市场" in page
+    assert "共处 10 分钟" in page
+    assert "次密接者" in page
+    assert reverse("tracing:case_chain_svg", args=[case.pk]) in page
+
+
+def test_trace_confirm_dismiss_and_quarantine_through_the_pages(
+    client, city, users, django_capture_on_commit_callbacks
+):
+    _p, _v, _w, case = city
+    client.force_login(users["command"])
+    client.post(reverse("tracing:case_trace", args=[case.pk]), {"window_minutes": ""})
+    b = Contact.objects.get(case=case, resident__name="重叠者")
+    c = Contact.objects.get(case=case, resident__name="窗口边缘")
+    client.post(reverse("tracing:contact_confirm", args=[b.pk]))
+    r = client.post(reverse("tracing:contact_dismiss", args=[c.pk]), {"reason": ""}, follow=True)
+    assert "排除接触者须填写原因" in r.content.decode()
+    client.post(reverse("tracing:contact_dismiss", args=[c.pk]), {"reason": "全程佩戴N95"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("tracing:case_quarantine", args=[case.pk]),
+            {"contacts": [b.pk, c.pk], "kind": "home_quarantine", "days": 14, "place": ""},
+        )
+    b.refresh_from_db()
+    c.refresh_from_db()
+    assert (b.state, c.state) == ("confirmed", "dismissed")
+    # c is dismissed: the whole action is refused and nothing is written.
+    assert not Assignment.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("tracing:case_quarantine", args=[case.pk]),
+            {"contacts": [b.pk], "kind": "home_quarantine", "days": 14, "place": ""},
+        )
+    assert Assignment.objects.get().resident_id == b.resident_id
+
+
+def test_chain_svg_and_export_mask_names(client, traced, users):
+    _p, case = traced
+    client.force_login(users["command"])
+    svg = client.get(reverse("tracing:case_chain_svg", args=[case.pk]))
+    assert svg["Content-Type"].startswith("image/svg+xml")
+    text = svg.content.decode()
+    assert mask_name("重叠者") in text and "重叠者" not in text
+    assert "海棠农贸市场" in text
+    xlsx = client.get(reverse("tracing:case_chain_export", args=[case.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    body = [r for r in rows[1:] if any(r)]
+    assert len(body) == Exposure.objects.filter(contact__case=case).count() == 6
+    assert all("重叠者" not in str(cell) for r in rows for cell in r)
+
+
+def test_scoping_on_pages_and_api(client, traced, users):
+    _p, case = traced
+    client.force_login(users["grid_c"])
+    assert client.get(reverse("tracing:case_detail", args=[case.pk])).status_code == 404
+    assert client.get(reverse("tracing:case_chain_svg", args=[case.pk])).status_code in (403, 404)
+    assert api(users["grid_c"]).get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    # A grid-B worker sees the contacts living in grid B only.
+    names = {
+        row["resident_name"]
+        for row in api(users["grid_b"]).get("/api/v1/contacts/").json()["results"]
+    }
+    assert names == {mask_name("重叠者"), mask_name("密接同住")}
+    client.force_login(users["grid_b"])
+    page = client.get(reverse("tracing:contact_list")).content.decode()
+    assert "重叠者" in page and "次密接者" not in page and "同住者" not in page
+
+
+def test_api_trace_chain_and_dismiss(city, users):
+    _p, _v, _w, case = city
+    c = api(users["command"])
+    r = c.post(f"/api/v1/cases/{case.pk}/trace/", {"window_minutes": 30}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["close"] == 4 and r.json()["secondary"] == 2
+    chain = c.get(f"/api/v1/cases/{case.pk}/chain/").json()
+    assert len(chain["nodes"]) == 7 and len(chain["edges"]) == 6
+    assert all(n["name"] != "重叠者" for n in chain["nodes"])
+    contact = Contact.objects.get(case=case, resident__name="重叠者")
+    bad = c.post(f"/api/v1/contacts/{contact.pk}/dismiss/", {}, format="json")
+    assert bad.status_code == 400
+    ok = c.post(f"/api/v1/contacts/{contact.pk}/dismiss/", {"reason": "误报"}, format="json")
+    assert ok.status_code == 200 and ok.json()["state"] == "dismissed"
+    detail = c.get(f"/api/v1/contacts/{contact.pk}/").json()
+    assert detail["exposures"][0]["venue_name"] == "海棠农贸市场"
+
+
+def test_named_contact_survives_tracing_again(client, city, users):
+    p, _v, _w, case = city
+    client.force_login(users["command"])
+    url = reverse("tracing:case_contact_add", args=[case.pk])
+    bad = client.post(url, {"id_number": p["D"].id_number, "last_exposure": "", "reason": ""})
+    assert bad.status_code == 200 and not Contact.objects.exists()
+    r = client.post(
+        url,
+        {"id_number": p["D"].id_number, "last_exposure": "2022-03-08", "reason": "同车出行"},
+    )
+    assert r.status_code == 302
+    trace_case(actor=users["command"], case=case, now=t(0, 12))
+    named = Contact.objects.get(case=case, resident=p["D"])
+    assert (named.degree, named.state) == ("close", "suspected")
+    assert [e.kind for e in named.exposures.all()] == ["named"]

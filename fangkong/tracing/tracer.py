@@ -1,0 +1,177 @@
+"""Finding a case's contacts in the database: scans by index, rules from ``engine``.
+
+Three indexed reads per hop, whatever the size of the city: the source people's own scans
+(``scan_resident_time``), the scans at the venues they visited around those visits
+(``scan_venue_time``, one OR of time ranges), and household members. Nothing scans a table.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.apps import apps
+from django.db.models import Q
+from django.utils import timezone
+
+from .engine import IN, OUT, Overlap, Params, ScanRow, Visit, build_visits, meetings, scan_range_for
+
+VENUE_RANGES_PER_QUERY = 200
+
+
+def _scan_model():
+    return apps.get_model("venues", "Scan")
+
+
+def _rows(qs) -> list[ScanRow]:
+    return [
+        ScanRow(person, venue, at, direction)
+        for person, venue, at, direction in qs.order_by().values_list(
+            "resident_id", "venue_id", "scanned_at", "direction"
+        )
+    ]
+
+
+def visits_of(
+    people: Iterable[int], since: datetime.datetime, until: datetime.datetime, params: Params
+) -> list[Visit]:
+    """Visits of ``people`` that began in [since, until] (their exits may come later)."""
+    people = list(people)
+    if not people:
+        return []
+    Scan = _scan_model()
+    rows = _rows(
+        Scan.objects.filter(
+            resident_id__in=people,
+            scanned_at__gte=since,
+            scanned_at__lte=until + params.max_stay,
+            direction__in=(IN, OUT),
+        )
+    )
+    return [v for v in build_visits(rows, params) if since <= v.start <= until]
+
+
+def visits_around(sources: list[Visit], params: Params) -> list[Visit]:
+    """Everyone's visits at the venues of ``sources`` that may overlap one of them."""
+    Scan = _scan_model()
+    ranges = sorted({(v.venue, *scan_range_for(v, params)) for v in sources})
+    rows: list[ScanRow] = []
+    for start in range(0, len(ranges), VENUE_RANGES_PER_QUERY):
+        chunk = ranges[start : start + VENUE_RANGES_PER_QUERY]
+        cond = reduce(
+            or_,
+            (Q(venue_id=v, scanned_at__gte=lo, scanned_at__lte=hi) for v, lo, hi in chunk),
+        )
+        rows += _rows(Scan.objects.filter(cond, resident_id__isnull=False))
+    # A scan can fall in two ranges of one venue; a visit is one entry scan.
+    return list(set(build_visits(set(rows), params)))
+
+
+def household_members(people: Iterable[int]) -> dict[int, int]:
+    """{member: the person of ``people`` they live with} for every other household member."""
+    Resident = apps.get_model("registry", "Resident")
+    people = list(people)
+    homes = dict(
+        Resident.objects.filter(pk__in=people, household__isnull=False)
+        .order_by()
+        .values_list("household_id", "pk")
+    )
+    if not homes:
+        return {}
+    return {
+        member: homes[home]
+        for member, home in Resident.objects.filter(household_id__in=list(homes))
+        .order_by()
+        .values_list("pk", "household_id")
+        if member not in people
+    }
+
+
+@dataclass
+class Exposure:
+    """One reason a person is a contact."""
+
+    kind: str  # "venue" | "household" | "named"
+    via: int  # the person they were exposed to (the case, or a close contact)
+    overlap: Overlap | None = None
+    at: datetime.datetime | None = None  # household: from when the source was infectious
+
+
+@dataclass
+class Candidate:
+    person: int
+    degree: str  # "close" | "secondary"
+    exposures: list[Exposure] = field(default_factory=list)
+
+    @property
+    def first_exposure(self) -> datetime.datetime:
+        return min(e.overlap.start if e.overlap else e.at for e in self.exposures)
+
+    @property
+    def last_exposure(self) -> datetime.datetime:
+        return max(e.overlap.end if e.overlap else e.at for e in self.exposures)
+
+
+@dataclass
+class TraceResult:
+    period: tuple[datetime.datetime, datetime.datetime]
+    case_visits: list[Visit]
+    close: dict[int, Candidate]
+    secondary: dict[int, Candidate]
+
+
+def infectious_period(case, params: Params) -> tuple[datetime.datetime, datetime.datetime]:
+    """From ``lookback`` before onset (or confirmation) to confirmation, when the case was
+    isolated."""
+    if case.onset_date:
+        onset = timezone.make_aware(datetime.datetime.combine(case.onset_date, datetime.time()))
+        begin = min(onset, case.confirmed_at) - params.lookback
+    else:
+        begin = case.confirmed_at - params.lookback
+    return begin, case.confirmed_at
+
+
+def _hop(
+    sources: dict[int, datetime.datetime],
+    until: datetime.datetime,
+    params: Params,
+    exclude: set[int],
+    degree: str,
+) -> tuple[list[Visit], dict[int, Candidate]]:
+    """People who met any of ``sources`` (person → infectious from) before ``until``."""
+    found: dict[int, Candidate] = {}
+    since = min(sources.values())
+    own = [v for v in visits_of(sources, since, until, params) if v.start >= sources[v.person]]
+    others = visits_around(own, params)
+    for person, overlaps in meetings(own, others, params, exclude | set(sources)).items():
+        c = found.setdefault(person, Candidate(person, degree))
+        c.exposures += [Exposure("venue", o.source.person, overlap=o) for o in overlaps]
+    for member, source in household_members(sources).items():
+        if member in exclude or member in sources:
+            continue
+        c = found.setdefault(member, Candidate(member, degree))
+        c.exposures.append(Exposure("household", source, at=max(sources[source], since)))
+    return own, found
+
+
+def close_contacts(case, params: Params) -> tuple[list[Visit], dict[int, Candidate]]:
+    """The case's visits in its infectious period, and its close contacts."""
+    begin, end = infectious_period(case, params)
+    return _hop({case.resident_id: begin}, end, params, set(), "close")
+
+
+def trace(case, params: Params, *, until: datetime.datetime | None = None) -> TraceResult:
+    """Close contacts of ``case`` (venue overlaps and household), then secondary contacts:
+    those who met a close contact between their exposure and ``until`` (default: now)."""
+    begin, end = infectious_period(case, params)
+    case_visits, close = close_contacts(case, params)
+    secondary: dict[int, Candidate] = {}
+    if close:
+        until = until or timezone.now()
+        sources = {p: c.first_exposure for p, c in close.items() if c.first_exposure <= until}
+        if sources:
+            _, secondary = _hop(sources, until, params, {case.resident_id, *close}, "secondary")
+    return TraceResult((begin, end), case_visits, close, secondary)

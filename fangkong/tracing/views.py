@@ -1,0 +1,282 @@
+"""Tracing pages: cases, their contacts with the reasons found, confirm/dismiss, one-action
+quarantine, the transmission chain (SVG and Excel). Writes go through ``tracing.services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.core.exporting import export_xlsx
+from fangkong.core.views.generic import ObjectDetailView, ObjectListView, add_service_errors
+from fangkong.health.views import _resident_from_query
+
+from . import selectors, services
+from .choices import ContactDegree, ContactState
+from .filtersets import CaseFilterSet, ContactFilterSet
+from .forms import CaseForm, DismissForm, NamedContactForm, QuarantineForm, TraceForm
+from .graph import chain_svg
+from .models import Case, Contact, Exposure
+from .tables import CaseTable, ChainEdgeTable, ContactTable
+
+
+def _cases(qs):
+    return qs.select_related("resident", "resident__area")
+
+
+def _contacts(qs):
+    return qs.select_related("resident", "resident__area", "case")
+
+
+def _errors(e: Exception) -> str:
+    return " ".join(getattr(e, "messages", None) or [str(e)])
+
+
+class CaseListView(ObjectListView):
+    model = Case
+    filterset_class = CaseFilterSet
+    table_class = CaseTable
+    selector = _cases
+    export_permission = "tracing.export_case"
+    list_url_name = "tracing:case_list"
+    add_url_name = "tracing:case_add"
+
+
+class ContactListView(ObjectListView):
+    model = Contact
+    filterset_class = ContactFilterSet
+    table_class = ContactTable
+    selector = _contacts
+    export_permission = "tracing.export_case"
+    list_url_name = "tracing:contact_list"
+
+
+@permission_required("tracing.add_case", raise_exception=True)
+def case_add(request: HttpRequest) -> HttpResponse:
+    resident = _resident_from_query(request)
+    form = CaseForm(request.POST or None, user=request.user, resident=resident)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("id_number", None)
+        try:
+            case = services.create_case(actor=request.user, resident=form.resident, **data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("已登记病例 %(case)s") % {"case": case.label})
+            return redirect("tracing:case_detail", pk=case.pk)
+    return render(
+        request,
+        "health/resident_form.html",
+        {
+            "form": form,
+            "resident": resident,
+            "title": _("登记病例"),
+            "list_url": reverse("tracing:case_list"),
+            "list_label": _("病例"),
+        },
+    )
+
+
+class CaseDetailView(ObjectDetailView):
+    model = Case
+    selector = _cases
+    template_name = "tracing/case_detail.html"
+    list_url_name = "tracing:case_list"
+
+    def get_extra_context(self, request, obj):
+        user = request.user
+        contacts = list(
+            _contacts(Contact.objects.visible_to(user).filter(case=obj)).order_by(
+                "degree", "state", "resident__area__path", "resident_id"
+            )
+        )
+        exposures: dict[int, list[Exposure]] = {}
+        for e in (
+            Exposure.objects.filter(contact__in=[c.pk for c in contacts])
+            .select_related("venue")
+            .order_by("exposed_at", "id")
+        ):
+            exposures.setdefault(e.contact_id, []).append(e)
+        for c in contacts:
+            c.found = exposures.get(c.pk, [])
+        hidden = Contact.objects.filter(case=obj).count() - len(contacts)
+        return {
+            "close": [c for c in contacts if c.degree == ContactDegree.CLOSE],
+            "secondary": [c for c in contacts if c.degree == ContactDegree.SECONDARY],
+            "hidden": hidden,
+            "confirmed_count": sum(c.state == ContactState.CONFIRMED for c in contacts),
+            "can_trace": user.has_perm("tracing.trace_case"),
+            "can_change": user.has_perm("tracing.change_contact"),
+            "can_name": user.has_perm("tracing.add_contact"),
+            "can_quarantine": user.has_perm("health.add_assignment"),
+            "can_export": user.has_perm("tracing.export_case"),
+            "trace_form": TraceForm(),
+            "quarantine_form": QuarantineForm(),
+            "dismiss_form": DismissForm(),
+        }
+
+
+def _case_for(request: HttpRequest, pk: int) -> Case:
+    return get_object_or_404(_cases(Case.objects.visible_to(request.user)), pk=pk)
+
+
+def _contact_for(request: HttpRequest, pk: int) -> Contact:
+    return get_object_or_404(_contacts(Contact.objects.visible_to(request.user)), pk=pk)
+
+
+@require_POST
+@permission_required("tracing.trace_case", raise_exception=True)
+def case_trace(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    form = TraceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(ValidationError(form.errors.get("window_minutes", []))))
+        return redirect("tracing:case_detail", pk=case.pk)
+    try:
+        summary = services.trace_case(
+            actor=request.user, case=case, window_minutes=form.cleaned_data["window_minutes"]
+        )
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, _errors(e))
+    else:
+        text = _("追踪完成：密接 %(close)d 人，次密接 %(secondary)d 人，新增待核实 %(new)d 人") % {
+            "close": summary.close,
+            "secondary": summary.secondary,
+            "new": summary.created,
+        }
+        if summary.outside_scope:
+            text += _("；其中 %(n)d 人居住在其他辖区，已列入其所属辖区的待核实名单") % {
+                "n": summary.outside_scope
+            }
+        messages.success(request, text)
+    return redirect("tracing:case_detail", pk=case.pk)
+
+
+@require_POST
+@permission_required("tracing.change_contact", raise_exception=True)
+def contact_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_for(request, pk)
+    try:
+        services.confirm_contact(actor=request.user, contact=contact)
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, _errors(e))
+    else:
+        messages.success(request, _("已确认接触者"))
+    return redirect("tracing:case_detail", pk=contact.case_id)
+
+
+@require_POST
+@permission_required("tracing.change_contact", raise_exception=True)
+def contact_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _contact_for(request, pk)
+    form = DismissForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": _("排除接触者须填写原因")})
+        services.dismiss_contact(
+            actor=request.user, contact=contact, reason=form.cleaned_data["reason"]
+        )
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, _errors(e))
+    else:
+        messages.success(request, _("已排除接触者"))
+    return redirect("tracing:case_detail", pk=contact.case_id)
+
+
+@require_POST
+@permission_required("health.add_assignment", raise_exception=True)
+def case_quarantine(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    form = QuarantineForm(request.POST)
+    ids = [int(v) for v in request.POST.getlist("contacts") if v.isdigit()]
+    contacts = list(
+        _contacts(Contact.objects.visible_to(request.user)).filter(case=case, pk__in=ids)
+    )
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        made = services.quarantine_contacts(
+            actor=request.user, case=case, contacts=contacts, **form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, _errors(e))
+    else:
+        messages.success(
+            request,
+            _("已为 %(n)d 名接触者安排隔离（其余已在隔离中）") % {"n": len(made)}
+            if len(made) < len(contacts)
+            else _("已为 %(n)d 名接触者安排隔离") % {"n": len(made)},
+        )
+    return redirect("tracing:case_detail", pk=case.pk)
+
+
+@permission_required("tracing.add_contact", raise_exception=True)
+def case_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    form = NamedContactForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.name_contact(
+                actor=request.user,
+                case=case,
+                resident=form.resident,
+                last_exposure=form.cleaned_data["last_exposure"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("已登记流调指认的密切接触者"))
+            return redirect("tracing:case_detail", pk=case.pk)
+    return render(
+        request,
+        "health/resident_form.html",
+        {
+            "form": form,
+            "title": _("流调指认密切接触者"),
+            "list_url": reverse("tracing:case_detail", args=[case.pk]),
+            "list_label": case.label,
+        },
+    )
+
+
+def _legend() -> dict[str, str]:
+    return {"case": _("病例"), "close": _("密切接触者"), "secondary": _("次密切接触者")}
+
+
+@permission_required("tracing.view_exposure", raise_exception=True)
+def case_chain_svg(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    svg = chain_svg(
+        selectors.chain(request.user, case),
+        title=_("病例 %(case)s 传播链") % {"case": case.label},
+        legend=_legend(),
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@permission_required("tracing.export_case", raise_exception=True)
+def case_chain_export(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    chain = selectors.chain(request.user, case)
+    return export_xlsx(
+        chain.edges,
+        ChainEdgeTable.columns,
+        user=request.user,
+        purpose=_("导出传播链"),
+        model=Exposure,
+        filters={"case": case.label},
+        filename=f"chain-{case.label}.xlsx",
+    )
