@@ -23,6 +23,7 @@ from fangkong.registry.rules import encode_tags
 
 from .accounts import AccountResult, ensure_accounts, write_accounts_file
 from .plan import CityPlan, HouseholdSpec, plan_city, plan_households
+from .volunteers import load_volunteers
 
 AUDIT_REASON = "演示数据（fangkong load-demo）"
 BATCH = 2000
@@ -58,6 +59,9 @@ def load_demo(
         buildings = _ensure_buildings(households, areas, events, result)
         homes = _ensure_households(households, areas, buildings, events, result)
         _ensure_residents(households, areas, homes, events, result)
+        result.created["volunteers"] = load_volunteers(
+            areas[city.root_code], seed=seed, events=events
+        )
         result.accounts = ensure_accounts(areas, seed=seed, reset_passwords=reset_passwords)
         result.created["accounts"] = sum(r.created for r in result.accounts)
         for r in result.accounts:

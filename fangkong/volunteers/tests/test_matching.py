@@ -66,7 +66,7 @@ def scenario(areas, users, street2):
 
 
 def test_ranking_by_skills_time_distance_and_fairness(scenario, users):
-    v, need, now = scenario
+    _v, need, now = scenario
     ranked = matching.propose(need, Volunteer.objects.visible_to(users["command"]), now=now)
     assert [(p.volunteer.name, p.score) for p in ranked] == [
         ("甲", Decimal("100.0")),  # same grid, both skills, free, no recent hours
@@ -82,7 +82,7 @@ def test_ranking_by_skills_time_distance_and_fairness(scenario, users):
 
 
 def test_each_proposal_is_explained_in_words(scenario, users):
-    v, need, now = scenario
+    _v, need, now = scenario
     ranked = matching.propose(need, Volunteer.objects.visible_to(users["command"]), now=now)
     by_name = {p.volunteer.name: p.explanation for p in ranked}
     assert by_name["甲"] == (
@@ -131,7 +131,7 @@ def test_a_volunteer_busy_at_that_time_or_already_on_the_need_is_not_proposed(ar
 def test_time_share_counts_each_slot_the_need_touches(areas, users):
     cmd = users["command"]
     # Monday 10:00 – Tuesday 08:00 touches Mon am, pm, ev and Tue night, am: 5 slots.
-    v = make_volunteer(
+    make_volunteer(
         cmd, areas["grid_a"], "夜", available_days="周一、周二", available_times="夜间、晚上"
     )
     need = make_need(cmd, areas["grid_a"], starts_at=at(1, 10), ends_at=at(2, 8))
