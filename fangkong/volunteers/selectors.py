@@ -48,9 +48,14 @@ def search_volunteers(qs: QuerySet[Volunteer], q: str) -> QuerySet[Volunteer]:
     return qs.filter(name_norm__contains=value)
 
 
+def _ordered(qs: QuerySet) -> QuerySet:
+    """Aggregating queries drop ``Meta.ordering``; pages need a stable order."""
+    return qs if qs.query.order_by else qs.order_by(*qs.model._meta.ordering)
+
+
 def with_minutes(qs: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
     """``total_minutes``: the sum of the volunteer's closed shifts (0 when none)."""
-    return qs.annotate(total_minutes=Coalesce(Sum("assignments__shifts__minutes"), 0))
+    return _ordered(qs.annotate(total_minutes=Coalesce(Sum("assignments__shifts__minutes"), 0)))
 
 
 def volunteer_list(qs: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
@@ -71,16 +76,22 @@ def certificate_eligible(qs: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
 
 
 def party_report_list(qs: QuerySet[PartyReport]) -> QuerySet[PartyReport]:
-    return qs.select_related("volunteer", "area").annotate(
-        live_tasks=Count("volunteer__assignments", filter=Q(volunteer__assignments__state__in=LIVE))
+    return _ordered(
+        qs.select_related("volunteer", "area").annotate(
+            live_tasks=Count(
+                "volunteer__assignments", filter=Q(volunteer__assignments__state__in=LIVE)
+            )
+        )
     )
 
 
 def need_list(qs: QuerySet[Need]) -> QuerySet[Need]:
-    return qs.select_related("area").annotate(
-        offered=Count("assignments", filter=Q(assignments__state=AssignmentState.OFFERED)),
-        accepted=Count("assignments", filter=Q(assignments__state=AssignmentState.ACCEPTED)),
-        declined=Count("assignments", filter=Q(assignments__state=AssignmentState.DECLINED)),
+    return _ordered(
+        qs.select_related("area").annotate(
+            offered=Count("assignments", filter=Q(assignments__state=AssignmentState.OFFERED)),
+            accepted=Count("assignments", filter=Q(assignments__state=AssignmentState.ACCEPTED)),
+            declined=Count("assignments", filter=Q(assignments__state=AssignmentState.DECLINED)),
+        )
     )
 
 
@@ -95,15 +106,17 @@ def shift_list(qs: QuerySet[Shift]) -> QuerySet[Shift]:
 
 
 def batch_list(qs: QuerySet[DispatchBatch]) -> QuerySet[DispatchBatch]:
-    return qs.select_related("area", "created_by").annotate(
-        size=Count("assignments"),
-        accepted=Count("assignments", filter=Q(assignments__state=AssignmentState.ACCEPTED)),
-        communities=Count("assignments__need__area", distinct=True),
+    return _ordered(
+        qs.select_related("area", "created_by").annotate(
+            size=Count("assignments"),
+            accepted=Count("assignments", filter=Q(assignments__state=AssignmentState.ACCEPTED)),
+            communities=Count("assignments__need__area", distinct=True),
+        )
     )
 
 
 def team_list(qs: QuerySet[Team]) -> QuerySet[Team]:
-    return qs.select_related("area", "leader").annotate(member_count=Count("members"))
+    return _ordered(qs.select_related("area", "leader").annotate(member_count=Count("members")))
 
 
 def my_assignments(user) -> QuerySet[Assignment]:

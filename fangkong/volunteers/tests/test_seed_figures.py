@@ -66,4 +66,3 @@ def test_dashboard_and_batch_page_show_the_seed_figures(seeded, users, client):
     page = client.get(f"/volunteers/batches/{batch.pk}/").content.decode()
     stats = dict(re.findall(r'data-stat="(\w+)">(\d+)<', page))
     assert (stats["dispatched"], stats["communities"]) == ("30", "4")
-
