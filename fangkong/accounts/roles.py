@@ -156,8 +156,12 @@ _VOLUNTEERS: dict[str, set[str]] = {
     Role.COMMUNITY: _VOL_READ | _VOL_MANAGE | {"volunteers.export_personal_volunteer"},
     Role.GRID_WORKER: _VOL_READ | _VOL_SHIFTS,  # checks volunteers in and out on site
     Role.LEADER: set(_VOL_READ),
-    # Scoping narrows a volunteer to their own tasks and shifts (``volunteers.models.base``).
-    Role.VOLUNTEER: {"volunteers.view_assignment", "volunteers.view_shift"},
+    # Scoping narrows a volunteer to their own record, tasks and shifts (``volunteers.models.base``).
+    Role.VOLUNTEER: {
+        "volunteers.view_volunteer",
+        "volunteers.view_assignment",
+        "volunteers.view_shift",
+    },
 }
 ROLE_PERMISSIONS = {
     role: perms | frozenset(_VOLUNTEERS.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()

@@ -83,7 +83,7 @@ def _form_error(form, e: Exception) -> None:
 
 def home_panel(request: HttpRequest) -> dict | None:
     user = request.user
-    if not user.has_perm("volunteers.view_volunteer"):
+    if not user.has_perm("volunteers.view_need"):
         return None
     return {
         "template": "volunteers/includes/home_panel.html",

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from fangkong.core.api.permissions import ViewPermission
 from fangkong.core.api.views import ScopedModelViewSet, ScopedReadOnlyModelViewSet
+from fangkong.core.services import require_perm
 
 from .. import matching, selectors, services
 from ..filtersets import (
@@ -72,6 +73,7 @@ class NeedViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="dispatch", permission_classes=[ViewPermission])
     def send(self, request, pk=None):
         need = self.get_object()
+        require_perm(request.user, "volunteers.dispatch_need")
         body = DispatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ids = body.validated_data["volunteers"]

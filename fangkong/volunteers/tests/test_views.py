@@ -87,10 +87,20 @@ def test_staff_add_and_review_a_pending_volunteer(client, users, areas):
     assert v.state == PoolState.RESERVE
 
 
-def test_volunteer_role_cannot_see_staff_pages(client, users, pool):
-    client.force_login(users["volunteer"])
-    assert client.get("/volunteers/").status_code == 403
-    assert client.get("/volunteers/needs/").status_code == 403
+def test_volunteer_role_sees_only_their_own_record_and_no_staff_pages(client, users, pool):
+    user = give_account(users["community"], pool["a"])
+    client.force_login(user)
+    html = client.get("/volunteers/").content.decode()
+    assert "张三" in html and "李四" not in html
+    assert client.get(f"/volunteers/{pool['b'].pk}/").status_code == 404
+    for url in (
+        "/volunteers/needs/",
+        "/volunteers/tasks/",
+        "/volunteers/add/",
+        "/volunteers/teams/",
+    ):
+        assert client.get(url).status_code == 403, url
+    assert client.get("/volunteers/?export=xlsx").status_code == 403
 
 
 def test_public_sign_up_creates_then_merges_with_the_same_answer(client, areas):
