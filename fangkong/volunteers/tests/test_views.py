@@ -95,7 +95,6 @@ def test_volunteer_role_sees_only_their_own_record_and_no_staff_pages(client, us
     assert client.get(f"/volunteers/{pool['b'].pk}/").status_code == 404
     for url in (
         "/volunteers/needs/",
-        "/volunteers/tasks/",
         "/volunteers/add/",
         "/volunteers/teams/",
     ):
