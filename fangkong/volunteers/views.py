@@ -334,7 +334,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     response = render(request, "volunteers/signup.html", {"form": form, "done": done})
     response.status_code = status
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
