@@ -156,7 +156,7 @@ _VOLUNTEERS: dict[str, set[str]] = {
     Role.COMMUNITY: _VOL_READ | _VOL_MANAGE | {"volunteers.export_personal_volunteer"},
     Role.GRID_WORKER: _VOL_READ | _VOL_SHIFTS,  # checks volunteers in and out on site
     Role.LEADER: set(_VOL_READ),
-    # Scoping narrows a volunteer to their own record, tasks and shifts (``volunteers.models.base``).
+    # Scoping narrows a volunteer to their own record, tasks and shifts (models/base.py).
     Role.VOLUNTEER: {
         "volunteers.view_volunteer",
         "volunteers.view_assignment",
