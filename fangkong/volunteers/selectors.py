@@ -11,8 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from fangkong.core.personal import index_value
-from fangkong.core.search import classify_query
+from fangkong.core.search import search_people
 
 from .choices import AssignmentState, PoolState, TeamKind
 from .models import Assignment, DispatchBatch, Need, PartyReport, Shift, Team, Volunteer
@@ -27,25 +26,9 @@ def certificate_hours() -> int:
 
 def search_volunteers(qs: QuerySet[Volunteer], q: str) -> QuerySet[Volunteer]:
     """Names in either script, pinyin or initials; a full ID number, phone or its last 4."""
-    kind, value = classify_query(q)
-    if not value:
-        return qs
-    if kind == "number":
-        cond = Q()
-        if len(value) == 18:
-            cond |= Q(id_number_index=index_value(value, kind="id_number", purpose="vol-id"))
-        if len(value) >= 7:
-            cond |= Q(phone_index=index_value(value, kind="phone", purpose="vol-phone"))
-        if len(value) == 4:
-            cond |= Q(
-                phone_last4=index_value(
-                    value, kind="phone", purpose="vol-phone4", transform="last4"
-                )
-            )
-        return qs.filter(cond) if cond else qs.none()
-    if kind == "pinyin":
-        return qs.filter(Q(name_initials__startswith=value) | Q(name_pinyin__startswith=value))
-    return qs.filter(name_norm__contains=value)
+    return search_people(
+        qs, q, id_purpose="vol-id", phone_purpose="vol-phone", phone4_purpose="vol-phone4"
+    )
 
 
 def _ordered(qs: QuerySet) -> QuerySet:

@@ -288,7 +288,13 @@ def volunteer_import(request: HttpRequest) -> HttpResponse:
     from fangkong.core.views.imports import import_upload
 
     form = VolunteerImportForm(request.POST or None, request.FILES or None, user=request.user)
-    return import_upload(request, form, importer=IMPORTER, template_name="volunteers/import.html")
+    return import_upload(
+        request,
+        form,
+        importer=IMPORTER,
+        template_name="volunteers/import.html",
+        context={"template_url": reverse("volunteers:volunteer_import_template")},
+    )
 
 
 @permission_required("volunteers.import_volunteer", raise_exception=True)
