@@ -16,7 +16,7 @@ from fangkong.registry.forms.model_forms import ResidentImportForm
 from .choices import HealthState, NeedState, PoolState, Skill, TimeOfDay, Weekday
 from .models import Need, Team, Volunteer
 from .rules import decode
-from .services import REVIEW_STATES
+from .services import REVIEW_STATES, VOLUNTEER_FIELDS
 
 PERSONAL_FIELDS = ("id_number", "phone")
 
@@ -65,19 +65,7 @@ class VolunteerForm(StyledFormMixin, VolunteerFieldsMixin, forms.ModelForm):
         fields = ["area", "name", "organisation", "is_party_member", "health", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    field_order = [
-        "area",
-        "name",
-        "id_number",
-        "phone",
-        "organisation",
-        "is_party_member",
-        "health",
-        "skills",
-        "available_days",
-        "available_times",
-        "notes",
-    ]
+    field_order = list(VOLUNTEER_FIELDS)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,19 +117,7 @@ class SignupForm(StyledFormMixin, VolunteerFieldsMixin, forms.Form):
         error_messages={"required": gettext_lazy("请勾选承诺后提交")},
     )
 
-    field_order = [
-        "area",
-        "name",
-        "id_number",
-        "phone",
-        "organisation",
-        "is_party_member",
-        "health",
-        "skills",
-        "available_days",
-        "available_times",
-        "consent",
-    ]
+    field_order = [*VOLUNTEER_FIELDS, "consent"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ re-importing a list updates it instead of registering anyone twice."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.core.importing import Column, Importer, register
 from fangkong.core.importing import parsers as p
 from fangkong.core.personal import mask_name
+from fangkong.registry.importers import ResidentImporter
 
 from .choices import HealthState, PoolState, Source
 from .models import Volunteer
@@ -56,25 +58,9 @@ class VolunteerImporter(Importer):
     key_column = "id_number"
     columns = (
         Column("name", N_("姓名"), ("志愿者姓名",), p.text(50), required=True, example="张三"),
-        Column(
-            "id_number",
-            N_("身份证号"),
-            ("身份证号码", "公民身份号码", "证件号码", "身份证"),
-            p.parse_id_number,
-            required=True,
-            help=N_("18 位居民身份证号，请设置为文本格式"),
-            example="510411199001011234",
-            as_text=True,
-        ),
-        Column(
-            "phone",
-            N_("联系电话"),
-            ("手机", "手机号", "手机号码", "电话", "联系方式"),
-            p.parse_phone,
-            required=True,
-            example="13800001234",
-            as_text=True,
-        ),
+        # The same ID and phone columns as the resident list, so one spreadsheet fits both.
+        ResidentImporter.column("id_number"),
+        replace(ResidentImporter.column("phone"), required=True),
         Column(
             "community",
             N_("所属社区"),

@@ -62,7 +62,7 @@ class VolunteerSerializer(ScopedModelSerializer):
         return round((getattr(obj, "total_minutes", 0) or 0) / 60, 1)
 
 
-class NeedSerializer(ScopedModelSerializer):
+class VolunteerNeedSerializer(ScopedModelSerializer):
     """岗位需求, with how many volunteers accepted, are asked, or declined."""
 
     area_name = serializers.CharField(source="area.name", read_only=True, label=_("社区/网格名称"))
@@ -95,20 +95,20 @@ class NeedSerializer(ScopedModelSerializer):
         ]
 
 
-class ProposalSerializer(serializers.Serializer):
+class VolunteerProposalSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField(source="volunteer.pk", label=_("志愿者"))
     name = serializers.CharField(source="volunteer.name", label=_("姓名"))
     score = serializers.DecimalField(max_digits=5, decimal_places=1, label=_("匹配得分"))
     explanation = serializers.CharField(label=_("推荐理由"))
 
 
-class DispatchSerializer(serializers.Serializer):
+class VolunteerDispatchSerializer(serializers.Serializer):
     volunteers = serializers.ListField(
         child=serializers.IntegerField(), allow_empty=False, label=_("志愿者编号")
     )
 
 
-class AssignmentSerializer(ScopedModelSerializer):
+class VolunteerTaskSerializer(ScopedModelSerializer):
     """志愿任务: a volunteer on a need, and whether they accepted."""
 
     need_title = serializers.CharField(source="need.title", read_only=True, label=_("岗位名称"))
@@ -136,14 +136,14 @@ class AssignmentSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class RespondSerializer(serializers.Serializer):
+class VolunteerTaskAnswerSerializer(serializers.Serializer):
     accept = serializers.BooleanField(label=_("是否接受"))
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=200, label=_("不能参加的原因")
     )
 
 
-class ShiftSerializer(ScopedModelSerializer):
+class VolunteerShiftSerializer(ScopedModelSerializer):
     """服务记录: check-in and check-out times; minutes are derived, never written."""
 
     hours = serializers.FloatField(read_only=True, label=_("服务时长(小时)"))
@@ -161,7 +161,7 @@ class PartyReportSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class TeamSerializer(ScopedModelSerializer):
+class VolunteerTeamSerializer(ScopedModelSerializer):
     """志愿队伍 with its leader and members (volunteer ids)."""
 
     member_count = serializers.IntegerField(read_only=True, label=_("人数"))

@@ -19,15 +19,15 @@ from ..filtersets import (
 )
 from ..models import Assignment, Need, PartyReport, Shift, Team, Volunteer
 from .serializers import (
-    AssignmentSerializer,
-    DispatchSerializer,
-    NeedSerializer,
     PartyReportSerializer,
-    ProposalSerializer,
-    RespondSerializer,
-    ShiftSerializer,
-    TeamSerializer,
+    VolunteerDispatchSerializer,
+    VolunteerNeedSerializer,
+    VolunteerProposalSerializer,
     VolunteerSerializer,
+    VolunteerShiftSerializer,
+    VolunteerTaskAnswerSerializer,
+    VolunteerTaskSerializer,
+    VolunteerTeamSerializer,
 )
 
 
@@ -48,14 +48,14 @@ class NeedViewSet(ScopedModelViewSet):
 
     model = Need
     selector = staticmethod(selectors.need_list)
-    serializer_class = NeedSerializer
+    serializer_class = VolunteerNeedSerializer
     filterset_class = NeedFilterSet
     create_service = staticmethod(services.create_need)
     update_service = staticmethod(services.update_need)
     delete_service = staticmethod(services.delete_need)
 
     @extend_schema(
-        responses=ProposalSerializer(many=True),
+        responses=VolunteerProposalSerializer(many=True),
         summary=_("推荐志愿者"),
         description=_("按技能、时间、距离和近期服务时长排序，并说明每位志愿者的得分理由。"),
     )
@@ -63,25 +63,25 @@ class NeedViewSet(ScopedModelViewSet):
     def proposals(self, request, pk=None):
         need = self.get_object()
         rows = matching.propose(need, Volunteer.objects.visible_to(request.user), limit=50)
-        return Response(ProposalSerializer(rows, many=True).data)
+        return Response(VolunteerProposalSerializer(rows, many=True).data)
 
     @extend_schema(
-        request=DispatchSerializer,
-        responses=AssignmentSerializer(many=True),
+        request=VolunteerDispatchSerializer,
+        responses=VolunteerTaskSerializer(many=True),
         summary=_("派遣志愿者"),
     )
     @action(detail=True, methods=["post"], url_path="dispatch", permission_classes=[ViewPermission])
     def send(self, request, pk=None):
         need = self.get_object()
         require_perm(request.user, "volunteers.dispatch_need")
-        body = DispatchSerializer(data=request.data)
+        body = VolunteerDispatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ids = body.validated_data["volunteers"]
         found = list(Volunteer.objects.visible_to(request.user).filter(pk__in=ids))
         if len(found) != len(set(ids)):
             raise ValidationError({"volunteers": _("部分志愿者不存在或不在您的管辖范围内")})
         rows = services.dispatch(actor=request.user, need=need, volunteers=found)
-        return Response(AssignmentSerializer(rows, many=True).data, status=201)
+        return Response(VolunteerTaskSerializer(rows, many=True).data, status=201)
 
 
 class AssignmentViewSet(ScopedReadOnlyModelViewSet):
@@ -89,14 +89,18 @@ class AssignmentViewSet(ScopedReadOnlyModelViewSet):
 
     model = Assignment
     selector = staticmethod(selectors.assignment_list)
-    serializer_class = AssignmentSerializer
+    serializer_class = VolunteerTaskSerializer
     filterset_class = AssignmentFilterSet
 
-    @extend_schema(request=RespondSerializer, responses=AssignmentSerializer, summary=_("答复任务"))
+    @extend_schema(
+        request=VolunteerTaskAnswerSerializer,
+        responses=VolunteerTaskSerializer,
+        summary=_("答复任务"),
+    )
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
     def respond(self, request, pk=None):
         assignment = self.get_object()
-        body = RespondSerializer(data=request.data)
+        body = VolunteerTaskAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.respond_assignment(
             actor=request.user,
@@ -106,11 +110,11 @@ class AssignmentViewSet(ScopedReadOnlyModelViewSet):
         )
         return self.written_response(assignment)
 
-    @extend_schema(request=None, responses=ShiftSerializer, summary=_("签到"))
+    @extend_schema(request=None, responses=VolunteerShiftSerializer, summary=_("签到"))
     @action(detail=True, methods=["post"], url_path="check-in", permission_classes=[ViewPermission])
     def check_in(self, request, pk=None):
         shift = services.check_in(actor=request.user, assignment=self.get_object())
-        return Response(ShiftSerializer(shift).data, status=201)
+        return Response(VolunteerShiftSerializer(shift).data, status=201)
 
 
 class ShiftViewSet(ScopedReadOnlyModelViewSet):
@@ -118,16 +122,16 @@ class ShiftViewSet(ScopedReadOnlyModelViewSet):
 
     model = Shift
     selector = staticmethod(selectors.shift_list)
-    serializer_class = ShiftSerializer
+    serializer_class = VolunteerShiftSerializer
     filterset_class = ShiftFilterSet
 
-    @extend_schema(request=None, responses=ShiftSerializer, summary=_("签退"))
+    @extend_schema(request=None, responses=VolunteerShiftSerializer, summary=_("签退"))
     @action(
         detail=True, methods=["post"], url_path="check-out", permission_classes=[ViewPermission]
     )
     def check_out(self, request, pk=None):
         shift = services.check_out(actor=request.user, shift=self.get_object())
-        return Response(ShiftSerializer(shift).data)
+        return Response(VolunteerShiftSerializer(shift).data)
 
 
 class PartyReportViewSet(ScopedReadOnlyModelViewSet):
@@ -144,7 +148,7 @@ class TeamViewSet(ScopedModelViewSet):
 
     model = Team
     selector = staticmethod(selectors.team_list)
-    serializer_class = TeamSerializer
+    serializer_class = VolunteerTeamSerializer
     filterset_class = TeamFilterSet
     service_takes_data = False
     create_service = staticmethod(services.create_team)
