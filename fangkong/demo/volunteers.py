@@ -28,6 +28,8 @@ PARTY_REPORTS = 48
 PARTY_BRANCHES = 45
 COMMANDO_SIZE = 16
 FIRST_BATCH = (8, 8, 7, 7)  # 30 volunteers to 4 communities
+# Rows (and audit entries) one load writes: volunteers, reports, teams, needs, batch, tasks.
+ROWS = VOLUNTEERS + PARTY_REPORTS + PARTY_BRANCHES + 1 + len(FIRST_BATCH) + 1 + sum(FIRST_BATCH)
 REASON = "演示数据（fangkong load-demo）"
 WORK_UNITS = ("市委编办", "市民政局", "市退役军人事务局", "市直机关工委", "市教育局", "市卫健委")
 SKILL_SETS = (

@@ -557,7 +557,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     """我的任务: the signed-in volunteer's tasks, to accept or decline, check in and out."""
     volunteer = Volunteer.objects.visible_to(request.user).filter(user=request.user).first()
     if volunteer is None:
-        raise PermissionDenied(_("您的账号未关联志愿者信息，请联系所在社区"))
+        return render(request, "volunteers/my_tasks.html", {"volunteer": None, "tasks": []})
     tasks = list(selectors.my_assignments(request.user))
     for task in tasks:
         task.open_shift = next((s for s in task.shifts.all() if s.ended_at is None), None)

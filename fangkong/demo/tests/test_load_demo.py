@@ -16,6 +16,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import verify_chain
 from fangkong.core.models import AuditEntry
 from fangkong.core.validators import validate_id_number
+from fangkong.demo import volunteers
 from fangkong.demo.accounts import read_passwords
 from fangkong.registry.models import Building, Household, Resident
 
@@ -53,7 +54,7 @@ def test_load_demo_writes_the_planned_city_with_an_audit_entry_per_row(var_dir):
     assert Household.objects.count() == 63
     assert Building.objects.count() == 51
     assert User.objects.count() == 9
-    created_rows = sum(AREAS.values()) + 51 + 63 + 200 + 9
+    created_rows = sum(AREAS.values()) + 51 + 63 + 200 + 9 + volunteers.ROWS
     assert AuditEntry.objects.count() == created_rows
     assert AuditEntry.objects.filter(actor_name="system", action="create").count() == created_rows
     assert verify_chain().ok
