@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("fangkong.health.api.urls")),
     path("", include("fangkong.venues.api.urls")),
     path("", include("fangkong.tracing.api.urls")),
+    path("", include("fangkong.volunteers.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -15,5 +15,6 @@ urlpatterns = [
     path("health/", include("fangkong.health.urls")),
     path("venues/", include("fangkong.venues.urls")),
     path("tracing/", include("fangkong.tracing.urls")),
+    path("volunteers/", include("fangkong.volunteers.urls")),
     path("verify/", include((verify_patterns, "verify"))),
 ]

@@ -162,3 +162,49 @@ ROLE_PERMISSIONS = {
     role: perms | frozenset(_TRACING_ROLES.get(role, ()))
     for role, perms in ROLE_PERMISSIONS.items()
 }
+
+
+# --- volunteers (issue 6): registry, needs, dispatch, shifts, teams ---
+_VOL_READ = {
+    "volunteers.view_volunteer",
+    "volunteers.view_partyreport",
+    "volunteers.view_need",
+    "volunteers.view_dispatchbatch",
+    "volunteers.view_assignment",
+    "volunteers.view_shift",
+    "volunteers.view_team",
+}
+_VOL_SHIFTS = {"volunteers.add_shift", "volunteers.change_shift"}
+_VOL_MANAGE = _VOL_SHIFTS | {
+    "volunteers.add_volunteer",
+    "volunteers.change_volunteer",
+    "volunteers.delete_volunteer",
+    "volunteers.review_volunteer",
+    "volunteers.import_volunteer",
+    "volunteers.export_volunteer",
+    "volunteers.add_partyreport",
+    "volunteers.add_need",
+    "volunteers.change_need",
+    "volunteers.delete_need",
+    "volunteers.dispatch_need",
+    "volunteers.export_need",
+    "volunteers.add_team",
+    "volunteers.change_team",
+    "volunteers.delete_team",
+}
+_VOLUNTEERS: dict[str, set[str]] = {
+    Role.COMMAND: _VOL_READ | _VOL_MANAGE | {"volunteers.export_personal_volunteer"},
+    Role.STREET: _VOL_READ | _VOL_MANAGE | {"volunteers.export_personal_volunteer"},
+    Role.COMMUNITY: _VOL_READ | _VOL_MANAGE | {"volunteers.export_personal_volunteer"},
+    Role.GRID_WORKER: _VOL_READ | _VOL_SHIFTS,  # checks volunteers in and out on site
+    Role.LEADER: set(_VOL_READ),
+    # Scoping narrows a volunteer to their own record, tasks and shifts (models/base.py).
+    Role.VOLUNTEER: {
+        "volunteers.view_volunteer",
+        "volunteers.view_assignment",
+        "volunteers.view_shift",
+    },
+}
+ROLE_PERMISSIONS = {
+    role: perms | frozenset(_VOLUNTEERS.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
+}

@@ -109,3 +109,43 @@ class SearchKeyField(models.CharField):
         value = name_keys(raw)[_KEY_PARTS[self.key]][: self.max_length] if raw else ""
         setattr(model_instance, self.attname, value)
         return value
+
+
+def search_people(
+    qs: models.QuerySet,
+    q: str,
+    *,
+    id_purpose: str,
+    phone_purpose: str,
+    id4_purpose: str = "",
+    phone4_purpose: str = "",
+) -> models.QuerySet:
+    """One search box over people: a name in either script, its pinyin or initials, or a full
+    or last-4 ID number or phone through the model's blind indexes (``id_number_index``,
+    ``phone_index``, ``id_number_last4``, ``phone_last4``; a last-4 index whose purpose is
+    empty is not searched)."""
+    from django.db.models import Q
+
+    from .personal import index_value
+
+    kind, value = classify_query(q)
+    if not value:
+        return qs
+    if kind == "number":
+        cond = Q()
+        if len(value) == 18:
+            cond |= Q(id_number_index=index_value(value, kind="id_number", purpose=id_purpose))
+        if len(value) >= 7:
+            cond |= Q(phone_index=index_value(value, kind="phone", purpose=phone_purpose))
+        if len(value) == 4:
+            for field, kind_, purpose in (
+                ("id_number_last4", "id_number", id4_purpose),
+                ("phone_last4", "phone", phone4_purpose),
+            ):
+                if purpose:
+                    key = index_value(value, kind=kind_, purpose=purpose, transform="last4")
+                    cond |= Q(**{field: key})
+        return qs.filter(cond) if cond else qs.none()
+    if kind == "pinyin":
+        return qs.filter(Q(name_initials__startswith=value) | Q(name_pinyin__startswith=value))
+    return qs.filter(name_norm__contains=value)

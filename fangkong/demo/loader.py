@@ -24,6 +24,7 @@ from fangkong.registry.rules import encode_tags
 from .accounts import AccountResult, ensure_accounts, write_accounts_file
 from .plan import CityPlan, HouseholdSpec, plan_city, plan_households
 from .venues import load_venues
+from .volunteers import load_volunteers
 
 AUDIT_REASON = "演示数据（fangkong load-demo）"
 BATCH = 2000
@@ -60,6 +61,9 @@ def load_demo(
         homes = _ensure_households(households, areas, buildings, events, result)
         _ensure_residents(households, areas, homes, events, result)
         result.created.update(load_venues(areas, events, seed=seed))
+        result.created["volunteers"] = load_volunteers(
+            areas[city.root_code], seed=seed, events=events
+        )
         result.accounts = ensure_accounts(areas, seed=seed, reset_passwords=reset_passwords)
         result.created["accounts"] = sum(r.created for r in result.accounts)
         for r in result.accounts:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fangkong.health",
     "fangkong.status",
     "fangkong.venues",
+    "fangkong.volunteers",
     "fangkong.demo",
 ]
 
@@ -205,6 +206,20 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ColourEnum": "fangkong.status.choices.Colour",
     }
 )
+
+# Volunteers: its choice sets share field names (kind, state) with other apps' enums.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = SPECTACULAR_SETTINGS.get(
+    "ENUM_NAME_OVERRIDES", {}
+) | {
+    "VolunteerSkillEnum": "fangkong.volunteers.choices.Skill",
+    "VolunteerWeekdayEnum": "fangkong.volunteers.choices.Weekday",
+    "VolunteerTimeOfDayEnum": "fangkong.volunteers.choices.TimeOfDay",
+    "VolunteerStateEnum": "fangkong.volunteers.choices.PoolState",
+    "VolunteerNeedKindEnum": "fangkong.volunteers.choices.NeedKind",
+    "VolunteerNeedStateEnum": "fangkong.volunteers.choices.NeedState",
+    "VolunteerTaskStateEnum": "fangkong.volunteers.choices.AssignmentState",
+    "VolunteerTeamKindEnum": "fangkong.volunteers.choices.TeamKind",
+}
 
 TASKS = {
     "default": {

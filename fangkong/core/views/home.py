@@ -20,6 +20,7 @@ from fangkong.accounts.choices import Role
 
 HOME_PANELS = [
     "fangkong.registry.views.home_panel",
+    "fangkong.volunteers.views.home_panel",
 ]
 
 

@@ -16,6 +16,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import verify_chain
 from fangkong.core.models import AuditEntry
 from fangkong.core.validators import validate_id_number
+from fangkong.demo import volunteers
 from fangkong.demo.accounts import read_passwords
 from fangkong.registry.models import Building, Household, Resident
 from fangkong.venues.models import Venue
@@ -57,7 +58,7 @@ def test_load_demo_writes_the_planned_city_with_an_audit_entry_per_row(var_dir):
     # venues: a checkpoint per street, a compound per community, a market in every third one
     venues = 49 + 53 + 18
     assert Venue.objects.count() == venues
-    created_rows = sum(AREAS.values()) + 51 + 63 + 200 + 9 + venues
+    created_rows = sum(AREAS.values()) + 51 + 63 + 200 + 9 + venues + volunteers.ROWS
     # + one entry for all the demo scans (a bulk import)
     assert AuditEntry.objects.count() == created_rows + 1
     assert AuditEntry.objects.filter(actor_name="system", action="create").count() == created_rows

@@ -1,0 +1,44 @@
+"""志愿服务证书 PDF: reportlab with the built-in CID font STSong-Light (as ``health.pdf``)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A5, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+
+from fangkong.health.pdf import _font
+
+from .models import Volunteer
+
+
+def render_certificate(volunteer: Volunteer, total_hours: Decimal, *, issuer: str) -> bytes:
+    font = _font()
+    buf = io.BytesIO()
+    width, height = landscape(A5)
+    c = canvas.Canvas(buf, pagesize=(width, height), pageCompression=1)
+    c.setTitle(str(_("志愿服务证书")))
+    c.setLineWidth(2)
+    c.rect(8 * mm, 8 * mm, width - 16 * mm, height - 16 * mm)
+    c.setFont(font, 24)
+    c.drawCentredString(width / 2, height - 30 * mm, str(_("志愿服务证书")))
+    c.setFont(font, 13)
+    lines = [
+        _("%(name)s 同志：") % {"name": volunteer.name},
+        _("在疫情防控志愿服务中累计服务 %(h)s 小时，") % {"h": total_hours},
+        _("无私奉献，特发此证，以资鼓励。"),
+    ]
+    y = height - 50 * mm
+    for line in lines:
+        c.drawString(25 * mm, y, str(line))
+        y -= 10 * mm
+    c.setFont(font, 11)
+    c.drawRightString(width - 25 * mm, 30 * mm, issuer)
+    c.drawRightString(width - 25 * mm, 22 * mm, timezone.localdate().isoformat())
+    c.showPage()
+    c.save()
+    return buf.getvalue()

@@ -1,0 +1,359 @@
+"""Services: sign-up merging, review, accounts, party reports, dispatch, answers, shifts,
+teams; each with its audit entry, and refusals that change nothing."""
+
+import datetime
+import random
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from fangkong.core.models import AuditEntry
+from fangkong.core.services import ConflictError
+from fangkong.core.testing import factories
+from fangkong.volunteers import services
+from fangkong.volunteers.choices import AssignmentState, PoolState, Source, TeamKind
+from fangkong.volunteers.models import Assignment, PartyReport, Shift, Team, Volunteer
+
+from .conftest import at, give_account, make_need, make_volunteer
+
+pytestmark = pytest.mark.django_db
+rng = random.Random(6)
+FREE = {"available_days": "每天", "available_times": "全天"}
+
+
+def _signup(area, **fields):
+    data = {
+        "area": area,
+        "name": "王五",
+        "id_number": factories.make_id_number(rng=rng),
+        "phone": factories.make_phone(rng),
+        "skills": ["medical"],
+        "available_days": ["6", "7"],
+        "available_times": ["am"],
+    } | fields
+    return services.sign_up_volunteer(data=data)
+
+
+def _entries(obj):
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+def test_sign_up_creates_a_pending_record_audited_as_the_public(areas):
+    v, merged = _signup(areas["community"], organisation="市委编办", is_party_member=True)
+    assert merged is False
+    v.refresh_from_db()
+    assert (v.state, v.source, v.skills, v.available_days) == (
+        PoolState.PENDING,
+        Source.SIGNUP,
+        ",medical,",
+        ",6,7,",
+    )
+    (entry,) = _entries(v)
+    assert (entry.action, entry.actor_name, entry.object_repr) == ("create", "system", "王*")
+    assert entry.changes["id_number"] != v.id_number  # ciphertext in the log
+
+
+def test_second_sign_up_with_same_id_number_merges_into_the_first(areas):
+    first, _ = _signup(areas["community"])
+    again, merged = _signup(
+        areas["community"],
+        id_number=first.id_number,
+        phone="13900001111",
+        skills=["driving"],
+        available_times=["ev"],
+    )
+    assert merged is True and again.pk == first.pk
+    assert Volunteer.objects.count() == 1
+    first.refresh_from_db()
+    assert (first.phone, first.skills, first.available_times) == (
+        "13900001111",
+        ",medical,driving,",
+        ",am,ev,",
+    )
+    assert [e.action for e in _entries(first).order_by("id")] == ["create", "update"]
+
+
+def test_second_sign_up_with_same_phone_merges_and_is_flagged_when_ids_differ(areas):
+    first, _ = _signup(areas["community"])
+    other_id = factories.make_id_number(rng=rng)
+    again, merged = _signup(areas["grid_a"], phone=first.phone, id_number=other_id)
+    assert merged is True and again.pk == first.pk
+    assert Volunteer.objects.count() == 1
+    first.refresh_from_db()
+    assert first.id_number != other_id  # the registered identity is kept
+    assert first.area == areas["community"]
+    assert "手机号相同但身份证号不一致" in first.notes
+
+
+def test_sign_up_with_bad_id_number_names_the_field_and_writes_nothing(areas):
+    with pytest.raises(ValidationError) as e:
+        _signup(areas["community"], id_number="51041119900101")
+    assert "id_number" in e.value.message_dict
+    assert Volunteer.objects.count() == 0 and AuditEntry.objects.count() == 0
+
+
+def test_community_reviews_a_sign_up_into_the_reserve_pool(areas, users):
+    v, _ = _signup(areas["community"])
+    services.review_volunteer(
+        actor=users["community"], volunteer=v, state=PoolState.RESERVE, expected_version=1
+    )
+    v.refresh_from_db()
+    assert (v.state, v.version) == (PoolState.RESERVE, 2)
+    assert v.reviewed_at is not None
+    with pytest.raises(ConflictError):
+        services.review_volunteer(
+            actor=users["community"], volunteer=v, state=PoolState.ACTIVE, expected_version=1
+        )
+
+
+def test_review_outside_the_area_or_without_permission_changes_nothing(areas, users):
+    v, _ = _signup(areas["community"])
+    for actor in (users["grid_c"], users["grid_a"], users["volunteer"]):
+        with pytest.raises(PermissionDenied):
+            services.review_volunteer(
+                actor=actor, volunteer=v, state=PoolState.RESERVE, expected_version=None
+            )
+    v.refresh_from_db()
+    assert (v.state, v.version) == (PoolState.PENDING, 1)
+
+
+def test_staff_entry_refuses_a_duplicate_id_number_or_phone(areas, users):
+    v = make_volunteer(users["community"], areas["grid_a"], "张三")
+    with pytest.raises(ValidationError) as e:
+        make_volunteer(users["community"], areas["grid_b"], "张三", id_number=v.id_number)
+    assert "id_number" in e.value.message_dict
+    with pytest.raises(ValidationError) as e:
+        make_volunteer(users["community"], areas["grid_b"], "李四", phone=v.phone)
+    assert "phone" in e.value.message_dict
+    assert Volunteer.objects.count() == 1
+
+
+def test_account_links_a_volunteer_user_scoped_to_their_own_record(areas, users):
+    v = make_volunteer(users["community"], areas["grid_a"], "张三")
+    other = make_volunteer(users["community"], areas["grid_a"], "李四")
+    user = give_account(users["community"], v)
+    assert (user.role, user.area, user.full_name) == ("volunteer", areas["grid_a"], "张三")
+    assert list(Volunteer.objects.visible_to(user)) == [v]
+    assert other not in Volunteer.objects.visible_to(user)
+    with pytest.raises(ValidationError):
+        give_account(users["community"], v)
+
+
+def test_party_member_reports_to_the_community(areas, users):
+    v = make_volunteer(
+        users["community"], areas["grid_a"], "党员", is_party_member=True, organisation="市民政局"
+    )
+    r = services.report_party_member(
+        actor=users["community"],
+        volunteer=v,
+        area=areas["community"],
+        reported_on=datetime.date(2020, 2, 10),
+        work_unit="",
+    )
+    assert (r.work_unit, r.area) == ("市民政局", areas["community"])
+    assert _entries(r).count() == 1
+    with pytest.raises(ValidationError):
+        services.report_party_member(
+            actor=users["community"],
+            volunteer=v,
+            area=areas["community"],
+            reported_on=datetime.date(2020, 2, 11),
+            work_unit="x",
+        )
+    not_member = make_volunteer(users["community"], areas["grid_a"], "群众")
+    with pytest.raises(ValidationError):
+        services.report_party_member(
+            actor=users["community"],
+            volunteer=not_member,
+            area=areas["community"],
+            reported_on=datetime.date(2020, 2, 10),
+            work_unit="x",
+        )
+    assert PartyReport.objects.count() == 1
+
+
+def test_dispatch_creates_offers_with_score_and_reason(areas, users):
+    cmd = users["community"]
+    a = make_volunteer(cmd, areas["grid_a"], "甲", **FREE)
+    need = make_need(cmd, areas["grid_a"], headcount=1)
+    (assignment,) = services.dispatch(actor=cmd, need=need, volunteers=[a])
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.OFFERED
+    assert str(assignment.score) == "100.0"
+    assert assignment.reason.endswith("总分 100.0")
+    assert _entries(assignment).count() == 1
+    b = make_volunteer(cmd, areas["grid_a"], "乙", **FREE)
+    with pytest.raises(ValidationError) as e:
+        services.dispatch(actor=cmd, need=need, volunteers=[b])  # no places left
+    assert "剩余名额" in e.value.messages[0]
+
+
+def test_dispatch_refuses_an_ineligible_volunteer_and_writes_nothing(areas, users):
+    cmd = users["community"]
+    pending = make_volunteer(cmd, areas["grid_a"], "甲", state=PoolState.PENDING, **FREE)
+    need = make_need(cmd, areas["grid_a"])
+    with pytest.raises(ValidationError) as e:
+        services.dispatch(actor=cmd, need=need, volunteers=[pending])
+    assert "甲 当前不可派遣" in e.value.messages[0]
+    assert Assignment.objects.count() == 0
+
+
+def test_dispatch_outside_the_area_is_refused(areas, users):
+    v = make_volunteer(users["command"], areas["grid_c"], "甲", **FREE)
+    need = make_need(users["command"], areas["grid_c"])
+    with pytest.raises(PermissionDenied):
+        services.dispatch(actor=users["community"], need=need, volunteers=[v])
+    assert Assignment.objects.count() == 0
+
+
+def test_batch_picks_each_volunteer_once_in_rank_order(areas, users):
+    cmd = users["community"]
+    vols = [make_volunteer(cmd, areas["grid_a"], f"志愿者{i}", **FREE) for i in range(5)]
+    n1 = make_need(cmd, areas["grid_a"], "东门", headcount=2)
+    n2 = make_need(cmd, areas["grid_b"], "西门", headcount=3)
+    batch = services.dispatch_batch(actor=cmd, name="首批", needs=[(n1, 2), (n2, 2)])
+    rows = list(
+        Assignment.objects.filter(batch=batch).order_by("need_id", "-score", "volunteer_id")
+    )
+    assert [(r.need.title, r.volunteer.name) for r in rows] == [
+        ("东门", "志愿者0"),
+        ("东门", "志愿者1"),
+        ("西门", "志愿者2"),  # same community: 95; 志愿者0/1 are taken in this batch
+        ("西门", "志愿者3"),
+    ]
+    assert {r.volunteer_id for r in rows} == {v.pk for v in vols[:4]}
+    with pytest.raises(ValidationError):  # more than the places left
+        services.dispatch_batch(actor=cmd, name="次批", needs=[(n1, 1)])
+
+
+def test_volunteer_accepts_and_moves_from_reserve_to_active(areas, users):
+    cmd = users["community"]
+    v = make_volunteer(cmd, areas["grid_a"], "甲", **FREE)
+    user = give_account(cmd, v)
+    (a,) = services.dispatch(actor=cmd, need=make_need(cmd, areas["grid_a"]), volunteers=[v])
+    a = Assignment.objects.get(pk=a.pk)
+    with pytest.raises(PermissionDenied):  # staff cannot answer for the volunteer
+        services.respond_assignment(actor=cmd, assignment=a, accept=True)
+    services.respond_assignment(actor=user, assignment=a, accept=True)
+    a.refresh_from_db()
+    v.refresh_from_db()
+    assert (a.state, v.state) == (AssignmentState.ACCEPTED, PoolState.ACTIVE)
+    with pytest.raises(ValidationError):
+        services.respond_assignment(actor=user, assignment=a, accept=False, reason="x")
+
+
+def test_decline_needs_a_reason_and_frees_the_place(areas, users):
+    cmd = users["community"]
+    v = make_volunteer(cmd, areas["grid_a"], "甲", **FREE)
+    user = give_account(cmd, v)
+    need = make_need(cmd, areas["grid_a"], headcount=1)
+    (a,) = services.dispatch(actor=cmd, need=need, volunteers=[v])
+    a = Assignment.objects.get(pk=a.pk)
+    with pytest.raises(ValidationError):
+        services.respond_assignment(actor=user, assignment=a, accept=False)
+    services.respond_assignment(actor=user, assignment=a, accept=False, reason="家中有事")
+    a.refresh_from_db()
+    assert (a.state, a.decline_reason) == (AssignmentState.DECLINED, "家中有事")
+    assert services.open_places(need) == 1
+
+
+def _accepted(cmd, area, name="甲"):
+    v = make_volunteer(cmd, area, name, **FREE)
+    user = give_account(cmd, v)
+    (a,) = services.dispatch(actor=cmd, need=make_need(cmd, area), volunteers=[v])
+    a = Assignment.objects.get(pk=a.pk)
+    services.respond_assignment(actor=user, assignment=a, accept=True)
+    return v, user, Assignment.objects.get(pk=a.pk)
+
+
+def test_shift_hours_are_derived_from_check_in_and_out(areas, users):
+    from fangkong.volunteers.selectors import volunteer_hours
+
+    cmd = users["community"]
+    v, user, a = _accepted(cmd, areas["grid_a"])
+    start = timezone.now() - datetime.timedelta(hours=5)
+    s1 = services.check_in(actor=user, assignment=a, at=start)
+    with pytest.raises(ValidationError):  # one open shift at a time
+        services.check_in(actor=user, assignment=a)
+    services.check_out(actor=user, shift=s1, at=start + datetime.timedelta(minutes=150))
+    s2 = services.check_in(
+        actor=users["grid_a"], assignment=a, at=start + datetime.timedelta(hours=3)
+    )
+    services.check_out(
+        actor=users["grid_a"], shift=s2, at=start + datetime.timedelta(hours=4, minutes=30)
+    )
+    assert list(Shift.objects.order_by("started_at").values_list("minutes", flat=True)) == [150, 90]
+    assert str(volunteer_hours(v)) == "4.0"
+    with pytest.raises(ValidationError):
+        services.check_out(actor=user, shift=s2)  # already closed
+
+
+def test_check_out_before_check_in_or_in_the_future_is_refused(areas, users):
+    cmd = users["community"]
+    _v, user, a = _accepted(cmd, areas["grid_a"])
+    start = timezone.now() - datetime.timedelta(hours=1)
+    s = services.check_in(actor=user, assignment=a, at=start)
+    with pytest.raises(ValidationError):
+        services.check_out(actor=user, shift=s, at=start - datetime.timedelta(minutes=1))
+    with pytest.raises(ValidationError):
+        services.check_out(actor=user, shift=s, at=timezone.now() + datetime.timedelta(hours=1))
+    s.refresh_from_db()
+    assert (s.ended_at, s.minutes) == (None, None)
+
+
+def test_check_in_by_someone_else_out_of_area_or_before_acceptance_is_refused(areas, users):
+    cmd = users["community"]
+    _v, _user, a = _accepted(cmd, areas["grid_a"])
+    other = make_volunteer(cmd, areas["grid_a"], "乙", **FREE)
+    other_user = give_account(cmd, other)
+    with pytest.raises(PermissionDenied):
+        services.check_in(actor=other_user, assignment=a)
+    with pytest.raises(PermissionDenied):
+        services.check_in(actor=users["grid_c"], assignment=a)
+    offered = services.dispatch(
+        actor=cmd,
+        need=make_need(cmd, areas["grid_a"], "另一岗", starts_at=at(3, 9), ends_at=at(3, 10)),
+        volunteers=[other],
+    )[0]
+    with pytest.raises(ValidationError):
+        services.check_in(actor=other_user, assignment=Assignment.objects.get(pk=offered.pk))
+    assert Shift.objects.count() == 0
+
+
+def test_team_with_leader_and_members_is_audited(areas, users):
+    cmd = users["community"]
+    a = make_volunteer(cmd, areas["grid_a"], "甲")
+    b = make_volunteer(cmd, areas["grid_b"], "乙")
+    team = services.create_team(
+        actor=cmd,
+        area=areas["community"],
+        name="市委编办党员突击队",
+        kind=TeamKind.COMMANDO,
+        leader=a,
+        members=[b],
+    )
+    assert set(team.members.values_list("name", flat=True)) == {"甲", "乙"}
+    (entry,) = _entries(team)
+    assert entry.changes["members"] == sorted([a.pk, b.pk])
+    services.update_team(
+        actor=cmd,
+        team=team,
+        area=areas["community"],
+        name="市委编办党员突击队",
+        kind=TeamKind.COMMANDO,
+        leader=a,
+        members=[],
+        expected_version=1,
+    )
+    assert list(team.members.values_list("name", flat=True)) == ["甲"]
+    c = make_volunteer(users["command"], areas["grid_c"], "丙")
+    with pytest.raises(ValidationError):
+        services.create_team(
+            actor=cmd,
+            area=areas["community"],
+            name="临时党支部",
+            kind=TeamKind.PARTY_BRANCH,
+            members=[c],
+        )
+    assert Team.objects.count() == 1

@@ -1,0 +1,269 @@
+"""Pages per role: content, scoping (404 across areas), masking, exports, the public sign-up
+with its rate limit, the volunteer's own task page, certificates."""
+
+import datetime
+import io
+import random
+
+import openpyxl
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from fangkong.core.testing import factories
+from fangkong.volunteers import services
+from fangkong.volunteers.choices import AssignmentState, PoolState
+from fangkong.volunteers.models import Assignment, Shift, Volunteer
+
+from .conftest import give_account, make_need, make_volunteer
+
+pytestmark = pytest.mark.django_db
+FREE = {"available_days": "每天", "available_times": "全天"}
+rng = random.Random(9)
+
+
+@pytest.fixture
+def pool(areas, users):
+    cmd = users["command"]
+    return {
+        "a": make_volunteer(cmd, areas["grid_a"], "张三", skills="医疗护理", **FREE),
+        "b": make_volunteer(cmd, areas["grid_b"], "李四", **FREE),
+        "c": make_volunteer(cmd, areas["grid_c"], "王五", **FREE),
+    }
+
+
+def test_list_is_scoped_masked_and_query_bounded(
+    client, users, pool, django_assert_max_num_queries
+):
+    client.force_login(users["community"])
+    with django_assert_max_num_queries(12):
+        html = client.get("/volunteers/").content.decode()
+    assert "张三" in html and "李四" in html and "王五" not in html
+    assert pool["a"].phone not in html
+    assert pool["a"].phone[:3] + "****" + pool["a"].phone[-4:] in html
+
+
+def test_detail_across_scope_is_404(client, users, pool):
+    client.force_login(users["grid_a"])
+    assert client.get(f"/volunteers/{pool['a'].pk}/").status_code == 200
+    assert client.get(f"/volunteers/{pool['b'].pk}/").status_code == 404
+
+
+def test_export_is_masked_and_scoped(client, users, pool):
+    client.force_login(users["community"])
+    response = client.get("/volunteers/?export=xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    names = sorted(r[0] for r in rows[1:] if r[0])
+    assert names == ["张三", "李四"]
+    assert pool["a"].id_number not in str(rows)
+
+
+def test_staff_add_form_shows_chinese_errors_and_writes_nothing(client, users, areas):
+    client.force_login(users["community"])
+    response = client.post(
+        "/volunteers/add/",
+        {"area": areas["grid_a"].pk, "name": "赵六", "id_number": "123", "phone": "abc"},
+    )
+    assert response.status_code == 200
+    assert "身份证号" in response.content.decode()
+    assert Volunteer.objects.count() == 0
+
+
+def test_staff_add_and_review_a_pending_volunteer(client, users, areas):
+    v, _ = services.sign_up_volunteer(
+        data={
+            "area": areas["community"],
+            "name": "赵六",
+            "id_number": factories.make_id_number(rng=rng),
+            "phone": factories.make_phone(rng),
+        }
+    )
+    client.force_login(users["community"])
+    html = client.get("/volunteers/?state=pending").content.decode()
+    assert "赵六" in html
+    client.post(f"/volunteers/{v.pk}/review/", {"state": "reserve", "version": "1"})
+    v.refresh_from_db()
+    assert v.state == PoolState.RESERVE
+
+
+def test_volunteer_role_sees_only_their_own_record_and_no_staff_pages(client, users, pool):
+    user = give_account(users["community"], pool["a"])
+    client.force_login(user)
+    html = client.get("/volunteers/").content.decode()
+    assert "张三" in html and "李四" not in html
+    assert client.get(f"/volunteers/{pool['b'].pk}/").status_code == 404
+    for url in (
+        "/volunteers/needs/",
+        "/volunteers/add/",
+        "/volunteers/teams/",
+    ):
+        assert client.get(url).status_code == 403, url
+    assert client.get("/volunteers/?export=xlsx").status_code == 403
+
+
+def test_public_sign_up_creates_then_merges_with_the_same_answer(client, areas):
+    cache.clear()
+    data = {
+        "area": areas["community"].pk,
+        "name": "孙七",
+        "id_number": factories.make_id_number(rng=rng),
+        "phone": factories.make_phone(rng),
+        "skills": ["medical"],
+        "available_days": ["6"],
+        "available_times": ["am"],
+        "health": "healthy",
+        "consent": "on",
+    }
+    first = client.post("/volunteers/signup/", data)
+    second = client.post("/volunteers/signup/", data | {"skills": ["driving"]})
+    assert first.status_code == second.status_code == 200
+    assert "报名已提交" in first.content.decode() and "报名已提交" in second.content.decode()
+    (v,) = Volunteer.objects.all()
+    assert (v.state, v.skills) == (PoolState.PENDING, ",medical,driving,")
+    assert first["Cache-Control"] == "no-store"
+
+
+def test_public_sign_up_requires_csrf(areas):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/volunteers/signup/", {"name": "x"})
+    assert response.status_code == 403
+
+
+def test_public_sign_up_is_rate_limited_per_client_address(client, areas):
+    cache.clear()
+    for _ in range(5):
+        assert client.post("/volunteers/signup/", {"name": ""}).status_code == 200
+    response = client.post("/volunteers/signup/", {"name": ""})
+    assert response.status_code == 429
+    assert "提交过于频繁" in response.content.decode()
+    other = client.post("/volunteers/signup/", {"name": ""}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
+
+
+def test_need_page_proposes_and_dispatches(client, users, areas, pool):
+    need = make_need(users["community"], areas["grid_a"], required_skills="")
+    client.force_login(users["community"])
+    html = client.get(f"/volunteers/needs/{need.pk}/").content.decode()
+    assert html.index("张三") < html.index("李四")  # same grid ranks first
+    assert "王五" not in html  # outside the community
+    assert "距离：同一网格" in html
+    client.post(f"/volunteers/needs/{need.pk}/dispatch/", {"volunteers": [pool["a"].pk]})
+    (a,) = Assignment.objects.all()
+    assert (a.volunteer, a.state) == (pool["a"], AssignmentState.OFFERED)
+
+
+def test_batch_form_dispatches_to_several_needs(client, users, areas, pool):
+    n1 = make_need(users["community"], areas["grid_a"], "东门", headcount=1)
+    n2 = make_need(users["community"], areas["grid_b"], "西门", headcount=1)
+    client.force_login(users["community"])
+    response = client.post(
+        "/volunteers/batches/add/", {"name": "首批", f"need_{n1.pk}": 1, f"need_{n2.pk}": 1}
+    )
+    assert response.status_code == 302
+    assert sorted(Assignment.objects.values_list("need__title", "volunteer__name")) == [
+        ("东门", "张三"),
+        ("西门", "李四"),
+    ]
+
+
+def test_my_tasks_accept_check_in_and_out_at_phone_page(client, users, areas, pool):
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    other_user = give_account(cmd, pool["b"])
+    need = make_need(cmd, areas["grid_a"])
+    (mine,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+    (theirs,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["b"]])
+    client.force_login(user)
+    html = client.get("/volunteers/my/").content.decode()
+    assert need.title in html and f'data-task="{theirs.pk}"' not in html
+    # Someone else's task is not found at all.
+    assert (
+        client.post(f"/volunteers/tasks/{theirs.pk}/respond/", {"answer": "accept"}).status_code
+        == 404
+    )
+    client.post(f"/volunteers/tasks/{mine.pk}/respond/", {"answer": "accept"})
+    client.post(f"/volunteers/tasks/{mine.pk}/check-in/", {"next": "my"})
+    shift = Shift.objects.get()
+    Shift.objects.filter(pk=shift.pk).update(
+        started_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    client.post(f"/volunteers/shifts/{shift.pk}/check-out/", {"next": "my"})
+    shift.refresh_from_db()
+    assert shift.minutes in (119, 120)
+    assert "累计服务 2.0 小时" in client.get("/volunteers/my/").content.decode()
+    theirs.refresh_from_db()
+    assert theirs.state == AssignmentState.OFFERED
+    client.force_login(other_user)
+    assert need.title in client.get("/volunteers/my/").content.decode()
+
+
+def test_staff_see_acceptance_state(client, users, areas, pool):
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    need = make_need(cmd, areas["grid_a"])
+    (a,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+    services.respond_assignment(
+        actor=user, assignment=Assignment.objects.get(pk=a.pk), accept=False, reason="出差"
+    )
+    client.force_login(cmd)
+    html = client.get("/volunteers/tasks/").content.decode()
+    assert "已拒绝" in html and "出差" in html
+
+
+def test_certificate_pdf_only_above_the_threshold(client, users, areas, pool, settings):
+    settings.FANGKONG_VOLUNTEER_CERTIFICATE_HOURS = 2
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    need = make_need(cmd, areas["grid_a"])
+    (a,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+    a = Assignment.objects.get(pk=a.pk)
+    services.respond_assignment(actor=user, assignment=a, accept=True)
+    start = timezone.now() - datetime.timedelta(hours=3)
+    shift = services.check_in(actor=cmd, assignment=a, at=start)
+    client.force_login(cmd)
+    assert client.get(f"/volunteers/{pool['a'].pk}/certificate.pdf").status_code == 404
+    services.check_out(actor=cmd, shift=shift, at=start + datetime.timedelta(hours=2))
+    listing = client.get("/volunteers/certificates/").content.decode()
+    assert "张三" in listing and "李四" not in listing
+    response = client.get(f"/volunteers/{pool['a'].pk}/certificate.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_every_staff_page_renders(client, users, areas, pool):
+    need = make_need(users["community"], areas["grid_a"])
+    team = services.create_team(
+        actor=users["community"],
+        area=areas["community"],
+        name="突击队",
+        kind="commando",
+        members=[pool["a"]],
+    )
+    batch = services.dispatch_batch(actor=users["community"], name="首批", needs=[(need, 1)])
+    client.force_login(users["community"])
+    for url in (
+        "/volunteers/",
+        "/volunteers/add/",
+        f"/volunteers/{pool['a'].pk}/edit/",
+        f"/volunteers/{pool['a'].pk}/account/",
+        "/volunteers/import/",
+        "/volunteers/party-reports/",
+        "/volunteers/needs/",
+        "/volunteers/needs/add/",
+        f"/volunteers/needs/{need.pk}/",
+        f"/volunteers/needs/{need.pk}/edit/",
+        "/volunteers/batches/",
+        "/volunteers/batches/add/",
+        f"/volunteers/batches/{batch.pk}/",
+        "/volunteers/tasks/",
+        "/volunteers/shifts/",
+        "/volunteers/teams/",
+        "/volunteers/teams/add/",
+        f"/volunteers/teams/{team.pk}/",
+        "/volunteers/certificates/",
+        "/volunteers/signup/",
+        "/",
+    ):
+        assert client.get(url).status_code == 200, url
