@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "fangkong.tracing",
     "fangkong.health",
     "fangkong.status",
+    "fangkong.supervision",
+    "fangkong.tips",
     "fangkong.demo",
 ]
 
@@ -158,6 +160,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FANGKONG_MAX_UPLOAD_BYTES = int(os.environ.get("FANGKONG_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
 # Above this many rows a web import runs in the background with a progress bar.
 FANGKONG_SYNC_IMPORT_ROWS = 2000
+# Photos (inspections, rectification evidence, tips): largest upload, checked by content.
+FANGKONG_MAX_PHOTO_BYTES = int(os.environ.get("FANGKONG_MAX_PHOTO_BYTES", 8 * 1024 * 1024))
+# Public tip form: accepted tips per client address per hour; seconds a human needs at least.
+FANGKONG_TIP_LIMIT_PER_HOUR = int(os.environ.get("FANGKONG_TIP_LIMIT_PER_HOUR", 5))
+FANGKONG_TIP_MIN_SECONDS = int(os.environ.get("FANGKONG_TIP_MIN_SECONDS", 5))
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
