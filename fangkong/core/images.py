@@ -35,9 +35,8 @@ def clean_photo(upload) -> ContentFile:
     if upload is None or upload.size == 0:
         raise ValidationError(_("照片文件为空"))
     if upload.size > limit:
-        raise ValidationError(
-            _("照片不能超过 %(mb)d MB") % {"mb": limit // (1024 * 1024)}, code="too_large"
-        )
+        size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 2**10} KB"
+        raise ValidationError(_("照片不能超过 %(size)s") % {"size": size}, code="too_large")
     upload.seek(0)
     data = upload.read(limit + 1)
     try:

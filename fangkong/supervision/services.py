@@ -64,6 +64,13 @@ def _m2m_changes(group: InspectionGroup) -> dict[str, list[int]]:
     }
 
 
+def _record_created(actor, rows: Iterable) -> None:
+    """Audit entries for rows inserted with ``bulk_create``."""
+    audit.record_many(
+        actor, [audit.event_for(r, AuditAction.CREATE, changes=audit.snapshot(r)) for r in rows]
+    )
+
+
 # --- inspection groups -------------------------------------------------------------------
 
 
@@ -153,10 +160,7 @@ def create_checklist(*, actor, data: dict) -> ChecklistTemplate:
         created = ChecklistItem.objects.bulk_create(
             ChecklistItem(template=template, position=i, text=t) for i, t in enumerate(items, 1)
         )
-        audit.record_many(
-            actor,
-            [audit.event_for(i, AuditAction.CREATE, changes=audit.snapshot(i)) for i in created],
-        )
+        _record_created(actor, created)
     return template
 
 
@@ -290,10 +294,7 @@ def record_visit(
             ChecklistAnswer(visit=visit, item=item, result=result, note=note)
             for item, result, note in rows
         )
-        audit.record_many(
-            actor,
-            [audit.event_for(a, AuditAction.CREATE, changes=audit.snapshot(a)) for a in created],
-        )
+        _record_created(actor, created)
         _save_photos(actor, photos, area=area, visit=visit, kind=PhotoKind.VISIT)
         for finding in findings:
             create_problem(
