@@ -14,4 +14,6 @@ urlpatterns = [
     path("status/", include("fangkong.status.urls")),
     path("health/", include("fangkong.health.urls")),
     path("verify/", include((verify_patterns, "verify"))),
+    path("supervision/", include("fangkong.supervision.urls")),
+    path("tips/", include("fangkong.tips.urls")),
 ]

@@ -147,3 +147,7 @@ def daily_summary(
     ]
     totals = {k: sum(r[k] for r in rows) for k in SUMMARY_KEYS}
     return rows, totals
+
+
+def checklist_list(qs: QuerySet) -> QuerySet:
+    return qs.select_related("area").annotate(item_count=Count("items"))

@@ -24,9 +24,7 @@ def county(areas):
     return streets
 
 
-def test_four_groups_cover_three_streets_nine_villages_sixteen_communities(
-    areas, users, county
-):
+def test_four_groups_cover_three_streets_nine_villages_sixteen_communities(areas, users, county):
     command = users["command"]
     one_village = county[0].children.get(name="1镇1村")
     assignments = [[county[0]], [county[1]], [county[2]], [one_village]]  # the 4th overlaps
