@@ -24,9 +24,13 @@ PROBLEM_KEYS = ("open", "overdue", "escalated", "closed", "total")
 
 
 def group_list(qs: QuerySet) -> QuerySet:
-    return qs.select_related("area", "leader").annotate(
-        member_count=Count("members", distinct=True),
-        area_count=Count("assigned_areas", distinct=True),
+    return (
+        qs.select_related("area", "leader")
+        .annotate(
+            member_count=Count("members", distinct=True),
+            area_count=Count("assigned_areas", distinct=True),
+        )
+        .order_by("name", "pk")
     )
 
 
@@ -35,8 +39,10 @@ def task_list(qs: QuerySet) -> QuerySet:
 
 
 def visit_list(qs: QuerySet) -> QuerySet:
-    return qs.select_related("group", "area", "inspector", "task").annotate(
-        problem_count=Count("problems", distinct=True)
+    return (
+        qs.select_related("group", "area", "inspector", "task")
+        .annotate(problem_count=Count("problems", distinct=True))
+        .order_by("-visited_on", "-pk")
     )
 
 
@@ -150,4 +156,4 @@ def daily_summary(
 
 
 def checklist_list(qs: QuerySet) -> QuerySet:
-    return qs.select_related("area").annotate(item_count=Count("items"))
+    return qs.select_related("area").annotate(item_count=Count("items")).order_by("name", "pk")

@@ -14,7 +14,11 @@ TIP_KEYS = ("new", "assigned", "verified", "unfounded", "rejected", "total")
 
 
 def tip_list(qs: QuerySet) -> QuerySet:
-    return qs.select_related("area").annotate(photo_count=Count("photos"))
+    return (
+        qs.select_related("area")
+        .annotate(photo_count=Count("photos"))
+        .order_by("-created_at", "-pk")
+    )
 
 
 def reward_list(qs: QuerySet) -> QuerySet:

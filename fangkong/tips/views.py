@@ -54,6 +54,7 @@ def _errors(e: Exception) -> str:
 def tip_submit(request: HttpRequest) -> HttpResponse:
     """/tips/report/: the public tip form (anonymous allowed)."""
     form = TipForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -70,12 +71,10 @@ def tip_submit(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as e:
             add_service_errors(form, e)
+            status = 429 if getattr(e, "code", None) == "rate_limited" else 200
         else:
             request.session[RECEIPT_SESSION_KEY] = tip.receipt_code
             return redirect("tips:thanks")
-    status = (
-        429 if any(e.code == "rate_limited" for e in form.non_field_errors().as_data()) else 200
-    )
     return render(request, "tips/tip_form.html", {"form": form}, status=status)
 
 
