@@ -204,6 +204,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# issue 7 (supervision, tips): names for choice sets whose field names other apps use too.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ProblemStateEnum": "fangkong.supervision.choices.ProblemState",
+        "InspectionTaskStateEnum": "fangkong.supervision.choices.TaskState",
+        "TipStateEnum": "fangkong.tips.choices.TipState",
+        "TipCategoryEnum": "fangkong.tips.choices.TipCategory",
+        "ResidentCategoryEnum": "fangkong.registry.choices.ResidentCategory",
+    }
+)
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("FANGKONG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

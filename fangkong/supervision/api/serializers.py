@@ -33,24 +33,24 @@ class InspectionTaskSerializer(ScopedModelSerializer):
         read_only_fields = ["state"]
 
 
-class AnswerSerializer(serializers.Serializer):
+class ChecklistAnswerSerializer(serializers.Serializer):
     item = serializers.IntegerField(label=_("检查项"))
     result = serializers.ChoiceField(label=_("结果"), choices=AnswerResult.choices)
     note = serializers.CharField(label=_("说明"), max_length=200, required=False, default="")
 
 
-class FindingSerializer(serializers.Serializer):
+class InspectionFindingSerializer(serializers.Serializer):
     title = serializers.CharField(label=_("问题"), max_length=200)
     description = serializers.CharField(label=_("问题描述"), required=False, default="")
     severity = serializers.ChoiceField(label=_("严重程度"), choices=Severity.choices)
     deadline = serializers.DateField(label=_("整改期限"))
 
 
-class VisitSerializer(ScopedModelSerializer):
+class InspectionVisitSerializer(ScopedModelSerializer):
     """检查记录; ``answers`` and ``findings`` are written with it (photos: the web form)."""
 
-    answers = AnswerSerializer(many=True, required=False, write_only=True)
-    findings = FindingSerializer(many=True, required=False, write_only=True)
+    answers = ChecklistAnswerSerializer(many=True, required=False, write_only=True)
+    findings = InspectionFindingSerializer(many=True, required=False, write_only=True)
     problem_count = serializers.IntegerField(read_only=True, label=_("发现问题"))
 
     class Meta:

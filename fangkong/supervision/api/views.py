@@ -26,11 +26,11 @@ from ..models import InspectionGroup, InspectionTask, Problem, ProblemSummary, V
 from .serializers import (
     InspectionGroupSerializer,
     InspectionTaskSerializer,
+    InspectionVisitSerializer,
     ProblemEventSerializer,
     ProblemSerializer,
     ProblemStepSerializer,
     ProblemSummarySerializer,
-    VisitSerializer,
 )
 
 
@@ -67,12 +67,12 @@ class InspectionTaskViewSet(CreateListRetrieveViewSet):
     create_service = staticmethod(services.create_task)
 
 
-class VisitViewSet(CreateListRetrieveViewSet):
+class InspectionVisitViewSet(CreateListRetrieveViewSet):
     """检查记录 (明查/暗访) with checklist answers and findings."""
 
     model = Visit
     selector = staticmethod(selectors.visit_list)
-    serializer_class = VisitSerializer
+    serializer_class = InspectionVisitSerializer
     filterset_class = VisitFilterSet
     service_takes_data = False
 

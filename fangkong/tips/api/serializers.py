@@ -32,18 +32,18 @@ class TipSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class AssignSerializer(serializers.Serializer):
+class TipAssignSerializer(serializers.Serializer):
     area = serializers.IntegerField(label=_("交办区域"))
     note = serializers.CharField(label=_("分拣意见"), required=False, allow_blank=True, default="")
     version = serializers.IntegerField(label=_("版本"), min_value=1)
 
 
-class RejectSerializer(serializers.Serializer):
+class TipRejectSerializer(serializers.Serializer):
     note = serializers.CharField(label=_("不予受理原因"))
     version = serializers.IntegerField(label=_("版本"), min_value=1)
 
 
-class VerifySerializer(serializers.Serializer):
+class TipVerifySerializer(serializers.Serializer):
     founded = serializers.BooleanField(label=_("属实"))
     outcome = serializers.CharField(label=_("核查结果"))
     version = serializers.IntegerField(label=_("版本"), min_value=1)

@@ -12,12 +12,12 @@ from .. import selectors, services
 from ..filtersets import RewardFilterSet, TipFilterSet
 from ..models import Reward, Tip
 from .serializers import (
-    AssignSerializer,
-    RejectSerializer,
     RewardPaidSerializer,
     RewardSerializer,
+    TipAssignSerializer,
+    TipRejectSerializer,
     TipSerializer,
-    VerifySerializer,
+    TipVerifySerializer,
 )
 
 
@@ -34,32 +34,32 @@ class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneric
         body.is_valid(raise_exception=True)
         return body.validated_data
 
-    @extend_schema(request=AssignSerializer, responses=TipSerializer, summary=_("分拣交办"))
+    @extend_schema(request=TipAssignSerializer, responses=TipSerializer, summary=_("分拣交办"))
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
     def assign(self, request, pk=None):
         tip = self.get_object()
-        d = self._body(AssignSerializer)
+        d = self._body(TipAssignSerializer)
         area = get_object_or_404(Area.objects.visible_to(request.user), pk=d["area"])
         updated = services.assign_tip(
             actor=request.user, tip=tip, area=area, note=d["note"], expected_version=d["version"]
         )
         return self.written_response(updated)
 
-    @extend_schema(request=RejectSerializer, responses=TipSerializer, summary=_("不予受理"))
+    @extend_schema(request=TipRejectSerializer, responses=TipSerializer, summary=_("不予受理"))
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
     def reject(self, request, pk=None):
         tip = self.get_object()
-        d = self._body(RejectSerializer)
+        d = self._body(TipRejectSerializer)
         updated = services.reject_tip(
             actor=request.user, tip=tip, note=d["note"], expected_version=d["version"]
         )
         return self.written_response(updated)
 
-    @extend_schema(request=VerifySerializer, responses=TipSerializer, summary=_("登记核查结果"))
+    @extend_schema(request=TipVerifySerializer, responses=TipSerializer, summary=_("登记核查结果"))
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
     def verify(self, request, pk=None):
         tip = self.get_object()
-        d = self._body(VerifySerializer)
+        d = self._body(TipVerifySerializer)
         updated = services.verify_tip(
             actor=request.user,
             tip=tip,
