@@ -151,7 +151,12 @@ _SUP_RECTIFY = {"supervision.rectify_problem"}  # the responsible unit
 _TIPS_HANDLE = {"tips.view_tip", "tips.change_tip", "tips.export_tip", "tips.view_reward"}
 _TIPS_REWARD = {"tips.view_tipster", "tips.add_reward", "tips.change_reward"}
 _ISSUE7: dict[str, set[str]] = {
-    Role.COMMAND: _SUP_READ | _SUP_ORGANISE | _SUP_INSPECT | _TIPS_HANDLE | _TIPS_REWARD,
+    Role.COMMAND: _SUP_READ
+    | _SUP_ORGANISE
+    | _SUP_INSPECT
+    | _SUP_RECTIFY
+    | _TIPS_HANDLE
+    | _TIPS_REWARD,
     Role.STREET: _SUP_READ | _SUP_RECTIFY | {"supervision.add_problemsummary"} | _TIPS_HANDLE,
     Role.COMMUNITY: _SUP_READ | _SUP_RECTIFY | _TIPS_HANDLE,
     Role.INSPECTOR: _SUP_READ | _SUP_INSPECT,
