@@ -203,8 +203,8 @@ def create_task(*, actor, data: dict) -> InspectionTask:
 # --- visits ------------------------------------------------------------------------------
 
 
-def _save_photos(actor, uploads: Sequence, **fields) -> list[Photo]:
-    """Validate every upload first (nothing is stored if one is bad), then store them."""
+def _clean_photos(uploads: Sequence) -> list:
+    """Every upload checked and re-encoded before anything is written."""
     if len(uploads) > MAX_PHOTOS:
         raise ValidationError({"photos": _("最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}})
     cleaned = []
@@ -213,6 +213,11 @@ def _save_photos(actor, uploads: Sequence, **fields) -> list[Photo]:
             cleaned.append(clean_photo(upload))
         except ValidationError as e:
             raise ValidationError({"photos": e.messages}) from None
+    return cleaned
+
+
+def _store_photos(actor, cleaned: Sequence, **fields) -> list[Photo]:
+    """Write the files and rows; the caller's last step, so a later failure leaves none."""
     photos = []
     for content in cleaned:
         photo = Photo(uploaded_by=actor, **fields)
@@ -275,6 +280,7 @@ def record_visit(
         raise ValidationError({"task": _("该任务不属于所选督导组")})
     checklist = checklist or (task.checklist if task is not None else None)
     rows = _clean_answers(checklist, answers or {})
+    cleaned = _clean_photos(photos)
     with transaction.atomic():
         visit = audited_create(
             actor,
@@ -295,7 +301,6 @@ def record_visit(
             for item, result, note in rows
         )
         _record_created(actor, created)
-        _save_photos(actor, photos, area=area, visit=visit, kind=PhotoKind.VISIT)
         for finding in findings:
             create_problem(
                 actor=actor,
@@ -307,6 +312,8 @@ def record_visit(
                 deadline=finding.get("deadline"),
                 found_on=visited_on,
             )
+        # Files last: anything that can still fail is checked before one is written.
+        _store_photos(actor, cleaned, area=area, visit=visit, kind=PhotoKind.VISIT)
         if task is not None and task.state != TaskState.DONE:
             before = lock_versioned(task, None)
             task.state = TaskState.DONE
@@ -401,6 +408,7 @@ def transition_problem(
         raise ValidationError({"note": _("请填写%(label)s") % {"label": transition.note_label}})
     if photos and action != ProblemAction.RECTIFY:
         raise ValidationError({"photos": _("只有提交整改时可以上传照片")})
+    cleaned = _clean_photos(photos)
     now = now or timezone.now()
     with transaction.atomic():
         before = lock_versioned(problem, expected_version)
@@ -427,9 +435,9 @@ def transition_problem(
         problem.save()
         audit.record_update(actor, before, problem, reason=note)
         event = _event(actor, problem, action, before.state, note=note)
-        _save_photos(
+        _store_photos(
             actor,
-            photos,
+            cleaned,
             area=problem.area,
             problem=problem,
             event=event,

@@ -437,3 +437,12 @@ class ProblemSummaryDetailView(ObjectDetailView):
 
     def get_extra_context(self, request, obj):
         return {"table": SummaryRowTable(obj.rows)}
+
+
+def home_panel(request: HttpRequest) -> dict | None:
+    """Home page figures for roles that follow problems: open, overdue, escalated."""
+    user = request.user
+    if not user.has_perm("supervision.view_problem"):
+        return None
+    counts = selectors.problem_counts(Problem.objects.visible_to(user), today=_today())
+    return {"template": "supervision/includes/home_panel.html", "problem_counts": counts}

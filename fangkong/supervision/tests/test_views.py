@@ -196,3 +196,13 @@ def test_group_pages(client, users, group, areas):
     )
     assert r.status_code == 302
     assert Problem.objects.count() == 0
+
+
+def test_home_panel_shows_the_users_open_and_overdue_problems(client, users, problem):
+    client.force_login(users["community"])
+    r = client.get(reverse("home"))
+    panel = next(p for p in r.context["panels"] if "problem_counts" in p)
+    assert (panel["problem_counts"]["open"], panel["problem_counts"]["overdue"]) == (1, 1)
+    client.force_login(users["volunteer"])
+    r = client.get(reverse("home"))
+    assert not any("problem_counts" in p for p in r.context["panels"])
