@@ -45,6 +45,6 @@ def reward_totals(qs: QuerySet) -> dict:
     return qs.aggregate(
         recorded=Count("pk"),
         paid=Count("pk", filter=Q(paid_on__isnull=False)),
-        amount=Sum("amount"),
+        amount_total=Sum("amount"),
         paid_amount=Sum("amount", filter=Q(paid_on__isnull=False)),
     )

@@ -81,10 +81,8 @@ def tip_submit(request: HttpRequest) -> HttpResponse:
 @public
 @never_cache
 def tip_thanks(request: HttpRequest) -> HttpResponse:
-    """The receipt code, shown once after submitting (kept in the session, not the URL)."""
+    """The receipt code of the tip just submitted (kept in the session, never in a URL)."""
     code = request.session.get(RECEIPT_SESSION_KEY)
-    if not code:
-        return redirect("tips:submit")
     return render(request, "tips/tip_thanks.html", {"code": code, "form": ProgressForm()})
 
 

@@ -49,7 +49,7 @@ def test_counts_by_state_and_area_and_rewards(areas, users):
     assert selectors.reward_totals(Reward.objects.visible_to(command)) == {
         "recorded": 1,
         "paid": 1,
-        "amount": Decimal("150.00"),
+        "amount_total": Decimal("150.00"),
         "paid_amount": Decimal("150.00"),
     }
     # A community sees only its own.

@@ -57,6 +57,8 @@ def submit(**kw):
 
 def test_public_form_without_login_gives_a_receipt_code(client, areas):
     assert client.get(reverse("tips:submit")).status_code == 200
+    empty = client.get(reverse("tips:thanks")).content.decode()
+    assert "当前没有可显示的回执码" in empty
     response = post(client, form_data(area=areas["community"].pk))
     assert response.status_code == 302 and response.url == reverse("tips:thanks")
     tip = Tip.objects.get()
