@@ -286,12 +286,14 @@ class ProblemDetailView(ObjectDetailView):
             for action in rules.allowed_actions(obj.state)
             if request.user.has_perm(rules.TRANSITIONS[action].permission)
         ]
+        form = ProblemActionForm() if actions else None
+        if form is not None and ProblemAction.RECTIFY not in [a[0] for a in actions]:
+            del form.fields["photos"]  # evidence photos go with a rectification only
         return {
             "events": list(obj.events.select_related("performed_by", "escalated_to")),
             "photos": list(obj.photos.all()),
             "actions": actions,
-            "can_upload": ProblemAction.RECTIFY in [a[0] for a in actions],
-            "action_form": ProblemActionForm() if actions else None,
+            "action_form": form,
             "overdue": obj.is_overdue(_today()),
         }
 
