@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("fangkong.venues.api.urls")),
     path("", include("fangkong.tracing.api.urls")),
     path("", include("fangkong.volunteers.api.urls")),
+    path("", include("fangkong.supervision.api.urls")),
+    path("", include("fangkong.tips.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -17,4 +17,6 @@ urlpatterns = [
     path("tracing/", include("fangkong.tracing.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
     path("verify/", include((verify_patterns, "verify"))),
+    path("supervision/", include("fangkong.supervision.urls")),
+    path("tips/", include("fangkong.tips.urls")),
 ]

@@ -208,3 +208,48 @@ _VOLUNTEERS: dict[str, set[str]] = {
 ROLE_PERMISSIONS = {
     role: perms | frozenset(_VOLUNTEERS.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
 }
+
+
+# --- issue 7: supervision and problems (督导检查, 问题台账), public tips (线索有奖举报) ---
+_SUP_READ = {
+    "supervision.view_inspectiongroup",
+    "supervision.view_inspectiontask",
+    "supervision.view_checklisttemplate",
+    "supervision.view_visit",
+    "supervision.view_problem",
+    "supervision.view_problemevent",
+    "supervision.view_photo",
+    "supervision.view_problemsummary",
+    "supervision.export_problem",
+}
+_SUP_ORGANISE = {  # the office that forms groups and sends them out
+    "supervision.add_inspectiongroup",
+    "supervision.change_inspectiongroup",
+    "supervision.add_checklisttemplate",
+    "supervision.add_inspectiontask",
+    "supervision.add_problemsummary",
+}
+_SUP_INSPECT = {  # inspectors: visits, findings, verification
+    "supervision.add_visit",
+    "supervision.add_problem",
+    "supervision.verify_problem",
+    "supervision.add_problemsummary",
+}
+_SUP_RECTIFY = {"supervision.rectify_problem"}  # the responsible unit
+_TIPS_HANDLE = {"tips.view_tip", "tips.change_tip", "tips.export_tip", "tips.view_reward"}
+_TIPS_REWARD = {"tips.view_tipster", "tips.add_reward", "tips.change_reward"}
+_ISSUE7: dict[str, set[str]] = {
+    Role.COMMAND: _SUP_READ
+    | _SUP_ORGANISE
+    | _SUP_INSPECT
+    | _SUP_RECTIFY
+    | _TIPS_HANDLE
+    | _TIPS_REWARD,
+    Role.STREET: _SUP_READ | _SUP_RECTIFY | {"supervision.add_problemsummary"} | _TIPS_HANDLE,
+    Role.COMMUNITY: _SUP_READ | _SUP_RECTIFY | _TIPS_HANDLE,
+    Role.INSPECTOR: _SUP_READ | _SUP_INSPECT,
+    Role.LEADER: _SUP_READ | {"tips.view_tip", "tips.view_reward"},
+}
+ROLE_PERMISSIONS = {
+    role: perms | frozenset(_ISSUE7.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
+}

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from . import crypto
@@ -184,6 +185,8 @@ def _plain(value):
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, FieldFile):  # an uploaded file is audited by its stored name
+        return value.name
     return value
 
 

@@ -23,6 +23,7 @@ from fangkong.registry.rules import encode_tags
 
 from .accounts import AccountResult, ensure_accounts, write_accounts_file
 from .plan import CityPlan, HouseholdSpec, plan_city, plan_households
+from .supervision import load_supervision_demo
 from .venues import load_venues
 from .volunteers import load_volunteers
 
@@ -70,6 +71,10 @@ def load_demo(
             if r.created:
                 events.append(_account_event(r.user))
         result.audit_entries = audit.record_many(None, events)
+        users = {r.user.username: r.user for r in result.accounts}
+        result.created |= load_supervision_demo(
+            seed=seed, command=users.get("command"), inspector=users.get("inspector")
+        )
     write_accounts_file(result.accounts)
     root = areas[city.root_code]
     result.totals = {

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "fangkong.status",
     "fangkong.venues",
     "fangkong.volunteers",
+    "fangkong.supervision",
+    "fangkong.tips",
     "fangkong.demo",
 ]
 
@@ -160,6 +162,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FANGKONG_MAX_UPLOAD_BYTES = int(os.environ.get("FANGKONG_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
 # Above this many rows a web import runs in the background with a progress bar.
 FANGKONG_SYNC_IMPORT_ROWS = 2000
+# Photos (inspections, rectification evidence, tips): largest upload, checked by content.
+FANGKONG_MAX_PHOTO_BYTES = int(os.environ.get("FANGKONG_MAX_PHOTO_BYTES", 8 * 1024 * 1024))
+# Public tip form: accepted tips per client address per hour; seconds a human needs at least.
+FANGKONG_TIP_LIMIT_PER_HOUR = int(os.environ.get("FANGKONG_TIP_LIMIT_PER_HOUR", 5))
+FANGKONG_TIP_MIN_SECONDS = int(os.environ.get("FANGKONG_TIP_MIN_SECONDS", 5))
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
@@ -220,6 +227,17 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = SPECTACULAR_SETTINGS.get(
     "VolunteerTaskStateEnum": "fangkong.volunteers.choices.AssignmentState",
     "VolunteerTeamKindEnum": "fangkong.volunteers.choices.TeamKind",
 }
+
+# issue 7 (supervision, tips): names for choice sets whose field names other apps use too.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ProblemStateEnum": "fangkong.supervision.choices.ProblemState",
+        "InspectionTaskStateEnum": "fangkong.supervision.choices.TaskState",
+        "TipStateEnum": "fangkong.tips.choices.TipState",
+        "TipCategoryEnum": "fangkong.tips.choices.TipCategory",
+        "ResidentCategoryEnum": "fangkong.registry.choices.ResidentCategory",
+    }
+)
 
 TASKS = {
     "default": {

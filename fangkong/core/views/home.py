@@ -21,6 +21,7 @@ from fangkong.accounts.choices import Role
 HOME_PANELS = [
     "fangkong.registry.views.home_panel",
     "fangkong.volunteers.views.home_panel",
+    "fangkong.supervision.views.home_panel",
 ]
 
 
@@ -42,6 +43,13 @@ CAPABILITIES = [
     Capability("registry.view_building", _("楼栋"), "registry:building_list", "bi-building"),
     Capability("areas.view_area", _("区域网格"), "areas:area_tree", "bi-diagram-3"),
     Capability("core.view_auditentry", _("审计日志"), "core:audit_list", "bi-journal-check"),
+    Capability(
+        "supervision.add_visit", _("登记检查"), "supervision:visit_add", "bi-clipboard-check"
+    ),
+    Capability(
+        "supervision.view_problem", _("问题台账"), "supervision:problem_list", "bi-list-check"
+    ),
+    Capability("tips.view_tip", _("举报线索"), "tips:tip_list", "bi-megaphone"),
 ]
 
 # What a role without registry work can already do, shown on its short home page.
@@ -51,9 +59,6 @@ ROLE_NOTES = {
     ),
     Role.ENTERPRISE_LIAISON: _(
         "企业复工复产功能（企业台账、员工健康、每日报告）正在建设中。目前您可以查看区域网格和管理自己的账号。"
-    ),
-    Role.INSPECTOR: _(
-        "督导检查功能（检查记录、问题台账）正在建设中。目前您可以查看区域网格和管理自己的账号。"
     ),
 }
 

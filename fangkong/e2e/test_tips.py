@@ -1,0 +1,64 @@
+"""The public tip form on a phone, without an account, and the receipt-code progress page."""
+
+import pytest
+
+from fangkong.core.testing import factories
+from fangkong.tips import services
+from fangkong.tips.models import Tip
+
+from .conftest import shot
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture
+def city(transactional_db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.FANGKONG_TIP_MIN_SECONDS = 1
+    areas = factories.build_city()
+    return areas, factories.build_users(areas)
+
+
+def test_public_tip_on_a_phone_then_progress_by_receipt_code(page, live_server, city):
+    areas, users = city
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/tips/report/")
+    assert "/login" not in page.url
+    # Nothing overflows the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    honeypot = page.locator("#id_website").bounding_box()
+    assert honeypot["x"] + honeypot["width"] <= 0  # off screen for people, there for robots
+    page.select_option("#id_category", "gathering")
+    page.fill("#id_description", "小区广场每晚有二十多人聚集打牌")
+    page.select_option("#id_area", str(areas["community"].pk))
+    page.fill("#id_place", "3栋楼下")
+    shot(page, "tip-form-phone")
+    page.wait_for_timeout(1100)  # a person takes longer than the minimum time to submit
+    page.click("main form button[type=submit]")
+    page.wait_for_url(lambda url: url.endswith("/tips/report/thanks/"))
+    code = page.inner_text("#receipt-code").strip()
+    tip = Tip.objects.get()
+    assert code == tip.receipt_code and tip.area == areas["community"] and tip.anonymous
+    shot(page, "tip-receipt-phone")
+
+    services.assign_tip(actor=users["command"], tip=tip, area=areas["community"], note="请核查")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#tip-state")
+    assert page.inner_text("#tip-state") == "已交由属地核查"
+    body = page.inner_text("main")
+    assert "请核查" not in body and "command" not in body and "聚集打牌" not in body
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "tip-progress-phone")
+
+
+def test_missing_details_get_chinese_messages_on_the_phone(page, live_server, city):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/tips/report/")
+    page.wait_for_timeout(1100)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("load")
+    text = page.inner_text("main")
+    assert "这个字段是必填项。" in text or "必填" in text
+    assert Tip.objects.count() == 0

@@ -1,0 +1,159 @@
+"""Read queries of supervision: list joins, the daily summary and the figures a dashboard
+reads (groups and the areas they cover, problems by state and by sub-area).
+
+Every function takes a queryset that already went through ``visible_to(user)`` (or
+``in_area``), so the figures are scoped like the lists they summarise.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.core.rollup import roll_up
+from fangkong.status.clock import start_of_day
+
+from .choices import ProblemState
+from .rules import is_village
+
+SUMMARY_KEYS = ("opened", "closed", "open", "overdue", "escalated")
+PROBLEM_KEYS = ("open", "overdue", "escalated", "closed", "total")
+
+
+def group_list(qs: QuerySet) -> QuerySet:
+    return (
+        qs.select_related("area", "leader")
+        .annotate(
+            member_count=Count("members", distinct=True),
+            area_count=Count("assigned_areas", distinct=True),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def task_list(qs: QuerySet) -> QuerySet:
+    return qs.select_related("group", "area", "checklist")
+
+
+def visit_list(qs: QuerySet) -> QuerySet:
+    return (
+        qs.select_related("group", "area", "inspector", "task")
+        .annotate(problem_count=Count("problems", distinct=True))
+        .order_by("-visited_on", "-pk")
+    )
+
+
+def problem_list(qs: QuerySet) -> QuerySet:
+    return qs.select_related("area", "area__parent", "group", "escalated_to", "found_by")
+
+
+def summary_list(qs: QuerySet) -> QuerySet:
+    return qs.select_related("area", "generated_by")
+
+
+# --- coverage of the inspection groups ---------------------------------------------------
+
+
+def covered_areas(groups: QuerySet) -> QuerySet:
+    """Every area inside a subtree assigned to one of ``groups`` (each area once)."""
+    paths = set(
+        Area.objects.filter(inspection_groups__in=groups.values("pk")).values_list(
+            "path", flat=True
+        )
+    )
+    if not paths:
+        return Area.objects.none()
+    q = Q()
+    for p in paths:
+        q |= Q(path__startswith=p)
+    return Area.objects.filter(q)
+
+
+def group_coverage(groups: QuerySet) -> dict[str, int]:
+    """Groups and the streets/towns, villages and communities their subtrees cover."""
+    covered = covered_areas(groups)
+    streets = covered.filter(level=AreaLevel.STREET).count()
+    names = covered.filter(level=AreaLevel.COMMUNITY).values_list("name", flat=True)
+    villages = communities = 0
+    for name in names:
+        if is_village(name):
+            villages += 1
+        else:
+            communities += 1
+    return {
+        "groups": groups.count(),
+        "streets": streets,
+        "villages": villages,
+        "communities": communities,
+    }
+
+
+# --- problems ----------------------------------------------------------------------------
+
+
+def _problem_aggregates(today: datetime.date) -> dict:
+    not_closed = ~Q(state=ProblemState.CLOSED)
+    return {
+        "open": Count("pk", filter=not_closed),
+        "overdue": Count("pk", filter=not_closed & Q(deadline__lt=today)),
+        "escalated": Count("pk", filter=not_closed & Q(escalated_to__isnull=False)),
+        "closed": Count("pk", filter=Q(state=ProblemState.CLOSED)),
+        "total": Count("pk"),
+    }
+
+
+def problem_counts(qs: QuerySet, *, today: datetime.date) -> dict[str, int]:
+    """Open, overdue, escalated, closed and total problems of ``qs`` now."""
+    return qs.aggregate(**_problem_aggregates(today))
+
+
+def problem_counts_by_area(qs: QuerySet, parent: Area, *, today: datetime.date) -> list[dict]:
+    """``problem_counts`` per child area of ``parent`` (problems of grids count upwards)."""
+    grouped = qs.order_by().values("area__path").annotate(**_problem_aggregates(today))
+    return roll_up(parent, grouped, path_key="area__path", keys=PROBLEM_KEYS)
+
+
+def overdue(qs: QuerySet, *, today: datetime.date) -> QuerySet:
+    return qs.exclude(state=ProblemState.CLOSED).filter(deadline__lt=today)
+
+
+def daily_summary(
+    qs: QuerySet, *, date: datetime.date, area: Area | None = None
+) -> tuple[list[dict], dict[str, int]]:
+    """Per responsible unit, as of the end of ``date``: opened and closed that day, still
+    open, overdue (deadline before ``date``) and escalated. Rows without any figure are left
+    out; ``totals`` sums the rows."""
+    begin = start_of_day(date)
+    end = start_of_day(date + datetime.timedelta(days=1))
+    open_at_end = Q(found_on__lte=date) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+    grouped = (
+        qs.order_by()
+        .values("area_id", "area__code", "area__name", "area__path", "area__parent__name")
+        .annotate(
+            opened=Count("pk", filter=Q(found_on=date)),
+            closed=Count("pk", filter=Q(closed_at__gte=begin, closed_at__lt=end)),
+            open=Count("pk", filter=open_at_end),
+            overdue=Count("pk", filter=open_at_end & Q(deadline__lt=date)),
+            escalated=Count("pk", filter=open_at_end & Q(escalated_on__lte=date)),
+        )
+        .order_by("area__path")
+    )
+    rows = [
+        {
+            "code": r["area__code"],
+            "unit": r["area__name"],
+            "parent": r["area__parent__name"] or "",
+            **{k: r[k] for k in SUMMARY_KEYS},
+        }
+        for r in grouped
+        if any(r[k] for k in SUMMARY_KEYS)
+    ]
+    totals = {k: sum(r[k] for r in rows) for k in SUMMARY_KEYS}
+    return rows, totals
+
+
+def checklist_list(qs: QuerySet) -> QuerySet:
+    return qs.select_related("area").annotate(item_count=Count("items")).order_by("name", "pk")

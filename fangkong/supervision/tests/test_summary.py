@@ -1,0 +1,102 @@
+"""The daily summary (每日汇总问题) and the per-area figures a dashboard reads."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from fangkong.supervision import selectors, services
+from fangkong.supervision.models import Problem, ProblemSummary
+
+from .conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger(areas, users, inspector, group):
+    """Three problems of 海棠花语社区, one of 第一网格; one closed on TODAY."""
+    day = datetime.timedelta(days=1)
+    made = {}
+    for key, area, found, deadline in [
+        ("old", areas["community"], TODAY - 5 * day, TODAY - 2 * day),  # overdue
+        ("today", areas["community"], TODAY, TODAY + 3 * day),
+        ("grid", areas["grid_a"], TODAY, TODAY + 3 * day),
+        ("closed", areas["community"], TODAY - day, TODAY + day),
+    ]:
+        made[key] = services.create_problem(
+            actor=inspector, area=area, title=key, deadline=deadline, found_on=found
+        )
+    services.rectify_problem(actor=users["community"], problem=made["closed"], note="已整改")
+    from fangkong.status.clock import at_local
+
+    services.close_problem(actor=inspector, problem=made["closed"], now=at_local(TODAY, 15))
+    services.escalate_overdue_problems(today=TODAY)
+    return made
+
+
+def test_daily_summary_by_unit(ledger, areas):
+    rows, totals = selectors.daily_summary(
+        Problem.objects.in_area(areas["city"]), date=TODAY, area=areas["city"]
+    )
+    assert rows == [
+        {
+            "code": "510411001001",
+            "unit": "海棠花语社区",
+            "parent": "仁和街道",
+            "opened": 1,
+            "closed": 1,
+            "open": 2,
+            "overdue": 1,
+            "escalated": 1,
+        },
+        {
+            "code": "510411001001G01",
+            "unit": "第一网格",
+            "parent": "海棠花语社区",
+            "opened": 1,
+            "closed": 0,
+            "open": 1,
+            "overdue": 0,
+            "escalated": 0,
+        },
+    ]
+    assert totals == {"opened": 2, "closed": 1, "open": 3, "overdue": 1, "escalated": 1}
+
+
+def test_summary_as_of_an_earlier_date(ledger, areas):
+    _, totals = selectors.daily_summary(
+        Problem.objects.all(), date=TODAY - datetime.timedelta(days=1)
+    )
+    assert totals == {"opened": 1, "closed": 0, "open": 2, "overdue": 1, "escalated": 0}
+
+
+def test_command_stores_the_summary_and_rerun_replaces_it(ledger, areas, capsys):
+    call_command("problem_summary", "--date", TODAY.isoformat())
+    call_command("problem_summary", "--date", TODAY.isoformat())
+    summary = ProblemSummary.objects.get()
+    assert (summary.area, summary.date, summary.version) == (areas["city"], TODAY, 2)
+    assert summary.totals["open"] == 3
+    assert summary.generated_by is None
+    assert "2020-02-19" in capsys.readouterr().out
+
+
+def test_problem_counts_by_area_roll_up_to_children(ledger, areas):
+    qs = Problem.objects.all()
+    rows = selectors.problem_counts_by_area(qs, areas["city"], today=TODAY)
+    assert [(r["area"].name, r["open"], r["overdue"], r["closed"], r["total"]) for r in rows] == [
+        ("仁和区", 3, 1, 1, 4),
+        ("米易县", 0, 0, 0, 0),
+    ]
+    assert selectors.problem_counts(qs, today=TODAY) == {
+        "open": 3,
+        "overdue": 1,
+        "escalated": 1,
+        "closed": 1,
+        "total": 4,
+    }
+
+
+def test_counts_are_scoped(ledger, users):
+    grid_user_view = Problem.objects.visible_to(users["grid_a"])
+    assert selectors.problem_counts(grid_user_view, today=TODAY)["total"] == 1

@@ -1,0 +1,208 @@
+"""Supervision pages per role: lists, details, the state machine on the page, photos served
+only in scope, the daily summary page and its Excel export."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from fangkong.core.testing import factories
+from fangkong.supervision import services
+from fangkong.supervision.models import Photo, Problem, ProblemSummary, Visit
+
+from .conftest import TODAY
+from .test_visits import png
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def many_problems(areas, inspector, group):
+    for i in range(8):
+        services.create_problem(
+            actor=inspector,
+            group=group,
+            area=areas["grid_a"] if i % 2 else areas["community"],
+            title=f"问题{i}",
+            deadline=TODAY + datetime.timedelta(days=i),
+            found_on=TODAY,
+        )
+
+
+def _xlsx(response):
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [[c.value for c in row] for row in book.active.iter_rows()]
+
+
+def test_problem_list_scoped_with_pinned_queries(
+    client, users, areas, many_problems, django_assert_num_queries
+):
+    client.force_login(users["community"])
+    client.get(reverse("supervision:problem_list"))
+    # session, user, role perms (2), user's area, count, rows, area choices
+    with django_assert_num_queries(8):
+        r = client.get(reverse("supervision:problem_list"))
+    assert r.context["page"].paginator.count == 8
+    client.force_login(factories.make_user("community", areas["miyi_community"]))
+    other = client.get(reverse("supervision:problem_list"))
+    assert other.context["page"].paginator.count == 0
+    assert "问题0" not in other.content.decode()
+
+
+def test_overdue_filter_and_export(client, users, many_problems):
+    client.force_login(users["command"])
+    url = reverse("supervision:problem_list")
+    rows = _xlsx(client.get(url + "?export=xlsx"))
+    assert rows[0][:4] == ["问题", "责任单位", "上级区域", "严重程度"]
+    assert len(rows) == 9
+    overdue = client.get(url + "?overdue=true").content.decode()
+    assert "问题0" in overdue  # deadline 2020-02-19 has long passed: every one is overdue
+
+
+def test_problem_page_offers_only_allowed_steps_and_runs_them(client, users, inspector, problem):
+    detail = reverse("supervision:problem_detail", args=[problem.pk])
+    client.force_login(users["community"])
+    page = client.get(detail).content.decode()
+    assert "提交整改" in page and "核查通过，销号" not in page
+    r = client.post(
+        reverse("supervision:problem_action", args=[problem.pk, "rectify"]),
+        {"note": "已整改到位", "version": 1, "photos": [png()]},
+    )
+    assert r.status_code == 302
+    problem.refresh_from_db()
+    assert problem.state == "submitted"
+    photo = Photo.objects.get()
+    assert (photo.kind, photo.problem, photo.event.action) == ("rectification", problem, "rectify")
+    # A refused step leaves a Chinese message and changes nothing.
+    client.force_login(inspector)
+    r = client.post(
+        reverse("supervision:problem_action", args=[problem.pk, "reopen"]),
+        {"note": "", "version": 2},
+        follow=True,
+    )
+    assert "请填写退回原因" in r.content.decode()
+    problem.refresh_from_db()
+    assert problem.state == "submitted"
+
+
+def test_photos_are_served_only_to_signed_in_staff_in_scope(client, users, areas, problem):
+    services.rectify_problem(actor=users["community"], problem=problem, note="x", photos=[png()])
+    url = reverse("supervision:photo", args=[Photo.objects.get().pk])
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login/" in anonymous.url
+    client.force_login(users["community"])
+    ok = client.get(url)
+    assert ok.status_code == 200 and ok["Content-Type"] == "image/jpeg"
+    assert ok["Cache-Control"] == "private, no-store"
+    client.force_login(factories.make_user("community", areas["miyi_community"]))
+    assert client.get(url).status_code == 404
+
+
+def test_visit_form_on_a_phone_records_everything(client, inspector, group, areas):
+    checklist = services.create_checklist(
+        actor=factories.make_user("command", areas["city"]),
+        data={"name": "清单", "area": areas["city"], "items": ["卡点值守"]},
+    )
+    item = checklist.items.get()
+    client.force_login(inspector)
+    url = reverse("supervision:visit_add") + f"?checklist={checklist.pk}"
+    assert "卡点值守" in client.get(url).content.decode()
+    r = client.post(
+        url,
+        {
+            "group": group.pk,
+            "area": areas["community"].pk,
+            "target_kind": "area",
+            "mode": "unannounced",
+            "visited_on": TODAY.isoformat(),
+            f"item_{item.pk}": "problem",
+            f"note_{item.pk}": "无人",
+            "finding_1_title": "卡点无人值守",
+            "finding_1_severity": "high",
+            "finding_1_deadline": (TODAY + datetime.timedelta(days=1)).isoformat(),
+            "finding_2_severity": "low",
+            "finding_3_severity": "low",
+            "_checklist": checklist.pk,
+            "photos": [png(), png("b.png")],
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    visit = Visit.objects.get()
+    assert (visit.mode, visit.photos.count(), visit.problems.count()) == ("unannounced", 2, 1)
+
+
+def test_visit_form_finding_without_deadline_is_named(client, inspector, group, areas):
+    client.force_login(inspector)
+    r = client.post(
+        reverse("supervision:visit_add"),
+        {
+            "group": group.pk,
+            "area": areas["community"].pk,
+            "target_kind": "area",
+            "mode": "announced",
+            "visited_on": TODAY.isoformat(),
+            "finding_1_title": "x",
+            "finding_1_severity": "low",
+            "finding_2_severity": "low",
+            "finding_3_severity": "low",
+        },
+    )
+    assert "请填写整改期限" in r.content.decode()
+    assert Visit.objects.count() == 0
+
+
+def test_summary_page_export_and_store(client, users, areas, problem):
+    client.force_login(users["street"])
+    url = reverse("supervision:summary")
+    query = f"?date={TODAY.isoformat()}&area={areas['street'].pk}"
+    page = client.get(url + query).content.decode()
+    assert "海棠花语社区" in page
+    rows = _xlsx(client.get(url + query + "&export=xlsx"))
+    assert rows[0] == [
+        "上级区域",
+        "责任单位",
+        "区划代码",
+        "当日新增",
+        "当日销号",
+        "未销号",
+        "逾期",
+        "已升级",
+    ]
+    assert rows[1] == ["仁和街道", "海棠花语社区", "510411001001", 1, 0, 1, 0, 0]
+    r = client.post(url + query, {"date": TODAY.isoformat(), "area": areas["street"].pk})
+    stored = ProblemSummary.objects.get()
+    assert r.url == reverse("supervision:summary_detail", args=[stored.pk])
+    assert (stored.area, stored.generated_by) == (areas["street"], users["street"])
+    # Another district cannot read the stored summary.
+    client.force_login(factories.make_user("street", areas["miyi_street"]))
+    assert client.get(r.url).status_code == 404
+
+
+def test_group_pages(client, users, group, areas):
+    client.force_login(users["command"])
+    assert "第一督导组" in client.get(reverse("supervision:group_list")).content.decode()
+    detail = client.get(reverse("supervision:group_detail", args=[group.pk])).content.decode()
+    assert "仁和街道" in detail
+    r = client.post(
+        reverse("supervision:group_add"),
+        {"name": "第二督导组", "area": areas["city"].pk, "assigned_areas": [areas["miyi"].pk]},
+    )
+    assert r.status_code == 302
+    assert Problem.objects.count() == 0
+
+
+def test_home_panel_shows_the_users_open_and_overdue_problems(client, users, problem):
+    client.force_login(users["community"])
+    r = client.get(reverse("home"))
+    panel = next(p for p in r.context["panels"] if "problem_counts" in p)
+    assert (panel["problem_counts"]["open"], panel["problem_counts"]["overdue"]) == (1, 1)
+    client.force_login(users["volunteer"])
+    r = client.get(reverse("home"))
+    assert not any("problem_counts" in p for p in r.context["panels"])

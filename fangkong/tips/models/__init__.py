@@ -1,0 +1,4 @@
+from .rewards import Reward
+from .tips import Tip, TipPhoto
+
+__all__ = ["Reward", "Tip", "TipPhoto"]

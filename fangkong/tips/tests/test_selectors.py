@@ -1,0 +1,69 @@
+"""Tip figures a dashboard reads: per state, per sub-area, rewards — scoped."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from fangkong.tips import selectors, services
+from fangkong.tips.forms import form_token
+from fangkong.tips.models import Reward, Tip
+
+pytestmark = pytest.mark.django_db
+
+
+def _tip(area, n):
+    return services.submit_tip(
+        category="gathering",
+        description="有人聚集打牌",
+        area=area,
+        client_address=f"10.1.0.{n}",
+    )
+
+
+def test_counts_by_state_and_area_and_rewards(areas, users):
+    command = users["command"]
+    a = _tip(areas["community"], 1)
+    _tip(areas["grid_c"], 2)
+    _tip(areas["miyi_street"], 3)
+    services.assign_tip(actor=command, tip=a, area=areas["grid_a"])
+    services.verify_tip(actor=command, tip=a, founded=True, outcome="属实，已劝散")
+    reward = services.record_reward(actor=command, tip=a, amount=Decimal("150"))
+    services.mark_reward_paid(actor=command, reward=reward, paid_on=datetime.date.today())
+    visible = Tip.objects.visible_to(command)
+    assert selectors.tip_counts(visible) == {
+        "new": 2,
+        "assigned": 0,
+        "verified": 1,
+        "unfounded": 0,
+        "rejected": 0,
+        "total": 3,
+    }
+    by_area = selectors.tip_counts_by_area(visible, areas["city"])
+    assert [(r["area"].name, r["total"], r["verified"]) for r in by_area] == [
+        ("仁和区", 1, 1),
+        ("米易县", 2, 0),
+    ]
+    assert selectors.reward_totals(Reward.objects.visible_to(command)) == {
+        "recorded": 1,
+        "paid": 1,
+        "amount_total": Decimal("150.00"),
+        "paid_amount": Decimal("150.00"),
+    }
+    # A community sees only its own.
+    assert selectors.tip_counts(Tip.objects.visible_to(users["community"]))["total"] == 1
+
+
+def test_public_form_requires_the_csrf_token(areas):
+    client = Client(enforce_csrf_checks=True)
+    data = {
+        "category": "price",
+        "description": "口罩每个卖二十元",
+        "place": "某超市",
+        "anonymous": "on",
+        "started": form_token(0),
+    }
+    assert client.post(reverse("tips:submit"), data).status_code == 403
+    assert Tip.objects.count() == 0

@@ -1,0 +1,193 @@
+"""Public tips: spam defences and the per-address limit, the receipt code and progress page,
+triage → verification → reward, and the tip-giver's privacy everywhere."""
+
+import io
+import time
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from fangkong.core.models import AuditEntry
+from fangkong.tips import services
+from fangkong.tips.forms import form_token
+from fangkong.tips.models import Reward, Tip
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13812345678"
+NAME = "王小明"
+
+
+@pytest.fixture(autouse=True)
+def limits(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.FANGKONG_TIP_LIMIT_PER_HOUR = 3
+    settings.FANGKONG_TIP_MIN_SECONDS = 5
+
+
+def form_data(**extra):
+    data = {
+        "category": "gathering",
+        "description": "小区广场每晚有二十多人聚集打牌",
+        "place": "海棠花语小区3栋楼下",
+        "contact_name": NAME,
+        "contact_phone": PHONE,
+        "website": "",
+        "started": form_token(time.time() - 60),
+    }
+    return data | extra
+
+
+def post(client, data, addr="10.0.0.1"):
+    return client.post(reverse("tips:submit"), data, REMOTE_ADDR=addr)
+
+
+def submit(**kw):
+    args = {
+        "category": "price",
+        "description": "超市口罩每个卖二十元",
+        "place": "仁和街道某超市",
+        "client_address": "10.0.0.9",
+    }
+    return services.submit_tip(**(args | kw))
+
+
+def test_public_form_without_login_gives_a_receipt_code(client, areas):
+    assert client.get(reverse("tips:submit")).status_code == 200
+    empty = client.get(reverse("tips:thanks")).content.decode()
+    assert "当前没有可显示的回执码" in empty
+    response = post(client, form_data(area=areas["community"].pk))
+    assert response.status_code == 302 and response.url == reverse("tips:thanks")
+    tip = Tip.objects.get()
+    assert (tip.area, tip.state, tip.anonymous) == (areas["community"], "new", False)
+    assert len(tip.receipt_code) == 12 and tip.receipt_code.isalnum()
+    page = client.get(reverse("tips:thanks")).content.decode()
+    assert tip.receipt_code in page
+    assert tip.receipt_code not in response.url  # not in any URL
+
+
+def test_without_area_the_tip_waits_at_the_top_of_the_tree(client, areas):
+    post(client, form_data())
+    assert Tip.objects.get().area == areas["city"]
+
+
+def test_anonymous_tip_keeps_no_contact(client, areas):
+    post(client, form_data(anonymous="on"))
+    tip = Tip.objects.get()
+    assert (tip.anonymous, tip.contact_name, tip.contact_phone) == (True, "", "")
+
+
+def test_rate_limit_per_address_with_a_chinese_message(client, areas):
+    for _ in range(3):
+        assert post(client, form_data()).status_code == 302
+    response = post(client, form_data())
+    assert response.status_code == 429
+    assert "同一网络每小时最多提交 3 条线索" in response.content.decode()
+    assert Tip.objects.count() == 3
+    assert post(client, form_data(), addr="10.0.0.2").status_code == 302  # another address
+
+
+def test_honeypot_and_too_fast_and_forged_token_are_refused(client, areas):
+    r = post(client, form_data(website="http://spam.example"))
+    assert "提交未成功，请稍后再试" in r.content.decode()
+    r = post(client, form_data(started=form_token(time.time())))
+    assert "提交过快，请核对填写的内容后再提交" in r.content.decode()
+    r = post(client, form_data(started="12345"))
+    assert "页面已过期，请刷新页面后重新填写" in r.content.decode()
+    assert Tip.objects.count() == 0
+
+
+def test_named_tip_needs_a_valid_phone(client, areas):
+    r = post(client, form_data(contact_phone="12"))
+    assert "联系电话格式不正确" in r.content.decode()
+    assert Tip.objects.count() == 0
+
+
+def test_photo_must_be_an_image(client, areas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("a.jpg", b"not an image", content_type="image/jpeg")
+    r = post(client, form_data(photo=fake))
+    assert "文件不是有效的图片" in r.content.decode()
+    assert Tip.objects.count() == 0
+
+
+def test_progress_page_shows_state_only(client, areas, users):
+    tip = submit(area=areas["community"], anonymous=False, contact_name=NAME, contact_phone=PHONE)
+    services.assign_tip(actor=users["command"], tip=tip, area=areas["community"], note="请核查")
+    page = client.post(reverse("tips:progress"), {"code": tip.receipt_code.lower()})
+    text = page.content.decode()
+    assert "已交由属地核查" in text
+    for secret in (NAME, PHONE, "请核查", "command", "海棠花语社区", tip.description):
+        assert secret not in text
+    missing = client.post(reverse("tips:progress"), {"code": "ABCDEFGHJKMN"})
+    assert "未找到该回执码" in missing.content.decode()
+
+
+def test_triage_verify_reward_paid(areas, users):
+    command, community = users["command"], users["community"]
+    tip = submit(anonymous=False, contact_name=NAME, contact_phone=PHONE)
+    with pytest.raises(ValidationError) as e:
+        services.verify_tip(actor=command, tip=tip, founded=True, outcome="x")
+    assert e.value.message_dict["state"] == ["线索当前状态为“待分拣”，不能登记核查结果"]
+    services.assign_tip(actor=command, tip=tip, area=areas["community"])
+    services.verify_tip(actor=community, tip=tip, founded=True, outcome="已约谈店主，价格恢复")
+    with pytest.raises(PermissionDenied):
+        services.record_reward(actor=community, tip=tip, amount=Decimal("200"))
+    reward = services.record_reward(actor=command, tip=tip, amount=Decimal("200"))
+    import datetime
+
+    services.mark_reward_paid(actor=command, reward=reward, paid_on=datetime.date.today())
+    reward.refresh_from_db()
+    tip.refresh_from_db()
+    assert (tip.state, reward.amount, reward.paid_on) == (
+        "verified",
+        Decimal("200.00"),
+        datetime.date.today(),
+    )
+
+
+def test_reward_only_for_verified_tips(areas, users):
+    tip = submit()
+    with pytest.raises(ValidationError):
+        services.record_reward(actor=users["command"], tip=tip, amount=Decimal("100"))
+    assert Reward.objects.count() == 0
+
+
+def test_tipster_is_masked_in_list_export_api_and_audit(client, areas, users):
+    tip = submit(area=areas["community"], anonymous=False, contact_name=NAME, contact_phone=PHONE)
+    for who in ("command", "community"):
+        client.force_login(users[who])
+        listing = client.get(reverse("tips:tip_list")).content.decode()
+        detail = client.get(reverse("tips:tip_detail", args=[tip.pk])).content.decode()
+        api = client.get(f"/api/v1/tips/{tip.pk}/").json()
+        export = client.get(reverse("tips:tip_list") + "?export=xlsx")
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+        cells = {str(c.value) for row in sheet.iter_rows() for c in row}
+        audit = client.get("/api/v1/audit-entries/?object_type=tips.tip").content.decode()
+        for text in (listing, detail, str(api), str(cells), audit):
+            assert NAME not in text and PHONE not in text, who
+        assert api["contact_phone"] == "138****5678"
+        assert "王*明" in listing
+    # Only the reward handler may reveal, and the reading is audited.
+    client.force_login(users["community"])
+    assert client.post(reverse("tips:tip_reveal", args=[tip.pk])).status_code == 403
+    client.force_login(users["command"])
+    shown = client.post(reverse("tips:tip_reveal", args=[tip.pk])).content.decode()
+    assert NAME in shown and PHONE in shown
+    entry = AuditEntry.objects.filter(object_type="tips.tip", action="reveal").get()
+    assert entry.actor_name == "command"
+    assert entry.changes == {"fields": ["contact_name", "contact_phone"]}
+
+
+def test_staff_outside_the_area_do_not_see_the_tip(client, areas, users):
+    from fangkong.core.testing import factories
+
+    tip = submit(area=areas["community"])
+    other = factories.make_user("community", areas["miyi_community"])
+    client.force_login(other)
+    assert client.get(reverse("tips:tip_detail", args=[tip.pk])).status_code == 404
+    assert tip.receipt_code not in client.get(reverse("tips:tip_list")).content.decode()
