@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "fangkong.tracing",
     "fangkong.health",
     "fangkong.status",
+    "fangkong.enterprises",
     "fangkong.demo",
 ]
 
