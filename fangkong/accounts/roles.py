@@ -152,6 +152,10 @@ _ENT_OFFICE = {
     "enterprises.delete_industrialpark",
     "enterprises.review_resumptionapplication",
     "enterprises.respond_difficulty",
+    # Paper applications, reports and phoned-in difficulties are entered by the office.
+    "enterprises.add_resumptionapplication",
+    "enterprises.add_dailyreport",
+    "enterprises.add_difficulty",
     "enterprises.add_reportreminder",
     "enterprises.export_employee",
     "enterprises.import_employee",

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from fangkong.core.search import classify_query
 from fangkong.health.choices import AssignmentState
@@ -49,9 +60,10 @@ def park_list(qs):
 def resumption_counts(qs: QuerySet[Enterprise]) -> dict[str, int]:
     """Enterprises per resumption state (“已复工 N 家”), every state present."""
     found = dict(
-        qs.order_by().values_list("resumption_state").annotate(n=Count("id")).values_list(
-            "resumption_state", "n"
-        )
+        qs.order_by()
+        .values_list("resumption_state")
+        .annotate(n=Count("id"))
+        .values_list("resumption_state", "n")
     )
     return {state: found.get(state, 0) for state in ResumptionState.values}
 

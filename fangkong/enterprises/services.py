@@ -273,7 +273,10 @@ def _set_enterprise_state(actor, enterprise: Enterprise, state: str, *, day=None
     if state == ResumptionState.RESUMED:
         fields["resumed_on"] = day
     _save_update(actor, current, before, fields)
-    enterprise.resumption_state, enterprise.resumed_on = current.resumption_state, current.resumed_on
+    enterprise.resumption_state, enterprise.resumed_on = (
+        current.resumption_state,
+        current.resumed_on,
+    )
     enterprise.version = current.version
 
 
@@ -323,9 +326,7 @@ def _review(
             if fields["state"] == ApplicationState.APPROVED
             else ResumptionState.RETURNED
         )
-        _set_enterprise_state(
-            actor, application.enterprise, state, day=timezone.localdate(now)
-        )
+        _set_enterprise_state(actor, application.enterprise, state, day=timezone.localdate(now))
     return application
 
 
@@ -481,9 +482,7 @@ def remind_missing_reports(*, actor, day: datetime.date, enterprises) -> list[Re
                 date=day, enterprise__in=[e.pk for e in missing]
             ).select_related("enterprise__area")
         )
-        audit.record_many(
-            actor, [audit.event_for(r, audit.AuditAction.CREATE) for r in created]
-        )
+        audit.record_many(actor, [audit.event_for(r, audit.AuditAction.CREATE) for r in created])
     return created
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 import itertools
 import random
+
+from django.utils import timezone
 
 from fangkong.accounts.choices import Role
 from fangkong.core.testing.factories import make_user

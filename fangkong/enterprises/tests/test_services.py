@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from fangkong.core.models import AuditEntry
 from fangkong.core.services import ConflictError
+from fangkong.demo.enterprises import make_credit_code
 from fangkong.enterprises import services
 from fangkong.enterprises.choices import (
     ApplicationState,
@@ -21,7 +22,6 @@ from fangkong.enterprises.models import (
     ResumptionApplication,
 )
 from fangkong.enterprises.testing import application_data, make_account, make_enterprise
-from fangkong.demo.enterprises import make_credit_code
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,9 @@ def audit_of(obj):
 
 def test_create_enterprise_stores_fields_and_audits(users, areas):
     code = make_credit_code()
-    ent = make_enterprise(users["community"], areas["grid_a"], name=" 金华车辆有限公司 ", credit_code=code.lower())
+    ent = make_enterprise(
+        users["community"], areas["grid_a"], name=" 金华车辆有限公司 ", credit_code=code.lower()
+    )
     ent.refresh_from_db()
     assert (ent.name, ent.credit_code, ent.resumption_state) == (
         "金华车辆有限公司",
@@ -140,7 +142,9 @@ def test_liaison_sees_only_assigned_running_enterprises(users, areas, ent_a, ent
     )
     # An assignment that has ended gives no access.
     assert list(Enterprise.objects.visible_to(liaison)) == [ent_a]
-    assert list(LiaisonAssignment.objects.visible_to(liaison).values_list("enterprise", flat=True)) == [ent_a.pk]
+    assert list(
+        LiaisonAssignment.objects.visible_to(liaison).values_list("enterprise", flat=True)
+    ) == [ent_a.pk]
 
 
 def test_liaison_without_binding_sees_nothing(areas, ent_a):
@@ -154,7 +158,10 @@ def test_liaison_without_binding_sees_nothing(areas, ent_a):
 def test_assign_liaison_checks_role_and_area(users, areas, ent_a, ent_c):
     with pytest.raises(ValidationError) as e:
         services.assign_liaison(
-            actor=users["command"], enterprise=ent_a, liaison=users["grid_a"], start_date=timezone.localdate()
+            actor=users["command"],
+            enterprise=ent_a,
+            liaison=users["grid_a"],
+            start_date=timezone.localdate(),
         )
     assert e.value.message_dict == {"user": ["该账号的角色不是企业联络员"]}
     from fangkong.accounts.choices import Role
@@ -163,12 +170,20 @@ def test_assign_liaison_checks_role_and_area(users, areas, ent_a, ent_c):
     outsider = make_user(Role.ENTERPRISE_LIAISON, areas["grid_c"])
     with pytest.raises(ValidationError) as e:
         services.assign_liaison(
-            actor=users["command"], enterprise=ent_a, liaison=outsider, start_date=timezone.localdate()
+            actor=users["command"],
+            enterprise=ent_a,
+            liaison=outsider,
+            start_date=timezone.localdate(),
         )
-    assert e.value.message_dict == {"user": ["该账号的所属区域不包含该企业，请先调整账号的所属区域"]}
+    assert e.value.message_dict == {
+        "user": ["该账号的所属区域不包含该企业，请先调整账号的所属区域"]
+    }
     with pytest.raises(PermissionDenied):
         services.assign_liaison(
-            actor=users["community"], enterprise=ent_c, liaison=outsider, start_date=timezone.localdate()
+            actor=users["community"],
+            enterprise=ent_c,
+            liaison=outsider,
+            start_date=timezone.localdate(),
         )
     assert LiaisonAssignment.objects.count() == 0
 
@@ -179,7 +194,10 @@ def test_assign_liaison_checks_role_and_area(users, areas, ent_a, ent_c):
 def test_resumption_submit_approve(users, ent_a, liaison):
     app = services.submit_application(actor=liaison, enterprise=ent_a, data=application_data())
     ent_a.refresh_from_db()
-    assert (app.state, ent_a.resumption_state) == (ApplicationState.SUBMITTED, ResumptionState.PENDING)
+    assert (app.state, ent_a.resumption_state) == (
+        ApplicationState.SUBMITTED,
+        ResumptionState.PENDING,
+    )
     assert app.submitted_by == liaison
     with pytest.raises(ValidationError) as e:
         services.submit_application(actor=liaison, enterprise=ent_a, data=application_data())
@@ -209,7 +227,9 @@ def test_resumption_return_and_resubmit(users, ent_a, liaison):
         actor=liaison, enterprise=ent_a, data=application_data(has_isolation_room=False)
     )
     with pytest.raises(ValidationError) as e:
-        services.return_application(actor=users["community"], application=app, note=" ", expected_version=1)
+        services.return_application(
+            actor=users["community"], application=app, note=" ", expected_version=1
+        )
     assert e.value.message_dict == {"review_note": ["退回时请写明原因"]}
     services.return_application(
         actor=users["community"], application=app, note="未设隔离观察室", expected_version=1
@@ -222,7 +242,10 @@ def test_resumption_return_and_resubmit(users, ent_a, liaison):
     assert e.value.messages == ["该申请当前状态为“已退回”，不能审批"]
     again = services.submit_application(actor=liaison, enterprise=ent_a, data=application_data())
     ent_a.refresh_from_db()
-    assert (again.state, ent_a.resumption_state) == (ApplicationState.SUBMITTED, ResumptionState.PENDING)
+    assert (again.state, ent_a.resumption_state) == (
+        ApplicationState.SUBMITTED,
+        ResumptionState.PENDING,
+    )
 
 
 def test_resumption_review_denied_for_liaison_and_other_area(users, ent_a, liaison):
@@ -250,7 +273,9 @@ def test_resumption_validation(liaison, ent_a):
         )
     assert e.value.message_dict == {"prevention_plan": ["请填写防控方案"]}
     with pytest.raises(ValidationError) as e:
-        services.submit_application(actor=liaison, enterprise=ent_a, data=application_data(masks=-1))
+        services.submit_application(
+            actor=liaison, enterprise=ent_a, data=application_data(masks=-1)
+        )
     assert e.value.message_dict == {"masks": ["不能为负数"]}
 
 
@@ -290,7 +315,9 @@ def test_rectify_problem(liaison, ent_a):
     assert (problem.state, problem.rectification) == (ProblemState.RECTIFIED, "已设测温点")
     assert problem.rectified_at is not None
     with pytest.raises(ValidationError):
-        services.rectify_problem(actor=liaison, problem=problem, rectification="x", expected_version=2)
+        services.rectify_problem(
+            actor=liaison, problem=problem, rectification="x", expected_version=2
+        )
     assert InspectionProblem.objects.get().version == 2
 
 
@@ -303,12 +330,20 @@ def test_difficulty_raised_and_answered(users, ent_a, liaison):
             actor=liaison, difficulty=d, response="x", resolved=True, expected_version=1
         )
     services.respond_difficulty(
-        actor=users["community"], difficulty=d, response="协调调拨 3000 只", resolved=False, expected_version=1
+        actor=users["community"],
+        difficulty=d,
+        response="协调调拨 3000 只",
+        resolved=False,
+        expected_version=1,
     )
     d.refresh_from_db()
     assert (d.state, d.responded_by) == (DifficultyState.IN_PROGRESS, users["community"])
     services.respond_difficulty(
-        actor=users["community"], difficulty=d, response="已调拨 5000 只", resolved=True, expected_version=2
+        actor=users["community"],
+        difficulty=d,
+        response="已调拨 5000 只",
+        resolved=True,
+        expected_version=2,
     )
     d.refresh_from_db()
     assert (d.state, d.response) == (DifficultyState.RESOLVED, "已调拨 5000 只")
