@@ -77,7 +77,7 @@ def test_missing_reports_are_resumed_enterprises_without_report(users, resumed, 
 
 
 def test_remind_missing_reports_records_once(users, resumed, liaison):
-    ent_a, ent_b, ent_c = resumed
+    ent_a, ent_b, _ent_c = resumed
     today = timezone.localdate()
     report(liaison, ent_a, today)
     scope = Enterprise.objects.visible_to(users["community"])
