@@ -20,6 +20,7 @@ from fangkong.accounts.choices import Role
 
 HOME_PANELS = [
     "fangkong.registry.views.home_panel",
+    "fangkong.enterprises.views.home_panel",
 ]
 
 
@@ -47,9 +48,6 @@ CAPABILITIES = [
 ROLE_NOTES = {
     Role.VOLUNTEER: _(
         "志愿者功能（报名、排班、服务时长）正在建设中。目前您可以查看和修改自己的账号信息。"
-    ),
-    Role.ENTERPRISE_LIAISON: _(
-        "企业复工复产功能（企业台账、员工健康、每日报告）正在建设中。目前您可以查看区域网格和管理自己的账号。"
     ),
     Role.INSPECTOR: _(
         "督导检查功能（检查记录、问题台账）正在建设中。目前您可以查看区域网格和管理自己的账号。"
