@@ -200,3 +200,34 @@ def test_roster_import_for_unbound_enterprise_rejects_rows(tmp_path, liaison, en
     assert result.created == 0
     assert {e.message for e in result.errors} == {"该企业不在您的管辖范围内"}
     assert Employee.objects.count() == 0
+
+
+def test_import_commands(tmp_path, users, areas, park, ent_a):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    rows = [r for r in enterprise_rows() if r and r[0] in ("企业名称", "金华车辆有限公司")]
+    call_command(
+        "import_enterprises",
+        str(workbook(tmp_path, rows)),
+        "--area",
+        areas["community"].code,
+        stdout=out,
+    )
+    assert Enterprise.objects.filter(credit_code=CODE_1).exists()
+    call_command(
+        "import_employees",
+        str(workbook(tmp_path, roster_rows(bad=False), "roster.xlsx")),
+        "--enterprise",
+        ent_a.credit_code,
+        stdout=out,
+    )
+    assert sorted(Employee.objects.values_list("name", flat=True)) == ["李娜", "王强"]
+    with pytest.raises(CommandError) as e:
+        call_command(
+            "import_employees", str(tmp_path / "roster.xlsx"), "--enterprise", "X", stdout=out
+        )
+    assert e.value.returncode == 2
