@@ -54,7 +54,12 @@ def enterprise_list(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
 
 
 def park_list(qs):
-    return qs.select_related("area").annotate(enterprise_count=Count("enterprises"))
+    # Aggregates drop the model's default ordering: pages need it spelled out.
+    return (
+        qs.select_related("area")
+        .annotate(enterprise_count=Count("enterprises"))
+        .order_by("name", "id")
+    )
 
 
 def resumption_counts(qs: QuerySet[Enterprise]) -> dict[str, int]:
@@ -153,9 +158,13 @@ def assignment_list(qs: QuerySet[LiaisonAssignment]) -> QuerySet[LiaisonAssignme
 
 
 def inspection_list(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
-    return qs.select_related("enterprise", "inspector").annotate(
-        problem_count=Count("problems"),
-        open_problems=Count("problems", filter=Q(problems__state="open")),
+    return (
+        qs.select_related("enterprise", "inspector")
+        .annotate(
+            problem_count=Count("problems"),
+            open_problems=Count("problems", filter=Q(problems__state="open")),
+        )
+        .order_by("-inspected_on", "-id")
     )
 
 

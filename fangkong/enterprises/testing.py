@@ -43,9 +43,9 @@ def make_liaison(actor, enterprise, *, area=None, start=None, username=None):
     return user
 
 
-def make_account(actor, enterprise, *, username=None):
+def make_account(actor, enterprise, *, area=None, username=None):
     """An enterprise contact account bound to ``enterprise``."""
-    user = make_user(Role.ENTERPRISE_LIAISON, enterprise.area, username=username)
+    user = make_user(Role.ENTERPRISE_LIAISON, area or enterprise.area, username=username)
     services.bind_enterprise_account(actor=actor, user=user, enterprise=enterprise)
     return user
 
