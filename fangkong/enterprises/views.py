@@ -173,32 +173,42 @@ class EnterpriseDetailView(ObjectDetailView):
         def mine(model):
             return model.objects.visible_to(user).of_enterprise(obj)
 
+        def table(model, table_class, rows):
+            # Each section only for a role that may read that kind of record.
+            return (
+                table_class(rows)
+                if user.has_perm(f"enterprises.view_{model._meta.model_name}")
+                else None
+            )
+
         employees = mine(Employee)
+        counts = selectors.return_state_counts(employees)
         return {
             "contact_phone": Enterprise._meta.get_field("contact_phone").mask(obj.contact_phone),
-            "applications": ResumptionApplicationTable(
-                selectors.application_list(mine(ResumptionApplication))[:5]
+            "applications": table(
+                ResumptionApplication,
+                ResumptionApplicationTable,
+                selectors.application_list(mine(ResumptionApplication))[:5],
             ),
             "assignments": selectors.assignment_list(
                 mine(LiaisonAssignment).filter(active_assignment_q())
             ),
             "accounts": EnterpriseAccount.objects.filter(enterprise=obj).select_related("user"),
-            "employee_total": employees.count(),
-            "return_states": [
-                (value, label, count)
-                for (value, label), count in zip(
-                    ReturnState.choices,
-                    selectors.return_state_counts(employees).values(),
-                    strict=True,
-                )
-            ],
-            "reports": DailyReportTable(selectors.report_list(mine(DailyReport))[:7]),
-            "reported_today": mine(DailyReport).filter(date=timezone.localdate()).exists(),
-            "problems": InspectionProblemTable(
-                selectors.problem_list(mine(InspectionProblem).filter(state=ProblemState.OPEN))
+            "employee_total": sum(counts.values()),
+            "return_states": [(v, label, counts[v]) for v, label in ReturnState.choices],
+            "reports": table(
+                DailyReport, DailyReportTable, selectors.report_list(mine(DailyReport))[:7]
             ),
-            "difficulties": DifficultyTable(
-                selectors.difficulty_list(mine(Difficulty).exclude(state=DifficultyState.RESOLVED))
+            "reported_today": mine(DailyReport).filter(date=timezone.localdate()).exists(),
+            "problems": table(
+                InspectionProblem,
+                InspectionProblemTable,
+                selectors.problem_list(mine(InspectionProblem).filter(state=ProblemState.OPEN)),
+            ),
+            "difficulties": table(
+                Difficulty,
+                DifficultyTable,
+                selectors.difficulty_list(mine(Difficulty).exclude(state=DifficultyState.RESOLVED)),
             ),
             "stationed": mine(LiaisonAssignment)
             .filter(active_assignment_q(), liaison=user)

@@ -325,3 +325,16 @@ def test_employee_count_matches_roster(client, users, ent_a, liaison):
     )
     r = login(client, liaison).get(reverse("enterprises:enterprise_detail", args=[ent_a.pk]))
     assert r.context["employee_total"] == Employee.objects.filter(enterprise=ent_a).count() == 1
+
+
+def test_grid_worker_sees_enterprise_but_not_its_records(client, users, resumed):
+    r = login(client, users["grid_a"]).get(
+        reverse("enterprises:enterprise_detail", args=[resumed.pk])
+    )
+    assert r.status_code == 200
+    assert (r.context["applications"], r.context["reports"], r.context["difficulties"]) == (
+        None,
+        None,
+        None,
+    )
+    assert "复工申请" not in r.content.decode().split("</nav>", 1)[-1]
