@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("fangkong.volunteers.api.urls")),
     path("", include("fangkong.supervision.api.urls")),
     path("", include("fangkong.tips.api.urls")),
+    path("", include("fangkong.enterprises.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),

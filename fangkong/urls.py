@@ -16,6 +16,7 @@ urlpatterns = [
     path("venues/", include("fangkong.venues.urls")),
     path("tracing/", include("fangkong.tracing.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
+    path("enterprises/", include("fangkong.enterprises.urls")),
     path("verify/", include((verify_patterns, "verify"))),
     path("supervision/", include("fangkong.supervision.urls")),
     path("tips/", include("fangkong.tips.urls")),

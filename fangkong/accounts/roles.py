@@ -253,3 +253,80 @@ _ISSUE7: dict[str, set[str]] = {
 ROLE_PERMISSIONS = {
     role: perms | frozenset(_ISSUE7.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
 }
+
+
+# --- enterprises: work resumption, liaison officers (issue 6) ---
+# Office staff act on the enterprises of their area subtree. The enterprise role (企业联络员)
+# serves enterprise contact accounts and stationed liaison officers alike; which enterprises
+# they reach is their binding (``enterprises.scoping``), and only a stationed liaison files
+# inspections (``services.require_stationed``).
+_ENT_READ = {
+    "enterprises.view_enterprise",
+    "enterprises.view_industrialpark",
+    "enterprises.view_resumptionapplication",
+    "enterprises.view_employee",
+    "enterprises.view_liaisonassignment",
+    "enterprises.view_dailyreport",
+    "enterprises.view_reportreminder",
+    "enterprises.view_inspection",
+    "enterprises.view_inspectionproblem",
+    "enterprises.view_difficulty",
+}
+_ENT_OFFICE = {
+    "enterprises.add_enterprise",
+    "enterprises.change_enterprise",
+    "enterprises.delete_enterprise",
+    "enterprises.import_enterprise",
+    "enterprises.export_enterprise",
+    "enterprises.export_personal_enterprise",
+    "enterprises.manage_liaison",
+    "enterprises.add_industrialpark",
+    "enterprises.change_industrialpark",
+    "enterprises.delete_industrialpark",
+    "enterprises.review_resumptionapplication",
+    "enterprises.respond_difficulty",
+    # Paper applications, reports and phoned-in difficulties are entered by the office.
+    "enterprises.add_resumptionapplication",
+    "enterprises.add_dailyreport",
+    "enterprises.add_difficulty",
+    "enterprises.add_reportreminder",
+    "enterprises.export_employee",
+    "enterprises.import_employee",
+    "enterprises.add_employee",
+    "enterprises.change_employee",
+    "enterprises.delete_employee",
+    "enterprises.export_personal_employee",
+    "enterprises.add_inspectionproblem",
+    "enterprises.change_inspectionproblem",
+}
+_ENT_ENTERPRISE = {  # what an enterprise account or its stationed liaison does for it
+    "enterprises.view_enterprise",
+    "enterprises.view_resumptionapplication",
+    "enterprises.view_employee",
+    "enterprises.view_dailyreport",
+    "enterprises.view_inspection",
+    "enterprises.view_inspectionproblem",
+    "enterprises.view_difficulty",
+    "enterprises.add_resumptionapplication",
+    "enterprises.add_employee",
+    "enterprises.change_employee",
+    "enterprises.delete_employee",
+    "enterprises.import_employee",
+    "enterprises.export_employee",
+    "enterprises.add_dailyreport",
+    "enterprises.add_inspection",
+    "enterprises.add_inspectionproblem",
+    "enterprises.change_inspectionproblem",
+    "enterprises.add_difficulty",
+}
+_ENTERPRISES: dict[str, set[str]] = {
+    Role.COMMAND: _ENT_READ | _ENT_OFFICE,
+    Role.STREET: _ENT_READ | _ENT_OFFICE,
+    Role.COMMUNITY: _ENT_READ | _ENT_OFFICE,
+    Role.GRID_WORKER: {"enterprises.view_enterprise", "enterprises.view_employee"},
+    Role.LEADER: set(_ENT_READ),
+    Role.ENTERPRISE_LIAISON: _ENT_ENTERPRISE,
+}
+ROLE_PERMISSIONS = {
+    role: perms | frozenset(_ENTERPRISES.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
+}

@@ -84,3 +84,28 @@ def validate_phone(value) -> str:
     if _MOBILE.match(phone) or _LANDLINE.match(phone):
         return phone
     raise ValidationError(_("联系电话格式不正确：应为 11 位手机号或带区号的固定电话"), code="phone")
+
+
+def validate_credit_code(value) -> str:
+    """统一社会信用代码 (GB 32100-2015, 18 characters) checked with ``stdnum.cn.uscc``."""
+    from stdnum import exceptions as stdnum_errors
+    from stdnum.cn import uscc
+
+    code = uscc.compact(str(value or "")) if value else ""
+    if not code:
+        raise ValidationError(_("统一社会信用代码不能为空"), code="required")
+    if len(code) != 18:
+        raise ValidationError(
+            _("统一社会信用代码应为 18 位，当前为 %(n)d 位") % {"n": len(code)}, code="length"
+        )
+    try:
+        return uscc.validate(code)
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationError(
+            _("统一社会信用代码校验位不正确，请核对是否录错"), code="checksum"
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise ValidationError(
+            _("统一社会信用代码格式不正确（只能包含数字和大写字母，不含 I、O、Z、S、V）"),
+            code="format",
+        ) from None

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "fangkong.volunteers",
     "fangkong.supervision",
     "fangkong.tips",
+    "fangkong.enterprises",
     "fangkong.demo",
 ]
 
@@ -192,6 +193,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "DifficultyCategoryEnum": "fangkong.enterprises.choices.DifficultyCategory",
+        "ResidentCategoryEnum": "fangkong.registry.choices.ResidentCategory",
+    },
     # Intranet: Swagger UI must not call validator.swagger.io; Redoc uses system fonts.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_UI_SETTINGS": {

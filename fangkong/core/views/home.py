@@ -16,12 +16,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.choices import Role
-
 HOME_PANELS = [
     "fangkong.registry.views.home_panel",
     "fangkong.volunteers.views.home_panel",
     "fangkong.supervision.views.home_panel",
+    "fangkong.enterprises.views.home_panel",
 ]
 
 
@@ -53,14 +52,7 @@ CAPABILITIES = [
 ]
 
 # What a role without registry work can already do, shown on its short home page.
-ROLE_NOTES = {
-    Role.VOLUNTEER: _(
-        "志愿者功能（报名、排班、服务时长）正在建设中。目前您可以查看和修改自己的账号信息。"
-    ),
-    Role.ENTERPRISE_LIAISON: _(
-        "企业复工复产功能（企业台账、员工健康、每日报告）正在建设中。目前您可以查看区域网格和管理自己的账号。"
-    ),
-}
+ROLE_NOTES: dict[str, str] = {}
 
 
 def role_capabilities(user) -> list[dict]:

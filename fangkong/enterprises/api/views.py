@@ -1,0 +1,245 @@
+"""Enterprise API: reads start from ``visible_to(user)``, writes call one service each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+
+from fangkong.core.api.permissions import ViewPermission
+from fangkong.core.api.views import ScopedGenericViewSet, ScopedModelViewSet, ServiceCreateMixin
+
+from .. import selectors, services
+from ..filtersets import (
+    DailyReportFilterSet,
+    DifficultyFilterSet,
+    EmployeeFilterSet,
+    EnterpriseFilterSet,
+    IndustrialParkFilterSet,
+    InspectionFilterSet,
+    InspectionProblemFilterSet,
+    LiaisonAssignmentFilterSet,
+    ResumptionApplicationFilterSet,
+)
+from ..models import (
+    DailyReport,
+    Difficulty,
+    Employee,
+    Enterprise,
+    IndustrialPark,
+    Inspection,
+    InspectionProblem,
+    LiaisonAssignment,
+    ResumptionApplication,
+)
+from .serializers import (
+    ApproveSerializer,
+    DailyReportSerializer,
+    DifficultySerializer,
+    EmployeeSerializer,
+    EmployeeUpdateSerializer,
+    EnterpriseSerializer,
+    IndustrialParkSerializer,
+    InspectionProblemSerializer,
+    InspectionSerializer,
+    LiaisonAssignmentSerializer,
+    RectifySerializer,
+    RespondSerializer,
+    ResumptionApplicationSerializer,
+    ReturnSerializer,
+)
+
+
+def for_enterprise(service: Callable, *, as_data: bool = True) -> Callable:
+    """Adapt ``service(actor=, enterprise=, data=|**fields)`` to the viewsets' ``(actor, data)``."""
+
+    def create(*, actor, data: dict[str, Any]):
+        data = dict(data)
+        enterprise = data.pop("enterprise")
+        if as_data:
+            return service(actor=actor, enterprise=enterprise, data=data)
+        return service(actor=actor, enterprise=enterprise, **data)
+
+    return staticmethod(create)
+
+
+class CreateListRetrieveViewSet(
+    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
+):
+    pass
+
+
+class EnterpriseViewSet(ScopedModelViewSet):
+    """企业: office staff their area, enterprise accounts and liaisons their enterprises."""
+
+    model = Enterprise
+    selector = staticmethod(selectors.enterprise_list)
+    serializer_class = EnterpriseSerializer
+    filterset_class = EnterpriseFilterSet
+    create_service = staticmethod(services.create_enterprise)
+    update_service = staticmethod(services.update_enterprise)
+    delete_service = staticmethod(services.delete_enterprise)
+
+
+class IndustrialParkViewSet(ScopedModelViewSet):
+    """园区."""
+
+    model = IndustrialPark
+    related = ("area",)
+    serializer_class = IndustrialParkSerializer
+    filterset_class = IndustrialParkFilterSet
+    create_service = staticmethod(services.create_park)
+    update_service = staticmethod(services.update_park)
+    delete_service = staticmethod(services.delete_park)
+
+
+class ResumptionApplicationViewSet(CreateListRetrieveViewSet):
+    """复工申请: create = submit; ``approve`` and ``return`` by the responsible office."""
+
+    model = ResumptionApplication
+    selector = staticmethod(selectors.application_list)
+    serializer_class = ResumptionApplicationSerializer
+    filterset_class = ResumptionApplicationFilterSet
+    create_service = for_enterprise(services.submit_application)
+
+    @extend_schema(
+        request=ApproveSerializer, responses=ResumptionApplicationSerializer, summary=_("批准复工")
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def approve(self, request, pk=None):
+        body = ApproveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        app = services.approve_application(
+            actor=request.user,
+            application=self.get_object(),
+            conditions=body.validated_data.get("conditions", ""),
+            expected_version=body.validated_data["version"],
+        )
+        return self.written_response(app)
+
+    @extend_schema(
+        request=ReturnSerializer,
+        responses=ResumptionApplicationSerializer,
+        summary=_("退回复工申请"),
+    )
+    @action(detail=True, methods=["post"], url_path="return", permission_classes=[ViewPermission])
+    def return_(self, request, pk=None):
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        app = services.return_application(
+            actor=request.user,
+            application=self.get_object(),
+            note=body.validated_data["note"],
+            expected_version=body.validated_data["version"],
+        )
+        return self.written_response(app)
+
+
+class EmployeeViewSet(ScopedModelViewSet):
+    """企业职工 (ID number and phone masked) with the derived ``return_state``."""
+
+    model = Employee
+    selector = staticmethod(selectors.employee_list)
+    serializer_class = EmployeeSerializer
+    update_serializer_class = EmployeeUpdateSerializer
+    filterset_class = EmployeeFilterSet
+    create_service = for_enterprise(services.create_employee)
+    update_service = staticmethod(services.update_employee)
+    delete_service = staticmethod(services.delete_employee)
+
+
+class LiaisonAssignmentViewSet(CreateListRetrieveViewSet):
+    """驻企联络员派驻."""
+
+    model = LiaisonAssignment
+    selector = staticmethod(selectors.assignment_list)
+    serializer_class = LiaisonAssignmentSerializer
+    filterset_class = LiaisonAssignmentFilterSet
+    create_service = for_enterprise(services.assign_liaison, as_data=False)
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [ViewPermission()]  # the service demands ``manage_liaison``
+        return super().get_permissions()
+
+
+class DailyReportViewSet(CreateListRetrieveViewSet):
+    """企业日报: one per enterprise per day."""
+
+    model = DailyReport
+    selector = staticmethod(selectors.report_list)
+    serializer_class = DailyReportSerializer
+    filterset_class = DailyReportFilterSet
+    create_service = for_enterprise(services.submit_daily_report)
+
+
+class InspectionViewSet(CreateListRetrieveViewSet):
+    """驻企检查, filed by the liaison officer stationed at the enterprise."""
+
+    model = Inspection
+    selector = staticmethod(selectors.inspection_list)
+    serializer_class = InspectionSerializer
+    filterset_class = InspectionFilterSet
+
+    @staticmethod
+    def create_service(*, actor, data):
+        data = dict(data)
+        problems = data.pop("problems", [])
+        return services.file_inspection(
+            actor=actor, enterprise=data.pop("enterprise"), data=data, problems=problems
+        )
+
+
+class InspectionProblemViewSet(CreateListRetrieveViewSet):
+    """企业问题; ``rectify`` closes one."""
+
+    model = InspectionProblem
+    selector = staticmethod(selectors.problem_list)
+    serializer_class = InspectionProblemSerializer
+    filterset_class = InspectionProblemFilterSet
+    create_service = for_enterprise(services.report_problem, as_data=False)
+
+    @extend_schema(
+        request=RectifySerializer, responses=InspectionProblemSerializer, summary=_("整改完成")
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def rectify(self, request, pk=None):
+        body = RectifySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        problem = services.rectify_problem(
+            actor=request.user,
+            problem=self.get_object(),
+            rectification=body.validated_data["rectification"],
+            expected_version=body.validated_data["version"],
+        )
+        return self.written_response(problem)
+
+
+class DifficultyViewSet(CreateListRetrieveViewSet):
+    """困难诉求; ``respond`` records the office's measures (一企一策)."""
+
+    model = Difficulty
+    selector = staticmethod(selectors.difficulty_list)
+    serializer_class = DifficultySerializer
+    filterset_class = DifficultyFilterSet
+    create_service = for_enterprise(services.raise_difficulty, as_data=False)
+
+    @extend_schema(
+        request=RespondSerializer, responses=DifficultySerializer, summary=_("答复困难诉求")
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def respond(self, request, pk=None):
+        body = RespondSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        difficulty = services.respond_difficulty(
+            actor=request.user,
+            difficulty=self.get_object(),
+            response=body.validated_data["response"],
+            resolved=body.validated_data["resolved"],
+            expected_version=body.validated_data["version"],
+        )
+        return self.written_response(difficulty)

@@ -1,0 +1,340 @@
+"""Enterprise pages: scoping per role, masking, exports, the phone flows of an enterprise."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.core.models import AuditEntry
+from fangkong.core.testing.factories import make_id_number
+from fangkong.demo.enterprises import make_credit_code
+from fangkong.enterprises import services
+from fangkong.enterprises.models import (
+    DailyReport,
+    Employee,
+    Enterprise,
+    Inspection,
+    ReportReminder,
+    ResumptionApplication,
+)
+from fangkong.enterprises.testing import application_data, make_account
+from fangkong.health import services as health
+from fangkong.status.testing import make_resident
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def names_in(response) -> list[str]:
+    return [obj.name for obj, _cells in response.context["table"]]
+
+
+def read_xlsx(response) -> list[list]:
+    data = b"".join(response.streaming_content)
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return [list(row) for row in wb.active.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def resumed(users, ent_a):
+    app = services.submit_application(
+        actor=users["community"], enterprise=ent_a, data=application_data()
+    )
+    services.approve_application(actor=users["community"], application=app, expected_version=1)
+    ent_a.refresh_from_db()
+    return ent_a
+
+
+# --- enterprise list and detail ---------------------------------------------------------
+
+
+def test_list_scoped_per_role_with_resumption_counts(
+    client, users, resumed, ent_b, ent_c, liaison, django_assert_max_num_queries
+):
+    url = reverse("enterprises:enterprise_list")
+    login(client, users["community"])
+    with django_assert_max_num_queries(10):
+        r = client.get(url)
+    assert names_in(r) == ["攀钢配件厂", "金华车辆有限公司"]
+    counts = {v: n for v, _label, n in r.context["resumption_counts"]}
+    assert counts == {"not_applied": 1, "pending": 0, "returned": 0, "resumed": 1}
+    assert "已复工 1 家" in r.content.decode()
+    assert names_in(login(client, users["command"]).get(url)) == [
+        "攀钢配件厂",
+        "米易果蔬合作社",
+        "金华车辆有限公司",
+    ]
+    assert names_in(login(client, users["grid_c"]).get(url)) == ["米易果蔬合作社"]
+    assert names_in(login(client, liaison).get(url)) == ["金华车辆有限公司"]
+
+
+def test_contact_phone_masked_in_list_and_detail(client, users, ent_a):
+    r = login(client, users["community"]).get(reverse("enterprises:enterprise_list"))
+    body = r.content.decode()
+    assert "138****1111" in body
+    assert "13800001111" not in body
+    r = client.get(reverse("enterprises:enterprise_detail", args=[ent_a.pk]))
+    assert "138****1111" in r.content.decode()
+    assert "13800001111" not in r.content.decode()
+
+
+def test_detail_outside_scope_is_404(client, users, ent_a, ent_b, liaison):
+    url = reverse("enterprises:enterprise_detail", args=[ent_a.pk])
+    assert login(client, users["grid_c"]).get(url).status_code == 404
+    url_b = reverse("enterprises:enterprise_detail", args=[ent_b.pk])
+    assert login(client, liaison).get(url_b).status_code == 404
+    account = make_account(users["community"], ent_b)
+    assert login(client, account).get(url).status_code == 404
+    assert client.get(url_b).status_code == 200
+
+
+def test_detail_shows_resumption_state_and_stationed_actions(client, users, resumed, liaison):
+    r = login(client, liaison).get(reverse("enterprises:enterprise_detail", args=[resumed.pk]))
+    body = r.content.decode()
+    assert 'data-resumption-state="resumed"' in body
+    assert reverse("enterprises:inspection_add", args=[resumed.pk]) in body
+    assert reverse("enterprises:report_add", args=[resumed.pk]) in body
+    # An office user is not stationed there: no inspection button.
+    r = login(client, users["community"]).get(
+        reverse("enterprises:enterprise_detail", args=[resumed.pk])
+    )
+    assert reverse("enterprises:inspection_add", args=[resumed.pk]) not in r.content.decode()
+
+
+def test_create_enterprise_bad_code_shows_message_and_writes_nothing(client, users, areas):
+    code = make_credit_code()
+    bad = code[:-1] + ("0" if code[-1] != "0" else "1")
+    data = {
+        "name": "新企业",
+        "credit_code": bad,
+        "sector": "manufacturing",
+        "area": areas["grid_a"].pk,
+        "headcount": 10,
+    }
+    r = login(client, users["community"]).post(reverse("enterprises:enterprise_add"), data)
+    assert r.status_code == 200
+    assert "统一社会信用代码校验位不正确，请核对是否录错" in r.content.decode()
+    assert Enterprise.objects.count() == 0
+    r = client.post(reverse("enterprises:enterprise_add"), data | {"credit_code": code})
+    ent = Enterprise.objects.get()
+    assert r.status_code == 302
+    assert r["Location"] == reverse("enterprises:enterprise_detail", args=[ent.pk])
+
+
+def test_export_enterprises_masked_and_audited(client, users, ent_a, ent_c):
+    r = login(client, users["community"]).get(
+        reverse("enterprises:enterprise_list"), {"export": "xlsx"}
+    )
+    rows = read_xlsx(r)
+    assert rows[0][:3] == ["企业名称", "统一社会信用代码", "行业"]
+    assert [(row[0], row[2], row[9]) for row in rows[1:]] == [
+        ("金华车辆有限公司", "制造业", "138****1111")
+    ]
+    assert AuditEntry.objects.get(action="export").changes["rows"] == 1
+
+
+def test_liaison_cannot_export_or_add_enterprises(client, liaison, areas):
+    login(client, liaison)
+    r = client.get(reverse("enterprises:enterprise_list"), {"export": "xlsx"})
+    assert r.status_code == 403
+    assert client.get(reverse("enterprises:enterprise_add")).status_code == 403
+
+
+# --- resumption workflow through the pages -------------------------------------------------
+
+
+def test_apply_and_review_through_pages(client, users, ent_a, liaison):
+    url = reverse("enterprises:application_add", args=[ent_a.pk])
+    form = application_data() | {"has_isolation_room": "on"}
+    r = login(client, liaison).post(url, form)
+    assert r.status_code == 302
+    app = ResumptionApplication.objects.get()
+    detail = reverse("enterprises:application_detail", args=[app.pk])
+    # The liaison sees the application but no review form, and cannot post one.
+    r = client.get(detail)
+    assert r.status_code == 200
+    assert r.context["review_form"] is None
+    review = reverse("enterprises:application_review", args=[app.pk])
+    assert client.post(review, {"decision": "approve", "version": 1}).status_code == 403
+    login(client, users["community"])
+    r = client.post(review, {"decision": "return", "note": "", "version": 1}, follow=True)
+    assert "退回时请写明原因" in r.content.decode()
+    r = client.post(review, {"decision": "approve", "conditions": "每日报送日报", "version": 1})
+    assert r.status_code == 302
+    ent_a.refresh_from_db()
+    assert ent_a.resumption_state == "resumed"
+
+
+# --- employees: the 返岗隔离中 list ----------------------------------------------------------
+
+
+def test_isolating_list_and_export(client, users, areas, ent_a, ent_c, liaison):
+    today = timezone.localdate()
+    person = make_resident(areas["grid_b"], name="隔离者")
+    health.create_assignment(
+        actor=users["community"],
+        resident=person,
+        kind="home_quarantine",
+        start_date=today,
+        end_date=today + datetime.timedelta(days=14),
+    )
+    services.create_employee(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"name": "隔离者", "id_number": person.id_number, "phone": "13900002222"},
+    )
+    services.create_employee(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"name": "未返回", "id_number": make_id_number(birth=datetime.date(1991, 1, 1))},
+    )
+    services.create_employee(
+        actor=users["command"],
+        enterprise=ent_c,
+        data={"name": "外区职工", "id_number": make_id_number(birth=datetime.date(1992, 1, 1))},
+    )
+    url = reverse("enterprises:employee_list")
+    r = login(client, users["community"]).get(url, {"return_state": "isolating"})
+    assert names_in(r) == ["隔离者"]
+    counts = {v: n for v, _label, n in r.context["return_states"]}
+    assert counts == {"not_returned": 1, "isolating": 1, "pending": 0, "at_work": 0}
+    r = client.get(url, {"return_state": "isolating", "export": "xlsx"})
+    rows = read_xlsx(r)
+    assert rows[0] == [
+        "姓名",
+        "企业",
+        "部门/岗位",
+        "身份证号",
+        "联系电话",
+        "从何地返回",
+        "返岗状态",
+        "健康码",
+    ]
+    assert rows[1][0] == "隔离者"
+    assert rows[1][4] == "139****2222"
+    assert rows[1][6] == "返岗隔离中"
+    assert person.id_number not in str(rows)
+    assert names_in(login(client, liaison).get(url)) == ["未返回", "隔离者"]
+
+
+def test_employee_list_query_count(client, users, ent_a, liaison, django_assert_max_num_queries):
+    for n in range(5):
+        services.create_employee(
+            actor=liaison,
+            enterprise=ent_a,
+            data={
+                "name": f"职工{n}",
+                "id_number": make_id_number(birth=datetime.date(1990, 1, n + 1)),
+            },
+        )
+    login(client, users["community"])
+    with django_assert_max_num_queries(9):
+        r = client.get(reverse("enterprises:employee_list"))
+    assert len(names_in(r)) == 5
+
+
+# --- daily reports and reminders ---------------------------------------------------------
+
+
+def test_daily_report_from_phone_and_duplicate_message(client, resumed, liaison):
+    url = reverse("enterprises:report_add", args=[resumed.pk])
+    data = {
+        "date": timezone.localdate().isoformat(),
+        "people_on_site": 35,
+        "temperature_checks": 70,
+        "abnormal_temperatures": 0,
+        "disinfection_done": "on",
+    }
+    assert login(client, liaison).post(url, data).status_code == 302
+    r = client.post(url, data)
+    assert r.status_code == 200
+    assert "该企业当日日报已填报" in r.content.decode()
+    assert DailyReport.objects.count() == 1
+
+
+def test_missing_reports_page_and_reminder(client, users, resumed, ent_b):
+    url = reverse("enterprises:missing_reports")
+    r = login(client, users["community"]).get(url)
+    assert names_in(r) == ["金华车辆有限公司"]
+    r = client.post(url + f"?date={timezone.localdate().isoformat()}")
+    assert r.status_code == 302
+    assert list(ReportReminder.objects.values_list("enterprise__name", flat=True)) == [
+        "金华车辆有限公司"
+    ]
+
+
+# --- inspections from the phone -----------------------------------------------------------
+
+
+def test_liaison_files_inspection_through_page(client, ent_a, liaison):
+    url = reverse("enterprises:inspection_add", args=[ent_a.pk])
+    r = login(client, liaison).post(
+        url,
+        {
+            "inspected_on": timezone.localdate().isoformat(),
+            "masks_worn": "on",
+            "temperature_checked": "on",
+            "notes": "总体良好",
+            "problems": "食堂未错峰\n\n消毒记录不全",
+        },
+    )
+    inspection = Inspection.objects.get()
+    assert r["Location"] == reverse("enterprises:inspection_detail", args=[inspection.pk])
+    assert inspection.passed_count == 2
+    assert list(inspection.problems.order_by("id").values_list("description", flat=True)) == [
+        "食堂未错峰",
+        "消毒记录不全",
+    ]
+    r = client.get(r["Location"])
+    assert "食堂未错峰" in r.content.decode()
+
+
+def test_account_cannot_file_inspection(client, users, ent_a):
+    account = make_account(users["community"], ent_a)
+    r = login(client, account).post(
+        reverse("enterprises:inspection_add", args=[ent_a.pk]),
+        {"inspected_on": timezone.localdate().isoformat()},
+    )
+    assert r.status_code == 200
+    assert "只有派驻该企业的联络员可以填报检查" in r.content.decode()
+    assert Inspection.objects.count() == 0
+
+
+def test_home_panel_for_liaison_and_office(client, users, resumed, liaison):
+    r = login(client, liaison).get(reverse("home"))
+    body = r.content.decode()
+    assert 'data-resumption="resumed">1<' in body
+    assert "我的企业" in body and "金华车辆有限公司" in body
+    r = login(client, users["community"]).get(reverse("home"))
+    assert "我的企业" not in r.content.decode()
+    assert 'data-stat="missing-reports">1<' in r.content.decode()
+
+
+def test_employee_count_matches_roster(client, users, ent_a, liaison):
+    services.create_employee(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"name": "王强", "id_number": make_id_number(birth=datetime.date(1990, 2, 2))},
+    )
+    r = login(client, liaison).get(reverse("enterprises:enterprise_detail", args=[ent_a.pk]))
+    assert r.context["employee_total"] == Employee.objects.filter(enterprise=ent_a).count() == 1
+
+
+def test_grid_worker_sees_enterprise_but_not_its_records(client, users, resumed):
+    r = login(client, users["grid_a"]).get(
+        reverse("enterprises:enterprise_detail", args=[resumed.pk])
+    )
+    assert r.status_code == 200
+    assert (r.context["applications"], r.context["reports"], r.context["difficulties"]) == (
+        None,
+        None,
+        None,
+    )
+    assert "复工申请" not in r.content.decode().split("</nav>", 1)[-1]

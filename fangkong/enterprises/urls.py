@@ -1,0 +1,63 @@
+from django.urls import path
+
+from . import views
+
+app_name = "enterprises"
+urlpatterns = [
+    path("", views.EnterpriseListView.as_view(), name="enterprise_list"),
+    path("add/", views.EnterpriseEditView.as_view(), name="enterprise_add"),
+    path("import/", views.enterprise_import, name="enterprise_import"),
+    path(
+        "import/template.xlsx",
+        views.enterprise_import_template,
+        name="enterprise_import_template",
+    ),
+    path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise_detail"),
+    path("<int:pk>/edit/", views.EnterpriseEditView.as_view(), name="enterprise_edit"),
+    path("<int:pk>/delete/", views.EnterpriseDeleteView.as_view(), name="enterprise_delete"),
+    path("<int:pk>/apply/", views.ApplicationCreateView.as_view(), name="application_add"),
+    path("<int:pk>/employees/add/", views.EmployeeCreateView.as_view(), name="employee_add"),
+    path("<int:pk>/employees/import/", views.employee_import, name="employee_import"),
+    path("<int:pk>/reports/add/", views.DailyReportCreateView.as_view(), name="report_add"),
+    path("<int:pk>/inspections/add/", views.InspectionCreateView.as_view(), name="inspection_add"),
+    path("<int:pk>/problems/add/", views.ProblemCreateView.as_view(), name="problem_add"),
+    path("<int:pk>/difficulties/add/", views.DifficultyCreateView.as_view(), name="difficulty_add"),
+    path(
+        "<int:pk>/liaisons/add/",
+        views.LiaisonAssignmentCreateView.as_view(),
+        name="assignment_add",
+    ),
+    path("<int:pk>/account/", views.AccountBindView.as_view(), name="account_bind"),
+    path("parks/", views.IndustrialParkListView.as_view(), name="park_list"),
+    path("parks/add/", views.IndustrialParkEditView.as_view(), name="park_add"),
+    path("parks/<int:pk>/", views.IndustrialParkDetailView.as_view(), name="park_detail"),
+    path("parks/<int:pk>/edit/", views.IndustrialParkEditView.as_view(), name="park_edit"),
+    path("parks/<int:pk>/delete/", views.IndustrialParkDeleteView.as_view(), name="park_delete"),
+    path("applications/", views.ResumptionApplicationListView.as_view(), name="application_list"),
+    path(
+        "applications/<int:pk>/",
+        views.ResumptionApplicationDetailView.as_view(),
+        name="application_detail",
+    ),
+    path("applications/<int:pk>/review/", views.application_review, name="application_review"),
+    path("employees/", views.EmployeeListView.as_view(), name="employee_list"),
+    path(
+        "employees/import/template.xlsx",
+        views.employee_import_template,
+        name="employee_import_template",
+    ),
+    path("employees/<int:pk>/edit/", views.EmployeeEditView.as_view(), name="employee_edit"),
+    path("employees/<int:pk>/delete/", views.EmployeeDeleteView.as_view(), name="employee_delete"),
+    path("liaisons/", views.LiaisonAssignmentListView.as_view(), name="assignment_list"),
+    path("reports/", views.DailyReportListView.as_view(), name="report_list"),
+    path("reports/missing/", views.missing_reports, name="missing_reports"),
+    path("reminders/", views.ReportReminderListView.as_view(), name="reminder_list"),
+    path("inspections/", views.InspectionListView.as_view(), name="inspection_list"),
+    path("inspections/<int:pk>/", views.InspectionDetailView.as_view(), name="inspection_detail"),
+    path("problems/", views.InspectionProblemListView.as_view(), name="problem_list"),
+    path("problems/<int:pk>/", views.InspectionProblemDetailView.as_view(), name="problem_detail"),
+    path("problems/<int:pk>/rectify/", views.problem_rectify, name="problem_rectify"),
+    path("difficulties/", views.DifficultyListView.as_view(), name="difficulty_list"),
+    path("difficulties/<int:pk>/", views.DifficultyDetailView.as_view(), name="difficulty_detail"),
+    path("difficulties/<int:pk>/respond/", views.difficulty_respond, name="difficulty_respond"),
+]

@@ -1,0 +1,803 @@
+"""Enterprise pages: registry, resumption, rosters, daily reports, inspections, difficulties.
+
+List/detail/edit pages are configuration on ``core.views.generic``. The records an enterprise
+files (application, report, inspection, …) are created from the enterprise's page by
+``EnterpriseRecordCreateView``; state changes (approve, rectify, respond) are small POST
+views calling one service each. Every lookup starts from ``visible_to(request.user)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from fangkong.core.views.generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    add_service_errors,
+)
+
+from . import selectors, services
+from .choices import ApplicationState, DifficultyState, ProblemState, ResumptionState, ReturnState
+from .filtersets import (
+    DailyReportFilterSet,
+    DifficultyFilterSet,
+    EmployeeFilterSet,
+    EnterpriseFilterSet,
+    IndustrialParkFilterSet,
+    InspectionFilterSet,
+    InspectionProblemFilterSet,
+    LiaisonAssignmentFilterSet,
+    ReportReminderFilterSet,
+    ResumptionApplicationFilterSet,
+)
+from .forms import (
+    AccountBindForm,
+    DailyReportForm,
+    DifficultyForm,
+    EmployeeForm,
+    EmployeeImportForm,
+    EnterpriseForm,
+    EnterpriseImportForm,
+    IndustrialParkForm,
+    InspectionForm,
+    LiaisonAssignmentForm,
+    ProblemForm,
+    RectifyForm,
+    RespondForm,
+    ResumptionApplicationForm,
+    ReviewForm,
+)
+from .models import (
+    DailyReport,
+    Difficulty,
+    Employee,
+    Enterprise,
+    EnterpriseAccount,
+    IndustrialPark,
+    Inspection,
+    InspectionProblem,
+    LiaisonAssignment,
+    ReportReminder,
+    ResumptionApplication,
+)
+from .scoping import active_assignment_q
+from .tables import (
+    DailyReportTable,
+    DifficultyTable,
+    EmployeeTable,
+    EnterpriseTable,
+    IndustrialParkTable,
+    InspectionProblemTable,
+    InspectionTable,
+    LiaisonAssignmentTable,
+    MissingReportTable,
+    ReportReminderTable,
+    ResumptionApplicationTable,
+)
+
+ENTERPRISE_IMPORTER = "enterprises.enterprise"
+EMPLOYEE_IMPORTER = "enterprises.employee"
+
+
+def enterprise_for(request: HttpRequest, pk: int) -> Enterprise:
+    """The enterprise if the user reaches it (404 otherwise, so its existence does not leak)."""
+    return get_object_or_404(
+        Enterprise.objects.visible_to(request.user).select_related("area", "park"), pk=pk
+    )
+
+
+def _errors(e: Exception) -> str:
+    return " ".join(getattr(e, "messages", None) or [str(e)])
+
+
+def home_panel(request: HttpRequest) -> dict | None:
+    """Resumption figures of the user's enterprises (an office's area, a liaison's binding)."""
+    user = request.user
+    if not user.has_perm("enterprises.view_enterprise"):
+        return None
+    enterprises = Enterprise.objects.visible_to(user)
+    counts = selectors.resumption_counts(enterprises)
+    panel = {
+        "template": "enterprises/includes/home_panel.html",
+        "total": sum(counts.values()),
+        "states": [
+            {"value": value, "label": label, "count": counts[value]}
+            for value, label in ResumptionState.choices
+        ],
+        "isolating": selectors.return_state_counts(Employee.objects.visible_to(user))[
+            ReturnState.ISOLATING
+        ],
+        "missing_reports": selectors.missing_reports(enterprises, timezone.localdate()).count(),
+    }
+    if not user.has_perm("enterprises.review_resumptionapplication"):
+        panel["mine"] = list(enterprises.order_by("name")[:20])
+    return panel
+
+
+# --- enterprises ------------------------------------------------------------------------
+
+
+class EnterpriseListView(ObjectListView):
+    model = Enterprise
+    filterset_class = EnterpriseFilterSet
+    table_class = EnterpriseTable
+    selector = selectors.enterprise_list
+    template_name = "enterprises/enterprise_list.html"
+    export_permission = "enterprises.export_enterprise"
+    list_url_name = "enterprises:enterprise_list"
+    add_url_name = "enterprises:enterprise_add"
+    hidden_filters = ("park",)
+    extra_actions = (
+        (
+            "enterprises:enterprise_import",
+            gettext_lazy("批量导入"),
+            "enterprises.import_enterprise",
+        ),
+    )
+
+    def base_context(self):
+        counts = selectors.resumption_counts(Enterprise.objects.visible_to(self.request.user))
+        return super().base_context() | {
+            "resumption_counts": [
+                (value, label, counts[value]) for value, label in ResumptionState.choices
+            ]
+        }
+
+
+class EnterpriseDetailView(ObjectDetailView):
+    model = Enterprise
+    selector = selectors.enterprise_list
+    template_name = "enterprises/enterprise_detail.html"
+    list_url_name = "enterprises:enterprise_list"
+    edit_url_name = "enterprises:enterprise_edit"
+    delete_url_name = "enterprises:enterprise_delete"
+
+    def get_extra_context(self, request, obj):
+        user = request.user
+
+        def mine(model):
+            return model.objects.visible_to(user).of_enterprise(obj)
+
+        def table(model, table_class, rows):
+            # Each section only for a role that may read that kind of record.
+            return (
+                table_class(rows)
+                if user.has_perm(f"enterprises.view_{model._meta.model_name}")
+                else None
+            )
+
+        employees = mine(Employee)
+        counts = selectors.return_state_counts(employees)
+        return {
+            "contact_phone": Enterprise._meta.get_field("contact_phone").mask(obj.contact_phone),
+            "applications": table(
+                ResumptionApplication,
+                ResumptionApplicationTable,
+                selectors.application_list(mine(ResumptionApplication))[:5],
+            ),
+            "assignments": selectors.assignment_list(
+                mine(LiaisonAssignment).filter(active_assignment_q())
+            ),
+            "accounts": EnterpriseAccount.objects.filter(enterprise=obj).select_related("user"),
+            "employee_total": sum(counts.values()),
+            "return_states": [(v, label, counts[v]) for v, label in ReturnState.choices],
+            "reports": table(
+                DailyReport, DailyReportTable, selectors.report_list(mine(DailyReport))[:7]
+            ),
+            "reported_today": mine(DailyReport).filter(date=timezone.localdate()).exists(),
+            "problems": table(
+                InspectionProblem,
+                InspectionProblemTable,
+                selectors.problem_list(mine(InspectionProblem).filter(state=ProblemState.OPEN)),
+            ),
+            "difficulties": table(
+                Difficulty,
+                DifficultyTable,
+                selectors.difficulty_list(mine(Difficulty).exclude(state=DifficultyState.RESOLVED)),
+            ),
+            "stationed": mine(LiaisonAssignment)
+            .filter(active_assignment_q(), liaison=user)
+            .exists(),
+            "can_apply": user.has_perm("enterprises.add_resumptionapplication")
+            and obj.resumption_state in (ResumptionState.NOT_APPLIED, ResumptionState.RETURNED),
+        }
+
+
+class EnterpriseEditView(ObjectEditView):
+    model = Enterprise
+    form_class = EnterpriseForm
+    list_url_name = "enterprises:enterprise_list"
+    detail_url_name = "enterprises:enterprise_detail"
+    create_service = services.create_enterprise
+    update_service = services.update_enterprise
+
+    def service_kwargs(self, form, obj):
+        return {"data": form.service_data()}
+
+
+class EnterpriseDeleteView(ObjectDeleteView):
+    model = Enterprise
+    list_url_name = "enterprises:enterprise_list"
+    detail_url_name = "enterprises:enterprise_detail"
+    delete_service = services.delete_enterprise
+
+
+@permission_required("enterprises.import_enterprise", raise_exception=True)
+def enterprise_import(request: HttpRequest) -> HttpResponse:
+    from fangkong.core.views.imports import import_upload
+
+    form = EnterpriseImportForm(request.POST or None, request.FILES or None, user=request.user)
+    return import_upload(
+        request,
+        form,
+        importer=ENTERPRISE_IMPORTER,
+        template_name="enterprises/import.html",
+        context={
+            "title": _("批量导入企业"),
+            "template_url_name": "enterprises:enterprise_import_template",
+        },
+    )
+
+
+@permission_required("enterprises.import_enterprise", raise_exception=True)
+def enterprise_import_template(request: HttpRequest) -> HttpResponse:
+    from fangkong.core.views.imports import import_template_response
+
+    return import_template_response(ENTERPRISE_IMPORTER, _("企业导入模板") + ".xlsx")
+
+
+# --- parks ------------------------------------------------------------------------------
+
+
+class IndustrialParkListView(ObjectListView):
+    model = IndustrialPark
+    filterset_class = IndustrialParkFilterSet
+    table_class = IndustrialParkTable
+    selector = selectors.park_list
+    export_permission = "enterprises.export_enterprise"
+    list_url_name = "enterprises:park_list"
+    add_url_name = "enterprises:park_add"
+
+
+class IndustrialParkDetailView(ObjectDetailView):
+    model = IndustrialPark
+    selector = selectors.park_list
+    template_name = "enterprises/park_detail.html"
+    list_url_name = "enterprises:park_list"
+    edit_url_name = "enterprises:park_edit"
+    delete_url_name = "enterprises:park_delete"
+
+    def get_extra_context(self, request, obj):
+        rows = Enterprise.objects.visible_to(request.user).filter(park=obj)
+        return {"enterprises": EnterpriseTable(selectors.enterprise_list(rows))}
+
+
+class IndustrialParkEditView(ObjectEditView):
+    model = IndustrialPark
+    form_class = IndustrialParkForm
+    list_url_name = "enterprises:park_list"
+    detail_url_name = "enterprises:park_detail"
+    create_service = services.create_park
+    update_service = services.update_park
+
+
+class IndustrialParkDeleteView(ObjectDeleteView):
+    model = IndustrialPark
+    list_url_name = "enterprises:park_list"
+    detail_url_name = "enterprises:park_detail"
+    delete_service = services.delete_park
+
+
+# --- records an enterprise files, created from its page -------------------------------
+
+
+class EnterpriseRecordCreateView(View):
+    """A form on one enterprise's behalf; ``save`` calls the service and returns the row."""
+
+    permission_required: str
+    form_class: type
+    title: Any = ""
+    template_name = "enterprises/record_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission_required):
+            raise PermissionDenied(_("您没有访问此页面的权限"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, request, enterprise, data=None):
+        return self.form_class(data=data, **self.form_kwargs(request, enterprise))
+
+    def form_kwargs(self, request, enterprise) -> dict[str, Any]:
+        return {}
+
+    def save(self, request, enterprise, form):
+        raise NotImplementedError
+
+    def success_url(self, enterprise, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("enterprises:enterprise_detail", args=[enterprise.pk])
+
+    def get(self, request, pk):
+        enterprise = enterprise_for(request, pk)
+        return self.render(request, enterprise, self.get_form(request, enterprise))
+
+    def post(self, request, pk):
+        enterprise = enterprise_for(request, pk)
+        form = self.get_form(request, enterprise, data=request.POST)
+        if form.is_valid():
+            try:
+                obj = self.save(request, enterprise, form)
+            except ValidationError as e:
+                add_service_errors(form, e)
+            except PermissionDenied as e:
+                form.add_error(None, _errors(e))
+            else:
+                messages.success(request, _("已保存"))
+                return redirect(self.success_url(enterprise, obj))
+        return self.render(request, enterprise, form)
+
+    def render(self, request, enterprise, form):
+        return render(
+            request,
+            self.template_name,
+            {"enterprise": enterprise, "form": form, "title": self.title},
+        )
+
+
+class ApplicationCreateView(EnterpriseRecordCreateView):
+    permission_required = "enterprises.add_resumptionapplication"
+    form_class = ResumptionApplicationForm
+    title = gettext_lazy("申请复工")
+
+    def save(self, request, enterprise, form):
+        return services.submit_application(
+            actor=request.user, enterprise=enterprise, data=form.cleaned_data
+        )
+
+
+class EmployeeCreateView(EnterpriseRecordCreateView):
+    permission_required = "enterprises.add_employee"
+    form_class = EmployeeForm
+    title = gettext_lazy("登记职工")
+
+    def save(self, request, enterprise, form):
+        return services.create_employee(
+            actor=request.user, enterprise=enterprise, data=form.service_data()
+        )
+
+
+class DailyReportCreateView(EnterpriseRecordCreateView):
+    permission_required = "enterprises.add_dailyreport"
+    form_class = DailyReportForm
+    title = gettext_lazy("填报日报")
+
+    def get_form(self, request, enterprise, data=None):
+        return DailyReportForm(data=data, initial={"date": timezone.localdate()})
+
+    def save(self, request, enterprise, form):
+        return services.submit_daily_report(
+            actor=request.user, enterprise=enterprise, data=form.cleaned_data
+        )
+
+
+class InspectionCreateView(EnterpriseRecordCreateView):
+    permission_required = "enterprises.add_inspection"
+    form_class = InspectionForm
+    title = gettext_lazy("驻企检查")
+
+    def get_form(self, request, enterprise, data=None):
+        return InspectionForm(data=data, initial={"inspected_on": timezone.localdate()})
+
+    def save(self, request, enterprise, form):
+        return services.file_inspection(
+            actor=request.user,
+            enterprise=enterprise,
+            data=form.cleaned_data,
+            problems=form.problem_lines(),
+        )
+
+    def success_url(self, enterprise, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("enterprises:inspection_detail", args=[obj.pk])
+
+
+class ProblemCreateView(EnterpriseRecordCreateView):
+    permission_required = "enterprises.add_inspectionproblem"
+    form_class = ProblemForm
+    title = gettext_lazy("登记问题")
+
+    def save(self, request, enterprise, form):
+        return services.report_problem(
+            actor=request.user, enterprise=enterprise, **form.cleaned_data
+        )
+
+
+class DifficultyCreateView(EnterpriseRecordCreateView):
+    permission_required = "enterprises.add_difficulty"
+    form_class = DifficultyForm
+    title = gettext_lazy("反映困难诉求")
+
+    def save(self, request, enterprise, form):
+        return services.raise_difficulty(
+            actor=request.user, enterprise=enterprise, **form.cleaned_data
+        )
+
+
+class LiaisonAssignmentCreateView(EnterpriseRecordCreateView):
+    permission_required = "enterprises.manage_liaison"
+    form_class = LiaisonAssignmentForm
+    title = gettext_lazy("派驻联络员")
+
+    def form_kwargs(self, request, enterprise):
+        return {"user": request.user}
+
+    def save(self, request, enterprise, form):
+        return services.assign_liaison(
+            actor=request.user, enterprise=enterprise, **form.cleaned_data
+        )
+
+
+class AccountBindView(EnterpriseRecordCreateView):
+    permission_required = "enterprises.manage_liaison"
+    form_class = AccountBindForm
+    title = gettext_lazy("绑定企业账号")
+
+    def form_kwargs(self, request, enterprise):
+        return {"user": request.user}
+
+    def save(self, request, enterprise, form):
+        return services.bind_enterprise_account(
+            actor=request.user, user=form.cleaned_data["user"], enterprise=enterprise
+        )
+
+
+# --- state changes: one POST, one service -----------------------------------------------
+
+
+def _act(
+    request: HttpRequest,
+    obj,
+    form_class: type,
+    call: Callable[[dict[str, Any], Any], Any],
+    done: str,
+    url_name: str,
+) -> HttpResponse:
+    """Validate ``form_class`` and call the service; errors come back as a message."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(url_name, pk=obj.pk)
+    try:
+        call(form.cleaned_data, request.POST.get("version") or None)
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, _errors(e))
+    else:
+        messages.success(request, done)
+    return redirect(url_name, pk=obj.pk)
+
+
+@require_POST
+@permission_required("enterprises.review_resumptionapplication", raise_exception=True)
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_object_or_404(ResumptionApplication.objects.visible_to(request.user), pk=pk)
+
+    def call(data, version):
+        if data["decision"] == "approve":
+            services.approve_application(
+                actor=request.user,
+                application=app,
+                conditions=data["conditions"],
+                expected_version=version,
+            )
+        else:
+            services.return_application(
+                actor=request.user, application=app, note=data["note"], expected_version=version
+            )
+
+    return _act(
+        request, app, ReviewForm, call, _("审批意见已保存"), "enterprises:application_detail"
+    )
+
+
+@require_POST
+@permission_required("enterprises.change_inspectionproblem", raise_exception=True)
+def problem_rectify(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_object_or_404(InspectionProblem.objects.visible_to(request.user), pk=pk)
+
+    def call(data, version):
+        services.rectify_problem(
+            actor=request.user,
+            problem=problem,
+            rectification=data["rectification"],
+            expected_version=version,
+        )
+
+    return _act(
+        request, problem, RectifyForm, call, _("已标记为整改完成"), "enterprises:problem_detail"
+    )
+
+
+@require_POST
+@permission_required("enterprises.respond_difficulty", raise_exception=True)
+def difficulty_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    difficulty = get_object_or_404(Difficulty.objects.visible_to(request.user), pk=pk)
+
+    def call(data, version):
+        services.respond_difficulty(
+            actor=request.user, difficulty=difficulty, expected_version=version, **data
+        )
+
+    return _act(
+        request, difficulty, RespondForm, call, _("已记录解决措施"), "enterprises:difficulty_detail"
+    )
+
+
+# --- lists and details of the records -------------------------------------------------
+
+
+class ResumptionApplicationListView(ObjectListView):
+    model = ResumptionApplication
+    filterset_class = ResumptionApplicationFilterSet
+    table_class = ResumptionApplicationTable
+    selector = selectors.application_list
+    export_permission = "enterprises.export_enterprise"
+    list_url_name = "enterprises:application_list"
+    hidden_filters = ("enterprise",)
+
+
+class ResumptionApplicationDetailView(ObjectDetailView):
+    model = ResumptionApplication
+    selector = selectors.application_list
+    template_name = "enterprises/application_detail.html"
+    list_url_name = "enterprises:application_list"
+
+    def get_extra_context(self, request, obj):
+        can_review = obj.state == ApplicationState.SUBMITTED and request.user.has_perm(
+            "enterprises.review_resumptionapplication"
+        )
+        return {"review_form": ReviewForm() if can_review else None}
+
+
+class EmployeeListView(ObjectListView):
+    """职工 across the user's enterprises; ``?return_state=isolating`` is “返岗隔离中”."""
+
+    model = Employee
+    filterset_class = EmployeeFilterSet
+    table_class = EmployeeTable
+    selector = selectors.employee_list
+    template_name = "enterprises/employee_list.html"
+    export_permission = "enterprises.export_employee"
+    list_url_name = "enterprises:employee_list"
+    hidden_filters = ("enterprise",)
+
+    def base_context(self):
+        qs = Employee.objects.visible_to(self.request.user)
+        enterprise_id = self.request.GET.get("enterprise", "")
+        enterprise = None
+        if enterprise_id.isdigit():
+            enterprise = (
+                Enterprise.objects.visible_to(self.request.user)
+                .filter(pk=int(enterprise_id))
+                .first()
+            )
+            qs = qs.filter(enterprise_id=int(enterprise_id))
+        counts = selectors.return_state_counts(qs)
+        return super().base_context() | {
+            "enterprise": enterprise,
+            "return_states": [(v, label, counts[v]) for v, label in ReturnState.choices],
+        }
+
+
+class EmployeeEditView(ObjectEditView):
+    model = Employee
+    form_class = EmployeeForm
+    selector = selectors.employee_list
+    list_url_name = "enterprises:employee_list"
+    update_service = services.update_employee
+
+    def service_kwargs(self, form, obj):
+        return {"data": form.service_data()}
+
+    def success_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("enterprises:employee_list") + f"?enterprise={obj.enterprise_id}"
+
+
+class EmployeeDeleteView(ObjectDeleteView):
+    model = Employee
+    list_url_name = "enterprises:employee_list"
+    delete_service = services.delete_employee
+
+
+@permission_required("enterprises.import_employee", raise_exception=True)
+def employee_import(request: HttpRequest, pk: int) -> HttpResponse:
+    from fangkong.core.views.imports import import_upload
+
+    enterprise = enterprise_for(request, pk)
+    form = EmployeeImportForm(
+        request.POST or None, request.FILES or None, user=request.user, enterprise=enterprise
+    )
+    return import_upload(
+        request,
+        form,
+        importer=EMPLOYEE_IMPORTER,
+        template_name="enterprises/import.html",
+        options={"enterprise_id": enterprise.pk},
+        context={
+            "title": _("导入职工花名册：%(name)s") % {"name": enterprise.name},
+            "template_url_name": "enterprises:employee_import_template",
+        },
+    )
+
+
+@permission_required("enterprises.import_employee", raise_exception=True)
+def employee_import_template(request: HttpRequest) -> HttpResponse:
+    from fangkong.core.views.imports import import_template_response
+
+    return import_template_response(EMPLOYEE_IMPORTER, _("职工花名册导入模板") + ".xlsx")
+
+
+class LiaisonAssignmentListView(ObjectListView):
+    model = LiaisonAssignment
+    filterset_class = LiaisonAssignmentFilterSet
+    table_class = LiaisonAssignmentTable
+    selector = selectors.assignment_list
+    export_permission = "enterprises.export_enterprise"
+    list_url_name = "enterprises:assignment_list"
+    hidden_filters = ("enterprise",)
+
+
+class DailyReportListView(ObjectListView):
+    model = DailyReport
+    filterset_class = DailyReportFilterSet
+    table_class = DailyReportTable
+    selector = selectors.report_list
+    export_permission = "enterprises.export_enterprise"
+    list_url_name = "enterprises:report_list"
+    hidden_filters = ("enterprise",)
+    extra_actions = (
+        ("enterprises:missing_reports", gettext_lazy("未报日报"), "enterprises.view_dailyreport"),
+    )
+
+
+class ReportReminderListView(ObjectListView):
+    model = ReportReminder
+    filterset_class = ReportReminderFilterSet
+    table_class = ReportReminderTable
+    selector = selectors.reminder_list
+    export_permission = "enterprises.export_enterprise"
+    list_url_name = "enterprises:reminder_list"
+    hidden_filters = ("enterprise",)
+
+
+@permission_required("enterprises.view_dailyreport", raise_exception=True)
+def missing_reports(request: HttpRequest) -> HttpResponse:
+    """未报日报: resumed enterprises without a report for the day; POST records reminders."""
+    day = parse_date(request.GET.get("date") or "") or timezone.localdate()
+    enterprises = Enterprise.objects.visible_to(request.user)
+    if request.method == "POST":
+        try:
+            created = services.remind_missing_reports(
+                actor=request.user, day=day, enterprises=enterprises
+            )
+        except PermissionDenied as e:
+            messages.error(request, _errors(e))
+        else:
+            messages.success(request, _("已记录催报 %(n)d 家") % {"n": len(created)})
+        return redirect(f"{request.path}?date={day.isoformat()}")
+    rows = selectors.missing_reports(enterprises, day)
+    if request.GET.get("export") == "xlsx":
+        from fangkong.core.exporting import export_xlsx
+
+        if not request.user.has_perm("enterprises.export_enterprise"):
+            raise PermissionDenied(_("您没有导出的权限"))
+        return export_xlsx(
+            rows,
+            MissingReportTable.export_columns(),
+            user=request.user,
+            model=Enterprise,
+            filters={"date": day.isoformat()},
+        )
+    return render(
+        request,
+        "enterprises/missing_reports.html",
+        {
+            "day": day,
+            "table": MissingReportTable(rows),
+            "count": rows.count(),
+            "can_remind": request.user.has_perm("enterprises.add_reportreminder"),
+            "can_export": request.user.has_perm("enterprises.export_enterprise"),
+        },
+    )
+
+
+class InspectionListView(ObjectListView):
+    model = Inspection
+    filterset_class = InspectionFilterSet
+    table_class = InspectionTable
+    selector = selectors.inspection_list
+    export_permission = "enterprises.export_enterprise"
+    list_url_name = "enterprises:inspection_list"
+    hidden_filters = ("enterprise",)
+
+
+class InspectionDetailView(ObjectDetailView):
+    model = Inspection
+    selector = selectors.inspection_list
+    template_name = "enterprises/inspection_detail.html"
+    list_url_name = "enterprises:inspection_list"
+
+    def get_extra_context(self, request, obj):
+        return {
+            "checklist": [
+                (Inspection._meta.get_field(name).verbose_name, getattr(obj, name))
+                for name in Inspection.CHECKLIST
+            ],
+            "problems": InspectionProblemTable(
+                selectors.problem_list(InspectionProblem.objects.filter(inspection=obj))
+            ),
+        }
+
+
+class InspectionProblemListView(ObjectListView):
+    model = InspectionProblem
+    filterset_class = InspectionProblemFilterSet
+    table_class = InspectionProblemTable
+    selector = selectors.problem_list
+    export_permission = "enterprises.export_enterprise"
+    list_url_name = "enterprises:problem_list"
+    hidden_filters = ("enterprise",)
+
+
+class InspectionProblemDetailView(ObjectDetailView):
+    model = InspectionProblem
+    selector = selectors.problem_list
+    template_name = "enterprises/problem_detail.html"
+    list_url_name = "enterprises:problem_list"
+
+    def get_extra_context(self, request, obj):
+        can = obj.state == ProblemState.OPEN and request.user.has_perm(
+            "enterprises.change_inspectionproblem"
+        )
+        return {"rectify_form": RectifyForm() if can else None}
+
+
+class DifficultyListView(ObjectListView):
+    model = Difficulty
+    filterset_class = DifficultyFilterSet
+    table_class = DifficultyTable
+    selector = selectors.difficulty_list
+    export_permission = "enterprises.export_enterprise"
+    list_url_name = "enterprises:difficulty_list"
+    hidden_filters = ("enterprise",)
+
+
+class DifficultyDetailView(ObjectDetailView):
+    model = Difficulty
+    selector = selectors.difficulty_list
+    template_name = "enterprises/difficulty_detail.html"
+    list_url_name = "enterprises:difficulty_list"
+
+    def get_extra_context(self, request, obj):
+        can = obj.state != DifficultyState.RESOLVED and request.user.has_perm(
+            "enterprises.respond_difficulty"
+        )
+        return {"respond_form": RespondForm() if can else None}
