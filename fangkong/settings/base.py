@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "fangkong.tracing",
     "fangkong.health",
     "fangkong.status",
+    "fangkong.supplies",
+    "fangkong.prices",
     "fangkong.demo",
 ]
 
