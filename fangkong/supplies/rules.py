@@ -23,6 +23,9 @@ FRONTLINE_RANK: dict[str, int] = {
 }
 
 
+QUANTUM = Decimal("0.0001")  # the ledger's four decimal places
+
+
 def allocation_key(request) -> tuple:
     """Sort key of an approved request: front-line rank, then urgent before normal, then the
     earlier request, then the lower id (a total order, so equal requests never swap)."""
@@ -50,7 +53,7 @@ def clean_quantity(value, field: str = "quantity", *, allow_negative: bool = Fal
 
 def to_base(item, quantity: Decimal, unit: str, field: str = "unit") -> Decimal:
     try:
-        return item.to_base(quantity, unit)
+        return item.to_base(quantity, unit).quantize(QUANTUM)
     except ValueError:
         raise ValidationError(
             {field: _("%(item)s 不能以该单位计量") % {"item": item.name}}
