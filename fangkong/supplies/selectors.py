@@ -108,21 +108,19 @@ def stock_table(
     outflow = Q(kind__in=OUTFLOW_KINDS, occurred_at__gte=since, occurred_at__lt=until)
     rows = list(
         movements.values("warehouse_id", "item_id")
-        .annotate(quantity=_sum("quantity"), out=_sum("quantity", filter=outflow))
+        .annotate(on_hand=_sum("quantity"), out=_sum("quantity", filter=outflow))
         .order_by("warehouse_id", "item_id")
     )
     warehouses = Warehouse.objects.in_bulk({r["warehouse_id"] for r in rows})
     items = Item.objects.in_bulk({r["item_id"] for r in rows})
     result = []
     for r in rows:
-        if not r["quantity"] and not r["out"]:
+        if not r["on_hand"] and not r["out"]:
             continue
         daily = (-r["out"] / window_days) if r["out"] else ZERO
-        cover = (r["quantity"] / daily).quantize(Decimal("0.1")) if daily else None
+        cover = (r["on_hand"] / daily).quantize(Decimal("0.1")) if daily else None
         result.append(
-            StockRow(
-                warehouses[r["warehouse_id"]], items[r["item_id"]], r["quantity"], daily, cover
-            )
+            StockRow(warehouses[r["warehouse_id"]], items[r["item_id"]], r["on_hand"], daily, cover)
         )
     result.sort(key=lambda s: (s.warehouse.area.path, s.warehouse.name, s.item.code))
     return result
