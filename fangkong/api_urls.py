@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("fangkong.risk.api.urls")),
     path("", include("fangkong.status.api.urls")),
     path("", include("fangkong.health.api.urls")),
+    path("", include("fangkong.supplies.api.urls")),
+    path("", include("fangkong.prices.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -14,4 +14,6 @@ urlpatterns = [
     path("status/", include("fangkong.status.urls")),
     path("health/", include("fangkong.health.urls")),
     path("verify/", include((verify_patterns, "verify"))),
+    path("supplies/", include("fangkong.supplies.urls")),
+    path("prices/", include("fangkong.prices.urls")),
 ]

@@ -185,6 +185,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        # issue 7 (supplies, prices): choice sets whose field names repeat across models
+        "SupplyUnitEnum": "fangkong.supplies.choices.Unit",
+        "ItemCategoryEnum": "fangkong.supplies.choices.ItemCategory",
+        "WarehouseKindEnum": "fangkong.supplies.choices.WarehouseKind",
+        "MovementKindEnum": "fangkong.supplies.choices.MovementKind",
+        "DonationKindEnum": "fangkong.supplies.choices.DonationKind",
+        "FundKindEnum": "fangkong.supplies.choices.FundKind",
+        "MarketKindEnum": "fangkong.prices.choices.MarketKind",
+        "CommodityCategoryEnum": "fangkong.prices.choices.CommodityCategory",
+        "ResidentCategoryEnum": "fangkong.registry.choices.ResidentCategory",
+    },
     # Intranet: Swagger UI must not call validator.swagger.io; Redoc uses system fonts.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_UI_SETTINGS": {
