@@ -248,11 +248,15 @@ def trace_donation(donation: Donation) -> list[TraceRow]:
 
 def fund_list(funds: QuerySet) -> QuerySet:
     """Funds with ``income``, ``allocated``, ``spent`` and ``balance`` from their entries."""
-    return funds.select_related("area").annotate(
-        income=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.INCOME)),
-        allocated=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.ALLOCATION)),
-        spent=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.SPENDING)),
-        balance=_sum("entries__amount"),
+    return (
+        funds.select_related("area")
+        .annotate(
+            income=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.INCOME)),
+            allocated=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.ALLOCATION)),
+            spent=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.SPENDING)),
+            balance=_sum("entries__amount"),
+        )
+        .order_by("area__path", "name", "pk")
     )
 
 

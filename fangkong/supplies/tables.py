@@ -9,6 +9,10 @@ def _qty(value) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
+def _money(value) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
 def _movement_qty(row) -> str:
     return _qty(row.quantity)
 
@@ -133,10 +137,10 @@ class FundTable(Table):
         Column("name", _("名称"), link=True),
         Column("kind", _("资金类型"), choices=True),
         Column("area", _("管理区域"), accessor="area.name"),
-        Column("income", _("拨入/收入")),
-        Column("allocated", _("下拨"), render=lambda r: -r.allocated),
-        Column("spent", _("支出"), render=lambda r: -r.spent),
-        Column("balance", _("余额")),
+        Column("income", _("拨入/收入"), render=lambda r: _money(r.income)),
+        Column("allocated", _("下拨"), render=lambda r: _money(-r.allocated)),
+        Column("spent", _("支出"), render=lambda r: _money(-r.spent)),
+        Column("balance", _("余额"), render=lambda r: _money(r.balance)),
     )
 
 
