@@ -73,6 +73,7 @@ class PriceLineListView(ObjectListView):
     filterset_class = PriceLineFilterSet
     table_class = PriceLineTable
     selector = staticmethod(lambda qs: qs.select_related("market", "market__area", "commodity"))
+    permission_required = "prices.view_pricereport"  # lines are part of the reports
     export_permission = "prices.export_pricereport"
     list_url_name = "prices:line_list"
 
@@ -90,8 +91,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     existing = PriceReport.objects.filter(market=market, date=today).first()
     commodities = list(Commodity.objects.filter(active=True))
     current = selectors.latest_lines(existing)
+    data = request.POST if request.method == "POST" else None  # an all-blank report is bound
     form = PriceReportForm(
-        request.POST or None,
+        data,
         commodities=commodities,
         current=current,
         initial={"note": existing.note if existing else ""},
