@@ -135,6 +135,7 @@ _SUPPLY_READ = {
     "prices.view_market",
     "prices.view_commodity",
     "prices.view_pricereport",
+    "prices.view_priceline",
 }
 _SUPPLY_UNIT = {  # a front-line unit asks, signs for what arrives, and reports prices
     "supplies.add_supplyrequest",
@@ -170,6 +171,7 @@ _SUPPLY: dict[str, set[str]] = {
         "prices.add_pricereport",
         "prices.change_pricereport",
         "prices.view_pricereport",
+        "prices.view_priceline",
     },
     Role.LEADER: set(_SUPPLY_READ),
 }

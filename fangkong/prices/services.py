@@ -57,6 +57,7 @@ def create_market(*, actor, data: dict) -> Market:
 def update_market(*, actor, market: Market, data: dict, expected_version: int | None) -> Market:
     require_perm(actor, "prices.change_market")
     require_area(actor, market.area)
+    data = {**{f: getattr(market, f) for f in MARKET_FIELDS}, **data}  # PATCH: keep the rest
     fields = _clean_market(data, exclude_pk=market.pk)
     require_area(actor, fields["area"])
     with transaction.atomic():
@@ -98,6 +99,7 @@ def update_commodity(
     *, actor, commodity: Commodity, data: dict, expected_version: int | None
 ) -> Commodity:
     require_perm(actor, "prices.change_commodity")
+    data = {**{f: getattr(commodity, f) for f in COMMODITY_FIELDS}, **data}  # PATCH: keep the rest
     fields = _clean_commodity(data, exclude_pk=commodity.pk)
     with transaction.atomic():
         before = lock_versioned(commodity, expected_version)

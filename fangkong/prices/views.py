@@ -73,7 +73,6 @@ class PriceLineListView(ObjectListView):
     filterset_class = PriceLineFilterSet
     table_class = PriceLineTable
     selector = staticmethod(lambda qs: qs.select_related("market", "market__area", "commodity"))
-    permission_required = "prices.view_pricereport"  # lines are part of the reports
     export_permission = "prices.export_pricereport"
     list_url_name = "prices:line_list"
 

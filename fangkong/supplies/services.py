@@ -90,6 +90,7 @@ def create_item(*, actor, data: dict) -> Item:
 
 def update_item(*, actor, item: Item, data: dict, expected_version: int | None) -> Item:
     require_perm(actor, "supplies.change_item")
+    data = {**{f: getattr(item, f) for f in ITEM_FIELDS}, **data}  # PATCH: keep the rest
     fields = _clean_item(data, exclude_pk=item.pk)
     if fields["unit"] != item.unit and item.movements.exists():
         raise ValidationError({"unit": _("已有库存流水，不能更改计量单位")})
@@ -136,6 +137,7 @@ def update_warehouse(
 ) -> Warehouse:
     require_perm(actor, "supplies.change_warehouse")
     require_area(actor, warehouse.area)
+    data = {**{f: getattr(warehouse, f) for f in WAREHOUSE_FIELDS}, **data}  # PATCH: keep the rest
     fields = _clean_warehouse(data, exclude_pk=warehouse.pk)
     require_area(actor, fields["area"])
     with transaction.atomic():
