@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
-from fangkong.core.forms import StyledFormMixin
+from fangkong.core.forms import StyledFormMixin, style_form
 
 from .models import Commodity, Market
 
@@ -71,6 +71,7 @@ class PriceReportForm(StyledFormMixin, forms.Form):
             self.fields[f"stock_{c.pk}"] = stock
             self.rows.append((c, f"price_{c.pk}", f"stock_{c.pk}"))
         self.fields["note"] = self.fields.pop("note")
+        style_form(self)  # the per-item fields were added after the mixin styled the form
 
     def bound_rows(self):
         return [(c, self[p], self[s]) for c, p, s in self.rows]
