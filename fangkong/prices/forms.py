@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
 from fangkong.core.forms import StyledFormMixin, style_form
+from fangkong.registry.forms import ResidentImportForm
 
 from .models import Commodity, Market
 
@@ -79,3 +80,13 @@ class PriceReportForm(StyledFormMixin, forms.Form):
     def prices(self) -> dict[int, tuple]:
         d = self.cleaned_data
         return {c.pk: (d.get(p), d.get(s)) for c, p, s in self.rows}
+
+
+class MarketImportForm(ResidentImportForm):
+    """导入市场名单: the file and the area its rows belong to."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        area = self.fields["area"]
+        area.label = _("导入到区域")
+        area.help_text = _("未填写所属区域的行归入此区域；所有行的区域都必须在此区域内")

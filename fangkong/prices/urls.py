@@ -6,6 +6,12 @@ app_name = "prices"
 urlpatterns = [
     path("markets/", views.MarketListView.as_view(), name="market_list"),
     path("markets/add/", views.MarketEditView.as_view(), name="market_add"),
+    path("markets/import/", views.market_import, name="market_import"),
+    path(
+        "markets/import/template.xlsx",
+        views.market_import_template,
+        name="market_import_template",
+    ),
     path("markets/<int:pk>/edit/", views.MarketEditView.as_view(), name="market_edit"),
     path("markets/<int:pk>/report/", views.report, name="report"),
     path("commodities/", views.CommodityListView.as_view(), name="commodity_list"),

@@ -41,6 +41,7 @@ class MarketListView(ObjectListView):
         ("prices:trend", gettext_lazy("价格走势"), "prices.view_pricereport"),
         ("prices:alert_list", gettext_lazy("涨价预警"), "prices.view_pricereport"),
         ("prices:commodity_list", gettext_lazy("生活必需品"), "prices.view_commodity"),
+        ("prices:market_import", gettext_lazy("批量导入"), "prices.add_market"),
     )
 
 
@@ -205,3 +206,32 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "since": since,
         },
     )
+
+
+MARKET_IMPORTER = "prices.market"
+
+
+@permission_required("prices.add_market", raise_exception=True)
+def market_import(request: HttpRequest) -> HttpResponse:
+    """A commerce bureau's market list: upload → dry-run preview → confirm (shared flow)."""
+    from django.urls import reverse
+
+    from fangkong.core.views.imports import import_upload
+
+    from .forms import MarketImportForm
+
+    form = MarketImportForm(request.POST or None, request.FILES or None, user=request.user)
+    return import_upload(
+        request,
+        form,
+        importer=MARKET_IMPORTER,
+        template_name="prices/market_import.html",
+        context={"template_url": reverse("prices:market_import_template")},
+    )
+
+
+@permission_required("prices.add_market", raise_exception=True)
+def market_import_template(request: HttpRequest) -> HttpResponse:
+    from fangkong.core.views.imports import import_template_response
+
+    return import_template_response(MARKET_IMPORTER, _("市场名单导入模板") + ".xlsx")
