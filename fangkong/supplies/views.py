@@ -92,6 +92,7 @@ class ItemListView(ObjectListView):
     export_permission = "supplies.view_item"
     list_url_name = "supplies:item_list"
     add_url_name = "supplies:item_add"
+    extra_actions = (("supplies:item_import", gettext_lazy("批量导入"), "supplies.add_item"),)
 
 
 class ItemEditView(ObjectEditView):
@@ -562,3 +563,33 @@ def fund_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已登记资金流水"))
     return redirect("supplies:fund_detail", pk=fund.pk)
+
+
+# --- catalogue import --------------------------------------------------------------------
+
+ITEM_IMPORTER = "supplies.item"
+
+
+@permission_required("supplies.add_item", raise_exception=True)
+def item_import(request: HttpRequest) -> HttpResponse:
+    """The warehouse's catalogue workbook: upload → dry-run preview → confirm (shared flow)."""
+    from fangkong.core.views.imports import import_upload
+    from fangkong.registry.forms import ResidentImportForm
+
+    form = ResidentImportForm(request.POST or None, request.FILES or None, user=request.user)
+    form.fields["area"].label = _("导入单位所在区域")
+    form.fields["area"].help_text = _("物资目录全市共用；区域仅用于记录导入来源")
+    return import_upload(
+        request,
+        form,
+        importer=ITEM_IMPORTER,
+        template_name="supplies/item_import.html",
+        context={"template_url": reverse("supplies:item_import_template")},
+    )
+
+
+@permission_required("supplies.add_item", raise_exception=True)
+def item_import_template(request: HttpRequest) -> HttpResponse:
+    from fangkong.core.views.imports import import_template_response
+
+    return import_template_response(ITEM_IMPORTER, _("物资目录导入模板") + ".xlsx")
