@@ -54,7 +54,7 @@ NECESSITIES = (  # name, category, usual price (元/斤)
     ("食用油", CommodityCategory.OIL, "7.50"),
 )
 SEED_DAY = datetime.date(2020, 2, 14)
-HISTORY_DAYS = 14
+HISTORY_DAYS = 10
 
 
 def load_supplies(*, actor, root: Area, seed: int = 2020) -> dict[str, int]:
@@ -120,7 +120,7 @@ def load_supplies(*, actor, root: Area, seed: int = 2020) -> dict[str, int]:
             )
     for n in range(HISTORY_DAYS, 0, -1):
         day = today - datetime.timedelta(days=n)
-        for wh in places:
+        for wh in places[:2]:  # the city and one district warehouse carry the daily issues
             for code, _n, _c, _u, _a, _f, use in ITEMS:
                 q = max(1, int(use * rng.uniform(0.1, 0.5)))
                 try:
@@ -234,7 +234,7 @@ def load_supplies(*, actor, root: Area, seed: int = 2020) -> dict[str, int]:
         for i, (name, cat, _p) in enumerate(NECESSITIES)
     ]
     markets = []
-    for i, c in enumerate(communities[:4]):
+    for i, c in enumerate(communities[:3]):
         kind = MarketKind.SUPERMARKET if i % 2 else MarketKind.FARMERS_MARKET
         label = "超市" if i % 2 else "农贸市场"
         markets.append(
