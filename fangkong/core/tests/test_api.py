@@ -189,6 +189,7 @@ def test_schema_validates_without_warnings(tmp_path):
     assert schema["openapi"].startswith("3.")
     assert sorted(p for p in schema["paths"] if p.count("/") == 4) == [
         "/api/v1/alerts/",
+        "/api/v1/allocations/",
         "/api/v1/areas/",
         "/api/v1/assignments/",
         "/api/v1/audit-entries/",
@@ -196,17 +197,26 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/campaigns/",
         "/api/v1/certificates/",
         "/api/v1/check-ins/",
+        "/api/v1/commodities/",
+        "/api/v1/donations/",
         "/api/v1/findings/",
+        "/api/v1/funds/",
         "/api/v1/households/",
         "/api/v1/jobs/",
+        "/api/v1/markets/",
         "/api/v1/nucleic-acid-tests/",
+        "/api/v1/price-lines/",
         "/api/v1/residents/",
         "/api/v1/risk-designations/",
         "/api/v1/risk-levels/",
         "/api/v1/status-overrides/",
         "/api/v1/statuses/",
+        "/api/v1/stock-movements/",
+        "/api/v1/supply-items/",
+        "/api/v1/supply-requests/",
         "/api/v1/users/",
         "/api/v1/visits/",
+        "/api/v1/warehouses/",
     ]
     assert "/api/v1/residents/{id}/reveal/" in schema["paths"]
     update = schema["components"]["schemas"]["ResidentUpdateRequest"]

@@ -39,7 +39,7 @@ class PriceReport(ScopedModel):
 class PriceLine(models.Model):
     """One necessity's price and stock in a daily report."""
 
-    scope_field = "report__market__area"
+    scope_field = "market__area"  # the denormalised market: one join fewer
 
     report = models.ForeignKey(
         PriceReport, on_delete=models.CASCADE, related_name="lines", verbose_name=_("日报")

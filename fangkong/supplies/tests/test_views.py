@@ -234,3 +234,28 @@ def test_pages_render_for_command_and_are_forbidden_for_volunteers(client, users
     assert client.get(reverse(f"supplies:{name}")).status_code == 200
     client.force_login(users["volunteer"])
     assert client.get(reverse(f"supplies:{name}")).status_code == 403
+
+
+def test_list_query_counts_do_not_grow_with_rows(
+    client, users, catalogue, stocked, django_assert_max_num_queries
+):
+    actor = users["command"]
+    for n in range(15):
+        services.issue_stock(
+            actor=actor,
+            warehouse=stocked["city"],
+            item=catalogue["gloves"],
+            quantity=1,
+            recipient=f"卡点{n}",
+        )
+    client.force_login(actor)
+    for name in (
+        "movement_list",
+        "warehouse_list",
+        "request_list",
+        "donation_list",
+        "fund_list",
+        "allocation_list",
+    ):
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse(f"supplies:{name}")).status_code == 200
