@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("fangkong.supervision.api.urls")),
     path("", include("fangkong.tips.api.urls")),
     path("", include("fangkong.enterprises.api.urls")),
+    path("", include("fangkong.supplies.api.urls")),
+    path("", include("fangkong.prices.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -20,4 +20,6 @@ urlpatterns = [
     path("verify/", include((verify_patterns, "verify"))),
     path("supervision/", include("fangkong.supervision.urls")),
     path("tips/", include("fangkong.tips.urls")),
+    path("supplies/", include("fangkong.supplies.urls")),
+    path("prices/", include("fangkong.prices.urls")),
 ]

@@ -330,3 +330,61 @@ _ENTERPRISES: dict[str, set[str]] = {
 ROLE_PERMISSIONS = {
     role: perms | frozenset(_ENTERPRISES.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
 }
+
+
+# --- issue 7: supplies, donations, funds (supplies) and market prices (prices) ---
+_SUPPLY_READ = {
+    "supplies.view_item",
+    "supplies.view_warehouse",
+    "supplies.view_movement",
+    "supplies.view_donation",
+    "supplies.view_supplyrequest",
+    "supplies.view_allocation",
+    "supplies.view_fund",
+    "supplies.view_fundentry",
+    "prices.view_market",
+    "prices.view_commodity",
+    "prices.view_pricereport",
+    "prices.view_priceline",
+}
+_SUPPLY_UNIT = {  # a front-line unit asks, signs for what arrives, and reports prices
+    "supplies.add_supplyrequest",
+    "supplies.receive_allocation",
+    "prices.add_pricereport",
+    "prices.change_pricereport",
+}
+_SUPPLY_MANAGE = {  # warehouse keepers and the offices that run supplies and funds
+    "supplies.add_item",
+    "supplies.change_item",
+    "supplies.add_warehouse",
+    "supplies.change_warehouse",
+    "supplies.add_movement",
+    "supplies.add_donation",
+    "supplies.export_donation",
+    "supplies.approve_supplyrequest",
+    "supplies.add_allocation",
+    "supplies.add_fund",
+    "supplies.add_fundentry",
+    "prices.add_market",
+    "prices.change_market",
+    "prices.add_commodity",
+    "prices.change_commodity",
+    "prices.export_pricereport",
+}
+_SUPPLY: dict[str, set[str]] = {
+    Role.COMMAND: _SUPPLY_READ | _SUPPLY_UNIT | _SUPPLY_MANAGE,
+    Role.STREET: _SUPPLY_READ | _SUPPLY_UNIT | _SUPPLY_MANAGE,
+    Role.COMMUNITY: _SUPPLY_READ | _SUPPLY_UNIT | {"supplies.add_movement"},
+    Role.GRID_WORKER: {
+        "prices.view_market",
+        "prices.view_commodity",
+        "prices.add_pricereport",
+        "prices.change_pricereport",
+        "prices.view_pricereport",
+        "prices.view_priceline",
+    },
+    Role.LEADER: set(_SUPPLY_READ),
+}
+ROLE_PERMISSIONS = {
+    role: perms | frozenset(_SUPPLY.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
+}

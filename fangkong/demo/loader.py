@@ -77,6 +77,7 @@ def load_demo(
         result.created |= load_supervision_demo(
             seed=seed, command=users.get("command"), inspector=users.get("inspector")
         )
+        result.created.update(_load_supplies(areas[city.root_code], result.accounts, seed))
     write_accounts_file(result.accounts)
     root = areas[city.root_code]
     result.totals = {
@@ -87,6 +88,14 @@ def load_demo(
     }
     result.seconds = time.monotonic() - started
     return result
+
+
+def _load_supplies(root: Area, accounts: list[AccountResult], seed: int) -> dict[str, int]:
+    """Issue 7: supplies, donations, funds and prices, through their services."""
+    from .supplies import load_supplies
+
+    actor = next(r.user for r in accounts if r.user.username == "command")
+    return load_supplies(actor=actor, root=root, seed=seed)
 
 
 def _created(instance, events: list[audit.Event]) -> None:

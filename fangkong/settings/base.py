@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "fangkong.supervision",
     "fangkong.tips",
     "fangkong.enterprises",
+    "fangkong.supplies",
+    "fangkong.prices",
     "fangkong.demo",
 ]
 
@@ -195,6 +197,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {
         "DifficultyCategoryEnum": "fangkong.enterprises.choices.DifficultyCategory",
+        # issue 7 (supplies, prices): choice sets whose field names repeat across models
+        "SupplyUnitEnum": "fangkong.supplies.choices.Unit",
+        "ItemCategoryEnum": "fangkong.supplies.choices.ItemCategory",
+        "WarehouseKindEnum": "fangkong.supplies.choices.WarehouseKind",
+        "MovementKindEnum": "fangkong.supplies.choices.MovementKind",
+        "DonationKindEnum": "fangkong.supplies.choices.DonationKind",
+        "FundKindEnum": "fangkong.supplies.choices.FundKind",
+        "MarketKindEnum": "fangkong.prices.choices.MarketKind",
+        "CommodityCategoryEnum": "fangkong.prices.choices.CommodityCategory",
         "ResidentCategoryEnum": "fangkong.registry.choices.ResidentCategory",
     },
     # Intranet: Swagger UI must not call validator.swagger.io; Redoc uses system fonts.

@@ -189,6 +189,7 @@ def test_schema_validates_without_warnings(tmp_path):
     assert schema["openapi"].startswith("3.")
     assert sorted(p for p in schema["paths"] if p.count("/") == 4) == [
         "/api/v1/alerts/",
+        "/api/v1/allocations/",
         "/api/v1/areas/",
         "/api/v1/assignments/",
         "/api/v1/audit-entries/",
@@ -197,7 +198,9 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/cases/",
         "/api/v1/certificates/",
         "/api/v1/check-ins/",
+        "/api/v1/commodities/",
         "/api/v1/contacts/",
+        "/api/v1/donations/",
         "/api/v1/enterprise-difficulties/",
         "/api/v1/enterprise-employees/",
         "/api/v1/enterprise-inspections/",
@@ -205,6 +208,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/enterprise-reports/",
         "/api/v1/enterprises/",
         "/api/v1/findings/",
+        "/api/v1/funds/",
         "/api/v1/households/",
         "/api/v1/industrial-parks/",
         "/api/v1/inspection-groups/",
@@ -212,9 +216,11 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/inspection-visits/",
         "/api/v1/jobs/",
         "/api/v1/liaison-assignments/",
+        "/api/v1/markets/",
         "/api/v1/nucleic-acid-tests/",
         "/api/v1/outing-approvals/",
         "/api/v1/party-reports/",
+        "/api/v1/price-lines/",
         "/api/v1/problem-summaries/",
         "/api/v1/problems/",
         "/api/v1/residents/",
@@ -224,6 +230,9 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/scans/",
         "/api/v1/status-overrides/",
         "/api/v1/statuses/",
+        "/api/v1/stock-movements/",
+        "/api/v1/supply-items/",
+        "/api/v1/supply-requests/",
         "/api/v1/tip-rewards/",
         "/api/v1/tips/",
         "/api/v1/users/",
@@ -234,6 +243,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/volunteer-tasks/",
         "/api/v1/volunteer-teams/",
         "/api/v1/volunteers/",
+        "/api/v1/warehouses/",
     ]
     assert "/api/v1/residents/{id}/reveal/" in schema["paths"]
     update = schema["components"]["schemas"]["ResidentUpdateRequest"]

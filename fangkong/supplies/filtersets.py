@@ -1,0 +1,97 @@
+"""One FilterSet per list: the web list and the API filter with the same code."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.filtersets import AreaSubtreeFilter
+
+from .choices import (
+    DonationKind,
+    ItemCategory,
+    MovementKind,
+    RequestState,
+    WarehouseKind,
+)
+from .models import Allocation, Donation, Fund, Item, Movement, SupplyRequest, Warehouse
+
+
+class ItemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
+    category = django_filters.ChoiceFilter(label=_("类别"), choices=ItemCategory.choices)
+
+    class Meta:
+        model = Item
+        fields = ["q", "category"]
+
+    def filter_q(self, qs, name, value):
+        return qs.filter(Q(name__contains=value) | Q(code__icontains=value))
+
+
+class WarehouseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="contains")
+    area = AreaSubtreeFilter(label=_("区域"))
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=WarehouseKind.choices)
+
+    class Meta:
+        model = Warehouse
+        fields = ["q", "area", "kind"]
+
+
+class MovementFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    warehouse = django_filters.NumberFilter(label=_("库点"), field_name="warehouse_id")
+    item = django_filters.ModelChoiceFilter(label=_("物资"), queryset=Item.objects.all())
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=MovementKind.choices)
+    since = django_filters.DateFilter(
+        label=_("起始日期"), field_name="occurred_at__date", lookup_expr="gte"
+    )
+    until = django_filters.DateFilter(
+        label=_("截止日期"), field_name="occurred_at__date", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = Movement
+        fields = ["area", "warehouse", "item", "kind"]
+
+
+class DonationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("捐赠方"), field_name="donor_name", lookup_expr="contains"
+    )
+    area = AreaSubtreeFilter(label=_("区域"))
+    kind = django_filters.ChoiceFilter(label=_("捐赠类型"), choices=DonationKind.choices)
+    channel = django_filters.CharFilter(label=_("捐赠渠道"), lookup_expr="contains")
+
+    class Meta:
+        model = Donation
+        fields = ["q", "area", "kind", "channel"]
+
+
+class SupplyRequestFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    item = django_filters.ModelChoiceFilter(label=_("物资"), queryset=Item.objects.all())
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=RequestState.choices)
+
+    class Meta:
+        model = SupplyRequest
+        fields = ["area", "item", "state"]
+
+
+class AllocationFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+    state = django_filters.ChoiceFilter(
+        label=_("状态"), choices=Allocation._meta.get_field("state").choices
+    )
+
+    class Meta:
+        model = Allocation
+        fields = ["area", "state"]
+
+
+class FundFilterSet(django_filters.FilterSet):
+    area = AreaSubtreeFilter(label=_("区域"))
+
+    class Meta:
+        model = Fund
+        fields = ["area", "kind"]

@@ -1,0 +1,280 @@
+"""Read queries of the supplies module: stock (derived from the ledger), low-stock alerts by
+days of cover, donation totals and traceability, fund balances. Each takes a queryset that
+already went through ``visible_to(user)``; the command dashboard calls these."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from fangkong.status.clock import start_of_day
+
+from .choices import KG_PER_UNIT, OUTFLOW_KINDS, DonationKind, FundEntryKind, MovementKind, Unit
+from .models import Donation, Fund, FundEntry, Item, Lot, Movement, Warehouse
+
+ZERO = Decimal(0)
+BURN_WINDOW_DAYS = 7
+
+
+def _sum(field: str, **extra):
+    return Coalesce(
+        Sum(field, **extra), Value(ZERO), output_field=DecimalField(max_digits=20, decimal_places=4)
+    )
+
+
+# --- stock -------------------------------------------------------------------------------
+
+
+def stock_of(movements: QuerySet, *, warehouse: Warehouse, item: Item) -> Decimal:
+    """Stock of one item at one place, in the item's base unit: the sum of its ledger rows."""
+    return movements.filter(warehouse=warehouse, item=item).aggregate(q=_sum("quantity"))["q"]
+
+
+def stock_levels(movements: QuerySet) -> QuerySet:
+    """One row per (warehouse, item) with stock ≠ 0: ``warehouse_id, item_id, quantity``."""
+    return (
+        movements.values("warehouse_id", "item_id")
+        .annotate(quantity=Sum("quantity"))
+        .exclude(quantity=0)
+        .order_by("warehouse_id", "item_id")
+    )
+
+
+def stock_by_item(movements: QuerySet) -> dict[int, Decimal]:
+    """``{item id: stock}`` over every place in ``movements`` (in transit excluded)."""
+    rows = movements.values("item_id").annotate(q=Sum("quantity")).order_by("item_id")
+    return {r["item_id"]: r["q"] for r in rows if r["q"]}
+
+
+def stock_by_item_and_area(movements: QuerySet) -> dict[tuple[int, int], Decimal]:
+    """``{(item id, area id of the place): stock}`` for the dashboard's per-area figures."""
+    rows = (
+        movements.values("item_id", "warehouse__area_id")
+        .annotate(q=Sum("quantity"))
+        .order_by("item_id", "warehouse__area_id")
+    )
+    return {(r["item_id"], r["warehouse__area_id"]): r["q"] for r in rows if r["q"]}
+
+
+def in_transit(allocations: QuerySet) -> dict[int, Decimal]:
+    """``{item id: quantity}`` dispatched but not yet signed for."""
+    rows = (
+        allocations.filter(state="dispatched")
+        .values("request__item_id")
+        .annotate(q=Sum("quantity"))
+        .order_by("request__item_id")
+    )
+    return {r["request__item_id"]: r["q"] for r in rows}
+
+
+# --- low stock by days of cover ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StockRow:
+    """One place's stock of one item with its burn rate and days of cover."""
+
+    warehouse: Warehouse
+    item: Item
+    quantity: Decimal
+    daily_outflow: Decimal
+    days_of_cover: Decimal | None  # None: nothing went out in the window
+
+    @property
+    def low(self) -> bool:
+        return self.days_of_cover is not None and self.days_of_cover < self.item.alert_days
+
+    @property
+    def unit_label(self) -> str:
+        return str(self.item.get_unit_display())
+
+
+def stock_table(
+    movements: QuerySet,
+    *,
+    today: datetime.date | None = None,
+    window_days: int = BURN_WINDOW_DAYS,
+) -> list[StockRow]:
+    """Stock per (place, item) with the average daily outflow (out + transfer-out) over the
+    ``window_days`` whole days before ``today``, and days of cover = stock ÷ that rate."""
+    today = today or timezone.localdate()
+    since, until = start_of_day(today - datetime.timedelta(days=window_days)), start_of_day(today)
+    outflow = Q(kind__in=OUTFLOW_KINDS, occurred_at__gte=since, occurred_at__lt=until)
+    rows = list(
+        movements.values("warehouse_id", "item_id")
+        .annotate(on_hand=_sum("quantity"), out=_sum("quantity", filter=outflow))
+        .order_by("warehouse_id", "item_id")
+    )
+    warehouses = Warehouse.objects.in_bulk({r["warehouse_id"] for r in rows})
+    items = Item.objects.in_bulk({r["item_id"] for r in rows})
+    result = []
+    for r in rows:
+        if not r["on_hand"] and not r["out"]:
+            continue
+        daily = (-r["out"] / window_days) if r["out"] else ZERO
+        cover = (r["on_hand"] / daily).quantize(Decimal("0.1")) if daily else None
+        result.append(
+            StockRow(warehouses[r["warehouse_id"]], items[r["item_id"]], r["on_hand"], daily, cover)
+        )
+    result.sort(key=lambda s: (s.warehouse.area.path, s.warehouse.name, s.item.code))
+    return result
+
+
+def low_stock_alerts(movements: QuerySet, **kwargs) -> list[StockRow]:
+    """Places whose days of cover fall below the item's ``alert_days``, fewest days first."""
+    rows = [r for r in stock_table(movements, **kwargs) if r.low]
+    rows.sort(key=lambda r: (r.days_of_cover, r.warehouse.pk, r.item.pk))
+    return rows
+
+
+# --- donations ---------------------------------------------------------------------------
+
+
+def _tonnes(quantity: Decimal, unit: str) -> Decimal:
+    return quantity * KG_PER_UNIT[unit] / 1000
+
+
+def donation_totals(donations: QuerySet) -> dict:
+    """Money in total and by channel; goods per item and per unit (mass summed in tonnes)."""
+    money = donations.filter(kind=DonationKind.MONEY)
+    total = money.aggregate(s=_sum("amount"))["s"]
+    by_channel = {
+        r["channel"]: r["s"]
+        for r in money.values("channel").annotate(s=Sum("amount")).order_by("-s", "channel")
+    }
+    lots = (
+        Lot.objects.filter(donation__in=donations.filter(kind=DonationKind.GOODS))
+        .values("item_id", "item__name", "item__unit")
+        .annotate(q=Sum("quantity"))
+        .order_by("item_id")
+    )
+    goods, by_unit = [], defaultdict(lambda: ZERO)
+    for r in lots:
+        goods.append(
+            {
+                "item_id": r["item_id"],
+                "item": r["item__name"],
+                "quantity": r["q"],
+                "unit": r["item__unit"],
+            }
+        )
+        if r["item__unit"] in KG_PER_UNIT:
+            by_unit[Unit.TONNE] += _tonnes(r["q"], r["item__unit"])
+        else:
+            by_unit[r["item__unit"]] += r["q"]
+    return {
+        "money_total": total,
+        "money_by_channel": by_channel,
+        "donation_count": donations.count(),
+        "goods": goods,
+        "goods_by_unit": dict(by_unit),
+    }
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    """Where part of a donated lot is: on hand at a place, given out to someone, or in transit."""
+
+    item: Item
+    lot_id: int
+    place: str
+    status: str  # "on_hand" | "issued" | "in_transit"
+    quantity: Decimal
+
+
+def trace_donation(donation: Donation) -> list[TraceRow]:
+    """Follow every unit of a goods donation through the ledger by its lot tag.
+
+    A donated lot keeps its id through every transfer (the FIFO of ``services._fifo`` picks
+    lots; the rows carry them), so: on hand = the lot's sum at each place; issued = its "out"
+    rows per recipient (and losses at counts); in transit = dispatched minus signed for. The
+    three add up to the donated quantity.
+    """
+    rows: list[TraceRow] = []
+    lots = {lot.pk: lot for lot in Lot.objects.filter(donation=donation).select_related("item")}
+    movements = Movement.objects.filter(lot__in=lots)
+    on_hand = (
+        movements.values("lot_id", "warehouse__name", "warehouse_id")
+        .annotate(q=Sum("quantity"))
+        .order_by("lot_id", "warehouse_id")
+    )
+    for r in on_hand:
+        if r["q"]:
+            rows.append(
+                TraceRow(
+                    lots[r["lot_id"]].item, r["lot_id"], r["warehouse__name"], "on_hand", r["q"]
+                )
+            )
+    issued = (
+        movements.filter(Q(kind=MovementKind.OUT) | Q(kind=MovementKind.ADJUST, quantity__lt=0))
+        .values("lot_id", "recipient", "kind")
+        .annotate(q=Sum("quantity"))
+        .order_by("lot_id", "recipient")
+    )
+    for r in issued:
+        place = r["recipient"] or str(MovementKind(r["kind"]).label)
+        rows.append(TraceRow(lots[r["lot_id"]].item, r["lot_id"], place, "issued", -r["q"]))
+    transit = (
+        movements.filter(
+            kind__in=(MovementKind.TRANSFER_OUT, MovementKind.TRANSFER_IN),
+            allocation__state="dispatched",
+        )
+        .values("lot_id", "allocation__request__unit__name")
+        .annotate(q=Sum("quantity"))
+        .order_by("lot_id")
+    )
+    for r in transit:
+        if r["q"]:
+            rows.append(
+                TraceRow(
+                    lots[r["lot_id"]].item,
+                    r["lot_id"],
+                    r["allocation__request__unit__name"],
+                    "in_transit",
+                    -r["q"],
+                )
+            )
+    return rows
+
+
+# --- funds -------------------------------------------------------------------------------
+
+
+def fund_list(funds: QuerySet) -> QuerySet:
+    """Funds with ``income``, ``allocated``, ``spent`` and ``balance`` from their entries."""
+    return (
+        funds.select_related("area")
+        .annotate(
+            income=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.INCOME)),
+            allocated=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.ALLOCATION)),
+            spent=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.SPENDING)),
+            balance=_sum("entries__amount"),
+        )
+        .order_by("area__path", "name", "pk")
+    )
+
+
+def fund_totals_by_kind(funds: QuerySet) -> dict[str, dict[str, Decimal]]:
+    """``{fund kind: {"income": …, "balance": …}}`` (e.g. the 党费 received and left)."""
+    rows = (
+        FundEntry.objects.filter(fund__in=funds)
+        .values("fund__kind")
+        .annotate(income=_sum("amount", filter=Q(kind=FundEntryKind.INCOME)), balance=Sum("amount"))
+        .order_by("fund__kind")
+    )
+    return {r["fund__kind"]: {"income": r["income"], "balance": r["balance"]} for r in rows}
+
+
+def fund_balance(fund: Fund) -> Decimal:
+    return fund.entries.aggregate(s=_sum("amount"))["s"]
+
+
+def dispatched_by_request(allocations: QuerySet) -> dict[int, Decimal]:
+    rows = allocations.values("request_id").annotate(s=Sum("quantity")).order_by("request_id")
+    return {r["request_id"]: r["s"] for r in rows}

@@ -1,0 +1,261 @@
+"""Supplies pages per role: content, scoping, forms writing through services, exports."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from fangkong.supplies import services
+from fangkong.supplies.choices import DonationKind, DonorKind, RequestState
+from fangkong.supplies.models import Donation, Movement, SupplyRequest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stocked(users, catalogue, places):
+    actor = users["command"]
+    services.receive_stock(
+        actor=actor, warehouse=places["city"], item=catalogue["gloves"], quantity=500
+    )
+    services.receive_stock(
+        actor=actor, warehouse=places["miyi"], item=catalogue["gloves"], quantity=70
+    )
+    return places
+
+
+def _sheet(response):
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [list(r) for r in wb.active.iter_rows(values_only=True)]
+
+
+def test_stock_page_scoped_and_exported(client, users, stocked, django_assert_max_num_queries):
+    client.force_login(users["command"])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("supplies:stock_list")).content.decode()
+    assert "市应急物资仓库" in page and "迷阳水岸社区" in page
+    client.force_login(users["street"])  # 仁和街道: sees neither the city nor Miyi warehouse
+    page = client.get(reverse("supplies:stock_list")).content.decode()
+    assert "迷阳水岸社区" not in page and "市应急物资仓库" not in page
+    client.force_login(users["command"])
+    rows = _sheet(client.get(reverse("supplies:stock_list") + "?export=xlsx"))
+    body = [r for r in rows if r and r[0] in ("市应急物资仓库", "迷阳水岸社区")]
+    assert sorted((r[0], r[2], r[3]) for r in body) == [
+        ("市应急物资仓库", "医用手套", "500"),
+        ("迷阳水岸社区", "医用手套", "70"),
+    ]
+
+
+def test_movement_form_issues_stock_and_shows_shortage_in_chinese(
+    client, users, catalogue, stocked
+):
+    client.force_login(users["command"])
+    url = reverse("supplies:movement_add", args=["out"])
+    data = {
+        "warehouse": stocked["city"].pk,
+        "item": catalogue["gloves"].pk,
+        "quantity": "600",
+        "recipient": "卡点",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "库存不足" in response.content.decode()
+    assert Movement.objects.count() == 2
+    data["quantity"] = "120"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert Movement.objects.filter(kind="out").get().quantity == Decimal(-120)
+
+
+def test_warehouse_detail_is_404_across_scope(client, users, stocked):
+    client.force_login(users["grid_c"])
+    assert client.get(
+        reverse("supplies:warehouse_detail", args=[stocked["city"].pk])
+    ).status_code in (403, 404)
+    client.force_login(users["community"])
+    assert (
+        client.get(reverse("supplies:warehouse_detail", args=[stocked["miyi"].pk])).status_code
+        == 404
+    )
+    page = client.get(reverse("supplies:warehouse_detail", args=[stocked["community"].pk]))
+    assert page.status_code == 200
+
+
+def test_donation_form_goods_lines_receipt_and_verify(client, users, catalogue, places, areas):
+    client.force_login(users["command"])
+    data = {
+        "area": areas["city"].pk,
+        "kind": DonationKind.GOODS,
+        "donor_kind": DonorKind.PERSON,
+        "donor_name": "王先生",
+        "donor_contact": "13800001234",
+        "date": "2020-02-14",
+        "warehouse": places["city"].pk,
+        "goods-TOTAL_FORMS": "3",
+        "goods-INITIAL_FORMS": "0",
+        "goods-0-item": catalogue["alcohol"].pk,
+        "goods-0-quantity": "1.5",
+        "goods-0-unit": "t",
+        "goods-1-item": catalogue["gloves"].pk,
+        "goods-1-quantity": "200",
+        "goods-1-unit": "",
+    }
+    response = client.post(reverse("supplies:donation_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    donation = Donation.objects.get()
+    detail = client.get(reverse("supplies:donation_detail", args=[donation.pk])).content.decode()
+    assert "138****1234" in detail and "13800001234" not in detail
+    assert "1500" in detail  # traced: 1.5 t on hand at the warehouse, in kg
+    pdf = client.get(reverse("supplies:donation_receipt", args=[donation.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    client.logout()
+    ok = client.get(reverse("supplies:donation_verify", args=[donation.receipt_code]))
+    assert ok.status_code == 200 and "王先生" in ok.content.decode()
+    assert client.get(reverse("supplies:donation_verify", args=["NOPE"])).status_code == 404
+
+
+def test_donation_list_export_masks_contact(client, users, areas):
+    actor = users["command"]
+    fund = services.create_fund(actor=actor, area=areas["city"], name="捐款", kind="donation")
+    services.create_donation(
+        actor=actor,
+        area=areas["city"],
+        kind=DonationKind.MONEY,
+        donor_kind=DonorKind.PERSON,
+        donor_name="李女士",
+        donor_contact="13900005678",
+        date=datetime.date(2020, 2, 1),
+        amount="1000",
+        fund=fund,
+        channel="市红十字会",
+    )
+    client.force_login(actor)
+    page = client.get(reverse("supplies:donation_list")).content.decode()
+    assert "李女士" in page and "13900005678" not in page and "1000.00" in page
+    rows = _sheet(client.get(reverse("supplies:donation_list") + "?export=xlsx"))
+    flat = [str(c) for r in rows for c in r if c is not None]
+    assert "13900005678" not in " ".join(flat) and "139****5678" in flat
+
+
+def test_request_approve_allocate_and_receive_through_pages(client, users, catalogue, stocked):
+    gloves = catalogue["gloves"]
+    client.force_login(users["community"])
+    response = client.post(
+        reverse("supplies:request_add"),
+        {
+            "unit_place": stocked["checkpoint"].pk,
+            "item": gloves.pk,
+            "quantity": "100",
+            "urgency": "urgent",
+            "reason": "卡点值守",
+        },
+    )
+    assert response.status_code == 302
+    req = SupplyRequest.objects.get()
+    assert (
+        client.post(
+            reverse("supplies:request_decide", args=[req.pk]), {"decision": "approve"}
+        ).status_code
+        == 403
+    )
+    client.force_login(users["command"])
+    client.post(
+        reverse("supplies:request_decide", args=[req.pk]),
+        {"decision": "approve", "approved_quantity": "80", "version": "1"},
+    )
+    req.refresh_from_db()
+    assert (req.state, req.approved_quantity) == (RequestState.APPROVED, 80)
+    preview = client.get(
+        reverse("supplies:allocate"), {"source": stocked["city"].pk, "item": gloves.pk}
+    )
+    assert "仁和高速卡点" in preview.content.decode()
+    client.post(reverse("supplies:allocate"), {"source": stocked["city"].pk, "item": gloves.pk})
+    req.refresh_from_db()
+    assert req.state == RequestState.FULFILLED
+    allocation = req.allocations.get()
+    client.force_login(users["grid_a"])  # no receive permission for grid workers
+    assert (
+        client.post(reverse("supplies:allocation_receive", args=[allocation.pk])).status_code == 403
+    )
+    client.force_login(users["community"])
+    page = client.get(reverse("supplies:allocation_list")).content.decode()
+    assert "待签收" in page
+    client.post(reverse("supplies:allocation_receive", args=[allocation.pk]), {"note": "ok"})
+    allocation.refresh_from_db()
+    assert allocation.state == "received"
+
+
+def test_fund_pages(client, users, areas):
+    client.force_login(users["command"])
+    response = client.post(
+        reverse("supplies:fund_add"),
+        {"area": areas["city"].pk, "name": "专项党费", "kind": "party_fee"},
+    )
+    assert response.status_code == 302
+    url = response["Location"]
+    pk = int(url.rstrip("/").split("/")[-1])
+    client.post(
+        reverse("supplies:fund_entry_add", args=[pk]),
+        {"kind": "income", "amount": "580000", "date": "2020-02-14", "counterpart": "市委组织部"},
+    )
+    client.post(
+        reverse("supplies:fund_entry_add", args=[pk]),
+        {"kind": "allocation", "amount": "1000000", "date": "2020-02-14", "counterpart": "超额"},
+    )
+    page = client.get(url).content.decode()
+    assert "580000.00" in page
+    listing = client.get(reverse("supplies:fund_list")).content.decode()
+    assert "580000.00" in listing
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "item_list",
+        "warehouse_list",
+        "movement_list",
+        "donation_list",
+        "request_list",
+        "allocation_list",
+        "fund_list",
+        "item_add",
+        "warehouse_add",
+        "donation_add",
+        "request_add",
+        "fund_add",
+        "allocate",
+    ],
+)
+def test_pages_render_for_command_and_are_forbidden_for_volunteers(client, users, name):
+    client.force_login(users["command"])
+    assert client.get(reverse(f"supplies:{name}")).status_code == 200
+    client.force_login(users["volunteer"])
+    assert client.get(reverse(f"supplies:{name}")).status_code == 403
+
+
+def test_list_query_counts_do_not_grow_with_rows(
+    client, users, catalogue, stocked, django_assert_max_num_queries
+):
+    actor = users["command"]
+    for n in range(15):
+        services.issue_stock(
+            actor=actor,
+            warehouse=stocked["city"],
+            item=catalogue["gloves"],
+            quantity=1,
+            recipient=f"卡点{n}",
+        )
+    client.force_login(actor)
+    for name in (
+        "movement_list",
+        "warehouse_list",
+        "request_list",
+        "donation_list",
+        "fund_list",
+        "allocation_list",
+    ):
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse(f"supplies:{name}")).status_code == 200
