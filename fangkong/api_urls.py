@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("fangkong.risk.api.urls")),
     path("", include("fangkong.status.api.urls")),
     path("", include("fangkong.health.api.urls")),
+    path("", include("fangkong.duty.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),

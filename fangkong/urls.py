@@ -13,5 +13,6 @@ urlpatterns = [
     path("risk/", include("fangkong.risk.urls")),
     path("status/", include("fangkong.status.urls")),
     path("health/", include("fangkong.health.urls")),
+    path("duty/", include("fangkong.duty.urls")),
     path("verify/", include((verify_patterns, "verify"))),
 ]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "fangkong.tracing",
     "fangkong.health",
     "fangkong.status",
+    "fangkong.duty",
     "fangkong.demo",
 ]
 
