@@ -65,7 +65,9 @@ def test_shift_contained_in_another_and_outside_window_are_ignored():
 def test_window_is_the_local_day_in_asia_shanghai():
     # Local midnight in Beijing is 16:00 UTC of the day before.
     assert START.utcoffset() == datetime.timedelta(hours=8)
-    assert START.astimezone(datetime.UTC) == datetime.datetime(2020, 2, 13, 16, 0, tzinfo=datetime.UTC)
+    assert START.astimezone(datetime.UTC) == datetime.datetime(
+        2020, 2, 13, 16, 0, tzinfo=datetime.UTC
+    )
 
 
 def _shift(pk, person_id, start, end):
