@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.choices import Role
@@ -17,6 +18,7 @@ from fangkong.status.forms import DateTimeInput
 
 from .choices import NoticeKind
 from .models import Shift, WorkingGroup
+from .rules import clean_shift_times
 
 User = get_user_model()
 
@@ -90,6 +92,16 @@ class ShiftForm(ScopedChoicesMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["group"].queryset = WorkingGroup.objects.visible_to(user).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end"):
+            try:
+                clean_shift_times(data["start"], data["end"])
+            except ValidationError as e:
+                for field, messages in e.message_dict.items():
+                    self.add_error(field, messages)
+        return data
 
 
 class HandoverForm(StyledFormMixin, forms.Form):

@@ -11,7 +11,11 @@ from .models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, Workin
 
 
 def group_list(qs: QuerySet[WorkingGroup]) -> QuerySet[WorkingGroup]:
-    return qs.select_related("area", "leader").annotate(member_count=Count("members"))
+    return (
+        qs.select_related("area", "leader")
+        .annotate(member_count=Count("members"))
+        .order_by("area__path", "name")
+    )
 
 
 def shift_list(qs: QuerySet[Shift]) -> QuerySet[Shift]:

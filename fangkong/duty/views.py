@@ -38,7 +38,6 @@ from .forms import (
     ShiftForm,
     ShiftImportForm,
     WorkingGroupForm,
-    visible_staff,
 )
 from .models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, WorkingGroup
 from .tables import HandoverTable, NoticeTable, ShiftTable, WorkingGroupTable
@@ -216,7 +215,7 @@ def handover_add(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         user=request.user,
         areas=areas,
-        people=visible_staff(request.user) | _shift_people(areas),
+        people=_handover_people(request.user, list(areas)),
         initial={"area": request.GET.get("area") or request.user.area_id},
     )
     if request.method == "POST" and form.is_valid():
@@ -247,11 +246,20 @@ def handover_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _shift_people(areas):
+def _handover_people(user, areas):
+    """Who may take over: staff the user sees, staff of the duty units, people on shift there."""
     from django.contrib.auth import get_user_model
 
-    people = Shift.objects.filter(area__in=areas).values("person_id")
-    return get_user_model().objects.filter(pk__in=people, is_active=True)
+    in_units = Q()
+    for area in areas:
+        in_units |= Q(area__path__startswith=area.path)
+    on_shift = Shift.objects.filter(area__in=areas).values("person_id")
+    visible = get_user_model().objects.visible_to(user).values("pk")
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=visible) | Q(pk__in=on_shift) | in_units, is_active=True)
+        .order_by("username")
+    )
 
 
 class HandoverDetailView(ObjectDetailView):
