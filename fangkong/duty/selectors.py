@@ -31,8 +31,12 @@ def open_items(qs: QuerySet[HandoverItem], area) -> QuerySet[HandoverItem]:
 
 
 def notice_list(qs: QuerySet[Notice]) -> QuerySet[Notice]:
-    return qs.select_related("sender_area", "sent_by").annotate(
-        acknowledged_count=Count("receipts", filter=Q(receipts__acknowledged_at__isnull=False))
+    return (
+        qs.select_related("sender_area", "sent_by")
+        .annotate(
+            acknowledged_count=Count("receipts", filter=Q(receipts__acknowledged_at__isnull=False))
+        )
+        .order_by("-sent_at", "-id")
     )
 
 

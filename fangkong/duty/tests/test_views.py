@@ -1,10 +1,13 @@
 """Pages: content per role, 404 across scope, forms with Chinese errors, pinned query counts."""
 
+import io
+
+import openpyxl
 import pytest
 from django.urls import reverse
 
 from fangkong.duty import services
-from fangkong.duty.models import Handover, Shift, WorkingGroup
+from fangkong.duty.models import Handover, Notice, NoticeReceipt, Shift, WorkingGroup
 
 from .conftest import DAY, at
 
@@ -153,3 +156,101 @@ def test_handover_flow_pages(client, areas, users, make_shift):
         .status_code
         == 404
     )  # another district's handover
+
+
+def test_send_notice_page_and_chinese_errors(client, areas, users):
+    login(client, users["street"])
+    bad = client.post(
+        reverse("duty:notice_add"),
+        {
+            "sender_area": areas["street"].pk,
+            "kind": "notice",
+            "title": "通知",
+            "body": "正文",
+            "target_areas": [areas["miyi"].pk],
+        },
+    )
+    assert bad.status_code == 200
+    assert "选择一个有效的选项" in bad.content.decode()  # 米易县 is not offered to this street
+    assert Notice.objects.count() == 0
+    ok = client.post(
+        reverse("duty:notice_add"),
+        {
+            "sender_area": areas["street"].pk,
+            "kind": "directive",
+            "title": "指令",
+            "body": "正文",
+            "target_areas": [areas["community"].pk],
+            "target_roles": ["grid_worker"],
+        },
+    )
+    notice = Notice.objects.get()
+    assert ok.url == reverse("duty:notice_detail", args=[notice.pk])
+    assert sorted(notice.receipts.values_list("user__username", flat=True)) == ["grid_a", "grid_b"]
+
+
+def test_sender_sees_who_has_and_has_not_acknowledged(client, users, notice):
+    services.acknowledge_notice(actor=users["grid_a"], notice=notice)
+    login(client, users["street"])
+    page = client.get(reverse("duty:notice_detail", args=[notice.pk]))
+    report = page.context["report"]
+    assert sorted(r.user.username for r in report.pending) == ["community", "grid_b", "volunteer"]
+    assert [r.user.username for r in report.acknowledged] == ["grid_a"]
+    assert page.context["can_remind"] is True
+    client.post(reverse("duty:notice_remind", args=[notice.pk]))
+    assert dict(notice.receipts.values_list("user__username", "remind_count")) == {
+        "community": 1,
+        "grid_a": 0,
+        "grid_b": 1,
+        "volunteer": 1,
+    }
+
+
+def test_recipient_signs_from_inbox_and_sees_no_report(client, users, notice, areas):
+    other = services.send_notice(
+        actor=users["command"],
+        sender_area=areas["city"],
+        title="市指挥部通知",
+        body="正文",
+        target_areas=[areas["grid_b"]],
+    )
+    login(client, users["grid_b"])
+    inbox = client.get(reverse("duty:inbox"))
+    assert [r.notice.title for r in inbox.context["receipts"]] == ["市指挥部通知", notice.title]
+    assert inbox.context["pending"] == 2
+    detail = client.get(reverse("duty:notice_detail", args=[notice.pk]))
+    assert detail.context["report"] is None  # a grid worker is not the sending side
+    response = client.post(reverse("duty:notice_acknowledge", args=[notice.pk]), {"next": "inbox"})
+    assert response.url == reverse("duty:inbox")
+    receipt = NoticeReceipt.objects.get(notice=notice, user=users["grid_b"])
+    assert receipt.acknowledged_at is not None
+    inbox = client.get(reverse("duty:inbox"))
+    assert [r.notice.title for r in inbox.context["receipts"]] == ["市指挥部通知", notice.title]
+    assert inbox.context["pending"] == 1
+    assert other.recipient_count == 1
+
+
+def test_volunteer_recipient_without_duty_permissions_can_sign(client, users, notice):
+    login(client, users["volunteer"])
+    assert client.get(reverse("duty:notice_list")).status_code == 403
+    assert client.get(reverse("duty:notice_detail", args=[notice.pk])).status_code == 200
+    client.post(reverse("duty:notice_acknowledge", args=[notice.pk]))
+    assert NoticeReceipt.objects.get(user=users["volunteer"]).acknowledged_at is not None
+
+
+def test_notice_out_of_scope_and_not_addressed_is_404(client, users, notice):
+    login(client, users["grid_c"])
+    assert client.get(reverse("duty:notice_detail", args=[notice.pk])).status_code == 404
+    assert client.post(reverse("duty:notice_acknowledge", args=[notice.pk])).status_code == 404
+
+
+def test_notice_list_export_and_query_count(client, users, notice, django_assert_max_num_queries):
+    login(client, users["command"])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("duty:notice_list"))
+    assert [n.title for n in page.context["page"].object_list] == [notice.title]
+    exported = client.get(reverse("duty:notice_list"), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == notice.title
+    assert rows[1][5] == "0/4"
