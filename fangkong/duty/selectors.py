@@ -26,6 +26,29 @@ def handover_list(qs: QuerySet[Handover]) -> QuerySet[Handover]:
     return qs.select_related("area", "outgoing", "incoming", "shift")
 
 
+def handovers_for(user) -> QuerySet[Handover]:
+    """Handovers of the user's subtree and those the user gave or took."""
+    mine = Handover.objects.filter(Q(outgoing=user) | Q(incoming=user)).values("pk")
+    scoped = Handover.objects.visible_to(user).values("pk")
+    return Handover.objects.filter(Q(pk__in=scoped) | Q(pk__in=mine))
+
+
+def handover_candidates(user, areas) -> QuerySet:
+    """Who may take over at ``areas``: staff the user sees, staff of the units' subtrees and
+    people holding a shift there."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    in_units = Q()
+    for area in areas:
+        in_units |= Q(area__path__startswith=area.path)
+    on_shift = Shift.objects.filter(area__in=[a.pk for a in areas]).values("person_id")
+    visible = User.objects.visible_to(user).values("pk")
+    return User.objects.filter(
+        Q(pk__in=visible) | Q(pk__in=on_shift) | in_units, is_active=True
+    ).order_by("username")
+
+
 def open_items(qs: QuerySet[HandoverItem], area) -> QuerySet[HandoverItem]:
     return qs.filter(area=area, closed_at__isnull=True).select_related("handover__outgoing")
 

@@ -20,6 +20,7 @@ from fangkong.core.services import audited_create, lock_versioned, require_area,
 
 from .models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, WorkingGroup
 from .rules import clean_shift_times
+from .selectors import handover_candidates
 
 User = get_user_model()
 
@@ -189,6 +190,8 @@ def create_handover(
         raise ValidationError({"incoming": _("请选择接班人")})
     if incoming.pk == actor.pk:
         raise ValidationError({"incoming": _("接班人不能是交班人本人")})
+    if not handover_candidates(actor, [area]).filter(pk=incoming.pk).exists():
+        raise ValidationError({"incoming": _("接班人不是该单位的人员")})
     if shift is not None and (shift.area_id != area.pk or shift.person_id != actor.pk):
         raise ValidationError({"shift": _("所选班次不是您在该单位的班次")})
     items = [t.strip() for t in new_items if t and t.strip()]

@@ -188,14 +188,7 @@ class HandoverListView(ObjectListView):
     add_url_name = "duty:handover_add"
 
     def get_queryset(self, request):
-        return selectors.handover_list(handovers_for(request.user))
-
-
-def handovers_for(user):
-    """Handovers of the user's subtree and those the user gave or took."""
-    mine = Handover.objects.filter(Q(outgoing=user) | Q(incoming=user)).values("pk")
-    scoped = Handover.objects.visible_to(user).values("pk")
-    return Handover.objects.filter(Q(pk__in=scoped) | Q(pk__in=mine))
+        return selectors.handover_list(selectors.handovers_for(request.user))
 
 
 def _duty_areas(user):
@@ -215,7 +208,7 @@ def handover_add(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         user=request.user,
         areas=areas,
-        people=_handover_people(request.user, list(areas)),
+        people=selectors.handover_candidates(request.user, list(areas)),
         initial={"area": request.GET.get("area") or request.user.area_id},
     )
     if request.method == "POST" and form.is_valid():
@@ -246,29 +239,13 @@ def handover_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _handover_people(user, areas):
-    """Who may take over: staff the user sees, staff of the duty units, people on shift there."""
-    from django.contrib.auth import get_user_model
-
-    in_units = Q()
-    for area in areas:
-        in_units |= Q(area__path__startswith=area.path)
-    on_shift = Shift.objects.filter(area__in=areas).values("person_id")
-    visible = get_user_model().objects.visible_to(user).values("pk")
-    return (
-        get_user_model()
-        .objects.filter(Q(pk__in=visible) | Q(pk__in=on_shift) | in_units, is_active=True)
-        .order_by("username")
-    )
-
-
 class HandoverDetailView(ObjectDetailView):
     model = Handover
     template_name = "duty/handover_detail.html"
     list_url_name = "duty:handover_list"
 
     def get_queryset(self, request):
-        return selectors.handover_list(handovers_for(request.user))
+        return selectors.handover_list(selectors.handovers_for(request.user))
 
     def get_extra_context(self, request, obj):
         return {
@@ -280,7 +257,7 @@ class HandoverDetailView(ObjectDetailView):
 
 
 def _handover_for(request: HttpRequest, pk: int) -> Handover:
-    return get_object_or_404(handovers_for(request.user), pk=pk)
+    return get_object_or_404(selectors.handovers_for(request.user), pk=pk)
 
 
 @require_POST
@@ -299,7 +276,7 @@ def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def item_close(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = handovers_for(request.user)
+    visible = selectors.handovers_for(request.user)
     item = get_object_or_404(
         HandoverItem.objects.filter(Q(handover__in=visible) | Q(carried_in__in=visible)).distinct(),
         pk=pk,

@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -43,6 +44,10 @@ class HandoverItemSerializer(serializers.ModelSerializer):
 
 
 class HandoverSerializer(ScopedModelSerializer):
+    # Any active account; the service checks the person belongs to the unit.
+    incoming = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), label=_("接班人")
+    )
     items = HandoverItemSerializer(many=True, read_only=True)
     carried_items = HandoverItemSerializer(many=True, read_only=True)
     new_items = serializers.ListField(

@@ -79,9 +79,7 @@ class HandoverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGe
     filterset_class = HandoverFilterSet
 
     def get_queryset(self):
-        from ..views import handovers_for
-
-        return selectors.handover_list(handovers_for(self.request.user)).prefetch_related(
+        return selectors.handover_list(selectors.handovers_for(self.request.user)).prefetch_related(
             "items", "carried_items"
         )
 
