@@ -239,7 +239,7 @@ def test_handover_checks(areas, users):
     assert e.value.message_dict == {"incoming": ["接班人不能是交班人本人"]}
     with pytest.raises(ValidationError) as e:
         services.create_handover(
-            actor=users["command"], area=areas["grid_a"], incoming=users["grid_c"], notes="x"
+            actor=users["community"], area=areas["grid_a"], incoming=users["grid_c"], notes="x"
         )
     assert e.value.message_dict == {"incoming": ["接班人不是该单位的人员"]}
     assert Handover.objects.count() == 0 and AuditEntry.objects.count() == 0
