@@ -2,10 +2,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.accounts.choices import Role
 from fangkong.core.api.serializers import ScopedModelSerializer
 
-from ..choices import NoticeKind
+from ..choices import DutyRole, NoticeKind
 from ..models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, WorkingGroup
 
 
@@ -18,6 +17,10 @@ class WorkingGroupSerializer(ScopedModelSerializer):
 
 class ShiftSerializer(ScopedModelSerializer):
     person_name = serializers.CharField(source="person.display_name", read_only=True)
+    # Not "role": that name belongs to the account role in the API schema.
+    duty_role = serializers.ChoiceField(
+        source="role", choices=DutyRole.choices, default=DutyRole.OFFICER, label=_("值班角色")
+    )
 
     class Meta:
         model = Shift
@@ -27,7 +30,7 @@ class ShiftSerializer(ScopedModelSerializer):
             "group",
             "person",
             "person_name",
-            "role",
+            "duty_role",
             "start",
             "end",
             "note",
@@ -83,7 +86,11 @@ class CloseItemSerializer(serializers.Serializer):
 class NoticeSerializer(ScopedModelSerializer):
     kind = serializers.ChoiceField(choices=NoticeKind.choices, default=NoticeKind.NOTICE)
     target_roles = serializers.ListField(
-        child=serializers.ChoiceField(choices=Role.choices), required=False, default=list
+        child=serializers.CharField(max_length=16),
+        required=False,
+        default=list,
+        label=_("接收角色"),
+        help_text=_("角色代码（与账号的 role 相同），不填表示所有角色"),
     )
     acknowledged_count = serializers.SerializerMethodField(label=_("已签收人数"))
     overdue = serializers.SerializerMethodField(label=_("已逾期"))

@@ -26,7 +26,7 @@ def test_shift_crud_scoped(areas, users, make_shift, django_assert_max_num_queri
         {
             "area": areas["community"].pk,
             "person": users["grid_a"].pk,
-            "role": "leader",
+            "duty_role": "leader",
             "start": "2020-02-14T08:00:00+08:00",
             "end": "2020-02-14T20:00:00+08:00",
         },
@@ -34,7 +34,7 @@ def test_shift_crud_scoped(areas, users, make_shift, django_assert_max_num_queri
     )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert (body["person_name"], body["role"], body["version"]) == ("grid_a", "leader", 1)
+    assert (body["person_name"], body["duty_role"], body["version"]) == ("grid_a", "leader", 1)
     make_shift(areas["miyi_community"], users["grid_c"], at(8), at(20))
     with django_assert_max_num_queries(7):
         listing = client.get("/api/v1/shifts/")
