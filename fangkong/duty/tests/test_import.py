@@ -157,3 +157,13 @@ def test_template_download(client, users):
     }
     client.force_login(users["grid_a"])
     assert client.get(reverse("duty:shift_import_template")).status_code == 403
+
+
+def test_command_line_import_as_the_system(tmp_path, areas, named, capsys):
+    from django.core.management import call_command
+
+    path = workbook(tmp_path / "roster.xlsx", messy(areas)[:2])
+    call_command("import_duty_roster", str(path), "--area", areas["community"].code)
+    assert Shift.objects.count() == 2
+    entry = AuditEntry.objects.filter(object_type="duty.shift").first()
+    assert entry.actor_name == "system"
