@@ -22,6 +22,7 @@ from fangkong.registry.models import Building, Household, Resident
 from fangkong.registry.rules import encode_tags
 
 from .accounts import AccountResult, ensure_accounts, write_accounts_file
+from .duty import ensure_duty
 from .plan import CityPlan, HouseholdSpec, plan_city, plan_households
 
 AUDIT_REASON = "演示数据（fangkong load-demo）"
@@ -63,6 +64,8 @@ def load_demo(
         for r in result.accounts:
             if r.created:
                 events.append(_account_event(r.user))
+        demo_users = {r.user.username: r.user for r in result.accounts}
+        result.created["duty"] = ensure_duty(areas, demo_users, events, AUDIT_REASON)
         result.audit_entries = audit.record_many(None, events)
     write_accounts_file(result.accounts)
     root = areas[city.root_code]

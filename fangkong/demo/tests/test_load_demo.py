@@ -53,7 +53,8 @@ def test_load_demo_writes_the_planned_city_with_an_audit_entry_per_row(var_dir):
     assert Household.objects.count() == 63
     assert Building.objects.count() == 51
     assert User.objects.count() == 9
-    created_rows = sum(AREAS.values()) + 51 + 63 + 200 + 9
+    duty_rows = 3 + 20 + 2 + 1 + 8  # groups, shifts, handover + item, notice + receipts
+    created_rows = sum(AREAS.values()) + 51 + 63 + 200 + 9 + duty_rows
     assert AuditEntry.objects.count() == created_rows
     assert AuditEntry.objects.filter(actor_name="system", action="create").count() == created_rows
     assert verify_chain().ok
