@@ -316,13 +316,17 @@ def send_notice(
             recipient_count=len(recipients),
         )
         notice.target_areas.set(target_areas)
-        NoticeReceipt.objects.bulk_create(
+        receipts = NoticeReceipt.objects.bulk_create(
             [NoticeReceipt(notice=notice, user=u, area=u.area, role=u.role) for u in recipients]
         )
         event = audit.event_for(notice, AuditAction.CREATE, changes=audit.snapshot(notice))
         event.changes["target_areas"] = sorted(a.pk for a in target_areas)
         event.changes["recipients"] = [u.pk for u in recipients]
-        audit.record(actor, event)
+        events = [event]
+        events += [
+            audit.event_for(r, AuditAction.CREATE, changes=audit.snapshot(r)) for r in receipts
+        ]
+        audit.record_many(actor, events)
     return notice
 
 

@@ -28,7 +28,7 @@ class WorkingGroupTable(Table):
 
 
 class ShiftTable(Table):
-    detail_url_name = "duty:shift_edit"
+    detail_url_name = "duty:shift_detail"
     columns = (
         Column("area", _("值班单位"), accessor="area.name"),
         Column("person", _("值班人员"), accessor="person.display_name", link=True),

@@ -137,9 +137,11 @@ class ShiftDeleteView(ObjectDeleteView):
 def coverage(request: HttpRequest) -> HttpResponse:
     """A unit's 24-hour coverage for a day or a week: gaps and double bookings."""
     initial = {"day": local_date(timezone.now()), "span": "day", "area": request.user.area_id}
-    form = CoverageForm(request.GET or initial, user=request.user)
+    # The first visit shows the user's own unit today; an account without a unit picks one.
+    data = request.GET or (initial if request.user.area_id else None)
+    form = CoverageForm(data, user=request.user, initial=initial)
     days = []
-    if form.is_valid():
+    if form.is_bound and form.is_valid():
         days = unit_coverage(
             Shift.objects.visible_to(request.user),
             form.cleaned_data["area"],

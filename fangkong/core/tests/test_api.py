@@ -197,16 +197,21 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/certificates/",
         "/api/v1/check-ins/",
         "/api/v1/findings/",
+        "/api/v1/handovers/",
         "/api/v1/households/",
+        "/api/v1/inbox/",
         "/api/v1/jobs/",
+        "/api/v1/notices/",
         "/api/v1/nucleic-acid-tests/",
         "/api/v1/residents/",
         "/api/v1/risk-designations/",
         "/api/v1/risk-levels/",
+        "/api/v1/shifts/",
         "/api/v1/status-overrides/",
         "/api/v1/statuses/",
         "/api/v1/users/",
         "/api/v1/visits/",
+        "/api/v1/working-groups/",
     ]
     assert "/api/v1/residents/{id}/reveal/" in schema["paths"]
     update = schema["components"]["schemas"]["ResidentUpdateRequest"]

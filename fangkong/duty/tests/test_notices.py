@@ -45,6 +45,10 @@ def test_recipients_are_the_users_of_the_target_subtrees_except_the_sender(areas
     assert entry.action == "create"
     assert entry.changes["target_areas"] == [areas["renhe"].pk]
     assert len(entry.changes["recipients"]) == 5
+    receipt_entries = AuditEntry.objects.filter(object_type="duty.noticereceipt", action="create")
+    assert sorted(receipt_entries.values_list("area_path", flat=True)) == sorted(
+        users[u].area.path for u in ("community", "grid_a", "grid_b", "street", "volunteer")
+    )
 
 
 def test_roles_narrow_the_recipients(areas, users):

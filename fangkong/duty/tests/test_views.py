@@ -254,3 +254,9 @@ def test_notice_list_export_and_query_count(client, users, notice, django_assert
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == notice.title
     assert rows[1][5] == "0/4"
+
+
+def test_coverage_first_visit_shows_own_unit_today(client, users):
+    page = login(client, users["community"]).get(reverse("duty:coverage"))
+    assert len(page.context["days"]) == 1
+    assert page.context["form"].cleaned_data["area"] == users["community"].area
