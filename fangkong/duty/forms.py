@@ -142,7 +142,10 @@ class NoticeForm(StyledFormMixin, forms.Form):
         label=_("接收单位"),
         queryset=Area.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("所选单位及其下级单位的人员都会收到"),
+        required=False,
+        help_text=_(
+            "所选单位及其下级单位的人员都会收到；不选单位只选角色时，发给发文单位辖区内这些角色的人员"
+        ),
     )
     target_roles = forms.MultipleChoiceField(
         label=_("接收角色"),

@@ -275,7 +275,7 @@ def send_notice(
     sender_area,
     title: str,
     body: str,
-    target_areas,
+    target_areas=(),
     target_roles=(),
     kind: str = "notice",
     deadline: datetime.datetime | None = None,
@@ -291,6 +291,8 @@ def send_notice(
     if not body:
         raise ValidationError({"body": _("请填写正文")})
     target_areas = list(target_areas or [])
+    if not target_areas and target_roles:
+        target_areas = [sender_area]  # "to all grid workers": the sender's whole subtree
     if not target_areas:
         raise ValidationError({"target_areas": _("请选择接收单位")})
     if any(not a.path.startswith(sender_area.path) for a in target_areas):

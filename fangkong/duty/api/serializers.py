@@ -113,6 +113,8 @@ class NoticeSerializer(ScopedModelSerializer):
             "overdue",
         ]
         read_only_fields = ["sent_by", "sent_at", "recipient_count"]
+        # Roles alone address the sending unit's whole subtree.
+        extra_kwargs = {"target_areas": {"required": False}}
 
     def get_acknowledged_count(self, notice) -> int:
         return getattr(notice, "acknowledged_count", 0)

@@ -187,3 +187,21 @@ def test_notice_send_denied_writes_nothing(areas, users):
     assert Notice.objects.count() == 0 and AuditEntry.objects.count() == 0
     assert NoticeReceipt.objects.count() == 0
     assert services  # the module under test
+
+
+def test_notice_to_roles_only(areas, users):
+    sent = api(users["community"]).post(
+        "/api/v1/notices/",
+        {
+            "sender_area": areas["community"].pk,
+            "title": "网格员今晚到岗",
+            "body": "20 时前到卡点",
+            "target_roles": ["grid_worker"],
+        },
+        format="json",
+    )
+    assert sent.status_code == 201, sent.content
+    assert (sent.json()["target_areas"], sent.json()["recipient_count"]) == (
+        [areas["community"].pk],
+        2,
+    )

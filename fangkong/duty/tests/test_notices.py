@@ -57,6 +57,12 @@ def test_roles_narrow_the_recipients(areas, users):
     assert notice.target_roles == ["grid_worker"]
 
 
+def test_roles_alone_address_the_senders_subtree(areas, users):
+    notice = send(users["street"], areas["street"], [], roles=[Role.GRID_WORKER])
+    assert names(notice.receipts.select_related("user")) == ["grid_a", "grid_b"]
+    assert list(notice.target_areas.all()) == [areas["street"]]
+
+
 def test_recipients_are_stored_so_later_staff_changes_do_not_rewrite_history(areas, users):
     notice = send(users["street"], areas["street"], [areas["community"]], roles=[Role.GRID_WORKER])
     # grid_b moves to 米易县 and a new grid worker joins the community after sending.
