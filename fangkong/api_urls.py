@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("fangkong.enterprises.api.urls")),
     path("", include("fangkong.supplies.api.urls")),
     path("", include("fangkong.prices.api.urls")),
+    path("", include("fangkong.duty.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),

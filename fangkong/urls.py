@@ -17,6 +17,7 @@ urlpatterns = [
     path("tracing/", include("fangkong.tracing.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
     path("enterprises/", include("fangkong.enterprises.urls")),
+    path("duty/", include("fangkong.duty.urls")),
     path("verify/", include((verify_patterns, "verify"))),
     path("supervision/", include("fangkong.supervision.urls")),
     path("tips/", include("fangkong.tips.urls")),

@@ -388,3 +388,38 @@ _SUPPLY: dict[str, set[str]] = {
 ROLE_PERMISSIONS = {
     role: perms | frozenset(_SUPPLY.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
 }
+
+
+# --- duty: working groups, duty rosters, handovers, notices with acknowledgment ---
+# Signing a notice needs no permission: any recipient signs their own receipt.
+_DUTY_READ = {
+    "duty.view_workinggroup",
+    "duty.view_shift",
+    "duty.view_handover",
+    "duty.view_handoveritem",
+    "duty.view_notice",
+}
+_DUTY_ON_DUTY = {"duty.add_handover"}  # whoever stands a shift hands it over
+_DUTY_MANAGE = {
+    "duty.add_workinggroup",
+    "duty.change_workinggroup",
+    "duty.delete_workinggroup",
+    "duty.add_shift",
+    "duty.change_shift",
+    "duty.delete_shift",
+    "duty.import_shift",
+    "duty.export_shift",
+    "duty.change_handoveritem",
+    "duty.add_notice",
+    "duty.remind_notice",
+}
+_DUTY: dict[str, set[str]] = {
+    Role.COMMAND: _DUTY_READ | _DUTY_ON_DUTY | _DUTY_MANAGE,
+    Role.STREET: _DUTY_READ | _DUTY_ON_DUTY | _DUTY_MANAGE,
+    Role.COMMUNITY: _DUTY_READ | _DUTY_ON_DUTY | _DUTY_MANAGE,
+    Role.GRID_WORKER: {"duty.view_shift", "duty.view_handover"} | _DUTY_ON_DUTY,
+    Role.LEADER: set(_DUTY_READ),
+}
+ROLE_PERMISSIONS = {
+    role: perms | frozenset(_DUTY.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
+}

@@ -22,6 +22,7 @@ from fangkong.registry.models import Building, Household, Resident
 from fangkong.registry.rules import encode_tags
 
 from .accounts import AccountResult, ensure_accounts, write_accounts_file
+from .duty import ensure_duty
 from .enterprises import ensure_enterprises
 from .plan import CityPlan, HouseholdSpec, plan_city, plan_households
 from .supervision import load_supervision_demo
@@ -72,6 +73,8 @@ def load_demo(
             if r.created:
                 events.append(_account_event(r.user))
         result.created.update(ensure_enterprises(areas, events, seed=seed, reason=AUDIT_REASON))
+        demo_users = {r.user.username: r.user for r in result.accounts}
+        result.created["duty"] = ensure_duty(areas, demo_users, events, AUDIT_REASON)
         result.audit_entries = audit.record_many(None, events)
         users = {r.user.username: r.user for r in result.accounts}
         result.created |= load_supervision_demo(

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "fangkong.enterprises",
     "fangkong.supplies",
     "fangkong.prices",
+    "fangkong.duty",
     "fangkong.demo",
 ]
 

@@ -209,7 +209,9 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/enterprises/",
         "/api/v1/findings/",
         "/api/v1/funds/",
+        "/api/v1/handovers/",
         "/api/v1/households/",
+        "/api/v1/inbox/",
         "/api/v1/industrial-parks/",
         "/api/v1/inspection-groups/",
         "/api/v1/inspection-tasks/",
@@ -217,6 +219,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/jobs/",
         "/api/v1/liaison-assignments/",
         "/api/v1/markets/",
+        "/api/v1/notices/",
         "/api/v1/nucleic-acid-tests/",
         "/api/v1/outing-approvals/",
         "/api/v1/party-reports/",
@@ -228,6 +231,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/risk-designations/",
         "/api/v1/risk-levels/",
         "/api/v1/scans/",
+        "/api/v1/shifts/",
         "/api/v1/status-overrides/",
         "/api/v1/statuses/",
         "/api/v1/stock-movements/",
@@ -244,6 +248,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/volunteer-teams/",
         "/api/v1/volunteers/",
         "/api/v1/warehouses/",
+        "/api/v1/working-groups/",
     ]
     assert "/api/v1/residents/{id}/reveal/" in schema["paths"]
     update = schema["components"]["schemas"]["ResidentUpdateRequest"]

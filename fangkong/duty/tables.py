@@ -1,0 +1,65 @@
+"""Columns of the duty lists; the same definitions drive the HTML tables and the exports."""
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.tables import Column, Table
+
+
+def _member_count(group) -> int:
+    return getattr(group, "member_count", None) or group.members.count()
+
+
+def _ack_progress(notice) -> str:
+    return f"{getattr(notice, 'acknowledged_count', 0)}/{notice.recipient_count}"
+
+
+def _overdue(notice) -> bool:
+    return notice.is_overdue() and getattr(notice, "acknowledged_count", 0) < notice.recipient_count
+
+
+class WorkingGroupTable(Table):
+    detail_url_name = "duty:group_detail"
+    columns = (
+        Column("name", _("专班名称"), link=True),
+        Column("area", _("所属单位"), accessor="area.name"),
+        Column("leader", _("组长"), accessor="leader.display_name"),
+        Column("members", _("成员数"), render=_member_count),
+    )
+
+
+class ShiftTable(Table):
+    detail_url_name = "duty:shift_detail"
+    columns = (
+        Column("area", _("值班单位"), accessor="area.name"),
+        Column("person", _("值班人员"), accessor="person.display_name", link=True),
+        Column("username", _("账号"), accessor="person.username", html=False),
+        Column("role", _("值班角色"), choices=True),
+        Column("start", _("开始时间")),
+        Column("end", _("结束时间")),
+        Column("group", _("专班"), accessor="group.name"),
+        Column("note", _("备注")),
+    )
+
+
+class HandoverTable(Table):
+    detail_url_name = "duty:handover_detail"
+    columns = (
+        Column("handed_at", _("交班时间"), link=True),
+        Column("area", _("值班单位"), accessor="area.name"),
+        Column("outgoing", _("交班人"), accessor="outgoing.display_name"),
+        Column("incoming", _("接班人"), accessor="incoming.display_name"),
+        Column("acknowledged_at", _("接班确认时间")),
+    )
+
+
+class NoticeTable(Table):
+    detail_url_name = "duty:notice_detail"
+    columns = (
+        Column("title", _("标题"), link=True),
+        Column("kind", _("类型"), choices=True),
+        Column("sender_area", _("发文单位"), accessor="sender_area.name"),
+        Column("sent_at", _("发送时间")),
+        Column("deadline", _("签收期限")),
+        Column("progress", _("已签收/应签收"), render=_ack_progress),
+        Column("overdue", _("逾期未签收"), render=_overdue),
+    )
