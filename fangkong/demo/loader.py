@@ -16,6 +16,7 @@ from django.db import transaction
 from fangkong.accounts.models import User
 from fangkong.areas.models import PATH_SEP, Area
 from fangkong.core import audit
+from fangkong.core.models import AuditEntry
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.personal import index_value
 from fangkong.registry.models import Building, Household, Resident
@@ -59,6 +60,8 @@ def load_demo(
     result = LoadResult()
     events: list[audit.Event] = []
     with transaction.atomic():
+        # Modules written through their services audit themselves: count what the load added.
+        audit_before = AuditEntry.objects.count()
         areas = _ensure_areas(city, events, result)
         buildings = _ensure_buildings(households, areas, events, result)
         homes = _ensure_households(households, areas, buildings, events, result)
@@ -75,12 +78,12 @@ def load_demo(
         result.created.update(ensure_enterprises(areas, events, seed=seed, reason=AUDIT_REASON))
         demo_users = {r.user.username: r.user for r in result.accounts}
         result.created["duty"] = ensure_duty(areas, demo_users, events, AUDIT_REASON)
-        result.audit_entries = audit.record_many(None, events)
-        users = {r.user.username: r.user for r in result.accounts}
+        audit.record_many(None, events)
         result.created |= load_supervision_demo(
-            seed=seed, command=users.get("command"), inspector=users.get("inspector")
+            seed=seed, command=demo_users.get("command"), inspector=demo_users.get("inspector")
         )
         result.created.update(_load_supplies(areas[city.root_code], result.accounts, seed))
+        result.audit_entries = AuditEntry.objects.count() - audit_before
     write_accounts_file(result.accounts)
     root = areas[city.root_code]
     result.totals = {
