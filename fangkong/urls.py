@@ -15,3 +15,4 @@ urlpatterns = [
     path("health/", include("fangkong.health.urls")),
     path("verify/", include((verify_patterns, "verify"))),
 ]
+handler500 = "fangkong.core.views.errors.server_error"

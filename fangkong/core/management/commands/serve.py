@@ -2,8 +2,9 @@
 
 Waitress is a pure-Python, multi-threaded WSGI server that runs the same on a laptop, an
 intranet Linux box or Windows; static files come from WhiteNoise. The django-tasks database
-worker (``fangkong db_worker``) runs as a child process for imports and exports; it is
-restarted if it dies, and Ctrl-C (or SIGTERM) stops both.
+worker (``fangkong worker``: ``db_worker`` after requeueing imports a killed worker left
+behind) runs as a child process for imports and exports; it is restarted if it dies, and
+Ctrl-C (or SIGTERM) stops both.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
-WORKER_COMMAND = ["db_worker", "--no-reload", "--queue-name", "*", "--interval", "1"]
+WORKER_COMMAND = ["worker", "--no-reload", "--queue-name", "*", "--interval", "1"]
 WORKER_STOP_SECONDS = 10
 
 
