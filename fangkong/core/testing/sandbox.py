@@ -94,7 +94,7 @@ class Sandbox:
         )
 
     def shell(self, code: str) -> str:
-        return self.run("shell", "-c", code).stdout
+        return self.run("shell", "--no-imports", "-c", code).stdout
 
     def setup(self) -> None:
         """Migrate, then the areas and one account per role (password ``PASSWORD``)."""

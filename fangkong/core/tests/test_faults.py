@@ -50,11 +50,17 @@ def _workbook(path, rows: int, seed: int) -> None:
     path.write_text("姓名,身份证号,网格\n" + "\n".join(lines) + "\n", encoding="utf-8-sig")
 
 
+_USED: set[str] = set()  # across the tests of a module: every file holds new people
+
+
 def _id_numbers(n: int, seed: int) -> list[str]:
-    rng, seen = random.Random(seed), {}
-    while len(seen) < n:
-        seen.setdefault(make_id_number(rng=rng), None)
-    return list(seen)
+    rng, out = random.Random(seed), []
+    while len(out) < n:
+        number = make_id_number(rng=rng)
+        if number not in _USED:
+            _USED.add(number)
+            out.append(number)
+    return out
 
 
 def _state(s: Sandbox) -> tuple[int, int]:
@@ -212,13 +218,17 @@ def test_postgres_restart_under_a_request_stream_fails_cleanly_and_loses_nothing
 
     with cluster() as pg, sandbox(tmp_path, server_url=pg.url.rsplit("/", 1)[0] + "/postgres") as s:
         s.setup()
-        token, area_id = s.shell(
-            "from rest_framework.authtoken.models import Token;"
-            "from fangkong.accounts.models import User;"
-            "u = User.objects.get(username='command');"
-            "from fangkong.areas.models import Area;"
-            "print(Token.objects.create(user=u).key, Area.objects.get(code='" + GRID + "').pk)"
-        ).split()
+        token, area_id = (
+            s.shell(
+                "from rest_framework.authtoken.models import Token;"
+                "from fangkong.accounts.models import User;"
+                "u = User.objects.get(username='command');"
+                "from fangkong.areas.models import Area;"
+                "print(Token.objects.create(user=u).key, Area.objects.get(code='" + GRID + "').pk)"
+            )
+            .splitlines()[-1]
+            .split()
+        )
         ids = _id_numbers(600, seed=3)
         outcomes: dict[str, list[tuple[int, dict]]] = {i: [] for i in ids}
         lock = threading.Lock()
