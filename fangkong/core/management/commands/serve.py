@@ -101,8 +101,6 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, threads, no_worker, verbosity, **options):
         from waitress.server import create_server
 
-        from fangkong.wsgi import application
-
         pending = pending_migrations()
         if pending:
             self.stderr.write(
@@ -110,6 +108,9 @@ class Command(BaseCommand):
             )
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
+        # After collectstatic: WhiteNoise indexes STATIC_ROOT once, when the app is built.
+        from fangkong.wsgi import application
+
         try:
             server = create_server(application, host=host, port=port, threads=threads)
         except OSError as e:

@@ -1,0 +1,44 @@
+"""Locust user for ``python -m bench load``: a signed-in community worker running the mixed
+workload of ``bench.workload``. Run by the bench, not by hand (it needs the fixture file named
+by ``FANGKONG_LOAD_DATA``)."""
+
+import json
+import os
+import random
+import re
+from pathlib import Path
+
+from locust import HttpUser, between
+
+from bench.workload import SCENARIOS, Context
+
+DATA = json.loads(Path(os.environ["FANGKONG_LOAD_DATA"]).read_text())
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _task(s):
+    def run(user):
+        s.run(user.client, user.ctx)
+
+    run.__name__ = s.name
+    return run
+
+
+class Staff(HttpUser):
+    wait_time = between(0.05, 0.3)
+    tasks = {_task(s): s.weight for s in SCENARIOS}
+
+    def on_start(self):
+        self.ctx = Context(DATA, random.Random())
+        page = self.client.get("/login/", name="sign-in page")
+        token = _CSRF.search(page.text).group(1)
+        self.client.post(
+            "/login/",
+            data={
+                "username": DATA["username"],
+                "password": DATA["password"],
+                "csrfmiddlewaretoken": token,
+            },
+            headers={"Referer": self.host + "/login/"},
+            name="sign-in",
+        )
