@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import retention
+from fangkong.core import keys, retention
 from fangkong.core.audit import verify_chain
 
 ACTION_LABELS = {retention.DELETE: "删除", retention.ANONYMISE: "匿名化"}
@@ -44,6 +44,7 @@ class Command(BaseCommand):
                     "action": _(ACTION_LABELS[o.rule.action]),
                 }
             )
+        self._keys(day)
         if dry_run:
             w(_("试运行：未做任何改动"))
             return
@@ -63,6 +64,26 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(_("清理后审计链校验失败，请运行 fangkong verify-audit 查看"))
         w(_("完成；审计链完整（%(n)d 条）") % {"n": result.checked})
+
+    def _keys(self, day: dt.date) -> None:
+        """Audit entries are never edited: their personal values expire with their key."""
+        for use in keys.key_usage():
+            when = keys.retirable_on(use)
+            if when is None:
+                state = _("在用")
+            elif when <= day:
+                state = _("可以停用：fangkong retire-field-key %(k)s") % {"k": use.key_id}
+            else:
+                state = _("%(d)s 起可停用") % {"d": when.isoformat()}
+            self.stdout.write(
+                _("加密密钥 %(k)s：现有数据 %(live)d 行，审计条目 %(audit)d 条；%(state)s")
+                % {
+                    "k": use.key_id,
+                    "live": use.live_rows,
+                    "audit": use.audit_entries,
+                    "state": state,
+                }
+            )
 
     def _date(self, value: str | None) -> dt.date:
         if not value:
