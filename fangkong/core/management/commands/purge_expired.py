@@ -5,11 +5,15 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.core import keys, retention
 from fangkong.core.audit import verify_chain
 
-ACTION_LABELS = {retention.DELETE: "删除", retention.ANONYMISE: "匿名化"}
+ACTION_LABELS = {
+    retention.DELETE: gettext_lazy("删除"),
+    retention.ANONYMISE: gettext_lazy("匿名化"),
+}
 
 
 class Command(BaseCommand):
@@ -41,7 +45,7 @@ class Command(BaseCommand):
                     "field": o.rule.model._meta.get_field(o.rule.date_field).verbose_name,
                     "cutoff": _date_text(o.cutoff),
                     "n": o.expired,
-                    "action": _(ACTION_LABELS[o.rule.action]),
+                    "action": ACTION_LABELS[o.rule.action],
                 }
             )
         self._keys(day)
@@ -55,7 +59,7 @@ class Command(BaseCommand):
                     _("%(model)s：已%(action)s %(n)d 条（%(b)d 批）")
                     % {
                         "model": o.rule.key,
-                        "action": _(ACTION_LABELS[o.rule.action]),
+                        "action": ACTION_LABELS[o.rule.action],
                         "n": o.done,
                         "b": o.batches,
                     }
