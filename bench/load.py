@@ -51,7 +51,23 @@ assignments = [
     for r in Resident.objects.filter(pk__in=rng.sample(ids, min({assignments}, len(ids))))
 ]
 initials = sorted(set(Resident.objects.values_list("name_initials", flat=True)))
+# Signed in beforehand: a password hash costs ~1 s of CPU and sign-in is not in the mix.
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from rest_framework.authtoken.models import Token
+user = User.objects.get(username="community")
+sessions = []
+for _ in range({users}):
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "fangkong.accounts.backends.RoleBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    sessions.append(store.session_key)
+token, _ = Token.objects.get_or_create(user=user)
 print(json.dumps({{
+    "sessions": sessions,
+    "token": token.key,
     "resident_ids": rng.sample(ids, min(2000, len(ids))),
     "assignment_ids": assignments,
     "search_terms": rng.sample(initials, min(200, len(initials))),
@@ -89,17 +105,15 @@ def _residents_csv(path: Path, n: int, seed: int = 2020) -> None:
     path.write_text("姓名,身份证号,网格\n" + "\n".join(lines) + "\n", encoding="utf-8-sig")
 
 
-def prepare(sb, residents: int, assignments: int) -> dict:
+def prepare(sb, residents: int, assignments: int, users: int) -> dict:
     """The fixture: residents, monitoring assignments and statuses; returns the locust data."""
     sb.setup()
     path = sb.root / "residents.csv"
     _residents_csv(path, residents)
     sb.run("import-residents", str(path), "--area", "510411001001")
-    out = sb.shell(FIXTURE_CODE.format(days=ASSIGNMENT_DAYS, assignments=assignments))
+    out = sb.shell(FIXTURE_CODE.format(days=ASSIGNMENT_DAYS, assignments=assignments, users=users))
     sb.run("recompute-status", "--all")
-    data = json.loads(out.strip().splitlines()[-1])
-    data |= {"username": "community", "password": "pw-for-tests-only"}
-    return data
+    return json.loads(out.strip().splitlines()[-1])
 
 
 @contextlib.contextmanager
@@ -246,7 +260,7 @@ def cmd_load(args) -> int:
             with sandbox(tmp / "site", server_url=url) as sb:
                 say(f"{kind}: fixture of {args.residents:,} residents")
                 started = time.monotonic()
-                data = prepare(sb, args.residents, args.assignments)
+                data = prepare(sb, args.residents, args.assignments, args.users)
                 say(f"{kind}: fixture ready in {time.monotonic() - started:.0f} s")
                 data_file = tmp / "load-data.json"
                 data_file.write_text(json.dumps(data))

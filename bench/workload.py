@@ -6,7 +6,8 @@ Modules that add traffic (venue scans, the dashboard) register their own scenari
     def venue_scan(client, ctx):
         client.post(f"/venues/{ctx.pick('venue_codes')}/scan/", ...)
 
-``client`` is the locust ``HttpSession`` of one simulated user (signed in as ``ctx.username``);
+``client`` is the locust ``HttpSession`` of one simulated user (a signed-in session cookie;
+API calls add ``ctx.api_headers``);
 ``ctx`` holds what the fixture created (ids, codes) and the user's random generator. Each
 request is named by the scenario, so the report gives p50/p99 per request type.
 """
@@ -25,6 +26,10 @@ class Context:
 
     data: dict
     rng: random.Random = field(default_factory=random.Random)
+
+    @property
+    def api_headers(self) -> dict:
+        return {"Authorization": f"Token {self.data['token']}"}
 
     def pick(self, key: str):
         return self.rng.choice(self.data[key])
@@ -67,11 +72,10 @@ def health_checkin(client, ctx: Context) -> None:
         "slot": ctx.rng.choice(["am", "pm"]),
         "temperature": ctx.rng.choice(["36.4", "36.6", "36.8", "37.0"]),
     }
-    headers = {"X-CSRFToken": client.cookies.get("csrftoken", ""), "Referer": client.base_url}
     with client.post(
         "/api/v1/check-ins/",
         json=body,
-        headers=headers,
+        headers=ctx.api_headers,
         name="health check-in (API)",
         catch_response=True,
     ) as r:
@@ -102,6 +106,7 @@ def resident_list(client, ctx: Context) -> None:
 def status_lookup(client, ctx: Context) -> None:
     with client.get(
         f"/api/v1/statuses/{ctx.pick('resident_ids')}/",
+        headers=ctx.api_headers,
         name="status lookup (API)",
         catch_response=True,
     ) as r:
