@@ -6,6 +6,7 @@ Subcommands:
   import and the ``executemany`` floor, then django-import-export on the reference rows;
   print the table, check the targets, record the figures in ``docs/benchmarks.md``.
 - ``status``: the status benchmark (see ``bench.status_cli``).
+- ``load``: the bounded load test with locust against a real server (see ``bench.load``).
 - ``generate``: write (or reuse) the cached CSV and print its path.
 - ``profile``: run the platform CLI under cProfile on a fresh SQLite database and print the
   hot spots.
@@ -427,6 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("setup-areas", help="(step) create the bench city in the configured DB")
 
+    from .load import add_parser as add_load_parser
+
+    add_load_parser(sub)
+
     p = sub.add_parser("floor", help="(step) the executemany floor into the configured DB")
     p.add_argument("file", type=Path)
 
@@ -463,6 +468,11 @@ def main(argv: list[str] | None = None) -> int:
             "tracing-measure": tracing_cli.cmd_measure,
         }
         return step[args.command](args)
+    if args.command == "load":
+        from .load import cmd_load
+
+        args.argv = given[1:]
+        return cmd_load(args)
     if args.command.startswith("status"):
         from . import status_cli
 

@@ -4,12 +4,18 @@ The child is reaped with ``os.wait4``, which returns the resource usage of that 
 (and of any descendants it waited for): ``ru_maxrss`` is its peak RSS (VmHWM) in KiB on
 Linux. The wall time covers interpreter start, Django setup and the work, as a user
 running the command would see it.
+
+Linux carries the RSS high-water mark of the process that forks across ``execve``, so a child
+started straight from a big process (a long pytest worker, a Django shell) would report the
+parent's peak. A small launcher interpreter starts the child instead and hands back its
+``wait4`` figures.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,16 +51,28 @@ def run_measured(
     out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err)  # noqa: S603
-        _, status, usage = os.wait4(proc.pid, 0)
+        usage_path = log_dir / f"{name}.rusage.json"
+        launcher = [sys.executable, "-c", _LAUNCHER, str(usage_path.resolve()), *argv]
+        proc = subprocess.Popen(launcher, env=env, cwd=cwd, stdout=out, stderr=err)  # noqa: S603
+        proc.wait()
         seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    usage = json.loads(usage_path.read_text())
     return Measured(
         argv=argv,
-        returncode=proc.returncode,
+        returncode=usage["returncode"],
         seconds=seconds,
-        peak_kib=usage.ru_maxrss,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        peak_kib=usage["maxrss"],
+        cpu_seconds=usage["cpu"],
         stdout_path=out_path,
         stderr_path=err_path,
     )
+
+
+_LAUNCHER = """
+import json, os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"returncode": os.waitstatus_to_exitcode(status), "maxrss": usage.ru_maxrss,
+               "cpu": usage.ru_utime + usage.ru_stime}, fh)
+"""

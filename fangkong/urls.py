@@ -24,3 +24,4 @@ urlpatterns = [
     path("supplies/", include("fangkong.supplies.urls")),
     path("prices/", include("fangkong.prices.urls")),
 ]
+handler500 = "fangkong.core.views.errors.server_error"

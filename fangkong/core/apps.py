@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "fangkong.core"
     label = "core"
     verbose_name = _("平台核心")
+
+    def ready(self):
+        from . import retention
+
+        retention.autodiscover()

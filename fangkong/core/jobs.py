@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import time
 import uuid
 from pathlib import Path
@@ -132,6 +133,9 @@ def run_import_job(job_id: str) -> dict:
     if not claimed:  # already run (a task delivered twice) or gone
         return {}
     job = Job.objects.select_related("owner").get(pk=job_id)
+    # Who runs it, so that a worker killed mid-import can be told from one still working.
+    job.params = {**job.params, "worker": {"host": socket.gethostname(), "pid": os.getpid()}}
+    Job.objects.filter(pk=job.pk).update(params=job.params)
     params = job.params
     reporter = _ProgressReporter(job)
     try:
@@ -174,6 +178,57 @@ def run_import_job(job_id: str) -> dict:
 def _finish(job: Job, status: str, **fields) -> None:
     Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), **fields)
     _progress_file(job.pk).unlink(missing_ok=True)
+
+
+# --- jobs whose worker died -----------------------------------------------------------------
+
+MAX_ATTEMPTS = 3
+
+
+def _alive(pid) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, TypeError, ValueError):
+        return True
+    return True
+
+
+def recover_interrupted_jobs() -> tuple[int, int]:
+    """Requeue import jobs left "running" by a worker of this host that no longer exists.
+
+    An import writes in one transaction, so a killed worker left nothing behind and running
+    the job again is safe; after ``MAX_ATTEMPTS`` the job fails with a message instead (an
+    import that itself kills the worker must not loop). Returns (requeued, failed).
+    """
+    host = socket.gethostname()
+    requeued = failed = 0
+    for job in Job.objects.filter(status=JobStatus.RUNNING, kind=IMPORT_KIND):
+        worker = job.params.get("worker") or {}
+        if worker.get("host") != host or _alive(worker.get("pid")):
+            continue
+        attempts = int(job.params.get("attempts", 1))
+        _progress_file(job.pk).unlink(missing_ok=True)
+        with transaction.atomic():
+            if attempts >= MAX_ATTEMPTS:
+                Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                    status=JobStatus.FAILED,
+                    finished_at=timezone.now(),
+                    message=_("导入多次因后台进程意外退出而中断，未写入任何数据，请联系管理员"),
+                )
+                failed += 1
+                continue
+            params = {k: v for k, v in job.params.items() if k != "worker"}
+            params["attempts"] = attempts + 1
+            updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.PENDING, done=0, started_at=None, params=params
+            )
+            if updated:
+                job_id = str(job.pk)
+                transaction.on_commit(lambda job_id=job_id: run_import_job.enqueue(job_id))
+                requeued += 1
+    return requeued, failed
 
 
 # --- progress ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything a deployment changes comes from env vars."""
 
+import json
 import os
 from pathlib import Path
 
@@ -272,3 +273,9 @@ LOGGING = {
 }
 
 FANGKONG_NAV_TITLE = _("防控平台")
+
+# --- data retention (core.retention, core.keys) ---
+# {"health.checkin": 365}: days per model, overriding each app's default (README).
+FANGKONG_RETENTION_DAYS = json.loads(os.environ.get("FANGKONG_RETENTION_DAYS", "{}"))
+# Days personal values in the audit log stay readable before their key may be retired.
+FANGKONG_AUDIT_PERSONAL_DAYS = int(os.environ.get("FANGKONG_AUDIT_PERSONAL_DAYS", 730))

@@ -1,7 +1,8 @@
 """Secrets and encryption keys: from the environment, else generated once into ``var/``.
 
 The file is created with owner-only permissions and never committed. Losing it makes the
-encrypted personal fields unreadable, so ``fangkong backup`` copies it alongside the data.
+encrypted personal fields unreadable; ``fangkong backup`` deliberately leaves it out (a backup
+with its keys exposes every ID number), so back it up separately (README "Backup and restore").
 """
 
 import base64

@@ -110,9 +110,35 @@ def _run_as(prefix: list[str], args: list[str]) -> subprocess.CompletedProcess:
     )
 
 
+class Cluster:
+    """A running throw-away cluster: its URL, and pg_ctl for the fault tests (restart)."""
+
+    def __init__(self, bindir: Path, base: Path, prefix: list[str], url: str):
+        self.bindir, self.base, self.prefix, self.url = bindir, base, prefix, url
+
+    def pg_ctl(self, *args: str) -> None:
+        _run_as(self.prefix, [str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), *args])
+
+    def stop(self) -> None:
+        self.pg_ctl("-m", "fast", "-w", "stop")
+
+    def start(self) -> None:
+        self.pg_ctl("-l", str(self.base / "server.log"), "-w", "start")
+
+    def restart(self) -> None:
+        self.pg_ctl("-m", "fast", "-l", str(self.base / "server.log"), "-w", "restart")
+
+
 @contextlib.contextmanager
 def temporary_cluster(bindir: Path | None = None) -> Iterator[str]:
     """Start a private cluster; yield its URL (database ``fangkong``); stop and delete it."""
+    with cluster(bindir) as c:
+        yield c.url
+
+
+@contextlib.contextmanager
+def cluster(bindir: Path | None = None) -> Iterator[Cluster]:
+    """Start a private cluster; yield it (``.url``, ``.restart()``); stop and delete it."""
     bindir = bindir or find_bindir()
     if bindir is None:
         raise NoServer(SKIP_MESSAGE)
@@ -138,11 +164,14 @@ def temporary_cluster(bindir: Path | None = None) -> Iterator[str]:
                     *("--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"),
                 ],
             )
-            options = (
-                f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-            )
-            _run_as(prefix, [*pg_ctl, "-o", options, "-l", str(log), "-w", "start"])
+            # In postgresql.conf rather than on the command line, so that restart keeps them.
+            with open(data / "postgresql.conf", "a") as conf:
+                conf.write(
+                    f"\nport = {port}\nunix_socket_directories = '{base}'\n"
+                    "listen_addresses = '127.0.0.1'\nfsync = off\nsynchronous_commit = off\n"
+                    "full_page_writes = off\nmax_connections = 200\n"
+                )
+            _run_as(prefix, [*pg_ctl, "-l", str(log), "-w", "start"])
             started = True
             _run_as(
                 prefix,
@@ -162,7 +191,8 @@ def temporary_cluster(bindir: Path | None = None) -> Iterator[str]:
             if log.exists():
                 detail += "\n" + log.read_text(errors="replace")[-2000:]
             raise NoServer(f"could not start a temporary PostgreSQL cluster: {detail}") from None
-        yield f"postgres://postgres:{password}@127.0.0.1:{port}/{DATABASE}"
+        url = f"postgres://postgres:{password}@127.0.0.1:{port}/{DATABASE}"
+        yield Cluster(bindir, base, prefix, url)
     finally:
         if started:
             with contextlib.suppress(subprocess.CalledProcessError):

@@ -2,8 +2,9 @@
 
 Waitress is a pure-Python, multi-threaded WSGI server that runs the same on a laptop, an
 intranet Linux box or Windows; static files come from WhiteNoise. The django-tasks database
-worker (``fangkong db_worker``) runs as a child process for imports and exports; it is
-restarted if it dies, and Ctrl-C (or SIGTERM) stops both.
+worker (``fangkong worker``: ``db_worker`` after requeueing imports a killed worker left
+behind) runs as a child process for imports and exports; it is restarted if it dies, and
+Ctrl-C (or SIGTERM) stops both.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
-WORKER_COMMAND = ["db_worker", "--no-reload", "--queue-name", "*", "--interval", "1"]
+WORKER_COMMAND = ["worker", "--no-reload", "--queue-name", "*", "--interval", "1"]
 WORKER_STOP_SECONDS = 10
 
 
@@ -100,8 +101,6 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, threads, no_worker, verbosity, **options):
         from waitress.server import create_server
 
-        from fangkong.wsgi import application
-
         pending = pending_migrations()
         if pending:
             self.stderr.write(
@@ -109,6 +108,9 @@ class Command(BaseCommand):
             )
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
+        # After collectstatic: WhiteNoise indexes STATIC_ROOT once, when the app is built.
+        from fangkong.wsgi import application
+
         try:
             server = create_server(application, host=host, port=port, threads=threads)
         except OSError as e:

@@ -1,0 +1,33 @@
+"""``fangkong restore FILE [--force]``: replace the database with a backup."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from fangkong.core.backup import BackupError, restore
+
+
+class Command(BaseCommand):
+    help = "Restore a backup made by fangkong backup (needs the same encryption keys)."
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the backup file")
+        parser.add_argument(
+            "--force", action="store_true", help="overwrite a database that already holds data"
+        )
+
+    def handle(self, *args, file, force, **options):
+        try:
+            manifest = restore(Path(file), force=force)
+        except BackupError as e:
+            raise CommandError(str(e)) from None
+        rows = sum(manifest["row_counts"].values())
+        self.stdout.write(
+            _("已从 %(f)s 恢复（备份时间 %(at)s，%(n)d 行，行数已核对）")
+            % {"f": file, "at": manifest["created_at"], "n": rows}
+        )
+        self.stdout.write(
+            _("建议接着运行：fangkong migrate（升级到当前版本）和 fangkong verify-audit")
+        )

@@ -1,0 +1,23 @@
+"""``fangkong worker``: the django-tasks database worker, after requeueing interrupted imports.
+
+``fangkong serve`` starts (and restarts) this; run it yourself when the web server and the
+worker run separately. Same options as ``db_worker``.
+"""
+
+from django.utils.translation import gettext as _
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from fangkong.core.jobs import recover_interrupted_jobs
+
+
+class Command(DbWorkerCommand):
+    help = "Run the background-task worker; first requeue imports a killed worker left behind."
+
+    def handle(self, *args, **options):
+        requeued, failed = recover_interrupted_jobs()
+        if requeued or failed:
+            self.stdout.write(
+                _("上次中断的导入任务：%(r)d 个已重新排队，%(f)d 个已标记失败")
+                % {"r": requeued, "f": failed}
+            )
+        return super().handle(*args, **options)

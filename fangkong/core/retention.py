@@ -1,0 +1,251 @@
+"""Data retention: how long each kind of personal record is kept, and what happens after.
+
+Each app declares its rules in a ``retention.py`` module (found at start-up like
+``admin.py``)::
+
+    from fangkong.core.retention import ANONYMISE, DELETE, register
+
+    register("health.CheckIn", date_field="date", days=180, action=DELETE)
+    register("tracing.Case", date_field="discharged_at", days=730, action=ANONYMISE)
+
+A record expires when its date field is older than ``days`` (rows whose date is empty never
+expire: a case not yet discharged is not over). The period can be changed per deployment
+without code: ``FANGKONG_RETENTION_DAYS = {"health.checkin": 365}``.
+
+- ``DELETE`` removes the row (and what cascades from it).
+- ``ANONYMISE`` keeps the row for aggregate figures (how many were quarantined, per day, per
+  area) and blanks its personal fields: every ``EncryptedTextField``, ``BlindIndexField`` and
+  ``SearchKeyField`` of the model, plus the free-text ``fields`` the rule names.
+
+``fangkong purge-expired`` applies every rule in batches, one transaction and one audit entry
+(counts only) per batch. See ``purge`` below and README "Data retention".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from . import audit
+from .models.audit import AuditAction
+from .personal import BlindIndexField, EncryptedTextField
+from .search import SearchKeyField
+
+logger = logging.getLogger(__name__)
+
+DELETE = "delete"
+ANONYMISE = "anonymise"
+ACTIONS = (DELETE, ANONYMISE)
+DEFAULT_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A retention rule for one model."""
+
+    label: str  # "app_label.ModelName"
+    date_field: str
+    days: int
+    action: str
+    fields: tuple[str, ...] = ()  # extra plain fields to blank when anonymising
+    condition: models.Q | None = None  # further narrowing, e.g. only closed records
+    before_delete: Callable[[list[models.Model]], None] | None = field(default=None, compare=False)
+    reason: str = ""  # why this period: shown by --dry-run and in the README table
+
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.label)
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def period_days(self) -> int:
+        overrides = getattr(settings, "FANGKONG_RETENTION_DAYS", {}) or {}
+        return int(overrides.get(self.key, self.days))
+
+    def cutoff(self, as_of: dt.date) -> dt.date | dt.datetime:
+        """Rows dated before this are expired."""
+        day = as_of - dt.timedelta(days=self.period_days)
+        f = self.model._meta.get_field(self.date_field)
+        if isinstance(f, models.DateTimeField):
+            return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        return day
+
+    def expired(self, as_of: dt.date) -> models.QuerySet:
+        qs = self.model._default_manager.filter(**{f"{self.date_field}__lt": self.cutoff(as_of)})
+        if self.condition is not None:
+            qs = qs.filter(self.condition)
+        if self.action == ANONYMISE:
+            # Already blank rows are done: a second run finds nothing to do.
+            qs = qs.filter(_not_blank(self.model, self.fields))
+        return qs
+
+    def blank_values(self) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for f in self.model._meta.concrete_fields:
+            if isinstance(f, EncryptedTextField | SearchKeyField):
+                values[f.attname] = ""
+            elif isinstance(f, BlindIndexField):
+                values[f.attname] = None
+        for name in self.fields:
+            f = self.model._meta.get_field(name)
+            values[f.attname] = None if f.null else ""
+        return values
+
+
+def _not_blank(model, extra: Iterable[str]) -> models.Q:
+    """Rows where some personal field still holds a value (encrypted fields allow no
+    equality lookup, so the stored length is compared)."""
+    q = models.Q()
+    for f in model._meta.concrete_fields:
+        if isinstance(f, BlindIndexField):
+            q |= models.Q(**{f"{f.attname}__isnull": False})
+        elif isinstance(f, EncryptedTextField | SearchKeyField) or f.name in extra:
+            q |= models.Q(GreaterThan(Length(f.attname), 0))
+    return q
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def register(
+    label: str,
+    *,
+    date_field: str,
+    days: int,
+    action: str,
+    fields: Iterable[str] = (),
+    condition: models.Q | None = None,
+    before_delete: Callable[[list[models.Model]], None] | None = None,
+    reason: str = "",
+) -> Rule:
+    """Declare the retention of ``label`` (``"app.Model"``); once per model."""
+    if action not in ACTIONS:
+        raise ValueError(f"retention action must be one of {ACTIONS}, not {action!r}")
+    rule = Rule(label, date_field, days, action, tuple(fields), condition, before_delete, reason)
+    model = rule.model  # fails early on a typo
+    model._meta.get_field(date_field)
+    for name in rule.fields:
+        model._meta.get_field(name)
+    if action == ANONYMISE and not rule.blank_values():
+        raise ValueError(f"{label}: nothing to anonymise (no personal fields, no fields=)")
+    if rule.key in _RULES and _RULES[rule.key] != rule:
+        raise ValueError(f"retention of {label} is already registered")
+    _RULES[rule.key] = rule
+    return rule
+
+
+def rules() -> list[Rule]:
+    return [_RULES[k] for k in sorted(_RULES)]
+
+
+def autodiscover() -> None:
+    """Core's own rules, then every installed app's ``retention`` module."""
+    from django.utils.module_loading import autodiscover_modules
+
+    register(
+        "core.Job",
+        date_field="created_at",
+        days=30,
+        action=DELETE,
+        before_delete=_delete_job_files,
+        reason="uploaded lists and rejected-rows files hold whole rows of personal data",
+    )
+    autodiscover_modules("retention")
+
+
+def _delete_job_files(jobs: list[models.Model]) -> None:
+    """Remove an expired job's stored upload and rejected-rows file (only inside var/)."""
+    from pathlib import Path
+
+    roots = [
+        Path(settings.FANGKONG_UPLOAD_DIR).resolve(),
+        Path(settings.FANGKONG_EXPORT_DIR).resolve(),
+    ]
+    for job in jobs:
+        for name in (job.input_file, job.output_file):
+            if not name:
+                continue
+            path = Path(name).resolve()
+            if any(path.is_relative_to(root) for root in roots):
+                path.unlink(missing_ok=True)
+                if path.parent.parent.name == "imports":  # the upload's own folder
+                    with contextlib.suppress(OSError):
+                        path.parent.rmdir()
+
+
+# --- applying the rules -----------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    rule: Rule
+    cutoff: object
+    expired: int
+    done: int = 0
+    batches: int = 0
+
+
+def plan(as_of: dt.date) -> list[Outcome]:
+    """What ``purge`` would do, per rule (the dry run)."""
+    return [Outcome(r, r.cutoff(as_of), r.expired(as_of).count()) for r in rules()]
+
+
+def purge(
+    as_of: dt.date,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Apply every rule in batches; each batch is one transaction with one audit entry."""
+    outcomes = plan(as_of)
+    for outcome in outcomes:
+        rule = outcome.rule
+        model = rule.model
+        while True:
+            with transaction.atomic():
+                pks = list(
+                    rule.expired(as_of).order_by("pk").values_list("pk", flat=True)[:batch_size]
+                )
+                if not pks:
+                    break
+                batch = model._default_manager.filter(pk__in=pks)
+                if rule.action == DELETE:
+                    if rule.before_delete is not None:
+                        rule.before_delete(list(batch))
+                    _deleted, per_model = batch.delete()
+                    action, changes = (
+                        AuditAction.DELETE,
+                        {"deleted": dict(sorted(per_model.items()))},
+                    )
+                else:
+                    count = batch.update(**rule.blank_values())
+                    action, changes = AuditAction.UPDATE, {"anonymised": {rule.key: count}}
+                changes |= {"rule": rule.key, "as_of": as_of.isoformat(), "rows": len(pks)}
+                audit.record(
+                    None,
+                    audit.Event(
+                        action=action,
+                        object_type=rule.key,
+                        object_repr=f"retention {rule.action}: {len(pks)}",
+                        changes=changes,
+                        reason=f"retention {rule.period_days}d",
+                    ),
+                )
+            outcome.done += len(pks)
+            outcome.batches += 1
+            if progress is not None:
+                progress(outcome)
+    return outcomes

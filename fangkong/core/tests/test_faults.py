@@ -1,0 +1,296 @@
+"""Fault tests: real processes killed mid-import, a PostgreSQL restart under a request stream.
+
+Each runs against a sandbox (``core.testing.sandbox``): its own var/ and database, on SQLite in
+the SQLite pass and on the suite's PostgreSQL server in the PostgreSQL pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import signal
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import OperationalError, connection
+
+from fangkong.core.testing.factories import make_id_number
+from fangkong.core.testing.sandbox import Sandbox, sandbox, server_url_of
+
+ROWS = 10_000
+GRID = "510411001001G01"
+COMMUNITY = "510411001001"
+KILL_AFTER = 2_000  # rows written inside the import's transaction when the kill comes
+
+
+def _server_url() -> str | None:
+    if connection.vendor == "postgresql":
+        return server_url_of(connection.settings_dict)
+    return None
+
+
+@pytest.fixture(scope="module")
+def sb(tmp_path_factory, django_db_blocker):
+    with django_db_blocker.unblock():
+        server = _server_url()
+    with sandbox(tmp_path_factory.mktemp("faults"), server_url=server) as s:
+        s.setup()
+        yield s
+
+
+def _workbook(path, rows: int, seed: int) -> None:
+    lines = [f"居民{seed}-{i},{n},{GRID}" for i, n in enumerate(_id_numbers(rows, seed))]
+    path.write_text("姓名,身份证号,网格\n" + "\n".join(lines) + "\n", encoding="utf-8-sig")
+
+
+_USED: set[str] = set()  # across the tests of a module: every file holds new people
+
+
+def _id_numbers(n: int, seed: int) -> list[str]:
+    rng, out = random.Random(seed), []
+    while len(out) < n:
+        number = make_id_number(rng=rng)
+        if number not in _USED:
+            _USED.add(number)
+            out.append(number)
+    return out
+
+
+def _state(s: Sandbox) -> tuple[int, int]:
+    return s.count("registry_resident"), s.count("core_auditentry")
+
+
+class _Stderr(threading.Thread):
+    """Collects a child's stderr (the CLI writes ``\\r1,000 / 20,000`` progress there)."""
+
+    def __init__(self, stream):
+        super().__init__(daemon=True)
+        self.stream, self.text = stream, ""
+
+    def run(self):
+        fd = self.stream.fileno()
+        while chunk := os.read(fd, 4096):  # whatever is there: progress has no newline
+            self.text += chunk.decode(errors="replace")
+
+    def rows_done(self) -> int:
+        found = re.findall(r"\r([\d,]+)", self.text)
+        return int(found[-1].replace(",", "")) if found else 0
+
+
+def _wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_sigkill_of_the_import_command_leaves_nothing_and_the_retry_is_exact(sb, tmp_path):
+    path = tmp_path / "名单.csv"
+    _workbook(path, ROWS, seed=1)
+    before = _state(sb)
+    process = sb.popen("import-residents", str(path), "--area", COMMUNITY, "-v", "2")
+    err = _Stderr(process.stderr)
+    err.start()
+    _wait(lambda: err.rows_done() >= KILL_AFTER or process.poll() is not None, 300, "progress")
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    assert process.returncode == -signal.SIGKILL, f"ended before the kill: {err.text[-500:]}"
+    assert 0 < err.rows_done() < ROWS
+
+    assert _state(sb) == before  # nothing half-written: no resident, no audit entry
+    sb.run("verify-audit")
+
+    done = sb.run("import-residents", str(path), "--area", COMMUNITY, "--json")
+    assert json.loads(done.stdout)["created"] == ROWS
+    residents, entries = _state(sb)
+    assert residents == before[0] + ROWS
+    assert entries == before[1] + ROWS + 1  # one per row and the import's own
+    sb.run("verify-audit")
+
+
+START_JOB = """
+import json
+from django.core.files.uploadedfile import SimpleUploadedFile
+from fangkong.accounts.models import User
+from fangkong.areas.models import Area
+from fangkong.core.jobs import start_import_job
+data = open({path!r}, "rb").read()
+job = start_import_job(
+    actor=User.objects.get(username="command"),
+    importer="registry.resident",
+    upload=SimpleUploadedFile("名单.csv", data),
+    area=Area.objects.get(code={area!r}),
+    skip_invalid=False,
+    dry_run=False,
+)
+print(json.dumps({{"job": str(job.pk)}}))
+"""
+
+
+def _job(s: Sandbox, job_id: str) -> dict:
+    status, done, result = s.query(
+        "SELECT status, done, result FROM core_job WHERE id = %s",
+        (job_id.replace("-", "") if s.vendor == "sqlite" else job_id,),
+    )[0]
+    if s.vendor == "postgresql":  # the live count comes from the progress row
+        return {"status": status, "done": done, "result": result}
+    progress = s.var / "uploads" / "progress" / f"{job_id}.json"
+    with contextlib.suppress(OSError, ValueError):
+        done = max(done, json.loads(progress.read_text())["done"])
+    return {"status": status, "done": done, "result": json.loads(result or "{}")}
+
+
+def test_sigkill_of_the_worker_mid_job_then_restart_requeues_and_completes(sb, tmp_path):
+    path = tmp_path / "名单.csv"
+    _workbook(path, ROWS, seed=2)
+    before = _state(sb)
+    out = sb.shell(START_JOB.format(path=str(path), area=COMMUNITY))
+    job_id = json.loads(out.strip().splitlines()[-1])["job"]
+    worker_args = ("worker", "--no-reload", "--no-startup-delay", "--interval", "0.2", "-v", "0")
+    worker = sb.popen(*worker_args)
+    try:
+        _wait(
+            lambda: _job(sb, job_id)["done"] >= KILL_AFTER or worker.poll() is not None,
+            300,
+            "job progress",
+        )
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == -signal.SIGKILL
+    job = _job(sb, job_id)
+    assert job["status"] == "running" and job["done"] < ROWS
+    assert _state(sb) == before
+
+    worker = sb.popen(*worker_args)
+    try:
+        _wait(lambda: _job(sb, job_id)["status"] == "succeeded", 600, "the requeued job")
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    job = _job(sb, job_id)
+    assert job["result"]["created"] == ROWS and job["result"]["rejected"] == 0
+    residents, entries = _state(sb)
+    assert residents == before[0] + ROWS
+    assert entries == before[1] + ROWS + 1
+    sb.run("verify-audit")
+
+
+# --- the database going away -----------------------------------------------------------------
+
+
+def test_database_errors_answer_503_with_a_chinese_message(client, users, monkeypatch):
+    """What the restart test below sees on PostgreSQL, forced on any database."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    client.force_login(users["command"])
+    client.raise_request_exception = False
+
+    def down(self, *args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as m:
+        m.setattr(BaseDatabaseWrapper, "cursor", down)
+        api = client.get("/api/v1/residents/")
+        page = client.get("/registry/residents/")
+    assert api.status_code == 503
+    assert api.json()["code"] == "database_unavailable" and "数据库" in api.json()["detail"]
+    assert page.status_code == 503 and page["Retry-After"]
+    assert "数据库暂时无法连接" in page.content.decode()
+    assert "Traceback" not in page.content.decode()
+
+
+@pytest.mark.postgres
+def test_postgres_restart_under_a_request_stream_fails_cleanly_and_loses_nothing(tmp_path):
+    from fangkong.core.testing.postgres import cluster
+
+    with cluster() as pg, sandbox(tmp_path, server_url=pg.url.rsplit("/", 1)[0] + "/postgres") as s:
+        s.setup()
+        token, area_id = (
+            s.shell(
+                "from rest_framework.authtoken.models import Token;"
+                "from fangkong.accounts.models import User;"
+                "u = User.objects.get(username='command');"
+                "from fangkong.areas.models import Area;"
+                "print(Token.objects.create(user=u).key, Area.objects.get(code='" + GRID + "').pk)"
+            )
+            .splitlines()[-1]
+            .split()
+        )
+        ids = _id_numbers(600, seed=3)
+        outcomes: dict[str, list[tuple[int, dict]]] = {i: [] for i in ids}
+        lock = threading.Lock()
+        with s.serve(worker=False) as base:
+
+            def send(n: int) -> None:
+                status, body = _post_resident_area(base, token, ids[n], n, int(area_id))
+                with lock:
+                    outcomes[ids[n]].append((status, body))
+
+            restarted = threading.Event()
+
+            def restart_midway():
+                time.sleep(1.5)
+                pg.restart()
+                restarted.set()
+
+            threading.Thread(target=restart_midway, daemon=True).start()
+            with ThreadPoolExecutor(max_workers=6) as pool:
+                list(pool.map(send, range(len(ids))))
+            assert restarted.wait(60)
+            # The client retries what failed, now that the server is back.
+            for i, results in outcomes.items():
+                if results[-1][0] != 201:
+                    n = ids.index(i)
+                    outcomes[i].append(_post_resident_area(base, token, i, n, int(area_id)))
+
+        statuses = [r[0] for results in outcomes.values() for r in results]
+        assert 500 not in statuses, "a server error instead of a clean failure"
+        failed = [r for results in outcomes.values() for r in results if r[0] != 201]
+        assert failed, "the restart did not hit any request; the test proved nothing"
+        for status, body in failed:
+            assert status in (503, 400), (status, body)
+            if status == 503:
+                assert body["code"] == "database_unavailable"
+        acknowledged = {i for i, results in outcomes.items() if any(r[0] == 201 for r in results)}
+        duplicates = [i for i, results in outcomes.items() if sum(r[0] == 201 for r in results) > 1]
+        assert duplicates == []
+        # A retry answered 400 "already exists" only if the first try was in fact saved.
+        assert acknowledged | {
+            i for i, results in outcomes.items() if results[-1][0] == 400
+        } == set(ids)
+        assert s.count("registry_resident") == len(ids)
+        s.run("verify-audit")
+
+
+def _post_resident_area(base, token, id_number, n, area_id):
+    body = json.dumps({"area": area_id, "name": f"流{n}", "id_number": id_number}).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{base}/api/v1/residents/",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:  # noqa: S310 - loopback
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw or b"{}")
+        except ValueError:
+            return e.code, {"raw": raw[:200].decode(errors="replace")}
+    except OSError as e:
+        return 0, {"error": str(e)}
