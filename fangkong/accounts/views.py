@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import audit
 from fangkong.core.forms import StyledFormMixin
+from fangkong.core.middleware import public
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.views.home import role_capabilities
 
@@ -24,8 +25,8 @@ class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     pass
 
 
+@public
 class LoginView(auth_views.LoginView):
-    fangkong_public = True
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -46,10 +47,9 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+@public
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's default); the navbar has a small form for it."""
-
-    fangkong_public = True
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -1,17 +1,42 @@
-"""Every URL needs a signed-in user except the views marked ``@public``."""
+"""Every URL needs a signed-in user except the views marked ``@public``.
+
+``public`` is also the registry of those views: ``core.tests.test_security_urls`` walks the
+URL map, checks that every other URL turns an anonymous visitor away, and that the set of
+public views is exactly the reviewed allow-list there.
+"""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 
+# "module.qualname" of every view marked public, filled as the modules are imported.
+PUBLIC_VIEWS: set[str] = set()
+
+
+def view_label(view) -> str:
+    return f"{view.__module__}.{view.__qualname__}"
+
 
 def public(view):
-    """Mark a view as reachable without signing in (check-in, tip form, verification)."""
+    """Mark a view function or class as reachable without signing in (check-in, tip form,
+    verification pages) and record it in ``PUBLIC_VIEWS``."""
     view.fangkong_public = True
+    PUBLIC_VIEWS.add(view_label(view))
     return view
 
 
 PUBLIC_PREFIXES = ("/static/", "/i18n/")
+
+
+def view_class_of(view_func):
+    return getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+
+
+def is_public_view(view_func) -> bool:
+    if getattr(view_func, "fangkong_public", False):
+        return True
+    view_class = view_class_of(view_func)
+    return view_class is not None and getattr(view_class, "fangkong_public", False)
 
 
 class LoginRequiredMiddleware:
@@ -24,10 +49,7 @@ class LoginRequiredMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.user.is_authenticated:
             return None
-        if getattr(view_func, "fangkong_public", False):
-            return None
-        view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
-        if view_class is not None and getattr(view_class, "fangkong_public", False):
+        if is_public_view(view_func):
             return None
         if request.path.startswith(PUBLIC_PREFIXES):
             return None

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from fangkong.core.api.views import ScopedReadOnlyModelViewSet
+from fangkong.core.middleware import public
 
 from ..models import User
 from .serializers import MeSerializer, TokenResponseSerializer, UserSerializer
@@ -34,10 +35,10 @@ class UserViewSet(ScopedReadOnlyModelViewSet):
     summary=_("用用户名和密码换取 API 令牌"),
     auth=[],
 )
+@public
 class TokenView(ObtainAuthToken):
     """POST username/password → token. Reachable signed out; throttled per client."""
 
-    fangkong_public = True
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [ScopedRateThrottle]
