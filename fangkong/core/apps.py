@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "fangkong.core"
     label = "core"
     verbose_name = _("平台核心")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_session_seen
+
+        user_logged_in.connect(mark_session_seen, dispatch_uid="fangkong-idle-clock")

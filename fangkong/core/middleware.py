@@ -5,9 +5,12 @@ URL map, checks that every other URL turns an anonymous visitor away, and that t
 public views is exactly the reviewed allow-list there.
 """
 
+import time
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 # "module.qualname" of every view marked public, filled as the modules are imported.
 PUBLIC_VIEWS: set[str] = set()
@@ -94,3 +97,42 @@ class SecurityHeadersMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return response
+
+
+IDLE_KEY = "fk_seen"
+# Write the last-seen time at most this often, not on every request.
+IDLE_RESOLUTION_S = 60
+
+
+class SessionIdleTimeoutMiddleware:
+    """Signs a user out after ``FANGKONG_SESSION_IDLE_MINUTES`` without a request.
+
+    The absolute limit is ``SESSION_COOKIE_AGE``; ``SESSION_EXPIRE_AT_BROWSER_CLOSE`` (env
+    ``FANGKONG_SESSION_EXPIRE_AT_BROWSER_CLOSE``) ends the session with the browser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        idle = int(getattr(settings, "FANGKONG_SESSION_IDLE_MINUTES", 30)) * 60
+        if idle and user is not None and user.is_authenticated:
+            now = int(time.time())
+            seen = request.session.get(IDLE_KEY)
+            if seen is not None and now - int(seen) > idle:
+                from django.contrib import messages
+                from django.contrib.auth import logout
+
+                logout(request)
+                messages.info(request, _("长时间未操作，已自动退出，请重新登录"))
+            elif seen is None or now - int(seen) >= IDLE_RESOLUTION_S:
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)
+
+
+def mark_session_seen(sender, request, user, **kwargs) -> None:
+    """Start the idle clock at sign-in (``user_logged_in``), so a fresh session needs no
+    extra write on its first request."""
+    if request is not None and hasattr(request, "session"):
+        request.session[IDLE_KEY] = int(time.time())

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fangkong.core.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fangkong.core.middleware.LoginRequiredMiddleware",
@@ -121,16 +122,24 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fangkong.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "fangkong.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "fangkong.accounts.validators.NumericPasswordValidator"},
 ]
 
 SESSION_COOKIE_AGE = int(os.environ.get("FANGKONG_SESSION_AGE", 8 * 3600))
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = (
+    os.environ.get("FANGKONG_SESSION_EXPIRE_AT_BROWSER_CLOSE", "1") == "1"
+)
+# Signed out after this long without a request (0: never; the absolute limit still holds).
+FANGKONG_SESSION_IDLE_MINUTES = int(os.environ.get("FANGKONG_SESSION_IDLE_MINUTES", 30))
+# Sign-in guard (accounts.security): lockout per account, throttling per address.
+FANGKONG_LOGIN_MAX_FAILURES = int(os.environ.get("FANGKONG_LOGIN_MAX_FAILURES", 5))
+FANGKONG_LOGIN_LOCK_MINUTES = int(os.environ.get("FANGKONG_LOGIN_LOCK_MINUTES", 15))
+FANGKONG_LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("FANGKONG_LOGIN_ADDRESS_MAX_FAILURES", 20))
+FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES = int(
+    os.environ.get("FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
