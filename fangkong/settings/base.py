@@ -216,7 +216,9 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler drops ID and phone numbers from messages and tracebacks.
+    "filters": {"redact": {"()": "fangkong.core.logging.RedactPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("FANGKONG_LOG_LEVEL", "INFO")},
     # Request lines carry URLs only; personal data never appears in URLs (POST bodies only).
     "loggers": {"django.db.backends": {"level": "INFO"}},
