@@ -168,6 +168,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FANGKONG_MAX_UPLOAD_BYTES = int(os.environ.get("FANGKONG_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
 # Above this many rows a web import runs in the background with a progress bar.
 FANGKONG_SYNC_IMPORT_ROWS = 2000
+# Hostile uploads: refuse a sheet with more data rows than this, and an .xlsx whose parts
+# would unzip to more than this many bytes (zip bombs), before reading it.
+FANGKONG_IMPORT_MAX_ROWS = int(os.environ.get("FANGKONG_IMPORT_MAX_ROWS", 1_000_000))
+FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", 1024**3)
+)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
