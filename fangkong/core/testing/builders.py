@@ -109,7 +109,12 @@ def build(model: type[models.Model], area, *, text: str | None = None, **fields)
     label = model._meta.label_lower
     if label in BUILDERS:
         return BUILDERS[label](area, text=text, **fields)
-    if label == "areas.area":
+    if label == "areas.area":  # the area itself is the row that lies in the area
+        if text is not None:
+            for field in model._meta.concrete_fields:
+                if is_free_text(field):
+                    setattr(area, field.name, text[: field.max_length or len(text)])
+            area.save()
         return area
     n = next(_seq)
     values: dict[str, Any] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -76,3 +77,46 @@ def walk(resolver=None, prefix: str = "/", namespace: str = "") -> list[UrlEntry
                 name = f"{namespace}:{p.name}" if namespace else p.name
             entries.append(UrlEntry(prefix + part, name, p.callback))
     return entries
+
+
+def _one_param(path: str) -> bool:
+    return path.split("/").count("1") == 1
+
+
+def with_pk(path: str, pk) -> str:
+    """A sample path with its one parameter set to ``pk``."""
+    return "/".join(str(pk) if part == "1" else part for part in path.split("/"))
+
+
+def model_endpoints(*, scoped_only: bool = False) -> dict[str, dict[str, list[str]]]:
+    """The pages and API endpoints that show rows of each model, by model label:
+    ``{"api_list"|"api_detail"|"html_list"|"html_detail"|"html_view": [sample paths]}``.
+
+    ``html_detail`` are generic detail pages, ``html_view`` every generic view with one
+    object parameter (detail, edit, delete); lists with parameters are left out.
+    """
+    from fangkong.core.api.views import ScopedGenericViewSet
+    from fangkong.core.views.generic import BaseObjectView, ObjectDetailView, ObjectListView
+
+    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for e in walk():
+        cls = e.view_class
+        model = getattr(cls, "model", None)
+        if model is None or (scoped_only and not hasattr(model.objects, "visible_to")):
+            continue
+        label = model._meta.label_lower
+        no_param = "1" not in e.path.split("/")
+        if issubclass(cls, ScopedGenericViewSet) and not e.path.endswith(".json/"):
+            action = getattr(e.callback, "actions", {}).get("get")
+            if action == "list" and no_param:
+                found[label]["api_list"].append(e.path)
+            elif action == "retrieve" and _one_param(e.path):
+                found[label]["api_detail"].append(e.path)
+        elif issubclass(cls, ObjectListView):
+            if no_param:  # a list under another object (a campaign's visits) is left out
+                found[label]["html_list"].append(e.path)
+        elif issubclass(cls, BaseObjectView) and _one_param(e.path):
+            found[label]["html_view"].append(e.path)
+            if issubclass(cls, ObjectDetailView):
+                found[label]["html_detail"].append(e.path)
+    return {k: dict(v) for k, v in found.items()}

@@ -2,49 +2,13 @@
 list/detail page, a row in grid B is invisible to users of other areas (nothing in lists,
 404 on detail) while the city command office sees it."""
 
-from collections import defaultdict
-
 import pytest
 
 from fangkong.accounts.choices import Role
-from fangkong.core.api.views import ScopedGenericViewSet
 from fangkong.core.testing import builders, urlmap
 from fangkong.core.testing.factories import make_user
-from fangkong.core.views.generic import BaseObjectView, ObjectListView
 
-
-def _one_param(path: str) -> bool:
-    return path.split("/").count("1") == 1
-
-
-def scoped_endpoints() -> dict[str, dict[str, list[str]]]:
-    """{model label: {"api_list"|"api_detail"|"html_list"|"html_detail": [sample paths]}}"""
-    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for e in urlmap.walk():
-        cls = e.view_class
-        model = getattr(cls, "model", None)
-        if model is None or not hasattr(model.objects, "visible_to"):
-            continue  # not scoped (e.g. risk levels are public information)
-        label = model._meta.label_lower
-        if issubclass(cls, ScopedGenericViewSet) and not e.path.endswith(".json/"):
-            action = getattr(e.callback, "actions", {}).get("get")
-            if action == "list" and "1" not in e.path.split("/"):
-                found[label]["api_list"].append(e.path)
-            elif action == "retrieve" and _one_param(e.path):
-                found[label]["api_detail"].append(e.path)
-        elif issubclass(cls, ObjectListView):
-            if "1" not in e.path.split("/"):
-                found[label]["html_list"].append(e.path)
-        elif issubclass(cls, BaseObjectView) and _one_param(e.path):
-            found[label]["html_detail"].append(e.path)
-    return {k: dict(v) for k, v in found.items()}
-
-
-ENDPOINTS = scoped_endpoints()
-
-
-def _with_pk(path: str, pk) -> str:
-    return "/".join(str(pk) if part == "1" else part for part in path.split("/"))
+ENDPOINTS = urlmap.model_endpoints(scoped_only=True)
 
 
 def _api_rows(client, path: str) -> list[dict]:
@@ -102,18 +66,18 @@ def test_row_of_grid_b_is_invisible_elsewhere(label, client, users, areas):
     for path in endpoints.get("api_list", []):
         assert _api_sees(client, users["command"], path, obj), path
     for path in endpoints.get("api_detail", []):
-        assert client.get(_with_pk(path, obj.pk)).status_code == 200, path
-    for path in endpoints.get("html_detail", []):
-        assert client.get(_with_pk(path, obj.pk)).status_code in (200, 405), path
+        assert client.get(urlmap.with_pk(path, obj.pk)).status_code == 200, path
+    for path in endpoints.get("html_view", []):
+        assert client.get(urlmap.with_pk(path, obj.pk)).status_code in (200, 405), path
     for user in outsiders:
         client.force_login(user)
         for path in endpoints.get("api_list", []):
             assert not _api_sees(client, user, path, obj), (user, path)
         for path in endpoints.get("html_list", []):
             assert obj.pk not in _html_pks(client, path), (user, path)
-        for kind in ("api_detail", "html_detail"):
+        for kind in ("api_detail", "html_view"):
             for path in endpoints.get(kind, []):
-                status = client.get(_with_pk(path, obj.pk)).status_code
+                status = client.get(urlmap.with_pk(path, obj.pk)).status_code
                 assert status in (403, 404), (user, path, status)
                 if user.role == Role.COMMAND:
                     assert status in (404, 405), (user, path, status)  # never 403: no leak
