@@ -15,3 +15,6 @@ urlpatterns = [
     path("health/", include("fangkong.health.urls")),
     path("verify/", include((verify_patterns, "verify"))),
 ]
+
+handler404 = "fangkong.core.views.errors.page_not_found"
+handler500 = "fangkong.core.views.errors.server_error"
