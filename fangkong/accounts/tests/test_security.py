@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from fangkong.accounts.models import User
+from fangkong.accounts.tests.test_views import change_password
 from fangkong.core.middleware import IDLE_KEY
 from fangkong.core.models import AuditEntry
 
@@ -159,14 +160,6 @@ def test_password_policy_speaks_chinese(password, fragment):
 
 
 def test_password_change_refuses_weak_password(client, users):
-    client.force_login(users["grid_a"])
-    r = client.post(
-        reverse("accounts:password_change"),
-        {
-            "old_password": "pw-for-tests-only",
-            "new_password1": "12345678",
-            "new_password2": "12345678",
-        },
-    )
+    r = change_password(client, users["grid_a"], "12345678")
     assert r.status_code == 200
     assert "太短" in r.content.decode()

@@ -66,6 +66,26 @@ def build_users(areas: dict[str, Area]) -> dict[str, User]:
     }
 
 
+def make_residents(actor: User, area_: Area, count: int, *, prefix: str = "居民") -> list:
+    """``count`` residents in ``area_`` through the registry service, with generated IDs."""
+    import datetime
+
+    from fangkong.registry.services import create_resident
+
+    return [
+        create_resident(
+            actor=actor,
+            data={
+                "area": area_,
+                "name": f"{prefix}{i}",
+                "id_number": make_id_number(birth=datetime.date(1970 + i % 30, 1, 1 + i % 28)),
+                "phone": make_phone(),
+            },
+        )
+        for i in range(count)
+    ]
+
+
 # --- per-importer options for generic import tests ------------------------------------
 # An importer that needs run options (a campaign id...) registers a builder here, keyed by
 # its importer key; the builder gets (actor, area) and returns the options dict.
