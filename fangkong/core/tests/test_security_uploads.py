@@ -75,12 +75,12 @@ def test_hostile_files_get_clear_messages(key, tmp_path, users, areas):
 
 @pytest.mark.parametrize("key", IMPORTER_KEYS)
 def test_zip_bomb_is_refused_before_reading(key, tmp_path, users, areas, settings):
-    bomb = hostile.zip_bomb(tmp_path / "bomb.xlsx", header_of(key), 128 * 1024**2)
+    bomb = hostile.zip_bomb(tmp_path / "bomb.xlsx", header_of(key), 32 * 1024**2)
     assert bomb.stat().st_size < 1024**2  # a tiny file…
     assert_refused(key, bomb, users, areas, "解压后过大")  # …refused by its ratio
-    settings.FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = 64 * 1024**2
+    settings.FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = 16 * 1024**2
     message = assert_refused(key, bomb, users, areas, "解压后过大")
-    assert "上限 64 MB" in message
+    assert "上限 16 MB" in message
 
 
 def test_zip_check_judges_by_the_directory(tmp_path):
@@ -134,7 +134,7 @@ def test_reading_hostile_files_keeps_memory_bounded(tmp_path):
     """Peak RSS of a fresh process reading a zip bomb and a full sheet without a size."""
     header = header_of("registry.resident")
     files = [
-        hostile.zip_bomb(tmp_path / "bomb.xlsx", header, 256 * 1024**2),
+        hostile.zip_bomb(tmp_path / "bomb.xlsx", header, 128 * 1024**2),
         hostile.full_sheet(tmp_path / "full.xlsx", header, with_dimension=False),
     ]
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="fangkong.settings.test")
@@ -151,13 +151,13 @@ def test_reading_hostile_files_keeps_memory_bounded(tmp_path):
     outcome = list(report["outcome"].values())
     assert "解压后过大" in outcome[0]
     assert "导入上限" in outcome[1]
-    assert report["peak_mib"] < 400, report  # the files expand to 256 MB and ~200 MB
+    assert report["peak_mib"] < 400, report  # the files expand to 128 MB and ~200 MB
 
 
 def test_web_upload_of_a_bomb_shows_the_message(
     client, users, areas, tmp_path, django_capture_on_commit_callbacks
 ):
-    bomb = hostile.zip_bomb(tmp_path / "bomb.xlsx", header_of("registry.resident"), 64 * 1024**2)
+    bomb = hostile.zip_bomb(tmp_path / "bomb.xlsx", header_of("registry.resident"), 32 * 1024**2)
     client.force_login(users["command"])
     url = reverse("registry:resident_import")
     upload = SimpleUploadedFile("bomb.xlsx", Path(bomb).read_bytes())
