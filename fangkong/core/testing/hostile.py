@@ -119,6 +119,17 @@ def zip_bomb(path: Path, header: list[str], expanded_bytes: int) -> Path:
     return path
 
 
+def forged_bomb(path: Path, header: list[str], claimed_bytes: int = 0xFFFFFFFE) -> Path:
+    """A small workbook whose zip directory claims one part expands to ~4 GB: what the reader
+    must refuse by the directory alone (the data would not inflate that far anyway)."""
+    write_xlsx(path, header, [], extra_members={"xl/media/big.bin": b"\0" * 1024})
+    data = bytearray(path.read_bytes())
+    entry = data.rindex(b"PK\x01\x02", 0, data.rindex(b"xl/media/big.bin"))
+    data[entry + 24 : entry + 28] = claimed_bytes.to_bytes(4, "little")  # uncompressed size
+    path.write_bytes(bytes(data))
+    return path
+
+
 def full_sheet(path: Path, header: list[str], *, with_dimension: bool = True) -> Path:
     """Every row Excel allows: the header and 1,048,575 data rows. The data rows carry no
     ``r`` attributes (readers count them, as Excel does), so they are one repeated block."""

@@ -91,6 +91,10 @@ def test_zip_check_judges_by_the_directory(tmp_path):
     bomb = hostile.zip_bomb(tmp_path / "bomb.xlsx", ["姓名"], 32 * 1024**2)
     with open(bomb, "rb") as fh, pytest.raises(ImportFileError):
         check_zip(fh)
+    claims_gigabytes = hostile.forged_bomb(tmp_path / "forged.xlsx", ["姓名"])
+    with open(claims_gigabytes, "rb") as fh, pytest.raises(ImportFileError) as exc:
+        check_zip(fh)
+    assert "约 4096 MB，上限 1024 MB" in str(exc.value)
 
 
 @pytest.mark.parametrize("key", IMPORTER_KEYS)
