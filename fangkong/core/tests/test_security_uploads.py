@@ -142,7 +142,7 @@ def test_reading_hostile_files_keeps_memory_bounded(tmp_path):
         hostile.full_sheet(tmp_path / "full.xlsx", header, with_dimension=False),
     ]
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="fangkong.settings.test")
-    env["FANGKONG_IMPORT_MAX_ROWS"] = "100000"  # stream 100k rows, then refuse
+    env["FANGKONG_IMPORT_MAX_ROWS"] = "20000"  # stream 20k rows, then refuse
     out = subprocess.run(
         [sys.executable, "-m", "fangkong.core.testing.hostile", "measure", *map(str, files)],
         capture_output=True,
