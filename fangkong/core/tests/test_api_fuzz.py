@@ -31,6 +31,20 @@ schema = schemathesis.openapi.from_dict(
 schema.app = get_wsgi_application()
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Requests go straight to the WSGI handler, whose request_started/finished signals would
+    close the test's database connection (PostgreSQL); Django's test client unhooks them too."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(users):
     return Token.objects.create(user=users["command"]).key
