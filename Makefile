@@ -21,6 +21,7 @@ BENCH_ARGS ?=
 STATUS_BENCH_ARGS ?=
 TRACING_BENCH_ARGS ?=
 LOAD_BENCH_ARGS ?=
+FUZZ_EXAMPLES ?= 50
 
 PO_FILES := $(wildcard fangkong/locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -35,7 +36,7 @@ help:
 	@echo "make test    ruff, makemigrations --check, pytest on SQLite, then on PostgreSQL"
 	@echo "make lint    ruff check + ruff format --check"
 	@echo "make i18n    sync-translations (makemessages + OpenCC zh_Hant) and compile"
-	@echo "make bench   import, status and load benchmarks (python -m bench import|status|load)"
+	@echo "make bench   import, status, tracing and load benchmarks, scan ingest, long API fuzz run"
 	@echo "make clean   remove .venv and caches (keeps var/: database and keys)"
 
 # --- environment ------------------------------------------------------------------------
@@ -119,7 +120,10 @@ bench: $(VENV)/.installed-bench
 	  $(BIN)/python -m bench status $(STATUS_BENCH_ARGS); b=$$?; \
 	  $(BIN)/python -m bench tracing $(TRACING_BENCH_ARGS); c=$$?; \
 	  $(BIN)/python -m bench load $(LOAD_BENCH_ARGS); d=$$?; \
-	  m=$$(( a > b ? a : b )); m=$$(( m > c ? m : c )); exit $$(( m > d ? m : d ))
+	  $(BIN)/python -m bench.ingest; e=$$?; \
+	  FANGKONG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FANGKONG_FUZZ_COVERAGE=1 \
+	    $(BIN)/pytest -n 0 -q fangkong/core/tests/test_api_fuzz.py; f=$$?; \
+	  m=0; for x in $$a $$b $$c $$d $$e $$f; do m=$$(( m > x ? m : x )); done; exit $$m
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .ruff_cache .pytest_cache

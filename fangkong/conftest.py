@@ -15,6 +15,14 @@ def users(areas):
     return factories.build_users(areas)
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Sign-in throttling counts failures in the cache: every test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- CI: nothing may be skipped ----------------------------------------------------------
 
 

@@ -24,4 +24,6 @@ urlpatterns = [
     path("supplies/", include("fangkong.supplies.urls")),
     path("prices/", include("fangkong.prices.urls")),
 ]
+
+handler404 = "fangkong.core.views.errors.page_not_found"
 handler500 = "fangkong.core.views.errors.server_error"

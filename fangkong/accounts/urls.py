@@ -6,4 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("locked/", views.locked_list, name="locked_list"),
+    path("users/<int:pk>/unlock/", views.unlock, name="unlock"),
 ]

@@ -2,54 +2,60 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from fangkong.core import audit
 from fangkong.core.forms import StyledFormMixin
-from fangkong.core.models.audit import AuditAction
+from fangkong.core.middleware import public
 from fangkong.core.views.home import role_capabilities
+
+from . import security
+from .models import User
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
-    pass
+    """Django's sign-in form through the lockout/throttling guard (``accounts.security``)."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = security.guarded_authenticate(self.request, username, password)
+            except ValidationError as e:
+                raise ValidationError(e.messages[0], code=e.code) from None
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     pass
 
 
+@public
 class LoginView(auth_views.LoginView):
-    fangkong_public = True
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        user = form.get_user()
-        audit.record(
-            user,
-            audit.Event(
-                action=AuditAction.LOGIN,
-                object_type="accounts.user",
-                object_id=str(user.pk),
-                object_repr=user.get_username(),
-                area_path=user.area.path if user.area_id else "",
-            ),
-        )
+        security.record_success(form.get_user(), self.request)
         return response
 
 
+@public
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's default); the navbar has a small form for it."""
-
-    fangkong_public = True
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -74,3 +80,32 @@ def profile(request: HttpRequest) -> HttpResponse:
             "capabilities": role_capabilities(user),
         },
     )
+
+
+class UnlockForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=gettext_lazy("解锁原因"), max_length=200, required=False)
+
+
+def locked_list(request: HttpRequest) -> HttpResponse:
+    """被锁定的账号: accounts locked by repeated wrong passwords, with an unlock button."""
+    if not request.user.has_perm("accounts.change_user"):
+        raise PermissionDenied(_("您没有访问此页面的权限"))
+    return render(
+        request,
+        "accounts/locked_list.html",
+        {"locked": security.locked_users(request.user), "form": UnlockForm()},
+    )
+
+
+@require_POST
+def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    form = UnlockForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        security.unlock_user(actor=request.user, user=user, reason=reason)
+    except PermissionDenied as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("已解除锁定：%(user)s") % {"user": user.get_username()})
+    return redirect("accounts:locked_list")

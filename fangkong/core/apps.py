@@ -11,3 +11,9 @@ class CoreConfig(AppConfig):
         from . import retention
 
         retention.autodiscover()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_session_seen
+
+        user_logged_in.connect(mark_session_seen, dispatch_uid="fangkong-idle-clock")

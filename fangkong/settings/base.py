@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fangkong.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fangkong.core.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fangkong.core.middleware.LoginRequiredMiddleware",
@@ -129,16 +131,24 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fangkong.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "fangkong.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "fangkong.accounts.validators.NumericPasswordValidator"},
 ]
 
 SESSION_COOKIE_AGE = int(os.environ.get("FANGKONG_SESSION_AGE", 8 * 3600))
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = (
+    os.environ.get("FANGKONG_SESSION_EXPIRE_AT_BROWSER_CLOSE", "1") == "1"
+)
+# Signed out after this long without a request (0: never; the absolute limit still holds).
+FANGKONG_SESSION_IDLE_MINUTES = int(os.environ.get("FANGKONG_SESSION_IDLE_MINUTES", 30))
+# Sign-in guard (accounts.security): lockout per account, throttling per address.
+FANGKONG_LOGIN_MAX_FAILURES = int(os.environ.get("FANGKONG_LOGIN_MAX_FAILURES", 5))
+FANGKONG_LOGIN_LOCK_MINUTES = int(os.environ.get("FANGKONG_LOGIN_LOCK_MINUTES", 15))
+FANGKONG_LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("FANGKONG_LOGIN_ADDRESS_MAX_FAILURES", 20))
+FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES = int(
+    os.environ.get("FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -172,6 +182,12 @@ FANGKONG_MAX_PHOTO_BYTES = int(os.environ.get("FANGKONG_MAX_PHOTO_BYTES", 8 * 10
 # Public tip form: accepted tips per client address per hour; seconds a human needs at least.
 FANGKONG_TIP_LIMIT_PER_HOUR = int(os.environ.get("FANGKONG_TIP_LIMIT_PER_HOUR", 5))
 FANGKONG_TIP_MIN_SECONDS = int(os.environ.get("FANGKONG_TIP_MIN_SECONDS", 5))
+# Hostile uploads: refuse a sheet with more data rows than this, and an .xlsx whose parts
+# would unzip to more than this many bytes (zip bombs), before reading it.
+FANGKONG_IMPORT_MAX_ROWS = int(os.environ.get("FANGKONG_IMPORT_MAX_ROWS", 1_000_000))
+FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", 1024**3)
+)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
@@ -180,7 +196,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["fangkong.core.api.permissions.RolePermission"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["fangkong.core.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "fangkong.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -196,6 +212,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "fangkong.core.api.schema.add_error_responses",
+    ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {
         "DifficultyCategoryEnum": "fangkong.enterprises.choices.DifficultyCategory",
@@ -266,7 +286,9 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler drops ID and phone numbers from messages and tracebacks.
+    "filters": {"redact": {"()": "fangkong.core.logging.RedactPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("FANGKONG_LOG_LEVEL", "INFO")},
     # Request lines carry URLs only; personal data never appears in URLs (POST bodies only).
     "loggers": {"django.db.backends": {"level": "INFO"}},

@@ -1,5 +1,8 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -8,7 +11,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from fangkong.core.api.views import ScopedReadOnlyModelViewSet
+from fangkong.core.middleware import public
 
+from .. import security
 from ..models import User
 from .serializers import MeSerializer, TokenResponseSerializer, UserSerializer
 
@@ -28,17 +33,39 @@ class UserViewSet(ScopedReadOnlyModelViewSet):
         return Response(MeSerializer(request.user, context=self.get_serializer_context()).data)
 
 
+class GuardedAuthTokenSerializer(AuthTokenSerializer):
+    """Username/password through the same lockout and throttling as the login page."""
+
+    def validate(self, attrs):
+        username, password = attrs.get("username"), attrs.get("password")
+        try:
+            user = security.guarded_authenticate(self.context.get("request"), username, password)
+        except DjangoValidationError as e:
+            raise serializers.ValidationError(e.messages[0], code="authorization") from None
+        attrs["user"] = user
+        return attrs
+
+
 @extend_schema(
     request=AuthTokenSerializer,
     responses=TokenResponseSerializer,
     summary=_("用用户名和密码换取 API 令牌"),
     auth=[],
 )
+@public
 class TokenView(ObtainAuthToken):
     """POST username/password → token. Reachable signed out; throttled per client."""
 
-    fangkong_public = True
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth-token"
+    serializer_class = GuardedAuthTokenSerializer
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        security.record_success(user, request)
+        return Response({"token": token.key})

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -256,10 +257,12 @@ class _Run:
             if best >= need:
                 if sheet.total_rows:
                     self.total_estimate = max(sheet.total_rows - best_i - 1, 0)
+                    if self.total_estimate > max_rows():
+                        raise too_many_rows()
                 return (
                     best_i + 1,
                     list(head[best_i]),
-                    itertools.chain(head[best_i + 1 :], sheet.rows),
+                    _row_limited(itertools.chain(head[best_i + 1 :], sheet.rows), max_rows()),
                 )
         raise ImportFileError(
             _("未找到表头：前 %(n)d 行中没有包含“%(a)s”“%(b)s”等列名的一行，请使用导入模板")
@@ -515,6 +518,25 @@ def area_path_of(ctx: ImportContext, writer: ModelWriter, fields: dict[str, Any]
 
         path = ctx.area_paths[pk] = Area.objects.filter(pk=pk).values_list("path", flat=True)[0]
     return path
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "FANGKONG_IMPORT_MAX_ROWS", 1_000_000))
+
+
+def too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        _("文件超过 %(n)s 行的导入上限，请分成几个文件导入") % {"n": f"{max_rows():,}"}
+    )
+
+
+def _row_limited(rows: Iterator[list], limit: int) -> Iterator[list]:
+    """The rows below the header, refusing the file at row ``limit + 1`` (a sheet's size
+    on record can be missing or wrong, so the stream itself is counted)."""
+    for n, row in enumerate(rows, start=1):
+        if n > limit:
+            raise too_many_rows()
+        yield row
 
 
 def _split(e: ValidationError) -> list[tuple[str, str]]:

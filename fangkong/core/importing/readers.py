@@ -10,12 +10,14 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -93,6 +95,45 @@ def open_sheets(path: Path, original_name: str | None = None) -> Iterator[Iterat
 
 # --- xlsx: openpyxl read-only streaming -----------------------------------------------
 
+# A real workbook's XML compresses 5-30 times; a zip bomb's a thousand times or more.
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECK_ABOVE_BYTES = 16 * 1024 * 1024
+
+
+def max_unzipped_bytes() -> int:
+    return int(getattr(settings, "FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", 1024**3))
+
+
+def check_zip(fh) -> None:
+    """Refuse a workbook whose parts would expand beyond the limit, before reading any.
+
+    The sizes come from the zip's central directory; Python's zipfile never inflates a
+    member beyond its declared size, so a forged directory cannot get past this either.
+    """
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise cannot_read(
+            _("Excel 文件已损坏或格式不正确（%(kind)s）") % {"kind": type(e).__name__}
+        ) from None
+    finally:
+        fh.seek(0)
+    total = sum(m.file_size for m in members)
+    too_dense = any(
+        m.file_size > RATIO_CHECK_ABOVE_BYTES
+        and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1)
+        for m in members
+    )
+    if total > max_unzipped_bytes() or too_dense:
+        raise cannot_read(
+            _(
+                "文件解压后过大（约 %(mb)d MB，上限 %(limit)d MB），可能不是正常的 Excel 文件；"
+                "请分成几个文件导入"
+            )
+            % {"mb": total // (1024 * 1024), "limit": max_unzipped_bytes() // (1024 * 1024)}
+        )
+
 
 @contextmanager
 def _xlsx_sheets(path: Path):
@@ -101,6 +142,7 @@ def _xlsx_sheets(path: Path):
     # A file object, so a workbook saved under another extension is read all the same.
     fh = open(path, "rb")  # noqa: SIM115 - closed below, after the streaming reader
     try:
+        check_zip(fh)
         try:
             wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         except Exception as e:  # zip, XML and openpyxl errors alike: the file is unusable

@@ -12,14 +12,12 @@ import xlsxwriter
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from fangkong.core.exporting import neutralise as neutralise_text
 
 
 def neutralise(value: Any) -> Any:
-    """Text that Excel would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """Text that Excel would run as a formula gets a leading apostrophe (as in exports)."""
+    return neutralise_text(value) if isinstance(value, str) else value
 
 
 def reject_dir() -> Path:

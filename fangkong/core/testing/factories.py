@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
@@ -62,3 +64,61 @@ def build_users(areas: dict[str, Area]) -> dict[str, User]:
         "leader": make_user(Role.LEADER, areas["city"], username="leader"),
         "volunteer": make_user(Role.VOLUNTEER, areas["community"], username="volunteer"),
     }
+
+
+def make_residents(actor: User, area_: Area, count: int, *, prefix: str = "居民") -> list:
+    """``count`` residents in ``area_`` through the registry service, with generated IDs."""
+    import datetime
+
+    from fangkong.registry.services import create_resident
+
+    return [
+        create_resident(
+            actor=actor,
+            data={
+                "area": area_,
+                "name": f"{prefix}{i}",
+                "id_number": make_id_number(birth=datetime.date(1970 + i % 30, 1, 1 + i % 28)),
+                "phone": make_phone(),
+            },
+        )
+        for i in range(count)
+    ]
+
+
+# --- per-importer options for generic import tests ------------------------------------
+# An importer that needs run options (a campaign id...) registers a builder here, keyed by
+# its importer key; the builder gets (actor, area) and returns the options dict.
+IMPORT_OPTIONS: dict[str, Callable[[User, Area], dict[str, Any]]] = {}
+
+
+def import_options_for(key: str):
+    def decorator(builder):
+        IMPORT_OPTIONS[key] = builder
+        return builder
+
+    return decorator
+
+
+def import_options(key: str, actor: User, area_: Area) -> dict[str, Any]:
+    builder = IMPORT_OPTIONS.get(key)
+    return builder(actor, area_) if builder is not None else {}
+
+
+@import_options_for("screening.finding")
+def _campaign_options(actor: User, area_: Area) -> dict[str, Any]:
+    import datetime
+
+    from django.utils import timezone
+
+    from fangkong.screening.services import create_campaign
+
+    today = timezone.localdate()
+    campaign = create_campaign(
+        actor=actor,
+        area=area_,
+        title="测试摸排",
+        starts_on=today,
+        due_on=today + datetime.timedelta(days=7),
+    )
+    return {"campaign_id": campaign.pk}

@@ -1,4 +1,5 @@
-"""The 500 handler: a database that is down or restarting answers 503, not a server error.
+"""Error handlers. The API answers JSON even for URLs no route matches (e.g.
+``/api/v1/x/0.5/``); a database that is down or restarting answers 503, not a server error.
 
 While PostgreSQL restarts every request that reaches the database fails; the user (or the
 API client) should be told to retry in a moment, in Chinese, without a trace. The pages are
@@ -11,6 +12,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 UNAVAILABLE_RETRY_AFTER = "5"
 
@@ -21,6 +23,12 @@ def database_unavailable(exc: BaseException | None) -> bool:
             return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request):

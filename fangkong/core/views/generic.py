@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from fangkong.core import search_terms
 from fangkong.core.exporting import can_reveal_export, export_xlsx
 from fangkong.core.forms import style_form
 from fangkong.core.services import ConflictError
@@ -93,26 +93,38 @@ class ObjectListView(BaseObjectView):
     add_url_name: str = ""
     extra_actions: tuple[tuple[str, Any, str], ...] = ()  # (url name, label, permission)
     hidden_filters: tuple[str, ...] = ()  # filters set by links, not typed (e.g. household id)
+    # Typed search terms (a name, ID or phone digits): kept out of every URL (core.search_terms).
+    search_params: tuple[str, ...] = search_terms.SEARCH_PARAMS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def filter(self, request: HttpRequest, data: QueryDict):
         qs = self.get_queryset(request)
         filterset = None
         if self.filterset_class is not None:
-            filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
+            filterset = self.filterset_class(data or None, queryset=qs, request=request)
             form = style_form(filterset.form)
             for name in self.hidden_filters:
                 if name in form.fields:
                     form.fields[name].widget = forms.HiddenInput()
             qs = filterset.qs
+        return qs, filterset
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        data, token = search_terms.filter_data(request, self.search_params)
+        qs, filterset = self.filter(request, data)
         if request.GET.get("export") == "xlsx":
             return self.export(request, qs, filterset)
+        return self.render_list(request, qs, filterset, token)
+
+    def render_list(self, request, qs, filterset, token: str) -> HttpResponse:
         paginator = Paginator(qs, self.paginate_by)
         page = paginator.get_page(request.GET.get("page"))
         context = self.base_context() | {
             "filterset": filterset,
             "table": self.table_class(page.object_list),
             "page": page,
-            "query_string": self.query_string(request, drop=("page", "export")),
+            "query_string": search_terms.clean_query(
+                request, self.search_params, token, drop=("page", "export")
+            ),
             "can_add": bool(self.add_url_name)
             and request.user.has_perm(perm_name(self.model, "add")),
             "add_url": reverse(self.add_url_name) if self.add_url_name else "",
@@ -132,20 +144,23 @@ class ObjectListView(BaseObjectView):
         return render(request, self.template_name, context)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        """The unmasked export: a POST carrying the purpose (用途); filters in the query string."""
-        if request.POST.get("export") != "xlsx":
+        """A search (the filter form posts, so search terms never enter a URL) or the
+        unmasked export (a POST carrying the purpose, 用途)."""
+        if request.POST.get("export") == "xlsx":
+            data, _token = search_terms.filter_data(request, self.search_params)
+            qs, filterset = self.filter(request, data)
+            return self.export(request, qs, filterset, reveal=True)
+        if "export" in request.POST:
             return HttpResponse(status=400)
-        qs = self.get_queryset(request)
-        filterset = None
-        if self.filterset_class is not None:
-            filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
-            qs = filterset.qs
-        return self.export(request, qs, filterset, reveal=True)
-
-    @staticmethod
-    def query_string(request: HttpRequest, drop: tuple[str, ...] = ()) -> str:
-        params = [(k, v) for k, values in request.GET.lists() for v in values if k not in drop]
-        return urlencode(params)
+        token = search_terms.remember(request, self.search_params)
+        url = search_terms.clean_url(request, self.search_params, token)
+        if not (request.htmx and not request.htmx.boosted):
+            return redirect(url)  # post/redirect/get: reload and back work
+        data, _token = search_terms.filter_data(request, self.search_params, token=token)
+        qs, filterset = self.filter(request, data)
+        response = self.render_list(request, qs, filterset, token)
+        response["HX-Push-Url"] = url
+        return response
 
     def export(self, request, qs, filterset, *, reveal: bool = False) -> HttpResponse:
         if not self.export_permission or not request.user.has_perm(self.export_permission):
@@ -170,9 +185,8 @@ class ObjectListView(BaseObjectView):
             )
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
-            url = request.path
-            qs_str = self.query_string(request, drop=("page", "export"))
-            return redirect(f"{url}?{qs_str}" if qs_str else url)
+            _data, token = search_terms.filter_data(request, self.search_params)
+            return redirect(search_terms.clean_url(request, self.search_params, token))
 
 
 class ObjectDetailView(BaseObjectView):

@@ -1,0 +1,160 @@
+"""Search terms never appear in a URL: every list page's search is POSTed, the pushed URL,
+pagination and export links carry only a random token; request logs hold no ID or phone."""
+
+import datetime
+import io
+import logging
+import re
+from urllib.parse import quote
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from fangkong.core import search_terms
+from fangkong.core.logging import RedactPersonalData, redact
+from fangkong.core.testing import urlmap
+from fangkong.core.testing.factories import make_id_number, make_residents
+from fangkong.core.views.generic import ObjectListView
+
+TERM = make_id_number(birth=datetime.date(1983, 4, 5), gender="F")
+PHONE = "13987654321"
+URL_ATTR = re.compile(r"\b(?:href|action|src|hx-[a-z]+)\s*=\s*[\"']([^\"']*)[\"']", re.I)
+
+
+def list_entries():
+    return [
+        e
+        for e in urlmap.walk()
+        if e.view_class is not None
+        and issubclass(e.view_class, ObjectListView)
+        and e.view_class.filterset_class is not None
+        and set(e.view_class.search_params) & set(e.view_class.filterset_class.base_filters)
+        and "1" not in e.path.split("/")
+    ]
+
+
+def assert_term_not_in_urls(text: str, term: str, where: str):
+    for url in URL_ATTR.findall(text):
+        assert term not in url and quote(term) not in url, f"{where}: {url}"
+
+
+def test_list_pages_are_found():
+    paths = {e.path for e in list_entries()}
+    assert "/registry/residents/" in paths
+    assert len(paths) >= 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+def test_no_list_page_puts_the_search_term_in_a_url(client, users, htmx):
+    client.force_login(users["command"])
+    headers = {"HX-Request": "true"} if htmx else {}
+    for entry in list_entries():
+        response = client.post(entry.path, {"q": TERM}, headers=headers)
+        where = entry.name
+        if htmx:
+            assert response.status_code == 200, where
+            pushed = response["HX-Push-Url"]
+            assert TERM not in pushed and pushed.startswith(entry.path), where
+            assert_term_not_in_urls(response.content.decode(), TERM, where)
+            url = pushed
+        else:
+            assert response.status_code == 302, where
+            url = response["Location"]
+        assert TERM not in url and "search=" in url, where
+        page = client.get(url)
+        assert page.status_code == 200, where
+        html = page.content.decode()
+        assert_term_not_in_urls(html, TERM, where)
+        # The term is remembered: the search box shows it again.
+        assert f'value="{TERM}"' in html, where
+
+
+@pytest.fixture
+def residents(users, areas):
+    return make_residents(users["command"], areas["grid_a"], 60, prefix="张")
+
+
+def test_search_token_pages_and_exports(client, users, residents):
+    client.force_login(users["command"])
+    url = reverse("registry:resident_list")
+    r = client.post(url, {"q": "张"})
+    page1 = client.get(r["Location"])
+    assert page1.context["page"].paginator.count == 60
+    html = page1.content.decode()
+    token = r["Location"].split("search=")[1]
+    assert f"search={token}&amp;page=2" in html
+    page2 = client.get(f"{url}?search={token}&page=2")
+    assert len(page2.context["page"].object_list) == 10
+    export = client.get(f"{url}?search={token}&export=xlsx")
+    rows = list(
+        openpyxl.load_workbook(
+            io.BytesIO(b"".join(export.streaming_content)), read_only=True
+        ).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 61
+    narrowed = client.post(url, {"q": "张3"})  # 张3, 张30…张39
+    assert client.get(narrowed["Location"]).context["page"].paginator.count == 11
+    # The bare URL (重置) forgets the search; a token of another page does not apply.
+    assert client.get(url).context["page"].paginator.count == 60
+    other = client.get(f"{reverse('registry:household_list')}?search={token}")
+    assert other.context["filterset"].form["q"].value() in (None, "")
+
+
+def test_terms_in_the_session_are_encrypted(client, users, residents):
+    client.force_login(users["command"])
+    client.post(reverse("registry:resident_list"), {"q": TERM})
+    stored = client.session[search_terms.SESSION_KEY]
+    assert TERM not in str(stored)
+
+
+def test_old_links_with_q_get_clean_links(client, users, residents):
+    client.force_login(users["command"])
+    r = client.get(reverse("registry:resident_list"), {"q": "张"})
+    assert r.status_code == 200
+    assert_term_not_in_urls(r.content.decode(), "张", "legacy ?q=")
+    assert "search=" in r.context["query_string"]
+
+
+# --- logs ----------------------------------------------------------------------------------
+
+
+def test_redact_hides_id_numbers_and_phones():
+    text = f"GET /x/?q={TERM}&p={PHONE} id={TERM.lower()} n=2020-01-01 pk=12345"
+    out = redact(text)
+    assert TERM not in out and PHONE not in out and TERM.lower() not in out
+    assert "2020-01-01" in out and "pk=12345" in out
+
+
+@pytest.mark.django_db
+def test_request_logs_hold_no_personal_numbers(client, users, settings):
+    """Requests with an ID number and a phone in the URL, through the project's handler
+    configuration: nothing but the redacted form reaches the log."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactPersonalData())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        client.get(f"/api/v1/residents/?q={TERM}")  # 401, logged by django.request
+        client.force_login(users["grid_a"])
+        client.get(f"/registry/residents/{PHONE}/")  # 404, logged
+        client.get(f"/no-such/{TERM}/")
+        logging.getLogger("fangkong").warning("lookup %s by %s", TERM, PHONE)
+    finally:
+        root.removeHandler(handler)
+    log = stream.getvalue()
+    assert "Not Found" in log and "Unauthorized" in log
+    assert TERM not in log and PHONE not in log
+    assert "lookup" in log
+
+
+def test_settings_install_the_filter_on_every_handler():
+    from fangkong.settings import base
+
+    handlers = base.LOGGING["handlers"]
+    assert handlers
+    for config in handlers.values():
+        assert "redact" in config.get("filters", [])
+    assert base.LOGGING["filters"]["redact"]["()"] == "fangkong.core.logging.RedactPersonalData"
