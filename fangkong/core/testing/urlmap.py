@@ -102,7 +102,13 @@ def model_endpoints(*, scoped_only: bool = False) -> dict[str, dict[str, list[st
     for e in walk():
         cls = e.view_class
         model = getattr(cls, "model", None)
-        if model is None or (scoped_only and not hasattr(model.objects, "visible_to")):
+        if model is None:
+            continue
+        # A shared catalogue declares ``area_scoped = False`` on its queryset.
+        scoped = hasattr(model.objects, "visible_to") and getattr(
+            model.objects.all(), "area_scoped", True
+        )
+        if scoped_only and not scoped:
             continue
         label = model._meta.label_lower
         no_param = "1" not in e.path.split("/")

@@ -29,6 +29,9 @@ def _api_sees(client, user, path: str, obj) -> bool:
     another field) whether the list holds more rows than the user's area has without it."""
     client.force_login(user)
     rows = _api_rows(client, path)
+    if isinstance(obj.pk, tuple) and hasattr(obj, "uuid"):
+        # A composite key (scans: time + client id): the client id names the row.
+        return str(obj.uuid) in {str(row.get("uuid", row.get("id"))) for row in rows}
     if rows and all("id" in row for row in rows):
         return obj.pk in {row["id"] for row in rows}
     own = type(obj).objects.visible_to(user).exclude(pk=obj.pk).count()

@@ -8,6 +8,8 @@ from fangkong.core.scoping import ScopedQuerySet
 class CatalogueQuerySet(models.QuerySet):
     """A catalogue (items, necessities) is shared by all areas: any active user reads it."""
 
+    area_scoped = False  # read by the generated scoping test: nothing here belongs to an area
+
     def visible_to(self, user):
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
