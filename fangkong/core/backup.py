@@ -69,7 +69,9 @@ def model_tables() -> list[tuple[str, str]]:
         if meta.proxy or not meta.managed or meta.db_table in seen:
             continue
         seen.add(meta.db_table)
-        out.append((meta.db_table, meta.pk.column))
+        # A composite key (scans: time + client id) orders by all of its columns.
+        pk = meta.pk.column or ",".join(f.column for f in meta.pk_fields)
+        out.append((meta.db_table, pk))
     return sorted(out)
 
 
@@ -93,7 +95,8 @@ def table_digests(alias: str = DEFAULT_DB_ALIAS) -> dict[str, tuple[int, str]]:
         for table, pk in model_tables():
             if table not in existing:
                 continue
-            cursor.execute(f"SELECT * FROM {qn(table)} ORDER BY {qn(pk)}")  # noqa: S608
+            order = ", ".join(qn(column) for column in pk.split(","))
+            cursor.execute(f"SELECT * FROM {qn(table)} ORDER BY {order}")  # noqa: S608
             h, n = hashlib.sha256(), 0
             for row in cursor.fetchall():
                 h.update(repr(tuple(_plain(v) for v in row)).encode())

@@ -68,6 +68,9 @@ def _sample(field: models.Field, n: int) -> Any:
     if isinstance(field, models.DateTimeField):
         return timezone.now()
     if isinstance(field, models.DateField):
+        # A date in a uniqueness rule (one summary per area and day) differs per row built.
+        if _in_unique_rule(field):
+            return timezone.localdate() - datetime.timedelta(days=n % 365)
         return timezone.localdate()
     if isinstance(field, models.TimeField):
         return datetime.time(8, 0)
@@ -102,6 +105,14 @@ def _user_in(area):
     return User.objects.create_user(
         username=f"built{next(_seq)}", password=None, role=Role.COMMUNITY, area=area
     )
+
+
+def _in_unique_rule(field: models.Field) -> bool:
+    meta = field.model._meta
+    together = [set(t) for t in meta.unique_together] + [
+        set(c.fields) for c in meta.constraints if isinstance(c, models.UniqueConstraint)
+    ]
+    return any(field.name in names for names in together)
 
 
 def build(model: type[models.Model], area, *, text: str | None = None, **fields) -> models.Model:

@@ -1,6 +1,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -55,7 +56,13 @@ class ScanViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
 
     @extend_schema(
         request=ScanBatchSerializer,
-        responses={200: ScanBatchResultSerializer, 400: ScanBatchResultSerializer},
+        responses={
+            200: ScanBatchResultSerializer,
+            # Either the per-record result (every record refused) or a malformed request.
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT, description=_("全部记录被拒收，或请求格式错误")
+            ),
+        },
         summary=_("批量上传扫码记录"),
         description=_(
             "卡点设备与合作系统批量上传。每条记录带设备生成的 UUID（id）；超时后重发同一批次"
