@@ -23,4 +23,5 @@ urlpatterns = [
     path("tips/", include("fangkong.tips.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
     path("prices/", include("fangkong.prices.urls")),
+    path("dashboard/", include("fangkong.dashboard.urls")),
 ]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fangkong.supplies",
     "fangkong.prices",
     "fangkong.duty",
+    "fangkong.dashboard",
     "fangkong.demo",
 ]
 

@@ -1,0 +1,374 @@
+"""The figure registry: one definition per dashboard/daily-report figure.
+
+A figure is a filtered count over one model's records, read through ``visible_to(user)``
+and ``in_area(area)``, so it is scoped like the list it links to. Conditions take a
+``Moment`` (a local day and its bounds) and describe the state *as of the end of that day*
+where the records keep the dates to do so; the live dashboard is the same query for today.
+Figures over one model are computed together in one aggregate query; the comparison across
+sub-areas is one ``GROUP BY`` on the area path, rolled up with ``core.rollup.roll_up``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.rollup import roll_up
+from fangkong.status.clock import start_of_day
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A local day: ``begin`` and ``end`` are the aware moments it starts and ends."""
+
+    day: datetime.date
+    begin: datetime.datetime
+    end: datetime.datetime
+
+    @classmethod
+    def of(cls, day: datetime.date) -> Moment:
+        return cls(day, start_of_day(day), start_of_day(day + datetime.timedelta(days=1)))
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str | Promise
+    group: str | Promise
+    model: str  # "app_label.ModelName"
+    condition: Callable[[Moment], Q]
+    list_url: str = ""  # URL name of the list the figure counts
+    list_params: dict = field(default_factory=dict)
+    count_field: str = "pk"
+    # False when the records keep no history (the figure is "now" even in a past report).
+    as_of: bool = True
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model)
+
+    def area_path(self) -> str:
+        scope = self.model_class.scope_field
+        return "path" if scope == "pk" else f"{scope}__path"
+
+
+REGISTRY: dict[str, Figure] = {}
+
+
+def register(figure: Figure) -> Figure:
+    if figure.key in REGISTRY:
+        raise ValueError(f"figure {figure.key} registered twice")
+    REGISTRY[figure.key] = figure
+    return figure
+
+
+# --- conditions --------------------------------------------------------------------------
+
+
+def _case_active(m: Moment) -> Q:
+    return Q(confirmed_at__lt=m.end) & (Q(discharged_at__isnull=True) | Q(discharged_at__gte=m.end))
+
+
+def _case_kind_active(kind: str) -> Callable[[Moment], Q]:
+    return lambda m: _case_active(m) & Q(kind=kind)
+
+
+def _contact(extra: Q) -> Callable[[Moment], Q]:
+    return lambda m: Q(created_at__lt=m.end) & extra
+
+
+def _assignment_active(kinds: tuple[str, ...]) -> Callable[[Moment], Q]:
+    return lambda m: (
+        Q(kind__in=kinds, start_date__lte=m.day)
+        & (Q(released_at__isnull=True) | Q(released_at__gte=m.end))
+    )
+
+
+def _problem_open(m: Moment) -> Q:
+    return Q(found_on__lte=m.day) & (Q(closed_at__isnull=True) | Q(closed_at__gte=m.end))
+
+
+# --- the registry -------------------------------------------------------------------------
+
+CASES = _("病例")
+CONTACTS = _("密接")
+HEALTH = _("隔离与监测")
+STATUS = _("健康状态")
+SCANS = _("场所与卡点")
+ENTERPRISES = _("复工复产")
+PROBLEMS = _("督导问题")
+TIPS = _("线索举报")
+
+register(
+    Figure(
+        "cases_confirmed_active",
+        _("在治确诊病例"),
+        CASES,
+        "tracing.Case",
+        _case_kind_active("confirmed"),
+        "tracing:case_list",
+        {"kind": "confirmed", "status": "active"},
+    )
+)
+register(
+    Figure(
+        "cases_asymptomatic_active",
+        _("在管无症状感染者"),
+        CASES,
+        "tracing.Case",
+        _case_kind_active("asymptomatic"),
+        "tracing:case_list",
+        {"kind": "asymptomatic", "status": "active"},
+    )
+)
+register(
+    Figure(
+        "cases_new",
+        _("当日新增病例"),
+        CASES,
+        "tracing.Case",
+        lambda m: Q(confirmed_at__gte=m.begin, confirmed_at__lt=m.end),
+        "tracing:case_list",
+    )
+)
+register(
+    Figure(
+        "contacts_close",
+        _("密切接触者"),
+        CONTACTS,
+        "tracing.Contact",
+        _contact(Q(degree="close")),
+        "tracing:contact_list",
+        {"degree": "close"},
+    )
+)
+register(
+    Figure(
+        "contacts_secondary",
+        _("次密切接触者"),
+        CONTACTS,
+        "tracing.Contact",
+        _contact(Q(degree="secondary")),
+        "tracing:contact_list",
+        {"degree": "secondary"},
+    )
+)
+register(
+    Figure(
+        "contacts_to_verify",
+        _("待核实接触者"),
+        CONTACTS,
+        "tracing.Contact",
+        _contact(Q(state="suspected")),
+        "tracing:contact_list",
+        {"state": "suspected"},
+        as_of=False,
+    )
+)
+register(
+    Figure(
+        "contacts_confirmed",
+        _("已确认接触者"),
+        CONTACTS,
+        "tracing.Contact",
+        _contact(Q(state="confirmed")),
+        "tracing:contact_list",
+        {"state": "confirmed"},
+        as_of=False,
+    )
+)
+register(
+    Figure(
+        "quarantined",
+        _("隔离中人员"),
+        HEALTH,
+        "health.Assignment",
+        _assignment_active(("home_quarantine", "central_quarantine")),
+        "health:assignment_list",
+        {"state": "active"},
+    )
+)
+register(
+    Figure(
+        "monitored",
+        _("健康监测中人员"),
+        HEALTH,
+        "health.Assignment",
+        _assignment_active(("health_monitoring", "post_discharge")),
+        "health:assignment_list",
+        {"state": "active"},
+    )
+)
+for _colour, _label in (
+    ("red", _("红码人员")),
+    ("yellow", _("黄码人员")),
+    ("green", _("绿码人员")),
+):
+    register(
+        Figure(
+            f"status_{_colour}",
+            _label,
+            STATUS,
+            "status.PersonStatus",
+            lambda m, c=_colour: Q(colour=c),
+            "status:status_list",
+            {"colour": _colour},
+            as_of=False,
+        )
+    )
+register(
+    Figure(
+        "scans_today",
+        _("当日扫码登记"),
+        SCANS,
+        "venues.Scan",
+        lambda m: Q(scanned_at__gte=m.begin, scanned_at__lt=m.end),
+        "venues:scan_list",
+        count_field="uuid",
+    )
+)
+register(
+    Figure(
+        "scans_refused",
+        _("当日劝返/拒绝进入"),
+        SCANS,
+        "venues.Scan",
+        lambda m: Q(scanned_at__gte=m.begin, scanned_at__lt=m.end, admitted=False),
+        "venues:scan_list",
+        count_field="uuid",
+    )
+)
+register(
+    Figure(
+        "enterprises_resumed",
+        _("已复工企业"),
+        ENTERPRISES,
+        "enterprises.Enterprise",
+        lambda m: Q(resumption_state="resumed", resumed_on__lte=m.day),
+        "enterprises:enterprise_list",
+        {"resumption_state": "resumed"},
+    )
+)
+register(
+    Figure(
+        "enterprises_applied",
+        _("已申请复工企业"),
+        ENTERPRISES,
+        "enterprises.Enterprise",
+        lambda m: ~Q(resumption_state="not_applied"),
+        "enterprises:enterprise_list",
+        as_of=False,
+    )
+)
+register(
+    Figure(
+        "problems_open",
+        _("未销号问题"),
+        PROBLEMS,
+        "supervision.Problem",
+        _problem_open,
+        "supervision:problem_list",
+    )
+)
+register(
+    Figure(
+        "problems_overdue",
+        _("逾期未整改问题"),
+        PROBLEMS,
+        "supervision.Problem",
+        lambda m: _problem_open(m) & Q(deadline__lt=m.day),
+        "supervision:problem_list",
+    )
+)
+register(
+    Figure(
+        "tips_received",
+        _("收到线索"),
+        TIPS,
+        "tips.Tip",
+        lambda m: Q(created_at__lt=m.end),
+        "tips:tip_list",
+    )
+)
+register(
+    Figure(
+        "tips_verified",
+        _("查实线索"),
+        TIPS,
+        "tips.Tip",
+        lambda m: Q(created_at__lt=m.end, state="verified"),
+        "tips:tip_list",
+        {"state": "verified"},
+        as_of=False,
+    )
+)
+
+
+# --- computing ----------------------------------------------------------------------------
+
+
+def _by_model(figures: list[Figure]) -> dict[str, list[Figure]]:
+    grouped: dict[str, list[Figure]] = {}
+    for f in figures:
+        grouped.setdefault(f.model, []).append(f)
+    return grouped
+
+
+def _aggregates(figures: list[Figure], moment: Moment) -> dict:
+    return {f.key: Count(f.count_field, filter=f.condition(moment)) for f in figures}
+
+
+def scoped(model, user, area) -> QuerySet:
+    return model.objects.visible_to(user).in_area(area).order_by()
+
+
+def figure_values(user, area, day: datetime.date, keys: list[str] | None = None) -> dict[str, int]:
+    """The value of each figure for ``area`` (its subtree, as the user sees it) on ``day``:
+    one aggregate query per model."""
+    figures = [REGISTRY[k] for k in (keys or REGISTRY)]
+    moment = Moment.of(day)
+    values: dict[str, int] = {}
+    for model, group in _by_model(figures).items():
+        qs = scoped(apps.get_model(model), user, area)
+        values.update(qs.aggregate(**_aggregates(group, moment)))
+    return {f.key: values[f.key] for f in figures}
+
+
+def figure_values_by_child(
+    user, area, day: datetime.date, keys: list[str] | None = None
+) -> list[dict]:
+    """One row per direct sub-area of ``area``: ``area`` and the value of each figure.
+    One ``GROUP BY`` on the area path per model."""
+    figures = [REGISTRY[k] for k in (keys or REGISTRY)]
+    moment = Moment.of(day)
+    rows: list[dict] | None = None
+    for model, group in _by_model(figures).items():
+        path = group[0].area_path()
+        grouped = (
+            scoped(apps.get_model(model), user, area)
+            .values(path)
+            .annotate(**_aggregates(group, moment))
+        )
+        part = roll_up(area, grouped, path_key=path, keys=[f.key for f in group])
+        if rows is None:
+            rows = part
+        else:
+            for row, extra in zip(rows, part, strict=True):
+                row.update({k: v for k, v in extra.items() if k != "area"})
+    return rows or []
+
+
+def figures_for(user) -> list[Figure]:
+    """The figures ``user`` may read: those over models the user may view."""
+    result = []
+    for f in REGISTRY.values():
+        meta = f.model_class._meta
+        if user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            result.append(f)
+    return result

@@ -1,0 +1,79 @@
+"""The command dashboard: live figures of an area and the comparison across its sub-areas."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.areas.models import Area
+from fangkong.core.scoping import area_visible_to, user_area
+from fangkong.status.clock import local_date
+
+from .figures import Figure, figure_values, figure_values_by_child, figures_for
+
+
+def _list_link(figure: Figure, area: Area) -> str:
+    if not figure.list_url:
+        return ""
+    return f"{reverse(figure.list_url)}?{urlencode({'area': area.pk, **figure.list_params})}"
+
+
+def _groups(figures: list[Figure], values: dict[str, int], area: Area) -> list[dict]:
+    groups: dict[str, dict] = {}
+    for f in figures:
+        group = groups.setdefault(str(f.group), {"label": f.group, "items": []})
+        group["items"].append(
+            {"key": f.key, "label": f.label, "value": values[f.key], "url": _list_link(f, area)}
+        )
+    return list(groups.values())
+
+
+@login_required
+def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
+    """指挥看板 of an area (the user's own by default), figures as of now."""
+    if area_pk is None:
+        area = user_area(request.user)
+        if area is None:
+            area = Area.objects.filter(parent__isnull=True).order_by("path").first()
+    else:
+        area = get_object_or_404(Area, pk=area_pk)
+    if area is None or not area_visible_to(area, request.user):
+        raise PermissionDenied(_("您无权查看该区域"))
+    figures = figures_for(request.user)
+    if not figures:
+        raise PermissionDenied(_("您没有可查看的统计数据"))
+    now = timezone.now()
+    day = local_date(now)
+    keys = [f.key for f in figures]
+    values = figure_values(request.user, area, day, keys)
+    root = user_area(request.user)
+    crumbs = [a for a in area.ancestors() if area_visible_to(a, request.user)]
+    comparison = [
+        {
+            "area": row["area"],
+            "cells": [
+                (row[k], _list_link(f, row["area"])) for k, f in zip(keys, figures, strict=True)
+            ],
+        }
+        for row in figure_values_by_child(request.user, area, day, keys)
+    ]
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "area": area,
+            "crumbs": crumbs,
+            "is_root": root is not None and area.pk == root.pk,
+            "as_of": now,
+            "groups": _groups(figures, values, area),
+            "figures": figures,
+            "comparison": comparison,
+        },
+    )
