@@ -13,14 +13,19 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.areas.models import Area
 from fangkong.core.rollup import roll_up
 from fangkong.status.clock import start_of_day
+from fangkong.supervision.selectors import group_coverage
+from fangkong.supplies.choices import Unit
+from fangkong.supplies.selectors import donation_totals
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,13 @@ class Figure:
     count_field: str = "pk"
     # False when the records keep no history (the figure is "now" even in a past report).
     as_of: bool = True
+    # A figure that is not a filtered count: computed by an app's selector from the scoped
+    # queryset of ``model`` (sums of money, goods, coverage). ``condition`` is then unused.
+    value: Callable[[QuerySet, Moment], int | Decimal] | None = None
+
+    @property
+    def is_count(self) -> bool:
+        return self.value is None
 
     @property
     def model_class(self):
@@ -310,6 +322,124 @@ register(
 )
 
 
+# --- figures read through the apps' selectors -------------------------------------------
+
+SUPPLIES = _("捐赠与资金")
+SUPERVISION = _("督导检查")
+
+
+def _donations(m: Moment):
+    return lambda qs: donation_totals(qs.filter(date__lte=m.day))
+
+
+def _money_total(qs: QuerySet, m: Moment) -> Decimal:
+    return _donations(m)(qs)["money_total"] or Decimal(0)
+
+
+def _money_via_channels(qs: QuerySet, m: Moment) -> Decimal:
+    """Money donated through an organising channel (e.g. a bureau that collected it)."""
+    by_channel = _donations(m)(qs)["money_by_channel"]
+    return sum((v for k, v in by_channel.items() if k), Decimal(0))
+
+
+def _goods_in(unit: Unit) -> Callable[[QuerySet, Moment], Decimal]:
+    # The selector keys goods by the ``Unit`` member (an enum hashes by name, not value).
+    return lambda qs, m: _donations(m)(qs)["goods_by_unit"].get(unit, Decimal(0))
+
+
+def _party_fees(qs: QuerySet, m: Moment) -> Decimal:
+    """Income booked to special party-fee funds up to the day (entries of ``qs``)."""
+    income = qs.filter(fund__kind="party_fee", kind="income", date__lte=m.day)
+    return income.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+
+
+def _coverage(key: str) -> Callable[[QuerySet, Moment], int]:
+    def value(qs: QuerySet, m: Moment) -> int:
+        return group_coverage(qs.filter(active=True))[key]
+
+    return value
+
+
+register(
+    Figure(
+        "donations_money",
+        _("累计捐款(元)"),
+        SUPPLIES,
+        "supplies.Donation",
+        lambda m: Q(),
+        "supplies:donation_list",
+        {"kind": "money"},
+        value=_money_total,
+    )
+)
+register(
+    Figure(
+        "donations_money_channels",
+        _("其中经部门组织捐款(元)"),
+        SUPPLIES,
+        "supplies.Donation",
+        lambda m: Q(),
+        "supplies:donation_list",
+        {"kind": "money"},
+        value=_money_via_channels,
+    )
+)
+register(
+    Figure(
+        "donations_goods_tonnes",
+        _("捐赠物品(吨)"),
+        SUPPLIES,
+        "supplies.Donation",
+        lambda m: Q(),
+        "supplies:donation_list",
+        {"kind": "goods"},
+        value=_goods_in(Unit.TONNE),
+    )
+)
+register(
+    Figure(
+        "donations_goods_pairs",
+        _("捐赠物品(双)"),
+        SUPPLIES,
+        "supplies.Donation",
+        lambda m: Q(),
+        "supplies:donation_list",
+        {"kind": "goods"},
+        value=_goods_in(Unit.PAIR),
+    )
+)
+register(
+    Figure(
+        "party_fees",
+        _("专项党费收入(元)"),
+        SUPPLIES,
+        "supplies.FundEntry",
+        lambda m: Q(),
+        "supplies:fund_list",
+        {"kind": "party_fee"},
+        value=_party_fees,
+    )
+)
+for _key, _label in (
+    ("groups", _("督导组")),
+    ("streets", _("覆盖街道/乡镇")),
+    ("villages", _("覆盖村")),
+    ("communities", _("覆盖社区")),
+):
+    register(
+        Figure(
+            f"supervision_{_key}",
+            _label,
+            SUPERVISION,
+            "supervision.InspectionGroup",
+            lambda m: Q(),
+            "supervision:group_list",
+            value=_coverage(_key),
+            as_of=False,
+        )
+    )
+
+
 # --- computing ----------------------------------------------------------------------------
 
 
@@ -333,10 +463,13 @@ def figure_values(user, area, day: datetime.date, keys: list[str] | None = None)
     one aggregate query per model."""
     figures = [REGISTRY[k] for k in (keys or REGISTRY)]
     moment = Moment.of(day)
-    values: dict[str, int] = {}
-    for model, group in _by_model(figures).items():
+    values: dict[str, int | Decimal] = {}
+    for model, group in _by_model([f for f in figures if f.is_count]).items():
         qs = scoped(apps.get_model(model), user, area)
         values.update(qs.aggregate(**_aggregates(group, moment)))
+    for f in figures:
+        if not f.is_count:
+            values[f.key] = f.value(scoped(f.model_class, user, area), moment)
     return {f.key: values[f.key] for f in figures}
 
 
@@ -347,8 +480,10 @@ def figure_values_by_child(
     One ``GROUP BY`` on the area path per model."""
     figures = [REGISTRY[k] for k in (keys or REGISTRY)]
     moment = Moment.of(day)
-    rows: list[dict] | None = None
-    for model, group in _by_model(figures).items():
+    rows: list[dict] = [
+        {"area": child} for child in Area.objects.filter(parent=area).order_by("path")
+    ]
+    for model, group in _by_model([f for f in figures if f.is_count]).items():
         path = group[0].area_path()
         grouped = (
             scoped(apps.get_model(model), user, area)
@@ -356,12 +491,14 @@ def figure_values_by_child(
             .annotate(**_aggregates(group, moment))
         )
         part = roll_up(area, grouped, path_key=path, keys=[f.key for f in group])
-        if rows is None:
-            rows = part
-        else:
-            for row, extra in zip(rows, part, strict=True):
-                row.update({k: v for k, v in extra.items() if k != "area"})
-    return rows or []
+        for row, extra in zip(rows, part, strict=True):
+            row.update({k: v for k, v in extra.items() if k != "area"})
+    # Selector figures are not additive (coverage counts each area once): one call per child.
+    for f in figures:
+        if not f.is_count:
+            for row in rows:
+                row[f.key] = f.value(scoped(f.model_class, user, row["area"]), moment)
+    return rows
 
 
 def figures_for(user) -> list[Figure]:

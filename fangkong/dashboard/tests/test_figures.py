@@ -42,12 +42,15 @@ def direct_count(figure, area: Area, day: datetime.date) -> int:
     return sum(1 for obj in matching if _area_of(obj, model.scope_field).path.startswith(area.path))
 
 
+COUNTS = sorted(k for k, f in REGISTRY.items() if f.is_count)
+
+
 def test_every_model_has_records(city):
-    for figure in REGISTRY.values():
+    for figure in map(REGISTRY.get, COUNTS):
         assert figure.model_class.objects.exists(), figure.key
 
 
-@pytest.mark.parametrize("key", sorted(REGISTRY))
+@pytest.mark.parametrize("key", COUNTS)
 def test_figure_equals_direct_count(city, areas, users, key):
     figure = REGISTRY[key]
     for day in (city, city - datetime.timedelta(days=2)):
