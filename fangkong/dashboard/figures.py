@@ -455,7 +455,10 @@ def _aggregates(figures: list[Figure], moment: Moment) -> dict:
 
 
 def scoped(model, user, area) -> QuerySet:
-    return model.objects.visible_to(user).in_area(area).order_by()
+    """The model's records under ``area`` that ``user`` may see; ``user=None`` is the server
+    operator (the ``daily-report`` command), who sees every area."""
+    records = model.objects.all() if user is None else model.objects.visible_to(user)
+    return records.in_area(area).order_by()
 
 
 def figure_values(user, area, day: datetime.date, keys: list[str] | None = None) -> dict[str, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +17,13 @@ from fangkong.core.scoping import area_visible_to, user_area
 from fangkong.status.clock import local_date
 
 from .figures import Figure, figure_values, figure_values_by_child, figures_for
+from .forms import ReportForm
+from .report import build_report, find_template, render_pdf, render_xlsx
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 
 
 def _list_link(figure: Figure, area: Area) -> str:
@@ -77,3 +84,27 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
             "comparison": comparison,
         },
     )
+
+
+@permission_required("dashboard.view_reporttemplate", raise_exception=True)
+def report(request: HttpRequest) -> HttpResponse:
+    """日报下载: pick area, day, template and format; the document is generated on request."""
+    root = user_area(request.user)
+    data = request.GET if "date" in request.GET else None
+    form = ReportForm(
+        data,
+        user=request.user,
+        initial={"area": request.GET.get("area") or root, "date": local_date(timezone.now())},
+    )
+    if data is not None and form.is_valid():
+        area, day = form.cleaned_data["area"], form.cleaned_data["date"]
+        fmt = form.cleaned_data["format"]
+        template = find_template(request.user, area, form.cleaned_data["template"])
+        document = build_report(request.user, area, day, template)
+        body = (render_pdf if fmt == "pdf" else render_xlsx)(document)
+        response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+        # Codes and dates only in the file name: no personal data.
+        name = f"daily-report-{area.code}-{day:%Y%m%d}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "dashboard/report.html", {"form": form})

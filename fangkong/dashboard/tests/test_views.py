@@ -70,3 +70,34 @@ def test_figures_follow_view_permissions(client, city, users):
 def test_login_required(client):
     response = client.get(reverse("dashboard:dashboard"))
     assert response.status_code == 302
+
+
+def test_report_page_downloads_xlsx_and_pdf(client, city, areas, users):
+    client.force_login(users["community"])
+    page = client.get(reverse("dashboard:report"))
+    assert page.status_code == 200 and "日报下载" in page.content.decode()
+    params = {"area": areas["community"].pk, "date": city.isoformat(), "template": "default"}
+    xlsx = client.get(reverse("dashboard:report"), {**params, "format": "xlsx"})
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Disposition"].endswith(f'-{city:%Y%m%d}.xlsx"')
+    assert xlsx.content[:2] == b"PK"
+    pdf = client.get(reverse("dashboard:report"), {**params, "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_report_page_refuses_areas_outside_scope_and_bad_dates(client, city, areas, users):
+    client.force_login(users["community"])
+    outside = {
+        "area": areas["miyi"].pk,
+        "date": city.isoformat(),
+        "template": "default",
+        "format": "xlsx",
+    }
+    response = client.get(reverse("dashboard:report"), outside)
+    assert response.status_code == 200 and "form" in response.context
+    assert "area" in response.context["form"].errors
+    bad = {**outside, "area": areas["community"].pk, "date": "2020-13-40"}
+    response = client.get(reverse("dashboard:report"), bad)
+    assert "date" in response.context["form"].errors
+    client.force_login(users["grid_a"])
+    assert client.get(reverse("dashboard:report")).status_code == 403
