@@ -26,9 +26,11 @@ from fangkong.core.scoping import area_visible_to
 
 from .figures import REGISTRY, figure_values, figure_values_by_child
 from .models import ReportTemplate
+from .trends import TREND_KEYS, Series, line_chart_drawing, trend_series
 
 FONT = "STSong-Light"
 DEFAULT_NAME = "default"
+TREND_DAYS = 14
 
 
 @dataclass
@@ -55,6 +57,7 @@ class DailyReport:
     keys: list[str]
     labels: list[str]
     children: list[dict]  # {"area": Area, key: value…} per direct sub-area
+    trends: list[Series] = field(default_factory=list)  # the last 14 days, for the PDF
 
     def values(self) -> dict[str, int | Decimal]:
         return {line.key: line.value for s in self.sections for line in s.lines}
@@ -109,6 +112,7 @@ def build_report(user, area: Area, day: datetime.date, template: ReportTemplate)
         keys=keys,
         labels=labels,
         children=figure_values_by_child(user, area, day, keys),
+        trends=trend_series(user, area, day, TREND_DAYS, [k for k in TREND_KEYS if k in keys]),
     )
 
 
@@ -191,6 +195,11 @@ def render_pdf(report: DailyReport) -> bytes:
         ]
         story.append(Table(rows, colWidths=[110 * mm, 40 * mm], style=style))
     story += [Spacer(1, 3 * mm), Paragraph(_note(), body)]
+    if report.trends:
+        story.append(Paragraph(_("近 %(n)d 天趋势") % {"n": TREND_DAYS}, heading))
+        drawings = [line_chart_drawing(s, font=font) for s in report.trends]
+        pairs = [drawings[i : i + 2] for i in range(0, len(drawings), 2)]
+        story.append(Table([p + [""] * (2 - len(p)) for p in pairs]))
     doc = SimpleDocTemplate(
         io.BytesIO(), pagesize=A4, title=report.title, leftMargin=18 * mm, rightMargin=18 * mm
     )

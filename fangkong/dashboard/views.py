@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
@@ -19,6 +20,7 @@ from fangkong.status.clock import local_date
 from .figures import Figure, figure_values, figure_values_by_child, figures_for
 from .forms import ReportForm
 from .report import build_report, find_template, render_pdf, render_xlsx
+from .trends import TREND_KEYS, line_chart_svg, trend_series
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -71,6 +73,12 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
         }
         for row in figure_values_by_child(request.user, area, day, keys)
     ]
+    days = 30 if request.GET.get("days") == "30" else 14
+    trend_keys = [k for k in TREND_KEYS if k in keys]
+    charts = [
+        {"label": s.label, "svg": mark_safe(line_chart_svg(s))}  # noqa: S308 (built from numbers)
+        for s in trend_series(request.user, area, day, days, trend_keys)
+    ]
     return render(
         request,
         "dashboard/dashboard.html",
@@ -82,6 +90,8 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
             "groups": _groups(figures, values, area),
             "figures": figures,
             "comparison": comparison,
+            "charts": charts,
+            "days": days,
         },
     )
 
