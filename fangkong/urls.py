@@ -23,6 +23,7 @@ urlpatterns = [
     path("tips/", include("fangkong.tips.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
     path("prices/", include("fangkong.prices.urls")),
+    path("dashboard/", include("fangkong.dashboard.urls")),
 ]
 
 handler404 = "fangkong.core.views.errors.page_not_found"

@@ -423,3 +423,21 @@ _DUTY: dict[str, set[str]] = {
 ROLE_PERMISSIONS = {
     role: perms | frozenset(_DUTY.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
 }
+
+
+# --- dashboard (issue 7: command dashboard, daily report) ---
+_REPORT_READ = {"dashboard.view_reporttemplate"}
+_REPORT_MANAGE = {
+    "dashboard.add_reporttemplate",
+    "dashboard.change_reporttemplate",
+    "dashboard.delete_reporttemplate",
+}
+_DASHBOARD: dict[str, set[str]] = {
+    Role.COMMAND: _REPORT_READ | _REPORT_MANAGE,
+    Role.STREET: _REPORT_READ | _REPORT_MANAGE,
+    Role.COMMUNITY: set(_REPORT_READ),
+    Role.LEADER: set(_REPORT_READ),
+}
+ROLE_PERMISSIONS = {
+    role: perms | frozenset(_DASHBOARD.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
+}

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fangkong.supplies",
     "fangkong.prices",
     "fangkong.duty",
+    "fangkong.dashboard",
     "fangkong.demo",
 ]
 

@@ -1,0 +1,52 @@
+"""``fangkong daily-report --area CODE --date D [--template NAME] --format xlsx|pdf --output FILE``:
+write the daily report (日报) of an area as of a day, from the records (run on the server by
+its operator, so every area is readable)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.areas.models import Area
+from fangkong.dashboard.models import ReportTemplate
+from fangkong.dashboard.report import build_report, find_template, render_pdf, render_xlsx
+
+RENDERERS = {"xlsx": render_xlsx, "pdf": render_pdf}
+
+
+class Command(BaseCommand):
+    help = "Write the daily report of an area as of a date as Excel or PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--area", required=True, help="area code (区划代码)")
+        parser.add_argument("--date", help="the report date, YYYY-MM-DD (default: today)")
+        parser.add_argument("--template", default="", help="report template name")
+        parser.add_argument("--format", choices=sorted(RENDERERS), default="xlsx")
+        parser.add_argument("--output", required=True, help="file to write")
+
+    def handle(self, *args, **options):
+        try:
+            day = (
+                datetime.date.fromisoformat(options["date"])
+                if options["date"]
+                else timezone.localdate()
+            )
+        except ValueError:
+            raise CommandError(_("日期格式应为 YYYY-MM-DD")) from None
+        area = Area.objects.filter(code=options["area"]).first()
+        if area is None:
+            raise CommandError(_("没有区划代码为 %(code)s 的区域") % {"code": options["area"]})
+        try:
+            template = find_template(None, area, options["template"])
+        except ReportTemplate.DoesNotExist as e:
+            raise CommandError(str(e)) from None
+        report = build_report(None, area, day, template)
+        Path(options["output"]).write_bytes(RENDERERS[options["format"]](report))
+        self.stdout.write(
+            _("已生成 %(area)s %(day)s 日报：%(file)s")
+            % {"area": area.name, "day": day.isoformat(), "file": options["output"]}
+        )

@@ -1,0 +1,208 @@
+"""The daily report (日报): the registry's figures for an area as of a day, laid out by a
+report template (一表通), written as Excel or PDF. The documents are generated from the
+figures each time, never stored or typed in."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from fangkong.areas.models import Area
+from fangkong.core.scoping import area_visible_to
+
+from .figures import REGISTRY, figure_values, figure_values_by_child
+from .models import ReportTemplate
+from .trends import TREND_KEYS, Series, line_chart_drawing, trend_series
+
+FONT = "STSong-Light"
+DEFAULT_NAME = "default"
+TREND_DAYS = 14
+
+
+@dataclass
+class Line:
+    key: str
+    label: str
+    value: int | Decimal
+    as_of: bool  # False: the records keep no history, the value is the current one
+
+
+@dataclass
+class Section:
+    heading: str
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class DailyReport:
+    title: str
+    area: Area
+    day: datetime.date
+    generated_at: datetime.datetime
+    sections: list[Section]
+    keys: list[str]
+    labels: list[str]
+    children: list[dict]  # {"area": Area, key: value…} per direct sub-area
+    trends: list[Series] = field(default_factory=list)  # the last 14 days, for the PDF
+
+    def values(self) -> dict[str, int | Decimal]:
+        return {line.key: line.value for s in self.sections for line in s.lines}
+
+
+def default_template() -> ReportTemplate:
+    """Every figure of the registry under its own heading (not stored)."""
+    return ReportTemplate(
+        name=DEFAULT_NAME,
+        title=_("疫情防控工作日报"),
+        items=[{"key": k} for k in REGISTRY],
+    )
+
+
+def find_template(user, area: Area, name: str | None) -> ReportTemplate:
+    """The template ``name`` of ``area`` or, failing that, of the nearest office above it
+    that the user may see; the default when no name is given."""
+    if not name or name == DEFAULT_NAME:
+        return default_template()
+    # An office's form is used by the offices below it: templates of the area or above.
+    paths = [a.pk for a in area.ancestors()] + [area.pk]
+    found = (
+        ReportTemplate.objects.filter(name=name, area_id__in=paths).order_by("-area__depth").first()
+    )
+    if found is None:
+        raise ReportTemplate.DoesNotExist(_("没有名为“%(name)s”的日报模板") % {"name": name})
+    return found
+
+
+def build_report(user, area: Area, day: datetime.date, template: ReportTemplate) -> DailyReport:
+    if user is not None and not area_visible_to(area, user):
+        raise PermissionError(_("您无权查看该区域"))
+    items = [i for i in template.items if i["key"] in REGISTRY]
+    keys = [i["key"] for i in items]
+    values = figure_values(user, area, day, keys)
+    sections: dict[str, Section] = {}
+    labels = []
+    for item in items:
+        figure = REGISTRY[item["key"]]
+        heading = item.get("group") or str(figure.group)
+        label = item.get("label") or str(figure.label)
+        labels.append(label)
+        sections.setdefault(heading, Section(heading)).lines.append(
+            Line(figure.key, label, values[figure.key], figure.as_of)
+        )
+    return DailyReport(
+        title=template.title,
+        area=area,
+        day=day,
+        generated_at=timezone.now(),
+        sections=list(sections.values()),
+        keys=keys,
+        labels=labels,
+        children=figure_values_by_child(user, area, day, keys),
+        trends=trend_series(user, area, day, TREND_DAYS, [k for k in TREND_KEYS if k in keys]),
+    )
+
+
+def _subtitle(report: DailyReport) -> str:
+    return _("%(area)s · %(day)s · 生成于 %(at)s") % {
+        "area": report.area.full_name(),
+        "day": report.day.isoformat(),
+        "at": timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+NOW_NOTE = "*"
+
+
+def _note() -> str:
+    return _("带 * 的项目为生成时的当前数值(记录不保留历史状态)")
+
+
+def render_xlsx(report: DailyReport) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("日报")
+    ws.append([report.title])
+    ws["A1"].font = Font(size=14, bold=True)
+    ws.append([_subtitle(report)])
+    ws.append([])
+    ws.append([_("项目"), _("数值")])
+    for section in report.sections:
+        ws.append([section.heading])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        for line in section.lines:
+            ws.append([line.label + ("" if line.as_of else NOW_NOTE), line.value])
+    ws.append([])
+    ws.append([_note()])
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["B"].width = 16
+    if report.children:
+        sub = wb.create_sheet(_("下级区域"))
+        sub.append([_("区域"), *report.labels])
+        for row in report.children:
+            sub.append([row["area"].name, *(row[k] for k in report.keys)])
+        for cell in sub[1]:
+            cell.alignment = Alignment(wrap_text=True)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _fmt(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def render_pdf(report: DailyReport) -> bytes:
+    font = _font()
+    title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
+    body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13)
+    heading = ParagraphStyle("h", fontName=font, fontSize=11, leading=16, spaceBefore=6)
+    story = [Paragraph(report.title, title), Paragraph(_subtitle(report), body), Spacer(1, 4 * mm)]
+    style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), font, 9),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+        ]
+    )
+    for section in report.sections:
+        story.append(Paragraph(section.heading, heading))
+        rows = [[_("项目"), _("数值")]] + [
+            [line.label + ("" if line.as_of else NOW_NOTE), _fmt(line.value)]
+            for line in section.lines
+        ]
+        story.append(Table(rows, colWidths=[110 * mm, 40 * mm], style=style))
+    story += [Spacer(1, 3 * mm), Paragraph(_note(), body)]
+    if report.trends:
+        story.append(Paragraph(_("近 %(n)d 天趋势") % {"n": TREND_DAYS}, heading))
+        drawings = [line_chart_drawing(s, font=font) for s in report.trends]
+        pairs = [drawings[i : i + 2] for i in range(0, len(drawings), 2)]
+        story.append(Table([p + [""] * (2 - len(p)) for p in pairs]))
+    doc = SimpleDocTemplate(
+        io.BytesIO(), pagesize=A4, title=report.title, leftMargin=18 * mm, rightMargin=18 * mm
+    )
+    buf = doc.filename
+    doc.build(story)
+    return buf.getvalue()

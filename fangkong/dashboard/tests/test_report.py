@@ -1,0 +1,131 @@
+"""The daily report: seed figures read back from the xlsx, the PDF from the same figures,
+templates (一表通), the command."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from fangkong.dashboard import services
+from fangkong.dashboard.figures import figure_values
+from fangkong.dashboard.report import (
+    build_report,
+    default_template,
+    find_template,
+    render_pdf,
+    render_xlsx,
+)
+from fangkong.dashboard.tests.test_seed_figures import DAY, SEED_FIGURES, seeds  # noqa: F401
+from fangkong.supplies.tests.conftest import catalogue, places  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _sheet_values(data: bytes) -> dict[str, object]:
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    return {row[0]: row[1] for row in ws.iter_rows(min_row=5, values_only=True) if row[0]}
+
+
+def test_xlsx_report_shows_the_seed_figures(seeds, areas, users):  # noqa: F811
+    report = build_report(users["leader"], areas["city"], DAY, default_template())
+    by_label = _sheet_values(render_xlsx(report))
+    labels = {
+        line.key: line.label + ("" if line.as_of else "*")
+        for s in report.sections
+        for line in s.lines
+    }
+    for key, expected in SEED_FIGURES.items():
+        assert Decimal(str(by_label[labels[key]])) == expected, key
+    ws = load_workbook(io.BytesIO(render_xlsx(report))).worksheets[0]
+    assert ws["A1"].value == "疫情防控工作日报"
+    assert "2020-02-14" in ws["A2"].value
+
+
+def test_pdf_report_is_drawn_from_the_same_figures(seeds, areas, users):  # noqa: F811
+    report = build_report(users["leader"], areas["city"], DAY, default_template())
+    assert {k: report.values()[k] for k in SEED_FIGURES} == SEED_FIGURES
+    pdf = render_pdf(report)
+    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
+
+
+def test_report_is_as_of_the_day_not_now(seeds, areas, users):  # noqa: F811
+    before = build_report(
+        users["leader"], areas["city"], DAY - datetime.timedelta(days=1), default_template()
+    )
+    assert before.values()["donations_money"] == 0
+    assert before.values() == figure_values(
+        users["leader"], areas["city"], DAY - datetime.timedelta(days=1)
+    )
+
+
+def test_template_orders_and_titles_the_figures(areas, users):
+    template = services.create_report_template(
+        actor=users["command"],
+        area=areas["city"],
+        name="卫健委",
+        title="卫健委疫情日报",
+        items=[
+            {"key": "quarantined", "group": "隔离管控"},
+            {"key": "cases_new", "group": "病例", "label": "新增"},
+            "monitored",
+        ],
+    )
+    # A community below the city office uses the city's form.
+    found = find_template(users["community"], areas["community"], "卫健委")
+    assert found == template
+    report = build_report(users["community"], areas["community"], DAY, found)
+    assert [s.heading for s in report.sections] == ["隔离管控", "病例", "隔离与监测"]
+    assert report.labels == ["隔离中人员", "新增", "健康监测中人员"]
+    ws = load_workbook(io.BytesIO(render_xlsx(report))).worksheets[0]
+    assert ws["A1"].value == "卫健委疫情日报"
+
+
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        ([], "报表至少需要一个统计项目"),
+        (["nope"], "未知的统计项目：nope"),
+        (["cases_new", "cases_new"], "统计项目重复：cases_new"),
+    ],
+)
+def test_template_items_are_validated(areas, users, items, message):
+    with pytest.raises(ValidationError) as e:
+        services.create_report_template(
+            actor=users["command"], area=areas["city"], name="x", title="x", items=items
+        )
+    assert e.value.message_dict["items"] == [message]
+
+
+def test_command_writes_xlsx_and_pdf(seeds, areas, tmp_path):  # noqa: F811
+    out = tmp_path / "report.xlsx"
+    call_command(
+        "daily_report",
+        area="510400",
+        date="2020-02-14",
+        format="xlsx",
+        output=str(out),
+        stdout=io.StringIO(),
+    )
+    assert _sheet_values(out.read_bytes())["累计捐款(元)"] == 1680000
+    pdf = tmp_path / "report.pdf"
+    call_command(
+        "daily_report",
+        area="510400",
+        date="2020-02-14",
+        format="pdf",
+        output=str(pdf),
+        stdout=io.StringIO(),
+    )
+    assert pdf.read_bytes().startswith(b"%PDF")
+    with pytest.raises(CommandError, match="没有名为“无此模板”的日报模板"):
+        call_command(
+            "daily_report",
+            area="510400",
+            template="无此模板",
+            output=str(out),
+            stdout=io.StringIO(),
+        )

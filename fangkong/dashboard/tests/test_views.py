@@ -1,0 +1,103 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.dashboard.figures import figure_values, figures_for
+from fangkong.dashboard.testing import generate_city_records
+from fangkong.status.clock import local_date
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city(areas, users):
+    day = local_date(timezone.now())
+    generate_city_records([areas["grid_a"], areas["grid_b"], areas["grid_c"]], day)
+    return day
+
+
+def test_own_area_by_default_with_figures_linked_to_lists(client, city, areas, users):
+    client.force_login(users["command"])
+    response = client.get(reverse("dashboard:dashboard"))
+    assert response.status_code == 200
+    assert response.context["area"] == areas["city"]
+    values = figure_values(users["command"], areas["city"], city)
+    items = {i["key"]: i for g in response.context["groups"] for i in g["items"]}
+    assert {k: i["value"] for k, i in items.items()} == values
+    assert items["cases_new"]["url"].startswith(reverse("tracing:case_list") + "?area=")
+    html = response.content.decode()
+    assert "仁和区" in html and "米易县" in html  # comparison rows
+    assert reverse("dashboard:area", args=[areas["renhe"].pk]) in html
+
+
+def test_drill_down_shows_breadcrumbs_up(client, city, areas, users):
+    client.force_login(users["command"])
+    response = client.get(reverse("dashboard:area", args=[areas["community"].pk]))
+    assert response.status_code == 200
+    assert response.context["crumbs"] == [areas["city"], areas["renhe"], areas["street"]]
+    assert [r["area"] for r in response.context["comparison"]] == [
+        areas["grid_a"],
+        areas["grid_b"],
+    ]
+
+
+def test_community_sees_its_community_only(client, city, areas, users):
+    client.force_login(users["community"])
+    response = client.get(reverse("dashboard:dashboard"))
+    assert response.status_code == 200
+    assert response.context["area"] == areas["community"]
+    assert response.context["crumbs"] == []
+    outside = client.get(reverse("dashboard:area", args=[areas["miyi"].pk]))
+    assert outside.status_code == 403
+    above = client.get(reverse("dashboard:area", args=[areas["city"].pk]))
+    assert above.status_code == 403
+
+
+def test_figures_follow_view_permissions(client, city, users):
+    """A grid worker may not view problems: their figures are left out of the page; a
+    volunteer may view none of the records, so no dashboard."""
+    user = users["grid_a"]
+    assert not user.has_perm("supervision.view_problem")
+    client.force_login(user)
+    response = client.get(reverse("dashboard:dashboard"))
+    keys = {i["key"] for g in response.context["groups"] for i in g["items"]}
+    assert keys == {f.key for f in figures_for(user)}
+    assert "cases_new" in keys and "problems_open" not in keys
+    client.force_login(users["volunteer"])
+    assert client.get(reverse("dashboard:dashboard")).status_code == 403
+
+
+def test_login_required(client):
+    response = client.get(reverse("dashboard:dashboard"))
+    assert response.status_code == 302
+
+
+def test_report_page_downloads_xlsx_and_pdf(client, city, areas, users):
+    client.force_login(users["community"])
+    page = client.get(reverse("dashboard:report"))
+    assert page.status_code == 200 and "日报下载" in page.content.decode()
+    params = {"area": areas["community"].pk, "date": city.isoformat(), "template": "default"}
+    xlsx = client.get(reverse("dashboard:report"), {**params, "format": "xlsx"})
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Disposition"].endswith(f'-{city:%Y%m%d}.xlsx"')
+    assert xlsx.content[:2] == b"PK"
+    pdf = client.get(reverse("dashboard:report"), {**params, "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_report_page_refuses_areas_outside_scope_and_bad_dates(client, city, areas, users):
+    client.force_login(users["community"])
+    outside = {
+        "area": areas["miyi"].pk,
+        "date": city.isoformat(),
+        "template": "default",
+        "format": "xlsx",
+    }
+    response = client.get(reverse("dashboard:report"), outside)
+    assert response.status_code == 200 and "form" in response.context
+    assert "area" in response.context["form"].errors
+    bad = {**outside, "area": areas["community"].pk, "date": "2020-13-40"}
+    response = client.get(reverse("dashboard:report"), bad)
+    assert "date" in response.context["form"].errors
+    client.force_login(users["grid_a"])
+    assert client.get(reverse("dashboard:report")).status_code == 403
