@@ -394,11 +394,16 @@ def _pg_restore(alias: str, source: Path, manifest: dict) -> None:
             % {"d": manifest.get("pg_dump_major"), "r": major}
         )
     args, env = _pg_env(alias)
+    # An empty schema instead of ``--clean``: pg_restore cannot drop the inherited keys of a
+    # partitioned table's partitions (scans) one by one.
+    with connections[alias].cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE")
+        cursor.execute("CREATE SCHEMA public")
     connections[alias].close()
     _run(
         [
             str(pg_restore),
-            *("--clean", "--if-exists", "--single-transaction", "--exit-on-error"),
+            *("--single-transaction", "--exit-on-error"),
             *("--no-owner", "--no-privileges"),
             *args,
             str(source),

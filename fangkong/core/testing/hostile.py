@@ -187,8 +187,22 @@ def measure(paths: list[str]) -> dict:
             outcome[p] = f"read {n} rows"
         except ImportFileError as e:
             outcome[p] = str(e)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kib = _own_peak_kib()
     return {"peak_mib": peak_kib // 1024, "outcome": outcome}
+
+
+def _own_peak_kib() -> int:
+    """This process's own peak RSS. ``ru_maxrss`` carries the high-water mark of the process
+    that started us across ``execve`` (a big pytest worker); ``VmHWM`` belongs to our own
+    address space."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 if __name__ == "__main__":
