@@ -53,6 +53,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _grant(block: dict[str, set[str]]) -> None:
+    """Add a module's permissions (role -> perms) to ``ROLE_PERMISSIONS``."""
+    for role, perms in block.items():
+        ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS.get(role, frozenset()) | frozenset(perms)
+
+
 def permissions_for(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())
 
@@ -117,9 +123,7 @@ _ISSUE4: dict[str, set[str]] = {
     Role.INSPECTOR: {"status.verify_personstatus", "risk.view_riskdesignation"},
     Role.VOLUNTEER: {"status.verify_personstatus"},
 }
-ROLE_PERMISSIONS = {
-    role: perms | frozenset(_ISSUE4.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
-}
+_grant(_ISSUE4)
 
 
 # --- venues: venues, checkpoints, scans, going-out approvals (issue 5) ---
@@ -144,9 +148,7 @@ _VENUES: dict[str, set[str]] = {
     Role.INSPECTOR: {"venues.view_venue"},
     Role.VOLUNTEER: set(_VENUES_CHECKPOINT),
 }
-ROLE_PERMISSIONS = {
-    role: perms | frozenset(_VENUES.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
-}
+_grant(_VENUES)
 
 
 # --- tracing: contacts found from scans and households, transmission chains (issue 5) ---
@@ -158,10 +160,7 @@ _TRACING_ROLES: dict[str, set[str]] = {
     Role.GRID_WORKER: {"tracing.view_exposure"},
     Role.LEADER: {"tracing.view_exposure"},
 }
-ROLE_PERMISSIONS = {
-    role: perms | frozenset(_TRACING_ROLES.get(role, ()))
-    for role, perms in ROLE_PERMISSIONS.items()
-}
+_grant(_TRACING_ROLES)
 
 
 # --- volunteers (issue 6): registry, needs, dispatch, shifts, teams ---
@@ -205,9 +204,7 @@ _VOLUNTEERS: dict[str, set[str]] = {
         "volunteers.view_shift",
     },
 }
-ROLE_PERMISSIONS = {
-    role: perms | frozenset(_VOLUNTEERS.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
-}
+_grant(_VOLUNTEERS)
 
 
 # --- issue 7: supervision and problems (督导检查, 问题台账), public tips (线索有奖举报) ---
@@ -250,9 +247,7 @@ _ISSUE7: dict[str, set[str]] = {
     Role.INSPECTOR: _SUP_READ | _SUP_INSPECT,
     Role.LEADER: _SUP_READ | {"tips.view_tip", "tips.view_reward"},
 }
-ROLE_PERMISSIONS = {
-    role: perms | frozenset(_ISSUE7.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
-}
+_grant(_ISSUE7)
 
 
 # --- enterprises: work resumption, liaison officers (issue 6) ---
@@ -327,9 +322,7 @@ _ENTERPRISES: dict[str, set[str]] = {
     Role.LEADER: set(_ENT_READ),
     Role.ENTERPRISE_LIAISON: _ENT_ENTERPRISE,
 }
-ROLE_PERMISSIONS = {
-    role: perms | frozenset(_ENTERPRISES.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
-}
+_grant(_ENTERPRISES)
 
 
 # --- issue 7: supplies, donations, funds (supplies) and market prices (prices) ---
@@ -385,9 +378,7 @@ _SUPPLY: dict[str, set[str]] = {
     },
     Role.LEADER: set(_SUPPLY_READ),
 }
-ROLE_PERMISSIONS = {
-    role: perms | frozenset(_SUPPLY.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
-}
+_grant(_SUPPLY)
 
 
 # --- duty: working groups, duty rosters, handovers, notices with acknowledgment ---
@@ -420,9 +411,7 @@ _DUTY: dict[str, set[str]] = {
     Role.GRID_WORKER: {"duty.view_shift", "duty.view_handover"} | _DUTY_ON_DUTY,
     Role.LEADER: set(_DUTY_READ),
 }
-ROLE_PERMISSIONS = {
-    role: perms | frozenset(_DUTY.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
-}
+_grant(_DUTY)
 
 
 # --- dashboard (issue 7: command dashboard, daily report) ---
@@ -438,6 +427,4 @@ _DASHBOARD: dict[str, set[str]] = {
     Role.COMMUNITY: set(_REPORT_READ),
     Role.LEADER: set(_REPORT_READ),
 }
-ROLE_PERMISSIONS = {
-    role: perms | frozenset(_DASHBOARD.get(role, ())) for role, perms in ROLE_PERMISSIONS.items()
-}
+_grant(_DASHBOARD)
