@@ -356,20 +356,17 @@ def _user(username: str):
 
 
 def measure_list(colour: str, repeats: int = 20) -> dict:
-    """The 按颜色查人 page's queries for one district: the count and the first page of 50
-    (``select_related`` as the view does, rows materialised with their resident)."""
+    """The 按颜色查人 page's queries for one district: the count and the first page of 50,
+    through the selector the page and the API use (its ordering and ``select_related``),
+    rows materialised with their resident."""
     from django.core.paginator import Paginator
 
-    from fangkong.status.models import PersonStatus
+    from fangkong.status.selectors import residents_with_colour
 
     user = _user(USERNAME_DISTRICT)
     count_s, page_s, total = [], [], 0
     for _ in range(repeats):
-        qs = (
-            PersonStatus.objects.visible_to(user)
-            .filter(colour=colour)
-            .select_related("resident", "area")
-        )
+        qs = residents_with_colour(user, colour)
         t0 = time.perf_counter()
         paginator = Paginator(qs, 50)
         total = paginator.count
