@@ -193,3 +193,25 @@ def test_scan_column_adapters_give_what_the_fields_give():
         if column in ("direction", "source"):
             value = "in"
         assert fields[column].get_db_prep_save(value, connection) == value, column
+
+
+def test_a_large_batch_resent_and_overlapping_is_stored_exactly_once(users, market, green):
+    # Above INSERT_CHUNK (two statements on SQLite) and COPY_FROM_ROWS (COPY on PostgreSQL).
+    size = services.INSERT_CHUNK + 20
+    assert size >= services.COPY_FROM_ROWS
+    batch = [
+        _record(market, phone=f"139{i:08d}", name="访客")
+        if i % 2
+        else _record(market, id_number=green.id_number)
+        for i in range(size)
+    ]
+    batch.append(dict(batch[3]))  # the same record twice in one batch
+    first = services.ingest_scans(actor=users["community"], records=batch[:300], now=NOW)
+    assert (first.created, first.duplicates, first.rejected) == (300, 0, 0)
+    second = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    assert (second.created, second.duplicates, second.rejected) == (size - 300, 301, 0)
+    statuses = [r["status"] for r in second.results]
+    assert statuses == ["duplicate"] * 300 + ["created"] * (size - 300) + ["duplicate"]
+    assert Scan.objects.count() == size
+    assert Scan.objects.filter(resident=green).count() == size // 2
+    assert Scan.objects.filter(phone_index__isnull=False).count() == size // 2
