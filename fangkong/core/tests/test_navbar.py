@@ -14,26 +14,15 @@ MENU = re.compile(
     r'<a class="nav-link dropdown-toggle"[^>]*>([^<]+)</a><ul class="dropdown-menu">(.*?)</ul>',
     re.S,
 )
-GROUPS = {
-    "人口与排查",
-    "健康与状态",
-    "场所与流调",
-    "志愿与值班",
-    "企业复工",
-    "督导与举报",
-    "物资与价格",
-    "指挥调度",
-}
+GROUPS = ["人口与排查", "健康与状态", "场所与流调", "志愿与值班"]
+GROUPS += ["企业复工", "督导与举报", "物资与价格", "指挥调度"]
 
 
 def _menus(client, user) -> dict[str, list[str]]:
     client.force_login(user)
     html = client.get(reverse("home")).content.decode()
-    nav = html[
-        html.index('id="mainNav"') : html.index("language_menu")
-        if "language_menu" in html
-        else None
-    ]
+    # The account and language menus have an icon in their toggle: MENU does not match them.
+    nav = html[html.index('id="mainNav"') :]
     return {label.strip(): ENTRY.findall(body) for label, body in MENU.findall(nav)}
 
 
@@ -48,16 +37,7 @@ def role_users(users, areas):
 
 def test_command_sees_every_group_in_order(client, users):
     menus = _menus(client, users["command"])
-    assert list(menus) == [
-        "人口与排查",
-        "健康与状态",
-        "场所与流调",
-        "志愿与值班",
-        "企业复工",
-        "督导与举报",
-        "物资与价格",
-        "指挥调度",
-    ]
+    assert list(menus) == GROUPS
 
 
 @pytest.mark.parametrize(
@@ -73,7 +53,7 @@ def test_each_entry_shown_opens_and_hidden_entries_do_not(client, role_users, ar
         for url in entries
     }
     menus = _menus(client, role_users[role])
-    assert set(menus) <= GROUPS
+    assert set(menus) <= set(GROUPS)
     assert all(menus.values()), "a menu without entries is not shown"
     shown = {url for entries in menus.values() for url in entries}
     client.force_login(role_users[role])
