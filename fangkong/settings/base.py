@@ -221,9 +221,26 @@ SPECTACULAR_SETTINGS = {
         "fangkong.core.api.schema.add_error_responses",
     ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Names for choice sets whose field names ("kind", "state", "category"…) several apps use;
+    # one block for every app, so the schema stays free of enum-name collision warnings.
     "ENUM_NAME_OVERRIDES": {
+        "ColourEnum": "fangkong.status.choices.Colour",
+        "ResidentCategoryEnum": "fangkong.registry.choices.ResidentCategory",
+        "VenueKindEnum": "fangkong.venues.choices.VenueKind",
+        "ScanColourEnum": "fangkong.venues.choices.ScanColour",
+        "VolunteerSkillEnum": "fangkong.volunteers.choices.Skill",
+        "VolunteerWeekdayEnum": "fangkong.volunteers.choices.Weekday",
+        "VolunteerTimeOfDayEnum": "fangkong.volunteers.choices.TimeOfDay",
+        "VolunteerStateEnum": "fangkong.volunteers.choices.PoolState",
+        "VolunteerNeedKindEnum": "fangkong.volunteers.choices.NeedKind",
+        "VolunteerNeedStateEnum": "fangkong.volunteers.choices.NeedState",
+        "VolunteerTaskStateEnum": "fangkong.volunteers.choices.AssignmentState",
+        "VolunteerTeamKindEnum": "fangkong.volunteers.choices.TeamKind",
+        "ProblemStateEnum": "fangkong.supervision.choices.ProblemState",
+        "InspectionTaskStateEnum": "fangkong.supervision.choices.TaskState",
+        "TipStateEnum": "fangkong.tips.choices.TipState",
+        "TipCategoryEnum": "fangkong.tips.choices.TipCategory",
         "DifficultyCategoryEnum": "fangkong.enterprises.choices.DifficultyCategory",
-        # issue 7 (supplies, prices): choice sets whose field names repeat across models
         "SupplyUnitEnum": "fangkong.supplies.choices.Unit",
         "ItemCategoryEnum": "fangkong.supplies.choices.ItemCategory",
         "WarehouseKindEnum": "fangkong.supplies.choices.WarehouseKind",
@@ -232,7 +249,6 @@ SPECTACULAR_SETTINGS = {
         "FundKindEnum": "fangkong.supplies.choices.FundKind",
         "MarketKindEnum": "fangkong.prices.choices.MarketKind",
         "CommodityCategoryEnum": "fangkong.prices.choices.CommodityCategory",
-        "ResidentCategoryEnum": "fangkong.registry.choices.ResidentCategory",
     },
     # Intranet: Swagger UI must not call validator.swagger.io; Redoc uses system fonts.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
@@ -247,40 +263,6 @@ SPECTACULAR_SETTINGS = {
         }
     },
 }
-# venues: choice sets whose field names ("kind", "colour") are used by other apps too.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "VenueKindEnum": "fangkong.venues.choices.VenueKind",
-        "ScanColourEnum": "fangkong.venues.choices.ScanColour",
-        "ColourEnum": "fangkong.status.choices.Colour",
-    }
-)
-
-# Volunteers: its choice sets share field names (kind, state) with other apps' enums.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = SPECTACULAR_SETTINGS.get(
-    "ENUM_NAME_OVERRIDES", {}
-) | {
-    "VolunteerSkillEnum": "fangkong.volunteers.choices.Skill",
-    "VolunteerWeekdayEnum": "fangkong.volunteers.choices.Weekday",
-    "VolunteerTimeOfDayEnum": "fangkong.volunteers.choices.TimeOfDay",
-    "VolunteerStateEnum": "fangkong.volunteers.choices.PoolState",
-    "VolunteerNeedKindEnum": "fangkong.volunteers.choices.NeedKind",
-    "VolunteerNeedStateEnum": "fangkong.volunteers.choices.NeedState",
-    "VolunteerTaskStateEnum": "fangkong.volunteers.choices.AssignmentState",
-    "VolunteerTeamKindEnum": "fangkong.volunteers.choices.TeamKind",
-}
-
-# issue 7 (supervision, tips): names for choice sets whose field names other apps use too.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "ProblemStateEnum": "fangkong.supervision.choices.ProblemState",
-        "InspectionTaskStateEnum": "fangkong.supervision.choices.TaskState",
-        "TipStateEnum": "fangkong.tips.choices.TipState",
-        "TipCategoryEnum": "fangkong.tips.choices.TipCategory",
-        "ResidentCategoryEnum": "fangkong.registry.choices.ResidentCategory",
-    }
-)
-
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("FANGKONG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
