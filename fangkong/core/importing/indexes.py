@@ -19,13 +19,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-# Below this many rows in the file, per-row index upkeep costs less than a rebuild.
-MIN_ROWS = 50_000
-
 
 def worth_deferring(connection, table: str, incoming: int | None) -> bool:
-    """A large file into a table holding fewer rows than the file brings."""
-    least = getattr(settings, "FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS", MIN_ROWS)
+    """A large file (``FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS`` rows or more) into a table
+    holding fewer rows than the file brings."""
+    least = settings.FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS
     if not incoming or incoming < least or connection.vendor not in ("sqlite", "postgresql"):
         return False
     with connection.cursor() as cur:
@@ -60,9 +58,18 @@ def drop_secondary_indexes(connection, table: str, keep_columns: Iterable[str]) 
 
 
 def rebuild(connection, statements: list[str]) -> None:
+    if not statements:
+        return
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cur:
+        if postgres:
+            # PostgreSQL refuses CREATE INDEX on a table with deferred foreign-key checks
+            # pending (Django's are INITIALLY DEFERRED): run them now, as the commit would.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for sql in statements:
             cur.execute(sql)
+        if postgres:
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _definition(cur, vendor: str, table: str, name: str) -> str:
