@@ -189,6 +189,11 @@ FANGKONG_TIP_MIN_SECONDS = int(os.environ.get("FANGKONG_TIP_MIN_SECONDS", 5))
 # Hostile uploads: refuse a sheet with more data rows than this, and an .xlsx whose parts
 # would unzip to more than this many bytes (zip bombs), before reading it.
 FANGKONG_IMPORT_MAX_ROWS = int(os.environ.get("FANGKONG_IMPORT_MAX_ROWS", 1_000_000))
+# A file of at least this many rows into a table holding fewer sets its secondary indexes
+# aside and rebuilds them before commit (core/importing/indexes.py).
+FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = int(
+    os.environ.get("FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS", 50_000)
+)
 FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", 1024**3)
 )
