@@ -2,12 +2,15 @@
 
 Three indexed reads per hop, whatever the size of the city: the source people's own scans
 (``scan_resident_time``), the scans at the venues they visited around those visits
-(``scan_venue_time``, one OR of time ranges), and household members. Nothing scans a table.
+(``scan_venue_time``, one OR of time ranges), and household members. Nothing scans a table;
+both scan indexes cover the columns read, so the reads never touch the table itself.
+``close_contacts_of_cases`` does the same reads once for a whole set of cases.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
@@ -27,12 +30,35 @@ def _scan_model():
 
 
 def _rows(qs) -> list[ScanRow]:
-    return [
-        ScanRow(person, venue, at, direction)
-        for person, venue, at, direction in qs.order_by().values_list(
-            "resident_id", "venue_id", "scanned_at", "direction"
+    return [ScanRow(person, venue, at, direction) for person, venue, at, direction in qs]
+
+
+def person_scans(people: list[int], since: datetime.datetime, until: datetime.datetime):
+    """The scans of ``people`` in [since, until]: ``scan_resident_time``, index only."""
+    return (
+        _scan_model()
+        .objects.filter(
+            resident_id__in=people,
+            scanned_at__gte=since,
+            scanned_at__lte=until,
+            direction__in=(IN, OUT),
         )
-    ]
+        .order_by()
+        .values_list("resident_id", "venue_id", "scanned_at", "direction")
+    )
+
+
+def venue_scans(ranges: list[tuple[int, datetime.datetime, datetime.datetime]]):
+    """Registered people's scans at each (venue, from, to): ``scan_venue_time``, index only."""
+    cond = reduce(
+        or_, (Q(venue_id=v, scanned_at__gte=lo, scanned_at__lte=hi) for v, lo, hi in ranges)
+    )
+    return (
+        _scan_model()
+        .objects.filter(cond, resident_id__isnull=False)
+        .order_by()
+        .values_list("resident_id", "venue_id", "scanned_at", "direction")
+    )
 
 
 def visits_of(
@@ -42,30 +68,16 @@ def visits_of(
     people = list(people)
     if not people:
         return []
-    Scan = _scan_model()
-    rows = _rows(
-        Scan.objects.filter(
-            resident_id__in=people,
-            scanned_at__gte=since,
-            scanned_at__lte=until + params.max_stay,
-            direction__in=(IN, OUT),
-        )
-    )
+    rows = _rows(person_scans(people, since, until + params.max_stay))
     return [v for v in build_visits(rows, params) if since <= v.start <= until]
 
 
 def visits_around(sources: list[Visit], params: Params) -> list[Visit]:
     """Everyone's visits at the venues of ``sources`` that may overlap one of them."""
-    Scan = _scan_model()
     ranges = sorted({(v.venue, *scan_range_for(v, params)) for v in sources})
     rows: list[ScanRow] = []
     for start in range(0, len(ranges), VENUE_RANGES_PER_QUERY):
-        chunk = ranges[start : start + VENUE_RANGES_PER_QUERY]
-        cond = reduce(
-            or_,
-            (Q(venue_id=v, scanned_at__gte=lo, scanned_at__lte=hi) for v, lo, hi in chunk),
-        )
-        rows += _rows(Scan.objects.filter(cond, resident_id__isnull=False))
+        rows += _rows(venue_scans(ranges[start : start + VENUE_RANGES_PER_QUERY]))
     # A scan can fall in two ranges of one venue; a visit is one entry scan.
     return list(set(build_visits(set(rows), params)))
 
@@ -88,6 +100,26 @@ def household_members(people: Iterable[int]) -> dict[int, int]:
         .values_list("pk", "household_id")
         if member not in people
     }
+
+
+def households_of(people: Iterable[int]) -> dict[int, list[int]]:
+    """{person of ``people``: the other members of their household}."""
+    Resident = apps.get_model("registry", "Resident")
+    homes = dict(
+        Resident.objects.filter(pk__in=list(people), household__isnull=False)
+        .order_by()
+        .values_list("pk", "household_id")
+    )
+    if not homes:
+        return {}
+    members: dict[int, list[int]] = defaultdict(list)
+    for member, home in (
+        Resident.objects.filter(household_id__in=set(homes.values()))
+        .order_by()
+        .values_list("pk", "household_id")
+    ):
+        members[home].append(member)
+    return {p: [m for m in members[home] if m != p] for p, home in homes.items()}
 
 
 @dataclass
@@ -142,25 +174,76 @@ def _hop(
     degree: str,
 ) -> tuple[list[Visit], dict[int, Candidate]]:
     """People who met any of ``sources`` (person → infectious from) before ``until``."""
-    found: dict[int, Candidate] = {}
     since = min(sources.values())
     own = [v for v in visits_of(sources, since, until, params) if v.start >= sources[v.person]]
     others = visits_around(own, params)
+    members = household_members(sources)
+    return own, _candidates(sources, own, others, members, params, exclude, degree)
+
+
+def _candidates(
+    sources: dict[int, datetime.datetime],
+    own: list[Visit],
+    others: Iterable[Visit],
+    members: dict[int, int],
+    params: Params,
+    exclude: set[int],
+    degree: str,
+) -> dict[int, Candidate]:
+    """The contacts of ``sources`` from their visits ``own``, the visits ``others`` around
+    them and their household ``members`` (member → source)."""
+    found: dict[int, Candidate] = {}
+    since = min(sources.values())
     for person, overlaps in meetings(own, others, params, exclude | set(sources)).items():
         c = found.setdefault(person, Candidate(person, degree))
         c.exposures += [Exposure("venue", o.source.person, overlap=o) for o in overlaps]
-    for member, source in household_members(sources).items():
+    for member, source in members.items():
         if member in exclude or member in sources:
             continue
         c = found.setdefault(member, Candidate(member, degree))
         c.exposures.append(Exposure("household", source, at=max(sources[source], since)))
-    return own, found
+    return found
 
 
 def close_contacts(case, params: Params) -> tuple[list[Visit], dict[int, Candidate]]:
     """The case's visits in its infectious period, and its close contacts."""
     begin, end = infectious_period(case, params)
     return _hop({case.resident_id: begin}, end, params, set(), "close")
+
+
+def close_contacts_of_cases(
+    cases: Iterable, params: Params
+) -> dict[int, tuple[list[Visit], dict[int, Candidate]]]:
+    """``close_contacts`` of many cases (case pk → visits, contacts) with the same three reads
+    done once for all of them: the cases' scans, the scans around all their visits, their
+    households. Each case's contacts are found from its own visits only, as one by one."""
+    cases = list(cases)
+    if not cases:
+        return {}
+    periods = {c.pk: infectious_period(c, params) for c in cases}
+    since = min(begin for begin, _ in periods.values())
+    until = max(end for _, end in periods.values())
+    by_person: dict[int, list[Visit]] = defaultdict(list)
+    for v in visits_of({c.resident_id for c in cases}, since, until, params):
+        by_person[v.person].append(v)
+    own = {
+        c.pk: [
+            v for v in by_person[c.resident_id] if periods[c.pk][0] <= v.start <= periods[c.pk][1]
+        ]
+        for c in cases
+    }
+    around: dict[int, list[Visit]] = defaultdict(list)
+    for v in visits_around([v for visits in own.values() for v in visits], params):
+        around[v.venue].append(v)
+    homes = households_of({c.resident_id for c in cases})
+    out = {}
+    for c in cases:
+        mine = own[c.pk]
+        others = [b for venue in {v.venue for v in mine} for b in around[venue]]
+        members = dict.fromkeys(homes.get(c.resident_id, ()), c.resident_id)
+        sources = {c.resident_id: periods[c.pk][0]}
+        out[c.pk] = (mine, _candidates(sources, mine, others, members, params, set(), "close"))
+    return out
 
 
 def trace(case, params: Params, *, until: datetime.datetime | None = None) -> TraceResult:
