@@ -381,7 +381,7 @@ def build_fixture(scans_file: Path, residents_csv: Path, people: int, venues: in
     """Fill the fresh, migrated bench-city database; returns the counts (see ``load_city``)."""
     import secrets
 
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from fangkong.areas.models import Area
@@ -499,33 +499,28 @@ def build_fixture(scans_file: Path, residents_csv: Path, people: int, venues: in
     return counts
 
 
-def query_plans() -> dict[str, str]:
+def query_plans() -> dict[str, dict]:
     """The database's plan for the tracer's two scan reads, on a case's own visits."""
+    from fangkong.tracing import tracer
     from fangkong.tracing.engine import Params, scan_range_for
     from fangkong.tracing.models import Case
-    from fangkong.tracing.tracer import infectious_period, person_scans, venue_scans, visits_of
 
     params = Params.from_settings()
     case = Case.objects.order_by("code").first()
-    begin, end = infectious_period(case, params)
-    visits = visits_of([case.resident_id], begin, end, params)[:3]
-    ranges = [(v.venue, *scan_range_for(v, params)) for v in visits]
-    return {
-        "person": person_scans([case.resident_id], begin, end + params.max_stay).explain(),
-        "venue": venue_scans(ranges).explain() if ranges else "",
+    begin, end = tracer.infectious_period(case, params)
+    ranges = [
+        (v.venue, *scan_range_for(v, params))
+        for v in tracer.visits_of([case.resident_id], begin, end, params)
+    ]
+    queries = {
+        "scan_resident_time": tracer.person_scans([case.resident_id], begin, end),
+        "scan_venue_time": tracer.venue_scans(ranges or [(0, begin, end)]),
     }
-
-
-def index_only(plans: dict[str, str]) -> bool:
-    """Both reads served by their covering index, never the table."""
-    names = {"person": "scan_resident_time", "venue": "scan_venue_time"}
-    ok = []
-    for kind, plan in plans.items():
-        if not plan:
-            continue
-        uses = names[kind] in plan and "Seq Scan" not in plan and "SCAN venues_scan" not in plan
-        ok.append(uses and ("COVERING INDEX" in plan or "Index Only Scan" in plan))
-    return bool(ok) and all(ok)
+    out = {}
+    for index, query in queries.items():
+        plan = tracer.query_plan(query)
+        out[index] = {"plan": plan, "index_only": tracer.index_only(plan, index)}
+    return out
 
 
 def measure(full_runs: int = 20) -> dict:
@@ -574,7 +569,7 @@ def measure(full_runs: int = 20) -> dict:
         "full_ms_max": max(full),
         "full_contacts_median": statistics.median(sizes),
         "plans": plans,
-        "index_only": index_only(plans),
+        "index_only": all(p["index_only"] for p in plans.values()),
         "params": {
             "window": int(params.window.total_seconds()),
             "default_stay": int(params.default_stay.total_seconds()),
