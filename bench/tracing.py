@@ -54,6 +54,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .dataset import DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from .databases import Database
 
 DAYS = 14
 EPOCH0 = int(datetime.datetime(2022, 3, 1, tzinfo=datetime.UTC).timestamp())
@@ -169,11 +175,11 @@ def _schema_key() -> str:
 
 
 def load_city(
-    db,
+    db: Database,
     people: int = 1_000_000,
     venues: int = 10_000,
     scans: int = 10_000_000,
-    seed: int = 20200123,
+    seed: int = DEFAULT_SEED,
     *,
     work_dir: Path | None = None,
 ) -> City:

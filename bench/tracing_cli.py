@@ -112,6 +112,14 @@ def run_database(db: Database, args, work: Path) -> DbResult:
     return res
 
 
+def _stages(counts: dict) -> str:
+    t = counts.get("timings") or {}
+    if not t:
+        return ""
+    names = {"residents_s": "residents", "scans_s": "scans", "indexes_s": "indexes after"}
+    return " (" + ", ".join(f"{names.get(k, k)} {v:.0f} s" for k, v in t.items()) + ")"
+
+
 def render(args, results, oracle_result, command, machine, skipped) -> str:
     started = datetime.datetime.now().astimezone()
     expected = {tuple(p) for p in oracle_result["pairs"]} if oracle_result else None
@@ -133,7 +141,7 @@ def render(args, results, oracle_result, command, machine, skipped) -> str:
         lines.append(
             f"| {r.db} | fixture (not a target) | {fixture} | "
             f"{r.counts.get('residents', 0):,} people, {r.counts.get('venues', 0):,} venues, "
-            f"{r.counts.get('scans', 0):,} scans |"
+            f"{r.counts.get('scans', 0):,} scans{_stages(r.counts)} |"
         )
         index = "index-only reads" if r.measure.get("index_only") else "NOT index-only"
         lines.append(
