@@ -402,8 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scans", type=int, default=10_000_000)
     p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
 
-    p = sub.add_parser("tracing-fixture", help="(step) load the scans into the configured DB")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser("tracing-fixture", help="(step) load the city into the configured DB")
+    p.add_argument("file", type=Path, help="the scans, Parquet sorted by time")
+    p.add_argument("residents", type=Path, help="the bench residents CSV")
     p.add_argument("--people", type=int, default=1_000_000)
     p.add_argument("--venues", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
