@@ -198,3 +198,12 @@ def test_postgres_retention_path_never_deletes_rows(scans):
     ):
         cur.execute("DELETE FROM venues_scan WHERE scanned_at < %s", [cutoff])
     assert _exists(expired["dec_a"])
+
+
+def test_day_counts_are_scoped_like_their_venue(scans, users):
+    _purge()
+    market_days = {d for (name, d) in _counts() if name == "海棠农贸市场"}
+    grid_a = ScanDayCount.objects.visible_to(users["grid_a"])
+    assert {c.day.isoformat() for c in grid_a} == market_days  # the checkpoint is not in grid A
+    assert not ScanDayCount.objects.visible_to(users["grid_b"]).exists()
+    assert ScanDayCount.objects.visible_to(users["community"]).count() == len(_counts())
