@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0001_initial'),
-        ('venues', '0002_venue_nat_hours'),
+        ('venues', '0003_scan_day_count'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
