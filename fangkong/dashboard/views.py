@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,7 +23,7 @@ from fangkong.core.views.generic import ObjectDeleteView, ObjectListView, add_se
 from fangkong.status.clock import local_date
 
 from . import services
-from .figures import Figure, figure_values, figure_values_by_child, figures_for
+from .figures import Figure, Moment, figure_values, figure_values_by_child, figures_for
 from .forms import ReportForm, ReportTemplateForm, TemplateRowFormSet
 from .models import ReportTemplate
 from .report import build_report, find_template, render_pdf, render_xlsx
@@ -51,6 +52,14 @@ def _groups(figures: list[Figure], values: dict[str, int], area: Area) -> list[d
     return list(groups.values())
 
 
+def _past_day(text: str, today: datetime.date) -> datetime.date | None:
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if day < today else None
+
+
 @login_required
 def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
     """指挥看板 of an area (the user's own by default), figures as of now."""
@@ -67,6 +76,9 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
         raise PermissionDenied(_("您没有可查看的统计数据"))
     now = timezone.now()
     day = local_date(now)
+    past = _past_day(request.GET.get("date", ""), day)
+    if past is not None:  # 回看: the figures as of the end of an earlier day
+        day, now = past, Moment.of(past).end
     keys = [f.key for f in figures]
     values = figure_values(request.user, area, day, keys)
     root = user_area(request.user)
@@ -99,6 +111,7 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
             "comparison": comparison,
             "charts": charts,
             "days": days,
+            "past": past,
         },
     )
 
