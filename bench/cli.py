@@ -411,6 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("tracing-measure", help="(step) the platform's tracing, as JSON")
 
+    from .dashboard_cli import add_parsers as add_dashboard_parsers
+
+    add_dashboard_parsers(sub)
+
     p = sub.add_parser("generate", help="write the cached CSV and print its path")
     p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
@@ -458,6 +462,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.command == "import":
         return cmd_import(args, given)
+    if args.command.startswith("dashboard"):
+        from . import dashboard_cli
+
+        return dashboard_cli.main(args, _command_line(given), WORK_DIR / "dashboard")
     if args.command.startswith("tracing"):
         from . import tracing_cli
 
