@@ -1,14 +1,14 @@
 """Dashboard benchmark steps (issue 7): a city with every record the dashboard counts, then
 the dashboard page and the daily report timed through Django's test client.
 
-``dashboard-fixture`` loads the tracing benchmark's people, venues and scans with
-``bench.tracing.build_fixture`` (residents, venues, scans from the cached CSV, 100 cases),
-then adds in bulk (``bulk_create``, not the services: the figures are measured, not the
-writes) what a city of that size has around them, in proportion: statuses for everyone,
-more cases with contacts, quarantine assignments, households with a running screening
-campaign and its visits and findings, problems, tips, enterprises, volunteers with service
-shifts, duty shifts, stock ledgers and daily price reports — dated around ``DAY``, the last
-day of the scans.
+``dashboard-fixture`` runs on the tracing benchmark's loaded city (``bench.tracing.load_city``:
+residents, venues, scans, 100 cases) and adds in bulk (``bulk_create``, not the services: the
+figures are measured, not the writes) what a city of that size has around them, in proportion:
+statuses for everyone, more cases with contacts, quarantine assignments, households with a
+running screening campaign and its visits and findings, problems, tips, enterprises, volunteers
+with service shifts, duty shifts, stock ledgers and daily price reports — dated around ``DAY``,
+the last day of the scans.
+
 
 ``dashboard-measure`` renders ``/dashboard/?date=DAY`` for a city, a district and a
 community user (first render, then the median of 5) and the daily report (xlsx and PDF) of
@@ -24,7 +24,6 @@ import statistics
 import time
 from decimal import Decimal
 from itertools import islice
-from pathlib import Path
 
 from .dataset import COMMUNITY_LEVEL
 from .tracing import DAYS, EPOCH0
@@ -59,13 +58,11 @@ def _back(rng: random.Random, days: int = DAYS) -> datetime.date:
     return DAY - datetime.timedelta(days=rng.randrange(days))
 
 
-def build_fixture(path: Path, people: int, venues: int, seed: int) -> dict:
-    from .tracing import build_fixture as tracing_fixture
-
-    counts = tracing_fixture(path, people, venues, seed)
-    counts |= _add_records(people, counts["first_resident"], seed)
+def build_fixture(people: int, first: int, seed: int) -> dict:
+    """The dashboard's records on top of ``bench.tracing.load_city``'s loaded city."""
     from django.db import connection
 
+    counts = _add_records(people, first, seed)
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("ANALYZE")

@@ -1,7 +1,7 @@
 """``python -m bench dashboard``: the command dashboard benchmark (issue 7), orchestrated
-like ``tracing``: the tracing benchmark's cached scans CSV (``tracing_cli.ensure_scans``),
-then per database a fresh copy filled by a child process (``dashboard-fixture``) and a
-measured child process (``dashboard-measure``)."""
+like ``tracing``: per database the tracing benchmark's city (``bench.tracing.load_city``,
+cached on SQLite), the dashboard's other records added by a child process
+(``dashboard-fixture``), then a measured child process (``dashboard-measure``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from .databases import REPO, Database, SetupError, postgres_database
 from .databases import sqlite_database as _sqlite
 from .measure import Measured, run_measured
 from .report import load_average, machine_info
-from .tracing_cli import ensure_scans
 
 MARKER = (
     "<!-- bench:dashboard-results (newest first; `python -m bench dashboard` inserts below) -->"
@@ -25,14 +24,15 @@ HEADER = """
 # Dashboard benchmark
 
 `python -m bench dashboard` (issue 7) loads the tracing benchmark's city — 1,000,000 people,
-10,000 venues, 10,000,000 scans over 14 days, with `bench.tracing.build_fixture` from its
-cached CSV — and adds, in bulk (`bulk_create`, not the services), what the dashboard counts
-in proportion: a status for every person, a case per 2,000 people with 20 contacts each,
-quarantine assignments (1 %), a household per 3 people with a running city-wide screening
-campaign (90 % visited, findings for 1 %), problems, tips, enterprises, volunteers with
-service shifts, duty shifts, a stock ledger per community (10 items, daily outflows) and
+10,000 venues, 10,000,000 scans over 14 days, through `bench.tracing.load_city` (the loaded
+SQLite city is cached and copied) — and adds, in bulk (`bulk_create`, not the services), what
+the dashboard counts in proportion: a status for every person, a case per 2,000 people with 20
+contacts each, quarantine assignments (1 %), a household per 3 people with a running city-wide
+screening campaign (90 % visited, findings for 1 %), problems, tips, enterprises, volunteers
+with service shifts, duty shifts, a stock ledger per community (10 items, daily outflows) and
 daily price reports (2 markets per community, 8 necessities). Everything is dated around the
 scans' last day.
+
 
 - **page**: `/dashboard/?date=<last day>` through Django's test client, for a city (command,
   the whole city), a district (command, one district) and a community user: the first render
@@ -65,26 +65,31 @@ class DbResult:
     counts: dict = field(default_factory=dict)
     measure: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    city_seconds: float = 0.0  # the tracing city's load (0 when SQLite came from the cache)
 
 
-def run_database(db: Database, path: Path, args, work: Path) -> DbResult:
+def run_database(db: Database, args, work: Path) -> DbResult:
     from .cli import _json_out
+    from .tracing import load_city
 
     logs = work / "logs"
     res = DbResult(db.label, db.version)
-    say(f"{db.label} {db.version}: template …")
-    db.build_template()
-    env = db.fresh()
-    argv = [sys.executable, "-m", "bench", "dashboard-fixture", str(path)]
-    argv += ["--people", str(args.people), "--venues", str(args.venues), "--seed", str(args.seed)]
+    city = load_city(
+        db, args.people, args.venues, args.scans, args.seed, work_dir=work.parent / "tracing"
+    )
+    env = city.env
+    argv = [sys.executable, "-m", "bench", "dashboard-fixture"]
+    argv += ["--people", str(args.people), "--seed", str(args.seed)]
+    argv += ["--first-resident", str(city.counts["first_resident"])]
     m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"dashboard-fixture-{db.kind}")
     res.fixture = m
+    res.city_seconds = city.seconds
     if m.returncode != 0:
         res.problems.append(f"fixture: exit {m.returncode}")
         say(f"{db.label} fixture FAILED\n{m.stderr_tail(20)}")
         return res
-    res.counts = _json_out(m) or {}
-    say(f"{db.label} fixture in {m.seconds:.1f} s")
+    res.counts = city.counts | (_json_out(m) or {})
+    say(f"{db.label} dashboard records in {m.seconds:.1f} s")
     argv = [sys.executable, "-m", "bench", "dashboard-measure"]
     m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"dashboard-measure-{db.kind}")
     if m.returncode != 0:
@@ -107,7 +112,8 @@ def render(args, results, command, machine, skipped) -> str:
             continue
         c = r.counts
         lines.append(
-            f"| {r.db} | fixture (not a target) | {r.fixture.seconds:.1f} s | "
+            f"| {r.db} | fixture (not a target) | city {r.city_seconds:.1f} s "
+            f"+ records {r.fixture.seconds:.1f} s | "
             f"{c.get('residents', 0):,} people, {c.get('scans', 0):,} scans, "
             f"{c.get('cases', 0) + c.get('cases_tracing', 100):,} cases, "
             f"{c.get('contacts', 0):,} contacts, {c.get('households', 0):,} households, "
@@ -154,7 +160,6 @@ def cmd_dashboard(args, command: str, work: Path) -> int:
     extra = {"load at start": load_average()}
     results, skipped, databases = [], [], []
     try:
-        path = ensure_scans(args, work.parent / "tracing")  # the tracing benchmark's cache
         if args.db in ("sqlite", "all"):
             databases.append(_sqlite(work))
         if args.db in ("postgres", "all"):
@@ -165,7 +170,7 @@ def cmd_dashboard(args, command: str, work: Path) -> int:
                 databases.append(pg)
         for db in databases:
             extra[db.label] = db.version
-            results.append(run_database(db, path, args, work))
+            results.append(run_database(db, args, work))
     except SetupError as e:
         say(f"setup failed: {e}")
         return 2
@@ -190,7 +195,7 @@ def cmd_fixture(args) -> int:
     _django()
     from .dashboard import build_fixture, dump
 
-    dump(build_fixture(args.file, args.people, args.venues, args.seed))
+    dump(build_fixture(args.people, args.first_resident, args.seed))
     return 0
 
 
@@ -218,10 +223,11 @@ def add_parsers(sub) -> None:
     p.add_argument("--docs", type=Path, default=DOCS)
     p.add_argument("--no-docs", action="store_true", help="do not record in docs/benchmarks.md")
 
-    p = sub.add_parser("dashboard-fixture", help="(step) the dashboard city into the configured DB")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser(
+        "dashboard-fixture", help="(step) the dashboard's records onto the loaded tracing city"
+    )
     p.add_argument("--people", type=int, default=1_000_000)
-    p.add_argument("--venues", type=int, default=10_000)
+    p.add_argument("--first-resident", type=int, required=True)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
 
     sub.add_parser("dashboard-measure", help="(step) the dashboard and report timings, as JSON")

@@ -5,17 +5,22 @@ import pytest
 
 from bench.dashboard import DAY, build_fixture, measure
 from bench.dashboard_cli import MARKER, DbResult, record, render
+from bench.dataset import write_csv
 from bench.steps import setup_areas
-from bench.tracing import generate
+from bench.tracing import build_fixture as tracing_fixture
+from bench.tracing import generate, scans_parquet
 from fangkong.dashboard.figures import REGISTRY, figure_values
 
 
 @pytest.fixture
 def dashboard_city(db, tmp_path):
     setup_areas()
-    path = tmp_path / "scans.csv"
-    generate(path, people=3000, venues=30, scans=30_000, seed=7)
-    return build_fixture(path, people=3000, venues=30, seed=7)
+    generate(tmp_path / "scans.csv", people=3000, venues=30, scans=30_000, seed=7)
+    residents = write_csv(tmp_path / "residents.csv", 3000, seed=7)
+    city = tracing_fixture(
+        scans_parquet(tmp_path / "scans.csv"), residents, people=3000, venues=30, seed=7
+    )
+    return city | build_fixture(people=3000, first=city["first_resident"], seed=7)
 
 
 def test_fixture_and_measure_at_tiny_size(dashboard_city):
