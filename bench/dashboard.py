@@ -9,7 +9,6 @@ running screening campaign and its visits and findings, problems, tips, enterpri
 with service shifts, duty shifts, stock ledgers and daily price reports — dated around ``DAY``,
 the last day of the scans.
 
-
 ``dashboard-measure`` renders ``/dashboard/?date=DAY`` for a city, a district and a
 community user (first render, then the median of 5) and the daily report (xlsx and PDF) of
 the city, and prints the timings as JSON.

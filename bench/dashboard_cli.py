@@ -33,7 +33,6 @@ with service shifts, duty shifts, a stock ledger per community (10 items, daily 
 daily price reports (2 markets per community, 8 necessities). Everything is dated around the
 scans' last day.
 
-
 - **page**: `/dashboard/?date=<last day>` through Django's test client, for a city (command,
   the whole city), a district (command, one district) and a community user: the first render
   in a fresh process, then the median of 5. The page computes every registry figure, the
