@@ -402,13 +402,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scans", type=int, default=10_000_000)
     p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
 
-    p = sub.add_parser("tracing-fixture", help="(step) load the scans into the configured DB")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser("tracing-fixture", help="(step) load the city into the configured DB")
+    p.add_argument("file", type=Path, help="the scans, Parquet sorted by time")
+    p.add_argument("residents", type=Path, help="the bench residents CSV")
     p.add_argument("--people", type=int, default=1_000_000)
     p.add_argument("--venues", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
 
     sub.add_parser("tracing-measure", help="(step) the platform's tracing, as JSON")
+
+    from .dashboard_cli import add_parsers as add_dashboard_parsers
+
+    add_dashboard_parsers(sub)
 
     p = sub.add_parser("generate", help="write the cached CSV and print its path")
     p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
@@ -457,6 +462,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.command == "import":
         return cmd_import(args, given)
+    if args.command.startswith("dashboard"):
+        from . import dashboard_cli
+
+        return dashboard_cli.main(args, _command_line(given), WORK_DIR / "dashboard")
     if args.command.startswith("tracing"):
         from . import tracing_cli
 

@@ -111,6 +111,19 @@ class Database:
         self.server.recreate(RUN_DB, template=TEMPLATE_DB)
         return base_env(rdir, self.server.url_for(RUN_DB))
 
+    @property
+    def run_dir(self) -> Path:
+        """The ``FANGKONG_VAR_DIR`` of the current run (secrets, and the SQLite file)."""
+        return self._run_dir()
+
+    def restore(self, source: Path) -> dict[str, str]:
+        """SQLite: a run on a copy of a saved ``var`` directory (a loaded fixture)."""
+        assert self.kind == "sqlite"
+        rdir = self._run_dir()
+        shutil.rmtree(rdir, ignore_errors=True)
+        shutil.copytree(source, rdir)
+        return base_env(rdir, None)
+
     def sqlite_file(self) -> Path:
         return self._run_dir() / "fangkong.sqlite3"
 

@@ -1,19 +1,27 @@
 """``python -m bench.ingest``: scan ingest against a real server on loopback (issue 5).
 
 For each database (SQLite, PostgreSQL): a fresh migrated database with the bench city, a
-fixture (an API account with a token, a venue, 2,000 registered residents), then
-``fangkong serve`` (waitress, the project's server; ``--no-worker``) on 127.0.0.1 and a
-bounded load generator in this process (threads with keep-alive ``http.client``
-connections; every request waits for its answer before the next, so the load never exceeds
-the concurrency):
+fixture (an API account with a token, a venue, 2,000 registered residents), then **gunicorn**
+(``--workers N``, gthread worker class by default; the production settings) on 127.0.0.1 and
+a bounded load generator in this process (threads with keep-alive ``http.client``
+connections and request bodies built before the clock starts; in the closed-loop phases
+every request waits for its answer before the next, so the load never exceeds the
+concurrency):
 
 - **batched**: ``POST /api/v1/scans/batch/`` with 500 scans per request from a few clients;
   scans stored per second (every record new, half by ID number, half by unregistered phone);
 - **single**: the same endpoint with one scan per request at 64 concurrent clients;
 - **floor**: ``GET /api/v1/scans/clock/`` (token auth, one small JSON answer) at the same
-  concurrency — the framework's own cost, the ceiling any endpoint of this server can reach.
+  concurrency — the framework's own cost, the ceiling any endpoint of this server can reach;
+- **checkpoint load** (open loop): the same single scans from 64 devices, each sending at a
+  fixed rate whether or not earlier answers came back (``--device-rate`` per second);
+  latency counts from the scheduled send time, so a queue shows up in it.
 
-Usage: ``python -m bench.ingest [--db sqlite postgres] [--batches 60] [--requests 2000]``.
+CPU seconds are read from /proc for the server (gunicorn master and workers), the
+PostgreSQL backends (throw-away cluster only) and this load generator.
+
+Usage: ``python -m bench.ingest [--db sqlite postgres] [--workers 2 3 4] [--batches 60]
+[--requests 2000]``.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .databases import REPO, fangkong_command, postgres_database, sqlite_database
+from .databases import REPO, postgres_database, sqlite_database
 
 WORK_DIR = REPO / "var" / "bench" / "ingest"
 
@@ -87,6 +95,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its live children (gunicorn's master and workers, the
+    postmaster and its backends); a child that exits takes its time with it."""
+    total = 0.0
+    try:
+        total += cpu_seconds(pid)
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            children = Path(f"/proc/{pid}/task/{tid}/children").read_text().split()
+            for child in children:
+                total += tree_cpu_seconds(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
 @dataclass
 class Phase:
     name: str
@@ -96,6 +119,9 @@ class Phase:
     scans: int = 0
     errors: int = 0
     server_cpu: float = 0.0
+    db_cpu: float = 0.0
+    client_cpu: float = 0.0
+    offered: float | None = None
 
     @property
     def per_second(self) -> float:
@@ -109,18 +135,26 @@ class Phase:
         return {
             "phase": self.name,
             "requests": self.requests,
+            "offered_req_per_s": self.offered,
             "req_per_s": round(self.per_second, 1),
             "scans_per_s": round(self.scans / self.seconds) if self.scans else None,
             "p50_ms": round(self.pct(0.50), 1),
             "p99_ms": round(self.pct(0.99), 1),
             "mean_ms": round(statistics.fmean(self.latencies) * 1000, 1),
             "errors": self.errors,
-            "server_cpu_s": round(self.server_cpu, 1),
+            "server_cpu_s": round(self.server_cpu, 2),
+            "db_cpu_s": round(self.db_cpu, 2),
+            "client_cpu_s": round(self.client_cpu, 2),
             "req_per_server_cpu_s": round(self.requests / self.server_cpu, 1)
             if self.server_cpu
             else None,
             "scans_per_server_cpu_s": round(self.scans / self.server_cpu)
             if self.server_cpu and self.scans
+            else None,
+            "scans_per_cpu_s_all": round(
+                self.scans / (self.server_cpu + self.db_cpu + self.client_cpu)
+            )
+            if self.scans and self.server_cpu
             else None,
         }
 
@@ -146,26 +180,59 @@ def _records(fx: dict, n: int, offset: int) -> list[dict]:
     return out
 
 
+@dataclass
+class Meters:
+    """Where CPU time is read: the server's process tree, the database's (if local)."""
+
+    server_pid: int
+    db_pid: int | None = None
+
+    def read(self) -> tuple[float, float, float]:
+        db = tree_cpu_seconds(self.db_pid) if self.db_pid else 0.0
+        return tree_cpu_seconds(self.server_pid), db, time.process_time()
+
+
 def run_phase(
-    name, port, token, make_request, *, total: int, concurrency: int, pid: int | None = None
+    name,
+    port,
+    token,
+    requests: list[tuple],
+    *,
+    concurrency: int,
+    meters: Meters | None = None,
+    rate: float | None = None,
 ) -> Phase:
-    """``total`` requests from ``concurrency`` clients, each on its own keep-alive connection."""
-    counter = iter(range(total))
+    """``requests`` (prebuilt ``(method, path, body)``) from ``concurrency`` clients, each on
+    its own keep-alive connection. Closed loop by default (send when answered); with
+    ``rate``, each client sends at that fixed rate per second (open loop) and latency counts
+    from the scheduled time."""
+    counter = iter(range(len(requests)))
     lock = threading.Lock()
     latencies: list[float] = []
     scans = [0]
     errors = [0]
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    started = 0.0
 
-    def client():
+    def client(n: int):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        sent = 0
         while True:
             with lock:
                 i = next(counter, None)
             if i is None:
                 break
-            method, path, body = make_request(i)
-            headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-            t0 = time.perf_counter()
+            method, path, body = requests[i]
+            if rate:
+                # Devices start spread over one period, then keep their own schedule.
+                due = started + (n / concurrency + sent) / rate
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                t0 = due
+            else:
+                t0 = time.perf_counter()
+            sent += 1
             conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
@@ -178,16 +245,28 @@ def run_phase(
                     scans[0] += json.loads(data)["created"]
         conn.close()
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    cpu = cpu_seconds(pid) if pid else 0.0
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(concurrency)]
+    before = meters.read() if meters else (0.0, 0.0, 0.0)
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    cpu = cpu_seconds(pid) - cpu if pid else 0.0
-    return Phase(name, total, wall, latencies, scans[0], errors[0], cpu)
+    after = meters.read() if meters else (0.0, 0.0, 0.0)
+    server, db, client_cpu = (a - b for a, b in zip(after, before, strict=True))
+    return Phase(
+        name,
+        len(requests),
+        wall,
+        latencies,
+        scans[0],
+        errors[0],
+        server,
+        db,
+        client_cpu,
+        offered=rate * concurrency if rate else None,
+    )
 
 
 def _free_port() -> int:
@@ -209,6 +288,24 @@ def _wait_for(port: int, proc: subprocess.Popen) -> None:
     raise RuntimeError("server did not start in 60 s")
 
 
+def gunicorn_command(port: int, workers: int, worker_class: str, threads: int) -> list[str]:
+    """The deployment's server as README describes it (Deployment notes)."""
+    return [
+        sys.executable,
+        *("-m", "gunicorn", "fangkong.wsgi:application"),
+        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+        *("--worker-class", worker_class, "--threads", str(threads)),
+        *("--backlog", "2048", "--keep-alive", "75", "--log-level", "warning"),
+    ]
+
+
+def _postmaster_pid(db) -> int | None:
+    server = getattr(db, "server", None)
+    if server is None or server.data_dir is None:
+        return None
+    return int((server.data_dir / "postmaster.pid").read_text().split()[0])
+
+
 def measure(db, args) -> list[dict]:
     env = db.fresh()
     env["FANGKONG_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
@@ -221,71 +318,75 @@ def measure(db, args) -> list[dict]:
         check=True,
     )
     fx = json.loads(out.stdout.strip().splitlines()[-1])
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [
-            *fangkong_command(),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--threads",
-            str(args.threads),
-            "--no-worker",
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        _wait_for(port, server)
-        token = fx["token"]
-        size = args.batch_size
+    token, size = fx["token"], args.batch_size
+    rows = []
+    serial = iter(range(10**9))
 
-        def batch(i):
-            body = json.dumps({"records": _records(fx, size, i * size)})
-            return "POST", "/api/v1/scans/batch/", body
+    def batch_body(n: int) -> str:
+        return json.dumps({"records": _records(fx, n, next(serial) * size)})
 
-        def single(i):
-            body = json.dumps({"records": _records(fx, 1, 10**7 + i)})
-            return "POST", "/api/v1/scans/batch/", body
-
-        def clock(i):
-            return "GET", "/api/v1/scans/clock/", None
-
-        run_phase("warm-up", port, token, clock, total=50, concurrency=4)
-        rows = []
-        for name, fn, total, conc in (
-            (
-                f"batched ({size}/request, {args.batch_clients} clients)",
-                batch,
-                args.batches,
-                args.batch_clients,
-            ),
-            (f"single scan ({args.concurrency} clients)", single, args.requests, args.concurrency),
-            (
-                f"floor: GET clock ({args.concurrency} clients)",
-                clock,
-                args.requests,
-                args.concurrency,
-            ),
-        ):
-            rows.append(
-                {"database": db.label}
-                | run_phase(
-                    name, port, token, fn, total=total, concurrency=conc, pid=server.pid
-                ).row()
-            )
-            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-        return rows
-    finally:
-        server.terminate()
+    clock = ("GET", "/api/v1/scans/clock/", None)
+    for workers in args.workers:
+        port = _free_port()
+        log = open(WORK_DIR / f"gunicorn-{db.kind}-{workers}.log", "w")  # noqa: SIM115
+        server = subprocess.Popen(  # noqa: S603
+            gunicorn_command(port, workers, args.worker_class, args.threads),
+            env=env,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            _wait_for(port, server)
+            meters = Meters(server.pid, _postmaster_pid(db))
+            label = f"{workers} workers × {args.threads} threads ({args.worker_class})"
+            warm = [clock] * 50 + [("POST", "/api/v1/scans/batch/", batch_body(1))] * 8
+            run_phase("warm-up", port, token, warm, concurrency=4)
+            post = "/api/v1/scans/batch/"
+            phases = [
+                (
+                    f"batched ({size}/request, {args.batch_clients} clients)",
+                    [("POST", post, batch_body(size)) for _ in range(args.batches)],
+                    args.batch_clients,
+                    None,
+                ),
+                (
+                    f"single scan ({args.concurrency} clients, closed loop)",
+                    [("POST", post, batch_body(1)) for _ in range(args.requests)],
+                    args.concurrency,
+                    None,
+                ),
+                (
+                    f"floor: GET clock ({args.concurrency} clients, closed loop)",
+                    [clock] * args.requests,
+                    args.concurrency,
+                    None,
+                ),
+            ]
+            if args.device_rate:
+                phases.append(
+                    (
+                        f"single scan, checkpoint load ({args.concurrency} devices × "
+                        f"{args.device_rate:g}/s)",
+                        [("POST", post, batch_body(1)) for _ in range(args.requests)],
+                        args.concurrency,
+                        args.device_rate,
+                    )
+                )
+            for name, requests, conc, rate in phases:
+                phase = run_phase(
+                    name, port, token, requests, concurrency=conc, meters=meters, rate=rate
+                )
+                rows.append({"database": db.label, "server": label} | phase.row())
+                print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            log.close()
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,7 +398,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-clients", type=int, default=4)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--threads", type=int, default=8, help="server threads")
+    parser.add_argument("--workers", type=int, nargs="+", default=[2], help="gunicorn workers")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--device-rate",
+        type=float,
+        default=0.0,
+        help="open-loop phase: scans per second per device (0: skip the phase)",
+    )
     args = parser.parse_args(argv)
     if args.step == "fixture":
         print(json.dumps(fixture()))

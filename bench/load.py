@@ -51,6 +51,18 @@ assignments = [
     for r in Resident.objects.filter(pk__in=rng.sample(ids, min({assignments}, len(ids))))
 ]
 initials = sorted(set(Resident.objects.values_list("name_initials", flat=True)))
+# Venues for the scan scenario and visitors who are not in the registry (generated numbers).
+from fangkong.areas.models import Area
+from fangkong.demo.generators import make_id_number
+from fangkong.venues.services import create_venue
+venue_codes = [
+    create_venue(
+        actor=actor,
+        data={{"area": Area.objects.get(code=grid), "name": f"菜市场{{i}}", "kind": "market"}},
+    ).code
+    for i, grid in enumerate({grids} * 5)
+]
+visitor_ids = sorted({{make_id_number(rng=rng) for _ in range(500)}})
 # Signed in beforehand: a password hash costs ~1 s of CPU and sign-in is not in the mix.
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -73,6 +85,8 @@ print(json.dumps({{
     "search_terms": rng.sample(initials, min(200, len(initials))),
     "checkin_start": start.isoformat(),
     "checkin_days": {days} + 1,
+    "venue_codes": venue_codes,
+    "visitor_ids": visitor_ids,
 }}))
 """
 
@@ -111,7 +125,11 @@ def prepare(sb, residents: int, assignments: int, users: int) -> dict:
     path = sb.root / "residents.csv"
     _residents_csv(path, residents)
     sb.run("import-residents", str(path), "--area", "510411001001")
-    out = sb.shell(FIXTURE_CODE.format(days=ASSIGNMENT_DAYS, assignments=assignments, users=users))
+    out = sb.shell(
+        FIXTURE_CODE.format(
+            days=ASSIGNMENT_DAYS, assignments=assignments, users=users, grids=list(GRIDS)
+        )
+    )
     sb.run("recompute-status", "--all")
     return json.loads(out.strip().splitlines()[-1])
 
@@ -133,6 +151,8 @@ def server(sb, kind: str, threads: int, workers: int) -> Iterator[str]:
             *("-m", "gunicorn", "fangkong.wsgi:application"),
             *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
             *("--threads", str(threads), "--worker-class", "gthread"),
+            # A busy shared machine must not get workers killed for a late heartbeat.
+            *("--timeout", "120"),
         ],
         env=sb.env,
         cwd=sb.root,
@@ -142,11 +162,14 @@ def server(sb, kind: str, threads: int, workers: int) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(url + "/login/", process, timeout=120)
+        for _ in range(2 * workers):  # every worker up and warm before the clock starts
+            wait_for_http(url + "/login/", process, timeout=120)
         yield url
     finally:
         process.terminate()
         process.wait(30)
         log.close()
+        say("gunicorn log (tail): " + (sb.root / "gunicorn.log").read_text()[-1500:])
 
 
 def run_locust(url: str, data_file: Path, out_prefix: Path, users: int, duration: int) -> None:
@@ -159,7 +182,15 @@ def run_locust(url: str, data_file: Path, out_prefix: Path, users: int, duration
         *("--csv", str(out_prefix), "--only-summary", "--loglevel", "WARNING"),
     ]
     # Bounded twice: locust's --run-time, and a hard timeout should it hang.
-    subprocess.run(args, env=env, cwd=REPO, check=False, timeout=duration + 120)  # noqa: S603
+    subprocess.run(args, env=env, cwd=REPO, check=False, timeout=duration + 300)  # noqa: S603
+
+
+def _number(text: str) -> float:
+    """Locust writes "N/A" for a percentile of no requests."""
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
 
 
 def read_stats(path: Path) -> list[Row]:
@@ -175,9 +206,9 @@ def read_stats(path: Path) -> list[Row]:
                     name=name,
                     requests=int(r["Request Count"]),
                     failures=int(r["Failure Count"]),
-                    p50=float(r["50%"] or 0),
-                    p99=float(r["99%"] or 0),
-                    rps=float(r["Requests/s"] or 0),
+                    p50=_number(r["50%"]),
+                    p99=_number(r["99%"]),
+                    rps=_number(r["Requests/s"]),
                 )
             )
     return rows
@@ -215,11 +246,12 @@ through the CLI, monitoring assignments, statuses computed — serves it with `f
 (waitress, the default) or gunicorn (`--server gunicorn`), and runs locust headless: `--users`
 signed-in community workers, each request type weighted as in `bench/workload.py` (health
 check-ins through the API, pinyin searches, resident list pages, status look-ups through the
-API). It stops by itself after `--duration` seconds; every request type must have run with no
+API, venue scans as a checkpoint device sends them through the batch API, the command
+dashboard). It stops by itself after `--duration` seconds; every request type must have run with no
 failure (exit 1 otherwise). Locust runs on the same 2 cores as the server, so the figures are a
 floor for a real deployment, for comparing runs on this machine.
 
-New request types (venue scans, the dashboard) register a `@scenario` in `bench/workload.py`.
+New request types register a `@scenario` in `bench/workload.py`.
 
 {RESULTS}
 """
@@ -245,6 +277,28 @@ def database(kind: str) -> Iterator[str | None]:
         yield pg.url.rsplit("/", 1)[0] + "/postgres"
 
 
+def _block(args, kind: str, server_kind: str, rows: list[Row], load_avg) -> tuple[str, list]:
+    """The docs section of one run, and its problems."""
+    table = render(rows)
+    print(table, flush=True)
+    bad = problems(rows)
+    label = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[kind]
+    server_text = (
+        f"waitress, {args.threads} threads"
+        if server_kind == "waitress"
+        else f"gunicorn gthread, {args.workers} workers × {args.threads} threads"
+    )
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M +0000")
+    block = (
+        f"### {stamp} — {label}, {server_text}{' — FAILURES' if bad else ''}\n\n"
+        f"Command: `.venv/bin/python -m bench load {' '.join(args.argv)}`; "
+        f"{args.users} users, {args.duration} s, {args.residents:,} residents, "
+        f"load average at end {' / '.join(f'{x:.1f}' for x in load_avg)}\n\n"
+        f"{table}\n" + ("".join(f"\n- {p}" for p in bad) + "\n" if bad else "")
+    )
+    return block, bad
+
+
 def cmd_load(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings.test")
     import django
@@ -253,6 +307,7 @@ def cmd_load(args) -> int:
     from fangkong.core.testing.sandbox import sandbox
 
     kinds = ["sqlite", "postgres"] if args.db == "all" else [args.db]
+    servers = ["waitress", "gunicorn"] if args.server == "both" else [args.server]
     blocks, failed = [], []
     for kind in kinds:
         with tempfile.TemporaryDirectory(prefix="fangkong-load-") as tmp, database(kind) as url:
@@ -264,28 +319,18 @@ def cmd_load(args) -> int:
                 say(f"{kind}: fixture ready in {time.monotonic() - started:.0f} s")
                 data_file = tmp / "load-data.json"
                 data_file.write_text(json.dumps(data))
-                with server(sb, args.server, args.threads, args.workers) as site:
-                    say(f"{kind}: {args.users} users for {args.duration} s against {site}")
-                    run_locust(site, data_file, tmp / "locust", args.users, args.duration)
-                rows = read_stats(tmp / "locust_stats.csv")
-        table = render(rows)
-        print(table, flush=True)
-        bad = problems(rows)
-        failed += [f"{kind}: {p}" for p in bad]
-        label = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[kind]
-        server_text = (
-            f"waitress, {args.threads} threads"
-            if args.server == "waitress"
-            else f"gunicorn gthread, {args.workers} workers × {args.threads} threads"
-        )
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M +0000")
-        blocks.append(
-            f"### {stamp} — {label}, {server_text}{' — FAILURES' if bad else ''}\n\n"
-            f"Command: `.venv/bin/python -m bench load {' '.join(args.argv)}`; "
-            f"{args.users} users, {args.duration} s, {args.residents:,} residents, "
-            f"load average at end {' / '.join(f'{x:.1f}' for x in os.getloadavg())}\n\n"
-            f"{table}\n" + ("".join(f"\n- {p}" for p in bad) + "\n" if bad else "")
-        )
+                # The same fixture and workload for each server (later runs see the rows the
+                # earlier ones wrote: check-ins are re-recorded slots, scans add up).
+                for kind_of_server in servers:
+                    with server(sb, kind_of_server, args.threads, args.workers) as site:
+                        say(f"{kind}/{kind_of_server}: {args.users} users for {args.duration} s")
+                        prefix = tmp / f"locust-{kind_of_server}"
+                        run_locust(site, data_file, prefix, args.users, args.duration)
+                    load_avg = os.getloadavg()
+                    rows = read_stats(Path(f"{prefix}_stats.csv"))
+                    block, bad = _block(args, kind, kind_of_server, rows, load_avg)
+                    blocks.append(block)
+                    failed += [f"{kind}/{kind_of_server}: {p}" for p in bad]
     if not args.no_docs:
         for block in reversed(blocks):
             update_docs(args.docs, block)
@@ -298,7 +343,12 @@ def cmd_load(args) -> int:
 def add_parser(sub) -> None:
     p = sub.add_parser("load", help="bounded load test with locust on loopback")
     p.add_argument("--db", choices=("sqlite", "postgres", "all"), default="all")
-    p.add_argument("--server", choices=("waitress", "gunicorn"), default="waitress")
+    p.add_argument(
+        "--server",
+        choices=("waitress", "gunicorn", "both"),
+        default="both",
+        help="both: waitress then gunicorn on the same fixture and workload (default)",
+    )
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
     p.add_argument("--residents", type=int, default=20_000)

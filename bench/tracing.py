@@ -1,38 +1,87 @@
 """Tracing benchmark steps (issue 5): the generated city, the platform's tracing, the oracle.
 
+Public API — the city as a loaded database (``python -m bench dashboard`` builds on it)::
+
+    from bench.databases import postgres_database, sqlite_database
+    from bench.tracing import load_city
+
+    db = sqlite_database(work_dir)        # or: db, why = postgres_database(work_dir)
+    city = load_city(db, people=1_000_000, venues=10_000, scans=10_000_000, seed=20200123)
+    city.env      # environment of a child process on that database (DJANGO_SETTINGS_MODULE,
+                  # FANGKONG_VAR_DIR with its secrets, DATABASE_URL on PostgreSQL)
+    city.counts   # residents, venues, scans, cases, first_resident, first_venue, case_people
+    city.seconds  # the load's wall time (0 when SQLite came from the cache)
+    db.close()    # stops a throw-away PostgreSQL cluster
+
+``load_city`` loads a fresh migrated copy of the bench city (areas as ``setup-areas``): the
+first ``people`` residents of the bench residents CSV (encrypted, blind-indexed and
+search-keyed in bulk, as ``status-fixture`` does), ``venues`` venues spread over the grids,
+``scans`` entry/exit scans over 14 days from 2022-03-01 (UTC), and 100 confirmed cases
+(``B-000``…) at the period's end. Resident ids and venue ids are contiguous: person ``i`` of
+the scans is resident ``first_resident + i``. SQLite: the loaded database (with its secrets)
+is cached under ``var/bench/tracing/cities/`` keyed by the parameters and the migrations, and
+copied for each run. PostgreSQL: loaded by ``COPY`` each time (minutes).
+
+Steps (each a ``python -m bench`` subcommand run in a child process):
+
 ``tracing-generate`` writes the scans of a city as a CSV (person, venue, epoch second,
-direction) — 10,000,000 by default, by 1,000,000 people at 10,000 venues over 14 days —
-cached by its parameters. Each person keeps a handful of usual venues near home (a market,
-a shop, the office) plus random ones; every visit has an entry scan, half of them an exit
-scan 10–120 minutes later.
+direction), cached by its parameters; ``scans_parquet`` keeps it sorted by time as Parquet.
+Each person keeps a handful of usual venues near home (a market, a shop, the office) plus
+random ones; every visit has an entry scan, half of them an exit scan 10–120 minutes later.
 
-``tracing-fixture`` loads it into the configured database: residents (minimal, valid rows:
-the personal fields of a fixture are not what is measured), venues spread over the bench
-city's grids, the scans (driver ``executemany`` on SQLite, ``COPY`` on PostgreSQL), and 100
-cases among people who scanned, confirmed at the end of the period.
+``tracing-fixture`` loads the city into the configured database (``build_fixture``) with
+the secondary indexes dropped during the load and built after it: SQLite by ``executemany``
+in one transaction without journal or fsync, PostgreSQL by ``COPY`` into the month's
+partition, then ``VACUUM ANALYZE``.
 
-``tracing-measure`` runs ``tracing.tracer`` for every case (close contacts, then the full
-trace with secondary contacts) and prints the (case, person) pairs and timings as JSON.
+``tracing-measure`` runs ``tracing.tracer`` for the cases (all at once, then one by one, then
+the full trace with secondary contacts) and prints the (case, person) pairs and timings.
 
-``oracle`` answers the same question with DuckDB over the same CSV, in one plain SQL query
+``oracle`` answers the same question with DuckDB over the same scans, in one plain SQL query
 that states the rules of ``tracing.engine``.
 """
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime
+import hashlib
+import itertools
 import json
 import random
+import shutil
 import statistics
+import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .dataset import DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from .databases import Database
 
 DAYS = 14
 EPOCH0 = int(datetime.datetime(2022, 3, 1, tzinfo=datetime.UTC).timestamp())
 USUAL_VENUES = 5
 CASES = 100
-BATCH = 20_000
+BATCH = 50_000
+FIXTURE_VERSION = 2  # bump when build_fixture writes different rows
+SCAN_COLUMNS = (
+    "scanned_at",
+    "uuid",
+    "venue_id",
+    "resident_id",
+    "direction",
+    "colour",
+    "admitted",
+    "source",
+    "visitor_name",
+    "id_number",
+    "phone",
+    "recorded_at",
+)
 
 
 def csv_path(cache_dir: Path, people: int, venues: int, scans: int, seed: int) -> Path:
@@ -41,6 +90,8 @@ def csv_path(cache_dir: Path, people: int, venues: int, scans: int, seed: int) -
 
 def generate(path: Path, people: int, venues: int, scans: int, seed: int) -> dict:
     """Write the scans CSV (sorted by nothing in particular); returns the counts."""
+    import csv
+
     rng = random.Random(seed)
     tmp = path.with_suffix(".tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,40 +120,304 @@ def generate(path: Path, people: int, venues: int, scans: int, seed: int) -> dic
     return {"scans": written, "visits": visits}
 
 
-def read_scans(path: Path, chunk: int = 50_000):
-    """The scans in time order (DuckDB sorts the CSV): inserts then append to the
-    ``(scanned_at, uuid)`` key instead of landing all over it."""
+def scans_parquet(csv_file: Path) -> Path:
+    """The scans CSV as Parquet sorted by time (cached beside it): the loads append to the
+    ``(scanned_at, uuid)`` key in order, and DuckDB reads it in a second."""
     import duckdb
 
+    path = csv_file.with_suffix(".parquet")
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".parquet.tmp")
     con = duckdb.connect()
     con.execute("SET threads = 2")
-    cur = con.execute(
-        "SELECT person, venue, t, dir FROM read_csv($p, header = true, columns = {'person': "
-        "'INTEGER', 'venue': 'INTEGER', 't': 'BIGINT', 'dir': 'VARCHAR'}) ORDER BY t",
-        {"p": str(path)},
+    con.execute(
+        f"COPY (SELECT person, venue, t, dir FROM read_csv('{csv_file}', header = true, "  # noqa: S608
+        "columns = {'person': 'INTEGER', 'venue': 'INTEGER', 't': 'BIGINT', 'dir': 'VARCHAR'}) "
+        f"ORDER BY t, person, venue, dir) TO '{tmp}' (FORMAT parquet)"
     )
-    while rows := cur.fetchmany(chunk):
-        yield from rows
     con.close()
+    tmp.replace(path)
+    return path
 
 
-# --- inside Django ---------------------------------------------------------------------------
+def _scan_query(path: Path, first: int, venue0: int) -> str:
+    """DuckDB: the scan table's own values, in time order. The uuid is the row number (a
+    unique, repeatable key), times are UTC as Django stores them."""
+    return (
+        "SELECT strftime(epoch_ms(t * 1000), '%Y-%m-%d %H:%M:%S') AS scanned_at, "  # noqa: S608
+        "printf('%032x', row_number() OVER ()) AS uuid, "
+        f"venue + {int(venue0)} AS venue_id, person + {int(first)} AS resident_id, dir "
+        f"FROM read_parquet('{path}')"
+    )
 
 
-def build_fixture(path: Path, people: int, venues: int, seed: int) -> dict:
+# --- the city as a loaded database (public; see the module docstring) ------------------------
+
+
+@dataclass
+class City:
+    env: dict[str, str]
+    counts: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    cached: bool = False
+    log: str = ""
+
+
+def _schema_key() -> str:
+    """Changes when any migration changes: a cached database must match the code."""
+    from .databases import REPO
+
+    digest = hashlib.sha1(usedforsecurity=False)
+    for f in sorted((REPO / "fangkong").glob("*/migrations/*.py")):
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def load_city(
+    db: Database,
+    people: int = 1_000_000,
+    venues: int = 10_000,
+    scans: int = 10_000_000,
+    seed: int = DEFAULT_SEED,
+    *,
+    work_dir: Path | None = None,
+) -> City:
+    """A fresh copy of the generated city in ``db`` (a ``bench.databases.Database``)."""
+    from .cli import WORK_DIR, _json_out, ensure_csv
+    from .databases import REPO, SetupError
+    from .measure import run_measured
+
+    work = work_dir or WORK_DIR / "tracing"
+    scans_file = scans_parquet(ensure_scans(work / "data", people, venues, scans, seed))
+    residents_csv = ensure_csv(people, seed)
+    key = f"{db.kind}-{people}-{venues}-{scans}-{seed}-v{FIXTURE_VERSION}-{_schema_key()}"
+    cache = work / "cities" / key
+    if db.kind == "sqlite" and (cache / "counts.json").exists():
+        _say(f"SQLite city from the cache {cache.name}")
+        env = db.restore(cache)
+        return City(env, json.loads((cache / "counts.json").read_text()), cached=True)
+    _say(f"{db.label} {db.version}: template …")
+    db.build_template()
+    env = db.fresh()
+    argv = [sys.executable, "-m", "bench", "tracing-fixture", str(scans_file), str(residents_csv)]
+    argv += ["--people", str(people), "--venues", str(venues), "--seed", str(seed)]
+    _say(f"{db.label}: loading {people:,} people, {venues:,} venues, {scans:,} scans …")
+    m = run_measured(argv, env=env, cwd=REPO, log_dir=work / "logs", name=f"fixture-{db.kind}")
+    counts = _json_out(m) if m.returncode == 0 else None
+    if not counts:
+        raise SetupError(f"{db.label} fixture failed (exit {m.returncode}):\n{m.stderr_tail()}")
+    _say(f"{db.label} city loaded in {m.seconds:.1f} s (peak {m.peak_mb:.0f} MB)")
+    if db.kind == "sqlite":
+        tmp = cache.with_name(cache.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(db.run_dir, tmp)
+        (tmp / "counts.json").write_text(json.dumps(counts))
+        tmp.replace(cache)
+    return City(env, counts, seconds=m.seconds, log=m.stderr_tail(40))
+
+
+def ensure_scans(data_dir: Path, people: int, venues: int, scans: int, seed: int) -> Path:
+    """The cached scans CSV, generated in a child process when missing."""
+    from .cli import _json_out
+    from .databases import REPO, SetupError, base_env
+    from .measure import run_measured
+
+    path = csv_path(data_dir, people, venues, scans, seed)
+    if path.exists():
+        return path
+    _say(f"generating {scans:,} scans → {path}")
+    argv = [sys.executable, "-m", "bench", "tracing-generate", str(path)]
+    argv += ["--people", str(people), "--venues", str(venues)]
+    argv += ["--scans", str(scans), "--seed", str(seed)]
+    m = run_measured(
+        argv,
+        env=base_env(data_dir.parent / "gen", None),
+        cwd=REPO,
+        log_dir=data_dir.parent / "logs",
+        name="tracing-generate",
+    )
+    if m.returncode != 0 or not path.exists() or not _json_out(m):
+        raise SetupError(f"generating the scans failed:\n{m.stderr_tail()}")
+    _say(f"generated in {m.seconds:.1f} s")
+    return path
+
+
+def _say(msg: str) -> None:
+    print(f"[bench tracing] {msg}", flush=True)
+
+
+# --- inside Django: the load -----------------------------------------------------------------
+
+
+def _secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes of ``tables`` that no constraint owns."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        if connection.vendor == "sqlite":
+            marks = ", ".join("?" * len(tables))
+            c.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "  # noqa: S608
+                f"AND sql IS NOT NULL AND tbl_name IN ({marks})",
+                tables,
+            )
+            return list(c.fetchall())
+        c.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = ANY (%s::regclass[]) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)",
+            [tables],
+        )
+        # A partitioned table's index reads ``ON ONLY``; built again it covers every partition.
+        return [(name, sql.replace(" ON ONLY ", " ON ")) for name, sql in c.fetchall()]
+
+
+@contextlib.contextmanager
+def bulk_load(tables: list[str]):
+    """Load ``tables`` fast: their secondary indexes are dropped and built again after the
+    load; SQLite runs without journal, fsync or foreign-key checks meanwhile, PostgreSQL
+    without foreign-key triggers when it may (the rows are generated consistent); then
+    PostgreSQL's tables get ``VACUUM ANALYZE`` (index-only reads)."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    indexes = _secondary_indexes(tables)
+    # Inside a transaction (a test) the pragmas cannot change and VACUUM cannot run.
+    outside = not connection.in_atomic_block
+    with connection.cursor() as c:
+        for name, _sql in indexes:
+            c.execute(f"DROP INDEX {qn(name)}")
+        if connection.vendor == "sqlite" and outside:
+            for pragma in ("foreign_keys = OFF", "journal_mode = OFF", "synchronous = OFF"):
+                c.execute(f"PRAGMA {pragma}")
+            c.execute("PRAGMA cache_size = -1048576")  # 1 GiB for the index builds
+        replica = False
+        if connection.vendor == "postgresql":
+            # A superuser (the bench's own cluster) skips the foreign-key triggers: one
+            # queued check a row would otherwise run at commit.
+            c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            replica = bool(c.fetchone()[0])
+            if replica:
+                c.execute("SET session_replication_role = replica")
+    yield
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            if replica:
+                c.execute("RESET session_replication_role")
+            c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # inside a test: checks due now
+        for _name, sql in indexes:
+            c.execute(sql)
+        if connection.vendor == "sqlite":
+            c.execute("ANALYZE")
+            for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"):
+                if outside:
+                    c.execute(f"PRAGMA {pragma}")
+        else:
+            for table in tables:
+                c.execute(f"{'VACUUM (ANALYZE)' if outside else 'ANALYZE'} {qn(table)}")
+
+
+def bulk_insert(table: str, columns, rows) -> int:
+    """``COPY`` on PostgreSQL, batched ``executemany`` on SQLite."""
+    from django.db import connection
+
+    from .status import insert_rows
+
+    if connection.vendor != "postgresql":
+        return insert_rows(table, columns, rows)
+    import psycopg
+
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    # The first row before COPY starts: a generator's own queries (e.g. the area ids) would
+    # wait forever for the connection the COPY holds.
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    n = 0
+    with (
+        psycopg.Cursor(connection.connection) as cur,
+        cur.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy,
+    ):
+        for row in itertools.chain([first], rows):
+            copy.write_row(row)
+            n += 1
+    return n
+
+
+def _load_scans(path: Path, first: int, venue0: int, recorded_at) -> int:
+    """The scans in time order, their values computed by DuckDB from the Parquet file."""
+    import duckdb
+    from django.db import connection
+
+    from fangkong.venues.models import Scan
+
+    qn = connection.ops.quote_name
+    table = qn(Scan._meta.db_table)
+    cols = ", ".join(qn(c) for c in SCAN_COLUMNS)
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    query = _scan_query(path, first, venue0)
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        # DuckDB writes the rows as CSV ("" is an empty string to COPY); COPY reads the file.
+        stamp = recorded_at.isoformat()
+        tmp = path.with_name(f".{path.stem}-{first}-{venue0}.copy.csv")
+        con.execute(
+            f"COPY (SELECT scanned_at || '+00', uuid, venue_id, resident_id, dir, 'green', 't', "  # noqa: S608
+            f"'device', '', '', '', '{stamp}' FROM ({query})) TO '{tmp}' (HEADER false)"
+        )
+        con.close()
+        try:
+            with (
+                psycopg.Cursor(connection.connection) as cur,
+                tmp.open("rb") as fh,
+            ):
+                with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+                    while block := fh.read(1 << 20):
+                        copy.write(block)
+                return cur.rowcount
+        finally:
+            tmp.unlink(missing_ok=True)
+    from .status import _dt
+
+    # Constant columns are literals of the statement: only five values a row cross over.
+    stamp = _dt(recorded_at)
+    sql = (
+        f"INSERT INTO {table} ({cols}) VALUES (?, ?, ?, ?, ?, 'green', 1, 'device', '', '', "  # noqa: S608
+        f"'', '{stamp}')"
+    )
+    cur = con.execute(query)
+    raw = connection.connection.cursor()
+    n = 0
+    while rows := cur.fetchmany(BATCH):
+        raw.executemany(sql, rows)
+        n += len(rows)
+    raw.close()
+    con.close()
+    return n
+
+
+def build_fixture(scans_file: Path, residents_csv: Path, people: int, venues: int, seed: int):
+    """Fill the fresh, migrated bench-city database; returns the counts (see ``load_city``)."""
     import secrets
-    import uuid
 
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from fangkong.areas.models import Area
     from fangkong.registry.models import Resident
     from fangkong.tracing.models import Case
+    from fangkong.venues import partitioning
     from fangkong.venues.models import Scan, Venue
 
     from .dataset import grids
-    from .status import _dt, insert_rows
+    from .status import RESIDENT_COLUMNS, _dt, _resident_rows
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -112,223 +427,175 @@ def build_fixture(path: Path, people: int, venues: int, seed: int) -> dict:
         .order_by("path")
         .values_list("id", flat=True)
     )
-    counts = {}
-    if connection.vendor == "sqlite":
-        with connection.cursor() as c:  # room for the scan indexes while they grow
-            c.execute("PRAGMA cache_size = -1048576")
-    with transaction.atomic():
-        # Residents: valid rows with one shared ciphertext; tracing reads ids and areas only.
-        from fangkong.core import crypto
-
-        cipher = crypto.encrypt("510402199001011234")
-        counts["residents"] = insert_rows(
-            Resident._meta.db_table,
-            (
-                "created_at",
-                "updated_at",
-                "version",
-                "area_id",
-                "name",
-                "gender",
-                "id_number",
-                "phone",
-                "address",
-                "category",
-                "origin",
-                "tags",
-                "notes",
-                "id_number_index",
-                "id_number_last4",
-                "phone_index",
-                "phone_last4",
-                "name_norm",
-                "name_pinyin",
-                "name_initials",
-            ),
-            (
-                (
-                    ts,
-                    ts,
-                    1,
-                    grid_ids[i * len(grid_ids) // people],
-                    f"居民{i}",
-                    "M",
-                    cipher,
-                    "",
-                    "",
-                    "permanent",
-                    "",
-                    "",
-                    "",
-                    f"bench{i:027d}",
-                    "1234",
-                    None,
-                    None,
-                    f"居民{i}",
-                    f"ju min {i}",
-                    "jm",
-                )
-                for i in range(people)
-            ),
-        )
-        first = Resident.objects.order_by("pk").values_list("pk", flat=True).first()
-        counts["venues"] = insert_rows(
-            Venue._meta.db_table,
-            (
-                "created_at",
-                "updated_at",
-                "version",
-                "area_id",
-                "name",
-                "kind",
-                "address",
-                "measures_temperature",
-                "active",
-                "code",
-                "notes",
-                "name_norm",
-                "name_pinyin",
-                "name_initials",
-            ),
-            (
-                (
-                    ts,
-                    ts,
-                    1,
-                    grid_ids[v * len(grid_ids) // venues],
-                    f"场所{v}",
-                    "market",
-                    "",
-                    False,
-                    True,
-                    secrets.token_urlsafe(12),
-                    "",
-                    f"场所{v}",
-                    f"chang suo {v}",
-                    "cs",
-                )
-                for v in range(venues)
-            ),
-        )
-        venue0 = Venue.objects.order_by("pk").values_list("pk", flat=True).first()
-        columns = (
-            "scanned_at",
-            "uuid",
-            "venue_id",
-            "resident_id",
-            "direction",
-            "colour",
-            "admitted",
-            "source",
-            "visitor_name",
-            "id_number",
-            "phone",
-            "recorded_at",
-        )
-
-        def rows():
-            for person, venue, t, direction in read_scans(path):
-                at = datetime.datetime.fromtimestamp(t, datetime.UTC)
-                yield (
-                    at,
-                    uuid.UUID(int=rng.getrandbits(128)),
-                    venue0 + venue,
-                    first + person,
-                    direction,
-                    "green",
-                    True,
-                    "device",
-                    "",
-                    "",
-                    "",
-                    now,
-                )
-
-        if connection.vendor == "postgresql":
-            import psycopg
-
-            qn = connection.ops.quote_name
-            cols = ", ".join(qn(c) for c in columns)
-            cur = psycopg.Cursor(connection.connection)
-            with cur.copy(f"COPY {qn(Scan._meta.db_table)} ({cols}) FROM STDIN") as copy:
-                n = 0
-                for row in rows():
-                    copy.write_row(row)
-                    n += 1
-            counts["scans"] = n
-        else:
-            counts["scans"] = insert_rows(
-                Scan._meta.db_table,
-                columns,
-                ((_dt(r[0]), r[1].hex, *r[2:11], _dt(r[11])) for r in rows()),
+    counts: dict = {}
+    tables = [Resident._meta.db_table, Venue._meta.db_table, Scan._meta.db_table]
+    timings = {}
+    with bulk_load(tables):
+        if partitioning.is_partitioned():
+            for t in (EPOCH0, EPOCH0 + DAYS * 86400):
+                local = timezone.localtime(datetime.datetime.fromtimestamp(t, datetime.UTC))
+                partitioning.create_partition(partitioning.month_partition(local.year, local.month))
+        with transaction.atomic():
+            clock = time.perf_counter()
+            counts["residents"] = bulk_insert(
+                Resident._meta.db_table,
+                RESIDENT_COLUMNS,
+                _resident_rows(residents_csv, people, timezone.localdate(now), now),
             )
-        # 100 cases among people who scanned, confirmed at the end of the period.
-        end = datetime.datetime.fromtimestamp(EPOCH0 + DAYS * 86400, datetime.UTC)
-        persons = rng.sample(range(people), CASES)
-        counts["cases"] = insert_rows(
-            Case._meta.db_table,
-            (
-                "created_at",
-                "updated_at",
-                "version",
-                "resident_id",
-                "code",
-                "kind",
-                "confirmed_at",
-                "status",
-                "source",
-                "notes",
-            ),
-            (
-                (ts, ts, 1, first + p, f"B-{n:03d}", "confirmed", _dt(end), "active", "", "")
-                for n, p in enumerate(persons)
-            ),
-        )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as c:
-            c.execute("ANALYZE")
+            if counts["residents"] != people:
+                raise ValueError(f"{residents_csv} has {counts['residents']} people, not {people}")
+            first, last = (
+                Resident.objects.order_by("pk").values_list("pk", flat=True).first(),
+                Resident.objects.order_by("-pk").values_list("pk", flat=True).first(),
+            )
+            assert last - first + 1 == people, "resident ids are not contiguous"
+            timings["residents_s"] = time.perf_counter() - clock
+            counts["venues"] = bulk_insert(
+                Venue._meta.db_table,
+                (
+                    "created_at",
+                    "updated_at",
+                    "version",
+                    "area_id",
+                    "name",
+                    "kind",
+                    "address",
+                    "measures_temperature",
+                    "active",
+                    "code",
+                    "notes",
+                    "name_norm",
+                    "name_pinyin",
+                    "name_initials",
+                    "nat_hours",
+                ),
+                (
+                    (
+                        ts,
+                        ts,
+                        1,
+                        grid_ids[v * len(grid_ids) // venues],
+                        f"场所{v}",
+                        "market",
+                        "",
+                        False,
+                        True,
+                        secrets.token_urlsafe(12),
+                        "",
+                        f"场所{v}",
+                        f"chang suo {v}",
+                        "cs",
+                        None,
+                    )
+                    for v in range(venues)
+                ),
+            )
+            venue0 = Venue.objects.order_by("pk").values_list("pk", flat=True).first()
+            clock = time.perf_counter()
+            counts["scans"] = _load_scans(scans_file, first, venue0, now)
+            timings["scans_s"] = time.perf_counter() - clock
+            # 100 cases among the people, confirmed at the end of the period.
+            end = datetime.datetime.fromtimestamp(EPOCH0 + DAYS * 86400, datetime.UTC)
+            persons = rng.sample(range(people), CASES)
+            counts["cases"] = bulk_insert(
+                Case._meta.db_table,
+                (
+                    "created_at",
+                    "updated_at",
+                    "version",
+                    "resident_id",
+                    "code",
+                    "kind",
+                    "confirmed_at",
+                    "status",
+                    "source",
+                    "notes",
+                ),
+                (
+                    (ts, ts, 1, first + p, f"B-{n:03d}", "confirmed", _dt(end), "active", "", "")
+                    for n, p in enumerate(persons)
+                ),
+            )
+        clock = time.perf_counter()
+    timings["indexes_s"] = time.perf_counter() - clock
     counts["first_resident"] = first
+    counts["first_venue"] = venue0
     counts["case_people"] = [[f"B-{n:03d}", p] for n, p in enumerate(persons)]
+    counts["timings"] = {k: round(v, 1) for k, v in timings.items()}
     return counts
 
 
+def query_plans() -> dict[str, dict]:
+    """The database's plan for the tracer's two scan reads, on a case's own visits."""
+    from fangkong.tracing import tracer
+    from fangkong.tracing.engine import Params, scan_range_for
+    from fangkong.tracing.models import Case
+
+    params = Params.from_settings()
+    case = Case.objects.order_by("code").first()
+    begin, end = tracer.infectious_period(case, params)
+    ranges = [
+        (v.venue, *scan_range_for(v, params))
+        for v in tracer.visits_of([case.resident_id], begin, end, params)
+    ]
+    queries = {
+        "scan_resident_time": tracer.person_scans([case.resident_id], begin, end),
+        "scan_venue_time": tracer.venue_scans(ranges or [(0, begin, end)]),
+    }
+    out = {}
+    for index, query in queries.items():
+        plan = tracer.query_plan(query)
+        out[index] = {"plan": plan, "index_only": tracer.index_only(plan, index)}
+    return out
+
+
 def measure(full_runs: int = 20) -> dict:
-    """The platform's tracing for every case: close contacts (what the oracle checks), then
-    the full trace (with secondary contacts) for ``full_runs`` of them."""
+    """The platform's tracing of every case: close contacts one case at a time (the per-case
+    figure), then of all cases at once (``close_contacts_of_cases``, compared with DuckDB),
+    then the full trace (with secondary contacts) for ``full_runs`` of them."""
     from django.db import connection
 
     from fangkong.registry.models import Resident
     from fangkong.tracing.engine import Params
     from fangkong.tracing.models import Case
-    from fangkong.tracing.tracer import close_contacts, trace
+    from fangkong.tracing.tracer import close_contacts, close_contacts_of_cases, trace
 
     params = Params.from_settings()
     first = Resident.objects.order_by("pk").values_list("pk", flat=True).first()
     cases = list(Case.objects.order_by("code"))
-    pairs, per_case = [], []
+    each, per_case = [], []
     connection.ensure_connection()
     start_all = time.perf_counter()
     for case in cases:
         start = time.perf_counter()
         _visits, found = close_contacts(case, params)
         per_case.append((time.perf_counter() - start) * 1000)
-        pairs += [[case.code, person - first] for person in found]
-    total = time.perf_counter() - start_all
+        each += [[case.code, person - first] for person in found]
+    each_total = time.perf_counter() - start_all
+    start = time.perf_counter()
+    found_all = close_contacts_of_cases(cases, params)
+    total = time.perf_counter() - start
+    pairs = [[c.code, person - first] for c in cases for person in found_all[c.pk][1]]
     full, sizes = [], []
     for case in cases[:full_runs]:
         start = time.perf_counter()
         result = trace(case, params, until=case.confirmed_at + datetime.timedelta(days=3))
         full.append((time.perf_counter() - start) * 1000)
         sizes.append(len(result.close) + len(result.secondary))
+    plans = query_plans()
     return {
         "cases": len(cases),
         "pairs": sorted(pairs),
         "close_total_s": total,
+        "close_each_total_s": each_total,
+        "each_equal": sorted(each) == sorted(pairs),
         "close_ms_median": statistics.median(per_case),
         "close_ms_max": max(per_case),
         "full_ms_median": statistics.median(full),
         "full_ms_max": max(full),
         "full_contacts_median": statistics.median(sizes),
+        "plans": plans,
+        "index_only": all(p["index_only"] for p in plans.values()),
         "params": {
             "window": int(params.window.total_seconds()),
             "default_stay": int(params.default_stay.total_seconds()),
@@ -372,11 +639,14 @@ def oracle(path: Path, cases: list[tuple[str, int]], params: dict, threads: int 
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
     start = time.perf_counter()
-    con.execute(
-        "CREATE TABLE scans AS SELECT * FROM read_csv($p, header = true, "
-        "columns = {'person': 'INTEGER', 'venue': 'INTEGER', 't': 'BIGINT', 'dir': 'VARCHAR'})",
-        {"p": str(path)},
-    )
+    if path.suffix == ".parquet":
+        con.execute("CREATE TABLE scans AS SELECT * FROM read_parquet($p)", {"p": str(path)})
+    else:
+        con.execute(
+            "CREATE TABLE scans AS SELECT * FROM read_csv($p, header = true, columns = "
+            "{'person': 'INTEGER', 'venue': 'INTEGER', 't': 'BIGINT', 'dir': 'VARCHAR'})",
+            {"p": str(path)},
+        )
     load = time.perf_counter() - start
     end_t = EPOCH0 + DAYS * 86400
     con.execute("CREATE TABLE cases (code VARCHAR, person INTEGER, begin_t BIGINT, end_t BIGINT)")

@@ -45,3 +45,22 @@ def test_results_go_under_the_load_section_newest_first(tmp_path):
     assert text.startswith("# Import benchmark\n\ntext\n")
     assert text.count(load.SECTION) == 1
     assert text.index("### run two") < text.index("### run one")
+
+
+def test_a_run_where_nothing_completed_reads_as_no_requests(tmp_path):
+    path = tmp_path / "x_stats.csv"
+    na = ",".join(["N/A"] * 11)
+    path.write_text(HEADER + f",Aggregated,0,0,0,0,0,0,0,0,0,{na}\n")
+    rows = load.read_stats(path)
+    assert (rows[0].name, rows[0].requests, rows[0].p50, rows[0].p99) == ("all requests", 0, 0, 0)
+    assert load.problems(rows) == [f"{s.name}: no requests" for s in SCENARIOS]
+
+
+def test_the_workload_has_every_kind_the_issue_names():
+    names = {s.name for s in SCENARIOS}
+    assert {
+        "health check-in (API)",
+        "venue scan (API batch)",
+        "resident search (pinyin)",
+        "dashboard",
+    } <= names

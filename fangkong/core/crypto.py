@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from functools import cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -39,6 +40,26 @@ def encrypt(value: str | None) -> str | None:
     nonce = os.urandom(_NONCE)
     ct = keys[kid].encrypt(nonce, value.encode(), None)
     return f"{kid}${base64.b64encode(nonce + ct).decode()}"
+
+
+def encryptor(pool: int = 4096) -> Callable[[str | None], str | None]:
+    """``encrypt`` for many values in a row (imports): the current key bound once and nonces
+    cut from one ``os.urandom`` read of ``pool`` nonces at a time (each used once)."""
+    kid, keys = _keys()
+    aes, prefix, b64 = keys[kid], f"{kid}$", base64.b64encode
+    nonces: list[bytes] = []
+
+    def encrypt_value(value: str | None) -> str | None:
+        if value is None or value == "":
+            return value
+        if not nonces:
+            block = os.urandom(_NONCE * pool)
+            nonces.extend(block[i : i + _NONCE] for i in range(0, len(block), _NONCE))
+            nonces.reverse()
+        nonce = nonces.pop()
+        return prefix + b64(nonce + aes.encrypt(nonce, value.encode(), None)).decode()
+
+    return encrypt_value
 
 
 def decrypt(token: str | None) -> str | None:

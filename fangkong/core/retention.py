@@ -16,6 +16,8 @@ without code: ``FANGKONG_RETENTION_DAYS = {"health.checkin": 365}``.
 - ``ANONYMISE`` keeps the row for aggregate figures (how many were quarantined, per day, per
   area) and blanks its personal fields: every ``EncryptedTextField``, ``BlindIndexField`` and
   ``SearchKeyField`` of the model, plus the free-text ``fields`` the rule names.
+- A ``purger`` (see ``Purger``) replaces the row-by-row ``DELETE`` for a model whose rows
+  cannot be deleted one by one, e.g. append-only scans whose monthly partitions are dropped.
 
 ``fangkong purge-expired`` applies every rule in batches, one transaction and one audit entry
 (counts only) per batch. See ``purge`` below and README "Data retention".
@@ -28,6 +30,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.apps import apps
 from django.conf import settings
@@ -61,6 +64,7 @@ class Rule:
     condition: models.Q | None = None  # further narrowing, e.g. only closed records
     before_delete: Callable[[list[models.Model]], None] | None = field(default=None, compare=False)
     reason: str = ""  # why this period: shown by --dry-run and in the README table
+    purger: Purger | None = field(default=None, compare=False)
 
     @property
     def model(self) -> type[models.Model]:
@@ -105,6 +109,26 @@ class Rule:
         return values
 
 
+@dataclass
+class Step:
+    """One transaction's work of ``purge``: what goes into its audit entry."""
+
+    rows: int
+    changes: dict
+    action: str = AuditAction.DELETE
+    summary: str = ""
+
+
+class Purger(Protocol):
+    """A model's own way of removing expired rows (``register(..., purger=...)``)."""
+
+    def plan(self, rule: Rule, as_of: dt.date) -> tuple[int, list[str]]:
+        """Rows that ``purge`` would remove now, and lines for the dry run (e.g. per month)."""
+
+    def step(self, rule: Rule, as_of: dt.date, batch_size: int) -> Step | None:
+        """Remove the next batch inside the caller's transaction; ``None`` when done."""
+
+
 def _not_blank(model, extra: Iterable[str]) -> models.Q:
     """Rows where some personal field still holds a value (encrypted fields allow no
     equality lookup, so the stored length is compared)."""
@@ -130,11 +154,16 @@ def register(
     condition: models.Q | None = None,
     before_delete: Callable[[list[models.Model]], None] | None = None,
     reason: str = "",
+    purger: Purger | None = None,
 ) -> Rule:
     """Declare the retention of ``label`` (``"app.Model"``); once per model."""
     if action not in ACTIONS:
         raise ValueError(f"retention action must be one of {ACTIONS}, not {action!r}")
-    rule = Rule(label, date_field, days, action, tuple(fields), condition, before_delete, reason)
+    if purger is not None and action != DELETE:
+        raise ValueError("a purger removes rows: use action=DELETE")
+    rule = Rule(
+        label, date_field, days, action, tuple(fields), condition, before_delete, reason, purger
+    )
     model = rule.model  # fails early on a typo
     model._meta.get_field(date_field)
     for name in rule.fields:
@@ -196,11 +225,34 @@ class Outcome:
     expired: int
     done: int = 0
     batches: int = 0
+    details: list[str] = field(default_factory=list)
+
+
+def _outcome(rule: Rule, as_of: dt.date) -> Outcome:
+    if rule.purger is not None:
+        expired, details = rule.purger.plan(rule, as_of)
+        return Outcome(rule, rule.cutoff(as_of), expired, details=details)
+    return Outcome(rule, rule.cutoff(as_of), rule.expired(as_of).count())
 
 
 def plan(as_of: dt.date) -> list[Outcome]:
     """What ``purge`` would do, per rule (the dry run)."""
-    return [Outcome(r, r.cutoff(as_of), r.expired(as_of).count()) for r in rules()]
+    return [_outcome(r, as_of) for r in rules()]
+
+
+def _rows_step(rule: Rule, as_of: dt.date, batch_size: int) -> Step | None:
+    """The next batch of a row rule: delete or blank up to ``batch_size`` expired rows."""
+    pks = list(rule.expired(as_of).order_by("pk").values_list("pk", flat=True)[:batch_size])
+    if not pks:
+        return None
+    batch = rule.model._default_manager.filter(pk__in=pks)
+    if rule.action == DELETE:
+        if rule.before_delete is not None:
+            rule.before_delete(list(batch))
+        _deleted, per_model = batch.delete()
+        return Step(len(pks), {"deleted": dict(sorted(per_model.items()))})
+    count = batch.update(**rule.blank_values())
+    return Step(len(pks), {"anonymised": {rule.key: count}}, AuditAction.UPDATE)
 
 
 def purge(
@@ -213,38 +265,30 @@ def purge(
     outcomes = plan(as_of)
     for outcome in outcomes:
         rule = outcome.rule
-        model = rule.model
         while True:
             with transaction.atomic():
-                pks = list(
-                    rule.expired(as_of).order_by("pk").values_list("pk", flat=True)[:batch_size]
-                )
-                if not pks:
-                    break
-                batch = model._default_manager.filter(pk__in=pks)
-                if rule.action == DELETE:
-                    if rule.before_delete is not None:
-                        rule.before_delete(list(batch))
-                    _deleted, per_model = batch.delete()
-                    action, changes = (
-                        AuditAction.DELETE,
-                        {"deleted": dict(sorted(per_model.items()))},
-                    )
+                if rule.purger is not None:
+                    step = rule.purger.step(rule, as_of, batch_size)
                 else:
-                    count = batch.update(**rule.blank_values())
-                    action, changes = AuditAction.UPDATE, {"anonymised": {rule.key: count}}
-                changes |= {"rule": rule.key, "as_of": as_of.isoformat(), "rows": len(pks)}
+                    step = _rows_step(rule, as_of, batch_size)
+                if step is None:
+                    break
+                changes = step.changes | {
+                    "rule": rule.key,
+                    "as_of": as_of.isoformat(),
+                    "rows": step.rows,
+                }
                 audit.record(
                     None,
                     audit.Event(
-                        action=action,
+                        action=step.action,
                         object_type=rule.key,
-                        object_repr=f"retention {rule.action}: {len(pks)}",
+                        object_repr=step.summary or f"retention {rule.action}: {step.rows}",
                         changes=changes,
                         reason=f"retention {rule.period_days}d",
                     ),
                 )
-            outcome.done += len(pks)
+            outcome.done += step.rows
             outcome.batches += 1
             if progress is not None:
                 progress(outcome)

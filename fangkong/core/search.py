@@ -102,6 +102,8 @@ class SearchKeyField(models.CharField):
         kwargs.update(source=self.source, key=self.key)
         for k in ("blank", "editable", "db_index"):
             kwargs.pop(k, None)
+        if not self.db_index:  # the default is True, so only the opt-out is recorded
+            kwargs["db_index"] = False
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):

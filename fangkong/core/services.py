@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from .scoping import area_visible_to
@@ -46,3 +49,59 @@ def audited_create(actor, model: type[models.Model], **fields) -> models.Model:
     instance = model.objects.create(**fields)
     audit.record_create(actor, instance)
     return instance
+
+
+def save_versioned(
+    actor,
+    instance: models.Model,
+    before: models.Model,
+    fields: Mapping[str, Any],
+    *,
+    reason: str = "",
+    update_fields: list[str] | None = None,
+) -> models.Model:
+    """Write ``fields`` and the next version on ``instance`` and append the update entry.
+
+    ``before`` is the locked copy from ``lock_versioned``; call inside the service's transaction.
+    """
+    from . import audit
+
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.version = before.version + 1
+    instance.save(update_fields=update_fields)
+    audit.record_update(actor, before, instance, reason=reason)
+    return instance
+
+
+def audited_update(
+    actor,
+    instance: models.Model,
+    fields: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    reason: str = "",
+) -> models.Model:
+    """Lock, check the version, write ``fields`` and audit — one transaction."""
+    with transaction.atomic():
+        before = lock_versioned(instance, expected_version)
+        return save_versioned(actor, instance, before, fields, reason=reason)
+
+
+def audited_delete(actor, instance: models.Model, *, reason: str = "") -> None:
+    """Append the delete entry (with the row's snapshot) and delete — one transaction."""
+    from . import audit
+
+    with transaction.atomic():
+        audit.record_delete(actor, instance, reason=reason)
+        instance.delete()
+
+
+def refuse_duplicate(
+    qs: models.QuerySet, *, exclude_pk=None, field: str | None, message: str
+) -> None:
+    """Raise ``message`` (on ``field``) when ``qs`` finds a row other than ``exclude_pk``."""
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise ValidationError({field: message} if field else message)

@@ -22,10 +22,15 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
 from fangkong.core.rollup import roll_up
+from fangkong.prices.selectors import price_alerts
+from fangkong.screening.choices import FindingKind
+from fangkong.screening.models import Campaign
+from fangkong.screening.selectors import active_campaigns, coverage_totals
 from fangkong.status.clock import start_of_day
 from fangkong.supervision.selectors import group_coverage
 from fangkong.supplies.choices import Unit
-from fangkong.supplies.selectors import donation_totals
+from fangkong.supplies.selectors import donation_totals, low_stock_alerts, stock_by_item
+from fangkong.volunteers.selectors import hours
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,9 @@ class Figure:
     # A figure that is not a filtered count: computed by an app's selector from the scoped
     # queryset of ``model`` (sums of money, goods, coverage). ``condition`` is then unused.
     value: Callable[[QuerySet, Moment], int | Decimal] | None = None
+    # The permission to read the figure, when ``view`` on ``model`` is not enough (a
+    # volunteer views their own shifts, not the area's service figures).
+    perm: str = ""
 
     @property
     def is_count(self) -> bool:
@@ -440,6 +448,209 @@ for _key, _label in (
     )
 
 
+# --- screening, volunteers and duty, stock, prices -----------------------------------------
+
+SCREENING = _("入户摸排")
+VOLUNTEERS = _("志愿服务与值班")
+STOCK = _("物资库存")
+PRICES = _("保供稳价")
+STAFF_VOLUNTEERS = "volunteers.view_need"  # staff who run volunteer tasks, not volunteers
+PRICE_ALERT_DAYS = 7  # the window of the prices app's alert list (today and the 6 days before)
+
+
+def _campaigns_running(m: Moment) -> QuerySet:
+    return active_campaigns(Campaign.objects.select_related("area"), m.day, m.end)
+
+
+def _screening(qs: QuerySet, m: Moment) -> dict[str, int]:
+    return coverage_totals(qs, _campaigns_running(m), until=m.end)
+
+
+def _coverage_percent(qs: QuerySet, m: Moment) -> Decimal:
+    """Visited ÷ targeted households of the running campaigns, in percent (one decimal)."""
+    totals = _screening(qs, m)
+    if not totals["households"]:
+        return Decimal(0)
+    return (Decimal(totals["visited"] * 100) / totals["households"]).quantize(Decimal("0.1"))
+
+
+def _finding(extra: Q) -> Callable[[Moment], Q]:
+    """Found by the day's end in a campaign still running then."""
+    return lambda m: (
+        Q(found_at__lt=m.end, campaign__starts_on__lte=m.day)
+        & (Q(campaign__closed_at__isnull=True) | Q(campaign__closed_at__gte=m.end))
+        & extra
+    )
+
+
+def _service_hours(since: Callable[[Moment], datetime.datetime | None]):
+    """Hours of the check-outs from ``since`` to the day's end (minutes fixed at check-out)."""
+
+    def value(qs: QuerySet, m: Moment) -> Decimal:
+        closed = qs.filter(ended_at__lt=m.end)
+        start = since(m)
+        if start is not None:
+            closed = closed.filter(ended_at__gte=start)
+        return hours(closed.aggregate(t=Sum("minutes"))["t"])
+
+    return value
+
+
+def _stock_items(qs: QuerySet, m: Moment) -> int:
+    """Items with stock on hand at the day's end (the ledger summed up to then)."""
+    return sum(1 for q in stock_by_item(qs.filter(occurred_at__lt=m.end)).values() if q > 0)
+
+
+def _stock_low(qs: QuerySet, m: Moment) -> int:
+    """Places × items whose days of cover at the day's end fall below the item's alert days."""
+    return len(low_stock_alerts(qs.filter(occurred_at__lt=m.end), today=m.day))
+
+
+def _price_alerts(days: int) -> Callable[[QuerySet, Moment], int]:
+    def value(qs: QuerySet, m: Moment) -> int:
+        since = m.day - datetime.timedelta(days=days - 1)
+        return len(price_alerts(qs, since=since, until=m.day))
+
+    return value
+
+
+for _key, _label, _value in (
+    ("screening_households", _("摸排目标户数"), lambda qs, m: _screening(qs, m)["households"]),
+    ("screening_visited", _("已入户户数"), lambda qs, m: _screening(qs, m)["visited"]),
+    ("screening_coverage", _("入户覆盖率(%)"), _coverage_percent),
+):
+    register(
+        Figure(
+            _key,
+            _label,
+            SCREENING,
+            "registry.Household",
+            lambda m: Q(),
+            "screening:campaign_list",
+            value=_value,
+        )
+    )
+register(
+    Figure(
+        "screening_found",
+        _("摸排发现人员"),
+        SCREENING,
+        "screening.Finding",
+        _finding(Q()),
+        "screening:campaign_list",
+    )
+)
+register(
+    Figure(
+        "screening_returnees",
+        _("其中返乡人员"),
+        SCREENING,
+        "screening.Finding",
+        _finding(Q(kind=FindingKind.RETURNEE)),
+        "screening:campaign_list",
+    )
+)
+register(
+    Figure(
+        "volunteers_on_duty",
+        _("在岗志愿者(已签到未签退)"),
+        VOLUNTEERS,
+        "volunteers.Shift",
+        lambda m: Q(started_at__lt=m.end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=m.end)),
+        "volunteers:shift_list",
+        perm=STAFF_VOLUNTEERS,
+    )
+)
+register(
+    Figure(
+        "volunteer_hours_day",
+        _("当日志愿服务时长(小时)"),
+        VOLUNTEERS,
+        "volunteers.Shift",
+        lambda m: Q(),
+        "volunteers:shift_list",
+        perm=STAFF_VOLUNTEERS,
+        value=_service_hours(lambda m: m.begin),
+    )
+)
+register(
+    Figure(
+        "volunteer_hours_total",
+        _("累计志愿服务时长(小时)"),
+        VOLUNTEERS,
+        "volunteers.Shift",
+        lambda m: Q(),
+        "volunteers:shift_list",
+        perm=STAFF_VOLUNTEERS,
+        value=_service_hours(lambda m: None),
+    )
+)
+register(
+    Figure(
+        "duty_shifts_day",
+        _("当日值班(人次)"),
+        VOLUNTEERS,
+        "duty.Shift",
+        lambda m: Q(start__lt=m.end, end__gt=m.begin),
+        "duty:shift_list",
+    )
+)
+register(
+    Figure(
+        "stock_items",
+        _("在库物资品目"),
+        STOCK,
+        "supplies.Movement",
+        lambda m: Q(),
+        "supplies:stock_list",
+        value=_stock_items,
+    )
+)
+register(
+    Figure(
+        "stock_low",
+        _("低库存预警(库点·品目)"),
+        STOCK,
+        "supplies.Movement",
+        lambda m: Q(),
+        "supplies:stock_list",
+        value=_stock_low,
+    )
+)
+register(
+    Figure(
+        "price_reports_day",
+        _("当日价格填报"),
+        PRICES,
+        "prices.PriceReport",
+        lambda m: Q(date=m.day),
+        "prices:line_list",
+    )
+)
+register(
+    Figure(
+        "price_alerts_day",
+        _("当日涨价预警"),
+        PRICES,
+        "prices.PriceLine",
+        lambda m: Q(),
+        "prices:alert_list",
+        value=_price_alerts(1),
+    )
+)
+register(
+    Figure(
+        "price_alerts_open",
+        _("近 7 日涨价预警"),
+        PRICES,
+        "prices.PriceLine",
+        lambda m: Q(),
+        "prices:alert_list",
+        value=_price_alerts(PRICE_ALERT_DAYS),
+    )
+)
+
+
 # --- computing ----------------------------------------------------------------------------
 
 
@@ -509,6 +720,6 @@ def figures_for(user) -> list[Figure]:
     result = []
     for f in REGISTRY.values():
         meta = f.model_class._meta
-        if user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+        if user.has_perm(f.perm or f"{meta.app_label}.view_{meta.model_name}"):
             result.append(f)
     return result

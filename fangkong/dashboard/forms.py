@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.models import Area
 from fangkong.core.forms import DateInput, StyledFormMixin
 
+from .figures import REGISTRY
 from .models import ReportTemplate
 from .report import DEFAULT_NAME
 
@@ -29,3 +30,37 @@ class ReportForm(StyledFormMixin, forms.Form):
         self.fields["template"].choices = [(DEFAULT_NAME, _("默认模板"))] + [
             (n, n) for n in sorted(set(names))
         ]
+
+
+def figure_choices() -> list:
+    """The registry's figures grouped under their headings, for the row select."""
+    groups: dict[str, list] = {}
+    for f in REGISTRY.values():
+        groups.setdefault(str(f.group), []).append((f.key, f.label))
+    return [("", _("请选择统计项目")), *groups.items()]
+
+
+class ReportTemplateForm(StyledFormMixin, forms.Form):
+    # Blank values reach the service, which says what is missing in one message per field.
+    name = forms.CharField(label=_("模板名称"), max_length=50, required=False)
+    title = forms.CharField(label=_("报表标题"), max_length=100, required=False)
+
+
+class TemplateRowForm(StyledFormMixin, forms.Form):
+    """One row of a template: a figure, and optionally its heading and its own title.
+
+    ``key`` is a plain field with a select: an unknown key reaches the service, which names it.
+    """
+
+    key = forms.CharField(label=_("统计项目"), required=False, widget=forms.Select)
+    group = forms.CharField(label=_("分组标题"), max_length=100, required=False)
+    label = forms.CharField(label=_("项目名称"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].widget.choices = figure_choices()
+        self.fields["group"].widget.attrs["placeholder"] = _("默认：项目所属分组")
+        self.fields["label"].widget.attrs["placeholder"] = _("默认：项目名称")
+
+
+TemplateRowFormSet = forms.formset_factory(TemplateRowForm, extra=0)

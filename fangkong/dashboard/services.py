@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
-from fangkong.core.services import require_area, require_perm
+from fangkong.core.services import lock_versioned, require_area, require_perm
 
 from .figures import REGISTRY
 from .models import ReportTemplate
@@ -36,21 +36,74 @@ def clean_items(items: list) -> list[dict]:
     return cleaned
 
 
-def create_report_template(*, actor, area, name: str, title: str, items: list) -> ReportTemplate:
-    require_perm(actor, "dashboard.add_reporttemplate")
-    require_area(actor, area)
+def _clean_header(area, name: str, title: str, *, exclude_pk=None) -> tuple[str, str]:
     name, title = (name or "").strip(), (title or "").strip()
     errors = {}
     if not name:
         errors["name"] = _("请填写模板名称")
-    elif ReportTemplate.objects.filter(area=area, name=name).exists():
+    elif ReportTemplate.objects.filter(area=area, name=name).exclude(pk=exclude_pk).exists():
         errors["name"] = _("本单位已有同名模板")
     if not title:
         errors["title"] = _("请填写报表标题")
     if errors:
         raise ValidationError(errors)
+    return name, title
+
+
+def create_report_template(*, actor, area, name: str, title: str, items: list) -> ReportTemplate:
+    require_perm(actor, "dashboard.add_reporttemplate")
+    require_area(actor, area)
+    name, title = _clean_header(area, name, title)
     cleaned = clean_items(items)
     with transaction.atomic():
         template = ReportTemplate.objects.create(area=area, name=name, title=title, items=cleaned)
         audit.record_create(actor, template)
     return template
+
+
+def update_report_template(
+    *,
+    actor,
+    reporttemplate: ReportTemplate,
+    expected_version: int | None,
+    name: str,
+    title: str,
+    items: list,
+) -> ReportTemplate:
+    require_perm(actor, "dashboard.change_reporttemplate")
+    require_area(actor, reporttemplate.area)
+    name, title = _clean_header(reporttemplate.area, name, title, exclude_pk=reporttemplate.pk)
+    cleaned = clean_items(items)
+    with transaction.atomic():
+        before = lock_versioned(reporttemplate, expected_version)
+        reporttemplate.name, reporttemplate.title, reporttemplate.items = name, title, cleaned
+        reporttemplate.version = before.version + 1
+        reporttemplate.save()
+        audit.record_update(actor, before, reporttemplate)
+    return reporttemplate
+
+
+def copy_report_template(*, actor, reporttemplate: ReportTemplate, area) -> ReportTemplate:
+    """A copy into ``area`` (the actor's office) named "<name> 副本", "<name> 副本2"…"""
+    base = _("%(name)s 副本") % {"name": reporttemplate.name}
+    taken = set(
+        ReportTemplate.objects.filter(area=area, name__startswith=base).values_list(
+            "name", flat=True
+        )
+    )
+    name = next(n for n in (base, *(f"{base}{i}" for i in range(2, 1000))) if n not in taken)
+    return create_report_template(
+        actor=actor,
+        area=area,
+        name=name[:50],
+        title=reporttemplate.title,
+        items=reporttemplate.items,
+    )
+
+
+def delete_report_template(*, actor, reporttemplate: ReportTemplate, reason: str = "") -> None:
+    require_perm(actor, "dashboard.delete_reporttemplate")
+    require_area(actor, reporttemplate.area)
+    with transaction.atomic():
+        audit.record_delete(actor, reporttemplate, reason=reason)
+        reporttemplate.delete()

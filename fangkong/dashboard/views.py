@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from fangkong.areas.models import Area
 from fangkong.core.scoping import area_visible_to, user_area
+from fangkong.core.services import ConflictError
+from fangkong.core.views.generic import ObjectDeleteView, ObjectListView, add_service_errors
 from fangkong.status.clock import local_date
 
-from .figures import Figure, figure_values, figure_values_by_child, figures_for
-from .forms import ReportForm
+from . import services
+from .figures import Figure, Moment, figure_values, figure_values_by_child, figures_for
+from .forms import ReportForm, ReportTemplateForm, TemplateRowFormSet
+from .models import ReportTemplate
 from .report import build_report, find_template, render_pdf, render_xlsx
+from .tables import ReportTemplateTable
 from .trends import TREND_KEYS, line_chart_svg, trend_series
 
 CONTENT_TYPES = {
@@ -44,6 +52,14 @@ def _groups(figures: list[Figure], values: dict[str, int], area: Area) -> list[d
     return list(groups.values())
 
 
+def _past_day(text: str, today: datetime.date) -> datetime.date | None:
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if day < today else None
+
+
 @login_required
 def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
     """指挥看板 of an area (the user's own by default), figures as of now."""
@@ -60,6 +76,9 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
         raise PermissionDenied(_("您没有可查看的统计数据"))
     now = timezone.now()
     day = local_date(now)
+    past = _past_day(request.GET.get("date", ""), day)
+    if past is not None:  # 回看: the figures as of the end of an earlier day
+        day, now = past, Moment.of(past).end
     keys = [f.key for f in figures]
     values = figure_values(request.user, area, day, keys)
     root = user_area(request.user)
@@ -92,6 +111,7 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
             "comparison": comparison,
             "charts": charts,
             "days": days,
+            "past": past,
         },
     )
 
@@ -104,7 +124,11 @@ def report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(
         data,
         user=request.user,
-        initial={"area": request.GET.get("area") or root, "date": local_date(timezone.now())},
+        initial={
+            "area": request.GET.get("area") or root,
+            "date": local_date(timezone.now()),
+            "template": request.GET.get("template") or None,
+        },
     )
     if data is not None and form.is_valid():
         area, day = form.cleaned_data["area"], form.cleaned_data["date"]
@@ -118,3 +142,137 @@ def report(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(request, "dashboard/report.html", {"form": form})
+
+
+# --- report templates (一表通) ----------------------------------------------------------------
+
+
+class TemplateListView(ObjectListView):
+    model = ReportTemplate
+    table_class = ReportTemplateTable
+    selector = staticmethod(lambda qs: qs.select_related("area").order_by("area__path", "name"))
+    list_url_name = "dashboard:template_list"
+    add_url_name = "dashboard:template_add"
+    export_permission = "dashboard.view_reporttemplate"  # names and figure keys only
+    extra_actions = (("dashboard:report", _lazy("日报下载"), "dashboard.view_reporttemplate"),)
+
+
+class TemplateDeleteView(ObjectDeleteView):
+    model = ReportTemplate
+    list_url_name = "dashboard:template_list"
+    detail_url_name = "dashboard:template_edit"
+    delete_service = services.delete_report_template
+
+
+ROWS = "items"  # the row formset's prefix
+MAX_ROWS = 200
+BLANK_ROW = {"key": "", "group": "", "label": ""}
+
+
+def _posted_rows(post) -> list[dict]:
+    try:
+        total = min(int(post.get(f"{ROWS}-TOTAL_FORMS", 0)), MAX_ROWS)
+    except ValueError:
+        total = 0
+    return [{k: post.get(f"{ROWS}-{i}-{k}", "").strip() for k in BLANK_ROW} for i in range(total)]
+
+
+def _row_op(op: str, rows: list[dict]) -> list[dict]:
+    """Add a row, or remove / move up / move down row ``i`` (``remove-3``, ``up-1``…)."""
+    if op == "add":
+        return [*rows, dict(BLANK_ROW)]
+    action, _sep, index = op.partition("-")
+    i = int(index) if index.isdigit() else -1
+    if not 0 <= i < len(rows):
+        return rows
+    if action == "remove":
+        del rows[i]
+    elif action == "up" and i > 0:
+        rows[i - 1], rows[i] = rows[i], rows[i - 1]
+    elif action == "down" and i < len(rows) - 1:
+        rows[i], rows[i + 1] = rows[i + 1], rows[i]
+    return rows
+
+
+@login_required
+def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a template: name, title, and ordered rows (figure, heading, title).
+    The row buttons post the form back and redraw it, so it works without any script."""
+    user = request.user
+    template = None
+    if pk is not None:
+        template = get_object_or_404(ReportTemplate.objects.visible_to(user), pk=pk)
+    if not user.has_perm(f"dashboard.{'change' if template else 'add'}_reporttemplate"):
+        raise PermissionDenied(_("您没有访问此页面的权限"))
+    area = template.area if template else user_area(user)
+    if area is None:
+        raise PermissionDenied(_("您的账号未设置所属单位"))
+    version = getattr(template, "version", None)
+    status = 200
+    if request.method == "POST":
+        form = ReportTemplateForm(request.POST)
+        form.is_valid()
+        rows = _posted_rows(request.POST)
+        version = request.POST.get("version") or version
+        op = request.POST.get("op", "save")
+        if op != "save":
+            rows = _row_op(op, rows)
+        else:
+            data = {
+                "name": form.cleaned_data.get("name", ""),
+                "title": form.cleaned_data.get("title", ""),
+                "items": [r for r in rows if r["key"]],  # blank rows are left out
+            }
+            try:
+                if template is None:
+                    saved = services.create_report_template(actor=user, area=area, **data)
+                else:
+                    saved = services.update_report_template(
+                        actor=user, reporttemplate=template, expected_version=version, **data
+                    )
+            except ConflictError as e:
+                form.add_error(None, e.messages)
+                status = 409
+            except ValidationError as e:
+                add_service_errors(form, e)
+            else:
+                messages.success(request, _("已保存：%(obj)s") % {"obj": saved.name})
+                return redirect("dashboard:template_edit", pk=saved.pk)
+    else:
+        initial = {"name": "", "title": _("疫情防控工作日报")}
+        if template is not None:
+            initial = {"name": template.name, "title": template.title}
+        form = ReportTemplateForm(initial=initial)
+        rows = [BLANK_ROW | i for i in template.items] if template else [dict(BLANK_ROW)]
+    response = render(
+        request,
+        "dashboard/template_edit.html",
+        {
+            "form": form,
+            "rows": TemplateRowFormSet(initial=rows, prefix=ROWS),
+            "object": template,
+            "area": area,
+            "version": version,
+            "can_delete": template is not None and user.has_perm("dashboard.delete_reporttemplate"),
+            "can_copy": template is not None and user.has_perm("dashboard.add_reporttemplate"),
+        },
+    )
+    response.status_code = status
+    return response
+
+
+@permission_required("dashboard.add_reporttemplate", raise_exception=True)
+def template_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """复制: a copy of a template the user sees, into the user's own office."""
+    source = get_object_or_404(ReportTemplate.objects.visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("dashboard:template_edit", pk=source.pk)
+    try:
+        copy = services.copy_report_template(
+            actor=request.user, reporttemplate=source, area=user_area(request.user) or source.area
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("dashboard:template_edit", pk=source.pk)
+    messages.success(request, _("已复制为：%(obj)s") % {"obj": copy.name})
+    return redirect("dashboard:template_edit", pk=copy.pk)

@@ -24,7 +24,7 @@ from fangkong.core.views.generic import (
     ObjectListView,
     add_service_errors,
 )
-from fangkong.core.views.imports import import_template_response, import_upload
+from fangkong.core.views.imports import import_views
 from fangkong.status.clock import local_date
 
 from . import selectors, services
@@ -160,21 +160,14 @@ def coverage(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("duty.import_shift", raise_exception=True)
-def shift_import(request: HttpRequest) -> HttpResponse:
-    form = ShiftImportForm(request.POST or None, request.FILES or None, user=request.user)
-    return import_upload(
-        request,
-        form,
-        importer=SHIFT_IMPORTER,
-        template_name="duty/shift_import.html",
-        context={"template_url": reverse("duty:shift_import_template")},
-    )
-
-
-@permission_required("duty.import_shift", raise_exception=True)
-def shift_import_template(request: HttpRequest) -> HttpResponse:
-    return import_template_response(SHIFT_IMPORTER, _("值班表导入模板") + ".xlsx")
+shift_import, shift_import_template = import_views(
+    importer=SHIFT_IMPORTER,
+    permission="duty.import_shift",
+    form_class=ShiftImportForm,
+    template_name="duty/shift_import.html",
+    template_url_name="duty:shift_import_template",
+    file_name=lambda: _("值班表导入模板") + ".xlsx",
+)
 
 
 # --- handovers ---------------------------------------------------------------------------

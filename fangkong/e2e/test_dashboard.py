@@ -44,3 +44,40 @@ def test_dashboard_on_pc_then_phone(page, live_server, city):
     page.goto(f"{live_server.url}/dashboard/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(page, "dashboard-phone")
+
+
+def test_report_template_on_a_phone(page, live_server, city):
+    """一表通 at phone width: build a template row by row, reorder it, save, then download
+    the daily report filled from it."""
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    page.set_default_timeout(60_000)  # the shared machine can be slow to answer
+    page.set_viewport_size({"width": 375, "height": 740})
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/dashboard/templates/")
+    page.click("a:text('新增')")
+    page.fill("#id_name", "卫健委")
+    page.fill("#id_title", "卫健委疫情日报")
+    page.select_option("#id_items-0-key", "quarantined")
+    page.click("#add-row")
+    page.select_option("#id_items-1-key", "cases_new")
+    page.fill("#id_items-1-label", "新增")
+    page.click("[data-row='1'] button[value='up-1']")
+    assert page.locator("#id_items-0-key").input_value() == "cases_new"
+    assert page.locator("#id_items-0-label").input_value() == "新增"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "report-template-phone")
+    page.click("#save-template")
+    page.wait_for_url(lambda url: "/dashboard/templates/" in url and "/add/" not in url)
+    assert "已保存" in page.content()
+    page.click("#template-download")
+    assert page.locator("#id_template").input_value() == "卫健委"
+    with page.expect_download() as info:
+        page.click("#report-form button[type=submit]")
+    ws = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).worksheets[0]
+    assert ws["A1"].value == "卫健委疫情日报"
+    labels = [r[0] for r in ws.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert labels[:4] == ["病例", "新增", "隔离与监测", "隔离中人员"]

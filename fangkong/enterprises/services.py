@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.choices import Role
 from fangkong.core import audit
 from fangkong.core.scoping import area_visible_to
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    audited_delete,
+    lock_versioned,
+    refuse_duplicate,
+    require_area,
+    require_perm,
+    save_versioned,
+)
 from fangkong.core.validators import validate_phone
 
 from .choices import ApplicationState, DifficultyState, ProblemState, ResumptionState
@@ -48,12 +56,8 @@ def require_enterprise(actor, enterprise: Enterprise) -> None:
 
 def _save_update(actor, obj, before, fields: dict[str, Any]):
     """Write ``fields`` (and the next version) on ``obj``; ``before`` is the locked copy."""
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.version = before.version + 1
-    obj.save(update_fields=[*fields, "version", "updated_at"])
-    audit.record_update(actor, before, obj)
-    return obj
+    update_fields = [*fields, "version", "updated_at"]
+    return save_versioned(actor, obj, before, fields, update_fields=update_fields)
 
 
 # --- parks ------------------------------------------------------------------------------
@@ -63,11 +67,12 @@ def _clean_park(data: dict[str, Any], *, exclude_pk=None) -> dict[str, Any]:
     name = (data.get("name") or "").strip()
     if not name:
         raise ValidationError({"name": _("园区名称不能为空")})
-    dup = IndustrialPark.objects.filter(area=data.get("area"), name=name)
-    if exclude_pk is not None:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"name": _("该区域已有同名园区")})
+    refuse_duplicate(
+        IndustrialPark.objects.filter(area=data.get("area"), name=name),
+        exclude_pk=exclude_pk,
+        field="name",
+        message=_("该区域已有同名园区"),
+    )
     return {"area": data.get("area"), "name": name, "notes": data.get("notes", "")}
 
 
@@ -97,9 +102,7 @@ def delete_park(*, actor, industrialpark: IndustrialPark, reason: str = "") -> N
     require_area(actor, industrialpark.area)
     if industrialpark.enterprises.exists():
         raise ValidationError(_("园区内还有企业，请先将企业移出园区"))
-    with transaction.atomic():
-        audit.record_delete(actor, industrialpark, reason=reason)
-        industrialpark.delete()
+    audited_delete(actor, industrialpark, reason=reason)
 
 
 # --- enterprises ------------------------------------------------------------------------
@@ -135,11 +138,12 @@ def clean_enterprise(data: dict[str, Any], *, exclude_pk=None) -> dict[str, Any]
     park = data.get("park")
     if park is not None and not data["area"].path.startswith(park.area.path):
         raise ValidationError({"park": _("所选园区不在该企业所属区域内")})
-    dup = Enterprise.objects.filter(credit_code=data["credit_code"])
-    if exclude_pk is not None:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"credit_code": _("该统一社会信用代码已登记，请勿重复录入")})
+    refuse_duplicate(
+        Enterprise.objects.filter(credit_code=data["credit_code"]),
+        exclude_pk=exclude_pk,
+        field="credit_code",
+        message=_("该统一社会信用代码已登记，请勿重复录入"),
+    )
     for key in ("contact_name", "address", "notes"):
         data[key] = (data.get(key) or "").strip()
     return data
@@ -169,9 +173,7 @@ def update_enterprise(
 def delete_enterprise(*, actor, enterprise: Enterprise, reason: str = "") -> None:
     require_perm(actor, "enterprises.delete_enterprise")
     require_area(actor, enterprise.area)
-    with transaction.atomic():
-        audit.record_delete(actor, enterprise, reason=reason)
-        enterprise.delete()
+    audited_delete(actor, enterprise, reason=reason)
 
 
 # --- binding enterprise users -----------------------------------------------------------
@@ -380,14 +382,15 @@ def clean_employee(
         fields["phone"] = validate_phone(fields["phone"])
     except ValidationError as e:
         raise ValidationError({"phone": e.messages}) from None
-    dup = Employee.objects.filter(
-        enterprise=enterprise,
-        id_number_index=index_value(fields["id_number"], kind="id_number", purpose="id"),
+    refuse_duplicate(
+        Employee.objects.filter(
+            enterprise=enterprise,
+            id_number_index=index_value(fields["id_number"], kind="id_number", purpose="id"),
+        ),
+        exclude_pk=exclude_pk,
+        field="id_number",
+        message=_("该职工已在本企业花名册中"),
     )
-    if exclude_pk is not None:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"id_number": _("该职工已在本企业花名册中")})
     return fields
 
 
@@ -414,9 +417,7 @@ def update_employee(
 def delete_employee(*, actor, employee: Employee, reason: str = "") -> None:
     require_perm(actor, "enterprises.delete_employee")
     require_enterprise(actor, employee.enterprise)
-    with transaction.atomic():
-        audit.record_delete(actor, employee, reason=reason)
-        employee.delete()
+    audited_delete(actor, employee, reason=reason)
 
 
 # --- daily reports (日报) and reminders ----------------------------------------------------

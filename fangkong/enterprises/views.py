@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from fangkong.core.views.generic import (
     ObjectListView,
     add_service_errors,
 )
+from fangkong.core.views.imports import import_views
 
 from . import selectors, services
 from .choices import ApplicationState, DifficultyState, ProblemState, ResumptionState, ReturnState
@@ -237,28 +239,15 @@ class EnterpriseDeleteView(ObjectDeleteView):
     delete_service = services.delete_enterprise
 
 
-@permission_required("enterprises.import_enterprise", raise_exception=True)
-def enterprise_import(request: HttpRequest) -> HttpResponse:
-    from fangkong.core.views.imports import import_upload
-
-    form = EnterpriseImportForm(request.POST or None, request.FILES or None, user=request.user)
-    return import_upload(
-        request,
-        form,
-        importer=ENTERPRISE_IMPORTER,
-        template_name="enterprises/import.html",
-        context={
-            "title": _("批量导入企业"),
-            "template_url_name": "enterprises:enterprise_import_template",
-        },
-    )
-
-
-@permission_required("enterprises.import_enterprise", raise_exception=True)
-def enterprise_import_template(request: HttpRequest) -> HttpResponse:
-    from fangkong.core.views.imports import import_template_response
-
-    return import_template_response(ENTERPRISE_IMPORTER, _("企业导入模板") + ".xlsx")
+enterprise_import, enterprise_import_template = import_views(
+    importer=ENTERPRISE_IMPORTER,
+    permission="enterprises.import_enterprise",
+    form_class=EnterpriseImportForm,
+    template_name="enterprises/import.html",
+    template_url_name="enterprises:enterprise_import_template",
+    file_name=lambda: _("企业导入模板") + ".xlsx",
+    context=lambda: {"title": _("批量导入企业")},
+)
 
 
 # --- parks ------------------------------------------------------------------------------
@@ -329,8 +318,6 @@ class EnterpriseRecordCreateView(View):
         raise NotImplementedError
 
     def success_url(self, enterprise, obj) -> str:
-        from django.urls import reverse
-
         return reverse("enterprises:enterprise_detail", args=[enterprise.pk])
 
     def get(self, request, pk):
@@ -413,8 +400,6 @@ class InspectionCreateView(EnterpriseRecordCreateView):
         )
 
     def success_url(self, enterprise, obj) -> str:
-        from django.urls import reverse
-
         return reverse("enterprises:inspection_detail", args=[obj.pk])
 
 
@@ -616,8 +601,6 @@ class EmployeeEditView(ObjectEditView):
         return {"data": form.service_data()}
 
     def success_url(self, obj) -> str:
-        from django.urls import reverse
-
         return reverse("enterprises:employee_list") + f"?enterprise={obj.enterprise_id}"
 
 
@@ -643,7 +626,7 @@ def employee_import(request: HttpRequest, pk: int) -> HttpResponse:
         options={"enterprise_id": enterprise.pk},
         context={
             "title": _("导入职工花名册：%(name)s") % {"name": enterprise.name},
-            "template_url_name": "enterprises:employee_import_template",
+            "template_url": reverse("enterprises:employee_import_template"),
         },
     )
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.exporting import export_xlsx
 from fangkong.core.middleware import public
 from fangkong.core.views.generic import ObjectDetailView, ObjectListView, add_service_errors
+from fangkong.core.views.imports import import_views
 from fangkong.registry.models import Resident
 from fangkong.status.clock import local_date
 
@@ -34,7 +35,7 @@ from .filtersets import (
     HealthCertificateFilterSet,
     NucleicAcidTestFilterSet,
 )
-from .forms import AssignmentForm, CheckInForm, NatForm, ReleaseForm, RevokeForm
+from .forms import AssignmentForm, CheckInForm, NatForm, NatImportForm, ReleaseForm, RevokeForm
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
 from .tables import (
     AlertTable,
@@ -247,7 +248,8 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
         {"form": form, "assignment": assignment, "done": done},
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The site's "same-origin" referrer policy already keeps the token in this URL from other
+    # sites; "no-referrer" would make browsers post "Origin: null", which CSRF refuses.
     return response
 
 
@@ -451,25 +453,11 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
 NAT_IMPORTER = "health.nucleic_acid_test"
 
 
-@permission_required("health.add_nucleicacidtest", raise_exception=True)
-def nat_import(request: HttpRequest) -> HttpResponse:
-    """A lab's result list: upload → dry-run preview → confirm (the shared import flow)."""
-    from fangkong.core.views.imports import import_upload
-
-    from .forms import NatImportForm
-
-    form = NatImportForm(request.POST or None, request.FILES or None, user=request.user)
-    return import_upload(
-        request,
-        form,
-        importer=NAT_IMPORTER,
-        template_name="health/nat_import.html",
-        context={"template_url": reverse("health:nat_import_template")},
-    )
-
-
-@permission_required("health.add_nucleicacidtest", raise_exception=True)
-def nat_import_template(request: HttpRequest) -> HttpResponse:
-    from fangkong.core.views.imports import import_template_response
-
-    return import_template_response(NAT_IMPORTER, _("核酸检测结果导入模板") + ".xlsx")
+nat_import, nat_import_template = import_views(
+    importer=NAT_IMPORTER,
+    permission="health.add_nucleicacidtest",
+    form_class=NatImportForm,
+    template_name="health/nat_import.html",
+    template_url_name="health:nat_import_template",
+    file_name=lambda: _("核酸检测结果导入模板") + ".xlsx",
+)

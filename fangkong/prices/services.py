@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    audited_update,
+    lock_versioned,
+    refuse_duplicate,
+    require_area,
+    require_perm,
+)
 
 from .choices import CommodityCategory, MarketKind
 from .models import Commodity, Market, PriceLine, PriceReport
@@ -38,11 +45,12 @@ def _clean_market(data: dict, exclude_pk=None) -> dict:
         raise ValidationError({"name": _("请填写名称")})
     if data.get("kind") not in MarketKind.values:
         raise ValidationError({"kind": _("请选择类型")})
-    dup = Market.objects.filter(area=data["area"], name=data["name"])
-    if exclude_pk:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"name": _("该区域已有同名市场")})
+    refuse_duplicate(
+        Market.objects.filter(area=data["area"], name=data["name"]),
+        exclude_pk=exclude_pk,
+        field="name",
+        message=_("该区域已有同名市场"),
+    )
     return data
 
 
@@ -60,14 +68,7 @@ def update_market(*, actor, market: Market, data: dict, expected_version: int | 
     data = {**{f: getattr(market, f) for f in MARKET_FIELDS}, **data}  # PATCH: keep the rest
     fields = _clean_market(data, exclude_pk=market.pk)
     require_area(actor, fields["area"])
-    with transaction.atomic():
-        before = lock_versioned(market, expected_version)
-        for k, v in fields.items():
-            setattr(market, k, v)
-        market.version = before.version + 1
-        market.save()
-        audit.record_update(actor, before, market)
-    return market
+    return audited_update(actor, market, fields, expected_version=expected_version)
 
 
 def _clean_commodity(data: dict, exclude_pk=None) -> dict:
@@ -80,11 +81,12 @@ def _clean_commodity(data: dict, exclude_pk=None) -> dict:
     percent = data.get("alert_percent")
     if percent is not None and not Decimal(0) < Decimal(percent) <= Decimal(1000):
         raise ValidationError({"alert_percent": _("预警阈值须在 0 到 1000 之间")})
-    dup = Commodity.objects.filter(name=data["name"])
-    if exclude_pk:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"name": _("品名已存在")})
+    refuse_duplicate(
+        Commodity.objects.filter(name=data["name"]),
+        exclude_pk=exclude_pk,
+        field="name",
+        message=_("品名已存在"),
+    )
     return data
 
 
@@ -101,14 +103,7 @@ def update_commodity(
     require_perm(actor, "prices.change_commodity")
     data = {**{f: getattr(commodity, f) for f in COMMODITY_FIELDS}, **data}  # PATCH: keep the rest
     fields = _clean_commodity(data, exclude_pk=commodity.pk)
-    with transaction.atomic():
-        before = lock_versioned(commodity, expected_version)
-        for k, v in fields.items():
-            setattr(commodity, k, v)
-        commodity.version = before.version + 1
-        commodity.save()
-        audit.record_update(actor, before, commodity)
-    return commodity
+    return audited_update(actor, commodity, fields, expected_version=expected_version)
 
 
 def _decimal(value, field: str, label: str, *, required: bool) -> Decimal | None:

@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from fangkong.core.exporting import export_xlsx
 from fangkong.core.services import ConflictError
 from fangkong.core.views.generic import ObjectEditView, ObjectListView, add_service_errors
+from fangkong.core.views.imports import import_views
 
 from . import selectors, services
 from .filtersets import MarketFilterSet, PriceLineFilterSet
-from .forms import CommodityForm, MarketForm, PriceReportForm
+from .forms import CommodityForm, MarketForm, MarketImportForm, PriceReportForm
 from .models import Commodity, Market, PriceLine, PriceReport
 from .tables import CommodityTable, MarketTable, PriceAlertTable, PriceLineTable, TrendTable
 
@@ -211,27 +212,11 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 MARKET_IMPORTER = "prices.market"
 
 
-@permission_required("prices.add_market", raise_exception=True)
-def market_import(request: HttpRequest) -> HttpResponse:
-    """A commerce bureau's market list: upload → dry-run preview → confirm (shared flow)."""
-    from django.urls import reverse
-
-    from fangkong.core.views.imports import import_upload
-
-    from .forms import MarketImportForm
-
-    form = MarketImportForm(request.POST or None, request.FILES or None, user=request.user)
-    return import_upload(
-        request,
-        form,
-        importer=MARKET_IMPORTER,
-        template_name="prices/market_import.html",
-        context={"template_url": reverse("prices:market_import_template")},
-    )
-
-
-@permission_required("prices.add_market", raise_exception=True)
-def market_import_template(request: HttpRequest) -> HttpResponse:
-    from fangkong.core.views.imports import import_template_response
-
-    return import_template_response(MARKET_IMPORTER, _("市场名单导入模板") + ".xlsx")
+market_import, market_import_template = import_views(
+    importer=MARKET_IMPORTER,
+    permission="prices.add_market",
+    form_class=MarketImportForm,
+    template_name="prices/market_import.html",
+    template_url_name="prices:market_import_template",
+    file_name=lambda: _("市场名单导入模板") + ".xlsx",
+)

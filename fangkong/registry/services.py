@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from fangkong.areas.choices import AreaLevel
 from fangkong.core import audit
 from fangkong.core.personal import index_value
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    audited_delete,
+    audited_update,
+    lock_versioned,
+    refuse_duplicate,
+    require_area,
+    require_perm,
+    save_versioned,
+)
 from fangkong.core.validators import validate_phone
 from fangkong.status.services import recompute_on_commit
 
@@ -59,13 +68,14 @@ def _clean_resident(data: dict[str, Any], *, exclude_pk=None) -> dict[str, Any]:
     household = data.get("household")
     if household is not None and household.area_id != data["area"].pk:
         raise ValidationError({"household": _("所选的户不在该网格内")})
-    dup = Resident.objects.filter(
-        id_number_index=index_value(number, kind="id_number", purpose="id")
+    refuse_duplicate(
+        Resident.objects.filter(
+            id_number_index=index_value(number, kind="id_number", purpose="id")
+        ),
+        exclude_pk=exclude_pk,
+        field="id_number",
+        message=_("该身份证号已登记，请勿重复录入"),
     )
-    if exclude_pk is not None:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"id_number": _("该身份证号已登记，请勿重复录入")})
     return data
 
 
@@ -91,11 +101,7 @@ def update_resident(
     merged = _clean_resident(merged, exclude_pk=resident.pk)
     with transaction.atomic():
         before = lock_versioned(resident, expected_version)
-        for field in RESIDENT_FIELDS:
-            setattr(resident, field, merged[field])
-        resident.version = before.version + 1
-        resident.save()
-        audit.record_update(actor, before, resident)
+        save_versioned(actor, resident, before, {f: merged[f] for f in RESIDENT_FIELDS})
         recompute_on_commit([resident.pk], cause=_("居民信息变更"), actor=actor)
     return resident
 
@@ -103,9 +109,7 @@ def update_resident(
 def delete_resident(*, actor, resident: Resident, reason: str = "") -> None:
     require_perm(actor, "registry.delete_resident")
     require_area(actor, resident.area)
-    with transaction.atomic():
-        audit.record_delete(actor, resident, reason=reason)
-        resident.delete()
+    audited_delete(actor, resident, reason=reason)
 
 
 def reveal_resident(
@@ -125,11 +129,12 @@ def _clean_household(*, area, number: str, building, exclude_pk=None) -> str:
         raise ValidationError({"number": _("户编号不能为空")})
     if building is not None and building.area_id != area.pk:
         raise ValidationError({"building": _("所选楼栋不在该网格内")})
-    dup = Household.objects.filter(area=area, number=number)
-    if exclude_pk is not None:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"number": _("该网格内已有相同户编号")})
+    refuse_duplicate(
+        Household.objects.filter(area=area, number=number),
+        exclude_pk=exclude_pk,
+        field="number",
+        message=_("该网格内已有相同户编号"),
+    )
     return number
 
 
@@ -185,9 +190,7 @@ def delete_household(*, actor, household: Household, reason: str = "") -> None:
     require_area(actor, household.area)
     if household.members.exists():
         raise ValidationError(_("该户还有成员，请先移出或删除成员"))
-    with transaction.atomic():
-        audit.record_delete(actor, household, reason=reason)
-        household.delete()
+    audited_delete(actor, household, reason=reason)
 
 
 def _clean_building(*, area, name: str, exclude_pk=None) -> str:
@@ -195,11 +198,12 @@ def _clean_building(*, area, name: str, exclude_pk=None) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("楼栋名称不能为空")})
-    dup = Building.objects.filter(area=area, name=name)
-    if exclude_pk is not None:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"name": _("该网格内已有同名楼栋")})
+    refuse_duplicate(
+        Building.objects.filter(area=area, name=name),
+        exclude_pk=exclude_pk,
+        field="name",
+        message=_("该网格内已有同名楼栋"),
+    )
     return name
 
 
@@ -221,13 +225,8 @@ def update_building(
     if area.pk != building.area_id and building.households.exists():
         raise ValidationError({"area": _("楼栋内已有住户，不能移到其他网格")})
     name = _clean_building(area=area, name=name, exclude_pk=building.pk)
-    with transaction.atomic():
-        before = lock_versioned(building, expected_version)
-        building.area, building.name, building.notes = area, name, notes
-        building.version = before.version + 1
-        building.save()
-        audit.record_update(actor, before, building)
-    return building
+    fields = {"area": area, "name": name, "notes": notes}
+    return audited_update(actor, building, fields, expected_version=expected_version)
 
 
 def delete_building(*, actor, building: Building, reason: str = "") -> None:
@@ -235,6 +234,4 @@ def delete_building(*, actor, building: Building, reason: str = "") -> None:
     require_area(actor, building.area)
     if building.households.exists():
         raise ValidationError(_("该楼栋还有住户，请先移出或删除住户"))
-    with transaction.atomic():
-        audit.record_delete(actor, building, reason=reason)
-        building.delete()
+    audited_delete(actor, building, reason=reason)

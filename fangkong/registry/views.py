@@ -23,6 +23,7 @@ from fangkong.core.views.generic import (
     ObjectEditView,
     ObjectListView,
 )
+from fangkong.core.views.imports import import_views
 from fangkong.status.views import resident_status_panel
 
 from . import services
@@ -62,12 +63,15 @@ def home_panel(request: HttpRequest) -> dict | None:
     }
 
 
+# An aggregate drops Meta.ordering (GROUP BY): order again on the unique (area, …) index.
 def _households(qs):
-    return qs.select_related("area", "building").annotate(member_count=Count("members"))
+    qs = qs.select_related("area", "building").annotate(member_count=Count("members"))
+    return qs.order_by("area", "number")
 
 
 def _buildings(qs):
-    return qs.select_related("area").annotate(household_count=Count("households"))
+    qs = qs.select_related("area").annotate(household_count=Count("households"))
+    return qs.order_by("area", "name")
 
 
 # --- residents --------------------------------------------------------------------------
@@ -283,19 +287,11 @@ class BuildingDeleteView(ObjectDeleteView):
 # --- import -----------------------------------------------------------------------------
 
 
-@permission_required("registry.import_resident", raise_exception=True)
-def resident_import(request: HttpRequest) -> HttpResponse:
-    """Upload → a dry-run job (preview) → the job page offers “确认导入”."""
-    from fangkong.core.views.imports import import_upload
-
-    form = ResidentImportForm(request.POST or None, request.FILES or None, user=request.user)
-    return import_upload(
-        request, form, importer=IMPORTER, template_name="registry/resident_import.html"
-    )
-
-
-@permission_required("registry.import_resident", raise_exception=True)
-def resident_import_template(request: HttpRequest) -> HttpResponse:
-    from fangkong.core.views.imports import import_template_response
-
-    return import_template_response(IMPORTER, _("居民导入模板") + ".xlsx")
+resident_import, resident_import_template = import_views(
+    importer=IMPORTER,
+    permission="registry.import_resident",
+    form_class=ResidentImportForm,
+    template_name="registry/resident_import.html",
+    template_url_name="registry:resident_import_template",
+    file_name=lambda: _("居民导入模板") + ".xlsx",
+)

@@ -36,12 +36,13 @@ def finding_list(user, campaign: Campaign) -> QuerySet[Finding]:
     )
 
 
-def _latest_visit(campaign: Campaign, field: str) -> Subquery:
-    return Subquery(
-        Visit.objects.filter(campaign=campaign, household=OuterRef("pk"))
-        .order_by("-visited_at", "-id")
-        .values(field)[:1]
-    )
+def _latest_visit(
+    campaign: Campaign, field: str, until: datetime.datetime | None = None
+) -> Subquery:
+    visits = Visit.objects.filter(campaign=campaign, household=OuterRef("pk"))
+    if until is not None:
+        visits = visits.filter(visited_at__lt=until)
+    return Subquery(visits.order_by("-visited_at", "-id").values(field)[:1])
 
 
 def households_with_latest_visit(campaign: Campaign, user) -> QuerySet[Household]:
@@ -174,3 +175,33 @@ def campaign_coverage(
                 target.add(grid)
                 break
     return list(targets.values())
+
+
+def active_campaigns(
+    campaigns: QuerySet[Campaign], day: datetime.date, until: datetime.datetime
+) -> QuerySet[Campaign]:
+    """Campaigns running at ``until`` (the end of ``day``): started, not yet closed."""
+    return campaigns.filter(starts_on__lte=day).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=until)
+    )
+
+
+def coverage_totals(
+    households: QuerySet[Household], campaigns, *, until: datetime.datetime | None = None
+) -> dict[str, int]:
+    """Households of ``households`` targeted by each of ``campaigns`` (those under its area)
+    and those whose latest visit before ``until`` found them in, summed over the campaigns:
+    one aggregate query per campaign."""
+    totals = {"households": 0, "visited": 0}
+    for campaign in campaigns:
+        row = (
+            households.filter(area__path__startswith=campaign.area.path)
+            .annotate(latest_outcome=_latest_visit(campaign, "outcome", until))
+            .aggregate(
+                households=Count("pk"),
+                visited=Count("pk", filter=Q(latest_outcome=VisitOutcome.VISITED)),
+            )
+        )
+        for k in totals:
+            totals[k] += row[k]
+    return totals

@@ -9,7 +9,6 @@ and ``status.tokens``.
 from __future__ import annotations
 
 import django_filters
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core.middleware import public
+from fangkong.core.pdf import qr_svg
 from fangkong.core.personal import mask_name
 from fangkong.core.views.generic import ObjectListView, add_service_errors
 from fangkong.registry.models import Resident
@@ -199,11 +199,6 @@ def override_reject(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the personal code -------------------------------------------------------------------
 
 
-def qr_svg(url: str) -> str:
-    """The QR of ``url`` as inline SVG (drawn here; no external service)."""
-    return segno.make(url, error="m").svg_inline(scale=6, border=2)
-
-
 @permission_required("status.view_personstatus", raise_exception=True)
 def personal_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The resident's personal code for staff to print or send; it holds no personal data."""
@@ -219,7 +214,7 @@ def personal_qr(request: HttpRequest, pk: int) -> HttpResponse:
             "resident": resident,
             "masked_name": mask_name(resident.name),
             "url": url,
-            "svg": mark_safe(qr_svg(url)),  # noqa: S308 (segno's own markup, no user text)
+            "svg": mark_safe(qr_svg(url, scale=6, border=2)),  # noqa: S308 (segno's own markup, no user text)
             "hours": tokens.TOKEN_MAX_AGE // 3600,
         },
     )

@@ -1,28 +1,22 @@
-"""捐赠收据 PDF: reportlab with STSong-Light and a QR code of the public verify page (the
-drawing helpers are the health certificate's)."""
+"""捐赠收据 PDF with a QR code of the public verify page (drawing helpers: ``core.pdf``)."""
 
 from __future__ import annotations
-
-import io
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 
-from fangkong.health.pdf import _draw_qr, _font
+from fangkong.core.pdf import cjk_font, draw_qr, finish_pdf, start_pdf
 
 from .choices import DonationKind, Unit
 from .models import Donation
 
 
 def render_receipt(donation: Donation, *, base_url: str = "") -> bytes:
-    font = _font()
-    buf = io.BytesIO()
+    font = cjk_font()
     width, height = A5
-    c = canvas.Canvas(buf, pagesize=A5, pageCompression=1)
-    c.setTitle(str(_("捐赠收据")))
+    buf, c = start_pdf(A5, str(_("捐赠收据")))
     c.setFont(font, 20)
     c.drawCentredString(width / 2, height - 26 * mm, str(_("捐赠收据")))
     c.setFont(font, 11)
@@ -55,9 +49,7 @@ def render_receipt(donation: Donation, *, base_url: str = "") -> bytes:
     url = (
         f"{base_url.rstrip('/')}{reverse('supplies:donation_verify', args=[donation.receipt_code])}"
     )
-    _draw_qr(c, url, width / 2 - 15 * mm, 12 * mm, 30 * mm)
+    draw_qr(c, url, width / 2 - 15 * mm, 12 * mm, 30 * mm)
     c.setFont(font, 8)
     c.drawCentredString(width / 2, 8 * mm, str(_("扫描二维码核验收据")))
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    return finish_pdf(buf, c)

@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    audited_update,
+    lock_versioned,
+    refuse_duplicate,
+    require_area,
+    require_perm,
+)
 from fangkong.core.validators import validate_phone
 
 from .choices import (
@@ -94,14 +101,7 @@ def update_item(*, actor, item: Item, data: dict, expected_version: int | None) 
     fields = _clean_item(data, exclude_pk=item.pk)
     if fields["unit"] != item.unit and item.movements.exists():
         raise ValidationError({"unit": _("已有库存流水，不能更改计量单位")})
-    with transaction.atomic():
-        before = lock_versioned(item, expected_version)
-        for k, v in fields.items():
-            setattr(item, k, v)
-        item.version = before.version + 1
-        item.save()
-        audit.record_update(actor, before, item)
-    return item
+    return audited_update(actor, item, fields, expected_version=expected_version)
 
 
 WAREHOUSE_FIELDS = ("area", "name", "kind", "address", "keeper", "active")
@@ -116,11 +116,12 @@ def _clean_warehouse(data: dict, exclude_pk=None) -> dict:
         raise ValidationError({"name": _("请填写名称")})
     if data.get("kind", WarehouseKind.WAREHOUSE) not in WarehouseKind.values:
         raise ValidationError({"kind": _("请选择类型")})
-    dup = Warehouse.objects.filter(area=data["area"], name=data["name"])
-    if exclude_pk:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"name": _("该区域已有同名库点")})
+    refuse_duplicate(
+        Warehouse.objects.filter(area=data["area"], name=data["name"]),
+        exclude_pk=exclude_pk,
+        field="name",
+        message=_("该区域已有同名库点"),
+    )
     return data
 
 
@@ -140,14 +141,7 @@ def update_warehouse(
     data = {**{f: getattr(warehouse, f) for f in WAREHOUSE_FIELDS}, **data}  # PATCH: keep the rest
     fields = _clean_warehouse(data, exclude_pk=warehouse.pk)
     require_area(actor, fields["area"])
-    with transaction.atomic():
-        before = lock_versioned(warehouse, expected_version)
-        for k, v in fields.items():
-            setattr(warehouse, k, v)
-        warehouse.version = before.version + 1
-        warehouse.save()
-        audit.record_update(actor, before, warehouse)
-    return warehouse
+    return audited_update(actor, warehouse, fields, expected_version=expected_version)
 
 
 # --- the ledger --------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from fangkong.core.views.generic import (
     ObjectListView,
     add_service_errors,
 )
+from fangkong.core.views.imports import import_views
+from fangkong.registry.forms import ResidentImportForm
 
 from . import selectors, services
 from .choices import AllocationState, RequestState
@@ -570,26 +572,17 @@ def fund_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 ITEM_IMPORTER = "supplies.item"
 
 
-@permission_required("supplies.add_item", raise_exception=True)
-def item_import(request: HttpRequest) -> HttpResponse:
-    """The warehouse's catalogue workbook: upload → dry-run preview → confirm (shared flow)."""
-    from fangkong.core.views.imports import import_upload
-    from fangkong.registry.forms import ResidentImportForm
-
-    form = ResidentImportForm(request.POST or None, request.FILES or None, user=request.user)
+def _item_import_form(form) -> None:
     form.fields["area"].label = _("导入单位所在区域")
     form.fields["area"].help_text = _("物资目录全市共用；区域仅用于记录导入来源")
-    return import_upload(
-        request,
-        form,
-        importer=ITEM_IMPORTER,
-        template_name="supplies/item_import.html",
-        context={"template_url": reverse("supplies:item_import_template")},
-    )
 
 
-@permission_required("supplies.add_item", raise_exception=True)
-def item_import_template(request: HttpRequest) -> HttpResponse:
-    from fangkong.core.views.imports import import_template_response
-
-    return import_template_response(ITEM_IMPORTER, _("物资目录导入模板") + ".xlsx")
+item_import, item_import_template = import_views(
+    importer=ITEM_IMPORTER,
+    permission="supplies.add_item",
+    form_class=ResidentImportForm,
+    form_setup=_item_import_form,
+    template_name="supplies/item_import.html",
+    template_url_name="supplies:item_import_template",
+    file_name=lambda: _("物资目录导入模板") + ".xlsx",
+)

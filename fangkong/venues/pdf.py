@@ -1,20 +1,17 @@
 """场所码 poster: an A4 PDF with the venue's name and the QR code of its public scan URL.
 
-Drawn like the health certificate (reportlab, CID font STSong-Light, segno's matrix as
-vector squares), so it prints sharp at any size and needs no font file.
+Drawn with ``core.pdf`` (CID font STSong-Light, segno's matrix as vector squares), so it
+prints sharp at any size and needs no font file.
 """
 
 from __future__ import annotations
-
-import io
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 
-from fangkong.health.pdf import _draw_qr, _font, qr_svg
+from fangkong.core.pdf import cjk_font, draw_qr, finish_pdf, qr_svg, start_pdf
 
 from .models import Venue
 
@@ -26,11 +23,9 @@ def scan_path(venue: Venue) -> str:
 
 
 def render_poster(venue: Venue, *, base_url: str) -> bytes:
-    font = _font()
-    buf = io.BytesIO()
+    font = cjk_font()
     width, height = A4
-    c = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
-    c.setTitle(str(_("场所码")) + " " + venue.name)
+    buf, c = start_pdf(A4, str(_("场所码")) + " " + venue.name)
     c.setFont(font, 34)
     c.drawCentredString(width / 2, height - 40 * mm, str(_("场所码")))
     c.setFont(font, 24)
@@ -39,7 +34,7 @@ def render_poster(venue: Venue, *, base_url: str) -> bytes:
     c.drawCentredString(width / 2, height - 68 * mm, venue.address or venue.area.name)
     size = 120 * mm
     url = f"{base_url.rstrip('/')}{scan_path(venue)}"
-    _draw_qr(c, url, (width - size) / 2, height - 80 * mm - size, size)
+    draw_qr(c, url, (width - size) / 2, height - 80 * mm - size, size)
     c.setFont(font, 16)
     lines = [_("进入请扫码登记，出示绿码通行")]
     if venue.measures_temperature:
@@ -52,6 +47,4 @@ def render_poster(venue: Venue, *, base_url: str) -> bytes:
         y -= 10 * mm
     c.setFont(font, 10)
     c.drawCentredString(width / 2, 15 * mm, url)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    return finish_pdf(buf, c)

@@ -67,9 +67,12 @@ def clean_moment(value, *, now: datetime.datetime) -> datetime.datetime:
     return moment
 
 
+DIRECTIONS = frozenset(Direction.values)
+
+
 def clean_direction(value) -> str:
     value = value or Direction.IN
-    if value not in Direction.values:
+    if not isinstance(value, str) or value not in DIRECTIONS:
         raise ValidationError(_("进出方向只能是 in（进入）或 out（离开）"))
     return value
 
@@ -83,59 +86,93 @@ def clean_optional_temperature(value) -> Decimal | None:
         raise ValidationError(e.message_dict["temperature"]) from None
 
 
-def clean_identity(*, id_number="", phone="", name="") -> tuple[str, str, str]:
+def _memo(cache: dict | None, key: tuple, fn, value):
+    """``fn(value)`` as ``(result, messages)``, remembered in ``cache`` under ``key``: a batch
+    checks each distinct ID number, phone or temperature once."""
+    remember = cache is not None and isinstance(value, str)  # JSON may carry lists, dicts
+    if remember and key in cache:
+        return cache[key]
+    try:
+        out = (fn(value), None)
+    except ValidationError as e:
+        out = (None, e.messages)
+    if remember:
+        cache[key] = out
+    return out
+
+
+def _id_number(value) -> str:
+    return validate_id_number(value)[0]
+
+
+def clean_identity(
+    *, id_number="", phone="", name="", cache: dict | None = None
+) -> tuple[str, str, str]:
     """(ID number, phone, name) of a person typing them in: an ID number or a phone is needed."""
     errors: dict[str, list[str]] = {}
     number = ""
     if id_number:
-        try:
-            number = validate_id_number(id_number)[0]
-        except ValidationError as e:
-            errors["id_number"] = e.messages
-    try:
-        phone = validate_phone(phone) if phone else ""
-    except ValidationError as e:
-        errors["phone"] = e.messages
-    if not errors and not number and not phone:
+        number, messages = _memo(cache, ("id", id_number), _id_number, id_number)
+        if messages:
+            errors["id_number"] = messages
+    cleaned = ""
+    if phone:
+        cleaned, messages = _memo(cache, ("phone", phone), validate_phone, phone)
+        if messages:
+            errors["phone"] = messages
+    if not errors and not number and not cleaned:
         errors["id_number"] = [_("请填写身份证号或手机号")]
     if errors:
         raise ValidationError(errors)
-    return number, phone, normalize_text(name)[:50]
+    return number, cleaned, normalize_text(name)[:50]
 
 
-def parse_record(index: int, raw, *, now: datetime.datetime) -> tuple[ScanRecord | None, list]:
-    """A batch record → ``(ScanRecord, [])`` or ``(None, [(field, message), …])``."""
+def parse_record(
+    index: int, raw, *, now: datetime.datetime, cache: dict | None = None
+) -> tuple[ScanRecord | None, list]:
+    """A batch record → ``(ScanRecord, [])`` or ``(None, [(field, message), …])``.
+
+    ``cache`` (one dict per batch) remembers the checks of repeated ID numbers, phones and
+    temperatures: a checkpoint's batch sees the same people and readings again and again.
+    """
     if not isinstance(raw, dict):
         return None, [("", _("每条记录应为一个 JSON 对象"))]
     errors: list[tuple[str, str]] = []
-    values: dict = {}
-
-    def check(field: str, fn, *args):
-        try:
-            values[field] = fn(*args)
-        except ValidationError as e:
-            errors.extend((field, m) for m in e.messages)
-
-    check("id", clean_uuid, raw.get("id"))
-    code = str(raw.get("venue") or "").strip()
+    get = raw.get
+    try:
+        record_id = clean_uuid(get("id"))
+    except ValidationError as e:
+        errors.extend(("id", m) for m in e.messages)
+    code = str(get("venue") or "").strip()
     if not code:
         errors.append(("venue", _("请填写场所码")))
-    check("scanned_at", lambda v: clean_moment(v, now=now), raw.get("scanned_at"))
-    check("direction", clean_direction, raw.get("direction"))
-    check("temperature", clean_optional_temperature, raw.get("temperature"))
-    token = str(raw.get("token") or "").strip()
+    try:
+        scanned_at = clean_moment(get("scanned_at"), now=now)
+    except ValidationError as e:
+        errors.extend(("scanned_at", m) for m in e.messages)
+    try:
+        direction = clean_direction(get("direction"))
+    except ValidationError as e:
+        errors.extend(("direction", m) for m in e.messages)
+    temperature, messages = _memo(
+        cache, ("t", get("temperature")), clean_optional_temperature, get("temperature")
+    )
+    if messages:
+        errors.extend(("temperature", m) for m in messages)
+    token = str(get("token") or "").strip()
     number = phone = name = ""
     if not token:
         try:
             number, phone, name = clean_identity(
-                id_number=raw.get("id_number") or "",
-                phone=raw.get("phone") or "",
-                name=raw.get("name") or "",
+                id_number=get("id_number") or "",
+                phone=get("phone") or "",
+                name=get("name") or "",
+                cache=cache,
             )
         except ValidationError as e:
             for field, messages in e.message_dict.items():
                 errors.extend((field, m) for m in messages)
-    admitted = raw.get("admitted")
+    admitted = get("admitted")
     if admitted is not None and not isinstance(admitted, bool):
         errors.append(("admitted", _("是否准入应为 true 或 false")))
     if errors:
@@ -143,15 +180,15 @@ def parse_record(index: int, raw, *, now: datetime.datetime) -> tuple[ScanRecord
     return (
         ScanRecord(
             index=index,
-            uuid=values["id"],
+            uuid=record_id,
             venue_code=code,
-            scanned_at=values["scanned_at"],
-            direction=values["direction"],
-            temperature=values["temperature"],
+            scanned_at=scanned_at,
+            direction=direction,
+            temperature=temperature,
             token=token,
             id_number=number,
             phone=phone,
-            name=name or normalize_text(raw.get("name") or "")[:50],
+            name=name or normalize_text(get("name") or "")[:50],
             admitted=admitted,
         ),
         [],

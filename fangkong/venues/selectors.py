@@ -35,7 +35,7 @@ def venue_list(qs: QuerySet[Venue]) -> QuerySet[Venue]:
 
 def scan_list(qs: QuerySet[Scan]) -> QuerySet[Scan]:
     # Newest first on the (venue, time) / partition key; never the whole table unordered.
-    return qs.select_related("venue", "resident", "recorded_by").order_by("-scanned_at")
+    return qs.select_related("venue", "resident", "recorded_by").order_by("-scanned_at", "-uuid")
 
 
 def outing_list(qs: QuerySet[OutingApproval]) -> QuerySet[OutingApproval]:

@@ -128,6 +128,7 @@ class ScanListView(ObjectListView):
     export_permission = "venues.export_scan"
     list_url_name = "venues:scan_list"
     hidden_filters = ("venue",)
+    large = True  # 10M rows: no COUNT(*) per page
 
 
 # --- the checkpoint page -----------------------------------------------------------------

@@ -1,27 +1,23 @@
-"""志愿服务证书 PDF: reportlab with the built-in CID font STSong-Light (as ``health.pdf``)."""
+"""志愿服务证书 PDF (drawing helpers: ``core.pdf``)."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 
-from fangkong.health.pdf import _font
+from fangkong.core.pdf import cjk_font, finish_pdf, start_pdf
 
 from .models import Volunteer
 
 
 def render_certificate(volunteer: Volunteer, total_hours: Decimal, *, issuer: str) -> bytes:
-    font = _font()
-    buf = io.BytesIO()
+    font = cjk_font()
     width, height = landscape(A5)
-    c = canvas.Canvas(buf, pagesize=(width, height), pageCompression=1)
-    c.setTitle(str(_("志愿服务证书")))
+    buf, c = start_pdf((width, height), str(_("志愿服务证书")))
     c.setLineWidth(2)
     c.rect(8 * mm, 8 * mm, width - 16 * mm, height - 16 * mm)
     c.setFont(font, 24)
@@ -39,6 +35,4 @@ def render_certificate(volunteer: Volunteer, total_hours: Decimal, *, issuer: st
     c.setFont(font, 11)
     c.drawRightString(width - 25 * mm, 30 * mm, issuer)
     c.drawRightString(width - 25 * mm, 22 * mm, timezone.localdate().isoformat())
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    return finish_pdf(buf, c)

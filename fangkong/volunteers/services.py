@@ -18,7 +18,15 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.personal import index_value
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    audited_delete,
+    audited_update,
+    lock_versioned,
+    refuse_duplicate,
+    require_area,
+    require_perm,
+)
 from fangkong.core.validators import validate_id_number, validate_phone
 
 from . import matching
@@ -146,14 +154,8 @@ def update_volunteer(
     require_area(actor, merged["area"])
     merged = clean_volunteer(merged)
     _refuse_duplicate(merged, exclude_pk=volunteer.pk)
-    with transaction.atomic():
-        before = lock_versioned(volunteer, expected_version)
-        for field in VOLUNTEER_FIELDS:
-            setattr(volunteer, field, merged[field])
-        volunteer.version = before.version + 1
-        volunteer.save()
-        audit.record_update(actor, before, volunteer)
-    return volunteer
+    fields = {f: merged[f] for f in VOLUNTEER_FIELDS}
+    return audited_update(actor, volunteer, fields, expected_version=expected_version)
 
 
 def delete_volunteer(*, actor, volunteer: Volunteer, reason: str = "") -> None:
@@ -161,9 +163,7 @@ def delete_volunteer(*, actor, volunteer: Volunteer, reason: str = "") -> None:
     require_area(actor, volunteer.area)
     if volunteer.assignments.exists():
         raise ValidationError(_("该志愿者已有派遣任务，不能删除，请改为停用"))
-    with transaction.atomic():
-        audit.record_delete(actor, volunteer, reason=reason)
-        volunteer.delete()
+    audited_delete(actor, volunteer, reason=reason)
 
 
 def _union(old: str, new: str) -> str:
@@ -343,15 +343,8 @@ def update_need(*, actor, need: Need, data: dict[str, Any], expected_version: in
     merged = clean_need(merged)
     if "state" in data and data["state"] in NeedState.values:
         merged["state"] = data["state"]
-    with transaction.atomic():
-        before = lock_versioned(need, expected_version)
-        for field in (*NEED_FIELDS, "state"):
-            if field in merged:
-                setattr(need, field, merged[field])
-        need.version = before.version + 1
-        need.save()
-        audit.record_update(actor, before, need)
-    return need
+    fields = {f: merged[f] for f in (*NEED_FIELDS, "state") if f in merged}
+    return audited_update(actor, need, fields, expected_version=expected_version)
 
 
 def delete_need(*, actor, need: Need, reason: str = "") -> None:
@@ -359,9 +352,7 @@ def delete_need(*, actor, need: Need, reason: str = "") -> None:
     require_area(actor, need.area)
     if need.assignments.exists():
         raise ValidationError(_("该岗位已派遣志愿者，不能删除，请改为已结束"))
-    with transaction.atomic():
-        audit.record_delete(actor, need, reason=reason)
-        need.delete()
+    audited_delete(actor, need, reason=reason)
 
 
 # --- dispatch -------------------------------------------------------------------------------
@@ -577,11 +568,12 @@ def _clean_team(*, actor, area, name: str, leader, members, exclude_pk=None):
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("队伍名称不能为空")})
-    dup = Team.objects.filter(area=area, name=name)
-    if exclude_pk is not None:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"name": _("该区域内已有同名队伍")})
+    refuse_duplicate(
+        Team.objects.filter(area=area, name=name),
+        exclude_pk=exclude_pk,
+        field="name",
+        message=_("该区域内已有同名队伍"),
+    )
     members = list(members.all() if hasattr(members, "all") else members or [])
     visible = set(
         Volunteer.objects.visible_to(actor)
@@ -648,6 +640,4 @@ def update_team(
 def delete_team(*, actor, team: Team, reason: str = "") -> None:
     require_perm(actor, "volunteers.delete_team")
     require_area(actor, team.area)
-    with transaction.atomic():
-        audit.record_delete(actor, team, reason=reason)
-        team.delete()
+    audited_delete(actor, team, reason=reason)

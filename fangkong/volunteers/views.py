@@ -25,6 +25,7 @@ from fangkong.core.views.generic import (
     ObjectListView,
     add_service_errors,
 )
+from fangkong.core.views.imports import import_views
 
 from . import matching, selectors, services, throttle
 from .choices import AssignmentState, NeedState, PoolState, Skill
@@ -283,25 +284,14 @@ class CertificateListView(ObjectListView):
         }
 
 
-@permission_required("volunteers.import_volunteer", raise_exception=True)
-def volunteer_import(request: HttpRequest) -> HttpResponse:
-    from fangkong.core.views.imports import import_upload
-
-    form = VolunteerImportForm(request.POST or None, request.FILES or None, user=request.user)
-    return import_upload(
-        request,
-        form,
-        importer=IMPORTER,
-        template_name="volunteers/import.html",
-        context={"template_url": reverse("volunteers:volunteer_import_template")},
-    )
-
-
-@permission_required("volunteers.import_volunteer", raise_exception=True)
-def volunteer_import_template(request: HttpRequest) -> HttpResponse:
-    from fangkong.core.views.imports import import_template_response
-
-    return import_template_response(IMPORTER, _("志愿者导入模板") + ".xlsx")
+volunteer_import, volunteer_import_template = import_views(
+    importer=IMPORTER,
+    permission="volunteers.import_volunteer",
+    form_class=VolunteerImportForm,
+    template_name="volunteers/import.html",
+    template_url_name="volunteers:volunteer_import_template",
+    file_name=lambda: _("志愿者导入模板") + ".xlsx",
+)
 
 
 class PartyReportListView(ObjectListView):

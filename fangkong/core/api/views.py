@@ -102,6 +102,17 @@ class ScopedGenericViewSet(BaseViewSet):
         serializer = self.serializer_class(instance, context=self.get_serializer_context())
         return Response(serializer.data, status=status_code)
 
+    def service_action(self, request, body_class: type, service: Callable, *, instance_kwarg=None):
+        """A POST action on one row: parse ``body_class`` (with ``version``), call the service
+        as ``service(actor=, <row>=, expected_version=, **fields)`` and answer the written row."""
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        version = fields.pop("version", None)
+        row = {instance_kwarg or self.instance_kwarg: self.get_object()}
+        written = service(actor=request.user, **row, expected_version=version, **fields)
+        return self.written_response(written)
+
 
 class ServiceCreateMixin:
     create_service: ClassVar[Callable | None] = None
@@ -156,6 +167,12 @@ class ScopedReadOnlyModelViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
 ):
     pass
+
+
+class ScopedCreateReadViewSet(
+    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
+):
+    """Records that are filed and then move on by actions, never edited or deleted as such."""
 
 
 class ScopedModelViewSet(

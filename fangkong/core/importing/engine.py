@@ -36,6 +36,7 @@ from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import require_area, require_perm
 
+from . import indexes
 from .base import Column, ImportContext, Importer, PendingRow, get_importer, normalize_header
 from .readers import ImportFileError, Sheet, open_sheets
 from .rejects import RejectWriter
@@ -213,14 +214,25 @@ class _Run:
 
     def _write_all(self, header_row: int, rows, path: Path, name: str, digest: str) -> bool:
         with transaction.atomic():
+            rebuild = self._defer_indexes()
             self._rows(header_row, rows)
             self._flush()
             committed = not self.ctx.dry_run and (self.rejected == 0 or self.skip_invalid)
             if committed:
+                indexes.rebuild(connection, rebuild)  # else the rollback restores them
                 audit.record(self.ctx.actor, self._import_event(name, digest))
             else:
                 transaction.set_rollback(True)
         return committed
+
+    def _defer_indexes(self) -> list[str]:
+        """Drop the table's secondary indexes for a large first load (see ``indexes``)."""
+        table = self.writer.table
+        if not indexes.worth_deferring(connection, table, self.total_estimate):
+            return []
+        by_name = self.writer.by_name
+        lookups = [by_name[n].column if n in by_name else n for n in self.natural_key]
+        return indexes.drop_secondary_indexes(connection, table, lookups)
 
     def _import_event(self, name: str, digest: str) -> audit.Event:
         return audit.Event(

@@ -46,3 +46,19 @@ def post_forms_without_token(text: str, token_marker: str) -> list[str]:
         if token_marker not in m.group("body"):
             missing.append(m.group(0)[: m.group(0).index(">") + 1])
     return missing
+
+
+def form_post_headers(page_url: str, referrer_policy: str | None) -> dict[str, str]:
+    """The ``Origin``/``Referer`` a browser sends when a form on ``page_url`` posts to the same
+    origin, under the page's ``Referrer-Policy`` (Fetch standard, "serialize an origin" and
+    "determine request's referrer"). ``no-referrer`` makes it send ``Origin: null`` and no
+    Referer, which Django's CSRF check refuses."""
+    scheme, rest = page_url.split("://", 1)
+    origin = f"{scheme}://{rest.split('/', 1)[0]}"
+    # The last recognised token of the header wins; browsers default to this one.
+    policy = (referrer_policy or "strict-origin-when-cross-origin").split(",")[-1].strip()
+    if policy == "no-referrer":
+        return {"Origin": "null"}
+    if policy in ("origin", "strict-origin"):
+        return {"Origin": origin, "Referer": origin + "/"}
+    return {"Origin": origin, "Referer": page_url}  # same-origin, *-when-cross-origin, unsafe-url

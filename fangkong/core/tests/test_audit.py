@@ -33,6 +33,46 @@ def test_chain_is_gap_free_and_linked(chain):
     assert audit.verify_chain().ok
 
 
+def test_entries_hashed_from_their_encoded_changes_verify(db):
+    # record_many hashes the JSON it stores; verify re-hashes the stored values field by field.
+    awkward = [
+        {},
+        {"name": ["张三", "張三"], "quote": 'a"b\\c', "nested": {"z": 1, "a": [None, True]}},
+        {"reason": "\u2028 line", "n": 1.5, "empty": ""},
+    ]
+    events = [
+        audit.Event(
+            action="update",
+            object_type="test.thing",
+            object_id=str(i),
+            object_repr="张*",
+            area_path="510400.510402",
+            changes=changes,
+            reason="核对",
+        )
+        for i, changes in enumerate(awkward)
+    ]
+    audit.record_many(None, events)
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.changes for e in entries] == awkward
+    for e in entries:
+        assert e.hash == audit.entry_hash(
+            id=e.id,
+            timestamp=e.timestamp,
+            actor_id=e.actor_id,
+            actor_name=e.actor_name,
+            action=e.action,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            object_repr=e.object_repr,
+            area_path=e.area_path,
+            changes=e.changes,
+            reason=e.reason,
+            prev_hash=e.prev_hash,
+        )
+    assert audit.verify_chain().ok
+
+
 def test_entries_cannot_be_changed_through_the_app(chain):
     entry = chain[0]
     entry.reason = "edited"

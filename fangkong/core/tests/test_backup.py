@@ -20,13 +20,50 @@ def city(transactional_db):
 
     areas = factories.build_city()
     users = factories.build_users(areas)
-    return populate(areas, users)
+    city = populate(areas, users)
+    _scans(areas, users)
+    return city
+
+
+def _scans(areas, users) -> None:
+    """Scans (on PostgreSQL in this month's partition and in the default one) and a day count."""
+    import datetime
+    import random
+    import uuid
+
+    from django.utils import timezone
+
+    from fangkong.core.testing.factories import make_id_number
+    from fangkong.venues import partitioning, services
+    from fangkong.venues.models import ScanDayCount
+
+    if connection.vendor == "postgresql":
+        partitioning.create_upcoming_partitions(1, today=timezone.localdate())
+    venue = services.create_venue(
+        actor=users["community"],
+        data={"area": areas["grid_a"], "name": "海棠农贸市场", "kind": "market"},
+    )
+    now, rng = timezone.now(), random.Random(9)
+    records = [
+        {
+            "id": str(uuid.uuid4()),
+            "venue": venue.code,
+            "scanned_at": (now - datetime.timedelta(days=days)).isoformat(),
+            "id_number": make_id_number(rng=rng),
+            "name": "访客",
+        }
+        for days in (0, 0, 400)  # the last one lands in the default partition
+    ]
+    result = services.ingest_scans(actor=users["community"], records=records)
+    assert result.created == 3
+    ScanDayCount.objects.create(venue=venue, day=datetime.date(2020, 2, 1), scans=7, refused=1)
 
 
 def test_round_trip_restores_every_row_of_every_table(city, tmp_path):
     before = backup.table_digests()
     # Every personal table is covered, so the comparison means something.
-    for table in ("registry_resident", "health_checkin", "tracing_case", "core_auditentry"):
+    tables = ("registry_resident", "health_checkin", "tracing_case", "core_auditentry")
+    for table in (*tables, "venues_scan", "venues_scandaycount"):
         assert before[table][0] > 0, table
     out = tmp_path / "fk.backup"
     call_command("backup", "--output", str(out))

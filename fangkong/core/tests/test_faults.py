@@ -7,6 +7,7 @@ the SQLite pass and on the suite's PostgreSQL server in the PostgreSQL pass.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 import random
@@ -16,6 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -188,6 +190,77 @@ def test_sigkill_of_the_worker_mid_job_then_restart_requeues_and_completes(sb, t
     sb.run("verify-audit")
 
 
+INGEST = """
+import datetime, json, uuid
+from fangkong.accounts.models import User
+from fangkong.areas.models import Area
+from fangkong.venues import services
+actor = User.objects.get(username="command")
+venue = services.create_venue(
+    actor=actor, data={{"area": Area.objects.get(code={grid!r}), "name": "卡点", "kind": "market"}}
+)
+now = datetime.datetime.now(datetime.UTC)
+numbers = {numbers!r}
+records = [
+    {{"id": str(uuid.UUID(int={seed} * 10**6 + i)), "venue": venue.code,
+      "scanned_at": (now - datetime.timedelta(seconds=i)).isoformat(),
+      "id_number": numbers[i % len(numbers)], "name": "访客"}}
+    for i in range({n})
+]
+print("records", json.dumps(records), flush=True)
+"""
+
+INGEST_RUN = """
+import json, time
+from django.db import connection
+from fangkong.accounts.models import User
+from fangkong.venues import services
+records = json.load(open({path!r}))
+
+def pause_after_first_scan_insert(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if {pause} and "venues_scan" in sql and sql.lstrip().upper().startswith("INSERT"):
+        print("inserted", flush=True)  # rows written inside the batch's transaction
+        time.sleep(300)
+    return result
+
+with connection.execute_wrapper(pause_after_first_scan_insert):
+    result = services.ingest_scans(
+        actor=User.objects.get(username="command"), records=records, source="device"
+    )
+print("result", json.dumps({{"created": result.created, "duplicates": result.duplicates}}))
+"""
+
+
+def test_sigkill_mid_scan_batch_ingest_leaves_nothing_and_the_resend_is_exact(sb, tmp_path):
+    n = 2_000
+    numbers = _id_numbers(50, seed=4)
+    out = sb.shell(INGEST.format(grid=GRID, seed=4, n=n, numbers=numbers))
+    records = json.loads(out.split("records ", 1)[1].splitlines()[0])
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps(records))
+    before = sb.count("venues_scan"), sb.count("core_auditentry")
+
+    child = sb.popen("shell", "--no-imports", "-c", INGEST_RUN.format(path=str(path), pause=True))
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "inserted", line + child.stderr.read()[-500:]
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    assert (sb.count("venues_scan"), sb.count("core_auditentry")) == before  # nothing half-done
+
+    # The device resends the same batch: every record stored once; a second resend adds none.
+    for expected in ({"created": n, "duplicates": 0}, {"created": 0, "duplicates": n}):
+        out = sb.shell(INGEST_RUN.format(path=str(path), pause=False))
+        assert json.loads(out.split("result ", 1)[1].splitlines()[0]) == expected
+    assert sb.count("venues_scan") == before[0] + n
+    sb.run("verify-audit")
+
+
 # --- the database going away -----------------------------------------------------------------
 
 
@@ -218,23 +291,36 @@ def test_postgres_restart_under_a_request_stream_fails_cleanly_and_loses_nothing
 
     with cluster() as pg, sandbox(tmp_path, server_url=pg.url.rsplit("/", 1)[0] + "/postgres") as s:
         s.setup()
-        token, area_id = (
+        token, area_id, venue = (
             s.shell(
                 "from rest_framework.authtoken.models import Token;"
                 "from fangkong.accounts.models import User;"
                 "u = User.objects.get(username='command');"
                 "from fangkong.areas.models import Area;"
-                "print(Token.objects.create(user=u).key, Area.objects.get(code='" + GRID + "').pk)"
+                "from fangkong.venues.services import create_venue;"
+                "a = Area.objects.get(code='" + GRID + "');"
+                "v = create_venue(actor=u, data={'area': a, 'name': 'M', 'kind': 'market'});"
+                "print(Token.objects.create(user=u).key, a.pk, v.code)"
             )
             .splitlines()[-1]
             .split()
         )
         ids = _id_numbers(600, seed=3)
         outcomes: dict[str, list[tuple[int, dict]]] = {i: [] for i in ids}
+        # A scan batch beside each resident: a checkpoint device resending until answered.
+        batches = [_scan_batch(venue, ids[n], n) for n in range(len(ids))]
+        scan_outcomes: list[list[tuple[int, dict]]] = [[] for _ in ids]
         lock = threading.Lock()
         with s.serve(worker=False) as base:
 
-            def send(n: int) -> None:
+            def send(task: int) -> None:
+                # Residents and scan batches interleaved, so the outage hits both kinds.
+                n = task // 2
+                if task % 2:
+                    scan = _post_json(base, token, "/api/v1/scans/batch/", batches[n])
+                    with lock:
+                        scan_outcomes[n].append(scan)
+                    return
                 status, body = _post_resident_area(base, token, ids[n], n, int(area_id))
                 with lock:
                     outcomes[ids[n]].append((status, body))
@@ -248,18 +334,23 @@ def test_postgres_restart_under_a_request_stream_fails_cleanly_and_loses_nothing
 
             threading.Thread(target=restart_midway, daemon=True).start()
             with ThreadPoolExecutor(max_workers=6) as pool:
-                list(pool.map(send, range(len(ids))))
+                list(pool.map(send, range(2 * len(ids))))
             assert restarted.wait(60)
             # The client retries what failed, now that the server is back.
             for i, results in outcomes.items():
                 if results[-1][0] != 201:
                     n = ids.index(i)
                     outcomes[i].append(_post_resident_area(base, token, i, n, int(area_id)))
+            for n, results in enumerate(scan_outcomes):
+                if results[-1][0] != 200:
+                    results.append(_post_json(base, token, "/api/v1/scans/batch/", batches[n]))
 
         statuses = [r[0] for results in outcomes.values() for r in results]
         assert 500 not in statuses, "a server error instead of a clean failure"
         failed = [r for results in outcomes.values() for r in results if r[0] != 201]
-        assert failed, "the restart did not hit any request; the test proved nothing"
+        scan_statuses = [r[0] for results in scan_outcomes for r in results]
+        hit = failed or [st for st in scan_statuses if st != 200]
+        assert hit, "the restart did not hit any request; the test proved nothing"
         for status, body in failed:
             assert status in (503, 400), (status, body)
             if status == 503:
@@ -272,13 +363,42 @@ def test_postgres_restart_under_a_request_stream_fails_cleanly_and_loses_nothing
             i for i, results in outcomes.items() if results[-1][0] == 400
         } == set(ids)
         assert s.count("registry_resident") == len(ids)
+        # Scans: clean failures only, every batch answered in the end, none lost or doubled.
+        assert 500 not in scan_statuses
+        assert all(st in (200, 503) for st in scan_statuses), set(scan_statuses)
+        assert all(results[-1][0] == 200 for results in scan_outcomes)
+        for results in scan_outcomes:  # a resend of a stored batch says "duplicate"
+            assert results[-1][1]["created"] + results[-1][1]["duplicates"] == 3, results
+        sent = [rec["id"] for b in batches for rec in b["records"]]
+        stored = [str(u) for (u,) in s.query("SELECT uuid FROM venues_scan")]
+        assert sorted(stored) == sorted(sent)
         s.run("verify-audit")
 
 
+def _scan_batch(venue: str, id_number: str, n: int) -> dict:
+    now = datetime.datetime.now(datetime.UTC)
+    records = [
+        {
+            "id": str(uuid.uuid4()),
+            "venue": venue,
+            "scanned_at": (now - datetime.timedelta(seconds=k)).isoformat(),
+            "id_number": id_number,
+            "name": f"流{n}",
+        }
+        for k in range(3)
+    ]
+    return {"source": "device", "records": records}
+
+
 def _post_resident_area(base, token, id_number, n, area_id):
-    body = json.dumps({"area": area_id, "name": f"流{n}", "id_number": id_number}).encode()
+    body = {"area": area_id, "name": f"流{n}", "id_number": id_number}
+    return _post_json(base, token, "/api/v1/residents/", body)
+
+
+def _post_json(base, token, path, payload):
+    body = json.dumps(payload).encode()
     request = urllib.request.Request(  # noqa: S310 - loopback
-        f"{base}/api/v1/residents/",
+        f"{base}{path}",
         data=body,
         method="POST",
         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},

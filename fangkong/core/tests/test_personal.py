@@ -1,3 +1,5 @@
+import base64
+
 import pytest
 from django.db import connection
 
@@ -12,6 +14,15 @@ def test_encrypt_round_trip_uses_fresh_nonces(settings):
     a, b = crypto.encrypt("13800001234"), crypto.encrypt("13800001234")
     assert a != b
     assert crypto.decrypt(a) == crypto.decrypt(b) == "13800001234"
+
+
+def test_bulk_encryptor_round_trips_with_a_new_nonce_per_value():
+    encrypt = crypto.encryptor(pool=3)  # the pool refills twice over seven values
+    tokens = [encrypt(f"1380000{i:04d}") for i in range(7)]
+    assert [crypto.decrypt(t) for t in tokens] == [f"1380000{i:04d}" for i in range(7)]
+    nonces = {base64.b64decode(t.partition("$")[2])[:12] for t in tokens}
+    assert len(nonces) == 7
+    assert (encrypt(""), encrypt(None)) == ("", None)
 
 
 @pytest.mark.parametrize(

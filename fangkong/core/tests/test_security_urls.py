@@ -24,6 +24,9 @@ KNOWN_PUBLIC = {
     "health:self_report",
     "verify:certificate",
     "status:personal",
+    "venues:public_scan",
+    "tips:submit",
+    "volunteers:signup",
 }
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from fangkong.core.audit import verify_chain
 from fangkong.core.forms import DateInput, StyledFormMixin
 from fangkong.core.models.audit import AuditAction, AuditEntry
 from fangkong.core.personal import EncryptedTextField
+from fangkong.core.views.generic import NextPagePaginator
 
 ENCRYPTED = gettext_lazy("（已加密）")
 _CIPHERTEXT = re.compile(r"^\d+\$[A-Za-z0-9+/]{16,}={0,2}$")
@@ -112,7 +112,7 @@ def display_changes(entry: AuditEntry, cache: dict) -> list[dict[str, Any]]:
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     qs = form.filter(AuditEntry.objects.visible_to(request.user)).order_by("-id")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = NextPagePaginator(qs, 50).get_page(request.GET.get("page"))  # append-only, large
     cache: dict = {}
     entries = [(e, display_changes(e, cache)) for e in page.object_list]
     params = request.GET.copy()

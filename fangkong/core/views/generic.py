@@ -81,6 +81,58 @@ class BaseObjectView(View):
         }
 
 
+class NextPage:
+    """One page of a ``NextPagePaginator``: the interface of Django's ``Page`` the templates use."""
+
+    def __init__(self, object_list: list, number: int, has_next: bool, paginator):
+        self.object_list, self.number, self._has_next = object_list, number, has_next
+        self.paginator = paginator
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+class NextPagePaginator:
+    """Pages without ``COUNT(*)``: reads one row more than a page to know a next one exists.
+
+    For large append-only tables (10M scans), where counting the filtered rows would cost
+    more than showing them; the page offers “上一页/下一页” and no total. ``count`` is None.
+    """
+
+    count = None
+    num_pages = None
+
+    def __init__(self, object_list: models.QuerySet, per_page: int):
+        self.object_list, self.per_page = object_list, per_page
+
+    def get_page(self, number) -> NextPage:
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        start = (number - 1) * self.per_page
+        rows = list(self.object_list[start : start + self.per_page + 1])
+        return NextPage(rows[: self.per_page], number, len(rows) > self.per_page, self)
+
+
 class ObjectListView(BaseObjectView):
     """Filtered, paginated, exportable list; HTMX requests get the table fragment only."""
 
@@ -89,6 +141,8 @@ class ObjectListView(BaseObjectView):
     template_name = "generic/object_list.html"
     fragment_template_name = "generic/includes/object_table.html"
     paginate_by = 50
+    # Large append-only lists page without counting the table (``NextPagePaginator``).
+    large = False
     export_permission: str = ""
     add_url_name: str = ""
     extra_actions: tuple[tuple[str, Any, str], ...] = ()  # (url name, label, permission)
@@ -116,7 +170,7 @@ class ObjectListView(BaseObjectView):
         return self.render_list(request, qs, filterset, token)
 
     def render_list(self, request, qs, filterset, token: str) -> HttpResponse:
-        paginator = Paginator(qs, self.paginate_by)
+        paginator = (NextPagePaginator if self.large else Paginator)(qs, self.paginate_by)
         page = paginator.get_page(request.GET.get("page"))
         context = self.base_context() | {
             "filterset": filterset,

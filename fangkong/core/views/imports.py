@@ -7,6 +7,7 @@ and calls ``import_upload``; options such as a campaign id travel with the job.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -54,3 +55,41 @@ def import_template_response(importer: str, file_name: str) -> HttpResponse:
     response = HttpResponse(template_workbook(importer), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
     return response
+
+
+def import_views(
+    *,
+    importer: str,
+    permission: str,
+    form_class: type,
+    template_name: str,
+    template_url_name: str,
+    file_name: Callable[[], str],
+    form_setup: Callable[[Any], None] | None = None,
+    context: Callable[[], dict[str, Any]] | None = None,
+) -> tuple[Callable, Callable]:
+    """The upload page and the template download of an import that needs no URL arguments.
+
+    ``file_name`` (and ``context``) are called per request so that they follow the language.
+    """
+    from django.contrib.auth.decorators import permission_required
+    from django.urls import reverse
+
+    @permission_required(permission, raise_exception=True)
+    def upload(request: HttpRequest) -> HttpResponse:
+        form = form_class(request.POST or None, request.FILES or None, user=request.user)
+        if form_setup is not None:
+            form_setup(form)
+        return import_upload(
+            request,
+            form,
+            importer=importer,
+            template_name=template_name,
+            context={"template_url": reverse(template_url_name), **(context() if context else {})},
+        )
+
+    @permission_required(permission, raise_exception=True)
+    def template(request: HttpRequest) -> HttpResponse:
+        return import_template_response(importer, file_name())
+
+    return upload, template

@@ -2,19 +2,30 @@
 for every area a user may see, and the sub-area comparison adds up to the same counts."""
 
 import datetime
+from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from fangkong.areas.models import Area
 from fangkong.dashboard.figures import (
+    PRICE_ALERT_DAYS,
     REGISTRY,
     Moment,
     figure_values,
     figure_values_by_child,
 )
 from fangkong.dashboard.testing import generate_city_records
+from fangkong.dashboard.tests.test_seed_figures import SEED_FIGURES
+from fangkong.prices.models import PriceLine
+from fangkong.prices.selectors import price_alerts
+from fangkong.registry.models import Household
+from fangkong.screening.models import Campaign, Visit
 from fangkong.status.clock import local_date
+from fangkong.supplies.models import Movement
+from fangkong.supplies.selectors import low_stock_alerts
+from fangkong.volunteers.models import Shift
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +89,104 @@ def test_figures_are_scoped_to_the_user(city, areas, users):
     """A community's user counts its community only, even when asking for the city."""
     mine = figure_values(users["community"], areas["city"], city)
     assert mine == figure_values(users["command"], areas["community"], city)
+
+
+# --- figures that are not plain counts: each against a walk over the records in Python ----
+
+
+def _records(model, area: Area, keep=lambda obj: True) -> list:
+    return [
+        obj
+        for obj in model.objects.all()
+        if _area_of(obj, model.scope_field).path.startswith(area.path) and keep(obj)
+    ]
+
+
+def _screening(area: Area, day: datetime.date) -> tuple[int, int]:
+    """(targeted, visited) households over the campaigns running at the day's end."""
+    end = Moment.of(day).end
+    households = _records(Household, area)
+    visits = [v for v in Visit.objects.all() if v.visited_at < end]
+    targeted = visited = 0
+    for c in Campaign.objects.all():
+        if c.starts_on > day or (c.closed_at is not None and c.closed_at < end):
+            continue
+        for h in households:
+            if h.area.path.startswith(c.area.path):
+                targeted += 1
+                mine = [v for v in visits if v.campaign_id == c.pk and v.household_id == h.pk]
+                latest = max(mine, key=lambda v: (v.visited_at, v.pk), default=None)
+                visited += latest is not None and latest.outcome == "visited"
+    return targeted, visited
+
+
+def _percent(area, day):
+    targeted, visited = _screening(area, day)
+    return (Decimal(visited * 100) / targeted).quantize(Decimal("0.1")) if targeted else 0
+
+
+def _hours(area, day, *, whole_day: bool) -> Decimal:
+    m = Moment.of(day)
+    since = m.begin if whole_day else None
+    minutes = sum(
+        s.minutes
+        for s in _records(Shift, area)
+        if s.ended_at is not None and s.ended_at < m.end and (since is None or s.ended_at >= since)
+    )
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+def _stock_items(area, day) -> int:
+    end = Moment.of(day).end
+    on_hand: dict[int, Decimal] = defaultdict(Decimal)
+    for row in _records(Movement, area, lambda r: r.occurred_at < end):
+        on_hand[row.item_id] += row.quantity
+    return sum(1 for q in on_hand.values() if q > 0)
+
+
+def _stock_low(area, day) -> int:
+    """The supplies app's rule over the ledger rows picked here, up to the day's end."""
+    end = Moment.of(day).end
+    rows = _records(Movement, area, lambda r: r.occurred_at < end)
+    return len(low_stock_alerts(Movement.objects.filter(pk__in=[r.pk for r in rows]), today=day))
+
+
+def _alerts(days: int):
+    def direct(area, day) -> int:
+        lines = PriceLine.objects.filter(pk__in=[r.pk for r in _records(PriceLine, area)])
+        since = day - datetime.timedelta(days=days - 1)
+        return len(price_alerts(lines, since=since, until=day))
+
+    return direct
+
+
+DIRECT_VALUES = {
+    "screening_households": lambda a, d: _screening(a, d)[0],
+    "screening_visited": lambda a, d: _screening(a, d)[1],
+    "screening_coverage": _percent,
+    "volunteer_hours_day": lambda a, d: _hours(a, d, whole_day=True),
+    "volunteer_hours_total": lambda a, d: _hours(a, d, whole_day=False),
+    "stock_items": _stock_items,
+    "stock_low": _stock_low,
+    "price_alerts_day": _alerts(1),
+    "price_alerts_open": _alerts(PRICE_ALERT_DAYS),
+}
+
+
+def test_every_value_figure_is_checked():
+    """A figure that is not a plain count is checked here or by the seed 003/004 test."""
+    values = {k for k, f in REGISTRY.items() if not f.is_count}
+    assert values == set(DIRECT_VALUES) | set(SEED_FIGURES)
+
+
+@pytest.mark.parametrize("key", sorted(DIRECT_VALUES))
+def test_value_figure_equals_direct_computation(city, areas, users, key):
+    for day in (city, city - datetime.timedelta(days=2)):
+        for name in ("city", "renhe", "community", "grid_a", "miyi"):
+            value = figure_values(users["command"], areas[name], day, [key])[key]
+            assert value == DIRECT_VALUES[key](areas[name], day), (name, day)
+
+
+def test_value_figures_are_not_all_zero(city, areas, users):
+    values = figure_values(users["command"], areas["city"], city, list(DIRECT_VALUES))
+    assert all(values[k] for k in DIRECT_VALUES if k != "price_alerts_day"), values

@@ -101,3 +101,20 @@ def test_report_page_refuses_areas_outside_scope_and_bad_dates(client, city, are
     assert "date" in response.context["form"].errors
     client.force_login(users["grid_a"])
     assert client.get(reverse("dashboard:report")).status_code == 403
+
+
+def test_dashboard_as_of_an_earlier_day(client, city, areas, users):
+    """?date= shows the figures (and trends) as of the end of that day, as the daily report."""
+    import datetime
+
+    earlier = city - datetime.timedelta(days=2)
+    client.force_login(users["command"])
+    response = client.get(reverse("dashboard:dashboard"), {"date": earlier.isoformat()})
+    assert response.context["past"] == earlier
+    items = {i["key"]: i["value"] for g in response.context["groups"] for i in g["items"]}
+    assert items == figure_values(users["command"], areas["city"], earlier)
+    assert response.context["comparison"][0]["area"] == areas["renhe"]
+    # Today, a future day or nonsense: the live figures.
+    for text in (city.isoformat(), "2999-01-01", "nonsense"):
+        live = client.get(reverse("dashboard:dashboard"), {"date": text})
+        assert live.context["past"] is None

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
 from rest_framework.decorators import action
 
 from fangkong.core.api.permissions import ViewPermission
-from fangkong.core.api.views import ScopedGenericViewSet, ScopedModelViewSet, ServiceCreateMixin
+from fangkong.core.api.views import (
+    ScopedCreateReadViewSet,
+    ScopedModelViewSet,
+)
 
 from .. import selectors, services
 from ..filtersets import (
@@ -67,12 +69,6 @@ def for_enterprise(service: Callable, *, as_data: bool = True) -> Callable:
     return staticmethod(create)
 
 
-class CreateListRetrieveViewSet(
-    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
-):
-    pass
-
-
 class EnterpriseViewSet(ScopedModelViewSet):
     """企业: office staff their area, enterprise accounts and liaisons their enterprises."""
 
@@ -97,7 +93,7 @@ class IndustrialParkViewSet(ScopedModelViewSet):
     delete_service = staticmethod(services.delete_park)
 
 
-class ResumptionApplicationViewSet(CreateListRetrieveViewSet):
+class ResumptionApplicationViewSet(ScopedCreateReadViewSet):
     """复工申请: create = submit; ``approve`` and ``return`` by the responsible office."""
 
     model = ResumptionApplication
@@ -111,15 +107,9 @@ class ResumptionApplicationViewSet(CreateListRetrieveViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
     def approve(self, request, pk=None):
-        body = ApproveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        app = services.approve_application(
-            actor=request.user,
-            application=self.get_object(),
-            conditions=body.validated_data.get("conditions", ""),
-            expected_version=body.validated_data["version"],
+        return self.service_action(
+            request, ApproveSerializer, services.approve_application, instance_kwarg="application"
         )
-        return self.written_response(app)
 
     @extend_schema(
         request=ReturnSerializer,
@@ -128,15 +118,9 @@ class ResumptionApplicationViewSet(CreateListRetrieveViewSet):
     )
     @action(detail=True, methods=["post"], url_path="return", permission_classes=[ViewPermission])
     def return_(self, request, pk=None):
-        body = ReturnSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        app = services.return_application(
-            actor=request.user,
-            application=self.get_object(),
-            note=body.validated_data["note"],
-            expected_version=body.validated_data["version"],
+        return self.service_action(
+            request, ReturnSerializer, services.return_application, instance_kwarg="application"
         )
-        return self.written_response(app)
 
 
 class EmployeeViewSet(ScopedModelViewSet):
@@ -152,7 +136,7 @@ class EmployeeViewSet(ScopedModelViewSet):
     delete_service = staticmethod(services.delete_employee)
 
 
-class LiaisonAssignmentViewSet(CreateListRetrieveViewSet):
+class LiaisonAssignmentViewSet(ScopedCreateReadViewSet):
     """驻企联络员派驻."""
 
     model = LiaisonAssignment
@@ -167,7 +151,7 @@ class LiaisonAssignmentViewSet(CreateListRetrieveViewSet):
         return super().get_permissions()
 
 
-class DailyReportViewSet(CreateListRetrieveViewSet):
+class DailyReportViewSet(ScopedCreateReadViewSet):
     """企业日报: one per enterprise per day."""
 
     model = DailyReport
@@ -177,7 +161,7 @@ class DailyReportViewSet(CreateListRetrieveViewSet):
     create_service = for_enterprise(services.submit_daily_report)
 
 
-class InspectionViewSet(CreateListRetrieveViewSet):
+class InspectionViewSet(ScopedCreateReadViewSet):
     """驻企检查, filed by the liaison officer stationed at the enterprise."""
 
     model = Inspection
@@ -194,7 +178,7 @@ class InspectionViewSet(CreateListRetrieveViewSet):
         )
 
 
-class InspectionProblemViewSet(CreateListRetrieveViewSet):
+class InspectionProblemViewSet(ScopedCreateReadViewSet):
     """企业问题; ``rectify`` closes one."""
 
     model = InspectionProblem
@@ -208,18 +192,12 @@ class InspectionProblemViewSet(CreateListRetrieveViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
     def rectify(self, request, pk=None):
-        body = RectifySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        problem = services.rectify_problem(
-            actor=request.user,
-            problem=self.get_object(),
-            rectification=body.validated_data["rectification"],
-            expected_version=body.validated_data["version"],
+        return self.service_action(
+            request, RectifySerializer, services.rectify_problem, instance_kwarg="problem"
         )
-        return self.written_response(problem)
 
 
-class DifficultyViewSet(CreateListRetrieveViewSet):
+class DifficultyViewSet(ScopedCreateReadViewSet):
     """困难诉求; ``respond`` records the office's measures (一企一策)."""
 
     model = Difficulty
@@ -233,13 +211,4 @@ class DifficultyViewSet(CreateListRetrieveViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
     def respond(self, request, pk=None):
-        body = RespondSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        difficulty = services.respond_difficulty(
-            actor=request.user,
-            difficulty=self.get_object(),
-            response=body.validated_data["response"],
-            resolved=body.validated_data["resolved"],
-            expected_version=body.validated_data["version"],
-        )
-        return self.written_response(difficulty)
+        return self.service_action(request, RespondSerializer, services.respond_difficulty)

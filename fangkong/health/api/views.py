@@ -4,7 +4,10 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 
 from fangkong.core.api.permissions import ViewPermission
-from fangkong.core.api.views import ScopedGenericViewSet, ServiceCreateMixin
+from fangkong.core.api.views import (
+    ScopedCreateReadViewSet,
+    ScopedGenericViewSet,
+)
 
 from .. import services
 from ..filtersets import (
@@ -26,9 +29,7 @@ from .serializers import (
 )
 
 
-class CreateListRetrieveViewSet(
-    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
-):
+class ScopedCreateReadViewSet(ScopedCreateReadViewSet):
     service_takes_data = False
 
 
@@ -43,7 +44,7 @@ class PairServiceCreateMixin:
         return self.written_response(row, status_code=code)
 
 
-class AssignmentViewSet(CreateListRetrieveViewSet):
+class AssignmentViewSet(ScopedCreateReadViewSet):
     """隔离/监测安排 (``place`` masked); ``release`` ends one with a record."""
 
     model = Assignment
@@ -69,7 +70,7 @@ class AssignmentViewSet(CreateListRetrieveViewSet):
         return self.written_response(updated)
 
 
-class CheckInViewSet(PairServiceCreateMixin, CreateListRetrieveViewSet):
+class CheckInViewSet(PairServiceCreateMixin, ScopedCreateReadViewSet):
     """健康打卡 (staff entry); the same slot sent again answers 200 and changes nothing."""
 
     model = CheckIn
@@ -95,7 +96,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGener
         return self.written_response(alert)
 
 
-class NucleicAcidTestViewSet(PairServiceCreateMixin, CreateListRetrieveViewSet):
+class NucleicAcidTestViewSet(PairServiceCreateMixin, ScopedCreateReadViewSet):
     """核酸检测; the same sample sent again answers 200, a pending one takes its result."""
 
     model = NucleicAcidTest
@@ -105,7 +106,7 @@ class NucleicAcidTestViewSet(PairServiceCreateMixin, CreateListRetrieveViewSet):
     create_service = staticmethod(services.record_nat_result)
 
 
-class HealthCertificateViewSet(CreateListRetrieveViewSet):
+class HealthCertificateViewSet(ScopedCreateReadViewSet):
     """健康证明: create = issue for a completed, released assignment; ``revoke``."""
 
     model = HealthCertificate

@@ -52,7 +52,10 @@ class Alert(ScopedModel):
                 fields=["assignment", "date", "slot", "kind"], name="alert_unique_per_slot"
             )
         ]
-        indexes = [models.Index(fields=["acknowledged_at"], name="alert_open")]
+        indexes = [
+            models.Index(fields=["acknowledged_at"], name="alert_open"),
+            models.Index(fields=["-created_at", "-id"], name="alert_list_order"),  # the list
+        ]
 
     def __str__(self):
         return self.message

@@ -11,8 +11,13 @@ from ..choices import Gender, ResidentCategory
 class Resident(ScopedModel):
     """居民: a person registered in a grid. ID number, phone and address are encrypted."""
 
+    # No index of its own: ``resident_area_category`` (area, category) starts with it.
     area = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="residents", verbose_name=_("网格")
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("网格"),
+        db_index=False,
     )
     household = models.ForeignKey(
         "registry.Household",
@@ -44,9 +49,12 @@ class Resident(ScopedModel):
     id_number_last4 = BlindIndexField(source="id_number", purpose="id4", transform="last4")
     phone_index = BlindIndexField(source="phone", purpose="phone")
     phone_last4 = BlindIndexField(source="phone", purpose="phone4", transform="last4")
-    name_norm = SearchKeyField(source="name", key="norm", max_length=50)
-    name_pinyin = SearchKeyField(source="name", key="pinyin", max_length=200)
-    name_initials = SearchKeyField(source="name", key="initials", max_length=50)
+    # Not indexed: search uses LIKE '%x%' on name_norm (no b-tree serves it) and LIKE 'x%' on
+    # the other two, which SQLite never answers from an index (case-insensitive LIKE with
+    # ESCAPE) and PostgreSQL only under the C collation (EXPLAIN); each index costs imports.
+    name_norm = SearchKeyField(source="name", key="norm", max_length=50, db_index=False)
+    name_pinyin = SearchKeyField(source="name", key="pinyin", max_length=200, db_index=False)
+    name_initials = SearchKeyField(source="name", key="initials", max_length=50, db_index=False)
 
     class Meta:
         verbose_name = _("居民")

@@ -16,10 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from fangkong.core import crypto
 from fangkong.core.audit import snapshot, verify_chain
-from fangkong.core.importing import ImportFileError, run_import
+from fangkong.core.importing import ImportFileError, indexes, run_import
 from fangkong.core.importing.writer import ModelWriter
 from fangkong.core.jobs import start_import_job
 from fangkong.core.models import AuditEntry, Job
@@ -554,6 +555,88 @@ def test_crash_mid_import_leaves_nothing(tmp_path, users, areas, monkeypatch):
     assert calls == [3, 3]
     assert Resident.objects.count() == 0
     assert AuditEntry.objects.count() == 0
+
+
+# --- a large first load sets the secondary indexes aside -----------------------------------
+
+
+def _indexes() -> dict[str, tuple]:
+    with connection.cursor() as cur:
+        found = connection.introspection.get_constraints(cur, Resident._meta.db_table)
+    return {n: (tuple(c["columns"]), c["unique"]) for n, c in found.items() if c["index"]}
+
+
+@pytest.fixture
+def indexes_at_insert(monkeypatch, settings):
+    """Index names present whenever the importer inserts residents; deferral from 3 rows."""
+    settings.FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = 3
+    seen: list[set[str]] = []
+    real_insert = ModelWriter.insert
+
+    def spy(self, rows):
+        if self.model is Resident:
+            seen.append(set(_indexes()))
+        return real_insert(self, rows)
+
+    monkeypatch.setattr(ModelWriter, "insert", spy)
+    return seen
+
+
+def test_large_first_load_rebuilds_the_indexes_it_set_aside(
+    tmp_path, users, areas, indexes_at_insert
+):
+    before = _indexes()
+    # Unique indexes and those led by the natural key (PostgreSQL's "_like") serve lookups.
+    kept = {n for n, (cols, unique) in before.items() if unique or cols[0] == "id_number_index"}
+    assert set(before) - kept  # area + category, household, the last-4 and phone indexes
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(6), title=None)
+    result = _import(path, users["community"], areas["community"])
+    assert (result.created, result.committed) == (6, True)
+    assert indexes_at_insert == [kept]
+    assert _indexes() == before
+    # The file again: the table now holds as many rows as the file brings, so nothing is dropped.
+    again = _import(path, users["community"], areas["community"])
+    assert (again.created, again.unchanged) == (0, 6)
+    assert _indexes() == before
+    assert verify_chain().ok
+
+
+def test_rejected_or_dry_large_load_gets_its_indexes_back_from_the_rollback(
+    tmp_path, users, areas, indexes_at_insert
+):
+    before = _indexes()
+    rows = _clean_rows(6)
+    rows[4][1] = rows[4][1][:-1] + ("1" if rows[4][1][-1] != "1" else "2")  # bad checksum
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+    rejected = _import(path, users["community"], areas["community"])
+    assert (rejected.rejected, rejected.committed) == (1, False)
+    assert _indexes() == before
+    dry = _import(path, users["community"], areas["community"], dry_run=True, skip_invalid=True)
+    assert (dry.created, dry.committed) == (5, False)
+    assert len(indexes_at_insert) == 2 and all(s < set(before) for s in indexes_at_insert)
+    assert _indexes() == before
+    assert Resident.objects.count() == 0
+
+
+def test_crash_in_a_large_load_leaves_nothing_and_every_index(
+    tmp_path, users, areas, indexes_at_insert, monkeypatch
+):
+    before = _indexes()
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(9), title=None)
+    monkeypatch.setattr(ResidentImporter, "batch_size", 3)
+    real_rebuild = indexes.rebuild
+
+    def fail(connection, statements):
+        real_rebuild(connection, statements[:1])
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(indexes, "rebuild", fail)
+    with pytest.raises(RuntimeError):
+        _import(path, users["community"], areas["community"])
+    assert len(indexes_at_insert) == 3
+    assert Resident.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+    assert _indexes() == before
 
 
 def test_duplicates_are_found_across_batches(tmp_path, users, areas, monkeypatch):

@@ -1,10 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
 from rest_framework.decorators import action
 
 from fangkong.core.api.permissions import ViewPermission
-from fangkong.core.api.views import ScopedGenericViewSet, ServiceCreateMixin
+from fangkong.core.api.views import (
+    ScopedCreateReadViewSet,
+)
 
 from .. import selectors, services
 from ..filtersets import RiskDesignationFilterSet
@@ -16,9 +17,7 @@ from .serializers import (
 )
 
 
-class RiskLevelViewSet(
-    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
-):
+class RiskLevelViewSet(ScopedCreateReadViewSet):
     """风险等级 (public information: not area-scoped)."""
 
     model = RiskLevel
@@ -30,9 +29,7 @@ class RiskLevelViewSet(
         return RiskLevel.objects.all()
 
 
-class RiskDesignationViewSet(
-    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
-):
+class RiskDesignationViewSet(ScopedCreateReadViewSet):
     """风险地区认定: create = set a level for a place (closes its open designation)."""
 
     model = RiskDesignation

@@ -1,10 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
 from rest_framework.decorators import action
 
 from fangkong.core.api.permissions import ViewPermission
-from fangkong.core.api.views import ScopedGenericViewSet, ServiceCreateMixin
+from fangkong.core.api.views import (
+    ScopedCreateReadViewSet,
+)
 
 from .. import services
 from ..filtersets import CampaignFilterSet, FindingFilterSet, VisitFilterSet
@@ -12,15 +13,13 @@ from ..models import Campaign, Finding, Visit
 from .serializers import CampaignSerializer, FindingSerializer, VisitSerializer
 
 
-class CreateListRetrieveViewSet(
-    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
-):
+class ScopedCreateReadViewSet(ScopedCreateReadViewSet):
     """Records that are appended, never edited: create through the service, then read."""
 
     service_takes_data = False
 
 
-class CampaignViewSet(CreateListRetrieveViewSet):
+class CampaignViewSet(ScopedCreateReadViewSet):
     """摸排行动: campaigns of the caller's subtree and of the areas above that cover it."""
 
     model = Campaign
@@ -36,7 +35,7 @@ class CampaignViewSet(CreateListRetrieveViewSet):
         return self.written_response(campaign)
 
 
-class VisitViewSet(CreateListRetrieveViewSet):
+class VisitViewSet(ScopedCreateReadViewSet):
     """入户走访: a visit per household; the latest one counts in the coverage."""
 
     model = Visit
@@ -46,7 +45,7 @@ class VisitViewSet(CreateListRetrieveViewSet):
     create_service = staticmethod(services.record_visit)
 
 
-class FindingViewSet(CreateListRetrieveViewSet):
+class FindingViewSet(ScopedCreateReadViewSet):
     """摸排发现: returnees and inflow people a campaign found."""
 
     model = Finding

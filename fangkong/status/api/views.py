@@ -1,13 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins
 from rest_framework.decorators import action
 
 from fangkong.core.api.permissions import ViewPermission
 from fangkong.core.api.views import (
-    ScopedGenericViewSet,
+    ScopedCreateReadViewSet,
     ScopedReadOnlyModelViewSet,
-    ServiceCreateMixin,
 )
 from fangkong.registry.models import Resident
 from fangkong.registry.selectors import search_residents
@@ -46,9 +44,7 @@ class PersonStatusViewSet(ScopedReadOnlyModelViewSet):
         return qs
 
 
-class StatusOverrideViewSet(
-    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
-):
+class StatusOverrideViewSet(ScopedCreateReadViewSet):
     """状态人工调整: requests, and their approval or rejection by a higher-ranked user."""
 
     model = StatusOverride

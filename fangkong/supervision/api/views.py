@@ -1,14 +1,12 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from fangkong.core.api.permissions import ViewPermission
 from fangkong.core.api.views import (
-    ScopedGenericViewSet,
-    ServiceCreateMixin,
+    ScopedCreateReadViewSet,
     ServiceUpdateMixin,
 )
 from fangkong.status.clock import local_date
@@ -40,13 +38,7 @@ def _step_schema(summary):
     )
 
 
-class CreateListRetrieveViewSet(
-    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
-):
-    pass
-
-
-class InspectionGroupViewSet(ServiceUpdateMixin, CreateListRetrieveViewSet):
+class InspectionGroupViewSet(ServiceUpdateMixin, ScopedCreateReadViewSet):
     """督导组: members, leader and the area subtrees it inspects."""
 
     model = InspectionGroup
@@ -57,7 +49,7 @@ class InspectionGroupViewSet(ServiceUpdateMixin, CreateListRetrieveViewSet):
     update_service = staticmethod(services.update_group)
 
 
-class InspectionTaskViewSet(CreateListRetrieveViewSet):
+class InspectionTaskViewSet(ScopedCreateReadViewSet):
     """督导任务."""
 
     model = InspectionTask
@@ -67,7 +59,7 @@ class InspectionTaskViewSet(CreateListRetrieveViewSet):
     create_service = staticmethod(services.create_task)
 
 
-class InspectionVisitViewSet(CreateListRetrieveViewSet):
+class InspectionVisitViewSet(ScopedCreateReadViewSet):
     """检查记录 (明查/暗访) with checklist answers and findings."""
 
     model = Visit
@@ -88,7 +80,7 @@ class InspectionVisitViewSet(CreateListRetrieveViewSet):
     create_service = staticmethod(services.record_visit)
 
 
-class ProblemViewSet(CreateListRetrieveViewSet):
+class ProblemViewSet(ScopedCreateReadViewSet):
     """问题台账; ``rectify`` (责任单位), ``close`` and ``reopen`` (督导组) move it on."""
 
     model = Problem
@@ -141,7 +133,7 @@ class ProblemViewSet(CreateListRetrieveViewSet):
         return Response(data)
 
 
-class ProblemSummaryViewSet(CreateListRetrieveViewSet):
+class ProblemSummaryViewSet(ScopedCreateReadViewSet):
     """问题日汇总: stored summaries; POST (area, date) generates and stores one."""
 
     model = ProblemSummary

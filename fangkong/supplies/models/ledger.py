@@ -110,6 +110,8 @@ class Movement(LedgerRow):
                 fields=["warehouse", "item", "lot", "quantity"], name="movement_stock_idx"
             ),
             models.Index(fields=["item", "kind", "occurred_at"], name="movement_burn_idx"),
+            # The append-only ledger's list order (newest first).
+            models.Index(fields=["-occurred_at", "-id"], name="movement_list_order"),
         ]
 
     def __str__(self):

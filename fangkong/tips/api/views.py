@@ -6,7 +6,10 @@ from rest_framework.decorators import action
 
 from fangkong.areas.models import Area
 from fangkong.core.api.permissions import ViewPermission
-from fangkong.core.api.views import ScopedGenericViewSet, ServiceCreateMixin
+from fangkong.core.api.views import (
+    ScopedCreateReadViewSet,
+    ScopedGenericViewSet,
+)
 
 from .. import selectors, services
 from ..filtersets import RewardFilterSet, TipFilterSet
@@ -70,9 +73,7 @@ class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneric
         return self.written_response(updated)
 
 
-class RewardViewSet(
-    ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
-):
+class RewardViewSet(ScopedCreateReadViewSet):
     """举报奖励: create for a verified tip; ``paid`` records the payment day."""
 
     model = Reward

@@ -5,20 +5,31 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from fangkong.core.audit import verify_chain
 from fangkong.core.models import AuditEntry
 from fangkong.health.models import Assignment
 from fangkong.status.models import PersonStatus
+from fangkong.tracing.engine import Params
 from fangkong.tracing.models import Contact, Exposure
 from fangkong.tracing.services import (
     confirm_contact,
+    create_case,
     dismiss_contact,
     quarantine_contacts,
     trace_case,
 )
+from fangkong.tracing.tracer import (
+    close_contacts,
+    close_contacts_of_cases,
+    index_only,
+    person_scans,
+    query_plan,
+    venue_scans,
+)
 
-from .conftest import D, t
+from .conftest import CONFIRMED, D, t
 
 
 def _contacts(case):
@@ -123,3 +134,51 @@ def test_one_action_quarantines_confirmed_contacts_and_turns_them_red(
         )
         == []
     )
+
+
+def _found(candidates):
+    return {
+        person: sorted(
+            (
+                e.kind,
+                e.via,
+                e.overlap.start if e.overlap else e.at,
+                e.overlap.end if e.overlap else e.at,
+            )
+            for e in c.exposures
+        )
+        for person, c in candidates.items()
+    }
+
+
+def test_cases_at_once_find_what_each_case_finds(city, users):
+    """The set-based pass over many cases: each case's contacts as if traced alone — a case
+    is another case's contact, a household is per case."""
+    p, _v, _w, case = city
+    second = create_case(
+        actor=users["command"],
+        resident=p["B"],
+        kind="confirmed",
+        confirmed_at=CONFIRMED,
+        code="C-13",
+    )
+    params = Params.from_settings()
+    together = close_contacts_of_cases([case, second], params)
+    for c in (case, second):
+        visits, alone = close_contacts(c, params)
+        assert sorted(together[c.pk][0], key=repr) == sorted(visits, key=repr)
+        assert _found(together[c.pk][1]) == _found(alone)
+    assert p["B"].pk in together[case.pk][1]  # B is A's contact though a case too
+    assert {p["A"].pk, p["G"].pk, p["H"].pk} <= set(together[second.pk][1])
+
+
+def test_scan_reads_use_the_covering_indexes(city):
+    p, v, _w, _case = city
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:  # a handful of rows: make the planner show its index
+            cur.execute("SET LOCAL enable_seqscan = off")
+            cur.execute("SET LOCAL enable_bitmapscan = off")
+    people = person_scans([p["A"].pk], t(-5, 0), t(0, 0))
+    around = venue_scans([(v.pk, t(-3, 0), t(-2, 12))])
+    assert index_only(query_plan(people), "scan_resident_time")
+    assert index_only(query_plan(around), "scan_venue_time")

@@ -1,5 +1,5 @@
 from .outings import OutingApproval
-from .scans import Scan
+from .scans import Scan, ScanDayCount
 from .venues import Venue
 
-__all__ = ["OutingApproval", "Scan", "Venue"]
+__all__ = ["OutingApproval", "Scan", "ScanDayCount", "Venue"]

@@ -1,7 +1,7 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.personal import EncryptedTextField, mask_name
@@ -18,6 +18,16 @@ class ScanQuerySet(ScopedQuerySet):
 
     def delete(self):
         raise PermissionError("scans are append-only")
+
+    def delete_expired(self, cutoff) -> int:
+        """The one way rows leave the table on SQLite: ``venues.retention`` removing rows
+        older than ``cutoff`` (the start of the retention period). On PostgreSQL scans leave
+        only by dropping whole monthly partitions, and the trigger refuses row deletes."""
+        if connections[self.db].vendor == "postgresql":
+            raise PermissionError("scans are append-only: partitions are dropped, not rows")
+        if self.filter(scanned_at__gte=cutoff).exists():
+            raise PermissionError("scans inside the retention period cannot be deleted")
+        return self._raw_delete(self.db)
 
 
 class Scan(models.Model):
@@ -94,8 +104,14 @@ class Scan(models.Model):
         indexes = [
             # The two tracing questions: who was at venue V between t1 and t2, and where
             # was person P between t1 and t2. On PostgreSQL each partition has its own.
-            models.Index(fields=["venue", "scanned_at"], name="scan_venue_time"),
-            models.Index(fields=["resident", "scanned_at"], name="scan_resident_time"),
+            # Covering: the tracer reads only these columns, so both are index-only reads
+            # (keys rather than INCLUDE, which SQLite lacks).
+            models.Index(
+                fields=["venue", "scanned_at", "resident", "direction"], name="scan_venue_time"
+            ),
+            models.Index(
+                fields=["resident", "scanned_at", "venue", "direction"], name="scan_resident_time"
+            ),
             models.Index(
                 fields=["id_number_index", "scanned_at"],
                 name="scan_visitor_id_time",
@@ -128,3 +144,38 @@ class Scan(models.Model):
         """A masked name for lists: the resident's or the visitor's."""
         name = self.resident.name if self.resident_id else self.visitor_name
         return mask_name(name)
+
+
+class ScanDayCount(models.Model):
+    """扫码日统计: scans per venue and local day, kept after the scans themselves expire.
+
+    Filled by ``venues.retention`` in the transaction that removes the scans it counts (added
+    to, never overwritten, so chunked deletes and late stragglers add up), so a day's figure is
+    always ``count(Scan) + ScanDayCount`` for that day and venue, whatever has been purged."""
+
+    scope_field = "venue__area"
+
+    venue = models.ForeignKey(
+        "venues.Venue",
+        on_delete=models.PROTECT,
+        related_name="day_counts",
+        db_index=False,  # covered by the unique (venue, day)
+        verbose_name=_("场所"),
+    )
+    day = models.DateField(_("日期"))
+    scans = models.PositiveIntegerField(_("扫码次数"), default=0)
+    refused = models.PositiveIntegerField(_("劝返/拒绝进入"), default=0)
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("扫码日统计")
+        verbose_name_plural = _("扫码日统计")
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "day"], name="scan_day_count_venue_day"),
+        ]
+        indexes = [models.Index(fields=["day"], name="scan_day_count_day")]
+
+    def __str__(self):
+        return f"{self.venue_id} {self.day}: {self.scans}"

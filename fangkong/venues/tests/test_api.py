@@ -107,3 +107,14 @@ def test_devices_read_the_server_clock(users):
     sent = datetime.datetime.fromisoformat(r.json()["now"])
     assert abs((sent - timezone.now()).total_seconds()) < 60
     assert APIClient().get("/api/v1/scans/clock/").status_code == 401
+
+
+def test_batch_records_must_be_a_list_of_objects(users, market):
+    client = api(users["community"])
+    r = client.post("/api/v1/scans/batch/", {"records": "x"}, format="json")
+    assert r.status_code == 400 and "records" in r.json()
+    r = client.post("/api/v1/scans/batch/", {"records": [None]}, format="json")
+    assert r.status_code == 400 and "records" in r.json()
+    r = client.post("/api/v1/scans/batch/", {"records": [[1], 2]}, format="json")
+    assert r.status_code == 400 and r.json()["rejected"] == 2
+    assert [e["message"] for e in r.json()["errors"]] == ["每条记录应为一个 JSON 对象"] * 2

@@ -1,6 +1,7 @@
 """Batch ingest: idempotent resend, partial batches with per-record errors, scope."""
 
 import datetime
+import decimal
 import uuid
 
 import pytest
@@ -140,3 +141,77 @@ def test_ingest_needs_the_permission_and_writes_nothing_without_it(users, market
         )
     assert Scan.objects.count() == 0
     assert not AuditEntry.objects.filter(object_type="venues.scan").exists()
+
+
+def test_repeated_people_in_a_batch_are_checked_once_and_stored_alike(users, market, green):
+    visitor_id = make_id_number()
+    batch = [
+        _record(market, id_number=green.id_number),
+        _record(market, id_number=green.id_number.lower(), direction="out"),
+        _record(market, id_number=visitor_id, name="外地访客"),
+        _record(market, id_number=visitor_id, name="外地访客", direction="out"),
+        _record(market, phone="138 0000 1111", name="送货员"),
+        _record(market, phone="13800001111", name="送货员", direction="out"),
+        _record(market, id_number="110101199003071234"),
+        _record(market, id_number="110101199003071234", temperature="45"),
+        _record(market, id_number=green.id_number, temperature=["36.5"], direction=["in"]),
+    ]
+    result = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    assert (result.created, result.rejected) == (6, 3)
+    checksum = "身份证号校验位不正确，请核对（可能有数字录错，或被 Excel 改动）"
+    assert result.errors == [
+        {"index": 6, "field": "id_number", "message": checksum},
+        {"index": 7, "field": "temperature", "message": "体温应在 34.0–43.0℃ 之间"},
+        {"index": 7, "field": "id_number", "message": checksum},
+        {"index": 8, "field": "direction", "message": "进出方向只能是 in（进入）或 out（离开）"},
+        {"index": 8, "field": "temperature", "message": "体温应填写数字，如 36.5"},
+    ]
+    scans = list(Scan.objects.order_by("direction"))
+    assert sum(1 for s in scans if s.resident_id == green.pk) == 2
+    visitors = [s for s in scans if s.resident_id is None]
+    by_id = [s for s in visitors if s.id_number]
+    assert {s.id_number for s in by_id} == {visitor_id}
+    assert len({s.id_number_index for s in by_id}) == 1
+    by_phone = [s for s in visitors if s.phone]
+    assert {s.phone for s in by_phone} == {"13800001111"}
+    assert len({s.phone_index for s in by_phone}) == 1 and by_phone[0].phone_index
+
+
+@pytest.mark.django_db
+def test_scan_column_adapters_give_what_the_fields_give():
+    from django.db import connection
+
+    moment_of, uuid_of = services.scan_column_adapters(connection)
+    fields = {f.attname: f for f in Scan._meta.concrete_fields}
+    for moment in (NOW, NOW.replace(microsecond=123456), NOW.astimezone(datetime.UTC)):
+        expected = fields["scanned_at"].get_db_prep_save(moment, connection)
+        assert (moment_of(moment) if moment_of else moment) == expected
+    key = uuid.uuid4()
+    assert (uuid_of(key) if uuid_of else key) == fields["uuid"].get_db_prep_save(key, connection)
+    for column in ("venue_id", "resident_id", "direction", "temperature", "admitted", "source"):
+        value = {"temperature": decimal.Decimal("36.5"), "admitted": True}.get(column, 7)
+        if column in ("direction", "source"):
+            value = "in"
+        assert fields[column].get_db_prep_save(value, connection) == value, column
+
+
+def test_a_large_batch_resent_and_overlapping_is_stored_exactly_once(users, market, green):
+    # Above INSERT_CHUNK (two statements on SQLite) and COPY_FROM_ROWS (COPY on PostgreSQL).
+    size = services.INSERT_CHUNK + 20
+    assert size >= services.COPY_FROM_ROWS
+    batch = [
+        _record(market, phone=f"139{i:08d}", name="访客")
+        if i % 2
+        else _record(market, id_number=green.id_number)
+        for i in range(size)
+    ]
+    batch.append(dict(batch[3]))  # the same record twice in one batch
+    first = services.ingest_scans(actor=users["community"], records=batch[:300], now=NOW)
+    assert (first.created, first.duplicates, first.rejected) == (300, 0, 0)
+    second = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    assert (second.created, second.duplicates, second.rejected) == (size - 300, 301, 0)
+    statuses = [r["status"] for r in second.results]
+    assert statuses == ["duplicate"] * 300 + ["created"] * (size - 300) + ["duplicate"]
+    assert Scan.objects.count() == size
+    assert Scan.objects.filter(resident=green).count() == size // 2
+    assert Scan.objects.filter(phone_index__isnull=False).count() == size // 2

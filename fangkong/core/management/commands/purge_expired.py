@@ -48,6 +48,8 @@ class Command(BaseCommand):
                     "action": ACTION_LABELS[o.rule.action],
                 }
             )
+            for line in o.details:  # e.g. scans: per month or partition
+                w(f"  {line}")
         self._keys(day)
         if dry_run:
             w(_("试运行：未做任何改动"))

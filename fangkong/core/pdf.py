@@ -1,0 +1,52 @@
+"""What every PDF shares: reportlab with the built-in CID font STSong-Light (no font file to
+ship) and QR codes from segno drawn as vector squares, so they print sharp at any size.
+
+A renderer is ``buf, c = start_pdf(A5, title)`` … ``return finish_pdf(buf, c)``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+FONT = "STSong-Light"
+
+
+def cjk_font() -> str:
+    """The name of the Chinese font, registered with reportlab on first use."""
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def start_pdf(pagesize: tuple[float, float], title: str) -> tuple[io.BytesIO, canvas.Canvas]:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=pagesize, pageCompression=1)
+    c.setTitle(title)
+    return buf, c
+
+
+def finish_pdf(buf: io.BytesIO, c: canvas.Canvas) -> bytes:
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def qr_svg(url: str, *, scale: int = 4, border: int | None = None) -> str:
+    """The QR of ``url`` as inline SVG for web pages (drawn here; no external service)."""
+    return segno.make(url, error="m").svg_inline(scale=scale, border=border)
+
+
+def draw_qr(c: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
+    """The QR of ``url`` as a ``size`` square whose lower left corner is at ``(x, y)``."""
+    rows = list(segno.make(url, error="m").matrix_iter(border=2))
+    cell = size / len(rows)
+    c.setFillColorRGB(0, 0, 0)
+    for r, row in enumerate(rows):
+        for col, dark in enumerate(row):
+            if dark:
+                c.rect(x + col * cell, y + size - (r + 1) * cell, cell, cell, stroke=0, fill=1)

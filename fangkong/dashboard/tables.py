@@ -1,0 +1,14 @@
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.tables import Column, Table
+
+
+class ReportTemplateTable(Table):
+    detail_url_name = "dashboard:template_edit"
+    columns = (
+        Column("name", _("模板名称"), link=True),
+        Column("title", _("报表标题")),
+        Column("area", _("所属单位"), accessor="area.name"),
+        Column("item_count", _("项目数"), render=lambda t: len(t.items)),
+        Column("updated_at", _("更新时间")),
+    )
