@@ -17,18 +17,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from fangkong.areas.models import Area
+from fangkong.core.pdf import cjk_font
 from fangkong.core.scoping import area_visible_to
 
 from .figures import REGISTRY, figure_values, figure_values_by_child
 from .models import ReportTemplate
 from .trends import TREND_KEYS, Series, line_chart_drawing, trend_series
 
-FONT = "STSong-Light"
 DEFAULT_NAME = "default"
 TREND_DAYS = 14
 
@@ -161,12 +159,6 @@ def render_xlsx(report: DailyReport) -> bytes:
     return buf.getvalue()
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
 def _fmt(value) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
@@ -174,7 +166,7 @@ def _fmt(value) -> str:
 
 
 def render_pdf(report: DailyReport) -> bytes:
-    font = _font()
+    font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
     body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13)
     heading = ParagraphStyle("h", fontName=font, fontSize=11, leading=16, spaceBefore=6)
