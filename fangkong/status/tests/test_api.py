@@ -64,8 +64,8 @@ def test_status_of_another_grid_is_not_found_and_statuses_are_read_only(users, p
 def test_statuses_list_query_count(users, people, django_assert_num_queries):
     client = api(users["command"])
     client.get(STATUSES)
-    # session, user, role perms (2), user's area, count, rows
-    with django_assert_num_queries(7):
+    # session, user, user's area, count, rows (a role's permissions need no query)
+    with django_assert_num_queries(5):
         r = client.get(STATUSES)
     assert r.json()["count"] == 3
 
