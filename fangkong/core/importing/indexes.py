@@ -24,7 +24,9 @@ def worth_deferring(connection, table: str, incoming: int | None) -> bool:
     """A large file (``FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS`` rows or more) into a table
     holding fewer rows than the file brings."""
     least = settings.FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS
-    if not incoming or incoming < least or connection.vendor not in ("sqlite", "postgresql"):
+    if not least or not incoming or incoming < least:
+        return False
+    if connection.vendor not in ("sqlite", "postgresql"):
         return False
     with connection.cursor() as cur:
         # A bounded count: only "fewer than ``incoming``" matters.
