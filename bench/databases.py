@@ -13,6 +13,7 @@ with Debian's binaries (as the ``postgres`` user when run as root), else skipped
 from __future__ import annotations
 
 import glob
+import json
 import os
 import pwd
 import shutil
@@ -116,13 +117,52 @@ class Database:
         """The ``FANGKONG_VAR_DIR`` of the current run (secrets, and the SQLite file)."""
         return self._run_dir()
 
-    def restore(self, source: Path) -> dict[str, str]:
-        """SQLite: a run on a copy of a saved ``var`` directory (a loaded fixture)."""
-        assert self.kind == "sqlite"
+    @property
+    def cache_kind(self) -> str | None:
+        """The key prefix of a saved, loaded database of this kind (``save``/``restore``);
+        ``None`` when it cannot be saved (a PostgreSQL server we did not start)."""
+        if self.kind == "sqlite":
+            return "sqlite"
+        if self.server is None or self.server.data_dir is None:
+            return None
+        return f"postgres{self.version.split('.')[0]}"  # a data directory fits one major
+
+    def save(self, dest: Path, counts: dict) -> None:
+        """Keep the current run's loaded database under ``dest`` for ``restore``: SQLite its
+        ``var`` directory, PostgreSQL the stopped cluster's data directory (moved, not copied:
+        call ``restore`` next) and the run's ``var`` (its secrets)."""
+        tmp = dest.with_name(dest.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        if self.kind == "sqlite":
+            shutil.copytree(self.run_dir, tmp)
+        else:
+            assert self.server is not None and self.server.data_dir is not None
+            tmp.mkdir(parents=True)
+            shutil.copytree(self.run_dir, tmp / "var")
+            self.server.stop()
+            shutil.move(self.server.data_dir, tmp / "pgdata")  # one file system: a rename
+            self.server.close()
+            self.server = None
+        (tmp / "counts.json").write_text(json.dumps(counts))
+        tmp.replace(dest)
+
+    def restore(self, source: Path, *, writes: bool = True) -> dict[str, str]:
+        """A run on a database saved by ``save``: SQLite on a copy of the ``var`` directory,
+        PostgreSQL a cluster started on the saved data directory — on the directory itself
+        when the run ``writes`` nothing, else on a copy."""
         rdir = self._run_dir()
         shutil.rmtree(rdir, ignore_errors=True)
-        shutil.copytree(source, rdir)
-        return base_env(rdir, None)
+        if self.kind == "sqlite":
+            shutil.copytree(source, rdir)
+            return base_env(rdir, None)
+        shutil.copytree(source / "var", rdir)
+        if self.server is not None:
+            self.server.close()  # the empty cluster started for a load
+        server, why = start_cached_cluster(source / "pgdata", in_place=not writes)
+        if server is None:
+            raise SetupError(why)
+        self.server = server
+        return base_env(rdir, server.url_for(RUN_DB))
 
     def sqlite_file(self) -> Path:
         return self._run_dir() / "fangkong.sqlite3"
@@ -158,6 +198,7 @@ class PostgresServer:
     pg_ctl: str = ""
     run_as: list[str] = field(default_factory=list)
     created: set[str] = field(default_factory=set)
+    root: Path | None = None  # its temporary directory (socket, log; the data unless cached)
 
     def url_for(self, dbname: str) -> str:
         parts = urlsplit(self.admin_url)
@@ -201,11 +242,20 @@ class PostgresServer:
                         )
                     )
             return
+        self.stop()
+        shutil.rmtree(self.root or self.data_dir.parent, ignore_errors=True)
+
+    def stop(self) -> None:
+        """Stop the throw-away cluster cleanly (a shutdown checkpoint: its files are whole)."""
+        assert self.data_dir is not None
         subprocess.run(  # noqa: S603
             [*self.run_as, self.pg_ctl, "-D", str(self.data_dir), "-m", "fast", "-w", "stop"],
             capture_output=True,
         )
-        shutil.rmtree(self.data_dir.parent, ignore_errors=True)
+
+    def major(self) -> str:
+        """The server's major version (a data directory is only valid for that one)."""
+        return str(self.scalar("SHOW server_version_num"))[:-4]
 
 
 def _free_port() -> int:
@@ -224,6 +274,21 @@ def _version_key(path: str) -> tuple:
     return tuple(int(x) if x.isdigit() else 0 for x in part.split("."))
 
 
+def _cluster_owner() -> tuple[list[str], tuple[int, int] | None, str]:
+    """(command prefix, (uid, gid) to own the files, "") to run the server as ``postgres``
+    when we are root; ("", …, why) when that is impossible."""
+    if os.geteuid() != 0:
+        return [], None, ""
+    try:
+        pw = pwd.getpwnam("postgres")
+    except KeyError:
+        return [], None, "running as root and no 'postgres' user to run initdb as"
+    runuser = shutil.which("runuser")
+    if not runuser:
+        return [], None, "running as root and no runuser to start PostgreSQL as 'postgres'"
+    return [runuser, "-u", "postgres", "--"], (pw.pw_uid, pw.pw_gid), ""
+
+
 def start_temp_cluster() -> tuple[PostgresServer | None, str]:
     """Start a throw-away cluster on 127.0.0.1 with default (durable) settings."""
     initdb, pg_ctl = _find_binary("initdb"), _find_binary("pg_ctl")
@@ -233,24 +298,11 @@ def start_temp_cluster() -> tuple[PostgresServer | None, str]:
             "no PostgreSQL server binary found (install postgresql or set "
             "FANGKONG_BENCH_DATABASE_URL)",
         )
-    run_as: list[str] = []
-    root = Path(tempfile.mkdtemp(prefix="fangkong-bench-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        try:
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            shutil.rmtree(root, ignore_errors=True)
-            return None, "running as root and no 'postgres' user to run initdb as"
-        runuser = shutil.which("runuser")
-        if not runuser:
-            shutil.rmtree(root, ignore_errors=True)
-            return None, "running as root and no runuser to start PostgreSQL as 'postgres'"
-        run_as = [runuser, "-u", "postgres", "--"]
-        for p in (root, sock):
-            os.chown(p, pw.pw_uid, pw.pw_gid)
-    port = _free_port()
+    run_as, owner, why = _cluster_owner()
+    if why:
+        return None, why
+    root = _cluster_root(owner)
+    data = root / "data"
     init = subprocess.run(  # noqa: S603
         [
             *run_as,
@@ -272,7 +324,48 @@ def start_temp_cluster() -> tuple[PostgresServer | None, str]:
     if init.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         return None, f"initdb failed: {init.stderr.strip()[-300:]}"
-    opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {sock}"
+    source = f"throw-away cluster ({Path(initdb).parent.parent.name}, default settings)"
+    return _start_cluster(root, data, pg_ctl, run_as, source)
+
+
+def start_cached_cluster(data: Path, *, in_place: bool) -> tuple[PostgresServer | None, str]:
+    """Start a throw-away cluster on a saved data directory (a loaded city): on the directory
+    itself when the run writes nothing (``close`` then leaves it), else on a copy."""
+    pg_ctl = _find_binary("pg_ctl")
+    if not pg_ctl:
+        return None, "no PostgreSQL server binary found"
+    run_as, owner, why = _cluster_owner()
+    if why:
+        return None, why
+    root = _cluster_root(owner)
+    source = f"cached cluster ({'in place' if in_place else 'a copy'} of {data.parent.name})"
+    if not in_place:
+        # cp -a keeps the owner and the 0700 mode PostgreSQL insists on.
+        cp = shutil.which("cp") or "/bin/cp"
+        copy = subprocess.run(  # noqa: S603
+            [cp, "-a", str(data), str(root / "data")], capture_output=True, text=True
+        )
+        if copy.returncode != 0:
+            shutil.rmtree(root, ignore_errors=True)
+            return None, f"copying {data} failed: {copy.stderr.strip()[-300:]}"
+        data = root / "data"
+    return _start_cluster(root, data, pg_ctl, run_as, source)
+
+
+def _cluster_root(owner: tuple[int, int] | None) -> Path:
+    root = Path(tempfile.mkdtemp(prefix="fangkong-bench-pg-"))
+    (root / "sock").mkdir()
+    if owner:
+        for p in (root, root / "sock"):
+            os.chown(p, *owner)
+    return root
+
+
+def _start_cluster(
+    root: Path, data: Path, pg_ctl: str, run_as: list[str], source: str
+) -> tuple[PostgresServer | None, str]:
+    port = _free_port()
+    opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {root / 'sock'}"
     start = subprocess.run(  # noqa: S603
         [
             *run_as,
@@ -284,6 +377,8 @@ def start_temp_cluster() -> tuple[PostgresServer | None, str]:
             "-o",
             opts,
             "-w",
+            "-t",
+            "600",  # a cached cluster stopped uncleanly replays its WAL first
             "start",
         ],
         capture_output=True,
@@ -294,10 +389,11 @@ def start_temp_cluster() -> tuple[PostgresServer | None, str]:
         return None, f"pg_ctl start failed: {start.stderr.strip()[-300:]}"
     server = PostgresServer(
         admin_url=f"postgres://postgres@127.0.0.1:{port}/postgres",
-        source=f"throw-away cluster ({Path(initdb).parent.parent.name}, default settings)",
+        source=source,
         data_dir=data,
         pg_ctl=pg_ctl,
         run_as=run_as,
+        root=root,
     )
     return server, ""
 

@@ -20,7 +20,10 @@ search-keyed in bulk, as ``status-fixture`` does), ``venues`` venues spread over
 (``B-000``…) at the period's end. Resident ids and venue ids are contiguous: person ``i`` of
 the scans is resident ``first_resident + i``. SQLite: the loaded database (with its secrets)
 is cached under ``var/bench/tracing/cities/`` keyed by the parameters and the migrations, and
-copied for each run. PostgreSQL: loaded by ``COPY`` each time (minutes).
+copied for each run. PostgreSQL (a throw-away cluster the bench started): the stopped
+cluster's data directory is cached the same way (``postgres15-…``, with the run's secrets) and
+each run starts a cluster on a copy of it, or on it when the run writes nothing
+(``load_city(…, writes=False)``: the tracing measurement).
 
 Steps (each a ``python -m bench`` subcommand run in a child process):
 
@@ -49,7 +52,6 @@ import hashlib
 import itertools
 import json
 import random
-import shutil
 import statistics
 import sys
 import time
@@ -183,8 +185,10 @@ def load_city(
     seed: int = DEFAULT_SEED,
     *,
     work_dir: Path | None = None,
+    writes: bool = True,
 ) -> City:
-    """A fresh copy of the generated city in ``db`` (a ``bench.databases.Database``)."""
+    """A fresh copy of the generated city in ``db`` (a ``bench.databases.Database``); a run
+    that ``writes`` nothing may get the cached PostgreSQL city itself instead of a copy."""
     from .cli import WORK_DIR, _json_out, ensure_csv
     from .databases import REPO, SetupError
     from .measure import run_measured
@@ -192,15 +196,18 @@ def load_city(
     work = work_dir or WORK_DIR / "tracing"
     scans_file = scans_parquet(ensure_scans(work / "data", people, venues, scans, seed))
     residents_csv = ensure_csv(people, seed)
-    key = f"{db.kind}-{people}-{venues}-{scans}-{seed}-v{FIXTURE_VERSION}-{_schema_key()}"
+    kind = db.cache_kind
+    key = f"{kind}-{people}-{venues}-{scans}-{seed}-v{FIXTURE_VERSION}-{_schema_key()}"
     cache = work / "cities" / key
-    if db.kind == "sqlite" and (cache / "counts.json").exists():
-        _say(f"SQLite city from the cache {cache.name}")
-        env = db.restore(cache)
+    if kind and (cache / "counts.json").exists():
+        _say(f"{db.label} city from the cache {cache.name}")
+        env = db.restore(cache, writes=writes)
         return City(env, json.loads((cache / "counts.json").read_text()), cached=True)
     _say(f"{db.label} {db.version}: template …")
+    clock = time.perf_counter()
     db.build_template()
     env = db.fresh()
+    template_s = time.perf_counter() - clock
     argv = [sys.executable, "-m", "bench", "tracing-fixture", str(scans_file), str(residents_csv)]
     argv += ["--people", str(people), "--venues", str(venues), "--seed", str(seed)]
     _say(f"{db.label}: loading {people:,} people, {venues:,} venues, {scans:,} scans …")
@@ -208,14 +215,18 @@ def load_city(
     counts = _json_out(m) if m.returncode == 0 else None
     if not counts:
         raise SetupError(f"{db.label} fixture failed (exit {m.returncode}):\n{m.stderr_tail()}")
-    _say(f"{db.label} city loaded in {m.seconds:.1f} s (peak {m.peak_mb:.0f} MB)")
-    if db.kind == "sqlite":
-        tmp = cache.with_name(cache.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(db.run_dir, tmp)
-        (tmp / "counts.json").write_text(json.dumps(counts))
-        tmp.replace(cache)
-    return City(env, counts, seconds=m.seconds, log=m.stderr_tail(40))
+    counts.setdefault("timings", {})["template_s"] = round(template_s, 1)
+    _say(
+        f"{db.label} city loaded in {m.seconds:.1f} s (peak {m.peak_mb:.0f} MB; "
+        f"template {template_s:.1f} s before)"
+    )
+    if kind:
+        clock = time.perf_counter()
+        db.save(cache, counts)
+        if db.kind != "sqlite":  # the cluster moved into the cache: start it there again
+            env = db.restore(cache, writes=writes)
+        _say(f"{db.label} city cached as {cache.name} in {time.perf_counter() - clock:.1f} s")
+    return City(env, counts, seconds=m.seconds + template_s, log=m.stderr_tail(40))
 
 
 def ensure_scans(data_dir: Path, people: int, venues: int, scans: int, seed: int) -> Path:
@@ -308,6 +319,7 @@ def bulk_load(tables: list[str]):
             if replica:
                 c.execute("RESET session_replication_role")
             c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # inside a test: checks due now
+            c.execute("SET maintenance_work_mem = '512MB'")  # this session's index builds
         for _name, sql in indexes:
             c.execute(sql)
         if connection.vendor == "sqlite":
@@ -349,15 +361,14 @@ def bulk_insert(table: str, columns, rows) -> int:
     return n
 
 
-def _load_scans(path: Path, first: int, venue0: int, recorded_at) -> int:
-    """The scans in time order, their values computed by DuckDB from the Parquet file."""
+def _load_scans(path: Path, table: str, first: int, venue0: int, recorded_at) -> int:
+    """The scans in time order into ``table`` (the scan table or its month's partition),
+    their values computed by DuckDB from the Parquet file."""
     import duckdb
     from django.db import connection
 
-    from fangkong.venues.models import Scan
-
     qn = connection.ops.quote_name
-    table = qn(Scan._meta.db_table)
+    table = qn(table)
     cols = ", ".join(qn(c) for c in SCAN_COLUMNS)
     con = duckdb.connect()
     con.execute("SET threads = 2")
@@ -417,7 +428,7 @@ def build_fixture(scans_file: Path, residents_csv: Path, people: int, venues: in
     from fangkong.venues.models import Scan, Venue
 
     from .dataset import grids
-    from .status import RESIDENT_COLUMNS, _dt, _resident_rows
+    from .status import _dt, insert_residents
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -430,18 +441,20 @@ def build_fixture(scans_file: Path, residents_csv: Path, people: int, venues: in
     counts: dict = {}
     tables = [Resident._meta.db_table, Venue._meta.db_table, Scan._meta.db_table]
     timings = {}
+    scan_table = Scan._meta.db_table
     with bulk_load(tables):
         if partitioning.is_partitioned():
+            months = set()
             for t in (EPOCH0, EPOCH0 + DAYS * 86400):
                 local = timezone.localtime(datetime.datetime.fromtimestamp(t, datetime.UTC))
-                partitioning.create_partition(partitioning.month_partition(local.year, local.month))
+                months.add(partitioning.month_partition(local.year, local.month))
+            for part in months:
+                partitioning.create_partition(part)
+            if len(months) == 1:  # straight into the month: no routing of each row
+                scan_table = months.pop().name
         with transaction.atomic():
             clock = time.perf_counter()
-            counts["residents"] = bulk_insert(
-                Resident._meta.db_table,
-                RESIDENT_COLUMNS,
-                _resident_rows(residents_csv, people, timezone.localdate(now), now),
-            )
+            counts["residents"] = insert_residents(residents_csv, people, now)
             if counts["residents"] != people:
                 raise ValueError(f"{residents_csv} has {counts['residents']} people, not {people}")
             first, last = (
@@ -492,7 +505,7 @@ def build_fixture(scans_file: Path, residents_csv: Path, people: int, venues: in
             )
             venue0 = Venue.objects.order_by("pk").values_list("pk", flat=True).first()
             clock = time.perf_counter()
-            counts["scans"] = _load_scans(scans_file, first, venue0, now)
+            counts["scans"] = _load_scans(scans_file, scan_table, first, venue0, now)
             timings["scans_s"] = time.perf_counter() - clock
             # 100 cases among the people, confirmed at the end of the period.
             end = datetime.datetime.fromtimestamp(EPOCH0 + DAYS * 86400, datetime.UTC)

@@ -89,7 +89,9 @@ def run_database(db: Database, args, work: Path) -> DbResult:
 
     res = DbResult(db.label, db.version)
     try:
-        city = load_city(db, args.people, args.venues, args.scans, args.seed, work_dir=work)
+        city = load_city(
+            db, args.people, args.venues, args.scans, args.seed, work_dir=work, writes=False
+        )
     except SetupError as e:
         res.problems.append("fixture failed")
         say(str(e))
@@ -116,7 +118,12 @@ def _stages(counts: dict) -> str:
     t = counts.get("timings") or {}
     if not t:
         return ""
-    names = {"residents_s": "residents", "scans_s": "scans", "indexes_s": "indexes after"}
+    names = {
+        "template_s": "migrated template",
+        "residents_s": "residents",
+        "scans_s": "scans",
+        "indexes_s": "indexes after",
+    }
     return " (" + ", ".join(f"{names.get(k, k)} {v:.0f} s" for k, v in t.items()) + ")"
 
 

@@ -48,6 +48,11 @@ def venue_scans(ranges: list[tuple[int, datetime.datetime, datetime.datetime]]):
         ranges_sql = "unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS r(v, lo, hi)"
         params = [[v for v, _, _ in ranges], [lo for _, lo, _ in ranges]]
         params.append([hi for _, _, hi in ranges])
+        # The ranges' overall span as constants: the planner prunes the time partitions
+        # (the default one included) outside it, which the ranges' own bounds, known only
+        # row by row, cannot do at plan time.
+        on += " AND s.scanned_at >= %s AND s.scanned_at <= %s"
+        params += [min(lo for _, lo, _ in ranges), max(hi for _, _, hi in ranges)]
     else:
         values = ", ".join(["(%s, %s, %s)"] * len(ranges))
         ranges_sql = f"(SELECT column1 v, column2 lo, column3 hi FROM (VALUES {values})) r"  # noqa: S608
