@@ -538,27 +538,38 @@ def build_fixture(scans_file: Path, residents_csv: Path, people: int, venues: in
     return counts
 
 
-def query_plans() -> dict[str, dict]:
-    """The database's plan for the tracer's two scan reads, on a case's own visits."""
+def query_plans(cases: list) -> dict[str, dict]:
+    """The database's plan for the tracer's two scan reads as the set-based pass of
+    ``cases`` issues them (their scans; the scans around all their visits), run with
+    ``EXPLAIN (ANALYZE, BUFFERS)`` on PostgreSQL: whether each reads its index alone, and
+    how many rows it still fetched from the table (pages not yet all-visible)."""
+    import re
+
     from fangkong.tracing import tracer
     from fangkong.tracing.engine import Params, scan_range_for
-    from fangkong.tracing.models import Case
 
     params = Params.from_settings()
-    case = Case.objects.order_by("code").first()
-    begin, end = tracer.infectious_period(case, params)
-    ranges = [
-        (v.venue, *scan_range_for(v, params))
-        for v in tracer.visits_of([case.resident_id], begin, end, params)
-    ]
+    periods = [tracer.infectious_period(c, params) for c in cases]
+    begin, end = min(b for b, _ in periods), max(e for _, e in periods)
+    people = sorted({c.resident_id for c in cases})
+    visits = tracer.visits_of(people, begin, end, params)
+    ranges = tracer._merged((v.venue, *scan_range_for(v, params)) for v in visits)
     queries = {
-        "scan_resident_time": tracer.person_scans([case.resident_id], begin, end),
-        "scan_venue_time": tracer.venue_scans(ranges or [(0, begin, end)]),
+        "scan_resident_time": tracer.person_scans(people, begin, end + params.max_stay),
+        "scan_venue_time": tracer.venue_scans(
+            ranges[: tracer.VENUE_RANGES_PER_QUERY] or [(0, begin, end)]
+        ),
     }
     out = {}
     for index, query in queries.items():
-        plan = tracer.query_plan(query)
-        out[index] = {"plan": plan, "index_only": tracer.index_only(plan, index)}
+        plan = tracer.query_plan(query, analyze=True)
+        fetches = sum(int(n) for n in re.findall(r"Heap Fetches: (\d+)", plan))
+        out[index] = {
+            "plan": plan,
+            "index_only": tracer.index_only(plan, index),
+            "heap_fetches": fetches,
+            "ranges": len(ranges) if index == "scan_venue_time" else len(people),
+        }
     return out
 
 
@@ -595,7 +606,7 @@ def measure(full_runs: int = 20) -> dict:
         result = trace(case, params, until=case.confirmed_at + datetime.timedelta(days=3))
         full.append((time.perf_counter() - start) * 1000)
         sizes.append(len(result.close) + len(result.secondary))
-    plans = query_plans()
+    plans = query_plans(cases)
     return {
         "cases": len(cases),
         "pairs": sorted(pairs),

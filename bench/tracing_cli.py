@@ -151,6 +151,9 @@ def render(args, results, oracle_result, command, machine, skipped) -> str:
             f"{r.counts.get('scans', 0):,} scans{_stages(r.counts)} |"
         )
         index = "index-only reads" if r.measure.get("index_only") else "NOT index-only"
+        fetches = [p.get("heap_fetches") for p in r.measure.get("plans", {}).values()]
+        if r.db == "PostgreSQL" and None not in fetches:
+            index += f" ({sum(fetches):,} heap fetches)"
         lines.append(
             f"| {r.db} | close contacts of 100 cases, one set-based pass | "
             f"{r.measure['close_total_s']:.2f} s | {len(got):,} pairs; equal to DuckDB: "

@@ -74,10 +74,14 @@ def _rows(query: tuple[str, list]) -> list[ScanRow]:
     return [ScanRow(*row) for row in rows]
 
 
-def query_plan(query: tuple[str, list]) -> str:
-    """The database's plan for one of the reads above (EXPLAIN, one line per step)."""
+def query_plan(query: tuple[str, list], *, analyze: bool = False) -> str:
+    """The database's plan for one of the reads above (EXPLAIN, one line per step); with
+    ``analyze`` PostgreSQL runs the read and adds rows, times and buffers to each step."""
     sql, params = query
-    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    if connection.vendor == "sqlite":
+        prefix = "EXPLAIN QUERY PLAN "
+    else:
+        prefix = "EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN "
     with connection.cursor() as cursor:
         cursor.execute(prefix + sql, params)
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
