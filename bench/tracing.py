@@ -69,7 +69,7 @@ EPOCH0 = int(datetime.datetime(2022, 3, 1, tzinfo=datetime.UTC).timestamp())
 USUAL_VENUES = 5
 CASES = 100
 BATCH = 50_000
-FIXTURE_VERSION = 2  # bump when build_fixture writes different rows
+FIXTURE_VERSION = 3  # bump when build_fixture writes different rows
 SCAN_COLUMNS = (
     "scanned_at",
     "uuid",

@@ -122,6 +122,7 @@ def _stages(counts: dict) -> str:
         "template_s": "migrated template",
         "residents_s": "residents",
         "scans_s": "scans",
+        "scan_day_counts_s": "day counts",
         "indexes_s": "indexes after",
     }
     return " (" + ", ".join(f"{names.get(k, k)} {v:.0f} s" for k, v in t.items()) + ")"
