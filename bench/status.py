@@ -1,11 +1,12 @@
 """Status benchmark steps that run inside a Django process (``python -m bench status-…``).
 
 ``status-fixture`` fills a fresh database with the status engine's facts, fast: residents
-read from the cached bench CSV, then monitoring/quarantine assignments, nucleic-acid tests,
-cases, contacts, a risk designation and a 48-hour NAT policy, all written with the driver's
-``executemany`` in batches. Rows are valid (personal fields encrypted, blind indexes and
-search keys computed as the models compute them); they bypass the services because they are
-fixture data, so no audit entries and no statuses exist until the measured recomputation.
+read from the cached bench CSV (written by the import's ``ModelWriter``, ``insert_residents``),
+then monitoring/quarantine assignments, nucleic-acid tests, cases, contacts, a risk designation
+and a 48-hour NAT policy, written with the driver's ``executemany`` in batches. Rows are valid
+(personal fields encrypted, blind indexes and search keys computed as the models compute them);
+they bypass the services because they are fixture data, so no audit entries and no statuses
+exist until the measured recomputation.
 
 ``status-list`` and ``status-one`` measure the two interactive paths in-process and print
 their figures as JSON.

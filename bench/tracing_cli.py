@@ -37,10 +37,17 @@ written as one plain SQL query over the same scans (`bench/tracing.py`, `ORACLE_
   figure): the scans CSV is generated once and kept as Parquet sorted by time under
   `var/bench/tracing/data/`; a fresh migrated database gets the residents, venues, scans and
   cases with the secondary indexes of those tables dropped during the load and built after
-  it — SQLite by `executemany` in one transaction without journal or fsync, PostgreSQL by
-  `COPY` into the month's partition, then `VACUUM ANALYZE`. The loaded SQLite database is
-  cached under `var/bench/tracing/cities/` (keyed by the sizes, the seed and the migrations)
-  and copied for each run.
+  it. Residents are written by the import's own writer (`core.importing.writer.ModelWriter`:
+  pooled nonces, one HMAC per distinct last four digits, cached name keys); scans come from
+  DuckDB — SQLite by `executemany` in one transaction without journal or fsync, PostgreSQL
+  by `COPY` straight into the month's partition, then `VACUUM ANALYZE` (all-visible pages:
+  index-only reads without heap fetches); `venues.day_counts.count_scans` then fills
+  `ScanDayCount`, which the ingest keeps. The loaded database is cached under
+  `var/bench/tracing/cities/` (keyed by the sizes, the seed, the fixture version and the
+  migrations): SQLite as its file, copied for each run; PostgreSQL (a throw-away cluster the
+  bench started) as the stopped cluster's data directory (`postgres15-…`, ~4 GB at full
+  size) with the run's secrets — a run that writes nothing (this benchmark) starts a cluster
+  on it in place, others (`bench dashboard`) on a copy.
 - **Rules** (both sides): a visit ends at the first exit scan within 12 h, else after 60 min;
   two visits at one venue meet when each starts at most 30 min after the other ends.
 - **Platform**: in one process on a warm connection, first the close contacts of each case
