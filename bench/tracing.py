@@ -190,14 +190,17 @@ def load_city(
     from .measure import run_measured
 
     work = work_dir or WORK_DIR / "tracing"
+    stem = f"{db.kind}-{people}-{venues}-{scans}-{seed}-v{FIXTURE_VERSION}"
+    cache = work / "cities" / f"{stem}-{_schema_key()}"
+    if db.kind == "sqlite":
+        if (cache / "counts.json").exists():
+            _say(f"SQLite city from the cache {cache.name}")
+            env = db.restore(cache)
+            return City(env, json.loads((cache / "counts.json").read_text()), cached=True)
+        if (older := older_cache(cache)) is not None:
+            return City(*migrate_forward(db, older, cache, work / "logs"), cached=True)
     scans_file = scans_parquet(ensure_scans(work / "data", people, venues, scans, seed))
     residents_csv = ensure_csv(people, seed)
-    key = f"{db.kind}-{people}-{venues}-{scans}-{seed}-v{FIXTURE_VERSION}-{_schema_key()}"
-    cache = work / "cities" / key
-    if db.kind == "sqlite" and (cache / "counts.json").exists():
-        _say(f"SQLite city from the cache {cache.name}")
-        env = db.restore(cache)
-        return City(env, json.loads((cache / "counts.json").read_text()), cached=True)
     _say(f"{db.label} {db.version}: template …")
     db.build_template()
     env = db.fresh()
@@ -210,12 +213,53 @@ def load_city(
         raise SetupError(f"{db.label} fixture failed (exit {m.returncode}):\n{m.stderr_tail()}")
     _say(f"{db.label} city loaded in {m.seconds:.1f} s (peak {m.peak_mb:.0f} MB)")
     if db.kind == "sqlite":
-        tmp = cache.with_name(cache.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(db.run_dir, tmp)
-        (tmp / "counts.json").write_text(json.dumps(counts))
-        tmp.replace(cache)
+        save_cache(db, cache, counts)
     return City(env, counts, seconds=m.seconds, log=m.stderr_tail(40))
+
+
+def save_cache(db: Database, cache: Path, counts: dict) -> None:
+    """The current SQLite run (database and secrets) saved as ``cache``, atomically."""
+    tmp = cache.with_name(cache.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(db.run_dir, tmp)
+    (tmp / "counts.json").write_text(json.dumps(counts))
+    tmp.replace(cache)
+
+
+def older_cache(cache: Path) -> Path | None:
+    """The newest cached database of the same parameters as ``cache`` (its name up to the
+    schema key) saved under another migration set, if any."""
+    stem = cache.name.rsplit("-", 1)[0]
+    found = [
+        p
+        for p in cache.parent.glob(f"{stem}-*")
+        if p.name.rsplit("-", 1)[0] == stem and (p / "counts.json").exists()
+    ]
+    return max(found, key=lambda p: (p / "counts.json").stat().st_mtime, default=None)
+
+
+def migrate_forward(
+    db: Database, older: Path, cache: Path, log_dir: Path
+) -> tuple[dict[str, str], dict, float]:
+    """A copy of the cached database ``older`` brought to the current migrations by
+    ``migrate`` and saved as ``cache`` (the current key); the older copy is then removed.
+    Returns the run's env, the counts and the seconds it took."""
+    from .databases import REPO, SetupError, fangkong_command
+    from .measure import run_measured
+
+    _say(f"SQLite database from the older cache {older.name}: migrating it forward …")
+    start = time.perf_counter()
+    env = db.restore(older)
+    argv = [*fangkong_command(), "migrate", "--noinput"]
+    m = run_measured(argv, env=env, cwd=REPO, log_dir=log_dir, name=f"migrate-{cache.name}")
+    if m.returncode != 0:
+        raise SetupError(f"migrating {older.name} failed (exit {m.returncode}):\n{m.stderr_tail()}")
+    counts = json.loads((older / "counts.json").read_text())
+    save_cache(db, cache, counts)
+    shutil.rmtree(older)
+    seconds = time.perf_counter() - start
+    _say(f"migrated in {m.seconds:.1f} s, saved as {cache.name} ({seconds:.1f} s in all)")
+    return env, counts, seconds
 
 
 def ensure_scans(data_dir: Path, people: int, venues: int, scans: int, seed: int) -> Path:
