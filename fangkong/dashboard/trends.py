@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Count
 from django.utils.html import escape
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, String
 from reportlab.lib import colors
@@ -44,7 +43,7 @@ def trend_series(user, area, last: datetime.date, days: int, keys=TREND_KEYS) ->
             qs = qs.filter(**{f"{field}__gte": moments[0].begin, f"{field}__lt": moments[-1].end})
         values |= qs.aggregate(
             **{
-                f"{f.key}__{i}": Count(f.count_field, filter=f.condition(m))
+                f"{f.key}__{i}": f.aggregate(m)
                 for f in group
                 for i, m in enumerate(moments)
             }
