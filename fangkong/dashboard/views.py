@@ -23,7 +23,7 @@ from fangkong.core.views.generic import ObjectDeleteView, ObjectListView, add_se
 from fangkong.status.clock import local_date
 
 from . import services
-from .figures import Figure, Moment, figure_values, figure_values_by_child, figures_for
+from .figures import Figure, Moment, figure_table, figures_for
 from .forms import ReportForm, ReportTemplateForm, TemplateRowFormSet
 from .models import ReportTemplate
 from .report import build_report, find_template, render_pdf, render_xlsx
@@ -80,7 +80,7 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
     if past is not None:  # 回看: the figures as of the end of an earlier day
         day, now = past, Moment.of(past).end
     keys = [f.key for f in figures]
-    values = figure_values(request.user, area, day, keys)
+    values, by_child = figure_table(request.user, area, day, keys, children=True)
     root = user_area(request.user)
     crumbs = [a for a in area.ancestors() if area_visible_to(a, request.user)]
     comparison = [
@@ -90,7 +90,7 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
                 (row[k], _list_link(f, row["area"])) for k, f in zip(keys, figures, strict=True)
             ],
         }
-        for row in figure_values_by_child(request.user, area, day, keys)
+        for row in by_child
     ]
     days = 30 if request.GET.get("days") == "30" else 14
     trend_keys = [k for k in TREND_KEYS if k in keys]

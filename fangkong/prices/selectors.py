@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -82,11 +83,11 @@ def price_alerts(
     found = []
     for (market_id, commodity_id), points in series.items():
         c = commodities[commodity_id]
-        for date, price in points:
-            if date < since:
-                continue
+        dates = [d for d, _ in points]  # in date order (the query's)
+        for i in range(bisect_left(dates, since), len(points)):
+            date, price = points[i]
             start = date - datetime.timedelta(days=c.baseline_days)
-            window = [p for d, p in points if start <= d < date]
+            window = [p for _, p in points[bisect_left(dates, start) : bisect_left(dates, date)]]
             if not window:
                 continue
             baseline = Decimal(statistics.median(window))
