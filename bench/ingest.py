@@ -389,9 +389,114 @@ def measure(db, args) -> list[dict]:
     return rows
 
 
+# --- in-process profile (the development loop; wall time is not what it measures) --------
+
+
+def profile_child(batches: int, singles: int, size: int, out_dir: Path) -> dict:
+    """In a child process on the database under test: the batch and single-scan requests
+    through Django's WSGI handler (test client, token authentication), timed in process CPU
+    (and the PostgreSQL backend's CPU), one batch request profiled with cProfile."""
+    import cProfile
+    import io
+    import pstats
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    fx = json.loads(os.environ["BENCH_INGEST_FIXTURE"])
+    client = Client(HTTP_AUTHORIZATION=f"Token {fx['token']}", SERVER_NAME="127.0.0.1")
+    serial = iter(range(10**9))
+
+    def body(n: int) -> str:
+        return json.dumps({"records": _records(fx, n, next(serial) * size)})
+
+    def post(data: str):
+        r = client.post("/api/v1/scans/batch/", data, content_type="application/json")
+        assert r.status_code == 200, r.content[:300]
+        return r
+
+    def backend_cpu() -> float:
+        if connection.vendor != "postgresql":
+            return 0.0
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            return cpu_seconds(cur.fetchone()[0])
+
+    for _ in range(3):
+        post(body(size))
+        post(body(1))
+        client.get("/api/v1/scans/clock/")
+    out: dict = {"database": connection.vendor}
+
+    def timed(what: str, requests: list, per: int, send):
+        b0, c0 = backend_cpu(), time.process_time()
+        for data in requests:
+            send(data)
+        c1, b1 = time.process_time(), backend_cpu()
+        n = len(requests) * per
+        out[what] = {
+            "django_us": round((c1 - c0) / n * 1e6, 1),
+            "backend_us": round((b1 - b0) / n * 1e6, 1),
+        }
+
+    timed("batch_per_scan", [body(size) for _ in range(batches)], size, post)
+    timed("single_per_request", [body(1) for _ in range(singles)], 1, post)
+    timed("floor_per_request", [None] * singles, 1, lambda _d: client.get("/api/v1/scans/clock/"))
+    for what, data in (("batch", body(size)), ("single", body(1))):
+        with CaptureQueriesContext(connection) as queries:
+            post(data)
+        out[f"{what}_queries"] = [q["sql"][:160] for q in queries.captured_queries]
+        prof = cProfile.Profile(time.process_time)  # CPU, not the wait for a shared core
+        prof.enable()
+        for _ in range(5 if what == "batch" else 100):
+            post(body(size if what == "batch" else 1))
+        prof.disable()
+        text = io.StringIO()
+        pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(40)
+        path = out_dir / f"profile-{connection.vendor}-{what}.txt"
+        path.write_text(text.getvalue())
+        out[f"{what}_profile"] = str(path)
+    return out
+
+
+def profile(db, args) -> dict:
+    env = db.fresh()
+    env["FANGKONG_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    fixture_out = subprocess.run(
+        [sys.executable, "-m", "bench.ingest", "fixture"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    env["BENCH_INGEST_FIXTURE"] = fixture_out.stdout.strip().splitlines()[-1]
+    child = subprocess.run(  # noqa: S603
+        [
+            *(sys.executable, "-m", "bench.ingest", "profile-child"),
+            *("--batches", str(args.batches), "--requests", str(args.requests)),
+            *("--batch-size", str(args.batch_size)),
+        ],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    if child.returncode:
+        raise RuntimeError(child.stderr[-3000:])
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest")
-    parser.add_argument("step", nargs="?", default="run", choices=["run", "fixture"])
+    parser.add_argument(
+        "step", nargs="?", default="run", choices=["run", "fixture", "profile", "profile-child"]
+    )
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--batches", type=int, default=60)
     parser.add_argument("--batch-size", type=int, default=500)
@@ -412,6 +517,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(fixture()))
         return 0
     WORK_DIR.mkdir(parents=True, exist_ok=True)
+    if args.step == "profile-child":
+        print(json.dumps(profile_child(args.batches, args.requests, args.batch_size, WORK_DIR)))
+        return 0
     rows = []
     for kind in args.db:
         if kind == "sqlite":
@@ -422,7 +530,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"PostgreSQL skipped: {why}")
                 continue
         try:
-            rows.extend(measure(db, args))
+            if args.step == "profile":
+                rows.append(profile(db, args))
+            else:
+                rows.extend(measure(db, args))
         finally:
             db.close()
     print(json.dumps(rows, ensure_ascii=False, indent=1))

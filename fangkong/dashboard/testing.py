@@ -27,6 +27,7 @@ from fangkong.supplies.models import Item, Lot, Movement, Warehouse
 from fangkong.tips.models import Tip
 from fangkong.tracing.models import Case, Contact
 from fangkong.tracing.testing import make_venue
+from fangkong.venues.day_counts import count_scans
 from fangkong.venues.models import Scan
 from fangkong.volunteers.models import Assignment as Task
 from fangkong.volunteers.models import Need, Volunteer
@@ -108,6 +109,7 @@ def generate_city_records(grids: list, day: datetime.date, *, seed: int = 7, peo
         )
         for _ in range(people * 3)
     )
+    count_scans(Scan.objects.filter(venue__in=venues))  # bulk_create bypasses Scan.save
     states = ("not_applied", "pending", "returned", "resumed")
     for i in range(people // 3):
         state = rng.choice(states)

@@ -19,6 +19,7 @@ from fangkong.registry.models import Resident
 from fangkong.status.models import PersonStatus
 from fangkong.venues import partitioning
 from fangkong.venues.choices import Direction, ScanSource, VenueKind
+from fangkong.venues.day_counts import count_scans
 from fangkong.venues.models import Scan, Venue
 
 AUDIT_REASON = "演示数据（fangkong load-demo）"
@@ -93,6 +94,7 @@ def load_venues(areas: dict[str, Area], events: list[audit.Event], *, seed: int)
         )
     scans = _scans_for(new, rng)
     Scan.objects.bulk_create(scans, batch_size=2000)
+    count_scans(Scan.objects.filter(venue__in=new))  # bulk_create bypasses Scan.save
     if scans:
         events.append(
             audit.Event(

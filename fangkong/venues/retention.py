@@ -9,8 +9,8 @@ Scans are append-only, so they do not go row by row like other records:
 - SQLite (one plain table): expired rows are deleted in batches through
   ``ScanQuerySet.delete_expired``, the one path past the append-only guard.
 
-Either way the rows are first added to ``ScanDayCount`` (per venue and local day) in the same
-transaction, so daily scan figures survive their scans.
+Either way ``ScanDayCount`` is left alone: it counted every scan when it was inserted
+(``venues.day_counts``), so daily scan figures survive their scans.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from fangkong.core.retention import DELETE, Rule, Step, register
 
 from . import partitioning
-from .models import Scan, ScanDayCount
+from .models import Scan
 
 register(
     "venues.OutingApproval",
@@ -54,38 +54,6 @@ def _months(qs) -> dict[str, int]:
         .order_by("month")
     )
     return {f"{r['month']:%Y-%m}": r["n"] for r in rows}
-
-
-def add_day_counts(qs) -> int:
-    """Add the scans of ``qs`` to ``ScanDayCount`` (per venue and local day); the caller
-    removes them in the same transaction. Returns the number of (venue, day) rows touched."""
-    groups = (
-        qs.annotate(day=TruncDate("scanned_at", tzinfo=_tz()))
-        .values("venue_id", "day")
-        .annotate(n=Count("uuid"), refused=Count("uuid", filter=Q(admitted=False)))
-        .order_by()
-    )
-    totals = {(g["venue_id"], g["day"]): (g["n"], g["refused"]) for g in groups}
-    if not totals:
-        return 0
-    existing = {
-        (c.venue_id, c.day): c
-        for c in ScanDayCount.objects.filter(
-            venue_id__in={v for v, _d in totals}, day__in={d for _v, d in totals}
-        )
-    }
-    changed, new = [], []
-    for (venue_id, day), (n, refused) in totals.items():
-        row = existing.get((venue_id, day))
-        if row is None:
-            new.append(ScanDayCount(venue_id=venue_id, day=day, scans=n, refused=refused))
-        else:
-            row.scans += n
-            row.refused += refused
-            changed.append(row)
-    ScanDayCount.objects.bulk_update(changed, ["scans", "refused"], batch_size=500)
-    ScanDayCount.objects.bulk_create(new, batch_size=500)
-    return len(totals)
 
 
 # --- PostgreSQL: whole monthly partitions -------------------------------------------------
@@ -169,9 +137,7 @@ def _drop_next_partition(cutoff: dt.datetime) -> Step | None:
     with connection.cursor() as cur:
         # No insert into this month while it is counted and dropped; two purges queue here.
         cur.execute(f"LOCK TABLE {qn(part.name)} IN SHARE ROW EXCLUSIVE MODE")
-        rows = _in(part)
-        months = _months(rows)
-        day_counts = add_day_counts(rows)
+        months = _months(_in(part))
         # A table with pending deferred foreign-key checks cannot be dropped: run them now
         # (only rows written earlier in this transaction have any), then defer again.
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -181,7 +147,7 @@ def _drop_next_partition(cutoff: dt.datetime) -> Step | None:
     n = sum(months.values())
     return Step(
         n,
-        {"dropped_partition": part.name, "months": months, "day_counts": day_counts},
+        {"dropped_partition": part.name, "months": months},
         summary=f"retention drop {part.name}: {n}",
     )
 
@@ -205,12 +171,8 @@ def _delete_next_rows(cutoff: dt.datetime, batch_size: int) -> Step | None:
         return None
     batch = Scan.objects.filter(pk__in=keys)
     months = _months(batch)
-    day_counts = add_day_counts(batch)
     deleted = batch.delete_expired(cutoff)
-    return Step(
-        deleted,
-        {"deleted": {"venues.scan": deleted}, "months": months, "day_counts": day_counts},
-    )
+    return Step(deleted, {"deleted": {"venues.scan": deleted}, "months": months})
 
 
 class ScanPurger:

@@ -29,6 +29,7 @@ from fangkong.status.tokens import SALT, TOKEN_MAX_AGE
 
 from . import selectors
 from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
+from .day_counts import add_day_counts, tally
 from .models import OutingApproval, Scan, Venue
 from .rules import MAX_BATCH, ScanRecord, clean_identity, clean_optional_temperature, parse_record
 
@@ -551,10 +552,15 @@ def scan_column_adapters(conn) -> tuple:
     return moment, uuid_value
 
 
-def _insert_ignore(rows: list[tuple]) -> set:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING the keys actually inserted, as the ``uuid``
-    column values of ``rows``: one statement per ``INSERT_CHUNK`` rows, or on PostgreSQL for
-    a larger batch ``COPY`` into a temporary table and one insert-select.
+# What the insert returns of each row it stored: the key (as ``uuid`` column values) and
+# what ``ScanDayCount`` counts; ``scanned_at`` is the caller's (one per uuid in a batch).
+RETURNING = '"uuid", "venue_id", "admitted"'
+
+
+def _insert_ignore(rows: list[tuple]) -> set[tuple]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING ``(uuid, venue_id, admitted)`` of the rows
+    actually inserted: one statement per ``INSERT_CHUNK`` rows, or on PostgreSQL for a
+    larger batch ``COPY`` into a temporary table and one insert-select.
 
     A resent record hits the primary key ``(scanned_at, uuid)`` and is skipped by the
     database itself: no read-then-write race between two resends.
@@ -571,10 +577,10 @@ def _insert_ignore(rows: list[tuple]) -> set:
             sql = (
                 f"INSERT INTO {qn(Scan._meta.db_table)} ({cols}) VALUES "  # noqa: S608
                 + ", ".join([one] * len(chunk))
-                + f" ON CONFLICT DO NOTHING RETURNING {qn('uuid')}"
+                + f" ON CONFLICT DO NOTHING RETURNING {RETURNING}"
             )
             cur.execute(sql, [v for row in chunk for v in row])
-            inserted.update(u for (u,) in cur.fetchall())
+            inserted.update((u, venue, admitted) for (u, venue, admitted) in cur.fetchall())
     return inserted
 
 
@@ -584,7 +590,7 @@ COPY_FROM_ROWS = 50
 STAGING_TABLE = "venues_scan_ingest"
 
 
-def _copy_insert_ignore(rows: list[tuple]) -> set:
+def _copy_insert_ignore(rows: list[tuple]) -> set[tuple]:
     qn = connection.ops.quote_name
     cols = ", ".join(qn(c) for c in INSERT_COLUMNS)
     table, staging = qn(Scan._meta.db_table), qn(STAGING_TABLE)
@@ -598,9 +604,9 @@ def _copy_insert_ignore(rows: list[tuple]) -> set:
                 copy.write_row(row)
         cur.execute(
             f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {staging} "  # noqa: S608
-            f"ON CONFLICT DO NOTHING RETURNING {qn('uuid')}"
+            f"ON CONFLICT DO NOTHING RETURNING {RETURNING}"
         )
-        return {u for (u,) in cur.fetchall()}
+        return set(cur.fetchall())
 
 
 def ingest_scans(
@@ -719,16 +725,19 @@ def ingest_scans(
         keyed.append(rec)
     with transaction.atomic():
         inserted = _insert_ignore(rows) if rows else set()
-        claimed: set = set()
+        stored = {key for key, _venue, _admitted in inserted}
+        moment_of: dict = {}
         for rec, row in zip(keyed, rows, strict=True):
             key = row[1]
-            if key in inserted and key not in claimed:
-                claimed.add(key)
+            if key in stored and key not in moment_of:
+                moment_of[key] = rec.scanned_at
                 status_of[rec.index] = "created"
                 result.created += 1
             else:
                 status_of[rec.index] = "duplicate"
                 result.duplicates += 1
+        # Counted from what the insert returned: a resend or an in-batch repeat adds nothing.
+        add_day_counts(tally((v, moment_of[key], adm) for key, v, adm in inserted))
         result.rejected = len(records) - result.created - result.duplicates
         area = user_area(actor)
         audit.record(

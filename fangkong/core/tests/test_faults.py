@@ -240,6 +240,7 @@ def test_sigkill_mid_scan_batch_ingest_leaves_nothing_and_the_resend_is_exact(sb
     path = tmp_path / "batch.json"
     path.write_text(json.dumps(records))
     before = sb.count("venues_scan"), sb.count("core_auditentry")
+    assert _day_counted(sb) == before[0]
 
     child = sb.popen("shell", "--no-imports", "-c", INGEST_RUN.format(path=str(path), pause=True))
     try:
@@ -258,7 +259,13 @@ def test_sigkill_mid_scan_batch_ingest_leaves_nothing_and_the_resend_is_exact(sb
         out = sb.shell(INGEST_RUN.format(path=str(path), pause=False))
         assert json.loads(out.split("result ", 1)[1].splitlines()[0]) == expected
     assert sb.count("venues_scan") == before[0] + n
+    assert _day_counted(sb) == before[0] + n  # the killed try counted nothing, resends none
     sb.run("verify-audit")
+
+
+def _day_counted(s: Sandbox) -> int:
+    """Scans counted at ingest in ``venues.ScanDayCount`` (nothing purged in these tests)."""
+    return s.query("SELECT COALESCE(SUM(scans), 0) FROM venues_scandaycount")[0][0]
 
 
 # --- the database going away -----------------------------------------------------------------
@@ -372,6 +379,7 @@ def test_postgres_restart_under_a_request_stream_fails_cleanly_and_loses_nothing
         sent = [rec["id"] for b in batches for rec in b["records"]]
         stored = [str(u) for (u,) in s.query("SELECT uuid FROM venues_scan")]
         assert sorted(stored) == sorted(sent)
+        assert _day_counted(s) == len(sent)
         s.run("verify-audit")
 
 

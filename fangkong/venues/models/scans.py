@@ -1,7 +1,7 @@
 import uuid
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.personal import EncryptedTextField, mask_name
@@ -128,10 +128,15 @@ class Scan(models.Model):
         return f"{self.venue_id} {self.scanned_at:%Y-%m-%d %H:%M} {self.direction}"
 
     def save(self, *args, **kwargs):
+        """Insert the scan and count it in ``ScanDayCount``, in one transaction."""
+        from ..day_counts import add_day_counts, tally
+
         if not self._state.adding:
             raise PermissionError("scans are append-only")
         kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using") or self._state.db, savepoint=False):
+            super().save(*args, **kwargs)
+            add_day_counts(tally([(self.venue_id, self.scanned_at, self.admitted)]))
 
     def delete(self, *args, **kwargs):
         raise PermissionError("scans are append-only")
@@ -147,11 +152,13 @@ class Scan(models.Model):
 
 
 class ScanDayCount(models.Model):
-    """扫码日统计: scans per venue and local day, kept after the scans themselves expire.
+    """扫码日统计: every scan ever stored, per venue and local day (Asia/Shanghai), purged or not.
 
-    Filled by ``venues.retention`` in the transaction that removes the scans it counts (added
-    to, never overwritten, so chunked deletes and late stragglers add up), so a day's figure is
-    always ``count(Scan) + ScanDayCount`` for that day and venue, whatever has been purged."""
+    Maintained at ingest (``venues.day_counts``): each insert of scans adds the rows it
+    actually stored (a resend or a repeat adds nothing) in the same transaction, one upsert
+    per distinct venue and day. Retention removes scans and leaves this table alone, so a
+    day's figure is this row alone — ``count(Scan)`` for the days still kept, plus the
+    scans since purged — and dashboards read it instead of counting scans."""
 
     scope_field = "venue__area"
 
