@@ -209,4 +209,3 @@ def coverage_by_area(
             totals["households"] += row["households"]
             totals["visited"] += row["visited"]
     return out
-
