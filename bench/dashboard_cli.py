@@ -26,13 +26,17 @@ HEADER = """
 
 `python -m bench dashboard` (issue 7) loads the tracing benchmark's city — 1,000,000 people,
 10,000 venues, 10,000,000 scans over 14 days, through `bench.tracing.load_city` (the loaded
-SQLite city is cached and copied) — and adds, in bulk (`bulk_create`, not the services), what
+SQLite city is cached and copied; a city cached under older migrations is copied and brought
+forward by `migrate` instead of rebuilt) — and adds, in bulk (`bulk_create`, not the services), what
 the dashboard counts in proportion: a status for every person, a case per 2,000 people with 20
 contacts each, quarantine assignments (1 %), a household per 3 people with a running city-wide
 screening campaign (90 % visited, findings for 1 %), problems, tips, enterprises, volunteers
 with service shifts, duty shifts, a stock ledger per community (10 items, daily outflows) and
 daily price reports (2 markets per community, 8 necessities). Everything is dated around the
-scans' last day.
+scans' last day. The scans' per-day counts (`venues.ScanDayCount`) come from the ingest's
+`count_scans` (or the migration that counts the scans already stored). On SQLite the finished
+fixture is cached too (`var/bench/dashboard/cities/`, keyed like the city); `--fixture-only`
+builds it without measuring, so a quiet slot need only copy it and measure.
 
 - **page**: `/dashboard/?date=<last day>` through Django's test client, for a city (command,
   the whole city), a district (command, one district) and a community user: the first render
@@ -46,6 +50,7 @@ Target: the page under 500 ms (median) for each user.
 .venv/bin/python -m bench dashboard                     # full size, SQLite + PostgreSQL
 .venv/bin/python -m bench dashboard --people 100000 --venues 1000 --scans 1000000 \\
     --db postgres --no-docs                             # development size
+.venv/bin/python -m bench dashboard --db sqlite --fixture-only   # build the fixture first
 ```
 
 ## Dashboard results

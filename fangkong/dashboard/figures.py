@@ -363,7 +363,7 @@ class Family:
     key: str
     model: str  # "app_label.ModelName": the records the family reads, scoped
     compute: Callable[[QuerySet, Moment], dict]  # additive: {area id: Partial}; else: Partial
-    empty: Callable[[], Partial] = dict  # an area without records (additive families)
+    empty: Callable[[], Partial] = dict  # the values of an area without records
     additive: bool = True
 
 
@@ -405,7 +405,13 @@ DONATIONS = Family(
     lambda: {"money": ZERO, "channels": ZERO, "goods": {}},
 )
 PARTY_FEES = Family("party_fees", "supplies.FundEntry", _party_fees, lambda: {"fees": ZERO})
-GROUPS = Family("supervision", "supervision.InspectionGroup", _supervision, additive=False)
+GROUPS = Family(
+    "supervision",
+    "supervision.InspectionGroup",
+    _supervision,
+    lambda: dict.fromkeys(("groups", "streets", "villages", "communities"), 0),
+    additive=False,
+)
 
 
 for _key, _label, _family, _pick, _params in (
@@ -788,9 +794,18 @@ def figure_table(
             for area_id, part in family.compute(scoped(model_class, user, area), moment).items():
                 tally.add(area_id, part)
         else:
-            tally.total = family.compute(scoped(model_class, user, area), moment)
+            records = scoped(model_class, user, area)
+            tally.total = family.compute(records, moment)
+            # Sub-areas without any of the records are empty: no pass for them.
+            holding = {
+                tally.child_of.get(a)
+                for a in records.values_list(model_class.scope_field, flat=True).distinct()
+            }
             tally.children = [
-                family.compute(scoped(model_class, user, c), moment) for c in tally.subareas
+                family.compute(scoped(model_class, user, c), moment)
+                if i in holding
+                else family.empty()
+                for i, c in enumerate(tally.subareas)
             ]
 
     def value(f: Figure, i: int | None) -> int | Decimal:

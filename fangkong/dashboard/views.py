@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -36,10 +37,18 @@ CONTENT_TYPES = {
 }
 
 
+@functools.cache
+def _list_path(url_name: str, prefix: str) -> str:
+    """The list's path under the script prefix (a page links one list per figure in every
+    sub-area's row: reversed once)."""
+    return reverse(url_name)
+
+
 def _list_link(figure: Figure, area: Area) -> str:
     if not figure.list_url:
         return ""
-    return f"{reverse(figure.list_url)}?{urlencode({'area': area.pk, **figure.list_params})}"
+    path = _list_path(figure.list_url, get_script_prefix())
+    return f"{path}?{urlencode({'area': area.pk, **figure.list_params})}"
 
 
 def _groups(figures: list[Figure], values: dict[str, int], area: Area) -> list[dict]:
