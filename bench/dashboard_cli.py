@@ -117,7 +117,7 @@ def run_database(db: Database, args, work: Path) -> DbResult:
         argv = [sys.executable, "-m", "bench", "dashboard-fixture"]
         argv += ["--people", str(args.people), "--seed", str(args.seed)]
         argv += ["--first-resident", str(city.counts["first_resident"])]
-        name = f"dashboard-fixture-{db.kind}"
+        name = f"dashboard-fixture-{db.kind}-{args.people}"
         m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=name)
         res.fixture = m
         res.city_seconds = city.seconds
@@ -132,7 +132,9 @@ def run_database(db: Database, args, work: Path) -> DbResult:
     if args.fixture_only:
         return res
     argv = [sys.executable, "-m", "bench", "dashboard-measure"]
-    m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"dashboard-measure-{db.kind}")
+    m = run_measured(
+        argv, env=env, cwd=REPO, log_dir=logs, name=f"dashboard-measure-{db.kind}-{args.people}"
+    )
     if m.returncode != 0:
         res.problems.append(f"measure: exit {m.returncode}")
         say(f"{db.label} measure FAILED\n{m.stderr_tail(20)}")
@@ -206,7 +208,8 @@ def cmd_dashboard(args, command: str, work: Path) -> int:
     results, skipped, databases = [], [], []
     try:
         if args.db in ("sqlite", "all"):
-            databases.append(_sqlite(work))
+            # A run directory per size: a full-size fixture may be building meanwhile.
+            databases.append(_sqlite(work / "runs" / f"{args.people}-{args.scans}"))
         if args.db in ("postgres", "all"):
             pg, why = postgres_database(work)
             if pg is None:
