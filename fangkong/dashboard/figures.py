@@ -4,8 +4,11 @@ A figure is a filtered count over one model's records, read through ``visible_to
 and ``in_area(area)``, so it is scoped like the list it links to. Conditions take a
 ``Moment`` (a local day and its bounds) and describe the state *as of the end of that day*
 where the records keep the dates to do so; the live dashboard is the same query for today.
-Figures over one model are computed together in one aggregate query; the comparison across
-sub-areas is one ``GROUP BY`` on the area path, rolled up with ``core.rollup.roll_up``.
+Figures over one model are computed together in one query grouped by the records' area,
+which gives the area's figures and, added up per sub-area, the comparison across sub-areas
+(``figure_table``); figures that are not plain counts come from one selector pass per family.
+Scan figures sum the per-day counts kept at ingest (``venues.ScanDayCount``). Nothing is
+cached: every value is computed from the records on each request.
 """
 
 from __future__ import annotations
