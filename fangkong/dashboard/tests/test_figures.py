@@ -6,7 +6,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fangkong.areas.models import Area
@@ -114,6 +116,18 @@ def test_scan_figures_stay_right_after_a_purge(city, areas, users):
     assert gone._raw_delete(gone.db) > 0  # as retention does: no per-row delete
     assert figure_table(users["command"], areas["city"], day, keys, children=True) == before
     assert trend_series(users["command"], areas["city"], city, 3, ["scans_today"]) == trend
+
+
+def test_comparison_adds_no_queries_per_sub_area(city, areas, users):
+    """The sub-areas' figures come from the area's own grouped queries: asking for them adds
+    the area tree (two queries) and the inspection-group check, not queries per sub-area."""
+    for name in ("city", "renhe", "community"):
+        with CaptureQueriesContext(connection) as alone:
+            figure_table(users["command"], areas[name], city)
+        with CaptureQueriesContext(connection) as both:
+            values, rows = figure_table(users["command"], areas[name], city, children=True)
+        assert rows and values == figure_values(users["command"], areas[name], city)
+        assert len(both) <= len(alone) + 3, (name, len(alone), len(both))
 
 
 def test_figures_are_scoped_to_the_user(city, areas, users):
