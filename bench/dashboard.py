@@ -61,6 +61,11 @@ def build_fixture(people: int, first: int, seed: int) -> dict:
     """The dashboard's records on top of ``bench.tracing.load_city``'s loaded city."""
     from django.db import connection
 
+    from fangkong.venues.day_counts import count_scans
+    from fangkong.venues.models import Scan, ScanDayCount
+
+    if not ScanDayCount.objects.exists():  # a city loaded before the counts were kept
+        count_scans(Scan.objects.all())
     counts = _add_records(people, first, seed)
     if connection.vendor == "postgresql":
         with connection.cursor() as c:

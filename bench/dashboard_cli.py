@@ -19,19 +19,24 @@ MARKER = (
     "<!-- bench:dashboard-results (newest first; `python -m bench dashboard` inserts below) -->"
 )
 MAX_PAGE_MS = 500.0
+FIXTURE_RECORDS_VERSION = 1  # bump when bench.dashboard.build_fixture writes different rows
 
 HEADER = """
 # Dashboard benchmark
 
 `python -m bench dashboard` (issue 7) loads the tracing benchmark's city — 1,000,000 people,
 10,000 venues, 10,000,000 scans over 14 days, through `bench.tracing.load_city` (the loaded
-SQLite city is cached and copied) — and adds, in bulk (`bulk_create`, not the services), what
+SQLite city is cached and copied; a city cached under older migrations is copied and brought
+forward by `migrate` instead of rebuilt) — and adds, in bulk (`bulk_create`, not the services), what
 the dashboard counts in proportion: a status for every person, a case per 2,000 people with 20
 contacts each, quarantine assignments (1 %), a household per 3 people with a running city-wide
 screening campaign (90 % visited, findings for 1 %), problems, tips, enterprises, volunteers
 with service shifts, duty shifts, a stock ledger per community (10 items, daily outflows) and
 daily price reports (2 markets per community, 8 necessities). Everything is dated around the
-scans' last day.
+scans' last day. The scans' per-day counts (`venues.ScanDayCount`) come from the ingest's
+`count_scans` (or the migration that counts the scans already stored). On SQLite the finished
+fixture is cached too (`var/bench/dashboard/cities/`, keyed like the city); `--fixture-only`
+builds it without measuring, so a quiet slot need only copy it and measure.
 
 - **page**: `/dashboard/?date=<last day>` through Django's test client, for a city (command,
   the whole city), a district (command, one district) and a community user: the first render
@@ -45,6 +50,7 @@ Target: the page under 500 ms (median) for each user.
 .venv/bin/python -m bench dashboard                     # full size, SQLite + PostgreSQL
 .venv/bin/python -m bench dashboard --people 100000 --venues 1000 --scans 1000000 \\
     --db postgres --no-docs                             # development size
+.venv/bin/python -m bench dashboard --db sqlite --fixture-only   # build the fixture first
 ```
 
 ## Dashboard results
@@ -67,30 +73,68 @@ class DbResult:
     city_seconds: float = 0.0  # the tracing city's load (0 when SQLite came from the cache)
 
 
+def _cache_key(db: Database, args) -> str:
+    from .tracing import FIXTURE_VERSION, _schema_key
+
+    return (
+        f"{db.kind}-{args.people}-{args.venues}-{args.scans}-{args.seed}"
+        f"-v{FIXTURE_VERSION}.{FIXTURE_RECORDS_VERSION}-{_schema_key()}"
+    )
+
+
+def _cached(db: Database, args, work: Path) -> tuple[dict[str, str], dict] | None:
+    """SQLite: the city with the dashboard's records from the cache (brought forward by
+    ``migrate`` when it was saved under older migrations), or None."""
+    import json
+
+    from .tracing import migrate_forward, older_cache
+
+    if db.kind != "sqlite":
+        return None
+    cache = work / "cities" / _cache_key(db, args)
+    if (cache / "counts.json").exists():
+        say(f"SQLite city with the dashboard's records from the cache {cache.name}")
+        return db.restore(cache), json.loads((cache / "counts.json").read_text())
+    if (older := older_cache(cache)) is not None:
+        env, counts, _seconds = migrate_forward(db, older, cache, work / "logs")
+        return env, counts
+    return None
+
+
 def run_database(db: Database, args, work: Path) -> DbResult:
     from .cli import _json_out
-    from .tracing import load_city
+    from .tracing import load_city, save_cache
 
     logs = work / "logs"
     res = DbResult(db.label, db.version)
-    city = load_city(
-        db, args.people, args.venues, args.scans, args.seed, work_dir=work.parent / "tracing"
-    )
-    env = city.env
-    argv = [sys.executable, "-m", "bench", "dashboard-fixture"]
-    argv += ["--people", str(args.people), "--seed", str(args.seed)]
-    argv += ["--first-resident", str(city.counts["first_resident"])]
-    m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"dashboard-fixture-{db.kind}")
-    res.fixture = m
-    res.city_seconds = city.seconds
-    if m.returncode != 0:
-        res.problems.append(f"fixture: exit {m.returncode}")
-        say(f"{db.label} fixture FAILED\n{m.stderr_tail(20)}")
+    if (hit := _cached(db, args, work)) is not None:
+        env, res.counts = hit
+    else:
+        city = load_city(
+            db, args.people, args.venues, args.scans, args.seed, work_dir=work.parent / "tracing"
+        )
+        env = city.env
+        argv = [sys.executable, "-m", "bench", "dashboard-fixture"]
+        argv += ["--people", str(args.people), "--seed", str(args.seed)]
+        argv += ["--first-resident", str(city.counts["first_resident"])]
+        name = f"dashboard-fixture-{db.kind}-{args.people}"
+        m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=name)
+        res.fixture = m
+        res.city_seconds = city.seconds
+        if m.returncode != 0:
+            res.problems.append(f"fixture: exit {m.returncode}")
+            say(f"{db.label} fixture FAILED\n{m.stderr_tail(20)}")
+            return res
+        res.counts = city.counts | (_json_out(m) or {})
+        say(f"{db.label} dashboard records in {m.seconds:.1f} s")
+        if db.kind == "sqlite":
+            save_cache(db, work / "cities" / _cache_key(db, args), res.counts)
+    if args.fixture_only:
         return res
-    res.counts = city.counts | (_json_out(m) or {})
-    say(f"{db.label} dashboard records in {m.seconds:.1f} s")
     argv = [sys.executable, "-m", "bench", "dashboard-measure"]
-    m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"dashboard-measure-{db.kind}")
+    m = run_measured(
+        argv, env=env, cwd=REPO, log_dir=logs, name=f"dashboard-measure-{db.kind}-{args.people}"
+    )
     if m.returncode != 0:
         res.problems.append(f"measure: exit {m.returncode}")
         say(f"{db.label} measure FAILED\n{m.stderr_tail(20)}")
@@ -110,9 +154,13 @@ def render(args, results, command, machine, skipped) -> str:
             lines.append(f"| {r.db} | FAILED | | {'; '.join(r.problems)} |")
             continue
         c = r.counts
+        built = (
+            f"city {r.city_seconds:.1f} s + records {r.fixture.seconds:.1f} s"
+            if r.fixture
+            else "from the cache"
+        )
         lines.append(
-            f"| {r.db} | fixture (not a target) | city {r.city_seconds:.1f} s "
-            f"+ records {r.fixture.seconds:.1f} s | "
+            f"| {r.db} | fixture (not a target) | {built} | "
             f"{c.get('residents', 0):,} people, {c.get('scans', 0):,} scans, "
             f"{c.get('cases', 0) + c.get('cases_tracing', 100):,} cases, "
             f"{c.get('contacts', 0):,} contacts, {c.get('households', 0):,} households, "
@@ -160,7 +208,8 @@ def cmd_dashboard(args, command: str, work: Path) -> int:
     results, skipped, databases = [], [], []
     try:
         if args.db in ("sqlite", "all"):
-            databases.append(_sqlite(work))
+            # A run directory per size: a full-size fixture may be building meanwhile.
+            databases.append(_sqlite(work / "runs" / f"{args.people}-{args.scans}"))
         if args.db in ("postgres", "all"):
             pg, why = postgres_database(work)
             if pg is None:
@@ -170,6 +219,8 @@ def cmd_dashboard(args, command: str, work: Path) -> int:
         for db in databases:
             extra[db.label] = db.version
             results.append(run_database(db, args, work))
+        if args.fixture_only:
+            return 2 if any(r.problems for r in results) else 0
     except SetupError as e:
         say(f"setup failed: {e}")
         return 2
@@ -221,6 +272,12 @@ def add_parsers(sub) -> None:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--docs", type=Path, default=DOCS)
     p.add_argument("--no-docs", action="store_true", help="do not record in docs/benchmarks.md")
+    p.add_argument(
+        "--fixture-only",
+        action="store_true",
+        help="build (and cache, on SQLite) the fixture without measuring: the slow part, "
+        "to run before a quiet slot",
+    )
 
     p = sub.add_parser(
         "dashboard-fixture", help="(step) the dashboard's records onto the loaded tracing city"

@@ -52,6 +52,7 @@ import hashlib
 import itertools
 import json
 import random
+import shutil
 import statistics
 import sys
 import time
@@ -194,8 +195,6 @@ def load_city(
     from .measure import run_measured
 
     work = work_dir or WORK_DIR / "tracing"
-    scans_file = scans_parquet(ensure_scans(work / "data", people, venues, scans, seed))
-    residents_csv = ensure_csv(people, seed)
     kind = db.cache_kind
     key = f"{kind}-{people}-{venues}-{scans}-{seed}-v{FIXTURE_VERSION}-{_schema_key()}"
     cache = work / "cities" / key
@@ -203,6 +202,10 @@ def load_city(
         _say(f"{db.label} city from the cache {cache.name}")
         env = db.restore(cache, writes=writes)
         return City(env, json.loads((cache / "counts.json").read_text()), cached=True)
+    if kind == "sqlite" and (older := older_cache(cache)) is not None:
+        return City(*migrate_forward(db, older, cache, work / "logs"), cached=True)
+    scans_file = scans_parquet(ensure_scans(work / "data", people, venues, scans, seed))
+    residents_csv = ensure_csv(people, seed)
     _say(f"{db.label} {db.version}: template …")
     clock = time.perf_counter()
     db.build_template()
@@ -227,6 +230,42 @@ def load_city(
             env = db.restore(cache, writes=writes)
         _say(f"{db.label} city cached as {cache.name} in {time.perf_counter() - clock:.1f} s")
     return City(env, counts, seconds=m.seconds + template_s, log=m.stderr_tail(40))
+
+
+def older_cache(cache: Path) -> Path | None:
+    """The newest cached database of the same parameters as ``cache`` (its name up to the
+    schema key) saved under another migration set, if any."""
+    stem = cache.name.rsplit("-", 1)[0]
+    found = [
+        p
+        for p in cache.parent.glob(f"{stem}-*")
+        if p.name.rsplit("-", 1)[0] == stem and (p / "counts.json").exists()
+    ]
+    return max(found, key=lambda p: (p / "counts.json").stat().st_mtime, default=None)
+
+
+def migrate_forward(
+    db: Database, older: Path, cache: Path, log_dir: Path
+) -> tuple[dict[str, str], dict, float]:
+    """A copy of the cached database ``older`` brought to the current migrations by
+    ``migrate`` and saved as ``cache`` (the current key); the older copy is then removed.
+    Returns the run's env, the counts and the seconds it took."""
+    from .databases import REPO, SetupError, fangkong_command
+    from .measure import run_measured
+
+    _say(f"SQLite database from the older cache {older.name}: migrating it forward …")
+    start = time.perf_counter()
+    env = db.restore(older)
+    argv = [*fangkong_command(), "migrate", "--noinput"]
+    m = run_measured(argv, env=env, cwd=REPO, log_dir=log_dir, name=f"migrate-{cache.name}")
+    if m.returncode != 0:
+        raise SetupError(f"migrating {older.name} failed (exit {m.returncode}):\n{m.stderr_tail()}")
+    counts = json.loads((older / "counts.json").read_text())
+    db.save(cache, counts)
+    shutil.rmtree(older)
+    seconds = time.perf_counter() - start
+    _say(f"migrated in {m.seconds:.1f} s, saved as {cache.name} ({seconds:.1f} s in all)")
+    return env, counts, seconds
 
 
 def ensure_scans(data_dir: Path, people: int, venues: int, scans: int, seed: int) -> Path:

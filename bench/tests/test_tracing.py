@@ -67,3 +67,26 @@ def test_report_names_a_mismatch(tmp_path):
     docs = tmp_path / "b.md"
     update_docs(docs, section)
     assert MARKER in docs.read_text()
+
+
+def test_an_older_cache_of_the_same_city_is_found(tmp_path):
+    """``load_city`` brings the newest cached city of the same parameters forward when the
+    migrations changed; other sizes, unfinished copies and the current key do not count."""
+    import os
+
+    from bench.tracing import older_cache
+
+    def saved(name: str, mtime: int, *, done: bool = True) -> None:
+        (tmp_path / name).mkdir()
+        if done:
+            (tmp_path / name / "counts.json").write_text("{}")
+            os.utime(tmp_path / name / "counts.json", (mtime, mtime))
+
+    current = tmp_path / "sqlite-20000-200-200000-7-v2-cccccccccc"
+    assert older_cache(current) is None
+    saved("sqlite-20000-200-200000-7-v2-aaaaaaaaaa", 1_000)
+    saved("sqlite-20000-200-200000-7-v2-bbbbbbbbbb", 2_000)
+    saved("sqlite-20000-200-200000-7-v2-dddddddddd", 3_000, done=False)  # a copy cut short
+    saved("sqlite-30000-200-200000-7-v2-eeeeeeeeee", 4_000)  # another city
+    saved("sqlite-20000-200-200000-7-v1-ffffffffff", 5_000)  # another fixture version
+    assert older_cache(current) == tmp_path / "sqlite-20000-200-200000-7-v2-bbbbbbbbbb"

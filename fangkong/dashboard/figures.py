@@ -4,33 +4,40 @@ A figure is a filtered count over one model's records, read through ``visible_to
 and ``in_area(area)``, so it is scoped like the list it links to. Conditions take a
 ``Moment`` (a local day and its bounds) and describe the state *as of the end of that day*
 where the records keep the dates to do so; the live dashboard is the same query for today.
-Figures over one model are computed together in one aggregate query; the comparison across
-sub-areas is one ``GROUP BY`` on the area path, rolled up with ``core.rollup.roll_up``.
+Figures over one model are computed together in one query grouped by the records' area,
+which gives the area's figures and, added up per sub-area, the comparison across sub-areas
+(``figure_table``); figures that are not plain counts come from one selector pass per family.
+Scan figures sum the per-day counts kept at ingest (``venues.ScanDayCount``). Nothing is
+cached: every value is computed from the records on each request.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
-from fangkong.core.rollup import roll_up
 from fangkong.prices.selectors import price_alerts
 from fangkong.screening.choices import FindingKind
 from fangkong.screening.models import Campaign
-from fangkong.screening.selectors import active_campaigns, coverage_totals
+from fangkong.screening.selectors import active_campaigns, coverage_by_area
 from fangkong.status.clock import start_of_day
 from fangkong.supervision.selectors import group_coverage
 from fangkong.supplies.choices import Unit
-from fangkong.supplies.selectors import donation_totals, low_stock_alerts, stock_by_item
+from fangkong.supplies.selectors import donation_totals_by_area, stock_table
+from fangkong.volunteers.models import Shift
 from fangkong.volunteers.selectors import hours
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -58,16 +65,31 @@ class Figure:
     count_field: str = "pk"
     # False when the records keep no history (the figure is "now" even in a past report).
     as_of: bool = True
-    # A figure that is not a filtered count: computed by an app's selector from the scoped
-    # queryset of ``model`` (sums of money, goods, coverage). ``condition`` is then unused.
-    value: Callable[[QuerySet, Moment], int | Decimal] | None = None
     # The permission to read the figure, when ``view`` on ``model`` is not enough (a
     # volunteer views their own shifts, not the area's service figures).
     perm: str = ""
+    # A figure that is not a filtered count: picked from a family's selector pass over the
+    # scoped records of ``model`` (sums of money, goods, coverage). ``condition`` is unused.
+    family: Family | None = None
+    pick: Callable[[dict], int | Decimal] | None = None
+    # A count figure over per-day rows: the sum of ``sum_field`` over the rows whose
+    # ``day_field`` is the day, instead of a count of rows.
+    sum_field: str = ""
+    day_field: str = ""
+    # A count of the rows whose field has one value (``condition`` says the same): figures
+    # of a model that all split it by one field are one ``GROUP BY`` area and that field,
+    # read from an index (area, field) — no filter evaluated per row and figure.
+    split: tuple[str, str] | None = None
 
     @property
     def is_count(self) -> bool:
-        return self.value is None
+        return self.family is None
+
+    def aggregate(self, moment: Moment):
+        """The figure's aggregate over its model's rows (a filtered count or sum)."""
+        if self.sum_field:
+            return Coalesce(Sum(self.sum_field, filter=self.condition(moment)), 0)
+        return Count(self.count_field, filter=self.condition(moment))
 
     @property
     def model_class(self):
@@ -240,30 +262,28 @@ for _colour, _label in (
             "status:status_list",
             {"colour": _colour},
             as_of=False,
+            split=("colour", _colour),
         )
     )
-register(
-    Figure(
-        "scans_today",
-        _("当日扫码登记"),
-        SCANS,
-        "venues.Scan",
-        lambda m: Q(scanned_at__gte=m.begin, scanned_at__lt=m.end),
-        "venues:scan_list",
-        count_field="uuid",
+# Scans are counted per venue and local day at ingest (``venues.ScanDayCount``, kept when
+# retention purges the scans): a day's figure sums those rows instead of reading every scan.
+for _key, _label, _field in (
+    ("scans_today", _("当日扫码登记"), "scans"),
+    ("scans_refused", _("当日劝返/拒绝进入"), "refused"),
+):
+    register(
+        Figure(
+            _key,
+            _label,
+            SCANS,
+            "venues.ScanDayCount",
+            lambda m: Q(day=m.day),
+            "venues:scan_list",
+            perm="venues.view_scan",  # the same readers as the scans themselves
+            sum_field=_field,
+            day_field="day",
+        )
     )
-)
-register(
-    Figure(
-        "scans_refused",
-        _("当日劝返/拒绝进入"),
-        SCANS,
-        "venues.Scan",
-        lambda m: Q(scanned_at__gte=m.begin, scanned_at__lt=m.end, admitted=False),
-        "venues:scan_list",
-        count_field="uuid",
-    )
-)
 register(
     Figure(
         "enterprises_resumed",
@@ -331,101 +351,120 @@ register(
 
 
 # --- figures read through the apps' selectors -------------------------------------------
+#
+# A family is one selector pass shared by several figures. An additive family returns partial
+# values per area id (the area of each record: money, households, alerts add up over areas),
+# so one pass over an area's records gives its total and the figure of every sub-area; a
+# non-additive one (the areas inspection groups cover, each counted once) is computed for
+# each area asked.
+
+Partial = dict[str, "int | Decimal | dict"]
+
+
+@dataclass(frozen=True)
+class Family:
+    key: str
+    model: str  # "app_label.ModelName": the records the family reads, scoped
+    compute: Callable[[QuerySet, Moment], dict]  # additive: {area id: Partial}; else: Partial
+    empty: Callable[[], Partial] = dict  # the values of an area without records
+    additive: bool = True
+
 
 SUPPLIES = _("捐赠与资金")
 SUPERVISION = _("督导检查")
 
 
-def _donations(m: Moment):
-    return lambda qs: donation_totals(qs.filter(date__lte=m.day))
+def _donations(qs: QuerySet, m: Moment) -> dict[int, Partial]:
+    """Money (in total and through an organising channel) and goods per unit (mass in
+    tonnes) donated up to the day, per area of the donation: ``donation_totals``' rules."""
+    parts: dict[int, Partial] = {}
+    given = qs.filter(date__lte=m.day)
+    for area_id, totals in donation_totals_by_area(given).items():
+        parts[area_id] = {
+            "money": totals["money_total"] or ZERO,
+            "channels": sum((v for k, v in totals["money_by_channel"].items() if k), ZERO),
+            "goods": {str(unit): q for unit, q in totals["goods_by_unit"].items()},
+        }
+    return parts
 
 
-def _money_total(qs: QuerySet, m: Moment) -> Decimal:
-    return _donations(m)(qs)["money_total"] or Decimal(0)
-
-
-def _money_via_channels(qs: QuerySet, m: Moment) -> Decimal:
-    """Money donated through an organising channel (e.g. a bureau that collected it)."""
-    by_channel = _donations(m)(qs)["money_by_channel"]
-    return sum((v for k, v in by_channel.items() if k), Decimal(0))
-
-
-def _goods_in(unit: Unit) -> Callable[[QuerySet, Moment], Decimal]:
-    # The selector keys goods by the ``Unit`` member (an enum hashes by name, not value).
-    return lambda qs, m: _donations(m)(qs)["goods_by_unit"].get(unit, Decimal(0))
-
-
-def _party_fees(qs: QuerySet, m: Moment) -> Decimal:
-    """Income booked to special party-fee funds up to the day (entries of ``qs``)."""
+def _party_fees(qs: QuerySet, m: Moment) -> dict[int, Partial]:
+    """Income booked to special party-fee funds up to the day, per area of the fund."""
     income = qs.filter(fund__kind="party_fee", kind="income", date__lte=m.day)
-    return income.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return {
+        r["fund__area"]: {"fees": r["s"]}
+        for r in income.values("fund__area").annotate(s=Sum("amount"))
+    }
 
 
-def _coverage(key: str) -> Callable[[QuerySet, Moment], int]:
-    def value(qs: QuerySet, m: Moment) -> int:
-        return group_coverage(qs.filter(active=True))[key]
-
-    return value
+def _supervision(qs: QuerySet, m: Moment) -> Partial:
+    return group_coverage(qs.filter(active=True))
 
 
-register(
-    Figure(
-        "donations_money",
-        _("累计捐款(元)"),
-        SUPPLIES,
-        "supplies.Donation",
-        lambda m: Q(),
-        "supplies:donation_list",
-        {"kind": "money"},
-        value=_money_total,
-    )
+DONATIONS = Family(
+    "donations",
+    "supplies.Donation",
+    _donations,
+    lambda: {"money": ZERO, "channels": ZERO, "goods": {}},
 )
-register(
-    Figure(
+PARTY_FEES = Family("party_fees", "supplies.FundEntry", _party_fees, lambda: {"fees": ZERO})
+GROUPS = Family(
+    "supervision",
+    "supervision.InspectionGroup",
+    _supervision,
+    lambda: dict.fromkeys(("groups", "streets", "villages", "communities"), 0),
+    additive=False,
+)
+
+
+for _key, _label, _family, _pick, _params in (
+    ("donations_money", _("累计捐款(元)"), DONATIONS, lambda d: d["money"], {"kind": "money"}),
+    (
         "donations_money_channels",
         _("其中经部门组织捐款(元)"),
-        SUPPLIES,
-        "supplies.Donation",
-        lambda m: Q(),
-        "supplies:donation_list",
+        DONATIONS,
+        lambda d: d["channels"],
         {"kind": "money"},
-        value=_money_via_channels,
-    )
-)
-register(
-    Figure(
+    ),
+    (
         "donations_goods_tonnes",
         _("捐赠物品(吨)"),
-        SUPPLIES,
-        "supplies.Donation",
-        lambda m: Q(),
-        "supplies:donation_list",
+        DONATIONS,
+        lambda d: d["goods"].get(str(Unit.TONNE), ZERO),
         {"kind": "goods"},
-        value=_goods_in(Unit.TONNE),
-    )
-)
-register(
-    Figure(
+    ),
+    (
         "donations_goods_pairs",
         _("捐赠物品(双)"),
-        SUPPLIES,
-        "supplies.Donation",
-        lambda m: Q(),
-        "supplies:donation_list",
+        DONATIONS,
+        lambda d: d["goods"].get(str(Unit.PAIR), ZERO),
         {"kind": "goods"},
-        value=_goods_in(Unit.PAIR),
+    ),
+):
+    register(
+        Figure(
+            _key,
+            _label,
+            SUPPLIES,
+            _family.model,
+            lambda m: Q(),
+            "supplies:donation_list",
+            _params,
+            family=_family,
+            pick=_pick,
+        )
     )
-)
 register(
     Figure(
         "party_fees",
         _("专项党费收入(元)"),
         SUPPLIES,
-        "supplies.FundEntry",
+        PARTY_FEES.model,
         lambda m: Q(),
         "supplies:fund_list",
         {"kind": "party_fee"},
-        value=_party_fees,
+        family=PARTY_FEES,
+        pick=lambda d: d["fees"],
     )
 )
 for _key, _label in (
@@ -439,11 +478,12 @@ for _key, _label in (
             f"supervision_{_key}",
             _label,
             SUPERVISION,
-            "supervision.InspectionGroup",
+            GROUPS.model,
             lambda m: Q(),
             "supervision:group_list",
-            value=_coverage(_key),
             as_of=False,
+            family=GROUPS,
+            pick=lambda d, k=_key: d[k],
         )
     )
 
@@ -458,20 +498,17 @@ STAFF_VOLUNTEERS = "volunteers.view_need"  # staff who run volunteer tasks, not 
 PRICE_ALERT_DAYS = 7  # the window of the prices app's alert list (today and the 6 days before)
 
 
-def _campaigns_running(m: Moment) -> QuerySet:
-    return active_campaigns(Campaign.objects.select_related("area"), m.day, m.end)
+def _screening(qs: QuerySet, m: Moment) -> dict[int, Partial]:
+    """Targeted and visited households of the campaigns running at the day's end, per area."""
+    running = active_campaigns(Campaign.objects.select_related("area"), m.day, m.end)
+    return coverage_by_area(qs, running, until=m.end)
 
 
-def _screening(qs: QuerySet, m: Moment) -> dict[str, int]:
-    return coverage_totals(qs, _campaigns_running(m), until=m.end)
-
-
-def _coverage_percent(qs: QuerySet, m: Moment) -> Decimal:
+def _coverage_percent(d: Partial) -> Decimal:
     """Visited ÷ targeted households of the running campaigns, in percent (one decimal)."""
-    totals = _screening(qs, m)
-    if not totals["households"]:
+    if not d["households"]:
         return Decimal(0)
-    return (Decimal(totals["visited"] * 100) / totals["households"]).quantize(Decimal("0.1"))
+    return (Decimal(d["visited"] * 100) / d["households"]).quantize(Decimal("0.1"))
 
 
 def _finding(extra: Q) -> Callable[[Moment], Q]:
@@ -483,40 +520,50 @@ def _finding(extra: Q) -> Callable[[Moment], Q]:
     )
 
 
-def _service_hours(since: Callable[[Moment], datetime.datetime | None]):
-    """Hours of the check-outs from ``since`` to the day's end (minutes fixed at check-out)."""
-
-    def value(qs: QuerySet, m: Moment) -> Decimal:
-        closed = qs.filter(ended_at__lt=m.end)
-        start = since(m)
-        if start is not None:
-            closed = closed.filter(ended_at__gte=start)
-        return hours(closed.aggregate(t=Sum("minutes"))["t"])
-
-    return value
+def _service_minutes(qs: QuerySet, m: Moment) -> dict[int, Partial]:
+    """Minutes of the check-outs before the day's end (fixed at check-out), in all and on
+    the day, per area of the volunteer task."""
+    closed = qs.filter(ended_at__lt=m.end)
+    area = Shift.scope_field
+    rows = closed.values(area).annotate(
+        total=Sum("minutes"), day=Sum("minutes", filter=Q(ended_at__gte=m.begin))
+    )
+    return {r[area]: {"total": r["total"] or 0, "day": r["day"] or 0} for r in rows}
 
 
-def _stock_items(qs: QuerySet, m: Moment) -> int:
-    """Items with stock on hand at the day's end (the ledger summed up to then)."""
-    return sum(1 for q in stock_by_item(qs.filter(occurred_at__lt=m.end)).values() if q > 0)
+def _stock(qs: QuerySet, m: Moment) -> dict[int, Partial]:
+    """The ledger up to the day's end, per area of the place: stock per item, and the
+    places × items whose days of cover fall below the item's alert days."""
+    parts: dict[int, Partial] = defaultdict(lambda: {"items": {}, "low": 0})
+    for row in stock_table(qs.filter(occurred_at__lt=m.end), today=m.day):
+        part = parts[row.warehouse.area_id]
+        part["items"][row.item.pk] = part["items"].get(row.item.pk, ZERO) + row.quantity
+        part["low"] += row.low
+    return parts
 
 
-def _stock_low(qs: QuerySet, m: Moment) -> int:
-    """Places × items whose days of cover at the day's end fall below the item's alert days."""
-    return len(low_stock_alerts(qs.filter(occurred_at__lt=m.end), today=m.day))
+def _prices(qs: QuerySet, m: Moment) -> dict[int, Partial]:
+    """Price alerts of the alert list's window and of the day itself, per market area (an
+    alert depends on its own day and the days before it only)."""
+    since = m.day - datetime.timedelta(days=PRICE_ALERT_DAYS - 1)
+    parts: dict[int, Partial] = defaultdict(lambda: {"week": 0, "day": 0})
+    for alert in price_alerts(qs, since=since, until=m.day):
+        part = parts[alert.market.area_id]
+        part["week"] += 1
+        part["day"] += alert.date == m.day
+    return parts
 
 
-def _price_alerts(days: int) -> Callable[[QuerySet, Moment], int]:
-    def value(qs: QuerySet, m: Moment) -> int:
-        since = m.day - datetime.timedelta(days=days - 1)
-        return len(price_alerts(qs, since=since, until=m.day))
+HOUSEHOLDS = Family(
+    "screening", "registry.Household", _screening, lambda: {"households": 0, "visited": 0}
+)
+SERVICE = Family("service", "volunteers.Shift", _service_minutes, lambda: {"total": 0, "day": 0})
+LEDGER = Family("stock", "supplies.Movement", _stock, lambda: {"items": {}, "low": 0})
+PRICE_LINES = Family("prices", "prices.PriceLine", _prices, lambda: {"week": 0, "day": 0})
 
-    return value
-
-
-for _key, _label, _value in (
-    ("screening_households", _("摸排目标户数"), lambda qs, m: _screening(qs, m)["households"]),
-    ("screening_visited", _("已入户户数"), lambda qs, m: _screening(qs, m)["visited"]),
+for _key, _label, _pick in (
+    ("screening_households", _("摸排目标户数"), lambda d: d["households"]),
+    ("screening_visited", _("已入户户数"), lambda d: d["visited"]),
     ("screening_coverage", _("入户覆盖率(%)"), _coverage_percent),
 ):
     register(
@@ -524,10 +571,11 @@ for _key, _label, _value in (
             _key,
             _label,
             SCREENING,
-            "registry.Household",
+            HOUSEHOLDS.model,
             lambda m: Q(),
             "screening:campaign_list",
-            value=_value,
+            family=HOUSEHOLDS,
+            pick=_pick,
         )
     )
 register(
@@ -561,30 +609,23 @@ register(
         perm=STAFF_VOLUNTEERS,
     )
 )
-register(
-    Figure(
-        "volunteer_hours_day",
-        _("当日志愿服务时长(小时)"),
-        VOLUNTEERS,
-        "volunteers.Shift",
-        lambda m: Q(),
-        "volunteers:shift_list",
-        perm=STAFF_VOLUNTEERS,
-        value=_service_hours(lambda m: m.begin),
+for _key, _label, _part in (
+    ("volunteer_hours_day", _("当日志愿服务时长(小时)"), "day"),
+    ("volunteer_hours_total", _("累计志愿服务时长(小时)"), "total"),
+):
+    register(
+        Figure(
+            _key,
+            _label,
+            VOLUNTEERS,
+            SERVICE.model,
+            lambda m: Q(),
+            "volunteers:shift_list",
+            perm=STAFF_VOLUNTEERS,
+            family=SERVICE,
+            pick=lambda d, p=_part: hours(d[p]),
+        )
     )
-)
-register(
-    Figure(
-        "volunteer_hours_total",
-        _("累计志愿服务时长(小时)"),
-        VOLUNTEERS,
-        "volunteers.Shift",
-        lambda m: Q(),
-        "volunteers:shift_list",
-        perm=STAFF_VOLUNTEERS,
-        value=_service_hours(lambda m: None),
-    )
-)
 register(
     Figure(
         "duty_shifts_day",
@@ -600,10 +641,11 @@ register(
         "stock_items",
         _("在库物资品目"),
         STOCK,
-        "supplies.Movement",
+        LEDGER.model,
         lambda m: Q(),
         "supplies:stock_list",
-        value=_stock_items,
+        family=LEDGER,
+        pick=lambda d: sum(1 for q in d["items"].values() if q > 0),
     )
 )
 register(
@@ -611,10 +653,11 @@ register(
         "stock_low",
         _("低库存预警(库点·品目)"),
         STOCK,
-        "supplies.Movement",
+        LEDGER.model,
         lambda m: Q(),
         "supplies:stock_list",
-        value=_stock_low,
+        family=LEDGER,
+        pick=lambda d: d["low"],
     )
 )
 register(
@@ -627,42 +670,29 @@ register(
         "prices:line_list",
     )
 )
-register(
-    Figure(
-        "price_alerts_day",
-        _("当日涨价预警"),
-        PRICES,
-        "prices.PriceLine",
-        lambda m: Q(),
-        "prices:alert_list",
-        value=_price_alerts(1),
+for _key, _label, _part in (
+    ("price_alerts_day", _("当日涨价预警"), "day"),
+    ("price_alerts_open", _("近 7 日涨价预警"), "week"),
+):
+    register(
+        Figure(
+            _key,
+            _label,
+            PRICES,
+            PRICE_LINES.model,
+            lambda m: Q(),
+            "prices:alert_list",
+            family=PRICE_LINES,
+            pick=lambda d, p=_part: d[p],
+        )
     )
-)
-register(
-    Figure(
-        "price_alerts_open",
-        _("近 7 日涨价预警"),
-        PRICES,
-        "prices.PriceLine",
-        lambda m: Q(),
-        "prices:alert_list",
-        value=_price_alerts(PRICE_ALERT_DAYS),
-    )
-)
 
 
 # --- computing ----------------------------------------------------------------------------
 
 
-def _by_model(figures: list[Figure]) -> dict[str, list[Figure]]:
-    grouped: dict[str, list[Figure]] = {}
-    for f in figures:
-        grouped.setdefault(f.model, []).append(f)
-    return grouped
-
-
 def _aggregates(figures: list[Figure], moment: Moment) -> dict:
-    return {f.key: Count(f.count_field, filter=f.condition(moment)) for f in figures}
+    return {f.key: f.aggregate(moment) for f in figures}
 
 
 def scoped(model, user, area) -> QuerySet:
@@ -672,47 +702,139 @@ def scoped(model, user, area) -> QuerySet:
     return records.in_area(area).order_by()
 
 
-def figure_values(user, area, day: datetime.date, keys: list[str] | None = None) -> dict[str, int]:
-    """The value of each figure for ``area`` (its subtree, as the user sees it) on ``day``:
-    one aggregate query per model."""
+def _merge(into: dict, part: dict) -> dict:
+    """Add ``part`` into ``into``, key by key (nested dicts key by key too)."""
+    for k, v in part.items():
+        if isinstance(v, dict):
+            _merge(into.setdefault(k, {}), v)
+        else:
+            into[k] = into.get(k, 0) + (v or 0)
+    return into
+
+
+@dataclass
+class _Tally:
+    """Partial values added up for ``area`` (``total``) and for each of its direct
+    sub-areas (``children``, by the sub-area holding each area id of the subtree)."""
+
+    subareas: list[Area]
+    child_of: dict[int, int]
+    empty: Callable[[], dict] = dict
+    total: dict = field(init=False)
+    children: list[dict] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.total = self.empty()
+        self.children = [self.empty() for _ in self.subareas]
+
+    @classmethod
+    def under(cls, area: Area, with_children: bool) -> _Tally:
+        if not with_children:
+            return cls([], {})
+        subareas = list(Area.objects.filter(parent=area).order_by("path"))
+        child_of: dict[int, int] = {}
+        # Sibling paths are never prefixes of each other: one sub-area holds each area.
+        for pk, path in Area.objects.filter(path__startswith=area.path).values_list("pk", "path"):
+            for i, child in enumerate(subareas):
+                if path.startswith(child.path):
+                    child_of[pk] = i
+                    break
+        return cls(subareas, child_of)
+
+    def like(self, empty: Callable[[], dict]) -> _Tally:
+        """A new tally over the same sub-areas, starting from ``empty()``."""
+        return _Tally(self.subareas, self.child_of, empty)
+
+    def add(self, area_id: int | None, part: dict) -> None:
+        _merge(self.total, part)
+        i = self.child_of.get(area_id)
+        if i is not None:
+            _merge(self.children[i], part)
+
+
+def figure_table(
+    user, area, day: datetime.date, keys: list[str] | None = None, *, children: bool = False
+) -> tuple[dict[str, int | Decimal], list[dict]]:
+    """The value of each figure for ``area`` (its subtree, as the user sees it) on ``day``
+    and, with ``children``, one row per direct sub-area (``area`` and the values).
+
+    Counts: one query per model, grouped by the records' area and added up here for the
+    area and each sub-area. Additive families: one selector pass, added up likewise;
+    the others: one pass for the area and one per sub-area."""
     figures = [REGISTRY[k] for k in (keys or REGISTRY)]
     moment = Moment.of(day)
-    values: dict[str, int | Decimal] = {}
-    for model, group in _by_model([f for f in figures if f.is_count]).items():
-        qs = scoped(apps.get_model(model), user, area)
-        values.update(qs.aggregate(**_aggregates(group, moment)))
+    counts = _Tally.under(area, children)
+    by_model: dict[str, list[Figure]] = {}
+    families: dict[str, Family] = {}
     for f in figures:
-        if not f.is_count:
-            values[f.key] = f.value(scoped(f.model_class, user, area), moment)
-    return {f.key: values[f.key] for f in figures}
+        if f.family is None:
+            by_model.setdefault(f.model, []).append(f)
+        else:
+            families[f.family.key] = f.family
+    for model, group in by_model.items():
+        model_class = apps.get_model(model)
+        scope = model_class.scope_field
+        records = scoped(model_class, user, area)
+        if all(f.day_field for f in group):  # per-day rows: the day's only
+            records = records.filter(**{group[0].day_field: moment.day})
+        split = {f.split[0] if f.split else None for f in group}
+        if len(split) == 1 and None not in split:
+            field = split.pop()
+            keys = {f.split[1]: f.key for f in group}
+            rows = records.values(scope, field).annotate(n=Count(group[0].count_field))
+            for row in rows:
+                if row[field] in keys:
+                    counts.add(row[scope], {keys[row[field]]: row["n"]})
+            continue
+        rows = records.values(scope).annotate(**_aggregates(group, moment))
+        for row in rows:
+            counts.add(row.pop(scope), row)
+    tallies: dict[str, _Tally] = {}
+    for key, family in families.items():
+        model_class = apps.get_model(family.model)
+        tally = tallies[key] = counts.like(family.empty)
+        if family.additive:
+            for area_id, part in family.compute(scoped(model_class, user, area), moment).items():
+                tally.add(area_id, part)
+        else:
+            records = scoped(model_class, user, area)
+            tally.total = family.compute(records, moment)
+            # Sub-areas without any of the records are empty: no pass for them.
+            holding = {
+                tally.child_of.get(a)
+                for a in records.values_list(model_class.scope_field, flat=True).distinct()
+            }
+            tally.children = [
+                family.compute(scoped(model_class, user, c), moment)
+                if i in holding
+                else family.empty()
+                for i, c in enumerate(tally.subareas)
+            ]
+
+    def value(f: Figure, i: int | None) -> int | Decimal:
+        if f.family is None:
+            return (counts.total if i is None else counts.children[i]).get(f.key, 0)
+        tally = tallies[f.family.key]
+        return f.pick(tally.total if i is None else tally.children[i])
+
+    values = {f.key: value(f, None) for f in figures}
+    rows = [
+        {"area": child, **{f.key: value(f, i) for f in figures}}
+        for i, child in enumerate(counts.subareas)
+    ]
+    return values, rows
+
+
+def figure_values(user, area, day: datetime.date, keys: list[str] | None = None) -> dict[str, int]:
+    """The value of each figure for ``area`` (its subtree, as the user sees it) on ``day``."""
+    return figure_table(user, area, day, keys)[0]
 
 
 def figure_values_by_child(
     user, area, day: datetime.date, keys: list[str] | None = None
 ) -> list[dict]:
-    """One row per direct sub-area of ``area``: ``area`` and the value of each figure.
-    One ``GROUP BY`` on the area path per model."""
-    figures = [REGISTRY[k] for k in (keys or REGISTRY)]
-    moment = Moment.of(day)
-    rows: list[dict] = [
-        {"area": child} for child in Area.objects.filter(parent=area).order_by("path")
-    ]
-    for model, group in _by_model([f for f in figures if f.is_count]).items():
-        path = group[0].area_path()
-        grouped = (
-            scoped(apps.get_model(model), user, area)
-            .values(path)
-            .annotate(**_aggregates(group, moment))
-        )
-        part = roll_up(area, grouped, path_key=path, keys=[f.key for f in group])
-        for row, extra in zip(rows, part, strict=True):
-            row.update({k: v for k, v in extra.items() if k != "area"})
-    # Selector figures are not additive (coverage counts each area once): one call per child.
-    for f in figures:
-        if not f.is_count:
-            for row in rows:
-                row[f.key] = f.value(scoped(f.model_class, user, row["area"]), moment)
-    return rows
+    """One row per direct sub-area of ``area``: ``area`` and the value of each figure."""
+    return figure_table(user, area, day, keys, children=True)[1]
 
 
 def figures_for(user) -> list[Figure]:

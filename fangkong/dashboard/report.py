@@ -23,7 +23,7 @@ from fangkong.areas.models import Area
 from fangkong.core.pdf import cjk_font
 from fangkong.core.scoping import area_visible_to
 
-from .figures import REGISTRY, figure_values, figure_values_by_child
+from .figures import REGISTRY, figure_table
 from .models import ReportTemplate
 from .trends import TREND_KEYS, Series, line_chart_drawing, trend_series
 
@@ -90,7 +90,7 @@ def build_report(user, area: Area, day: datetime.date, template: ReportTemplate)
         raise PermissionError(_("您无权查看该区域"))
     items = [i for i in template.items if i["key"] in REGISTRY]
     keys = [i["key"] for i in items]
-    values = figure_values(user, area, day, keys)
+    values, children = figure_table(user, area, day, keys, children=True)
     sections: dict[str, Section] = {}
     labels = []
     for item in items:
@@ -109,7 +109,7 @@ def build_report(user, area: Area, day: datetime.date, template: ReportTemplate)
         sections=list(sections.values()),
         keys=keys,
         labels=labels,
-        children=figure_values_by_child(user, area, day, keys),
+        children=children,
         trends=trend_series(user, area, day, TREND_DAYS, [k for k in TREND_KEYS if k in keys]),
     )
 

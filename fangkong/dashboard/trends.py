@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils.html import escape
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, String
 from reportlab.lib import colors
@@ -19,7 +19,7 @@ from .figures import REGISTRY, Moment, scoped
 
 TREND_KEYS = ("cases_new", "scans_today", "quarantined", "problems_open")
 # Event figures: counted on a timestamp within the day, so the rows can be cut to the window.
-RANGE_FIELDS = {"cases_new": "confirmed_at", "scans_today": "scanned_at"}
+RANGE_FIELDS = {"cases_new": "confirmed_at"}
 
 
 @dataclass
@@ -38,16 +38,15 @@ def trend_series(user, area, last: datetime.date, days: int, keys=TREND_KEYS) ->
         by_model.setdefault(f.model, []).append(f)
     for model, group in by_model.items():
         qs = scoped(apps.get_model(model), user, area)
+        if all(f.day_field for f in group):
+            values |= _per_day(qs, group, moments)
+            continue
         fields = {RANGE_FIELDS.get(f.key) for f in group}
         if len(fields) == 1 and None not in fields:
             field = fields.pop()
             qs = qs.filter(**{f"{field}__gte": moments[0].begin, f"{field}__lt": moments[-1].end})
         values |= qs.aggregate(
-            **{
-                f"{f.key}__{i}": Count(f.count_field, filter=f.condition(m))
-                for f in group
-                for i, m in enumerate(moments)
-            }
+            **{f"{f.key}__{i}": f.aggregate(m) for f in group for i, m in enumerate(moments)}
         )
     return [
         Series(
@@ -57,6 +56,22 @@ def trend_series(user, area, last: datetime.date, days: int, keys=TREND_KEYS) ->
         )
         for f in figures
     ]
+
+
+def _per_day(qs, figures: list, moments: list[Moment]) -> dict[str, int]:
+    """Figures over per-day rows: one ``GROUP BY`` day over the window's rows."""
+    day = figures[0].day_field
+    rows = (
+        qs.filter(**{f"{day}__gte": moments[0].day, f"{day}__lte": moments[-1].day})
+        .values(day)
+        .annotate(**{f.key: Sum(f.sum_field) for f in figures})
+    )
+    by_day = {r[day]: r for r in rows}
+    return {
+        f"{f.key}__{i}": by_day.get(m.day, {}).get(f.key) or 0
+        for f in figures
+        for i, m in enumerate(moments)
+    }
 
 
 def line_chart_svg(series: Series, *, width: int = 320, height: int = 140) -> str:

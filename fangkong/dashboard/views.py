@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from fangkong.core.views.generic import ObjectDeleteView, ObjectListView, add_se
 from fangkong.status.clock import local_date
 
 from . import services
-from .figures import Figure, Moment, figure_values, figure_values_by_child, figures_for
+from .figures import Figure, Moment, figure_table, figures_for
 from .forms import ReportForm, ReportTemplateForm, TemplateRowFormSet
 from .models import ReportTemplate
 from .report import build_report, find_template, render_pdf, render_xlsx
@@ -36,10 +37,18 @@ CONTENT_TYPES = {
 }
 
 
+@functools.cache
+def _list_path(url_name: str, prefix: str) -> str:
+    """The list's path under the script prefix (a page links one list per figure in every
+    sub-area's row: reversed once)."""
+    return reverse(url_name)
+
+
 def _list_link(figure: Figure, area: Area) -> str:
     if not figure.list_url:
         return ""
-    return f"{reverse(figure.list_url)}?{urlencode({'area': area.pk, **figure.list_params})}"
+    path = _list_path(figure.list_url, get_script_prefix())
+    return f"{path}?{urlencode({'area': area.pk, **figure.list_params})}"
 
 
 def _groups(figures: list[Figure], values: dict[str, int], area: Area) -> list[dict]:
@@ -80,7 +89,7 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
     if past is not None:  # 回看: the figures as of the end of an earlier day
         day, now = past, Moment.of(past).end
     keys = [f.key for f in figures]
-    values = figure_values(request.user, area, day, keys)
+    values, by_child = figure_table(request.user, area, day, keys, children=True)
     root = user_area(request.user)
     crumbs = [a for a in area.ancestors() if area_visible_to(a, request.user)]
     comparison = [
@@ -90,7 +99,7 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
                 (row[k], _list_link(f, row["area"])) for k, f in zip(keys, figures, strict=True)
             ],
         }
-        for row in figure_values_by_child(request.user, area, day, keys)
+        for row in by_child
     ]
     days = 30 if request.GET.get("days") == "30" else 14
     trend_keys = [k for k in TREND_KEYS if k in keys]

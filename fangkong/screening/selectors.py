@@ -186,22 +186,26 @@ def active_campaigns(
     )
 
 
-def coverage_totals(
+def coverage_by_area(
     households: QuerySet[Household], campaigns, *, until: datetime.datetime | None = None
-) -> dict[str, int]:
-    """Households of ``households`` targeted by each of ``campaigns`` (those under its area)
-    and those whose latest visit before ``until`` found them in, summed over the campaigns:
-    one aggregate query per campaign."""
-    totals = {"households": 0, "visited": 0}
+) -> dict[int, dict[str, int]]:
+    """Per area of ``households``: those targeted by each of ``campaigns`` (the ones under
+    its area) and those whose latest visit before ``until`` found them in, summed over the
+    campaigns: one grouped query per campaign."""
+    out: dict[int, dict[str, int]] = {}
     for campaign in campaigns:
-        row = (
+        rows = (
             households.filter(area__path__startswith=campaign.area.path)
             .annotate(latest_outcome=_latest_visit(campaign, "outcome", until))
-            .aggregate(
+            .values("area_id")
+            .annotate(
                 households=Count("pk"),
                 visited=Count("pk", filter=Q(latest_outcome=VisitOutcome.VISITED)),
             )
+            .order_by()
         )
-        for k in totals:
-            totals[k] += row[k]
-    return totals
+        for row in rows:
+            totals = out.setdefault(row["area_id"], {"households": 0, "visited": 0})
+            totals["households"] += row["households"]
+            totals["visited"] += row["visited"]
+    return out

@@ -6,6 +6,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fangkong.areas.models import Area
@@ -13,11 +16,13 @@ from fangkong.dashboard.figures import (
     PRICE_ALERT_DAYS,
     REGISTRY,
     Moment,
+    figure_table,
     figure_values,
     figure_values_by_child,
 )
 from fangkong.dashboard.testing import generate_city_records
 from fangkong.dashboard.tests.test_seed_figures import SEED_FIGURES
+from fangkong.dashboard.trends import trend_series
 from fangkong.prices.models import PriceLine
 from fangkong.prices.selectors import price_alerts
 from fangkong.registry.models import Household
@@ -25,6 +30,7 @@ from fangkong.screening.models import Campaign, Visit
 from fangkong.status.clock import local_date
 from fangkong.supplies.models import Movement
 from fangkong.supplies.selectors import low_stock_alerts
+from fangkong.venues.models import Scan
 from fangkong.volunteers.models import Shift
 
 pytestmark = pytest.mark.django_db
@@ -45,11 +51,23 @@ def _area_of(obj, scope_field: str) -> Area:
     return obj
 
 
+# Figures read from per-day counts: the scans they count, by the local day's bounds.
+SCAN_FIGURES = {"scans_today": Q(), "scans_refused": Q(admitted=False)}
+
+
 def direct_count(figure, area: Area, day: datetime.date) -> int:
     """The records of the figure's model whose area lies under ``area``, walked in Python,
-    that match its condition: independent of the SQL scoping, grouping and roll-up."""
+    that match its condition: independent of the SQL scoping, grouping and roll-up. Scan
+    figures count the scans themselves, not the per-day counts they are read from."""
     model = figure.model_class
-    matching = model.objects.filter(figure.condition(Moment.of(day)))
+    if figure.key in SCAN_FIGURES:
+        m = Moment.of(day)
+        model = Scan
+        matching = Scan.objects.filter(
+            SCAN_FIGURES[figure.key], scanned_at__gte=m.begin, scanned_at__lt=m.end
+        )
+    else:
+        matching = model.objects.filter(figure.condition(Moment.of(day)))
     return sum(1 for obj in matching if _area_of(obj, model.scope_field).path.startswith(area.path))
 
 
@@ -83,6 +101,33 @@ def test_comparison_rows_are_the_children_figures(city, areas, users):
     assert [r["area"] for r in rows] == [areas["renhe"], areas["miyi"]]
     for row in rows:
         assert {k: row[k] for k in REGISTRY} == figure_values(users["command"], row["area"], city)
+
+
+def test_scan_figures_stay_right_after_a_purge(city, areas, users):
+    """Retention purges a past day's scans; the per-day counts kept at ingest still give
+    that day's figures, its trend point and its comparison row."""
+    day = city - datetime.timedelta(days=2)
+    keys = list(SCAN_FIGURES)
+    before = figure_table(users["command"], areas["city"], day, keys, children=True)
+    assert before[0]["scans_today"] == direct_count(REGISTRY["scans_today"], areas["city"], day)
+    assert before[0]["scans_today"] > before[0]["scans_refused"] > 0
+    trend = trend_series(users["command"], areas["city"], city, 3, ["scans_today"])
+    gone = Scan.objects.filter(scanned_at__lt=Moment.of(day).end)
+    assert gone._raw_delete(gone.db) > 0  # as retention does: no per-row delete
+    assert figure_table(users["command"], areas["city"], day, keys, children=True) == before
+    assert trend_series(users["command"], areas["city"], city, 3, ["scans_today"]) == trend
+
+
+def test_comparison_adds_no_queries_per_sub_area(city, areas, users):
+    """The sub-areas' figures come from the area's own grouped queries: asking for them adds
+    the area tree (two queries) and the inspection-group check, not queries per sub-area."""
+    for name in ("city", "renhe", "community"):
+        with CaptureQueriesContext(connection) as alone:
+            figure_table(users["command"], areas[name], city)
+        with CaptureQueriesContext(connection) as both:
+            values, rows = figure_table(users["command"], areas[name], city, children=True)
+        assert rows and values == figure_values(users["command"], areas[name], city)
+        assert len(both) <= len(alone) + 3, (name, len(alone), len(both))
 
 
 def test_figures_are_scoped_to_the_user(city, areas, users):

@@ -67,6 +67,10 @@ class PriceLine(models.Model):
         indexes = [
             models.Index(fields=["commodity", "market", "date"], name="priceline_trend_idx"),
             models.Index(fields=["date"], name="priceline_date_idx"),
+            # Each market's series in order, prices included (``selectors.price_alerts``).
+            models.Index(
+                fields=["market", "commodity", "date", "price"], name="priceline_series_idx"
+            ),
         ]
 
     def __str__(self):
