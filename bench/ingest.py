@@ -288,11 +288,13 @@ def _wait_for(port: int, proc: subprocess.Popen) -> None:
     raise RuntimeError("server did not start in 60 s")
 
 
-def gunicorn_command(port: int, workers: int, worker_class: str, threads: int) -> list[str]:
+def gunicorn_command(
+    port: int, workers: int, worker_class: str, threads: int, app: str = "fangkong.wsgi:application"
+) -> list[str]:
     """The deployment's server as README describes it (Deployment notes)."""
     return [
         sys.executable,
-        *("-m", "gunicorn", "fangkong.wsgi:application"),
+        *("-m", "gunicorn", app),
         *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
         *("--worker-class", worker_class, "--threads", str(threads)),
         *("--backlog", "2048", "--keep-alive", "75", "--log-level", "warning"),
@@ -330,7 +332,7 @@ def measure(db, args) -> list[dict]:
         port = _free_port()
         log = open(WORK_DIR / f"gunicorn-{db.kind}-{workers}.log", "w")  # noqa: SIM115
         server = subprocess.Popen(  # noqa: S603
-            gunicorn_command(port, workers, args.worker_class, args.threads),
+            gunicorn_command(port, workers, args.worker_class, args.threads, args.app),
             env=env,
             cwd=REPO,
             stdout=log,
@@ -505,6 +507,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, nargs="+", default=[2], help="gunicorn workers")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument(
+        "--app",
+        default="fangkong.wsgi:application",
+        help="WSGI app (bench.wsgi_profile:application profiles each server request)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
         "--device-rate",
