@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 SETTINGS = "fangkong.settings.prod"
 TEMPLATE_DB = "fangkong_bench_template"
 RUN_DB = "fangkong_bench_run"
+ENV_TEST_URL = "FANGKONG_TEST_DATABASE_URL"
 
 
 class SetupError(RuntimeError):
@@ -117,12 +118,17 @@ class Database:
         return self._run_dir()
 
     def restore(self, source: Path) -> dict[str, str]:
-        """SQLite: a run on a copy of a saved ``var`` directory (a loaded fixture)."""
-        assert self.kind == "sqlite"
+        """A run on a copy of a saved ``var`` directory (a loaded fixture): with its SQLite
+        file, or — PostgreSQL — its keys for the run database of a cluster started from a
+        saved data directory."""
         rdir = self._run_dir()
         shutil.rmtree(rdir, ignore_errors=True)
         shutil.copytree(source, rdir)
-        return base_env(rdir, None)
+        self._template_ready = True
+        if self.kind == "sqlite":
+            return base_env(rdir, None)
+        assert self.server is not None
+        return base_env(rdir, self.server.url_for(RUN_DB))
 
     def sqlite_file(self) -> Path:
         return self._run_dir() / "fangkong.sqlite3"
@@ -158,6 +164,17 @@ class PostgresServer:
     pg_ctl: str = ""
     run_as: list[str] = field(default_factory=list)
     created: set[str] = field(default_factory=set)
+    start_opts: str = ""  # how a throw-away cluster was started, to start it again
+
+    def stop(self) -> None:
+        """Stop a throw-away cluster cleanly (its data directory can then be copied)."""
+        assert self.data_dir is not None
+        _pg_ctl(self, "-m", "fast", "-w", "stop")
+
+    def start(self) -> None:
+        assert self.data_dir is not None
+        log = str(self.data_dir.parent / "server.log")
+        _pg_ctl(self, "-l", log, "-o", self.start_opts, "-w", "start")
 
     def url_for(self, dbname: str) -> str:
         parts = urlsplit(self.admin_url)
@@ -208,6 +225,24 @@ class PostgresServer:
         shutil.rmtree(self.data_dir.parent, ignore_errors=True)
 
 
+def copy_tree(src: Path, dst: Path) -> subprocess.CompletedProcess:
+    """``cp -a``: keeps a cluster directory's postgres owner and 0700 mode (copytree does not
+    keep owners), and is fast on GBs."""
+    return subprocess.run(  # noqa: S603
+        [shutil.which("cp") or "/bin/cp", "-a", str(src), str(dst)], capture_output=True, text=True
+    )
+
+
+def _pg_ctl(server: PostgresServer, *args: str) -> None:
+    proc = subprocess.run(  # noqa: S603
+        [*server.run_as, server.pg_ctl, "-D", str(server.data_dir), *args],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise SetupError(f"pg_ctl {args[-1]} failed: {proc.stderr.strip()[-300:]}")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -224,8 +259,9 @@ def _version_key(path: str) -> tuple:
     return tuple(int(x) if x.isdigit() else 0 for x in part.split("."))
 
 
-def start_temp_cluster() -> tuple[PostgresServer | None, str]:
-    """Start a throw-away cluster on 127.0.0.1 with default (durable) settings."""
+def start_temp_cluster(seed_data: Path | None = None) -> tuple[PostgresServer | None, str]:
+    """Start a throw-away cluster on 127.0.0.1 with default (durable) settings — on a copy of
+    ``seed_data`` (a stopped cluster's data directory, e.g. a cached fixture) when given."""
     initdb, pg_ctl = _find_binary("initdb"), _find_binary("pg_ctl")
     if not initdb or not pg_ctl:
         return (
@@ -251,24 +287,27 @@ def start_temp_cluster() -> tuple[PostgresServer | None, str]:
         for p in (root, sock):
             os.chown(p, pw.pw_uid, pw.pw_gid)
     port = _free_port()
-    init = subprocess.run(  # noqa: S603
-        [
-            *run_as,
-            initdb,
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-            "--no-sync",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    if seed_data is not None:
+        init = copy_tree(seed_data, data)
+    else:
+        init = subprocess.run(  # noqa: S603
+            [
+                *run_as,
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+            capture_output=True,
+            text=True,
+        )
     if init.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         return None, f"initdb failed: {init.stderr.strip()[-300:]}"
@@ -298,11 +337,24 @@ def start_temp_cluster() -> tuple[PostgresServer | None, str]:
         data_dir=data,
         pg_ctl=pg_ctl,
         run_as=run_as,
+        start_opts=opts,
     )
     return server, ""
 
 
-def discover_postgres() -> tuple[PostgresServer | None, str]:
+def external_postgres() -> bool:
+    return any(
+        os.environ.get(v) for v in ("FANGKONG_BENCH_DATABASE_URL", "FANGKONG_TEST_DATABASE_URL")
+    )
+
+
+def server_major() -> str:
+    """The major version of the server binaries a throw-away cluster would run ("15")."""
+    initdb = _find_binary("initdb")
+    return Path(initdb).parent.parent.name if initdb else ""
+
+
+def discover_postgres(seed_data: Path | None = None) -> tuple[PostgresServer | None, str]:
     """(server, "") or (None, why it is skipped)."""
     for var in ("FANGKONG_BENCH_DATABASE_URL", "FANGKONG_TEST_DATABASE_URL"):
         url = os.environ.get(var)
@@ -313,11 +365,11 @@ def discover_postgres() -> tuple[PostgresServer | None, str]:
             except Exception as e:
                 return None, f"cannot connect with ${var}: {type(e).__name__}"
             return server, ""
-    return start_temp_cluster()
+    return start_temp_cluster(seed_data)
 
 
-def postgres_database(work_dir: Path) -> tuple[Database | None, str]:
-    server, why = discover_postgres()
+def postgres_database(work_dir: Path, seed_data: Path | None = None) -> tuple[Database | None, str]:
+    server, why = discover_postgres(seed_data)
     if server is None:
         return None, why
     return Database("postgres", work_dir, version=server.version(), server=server), ""
