@@ -128,6 +128,15 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
     timestamp_db = AuditEntry._meta.get_field("timestamp").get_db_prep_save(now, connection)
     ts = now.isoformat()
     json_column = _json_column(connection.vendor)
+    if len(events) == 1 and connection.vendor == "postgresql":
+        # The usual case (one audited write): one statement instead of lock, insert, head.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            params = append_params(actor, events[0], now)
+            cursor.execute(append_sql(), params)
+            if cursor.rowcount == 0:  # a fresh database: no head yet, nothing written
+                _lock_head()
+                cursor.execute(append_sql(), params)
+        return 1
     # No savepoint: a failure here fails the caller's transaction anyway, and a savepoint
     # costs two round trips on every audited write.
     with transaction.atomic(savepoint=False):
