@@ -268,7 +268,8 @@ def _recompute_one_pg(rid: int, ctx: Context, cause: str, actor) -> RecomputeRes
             connection.queries_log.append({"sql": statement.strip(), "time": "0.000"})
 
     try:
-        with raw.pipeline() as pipeline:
+        # Driver errors surface as Django's (``DatabaseError`` …), as from any other query.
+        with connection.wrap_database_errors, raw.pipeline() as pipeline:
 
             def execute(statement, params):
                 send(statement, params)
