@@ -378,6 +378,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--docs", type=Path, default=DOCS)
     p.add_argument("--no-docs", action="store_true", help="do not record in docs/benchmarks.md")
     p.add_argument("--profile-one", action="store_true", help="cProfile the one-person path")
+    p.add_argument(
+        "--cache-fixture",
+        action="store_true",
+        help="keep the loaded fixture and start from a kept one (6 h, keyed by migrations)",
+    )
+    p.add_argument(
+        "--fixture-only", action="store_true", help="stop after the fixture (to keep it)"
+    )
 
     p = sub.add_parser("status-fixture", help="(step) the status fixture into the configured DB")
     p.add_argument("file", type=Path)

@@ -398,6 +398,18 @@ def _start_cluster(
     return server, ""
 
 
+def external_postgres() -> bool:
+    return any(
+        os.environ.get(v) for v in ("FANGKONG_BENCH_DATABASE_URL", "FANGKONG_TEST_DATABASE_URL")
+    )
+
+
+def server_major() -> str:
+    """The major version of the server binaries a throw-away cluster would run ("15")."""
+    initdb = _find_binary("initdb")
+    return Path(initdb).parent.parent.name if initdb else ""
+
+
 def discover_postgres() -> tuple[PostgresServer | None, str]:
     """(server, "") or (None, why it is skipped)."""
     for var in ("FANGKONG_BENCH_DATABASE_URL", "FANGKONG_TEST_DATABASE_URL"):

@@ -9,11 +9,23 @@ twice (first run: every status created; second run: nothing changed), and ``stat
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .databases import REPO, Database, SetupError, fangkong_command, postgres_database
+from .databases import (
+    REPO,
+    Database,
+    SetupError,
+    external_postgres,
+    fangkong_command,
+    postgres_database,
+    server_major,
+)
 from .databases import sqlite_database as _sqlite
 from .measure import Measured, run_measured
 from .report import load_average, machine_info
@@ -59,7 +71,14 @@ bounded memory (peak RSS < 300 MB at 1,000,000 residents).
 .venv/bin/python -m bench status                 # 1,000,000 residents, SQLite + PostgreSQL
 .venv/bin/python -m bench status --residents 20000 --db sqlite --no-docs   # smoke run
 .venv/bin/python -m bench status --profile-one   # also cProfile the one-person path
+.venv/bin/python -m bench status --db postgres --cache-fixture --fixture-only  # load, keep
+.venv/bin/python -m bench status --db postgres --cache-fixture   # measure on the kept copy
 ```
+
+With `--cache-fixture` the loaded fixture is kept (SQLite: the run's `var` directory;
+PostgreSQL: the stopped throw-away cluster's data directory and keys) under a key of every
+migration, the fixture code, size, seed and server version, and a later run starts from a
+copy of it, if it is younger than 6 hours (the fixture's moments are relative to its loading).
 
 ## Status results
 
@@ -70,12 +89,60 @@ def say(msg: str) -> None:
     print(f"[bench status] {msg}", flush=True)
 
 
+# --- the loaded fixture, kept between runs (--cache-fixture) ------------------------------
+#
+# Loading 1,000,000 residents takes 3–8 minutes of a quiet slot and is not a measured figure.
+# With --cache-fixture the loaded database is kept — SQLite: the run's var directory;
+# PostgreSQL (throw-away cluster): the stopped cluster's data directory and the run's var
+# directory (its keys) — under a key of every migration, the fixture code, the size, the seed
+# and the server version. The fixture's moments are relative to when it was loaded (tests of
+# the last 72 h, arrivals of the last 20 days), so a copy older than CACHE_HOURS is not used.
+
+CACHE_HOURS = 6
+CACHE_INPUTS = ("fangkong/*/migrations/*.py", "bench/status.py", "bench/dataset.py")
+
+
+def fixture_key(kind: str, residents: int, seed: int) -> str:
+    h = hashlib.sha256(f"{kind} {residents} {seed} {server_major()}".encode())
+    for pattern in CACHE_INPUTS:
+        for path in sorted(REPO.glob(pattern)):
+            h.update(path.relative_to(REPO).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cache_dir(work: Path, kind: str, residents: int, seed: int) -> Path:
+    return work / "fixture-cache" / f"{kind}-{residents}-{fixture_key(kind, residents, seed)}"
+
+
+def cached_meta(cache: Path) -> dict | None:
+    """The saved fixture's description, if it is there and young enough to use."""
+    try:
+        meta = json.loads((cache / "counts.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if time.time() - meta["loaded_at"] < CACHE_HOURS * 3600 else None
+
+
+def save_fixture(db: Database, cache: Path, m: Measured, counts: dict) -> dict[str, str]:
+    """Keep the loaded fixture (``Database.save``: a PostgreSQL cluster's data directory is
+    moved) and return the env of a run restored from it."""
+    for old in cache.parent.glob(f"{db.kind}-*"):  # one kept fixture per kind (GBs each)
+        shutil.rmtree(old, ignore_errors=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"loaded_at": time.time(), "seconds": m.seconds, "peak_mb": m.peak_mb}
+    db.save(cache, {**meta, "counts": counts})
+    say(f"{db.label} fixture kept in {cache.relative_to(REPO)}")
+    return db.restore(cache)
+
+
 @dataclass
 class DbResult:
     db: str
     version: str
     fixture: Measured | None = None
     fixture_counts: dict = field(default_factory=dict)
+    cached: dict | None = None  # the kept fixture's counts.json when the run started from it
     recompute: list[Measured] = field(default_factory=list)
     recompute_out: list[str] = field(default_factory=list)
     measure: dict = field(default_factory=dict)
@@ -90,22 +157,40 @@ def _check(m: Measured, what: str, res: DbResult) -> bool:
     return True
 
 
-def run_database(db: Database, csv_file: Path, residents: int, work: Path, profile: bool):
+def run_database(
+    db: Database,
+    csv_file: Path,
+    residents: int,
+    work: Path,
+    profile: bool,
+    cache: Path | None = None,
+    fixture_only: bool = False,
+):
     from .cli import _json_out
 
     logs = work / "logs"
     res = DbResult(db.label, db.version)
-    say(f"{db.label} {db.version}: template …")
-    db.build_template()
-    env = db.fresh()
-    argv = [sys.executable, "-m", "bench", "status-fixture", str(csv_file)]
-    argv += ["--residents", str(residents)]
-    m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"status-fixture-{db.kind}")
-    res.fixture = m
-    if not _check(m, "fixture", res):
+    meta = cached_meta(cache) if cache is not None else None
+    if meta is not None:
+        env = db.restore(cache)
+        res.cached, res.fixture_counts = meta, meta["counts"]
+        say(f"{db.label} fixture from {cache.relative_to(REPO)}: {res.fixture_counts}")
+    else:
+        say(f"{db.label} {db.version}: template …")
+        db.build_template()
+        env = db.fresh()
+        argv = [sys.executable, "-m", "bench", "status-fixture", str(csv_file)]
+        argv += ["--residents", str(residents)]
+        m = run_measured(argv, env=env, cwd=REPO, log_dir=logs, name=f"status-fixture-{db.kind}")
+        res.fixture = m
+        if not _check(m, "fixture", res):
+            return res
+        res.fixture_counts = _json_out(m) or {}
+        say(f"{db.label} fixture in {m.seconds:.1f} s: {res.fixture_counts}")
+        if cache is not None:
+            env = save_fixture(db, cache, m, res.fixture_counts)
+    if fixture_only:
         return res
-    res.fixture_counts = _json_out(m) or {}
-    say(f"{db.label} fixture in {m.seconds:.1f} s: {res.fixture_counts}")
     for label in ("first", "second"):
         argv = [*fangkong_command(), "recompute-status", "--all"]
         m = run_measured(
@@ -148,11 +233,17 @@ def render(results: list[DbResult], residents: int, command: str, machine: dict,
         "|---|---|---:|---:|---|",
     ]
     for r in results:
+        counts = ", ".join(f"{k} {v:,}" for k, v in r.fixture_counts.items())
         if r.fixture:
-            counts = ", ".join(f"{k} {v:,}" for k, v in r.fixture_counts.items())
             out.append(
                 f"| {r.db} | fixture (not a target) | {r.fixture.seconds:.1f} s | "
                 f"{r.fixture.peak_mb:.0f} | {counts} |"
+            )
+        elif r.cached:
+            loaded = datetime.datetime.fromtimestamp(r.cached["loaded_at"]).astimezone()
+            out.append(
+                f"| {r.db} | fixture (not a target) | kept copy, loaded {loaded:%H:%M} in "
+                f"{r.cached['seconds']:.1f} s | {r.cached['peak_mb']:.0f} | {counts} |"
             )
         for label, m, text in zip(("first", "second"), r.recompute, r.recompute_out, strict=False):
             rate = residents / m.seconds if m.seconds else 0
@@ -210,6 +301,11 @@ def cmd_status(args, command: str, work: Path) -> int:
     databases: list[Database] = []
     try:
         csv_file = ensure_csv(args.residents, args.seed)
+        caches: dict[str, Path | None] = {"sqlite": None, "postgres": None}
+        if args.cache_fixture:
+            caches["sqlite"] = cache_dir(work, "sqlite", args.residents, args.seed)
+            if not external_postgres():  # a kept cluster only for the throw-away one
+                caches["postgres"] = cache_dir(work, "postgres", args.residents, args.seed)
         if args.db in ("sqlite", "all"):
             databases.append(_sqlite(work))
         if args.db in ("postgres", "all"):
@@ -221,7 +317,17 @@ def cmd_status(args, command: str, work: Path) -> int:
                 databases.append(pg)
         for db in databases:
             extra[db.label] = db.version + (f" ({db.server.source})" if db.server else "")
-            results.append(run_database(db, csv_file, args.residents, work, args.profile_one))
+            results.append(
+                run_database(
+                    db,
+                    csv_file,
+                    args.residents,
+                    work,
+                    args.profile_one,
+                    caches[db.kind],
+                    args.fixture_only,
+                )
+            )
     except SetupError as e:
         say(f"setup failed: {e}")
         return 2
@@ -229,6 +335,8 @@ def cmd_status(args, command: str, work: Path) -> int:
         for db in databases:
             db.close()
     extra["load at end"] = load_average()
+    if args.fixture_only:
+        return 2 if any(r.problems for r in results) else 0
     section = render(results, args.residents, command, machine_info(extra), skipped)
     print()
     print(section.replace("`", ""))

@@ -54,3 +54,33 @@ def test_status_results_go_below_their_own_marker(tmp_path):
     text = docs.read_text(encoding="utf-8")
     assert text.startswith("# Import benchmark\n\nold\n\n# Status benchmark\n")
     assert text.endswith(f"{STATUS_MARKER}\n\n### second\n\n### first\n")
+
+
+def test_a_kept_fixture_is_keyed_by_its_inputs_and_expires(tmp_path, monkeypatch):
+    import json
+    import time
+
+    from bench import status_cli
+
+    key = status_cli.fixture_key("postgres", 1000, 1)
+    assert key == status_cli.fixture_key("postgres", 1000, 1)
+    assert key not in {
+        status_cli.fixture_key("sqlite", 1000, 1),
+        status_cli.fixture_key("postgres", 2000, 1),
+        status_cli.fixture_key("postgres", 1000, 2),
+    }
+    migrations = tmp_path / "fangkong" / "status" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0001_initial.py").write_text("# a migration\n")
+    monkeypatch.setattr(status_cli, "REPO", tmp_path)
+    assert status_cli.fixture_key("postgres", 1000, 1) != key  # other migrations, other key
+
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert status_cli.cached_meta(kept) is None  # nothing kept
+    meta = {"loaded_at": time.time() - 60, "seconds": 1.0, "peak_mb": 1.0, "counts": {}}
+    (kept / "counts.json").write_text(json.dumps(meta))
+    assert status_cli.cached_meta(kept) == meta
+    meta["loaded_at"] -= status_cli.CACHE_HOURS * 3600
+    (kept / "counts.json").write_text(json.dumps(meta))
+    assert status_cli.cached_meta(kept) is None  # too old: its moments have moved on

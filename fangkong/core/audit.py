@@ -128,6 +128,15 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
     timestamp_db = AuditEntry._meta.get_field("timestamp").get_db_prep_save(now, connection)
     ts = now.isoformat()
     json_column = _json_column(connection.vendor)
+    if len(events) == 1 and connection.vendor == "postgresql":
+        # The usual case (one audited write): one statement instead of lock, insert, head.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            params = append_params(actor, events[0], now)
+            cursor.execute(append_sql(), params)
+            if cursor.rowcount == 0:  # a fresh database: no head yet, nothing written
+                _lock_head()
+                cursor.execute(append_sql(), params)
+        return 1
     # No savepoint: a failure here fails the caller's transaction anyway, and a savepoint
     # costs two round trips on every audited write.
     with transaction.atomic(savepoint=False):
@@ -212,6 +221,85 @@ def _insert_sql() -> str:
     cols = ", ".join(qn(fields[name].column) for name in _INSERT_COLUMNS)
     marks = ", ".join(["%s"] * len(_INSERT_COLUMNS))
     return f"INSERT INTO {qn(AuditEntry._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
+
+
+# --- one entry in one statement (PostgreSQL) ----------------------------------------------
+#
+# ``record_many`` reads the head (one round trip), hashes in Python, then inserts and moves the
+# head. For one entry on PostgreSQL the server can do all of it in one statement — the head
+# locked, the entry's hash computed by ``sha256`` from the canonical payload text around the id
+# and previous hash, the head moved — so the statement can travel with the write it audits and
+# the COMMIT, and the head stays locked only until that COMMIT.
+
+_append_sql: str | None = None
+
+
+def append_sql() -> str:
+    """The statement appending one entry (PostgreSQL); parameters from ``append_params``."""
+    global _append_sql
+    if _append_sql is None:
+        qn = connection.ops.quote_name
+        head, entry = qn(AuditHead._meta.db_table), qn(AuditEntry._meta.db_table)
+        fields = {f.attname: f for f in AuditEntry._meta.concrete_fields}
+        cols = ", ".join(qn(fields[name].column) for name in _INSERT_COLUMNS)
+        types = {
+            "timestamp": "timestamptz",
+            "actor_id": "bigint",
+            "changes": "jsonb",
+        }
+        given = ", ".join(
+            f"%s::{types.get(name, 'text')}"
+            for name in _INSERT_COLUMNS
+            if name not in ("id", "prev_hash", "hash")
+        )
+        _append_sql = f"""
+WITH h AS (SELECT last_id + 1 AS id, last_hash AS prev FROM {head} WHERE id = 1 FOR UPDATE),
+e AS (
+    INSERT INTO {entry} ({cols})
+    SELECT h.id, {given}, h.prev,
+        encode(sha256(convert_to(%s::text || h.id::text || %s::text || h.prev || %s::text,
+            'UTF8')), 'hex')
+    FROM h RETURNING id, hash
+)
+UPDATE {head} SET last_id = e.id, last_hash = e.hash FROM e WHERE {head}.id = 1
+"""  # noqa: S608 — only quoted identifiers are interpolated
+    return _append_sql
+
+
+def ensure_head_sql() -> str:
+    """Creates the chain head if this is the first entry (a fresh database); sent before
+    ``append_sql`` in the same exchange, as ``_lock_head`` does with ``get_or_create``."""
+    qn = connection.ops.quote_name
+    return (
+        f"INSERT INTO {qn(AuditHead._meta.db_table)} (id, last_id, last_hash) "  # noqa: S608
+        f"VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING"
+    )
+
+
+def append_params(actor, ev: Event, now) -> list:
+    """``append_sql``'s parameters: the entry's columns, then the payload text in three pieces
+    around the id and the previous hash (the same text ``_chained_hash`` hashes)."""
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_name = actor.get_username() if actor_id else "system"
+    object_id, object_repr = str(ev.object_id), ev.object_repr[:200]
+    changes_json = _dumps(ev.changes)
+    head = {"action": ev.action, "actor": actor_name, "actor_id": actor_id, "area": ev.area_path}
+    rest = {"reason": ev.reason, "repr": object_repr, "ts": now.isoformat(), "type": ev.object_type}
+    return [
+        now,
+        actor_id,
+        actor_name,
+        ev.action,
+        ev.object_type,
+        object_id,
+        object_repr,
+        ev.area_path,
+        changes_json,
+        ev.reason,
+        f'{_dumps(head)[:-1]},"changes":{changes_json},"id":',
+        f',"oid":{_dumps(object_id)},"prev":"',
+        f'",{_dumps(rest)[1:]}',
+    ]
 
 
 def record(actor, event: Event) -> None:

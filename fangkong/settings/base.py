@@ -111,6 +111,11 @@ def _database_from_env() -> dict:
             # function registrations on every request (~3 ms of a 5 ms API call).
             "CONN_MAX_AGE": 60,
         }
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        # Django turns psycopg's automatic preparation off; the hot fixed-shape statements run
+        # on server-binding cursors (status one-person recomputation) are prepared once per
+        # connection. Django's own client-binding cursors are not affected.
+        db.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE avoids "database is locked" when a read transaction upgrades to a write;
         # WAL lets readers (the web pages) go on while an import or a worker writes.

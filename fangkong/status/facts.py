@@ -139,6 +139,12 @@ class Context:
         self._policy_cache.clear()
         self._stay_cache.clear()
 
+    def assume_cached(self) -> None:
+        """Take the process's last loaded configuration (loading it if there is none) ahead
+        of a statement whose stamp then confirms it (``refresh`` again when it differs)."""
+        if self.stamp is None:
+            self.refresh(_loaded[0] if _loaded is not None else generations.stamp(CONTEXT_KEYS))
+
     @property
     def max_contact_days(self) -> int:
         return max([DEFAULT_POLICY.contact_days, *(p.contact_days for p in self.policies.values())])
@@ -333,3 +339,209 @@ def load_facts(
             )
         )
     return facts, rows
+
+
+# --- one person in one statement -----------------------------------------------------------
+#
+# The interactive path (a new fact for one person) pays per round trip and per statement
+# compiled, not per row: it reads everything ``load_facts`` reads for one resident in a single
+# ``UNION ALL`` of typed rows, as plain SQL built once per process. Each branch fills the slots
+# it needs (the first branch types every slot for PostgreSQL's pairwise UNION resolution):
+#   kind, n1..n6 (integers), s1..s6 (text), d1, d2 (dates), t1, t2 (moments).
+# The batch loader above stays the reference; a test holds the two equal on a population
+# that exercises every rule.
+
+_ONE_SLOTS = 17
+_one_sql_cache: dict[str, str] = {}
+
+
+def one_sql(vendor: str) -> str:
+    """The one-person facts statement; parameters in the order of ``one_params``."""
+    cached = _one_sql_cache.get(vendor)
+    if cached is not None:
+        return cached
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+
+    def t(label: str) -> str:
+        return qn(_model(label)._meta.db_table)
+
+    def row(kind: str, **slots: str) -> str:
+        names = ["n1", "n2", "n3", "n4", "n5", "n6", "s1", "s2", "s3", "s4", "s5", "s6"]
+        names += ["d1", "d2", "t1", "t2"]
+        return ", ".join([f"'{kind}'", *(slots.get(n, "NULL") for n in names)])
+
+    stamp = (
+        f"(SELECT CAST(COALESCE(SUM(g.{qn('value')}), 0) AS BIGINT) "  # noqa: S608
+        f"FROM {t('core.Generation')} g WHERE g.{qn('key')} IN (%s, %s, %s))"
+    )
+    sql = f"""
+SELECT {
+        row(
+            "r",
+            n1="r.id",
+            n2="r.area_id",
+            n3=stamp,
+            n4="ps.resident_id",
+            n5="ps.override_id",
+            n6="ps.area_id",
+            s1="a.path",
+            s2="r.name",
+            s3="r.origin",
+            s4="ps.colour",
+            s5="CAST(ps.reasons AS TEXT)",
+            s6="ps.rules_version",
+            d1="r.arrival_date",
+            d2="CAST(NULL AS DATE)",
+            t1="ps.valid_until",
+            t2="ps.computed_at",
+        )
+    }
+FROM {t("registry.Resident")} r
+JOIN {t("areas.Area")} a ON a.id = r.area_id
+LEFT JOIN {t("status.PersonStatus")} ps ON ps.resident_id = r.id
+WHERE r.id = %s
+UNION ALL
+SELECT {row("c", n1="c.id", s1="c.code", s2="c.kind")}
+FROM {t("tracing.Case")} c WHERE c.resident_id = %s AND c.status = 'active'
+UNION ALL
+SELECT {row("k", n1="k.case_id", s1="kc.code", s2="k.degree", d1="k.last_exposure")}
+FROM {t("tracing.Contact")} k JOIN {t("tracing.Case")} kc ON kc.id = k.case_id
+WHERE k.resident_id = %s AND k.state = 'confirmed' AND k.last_exposure >= %s
+UNION ALL
+SELECT {row("a", s1="x.kind", d1="x.start_date", d2="x.end_date")}
+FROM {t("health.Assignment")} x
+WHERE x.resident_id = %s AND x.state = 'active' AND x.end_date >= %s
+UNION ALL
+SELECT {row("p", t1="p.sampled_at")}
+FROM {t("health.NucleicAcidTest")} p
+WHERE p.resident_id = %s AND p.result = 'positive' AND p.review = ''
+UNION ALL
+SELECT {row("n", t1="MAX(q.sampled_at)")}
+FROM {t("health.NucleicAcidTest")} q
+WHERE q.resident_id = %s AND q.result = 'negative' AND q.sampled_at > %s
+UNION ALL
+SELECT {
+        row(
+            "o",
+            n1="o.id",
+            s1="o.colour",
+            s2="o.reason",
+            s3="u.full_name",
+            s4="u.username",
+            t1="o.approved_at",
+            t2="o.expires_at",
+        )
+    }
+FROM {t("status.StatusOverride")} o LEFT JOIN {t("accounts.User")} u ON u.id = o.approved_by_id
+WHERE o.resident_id = %s AND o.state = 'approved' AND o.expires_at > %s
+"""  # noqa: S608 — only quoted table names are interpolated
+    _one_sql_cache[vendor] = sql
+    return sql
+
+
+def one_params(rid: int, ctx: Context, adapt_date, adapt_moment) -> list:
+    """Parameters of ``one_sql`` for resident ``rid`` under the configuration ``ctx`` holds."""
+    now = ctx.now
+    today = local_date(now)
+    since = today - datetime.timedelta(days=ctx.max_contact_days)
+    hours = ctx.max_nat_hours
+    # Without a NAT policy no negative counts; ``now`` keeps the statement's shape.
+    negatives_after = now - datetime.timedelta(hours=hours) if hours else now
+    return [
+        *CONTEXT_KEYS,
+        rid,
+        rid,
+        rid,
+        adapt_date(since),
+        rid,
+        adapt_date(today),
+        rid,
+        rid,
+        adapt_moment(negatives_after),
+        rid,
+        adapt_moment(now),
+    ]
+
+
+def _date(value) -> datetime.date | None:
+    """A date as the driver returns it (SQLite: ISO text)."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def _moment(value) -> datetime.datetime | None:
+    """An aware moment as the driver returns it (SQLite: naive UTC text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
+
+
+def one_stamp(rows: list[tuple]) -> int | None:
+    """The configuration stamp the resident row brought (None: no such resident)."""
+    for r in rows:
+        if r[0] == "r":
+            return r[3]
+    return None
+
+
+def facts_from_one(rows: list[tuple], ctx: Context) -> tuple[Facts, ResidentRow] | None:
+    """Facts and identity row from the rows of ``one_sql`` — what ``load_facts`` gives for
+    the same resident; None when the resident does not exist."""
+    import json
+
+    main = next((r for r in rows if r[0] == "r"), None)
+    if main is None:
+        return None
+    (_, pk, area_id, _stamp, status_pk, override_id, st_area, path, name, origin, colour,
+     reasons, version, arrival, _d2, valid_until, _t2) = main  # fmt: skip
+    arrival = _date(arrival)
+    row = ResidentRow(pk, area_id, path, name)
+    if status_pk is not None:
+        if isinstance(reasons, str):
+            reasons = json.loads(reasons)
+        row.stored = dict(
+            zip(
+                STORED_FIELDS,
+                (colour, reasons, version, _moment(valid_until), override_id, st_area),
+                strict=True,
+            )
+        )
+    f = Facts(resident_id=pk, origin=origin, arrival_date=arrival)
+    today = local_date(ctx.now)
+    if origin and arrival and arrival >= today - datetime.timedelta(days=ctx.max_lookback_days):
+        f.risk_stays = ctx.risk_stays(origin, arrival)
+    hours = ctx.max_nat_hours
+    for kind, n1, *_n, s1, s2, s3, s4, _s5, _s6, d1, d2, t1, t2 in rows:
+        if kind == "c":
+            f.active_cases.append(CaseFact(label=s1 or f"C-{n1}", kind=s2))
+        elif kind == "k":
+            f.confirmed_contacts.append(
+                ContactFact(case_label=s1 or f"C-{n1}", degree=s2, last_exposure=_date(d1))
+            )
+        elif kind == "a":
+            f.active_assignments.append(
+                AssignmentFact(kind=s1, start_date=_date(d1), end_date=_date(d2))
+            )
+        elif kind == "p":
+            f.unresolved_positive_tests.append(PositiveTestFact(sampled_at=_moment(t1)))
+        elif kind == "n" and t1 is not None and hours:
+            f.last_negative_sampled_at = _moment(t1)
+        elif kind == "o":
+            f.approved_overrides.append(
+                OverrideFact(
+                    id=n1,
+                    colour=s1,
+                    reason=s2,
+                    approved_by=s3 or s4,
+                    approved_at=_moment(t1),
+                    expires_at=_moment(t2),
+                )
+            )
+    return f, row

@@ -8,14 +8,16 @@ person turns red only through a recorded fact or an approved override.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,7 +29,7 @@ from fangkong.core.services import lock_versioned, require_area, require_perm
 
 from .choices import Colour, OverrideState
 from .engine import RULES_VERSION, effective_override, evaluate
-from .facts import Context, load_facts
+from .facts import Context, facts_from_one, load_facts, one_params, one_sql, one_stamp
 from .models import PersonStatus, StatusOverride, StatusPolicy
 
 BATCH_SIZE = 2000
@@ -71,55 +73,66 @@ def _texts(reasons: list[dict]) -> list[str]:
     return [r["text"] for r in reasons]
 
 
+def _decide(
+    rid: int, f, row, ctx: Context, cause: str
+) -> tuple[PersonStatus | None, audit.Event | None]:
+    """The row to write (None: the stored one stands) and the audit event (None: colour and
+    reasons unchanged) for one resident's facts — shared by the batch and one-person paths."""
+    now = ctx.now
+    colour, reasons, valid_until = evaluate(f, ctx.policy_for(row.area_path), now)
+    override = effective_override(f, now)
+    override_id = override.id if override else None
+    old = row.stored
+    old_colour = old["colour"] if old else str(Colour.GREEN)
+    old_reasons = old["reasons"] if old else []
+    changed = old_colour != colour or _essence(old_reasons) != _essence(reasons)
+    status = event = None
+    if (
+        old is None
+        or changed
+        or old["valid_until"] != valid_until
+        or old["override_id"] != override_id
+        or old["area_id"] != row.area_id
+        or old["rules_version"] != RULES_VERSION
+    ):
+        status = PersonStatus(
+            resident_id=rid,
+            area_id=row.area_id,
+            colour=colour,
+            reasons=reasons,
+            rules_version=RULES_VERSION,
+            computed_at=now,
+            valid_until=valid_until,
+            override_id=override_id,
+        )
+    if changed:
+        event = audit.Event(
+            action=AuditAction.UPDATE if old else AuditAction.CREATE,
+            object_type="status.personstatus",
+            object_id=str(rid),
+            object_repr=mask_name(row.name),
+            area_path=row.area_path,
+            changes={
+                "colour": [old_colour if old else None, colour],
+                "reasons": [_texts(old_reasons), _texts(reasons)],
+            },
+            reason=cause,
+        )
+    return status, event
+
+
 def _recompute_batch(ids: list[int], ctx: Context, cause: str, actor) -> RecomputeResult:
     res = RecomputeResult()
-    now = ctx.now
     with transaction.atomic():
         facts, rows = load_facts(ids, ctx, lock=True)
         created, updated, events = [], [], []
         for rid, f in facts.items():
             row = rows[rid]
-            colour, reasons, valid_until = evaluate(f, ctx.policy_for(row.area_path), now)
-            override = effective_override(f, now)
-            override_id = override.id if override else None
-            old = row.stored
-            old_colour = old["colour"] if old else str(Colour.GREEN)
-            old_reasons = old["reasons"] if old else []
-            changed = old_colour != colour or _essence(old_reasons) != _essence(reasons)
-            if (
-                old is None
-                or changed
-                or old["valid_until"] != valid_until
-                or old["override_id"] != override_id
-                or old["area_id"] != row.area_id
-                or old["rules_version"] != RULES_VERSION
-            ):
-                status = PersonStatus(
-                    resident_id=rid,
-                    area_id=row.area_id,
-                    colour=colour,
-                    reasons=reasons,
-                    rules_version=RULES_VERSION,
-                    computed_at=now,
-                    valid_until=valid_until,
-                    override_id=override_id,
-                )
-                (created if old is None else updated).append(status)
-            if changed:
-                events.append(
-                    audit.Event(
-                        action=AuditAction.UPDATE if old else AuditAction.CREATE,
-                        object_type="status.personstatus",
-                        object_id=str(rid),
-                        object_repr=mask_name(row.name),
-                        area_path=row.area_path,
-                        changes={
-                            "colour": [old_colour if old else None, colour],
-                            "reasons": [_texts(old_reasons), _texts(reasons)],
-                        },
-                        reason=cause,
-                    )
-                )
+            status, event = _decide(rid, f, row, ctx, cause)
+            if status is not None:
+                (created if row.stored is None else updated).append(status)
+            if event is not None:
+                events.append(event)
         if created or updated:
             # One upsert for new and changed rows (bulk_update's CASE per field is ~10x slower).
             PersonStatus.objects.bulk_create(
@@ -137,6 +150,156 @@ def _recompute_batch(ids: list[int], ctx: Context, cause: str, actor) -> Recompu
         len(events),
     )
     return res
+
+
+# --- one person: two round trips ----------------------------------------------------------
+#
+# A new fact for one person (the interactive path) recomputes that person alone. Its cost is
+# round trips and statement compiling, so it sends fixed-shape SQL built once per process:
+# the lock and every fact in one exchange, the upsert, audit entry and COMMIT in a second.
+# On PostgreSQL both exchanges are psycopg pipelines on a server-binding cursor, whose
+# statements the server keeps prepared (``prepare_threshold`` in the database OPTIONS).
+
+
+@cache
+def _sql(vendor: str) -> dict[str, str]:
+    qn = connection.ops.quote_name
+    table = qn(PersonStatus._meta.db_table)
+    columns = ["resident_id", "area_id", *(f"{f}_id" if f in ("area", "override") else f
+               for f in STATUS_FIELDS if f != "area"), "public_code"]  # fmt: skip
+    updates = ", ".join(
+        f"{qn(c)} = EXCLUDED.{qn(c)}" for c in columns if c not in ("resident_id", "public_code")
+    )
+    resident = qn(_resident_table())
+    return {
+        "facts": one_sql(vendor),
+        "lock": f"SELECT 1 FROM {resident} WHERE id = %s FOR UPDATE",  # noqa: S608
+        "upsert": (
+            f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({qn('resident_id')}) DO UPDATE SET {updates}"
+        ),
+    }
+
+
+def _resident_table() -> str:
+    from fangkong.registry.models import Resident
+
+    return Resident._meta.db_table
+
+
+def _upsert_params(status: PersonStatus) -> list:
+    dt = connection.ops.adapt_datetimefield_value
+    return [
+        status.resident_id,
+        status.area_id,
+        status.colour,
+        json.dumps(status.reasons),  # as JSONField stores it
+        status.rules_version,
+        dt(status.computed_at),
+        dt(status.valid_until),
+        status.override_id,
+        status.public_code,
+    ]
+
+
+def _read_one(execute, rid: int, ctx: Context) -> list[tuple]:
+    """The rows of the facts statement under the current configuration: read again if the
+    statement's stamp shows the configuration changed in a way that moves its parameters."""
+    ops = connection.ops
+    sql = _sql(connection.vendor)["facts"]
+    ctx.assume_cached()
+    params = one_params(rid, ctx, ops.adapt_datefield_value, ops.adapt_datetimefield_value)
+    rows = execute(sql, params)
+    stamp = one_stamp(rows)
+    if stamp is not None and stamp != ctx.stamp:
+        ctx.refresh(stamp)
+        again = one_params(rid, ctx, ops.adapt_datefield_value, ops.adapt_datetimefield_value)
+        if again != params:
+            rows = execute(sql, again)
+    return rows
+
+
+def _recompute_one(rid: int, ctx: Context, cause: str, actor) -> RecomputeResult:
+    if connection.vendor == "postgresql":
+        return _recompute_one_pg(rid, ctx, cause, actor)
+    res = RecomputeResult()
+    with transaction.atomic(), connection.cursor() as cursor:
+
+        def execute(sql, params):
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+        loaded = facts_from_one(_read_one(execute, rid, ctx), ctx)
+        if loaded is None:
+            return res
+        status, event = _decide(rid, *loaded, ctx, cause)
+        if status is not None:
+            cursor.execute(_sql(connection.vendor)["upsert"], _upsert_params(status))
+        if event is not None:
+            audit.record_many(actor, [event])
+    return _counted(res, loaded[1], status, event)
+
+
+def _counted(res: RecomputeResult, row, status, event) -> RecomputeResult:
+    res.evaluated = 1
+    if status is not None:
+        res.created, res.updated = (1, 0) if row.stored is None else (0, 1)
+    res.changed = int(event is not None)
+    return res
+
+
+def _recompute_one_pg(rid: int, ctx: Context, cause: str, actor) -> RecomputeResult:
+    import psycopg
+
+    res = RecomputeResult()
+    connection.ensure_connection()
+    raw = connection.connection
+    # In autocommit (the on-commit recomputation) BEGIN and COMMIT travel with the other
+    # statements; inside a transaction the caller's is used.
+    own = connection.get_autocommit()
+    sql = _sql("postgresql")
+    cursor = psycopg.Cursor(raw)
+
+    def send(statement: str, params=None) -> None:
+        # Statements other than BEGIN/COMMIT are prepared on first use per connection.
+        cursor.execute(statement, params, prepare=params is not None)
+        if connection.queries_logged:  # what the debug cursor would show (no parameters)
+            connection.queries_log.append({"sql": statement.strip(), "time": "0.000"})
+
+    try:
+        # Driver errors surface as Django's (``DatabaseError`` …), as from any other query.
+        with connection.wrap_database_errors, raw.pipeline() as pipeline:
+
+            def execute(statement, params):
+                send(statement, params)
+                pipeline.sync()
+                return cursor.fetchall()
+
+            # Round trip 1: BEGIN, the lock, the facts. The lock is a statement of its own so
+            # that the facts' snapshot is taken once it is granted.
+            if own:
+                send("BEGIN")
+            send(sql["lock"], [rid])
+            loaded = facts_from_one(_read_one(execute, rid, ctx), ctx)
+            status = event = None
+            if loaded is not None:
+                status, event = _decide(rid, *loaded, ctx, cause)
+            # Round trip 2 (the pipeline's end): the upsert, the audit entry, COMMIT.
+            if status is not None:
+                send(sql["upsert"], _upsert_params(status))
+            if event is not None:
+                send(audit.ensure_head_sql(), [])
+                send(audit.append_sql(), audit.append_params(actor, event, timezone.now()))
+            if own:
+                send("COMMIT")
+    except BaseException:
+        if own and raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            raw.rollback()
+        raise
+    finally:
+        cursor.close()
+    return res if loaded is None else _counted(res, loaded[1], status, event)
 
 
 def recompute_status(
@@ -157,7 +320,10 @@ def recompute_status(
     now = now or timezone.now()
     with translation.override(settings.LANGUAGE_CODE):
         ctx = Context(now=now)  # filled from the first batch's stamp
-        for chunk in batched(sorted(set(resident_ids)), batch_size):
+        ids = sorted(set(resident_ids))
+        if len(ids) == 1:
+            return _recompute_one(ids[0], ctx, cause, actor)
+        for chunk in batched(ids, batch_size):
             total.add(_recompute_batch(list(chunk), ctx, cause, actor))
     return total
 

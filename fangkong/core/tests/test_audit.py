@@ -33,6 +33,37 @@ def test_chain_is_gap_free_and_linked(chain):
     assert audit.verify_chain().ok
 
 
+AWKWARD = [
+    {},
+    {"name": ["张三", "張三"], "quote": 'a"b\\c', "nested": {"z": 1, "a": [None, True]}},
+    {"reason": "\u2028 line", "n": 1.5, "empty": ""},
+]
+
+
+def test_single_entries_verify_whoever_hashes_them(db, users):
+    # One entry at a time takes PostgreSQL's one-statement path (the server hashes the payload
+    # text around the id and previous hash); the first creates the head. Python re-hashes.
+    _raw("DELETE FROM core_auditentry")  # whatever the fixtures' writes left; no head either
+    _raw("DELETE FROM core_audithead")
+    for i, changes in enumerate(AWKWARD):
+        event = audit.Event(
+            action="update",
+            object_type="test.thing",
+            object_id=f'{i}"\\',
+            object_repr='张*「引号"」',
+            area_path="510400.510402",
+            changes=changes,
+            reason="核对 \\ 100%",
+        )
+        audit.record(users["command"] if i % 2 else None, event)
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.changes for e in entries] == AWKWARD
+    assert [e.actor_name for e in entries] == ["system", "command", "system"]
+    assert [e.id for e in entries] == [1, 2, 3]
+    assert entries[0].prev_hash == audit.GENESIS
+    assert audit.verify_chain() == audit.VerifyResult(True, 3)
+
+
 def test_entries_hashed_from_their_encoded_changes_verify(db):
     # record_many hashes the JSON it stores; verify re-hashes the stored values field by field.
     awkward = [
