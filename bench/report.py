@@ -50,6 +50,7 @@ class Report:
     runs: list[Run] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     machine: dict[str, str] = field(default_factory=dict)
     started: datetime.datetime = field(default_factory=lambda: datetime.datetime.now().astimezone())
 
@@ -213,6 +214,8 @@ def render_markdown(report: Report) -> str:
     ]
     if report.skipped:
         out.append("".join(f"- skipped: {s}\n" for s in report.skipped))
+    if report.notes:
+        out.append("".join(f"- {s}\n" for s in report.notes))
     return "\n".join(out)
 
 

@@ -73,6 +73,7 @@ class ImportContext:
     # Importer-specific settings of the run (e.g. ``{"campaign_id": 7}``), JSON-serialisable.
     options: dict[str, Any] = field(default_factory=dict)
     writer: Any = None  # engine.ModelWriter factory access, set by the engine
+    today: datetime.date | None = None  # the local date at ``now``, set by the engine
 
     def count(self, key: str, n: int = 1) -> None:
         self.extra[key] = self.extra.get(key, 0) + n

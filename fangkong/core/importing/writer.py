@@ -35,6 +35,8 @@ _PLAIN = (
     models.BooleanField,
 )
 _MISSING = object()
+# Key of a row's precomputed insert values in its field dict (not a field name).
+SEALED = "\x00sealed"
 # Blind indexes remembered per narrowed value (e.g. last four digits: at most ~11,000).
 _NARROWED_MEMO = 50_000
 _SEP = "\x1f"
@@ -133,11 +135,12 @@ class ModelWriter:
                 self.defaults[f.name] = str(default) if isinstance(default, str) else default
         self._position = {f.name: i for i, f in enumerate(self.fields)}
         self._insert_convs = [self._converter(f) for f in self.fields]
+        self._plan_sealing()
         self._insert_sql = self._build_insert_sql()
         columns = ", ".join(self._q(f.column) for f in self.fields)
         self._copy_sql = f"COPY {self._q(self.table)} ({columns}) FROM STDIN"
         # (name, position in an insert row for personal fields / -1 for the pk / None,
-        # default) for ``create_changes``.
+        # default) for ``create_changes_json``.
         self._audit_plan = [
             (
                 f.name,
@@ -147,6 +150,11 @@ class ModelWriter:
                 self.defaults.get(f.name),
             )
             for f in self.audited
+        ]
+        # The same, sorted by name with each key's JSON text: ``create_changes_json``.
+        self._audit_json_plan = [
+            (name, f'"{name}":', position, default)
+            for name, position, default in sorted(self._audit_plan, key=lambda p: p[0])
         ]
         self.scope_field = getattr(model, "scope_field", None)
         self.object_type = audit.object_type(model)
@@ -294,7 +302,49 @@ class ModelWriter:
         for f in self.callable_defaults:
             if f.name not in fields:
                 fields[f.name] = f.get_default()
+        sealed = fields.get(SEALED)
+        if sealed is not None and sealed[0] == [fields.get(n) for n in self._seal_sources]:
+            return [conv(fields) for conv in self._sealed_convs]
         return [conv(fields) for conv in self._insert_convs]
+
+    # --- values computed ahead in a worker process (``pipeline``) --------------------------
+
+    def _plan_sealing(self) -> None:
+        """Which insert columns are costly (ciphertexts, blind indexes, search keys) and the
+        plaintext fields they are computed from."""
+        costly = [
+            i
+            for i, f in enumerate(self.fields)
+            if f.name in self.personal or f.name in self.derived_names
+        ]
+        sources = set()
+        for i in costly:
+            f = self.fields[i]
+            sources.add(f.name if f.name in self.personal else f.source)
+        self._costly = costly
+        self._seal_sources = sorted(sources)
+        self._sealed_convs = list(self._insert_convs)
+        for j, i in enumerate(costly):
+            self._sealed_convs[i] = lambda fields, j=j: fields[SEALED][1][j]
+
+    def seal(self, fields: dict[str, Any]) -> None:
+        """Compute a row's costly insert values now, with the plaintext they came from;
+        ``insert_row`` uses them while those plaintexts are unchanged (a worker process
+        seals, the inserting process may still change a row, e.g. link a household)."""
+        for f in self.callable_defaults:
+            if f.name not in fields:
+                fields[f.name] = f.get_default()
+        convs = self._insert_convs
+        fields[SEALED] = (
+            [fields.get(n) for n in self._seal_sources],
+            [convs[i](fields) for i in self._costly],
+        )
+
+    def fresh_encryptor(self) -> None:
+        """A new nonce pool: a forked process must never reuse its parent's nonces."""
+        self._encrypt = crypto.encryptor()
+        self._insert_convs = [self._converter(f) for f in self.fields]
+        self._plan_sealing()
 
     # --- SQL ---------------------------------------------------------------------------
 
@@ -420,24 +470,33 @@ class ModelWriter:
 
     # --- audit -----------------------------------------------------------------------------
 
-    def create_changes(self, pk: int, fields: dict[str, Any], db_row: Sequence[Any]) -> dict:
-        """The ``changes`` of a create entry, as ``audit.snapshot`` would write them."""
-        out = {}
-        get, simple = fields.get, _SIMPLE_TYPES
-        for name, position, default in self._audit_plan:
+    def create_changes_json(self, pk: int, fields: dict[str, Any], db_row: Sequence[Any]) -> str:
+        """The ``changes`` of a create entry as ``audit.snapshot`` would write them, already
+        JSON-encoded (``audit._dumps``' text, written out key by key in sorted order: the
+        encoder's dict handling was most of an import's audit cost)."""
+        get, simple, scalar = fields.get, _SIMPLE_TYPES, audit.json_scalar
+        parts = []
+        for name, key, position, default in self._audit_json_plan:
             if position is None:
                 v = get(name, _MISSING)
                 if v is _MISSING:
                     v = default
-                out[name] = v if type(v) in simple else _plain(v)
+                parts.append(key + scalar(v if type(v) in simple else _plain(v)))
             elif position < 0:
-                out[name] = pk
+                parts.append(f"{key}{pk}")
             else:
-                out[name] = db_row[position]
-        return out
+                parts.append(key + scalar(db_row[position]))
+        return "{" + ",".join(parts) + "}"
 
     def event(
-        self, action: str, pk: int, *, changes: dict, object_repr: str, area_path: str
+        self,
+        action: str,
+        pk: int,
+        *,
+        changes: dict | None = None,
+        object_repr: str,
+        area_path: str,
+        changes_json: str | None = None,
     ) -> audit.Event:
         return audit.Event(
             action=action,
@@ -445,7 +504,8 @@ class ModelWriter:
             object_id=str(pk),
             object_repr=object_repr,
             area_path=area_path,
-            changes=changes,
+            changes={} if changes is None else changes,
+            changes_json=changes_json,
         )
 
     def diff(self, old: dict[str, Any], fields: dict[str, Any]) -> dict[str, list]:
