@@ -82,7 +82,7 @@ class ImportContext:
 class PendingRow:
     """An accepted row waiting for its batch to be written."""
 
-    __slots__ = ("cells", "errors", "fields", "key", "pk", "row", "values")
+    __slots__ = ("cells", "errors", "fields", "key", "pk", "row", "sealed", "values")
 
     def __init__(self, row: int, cells: list, values: dict, fields: dict, key: tuple):
         self.row = row
@@ -92,6 +92,7 @@ class PendingRow:
         self.key = key
         self.errors: list[tuple[str, str]] = []
         self.pk: Any = None  # the written (or matched) record's pk, set before ``after_batch``
+        self.sealed: tuple | None = None  # values computed ahead by a worker (``writer.seal``)
 
     def reject(self, column_key: str, message: str) -> None:
         self.errors.append((column_key, message))

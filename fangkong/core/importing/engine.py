@@ -378,9 +378,10 @@ class _Run:
     def evaluate(self, rowno: int, cells: list) -> tuple | None:
         """Parse, validate and build one row; needs no database beyond cached lookups.
 
-        ``None`` for a blank row, else ``(values, errors, key, fields, build_errors)``:
-        ``errors`` of the cells, the natural ``key`` (or ``None``), and when the cells
-        parsed, the model ``fields`` or the ``build_errors`` of ``build``/``check``.
+        ``None`` for a blank row, else ``(values, errors, key, fields, build_errors,
+        sealed)``: ``errors`` of the cells, the natural ``key`` (or ``None``), and when the
+        cells parsed, the model ``fields`` or the ``build_errors`` of ``build``/``check``;
+        ``sealed`` is ``None`` here (see ``_evaluate_sealed``).
         """
         importer, ctx = self.importer, self.ctx
         width = len(cells)
@@ -418,20 +419,21 @@ class _Run:
             else:
                 for i, name in self._derived_key:
                     fields[name] = key[i]
-        return values, errs, key, fields, later
+        return values, errs, key, fields, later, None
 
     def _evaluate_sealed(self, rowno: int, cells: list) -> tuple | None:
-        """``evaluate`` in a worker: an accepted row's costly insert values computed too."""
+        """``evaluate`` in a worker: an accepted row's insert values (ciphertexts, blind
+        indexes, search keys) and audit ``changes`` computed there too (``writer.seal``)."""
         evaluated = self.evaluate(rowno, cells)
-        if evaluated is not None and evaluated[3] is not None:
-            self.writer.seal(evaluated[3])
-        return evaluated
+        if evaluated is None or evaluated[3] is None:
+            return evaluated
+        return *evaluated[:5], self.writer.seal(evaluated[3])
 
     def _take(self, rowno: int, cells: list, evaluated: tuple | None) -> None:
         """Queue an evaluated row for its batch, in file order (duplicates found here)."""
         if evaluated is None:
             return
-        values, errs, key, fields, later = evaluated
+        values, errs, key, fields, later, sealed = evaluated
         self.total += 1
         if key is not None:
             first = self.seen.first_row(key, rowno)
@@ -449,7 +451,9 @@ class _Run:
         if errs:
             self.rejects.append((rowno, cells, errs))
         else:
-            self.pending.append(PendingRow(rowno, cells, values, fields, key))
+            row = PendingRow(rowno, cells, values, fields, key)
+            row.sealed = sealed
+            self.pending.append(row)
         if len(self.pending) + len(self.rejects) >= self.importer.batch_size:
             self._flush()
 
@@ -503,7 +507,9 @@ class _Run:
         for r in rows:
             old = existing.get(r.key)
             if old is None:
-                inserts.append(w.insert_row(r.fields))
+                sealed = w.unsealed(r.fields, r.sealed)
+                r.sealed = sealed
+                inserts.append(w.insert_row(r.fields) if sealed is None else sealed[1])
                 inserted.append(r)
                 continue
             try:
@@ -528,11 +534,16 @@ class _Run:
                 new_pks = [by_key[r.key] for r in inserted]
             for r, db_row, pk in zip(inserted, inserts, new_pks, strict=True):
                 r.pk = pk
+                sealed, r.sealed = r.sealed, None
+                if sealed is not None and sealed[3] is not None:
+                    changes = f"{sealed[2]}{pk}{sealed[3]}"
+                else:
+                    changes = w.create_changes_json(pk, r.fields, db_row)
                 events.append(
                     w.event(
                         AuditAction.CREATE,
                         pk,
-                        changes_json=w.create_changes_json(pk, r.fields, db_row),
+                        changes_json=changes,
                         object_repr=importer.object_repr(r.fields),
                         area_path=self.area_path(r.fields),
                     )

@@ -35,8 +35,6 @@ _PLAIN = (
     models.BooleanField,
 )
 _MISSING = object()
-# Key of a row's precomputed insert values in its field dict (not a field name).
-SEALED = "\x00sealed"
 # Blind indexes remembered per narrowed value (e.g. last four digits: at most ~11,000).
 _NARROWED_MEMO = 50_000
 _SEP = "\x1f"
@@ -135,7 +133,6 @@ class ModelWriter:
                 self.defaults[f.name] = str(default) if isinstance(default, str) else default
         self._position = {f.name: i for i, f in enumerate(self.fields)}
         self._insert_convs = [self._converter(f) for f in self.fields]
-        self._plan_sealing()
         self._insert_sql = self._build_insert_sql()
         columns = ", ".join(self._q(f.column) for f in self.fields)
         self._copy_sql = f"COPY {self._q(self.table)} ({columns}) FROM STDIN"
@@ -302,49 +299,29 @@ class ModelWriter:
         for f in self.callable_defaults:
             if f.name not in fields:
                 fields[f.name] = f.get_default()
-        sealed = fields.get(SEALED)
-        if sealed is not None and sealed[0] == [fields.get(n) for n in self._seal_sources]:
-            return [conv(fields) for conv in self._sealed_convs]
         return [conv(fields) for conv in self._insert_convs]
 
-    # --- values computed ahead in a worker process (``pipeline``) --------------------------
+    # --- rows prepared ahead in a worker process (``pipeline``) ----------------------------
 
-    def _plan_sealing(self) -> None:
-        """Which insert columns are costly (ciphertexts, blind indexes, search keys) and the
-        plaintext fields they are computed from."""
-        costly = [
-            i
-            for i, f in enumerate(self.fields)
-            if f.name in self.personal or f.name in self.derived_names
-        ]
-        sources = set()
-        for i in costly:
-            f = self.fields[i]
-            sources.add(f.name if f.name in self.personal else f.source)
-        self._costly = costly
-        self._seal_sources = sorted(sources)
-        self._sealed_convs = list(self._insert_convs)
-        for j, i in enumerate(costly):
-            self._sealed_convs[i] = lambda fields, j=j: fields[SEALED][1][j]
+    def seal(self, fields: dict[str, Any]) -> tuple:
+        """A row's insert values and its create entry's ``changes`` text around the pk,
+        computed now (in a worker) with a snapshot of the fields they came from: valid while
+        the inserting process leaves the fields as they are (``unsealed``)."""
+        row = self.insert_row(fields)
+        return (tuple(fields.values()), row, *self._changes_parts(fields, row))
 
-    def seal(self, fields: dict[str, Any]) -> None:
-        """Compute a row's costly insert values now, with the plaintext they came from;
-        ``insert_row`` uses them while those plaintexts are unchanged (a worker process
-        seals, the inserting process may still change a row, e.g. link a household)."""
-        for f in self.callable_defaults:
-            if f.name not in fields:
-                fields[f.name] = f.get_default()
-        convs = self._insert_convs
-        fields[SEALED] = (
-            [fields.get(n) for n in self._seal_sources],
-            [convs[i](fields) for i in self._costly],
-        )
+    @staticmethod
+    def unsealed(fields: dict[str, Any], sealed: tuple | None) -> tuple | None:
+        """``sealed`` if ``fields`` are still what it was computed from, else ``None``
+        (e.g. the inserting process linked the row to a household since)."""
+        if sealed is not None and tuple(fields.values()) == sealed[0]:
+            return sealed
+        return None
 
     def fresh_encryptor(self) -> None:
         """A new nonce pool: a forked process must never reuse its parent's nonces."""
         self._encrypt = crypto.encryptor()
         self._insert_convs = [self._converter(f) for f in self.fields]
-        self._plan_sealing()
 
     # --- SQL ---------------------------------------------------------------------------
 
@@ -474,8 +451,13 @@ class ModelWriter:
         """The ``changes`` of a create entry as ``audit.snapshot`` would write them, already
         JSON-encoded (``audit._dumps``' text, written out key by key in sorted order: the
         encoder's dict handling was most of an import's audit cost)."""
+        head, tail = self._changes_parts(fields, db_row)
+        return f"{head}{pk}{tail}" if tail is not None else head
+
+    def _changes_parts(self, fields: dict[str, Any], db_row: Sequence[Any]) -> tuple:
+        """``create_changes_json`` before and after the pk (``(text, None)`` without one)."""
         get, simple, scalar = fields.get, _SIMPLE_TYPES, audit.json_scalar
-        parts = []
+        parts, head = [], None
         for name, key, position, default in self._audit_json_plan:
             if position is None:
                 v = get(name, _MISSING)
@@ -483,10 +465,13 @@ class ModelWriter:
                     v = default
                 parts.append(key + scalar(v if type(v) in simple else _plain(v)))
             elif position < 0:
-                parts.append(f"{key}{pk}")
+                head = "{" + ",".join([*parts, key])
+                parts = [""]
             else:
                 parts.append(key + scalar(db_row[position]))
-        return "{" + ",".join(parts) + "}"
+        if head is None:
+            return "{" + ",".join(parts) + "}", None
+        return head, ",".join(parts) + "}" if len(parts) > 1 else "}"
 
     def event(
         self,
