@@ -273,9 +273,9 @@ generated CSV, against a floor and a reference, on a fresh database for every me
   PSS of its process tree (the import's worker processes included; pages shared after the
   fork counted once; the tree's summed RSS, which counts them once per process, is noted
   under the table); CPU s = user + system CPU of the child and the processes it waited for
-  (its workers; on PostgreSQL the server's own CPU is not included). "× floor time" is the run's time over the floor's time for the
-  same rows on the same database; "platform speed-up" is import-export's time over the
-  platform's time.
+  (its workers; on PostgreSQL the server's own CPU is not included). "× floor time" is the
+  run's time over the floor's time for the same rows on the same database; "platform
+  speed-up" is import-export's time over the platform's time.
 
 ## Targets (2-core machine)
 

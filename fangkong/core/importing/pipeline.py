@@ -18,6 +18,7 @@ unknown grid name). The parent evaluates the first chunk before forking for that
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -81,6 +82,10 @@ class Pipeline:
             )
             for i in range(workers)
         ]
+        # Objects the workers inherit stay shared only while nothing writes to their pages:
+        # frozen, the collector never walks them (in the workers or here) and copies them.
+        gc.collect()
+        gc.freeze()
         for p in self.procs:
             p.start()
 
@@ -136,6 +141,7 @@ class Pipeline:
                 p.join()
         self.tasks.close()
         self.results.close()
+        gc.unfreeze()
 
 
 def _work(evaluate, on_fork, ctx, tasks, results, parent: int) -> None:

@@ -24,7 +24,7 @@ from fangkong.core.personal import (
     BlindIndexField,
     EncryptedTextField,
 )
-from fangkong.core.search import _KEY_PARTS, SearchKeyField, name_keys
+from fangkong.core.search import _KEY_PARTS, SearchKeyField, compute_name_keys
 
 # Field classes whose Python value is already what the database driver takes.
 _PLAIN = (
@@ -51,11 +51,11 @@ class NameKeyCache:
     the three keys joined into one string (~250 bytes a name in all).
     """
 
-    def __init__(self, size: int = 75_000):
+    def __init__(self, size: int = 50_000):
         self.size = size
         self.young: dict[str, str] = {}
         self.old: dict[str, str] = {}
-        self._compute = getattr(name_keys, "__wrapped__", name_keys)
+        self._compute = compute_name_keys  # no LRU (nor OpenCC's) beside this cache
         self._last: tuple[str, list[str]] = ("", ["", "", ""])
 
     def parts(self, name: str) -> list[str]:
