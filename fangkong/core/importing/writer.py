@@ -51,7 +51,7 @@ class NameKeyCache:
     the three keys joined into one string (~250 bytes a name in all).
     """
 
-    def __init__(self, size: int = 50_000):
+    def __init__(self, size: int = 40_000):
         self.size = size
         self.young: dict[str, str] = {}
         self.old: dict[str, str] = {}
