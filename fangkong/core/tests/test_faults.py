@@ -133,6 +133,12 @@ def test_sigkill_of_the_import_command_leaves_nothing_and_the_retry_is_exact(
     err = _Stderr(process.stderr)
     err.start()
     _wait(lambda: err.rows_done() >= KILL_AFTER or process.poll() is not None, 300, "progress")
+    if workers:  # forked once the first batch is in
+        _wait(
+            lambda: len(_descendants(process.pid)) >= workers or process.poll() is not None,
+            300,
+            "the worker",
+        )
     children = _descendants(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait(30)
