@@ -150,6 +150,12 @@ def _finish(
         note="; ".join(problems),
     )
     report.runs.append(run)
+    if m.processes > 1:
+        report.notes.append(
+            f"{db.label} {step}, {rows:,} rows: {m.processes} processes; peak MB is their "
+            f"summed PSS (shared pages counted once); summed RSS peaked at "
+            f"{m.tree_rss_kib / 1024:.0f} MB"
+        )
     status = "ok" if run.ok else f"FAILED ({run.note})"
     say(
         f"{db.label} {step}: {rows:,} rows in {m.seconds:.1f} s = {run.rows_per_s:,.0f} rows/s, "

@@ -1,9 +1,14 @@
 """Run one child process and measure it: wall time, peak resident memory, CPU time.
 
-The child is reaped with ``os.wait4``, which returns the resource usage of that child alone
-(and of any descendants it waited for): ``ru_maxrss`` is its peak RSS (VmHWM) in KiB on
-Linux. The wall time covers interpreter start, Django setup and the work, as a user
-running the command would see it.
+The child is reaped with ``os.wait4``, which returns the resource usage of that child (CPU
+includes the descendants it waited for, e.g. import workers): ``ru_maxrss`` is its own peak
+RSS (VmHWM) in KiB on Linux. A child that starts processes of its own (the import's worker
+processes) is also sampled every 0.2 s as a process tree: the peak figure is the larger of
+its own ``ru_maxrss`` and the tree's peak summed PSS (``/proc/PID/smaps_rollup``: pages
+shared after a fork counted once, split among the processes sharing them); the tree's
+summed RSS, which counts those shared pages once per process, is recorded beside it. The
+wall time covers interpreter start, Django setup and the work, as a user running the
+command would see it.
 
 Linux carries the RSS high-water mark of the process that forks across ``execve``, so a child
 started straight from a big process (a long pytest worker, a Django shell) would report the
@@ -30,6 +35,8 @@ class Measured:
     cpu_seconds: float
     stdout_path: Path
     stderr_path: Path
+    tree_rss_kib: int = 0  # peak of the tree's summed RSS (shared pages counted per process)
+    processes: int = 1  # most processes seen in the tree at once
 
     @property
     def peak_mb(self) -> float:
@@ -61,18 +68,61 @@ def run_measured(
         argv=argv,
         returncode=usage["returncode"],
         seconds=seconds,
-        peak_kib=usage["maxrss"],
+        peak_kib=max(usage["maxrss"], usage.get("tree_pss", 0)),
         cpu_seconds=usage["cpu"],
         stdout_path=out_path,
         stderr_path=err_path,
+        tree_rss_kib=usage.get("tree_rss", 0),
+        processes=usage.get("processes", 1),
     )
 
 
 _LAUNCHER = """
-import json, os, subprocess, sys
+import json, os, subprocess, sys, time
+
+def tree(root):
+    kids = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            kids.setdefault(ppid, []).append(int(name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(kids.get(pid, ()))
+    return out
+
+def memory(pids):
+    pss = rss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+                    elif line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+        except OSError:
+            pass
+    return pss, rss
+
 proc = subprocess.Popen(sys.argv[2:])
-_, status, usage = os.wait4(proc.pid, 0)
+peak_pss = peak_rss = most = 0
+while True:
+    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+    if pid:
+        break
+    pids = tree(proc.pid)
+    pss, rss = memory(pids)
+    peak_pss, peak_rss, most = max(peak_pss, pss), max(peak_rss, rss), max(most, len(pids))
+    time.sleep(0.2)
 with open(sys.argv[1], "w") as fh:
     json.dump({"returncode": os.waitstatus_to_exitcode(status), "maxrss": usage.ru_maxrss,
-               "cpu": usage.ru_utime + usage.ru_stime}, fh)
+               "cpu": usage.ru_utime + usage.ru_stime, "tree_pss": peak_pss,
+               "tree_rss": peak_rss, "processes": most}, fh)
 """

@@ -50,6 +50,7 @@ class Report:
     runs: list[Run] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     machine: dict[str, str] = field(default_factory=dict)
     started: datetime.datetime = field(default_factory=lambda: datetime.datetime.now().astimezone())
 
@@ -213,6 +214,8 @@ def render_markdown(report: Report) -> str:
     ]
     if report.skipped:
         out.append("".join(f"- skipped: {s}\n" for s in report.skipped))
+    if report.notes:
+        out.append("".join(f"- {s}\n" for s in report.notes))
     return "\n".join(out)
 
 
@@ -249,7 +252,9 @@ generated CSV, against a floor and a reference, on a fresh database for every me
   grid within the area, tags, dates), de-duplicated, its ID number, phone and address
   encrypted (AES-GCM), its blind indexes (HMAC) and name search keys (OpenCC + pypinyin)
   computed, matched against existing rows by blind index, written, and audited (one
-  hash-chained audit entry per row plus one for the file), all in one transaction.
+  hash-chained audit entry per row plus one for the file), all in one transaction; the
+  parsing, validating, encrypting and indexing run in `FANGKONG_IMPORT_WORKERS` forked
+  worker processes while the importing process writes (`core/importing/pipeline.py`).
 - **floor**: the same file read with the `csv` module and inserted with ONE
   `cursor.executemany` into the same `registry_resident` table with all its indexes, in one
   transaction: raw strings in the same columns (the ID number string stands in for its blind
@@ -263,11 +268,14 @@ generated CSV, against a floor and a reference, on a fresh database for every me
   (`use_bulk=True`, `skip_diff=True`, `CachedForeignKeyWidget`). It writes no audit entries.
   The platform is run on the same rows and the same database for the comparison.
 - **Figures**: wall time of the child process (interpreter start and Django setup included);
-  rows/s = rows ÷ wall time; peak MB = the child's peak resident set (`ru_maxrss` from
-  `os.wait4`, i.e. VmHWM); CPU s = the child's user + system CPU (on PostgreSQL the server's
-  own CPU is not included). "× floor time" is the run's time over the floor's time for the
-  same rows on the same database; "platform speed-up" is import-export's time over the
-  platform's time.
+  rows/s = rows ÷ wall time; peak MB = the larger of the child's own peak resident set
+  (`ru_maxrss` from `os.wait4`, i.e. VmHWM) and the peak, sampled every 0.2 s, of the summed
+  PSS of its process tree (the import's worker processes included; pages shared after the
+  fork counted once; the tree's summed RSS, which counts them once per process, is noted
+  under the table); CPU s = user + system CPU of the child and the processes it waited for
+  (its workers; on PostgreSQL the server's own CPU is not included). "× floor time" is the
+  run's time over the floor's time for the same rows on the same database; "platform
+  speed-up" is import-export's time over the platform's time.
 
 ## Targets (2-core machine)
 

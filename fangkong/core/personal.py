@@ -21,12 +21,16 @@ from . import crypto
 def normalize_id_number(value: str | None) -> str:
     if value is None:
         return ""
+    if type(value) is str and value.isascii() and value.isalnum():  # the usual case, as is
+        return value.upper()
     return unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "").upper()
 
 
 def normalize_phone(value: str | None) -> str:
     if value is None:
         return ""
+    if type(value) is str and value.isascii() and value.isdigit():  # already digits only
+        return value[2:] if len(value) == 13 and value.startswith("86") else value
     digits = re.sub(r"[^\d]", "", unicodedata.normalize("NFKC", str(value)))
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]

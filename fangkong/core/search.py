@@ -21,9 +21,11 @@ _ASCII_LETTERS = re.compile(r"^[a-z]+$")
 _ID_OR_PHONE = re.compile(r"^[0-9]{3,17}[0-9xX]$")
 
 
-@lru_cache(maxsize=65536)
-def to_simplified(text: str) -> str:
+def _to_simplified(text: str) -> str:
     return _t2s.convert(unicodedata.normalize("NFKC", text)).strip()
+
+
+to_simplified = lru_cache(maxsize=65536)(_to_simplified)
 
 
 @cache  # bounded by the number of distinct characters (~40,000)
@@ -61,14 +63,17 @@ def _syllables(text: str) -> list[str]:
     return lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
 
 
-@lru_cache(maxsize=200_000)
-def name_keys(name: str) -> tuple[str, str, str]:
-    """(simplified, full pinyin, initials) for a name; cached since names repeat a lot."""
-    simplified = to_simplified(name).replace(" ", "")
+def compute_name_keys(name: str) -> tuple[str, str, str]:
+    """``name_keys`` without its caches (an import keeps its own, bounded one)."""
+    simplified = _to_simplified(name).replace(" ", "")
     syllables = _syllables(simplified)
     full = "".join(syllables).lower()
     initials = "".join(s[0] for s in syllables if s).lower()
     return simplified, full, initials
+
+
+# (simplified, full pinyin, initials) for a name; cached since names repeat a lot.
+name_keys = lru_cache(maxsize=200_000)(compute_name_keys)
 
 
 def classify_query(q: str) -> tuple[str, str]:

@@ -32,8 +32,13 @@ def looks_like_excel_number(value: str) -> bool:
     return bool(_SCI.match(value.strip()))
 
 
-def validate_id_number(value) -> tuple[str, datetime.date, str]:
-    """Return (ID number, birth date, gender 'M'/'F') or raise ``ValidationError``."""
+def validate_id_number(
+    value, *, today: datetime.date | None = None
+) -> tuple[str, datetime.date, str]:
+    """Return (ID number, birth date, gender 'M'/'F') or raise ``ValidationError``.
+
+    ``today`` bounds the birth date; an import passes its own (one clock read per file).
+    """
     if isinstance(value, float):
         raise ValidationError(
             _("身份证号被 Excel 存成了数字，末几位已丢失，请将该列设置为文本格式后重新填写"),
@@ -66,7 +71,7 @@ def validate_id_number(value) -> tuple[str, datetime.date, str]:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(_("身份证号中的出生日期不存在"), code="birth_date") from None
-    if birth > datetime.date.today() or birth.year < 1880:
+    if birth > (today or datetime.date.today()) or birth.year < 1880:
         raise ValidationError(_("身份证号中的出生日期不合理"), code="birth_date")
     if not _region_exists(number[:6]):
         raise ValidationError(_("身份证号前 6 位不是有效的行政区划代码"), code="region")

@@ -73,6 +73,7 @@ class ImportContext:
     # Importer-specific settings of the run (e.g. ``{"campaign_id": 7}``), JSON-serialisable.
     options: dict[str, Any] = field(default_factory=dict)
     writer: Any = None  # engine.ModelWriter factory access, set by the engine
+    today: datetime.date | None = None  # the local date at ``now``, set by the engine
 
     def count(self, key: str, n: int = 1) -> None:
         self.extra[key] = self.extra.get(key, 0) + n
@@ -81,7 +82,7 @@ class ImportContext:
 class PendingRow:
     """An accepted row waiting for its batch to be written."""
 
-    __slots__ = ("cells", "errors", "fields", "key", "pk", "row", "values")
+    __slots__ = ("cells", "errors", "fields", "key", "pk", "row", "sealed", "values")
 
     def __init__(self, row: int, cells: list, values: dict, fields: dict, key: tuple):
         self.row = row
@@ -91,6 +92,7 @@ class PendingRow:
         self.key = key
         self.errors: list[tuple[str, str]] = []
         self.pk: Any = None  # the written (or matched) record's pk, set before ``after_batch``
+        self.sealed: tuple | None = None  # values computed ahead by a worker (``writer.seal``)
 
     def reject(self, column_key: str, message: str) -> None:
         self.errors.append((column_key, message))

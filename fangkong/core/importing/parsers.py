@@ -216,7 +216,7 @@ def parse_id_number(value, ctx=None) -> tuple[str, datetime.date, str]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = float(value)
     try:
-        return validate_id_number(value)
+        return validate_id_number(value, today=getattr(ctx, "today", None))
     except ValidationError as e:
         raise ValidationError(e.messages[0]) from None
 

@@ -24,7 +24,7 @@ from fangkong.core.personal import (
     BlindIndexField,
     EncryptedTextField,
 )
-from fangkong.core.search import _KEY_PARTS, SearchKeyField, name_keys
+from fangkong.core.search import _KEY_PARTS, SearchKeyField, compute_name_keys
 
 # Field classes whose Python value is already what the database driver takes.
 _PLAIN = (
@@ -51,11 +51,11 @@ class NameKeyCache:
     the three keys joined into one string (~250 bytes a name in all).
     """
 
-    def __init__(self, size: int = 75_000):
+    def __init__(self, size: int = 40_000):
         self.size = size
         self.young: dict[str, str] = {}
         self.old: dict[str, str] = {}
-        self._compute = getattr(name_keys, "__wrapped__", name_keys)
+        self._compute = compute_name_keys  # no LRU (nor OpenCC's) beside this cache
         self._last: tuple[str, list[str]] = ("", ["", "", ""])
 
     def parts(self, name: str) -> list[str]:
@@ -137,7 +137,7 @@ class ModelWriter:
         columns = ", ".join(self._q(f.column) for f in self.fields)
         self._copy_sql = f"COPY {self._q(self.table)} ({columns}) FROM STDIN"
         # (name, position in an insert row for personal fields / -1 for the pk / None,
-        # default) for ``create_changes``.
+        # default) for ``create_changes_json``.
         self._audit_plan = [
             (
                 f.name,
@@ -147,6 +147,11 @@ class ModelWriter:
                 self.defaults.get(f.name),
             )
             for f in self.audited
+        ]
+        # The same, sorted by name with each key's JSON text: ``create_changes_json``.
+        self._audit_json_plan = [
+            (name, f'"{name}":', position, default)
+            for name, position, default in sorted(self._audit_plan, key=lambda p: p[0])
         ]
         self.scope_field = getattr(model, "scope_field", None)
         self.object_type = audit.object_type(model)
@@ -296,6 +301,28 @@ class ModelWriter:
                 fields[f.name] = f.get_default()
         return [conv(fields) for conv in self._insert_convs]
 
+    # --- rows prepared ahead in a worker process (``pipeline``) ----------------------------
+
+    def seal(self, fields: dict[str, Any]) -> tuple:
+        """A row's insert values and its create entry's ``changes`` text around the pk,
+        computed now (in a worker) with a snapshot of the fields they came from: valid while
+        the inserting process leaves the fields as they are (``unsealed``)."""
+        row = self.insert_row(fields)
+        return (tuple(fields.values()), row, *self._changes_parts(fields, row))
+
+    @staticmethod
+    def unsealed(fields: dict[str, Any], sealed: tuple | None) -> tuple | None:
+        """``sealed`` if ``fields`` are still what it was computed from, else ``None``
+        (e.g. the inserting process linked the row to a household since)."""
+        if sealed is not None and tuple(fields.values()) == sealed[0]:
+            return sealed
+        return None
+
+    def fresh_encryptor(self) -> None:
+        """A new nonce pool: a forked process must never reuse its parent's nonces."""
+        self._encrypt = crypto.encryptor()
+        self._insert_convs = [self._converter(f) for f in self.fields]
+
     # --- SQL ---------------------------------------------------------------------------
 
     def _q(self, name: str) -> str:
@@ -420,24 +447,41 @@ class ModelWriter:
 
     # --- audit -----------------------------------------------------------------------------
 
-    def create_changes(self, pk: int, fields: dict[str, Any], db_row: Sequence[Any]) -> dict:
-        """The ``changes`` of a create entry, as ``audit.snapshot`` would write them."""
-        out = {}
-        get, simple = fields.get, _SIMPLE_TYPES
-        for name, position, default in self._audit_plan:
+    def create_changes_json(self, pk: int, fields: dict[str, Any], db_row: Sequence[Any]) -> str:
+        """The ``changes`` of a create entry as ``audit.snapshot`` would write them, already
+        JSON-encoded (``audit._dumps``' text, written out key by key in sorted order: the
+        encoder's dict handling was most of an import's audit cost)."""
+        head, tail = self._changes_parts(fields, db_row)
+        return f"{head}{pk}{tail}" if tail is not None else head
+
+    def _changes_parts(self, fields: dict[str, Any], db_row: Sequence[Any]) -> tuple:
+        """``create_changes_json`` before and after the pk (``(text, None)`` without one)."""
+        get, simple, scalar = fields.get, _SIMPLE_TYPES, audit.json_scalar
+        parts, head = [], None
+        for name, key, position, default in self._audit_json_plan:
             if position is None:
                 v = get(name, _MISSING)
                 if v is _MISSING:
                     v = default
-                out[name] = v if type(v) in simple else _plain(v)
+                parts.append(key + scalar(v if type(v) in simple else _plain(v)))
             elif position < 0:
-                out[name] = pk
+                head = "{" + ",".join([*parts, key])
+                parts = [""]
             else:
-                out[name] = db_row[position]
-        return out
+                parts.append(key + scalar(db_row[position]))
+        if head is None:
+            return "{" + ",".join(parts) + "}", None
+        return head, ",".join(parts) + "}" if len(parts) > 1 else "}"
 
     def event(
-        self, action: str, pk: int, *, changes: dict, object_repr: str, area_path: str
+        self,
+        action: str,
+        pk: int,
+        *,
+        changes: dict | None = None,
+        object_repr: str,
+        area_path: str,
+        changes_json: str | None = None,
     ) -> audit.Event:
         return audit.Event(
             action=action,
@@ -445,7 +489,8 @@ class ModelWriter:
             object_id=str(pk),
             object_repr=object_repr,
             area_path=area_path,
-            changes=changes,
+            changes={} if changes is None else changes,
+            changes_json=changes_json,
         )
 
     def diff(self, old: dict[str, Any], fields: dict[str, Any]) -> dict[str, list]:

@@ -104,6 +104,38 @@ def test_entries_hashed_from_their_encoded_changes_verify(db):
     assert audit.verify_chain().ok
 
 
+@pytest.mark.parametrize("who", ["system", "user"])
+def test_payload_written_key_by_key_hashes_like_entry_hash(db, users, who):
+    # record_many writes the hashed payload itself (no per-entry json.dumps of it): every
+    # scalar that JSON escapes must come out as entry_hash encodes it; the second entry
+    # brings its changes already encoded, as the import engine does.
+    actor = users["community"] if who == "user" else None
+    odd = 'q"b\\s\n\t\x01\u2028 張三 😷'
+    events = [
+        audit.Event(
+            action=audit.AuditAction.UPDATE,
+            object_type="test.thing",
+            object_id=odd,
+            object_repr=odd,
+            area_path=odd,
+            changes={"a": odd},
+            reason=odd,
+        ),
+        audit.Event(
+            action="create",
+            object_type="test.thing",
+            object_id="7",
+            changes={},
+            changes_json=audit._dumps({"b": [1, None], "a": odd}),
+        ),
+    ]
+    audit.record_many(actor, events)
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert entries[1].changes == {"a": odd, "b": [1, None]}
+    assert [e.actor_name for e in entries] == [actor.username if actor else "system"] * 2
+    assert audit.verify_chain().ok
+
+
 def test_entries_cannot_be_changed_through_the_app(chain):
     entry = chain[0]
     entry.reason = "edited"

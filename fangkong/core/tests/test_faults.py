@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connection
@@ -96,18 +97,56 @@ def _wait(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_sigkill_of_the_import_command_leaves_nothing_and_the_retry_is_exact(sb, tmp_path):
+def _descendants(pid: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = Path(f"/proc/{name}/stat").read_text()
+                kids.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(name))
+    out, todo = [], list(kids.get(pid, ()))
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, ()))
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("workers", [0, 1], ids=["one process", "with a worker process"])
+def test_sigkill_of_the_import_command_leaves_nothing_and_the_retry_is_exact(
+    sb, tmp_path, monkeypatch, workers
+):
+    monkeypatch.setitem(sb.env, "FANGKONG_IMPORT_WORKERS", str(workers))
+    monkeypatch.setitem(sb.env, "FANGKONG_IMPORT_WORKERS_MIN_ROWS", "0")
     path = tmp_path / "名单.csv"
-    _workbook(path, ROWS, seed=1)
+    _workbook(path, ROWS, seed=1 + workers)
     before = _state(sb)
     process = sb.popen("import-residents", str(path), "--area", COMMUNITY, "-v", "2")
     err = _Stderr(process.stderr)
     err.start()
     _wait(lambda: err.rows_done() >= KILL_AFTER or process.poll() is not None, 300, "progress")
+    if workers:  # forked once the first batch is in
+        _wait(
+            lambda: len(_descendants(process.pid)) >= workers or process.poll() is not None,
+            300,
+            "the worker",
+        )
+    children = _descendants(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait(30)
     assert process.returncode == -signal.SIGKILL, f"ended before the kill: {err.text[-500:]}"
     assert 0 < err.rows_done() < ROWS
+    assert len(children) == workers
+    # A worker notices its parent is gone and ends (no orphan keeps evaluating rows).
+    _wait(lambda: not any(_running(p) for p in children), 30, "the worker to end")
 
     assert _state(sb) == before  # nothing half-written: no resident, no audit entry
     sb.run("verify-audit")

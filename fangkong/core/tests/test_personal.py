@@ -1,10 +1,12 @@
 import base64
+import re
+import unicodedata
 
 import pytest
 from django.db import connection
 
 from fangkong.core import crypto
-from fangkong.core.personal import index_value, mask
+from fangkong.core.personal import index_value, mask, normalize_id_number, normalize_phone
 from fangkong.core.testing.factories import make_id_number
 from fangkong.registry import services
 from fangkong.registry.models import Resident
@@ -86,3 +88,31 @@ def test_blind_index_normalises_before_hashing():
 def test_encrypted_field_refuses_value_lookups(db):
     with pytest.raises(Exception, match="Unsupported lookup"):
         list(Resident.objects.filter(phone="13900001111"))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "51041119900101123x",
+        "51041119900101123X",
+        " 510411 19900101 1234 ",
+        "５１０４１１１９９００１０１１２３Ｘ",
+        "8613800001234",
+        "13800001234",
+        "+86 138-0000-1234",
+        "028-8765 4321",
+        "",
+        "abc",
+        "٣٤٥",  # non-ASCII digits take the NFKC path
+    ],
+)
+def test_normalisers_fast_path_gives_what_the_full_rule_gives(value):
+    def id_rule(v):
+        return unicodedata.normalize("NFKC", v).strip().replace(" ", "").upper()
+
+    def phone_rule(v):
+        digits = re.sub(r"[^\d]", "", unicodedata.normalize("NFKC", v))
+        return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
+
+    assert normalize_id_number(value) == id_rule(value)
+    assert normalize_phone(value) == phone_rule(value)
