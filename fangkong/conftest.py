@@ -16,11 +16,29 @@ def users(areas):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Sign-in throttling counts failures in the cache: every test starts from none."""
-    from django.core.cache import cache
+def _clear_cache(request):
+    """Rate limits count in the caches: every test starts from none.
 
-    cache.clear()
+    The shared cache is a table (``core/cache.py``): a test's rollback empties it, so the
+    database is opened here, before other autouse fixtures may clear the cache. A
+    transactional test commits and the flush after it leaves non-model tables alone: it is
+    emptied before and after one."""
+    from django.core.cache import cache, caches
+
+    caches["local"].clear()
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in names or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        cache.clear()
+    elif "db" in names:
+        request.getfixturevalue("db")
+    yield
+    if transactional:
+        cache.clear()
 
 
 # --- CI: nothing may be skipped ----------------------------------------------------------

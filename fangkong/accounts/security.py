@@ -5,8 +5,8 @@ Every password sign-in (the login page and the API token endpoint) goes through
 locked for ``FANGKONG_LOGIN_LOCK_MINUTES``; an address with ``FANGKONG_LOGIN_ADDRESS_MAX_FAILURES``
 failures within ``FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES`` is refused for that window. Unknown
 user names are counted too (in the cache), so the messages never tell whether an account exists.
-Address counters live in Django's cache: a deployment with several server processes points
-``CACHES`` at a shared cache.
+Address counters live in Django's default cache, a table every server process shares
+(``core/cache.py``), so gunicorn's workers do not each allow the full count.
 """
 
 from __future__ import annotations

@@ -17,3 +17,9 @@ class CoreConfig(AppConfig):
         from .middleware import mark_session_seen
 
         user_logged_in.connect(mark_session_seen, dispatch_uid="fangkong-idle-clock")
+
+        from django.db.models.signals import post_migrate
+
+        from .cache import create_cache_table
+
+        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="fangkong-cache-table")

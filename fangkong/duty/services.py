@@ -16,7 +16,14 @@ from fangkong.accounts.choices import Role
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.scoping import area_visible_to, subtree_ids
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    lock_versioned,
+    merged_for_update,
+    require_area,
+    require_perm,
+    save_versioned,
+)
 
 from .models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, WorkingGroup
 from .rules import clean_shift_times
@@ -136,19 +143,11 @@ def create_shift(*, actor, data: dict[str, Any]) -> Shift:
 def update_shift(
     *, actor, shift: Shift, data: dict[str, Any], expected_version: int | None
 ) -> Shift:
-    require_perm(actor, "duty.change_shift")
-    require_area(actor, shift.area)
-    merged = {f: getattr(shift, f) for f in SHIFT_FIELDS} | dict(data)
-    require_area(actor, merged["area"])
+    merged = merged_for_update(actor, shift, SHIFT_FIELDS, data, perm="duty.change_shift")
     merged = _clean_shift(actor, merged)
     with transaction.atomic():
         before = lock_versioned(shift, expected_version)
-        for f in SHIFT_FIELDS:
-            setattr(shift, f, merged[f])
-        shift.version = before.version + 1
-        shift.save()
-        audit.record_update(actor, before, shift)
-    return shift
+        return save_versioned(actor, shift, before, {f: merged[f] for f in SHIFT_FIELDS})
 
 
 def delete_shift(*, actor, shift: Shift, reason: str = "") -> None:

@@ -23,6 +23,7 @@ from fangkong.core.services import (
     audited_create,
     audited_delete,
     lock_versioned,
+    merged_for_update,
     refuse_duplicate,
     require_area,
     require_perm,
@@ -160,10 +161,9 @@ def create_enterprise(*, actor, data: dict[str, Any]) -> Enterprise:
 def update_enterprise(
     *, actor, enterprise: Enterprise, data: dict[str, Any], expected_version
 ) -> Enterprise:
-    require_perm(actor, "enterprises.change_enterprise")
-    require_area(actor, enterprise.area)
-    merged = {f: getattr(enterprise, f) for f in ENTERPRISE_FIELDS} | dict(data)
-    require_area(actor, merged["area"])
+    merged = merged_for_update(
+        actor, enterprise, ENTERPRISE_FIELDS, data, perm="enterprises.change_enterprise"
+    )
     fields = clean_enterprise(merged, exclude_pk=enterprise.pk)
     with transaction.atomic():
         before = lock_versioned(enterprise, expected_version)

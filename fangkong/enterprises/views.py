@@ -537,30 +537,49 @@ def difficulty_respond(request: HttpRequest, pk: int) -> HttpResponse:
 # --- lists and details of the records -------------------------------------------------
 
 
-class ResumptionApplicationListView(ObjectListView):
+class EnterpriseRecordListView(ObjectListView):
+    """An enterprise's records (``?enterprise=`` from its page, a hidden filter)."""
+
+    export_permission = "enterprises.export_enterprise"
+    hidden_filters = ("enterprise",)
+
+
+class EnterpriseRecordDetailView(ObjectDetailView):
+    """A record's page with the one form its state allows (review, rectify, respond)."""
+
+    action_form: type | None = None
+    action_permission = ""
+    action_context = ""
+
+    def can_act(self, obj) -> bool:
+        return True
+
+    def get_extra_context(self, request, obj):
+        can = self.can_act(obj) and request.user.has_perm(self.action_permission)
+        return {self.action_context: self.action_form() if can else None}
+
+
+class ResumptionApplicationListView(EnterpriseRecordListView):
     model = ResumptionApplication
     filterset_class = ResumptionApplicationFilterSet
     table_class = ResumptionApplicationTable
     selector = selectors.application_list
-    export_permission = "enterprises.export_enterprise"
     list_url_name = "enterprises:application_list"
-    hidden_filters = ("enterprise",)
 
 
-class ResumptionApplicationDetailView(ObjectDetailView):
+class ResumptionApplicationDetailView(EnterpriseRecordDetailView):
     model = ResumptionApplication
     selector = selectors.application_list
     template_name = "enterprises/application_detail.html"
     list_url_name = "enterprises:application_list"
+    action_form, action_context = ReviewForm, "review_form"
+    action_permission = "enterprises.review_resumptionapplication"
 
-    def get_extra_context(self, request, obj):
-        can_review = obj.state == ApplicationState.SUBMITTED and request.user.has_perm(
-            "enterprises.review_resumptionapplication"
-        )
-        return {"review_form": ReviewForm() if can_review else None}
+    def can_act(self, obj) -> bool:
+        return obj.state == ApplicationState.SUBMITTED
 
 
-class EmployeeListView(ObjectListView):
+class EmployeeListView(EnterpriseRecordListView):
     """职工 across the user's enterprises; ``?return_state=isolating`` is “返岗隔离中”."""
 
     model = Employee
@@ -570,7 +589,6 @@ class EmployeeListView(ObjectListView):
     template_name = "enterprises/employee_list.html"
     export_permission = "enterprises.export_employee"
     list_url_name = "enterprises:employee_list"
-    hidden_filters = ("enterprise",)
 
     def base_context(self):
         qs = Employee.objects.visible_to(self.request.user)
@@ -638,37 +656,31 @@ def employee_import_template(request: HttpRequest) -> HttpResponse:
     return import_template_response(EMPLOYEE_IMPORTER, _("职工花名册导入模板") + ".xlsx")
 
 
-class LiaisonAssignmentListView(ObjectListView):
+class LiaisonAssignmentListView(EnterpriseRecordListView):
     model = LiaisonAssignment
     filterset_class = LiaisonAssignmentFilterSet
     table_class = LiaisonAssignmentTable
     selector = selectors.assignment_list
-    export_permission = "enterprises.export_enterprise"
     list_url_name = "enterprises:assignment_list"
-    hidden_filters = ("enterprise",)
 
 
-class DailyReportListView(ObjectListView):
+class DailyReportListView(EnterpriseRecordListView):
     model = DailyReport
     filterset_class = DailyReportFilterSet
     table_class = DailyReportTable
     selector = selectors.report_list
-    export_permission = "enterprises.export_enterprise"
     list_url_name = "enterprises:report_list"
-    hidden_filters = ("enterprise",)
     extra_actions = (
         ("enterprises:missing_reports", gettext_lazy("未报日报"), "enterprises.view_dailyreport"),
     )
 
 
-class ReportReminderListView(ObjectListView):
+class ReportReminderListView(EnterpriseRecordListView):
     model = ReportReminder
     filterset_class = ReportReminderFilterSet
     table_class = ReportReminderTable
     selector = selectors.reminder_list
-    export_permission = "enterprises.export_enterprise"
     list_url_name = "enterprises:reminder_list"
-    hidden_filters = ("enterprise",)
 
 
 @permission_required("enterprises.view_dailyreport", raise_exception=True)
@@ -712,14 +724,12 @@ def missing_reports(request: HttpRequest) -> HttpResponse:
     )
 
 
-class InspectionListView(ObjectListView):
+class InspectionListView(EnterpriseRecordListView):
     model = Inspection
     filterset_class = InspectionFilterSet
     table_class = InspectionTable
     selector = selectors.inspection_list
-    export_permission = "enterprises.export_enterprise"
     list_url_name = "enterprises:inspection_list"
-    hidden_filters = ("enterprise",)
 
 
 class InspectionDetailView(ObjectDetailView):
@@ -740,47 +750,41 @@ class InspectionDetailView(ObjectDetailView):
         }
 
 
-class InspectionProblemListView(ObjectListView):
+class InspectionProblemListView(EnterpriseRecordListView):
     model = InspectionProblem
     filterset_class = InspectionProblemFilterSet
     table_class = InspectionProblemTable
     selector = selectors.problem_list
-    export_permission = "enterprises.export_enterprise"
     list_url_name = "enterprises:problem_list"
-    hidden_filters = ("enterprise",)
 
 
-class InspectionProblemDetailView(ObjectDetailView):
+class InspectionProblemDetailView(EnterpriseRecordDetailView):
     model = InspectionProblem
     selector = selectors.problem_list
     template_name = "enterprises/problem_detail.html"
     list_url_name = "enterprises:problem_list"
+    action_form, action_context = RectifyForm, "rectify_form"
+    action_permission = "enterprises.change_inspectionproblem"
 
-    def get_extra_context(self, request, obj):
-        can = obj.state == ProblemState.OPEN and request.user.has_perm(
-            "enterprises.change_inspectionproblem"
-        )
-        return {"rectify_form": RectifyForm() if can else None}
+    def can_act(self, obj) -> bool:
+        return obj.state == ProblemState.OPEN
 
 
-class DifficultyListView(ObjectListView):
+class DifficultyListView(EnterpriseRecordListView):
     model = Difficulty
     filterset_class = DifficultyFilterSet
     table_class = DifficultyTable
     selector = selectors.difficulty_list
-    export_permission = "enterprises.export_enterprise"
     list_url_name = "enterprises:difficulty_list"
-    hidden_filters = ("enterprise",)
 
 
-class DifficultyDetailView(ObjectDetailView):
+class DifficultyDetailView(EnterpriseRecordDetailView):
     model = Difficulty
     selector = selectors.difficulty_list
     template_name = "enterprises/difficulty_detail.html"
     list_url_name = "enterprises:difficulty_list"
+    action_form, action_context = RespondForm, "respond_form"
+    action_permission = "enterprises.respond_difficulty"
 
-    def get_extra_context(self, request, obj):
-        can = obj.state != DifficultyState.RESOLVED and request.user.has_perm(
-            "enterprises.respond_difficulty"
-        )
-        return {"respond_form": RespondForm() if can else None}
+    def can_act(self, obj) -> bool:
+        return obj.state != DifficultyState.RESOLVED

@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from fangkong.core import audit
 from fangkong.core.services import (
     audited_create,
-    audited_update,
+    clean_named_in_area,
+    create_cleaned,
     lock_versioned,
     refuse_duplicate,
     require_area,
     require_perm,
+    update_cleaned,
 )
 
 from .choices import CommodityCategory, MarketKind
@@ -37,38 +39,30 @@ COMMODITY_FIELDS = (
 
 
 def _clean_market(data: dict, exclude_pk=None) -> dict:
-    data = {k: data[k] for k in MARKET_FIELDS if k in data}
-    data["name"] = (data.get("name") or "").strip()
-    if data.get("area") is None:
-        raise ValidationError({"area": _("请选择所属区域")})
-    if not data["name"]:
-        raise ValidationError({"name": _("请填写名称")})
-    if data.get("kind") not in MarketKind.values:
-        raise ValidationError({"kind": _("请选择类型")})
-    refuse_duplicate(
-        Market.objects.filter(area=data["area"], name=data["name"]),
+    return clean_named_in_area(
+        data,
+        MARKET_FIELDS,
+        Market,
+        kinds=MarketKind,
+        duplicate=_("该区域已有同名市场"),
         exclude_pk=exclude_pk,
-        field="name",
-        message=_("该区域已有同名市场"),
     )
-    return data
 
 
 def create_market(*, actor, data: dict) -> Market:
-    require_perm(actor, "prices.add_market")
-    fields = _clean_market(data)
-    require_area(actor, fields["area"])
-    with transaction.atomic():
-        return audited_create(actor, Market, **fields)
+    return create_cleaned(actor, Market, data, perm="prices.add_market", clean=_clean_market)
 
 
 def update_market(*, actor, market: Market, data: dict, expected_version: int | None) -> Market:
-    require_perm(actor, "prices.change_market")
-    require_area(actor, market.area)
-    data = {**{f: getattr(market, f) for f in MARKET_FIELDS}, **data}  # PATCH: keep the rest
-    fields = _clean_market(data, exclude_pk=market.pk)
-    require_area(actor, fields["area"])
-    return audited_update(actor, market, fields, expected_version=expected_version)
+    return update_cleaned(
+        actor,
+        market,
+        data,
+        perm="prices.change_market",
+        clean=_clean_market,
+        field_names=MARKET_FIELDS,
+        expected_version=expected_version,
+    )
 
 
 def _clean_commodity(data: dict, exclude_pk=None) -> dict:
@@ -91,19 +85,23 @@ def _clean_commodity(data: dict, exclude_pk=None) -> dict:
 
 
 def create_commodity(*, actor, data: dict) -> Commodity:
-    require_perm(actor, "prices.add_commodity")
-    fields = _clean_commodity(data)
-    with transaction.atomic():
-        return audited_create(actor, Commodity, **fields)
+    return create_cleaned(
+        actor, Commodity, data, perm="prices.add_commodity", clean=_clean_commodity
+    )
 
 
 def update_commodity(
     *, actor, commodity: Commodity, data: dict, expected_version: int | None
 ) -> Commodity:
-    require_perm(actor, "prices.change_commodity")
-    data = {**{f: getattr(commodity, f) for f in COMMODITY_FIELDS}, **data}  # PATCH: keep the rest
-    fields = _clean_commodity(data, exclude_pk=commodity.pk)
-    return audited_update(actor, commodity, fields, expected_version=expected_version)
+    return update_cleaned(
+        actor,
+        commodity,
+        data,
+        perm="prices.change_commodity",
+        clean=_clean_commodity,
+        field_names=COMMODITY_FIELDS,
+        expected_version=expected_version,
+    )
 
 
 def _decimal(value, field: str, label: str, *, required: bool) -> Decimal | None:

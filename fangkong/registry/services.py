@@ -16,6 +16,7 @@ from fangkong.core.services import (
     audited_delete,
     audited_update,
     lock_versioned,
+    merged_for_update,
     refuse_duplicate,
     require_area,
     require_perm,
@@ -94,10 +95,9 @@ def create_resident(*, actor, data: dict[str, Any]) -> Resident:
 def update_resident(
     *, actor, resident: Resident, data: dict[str, Any], expected_version: int | None
 ) -> Resident:
-    require_perm(actor, "registry.change_resident")
-    require_area(actor, resident.area)
-    merged = {f: getattr(resident, f) for f in RESIDENT_FIELDS} | dict(data)
-    require_area(actor, merged["area"])
+    merged = merged_for_update(
+        actor, resident, RESIDENT_FIELDS, data, perm="registry.change_resident"
+    )
     merged = _clean_resident(merged, exclude_pk=resident.pk)
     with transaction.atomic():
         before = lock_versioned(resident, expected_version)

@@ -151,6 +151,19 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = (
 )
 # Signed out after this long without a request (0: never; the absolute limit still holds).
 FANGKONG_SESSION_IDLE_MINUTES = int(os.environ.get("FANGKONG_SESSION_IDLE_MINUTES", 30))
+# Rate-limit counters shared by every process of the deployment (gunicorn workers, several
+# app servers on one PostgreSQL) without another service: a table in our database
+# (core/cache.py; README "Deployment notes"). Hot paths count per process in "local".
+CACHES = {
+    "default": {
+        "BACKEND": "fangkong.core.cache.SharedDatabaseCache",
+        "LOCATION": "fangkong_cache",
+        # Culling deletes rows by key order: an attacker spraying addresses would reset
+        # other counters, so cull only far beyond what a site's failures fill.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
 # Sign-in guard (accounts.security): lockout per account, throttling per address.
 FANGKONG_LOGIN_MAX_FAILURES = int(os.environ.get("FANGKONG_LOGIN_MAX_FAILURES", 5))
 FANGKONG_LOGIN_LOCK_MINUTES = int(os.environ.get("FANGKONG_LOGIN_LOCK_MINUTES", 15))

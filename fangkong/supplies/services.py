@@ -19,10 +19,12 @@ from fangkong.core import audit
 from fangkong.core.services import (
     audited_create,
     audited_update,
+    clean_named_in_area,
+    create_cleaned,
     lock_versioned,
-    refuse_duplicate,
     require_area,
     require_perm,
+    update_cleaned,
 )
 from fangkong.core.validators import validate_phone
 
@@ -89,10 +91,7 @@ def _clean_item(data: dict, exclude_pk=None) -> dict:
 
 
 def create_item(*, actor, data: dict) -> Item:
-    require_perm(actor, "supplies.add_item")
-    fields = _clean_item(data)
-    with transaction.atomic():
-        return audited_create(actor, Item, **fields)
+    return create_cleaned(actor, Item, data, perm="supplies.add_item", clean=_clean_item)
 
 
 def update_item(*, actor, item: Item, data: dict, expected_version: int | None) -> Item:
@@ -108,40 +107,35 @@ WAREHOUSE_FIELDS = ("area", "name", "kind", "address", "keeper", "active")
 
 
 def _clean_warehouse(data: dict, exclude_pk=None) -> dict:
-    data = {k: data[k] for k in WAREHOUSE_FIELDS if k in data}
-    data["name"] = (data.get("name") or "").strip()
-    if data.get("area") is None:
-        raise ValidationError({"area": _("请选择所属区域")})
-    if not data["name"]:
-        raise ValidationError({"name": _("请填写名称")})
-    if data.get("kind", WarehouseKind.WAREHOUSE) not in WarehouseKind.values:
-        raise ValidationError({"kind": _("请选择类型")})
-    refuse_duplicate(
-        Warehouse.objects.filter(area=data["area"], name=data["name"]),
+    return clean_named_in_area(
+        data,
+        WAREHOUSE_FIELDS,
+        Warehouse,
+        kinds=WarehouseKind,
+        duplicate=_("该区域已有同名库点"),
         exclude_pk=exclude_pk,
-        field="name",
-        message=_("该区域已有同名库点"),
+        default_kind=WarehouseKind.WAREHOUSE,
     )
-    return data
 
 
 def create_warehouse(*, actor, data: dict) -> Warehouse:
-    require_perm(actor, "supplies.add_warehouse")
-    fields = _clean_warehouse(data)
-    require_area(actor, fields["area"])
-    with transaction.atomic():
-        return audited_create(actor, Warehouse, **fields)
+    return create_cleaned(
+        actor, Warehouse, data, perm="supplies.add_warehouse", clean=_clean_warehouse
+    )
 
 
 def update_warehouse(
     *, actor, warehouse: Warehouse, data: dict, expected_version: int | None
 ) -> Warehouse:
-    require_perm(actor, "supplies.change_warehouse")
-    require_area(actor, warehouse.area)
-    data = {**{f: getattr(warehouse, f) for f in WAREHOUSE_FIELDS}, **data}  # PATCH: keep the rest
-    fields = _clean_warehouse(data, exclude_pk=warehouse.pk)
-    require_area(actor, fields["area"])
-    return audited_update(actor, warehouse, fields, expected_version=expected_version)
+    return update_cleaned(
+        actor,
+        warehouse,
+        data,
+        perm="supplies.change_warehouse",
+        clean=_clean_warehouse,
+        field_names=WAREHOUSE_FIELDS,
+        expected_version=expected_version,
+    )
 
 
 # --- the ledger --------------------------------------------------------------------------

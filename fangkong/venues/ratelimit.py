@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from fangkong.core.cache import local_cache as cache  # per process: a hot path
 
 
 def client_key(request: HttpRequest) -> str:

@@ -23,6 +23,7 @@ from fangkong.core.services import (
     audited_delete,
     audited_update,
     lock_versioned,
+    merged_for_update,
     refuse_duplicate,
     require_area,
     require_perm,
@@ -148,10 +149,9 @@ def create_volunteer(*, actor, data: dict[str, Any]) -> Volunteer:
 def update_volunteer(
     *, actor, volunteer: Volunteer, data: dict[str, Any], expected_version: int | None
 ) -> Volunteer:
-    require_perm(actor, "volunteers.change_volunteer")
-    require_area(actor, volunteer.area)
-    merged = {f: getattr(volunteer, f) for f in VOLUNTEER_FIELDS} | dict(data)
-    require_area(actor, merged["area"])
+    merged = merged_for_update(
+        actor, volunteer, VOLUNTEER_FIELDS, data, perm="volunteers.change_volunteer"
+    )
     merged = clean_volunteer(merged)
     _refuse_duplicate(merged, exclude_pk=volunteer.pk)
     fields = {f: merged[f] for f in VOLUNTEER_FIELDS}
@@ -336,10 +336,7 @@ def create_need(*, actor, data: dict[str, Any]) -> Need:
 
 
 def update_need(*, actor, need: Need, data: dict[str, Any], expected_version: int | None) -> Need:
-    require_perm(actor, "volunteers.change_need")
-    require_area(actor, need.area)
-    merged = {f: getattr(need, f) for f in NEED_FIELDS} | dict(data)
-    require_area(actor, merged["area"])
+    merged = merged_for_update(actor, need, NEED_FIELDS, data, perm="volunteers.change_need")
     merged = clean_need(merged)
     if "state" in data and data["state"] in NeedState.values:
         merged["state"] = data["state"]

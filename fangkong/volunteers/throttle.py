@@ -1,4 +1,5 @@
-"""A per-client-address limit for public forms (fixed window in Django's cache).
+"""A per-client-address limit for public forms (fixed window in Django's default cache,
+shared by every server process: ``core/cache.py``).
 
 The address is hashed before it becomes a cache key. Behind a reverse proxy set
 ``FANGKONG_TRUST_X_FORWARDED_FOR`` so the client's address, not the proxy's, is counted.
