@@ -18,10 +18,13 @@ unknown grid name). The parent evaluates the first chunk before forking for that
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
 import queue
+import signal
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -144,7 +147,17 @@ class Pipeline:
         gc.unfreeze()
 
 
+def _die_with(parent: int) -> None:
+    """Linux: the kernel kills this worker the moment its parent dies, even mid-chunk (the
+    queue poll below only notices between chunks, and a starved worker may take long)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the prctl took effect
+        os._exit(0)
+
+
 def _work(evaluate, on_fork, ctx, tasks, results, parent: int) -> None:
+    _die_with(parent)
     blocked = _block_database()
     on_fork()
     bounces = 0
