@@ -781,7 +781,8 @@ def figure_table(
         if len(split) == 1 and None not in split:
             field = split.pop()
             keys = {f.split[1]: f.key for f in group}
-            rows = records.values(scope, field).annotate(n=Count(group[0].count_field))
+            # (field, scope): the order of the (colour, area) index, so the groups come from it.
+            rows = records.values(field, scope).annotate(n=Count(group[0].count_field))
             for row in rows:
                 if row[field] in keys:
                     counts.add(row[scope], {keys[row[field]]: row["n"]})

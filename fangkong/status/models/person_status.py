@@ -58,9 +58,11 @@ class PersonStatus(models.Model):
         ordering = ["area_id", "resident_id"]
         permissions = [("verify_personstatus", _("核验个人码"))]
         indexes = [
+            # The colour list (colour, then the area subtree in area order) and the dashboard's
+            # counts per colour and area, from the index alone. No (area, colour) index beside
+            # it: SQLite's planner takes that one for the list and sorts every match (1.1 s
+            # instead of 14 ms for a district's yellow list at 1,000,000 residents).
             models.Index(fields=["colour", "area"], name="personstatus_colour_area"),
-            # Counts per area and colour (the dashboard) from the index alone.
-            models.Index(fields=["area", "colour"], name="personstatus_area_colour"),
         ]
 
     def __str__(self):
