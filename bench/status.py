@@ -134,10 +134,11 @@ def build_fixture(csv_file: Path, residents: int, seed: int = dataset.DEFAULT_SE
     from fangkong.accounts.choices import Role
     from fangkong.accounts.models import User
     from fangkong.areas.models import Area
-    from fangkong.core import crypto
+    from fangkong.core import crypto, generations
     from fangkong.health.models import Assignment, NucleicAcidTest
     from fangkong.registry.models import Resident
     from fangkong.risk.models import RiskDesignation, RiskLevel
+    from fangkong.status.facts import CONTEXT_KEYS
     from fangkong.status.models import StatusPolicy
     from fangkong.tracing.models import Case, Contact
 
@@ -315,6 +316,10 @@ def build_fixture(csv_file: Path, residents: int, seed: int = dataset.DEFAULT_SE
         )
         counts["risk_designations"] = 2
         StatusPolicy.objects.create(area=city, nat_required_hours=NAT_HOURS, updated_by=command)
+        # Written past the services: bump what they would, or a process's cached
+        # configuration of the same generation would be taken for this one.
+        for key in CONTEXT_KEYS:
+            generations.bump(key)
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("ANALYZE")

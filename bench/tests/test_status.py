@@ -5,6 +5,7 @@ from bench.status import DISTRICT, build_fixture, measure_list, measure_one
 from bench.status_cli import STATUS_MARKER, DbResult, render, update_docs
 from bench.steps import setup_areas
 from fangkong.registry.models import Resident
+from fangkong.status.facts import forget_configuration
 from fangkong.status.models import PersonStatus
 from fangkong.status.services import recompute_all
 
@@ -13,7 +14,9 @@ from fangkong.status.services import recompute_all
 def status_city(db, tmp_path):
     setup_areas()
     path = dataset.write_csv(tmp_path / "r.csv", 600, seed=5)
-    return build_fixture(path, 600, seed=5)
+    counts = build_fixture(path, 600, seed=5)
+    forget_configuration()  # another test's rolled-back configuration may share its stamp
+    return counts
 
 
 def test_status_bench_at_tiny_size(status_city):
