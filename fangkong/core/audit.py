@@ -296,7 +296,8 @@ def append_params(actor, ev: Event, now) -> list:
     actor_id = actor.pk if actor is not None and actor.pk else None
     actor_name = actor.get_username() if actor_id else "system"
     object_id, object_repr = str(ev.object_id), ev.object_repr[:200]
-    changes_json = _dumps(ev.changes)
+    # An importer's events carry their changes already encoded (``record_many`` does the same).
+    changes_json = ev.changes_json if ev.changes_json is not None else _dumps(ev.changes)
     head = {"action": ev.action, "actor": actor_name, "actor_id": actor_id, "area": ev.area_path}
     rest = {"reason": ev.reason, "repr": object_repr, "ts": now.isoformat(), "type": ev.object_type}
     return [

@@ -113,7 +113,14 @@ def test_scan_figures_stay_right_after_a_purge(city, areas, users):
     assert before[0]["scans_today"] > before[0]["scans_refused"] > 0
     trend = trend_series(users["command"], areas["city"], city, 3, ["scans_today"])
     gone = Scan.objects.filter(scanned_at__lt=Moment.of(day).end)
-    assert gone._raw_delete(gone.db) > 0  # as retention does: no per-row delete
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Retention drops whole monthly partitions there; the append-only trigger refuses
+            # row deletes, so take the rows away as a partition drop would (no trigger).
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        assert gone._raw_delete(gone.db) > 0  # as retention does: no per-row delete
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
     assert figure_table(users["command"], areas["city"], day, keys, children=True) == before
     assert trend_series(users["command"], areas["city"], city, 3, ["scans_today"]) == trend
 
