@@ -308,7 +308,8 @@ def _postmaster_pid(db) -> int | None:
     return int((server.data_dir / "postmaster.pid").read_text().split()[0])
 
 
-def measure(db, args) -> list[dict]:
+def _fresh_fixture(db) -> tuple[dict[str, str], str]:
+    """A fresh database with the ingest fixture: the run's env and the fixture's JSON line."""
     env = db.fresh()
     env["FANGKONG_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     out = subprocess.run(
@@ -319,7 +320,12 @@ def measure(db, args) -> list[dict]:
         text=True,
         check=True,
     )
-    fx = json.loads(out.stdout.strip().splitlines()[-1])
+    return env, out.stdout.strip().splitlines()[-1]
+
+
+def measure(db, args) -> list[dict]:
+    env, fixture_line = _fresh_fixture(db)
+    fx = json.loads(fixture_line)
     token, size = fx["token"], args.batch_size
     rows = []
     serial = iter(range(10**9))
@@ -467,17 +473,8 @@ def profile_child(batches: int, singles: int, size: int, out_dir: Path) -> dict:
 
 
 def profile(db, args) -> dict:
-    env = db.fresh()
-    env["FANGKONG_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-    fixture_out = subprocess.run(
-        [sys.executable, "-m", "bench.ingest", "fixture"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    env["BENCH_INGEST_FIXTURE"] = fixture_out.stdout.strip().splitlines()[-1]
+    env, fixture_line = _fresh_fixture(db)
+    env["BENCH_INGEST_FIXTURE"] = fixture_line
     child = subprocess.run(  # noqa: S603
         [
             *(sys.executable, "-m", "bench.ingest", "profile-child"),
