@@ -7,7 +7,8 @@ Order of preference:
 2. a throw-away cluster started with the Debian/Ubuntu server binaries
    (``/usr/lib/postgresql/*/bin``) in a temporary directory under /tmp (its socket too),
    listening on 127.0.0.1 on a free port, run as the ``postgres`` user when we are root
-   (``initdb`` refuses root) — stopped and deleted afterwards;
+   (``initdb`` refuses root) — stopped and deleted afterwards. Tests connect as a LOGIN
+   CREATEDB role, the same rights CI's role has;
 3. nothing: a clear line says the PostgreSQL run is skipped — an error when ``CI=true``.
 
 Command line (what ``make test`` calls)::
@@ -40,6 +41,7 @@ SKIP_MESSAGE = (
     "(install postgresql or set FANGKONG_TEST_DATABASE_URL)"
 )
 DATABASE = "fangkong"
+ROLE = "fangkong"
 
 
 class NoServer(RuntimeError):
@@ -173,25 +175,25 @@ def cluster(bindir: Path | None = None) -> Iterator[Cluster]:
                 )
             _run_as(prefix, [*pg_ctl, "-l", str(log), "-w", "start"])
             started = True
+            # The suite connects as CI does: a LOGIN CREATEDB role, not a superuser, so a
+            # test that needs more than CI grants fails here too, not first in CI.
+            socket_args = ["-h", str(base), "-p", str(port), "-U", "postgres"]
             _run_as(
                 prefix,
                 [
-                    str(bindir / "createdb"),
-                    "-h",
-                    str(base),
-                    "-p",
-                    str(port),
-                    "-U",
-                    "postgres",
-                    DATABASE,
+                    str(bindir / "psql"),
+                    *socket_args,
+                    *("-v", "ON_ERROR_STOP=1", "-qAt", "-d", "postgres", "-c"),
+                    f"CREATE ROLE {ROLE} WITH LOGIN CREATEDB PASSWORD '{password}'",
                 ],
             )
+            _run_as(prefix, [str(bindir / "createdb"), *socket_args, "-O", ROLE, DATABASE])
         except subprocess.CalledProcessError as e:
             detail = (e.stderr or b"").decode(errors="replace").strip()
             if log.exists():
                 detail += "\n" + log.read_text(errors="replace")[-2000:]
             raise NoServer(f"could not start a temporary PostgreSQL cluster: {detail}") from None
-        url = f"postgres://postgres:{password}@127.0.0.1:{port}/{DATABASE}"
+        url = f"postgres://{ROLE}:{password}@127.0.0.1:{port}/{DATABASE}"
         yield Cluster(bindir, base, prefix, url)
     finally:
         if started:

@@ -31,6 +31,7 @@ from fangkong.status.clock import local_date
 from fangkong.supplies.models import Movement
 from fangkong.supplies.selectors import low_stock_alerts
 from fangkong.venues.models import Scan
+from fangkong.venues.partitioning import MAINTENANCE_SETTING
 from fangkong.volunteers.models import Shift
 
 pytestmark = pytest.mark.django_db
@@ -116,11 +117,11 @@ def test_scan_figures_stay_right_after_a_purge(city, areas, users):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Retention drops whole monthly partitions there; the append-only trigger refuses
-            # row deletes, so take the rows away as a partition drop would (no trigger).
-            cursor.execute("SET LOCAL session_replication_role = replica")
+            # row deletes but for the maintenance setting partition moves use.
+            cursor.execute(f"SET LOCAL {MAINTENANCE_SETTING} = 'on'")
         assert gone._raw_delete(gone.db) > 0  # as retention does: no per-row delete
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = origin")
+            cursor.execute(f"SET LOCAL {MAINTENANCE_SETTING} = 'off'")
     assert figure_table(users["command"], areas["city"], day, keys, children=True) == before
     assert trend_series(users["command"], areas["city"], city, 3, ["scans_today"]) == trend
 
