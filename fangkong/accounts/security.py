@@ -12,7 +12,6 @@ Address counters live in Django's default cache, a table every server process sh
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
@@ -24,7 +23,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit
+from fangkong.core import audit, ratelimit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import require_area, require_perm
 
@@ -51,25 +50,8 @@ def address_window_minutes() -> int:
     return _setting("FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES", 15)
 
 
-def client_address(request: HttpRequest | None) -> str:
-    # REMOTE_ADDR only: forwarded headers are trivially forged unless a proxy is configured.
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
-
-
 def _key(kind: str, value: str) -> str:
-    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-    return f"fk-login:{kind}:{digest}"
-
-
-def _bump(key: str, minutes: int) -> int:
-    timeout = minutes * 60
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
-        return 1
+    return ratelimit.key(f"login-{kind}", value)
 
 
 def locked_message() -> str:
@@ -118,7 +100,7 @@ def guarded_authenticate(request: HttpRequest | None, username: str, password: s
     """The user for these credentials, or ``ValidationError`` with a message that does not
     tell whether the account exists. Failures, lockouts and successes are audited."""
     now = timezone.now()
-    address = client_address(request)
+    address = ratelimit.client_address(request)
     if address and (cache.get(_key("addr", address)) or 0) >= address_max_failures():
         raise ValidationError(throttled_message(), code="throttled")
     user = _find_user(username)
@@ -137,10 +119,10 @@ def guarded_authenticate(request: HttpRequest | None, username: str, password: s
 
 def _failed(user, username: str, address: str, now: datetime.datetime):
     if address:
-        _bump(_key("addr", address), address_window_minutes())
+        ratelimit.bump(_key("addr", address), address_window_minutes() * 60)
     with transaction.atomic():
         if user is None:
-            count = _bump(_key("name", username), lock_minutes())
+            count = ratelimit.bump(_key("name", username), lock_minutes() * 60)
             locked = count >= max_failures()
         else:
             User._default_manager.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
@@ -156,7 +138,7 @@ def _failed(user, username: str, address: str, now: datetime.datetime):
 
 
 def record_success(user, request: HttpRequest | None) -> None:
-    _audit(user, result="success", address=client_address(request))
+    _audit(user, result="success", address=ratelimit.client_address(request))
 
 
 def locked_users(actor):

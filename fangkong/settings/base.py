@@ -201,6 +201,10 @@ FANGKONG_MAX_UPLOAD_BYTES = int(os.environ.get("FANGKONG_MAX_UPLOAD_BYTES", 200 
 FANGKONG_SYNC_IMPORT_ROWS = 2000
 # Photos (inspections, rectification evidence, tips): largest upload, checked by content.
 FANGKONG_MAX_PHOTO_BYTES = int(os.environ.get("FANGKONG_MAX_PHOTO_BYTES", 8 * 1024 * 1024))
+# Rate limits count the peer address; behind a reverse proxy set this to 1 so the address
+# the proxy appends to X-Forwarded-For is counted (core/ratelimit.py). Never without a proxy:
+# clients could then name any address they like.
+FANGKONG_TRUST_X_FORWARDED_FOR = os.environ.get("FANGKONG_TRUST_X_FORWARDED_FOR", "0") == "1"
 # Public tip form: accepted tips per client address per hour; seconds a human needs at least.
 FANGKONG_TIP_LIMIT_PER_HOUR = int(os.environ.get("FANGKONG_TIP_LIMIT_PER_HOUR", 5))
 FANGKONG_TIP_MIN_SECONDS = int(os.environ.get("FANGKONG_TIP_MIN_SECONDS", 5))

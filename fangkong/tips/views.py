@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from fangkong.core import ratelimit
 from fangkong.core.images import content_type_of
 from fangkong.core.middleware import public
 from fangkong.core.personal import mask
@@ -34,12 +35,6 @@ from .models import Reward, Tip, TipPhoto
 from .tables import RewardTable, TipTable
 
 RECEIPT_SESSION_KEY = "tips_receipt"
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address the limit counts: the peer of this server (set a trusted proxy's
-    forwarding in the proxy itself, never from a header a client can write)."""
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _errors(e: Exception) -> str:
@@ -67,7 +62,7 @@ def tip_submit(request: HttpRequest) -> HttpResponse:
                 contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
                 photo=data["photo"],
-                client_address=client_address(request),
+                client_address=ratelimit.client_address(request),
             )
         except ValidationError as e:
             add_service_errors(form, e)

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fangkong.core import ratelimit
+from fangkong.core.cache import local_cache
 from fangkong.core.middleware import public
 from fangkong.core.views.generic import (
     ObjectDeleteView,
@@ -27,7 +29,7 @@ from fangkong.core.views.generic import (
 )
 from fangkong.registry.models import Resident
 
-from . import pdf, ratelimit, selectors, services
+from . import pdf, selectors, services
 from .choices import ApprovalState, Direction
 from .filtersets import OutingApprovalFilterSet, ScanFilterSet, VenueFilterSet
 from .forms import (
@@ -322,7 +324,7 @@ def public_scan(request: HttpRequest, code: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         limit = getattr(settings, "FANGKONG_SCAN_RATE_PER_MINUTE", 30)
-        if not ratelimit.allow(request, "public-scan", limit=limit):
+        if not ratelimit.hit(request, "public-scan", limit=limit, window=60, cache=local_cache):
             response = render(
                 request,
                 "venues/public_scan.html",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fangkong.core import ratelimit
 from fangkong.core.middleware import public
 from fangkong.core.views.generic import (
     ObjectDeleteView,
@@ -27,7 +28,7 @@ from fangkong.core.views.generic import (
 )
 from fangkong.core.views.imports import import_views
 
-from . import matching, selectors, services, throttle
+from . import matching, selectors, services
 from .choices import AssignmentState, NeedState, PoolState, Skill
 from .filtersets import (
     AssignmentFilterSet,
@@ -314,7 +315,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     done = False
     status = 200
     if request.method == "POST":
-        if not throttle.hit(request, "volunteer-signup", limit=SIGNUP_LIMIT, window=SIGNUP_WINDOW):
+        if not ratelimit.hit(request, "volunteer-signup", limit=SIGNUP_LIMIT, window=SIGNUP_WINDOW):
             form.add_error(None, _("提交过于频繁，请一小时后再试；如需帮助请联系所在社区"))
             status = 429
         elif form.is_valid():

@@ -8,8 +8,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
+from fangkong.core import ratelimit
 from fangkong.core.api.views import ScopedReadOnlyModelViewSet
 from fangkong.core.middleware import public
 
@@ -58,7 +58,7 @@ class TokenView(ObtainAuthToken):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ratelimit.ApiRateThrottle]
     throttle_scope = "auth-token"
     serializer_class = GuardedAuthTokenSerializer
 
