@@ -22,7 +22,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    add_service_errors,
+    service_errors,
 )
 from fangkong.core.views.imports import import_views
 from fangkong.status.clock import local_date
@@ -207,7 +207,7 @@ def handover_add(request: HttpRequest) -> HttpResponse:
         initial={"area": request.GET.get("area") or request.user.area_id},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             handover = services.create_handover(
                 actor=request.user,
                 area=form.cleaned_data["area"],
@@ -215,11 +215,6 @@ def handover_add(request: HttpRequest) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
                 new_items=form.cleaned_data["new_items"],
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已交班，等待接班人确认"))
             return redirect("duty:handover_detail", pk=handover.pk)
     open_items = []
@@ -308,13 +303,8 @@ class NoticeListView(ObjectListView):
 def notice_add(request: HttpRequest) -> HttpResponse:
     form = NoticeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             notice = services.send_notice(actor=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已发送给 %(n)s 人") % {"n": notice.recipient_count})
             return redirect("duty:notice_detail", pk=notice.pk)
     return render(

@@ -22,9 +22,14 @@ from django.views.decorators.http import require_POST
 
 from fangkong.core.exporting import export_xlsx
 from fangkong.core.middleware import public
-from fangkong.core.views.generic import ObjectDetailView, ObjectListView, add_service_errors
+from fangkong.core.views.generic import (
+    ObjectDetailView,
+    ObjectListView,
+    add_service_errors,
+    service_errors,
+)
 from fangkong.core.views.imports import import_views
-from fangkong.registry.models import Resident
+from fangkong.registry.record_pages import resident_form_page, resident_from_query
 from fangkong.status.clock import local_date
 
 from . import selectors, services
@@ -72,16 +77,6 @@ def _certificates(qs):
     return qs.select_related("resident", "assignment", "issued_by")
 
 
-def _resident_from_query(request: HttpRequest) -> Resident | None:
-    """``?resident=<pk>`` from the resident's page: the resident, if in scope."""
-    value = request.GET.get("resident") or request.POST.get("resident") or ""
-    if not value.isdigit():
-        return None
-    return get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("area"), pk=int(value)
-    )
-
-
 def _errors(e: Exception) -> str:
     return " ".join(getattr(e, "messages", None) or [str(e)])
 
@@ -106,32 +101,24 @@ class AssignmentListView(ObjectListView):
 
 @permission_required("health.add_assignment", raise_exception=True)
 def assignment_add(request: HttpRequest) -> HttpResponse:
-    resident = _resident_from_query(request)
+    resident = resident_from_query(request)
     form = AssignmentForm(request.POST or None, user=request.user, resident=resident)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("id_number", None)
-        try:
+        with service_errors(form):
             assignment = services.create_assignment(
                 actor=request.user, resident=form.resident, **data
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已安排：%(obj)s") % {"obj": assignment})
             return redirect("health:assignment_detail", pk=assignment.pk)
-    return render(
+    return resident_form_page(
         request,
-        "health/resident_form.html",
-        {
-            "form": form,
-            "resident": resident,
-            "title": _("安排隔离/健康监测"),
-            "list_url": reverse("health:assignment_list"),
-            "list_label": _("隔离/监测安排"),
-        },
+        form,
+        title=_("安排隔离/健康监测"),
+        list_url=reverse("health:assignment_list"),
+        list_label=_("隔离/监测安排"),
+        resident=resident,
     )
 
 
@@ -233,13 +220,8 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
     form = CheckInForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.record_self_checkin(token=token, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             done = True
             form = CheckInForm()
     response = render(
@@ -330,32 +312,24 @@ class NucleicAcidTestListView(ObjectListView):
 
 @permission_required("health.add_nucleicacidtest", raise_exception=True)
 def nat_add(request: HttpRequest) -> HttpResponse:
-    resident = _resident_from_query(request)
+    resident = resident_from_query(request)
     form = NatForm(request.POST or None, user=request.user, resident=resident)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("id_number", None)
-        try:
+        with service_errors(form):
             _test, created = services.record_nat_result(
                 actor=request.user, resident=form.resident, **data
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已录入核酸检测") if created else _("该样本已录入"))
             return redirect("health:nat_list")
-    return render(
+    return resident_form_page(
         request,
-        "health/resident_form.html",
-        {
-            "form": form,
-            "resident": resident,
-            "title": _("录入核酸检测"),
-            "list_url": reverse("health:nat_list"),
-            "list_label": _("核酸检测"),
-        },
+        form,
+        title=_("录入核酸检测"),
+        list_url=reverse("health:nat_list"),
+        list_label=_("核酸检测"),
+        resident=resident,
     )
 
 

@@ -20,7 +20,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    add_service_errors,
+    service_errors,
 )
 
 from . import selectors, services
@@ -99,13 +99,8 @@ def designation_add(request: HttpRequest) -> HttpResponse:
     """设定风险等级 for a place from a moment; the place's open designation is closed."""
     form = RiskDesignationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             designation = services.set_risk_level(actor=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已设定：%(obj)s") % {"obj": designation.place_label})
             return redirect("risk:designation_detail", pk=designation.pk)
     return render(request, "risk/designation_form.html", {"form": form})

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.middleware import public
 from fangkong.core.pdf import qr_svg
 from fangkong.core.personal import mask_name
-from fangkong.core.views.generic import ObjectListView, add_service_errors
+from fangkong.core.views.generic import ObjectListView, service_errors
 from fangkong.registry.models import Resident
 from fangkong.registry.selectors import search_residents
 
@@ -123,7 +123,7 @@ def override_request(request: HttpRequest, pk: int | None = None) -> HttpRespons
     form = OverrideRequestForm(request.POST or None, user=request.user, resident=resident)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors(form):
             services.request_status_override(
                 actor=request.user,
                 resident=form.resident,
@@ -131,11 +131,6 @@ def override_request(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 reason=data["reason"],
                 expires_at=data["expires_at"],
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已提交人工调整申请，待上级审批后生效"))
             return redirect("registry:resident_detail", pk=form.resident.pk)
     return render(

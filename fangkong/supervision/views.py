@@ -27,7 +27,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    add_service_errors,
+    service_errors,
 )
 from fangkong.status.clock import local_date
 
@@ -215,7 +215,7 @@ def visit_add(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_errors(form):
             visit = services.record_visit(
                 actor=request.user,
                 group=d["group"],
@@ -231,11 +231,6 @@ def visit_add(request: HttpRequest) -> HttpResponse:
                 photos=d["photos"],
                 findings=form.findings(),
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已保存检查记录"))
             return redirect("supervision:visit_detail", pk=visit.pk)
     return render(
@@ -328,13 +323,8 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def problem_add(request: HttpRequest) -> HttpResponse:
     form = ProblemForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             problem = services.create_problem(actor=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已登记问题"))
             return redirect("supervision:problem_detail", pk=problem.pk)
     return render(

@@ -22,7 +22,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    add_service_errors,
+    service_errors,
 )
 from fangkong.core.views.imports import import_views
 from fangkong.registry.forms import ResidentImportForm
@@ -178,7 +178,7 @@ def movement_add(request: HttpRequest, kind: str) -> HttpResponse:
             "quantity": d["quantity"],
             "unit": d.get("unit") or "",
         }
-        try:
+        with service_errors(form):
             if kind == "in":
                 services.receive_stock(
                     warehouse=d["warehouse"],
@@ -201,11 +201,6 @@ def movement_add(request: HttpRequest, kind: str) -> HttpResponse:
                 )
             else:
                 services.adjust_stock(warehouse=d["warehouse"], reason=d["reason"], **common)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已登记%(kind)s") % {"kind": MOVEMENT_TITLES[kind]})
             return redirect("supplies:warehouse_detail", pk=d["warehouse"].pk)
     return render(
@@ -280,13 +275,8 @@ def donation_add(request: HttpRequest) -> HttpResponse:
             for g in goods.cleaned_data
             if g.get("item") and g.get("quantity")
         ]
-        try:
+        with service_errors(form):
             donation = services.create_donation(actor=request.user, goods=lines, **d)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已登记捐赠：%(obj)s") % {"obj": donation})
             return redirect("supplies:donation_detail", pk=donation.pk)
     return render(
@@ -367,7 +357,7 @@ def request_add(request: HttpRequest) -> HttpResponse:
     form = SupplyRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_errors(form):
             req = services.submit_request(
                 actor=request.user,
                 unit=d["unit_place"],
@@ -377,11 +367,6 @@ def request_add(request: HttpRequest) -> HttpResponse:
                 urgency=d["urgency"],
                 reason=d["reason"],
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已提交申领"))
             return redirect("supplies:request_detail", pk=req.pk)
     return render(
@@ -515,13 +500,8 @@ class FundListView(ObjectListView):
 def fund_add(request: HttpRequest) -> HttpResponse:
     form = FundForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             fund = services.create_fund(actor=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             return redirect("supplies:fund_detail", pk=fund.pk)
     return render(
         request,

@@ -7,14 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.exporting import export_xlsx
-from fangkong.core.views.generic import ObjectDetailView, ObjectListView, add_service_errors
-from fangkong.health.views import _resident_from_query
+from fangkong.core.views.generic import (
+    ObjectDetailView,
+    ObjectListView,
+    service_errors,
+)
+from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
 from . import selectors, services
 from .choices import ContactDegree, ContactState
@@ -58,30 +62,22 @@ class ContactListView(ObjectListView):
 
 @permission_required("tracing.add_case", raise_exception=True)
 def case_add(request: HttpRequest) -> HttpResponse:
-    resident = _resident_from_query(request)
+    resident = resident_from_query(request)
     form = CaseForm(request.POST or None, user=request.user, resident=resident)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("id_number", None)
-        try:
+        with service_errors(form):
             case = services.create_case(actor=request.user, resident=form.resident, **data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已登记病例 %(case)s") % {"case": case.label})
             return redirect("tracing:case_detail", pk=case.pk)
-    return render(
+    return resident_form_page(
         request,
-        "health/resident_form.html",
-        {
-            "form": form,
-            "resident": resident,
-            "title": _("登记病例"),
-            "list_url": reverse("tracing:case_list"),
-            "list_label": _("病例"),
-        },
+        form,
+        title=_("登记病例"),
+        list_url=reverse("tracing:case_list"),
+        list_label=_("病例"),
+        resident=resident,
     )
 
 
@@ -223,7 +219,7 @@ def case_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for(request, pk)
     form = NamedContactForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.name_contact(
                 actor=request.user,
                 case=case,
@@ -231,22 +227,14 @@ def case_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
                 last_exposure=form.cleaned_data["last_exposure"],
                 reason=form.cleaned_data["reason"],
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已登记流调指认的密切接触者"))
             return redirect("tracing:case_detail", pk=case.pk)
-    return render(
+    return resident_form_page(
         request,
-        "health/resident_form.html",
-        {
-            "form": form,
-            "title": _("流调指认密切接触者"),
-            "list_url": reverse("tracing:case_detail", args=[case.pk]),
-            "list_label": case.label,
-        },
+        form,
+        title=_("流调指认密切接触者"),
+        list_url=reverse("tracing:case_detail", args=[case.pk]),
+        list_label=case.label,
     )
 
 

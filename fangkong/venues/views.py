@@ -26,8 +26,9 @@ from fangkong.core.views.generic import (
     ObjectEditView,
     ObjectListView,
     add_service_errors,
+    service_errors,
 )
-from fangkong.registry.models import Resident
+from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
 from . import pdf, selectors, services
 from .choices import ApprovalState, Direction
@@ -234,34 +235,21 @@ class OutingApprovalDetailView(ObjectDetailView):
 
 @permission_required("venues.add_outingapproval", raise_exception=True)
 def outing_add(request: HttpRequest) -> HttpResponse:
-    resident = None
-    value = request.GET.get("resident") or request.POST.get("resident") or ""
-    if value.isdigit():
-        resident = get_object_or_404(
-            Resident.objects.visible_to(request.user).select_related("area"), pk=int(value)
-        )
+    resident = resident_from_query(request)
     form = OutingRequestForm(request.POST or None, user=request.user, resident=resident)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "id_number"}
-        try:
+        with service_errors(form):
             outing = services.request_outing(actor=request.user, resident=form.resident, **data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        except PermissionDenied as e:
-            form.add_error(None, str(e))
-        else:
             messages.success(request, _("已登记外出申请，等待审批"))
             return redirect("venues:outing_detail", pk=outing.pk)
-    return render(
+    return resident_form_page(
         request,
-        "health/resident_form.html",
-        {
-            "form": form,
-            "resident": resident,
-            "title": _("登记外出申请"),
-            "list_url": reverse("venues:outing_list"),
-            "list_label": _("外出审批报备"),
-        },
+        form,
+        title=_("登记外出申请"),
+        list_url=reverse("venues:outing_list"),
+        list_label=_("外出审批报备"),
+        resident=resident,
     )
 
 

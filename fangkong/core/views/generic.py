@@ -7,7 +7,8 @@ area are 404, never 403, so their existence does not leak), checks one Django pe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django import forms
@@ -42,6 +43,25 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
                 form.add_error(target, e.messages)
     else:
         form.add_error(None, error.messages)
+
+
+@contextlib.contextmanager
+def service_errors(form: forms.BaseForm) -> Iterator[None]:
+    """Run a service call for a submitted form; a ``ValidationError`` or ``PermissionDenied``
+    it raises ends the block and lands on the form, so the page shows the form again with the
+    reason (the service wrote nothing: it runs in one transaction).
+
+        with service_errors(form):
+            obj = services.create_x(actor=request.user, **form.cleaned_data)
+            return redirect(...)
+        return render(...)  # reached only with the errors on the form
+    """
+    try:
+        yield
+    except ValidationError as e:
+        add_service_errors(form, e)
+    except PermissionDenied as e:
+        form.add_error(None, str(e) or _("您没有执行此操作的权限"))
 
 
 class BaseObjectView(View):
