@@ -77,33 +77,34 @@ def _cache_key(db: Database, args) -> str:
     from .tracing import FIXTURE_VERSION, _schema_key
 
     return (
-        f"{db.kind}-{args.people}-{args.venues}-{args.scans}-{args.seed}"
+        f"{db.cache_kind}-{args.people}-{args.venues}-{args.scans}-{args.seed}"
         f"-v{FIXTURE_VERSION}.{FIXTURE_RECORDS_VERSION}-{_schema_key()}"
     )
 
 
 def _cached(db: Database, args, work: Path) -> tuple[dict[str, str], dict] | None:
-    """SQLite: the city with the dashboard's records from the cache (brought forward by
-    ``migrate`` when it was saved under older migrations), or None."""
+    """The city with the dashboard's records from the cache (brought forward by ``migrate``
+    when it was saved under older migrations), or None. PostgreSQL runs on the cached data
+    directory itself: the measurement writes nothing but its users' logins."""
     import json
 
     from .tracing import migrate_forward, older_cache
 
-    if db.kind != "sqlite":
+    if not db.cache_kind:
         return None
     cache = work / "cities" / _cache_key(db, args)
     if (cache / "counts.json").exists():
-        say(f"SQLite city with the dashboard's records from the cache {cache.name}")
-        return db.restore(cache), json.loads((cache / "counts.json").read_text())
+        say(f"{db.label} city with the dashboard's records from the cache {cache.name}")
+        return db.restore(cache, writes=False), json.loads((cache / "counts.json").read_text())
     if (older := older_cache(cache)) is not None:
-        env, counts, _seconds = migrate_forward(db, older, cache, work / "logs")
+        env, counts, _seconds = migrate_forward(db, older, cache, work / "logs", writes=False)
         return env, counts
     return None
 
 
 def run_database(db: Database, args, work: Path) -> DbResult:
     from .cli import _json_out
-    from .tracing import load_city, save_cache
+    from .tracing import load_city
 
     logs = work / "logs"
     res = DbResult(db.label, db.version)
@@ -127,8 +128,11 @@ def run_database(db: Database, args, work: Path) -> DbResult:
             return res
         res.counts = city.counts | (_json_out(m) or {})
         say(f"{db.label} dashboard records in {m.seconds:.1f} s")
-        if db.kind == "sqlite":
-            save_cache(db, work / "cities" / _cache_key(db, args), res.counts)
+        if db.cache_kind:
+            cache = work / "cities" / _cache_key(db, args)
+            db.save(cache, res.counts)
+            if db.kind != "sqlite":  # the cluster moved into the cache: start it there again
+                env = db.restore(cache, writes=False)
     if args.fixture_only:
         return res
     argv = [sys.executable, "-m", "bench", "dashboard-measure"]
