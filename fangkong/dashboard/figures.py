@@ -7,8 +7,9 @@ where the records keep the dates to do so; the live dashboard is the same query 
 Figures over one model are computed together in one query grouped by the records' area,
 which gives the area's figures and, added up per sub-area, the comparison across sub-areas
 (``figure_table``); figures that are not plain counts come from one selector pass per family.
-Scan figures sum the per-day counts kept at ingest (``venues.ScanDayCount``). Nothing is
-cached: every value is computed from the records on each request.
+Scan figures sum the per-day counts kept at ingest (``venues.ScanDayCount``), status figures
+the per-area counts kept at write (``status.ColourCount``): counts kept in the transaction that
+writes the records, never a cache. Every value is computed on each request.
 """
 
 from __future__ import annotations
@@ -76,10 +77,6 @@ class Figure:
     # ``day_field`` is the day, instead of a count of rows.
     sum_field: str = ""
     day_field: str = ""
-    # A count of the rows whose field has one value (``condition`` says the same): figures
-    # of a model that all split it by one field are one ``GROUP BY`` area and that field,
-    # read from an index (area, field) — no filter evaluated per row and figure.
-    split: tuple[str, str] | None = None
 
     @property
     def is_count(self) -> bool:
@@ -252,17 +249,20 @@ for _colour, _label in (
     ("yellow", _("黄码人员")),
     ("green", _("绿码人员")),
 ):
+    # Statuses per area and colour are kept at write (``status.ColourCount``, by triggers):
+    # a city's figure adds up a few thousand counts instead of counting every status.
     register(
         Figure(
             f"status_{_colour}",
             _label,
             STATUS,
-            "status.PersonStatus",
+            "status.ColourCount",
             lambda m, c=_colour: Q(colour=c),
             "status:status_list",
             {"colour": _colour},
             as_of=False,
-            split=("colour", _colour),
+            perm="status.view_personstatus",  # the same readers as the statuses themselves
+            sum_field="n",
         )
     )
 # Scans are counted per venue and local day at ingest (``venues.ScanDayCount``, kept when
@@ -777,16 +777,6 @@ def figure_table(
         records = scoped(model_class, user, area)
         if all(f.day_field for f in group):  # per-day rows: the day's only
             records = records.filter(**{group[0].day_field: moment.day})
-        split = {f.split[0] if f.split else None for f in group}
-        if len(split) == 1 and None not in split:
-            field = split.pop()
-            keys = {f.split[1]: f.key for f in group}
-            # (field, scope): the order of the (colour, area) index, so the groups come from it.
-            rows = records.values(field, scope).annotate(n=Count(group[0].count_field))
-            for row in rows:
-                if row[field] in keys:
-                    counts.add(row[scope], {keys[row[field]]: row["n"]})
-            continue
         rows = records.values(scope).annotate(**_aggregates(group, moment))
         for row in rows:
             counts.add(row.pop(scope), row)
