@@ -29,8 +29,9 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.models import Area
 from fangkong.prices.selectors import price_alerts
 from fangkong.screening.choices import FindingKind
+from fangkong.screening.coverage import kept_coverage_by_area
 from fangkong.screening.models import Campaign
-from fangkong.screening.selectors import active_campaigns, coverage_by_area
+from fangkong.screening.selectors import active_campaigns
 from fangkong.status.clock import start_of_day
 from fangkong.supervision.selectors import group_coverage
 from fangkong.supplies.choices import Unit
@@ -499,9 +500,11 @@ PRICE_ALERT_DAYS = 7  # the window of the prices app's alert list (today and the
 
 
 def _screening(qs: QuerySet, m: Moment) -> dict[int, Partial]:
-    """Targeted and visited households of the campaigns running at the day's end, per area."""
+    """Targeted and visited households of the campaigns running at the day's end, per area,
+    from the counts kept at write (``screening.coverage``): a city's 333,000 households are
+    a few thousand counts."""
     running = active_campaigns(Campaign.objects.select_related("area"), m.day, m.end)
-    return coverage_by_area(qs, running, until=m.end)
+    return kept_coverage_by_area(qs, running, m.day)
 
 
 def _coverage_percent(d: Partial) -> Decimal:
@@ -555,7 +558,7 @@ def _prices(qs: QuerySet, m: Moment) -> dict[int, Partial]:
 
 
 HOUSEHOLDS = Family(
-    "screening", "registry.Household", _screening, lambda: {"households": 0, "visited": 0}
+    "screening", "screening.HouseholdCount", _screening, lambda: {"households": 0, "visited": 0}
 )
 SERVICE = Family("service", "volunteers.Shift", _service_minutes, lambda: {"total": 0, "day": 0})
 LEDGER = Family("stock", "supplies.Movement", _stock, lambda: {"items": {}, "low": 0})
@@ -574,6 +577,7 @@ for _key, _label, _pick in (
             HOUSEHOLDS.model,
             lambda m: Q(),
             "screening:campaign_list",
+            perm="registry.view_household",  # the same readers as the households themselves
             family=HOUSEHOLDS,
             pick=_pick,
         )
