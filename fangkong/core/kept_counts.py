@@ -72,23 +72,29 @@ CREATE TRIGGER {self.name}_delete AFTER DELETE ON {t} REFERENCING OLD TABLE AS k
         )
         return f"{drops}DROP FUNCTION IF EXISTS {self.name}_apply();\n"
 
-    def _sqlite_add(self, row: str, sign: str) -> str:
+    def _sqlite_add(self, row: str) -> str:
         cols = ", ".join(self.keys)
         values = ", ".join(f"{row}.{k}" for k in self.keys)
         return (
-            f"INSERT INTO {self.counts} ({cols}, n) VALUES ({values}, {sign}1) "  # noqa: S608
-            f"ON CONFLICT ({cols}) DO UPDATE SET n = n {sign} 1;"
+            f"INSERT INTO {self.counts} ({cols}, n) VALUES ({values}, 1) "  # noqa: S608
+            f"ON CONFLICT ({cols}) DO UPDATE SET n = n + 1;"
         )
+
+    def _sqlite_take(self, row: str) -> str:
+        """A row's group counted one less. An update, not an upsert: the group's row exists
+        since the row was inserted, unless the counts were emptied first (``flush``)."""
+        where = " AND ".join(f"{k} = {row}.{k}" for k in self.keys)
+        return f"UPDATE {self.counts} SET n = n - 1 WHERE {where};"  # noqa: S608
 
     def sqlite_install(self) -> list[str]:
         t = self.source
         changed = " OR ".join(f"OLD.{k} IS NOT NEW.{k}" for k in self.keys)
-        move = f"{self._sqlite_add('OLD', '-')} {self._sqlite_add('NEW', '+')}"
+        move = f"{self._sqlite_take('OLD')} {self._sqlite_add('NEW')}"
         return [
             f"CREATE TRIGGER {self.name}_insert AFTER INSERT ON {t} "
-            f"BEGIN {self._sqlite_add('NEW', '+')} END",
+            f"BEGIN {self._sqlite_add('NEW')} END",
             f"CREATE TRIGGER {self.name}_delete AFTER DELETE ON {t} "
-            f"BEGIN {self._sqlite_add('OLD', '-')} END",
+            f"BEGIN {self._sqlite_take('OLD')} END",
             f"CREATE TRIGGER {self.name}_update AFTER UPDATE OF {', '.join(self.keys)} ON {t} "
             f"WHEN {changed} BEGIN {move} END",
         ]
