@@ -66,7 +66,10 @@ def build_fixture(people: int, first: int, seed: int) -> dict:
 
     if not ScanDayCount.objects.exists():  # a city loaded before the counts were kept
         count_scans(Scan.objects.all())
+    from fangkong.screening import coverage
+
     counts = _add_records(people, first, seed)
+    coverage.rebuild()  # the visits were loaded around the service that keeps the coverage
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("ANALYZE")

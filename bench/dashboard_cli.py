@@ -1,6 +1,6 @@
 """``python -m bench dashboard``: the command dashboard benchmark (issue 7), orchestrated
 like ``tracing``: per database the tracing benchmark's city (``bench.tracing.load_city``,
-cached on SQLite), the dashboard's other records added by a child process
+cached), the dashboard's other records added by a child process
 (``dashboard-fixture``), then a measured child process (``dashboard-measure``)."""
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ screening campaign (90 % visited, findings for 1 %), problems, tips, enterprises
 with service shifts, duty shifts, a stock ledger per community (10 items, daily outflows) and
 daily price reports (2 markets per community, 8 necessities). Everything is dated around the
 scans' last day. The scans' per-day counts (`venues.ScanDayCount`) come from the ingest's
-`count_scans` (or the migration that counts the scans already stored). On SQLite the finished
-fixture is cached too (`var/bench/dashboard/cities/`, keyed like the city); `--fixture-only`
-builds it without measuring, so a quiet slot need only copy it and measure.
+`count_scans` (or the migration that counts the scans already stored). The finished fixture
+is cached too (`var/bench/dashboard/cities/`, keyed like the city: SQLite its file,
+PostgreSQL its stopped cluster's data directory, measured in place) and brought forward by
+`migrate` when the migrations change; `--fixture-only` builds it without measuring, so a
+quiet slot need only copy it (or start its cluster) and measure.
 
 - **page**: `/dashboard/?date=<last day>` through Django's test client, for a city (command,
   the whole city), a district (command, one district) and a community user: the first render
@@ -77,37 +79,39 @@ def _cache_key(db: Database, args) -> str:
     from .tracing import FIXTURE_VERSION, _schema_key
 
     return (
-        f"{db.kind}-{args.people}-{args.venues}-{args.scans}-{args.seed}"
+        f"{db.cache_kind}-{args.people}-{args.venues}-{args.scans}-{args.seed}"
         f"-v{FIXTURE_VERSION}.{FIXTURE_RECORDS_VERSION}-{_schema_key()}"
     )
 
 
-def _cached(db: Database, args, work: Path) -> tuple[dict[str, str], dict] | None:
-    """SQLite: the city with the dashboard's records from the cache (brought forward by
-    ``migrate`` when it was saved under older migrations), or None."""
+def _cached(db: Database, cache: Path, work: Path) -> tuple[dict[str, str], dict] | None:
+    """The city with the dashboard's records from the cache (brought forward by ``migrate``
+    when it was saved under older migrations), or None. PostgreSQL runs on the cached data
+    directory itself: the measurement writes nothing but its users' logins."""
     import json
 
     from .tracing import migrate_forward, older_cache
 
-    if db.kind != "sqlite":
+    if not db.cache_kind:
         return None
-    cache = work / "cities" / _cache_key(db, args)
     if (cache / "counts.json").exists():
-        say(f"SQLite city with the dashboard's records from the cache {cache.name}")
-        return db.restore(cache), json.loads((cache / "counts.json").read_text())
+        say(f"{db.label} city with the dashboard's records from the cache {cache.name}")
+        return db.restore(cache, writes=False), json.loads((cache / "counts.json").read_text())
     if (older := older_cache(cache)) is not None:
-        env, counts, _seconds = migrate_forward(db, older, cache, work / "logs")
+        env, counts, _seconds = migrate_forward(db, older, cache, work / "logs", writes=False)
         return env, counts
     return None
 
 
 def run_database(db: Database, args, work: Path) -> DbResult:
     from .cli import _json_out
-    from .tracing import load_city, save_cache
+    from .tracing import load_city
 
     logs = work / "logs"
     res = DbResult(db.label, db.version)
-    if (hit := _cached(db, args, work)) is not None:
+    # The key of the migrations the database gets now: they may change while it builds.
+    cache = work / "cities" / _cache_key(db, args)
+    if (hit := _cached(db, cache, work)) is not None:
         env, res.counts = hit
     else:
         city = load_city(
@@ -127,8 +131,10 @@ def run_database(db: Database, args, work: Path) -> DbResult:
             return res
         res.counts = city.counts | (_json_out(m) or {})
         say(f"{db.label} dashboard records in {m.seconds:.1f} s")
-        if db.kind == "sqlite":
-            save_cache(db, work / "cities" / _cache_key(db, args), res.counts)
+        if db.cache_kind:
+            db.save(cache, res.counts)
+            if db.kind != "sqlite":  # the cluster moved into the cache: start it there again
+                env = db.restore(cache, writes=False)
     if args.fixture_only:
         return res
     argv = [sys.executable, "-m", "bench", "dashboard-measure"]

@@ -71,6 +71,9 @@ USUAL_VENUES = 5
 CASES = 100
 BATCH = 50_000
 FIXTURE_VERSION = 3  # bump when build_fixture writes different rows
+# Older fixture versions that ``migrate`` brings to the current one: v3 only added the scans'
+# per-day counts, which venues migration 0005 counts from the stored scans.
+MIGRATABLE_VERSIONS = ("v2",)
 SCAN_COLUMNS = (
     "scanned_at",
     "uuid",
@@ -202,8 +205,8 @@ def load_city(
         _say(f"{db.label} city from the cache {cache.name}")
         env = db.restore(cache, writes=writes)
         return City(env, json.loads((cache / "counts.json").read_text()), cached=True)
-    if kind == "sqlite" and (older := older_cache(cache)) is not None:
-        return City(*migrate_forward(db, older, cache, work / "logs"), cached=True)
+    if kind and (older := older_cache(cache, MIGRATABLE_VERSIONS)) is not None:
+        return City(*migrate_forward(db, older, cache, work / "logs", writes=writes), cached=True)
     scans_file = scans_parquet(ensure_scans(work / "data", people, venues, scans, seed))
     residents_csv = ensure_csv(people, seed)
     _say(f"{db.label} {db.version}: template …")
@@ -232,30 +235,39 @@ def load_city(
     return City(env, counts, seconds=m.seconds + template_s, log=m.stderr_tail(40))
 
 
-def older_cache(cache: Path) -> Path | None:
+def older_cache(cache: Path, versions: tuple[str, ...] = ()) -> Path | None:
     """The newest cached database of the same parameters as ``cache`` (its name up to the
-    schema key) saved under another migration set, if any."""
+    schema key; or with its fixture version, the name's last part before the key, replaced
+    by one of ``versions``) saved under another migration set, if any."""
     stem = cache.name.rsplit("-", 1)[0]
+    base = stem.rsplit("-", 1)[0]
+    stems = {stem} | {f"{base}-{v}" for v in versions}
     found = [
         p
-        for p in cache.parent.glob(f"{stem}-*")
-        if p.name.rsplit("-", 1)[0] == stem and (p / "counts.json").exists()
+        for p in cache.parent.glob(f"{base}-*")
+        if p != cache
+        and p.name.rsplit("-", 1)[0] in stems
+        and p.name.rsplit("-", 1)[1].isalnum()  # not a copy or save in progress (…key.tmp)
+        and (p / "counts.json").exists()
     ]
     return max(found, key=lambda p: (p / "counts.json").stat().st_mtime, default=None)
 
 
 def migrate_forward(
-    db: Database, older: Path, cache: Path, log_dir: Path
+    db: Database, older: Path, cache: Path, log_dir: Path, *, writes: bool = True
 ) -> tuple[dict[str, str], dict, float]:
-    """A copy of the cached database ``older`` brought to the current migrations by
-    ``migrate`` and saved as ``cache`` (the current key); the older copy is then removed.
-    Returns the run's env, the counts and the seconds it took."""
+    """The cached database ``older`` brought to the current migrations by ``migrate`` and
+    saved as ``cache`` (the current key); the older cache is then removed. SQLite migrates a
+    copy; PostgreSQL migrates the saved data directory in place (it is removed anyway; each
+    migration is a transaction, so a failed run leaves it resumable) and then starts a cluster
+    on the new cache as ``restore(…, writes=writes)`` does. Returns the run's env, the counts
+    and the seconds it took."""
     from .databases import REPO, SetupError, fangkong_command
     from .measure import run_measured
 
-    _say(f"SQLite database from the older cache {older.name}: migrating it forward …")
+    _say(f"{db.label} database from the older cache {older.name}: migrating it forward …")
     start = time.perf_counter()
-    env = db.restore(older)
+    env = db.restore(older, writes=False)
     argv = [*fangkong_command(), "migrate", "--noinput"]
     m = run_measured(argv, env=env, cwd=REPO, log_dir=log_dir, name=f"migrate-{cache.name}")
     if m.returncode != 0:
@@ -263,6 +275,8 @@ def migrate_forward(
     counts = json.loads((older / "counts.json").read_text())
     db.save(cache, counts)
     shutil.rmtree(older)
+    if db.kind != "sqlite":  # the cluster moved into the cache: start it there again
+        env = db.restore(cache, writes=writes)
     seconds = time.perf_counter() - start
     _say(f"migrated in {m.seconds:.1f} s, saved as {cache.name} ({seconds:.1f} s in all)")
     return env, counts, seconds

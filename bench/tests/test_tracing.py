@@ -95,3 +95,10 @@ def test_an_older_cache_of_the_same_city_is_found(tmp_path):
     saved("sqlite-30000-200-200000-7-v2-eeeeeeeeee", 4_000)  # another city
     saved("sqlite-20000-200-200000-7-v1-ffffffffff", 5_000)  # another fixture version
     assert older_cache(current) == tmp_path / "sqlite-20000-200-200000-7-v2-bbbbbbbbbb"
+    saved("sqlite-20000-200-200000-7-v2-gggggggggg.tmp", 6_000)  # a save in progress
+    assert older_cache(current) == tmp_path / "sqlite-20000-200-200000-7-v2-bbbbbbbbbb"
+    # An older fixture version that ``migrate`` brings forward counts when named.
+    newer = tmp_path / "sqlite-20000-200-200000-7-v3-cccccccccc"
+    assert older_cache(newer) is None
+    assert older_cache(newer, ("v1",)) == tmp_path / "sqlite-20000-200-200000-7-v1-ffffffffff"
+    assert older_cache(newer, ("v1", "v2")) == older_cache(newer, ("v1",))  # the newest

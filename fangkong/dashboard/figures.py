@@ -7,17 +7,19 @@ where the records keep the dates to do so; the live dashboard is the same query 
 Figures over one model are computed together in one query grouped by the records' area,
 which gives the area's figures and, added up per sub-area, the comparison across sub-areas
 (``figure_table``); figures that are not plain counts come from one selector pass per family.
-Scan figures sum the per-day counts kept at ingest (``venues.ScanDayCount``). Nothing is
-cached: every value is computed from the records on each request.
+Scan figures sum the per-day counts kept at ingest (``venues.ScanDayCount``), status figures
+the per-area counts kept at write (``status.ColourCount``): counts kept in the transaction that
+writes the records, never a cache. Every value is computed on each request.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import add
 
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
@@ -28,8 +30,9 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.models import Area
 from fangkong.prices.selectors import price_alerts
 from fangkong.screening.choices import FindingKind
+from fangkong.screening.coverage import kept_coverage_by_area
 from fangkong.screening.models import Campaign
-from fangkong.screening.selectors import active_campaigns, coverage_by_area
+from fangkong.screening.selectors import active_campaigns
 from fangkong.status.clock import start_of_day
 from fangkong.supervision.selectors import group_coverage
 from fangkong.supplies.choices import Unit
@@ -76,10 +79,6 @@ class Figure:
     # ``day_field`` is the day, instead of a count of rows.
     sum_field: str = ""
     day_field: str = ""
-    # A count of the rows whose field has one value (``condition`` says the same): figures
-    # of a model that all split it by one field are one ``GROUP BY`` area and that field,
-    # read from an index (area, field) — no filter evaluated per row and figure.
-    split: tuple[str, str] | None = None
 
     @property
     def is_count(self) -> bool:
@@ -252,17 +251,20 @@ for _colour, _label in (
     ("yellow", _("黄码人员")),
     ("green", _("绿码人员")),
 ):
+    # Statuses per area and colour are kept at write (``status.ColourCount``, by triggers):
+    # a city's figure adds up a few thousand counts instead of counting every status.
     register(
         Figure(
             f"status_{_colour}",
             _label,
             STATUS,
-            "status.PersonStatus",
+            "status.ColourCount",
             lambda m, c=_colour: Q(colour=c),
             "status:status_list",
             {"colour": _colour},
             as_of=False,
-            split=("colour", _colour),
+            perm="status.view_personstatus",  # the same readers as the statuses themselves
+            sum_field="n",
         )
     )
 # Scans are counted per venue and local day at ingest (``venues.ScanDayCount``, kept when
@@ -499,9 +501,11 @@ PRICE_ALERT_DAYS = 7  # the window of the prices app's alert list (today and the
 
 
 def _screening(qs: QuerySet, m: Moment) -> dict[int, Partial]:
-    """Targeted and visited households of the campaigns running at the day's end, per area."""
+    """Targeted and visited households of the campaigns running at the day's end, per area,
+    from the counts kept at write (``screening.coverage``): a city's 333,000 households are
+    a few thousand counts."""
     running = active_campaigns(Campaign.objects.select_related("area"), m.day, m.end)
-    return coverage_by_area(qs, running, until=m.end)
+    return kept_coverage_by_area(qs, running, m.day)
 
 
 def _coverage_percent(d: Partial) -> Decimal:
@@ -555,7 +559,7 @@ def _prices(qs: QuerySet, m: Moment) -> dict[int, Partial]:
 
 
 HOUSEHOLDS = Family(
-    "screening", "registry.Household", _screening, lambda: {"households": 0, "visited": 0}
+    "screening", "screening.HouseholdCount", _screening, lambda: {"households": 0, "visited": 0}
 )
 SERVICE = Family("service", "volunteers.Shift", _service_minutes, lambda: {"total": 0, "day": 0})
 LEDGER = Family("stock", "supplies.Movement", _stock, lambda: {"items": {}, "low": 0})
@@ -574,6 +578,7 @@ for _key, _label, _pick in (
             HOUSEHOLDS.model,
             lambda m: Q(),
             "screening:campaign_list",
+            perm="registry.view_household",  # the same readers as the households themselves
             family=HOUSEHOLDS,
             pick=_pick,
         )
@@ -751,6 +756,20 @@ class _Tally:
         if i is not None:
             _merge(self.children[i], part)
 
+    def add_counts(self, rows: Iterable[tuple], keys: list[str]) -> None:
+        """Rows ``(area id, one value per key)`` of plain counts added up per sub-area
+        first, then merged once: a city's grouped counts are some ten thousand rows."""
+        per_child: dict[int | None, list] = {}
+        for area_id, *values in rows:
+            i = self.child_of.get(area_id)
+            done = per_child.get(i)
+            per_child[i] = values if done is None else list(map(add, done, values))
+        for i, values in per_child.items():
+            part = dict(zip(keys, values, strict=True))
+            _merge(self.total, part)
+            if i is not None:
+                _merge(self.children[i], part)
+
 
 def figure_table(
     user, area, day: datetime.date, keys: list[str] | None = None, *, children: bool = False
@@ -777,19 +796,9 @@ def figure_table(
         records = scoped(model_class, user, area)
         if all(f.day_field for f in group):  # per-day rows: the day's only
             records = records.filter(**{group[0].day_field: moment.day})
-        split = {f.split[0] if f.split else None for f in group}
-        if len(split) == 1 and None not in split:
-            field = split.pop()
-            keys = {f.split[1]: f.key for f in group}
-            # (field, scope): the order of the (colour, area) index, so the groups come from it.
-            rows = records.values(field, scope).annotate(n=Count(group[0].count_field))
-            for row in rows:
-                if row[field] in keys:
-                    counts.add(row[scope], {keys[row[field]]: row["n"]})
-            continue
-        rows = records.values(scope).annotate(**_aggregates(group, moment))
-        for row in rows:
-            counts.add(row.pop(scope), row)
+        aggregates = _aggregates(group, moment)
+        rows = records.values(scope).annotate(**aggregates).values_list(scope, *aggregates)
+        counts.add_counts(rows, list(aggregates))
     tallies: dict[str, _Tally] = {}
     for key, family in families.items():
         model_class = apps.get_model(family.model)

@@ -18,6 +18,7 @@ from fangkong.enterprises.models import Enterprise
 from fangkong.health.models import Assignment
 from fangkong.prices.models import Commodity, Market, PriceLine, PriceReport
 from fangkong.registry.models import Household
+from fangkong.screening import coverage
 from fangkong.screening.models import Campaign, Finding, Visit
 from fangkong.status.clock import at_local
 from fangkong.status.models import PersonStatus
@@ -194,6 +195,8 @@ def _screening(rng, grids, day, residents, staff) -> None:
                 kind=rng.choice(("returnee", "inflow", "other")),
                 found_at=_moment(rng, day),
             )
+    # The visits were written around ``record_visit``: recount the kept coverage, as a load does.
+    coverage.rebuild()
 
 
 def _volunteers_and_duty(rng, grids, day, staff) -> None:

@@ -172,12 +172,15 @@ def update_household(
     require_area(actor, household.area)
     require_area(actor, area)
     number = _clean_household(area=area, number=number, building=building, exclude_pk=household.pk)
+    from fangkong.screening.coverage import keeping  # screening builds on the registry
+
     with transaction.atomic():
         before = lock_versioned(household, expected_version)
         household.area, household.number, household.address = area, number, address
         household.building, household.notes = building, notes
         household.version = before.version + 1
-        household.save()
+        with keeping(household.pk):  # its visits count for its new area from now on
+            household.save()
         if before.area_id != area.pk:
             # Members move with their household.
             Resident.objects.filter(household=household).update(area=area)

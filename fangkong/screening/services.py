@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import audit
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 
+from . import coverage
 from .choices import FindingKind, VisitOutcome
 from .models import Campaign, Finding, Visit
 
@@ -103,7 +104,7 @@ def record_visit(
     visited_at = visited_at or timezone.now()
     if visited_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"visited_at": _("走访时间不能晚于当前时间")})
-    with transaction.atomic():
+    with transaction.atomic(), coverage.keeping(household.pk):
         visit = audited_create(
             actor,
             Visit,

@@ -28,6 +28,7 @@ from fangkong.prices.selectors import price_alerts
 from fangkong.registry.models import Household
 from fangkong.screening.models import Campaign, Visit
 from fangkong.status.clock import local_date
+from fangkong.status.models import PersonStatus
 from fangkong.supplies.models import Movement
 from fangkong.supplies.selectors import low_stock_alerts
 from fangkong.venues.models import Scan
@@ -59,9 +60,12 @@ SCAN_FIGURES = {"scans_today": Q(), "scans_refused": Q(admitted=False)}
 def direct_count(figure, area: Area, day: datetime.date) -> int:
     """The records of the figure's model whose area lies under ``area``, walked in Python,
     that match its condition: independent of the SQL scoping, grouping and roll-up. Scan
-    figures count the scans themselves, not the per-day counts they are read from."""
+    and status figures count the scans and statuses themselves, not the counts kept of them."""
     model = figure.model_class
-    if figure.key in SCAN_FIGURES:
+    if figure.model == "status.ColourCount":  # the statuses, not the counts kept of them
+        model = PersonStatus
+        matching = PersonStatus.objects.filter(figure.condition(Moment.of(day)))
+    elif figure.key in SCAN_FIGURES:
         m = Moment.of(day)
         model = Scan
         matching = Scan.objects.filter(
