@@ -29,7 +29,7 @@ from fangkong.status.tokens import SALT, TOKEN_MAX_AGE
 
 from . import selectors
 from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
-from .day_counts import add_day_counts, tally
+from .day_counts import add_day_counts, counting_insert, counting_insert_params, tally
 from .models import OutingApproval, Scan, Venue
 from .rules import MAX_BATCH, ScanRecord, clean_identity, clean_optional_temperature, parse_record
 
@@ -557,16 +557,19 @@ def scan_column_adapters(conn) -> tuple:
 RETURNING = '"uuid", "venue_id", "admitted"'
 
 
-def _insert_ignore(rows: list[tuple]) -> set[tuple]:
+def _insert_ignore(rows: list[tuple]) -> tuple[set[tuple], bool]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING ``(uuid, venue_id, admitted)`` of the rows
-    actually inserted: one statement per ``INSERT_CHUNK`` rows, or on PostgreSQL for a
-    larger batch ``COPY`` into a temporary table and one insert-select.
+    actually inserted, and whether their day counts were added too: on PostgreSQL the insert
+    and the day-count upsert are one statement (``day_counts.counting_insert``), from
+    ``COPY_FROM_ROWS`` rows with ``COPY`` into a temporary table first; on SQLite one
+    statement per ``INSERT_CHUNK`` rows, counted by the caller.
 
     A resent record hits the primary key ``(scanned_at, uuid)`` and is skipped by the
     database itself: no read-then-write race between two resends.
     """
-    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
-        return _copy_insert_ignore(rows)
+    postgres = connection.vendor == "postgresql"
+    if postgres and len(rows) >= COPY_FROM_ROWS:
+        return _copy_insert_ignore(rows), True
     qn = connection.ops.quote_name
     cols = ", ".join(qn(c) for c in INSERT_COLUMNS)
     one = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
@@ -577,11 +580,17 @@ def _insert_ignore(rows: list[tuple]) -> set[tuple]:
             sql = (
                 f"INSERT INTO {qn(Scan._meta.db_table)} ({cols}) VALUES "  # noqa: S608
                 + ", ".join([one] * len(chunk))
-                + f" ON CONFLICT DO NOTHING RETURNING {RETURNING}"
+                + " ON CONFLICT DO NOTHING"
             )
-            cur.execute(sql, [v for row in chunk for v in row])
-            inserted.update((u, venue, admitted) for (u, venue, admitted) in cur.fetchall())
-    return inserted
+            params = [v for row in chunk for v in row]
+            if postgres:  # below COPY_FROM_ROWS: one chunk
+                sql = counting_insert(sql, RETURNING)
+                params += counting_insert_params()
+            else:
+                sql += f" RETURNING {RETURNING}"
+            cur.execute(sql, params)
+            inserted.update(cur.fetchall())
+    return inserted, postgres
 
 
 # From this many rows PostgreSQL gets COPY: a multi-row INSERT's parameters are spliced into
@@ -602,10 +611,11 @@ def _copy_insert_ignore(rows: list[tuple]) -> set[tuple]:
         with cur.copy(f"COPY {staging} ({cols}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cur.execute(
+        insert = (
             f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {staging} "  # noqa: S608
-            f"ON CONFLICT DO NOTHING RETURNING {RETURNING}"
+            "ON CONFLICT DO NOTHING"
         )
+        cur.execute(counting_insert(insert, RETURNING), counting_insert_params())
         return set(cur.fetchall())
 
 
@@ -663,9 +673,11 @@ def ingest_scans(
         if parsed
         else {}
     )
+    # Record values are already normalised by their checks: hashed as they are (the same
+    # value ``index_value`` gives, without normalising them a second time).
+    blind_index = crypto.blind_index
     id_indexes = {
-        n: index_value(n, kind="id_number", purpose="id")
-        for n in {r.id_number for r in parsed if r.id_number}
+        n: blind_index(n, purpose="id") for n in {r.id_number for r in parsed if r.id_number}
     }
     codes, by_code, by_index = _resolve_people(parsed, id_indexes)
     phone_indexes: dict[str, str | None] = {}
@@ -693,7 +705,7 @@ def ingest_scans(
         if person is None:  # a visitor: who they said they are, encrypted, blind-indexed
             resident_id, colour = None, unknown
             if rec.phone and rec.phone not in phone_indexes:
-                phone_indexes[rec.phone] = index_value(rec.phone, kind="phone", purpose="phone")
+                phone_indexes[rec.phone] = blind_index(rec.phone, purpose="phone")
             who = (
                 rec.name,
                 crypto.encrypt(rec.id_number) if rec.id_number else "",
@@ -724,7 +736,7 @@ def ingest_scans(
         )
         keyed.append(rec)
     with transaction.atomic():
-        inserted = _insert_ignore(rows) if rows else set()
+        inserted, counted = _insert_ignore(rows) if rows else (set(), True)
         stored = {key for key, _venue, _admitted in inserted}
         moment_of: dict = {}
         for rec, row in zip(keyed, rows, strict=True):
@@ -736,8 +748,9 @@ def ingest_scans(
             else:
                 status_of[rec.index] = "duplicate"
                 result.duplicates += 1
-        # Counted from what the insert returned: a resend or an in-batch repeat adds nothing.
-        add_day_counts(tally((v, moment_of[key], adm) for key, v, adm in inserted))
+        if not counted:
+            # Counted from what the insert returned: a resend or an in-batch repeat adds nothing.
+            add_day_counts(tally((v, moment_of[key], adm) for key, v, adm in inserted))
         result.rejected = len(records) - result.created - result.duplicates
         area = user_area(actor)
         audit.record(
