@@ -4,13 +4,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from fangkong.core.api.parsers import FastJSONParser
 from fangkong.core.api.permissions import ViewPermission
+from fangkong.core.api.renderers import FastJSONRenderer
 from fangkong.core.api.views import ScopedGenericViewSet, ScopedModelViewSet, ServiceCreateMixin
 
 from .. import selectors, services
@@ -39,10 +39,11 @@ class VenueViewSet(ScopedModelViewSet):
     delete_service = staticmethod(services.delete_venue)
 
 
-# The batch body is parsed by orjson (same data, same refusals as DRF's JSON parser).
-BATCH_PARSERS = [
-    FastJSONParser if parser is JSONParser else parser
-    for parser in api_settings.DEFAULT_PARSER_CLASSES
+# A batch's per-record results are written by orjson (the same bytes as DRF's renderer; the
+# answer holds no floats).
+BATCH_RENDERERS = [
+    FastJSONRenderer if renderer is JSONRenderer else renderer
+    for renderer in api_settings.DEFAULT_RENDERER_CLASSES
 ]
 
 
@@ -85,7 +86,7 @@ class ScanViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
         detail=False,
         methods=["post"],
         permission_classes=[IsAuthenticated],
-        parser_classes=BATCH_PARSERS,
+        renderer_classes=BATCH_RENDERERS,
     )
     def batch(self, request):
         body = ScanBatchSerializer(data=request.data)
