@@ -292,6 +292,8 @@ def gunicorn_command(
     port: int, workers: int, worker_class: str, threads: int, app: str = "fangkong.wsgi:application"
 ) -> list[str]:
     """The deployment's server as README describes it (Deployment notes)."""
+    if worker_class == "sync":
+        threads = 1  # gunicorn turns a sync worker with threads into a gthread one
     return [
         sys.executable,
         *("-m", "gunicorn", app),
@@ -347,7 +349,11 @@ def measure(db, args) -> list[dict]:
         try:
             _wait_for(port, server)
             meters = Meters(server.pid, _postmaster_pid(db))
-            label = f"{workers} workers × {args.threads} threads ({args.worker_class})"
+            label = (
+                f"{workers} sync workers"
+                if args.worker_class == "sync"
+                else f"{workers} workers × {args.threads} threads ({args.worker_class})"
+            )
             warm = [clock] * 50 + [("POST", "/api/v1/scans/batch/", batch_body(1))] * 8
             run_phase("warm-up", port, token, warm, concurrency=4)
             post = "/api/v1/scans/batch/"
