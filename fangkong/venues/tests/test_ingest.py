@@ -240,7 +240,7 @@ def test_the_batch_lookups_find_what_the_scoped_querysets_find(
     assert len(seen) >= 3  # some users see all three, some a part, some none
     unknown = make_id_number()
     indexes = [Resident.objects.get(pk=r.pk).id_number_index for r in (green, red)] + [
-        crypto_index(unknown)
+        index_value(unknown, kind="id_number", purpose="id")
     ]
     expected = set(
         Resident.objects.filter(id_number_index__in=indexes).values_list(
