@@ -4,6 +4,7 @@ and going-out approvals. Scans are append-only: there is no update or delete fun
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import operator
 import uuid
@@ -595,38 +596,37 @@ RETURNING = '"uuid", "venue_id", "admitted"'
 
 def _insert_ignore(rows: list[tuple]) -> tuple[set[tuple], bool]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING ``(uuid, venue_id, admitted)`` of the rows
-    actually inserted, and whether their day counts were added too: on PostgreSQL the insert
-    and the day-count upsert are one statement (``day_counts.counting_insert``), from
-    ``COPY_FROM_ROWS`` rows with ``COPY`` into a temporary table first; on SQLite one
-    statement per ``INSERT_CHUNK`` rows, counted by the caller.
+    actually inserted, and whether their day counts were added too: on PostgreSQL ``COPY``
+    into a temporary table, then the insert and the day-count upsert as one statement
+    (``day_counts.counting_insert``; a smaller batch goes through ``_pipelined_write``); on
+    SQLite one statement per ``INSERT_CHUNK`` rows, counted by the caller.
 
     A resent record hits the primary key ``(scanned_at, uuid)`` and is skipped by the
     database itself: no read-then-write race between two resends.
     """
-    postgres = connection.vendor == "postgresql"
-    if postgres and len(rows) >= COPY_FROM_ROWS:
+    if connection.vendor == "postgresql":
         return _copy_insert_ignore(rows), True
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(c) for c in INSERT_COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
     inserted: set = set()
     with connection.cursor() as cur:
         for start in range(0, len(rows), INSERT_CHUNK):
             chunk = rows[start : start + INSERT_CHUNK]
-            sql = (
-                f"INSERT INTO {qn(Scan._meta.db_table)} ({cols}) VALUES "  # noqa: S608
-                + ", ".join([one] * len(chunk))
-                + " ON CONFLICT DO NOTHING"
-            )
-            params = [v for row in chunk for v in row]
-            if postgres:  # below COPY_FROM_ROWS: one chunk
-                sql = counting_insert(sql, RETURNING)
-                params += counting_insert_params()
-            else:
-                sql += f" RETURNING {RETURNING}"
-            cur.execute(sql, params)
+            sql = f"{_values_insert_sql(len(chunk))} RETURNING {RETURNING}"
+            cur.execute(sql, [v for row in chunk for v in row])
             inserted.update(cur.fetchall())
-    return inserted, postgres
+    return inserted, False
+
+
+@lru_cache(maxsize=64)
+def _values_insert_sql(n: int) -> str:
+    """INSERT of ``n`` rows of ``INSERT_COLUMNS`` that skips the ones already stored."""
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in INSERT_COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+    return (
+        f"INSERT INTO {qn(Scan._meta.db_table)} ({cols}) VALUES "  # noqa: S608
+        + ", ".join([one] * n)
+        + " ON CONFLICT DO NOTHING"
+    )
 
 
 # From this many rows PostgreSQL gets COPY: a multi-row INSERT's parameters are spliced into
@@ -653,6 +653,45 @@ def _copy_insert_ignore(rows: list[tuple]) -> set[tuple]:
         )
         cur.execute(counting_insert(insert, RETURNING), counting_insert_params())
         return set(cur.fetchall())
+
+
+def _pipelined_write(rows: list[tuple], settle, actor) -> None:
+    """PostgreSQL, a small batch (a checkpoint's single scan): the write in two round trips
+    of prepared statements — BEGIN with the counting insert, then the audit entry with
+    COMMIT — instead of four of client-bound SQL (BEGIN, insert, audit, COMMIT), as the
+    status engine's one-person path does. ``settle(inserted, counted)`` gives the event."""
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    # In autocommit BEGIN and COMMIT travel with the statements; inside a caller's
+    # transaction (a test's, a management command's) its own is used.
+    own = connection.get_autocommit()
+    cursor = psycopg.Cursor(raw)
+
+    def send(statement: str, params=None) -> None:
+        cursor.execute(statement, params, prepare=params is not None)
+        if connection.queries_logged:  # what the debug cursor would show (no parameters)
+            connection.queries_log.append({"sql": statement.strip(), "time": "0.000"})
+
+    try:
+        # Driver errors surface as Django's (``DatabaseError`` …), as from any other query.
+        with connection.wrap_database_errors, raw.pipeline() as pipeline:
+            if own:
+                send("BEGIN")
+            insert = counting_insert(_values_insert_sql(len(rows)), RETURNING)
+            send(insert, [v for row in rows for v in row] + counting_insert_params())
+            pipeline.sync()
+            event = settle(set(cursor.fetchall()), True)
+            send(audit.ensure_head_sql(), [])
+            send(audit.append_sql(), audit.append_params(actor, event, timezone.now()))
+            if own:
+                send("COMMIT")
+    except BaseException:
+        if own and raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            with contextlib.suppress(psycopg.Error):  # a dropped connection cannot roll back
+                raw.rollback()
+        raise
 
 
 def ingest_scans(
@@ -762,8 +801,9 @@ def ingest_scans(
             )
         )
         keyed.append(rec)
-    with transaction.atomic():
-        inserted, counted = _insert_ignore(rows) if rows else (set(), True)
+
+    def settle(inserted: set[tuple], counted: bool) -> audit.Event:
+        """Each record's outcome from what the insert returned; the batch's audit event."""
         stored = {key for key, _venue, _admitted in inserted}
         moment_of: dict = {}
         for rec, row in zip(keyed, rows, strict=True):
@@ -780,21 +820,24 @@ def ingest_scans(
             add_day_counts(tally((v, moment_of[key], adm) for key, v, adm in inserted))
         result.rejected = len(records) - result.created - result.duplicates
         area = user_area(actor)
-        audit.record(
-            actor,
-            audit.Event(
-                action=AuditAction.IMPORT,
-                object_type=audit.object_type(Scan),
-                object_repr=_("批量上传扫码记录 %(n)s 条") % {"n": len(records)},
-                area_path=area.path if area is not None else "",
-                changes={
-                    "source": source,
-                    "created": result.created,
-                    "duplicates": result.duplicates,
-                    "rejected": result.rejected,
-                },
-            ),
+        return audit.Event(
+            action=AuditAction.IMPORT,
+            object_type=audit.object_type(Scan),
+            object_repr=_("批量上传扫码记录 %(n)s 条") % {"n": len(records)},
+            area_path=area.path if area is not None else "",
+            changes={
+                "source": source,
+                "created": result.created,
+                "duplicates": result.duplicates,
+                "rejected": result.rejected,
+            },
         )
+
+    if connection.vendor == "postgresql" and 0 < len(rows) < COPY_FROM_ROWS:
+        _pipelined_write(rows, settle, actor)
+    else:
+        with transaction.atomic():
+            audit.record(actor, settle(*(_insert_ignore(rows) if rows else (set(), True))))
     result.results = [
         {
             "index": i,
