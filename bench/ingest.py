@@ -2,7 +2,8 @@
 
 For each database (SQLite, PostgreSQL): a fresh migrated database with the bench city, a
 fixture (an API account with a token, a venue, 2,000 registered residents), then **gunicorn**
-(``--workers N``, gthread worker class by default; the production settings) on 127.0.0.1 and
+(``--workers N``, sync workers by default as README's device-API server, ``--worker-class
+gthread --threads T`` as its web server; the production settings) on 127.0.0.1 and
 a bounded load generator in this process (threads with keep-alive ``http.client``
 connections and request bodies built before the clock starts; in the closed-loop phases
 every request waits for its answer before the next, so the load never exceeds the
@@ -509,13 +510,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, nargs="+", default=[2], help="gunicorn workers")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--worker-class", default="sync", choices=["gthread", "sync"])
     parser.add_argument(
         "--app",
         default="fangkong.wsgi:application",
         help="WSGI app (bench.wsgi_profile:application profiles each server request)",
     )
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads per gthread worker (sync: one)"
+    )
     parser.add_argument(
         "--device-rate",
         type=float,
