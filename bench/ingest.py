@@ -2,7 +2,8 @@
 
 For each database (SQLite, PostgreSQL): a fresh migrated database with the bench city, a
 fixture (an API account with a token, a venue, 2,000 registered residents), then **gunicorn**
-(``--workers N``, gthread worker class by default; the production settings) on 127.0.0.1 and
+(``--workers N``, sync workers by default as README's device-API server, ``--worker-class
+gthread --threads T`` as its web server; the production settings) on 127.0.0.1 and
 a bounded load generator in this process (threads with keep-alive ``http.client``
 connections and request bodies built before the clock starts; in the closed-loop phases
 every request waits for its answer before the next, so the load never exceeds the
@@ -292,6 +293,8 @@ def gunicorn_command(
     port: int, workers: int, worker_class: str, threads: int, app: str = "fangkong.wsgi:application"
 ) -> list[str]:
     """The deployment's server as README describes it (Deployment notes)."""
+    if worker_class == "sync":
+        threads = 1  # gunicorn turns a sync worker with threads into a gthread one
     return [
         sys.executable,
         *("-m", "gunicorn", app),
@@ -347,7 +350,11 @@ def measure(db, args) -> list[dict]:
         try:
             _wait_for(port, server)
             meters = Meters(server.pid, _postmaster_pid(db))
-            label = f"{workers} workers × {args.threads} threads ({args.worker_class})"
+            label = (
+                f"{workers} sync workers"
+                if args.worker_class == "sync"
+                else f"{workers} workers × {args.threads} threads ({args.worker_class})"
+            )
             warm = [clock] * 50 + [("POST", "/api/v1/scans/batch/", batch_body(1))] * 8
             run_phase("warm-up", port, token, warm, concurrency=4)
             post = "/api/v1/scans/batch/"
@@ -503,13 +510,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, nargs="+", default=[2], help="gunicorn workers")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--worker-class", default="sync", choices=["gthread", "sync"])
     parser.add_argument(
         "--app",
         default="fangkong.wsgi:application",
         help="WSGI app (bench.wsgi_profile:application profiles each server request)",
     )
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads per gthread worker (sync: one)"
+    )
     parser.add_argument(
         "--device-rate",
         type=float,

@@ -8,8 +8,10 @@ rows they wrote. Retention removes scans and leaves their counts, so a figure is
 of scans ever stored for that venue and day, purged or not.
 
 One ``INSERT … ON CONFLICT DO UPDATE SET scans = scans + excluded.scans`` per batch (one row
-per distinct venue and day, in key order so two batches lock shared rows in the same order);
-both databases run the same statement.
+per distinct venue and day, in key order so two batches lock shared rows in the same order).
+On PostgreSQL the batch's scan insert and this upsert are one statement (``counting_insert``:
+the upsert groups what the insert returned, local days by the database); on SQLite the rows
+the insert returned are counted here (``tally``) and upserted by ``add_day_counts``.
 """
 
 from __future__ import annotations
@@ -31,30 +33,68 @@ UPSERT_CHUNK = 500
 
 
 def tally(rows: Iterable[tuple[int, datetime.datetime, bool]]) -> Tally:
-    """``(venue id, scanned_at, admitted)`` rows → their counts per venue and local day."""
+    """``(venue id, scanned_at, admitted)`` rows → their counts per venue and local day.
+
+    A batch's scans fall on a day or two: the local day is read from the boundaries of the
+    last day found (two comparisons) rather than a time-zone conversion per scan."""
     tz = timezone.get_default_timezone()
-    days: dict = {}
     out: Tally = {}
+    start = end = None
+    day = None
+    one_day = datetime.timedelta(days=1)
     for venue_id, moment, admitted in rows:
-        day = days.get(moment)
-        if day is None:
-            day = days[moment] = moment.astimezone(tz).date()
+        if start is None or not start <= moment < end:
+            day = moment.astimezone(tz).date()
+            start = datetime.datetime.combine(day, datetime.time(), tz)
+            # Compared as instants: right on 23- and 25-hour days too, and where a clock
+            # change falls on midnight (fold 0 is the first instant of that local day).
+            end = datetime.datetime.combine(day + one_day, datetime.time(), tz)
         n, refused = out.get((venue_id, day), (0, 0))
         out[venue_id, day] = (n + 1, refused + (not admitted))
     return out
 
 
-def _upsert_sql(rows: int) -> str:
+def _conflict_sql() -> str:
+    """The upsert's ``ON CONFLICT`` clause: adds to a (venue, day) row already there."""
     qn = connection.ops.quote_name
     table = qn(ScanDayCount._meta.db_table)
     scans, refused = qn("scans"), qn("refused")
-    values = ", ".join(["(%s, %s, %s, %s)"] * rows)
     return (
-        f"INSERT INTO {table} ({qn('venue_id')}, {qn('day')}, {scans}, {refused}) "  # noqa: S608
-        f"VALUES {values} ON CONFLICT ({qn('venue_id')}, {qn('day')}) DO UPDATE SET "
+        f"ON CONFLICT ({qn('venue_id')}, {qn('day')}) DO UPDATE SET "
         f"{scans} = {table}.{scans} + excluded.{scans}, "
         f"{refused} = {table}.{refused} + excluded.{refused}"
     )
+
+
+def _columns_sql() -> str:
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in ("venue_id", "day", "scans", "refused"))
+    return f"{qn(ScanDayCount._meta.db_table)} ({cols})"
+
+
+def _upsert_sql(rows: int) -> str:
+    values = ", ".join(["(%s, %s, %s, %s)"] * rows)
+    return f"INSERT INTO {_columns_sql()} VALUES {values} {_conflict_sql()}"  # noqa: S608
+
+
+def counting_insert(insert_sql: str, returning: str) -> str:
+    """PostgreSQL: ``insert_sql`` (an ``INSERT INTO`` the scan table ``… ON CONFLICT DO
+    NOTHING``) and the day-count upsert of the rows it stored, as one statement returning
+    ``returning`` of those rows. Its last parameter is the time-zone name
+    (``counting_insert_params``)."""
+    return (
+        f"WITH ins AS ({insert_sql} RETURNING {returning}, "  # noqa: S608
+        '"scanned_at" AS day_at, "admitted" AS day_admitted, "venue_id" AS day_venue), '
+        f"counted AS (INSERT INTO {_columns_sql()} "
+        "SELECT day_venue, (day_at AT TIME ZONE %s)::date, count(*), "
+        "count(*) FILTER (WHERE NOT day_admitted) FROM ins GROUP BY 1, 2 ORDER BY 1, 2 "
+        f"{_conflict_sql()}) "
+        f"SELECT {returning} FROM ins"
+    )
+
+
+def counting_insert_params() -> list[str]:
+    return [timezone.get_default_timezone_name()]
 
 
 def add_day_counts(counts: Mapping[tuple[int, datetime.date], tuple[int, int]]) -> int:

@@ -51,13 +51,21 @@ def clean_uuid(value) -> uuid.UUID:
         raise ValidationError(_("记录编号应为 UUID，如 3f2b…（由设备生成）")) from None
 
 
+fromisoformat = datetime.datetime.fromisoformat
+
+
 def clean_moment(value, *, now: datetime.datetime) -> datetime.datetime:
     moment = value if isinstance(value, datetime.datetime) else None
     if moment is None and isinstance(value, str):
         try:
-            moment = parse_datetime(value.strip())
+            # What devices send (ISO 8601 with an offset) parses here; Django's parser,
+            # which tries the same first, adds its regex for the rarer forms.
+            moment = fromisoformat(value)
         except ValueError:
-            moment = None
+            try:
+                moment = parse_datetime(value.strip())
+            except ValueError:
+                moment = None
     if moment is None:
         raise ValidationError(_("扫码时间格式不正确，应为 2026-11-30T08:15:00+08:00"))
     if timezone.is_naive(moment):

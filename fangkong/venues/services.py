@@ -4,11 +4,13 @@ and going-out approvals. Scans are append-only: there is no update or delete fun
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import operator
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import audit, crypto
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.personal import index_value, mask_name
-from fangkong.core.scoping import user_area
+from fangkong.core.scoping import path_visible_to, user_area
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 from fangkong.health.rules import is_fever
 from fangkong.registry.models import Resident
@@ -29,7 +31,7 @@ from fangkong.status.tokens import SALT, TOKEN_MAX_AGE
 
 from . import selectors
 from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
-from .day_counts import add_day_counts, tally
+from .day_counts import add_day_counts, counting_insert, counting_insert_params, tally
 from .models import OutingApproval, Scan, Venue
 from .rules import MAX_BATCH, ScanRecord, clean_identity, clean_optional_temperature, parse_record
 
@@ -521,18 +523,53 @@ def _resolve_people(
         if wanted
         else {}
     )
-    indexes = [i for i in id_indexes.values() if i]
-    by_index = (
-        {
-            index: (pk, colour or ScanColour.UNKNOWN)
-            for index, pk, colour in Resident.objects.filter(id_number_index__in=indexes)
-            .order_by()
-            .values_list("id_number_index", "pk", "status__colour")
-        }
-        if indexes
-        else {}
-    )
+    indexes = sorted({i for i in id_indexes.values() if i})
+    by_index = {
+        index: (pk, colour or ScanColour.UNKNOWN)
+        for index, pk, colour in _lookup("residents", indexes)
+    }
     return codes, by_code, by_index
+
+
+# The batch's two look-ups by key, as plain SQL whose text is built once per process and
+# number of keys: the ORM compiled them afresh on every request (a third of a single scan's
+# own work). ``test_ingest`` holds them equal to the querysets they replace.
+@lru_cache(maxsize=64)
+def _lookup_sql(vendor: str, what: str, n: int) -> str:
+    qn = connection.ops.quote_name
+    marks = ", ".join(["%s"] * n)
+    if what == "venues":  # code, id and the area's path, for the scope check
+        area = qn(Venue._meta.get_field("area").related_model._meta.db_table)
+        venue = qn(Venue._meta.db_table)
+        return (
+            f"SELECT v.{qn('code')}, v.{qn('id')}, a.{qn('path')} FROM {venue} v "  # noqa: S608
+            f"JOIN {area} a ON a.{qn('id')} = v.{qn('area_id')} WHERE v.{qn('code')} IN ({marks})"
+        )
+    status = PersonStatus._meta
+    return (  # a registered person by the blind index of their ID number, and their colour
+        f"SELECT r.{qn('id_number_index')}, r.{qn('id')}, s.{qn('colour')} "  # noqa: S608
+        f"FROM {qn(Resident._meta.db_table)} r LEFT JOIN {qn(status.db_table)} s "
+        f"ON s.{qn(status.get_field('resident').column)} = r.{qn('id')} "
+        f"WHERE r.{qn('id_number_index')} IN ({marks})"
+    )
+
+
+def _lookup(what: str, keys: list[str]) -> list[tuple]:
+    if not keys:
+        return []
+    with connection.cursor() as cur:
+        cur.execute(_lookup_sql(connection.vendor, what, len(keys)), keys)
+        return cur.fetchall()
+
+
+def _venue_ids(actor, codes: set[str]) -> dict[str, int]:
+    """Venue code → id of the venues among ``codes`` that ``actor`` sees (``visible_to``'s
+    rule, checked on the area's path)."""
+    return {
+        code: pk
+        for code, pk, path in _lookup("venues", sorted(codes))
+        if path_visible_to(path, actor)
+    }
 
 
 def scan_column_adapters(conn) -> tuple:
@@ -557,31 +594,39 @@ def scan_column_adapters(conn) -> tuple:
 RETURNING = '"uuid", "venue_id", "admitted"'
 
 
-def _insert_ignore(rows: list[tuple]) -> set[tuple]:
+def _insert_ignore(rows: list[tuple]) -> tuple[set[tuple], bool]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING ``(uuid, venue_id, admitted)`` of the rows
-    actually inserted: one statement per ``INSERT_CHUNK`` rows, or on PostgreSQL for a
-    larger batch ``COPY`` into a temporary table and one insert-select.
+    actually inserted, and whether their day counts were added too: on PostgreSQL ``COPY``
+    into a temporary table, then the insert and the day-count upsert as one statement
+    (``day_counts.counting_insert``; a smaller batch goes through ``_pipelined_write``); on
+    SQLite one statement per ``INSERT_CHUNK`` rows, counted by the caller.
 
     A resent record hits the primary key ``(scanned_at, uuid)`` and is skipped by the
     database itself: no read-then-write race between two resends.
     """
-    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
-        return _copy_insert_ignore(rows)
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(c) for c in INSERT_COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+    if connection.vendor == "postgresql":
+        return _copy_insert_ignore(rows), True
     inserted: set = set()
     with connection.cursor() as cur:
         for start in range(0, len(rows), INSERT_CHUNK):
             chunk = rows[start : start + INSERT_CHUNK]
-            sql = (
-                f"INSERT INTO {qn(Scan._meta.db_table)} ({cols}) VALUES "  # noqa: S608
-                + ", ".join([one] * len(chunk))
-                + f" ON CONFLICT DO NOTHING RETURNING {RETURNING}"
-            )
+            sql = f"{_values_insert_sql(len(chunk))} RETURNING {RETURNING}"
             cur.execute(sql, [v for row in chunk for v in row])
-            inserted.update((u, venue, admitted) for (u, venue, admitted) in cur.fetchall())
-    return inserted
+            inserted.update(cur.fetchall())
+    return inserted, False
+
+
+@lru_cache(maxsize=64)
+def _values_insert_sql(n: int) -> str:
+    """INSERT of ``n`` rows of ``INSERT_COLUMNS`` that skips the ones already stored."""
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in INSERT_COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+    return (
+        f"INSERT INTO {qn(Scan._meta.db_table)} ({cols}) VALUES "  # noqa: S608
+        + ", ".join([one] * n)
+        + " ON CONFLICT DO NOTHING"
+    )
 
 
 # From this many rows PostgreSQL gets COPY: a multi-row INSERT's parameters are spliced into
@@ -602,11 +647,51 @@ def _copy_insert_ignore(rows: list[tuple]) -> set[tuple]:
         with cur.copy(f"COPY {staging} ({cols}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cur.execute(
+        insert = (
             f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {staging} "  # noqa: S608
-            f"ON CONFLICT DO NOTHING RETURNING {RETURNING}"
+            "ON CONFLICT DO NOTHING"
         )
+        cur.execute(counting_insert(insert, RETURNING), counting_insert_params())
         return set(cur.fetchall())
+
+
+def _pipelined_write(rows: list[tuple], settle, actor) -> None:
+    """PostgreSQL, a small batch (a checkpoint's single scan): the write in two round trips
+    of prepared statements — BEGIN with the counting insert, then the audit entry with
+    COMMIT — instead of four of client-bound SQL (BEGIN, insert, audit, COMMIT), as the
+    status engine's one-person path does. ``settle(inserted, counted)`` gives the event."""
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    # In autocommit BEGIN and COMMIT travel with the statements; inside a caller's
+    # transaction (a test's, a management command's) its own is used.
+    own = connection.get_autocommit()
+    cursor = psycopg.Cursor(raw)
+
+    def send(statement: str, params=None) -> None:
+        cursor.execute(statement, params, prepare=params is not None)
+        if connection.queries_logged:  # what the debug cursor would show (no parameters)
+            connection.queries_log.append({"sql": statement.strip(), "time": "0.000"})
+
+    try:
+        # Driver errors surface as Django's (``DatabaseError`` …), as from any other query.
+        with connection.wrap_database_errors, raw.pipeline() as pipeline:
+            if own:
+                send("BEGIN")
+            insert = counting_insert(_values_insert_sql(len(rows)), RETURNING)
+            send(insert, [v for row in rows for v in row] + counting_insert_params())
+            pipeline.sync()
+            event = settle(set(cursor.fetchall()), True)
+            send(audit.ensure_head_sql(), [])
+            send(audit.append_sql(), audit.append_params(actor, event, timezone.now()))
+            if own:
+                send("COMMIT")
+    except BaseException:
+        if own and raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            with contextlib.suppress(psycopg.Error):  # a dropped connection cannot roll back
+                raw.rollback()
+        raise
 
 
 def ingest_scans(
@@ -653,19 +738,12 @@ def ingest_scans(
         seen[rec.uuid] = rec.scanned_at
         parsed.append(rec)
 
-    venues = (
-        dict(
-            Venue.objects.visible_to(actor)
-            .filter(code__in={r.venue_code for r in parsed})
-            .order_by()
-            .values_list("code", "pk")
-        )
-        if parsed
-        else {}
-    )
+    venues = _venue_ids(actor, {r.venue_code for r in parsed})
+    # Record values are already normalised by their checks: hashed as they are (the same
+    # value ``index_value`` gives, without normalising them a second time).
+    blind_index = crypto.blind_index
     id_indexes = {
-        n: index_value(n, kind="id_number", purpose="id")
-        for n in {r.id_number for r in parsed if r.id_number}
+        n: blind_index(n, purpose="id") for n in {r.id_number for r in parsed if r.id_number}
     }
     codes, by_code, by_index = _resolve_people(parsed, id_indexes)
     phone_indexes: dict[str, str | None] = {}
@@ -693,7 +771,7 @@ def ingest_scans(
         if person is None:  # a visitor: who they said they are, encrypted, blind-indexed
             resident_id, colour = None, unknown
             if rec.phone and rec.phone not in phone_indexes:
-                phone_indexes[rec.phone] = index_value(rec.phone, kind="phone", purpose="phone")
+                phone_indexes[rec.phone] = blind_index(rec.phone, purpose="phone")
             who = (
                 rec.name,
                 crypto.encrypt(rec.id_number) if rec.id_number else "",
@@ -723,8 +801,9 @@ def ingest_scans(
             )
         )
         keyed.append(rec)
-    with transaction.atomic():
-        inserted = _insert_ignore(rows) if rows else set()
+
+    def settle(inserted: set[tuple], counted: bool) -> audit.Event:
+        """Each record's outcome from what the insert returned; the batch's audit event."""
         stored = {key for key, _venue, _admitted in inserted}
         moment_of: dict = {}
         for rec, row in zip(keyed, rows, strict=True):
@@ -736,25 +815,29 @@ def ingest_scans(
             else:
                 status_of[rec.index] = "duplicate"
                 result.duplicates += 1
-        # Counted from what the insert returned: a resend or an in-batch repeat adds nothing.
-        add_day_counts(tally((v, moment_of[key], adm) for key, v, adm in inserted))
+        if not counted:
+            # Counted from what the insert returned: a resend or an in-batch repeat adds nothing.
+            add_day_counts(tally((v, moment_of[key], adm) for key, v, adm in inserted))
         result.rejected = len(records) - result.created - result.duplicates
         area = user_area(actor)
-        audit.record(
-            actor,
-            audit.Event(
-                action=AuditAction.IMPORT,
-                object_type=audit.object_type(Scan),
-                object_repr=_("批量上传扫码记录 %(n)s 条") % {"n": len(records)},
-                area_path=area.path if area is not None else "",
-                changes={
-                    "source": source,
-                    "created": result.created,
-                    "duplicates": result.duplicates,
-                    "rejected": result.rejected,
-                },
-            ),
+        return audit.Event(
+            action=AuditAction.IMPORT,
+            object_type=audit.object_type(Scan),
+            object_repr=_("批量上传扫码记录 %(n)s 条") % {"n": len(records)},
+            area_path=area.path if area is not None else "",
+            changes={
+                "source": source,
+                "created": result.created,
+                "duplicates": result.duplicates,
+                "rejected": result.rejected,
+            },
         )
+
+    if connection.vendor == "postgresql" and 0 < len(rows) < COPY_FROM_ROWS:
+        _pipelined_write(rows, settle, actor)
+    else:
+        with transaction.atomic():
+            audit.record(actor, settle(*(_insert_ignore(rows) if rows else (set(), True))))
     result.results = [
         {
             "index": i,

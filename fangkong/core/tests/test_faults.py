@@ -258,7 +258,8 @@ records = json.load(open({path!r}))
 
 def pause_after_first_scan_insert(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    if {pause} and "venues_scan" in sql and sql.lstrip().upper().startswith("INSERT"):
+    # The scan insert (on PostgreSQL inside a WITH that also adds the day counts).
+    if {pause} and 'INSERT INTO "venues_scan" (' in sql:
         print("inserted", flush=True)  # rows written inside the batch's transaction
         time.sleep(300)
     return result

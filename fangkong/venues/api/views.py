@@ -5,9 +5,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from fangkong.core.api.permissions import ViewPermission
+from fangkong.core.api.renderers import FastJSONRenderer
 from fangkong.core.api.views import ScopedGenericViewSet, ScopedModelViewSet, ServiceCreateMixin
 
 from .. import selectors, services
@@ -34,6 +37,14 @@ class VenueViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.create_venue)
     update_service = staticmethod(services.update_venue)
     delete_service = staticmethod(services.delete_venue)
+
+
+# A batch's per-record results are written by orjson (the same bytes as DRF's renderer; the
+# answer holds no floats).
+BATCH_RENDERERS = [
+    FastJSONRenderer if renderer is JSONRenderer else renderer
+    for renderer in api_settings.DEFAULT_RENDERER_CLASSES
+]
 
 
 class ScanViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
@@ -71,7 +82,12 @@ class ScanViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
         ),
     )
     # The service checks venues.ingest_scan and the scope of each record's venue.
-    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(
+        detail=False,
+        methods=["post"],
+        permission_classes=[IsAuthenticated],
+        renderer_classes=BATCH_RENDERERS,
+    )
     def batch(self, request):
         body = ScanBatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -118,3 +118,15 @@ def test_batch_records_must_be_a_list_of_objects(users, market):
     r = client.post("/api/v1/scans/batch/", {"records": [[1], 2]}, format="json")
     assert r.status_code == 400 and r.json()["rejected"] == 2
     assert [e["message"] for e in r.json()["errors"]] == ["每条记录应为一个 JSON 对象"] * 2
+
+
+def test_the_batch_serializer_rebuilds_the_fields_drf_would_copy():
+    import copy
+
+    from fangkong.venues.api.serializers import ScanBatchSerializer
+
+    one, two = ScanBatchSerializer(), ScanBatchSerializer()
+    assert repr(one.get_fields()) == repr(copy.deepcopy(one._declared_fields))
+    # A nested field is bound to its parent: never shared between two requests' serializers.
+    assert one.fields["records"].child is not two.fields["records"].child
+    assert one.fields["records"].child.parent is one.fields["records"]

@@ -5,6 +5,7 @@ retention removed."""
 
 import datetime
 import importlib
+import random
 import uuid
 import zoneinfo
 from collections import Counter
@@ -240,3 +241,28 @@ def test_the_migration_adds_live_scans_to_the_purged_counts_and_back(market, che
     }
     migration.uncount_live_scans(global_apps, None)
     assert _stored() == before
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Havana"])
+def test_tally_gives_each_scan_the_local_day_of_a_time_zone_conversion(settings, zone):
+    # Havana's clocks change at midnight: 2026-03-08 has no 00:00, 2026-11-01 has two.
+    settings.TIME_ZONE = zone
+    tz = zoneinfo.ZoneInfo(zone)
+    moments = []
+    for first in (datetime.datetime(2026, 3, 6, 20), datetime.datetime(2026, 10, 30, 20)):
+        start = first.replace(tzinfo=datetime.UTC)
+        moments += [start + datetime.timedelta(minutes=7 * i) for i in range(900)]
+    # In several offsets, on and next to local midnights, and out of order.
+    minus5 = datetime.timezone(datetime.timedelta(hours=-5))
+    moments += [m.astimezone(minus5) for m in moments[::7]]
+    for day in (7, 8, 9):
+        midnight = datetime.datetime(2026, 3, day, tzinfo=tz)
+        moments += [midnight, midnight - datetime.timedelta(microseconds=1)]
+    random.Random(5).shuffle(moments)
+    rows = [(i % 3, m, i % 4 != 0) for i, m in enumerate(moments)]
+    expected: Counter = Counter()
+    refused: Counter = Counter()
+    for venue_id, moment, admitted in rows:
+        expected[venue_id, moment.astimezone(tz).date()] += 1
+        refused[venue_id, moment.astimezone(tz).date()] += not admitted
+    assert day_counts.tally(rows) == {k: (n, refused[k]) for k, n in expected.items()}

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fangkong.core.models import AuditEntry
+from fangkong.core.personal import index_value
 from fangkong.core.testing.factories import make_id_number
 from fangkong.status.models import PersonStatus
 from fangkong.status.tokens import make_status_token
@@ -215,3 +216,36 @@ def test_a_large_batch_resent_and_overlapping_is_stored_exactly_once(users, mark
     assert Scan.objects.count() == size
     assert Scan.objects.filter(resident=green).count() == size // 2
     assert Scan.objects.filter(phone_index__isnull=False).count() == size // 2
+
+
+def test_the_batch_lookups_find_what_the_scoped_querysets_find(
+    users, areas, market, checkpoint, green, red
+):
+    from fangkong.registry.models import Resident
+    from fangkong.venues.choices import VenueKind
+    from fangkong.venues.models import Venue
+
+    elsewhere = services.create_venue(
+        actor=users["command"],
+        data={"area": areas["grid_c"], "name": "米易超市", "kind": VenueKind.SUPERMARKET},
+    )
+    codes = {market.code, checkpoint.code, elsewhere.code, "no-such-code"}
+    seen = set()
+    for user in users.values():
+        expected = dict(
+            Venue.objects.visible_to(user).filter(code__in=codes).values_list("code", "pk")
+        )
+        assert services._venue_ids(user, codes) == expected, user.username
+        seen.add(frozenset(expected))
+    assert len(seen) >= 3  # some users see all three, some a part, some none
+    unknown = make_id_number()
+    indexes = [Resident.objects.get(pk=r.pk).id_number_index for r in (green, red)] + [
+        index_value(unknown, kind="id_number", purpose="id")
+    ]
+    expected = set(
+        Resident.objects.filter(id_number_index__in=indexes).values_list(
+            "id_number_index", "pk", "status__colour"
+        )
+    )
+    assert set(services._lookup("residents", sorted(indexes))) == expected
+    assert {colour for _i, _pk, colour in expected} == {"green", "red"}
