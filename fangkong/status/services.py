@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.choices import Role
-from fangkong.core import audit, generations
+from fangkong.core import audit, generations, pipelined
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.personal import mask_name
 from fangkong.core.services import lock_versioned, require_area, require_perm
@@ -250,55 +250,22 @@ def _counted(res: RecomputeResult, row, status, event) -> RecomputeResult:
 
 
 def _recompute_one_pg(rid: int, ctx: Context, cause: str, actor) -> RecomputeResult:
-    import psycopg
-
     res = RecomputeResult()
-    connection.ensure_connection()
-    raw = connection.connection
-    # In autocommit (the on-commit recomputation) BEGIN and COMMIT travel with the other
-    # statements; inside a transaction the caller's is used.
-    own = connection.get_autocommit()
     sql = _sql("postgresql")
-    cursor = psycopg.Cursor(raw)
-
-    def send(statement: str, params=None) -> None:
-        # Statements other than BEGIN/COMMIT are prepared on first use per connection.
-        cursor.execute(statement, params, prepare=params is not None)
-        if connection.queries_logged:  # what the debug cursor would show (no parameters)
-            connection.queries_log.append({"sql": statement.strip(), "time": "0.000"})
-
-    try:
-        # Driver errors surface as Django's (``DatabaseError`` …), as from any other query.
-        with connection.wrap_database_errors, raw.pipeline() as pipeline:
-
-            def execute(statement, params):
-                send(statement, params)
-                pipeline.sync()
-                return cursor.fetchall()
-
-            # Round trip 1: BEGIN, the lock, the facts. The lock is a statement of its own so
-            # that the facts' snapshot is taken once it is granted.
-            if own:
-                send("BEGIN")
-            send(sql["lock"], [rid])
-            loaded = facts_from_one(_read_one(execute, rid, ctx), ctx)
-            status = event = None
-            if loaded is not None:
-                status, event = _decide(rid, *loaded, ctx, cause)
-            # Round trip 2 (the pipeline's end): the upsert, the audit entry, COMMIT.
-            if status is not None:
-                send(sql["upsert"], _upsert_params(status))
-            if event is not None:
-                send(audit.ensure_head_sql(), [])
-                send(audit.append_sql(), audit.append_params(actor, event, timezone.now()))
-            if own:
-                send("COMMIT")
-    except BaseException:
-        if own and raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            raw.rollback()
-        raise
-    finally:
-        cursor.close()
+    with pipelined.transaction() as p:
+        # Round trip 1: BEGIN, the lock, the facts. The lock is a statement of its own so
+        # that the facts' snapshot is taken once it is granted.
+        p.send(sql["lock"], [rid])
+        loaded = facts_from_one(_read_one(p.fetch, rid, ctx), ctx)
+        status = event = None
+        if loaded is not None:
+            status, event = _decide(rid, *loaded, ctx, cause)
+        # Round trip 2 (the pipeline's end): the upsert, the audit entry, COMMIT.
+        if status is not None:
+            p.send(sql["upsert"], _upsert_params(status))
+        if event is not None:
+            p.send(audit.ensure_head_sql(), [])
+            p.send(audit.append_sql(), audit.append_params(actor, event, timezone.now()))
     return res if loaded is None else _counted(res, loaded[1], status, event)
 
 

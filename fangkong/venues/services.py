@@ -4,7 +4,6 @@ and going-out approvals. Scans are append-only: there is no update or delete fun
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import operator
 import uuid
@@ -18,7 +17,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit, crypto
+from fangkong.core import audit, crypto, pipelined
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.personal import index_value, mask_name
 from fangkong.core.scoping import path_visible_to, user_area
@@ -660,38 +659,12 @@ def _pipelined_write(rows: list[tuple], settle, actor) -> None:
     of prepared statements — BEGIN with the counting insert, then the audit entry with
     COMMIT — instead of four of client-bound SQL (BEGIN, insert, audit, COMMIT), as the
     status engine's one-person path does. ``settle(inserted, counted)`` gives the event."""
-    import psycopg
-
-    connection.ensure_connection()
-    raw = connection.connection
-    # In autocommit BEGIN and COMMIT travel with the statements; inside a caller's
-    # transaction (a test's, a management command's) its own is used.
-    own = connection.get_autocommit()
-    cursor = psycopg.Cursor(raw)
-
-    def send(statement: str, params=None) -> None:
-        cursor.execute(statement, params, prepare=params is not None)
-        if connection.queries_logged:  # what the debug cursor would show (no parameters)
-            connection.queries_log.append({"sql": statement.strip(), "time": "0.000"})
-
-    try:
-        # Driver errors surface as Django's (``DatabaseError`` …), as from any other query.
-        with connection.wrap_database_errors, raw.pipeline() as pipeline:
-            if own:
-                send("BEGIN")
-            insert = counting_insert(_values_insert_sql(len(rows)), RETURNING)
-            send(insert, [v for row in rows for v in row] + counting_insert_params())
-            pipeline.sync()
-            event = settle(set(cursor.fetchall()), True)
-            send(audit.ensure_head_sql(), [])
-            send(audit.append_sql(), audit.append_params(actor, event, timezone.now()))
-            if own:
-                send("COMMIT")
-    except BaseException:
-        if own and raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            with contextlib.suppress(psycopg.Error):  # a dropped connection cannot roll back
-                raw.rollback()
-        raise
+    with pipelined.transaction() as p:
+        insert = counting_insert(_values_insert_sql(len(rows)), RETURNING)
+        inserted = p.fetch(insert, [v for row in rows for v in row] + counting_insert_params())
+        event = settle(set(inserted), True)
+        p.send(audit.ensure_head_sql(), [])
+        p.send(audit.append_sql(), audit.append_params(actor, event, timezone.now()))
 
 
 def ingest_scans(
