@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from fangkong.core.views.generic import (
     ObjectEditView,
     ObjectListView,
     service_errors,
+    service_messages,
 )
 from fangkong.core.views.imports import import_views
 from fangkong.status.clock import local_date
@@ -43,10 +43,6 @@ from .models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, Workin
 from .tables import HandoverTable, NoticeTable, ShiftTable, WorkingGroupTable
 
 SHIFT_IMPORTER = "duty.shift"
-
-
-def _errors(e: Exception) -> str:
-    return " ".join(getattr(e, "messages", None) or [str(e)])
 
 
 # --- working groups ----------------------------------------------------------------------
@@ -254,11 +250,8 @@ def _handover_for(request: HttpRequest, pk: int) -> Handover:
 @login_required
 def handover_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     handover = _handover_for(request, pk)
-    try:
+    with service_messages(request):
         services.acknowledge_handover(actor=request.user, handover=handover)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已确认接班"))
     return redirect("duty:handover_detail", pk=handover.pk)
 
@@ -273,13 +266,10 @@ def item_close(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = CloseItemForm(request.POST)
     form.is_valid()
-    try:
+    with service_messages(request):
         services.close_handover_item(
             actor=request.user, item=item, note=form.cleaned_data.get("note", "")
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("事项已办结"))
     back = request.POST.get("handover") or item.handover_id
     return redirect("duty:handover_detail", pk=int(back))
@@ -345,11 +335,8 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(selectors.notices_for(request.user), pk=pk)
-    try:
+    with service_messages(request):
         services.acknowledge_notice(actor=request.user, notice=notice)
-    except PermissionDenied as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已签收：%(t)s") % {"t": notice.title})
     if request.POST.get("next") == "inbox":
         return redirect("duty:inbox")
@@ -360,11 +347,8 @@ def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("duty.remind_notice", raise_exception=True)
 def notice_remind(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
-    try:
+    with service_messages(request):
         reminded = services.remind_unacknowledged(actor=request.user, notice=notice)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已催办 %(n)s 人") % {"n": len(reminded)})
     return redirect("duty:notice_detail", pk=notice.pk)
 

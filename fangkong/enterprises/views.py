@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +29,8 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    add_service_errors,
+    service_errors,
+    service_messages,
 )
 from fangkong.core.views.imports import import_views
 
@@ -101,10 +102,6 @@ def enterprise_for(request: HttpRequest, pk: int) -> Enterprise:
     return get_object_or_404(
         Enterprise.objects.visible_to(request.user).select_related("area", "park"), pk=pk
     )
-
-
-def _errors(e: Exception) -> str:
-    return " ".join(getattr(e, "messages", None) or [str(e)])
 
 
 def home_panel(request: HttpRequest) -> dict | None:
@@ -328,13 +325,8 @@ class EnterpriseRecordCreateView(View):
         enterprise = enterprise_for(request, pk)
         form = self.get_form(request, enterprise, data=request.POST)
         if form.is_valid():
-            try:
+            with service_errors(form):
                 obj = self.save(request, enterprise, form)
-            except ValidationError as e:
-                add_service_errors(form, e)
-            except PermissionDenied as e:
-                form.add_error(None, _errors(e))
-            else:
                 messages.success(request, _("已保存"))
                 return redirect(self.success_url(enterprise, obj))
         return self.render(request, enterprise, form)
@@ -469,11 +461,8 @@ def _act(
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(url_name, pk=obj.pk)
-    try:
+    with service_messages(request):
         call(form.cleaned_data, request.POST.get("version") or None)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, done)
     return redirect(url_name, pk=obj.pk)
 
@@ -689,13 +678,10 @@ def missing_reports(request: HttpRequest) -> HttpResponse:
     day = parse_date(request.GET.get("date") or "") or timezone.localdate()
     enterprises = Enterprise.objects.visible_to(request.user)
     if request.method == "POST":
-        try:
+        with service_messages(request):
             created = services.remind_missing_reports(
                 actor=request.user, day=day, enterprises=enterprises
             )
-        except PermissionDenied as e:
-            messages.error(request, _errors(e))
-        else:
             messages.success(request, _("已记录催报 %(n)d 家") % {"n": len(created)})
         return redirect(f"{request.path}?date={day.isoformat()}")
     rows = selectors.missing_reports(enterprises, day)

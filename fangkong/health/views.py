@@ -11,7 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,8 +25,8 @@ from fangkong.core.middleware import public
 from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
-    add_service_errors,
     service_errors,
+    service_messages,
 )
 from fangkong.core.views.imports import import_views
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
@@ -75,10 +75,6 @@ def _nat_tests(qs):
 
 def _certificates(qs):
     return qs.select_related("resident", "assignment", "issued_by")
-
-
-def _errors(e: Exception) -> str:
-    return " ".join(getattr(e, "messages", None) or [str(e)])
 
 
 # --- assignments -------------------------------------------------------------------------
@@ -169,16 +165,13 @@ def assignment_release(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     form = ReleaseForm(request.POST)
     form.is_valid()
-    try:
+    with service_messages(request):
         services.release_assignment(
             actor=request.user,
             assignment=assignment,
             note=form.cleaned_data.get("note", ""),
             expected_version=request.POST.get("version") or None,
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已解除隔离/监测"))
     return redirect("health:assignment_detail", pk=assignment.pk)
 
@@ -189,13 +182,10 @@ def checkin_add(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             _checkin, created = services.record_checkin(
                 actor=request.user, assignment=assignment, **form.cleaned_data
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
             messages.success(request, _("已记录打卡") if created else _("打卡已更新"))
             return redirect("health:assignment_detail", pk=assignment.pk)
     return render(request, "health/checkin_form.html", {"form": form, "assignment": assignment})
@@ -258,11 +248,8 @@ class AlertListView(ObjectListView):
 @permission_required("health.change_alert", raise_exception=True)
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(_alerts(Alert.objects.visible_to(request.user)), pk=pk)
-    try:
+    with service_messages(request):
         services.acknowledge_alert(actor=request.user, alert=alert)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("预警已处理"))
     back = request.POST.get("next", "")
     if back.startswith("/") and not back.startswith("//"):
@@ -366,13 +353,11 @@ class HealthCertificateDetailView(ObjectDetailView):
 @permission_required("health.add_healthcertificate", raise_exception=True)
 def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
-    try:
+    with service_messages(request):
         certificate = services.issue_certificate(actor=request.user, assignment=assignment)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-        return redirect("health:assignment_detail", pk=assignment.pk)
-    messages.success(request, _("已开具健康证明"))
-    return redirect("health:certificate_detail", pk=certificate.pk)
+        messages.success(request, _("已开具健康证明"))
+        return redirect("health:certificate_detail", pk=certificate.pk)
+    return redirect("health:assignment_detail", pk=assignment.pk)
 
 
 def _certificate_for(request: HttpRequest, pk: int) -> HealthCertificate:
@@ -399,13 +384,10 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("health.revoke_healthcertificate", raise_exception=True)
 def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _certificate_for(request, pk)
-    try:
+    with service_messages(request):
         services.revoke_certificate(
             actor=request.user, certificate=certificate, reason=request.POST.get("reason", "")
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("健康证明已作废"))
     return redirect("health:certificate_detail", pk=certificate.pk)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from fangkong.core.views.generic import (
     ObjectEditView,
     ObjectListView,
     service_errors,
+    service_messages,
 )
 
 from . import selectors, services
@@ -112,13 +112,10 @@ def designation_end(request: HttpRequest, pk: int) -> HttpResponse:
     designation = get_object_or_404(selectors.designations_visible_to(request.user), pk=pk)
     form = EndDesignationForm(request.POST)
     if form.is_valid():
-        try:
+        with service_messages(request):
             services.end_risk_designation(
                 actor=request.user, designation=designation, **form.cleaned_data
             )
-        except (ValidationError, PermissionDenied) as e:
-            messages.error(request, " ".join(getattr(e, "messages", None) or [str(e)]))
-        else:
             messages.success(request, _("已解除该风险地区认定"))
     else:
         messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +22,8 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    add_service_errors,
+    service_errors,
+    service_messages,
 )
 from fangkong.registry.filtersets import HouseholdFilterSet
 from fangkong.registry.models import Household, Resident
@@ -131,11 +132,8 @@ def campaign_coverage(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("screening.change_campaign", raise_exception=True)
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_for(request, pk)
-    try:
+    with service_messages(request):
         services.close_campaign(actor=request.user, campaign=campaign)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, " ".join(getattr(e, "messages", None) or [str(e)]))
-    else:
         messages.success(request, _("摸排行动已结束"))
     return redirect("screening:campaign_detail", pk=campaign.pk)
 
@@ -270,13 +268,10 @@ def visit_record(request: HttpRequest, pk: int, household_pk: int) -> HttpRespon
     household = _household_for(request, campaign, household_pk)
     form = VisitForm(request.POST or None, initial={"outcome": VisitOutcome.VISITED})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.record_visit(
                 actor=request.user, campaign=campaign, household=household, **form.cleaned_data
             )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
             messages.success(request, _("已登记：%(number)s") % {"number": household.number})
             return redirect("screening:visit_start", pk=campaign.pk)
     return _visit_page(request, campaign, household, form)
@@ -299,7 +294,7 @@ def finding_record(request: HttpRequest, pk: int, household_pk: int) -> HttpResp
             .order_by("-visited_at", "-id")
             .first()
         )
-        try:
+        with service_messages(request):
             services.record_finding(
                 actor=request.user,
                 campaign=campaign,
@@ -307,9 +302,6 @@ def finding_record(request: HttpRequest, pk: int, household_pk: int) -> HttpResp
                 kind=form.cleaned_data["kind"],
                 visit=visit,
             )
-        except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
-        else:
             messages.success(request, _("已登记摸排发现"))
     else:
         messages.error(request, _("请选择人员类别"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,11 @@ from django.views.decorators.http import require_POST
 from fangkong.core.middleware import public
 from fangkong.core.pdf import qr_svg
 from fangkong.core.personal import mask_name
-from fangkong.core.views.generic import ObjectListView, service_errors
+from fangkong.core.views.generic import (
+    ObjectListView,
+    service_errors,
+    service_messages,
+)
 from fangkong.registry.models import Resident
 from fangkong.registry.selectors import search_residents
 
@@ -164,11 +168,8 @@ def _override_for(request: HttpRequest, pk: int) -> StatusOverride:
 @permission_required("status.approve_statusoverride", raise_exception=True)
 def override_approve(request: HttpRequest, pk: int) -> HttpResponse:
     override = _override_for(request, pk)
-    try:
+    with service_messages(request):
         services.approve_status_override(actor=request.user, override=override)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, " ".join(getattr(e, "messages", None) or [str(e)]))
-    else:
         messages.success(request, _("已批准"))
     return redirect("status:override_queue")
 
@@ -178,15 +179,12 @@ def override_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def override_reject(request: HttpRequest, pk: int) -> HttpResponse:
     override = _override_for(request, pk)
     form = RejectForm(request.POST)
-    try:
+    with service_messages(request):
         services.reject_status_override(
             actor=request.user,
             override=override,
             note=form.data.get("note", ""),
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, " ".join(getattr(e, "messages", None) or [str(e)]))
-    else:
         messages.success(request, _("已驳回"))
     return redirect("status:override_queue")
 

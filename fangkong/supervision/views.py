@@ -11,7 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +28,7 @@ from fangkong.core.views.generic import (
     ObjectEditView,
     ObjectListView,
     service_errors,
+    service_messages,
 )
 from fangkong.status.clock import local_date
 
@@ -301,7 +302,7 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("supervision:problem_detail", pk=pk)
     form = ProblemActionForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with service_messages(request):
             services.transition_problem(
                 actor=request.user,
                 problem=problem,
@@ -310,9 +311,6 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 photos=form.cleaned_data["photos"],
                 expected_version=request.POST.get("version") or None,
             )
-        except (ValidationError, PermissionDenied) as e:
-            messages.error(request, " ".join(getattr(e, "messages", None) or [str(e)]))
-        else:
             messages.success(request, _("已%(a)s") % {"a": ProblemAction(action).label})
     else:
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
@@ -379,11 +377,8 @@ def summary(request: HttpRequest) -> HttpResponse:
     if area is None:
         raise PermissionDenied(_("您的账号没有所属区域"))
     if request.method == "POST":
-        try:
+        with service_messages(request):
             stored = services.generate_summary(actor=request.user, area=area, date=day)
-        except (ValidationError, PermissionDenied) as e:
-            messages.error(request, " ".join(getattr(e, "messages", None) or [str(e)]))
-        else:
             messages.success(request, _("已生成并保存日汇总"))
             return redirect("supervision:summary_detail", pk=stored.pk)
     qs = Problem.objects.visible_to(request.user).in_area(area)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from fangkong.core.views.generic import (
     ObjectEditView,
     ObjectListView,
     service_errors,
+    service_messages,
 )
 from fangkong.core.views.imports import import_views
 from fangkong.registry.forms import ResidentImportForm
@@ -62,10 +63,6 @@ from .tables import (
     SupplyRequestTable,
     WarehouseTable,
 )
-
-
-def _errors(e: Exception) -> str:
-    return " ".join(getattr(e, "messages", None) or [str(e)])
 
 
 def _movements(qs):
@@ -403,7 +400,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(_requests(SupplyRequest.objects.visible_to(request.user)), pk=pk)
     form = DecisionForm(request.POST)
     form.is_valid()
-    try:
+    with service_messages(request):
         services.decide_request(
             actor=request.user,
             request=req,
@@ -412,9 +409,6 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data.get("note", ""),
             expected_version=request.POST.get("version") or None,
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已审批"))
     return redirect("supplies:request_detail", pk=req.pk)
 
@@ -427,11 +421,8 @@ def allocate(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         source, item = form.cleaned_data["source"], form.cleaned_data["item"]
         if request.method == "POST":
-            try:
+            with service_errors(form):
                 created = services.allocate_item(actor=request.user, source=source, item=item)
-            except (ValidationError, PermissionDenied) as e:
-                form.add_error(None, _errors(e))
-            else:
                 messages.success(request, _("已按优先级发出 %(n)s 笔") % {"n": len(created)})
                 return redirect("supplies:allocation_list")
         requests = list(
@@ -472,13 +463,10 @@ class AllocationListView(ObjectListView):
 @permission_required("supplies.receive_allocation", raise_exception=True)
 def allocation_receive(request: HttpRequest, pk: int) -> HttpResponse:
     allocation = get_object_or_404(_allocations(Allocation.objects.visible_to(request.user)), pk=pk)
-    try:
+    with service_messages(request):
         services.confirm_receipt(
             actor=request.user, allocation=allocation, note=request.POST.get("note", "")
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已签收"))
     return redirect("supplies:allocation_list")
 
@@ -538,11 +526,8 @@ def fund_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("supplies:fund_detail", pk=fund.pk)
-    try:
+    with service_messages(request):
         services.record_fund_entry(actor=request.user, fund=fund, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已登记资金流水"))
     return redirect("supplies:fund_detail", pk=fund.pk)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +17,12 @@ from fangkong.core import ratelimit
 from fangkong.core.images import content_type_of
 from fangkong.core.middleware import public
 from fangkong.core.personal import mask
-from fangkong.core.views.generic import ObjectDetailView, ObjectListView, add_service_errors
+from fangkong.core.views.generic import (
+    ObjectDetailView,
+    ObjectListView,
+    add_service_errors,
+    service_messages,
+)
 
 from . import selectors, services
 from .choices import PUBLIC_STATE_TEXT, TipState
@@ -35,10 +40,6 @@ from .models import Reward, Tip, TipPhoto
 from .tables import RewardTable, TipTable
 
 RECEIPT_SESSION_KEY = "tips_receipt"
-
-
-def _errors(e: Exception) -> str:
-    return " ".join(getattr(e, "messages", None) or [str(e)])
 
 
 # --- public ------------------------------------------------------------------------------
@@ -161,11 +162,8 @@ def _tip_for(request: HttpRequest, pk: int) -> Tip:
 def _run(request: HttpRequest, tip: Tip, form, action, success: str) -> HttpResponse:
     """Validate ``form``, call ``action(data)``; messages either way; back to the tip."""
     if form.is_valid():
-        try:
+        with service_messages(request):
             action(form.cleaned_data)
-        except (ValidationError, PermissionDenied) as e:
-            messages.error(request, _errors(e))
-        else:
             messages.success(request, success)
     else:
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))

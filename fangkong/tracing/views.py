@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,7 +16,9 @@ from fangkong.core.exporting import export_xlsx
 from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
+    error_text,
     service_errors,
+    service_messages,
 )
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
@@ -35,10 +37,6 @@ def _cases(qs):
 
 def _contacts(qs):
     return qs.select_related("resident", "resident__area", "case")
-
-
-def _errors(e: Exception) -> str:
-    return " ".join(getattr(e, "messages", None) or [str(e)])
 
 
 class CaseListView(ObjectListView):
@@ -134,15 +132,12 @@ def case_trace(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for(request, pk)
     form = TraceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(ValidationError(form.errors.get("window_minutes", []))))
+        messages.error(request, error_text(ValidationError(form.errors.get("window_minutes", []))))
         return redirect("tracing:case_detail", pk=case.pk)
-    try:
+    with service_messages(request):
         summary = services.trace_case(
             actor=request.user, case=case, window_minutes=form.cleaned_data["window_minutes"]
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         text = _("追踪完成：密接 %(close)d 人，次密接 %(secondary)d 人，新增待核实 %(new)d 人") % {
             "close": summary.close,
             "secondary": summary.secondary,
@@ -160,11 +155,8 @@ def case_trace(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("tracing.change_contact", raise_exception=True)
 def contact_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_for(request, pk)
-    try:
+    with service_messages(request):
         services.confirm_contact(actor=request.user, contact=contact)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已确认接触者"))
     return redirect("tracing:case_detail", pk=contact.case_id)
 
@@ -174,15 +166,12 @@ def contact_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_for(request, pk)
     form = DismissForm(request.POST)
-    try:
+    with service_messages(request):
         if not form.is_valid():
             raise ValidationError({"reason": _("排除接触者须填写原因")})
         services.dismiss_contact(
             actor=request.user, contact=contact, reason=form.cleaned_data["reason"]
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已排除接触者"))
     return redirect("tracing:case_detail", pk=contact.case_id)
 
@@ -196,15 +185,12 @@ def case_quarantine(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = list(
         _contacts(Contact.objects.visible_to(request.user)).filter(case=case, pk__in=ids)
     )
-    try:
+    with service_messages(request):
         if not form.is_valid():
             raise ValidationError(form.errors)
         made = services.quarantine_contacts(
             actor=request.user, case=case, contacts=contacts, **form.cleaned_data
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(
             request,
             _("已为 %(n)d 名接触者安排隔离（其余已在隔离中）") % {"n": len(made)}

@@ -27,6 +27,7 @@ from fangkong.core.views.generic import (
     ObjectListView,
     add_service_errors,
     service_errors,
+    service_messages,
 )
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
@@ -45,10 +46,6 @@ from .models import OutingApproval, Scan, Venue
 from .tables import OutingApprovalTable, ScanTable, VenueTable
 
 RECENT_SCANS = 20
-
-
-def _errors(e: Exception) -> str:
-    return " ".join(getattr(e, "messages", None) or [str(e)])
 
 
 # --- venues ------------------------------------------------------------------------------
@@ -266,16 +263,13 @@ def outing_decide(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("decision") == "approve"
         else services.reject_outing
     )
-    try:
+    with service_messages(request):
         decide(
             actor=request.user,
             outing=outing,
             note=form.cleaned_data.get("note", ""),
             expected_version=request.POST.get("version") or None,
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已审批：%(s)s") % {"s": outing.get_state_display()})
     return redirect("venues:outing_detail", pk=outing.pk)
 

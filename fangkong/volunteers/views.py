@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +25,9 @@ from fangkong.core.views.generic import (
     ObjectEditView,
     ObjectListView,
     add_service_errors,
+    error_text,
+    service_errors,
+    service_messages,
 )
 from fangkong.core.views.imports import import_views
 
@@ -70,17 +73,6 @@ from .tables import (
 IMPORTER = "volunteers.volunteer"
 SIGNUP_LIMIT = 5  # sign-ups per client address
 SIGNUP_WINDOW = 3600  # seconds
-
-
-def _errors(e: Exception) -> str:
-    return " ".join(getattr(e, "messages", None) or [str(e)])
-
-
-def _form_error(form, e: Exception) -> None:
-    if isinstance(e, ValidationError):
-        add_service_errors(form, e)
-    else:
-        form.add_error(None, str(e))
 
 
 def home_panel(request: HttpRequest) -> dict | None:
@@ -179,7 +171,7 @@ def volunteer_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择审核结果"))
         return redirect("volunteers:volunteer_detail", pk=pk)
-    try:
+    with service_messages(request):
         services.review_volunteer(
             actor=request.user,
             volunteer=volunteer,
@@ -187,9 +179,6 @@ def volunteer_review(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             expected_version=request.POST.get("version") or None,
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已更新状态：%(s)s") % {"s": volunteer.get_state_display()})
     return redirect("volunteers:volunteer_detail", pk=pk)
 
@@ -236,13 +225,10 @@ def party_report_add(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"area": volunteer.area_id, "work_unit": volunteer.organisation},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.report_party_member(
                 actor=request.user, volunteer=volunteer, **form.cleaned_data
             )
-        except (ValidationError, PermissionDenied) as e:
-            _form_error(form, e)
-        else:
             messages.success(request, _("已登记报到"))
             return redirect("volunteers:volunteer_detail", pk=pk)
     return _form_page(
@@ -411,15 +397,12 @@ def need_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(Need.objects.visible_to(request.user), pk=pk)
     form = DispatchForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, _errors(ValidationError(form.errors["volunteers"])))
+        messages.error(request, error_text(ValidationError(form.errors["volunteers"])))
         return redirect("volunteers:need_detail", pk=pk)
-    try:
+    with service_messages(request):
         rows = services.dispatch(
             actor=request.user, need=need, volunteers=form.cleaned_data["volunteers"]
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已派遣 %(n)s 名志愿者，等待其确认") % {"n": len(rows)})
     return redirect("volunteers:need_detail", pk=pk)
 
@@ -445,16 +428,13 @@ def batch_add(request: HttpRequest) -> HttpResponse:
     needs = [n for n in needs if n.places]
     form = BatchForm(request.POST or None, needs=needs)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             batch = services.dispatch_batch(
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 notes=form.cleaned_data["notes"],
                 needs=form.allocations(),
             )
-        except (ValidationError, PermissionDenied) as e:
-            _form_error(form, e)
-        else:
             messages.success(request, _("已创建派遣批次：%(n)s") % {"n": batch.name})
             return redirect("volunteers:batch_detail", pk=batch.pk)
     return render(request, "volunteers/batch_form.html", {"form": form, "needs": needs})
@@ -497,13 +477,10 @@ def _back(request: HttpRequest, assignment: Assignment) -> HttpResponse:
 @permission_required("volunteers.dispatch_need", raise_exception=True)
 def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
-    try:
+    with service_messages(request):
         services.cancel_assignment(
             actor=request.user, assignment=assignment, reason=request.POST.get("reason", "")
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已取消该任务"))
     return _back(request, assignment)
 
@@ -511,11 +488,8 @@ def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assignment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
-    try:
+    with service_messages(request):
         services.check_in(actor=request.user, assignment=assignment)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已签到"))
     return _back(request, assignment)
 
@@ -523,11 +497,8 @@ def assignment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def shift_check_out(request: HttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(selectors.shift_list(Shift.objects.visible_to(request.user)), pk=pk)
-    try:
+    with service_messages(request):
         shift = services.check_out(actor=request.user, shift=shift)
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已签退，本次服务 %(h)s 小时") % {"h": shift.hours})
     return _back(request, shift.assignment)
 
@@ -568,16 +539,13 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 def my_task_respond(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     accept = request.POST.get("answer") == "accept"
-    try:
+    with service_messages(request):
         services.respond_assignment(
             actor=request.user,
             assignment=assignment,
             accept=accept,
             reason=request.POST.get("reason", ""),
         )
-    except (ValidationError, PermissionDenied) as e:
-        messages.error(request, _errors(e))
-    else:
         messages.success(request, _("已接受任务") if accept else _("已回复不能参加"))
     return redirect("volunteers:my_tasks")
 

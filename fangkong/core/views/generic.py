@@ -45,6 +45,14 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def error_text(error: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one line for a message: a ValidationError's messages joined
+    (field errors included), a PermissionDenied's text or, when it has none, a generic one."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("您没有执行此操作的权限")
+
+
 @contextlib.contextmanager
 def service_errors(form: forms.BaseForm) -> Iterator[None]:
     """Run a service call for a submitted form; a ``ValidationError`` or ``PermissionDenied``
@@ -61,7 +69,24 @@ def service_errors(form: forms.BaseForm) -> Iterator[None]:
     except ValidationError as e:
         add_service_errors(form, e)
     except PermissionDenied as e:
-        form.add_error(None, str(e) or _("您没有执行此操作的权限"))
+        form.add_error(None, error_text(e))
+
+
+@contextlib.contextmanager
+def service_messages(request: HttpRequest) -> Iterator[None]:
+    """Run a service call behind a button (a POST with no form page to show again): a
+    ``ValidationError`` or ``PermissionDenied`` it raises ends the block and becomes an error
+    message (the service wrote nothing). Put the success message inside the block:
+
+        with service_messages(request):
+            services.close_x(actor=request.user, x=x)
+            messages.success(request, _("已办结"))
+        return redirect(...)
+    """
+    try:
+        yield
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, error_text(e))
 
 
 class BaseObjectView(View):

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from fangkong.core.views.generic import error_text
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -42,7 +44,7 @@ def import_upload(
                 options=options,
             )
         except (PermissionDenied, ValidationError) as e:
-            form.add_error(None, getattr(e, "messages", None) or str(e))
+            form.add_error(None, error_text(e))
         else:
             return redirect("core:job_detail", pk=job.pk)
     return render(request, template_name, {"form": form, **(context or {})})
