@@ -33,7 +33,12 @@ def test_self_report_on_a_phone_is_recorded(page, live_server, transactional_db)
     page.set_default_timeout(60_000)  # the answer waits for the status recomputation
     page.goto(f"{live_server.url}/health/report/{assignment.checkin_token}/")
     page.fill("input[name=date]", today.isoformat())
-    page.check("input[name=slot][value=pm]")
+    # The slots are buttons (a hidden radio behind each label): tap the label as a person
+    # does. Tap 上午 first, so that 下午 is a change whatever half-day it is in Shanghai now
+    # (the form starts on the current one).
+    page.locator("label[for=id_slot_0]").click()
+    page.locator("label", has_text="下午").click()
+    assert page.is_checked("input[name=slot][value=pm]")
     page.fill("input[name=temperature]", "36.6")
     page.click("main form button[type=submit]")
     page.locator(".alert-success").wait_for()
