@@ -192,5 +192,29 @@ def sandbox(root: Path, *, server_url: str | None = None) -> Iterator[Sandbox]:
     try:
         yield Sandbox(root, _replace_db(server_url, name))
     finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(server_url, name)
+
+
+def _drop_database(server_url: str, name: str, *, patience: float = 60.0) -> None:
+    """Drop the sandbox database, its own lingering sessions included (``FORCE``). A
+    non-superuser may not terminate an autovacuum worker (PostgreSQL 15 refuses the whole
+    ``FORCE`` then), which a sandbox that wrote many rows can have started; a plain ``DROP``
+    stops autovacuum itself, so it is tried next, until the sessions are gone."""
+    import psycopg
+    from psycopg import errors
+
+    deadline = time.monotonic() + patience
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        force = True
+        while True:
+            suffix = " WITH (FORCE)" if force else ""
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"{suffix}')
+                return
+            except errors.InsufficientPrivilege:
+                force = False
+            except errors.ObjectInUse:
+                force = True
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"could not drop the sandbox database {name}")
+            time.sleep(0.2)

@@ -95,3 +95,28 @@ def test_the_given_url_is_passed_as_database_url_and_the_status_returned(
 
 def test_usage_error():
     assert postgres.main(["pytest"]) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_sandbox_database_is_dropped_with_a_session_still_open():
+    """A sandbox's server may leave a session behind; the drop ends it (``FORCE``)."""
+    import psycopg
+    from django.db import connection
+
+    from fangkong.core.testing.sandbox import _drop_database, _replace_db, server_url_of
+
+    server = server_url_of(connection.settings_dict)
+    name = "fk_sandbox_droptest"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    lingering = psycopg.connect(_replace_db(server, name), autocommit=True)
+    try:
+        _drop_database(server, name, patience=10)
+    finally:
+        lingering.close()
+    with psycopg.connect(server, autocommit=True) as admin:
+        assert (
+            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None
+        )
