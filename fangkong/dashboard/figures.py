@@ -30,6 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
+from fangkong.core.scoping import ScopedQuerySet, area_visible_to
 from fangkong.prices.selectors import price_alerts
 from fangkong.screening.choices import FindingKind
 from fangkong.screening.coverage import kept_coverage_by_area
@@ -712,13 +713,16 @@ def count_scope(model) -> str:
 
 def scoped(model, user, area) -> QuerySet:
     """The model's records under ``area`` that ``user`` may see; ``user=None`` is the server
-    operator (the ``daily-report`` command), who sees every area."""
+    operator (the ``daily-report`` command), who sees every area. An area inside the user's
+    own subtree needs no second subtree filter when the model's ``visible_to`` is area
+    scoping alone: one sub-select and one join fewer in every figure's query."""
     kept = getattr(model, "count_scope_field", None)
-    if kept is None:  # the model's own scoping (some querysets refine ``visible_to``)
-        records = model.objects.all() if user is None else model.objects.visible_to(user)
-        return records.in_area(area).order_by()
-    records = model.objects.all() if user is None else model.objects.visible_to(user, kept)
-    return records.in_area(area, kept).order_by()
+    records = model.objects.all()
+    plain = type(records).visible_to is ScopedQuerySet.visible_to
+    if user is not None and not (plain and area_visible_to(area, user)):
+        # Some querysets refine ``visible_to`` (a volunteer's own shifts…): called as it is.
+        records = records.visible_to(user) if kept is None else records.visible_to(user, kept)
+    return (records.in_area(area) if kept is None else records.in_area(area, kept)).order_by()
 
 
 def _merge(into: dict, part: dict) -> dict:
