@@ -30,6 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
+from fangkong.core.fetching import converted_once
 from fangkong.core.scoping import ScopedQuerySet, area_visible_to
 from fangkong.prices.selectors import price_alerts
 from fangkong.screening.choices import FindingKind
@@ -815,8 +816,8 @@ def figure_table(
         if all(f.day_field for f in group):  # per-day rows: the day's only
             records = records.filter(**{group[0].day_field: moment.day})
         aggregates = _aggregates(group, moment)
-        rows = records.values(scope).annotate(**aggregates).values_list(scope, *aggregates)
-        counts.add_counts(rows, list(aggregates))
+        grouped = records.values(scope).annotate(**aggregates).values_list(scope, *aggregates)
+        counts.add_counts(converted_once(grouped), list(aggregates))
     tallies: dict[str, _Tally] = {}
     for key, family in families.items():
         model_class = apps.get_model(family.model)

@@ -16,6 +16,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from fangkong.core.fetching import converted_once
+
 from .models import Commodity, Market, PriceLine
 
 
@@ -65,34 +67,6 @@ class PriceAlert:
         return self.market.area.name
 
 
-def _converted_once(qs: QuerySet) -> list[list]:
-    """The rows of a ``values_list`` queryset, each distinct raw value converted once.
-
-    A city's alert window is tens of thousands of lines sharing a few dates and prices;
-    Django converts every value of every row (on SQLite a ``Decimal`` from a float and a
-    date from text), which cost more than the query itself. Same SQL, same converters."""
-    compiler = qs.query.get_compiler(using=qs.db)
-    sql, params = compiler.as_sql()
-    connection = compiler.connection
-    converters = compiler.get_converters([col for col, _alias, _ in compiler.select])
-    memo: dict[int, dict] = {pos: {} for pos in converters}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [list(row) for row in cursor.fetchall()]
-    for pos, (convs, expression) in converters.items():
-        done = memo[pos]
-        for row in rows:
-            raw = row[pos]
-            value = done.get(raw, done)
-            if value is done:
-                value = raw
-                for convert in convs:
-                    value = convert(value, expression, connection)
-                done[raw] = value
-            row[pos] = value
-    return rows
-
-
 def price_alerts(
     lines: QuerySet, *, since: datetime.date | None = None, until: datetime.date | None = None
 ) -> list[PriceAlert]:
@@ -107,9 +81,9 @@ def price_alerts(
     day = "date"
     if connections[lines.db].vendor == "sqlite":
         # SQLite's driver converts every value of a date column as it fetches it (before
-        # ``_converted_once``): read the days as text, each distinct one converted below.
+        # ``converted_once``): read the days as text, each distinct one converted below.
         window, day = window.annotate(day_text=Cast("date", CharField())), "day_text"
-    rows = _converted_once(
+    rows = converted_once(
         window.values_list("market_id", "commodity_id", day, "price").order_by()
     )  # sorted per series below: cheaper than sorting every row in SQL
     days: dict = {}
