@@ -20,9 +20,10 @@ carry the value the database set.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import connection, migrations, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 PARENT = "registry_resident"
@@ -115,6 +116,21 @@ CREATE TRIGGER {self.name}_move AFTER UPDATE OF area_id ON {PARENT}
             if connection.vendor == "postgresql":
                 c.execute(f"LOCK TABLE {self.source} IN SHARE MODE")
             c.execute(self.rebuild_sql())
+
+
+def migration_step(kept: Sequence[KeptArea]) -> migrations.RunPython:
+    """A migration's step: the triggers of ``kept`` and the column of the rows already
+    stored; reversed, the triggers dropped."""
+
+    def install(apps, schema_editor) -> None:
+        for k in kept:
+            k.install(schema_editor)
+
+    def uninstall(apps, schema_editor) -> None:
+        for k in kept:
+            k.uninstall(schema_editor)
+
+    return migrations.RunPython(install, uninstall, elidable=False)
 
 
 def installed_triggers() -> set[str]:

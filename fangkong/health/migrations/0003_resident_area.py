@@ -3,20 +3,10 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from fangkong.core.kept_area import KeptArea
+from fangkong.core.kept_area import KeptArea, migration_step
 
 # The triggers that keep the resident's area on the rows, then the rows already stored.
 KEPT = [KeptArea(name="health_assignment_area", source="health_assignment")]
-
-
-def install(apps, schema_editor):
-    for kept in KEPT:
-        kept.install(schema_editor)
-
-
-def uninstall(apps, schema_editor):
-    for kept in KEPT:
-        kept.uninstall(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -41,5 +31,5 @@ class Migration(migrations.Migration):
                 verbose_name="居民所在网格",
             ),
         ),
-        migrations.RunPython(install, uninstall, elidable=False),
+        migration_step(KEPT),
     ]

@@ -3,23 +3,13 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from fangkong.core.kept_area import KeptArea
+from fangkong.core.kept_area import KeptArea, migration_step
 
 # The triggers that keep the resident's area on the rows, then the rows already stored.
 KEPT = [
     KeptArea(name="tracing_case_area", source="tracing_case"),
     KeptArea(name="tracing_contact_area", source="tracing_contact"),
 ]
-
-
-def install(apps, schema_editor):
-    for kept in KEPT:
-        kept.install(schema_editor)
-
-
-def uninstall(apps, schema_editor):
-    for kept in KEPT:
-        kept.uninstall(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -57,5 +47,5 @@ class Migration(migrations.Migration):
                 verbose_name="居民所在网格",
             ),
         ),
-        migrations.RunPython(install, uninstall, elidable=False),
+        migration_step(KEPT),
     ]
