@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -91,6 +92,7 @@ def _area_columns_sql() -> str:
     return f"{ScanAreaDayCount._meta.db_table} (area_id, day, scans, refused)"
 
 
+@lru_cache(maxsize=64)
 def _area_upsert_sql(rows: int) -> str:
     """The chunk's counts (venue, day, scans, refused) added per area of the venue. The
     ``WHERE true`` tells SQLite's parser the upsert clause from a join constraint."""
@@ -103,11 +105,13 @@ def _area_upsert_sql(rows: int) -> str:
     )
 
 
+@lru_cache(maxsize=64)
 def _upsert_sql(rows: int) -> str:
     values = ", ".join(["(%s, %s, %s, %s)"] * rows)
     return f"INSERT INTO {_columns_sql()} VALUES {values} {_conflict_sql()}"  # noqa: S608
 
 
+@lru_cache(maxsize=64)
 def counting_insert(insert_sql: str, returning: str) -> str:
     """PostgreSQL: ``insert_sql`` (an ``INSERT INTO`` the scan table ``… ON CONFLICT DO
     NOTHING``) and the day-count upserts of the rows it stored (per venue, and per area of
@@ -139,19 +143,28 @@ def counting_insert_params() -> list[str]:
 def add_day_counts(counts: Mapping[tuple[int, datetime.date], tuple[int, int]]) -> int:
     """Add ``counts`` to ``ScanDayCount`` (inside the caller's transaction, which inserted
     the scans they count); returns the number of (venue, day) rows touched."""
-    if not counts:
-        return 0
+    statements = upserts(counts)
+    if statements:
+        with connection.cursor() as cur:
+            for sql, params in statements:
+                cur.execute(sql, params)
+    return len(counts)
+
+
+def upserts(counts: Mapping[tuple[int, datetime.date], tuple[int, int]]) -> list[tuple]:
+    """The ``(sql, params)`` statements adding ``counts`` (``UPSERT_CHUNK`` rows each, in key
+    order), for the caller's cursor or ``core.pipelined`` transaction."""
     ops = connection.ops
     items = sorted(counts.items())
-    with connection.cursor() as cur:
-        for start in range(0, len(items), UPSERT_CHUNK):
-            chunk = items[start : start + UPSERT_CHUNK]
-            params = []
-            for (venue_id, day), (n, refused) in chunk:
-                params += [venue_id, ops.adapt_datefield_value(day), n, refused]
-            cur.execute(_upsert_sql(len(chunk)), params)
-            cur.execute(_area_upsert_sql(len(chunk)), params)
-    return len(items)
+    out = []
+    for start in range(0, len(items), UPSERT_CHUNK):
+        chunk = items[start : start + UPSERT_CHUNK]
+        params = []
+        for (venue_id, day), (n, refused) in chunk:
+            params += [venue_id, ops.adapt_datefield_value(day), n, refused]
+        out.append((_upsert_sql(len(chunk)), params))
+        out.append((_area_upsert_sql(len(chunk)), params))
+    return out
 
 
 def count_scans(qs) -> int:
