@@ -434,17 +434,26 @@ def profile_child(batches: int, singles: int, size: int, out_dir: Path) -> dict:
         assert r.status_code == 200, r.content[:300]
         return r
 
+    def floor(_data):
+        r = client.get("/api/v1/scans/clock/")
+        assert r.status_code == 200, r.content[:300]
+        return r
+
+    backend_pid: list[int] = []
+
     def backend_cpu() -> float:
         if connection.vendor != "postgresql":
             return 0.0
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            return cpu_seconds(cur.fetchone()[0])
+        if not backend_pid:  # one connection for the whole run (CONN_MAX_AGE)
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                backend_pid.append(cur.fetchone()[0])
+        return cpu_seconds(backend_pid[0])
 
     for _ in range(3):
         post(body(size))
         post(body(1))
-        client.get("/api/v1/scans/clock/")
+        floor(None)
     out: dict = {"database": connection.vendor}
 
     def timed(what: str, requests: list, per: int, send):
@@ -459,22 +468,48 @@ def profile_child(batches: int, singles: int, size: int, out_dir: Path) -> dict:
         }
 
     timed("batch_per_scan", [body(size) for _ in range(batches)], size, post)
-    timed("single_per_request", [body(1) for _ in range(singles)], 1, post)
-    timed("floor_per_request", [None] * singles, 1, lambda _d: client.get("/api/v1/scans/clock/"))
-    for what, data in (("batch", body(size)), ("single", body(1))):
+    # Single scans and the floor in alternating rounds: a shared machine's drift (other
+    # work, clock speed) then weighs on both alike, and their ratio is what compares.
+    spent = {"single_per_request": [0.0, 0.0], "floor_per_request": [0.0, 0.0]}
+    rounds = max(1, singles // 20)
+    for _ in range(rounds):
+        for what, send, data in (
+            ("single_per_request", post, [body(1) for _ in range(20)]),
+            ("floor_per_request", floor, [None] * 20),
+        ):
+            b0, c0 = backend_cpu(), time.process_time()
+            for d in data:
+                send(d)
+            c1, b1 = time.process_time(), backend_cpu()
+            spent[what][0] += c1 - c0
+            spent[what][1] += b1 - b0
+    for what, (django_s, backend_s) in spent.items():
+        n = rounds * 20
+        out[what] = {
+            "django_us": round(django_s / n * 1e6, 1),
+            "backend_us": round(backend_s / n * 1e6, 1),
+        }
+    single, floor_ = out["single_per_request"], out["floor_per_request"]
+    out["floor_over_single"] = round(
+        (floor_["django_us"] + floor_["backend_us"]) / (single["django_us"] + single["backend_us"]),
+        3,
+    )
+    # The floor is profiled too: a single scan's own cost is its profile less the floor's.
+    for what, send, size_of in (("batch", post, size), ("single", post, 1), ("floor", floor, 0)):
         with CaptureQueriesContext(connection) as queries:
-            post(data)
+            send(body(size_of) if size_of else None)
         out[f"{what}_queries"] = [q["sql"][:160] for q in queries.captured_queries]
         prof = cProfile.Profile(time.process_time)  # CPU, not the wait for a shared core
         prof.enable()
         for _ in range(5 if what == "batch" else 100):
-            post(body(size if what == "batch" else 1))
+            send(body(size_of) if size_of else None)
         prof.disable()
         text = io.StringIO()
         pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(60)
         pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(40)
         path = out_dir / f"profile-{connection.vendor}-{what}.txt"
         path.write_text(text.getvalue())
+        prof.dump_stats(path.with_suffix(".prof"))  # for pstats / a diff against the floor
         out[f"{what}_profile"] = str(path)
     return out
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -101,9 +102,10 @@ def _json_column(vendor: str):
     return lambda text: text
 
 
-def _head_sql() -> tuple[str, str]:
-    """(lock-and-read, write) of the chain head as plain SQL: it runs in every audited
-    write, and the ORM's query building was most of its cost."""
+@lru_cache(maxsize=4)
+def _head_sql(vendor: str) -> tuple[str, str]:
+    """(lock-and-read, write) of the chain head as plain SQL, built once per process: it runs
+    in every audited write, and the ORM's query building was most of its cost."""
     qn = connection.ops.quote_name
     table = qn(AuditHead._meta.db_table)
     last_id, last_hash = (qn(AuditHead._meta.get_field(f).column) for f in ("last_id", "last_hash"))
@@ -117,7 +119,7 @@ def _head_sql() -> tuple[str, str]:
 def _lock_head() -> tuple[int, str]:
     """(last id, last hash), the head row locked until the transaction ends."""
     with connection.cursor() as cursor:
-        cursor.execute(_head_sql()[0])
+        cursor.execute(_head_sql(connection.vendor)[0])
         row = cursor.fetchone()
     if row is None:  # a fresh database: the first writer creates the head
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
@@ -129,13 +131,7 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
     """Append ``events`` in order under one lock of the chain head; returns how many."""
     if not events:
         return 0
-    actor_id = actor.pk if actor is not None and actor.pk else None
-    actor_name = actor.get_username() if actor_id else "system"
     now = timezone.now()
-    # Column values computed once per call rather than once per entry.
-    timestamp_db = AuditEntry._meta.get_field("timestamp").get_db_prep_save(now, connection)
-    ts = now.isoformat()
-    json_column = _json_column(connection.vendor)
     if len(events) == 1 and connection.vendor == "postgresql":
         # The usual case (one audited write): one statement instead of lock, insert, head.
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -148,66 +144,79 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
     # No savepoint: a failure here fails the caller's transaction anyway, and a savepoint
     # costs two round trips on every audited write.
     with transaction.atomic(savepoint=False):
-        last_id, prev = _lock_head()
-        next_id = last_id + 1
-        rows = []
-        # The payload of ``entry_hash`` written out key by key in sorted order (byte for
-        # byte what ``_dumps`` gives: a test holds them equal); the parts every entry of
-        # this call shares are encoded once.
-        actor_part = f'"actor":{json_scalar(actor_name)},"actor_id":{json_scalar(actor_id)}'
-        ts_part = f'"ts":{json_scalar(ts)}'
-        texts: dict[str, str] = {}  # actions, areas and types repeat
-
-        def cached(value: str) -> str:
-            t = texts.get(value)
-            if t is None:
-                t = texts[value] = _text(value)
-            return t
-
-        sha256 = hashlib.sha256
-        for ev in events:
-            object_id = str(ev.object_id)
-            object_repr = ev.object_repr[:200]
-            changes_json = ev.changes_json
-            if changes_json is None:
-                changes_json = _dumps(ev.changes)
-            text = (
-                f'{{"action":{cached(ev.action)},{actor_part},"area":{cached(ev.area_path)},'
-                f'"changes":{changes_json},"id":{next_id},"oid":{_text(object_id)},'
-                f'"prev":"{prev}","reason":{_text(ev.reason)},"repr":{_text(object_repr)},'
-                f'{ts_part},"type":{cached(ev.object_type)}}}'
-            )
-            h = sha256(text.encode()).hexdigest()
-            # In the order of ``_INSERT_COLUMNS``.
-            rows.append(
-                (
-                    next_id,
-                    timestamp_db,
-                    actor_id,
-                    actor_name,
-                    ev.action,
-                    ev.object_type,
-                    object_id,
-                    object_repr,
-                    ev.area_path,
-                    None
-                    if ev.changes is None and ev.changes_json is None
-                    else json_column(changes_json),
-                    ev.reason,
-                    prev,
-                    h,
-                )
-            )
-            prev = h
-            next_id += 1
+        rows, last = _chained_rows(actor, events, now, *_lock_head())
         # executemany of the exact column values bulk_create would send (an import writes
         # one entry per row; bulk_create's per-object SQL compiling cost ~60 µs an entry).
-        sql = _insert_sql()
+        sql = _insert_sql(connection.vendor)
         with connection.cursor() as cursor:
             for start in range(0, len(rows), batch_size):
                 cursor.executemany(sql, rows[start : start + batch_size])
-            cursor.execute(_head_sql()[1], [next_id - 1, prev])
+            cursor.execute(_head_sql(connection.vendor)[1], last)
     return len(rows)
+
+
+def _chained_rows(
+    actor, events: Sequence[Event], now, last_id: int, prev: str
+) -> tuple[list[tuple], list]:
+    """The entries' column values (in the order of ``_INSERT_COLUMNS``), chained after the
+    head ``(last_id, prev)``, and the head's new ``[last id, last hash]``."""
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_name = actor.get_username() if actor_id else "system"
+    # Column values computed once per call rather than once per entry.
+    timestamp_db = AuditEntry._meta.get_field("timestamp").get_db_prep_save(now, connection)
+    ts = now.isoformat()
+    json_column = _json_column(connection.vendor)
+    next_id = last_id + 1
+    rows = []
+    # The payload of ``entry_hash`` written out key by key in sorted order (byte for
+    # byte what ``_dumps`` gives: a test holds them equal); the parts every entry of
+    # this call shares are encoded once.
+    actor_part = f'"actor":{json_scalar(actor_name)},"actor_id":{json_scalar(actor_id)}'
+    ts_part = f'"ts":{json_scalar(ts)}'
+    texts: dict[str, str] = {}  # actions, areas and types repeat
+
+    def cached(value: str) -> str:
+        t = texts.get(value)
+        if t is None:
+            t = texts[value] = _text(value)
+        return t
+
+    sha256 = hashlib.sha256
+    for ev in events:
+        object_id = str(ev.object_id)
+        object_repr = ev.object_repr[:200]
+        changes_json = ev.changes_json
+        if changes_json is None:
+            changes_json = _dumps(ev.changes)
+        text = (
+            f'{{"action":{cached(ev.action)},{actor_part},"area":{cached(ev.area_path)},'
+            f'"changes":{changes_json},"id":{next_id},"oid":{_text(object_id)},'
+            f'"prev":"{prev}","reason":{_text(ev.reason)},"repr":{_text(object_repr)},'
+            f'{ts_part},"type":{cached(ev.object_type)}}}'
+        )
+        h = sha256(text.encode()).hexdigest()
+        rows.append(
+            (
+                next_id,
+                timestamp_db,
+                actor_id,
+                actor_name,
+                ev.action,
+                ev.object_type,
+                object_id,
+                object_repr,
+                ev.area_path,
+                None
+                if ev.changes is None and ev.changes_json is None
+                else json_column(changes_json),
+                ev.reason,
+                prev,
+                h,
+            )
+        )
+        prev = h
+        next_id += 1
+    return rows, [next_id - 1, prev]
 
 
 _INSERT_COLUMNS = (
@@ -227,7 +236,8 @@ _INSERT_COLUMNS = (
 )
 
 
-def _insert_sql() -> str:
+@lru_cache(maxsize=4)
+def _insert_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
     fields = {f.attname: f for f in AuditEntry._meta.concrete_fields}
     if set(fields) != set(_INSERT_COLUMNS):  # a new column must be given a value above
@@ -235,6 +245,25 @@ def _insert_sql() -> str:
     cols = ", ".join(qn(fields[name].column) for name in _INSERT_COLUMNS)
     marks = ", ".join(["%s"] * len(_INSERT_COLUMNS))
     return f"INSERT INTO {qn(AuditEntry._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
+
+
+def append(p, actor, event: Event, now) -> None:
+    """One entry appended on ``p`` (a ``core.pipelined`` transaction, in which the write it
+    audits was made). PostgreSQL: the head created if missing and the entry chained by the
+    server (``append_sql``), no round trip of its own; SQLite: the head read, the entry and
+    the head written on the driver's cursor (the transaction began IMMEDIATE: no other
+    writer until it ends)."""
+    vendor = p.vendor
+    if vendor == "postgresql":
+        p.send(ensure_head_sql(), [])
+        p.send(append_sql(), append_params(actor, event, now))
+        return
+    heads = p.fetch(_head_sql(vendor)[0], None)
+    if not heads:  # a fresh database: the first writer creates the head
+        p.send(ensure_head_sql())
+    rows, last = _chained_rows(actor, [event], now, *(heads[0] if heads else (0, GENESIS)))
+    p.send(_insert_sql(vendor), rows[0])
+    p.send(_head_sql(vendor)[1], last)
 
 
 # --- one entry in one statement (PostgreSQL) ----------------------------------------------

@@ -44,16 +44,19 @@ def path_visible_to(path: str, user) -> bool:
 
 
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ScopedQuerySet:
+    def visible_to(self, user, field: str | None = None) -> ScopedQuerySet:
+        """``field``: another lookup ending at the same area (a counted model's kept
+        ``count_scope_field``); ``scope_field`` by default."""
         if is_global(user):
             return self
         root = user_area(user)
         if root is None:
             return self.none()
-        return self.in_area(root)
+        # Some querysets refine ``in_area`` (areas themselves): called as before by default.
+        return self.in_area(root) if field is None else self.in_area(root, field)
 
-    def in_area(self, area) -> ScopedQuerySet:
-        field = self.model.scope_field
+    def in_area(self, area, field: str | None = None) -> ScopedQuerySet:
+        field = field or self.model.scope_field
         return self.filter(**{f"{field}__in": subtree_ids(area)})
 
 

@@ -10,8 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Min, QuerySet
+from django.db import connections
+from django.db.models import Avg, CharField, Count, Max, Min, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from fangkong.core.fetching import converted_once
 
 from .models import Commodity, Market, PriceLine
 
@@ -62,34 +67,6 @@ class PriceAlert:
         return self.market.area.name
 
 
-def _converted_once(qs: QuerySet) -> list[list]:
-    """The rows of a ``values_list`` queryset, each distinct raw value converted once.
-
-    A city's alert window is tens of thousands of lines sharing a few dates and prices;
-    Django converts every value of every row (on SQLite a ``Decimal`` from a float and a
-    date from text), which cost more than the query itself. Same SQL, same converters."""
-    compiler = qs.query.get_compiler(using=qs.db)
-    sql, params = compiler.as_sql()
-    connection = compiler.connection
-    converters = compiler.get_converters([col for col, _alias, _ in compiler.select])
-    memo: dict[int, dict] = {pos: {} for pos in converters}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [list(row) for row in cursor.fetchall()]
-    for pos, (convs, expression) in converters.items():
-        done = memo[pos]
-        for row in rows:
-            raw = row[pos]
-            value = done.get(raw, done)
-            if value is done:
-                value = raw
-                for convert in convs:
-                    value = convert(value, expression, connection)
-                done[raw] = value
-            row[pos] = value
-    return rows
-
-
 def price_alerts(
     lines: QuerySet, *, since: datetime.date | None = None, until: datetime.date | None = None
 ) -> list[PriceAlert]:
@@ -100,27 +77,39 @@ def price_alerts(
     since = since or until
     commodities = {c.pk: c for c in Commodity.objects.all()}
     longest = max((c.baseline_days for c in commodities.values()), default=7)
-    rows = _converted_once(
-        lines.filter(date__gte=since - datetime.timedelta(days=longest), date__lte=until)
-        .values_list("market_id", "commodity_id", "date", "price")
-        .order_by()  # sorted per series below: cheaper than sorting every row in SQL
-    )
+    window = lines.filter(date__gte=since - datetime.timedelta(days=longest), date__lte=until)
+    day = "date"
+    if connections[lines.db].vendor == "sqlite":
+        # SQLite's driver converts every value of a date column as it fetches it (before
+        # ``converted_once``): read the days as text, each distinct one converted below.
+        window, day = window.annotate(day_text=Cast("date", CharField())), "day_text"
+    rows = converted_once(
+        window.values_list("market_id", "commodity_id", day, "price").order_by()
+    )  # sorted per series below: cheaper than sorting every row in SQL
+    days: dict = {}
     series: dict[tuple[int, int], list[tuple[datetime.date, Decimal]]] = defaultdict(list)
-    for market_id, commodity_id, date, price in rows:
+    for market_id, commodity_id, raw, price in rows:
+        date = days.get(raw)
+        if date is None:
+            date = days[raw] = raw if isinstance(raw, datetime.date) else parse_date(raw)
         series[(market_id, commodity_id)].append((date, price))
     found = []
+    factors = {pk: 1 + c.alert_percent / 100 for pk, c in commodities.items()}
     for (market_id, commodity_id), points in series.items():
-        c = commodities[commodity_id]
+        c, factor = commodities[commodity_id], factors[commodity_id]
         points.sort()
         dates = [d for d, _ in points]
+        prices = [p for _, p in points]
         for i in range(bisect_left(dates, since), len(points)):
             date, price = points[i]
             start = date - datetime.timedelta(days=c.baseline_days)
-            window = [p for _, p in points[bisect_left(dates, start) : bisect_left(dates, date)]]
-            if not window:
+            window = prices[bisect_left(dates, start) : bisect_left(dates, date)]
+            # The median is at least the lowest price: a price within the rise of the
+            # lowest (most of them) needs no median (Decimal products keep the order).
+            if not window or price <= min(window) * factor:
                 continue
             baseline = Decimal(statistics.median(window))
-            if price > baseline * (1 + c.alert_percent / 100):
+            if price > baseline * factor:
                 rise = ((price - baseline) / baseline * 100).quantize(Decimal("0.1"))
                 found.append((market_id, c, date, price, baseline.quantize(Decimal("0.01")), rise))
     markets = Market.objects.select_related("area").in_bulk({f[0] for f in found})

@@ -12,19 +12,27 @@ per distinct venue and day, in key order so two batches lock shared rows in the 
 On PostgreSQL the batch's scan insert and this upsert are one statement (``counting_insert``:
 the upsert groups what the insert returned, local days by the database); on SQLite the rows
 the insert returned are counted here (``tally``) and upserted by ``add_day_counts``.
+
+The same write adds them up per area of the venue and day (``ScanAreaDayCount``, what a
+city's figures and trends read): on PostgreSQL a third part of the counting statement, which
+reads the batch's venues ``FOR SHARE`` so a concurrent move of a venue waits for the batch
+(or the batch counts in the moved area); elsewhere a second upsert of the same chunk, joined
+to the venues. A venue moved to another area takes its counts along (``VENUE_MOVE``, a
+trigger: every writer of venues).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import ScanDayCount
+from .models import ScanAreaDayCount, ScanDayCount
 
 # (venue id, local day) → (scans, refused)
 Tally = dict[tuple[int, datetime.date], tuple[int, int]]
@@ -72,23 +80,58 @@ def _columns_sql() -> str:
     return f"{qn(ScanDayCount._meta.db_table)} ({cols})"
 
 
+def _area_conflict_sql() -> str:
+    table = ScanAreaDayCount._meta.db_table
+    return (
+        "ON CONFLICT (area_id, day) DO UPDATE SET "
+        f"scans = {table}.scans + excluded.scans, refused = {table}.refused + excluded.refused"
+    )
+
+
+def _area_columns_sql() -> str:
+    return f"{ScanAreaDayCount._meta.db_table} (area_id, day, scans, refused)"
+
+
+@lru_cache(maxsize=64)
+def _area_upsert_sql(rows: int) -> str:
+    """The chunk's counts (venue, day, scans, refused) added per area of the venue. The
+    ``WHERE true`` tells SQLite's parser the upsert clause from a join constraint."""
+    values = ", ".join(["(%s, %s, %s, %s)"] * rows)
+    return (
+        f"INSERT INTO {_area_columns_sql()} "  # noqa: S608
+        "SELECT v.area_id, c.column2, sum(c.column3), sum(c.column4) "
+        f"FROM (VALUES {values}) c JOIN venues_venue v ON v.id = c.column1 WHERE true "
+        f"GROUP BY 1, 2 ORDER BY 1, 2 {_area_conflict_sql()}"
+    )
+
+
+@lru_cache(maxsize=64)
 def _upsert_sql(rows: int) -> str:
     values = ", ".join(["(%s, %s, %s, %s)"] * rows)
     return f"INSERT INTO {_columns_sql()} VALUES {values} {_conflict_sql()}"  # noqa: S608
 
 
+@lru_cache(maxsize=64)
 def counting_insert(insert_sql: str, returning: str) -> str:
     """PostgreSQL: ``insert_sql`` (an ``INSERT INTO`` the scan table ``… ON CONFLICT DO
-    NOTHING``) and the day-count upsert of the rows it stored, as one statement returning
-    ``returning`` of those rows. Its last parameter is the time-zone name
-    (``counting_insert_params``)."""
+    NOTHING``) and the day-count upserts of the rows it stored (per venue, and per area of
+    the venue), as one statement returning ``returning`` of those rows. Its last parameter is
+    the time-zone name (``counting_insert_params``)."""
     return (
         f"WITH ins AS ({insert_sql} RETURNING {returning}, "  # noqa: S608
         '"scanned_at" AS day_at, "admitted" AS day_admitted, "venue_id" AS day_venue), '
+        "per_day AS (SELECT day_venue, (day_at AT TIME ZONE %s)::date AS day_d, "
+        "count(*) AS day_n, count(*) FILTER (WHERE NOT day_admitted) AS day_r "
+        "FROM ins GROUP BY 1, 2), "
         f"counted AS (INSERT INTO {_columns_sql()} "
-        "SELECT day_venue, (day_at AT TIME ZONE %s)::date, count(*), "
-        "count(*) FILTER (WHERE NOT day_admitted) FROM ins GROUP BY 1, 2 ORDER BY 1, 2 "
-        f"{_conflict_sql()}) "
+        "SELECT day_venue, day_d, day_n, day_r FROM per_day ORDER BY 1, 2 "
+        f"{_conflict_sql()}), "
+        "venue_areas AS (SELECT id, area_id FROM venues_venue "
+        "WHERE id IN (SELECT day_venue FROM per_day) FOR SHARE), "
+        f"area_counted AS (INSERT INTO {_area_columns_sql()} "
+        "SELECT v.area_id, day_d, sum(day_n), sum(day_r) FROM per_day "
+        "JOIN venue_areas v ON v.id = day_venue GROUP BY 1, 2 ORDER BY 1, 2 "
+        f"{_area_conflict_sql()}) "
         f"SELECT {returning} FROM ins"
     )
 
@@ -100,18 +143,28 @@ def counting_insert_params() -> list[str]:
 def add_day_counts(counts: Mapping[tuple[int, datetime.date], tuple[int, int]]) -> int:
     """Add ``counts`` to ``ScanDayCount`` (inside the caller's transaction, which inserted
     the scans they count); returns the number of (venue, day) rows touched."""
-    if not counts:
-        return 0
+    statements = upserts(counts)
+    if statements:
+        with connection.cursor() as cur:
+            for sql, params in statements:
+                cur.execute(sql, params)
+    return len(counts)
+
+
+def upserts(counts: Mapping[tuple[int, datetime.date], tuple[int, int]]) -> list[tuple]:
+    """The ``(sql, params)`` statements adding ``counts`` (``UPSERT_CHUNK`` rows each, in key
+    order), for the caller's cursor or ``core.pipelined`` transaction."""
     ops = connection.ops
     items = sorted(counts.items())
-    with connection.cursor() as cur:
-        for start in range(0, len(items), UPSERT_CHUNK):
-            chunk = items[start : start + UPSERT_CHUNK]
-            params = []
-            for (venue_id, day), (n, refused) in chunk:
-                params += [venue_id, ops.adapt_datefield_value(day), n, refused]
-            cur.execute(_upsert_sql(len(chunk)), params)
-    return len(items)
+    out = []
+    for start in range(0, len(items), UPSERT_CHUNK):
+        chunk = items[start : start + UPSERT_CHUNK]
+        params = []
+        for (venue_id, day), (n, refused) in chunk:
+            params += [venue_id, ops.adapt_datefield_value(day), n, refused]
+        out.append((_upsert_sql(len(chunk)), params))
+        out.append((_area_upsert_sql(len(chunk)), params))
+    return out
 
 
 def count_scans(qs) -> int:
@@ -127,3 +180,65 @@ def count_scans(qs) -> int:
     )
     with transaction.atomic():
         return add_day_counts({(v, d): (n, r) for v, d, n, r in groups.iterator()})
+
+
+# A venue moved to another area takes its day counts along (every writer of venues: the
+# service, an import, a bulk update). One upsert of the venue's days: minus in the old area,
+# plus in the new.
+_MOVE_SQL = (
+    "INSERT INTO venues_scanareadaycount (area_id, day, scans, refused) "
+    "SELECT {new}.area_id, day, scans, refused FROM venues_scandaycount "
+    "WHERE venue_id = {new}.id "
+    "UNION ALL SELECT {old}.area_id, day, -scans, -refused FROM venues_scandaycount "
+    "WHERE venue_id = {new}.id "
+    "ON CONFLICT (area_id, day) DO UPDATE SET "
+    "scans = venues_scanareadaycount.scans + excluded.scans, "
+    "refused = venues_scanareadaycount.refused + excluded.refused"
+)
+VENUE_MOVE = {
+    "postgresql": [
+        "CREATE FUNCTION venues_scanareadaycount_move() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN {_MOVE_SQL.format(new='NEW', old='OLD')}; RETURN NULL; END $$",
+        "CREATE TRIGGER venues_scanareadaycount_move AFTER UPDATE OF area_id ON venues_venue "
+        "FOR EACH ROW WHEN (OLD.area_id IS DISTINCT FROM NEW.area_id) "
+        "EXECUTE FUNCTION venues_scanareadaycount_move()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER venues_scanareadaycount_move AFTER UPDATE OF area_id ON venues_venue "
+        "WHEN OLD.area_id IS NOT NEW.area_id "
+        f"BEGIN {_MOVE_SQL.format(new='NEW', old='OLD')}; END"
+    ],
+}
+VENUE_MOVE_DROP = {
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS venues_scanareadaycount_move ON venues_venue",
+        "DROP FUNCTION IF EXISTS venues_scanareadaycount_move()",
+    ],
+    "sqlite": ["DROP TRIGGER IF EXISTS venues_scanareadaycount_move"],
+}
+REBUILD_AREA_COUNTS = [
+    "DELETE FROM venues_scanareadaycount",
+    "INSERT INTO venues_scanareadaycount (area_id, day, scans, refused) "
+    "SELECT v.area_id, c.day, sum(c.scans), sum(c.refused) FROM venues_scandaycount c "
+    "JOIN venues_venue v ON v.id = c.venue_id GROUP BY v.area_id, c.day",
+]
+
+
+def install_area_counts(schema_editor) -> None:
+    """The move trigger, then the counts of the days already counted (a migration's step)."""
+    for sql in VENUE_MOVE[schema_editor.connection.vendor] + REBUILD_AREA_COUNTS:
+        schema_editor.execute(sql, params=None)
+
+
+def uninstall_area_counts(schema_editor) -> None:
+    for sql in VENUE_MOVE_DROP[schema_editor.connection.vendor]:
+        schema_editor.execute(sql, params=None)
+
+
+def rebuild_area_counts() -> None:
+    """Add ``ScanDayCount`` up per area again, with the day counts' writers held off."""
+    with transaction.atomic(), connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("LOCK TABLE venues_scandaycount IN SHARE MODE")
+        for sql in REBUILD_AREA_COUNTS:
+            c.execute(sql)

@@ -30,7 +30,7 @@ from fangkong.status.tokens import SALT, TOKEN_MAX_AGE
 
 from . import selectors
 from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
-from .day_counts import add_day_counts, counting_insert, counting_insert_params, tally
+from .day_counts import add_day_counts, counting_insert, counting_insert_params, tally, upserts
 from .models import OutingApproval, Scan, Venue
 from .rules import MAX_BATCH, ScanRecord, clean_identity, clean_optional_temperature, parse_record
 
@@ -553,11 +553,22 @@ def _lookup_sql(vendor: str, what: str, n: int) -> str:
     )
 
 
+# Up to this many keys a look-up is prepared on PostgreSQL (planned once per connection: the
+# server re-planned the join on every single scan) and runs on the driver's cursor on SQLite
+# (``pipelined.fetch``); one statement per count, so larger batches, rarer and of many
+# shapes, keep Django's cursor. (``= ANY`` of an array, one shape for every count, is not
+# given a generic plan: it was planned afresh each time too.)
+PREPARED_KEYS = 8
+
+
 def _lookup(what: str, keys: list[str]) -> list[tuple]:
     if not keys:
         return []
+    sql = _lookup_sql(connection.vendor, what, len(keys))
+    if len(keys) <= PREPARED_KEYS:
+        return pipelined.fetch(sql, keys)
     with connection.cursor() as cur:
-        cur.execute(_lookup_sql(connection.vendor, what, len(keys)), keys)
+        cur.execute(sql, keys)
         return cur.fetchall()
 
 
@@ -593,26 +604,30 @@ def scan_column_adapters(conn) -> tuple:
 RETURNING = '"uuid", "venue_id", "admitted"'
 
 
-def _insert_ignore(rows: list[tuple]) -> tuple[set[tuple], bool]:
+def _insert_ignore(rows: list[tuple]) -> set[tuple]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING ``(uuid, venue_id, admitted)`` of the rows
-    actually inserted, and whether their day counts were added too: on PostgreSQL ``COPY``
-    into a temporary table, then the insert and the day-count upsert as one statement
-    (``day_counts.counting_insert``; a smaller batch goes through ``_pipelined_write``); on
-    SQLite one statement per ``INSERT_CHUNK`` rows, counted by the caller.
+    actually inserted: on PostgreSQL ``COPY`` into a temporary table, then the insert and the
+    day-count upsert as one statement (``day_counts.counting_insert``); on SQLite one
+    statement per ``INSERT_CHUNK`` rows, counted by the caller. A batch under
+    ``COPY_FROM_ROWS`` goes through ``_short_write`` instead.
 
     A resent record hits the primary key ``(scanned_at, uuid)`` and is skipped by the
     database itself: no read-then-write race between two resends.
     """
     if connection.vendor == "postgresql":
-        return _copy_insert_ignore(rows), True
+        return _copy_insert_ignore(rows)
     inserted: set = set()
     with connection.cursor() as cur:
         for start in range(0, len(rows), INSERT_CHUNK):
             chunk = rows[start : start + INSERT_CHUNK]
-            sql = f"{_values_insert_sql(len(chunk))} RETURNING {RETURNING}"
-            cur.execute(sql, [v for row in chunk for v in row])
+            cur.execute(_returning_insert_sql(len(chunk)), [v for row in chunk for v in row])
             inserted.update(cur.fetchall())
-    return inserted, False
+    return inserted
+
+
+@lru_cache(maxsize=64)
+def _returning_insert_sql(n: int) -> str:
+    return f"{_values_insert_sql(n)} RETURNING {RETURNING}"
 
 
 @lru_cache(maxsize=64)
@@ -629,7 +644,8 @@ def _values_insert_sql(n: int) -> str:
 
 
 # From this many rows PostgreSQL gets COPY: a multi-row INSERT's parameters are spliced into
-# the SQL text by psycopg's client-side binding, which cost ~100 µs a scan in Python.
+# the SQL text by psycopg's client-side binding, which cost ~100 µs a scan in Python. Below
+# it, on both databases, a batch is one short transaction (``_short_write``).
 COPY_FROM_ROWS = 50
 STAGING_TABLE = "venues_scan_ingest"
 
@@ -654,17 +670,26 @@ def _copy_insert_ignore(rows: list[tuple]) -> set[tuple]:
         return set(cur.fetchall())
 
 
-def _pipelined_write(rows: list[tuple], settle, actor) -> None:
-    """PostgreSQL, a small batch (a checkpoint's single scan): the write in two round trips
-    of prepared statements — BEGIN with the counting insert, then the audit entry with
-    COMMIT — instead of four of client-bound SQL (BEGIN, insert, audit, COMMIT), as the
-    status engine's one-person path does. ``settle(inserted, counted)`` gives the event."""
+def _short_write(rows: list[tuple], settle, actor) -> None:
+    """A small batch (a checkpoint's single scan): BEGIN, the insert, its day counts, the
+    audit entry and COMMIT as one ``core.pipelined`` transaction — on PostgreSQL two round
+    trips of prepared statements (BEGIN with the insert that also counts, then the audit
+    entry with COMMIT), on SQLite the driver's own cursor: a single scan paid more for
+    Django's cursor wrapper and transaction machinery than for its statements.
+    ``settle(inserted)`` gives the audit event and the day counts still to add."""
     with pipelined.transaction() as p:
-        insert = counting_insert(_values_insert_sql(len(rows)), RETURNING)
-        inserted = p.fetch(insert, [v for row in rows for v in row] + counting_insert_params())
-        event = settle(set(inserted), True)
-        p.send(audit.ensure_head_sql(), [])
-        p.send(audit.append_sql(), audit.append_params(actor, event, timezone.now()))
+        values = [v for row in rows for v in row]
+        if not rows:
+            inserted = []
+        elif p.vendor == "postgresql":
+            insert = counting_insert(_values_insert_sql(len(rows)), RETURNING)
+            inserted = p.fetch(insert, values + counting_insert_params())
+        else:
+            inserted = p.fetch(_returning_insert_sql(len(rows)), values)
+        event, counts = settle(set(inserted))
+        for statement, params in upserts(counts):
+            p.send(statement, params)
+        audit.append(p, actor, event, timezone.now())
 
 
 def ingest_scans(
@@ -722,7 +747,7 @@ def ingest_scans(
     phone_indexes: dict[str, str | None] = {}
     conn = connections[Scan.objects.db]  # the wrapper itself, not the per-access proxy
     moment, uuid_value = scan_column_adapters(conn)
-    recorded_at = Scan._meta.get_field("recorded_at").get_db_prep_save(timezone.now(), conn)
+    recorded_at = moment(timezone.now()) if moment else timezone.now()
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     unknown, green, out = ScanColour.UNKNOWN, ScanColour.GREEN, Direction.OUT
     rows, keyed = [], []
@@ -775,8 +800,9 @@ def ingest_scans(
         )
         keyed.append(rec)
 
-    def settle(inserted: set[tuple], counted: bool) -> audit.Event:
-        """Each record's outcome from what the insert returned; the batch's audit event."""
+    def settle(inserted: set[tuple]) -> tuple[audit.Event, dict]:
+        """Each record's outcome from what the insert returned; the batch's audit event and
+        the day counts the insert did not add itself (SQLite)."""
         stored = {key for key, _venue, _admitted in inserted}
         moment_of: dict = {}
         for rec, row in zip(keyed, rows, strict=True):
@@ -788,12 +814,15 @@ def ingest_scans(
             else:
                 status_of[rec.index] = "duplicate"
                 result.duplicates += 1
-        if not counted:
-            # Counted from what the insert returned: a resend or an in-batch repeat adds nothing.
-            add_day_counts(tally((v, moment_of[key], adm) for key, v, adm in inserted))
+        # Counted from what the insert returned: a resend or an in-batch repeat adds nothing.
+        counts = (
+            {}
+            if conn.vendor == "postgresql"  # the insert added them (counting_insert)
+            else tally((v, moment_of[key], adm) for key, v, adm in inserted)
+        )
         result.rejected = len(records) - result.created - result.duplicates
         area = user_area(actor)
-        return audit.Event(
+        event = audit.Event(
             action=AuditAction.IMPORT,
             object_type=audit.object_type(Scan),
             object_repr=_("批量上传扫码记录 %(n)s 条") % {"n": len(records)},
@@ -805,12 +834,15 @@ def ingest_scans(
                 "rejected": result.rejected,
             },
         )
+        return event, counts
 
-    if connection.vendor == "postgresql" and 0 < len(rows) < COPY_FROM_ROWS:
-        _pipelined_write(rows, settle, actor)
+    if len(rows) < COPY_FROM_ROWS:
+        _short_write(rows, settle, actor)
     else:
         with transaction.atomic():
-            audit.record(actor, settle(*(_insert_ignore(rows) if rows else (set(), True))))
+            event, counts = settle(_insert_ignore(rows))
+            add_day_counts(counts)
+            audit.record(actor, event)
     result.results = [
         {
             "index": i,

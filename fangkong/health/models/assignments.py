@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.kept_area import KeptArea, kept_area_field
 from fangkong.core.models import ScopedModel
 from fangkong.core.personal import EncryptedTextField, mask_name
 
@@ -18,6 +19,9 @@ class Assignment(ScopedModel):
     """隔离/健康监测安排: a resident placed in quarantine or monitoring for a period."""
 
     scope_field = "resident__area"
+    # Counted by the resident's area kept on the row (``core.kept_area``): city figures.
+    count_scope_field = "resident_area"
+    kept_area = KeptArea(name="health_assignment_area", source="health_assignment")
 
     resident = models.ForeignKey(
         "registry.Resident",
@@ -25,6 +29,7 @@ class Assignment(ScopedModel):
         related_name="health_assignments",
         verbose_name=_("居民"),
     )
+    resident_area = kept_area_field()
     kind = models.CharField(_("类型"), max_length=24, choices=AssignmentKind.choices)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.kept_area import KeptArea, kept_area_field
 from fangkong.core.models import ScopedModel
 
 from ..choices import FindingKind
@@ -11,6 +12,9 @@ class Finding(ScopedModel):
     """摸排发现: a person a campaign found (a returnee, an inflow…), once per campaign."""
 
     scope_field = "resident__area"
+    # Counted by the resident's area kept on the row (``core.kept_area``): city figures.
+    count_scope_field = "resident_area"
+    kept_area = KeptArea(name="screening_finding_area", source="screening_finding")
 
     campaign = models.ForeignKey(
         "screening.Campaign",
@@ -24,6 +28,7 @@ class Finding(ScopedModel):
         related_name="screening_findings",
         verbose_name=_("居民"),
     )
+    resident_area = kept_area_field()
     visit = models.ForeignKey(
         "screening.Visit",
         on_delete=models.SET_NULL,

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.kept_area import KeptArea, kept_area_field
 from fangkong.core.models import ScopedModel
 from fangkong.core.personal import EncryptedTextField
 
@@ -11,10 +12,14 @@ class Case(ScopedModel):
     """病例: a confirmed case or asymptomatic infection of a registered resident."""
 
     scope_field = "resident__area"
+    # Counted by the resident's area kept on the row (``core.kept_area``): city figures.
+    count_scope_field = "resident_area"
+    kept_area = KeptArea(name="tracing_case_area", source="tracing_case")
 
     resident = models.ForeignKey(
         "registry.Resident", on_delete=models.PROTECT, related_name="cases", verbose_name=_("居民")
     )
+    resident_area = kept_area_field()
     code = models.CharField(_("病例编号"), max_length=32, unique=True, blank=True, null=True)
     kind = models.CharField(_("类型"), max_length=16, choices=CaseKind.choices)
     onset_date = models.DateField(_("发病日期"), null=True, blank=True)

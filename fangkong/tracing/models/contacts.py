@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.kept_area import KeptArea, kept_area_field
 from fangkong.core.models import ScopedModel
 
 from ..choices import ContactDegree, ContactState
@@ -10,6 +11,9 @@ class Contact(ScopedModel):
     """接触者: a resident exposed to a case, close or secondary; a person confirms it."""
 
     scope_field = "resident__area"
+    # Counted by the resident's area kept on the row (``core.kept_area``): city figures.
+    count_scope_field = "resident_area"
+    kept_area = KeptArea(name="tracing_contact_area", source="tracing_contact")
 
     resident = models.ForeignKey(
         "registry.Resident",
@@ -17,6 +21,7 @@ class Contact(ScopedModel):
         related_name="contacts",
         verbose_name=_("居民"),
     )
+    resident_area = kept_area_field()
     case = models.ForeignKey(
         "tracing.Case", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("病例")
     )

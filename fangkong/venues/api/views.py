@@ -89,16 +89,13 @@ class ScanViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
         renderer_classes=BATCH_RENDERERS,
     )
     def batch(self, request):
-        body = ScanBatchSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = ScanBatchSerializer.checked(request.data)
         result = services.ingest_scans(
-            actor=request.user,
-            records=body.validated_data["records"],
-            source=body.validated_data["source"],
+            actor=request.user, records=body["records"], source=body["source"]
         )
         code = (
             status.HTTP_400_BAD_REQUEST
-            if result.rejected == len(body.validated_data["records"])
+            if result.rejected == len(body["records"])
             else status.HTTP_200_OK
         )
         return Response(result.as_dict(), status=code)

@@ -1,5 +1,5 @@
 from .outings import OutingApproval
-from .scans import Scan, ScanDayCount
+from .scans import Scan, ScanAreaDayCount, ScanDayCount
 from .venues import Venue
 
-__all__ = ["OutingApproval", "Scan", "ScanDayCount", "Venue"]
+__all__ = ["OutingApproval", "Scan", "ScanAreaDayCount", "ScanDayCount", "Venue"]

@@ -186,3 +186,40 @@ class ScanDayCount(models.Model):
 
     def __str__(self):
         return f"{self.venue_id} {self.day}: {self.scans}"
+
+
+class ScanAreaDayCount(models.Model):
+    """扫码日统计(按网格): ``ScanDayCount`` added up per area of the venue and local day, so a
+    city's day figures and 14-day trend read a row per area and day, not per venue and day.
+
+    Kept by the same statement that keeps ``ScanDayCount`` (``venues.day_counts``: the
+    ingest's counting insert on PostgreSQL, ``add_day_counts`` on SQLite and for loaders);
+    a venue moved to another area takes its counts along (a database trigger,
+    ``day_counts.VENUE_MOVE``). Never written by application code otherwise."""
+
+    scope_field = "area"
+
+    area = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # covered by the unique (area, day)
+        verbose_name=_("网格"),
+    )
+    day = models.DateField(_("日期"))
+    scans = models.BigIntegerField(_("扫码次数"), default=0)
+    refused = models.BigIntegerField(_("劝返/拒绝进入"), default=0)
+
+    objects = models.Manager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("扫码日统计(按网格)")
+        verbose_name_plural = _("扫码日统计(按网格)")
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["area", "day"], name="scan_area_day_count_area_day"),
+        ]
+        indexes = [models.Index(fields=["day", "area"], name="scan_area_day_count_day")]
+
+    def __str__(self):
+        return f"{self.area_id} {self.day}: {self.scans}"

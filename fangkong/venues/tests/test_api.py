@@ -130,3 +130,45 @@ def test_the_batch_serializer_rebuilds_the_fields_drf_would_copy():
     # A nested field is bound to its parent: never shared between two requests' serializers.
     assert one.fields["records"].child is not two.fields["records"].child
     assert one.fields["records"].child.parent is one.fields["records"]
+
+
+def test_a_well_formed_batch_body_is_read_as_the_serializer_reads_it():
+    from rest_framework.exceptions import ValidationError
+
+    from fangkong.venues.api.serializers import ScanBatchSerializer
+    from fangkong.venues.rules import MAX_BATCH
+
+    record = {"id": str(uuid.uuid4()), "venue": "x", "scanned_at": "2026-11-30T08:00:00+08:00"}
+    bodies = [
+        {"records": [record]},
+        {"records": [record, [1], 2, "x"], "source": "partner", "other": 1},
+        {"records": [record], "source": "device"},
+        {"records": [record] * MAX_BATCH},
+        # Refused, with the serializer's errors.
+        {"records": [record] * (MAX_BATCH + 1)},
+        {"records": []},
+        {"records": "x"},
+        {"records": {"a": record}},
+        {"records": [record, None]},
+        {"records": [record], "source": "web"},
+        {"records": [record], "source": None},
+        {"records": [record], "source": ["device"]},
+        {"source": "device"},
+        [record],
+        "records",
+        None,
+    ]
+    for body in bodies:
+        drf = ScanBatchSerializer(data=body)
+        if drf.is_valid():
+            checked = ScanBatchSerializer.checked(body)
+            assert checked == dict(drf.validated_data), body
+            assert type(checked["source"]) is type(drf.validated_data["source"])
+            assert checked["records"] == body["records"]
+        else:
+            try:
+                ScanBatchSerializer.checked(body)
+            except ValidationError as e:
+                assert e.detail == drf.errors, body
+            else:
+                raise AssertionError(f"accepted: {body!r:.80}")

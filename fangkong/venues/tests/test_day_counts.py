@@ -1,7 +1,8 @@
 """ScanDayCount is kept at ingest: after every kind of insert — batches with resends, repeats
 and rejected records, single scans through the API and the web pages, a batch that fails
 half-way, a purge — it equals the direct count of scans per venue and local day, plus what
-retention removed."""
+retention removed; and ScanAreaDayCount, kept by the same writes, equals it added up per
+area of the venue and day, also after venues move between areas."""
 
 import datetime
 import importlib
@@ -23,7 +24,7 @@ from fangkong.status.models import PersonStatus
 from fangkong.status.tokens import make_status_token
 from fangkong.venues import day_counts, services
 from fangkong.venues.choices import ScanColour, ScanSource
-from fangkong.venues.models import Scan, ScanDayCount
+from fangkong.venues.models import Scan, ScanAreaDayCount, ScanDayCount, Venue
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = timezone.now().replace(microsecond=0)
@@ -43,8 +44,26 @@ def _record(venue, when=LATE, **extra):
     } | extra
 
 
-def _stored() -> dict:
+def _stored(*, areas: bool = True) -> dict:
+    """The kept counts per venue and day; with ``areas``, first checks that the counts per
+    area and day are those added up from them."""
+    if areas:
+        assert _per_area() == _per_area_direct()
     return {(c.venue_id, c.day): (c.scans, c.refused) for c in ScanDayCount.objects.all()}
+
+
+def _per_area() -> dict:
+    rows = ScanAreaDayCount.objects.exclude(scans=0, refused=0)
+    assert not rows.filter(scans__lt=0).exists() and not rows.filter(refused__lt=0).exists()
+    return {(c.area_id, c.day): (c.scans, c.refused) for c in rows}
+
+
+def _per_area_direct() -> dict:
+    out: Counter = Counter()
+    for c in ScanDayCount.objects.select_related("venue"):
+        out[c.venue.area_id, c.day, 0] += c.scans
+        out[c.venue.area_id, c.day, 1] += c.refused
+    return {(a, d): (out[a, d, 0], out[a, d, 1]) for (a, d, k) in out if k == 0 and out[a, d, 0]}
 
 
 def _direct(purged: Counter | None = None) -> dict:
@@ -232,15 +251,48 @@ def test_the_migration_adds_live_scans_to_the_purged_counts_and_back(market, che
     old = datetime.date(2030, 12, 10)
     ScanDayCount.objects.create(venue=market, day=LATE.date(), scans=5, refused=1)
     ScanDayCount.objects.create(venue=checkpoint, day=old, scans=3, refused=0)
-    before = _stored()
+    before = _stored(areas=False)  # counts written around the ingest
     migration.count_live_scans(global_apps, None)
-    assert _stored() == {
+    assert _stored(areas=False) == {
         (market.pk, LATE.date()): (7, 2),
         (market.pk, EARLY.date()): (1, 0),
         (checkpoint.pk, old): (3, 0),
     }
     migration.uncount_live_scans(global_apps, None)
-    assert _stored() == before
+    assert _stored(areas=False) == before
+
+
+def test_area_counts_follow_venues_moved_between_areas(areas, users, market, checkpoint, green):
+    rng = random.Random(3)
+    batch = [
+        _record(rng.choice((market, checkpoint)), LATE + datetime.timedelta(minutes=i * 3))
+        | {"id_number": green.id_number}
+        for i in range(40)
+    ]
+    services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    assert _per_area()
+    staff = users["community"]
+    grids = [a for a in areas.values() if a.path.startswith(staff.area.path)]
+    assert len(grids) > 2
+    for step in range(8):
+        venue = Venue.objects.get(pk=rng.choice((market, checkpoint)).pk)
+        target = rng.choice([g for g in grids if g.pk != venue.area_id])
+        if step % 2:  # the service
+            services.update_venue(
+                actor=staff,
+                venue=venue,
+                data={"area": target},
+                expected_version=venue.version,
+            )
+        else:  # a bulk update around it
+            Venue.objects.filter(pk=venue.pk).update(area=target)
+        more = [_record(venue, EARLY + datetime.timedelta(minutes=step), id_number=green.id_number)]
+        services.ingest_scans(actor=users["community"], records=more, now=NOW)
+        assert _stored() == _direct()
+    # Recounted from the day counts (after a load around the ingest): the same rows.
+    kept = _per_area()
+    day_counts.rebuild_area_counts()
+    assert _per_area() == kept
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Havana"])

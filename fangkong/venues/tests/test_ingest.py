@@ -249,3 +249,46 @@ def test_the_batch_lookups_find_what_the_scoped_querysets_find(
     )
     assert set(services._lookup("residents", sorted(indexes))) == expected
     assert {colour for _i, _pk, colour in expected} == {"green", "red"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_single_scan_outside_any_transaction_is_written_whole_or_not_at_all(
+    users, market, green, monkeypatch
+):
+    """A small batch is one short transaction of its own (``_short_write``): a failure after
+    its insert leaves no scan, day count or audit entry, and the resend is stored once."""
+    from django.db import connection
+
+    from fangkong.core import audit
+    from fangkong.venues.models import ScanDayCount
+
+    batch = [_record(market, id_number=green.id_number), _record(market, phone="13800001111")]
+    assert len(batch) < services.COPY_FROM_ROWS and connection.get_autocommit()
+
+    def dropped(*args, **kwargs):
+        raise ConnectionError("the connection dropped")
+
+    with monkeypatch.context() as m, pytest.raises(ConnectionError):
+        m.setattr(audit, "append", dropped)
+        services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    assert connection.get_autocommit()
+    assert Scan.objects.count() == 0 and not ScanDayCount.objects.exists()
+    assert not AuditEntry.objects.filter(object_type="venues.scan").exists()
+    first = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    again = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    assert (first.created, again.created, again.duplicates) == (2, 0, 2)
+    assert Scan.objects.count() == 2
+    # The visitor (unknown colour) is refused at the door.
+    assert [(c.scans, c.refused) for c in ScanDayCount.objects.all()] == [(2, 1)]
+    entries = AuditEntry.objects.filter(object_type="venues.scan").order_by("id")
+    assert [e.changes["created"] for e in entries] == [2, 0]
+    assert audit.verify_chain().ok
+
+
+def test_the_recorded_time_takes_the_scan_time_adapter(db):
+    from django.db import connection
+
+    moment_of, _uuid_of = services.scan_column_adapters(connection)
+    field = Scan._meta.get_field("recorded_at")
+    now = timezone.now()
+    assert (moment_of(now) if moment_of else now) == field.get_db_prep_save(now, connection)

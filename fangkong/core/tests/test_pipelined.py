@@ -1,0 +1,80 @@
+"""``core.pipelined``: a short transaction of plain statements on either database — whole or
+not at all, Django's errors, the audit entries it appends chained like ``record``'s."""
+
+import pytest
+from django.db import IntegrityError, connection
+from django.utils import timezone
+
+from fangkong.core import audit, pipelined
+from fangkong.core.models import AuditEntry, AuditHead
+
+AWKWARD = [
+    {},
+    {"name": ["张三", "張三"], "quote": 'a"b\\c', "nested": {"z": 1, "a": [None, True]}},
+    {"reason": "\u2028 line", "n": 1.5, "100%": "%s"},
+]
+
+
+def _event(i: int, changes: dict) -> audit.Event:
+    return audit.Event(
+        action="update",
+        object_type="test.thing",
+        object_id=f'{i}"\\',
+        object_repr='张*「引号"」',
+        area_path="510400.510402",
+        changes=changes,
+        reason="核对 \\ 100%",
+    )
+
+
+def _clear_audit() -> None:
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM core_auditentry")  # whatever the fixtures' writes left
+        cur.execute("DELETE FROM core_audithead")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_short_transaction_commits_whole_or_not_at_all(users):
+    """In autocommit: BEGIN and COMMIT are the pipeline's own, and a failing statement takes
+    everything sent before it back, leaving the connection usable."""
+    _clear_audit()
+    assert connection.get_autocommit()
+    with pipelined.transaction() as p:
+        audit.append(p, users["command"], _event(0, AWKWARD[0]), timezone.now())
+    assert AuditEntry.objects.count() == 1
+    duplicate_head = "INSERT INTO core_audithead (id, last_id, last_hash) VALUES (%s, %s, %s)"
+    with pytest.raises(IntegrityError), pipelined.transaction() as p:
+        audit.append(p, users["command"], _event(1, AWKWARD[1]), timezone.now())
+        p.send(duplicate_head, [1, 0, audit.GENESIS])
+    assert connection.get_autocommit()
+    assert AuditEntry.objects.count() == 1
+    assert AuditHead.objects.get().last_id == 1
+    assert audit.verify_chain() == audit.VerifyResult(True, 1)
+
+
+def test_entries_appended_on_a_pipeline_chain_with_records(db, users):
+    """``append`` (a single scan's audit entry) from a fresh database, between entries of
+    ``record_many``: one chain, which Python re-hashes entry by entry."""
+    _clear_audit()
+    now = timezone.now()
+    for i, changes in enumerate(AWKWARD):
+        with pipelined.transaction() as p:  # the test's transaction: no BEGIN of its own
+            audit.append(p, users["command"] if i % 2 else None, _event(i, changes), now)
+        audit.record_many(None, [_event(10 + i, changes), _event(20 + i, changes)])
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.id for e in entries] == list(range(1, 10))
+    assert [e.changes for e in entries[::3]] == AWKWARD
+    assert [e.actor_name for e in entries[::3]] == ["system", "command", "system"]
+    assert entries[0].prev_hash == audit.GENESIS
+    assert audit.verify_chain() == audit.VerifyResult(True, 9)
+
+
+def test_fetch_reads_what_a_django_cursor_reads(db, users):
+    sql = "SELECT username, is_active FROM accounts_user WHERE username IN (%s, %s) ORDER BY 1"
+    params = ["command", "nobody"]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        expected = [tuple(row) for row in cur.fetchall()]
+    assert expected == [("command", True)]
+    assert [tuple(row) for row in pipelined.fetch(sql, params)] == expected
+    assert [tuple(row) for row in pipelined.fetch(sql, params)] == expected  # prepared now
