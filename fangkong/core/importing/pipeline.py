@@ -158,6 +158,21 @@ def _die_with(parent: int) -> None:
 
 def _work(evaluate, on_fork, ctx, tasks, results, parent: int) -> None:
     _die_with(parent)
+    # ``python -m bench profile --worker``: each worker writes its own cProfile.
+    profile_dir = os.environ.get("FANGKONG_IMPORT_PROFILE_WORKER")
+    if not profile_dir:
+        _serve(evaluate, on_fork, ctx, tasks, results, parent)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    try:
+        profiler.runcall(_serve, evaluate, on_fork, ctx, tasks, results, parent)
+    finally:
+        profiler.dump_stats(os.path.join(profile_dir, f"worker-{os.getpid()}.prof"))
+
+
+def _serve(evaluate, on_fork, ctx, tasks, results, parent: int) -> None:
     blocked = _block_database()
     on_fork()
     bounces = 0
