@@ -47,9 +47,14 @@ class _NeedsDatabase(Exception):
     pass
 
 
-def workers_for(total_estimate: int | None) -> int:
-    """Worker processes for a file of about ``total_estimate`` rows (0: evaluate in-process)."""
-    n = int(getattr(settings, "FANGKONG_IMPORT_WORKERS", 1))
+def workers_for(total_estimate: int | None, vendor: str = "") -> int:
+    """Worker processes for a file of about ``total_estimate`` rows (0: evaluate in-process).
+
+    ``FANGKONG_IMPORT_WORKERS`` unset: two on SQLite, where the importing process writes
+    in-process and evaluating the rows is the slower side of a 2-core machine, one on
+    PostgreSQL, whose server needs the other core for the writes."""
+    n = getattr(settings, "FANGKONG_IMPORT_WORKERS", None)
+    n = (2 if vendor == "sqlite" else 1) if n is None else int(n)
     least = int(getattr(settings, "FANGKONG_IMPORT_WORKERS_MIN_ROWS", 20_000))
     if n < 1 or total_estimate is None or total_estimate < least:
         return 0

@@ -13,7 +13,7 @@ from django.db import connection
 
 from fangkong.core.audit import verify_chain
 from fangkong.core.importing import run_import
-from fangkong.core.importing.pipeline import ImportWorkerError
+from fangkong.core.importing.pipeline import ImportWorkerError, workers_for
 from fangkong.core.models import AuditEntry
 from fangkong.core.personal import index_value
 from fangkong.core.search import name_keys
@@ -38,11 +38,12 @@ def _write(path, n: int, *, bad_grid_at: int | None = None):
     return path
 
 
-@pytest.fixture
-def workers(settings, monkeypatch):
-    settings.FANGKONG_IMPORT_WORKERS = 1
+@pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
+def workers(request, settings, monkeypatch):
+    settings.FANGKONG_IMPORT_WORKERS = request.param
     settings.FANGKONG_IMPORT_WORKERS_MIN_ROWS = 0
     monkeypatch.setattr(ResidentImporter, "batch_size", 3)
+    return request.param
 
 
 def _import(path, users, areas, **kw):
@@ -62,7 +63,7 @@ def test_workers_give_the_same_result_and_rows_as_one_process(
     path = _write(tmp_path / "a.csv", 20, bad_grid_at=13)
     settings.FANGKONG_IMPORT_WORKERS = 0
     alone = _outcome(_import(path, users, areas, dry_run=True, skip_invalid=True))
-    settings.FANGKONG_IMPORT_WORKERS = 1
+    settings.FANGKONG_IMPORT_WORKERS = workers
     result = _import(path, users, areas, skip_invalid=True)
     # The unknown grid needs a database query, which a worker hands back to the parent.
     assert alone[3] == [(15, "网格", "未找到网格“第七网格”，请填写网格名称或编码")]
@@ -126,3 +127,18 @@ def test_a_worker_error_is_raised_in_the_parent(tmp_path, users, areas, workers,
         _import(_write(tmp_path / "a.csv", 20), users, areas)
     assert Resident.objects.count() == 0
     assert AuditEntry.objects.count() == 0
+
+
+def test_worker_count_by_default_follows_the_database(settings):
+    # SQLite writes in the importing process: two workers share the evaluation; PostgreSQL's
+    # server needs the second core for the writes.
+    settings.FANGKONG_IMPORT_WORKERS = None
+    settings.FANGKONG_IMPORT_WORKERS_MIN_ROWS = 20_000
+    assert workers_for(100_000, "sqlite") == 2
+    assert workers_for(100_000, "postgresql") == 1
+    assert workers_for(19_999, "sqlite") == 0
+    assert workers_for(None, "sqlite") == 0
+    settings.FANGKONG_IMPORT_WORKERS = 3
+    assert workers_for(100_000, "postgresql") == 3
+    settings.FANGKONG_IMPORT_WORKERS = 0
+    assert workers_for(100_000, "sqlite") == 0

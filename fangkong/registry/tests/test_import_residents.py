@@ -223,10 +223,10 @@ def write_xls(path: Path) -> Path:
 
 @pytest.fixture(autouse=True, params=["one process", "workers"])
 def import_mode(request, settings, monkeypatch):
-    """Every test here runs twice: rows evaluated in the importing process, and in a forked
-    worker process from the second batch (of 4 rows unless the test says) on."""
+    """Every test here runs twice: rows evaluated in the importing process, and in two forked
+    worker processes from the second batch (of 4 rows unless the test says) on."""
     workers = request.param == "workers"
-    settings.FANGKONG_IMPORT_WORKERS = 1 if workers else 0
+    settings.FANGKONG_IMPORT_WORKERS = 2 if workers else 0
     settings.FANGKONG_IMPORT_WORKERS_MIN_ROWS = 0
     if workers:
         monkeypatch.setattr(ResidentImporter, "batch_size", 4)
