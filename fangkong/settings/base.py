@@ -218,14 +218,9 @@ FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = int(
     os.environ.get("FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS", 50_000)
 )
 # Worker processes that parse, validate and encrypt a large file's rows while the importing
-# process writes them (core/importing/pipeline.py); 0 = all in one process; unset = 2 on
-# SQLite, 1 on PostgreSQL. Files of fewer rows than FANGKONG_IMPORT_WORKERS_MIN_ROWS are
-# imported in one process.
-FANGKONG_IMPORT_WORKERS = (
-    int(os.environ["FANGKONG_IMPORT_WORKERS"])
-    if os.environ.get("FANGKONG_IMPORT_WORKERS")
-    else None
-)
+# process writes them (core/importing/pipeline.py); 0 = all in one process. Files of fewer
+# rows than FANGKONG_IMPORT_WORKERS_MIN_ROWS are imported in one process.
+FANGKONG_IMPORT_WORKERS = int(os.environ.get("FANGKONG_IMPORT_WORKERS", 1))
 FANGKONG_IMPORT_WORKERS_MIN_ROWS = int(os.environ.get("FANGKONG_IMPORT_WORKERS_MIN_ROWS", 20_000))
 FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", 1024**3)

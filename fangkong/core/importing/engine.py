@@ -336,10 +336,12 @@ class _Run:
     # --- rows ----------------------------------------------------------------------------
 
     def _rows(self, header_row: int, rows: Iterator[list]) -> None:
-        self.seen = SeenKeys(self.total_estimate or 0)
         self._prepare_evaluation()
         numbered = ((n, cells) for n, cells in enumerate(rows, start=header_row + 1) if cells)
-        workers = pipeline.workers_for(self.total_estimate, connection.vendor)
+        workers = pipeline.workers_for(self.total_estimate)
+        # With workers, the duplicate table gets its full size only after the fork: pages
+        # the workers inherited and the importing process then wrote would stay in each.
+        self.seen = SeenKeys(0 if workers else self.total_estimate or 0)
         if not workers:
             for rowno, cells in numbered:
                 self._take(rowno, cells, self.evaluate(rowno, cells))
@@ -360,6 +362,7 @@ class _Run:
             ctx=self.ctx,
             on_fork=self._on_fork,
         )
+        self.seen.reserve(self.total_estimate or 0)
         try:
             for chunk, results in pipe.map(chunks):
                 for (rowno, cells), evaluated in zip(chunk, results, strict=True):
@@ -372,9 +375,7 @@ class _Run:
         pipe.close()
 
     def _on_fork(self) -> None:
-        """In a worker: its own nonces; what only the importing process uses is let go
-        (the duplicate table, ~25 MB at 1,000,000 rows, would stay mapped in every worker
-        once the importing process has written to its copy)."""
+        """In a worker: its own nonces; what only the importing process uses is let go."""
         self.seen = None
         self.pending, self.rejects = [], []
         self.writer.fresh_encryptor()

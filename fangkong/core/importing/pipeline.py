@@ -47,14 +47,12 @@ class _NeedsDatabase(Exception):
     pass
 
 
-def workers_for(total_estimate: int | None, vendor: str = "") -> int:
+def workers_for(total_estimate: int | None) -> int:
     """Worker processes for a file of about ``total_estimate`` rows (0: evaluate in-process).
 
-    ``FANGKONG_IMPORT_WORKERS`` unset: two on SQLite, where the importing process writes
-    in-process and evaluating the rows is the slower side of a 2-core machine, one on
-    PostgreSQL, whose server needs the other core for the writes."""
-    n = getattr(settings, "FANGKONG_IMPORT_WORKERS", None)
-    n = (2 if vendor == "sqlite" else 1) if n is None else int(n)
+    One by default: at 1,000,000 rows on SQLite a second worker left the importing process
+    (inserts, audit) the slower side and held ~40 MB more (docs/benchmarks.md, session 6)."""
+    n = int(getattr(settings, "FANGKONG_IMPORT_WORKERS", 1))
     least = int(getattr(settings, "FANGKONG_IMPORT_WORKERS_MIN_ROWS", 20_000))
     if n < 1 or total_estimate is None or total_estimate < least:
         return 0

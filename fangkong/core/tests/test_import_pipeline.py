@@ -13,7 +13,7 @@ from django.db import connection
 
 from fangkong.core.audit import verify_chain
 from fangkong.core.importing import run_import
-from fangkong.core.importing.pipeline import ImportWorkerError, workers_for
+from fangkong.core.importing.pipeline import ImportWorkerError
 from fangkong.core.models import AuditEntry
 from fangkong.core.personal import index_value
 from fangkong.core.search import name_keys
@@ -127,18 +127,3 @@ def test_a_worker_error_is_raised_in_the_parent(tmp_path, users, areas, workers,
         _import(_write(tmp_path / "a.csv", 20), users, areas)
     assert Resident.objects.count() == 0
     assert AuditEntry.objects.count() == 0
-
-
-def test_worker_count_by_default_follows_the_database(settings):
-    # SQLite writes in the importing process: two workers share the evaluation; PostgreSQL's
-    # server needs the second core for the writes.
-    settings.FANGKONG_IMPORT_WORKERS = None
-    settings.FANGKONG_IMPORT_WORKERS_MIN_ROWS = 20_000
-    assert workers_for(100_000, "sqlite") == 2
-    assert workers_for(100_000, "postgresql") == 1
-    assert workers_for(19_999, "sqlite") == 0
-    assert workers_for(None, "sqlite") == 0
-    settings.FANGKONG_IMPORT_WORKERS = 3
-    assert workers_for(100_000, "postgresql") == 3
-    settings.FANGKONG_IMPORT_WORKERS = 0
-    assert workers_for(100_000, "sqlite") == 0
