@@ -315,6 +315,23 @@ def cmd_memprofile(args) -> int:
     return 0
 
 
+def cmd_cpusplit(args) -> int:
+    """(step) Run the import in this process; print its own CPU s and its workers'."""
+    import resource
+
+    _django()
+    from django.core.management import call_command
+
+    call_command("import_residents", str(args.file), area=AREA_CODE, json=True)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # joined worker processes
+    print(
+        f"\nCPU s: importing process {own.ru_utime + own.ru_stime:.1f}, "
+        f"workers {workers.ru_utime + workers.ru_stime:.1f}"
+    )
+    return 0
+
+
 def cmd_profile(args) -> int:
     import pstats
 
@@ -322,6 +339,20 @@ def cmd_profile(args) -> int:
     db = sqlite_database(WORK_DIR)
     db.build_template()
     env = db.fresh()
+    if args.cpu:
+        argv = [sys.executable, "-m", "bench", "cpusplit", str(path)]
+        m = run_measured(argv, env=env, cwd=REPO, log_dir=WORK_DIR / "logs", name="cpusplit")
+        say(f"run: exit {m.returncode}, {m.seconds:.1f} s, peak {m.peak_mb:.0f} MB")
+        text = m.stdout
+        print(text[text.find("\nCPU s") :] if "\nCPU s" in text else m.stderr_tail())
+        return 0 if m.returncode == 0 else 2
+    if args.worker:
+        # The worker processes profile themselves (``core.importing.pipeline``).
+        prof_dir = WORK_DIR / "profile" / f"worker-{args.rows}"
+        prof_dir.mkdir(parents=True, exist_ok=True)
+        for old in prof_dir.glob("*.prof"):
+            old.unlink()
+        env = {**env, "FANGKONG_IMPORT_PROFILE_WORKER": str(prof_dir)}
     if args.memory:
         argv = [sys.executable, "-m", "bench", "memprofile", str(path), "--top", str(args.top)]
         m = run_measured(argv, env=env, cwd=REPO, log_dir=WORK_DIR / "logs", name="memprofile")
@@ -341,7 +372,15 @@ def cmd_profile(args) -> int:
     if m.returncode != 0:
         say(m.stderr_tail())
         return 2
-    stats = pstats.Stats(str(prof))
+    if args.worker:
+        profs = sorted(str(p) for p in prof_dir.glob("*.prof"))
+        if not profs:
+            say("no worker profile written (file below FANGKONG_IMPORT_WORKERS_MIN_ROWS?)")
+            return 2
+        say(f"worker profiles: {', '.join(profs)}")
+        stats = pstats.Stats(*profs)
+    else:
+        stats = pstats.Stats(str(prof))
     stats.strip_dirs()
     print(f"\n=== top {args.top} by own time (tottime) ===")
     stats.sort_stats("tottime").print_stats(args.top)
@@ -439,6 +478,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
     p.add_argument("--top", type=int, default=30)
     p.add_argument("--memory", action="store_true", help="tracemalloc instead of cProfile")
+    p.add_argument("--worker", action="store_true", help="cProfile the worker processes")
+    p.add_argument(
+        "--cpu", action="store_true", help="no profiler: CPU s of the importing process and workers"
+    )
+
+    p = sub.add_parser("cpusplit", help="(step) the import in-process, CPU s per process")
+    p.add_argument("file", type=Path)
 
     p = sub.add_parser("memprofile", help="(step) the import under tracemalloc, in-process")
     p.add_argument("file", type=Path)
@@ -470,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         "generate": cmd_generate,
         "profile": cmd_profile,
         "memprofile": cmd_memprofile,
+        "cpusplit": cmd_cpusplit,
         "setup-areas": cmd_setup_areas,
         "floor": cmd_floor,
         "reference": cmd_reference,

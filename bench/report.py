@@ -295,6 +295,8 @@ make bench                                              # 1,000,000 rows, SQLite
 .venv/bin/python -m bench import --db postgres          # needs a server (see above)
 .venv/bin/python -m bench profile --rows 50000          # cProfile of the CLI, hot spots printed
 .venv/bin/python -m bench profile --memory --rows 200000  # tracemalloc: where memory is held
+.venv/bin/python -m bench profile --worker --rows 100000  # cProfile inside the worker processes
+.venv/bin/python -m bench profile --cpu --rows 100000     # CPU s: importing process, workers
 ```
 
 Options: `--rows N`, `--db sqlite|postgres|all`, `--skip-reference`, `--reference-rows N`

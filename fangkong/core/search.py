@@ -36,6 +36,15 @@ def _char_pinyin(ch: str) -> tuple[str, ...]:
 _PER_CHAR_MAX = 8
 
 
+@cache  # bounded like ``_char_pinyin``
+def _char_alone(ch: str) -> tuple[str, ...] | None:
+    """``ch``'s reading when pypinyin would read it on its own in any text that has no
+    phrase-dictionary word in it; ``None`` when it may not (a word itself, not Chinese)."""
+    if ch in PHRASES_DICT or ord(ch) not in PINYIN_DICT or not RE_HANS.match(ch):
+        return None
+    return _char_pinyin(ch)
+
+
 def _syllables(text: str) -> list[str]:
     """``lazy_pinyin(text, NORMAL, errors="ignore")``, from a per-character cache when exact.
 
@@ -47,19 +56,17 @@ def _syllables(text: str) -> list[str]:
     """
     n = len(text)
     if n <= _PER_CHAR_MAX:
+        out: list[str] = []
         for ch in text:
-            if ch in PHRASES_DICT or ord(ch) not in PINYIN_DICT or not RE_HANS.match(ch):
+            alone = _char_alone(ch)
+            if alone is None:
                 break
+            out.extend(alone)
         else:
-            for i in range(n - 1):
-                for j in range(i + 2, n + 1):
-                    if text[i:j] in PHRASES_DICT:
-                        break
-                else:
-                    continue
-                break
-            else:
-                return [s for ch in text for s in _char_pinyin(ch)]
+            if not any(
+                text[i:j] in PHRASES_DICT for i in range(n - 1) for j in range(i + 2, n + 1)
+            ):
+                return out
     return lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
 
 

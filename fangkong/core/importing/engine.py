@@ -61,6 +61,7 @@ MAX_ERRORS = 1000
 # cache it gets; 32 MB instead of the usual 64 MB made no difference to its speed (measured),
 # and 16 MB leaves room for the worker process (1,000,000 rows: 312 MB summed with 32 MB).
 SQLITE_IMPORT_CACHE_KIB = 16 * 1024
+_SQLITE_TEMP_FILE, _SQLITE_TEMP_MEMORY = 1, 2  # PRAGMA temp_store values
 
 
 @dataclass
@@ -335,10 +336,12 @@ class _Run:
     # --- rows ----------------------------------------------------------------------------
 
     def _rows(self, header_row: int, rows: Iterator[list]) -> None:
-        self.seen = SeenKeys(self.total_estimate or 0)
         self._prepare_evaluation()
         numbered = ((n, cells) for n, cells in enumerate(rows, start=header_row + 1) if cells)
         workers = pipeline.workers_for(self.total_estimate)
+        # With workers, the duplicate table gets its full size only after the fork: pages
+        # the workers inherited and the importing process then wrote would stay in each.
+        self.seen = SeenKeys(0 if workers else self.total_estimate or 0)
         if not workers:
             for rowno, cells in numbered:
                 self._take(rowno, cells, self.evaluate(rowno, cells))
@@ -351,12 +354,15 @@ class _Run:
         if second is None:
             return
         chunks = itertools.chain([second], chunks)
+        # Each worker keeps its own name cache: together no more than one process's.
+        self.writer.names.size = max(self.writer.names.size // workers, 1000)
         pipe = pipeline.Pipeline(
             self._evaluate_sealed,
             workers=workers,
             ctx=self.ctx,
-            on_fork=self.writer.fresh_encryptor,
+            on_fork=self._on_fork,
         )
+        self.seen.reserve(self.total_estimate or 0)
         try:
             for chunk, results in pipe.map(chunks):
                 for (rowno, cells), evaluated in zip(chunk, results, strict=True):
@@ -367,6 +373,12 @@ class _Run:
             pipe.close(abort=True)
             raise
         pipe.close()
+
+    def _on_fork(self) -> None:
+        """In a worker: its own nonces; what only the importing process uses is let go."""
+        self.seen = None
+        self.pending, self.rejects = [], []
+        self.writer.fresh_encryptor()
 
     def _prepare_evaluation(self) -> None:
         natural_key = self.natural_key
@@ -568,6 +580,12 @@ class _Run:
 
 @contextmanager
 def _bounded_sqlite_cache():
+    """The import's SQLite connection with a bounded page cache and, outside a transaction,
+    temporary storage in files: the rebuild of set-aside indexes (``indexes``) sorts a
+    million keys, in memory under the deployment's ``temp_store = MEMORY`` (~90 MB more at
+    1,000,000 rows), in cache-sized runs merged from a temporary file under ``FILE``.
+    SQLite refuses the switch once a transaction holds temporary storage, so it is made
+    before the import's transaction begins (a caller's open transaction keeps its setting)."""
     if connection.vendor != "sqlite":
         yield
         return
@@ -579,12 +597,20 @@ def _bounded_sqlite_cache():
         before_kib = -before if before < 0 else before * page_kib  # negative means KiB
         if before_kib > SQLITE_IMPORT_CACHE_KIB:
             cur.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB:d}")
+        temp_store = None
+        if not connection.in_atomic_block:
+            cur.execute("PRAGMA temp_store")
+            temp_store = cur.fetchone()[0]
+            if temp_store == _SQLITE_TEMP_MEMORY:
+                cur.execute(f"PRAGMA temp_store = {_SQLITE_TEMP_FILE:d}")
     try:
         yield
     finally:
-        if before_kib > SQLITE_IMPORT_CACHE_KIB:
-            with connection.cursor() as cur:
+        with connection.cursor() as cur:
+            if before_kib > SQLITE_IMPORT_CACHE_KIB:
                 cur.execute(f"PRAGMA cache_size = {before:d}")
+            if temp_store == _SQLITE_TEMP_MEMORY and not connection.in_atomic_block:
+                cur.execute(f"PRAGMA temp_store = {temp_store:d}")
 
 
 def area_path_of(ctx: ImportContext, writer: ModelWriter, fields: dict[str, Any]) -> str:

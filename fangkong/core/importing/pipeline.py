@@ -48,7 +48,10 @@ class _NeedsDatabase(Exception):
 
 
 def workers_for(total_estimate: int | None) -> int:
-    """Worker processes for a file of about ``total_estimate`` rows (0: evaluate in-process)."""
+    """Worker processes for a file of about ``total_estimate`` rows (0: evaluate in-process).
+
+    One by default: at 1,000,000 rows on SQLite a second worker left the importing process
+    (inserts, audit) the slower side and held ~40 MB more (docs/benchmarks.md, session 6)."""
     n = int(getattr(settings, "FANGKONG_IMPORT_WORKERS", 1))
     least = int(getattr(settings, "FANGKONG_IMPORT_WORKERS_MIN_ROWS", 20_000))
     if n < 1 or total_estimate is None or total_estimate < least:
@@ -158,6 +161,21 @@ def _die_with(parent: int) -> None:
 
 def _work(evaluate, on_fork, ctx, tasks, results, parent: int) -> None:
     _die_with(parent)
+    # ``python -m bench profile --worker``: each worker writes its own cProfile.
+    profile_dir = os.environ.get("FANGKONG_IMPORT_PROFILE_WORKER")
+    if not profile_dir:
+        _serve(evaluate, on_fork, ctx, tasks, results, parent)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    try:
+        profiler.runcall(_serve, evaluate, on_fork, ctx, tasks, results, parent)
+    finally:
+        profiler.dump_stats(os.path.join(profile_dir, f"worker-{os.getpid()}.prof"))
+
+
+def _serve(evaluate, on_fork, ctx, tasks, results, parent: int) -> None:
     blocked = _block_database()
     on_fork()
     bounces = 0

@@ -43,9 +43,15 @@ class SeenKeys:
             self._grow()
         return None
 
-    def _grow(self) -> None:
+    def reserve(self, expected: int) -> None:
+        """Room for ``expected`` keys in all, allocated now (one rehash of those seen)."""
+        size = 1 << max(12, (max(expected, 1) * 2).bit_length())
+        if size > self.mask + 1:
+            self._grow(size)
+
+    def _grow(self, size: int = 0) -> None:
         old_h, old_r = self.hashes, self.rows
-        self._alloc((self.mask + 1) * 2)
+        self._alloc(size or (self.mask + 1) * 2)
         hashes, rows, mask = self.hashes, self.rows, self.mask
         for h, r in zip(old_h, old_r, strict=True):
             if h:

@@ -133,6 +133,7 @@ class ModelWriter:
                 self.defaults[f.name] = str(default) if isinstance(default, str) else default
         self._position = {f.name: i for i, f in enumerate(self.fields)}
         self._insert_convs = [self._converter(f) for f in self.fields]
+        self._sealer: Callable[[dict[str, Any]], tuple] | None = None
         self._insert_sql = self._build_insert_sql()
         columns = ", ".join(self._q(f.column) for f in self.fields)
         self._copy_sql = f"COPY {self._q(self.table)} ({columns}) FROM STDIN"
@@ -306,9 +307,103 @@ class ModelWriter:
     def seal(self, fields: dict[str, Any]) -> tuple:
         """A row's insert values and its create entry's ``changes`` text around the pk,
         computed now (in a worker) with a snapshot of the fields they came from: valid while
-        the inserting process leaves the fields as they are (``unsealed``)."""
+        the inserting process leaves the fields as they are (``unsealed``).
+
+        The same values as ``insert_row`` and ``_changes_parts`` (a test holds them equal),
+        from one function compiled for the model (``_compile_seal``): per row, the calls of
+        ~25 converters and the audit plan's loop were most of the worker's Python time."""
+        if self._sealer is None:
+            self._sealer = self._compile_seal()
+        return self._sealer(fields)
+
+    def _seal_generic(self, fields: dict[str, Any]) -> tuple:
         row = self.insert_row(fields)
         return (tuple(fields.values()), row, *self._changes_parts(fields, row))
+
+    def _compile_seal(self) -> Callable[[dict[str, Any]], tuple]:
+        """``_seal_generic`` unrolled for this model's fields into one function's source."""
+        env: dict[str, Any] = {
+            "MISSING": _MISSING,
+            "now_db": self.now_db,
+            "encrypt": self._encrypt,
+            "parts": self.names.parts,
+            "text": audit._text,
+            "scalar": audit.json_scalar,
+            "plain_value": _plain,
+            "simple": _SIMPLE_TYPES,
+            "adapt_date": self.connection.ops.adapt_datefield_value,
+        }
+        body = ["    get = fields.get"]
+        for i, f in enumerate(self.callable_defaults):
+            env[f"cd{i}"] = f
+            body.append(
+                f"    if {f.name!r} not in fields: fields[{f.name!r}] = cd{i}.get_default()"
+            )
+        sources_done: set[str] = set()
+        for i, f in enumerate(self.fields):
+            name, default = f.name, self.defaults.get(f.name)
+            env[f"d{i}"] = default
+            if name in self.derived_names and isinstance(f, BlindIndexField):
+                env[f"ix{i}"] = self._index_function(f)
+                body.append(f"    c{i} = get({name!r}, MISSING)")
+                body.append(f"    if c{i} is MISSING: c{i} = ix{i}(get({f.source!r}))")
+            elif name in self.derived_names:  # a search key
+                src = f"s_{f.source}"
+                if f.source not in sources_done:
+                    sources_done.add(f.source)
+                    body.append(f"    {src} = get({f.source!r})")
+                    body.append(f"    {src} = parts({src}) if {src} else None")
+                cut, part = f.max_length, _KEY_PARTS[f.key]
+                body.append(f"    c{i} = get({name!r}, MISSING)")
+                body.append(
+                    f"    if c{i} is MISSING: c{i} = {src}[{part}][:{cut}] "
+                    f"if {src} is not None else ''"
+                )
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                body.append(f"    c{i} = now_db")
+            elif name == "version" and self.has_version:
+                body.append(f"    c{i} = 1")
+            elif name in self.personal:
+                body.append(f"    c{i} = get({name!r})")
+                body.append(
+                    f"    c{i} = encrypt(c{i}) if c{i} else (d{i} if c{i} is None else c{i})"
+                )
+            elif isinstance(f, _PLAIN) and not isinstance(f, models.DateField):
+                body.append(f"    c{i} = get({name!r}, d{i})")
+            elif isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
+                body.append(f"    c{i} = get({name!r}, d{i})")
+                body.append(f"    if c{i} is not None: c{i} = adapt_date(c{i})")
+            else:
+                env[f"conv{i}"] = self._insert_convs[i]
+                body.append(f"    c{i} = conv{i}(fields)")
+        body.append(f"    row = [{', '.join(f'c{i}' for i in range(len(self.fields)))}]")
+        # The audit ``changes`` (``_changes_parts``): JSON text of each value, in key order.
+        pieces: list[list[str]] = [[]]
+        for j, (name, key, position, default) in enumerate(self._audit_json_plan):
+            if position is not None and position < 0:
+                pieces[-1].append(key)
+                pieces.append([])
+                continue
+            if position is None:
+                env[f"a{j}"] = default
+                body.append(f"    v = get({name!r}, a{j})")
+                body.append(
+                    f"    j{j} = text(v) if type(v) is str else "
+                    f"scalar(v if type(v) in simple else plain_value(v))"
+                )
+            else:  # a stored (encrypted) value, as ``_changes_parts`` takes it
+                body.append(f"    v = c{position}")
+                body.append(f"    j{j} = text(v) if type(v) is str else scalar(v)")
+            pieces[-1].append(f"{key}{{j{j}}}")
+        head = "{{" + ",".join(pieces[0])
+        if len(pieces) == 1:
+            body.append(f"    return tuple(fields.values()), row, f'{head}}}}}', None")
+        else:
+            tail = ("," + ",".join(pieces[1]) if pieces[1] else "") + "}}"
+            body.append(f"    return tuple(fields.values()), row, f'{head}', f'{tail}'")
+        source = "def seal(fields):\n" + "\n".join(body) + "\n"
+        exec(compile(source, f"<seal {self.table}>", "exec"), env)  # noqa: S102
+        return env["seal"]
 
     @staticmethod
     def unsealed(fields: dict[str, Any], sealed: tuple | None) -> tuple | None:
@@ -322,6 +417,7 @@ class ModelWriter:
         """A new nonce pool: a forked process must never reuse its parent's nonces."""
         self._encrypt = crypto.encryptor()
         self._insert_convs = [self._converter(f) for f in self.fields]
+        self._sealer = None
 
     # --- SQL ---------------------------------------------------------------------------
 

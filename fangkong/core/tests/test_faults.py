@@ -120,7 +120,9 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("workers", [0, 1], ids=["one process", "with a worker process"])
+@pytest.mark.parametrize(
+    "workers", [0, 1, 2], ids=["one process", "with a worker process", "with two workers"]
+)
 def test_sigkill_of_the_import_command_leaves_nothing_and_the_retry_is_exact(
     sb, tmp_path, monkeypatch, workers
 ):

@@ -38,11 +38,12 @@ def _write(path, n: int, *, bad_grid_at: int | None = None):
     return path
 
 
-@pytest.fixture
-def workers(settings, monkeypatch):
-    settings.FANGKONG_IMPORT_WORKERS = 1
+@pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
+def workers(request, settings, monkeypatch):
+    settings.FANGKONG_IMPORT_WORKERS = request.param
     settings.FANGKONG_IMPORT_WORKERS_MIN_ROWS = 0
     monkeypatch.setattr(ResidentImporter, "batch_size", 3)
+    return request.param
 
 
 def _import(path, users, areas, **kw):
@@ -62,7 +63,7 @@ def test_workers_give_the_same_result_and_rows_as_one_process(
     path = _write(tmp_path / "a.csv", 20, bad_grid_at=13)
     settings.FANGKONG_IMPORT_WORKERS = 0
     alone = _outcome(_import(path, users, areas, dry_run=True, skip_invalid=True))
-    settings.FANGKONG_IMPORT_WORKERS = 1
+    settings.FANGKONG_IMPORT_WORKERS = workers
     result = _import(path, users, areas, skip_invalid=True)
     # The unknown grid needs a database query, which a worker hands back to the parent.
     assert alone[3] == [(15, "网格", "未找到网格“第七网格”，请填写网格名称或编码")]

@@ -262,6 +262,12 @@ def test_seen_keys_remember_first_rows_in_bounded_memory():
     assert seen.first_row((f"{19999:032x}",), 5) == 20001
     assert seen.count == 20000
     assert seen.mask + 1 == 65536  # grew from 4096, stays at most half full
+    seen.reserve(100_000)  # the full size at once, keeping what was seen
+    assert seen.mask + 1 == 262144
+    assert seen.first_row((f"{19999:032x}",), 5) == 20001
+    assert seen.first_row(("new",), 3) is None and seen.count == 20001
+    seen.reserve(10)  # never shrinks
+    assert seen.mask + 1 == 262144
 
 
 def test_formula_like_cells_are_neutralised(tmp_path, settings):

@@ -81,3 +81,20 @@ def test_search_by_full_id_number(people, users):
     )
     assert "李四" in expected
     assert _names(users["community"], last4) == expected
+
+
+def test_per_character_pinyin_equals_lazy_pinyin():
+    import random
+
+    from pypinyin import Style, lazy_pinyin
+
+    from fangkong.core.search import _syllables
+
+    rng = random.Random(3)
+    # Common surname and given-name characters, polyphonic ones (曾 单 解 朴 乐 重 长 行),
+    # characters that form phrase-dictionary words together (长江, 银行, 重庆), others.
+    chars = "张王李赵曾单解朴乐重长江行银庆伟芳娜秀英华明国建军a·李欧阳司马诸葛"
+    names = ["".join(rng.choice(chars) for _ in range(rng.randint(1, 9))) for _ in range(3000)]
+    names += ["曾国藩", "单雄信", "解缙", "乐嘉", "重庆", "长江", "银行", "欧阳娜娜"]
+    for name in names:
+        assert _syllables(name) == lazy_pinyin(name, style=Style.NORMAL, errors="ignore"), name

@@ -223,10 +223,10 @@ def write_xls(path: Path) -> Path:
 
 @pytest.fixture(autouse=True, params=["one process", "workers"])
 def import_mode(request, settings, monkeypatch):
-    """Every test here runs twice: rows evaluated in the importing process, and in a forked
-    worker process from the second batch (of 4 rows unless the test says) on."""
+    """Every test here runs twice: rows evaluated in the importing process, and in two forked
+    worker processes from the second batch (of 4 rows unless the test says) on."""
     workers = request.param == "workers"
-    settings.FANGKONG_IMPORT_WORKERS = 1 if workers else 0
+    settings.FANGKONG_IMPORT_WORKERS = 2 if workers else 0
     settings.FANGKONG_IMPORT_WORKERS_MIN_ROWS = 0
     if workers:
         monkeypatch.setattr(ResidentImporter, "batch_size", 4)
@@ -653,6 +653,48 @@ def test_crash_in_a_large_load_leaves_nothing_and_every_index(
     assert len(indexes_at_insert) == 3
     assert Resident.objects.count() == 0
     assert AuditEntry.objects.count() == 0
+    assert _indexes() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_outside_a_transaction_sorts_through_a_file_on_sqlite(
+    tmp_path, users, areas, monkeypatch, settings
+):
+    """Outside a caller's transaction the import runs with SQLite's ``temp_store = FILE``,
+    so the rebuild of the set-aside indexes sorts in bounded memory; the connection's own
+    setting is back afterwards, after a commit as after a rollback."""
+    settings.FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = 3
+    sqlite = connection.vendor == "sqlite"
+
+    def temp_store() -> int | None:
+        if not sqlite:
+            return None
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA temp_store")
+            return cur.fetchone()[0]
+
+    seen = []
+    real_rebuild = indexes.rebuild
+
+    def spy(conn, statements):
+        seen.append((len(statements), temp_store()))
+        return real_rebuild(conn, statements)
+
+    monkeypatch.setattr(indexes, "rebuild", spy)
+    configured = temp_store()
+    assert configured == (2 if sqlite else None)  # the deployment's MEMORY
+    before = _indexes()
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(6), title=None)
+    result = _import(path, users["community"], areas["community"])
+    assert (result.created, result.committed) == (6, True)
+    assert len(seen) == 1 and seen[0][0] > 0
+    assert seen[0][1] == (1 if sqlite else None)  # FILE
+    assert temp_store() == configured
+    assert _indexes() == before
+    Resident.objects.all().delete()
+    dry = _import(path, users["community"], areas["community"], dry_run=True)
+    assert (dry.created, dry.committed) == (6, False)
+    assert temp_store() == configured
     assert _indexes() == before
 
 
