@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
-from fangkong.core.importing import Column, Importer, register
+from fangkong.core.importing import Column, Importer, id_number_column, phone_column, register
 from fangkong.core.importing import parsers as p
 from fangkong.core.personal import mask_name
 
@@ -147,24 +147,8 @@ class EmployeeImporter(Importer):
         Column(
             "name", N_("姓名"), ("职工姓名", "员工姓名"), p.text(50), required=True, example="张三"
         ),
-        Column(
-            "id_number",
-            N_("身份证号"),
-            ("身份证号码", "公民身份号码", "证件号码", "身份证"),
-            p.parse_id_number,
-            required=True,
-            help=N_("18 位居民身份证号，请设置为文本格式"),
-            example="510411199001011234",
-            as_text=True,
-        ),
-        Column(
-            "phone",
-            N_("联系电话"),
-            ("手机", "手机号", "电话"),
-            p.parse_phone,
-            example="13800001234",
-            as_text=True,
-        ),
+        id_number_column(),
+        phone_column(),
         Column(
             "department",
             N_("部门/岗位"),

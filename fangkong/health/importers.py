@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
-from fangkong.core.importing import Column, Importer, PendingRow, register
+from fangkong.core.importing import Column, Importer, PendingRow, id_number_column, register
 from fangkong.core.importing import parsers as p
 from fangkong.core.personal import index_value
 
@@ -63,16 +63,7 @@ class NucleicAcidTestImporter(Importer):
         Column(
             "name", N_("姓名"), ("受检者姓名", "受检人", "被检测人"), p.text(50), example="张三"
         ),
-        Column(
-            "id_number",
-            N_("身份证号"),
-            ("身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码"),
-            p.parse_id_number,
-            required=True,
-            help=N_("18 位居民身份证号，请设置为文本格式；须为本区域已登记的居民"),
-            example="510411199001011234",
-            as_text=True,
-        ),
+        id_number_column(help=N_("18 位居民身份证号，请设置为文本格式；须为本区域已登记的居民")),
         Column(
             "sampled_at",
             N_("采样时间"),

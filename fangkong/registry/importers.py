@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
 from fangkong.areas.choices import AreaLevel
-from fangkong.core.importing import Column, Importer, PendingRow, create_records, register
+from fangkong.core.importing import (
+    Column,
+    Importer,
+    PendingRow,
+    create_records,
+    id_number_column,
+    phone_column,
+    register,
+)
 from fangkong.core.importing import parsers as p
 from fangkong.core.personal import mask_name
 
@@ -38,25 +46,8 @@ class ResidentImporter(Importer):
     key_column = "id_number"
     columns = (
         Column("name", N_("姓名"), ("居民姓名",), p.text(50), required=True, example="张三"),
-        Column(
-            "id_number",
-            N_("身份证号"),
-            ("身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码"),
-            p.parse_id_number,
-            required=True,
-            help=N_("18 位居民身份证号，请设置为文本格式"),
-            example="510411199001011234",
-            as_text=True,
-        ),
-        Column(
-            "phone",
-            N_("联系电话"),
-            ("手机", "手机号", "手机号码", "电话", "联系方式"),
-            p.parse_phone,
-            help=N_("11 位手机号或带区号的固定电话"),
-            example="13800001234",
-            as_text=True,
-        ),
+        id_number_column(),
+        phone_column(),
         Column(
             "address",
             N_("现住址"),

@@ -6,7 +6,17 @@ batching, writing, audit, progress and the rejected-rows file; ``core.jobs`` run
 background. See ``fangkong/registry/importers.py`` for a complete example.
 """
 
-from .base import Column, ImportContext, Importer, PendingRow, get_importer, importers, register
+from .base import (
+    Column,
+    ImportContext,
+    Importer,
+    PendingRow,
+    get_importer,
+    id_number_column,
+    importers,
+    phone_column,
+    register,
+)
 from .engine import (
     ImportFileError,
     ImportResult,
@@ -27,7 +37,9 @@ __all__ = [
     "RowError",
     "create_records",
     "get_importer",
+    "id_number_column",
     "importers",
+    "phone_column",
     "register",
     "run_import",
     "summary",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import parsers
 
@@ -55,6 +56,38 @@ class Column:
 
     def names(self) -> set[str]:
         return {normalize_header(n) for n in (self.header, _(self.header), *self.aliases)}
+
+
+# The headers people give these columns in the lists they already keep.
+ID_NUMBER_ALIASES = ("身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码")
+PHONE_ALIASES = ("手机", "手机号", "手机号码", "电话", "联系方式")
+
+
+def id_number_column(*, help: str = gettext_noop("18 位居民身份证号，请设置为文本格式")) -> Column:
+    """A person's resident ID number: required, checked by python-stdnum, kept as text."""
+    return Column(
+        "id_number",
+        gettext_noop("身份证号"),
+        ID_NUMBER_ALIASES,
+        parsers.parse_id_number,
+        required=True,
+        help=help,
+        example="510411199001011234",
+        as_text=True,
+    )
+
+
+def phone_column(key: str = "phone") -> Column:
+    """A phone number (mobile, or a landline with its area code), kept as text."""
+    return Column(
+        key,
+        gettext_noop("联系电话"),
+        PHONE_ALIASES,
+        parsers.parse_phone,
+        help=gettext_noop("11 位手机号或带区号的固定电话"),
+        example="13800001234",
+        as_text=True,
+    )
 
 
 @dataclass

@@ -59,6 +59,25 @@ def test_every_english_msgid_is_translated():
     assert len(po) > 100
 
 
+def test_every_deferred_string_is_in_the_catalogue():
+    """Strings marked where they are declared (``N_``, ``gettext_noop``: import column
+    headers and help texts) and translated where shown must reach the catalogue: xgettext
+    knows ``gettext_noop`` but not the ``N_`` alias unless told (``sync-translations``)."""
+    import re
+
+    po = polib.pofile(str(LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"))
+    known = {e.msgid for e in po if not e.obsolete}
+    marked = re.compile(r"\b(?:N_|gettext_noop)\(\s*\"((?:[^\"\\]|\\.)+)\"\s*\)")
+    missing = set()
+    for path in Path(settings.PACKAGE_DIR).rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for text in marked.findall(path.read_text(encoding="utf-8")):
+            if text not in known:
+                missing.add(f"{path.name}: {text}")
+    assert not missing, sorted(missing)
+
+
 def test_traditional_catalogue_is_complete_and_traditional():
     po = polib.pofile(str(LOCALE_DIR / "zh_Hant" / "LC_MESSAGES" / "django.po"))
     by_id = {e.msgid: e.msgstr for e in po}

@@ -31,6 +31,9 @@ PLURAL_FORMS = {
 class _MakeMessages(MakeMessagesCommand):
     # Fuzzy guesses are worse than nothing for a catalogue translated by hand.
     msgmerge_options = [*MakeMessagesCommand.msgmerge_options, "--no-fuzzy-matching"]
+    # ``N_`` is the project's name for ``gettext_noop`` (column headers and help texts
+    # marked where they are declared, translated where they are shown).
+    xgettext_options = [*MakeMessagesCommand.xgettext_options, "--keyword=N_"]
 
 
 def to_traditional(po: polib.POFile) -> int:
