@@ -264,8 +264,7 @@ def _recompute_one_pg(rid: int, ctx: Context, cause: str, actor) -> RecomputeRes
         if status is not None:
             p.send(sql["upsert"], _upsert_params(status))
         if event is not None:
-            p.send(audit.ensure_head_sql(), [])
-            p.send(audit.append_sql(), audit.append_params(actor, event, timezone.now()))
+            audit.append(p, actor, event, timezone.now())
     return res if loaded is None else _counted(res, loaded[1], status, event)
 
 
