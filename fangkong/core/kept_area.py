@@ -20,17 +20,18 @@ carry the value the database set.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection, migrations, models, transaction
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
+
+from .triggers import Kept
 
 PARENT = "registry_resident"
 
 
 @dataclass(frozen=True)
-class KeptArea:
+class KeptArea(Kept):
     name: str  # prefix of the trigger and function names
     source: str  # the table about residents
     column: str = "resident_area_id"
@@ -84,65 +85,14 @@ CREATE TRIGGER {self.name}_move AFTER UPDATE OF area_id ON {PARENT}
     def sqlite_uninstall(self) -> list[str]:
         return [f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("insert", "update", "move")]
 
-    def rebuild_sql(self) -> str:
+    def rebuild_sql(self) -> list[str]:
         t = self.source
-        return f"UPDATE {t} SET {self.column} = {self._lookup(t)}"  # noqa: S608
+        return [f"UPDATE {t} SET {self.column} = {self._lookup(t)}"]  # noqa: S608
 
-    def install(self, schema_editor) -> None:
-        """The triggers, then the column of the rows already stored (a migration's step)."""
-        pg = schema_editor.connection.vendor == "postgresql"
-        for sql in [self.postgres_install()] if pg else self.sqlite_install():
-            schema_editor.execute(sql, params=None)
-        schema_editor.execute(self.rebuild_sql(), params=None)
-
-    def uninstall(self, schema_editor) -> None:
-        pg = schema_editor.connection.vendor == "postgresql"
-        for sql in [self.postgres_uninstall()] if pg else self.sqlite_uninstall():
-            schema_editor.execute(sql, params=None)
-
-    def trigger_names(self) -> set[str]:
-        """The triggers ``install`` creates on this connection's database."""
-        if connection.vendor == "postgresql":
+    def trigger_names(self, vendor: str | None = None) -> set[str]:
+        if (vendor or connection.vendor) == "postgresql":
             return {f"{self.name}_set", f"{self.name}_move"}
         return {f"{self.name}_{op}" for op in ("insert", "update", "move")}
-
-    def installed(self) -> set[str]:
-        """Those of ``trigger_names`` the database has."""
-        return self.trigger_names() & installed_triggers()
-
-    def rebuild(self) -> None:
-        """Set the column of every row again, with writers of the table held off."""
-        with transaction.atomic(), connection.cursor() as c:
-            if connection.vendor == "postgresql":
-                c.execute(f"LOCK TABLE {self.source} IN SHARE MODE")
-            c.execute(self.rebuild_sql())
-
-
-def migration_step(kept: Sequence[KeptArea]) -> migrations.RunPython:
-    """A migration's step: the triggers of ``kept`` and the column of the rows already
-    stored; reversed, the triggers dropped."""
-
-    def install(apps, schema_editor) -> None:
-        for k in kept:
-            k.install(schema_editor)
-
-    def uninstall(apps, schema_editor) -> None:
-        for k in kept:
-            k.uninstall(schema_editor)
-
-    return migrations.RunPython(install, uninstall, elidable=False)
-
-
-def installed_triggers() -> set[str]:
-    """The names of the triggers this connection's database has: a SQLite table rebuilt by a
-    later migration (Django's copy-and-rename) loses its triggers without a word, so tests
-    check the kept counts' triggers are there after every migration."""
-    with connection.cursor() as c:
-        if connection.vendor == "postgresql":
-            c.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        else:
-            c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        return {r[0] for r in c.fetchall()}
 
 
 def kept_area_field() -> models.ForeignKey:

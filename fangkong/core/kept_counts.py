@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from .triggers import Kept
+
+OPS = ("insert", "update", "delete")
 
 
 @dataclass(frozen=True)
-class KeptCount:
+class KeptCount(Kept):
     name: str  # prefix of the trigger and function names
     source: str  # the counted table
     counts: str  # its table of counts: the ``keys`` columns (unique together) and ``n``
@@ -67,8 +69,7 @@ CREATE TRIGGER {self.name}_delete AFTER DELETE ON {t} REFERENCING OLD TABLE AS k
 
     def postgres_uninstall(self) -> str:
         drops = "".join(
-            f"DROP TRIGGER IF EXISTS {self.name}_{op} ON {self.source};\n"
-            for op in ("insert", "update", "delete")
+            f"DROP TRIGGER IF EXISTS {self.name}_{op} ON {self.source};\n" for op in OPS
         )
         return f"{drops}DROP FUNCTION IF EXISTS {self.name}_apply();\n"
 
@@ -100,7 +101,7 @@ CREATE TRIGGER {self.name}_delete AFTER DELETE ON {t} REFERENCING OLD TABLE AS k
         ]
 
     def sqlite_uninstall(self) -> list[str]:
-        return [f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("insert", "update", "delete")]
+        return [f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in OPS]
 
     def rebuild_sql(self) -> list[str]:
         cols = ", ".join(self.keys)
@@ -110,23 +111,5 @@ CREATE TRIGGER {self.name}_delete AFTER DELETE ON {t} REFERENCING OLD TABLE AS k
             f"SELECT {cols}, COUNT(*) FROM {self.source} GROUP BY {cols}",
         ]
 
-    def install(self, schema_editor) -> None:
-        """The triggers, then the counts of the rows already stored (a migration's step)."""
-        pg = schema_editor.connection.vendor == "postgresql"
-        for sql in [self.postgres_install()] if pg else self.sqlite_install():
-            schema_editor.execute(sql, params=None)
-        for sql in self.rebuild_sql():
-            schema_editor.execute(sql, params=None)
-
-    def uninstall(self, schema_editor) -> None:
-        pg = schema_editor.connection.vendor == "postgresql"
-        for sql in [self.postgres_uninstall()] if pg else self.sqlite_uninstall():
-            schema_editor.execute(sql, params=None)
-
-    def rebuild(self) -> None:
-        """Recount every group, with writers of the counted table held off."""
-        with transaction.atomic(), connection.cursor() as c:
-            if connection.vendor == "postgresql":
-                c.execute(f"LOCK TABLE {self.source} IN SHARE MODE")
-            for sql in self.rebuild_sql():
-                c.execute(sql)
+    def trigger_names(self, vendor: str | None = None) -> set[str]:
+        return {f"{self.name}_{op}" for op in OPS}

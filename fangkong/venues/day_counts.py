@@ -17,7 +17,7 @@ The same write adds them up per area of the venue and day (``ScanAreaDayCount``,
 city's figures and trends read): on PostgreSQL a third part of the counting statement, which
 reads the batch's venues ``FOR SHARE`` so a concurrent move of a venue waits for the batch
 (or the batch counts in the moved area); elsewhere a second upsert of the same chunk, joined
-to the venues. A venue moved to another area takes its counts along (``VENUE_MOVE``, a
+to the venues. A venue moved to another area takes its counts along (``AREA_COUNTS``, a
 trigger: every writer of venues).
 """
 
@@ -31,6 +31,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+from fangkong.core.triggers import KeptBy
 
 from .models import ScanAreaDayCount, ScanDayCount
 
@@ -195,50 +197,35 @@ _MOVE_SQL = (
     "scans = venues_scanareadaycount.scans + excluded.scans, "
     "refused = venues_scanareadaycount.refused + excluded.refused"
 )
-VENUE_MOVE = {
-    "postgresql": [
-        "CREATE FUNCTION venues_scanareadaycount_move() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN {_MOVE_SQL.format(new='NEW', old='OLD')}; RETURN NULL; END $$",
-        "CREATE TRIGGER venues_scanareadaycount_move AFTER UPDATE OF area_id ON venues_venue "
-        "FOR EACH ROW WHEN (OLD.area_id IS DISTINCT FROM NEW.area_id) "
-        "EXECUTE FUNCTION venues_scanareadaycount_move()",
-    ],
-    "sqlite": [
-        "CREATE TRIGGER venues_scanareadaycount_move AFTER UPDATE OF area_id ON venues_venue "
-        "WHEN OLD.area_id IS NOT NEW.area_id "
-        f"BEGIN {_MOVE_SQL.format(new='NEW', old='OLD')}; END"
-    ],
-}
-VENUE_MOVE_DROP = {
-    "postgresql": [
-        "DROP TRIGGER IF EXISTS venues_scanareadaycount_move ON venues_venue",
-        "DROP FUNCTION IF EXISTS venues_scanareadaycount_move()",
-    ],
-    "sqlite": ["DROP TRIGGER IF EXISTS venues_scanareadaycount_move"],
-}
-REBUILD_AREA_COUNTS = [
-    "DELETE FROM venues_scanareadaycount",
-    "INSERT INTO venues_scanareadaycount (area_id, day, scans, refused) "
-    "SELECT v.area_id, c.day, sum(c.scans), sum(c.refused) FROM venues_scandaycount c "
-    "JOIN venues_venue v ON v.id = c.venue_id GROUP BY v.area_id, c.day",
-]
-
-
-def install_area_counts(schema_editor) -> None:
-    """The move trigger, then the counts of the days already counted (a migration's step)."""
-    for sql in VENUE_MOVE[schema_editor.connection.vendor] + REBUILD_AREA_COUNTS:
-        schema_editor.execute(sql, params=None)
-
-
-def uninstall_area_counts(schema_editor) -> None:
-    for sql in VENUE_MOVE_DROP[schema_editor.connection.vendor]:
-        schema_editor.execute(sql, params=None)
-
-
-def rebuild_area_counts() -> None:
-    """Add ``ScanDayCount`` up per area again, with the day counts' writers held off."""
-    with transaction.atomic(), connection.cursor() as c:
-        if connection.vendor == "postgresql":
-            c.execute("LOCK TABLE venues_scandaycount IN SHARE MODE")
-        for sql in REBUILD_AREA_COUNTS:
-            c.execute(sql)
+AREA_COUNTS = KeptBy(
+    source="venues_scandaycount",
+    install_statements={
+        "postgresql": (
+            "CREATE FUNCTION venues_scanareadaycount_move() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {_MOVE_SQL.format(new='NEW', old='OLD')}; RETURN NULL; END $$",
+            "CREATE TRIGGER venues_scanareadaycount_move AFTER UPDATE OF area_id ON venues_venue "
+            "FOR EACH ROW WHEN (OLD.area_id IS DISTINCT FROM NEW.area_id) "
+            "EXECUTE FUNCTION venues_scanareadaycount_move()",
+        ),
+        "sqlite": (
+            "CREATE TRIGGER venues_scanareadaycount_move AFTER UPDATE OF area_id ON venues_venue "
+            "WHEN OLD.area_id IS NOT NEW.area_id "
+            f"BEGIN {_MOVE_SQL.format(new='NEW', old='OLD')}; END",
+        ),
+    },
+    uninstall_statements={
+        "postgresql": (
+            "DROP TRIGGER IF EXISTS venues_scanareadaycount_move ON venues_venue",
+            "DROP FUNCTION IF EXISTS venues_scanareadaycount_move()",
+        ),
+        "sqlite": ("DROP TRIGGER IF EXISTS venues_scanareadaycount_move",),
+    },
+    # ``ScanDayCount`` added up per area again (its writers held off by ``rebuild``).
+    rebuild_statements=(
+        "DELETE FROM venues_scanareadaycount",
+        "INSERT INTO venues_scanareadaycount (area_id, day, scans, refused) "
+        "SELECT v.area_id, c.day, sum(c.scans), sum(c.refused) FROM venues_scandaycount c "
+        "JOIN venues_venue v ON v.id = c.venue_id GROUP BY v.area_id, c.day",
+    ),
+    names=("venues_scanareadaycount_move",),
+)

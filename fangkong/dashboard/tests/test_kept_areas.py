@@ -11,16 +11,19 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from fangkong.core.kept_area import installed_triggers
+from fangkong.core.triggers import installed_triggers
 from fangkong.dashboard.testing import generate_city_records
 from fangkong.health.models import Assignment
 from fangkong.health.services import create_assignment, release_assignment
 from fangkong.registry.models import Resident
 from fangkong.registry.services import update_resident
+from fangkong.screening.coverage import HOUSEHOLD_COUNTS
 from fangkong.screening.models import Finding
 from fangkong.status.clock import local_date
+from fangkong.status.colour_counts import COLOUR_COUNTS
 from fangkong.tracing.models import Case, Contact
 from fangkong.tracing.services import create_contact
+from fangkong.venues.day_counts import AREA_COUNTS
 
 pytestmark = pytest.mark.django_db
 
@@ -86,10 +89,13 @@ def _move(rng: random.Random, areas, step: int) -> None:
 
 
 def test_every_table_has_its_triggers():
-    """After every migration (a later rebuild of a table on SQLite would drop them): the
-    kept areas', and the one that moves a venue's scan counts with it."""
-    for model in KEPT_MODELS:
-        assert model.kept_area.installed() == model.kept_area.trigger_names()
+    """After every migration (a later rebuild of a table on SQLite would drop them): every
+    set of triggers the project keeps data by (``core.triggers.Kept``)."""
+    kept = [m.kept_area for m in KEPT_MODELS]
+    kept += [COLOUR_COUNTS, HOUSEHOLD_COUNTS, AREA_COUNTS]
+    for k in kept:
+        assert k.trigger_names(), k
+        assert k.installed() == k.trigger_names(), k
     assert "venues_scanareadaycount_move" in installed_triggers()
 
 

@@ -3,7 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from fangkong.core.kept_area import KeptArea, migration_step
+from fangkong.core.kept_area import KeptArea
+from fangkong.core.triggers import migration_step
 
 # The triggers that keep the resident's area on the rows, then the rows already stored.
 KEPT = [

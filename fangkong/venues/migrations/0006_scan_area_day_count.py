@@ -8,11 +8,11 @@ from fangkong.venues import day_counts
 
 def install(apps, schema_editor):
     """The venue-move trigger, then the day counts stored so far added up per area."""
-    day_counts.install_area_counts(schema_editor)
+    day_counts.AREA_COUNTS.install(schema_editor)
 
 
 def uninstall(apps, schema_editor):
-    day_counts.uninstall_area_counts(schema_editor)
+    day_counts.AREA_COUNTS.uninstall(schema_editor)
 
 
 class Migration(migrations.Migration):

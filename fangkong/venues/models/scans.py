@@ -195,7 +195,7 @@ class ScanAreaDayCount(models.Model):
     Kept by the same statement that keeps ``ScanDayCount`` (``venues.day_counts``: the
     ingest's counting insert on PostgreSQL, ``add_day_counts`` on SQLite and for loaders);
     a venue moved to another area takes its counts along (a database trigger,
-    ``day_counts.VENUE_MOVE``). Never written by application code otherwise."""
+    ``day_counts.AREA_COUNTS``). Never written by application code otherwise."""
 
     scope_field = "area"
 

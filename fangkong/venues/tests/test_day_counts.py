@@ -291,7 +291,7 @@ def test_area_counts_follow_venues_moved_between_areas(areas, users, market, che
         assert _stored() == _direct()
     # Recounted from the day counts (after a load around the ingest): the same rows.
     kept = _per_area()
-    day_counts.rebuild_area_counts()
+    day_counts.AREA_COUNTS.rebuild()
     assert _per_area() == kept
 
 
