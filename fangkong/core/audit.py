@@ -155,13 +155,31 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
     return len(rows)
 
 
+# An entry's column values, the same on both write paths (``_chained_rows``, hashed in
+# Python, and ``append_params``, hashed by the server).
+
+
+def _actor_columns(actor) -> tuple[int | None, str]:
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    return actor_id, actor.get_username() if actor_id else "system"
+
+
+def _object_columns(ev: Event) -> tuple[str, str]:
+    return str(ev.object_id), ev.object_repr[:200]
+
+
+def _changes_text(ev: Event) -> str:
+    """The entry's ``changes`` as JSON text, as stored and hashed (an importer's events carry
+    it encoded already; ``changes=None`` is JSON ``null``: the column is never SQL NULL)."""
+    return ev.changes_json if ev.changes_json is not None else _dumps(ev.changes)
+
+
 def _chained_rows(
     actor, events: Sequence[Event], now, last_id: int, prev: str
 ) -> tuple[list[tuple], list]:
     """The entries' column values (in the order of ``_INSERT_COLUMNS``), chained after the
     head ``(last_id, prev)``, and the head's new ``[last id, last hash]``."""
-    actor_id = actor.pk if actor is not None and actor.pk else None
-    actor_name = actor.get_username() if actor_id else "system"
+    actor_id, actor_name = _actor_columns(actor)
     # Column values computed once per call rather than once per entry.
     timestamp_db = AuditEntry._meta.get_field("timestamp").get_db_prep_save(now, connection)
     ts = now.isoformat()
@@ -183,11 +201,8 @@ def _chained_rows(
 
     sha256 = hashlib.sha256
     for ev in events:
-        object_id = str(ev.object_id)
-        object_repr = ev.object_repr[:200]
-        changes_json = ev.changes_json
-        if changes_json is None:
-            changes_json = _dumps(ev.changes)
+        object_id, object_repr = _object_columns(ev)
+        changes_json = _changes_text(ev)
         text = (
             f'{{"action":{cached(ev.action)},{actor_part},"area":{cached(ev.area_path)},'
             f'"changes":{changes_json},"id":{next_id},"oid":{_text(object_id)},'
@@ -206,9 +221,7 @@ def _chained_rows(
                 object_id,
                 object_repr,
                 ev.area_path,
-                None
-                if ev.changes is None and ev.changes_json is None
-                else json_column(changes_json),
+                json_column(changes_json),
                 ev.reason,
                 prev,
                 h,
@@ -322,11 +335,9 @@ def ensure_head_sql() -> str:
 def append_params(actor, ev: Event, now) -> list:
     """``append_sql``'s parameters: the entry's columns, then the payload text in three pieces
     around the id and the previous hash (the same text ``_chained_hash`` hashes)."""
-    actor_id = actor.pk if actor is not None and actor.pk else None
-    actor_name = actor.get_username() if actor_id else "system"
-    object_id, object_repr = str(ev.object_id), ev.object_repr[:200]
-    # An importer's events carry their changes already encoded (``record_many`` does the same).
-    changes_json = ev.changes_json if ev.changes_json is not None else _dumps(ev.changes)
+    actor_id, actor_name = _actor_columns(actor)
+    object_id, object_repr = _object_columns(ev)
+    changes_json = _changes_text(ev)
     head = {"action": ev.action, "actor": actor_name, "actor_id": actor_id, "area": ev.area_path}
     rest = {"reason": ev.reason, "repr": object_repr, "ts": now.isoformat(), "type": ev.object_type}
     return [

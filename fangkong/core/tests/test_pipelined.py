@@ -69,6 +69,22 @@ def test_entries_appended_on_a_pipeline_chain_with_records(db, users):
     assert audit.verify_chain() == audit.VerifyResult(True, 9)
 
 
+def test_an_entry_without_changes_is_stored_alike_on_both_paths(db, users):
+    """``append`` and ``record_many`` store an entry without changes as JSON ``null`` (the
+    batch path once meant SQL NULL, which the column refuses) and hash it the same way."""
+    _clear_audit()
+    event = _event(0, {})
+    event.changes = None
+    with pipelined.transaction() as p:
+        audit.append(p, users["command"], event, timezone.now())
+    audit.record_many(users["command"], [event])
+    assert [e.changes for e in AuditEntry.objects.order_by("id")] == [None, None]
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM core_auditentry WHERE changes IS NULL")
+        assert cur.fetchone()[0] == 0
+    assert audit.verify_chain() == audit.VerifyResult(True, 2)
+
+
 def test_fetch_reads_what_a_django_cursor_reads(db, users):
     sql = "SELECT username, is_active FROM accounts_user WHERE username IN (%s, %s) ORDER BY 1"
     params = ["command", "nobody"]
