@@ -13,7 +13,7 @@ import datetime
 import decimal
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,11 @@ def _rows(source: Iterable[Any]) -> Iterable[Any]:
     return source
 
 
+# Data rows a sheet holds under its header row: Excel opens at most 1,048,576 rows a sheet.
+SHEET_ROWS = 1_048_575
+PROGRESS_EVERY = 1000  # rows between calls of ``progress``
+
+
 def write_rows(
     workbook: xlsxwriter.Workbook,
     rows: Iterable[Any],
@@ -79,34 +84,126 @@ def write_rows(
     *,
     reveal: bool,
     sheet_name: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    sheet = workbook.add_worksheet(sheet_name or None)
+    """The rows under a header, continued on further sheets (名称 (2), (3)…) when one sheet
+    is full; the number of rows written. ``progress(rows so far)`` every ``PROGRESS_EVERY``."""
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
     datetime_fmt = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    for col, column in enumerate(columns):
-        sheet.write_string(0, col, str(column.label), header)
-        sheet.set_column(col, col, 20 if column.personal else 14)
-    sheet.freeze_panes(1, 0)
+    sheets = 0
+
+    def new_sheet():
+        nonlocal sheets
+        sheets += 1
+        name = sheet_name or None  # xlsxwriter's Sheet1, Sheet2…
+        if name and sheets > 1:
+            suffix = f" ({sheets})"
+            name = name[: 31 - len(suffix)] + suffix
+        sheet = workbook.add_worksheet(name)
+        for col, column in enumerate(columns):
+            sheet.write_string(0, col, str(column.label), header)
+            sheet.set_column(col, col, 20 if column.personal else 14)
+        sheet.freeze_panes(1, 0)
+        return sheet
+
+    sheet = new_sheet()
     tz = timezone.get_current_timezone()
-    count = 0
+    count = row = 0
     for count, obj in enumerate(rows, start=1):
+        if row == SHEET_ROWS:
+            sheet, row = new_sheet(), 0
+        row += 1
+        if progress is not None and not count % PROGRESS_EVERY:
+            progress(count)
         for col, column in enumerate(columns):
             value = column.value(obj, reveal=reveal)
             if value is None or value == "":
                 continue
             if isinstance(value, bool):
-                sheet.write_string(count, col, _("是") if value else _("否"))
+                sheet.write_string(row, col, _("是") if value else _("否"))
             elif isinstance(value, datetime.datetime):
                 if timezone.is_aware(value):
                     value = timezone.make_naive(value, tz)
-                sheet.write_datetime(count, col, value, datetime_fmt)
+                sheet.write_datetime(row, col, value, datetime_fmt)
             elif isinstance(value, datetime.date):
-                sheet.write_datetime(count, col, value, date_fmt)
+                sheet.write_datetime(row, col, value, date_fmt)
             elif isinstance(value, int | float | decimal.Decimal):
-                sheet.write_number(count, col, float(value))
+                sheet.write_number(row, col, float(value))
             else:
-                sheet.write_string(count, col, neutralise(str(value)))
+                sheet.write_string(row, col, neutralise(str(value)))
+    return count
+
+
+def check_export(user, model: type[models.Model], *, reveal: bool, purpose: str) -> str:
+    """Refuse an unmasked export without the permission or a purpose; the purpose, stripped."""
+    purpose = (purpose or "").strip()
+    if reveal:
+        if not can_reveal_export(user, model):
+            raise PermissionDenied(_("您没有导出未脱敏信息的权限"))
+        if not purpose:
+            raise ValidationError({"purpose": _("导出未脱敏信息必须填写用途")})
+    return purpose
+
+
+def export_filename(model: type[models.Model]) -> str:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _SHEET_UNSAFE.sub("-", f"{model._meta.verbose_name_plural}-{stamp}.xlsx")
+
+
+def write_export(
+    fh,
+    queryset_or_iterable: Iterable[Any],
+    columns: Sequence[Column],
+    *,
+    user,
+    model: type[models.Model],
+    purpose: str = "",
+    reveal: bool = False,
+    filters: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """The rows as an .xlsx into the binary file ``fh``, and the export's audit entry (in
+    the caller's transaction); the number of rows. Checks as ``check_export``."""
+    purpose = check_export(user, model, reveal=reveal, purpose=purpose)
+    export_dir = Path(settings.FANGKONG_EXPORT_DIR)
+    export_dir.mkdir(parents=True, exist_ok=True)
+    workbook = xlsxwriter.Workbook(
+        fh,
+        {
+            "constant_memory": True,
+            "tmpdir": str(export_dir),
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    count = write_rows(
+        workbook,
+        _rows(queryset_or_iterable),
+        columns,
+        reveal=reveal,
+        sheet_name=_SHEET_UNSAFE.sub("-", str(model._meta.verbose_name_plural))[:31],
+        progress=progress,
+    )
+    workbook.close()
+    root = user_area(user)
+    audit.record(
+        user,
+        audit.Event(
+            action=AuditAction.EXPORT,
+            object_type=model._meta.label_lower,
+            object_repr=str(model._meta.verbose_name_plural),
+            area_path=root.path if root is not None else "",
+            changes={
+                "rows": count,
+                "filters": safe_filters(filters),
+                "columns": [c.name for c in columns],
+                "revealed": [c.name for c in columns if c.personal] if reveal else [],
+            },
+            reason=purpose,
+        ),
+    )
     return count
 
 
@@ -121,7 +218,8 @@ def export_xlsx(
     filters: dict[str, Any] | None = None,
     filename: str = "",
 ) -> FileResponse:
-    """Write the rows to an .xlsx and return it as a download; audited.
+    """Write the rows to an .xlsx and return it as a download; audited. For lists of up to a
+    few thousand rows: a larger list is exported by a background job (``core.jobs``).
 
     ``model`` is needed only when an iterable (not a queryset) is given.
     """
@@ -129,55 +227,23 @@ def export_xlsx(
         model = getattr(queryset_or_iterable, "model", None)
     if model is None:
         raise ValueError("export_xlsx needs a queryset or model=")
-    purpose = (purpose or "").strip()
-    if reveal:
-        if not can_reveal_export(user, model):
-            raise PermissionDenied(_("您没有导出未脱敏信息的权限"))
-        if not purpose:
-            raise ValidationError({"purpose": _("导出未脱敏信息必须填写用途")})
+    check_export(user, model, reveal=reveal, purpose=purpose)
     export_dir = Path(settings.FANGKONG_EXPORT_DIR)
     export_dir.mkdir(parents=True, exist_ok=True)
     fh = tempfile.TemporaryFile(dir=export_dir, suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     try:
-        workbook = xlsxwriter.Workbook(
+        write_export(
             fh,
-            {
-                "constant_memory": True,
-                "tmpdir": str(export_dir),
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
-        count = write_rows(
-            workbook,
-            _rows(queryset_or_iterable),
+            queryset_or_iterable,
             columns,
+            user=user,
+            model=model,
+            purpose=purpose,
             reveal=reveal,
-            sheet_name=_SHEET_UNSAFE.sub("-", str(model._meta.verbose_name_plural))[:31],
-        )
-        workbook.close()
-        root = user_area(user)
-        audit.record(
-            user,
-            audit.Event(
-                action=AuditAction.EXPORT,
-                object_type=model._meta.label_lower,
-                object_repr=str(model._meta.verbose_name_plural),
-                area_path=root.path if root is not None else "",
-                changes={
-                    "rows": count,
-                    "filters": safe_filters(filters),
-                    "columns": [c.name for c in columns],
-                    "revealed": [c.name for c in columns if c.personal] if reveal else [],
-                },
-                reason=purpose,
-            ),
+            filters=filters,
         )
         fh.seek(0)
     except BaseException:
         fh.close()
         raise
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    name = filename or _SHEET_UNSAFE.sub("-", f"{model._meta.verbose_name_plural}-{stamp}.xlsx")
-    return FileResponse(fh, as_attachment=True, filename=name)
+    return FileResponse(fh, as_attachment=True, filename=filename or export_filename(model))

@@ -1,4 +1,5 @@
-"""Background jobs: an import runs as a django-tasks task and reports progress on its ``Job``.
+"""Background jobs: an import, or the export of a long list, runs as a django-tasks task and
+reports progress on its ``Job``.
 
 The web UI stores the upload once, runs a dry-run job (the preview), then a real job on the
 same stored file. The task is enqueued when the request's transaction commits; under test
@@ -8,6 +9,11 @@ Progress: on PostgreSQL the task writes ``Job.done/total`` through a second conn
 the page polling the job sees it while the import's own transaction is still open. SQLite has
 one writer at a time and the import holds it, so there the task writes a small progress file
 instead; ``job_progress(job)`` reads whichever applies.
+
+An export job runs the list again as its owner (the view at the same path, the same filters,
+the same scoping), writes the workbook under ``FANGKONG_EXPORT_DIR`` readable by the server
+alone, and records the export in the audit trail when the file is complete. Its filters (they
+may hold a searched name or ID number) and purpose are stored encrypted on the job.
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from fangkong.core import crypto
 from fangkong.core.importing import ImportFileError, get_importer, run_import, summary
+from fangkong.core.importing.engine import bounded_sqlite_cache
 from fangkong.core.importing.readers import SUFFIXES
 from fangkong.core.models import Job
 from fangkong.core.models.jobs import JobStatus
@@ -38,6 +46,7 @@ from fangkong.core.services import require_area, require_perm
 logger = logging.getLogger(__name__)
 
 IMPORT_KIND = "import"
+EXPORT_KIND = "export"
 PROGRESS_EVERY_S = 0.5
 
 
@@ -127,15 +136,9 @@ def start_import_job(
 def run_import_job(job_id: str) -> dict:
     from fangkong.areas.models import Area
 
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:  # already run (a task delivered twice) or gone
+    job = _claim(job_id)
+    if job is None:
         return {}
-    job = Job.objects.select_related("owner").get(pk=job_id)
-    # Who runs it, so that a worker killed mid-import can be told from one still working.
-    job.params = {**job.params, "worker": {"host": socket.gethostname(), "pid": os.getpid()}}
-    Job.objects.filter(pk=job.pk).update(params=job.params)
     params = job.params
     reporter = _ProgressReporter(job)
     try:
@@ -175,6 +178,21 @@ def run_import_job(job_id: str) -> dict:
     return {k: data[k] for k in ("created", "updated", "unchanged", "rejected", "total")}
 
 
+def _claim(job_id: str) -> Job | None:
+    """The pending job, now running in this process; None if it already ran (a task
+    delivered twice) or is gone."""
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    # Who runs it, so that a worker killed mid-job can be told from one still working.
+    job.params = {**job.params, "worker": {"host": socket.gethostname(), "pid": os.getpid()}}
+    Job.objects.filter(pk=job.pk).update(params=job.params)
+    return job
+
+
 def _finish(job: Job, status: str, **fields) -> None:
     Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), **fields)
     _progress_file(job.pk).unlink(missing_ok=True)
@@ -196,26 +214,35 @@ def _alive(pid) -> bool:
 
 
 def recover_interrupted_jobs() -> tuple[int, int]:
-    """Requeue import jobs left "running" by a worker of this host that no longer exists.
+    """Requeue import and export jobs left "running" by a worker of this host that no
+    longer exists.
 
-    An import writes in one transaction, so a killed worker left nothing behind and running
-    the job again is safe; after ``MAX_ATTEMPTS`` the job fails with a message instead (an
-    import that itself kills the worker must not loop). Returns (requeued, failed).
+    An import writes in one transaction and an export writes its file from the start, so a
+    killed worker left nothing behind and running the job again is safe; after
+    ``MAX_ATTEMPTS`` the job fails with a message instead (a job that itself kills the worker
+    must not loop). Returns (requeued, failed).
     """
+    tasks = {IMPORT_KIND: run_import_job, EXPORT_KIND: run_export_job}
+    gave_up = {
+        IMPORT_KIND: _("导入多次因后台进程意外退出而中断，未写入任何数据，请联系管理员"),
+        EXPORT_KIND: _("导出多次因后台进程意外退出而中断，请缩小筛选范围后重试或联系管理员"),
+    }
     host = socket.gethostname()
     requeued = failed = 0
-    for job in Job.objects.filter(status=JobStatus.RUNNING, kind=IMPORT_KIND):
+    for job in Job.objects.filter(status=JobStatus.RUNNING, kind__in=tasks):
         worker = job.params.get("worker") or {}
         if worker.get("host") != host or _alive(worker.get("pid")):
             continue
         attempts = int(job.params.get("attempts", 1))
         _progress_file(job.pk).unlink(missing_ok=True)
+        if job.kind == EXPORT_KIND:
+            export_path(job).unlink(missing_ok=True)  # half written
         with transaction.atomic():
             if attempts >= MAX_ATTEMPTS:
                 Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
                     status=JobStatus.FAILED,
                     finished_at=timezone.now(),
-                    message=_("导入多次因后台进程意外退出而中断，未写入任何数据，请联系管理员"),
+                    message=gave_up[job.kind],
                 )
                 failed += 1
                 continue
@@ -226,9 +253,144 @@ def recover_interrupted_jobs() -> tuple[int, int]:
             )
             if updated:
                 job_id = str(job.pk)
-                transaction.on_commit(lambda job_id=job_id: run_import_job.enqueue(job_id))
+                task = tasks[job.kind]
+                transaction.on_commit(lambda job_id=job_id, task=task: task.enqueue(job_id))
                 requeued += 1
     return requeued, failed
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+def export_in_background(qs) -> bool:
+    """Whether the list holds more rows than a request should write
+    (``FANGKONG_EXPORT_BACKGROUND_ROWS``): a bounded count, never the whole table's."""
+    limit = settings.FANGKONG_EXPORT_BACKGROUND_ROWS
+    return qs.order_by()[: limit + 1].count() > limit
+
+
+def export_path(job: Job) -> Path:
+    return Path(settings.FANGKONG_EXPORT_DIR).resolve() / "jobs" / f"{job.pk}.xlsx"
+
+
+def start_export_job(
+    *, actor, view, path: str, data, reveal: bool, purpose: str, filters: dict
+) -> Job:
+    """The export of ``view``'s list (at ``path``, filtered by ``data``) as a background job,
+    enqueued on commit. Refuses at once what the job would refuse."""
+    from fangkong.core.exporting import check_export, export_filename
+
+    view.check_export(actor)
+    purpose = check_export(actor, view.model, reveal=reveal, purpose=purpose)
+    terms = {key: data.getlist(key) for key in data} if hasattr(data, "getlist") else dict(data)
+    job = Job.objects.create(
+        kind=EXPORT_KIND,
+        owner=actor,
+        params={
+            "path": path,
+            "list": str(view.model._meta.verbose_name_plural),
+            "file_name": export_filename(view.model),
+            "reveal": bool(reveal),
+            # Search terms, the filters the audit entry records and the purpose may name a
+            # person: encrypted at rest.
+            "data": crypto.encrypt(json.dumps(terms, ensure_ascii=False)),
+            "filters": crypto.encrypt(json.dumps(filters, ensure_ascii=False)),
+            "purpose": crypto.encrypt(purpose),
+        },
+    )
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: run_export_job.enqueue(job_id))
+    return job
+
+
+def _export_view(job: Job):
+    """The list view at the job's path, set up for its owner as ``get`` would be."""
+    from django.http import HttpRequest, QueryDict
+    from django.urls import Resolver404, resolve
+
+    from fangkong.core.views.generic import ObjectListView
+
+    path = job.params.get("path", "")
+    try:
+        match = resolve(path)
+    except Resolver404:
+        match = None
+    view_class = getattr(match.func, "view_class", None) if match else None
+    if view_class is None or not issubclass(view_class, ObjectListView):
+        raise PermissionDenied(_("该列表不能导出"))
+    request = HttpRequest()
+    request.method, request.path, request.path_info = "GET", path, path
+    request.user = job.owner
+    view = view_class(**getattr(match.func, "view_initkwargs", {}))
+    view.setup(request, *match.args, **match.kwargs)
+    if not job.owner.has_perm(view.get_permission_required()):
+        raise PermissionDenied(_("您没有访问此页面的权限"))
+    view.check_export(job.owner)
+    view.prepare(request, *match.args, **match.kwargs)
+    data = QueryDict(mutable=True)
+    for key, values in json.loads(crypto.decrypt(job.params["data"]) or "{}").items():
+        data.setlist(key, values)
+    return view, request, data
+
+
+@task()
+def run_export_job(job_id: str) -> dict:
+    from fangkong.core.exporting import write_export
+
+    job = _claim(job_id)
+    if job is None:
+        return {}
+    params = job.params
+    path = export_path(job)
+    reporter = _ProgressReporter(job)
+    try:
+        view, request, data = _export_view(job)
+        qs, _filterset = view.filter(request, data)
+        # The large append-only lists (scans) are not counted: the bar shows rows done.
+        total = None if view.large else qs.count()
+        reporter(0, total)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.unlink(missing_ok=True)  # a killed attempt's
+        # Readable by the server's user alone: it may hold whole rows of personal data.
+        # A list's order over a whole city sorts through files, not memory (SQLite).
+        with (
+            bounded_sqlite_cache(),
+            os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh,
+        ):
+            rows = write_export(
+                fh,
+                qs,
+                view.table_class.export_columns(),
+                user=job.owner,
+                model=view.model,
+                purpose=crypto.decrypt(params.get("purpose")) or "",
+                reveal=bool(params.get("reveal")),
+                filters=json.loads(crypto.decrypt(params.get("filters")) or "{}"),
+                progress=lambda done: reporter(done, total),
+            )
+    except (PermissionDenied, ValidationError) as e:
+        path.unlink(missing_ok=True)
+        message = " ".join(getattr(e, "messages", [str(e)]))
+        _finish(job, JobStatus.FAILED, message=message)
+        return {"error": message}
+    except Exception:
+        path.unlink(missing_ok=True)
+        logger.exception("export job %s failed", job_id)
+        message = _("导出失败：系统内部错误，请联系管理员")
+        _finish(job, JobStatus.FAILED, message=message)
+        return {"error": message}
+    finally:
+        reporter.close()
+    _finish(
+        job,
+        JobStatus.SUCCEEDED,
+        message=_("已导出 %(rows)s 行") % {"rows": f"{rows:,}"},
+        result={"rows": rows},
+        done=rows,
+        total=rows,
+        output_file=str(path),
+    )
+    return {"rows": rows}
 
 
 # --- progress ------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ from fangkong.accounts import views as account_views
 from .views import audit, home, jobs
 
 core_patterns = [
+    path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<uuid:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/progress/", jobs.job_progress, name="job_progress"),
     path("jobs/<uuid:pk>/confirm/", jobs.job_confirm, name="job_confirm"),
     path("jobs/<uuid:pk>/rejected.xlsx", jobs.job_rejected_file, name="job_rejected_file"),
+    path("jobs/<uuid:pk>/export.xlsx", jobs.job_export_file, name="job_export_file"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
 ]

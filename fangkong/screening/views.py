@@ -148,13 +148,8 @@ class UnvisitedHouseholdListView(ObjectListView):
     export_permission = "screening.view_visit"
     template_name = "screening/unvisited_list.html"
 
-    def get(self, request, pk):
+    def prepare(self, request, pk):
         self.campaign = campaign_for(request, pk)
-        return super().get(request)
-
-    def post(self, request, pk):
-        self.campaign = campaign_for(request, pk)
-        return super().post(request)
 
     def get_queryset(self, request):
         return selectors.unvisited_households(self.campaign, request.user)

@@ -194,6 +194,8 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 FANGKONG_UPLOAD_DIR = VAR_DIR / "uploads"
 FANGKONG_EXPORT_DIR = VAR_DIR / "exports"
+# A list longer than this is exported by a background job with progress, not in the request.
+FANGKONG_EXPORT_BACKGROUND_ROWS = int(os.environ.get("FANGKONG_EXPORT_BACKGROUND_ROWS", 5_000))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FANGKONG_MAX_UPLOAD_BYTES = int(os.environ.get("FANGKONG_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))

@@ -186,7 +186,7 @@ class _Run:
             self._plan(header)
             self.reject_file = RejectWriter(header)
             try:
-                with _bounded_sqlite_cache():
+                with bounded_sqlite_cache():
                     committed = self._write_all(header_row, rows, path, name, digest)
             except BaseException:
                 self.reject_file.discard()
@@ -579,11 +579,13 @@ class _Run:
 
 
 @contextmanager
-def _bounded_sqlite_cache():
-    """The import's SQLite connection with a bounded page cache and, outside a transaction,
+def bounded_sqlite_cache():
+    """This SQLite connection with a bounded page cache and, outside a transaction,
     temporary storage in files: the rebuild of set-aside indexes (``indexes``) sorts a
     million keys, in memory under the deployment's ``temp_store = MEMORY`` (~90 MB more at
-    1,000,000 rows), in cache-sized runs merged from a temporary file under ``FILE``.
+    1,000,000 rows), in cache-sized runs merged from a temporary file under ``FILE``; so does
+    a background export's sort of a whole city's list (~900 MB in memory for 1,000,000
+    residents).
     SQLite refuses the switch once a transaction holds temporary storage, so it is made
     before the import's transaction begins (a caller's open transaction keeps its setting)."""
     if connection.vendor != "sqlite":

@@ -207,11 +207,16 @@ class ObjectListView(BaseObjectView):
             qs = filterset.qs
         return qs, filterset
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def prepare(self, request: HttpRequest, **kwargs) -> None:
+        """State the list takes from its URL (a campaign's households…), set before it is
+        filtered: by ``get`` and ``post``, and by a background export running the list again."""
+
+    def get(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        self.prepare(request, **kwargs)
         data, token = search_terms.filter_data(request, self.search_params)
         qs, filterset = self.filter(request, data)
         if request.GET.get("export") == "xlsx":
-            return self.export(request, qs, filterset)
+            return self.export(request, qs, filterset, data)
         return self.render_list(request, qs, filterset, token)
 
     def render_list(self, request, qs, filterset, token: str) -> HttpResponse:
@@ -242,13 +247,14 @@ class ObjectListView(BaseObjectView):
             return render(request, self.fragment_template_name, context)
         return render(request, self.template_name, context)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest, **kwargs) -> HttpResponse:
         """A search (the filter form posts, so search terms never enter a URL) or the
         unmasked export (a POST carrying the purpose, 用途)."""
+        self.prepare(request, **kwargs)
         if request.POST.get("export") == "xlsx":
             data, _token = search_terms.filter_data(request, self.search_params)
             qs, filterset = self.filter(request, data)
-            return self.export(request, qs, filterset, reveal=True)
+            return self.export(request, qs, filterset, data, reveal=True)
         if "export" in request.POST:
             return HttpResponse(status=400)
         token = search_terms.remember(request, self.search_params)
@@ -261,18 +267,42 @@ class ObjectListView(BaseObjectView):
         response["HX-Push-Url"] = url
         return response
 
-    def export(self, request, qs, filterset, *, reveal: bool = False) -> HttpResponse:
-        if not self.export_permission or not request.user.has_perm(self.export_permission):
+    def check_export(self, user) -> None:
+        if not self.export_permission or not user.has_perm(self.export_permission):
             raise PermissionDenied(_("您没有导出的权限"))
-        filters = {}
-        if filterset is not None and filterset.is_bound and filterset.is_valid():
-            filters = {
-                k: str(getattr(v, "pk", v))
-                for k, v in filterset.form.cleaned_data.items()
-                if v not in (None, "")
-            }
+
+    @staticmethod
+    def export_filters(filterset) -> dict[str, str]:
+        """The filters an export records in the audit trail."""
+        if filterset is None or not filterset.is_bound or not filterset.is_valid():
+            return {}
+        return {
+            k: str(getattr(v, "pk", v))
+            for k, v in filterset.form.cleaned_data.items()
+            if v not in (None, "")
+        }
+
+    def export(self, request, qs, filterset, data, *, reveal: bool = False) -> HttpResponse:
+        """The list as an .xlsx download; a list longer than
+        ``FANGKONG_EXPORT_BACKGROUND_ROWS`` is written by a background job with progress
+        (a city's residents would outlast any request timeout)."""
+        from fangkong.core import jobs
+
+        self.check_export(request.user)
+        filters = self.export_filters(filterset)
         purpose = request.POST.get("purpose", "") if reveal else ""
         try:
+            if jobs.export_in_background(qs):
+                job = jobs.start_export_job(
+                    actor=request.user,
+                    view=self,
+                    path=request.path,
+                    data=data,
+                    reveal=reveal,
+                    purpose=purpose,
+                    filters=filters,
+                )
+                return redirect("core:job_detail", pk=job.pk)
             return export_xlsx(
                 qs,
                 self.table_class.export_columns(),

@@ -1,4 +1,5 @@
-"""Background job pages: progress (polled by htmx every second), import preview and result.
+"""Background job pages: the user's recent jobs, progress (polled by htmx every second),
+import preview and result, an export's download.
 
 A job is visible to its owner only; anyone else gets 404.
 """
@@ -18,6 +19,8 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from fangkong.core.models import Job
 from fangkong.core.models.jobs import JobStatus
+
+RECENT_JOBS = 50
 
 
 def own_job(request: HttpRequest, pk) -> Job:
@@ -64,11 +67,20 @@ def reupload_url(job: Job) -> str:
     return cls.upload_url(job.params.get("options") or {})
 
 
+def job_list(request: HttpRequest) -> HttpResponse:
+    """我的后台任务: the user's recent imports and exports, to come back to."""
+    jobs = list(Job.objects.filter(owner=request.user).order_by("-created_at")[:RECENT_JOBS])
+    return render(request, "jobs/job_list.html", {"jobs": jobs})
+
+
 def job_detail(request: HttpRequest, pk) -> HttpResponse:
     job = own_job(request, pk)
     context = {"job": job}
     if not job.finished:
         return render(request, "jobs/job_progress.html", context)
+    if job.kind == "export":
+        context["has_file"] = job.status == JobStatus.SUCCEEDED and _job_file(job) is not None
+        return render(request, "jobs/export_result.html", context)
     if job.kind == "import":
         result = job.result or {}
         context |= {
@@ -120,15 +132,31 @@ def job_confirm(request: HttpRequest, pk) -> HttpResponse:
     return redirect("core:job_detail", pk=real.pk)
 
 
+def _job_file(job: Job) -> Path | None:
+    """The job's output file, if it still exists where the job machinery writes (var/)."""
+    if not job.output_file:
+        return None
+    path = Path(job.output_file).resolve()
+    roots = (settings.FANGKONG_UPLOAD_DIR, settings.FANGKONG_EXPORT_DIR)
+    if not any(path.is_relative_to(Path(root).resolve()) for root in roots):
+        return None
+    return path if path.is_file() else None
+
+
 def job_rejected_file(request: HttpRequest, pk) -> HttpResponse:
     job = own_job(request, pk)
-    path = Path(job.output_file) if job.output_file else None
-    upload_dir = Path(settings.FANGKONG_UPLOAD_DIR).resolve()
-    if path is None or not path.is_file():
-        raise Http404
-    # Only files the job machinery wrote under var/ are served.
-    var_dir = upload_dir.parent
-    if not path.resolve().is_relative_to(var_dir):
+    path = _job_file(job) if job.kind == "import" else None
+    if path is None:
         raise Http404
     name = _("未导入的行") + ".xlsx"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+def job_export_file(request: HttpRequest, pk) -> HttpResponse:
+    """The workbook an export job wrote (its owner only; the export itself is audited)."""
+    job = own_job(request, pk)
+    path = _job_file(job) if job.kind == "export" and job.status == JobStatus.SUCCEEDED else None
+    if path is None:
+        raise Http404
+    name = job.params.get("file_name") or "export.xlsx"
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
