@@ -134,48 +134,69 @@ def start_import_job(
 
 @task()
 def run_import_job(job_id: str) -> dict:
+    return _run_job(
+        job_id,
+        _import,
+        refused=(ImportFileError, PermissionDenied),
+        # The traceback names code, not cell values; the import rolled back as a whole.
+        crashed=_("导入失败：系统内部错误，未写入任何数据，请联系管理员"),
+    )
+
+
+def _import(job: Job, reporter) -> dict:
     from fangkong.areas.models import Area
 
+    params = job.params
+    area = Area.objects.get(pk=params["area_id"])
+    result = run_import(
+        params["importer"],
+        Path(job.input_file),
+        actor=job.owner,
+        area=area,
+        dry_run=bool(params.get("dry_run")),
+        skip_invalid=bool(params.get("skip_invalid")),
+        progress=reporter,
+        original_name=params.get("file_name"),
+        options=params.get("options") or {},
+    )
+    data = result.as_json()
+    return {
+        "message": summary(result),
+        "result": data,
+        "done": result.total,
+        "total": result.total,
+        "output_file": str(result.rejected_file) if result.rejected_file else "",
+        "returned": {k: data[k] for k in ("created", "updated", "unchanged", "rejected", "total")},
+    }
+
+
+def _run_job(job_id: str, work, *, refused: tuple, crashed: str, cleanup=None) -> dict:
+    """Claim the job, run ``work(job, reporter)`` (the ``_finish`` fields of a success, and
+    under ``returned`` the task's result) and record how it ended: a refusal's own message,
+    or ``crashed`` with the traceback logged."""
     job = _claim(job_id)
     if job is None:
         return {}
-    params = job.params
     reporter = _ProgressReporter(job)
     try:
-        area = Area.objects.get(pk=params["area_id"])
-        result = run_import(
-            params["importer"],
-            Path(job.input_file),
-            actor=job.owner,
-            area=area,
-            dry_run=bool(params.get("dry_run")),
-            skip_invalid=bool(params.get("skip_invalid")),
-            progress=reporter,
-            original_name=params.get("file_name"),
-            options=params.get("options") or {},
-        )
-    except (ImportFileError, PermissionDenied) as e:
-        _finish(job, JobStatus.FAILED, message=str(e))
-        return {"error": str(e)}
-    except Exception:
-        # The traceback names code, not cell values; the import rolled back as a whole.
-        logger.exception("import job %s failed", job_id)
-        message = _("导入失败：系统内部错误，未写入任何数据，请联系管理员")
+        fields = work(job, reporter)
+    except refused as e:
+        if cleanup is not None:
+            cleanup(job)
+        message = " ".join(getattr(e, "messages", [str(e)]))
         _finish(job, JobStatus.FAILED, message=message)
         return {"error": message}
+    except Exception:
+        if cleanup is not None:
+            cleanup(job)
+        logger.exception("%s job %s failed", job.kind, job_id)
+        _finish(job, JobStatus.FAILED, message=crashed)
+        return {"error": crashed}
     finally:
         reporter.close()
-    data = result.as_json()
-    _finish(
-        job,
-        JobStatus.SUCCEEDED,
-        message=summary(result),
-        result=data,
-        done=result.total,
-        total=result.total,
-        output_file=str(result.rejected_file) if result.rejected_file else "",
-    )
-    return {k: data[k] for k in ("created", "updated", "unchanged", "rejected", "total")}
+    returned = fields.pop("returned")
+    _finish(job, JobStatus.SUCCEEDED, **fields)
+    return returned
 
 
 def _claim(job_id: str) -> Job | None:
@@ -335,62 +356,52 @@ def _export_view(job: Job):
 
 @task()
 def run_export_job(job_id: str) -> dict:
+    return _run_job(
+        job_id,
+        _export,
+        refused=(PermissionDenied, ValidationError),
+        crashed=_("导出失败：系统内部错误，请联系管理员"),
+        cleanup=lambda job: export_path(job).unlink(missing_ok=True),
+    )
+
+
+def _export(job: Job, reporter) -> dict:
     from fangkong.core.exporting import write_export
 
-    job = _claim(job_id)
-    if job is None:
-        return {}
     params = job.params
     path = export_path(job)
-    reporter = _ProgressReporter(job)
-    try:
-        view, request, data = _export_view(job)
-        qs, _filterset = view.filter(request, data)
-        # The large append-only lists (scans) are not counted: the bar shows rows done.
-        total = None if view.large else qs.count()
-        reporter(0, total)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.unlink(missing_ok=True)  # a killed attempt's
-        # Readable by the server's user alone: it may hold whole rows of personal data.
-        # A list's order over a whole city sorts through files, not memory (SQLite).
-        with (
-            bounded_sqlite_cache(),
-            os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh,
-        ):
-            rows = write_export(
-                fh,
-                qs,
-                view.table_class.export_columns(),
-                user=job.owner,
-                model=view.model,
-                purpose=crypto.decrypt(params.get("purpose")) or "",
-                reveal=bool(params.get("reveal")),
-                filters=json.loads(crypto.decrypt(params.get("filters")) or "{}"),
-                progress=lambda done: reporter(done, total),
-            )
-    except (PermissionDenied, ValidationError) as e:
-        path.unlink(missing_ok=True)
-        message = " ".join(getattr(e, "messages", [str(e)]))
-        _finish(job, JobStatus.FAILED, message=message)
-        return {"error": message}
-    except Exception:
-        path.unlink(missing_ok=True)
-        logger.exception("export job %s failed", job_id)
-        message = _("导出失败：系统内部错误，请联系管理员")
-        _finish(job, JobStatus.FAILED, message=message)
-        return {"error": message}
-    finally:
-        reporter.close()
-    _finish(
-        job,
-        JobStatus.SUCCEEDED,
-        message=_("已导出 %(rows)s 行") % {"rows": f"{rows:,}"},
-        result={"rows": rows},
-        done=rows,
-        total=rows,
-        output_file=str(path),
-    )
-    return {"rows": rows}
+    view, request, data = _export_view(job)
+    qs, _filterset = view.filter(request, data)
+    # The large append-only lists (scans) are not counted: the bar shows rows done.
+    total = None if view.large else qs.count()
+    reporter(0, total)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.unlink(missing_ok=True)  # a killed attempt's
+    # Readable by the server's user alone: it may hold whole rows of personal data.
+    # A list's order over a whole city sorts through files, not memory (SQLite).
+    with (
+        bounded_sqlite_cache(),
+        os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh,
+    ):
+        rows = write_export(
+            fh,
+            qs,
+            view.table_class.export_columns(),
+            user=job.owner,
+            model=view.model,
+            purpose=crypto.decrypt(params.get("purpose")) or "",
+            reveal=bool(params.get("reveal")),
+            filters=json.loads(crypto.decrypt(params.get("filters")) or "{}"),
+            progress=lambda done: reporter(done, total),
+        )
+    return {
+        "message": _("已导出 %(rows)s 行") % {"rows": f"{rows:,}"},
+        "result": {"rows": rows},
+        "done": rows,
+        "total": rows,
+        "output_file": str(path),
+        "returned": {"rows": rows},
+    }
 
 
 # --- progress ------------------------------------------------------------------------------
