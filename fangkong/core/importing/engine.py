@@ -176,6 +176,9 @@ class _Run:
         self.headers: dict[str, str] = {}
         self.reject_file: RejectWriter | None = None
         self.total_estimate: int | None = None
+        # True when the table was empty as the import's transaction set its indexes aside:
+        # no row of the file can match a record, so the batches look nothing up.
+        self.first_load = False
 
     # --- driver --------------------------------------------------------------------------
 
@@ -229,13 +232,20 @@ class _Run:
         return committed
 
     def _defer_indexes(self) -> list[str]:
-        """Drop the table's secondary indexes for a large first load (see ``indexes``)."""
+        """Drop the table's (and on SQLite the audit log's) secondary indexes for a large
+        first load (see ``indexes``); the statements that re-create them."""
         table = self.writer.table
+        statements = indexes.set_aside_audit_indexes(connection, self.total_estimate)
         if not indexes.worth_deferring(connection, table, self.total_estimate):
-            return []
+            return statements
         by_name = self.writer.by_name
         lookups = [by_name[n].column if n in by_name else n for n in self.natural_key]
-        return indexes.drop_secondary_indexes(connection, table, lookups)
+        statements += indexes.drop_secondary_indexes(connection, table, lookups)
+        # Within-file duplicates are rejected by ``seen``; a record another writer adds
+        # meanwhile (none can on SQLite, whose transaction holds the write lock, nor on
+        # PostgreSQL once an index is dropped) would fail the unique index: a rollback.
+        self.first_load = indexes.is_empty(connection, table)
+        return statements
 
     def _import_event(self, name: str, digest: str) -> audit.Event:
         return audit.Event(
@@ -502,6 +512,8 @@ class _Run:
 
     def _existing(self, rows: list[PendingRow]) -> dict[tuple, dict[str, Any]]:
         """Records the batch's keys already name; a record outside the area rejects its row."""
+        if self.first_load:
+            return {}
         existing = self.writer.existing(self.natural_key, [r.key for r in rows], with_scope=True)
         area_path = self.ctx.area.path
         for r in rows:
