@@ -445,11 +445,18 @@ class _Run:
 
     def _evaluate_sealed(self, rowno: int, cells: list) -> tuple | None:
         """``evaluate`` in a worker: an accepted row's insert values (ciphertexts, blind
-        indexes, search keys) and audit ``changes`` computed there too (``writer.seal``)."""
+        indexes, search keys), audit ``changes``, ``object_repr`` and area path computed
+        there too (``writer.seal``), valid while the fields stay as they are."""
         evaluated = self.evaluate(rowno, cells)
         if evaluated is None or evaluated[3] is None:
             return evaluated
-        return *evaluated[:5], self.writer.seal(evaluated[3])
+        fields = evaluated[3]
+        sealed = (
+            *self.writer.seal(fields),
+            self.importer.object_repr(fields),
+            self.area_path(fields),
+        )
+        return *evaluated[:5], sealed
 
     def _take(self, rowno: int, cells: list, evaluated: tuple | None) -> None:
         """Queue an evaluated row for its batch, in file order (duplicates found here)."""
@@ -559,17 +566,19 @@ class _Run:
             for r, db_row, pk in zip(inserted, inserts, new_pks, strict=True):
                 r.pk = pk
                 sealed, r.sealed = r.sealed, None
-                if sealed is not None and sealed[3] is not None:
-                    changes = f"{sealed[2]}{pk}{sealed[3]}"
-                else:
+                if sealed is None:
                     changes = w.create_changes_json(pk, r.fields, db_row)
+                    shown, area_path = importer.object_repr(r.fields), self.area_path(r.fields)
+                else:
+                    head, tail, shown, area_path = sealed[2:]
+                    changes = head if tail is None else f"{head}{pk}{tail}"
                 events.append(
                     w.event(
                         AuditAction.CREATE,
                         pk,
                         changes_json=changes,
-                        object_repr=importer.object_repr(r.fields),
-                        area_path=self.area_path(r.fields),
+                        object_repr=shown,
+                        area_path=area_path,
                     )
                 )
         w.update(groups)

@@ -24,11 +24,13 @@ from fangkong.core.importing import ImportFileError, indexes, run_import
 from fangkong.core.importing.writer import ModelWriter
 from fangkong.core.jobs import start_import_job
 from fangkong.core.models import AuditEntry, Job
+from fangkong.core.personal import mask_name
 from fangkong.core.testing.factories import make_id_number
 from fangkong.registry import services
 from fangkong.registry.importers import ResidentImporter
 from fangkong.registry.models import Household, Resident
 
+OBJECT_TYPE = "registry.resident"
 IMPORTER = "registry.resident"
 _rng = random.Random(20200214)
 
@@ -549,6 +551,23 @@ def test_imported_row_equals_one_created_by_the_service(tmp_path, users, areas, 
         service_audit.object_repr,
         service_audit.area_path,
     )
+
+
+def test_every_create_entry_names_its_record_and_area_in_both_modes(tmp_path, users, areas):
+    """From the second batch on, with workers, a create entry's shown name and area path are
+    computed in the worker with its other values: the same as the importing process's."""
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(11), title=None)
+    result = _import(path, users["community"], areas["community"])
+    assert (result.created, result.committed) == (11, True)
+    entries = {
+        e.object_id: e for e in AuditEntry.objects.filter(action="create", object_type=OBJECT_TYPE)
+    }
+    assert len(entries) == 11
+    for r in Resident.objects.select_related("area"):
+        entry = entries[str(r.pk)]
+        assert (entry.object_repr, entry.area_path) == (mask_name(r.name), r.area.path)
+        assert entry.object_repr != r.name
+    assert verify_chain().ok
 
 
 # --- all or nothing ---------------------------------------------------------------------------
