@@ -173,14 +173,10 @@ def _chained_rows(
     # this call shares are encoded once.
     actor_part = f'"actor":{json_scalar(actor_name)},"actor_id":{json_scalar(actor_id)}'
     ts_part = f'"ts":{json_scalar(ts)}'
-    texts: dict[str, str] = {}  # actions, areas and types repeat
-
-    def cached(value: str) -> str:
-        t = texts.get(value)
-        if t is None:
-            t = texts[value] = _text(value)
-        return t
-
+    # Actions, areas and types repeat: the text before ``changes`` per (action, area) and
+    # after ``repr`` per type, each encoded once.
+    heads: dict[tuple[str, str], str] = {}
+    ends: dict[str, str] = {}
     sha256 = hashlib.sha256
     for ev in events:
         object_id = str(ev.object_id)
@@ -188,11 +184,18 @@ def _chained_rows(
         changes_json = ev.changes_json
         if changes_json is None:
             changes_json = _dumps(ev.changes)
+        head = heads.get((ev.action, ev.area_path))
+        if head is None:
+            head = heads[ev.action, ev.area_path] = (
+                f'{{"action":{_text(ev.action)},{actor_part},"area":{_text(ev.area_path)},'
+                '"changes":'
+            )
+        end = ends.get(ev.object_type)
+        if end is None:
+            end = ends[ev.object_type] = f',{ts_part},"type":{_text(ev.object_type)}}}'
         text = (
-            f'{{"action":{cached(ev.action)},{actor_part},"area":{cached(ev.area_path)},'
-            f'"changes":{changes_json},"id":{next_id},"oid":{_text(object_id)},'
-            f'"prev":"{prev}","reason":{_text(ev.reason)},"repr":{_text(object_repr)},'
-            f'{ts_part},"type":{cached(ev.object_type)}}}'
+            f'{head}{changes_json},"id":{next_id},"oid":{_text(object_id)},'
+            f'"prev":"{prev}","reason":{_text(ev.reason)},"repr":{_text(object_repr)}{end}'
         )
         h = sha256(text.encode()).hexdigest()
         rows.append(
