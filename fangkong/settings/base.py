@@ -221,7 +221,7 @@ FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = int(
 # Worker processes that parse, validate and encrypt a large file's rows while the importing
 # process writes them (core/importing/pipeline.py); 0 = all in one process. Files of fewer
 # rows than FANGKONG_IMPORT_WORKERS_MIN_ROWS are imported in one process.
-FANGKONG_IMPORT_WORKERS = int(os.environ.get("FANGKONG_IMPORT_WORKERS", 1))
+FANGKONG_IMPORT_WORKERS = int(os.environ.get("FANGKONG_IMPORT_WORKERS", 2))
 FANGKONG_IMPORT_WORKERS_MIN_ROWS = int(os.environ.get("FANGKONG_IMPORT_WORKERS_MIN_ROWS", 20_000))
 FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", 1024**3)

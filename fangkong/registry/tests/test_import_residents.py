@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import io
 import json
 import random
@@ -21,6 +22,7 @@ from django.db import connection
 from fangkong.core import crypto
 from fangkong.core.audit import snapshot, verify_chain
 from fangkong.core.importing import ImportFileError, indexes, run_import
+from fangkong.core.importing.engine import IMPORT_GC_THRESHOLD
 from fangkong.core.importing.writer import ModelWriter
 from fangkong.core.jobs import start_import_job
 from fangkong.core.models import AuditEntry, Job
@@ -568,6 +570,29 @@ def test_every_create_entry_names_its_record_and_area_in_both_modes(tmp_path, us
         assert (entry.object_repr, entry.area_path) == (mask_name(r.name), r.area.path)
         assert entry.object_repr != r.name
     assert verify_chain().ok
+
+
+def test_the_collector_runs_less_often_during_an_import_and_is_set_back(
+    tmp_path, users, areas, monkeypatch
+):
+    before = gc.get_threshold()
+    seen = []
+    real_insert = ModelWriter.insert
+
+    def spy(self, rows):
+        seen.append(gc.get_threshold())
+        if len(seen) == 2:
+            raise RuntimeError("disk full")
+        return real_insert(self, rows)
+
+    monkeypatch.setattr(ModelWriter, "insert", spy)
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(3), title=None)
+    assert _import(path, users["community"], areas["community"]).created == 3
+    assert seen[0] == (max(before[0], IMPORT_GC_THRESHOLD), *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError):
+        _import(path, users["community"], areas["community"], dry_run=True)
+    assert gc.get_threshold() == before
 
 
 # --- all or nothing ---------------------------------------------------------------------------
