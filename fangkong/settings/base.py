@@ -214,15 +214,16 @@ FANGKONG_TIP_MIN_SECONDS = int(os.environ.get("FANGKONG_TIP_MIN_SECONDS", 5))
 # would unzip to more than this many bytes (zip bombs), before reading it.
 FANGKONG_IMPORT_MAX_ROWS = int(os.environ.get("FANGKONG_IMPORT_MAX_ROWS", 1_000_000))
 # A file of at least this many rows into a table holding fewer sets its secondary indexes
-# aside and rebuilds them before commit (core/importing/indexes.py); 0 = never. On SQLite
-# the rebuild sorts through a temporary file (the import's temp_store, core/importing/engine.py).
+# aside and rebuilds them before commit (core/importing/indexes.py; on SQLite the audit log's
+# too, by the same rule); 0 = never. On SQLite the rebuild sorts through a temporary file
+# (the import's temp_store, core/importing/engine.py).
 FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = int(
     os.environ.get("FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS", 50_000)
 )
 # Worker processes that parse, validate and encrypt a large file's rows while the importing
 # process writes them (core/importing/pipeline.py); 0 = all in one process. Files of fewer
 # rows than FANGKONG_IMPORT_WORKERS_MIN_ROWS are imported in one process.
-FANGKONG_IMPORT_WORKERS = int(os.environ.get("FANGKONG_IMPORT_WORKERS", 1))
+FANGKONG_IMPORT_WORKERS = int(os.environ.get("FANGKONG_IMPORT_WORKERS", 2))
 FANGKONG_IMPORT_WORKERS_MIN_ROWS = int(os.environ.get("FANGKONG_IMPORT_WORKERS_MIN_ROWS", 20_000))
 FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", 1024**3)

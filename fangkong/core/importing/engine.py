@@ -15,6 +15,7 @@ Blank cells never overwrite an existing record's value on re-import; they mean "
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import unicodedata
@@ -61,6 +62,10 @@ MAX_ERRORS = 1000
 # cache it gets; 32 MB instead of the usual 64 MB made no difference to its speed (measured),
 # and 16 MB leaves room for the worker process (1,000,000 rows: 312 MB summed with 32 MB).
 SQLITE_IMPORT_CACHE_KIB = 16 * 1024
+# The collector's first threshold during an import (Python's default: 700). A row makes and
+# frees ~100 containers, so the default ran a collection every few rows: 11 % of the
+# importing process's CPU at 100,000 rows with workers (which inherit the setting).
+IMPORT_GC_THRESHOLD = 50_000
 _SQLITE_TEMP_FILE, _SQLITE_TEMP_MEMORY = 1, 2  # PRAGMA temp_store values
 
 
@@ -176,6 +181,9 @@ class _Run:
         self.headers: dict[str, str] = {}
         self.reject_file: RejectWriter | None = None
         self.total_estimate: int | None = None
+        # True when the table was empty as the import's transaction set its indexes aside:
+        # no row of the file can match a record, so the batches look nothing up.
+        self.first_load = False
 
     # --- driver --------------------------------------------------------------------------
 
@@ -186,7 +194,7 @@ class _Run:
             self._plan(header)
             self.reject_file = RejectWriter(header)
             try:
-                with bounded_sqlite_cache():
+                with bounded_sqlite_cache(), _fewer_collections():
                     committed = self._write_all(header_row, rows, path, name, digest)
             except BaseException:
                 self.reject_file.discard()
@@ -229,13 +237,20 @@ class _Run:
         return committed
 
     def _defer_indexes(self) -> list[str]:
-        """Drop the table's secondary indexes for a large first load (see ``indexes``)."""
+        """Drop the table's (and on SQLite the audit log's) secondary indexes for a large
+        first load (see ``indexes``); the statements that re-create them."""
         table = self.writer.table
+        statements = indexes.set_aside_audit_indexes(connection, self.total_estimate)
         if not indexes.worth_deferring(connection, table, self.total_estimate):
-            return []
+            return statements
         by_name = self.writer.by_name
         lookups = [by_name[n].column if n in by_name else n for n in self.natural_key]
-        return indexes.drop_secondary_indexes(connection, table, lookups)
+        statements += indexes.drop_secondary_indexes(connection, table, lookups)
+        # Within-file duplicates are rejected by ``seen``; a record another writer adds
+        # meanwhile (none can on SQLite, whose transaction holds the write lock, nor on
+        # PostgreSQL once an index is dropped) would fail the unique index: a rollback.
+        self.first_load = indexes.is_empty(connection, table)
+        return statements
 
     def _import_event(self, name: str, digest: str) -> audit.Event:
         return audit.Event(
@@ -354,8 +369,11 @@ class _Run:
         if second is None:
             return
         chunks = itertools.chain([second], chunks)
-        # Each worker keeps its own name cache: together no more than one process's.
-        self.writer.names.size = max(self.writer.names.size // workers, 1000)
+        # Each worker keeps its own name cache: together no more than one process's, and
+        # half that with two or more (their pages are private: 289 MB summed at 1,000,000
+        # rows with two workers, against a bound of 300).
+        share = workers if workers == 1 else 2 * workers
+        self.writer.names.size = max(self.writer.names.size // share, 1000)
         pipe = pipeline.Pipeline(
             self._evaluate_sealed,
             workers=workers,
@@ -435,11 +453,18 @@ class _Run:
 
     def _evaluate_sealed(self, rowno: int, cells: list) -> tuple | None:
         """``evaluate`` in a worker: an accepted row's insert values (ciphertexts, blind
-        indexes, search keys) and audit ``changes`` computed there too (``writer.seal``)."""
+        indexes, search keys), audit ``changes``, ``object_repr`` and area path computed
+        there too (``writer.seal``), valid while the fields stay as they are."""
         evaluated = self.evaluate(rowno, cells)
         if evaluated is None or evaluated[3] is None:
             return evaluated
-        return *evaluated[:5], self.writer.seal(evaluated[3])
+        fields = evaluated[3]
+        sealed = (
+            *self.writer.seal(fields),
+            self.importer.object_repr(fields),
+            self.area_path(fields),
+        )
+        return *evaluated[:5], sealed
 
     def _take(self, rowno: int, cells: list, evaluated: tuple | None) -> None:
         """Queue an evaluated row for its batch, in file order (duplicates found here)."""
@@ -502,6 +527,8 @@ class _Run:
 
     def _existing(self, rows: list[PendingRow]) -> dict[tuple, dict[str, Any]]:
         """Records the batch's keys already name; a record outside the area rejects its row."""
+        if self.first_load:
+            return {}
         existing = self.writer.existing(self.natural_key, [r.key for r in rows], with_scope=True)
         area_path = self.ctx.area.path
         for r in rows:
@@ -547,17 +574,19 @@ class _Run:
             for r, db_row, pk in zip(inserted, inserts, new_pks, strict=True):
                 r.pk = pk
                 sealed, r.sealed = r.sealed, None
-                if sealed is not None and sealed[3] is not None:
-                    changes = f"{sealed[2]}{pk}{sealed[3]}"
-                else:
+                if sealed is None:
                     changes = w.create_changes_json(pk, r.fields, db_row)
+                    shown, area_path = importer.object_repr(r.fields), self.area_path(r.fields)
+                else:
+                    head, tail, shown, area_path = sealed[2:]
+                    changes = head if tail is None else f"{head}{pk}{tail}"
                 events.append(
                     w.event(
                         AuditAction.CREATE,
                         pk,
                         changes_json=changes,
-                        object_repr=importer.object_repr(r.fields),
-                        area_path=self.area_path(r.fields),
+                        object_repr=shown,
+                        area_path=area_path,
                     )
                 )
         w.update(groups)
@@ -576,6 +605,18 @@ class _Run:
 
     def area_path(self, fields: dict[str, Any]) -> str:
         return area_path_of(self.ctx, self.writer, fields)
+
+
+@contextmanager
+def _fewer_collections():
+    """The cyclic collector run less often while rows stream through (few of their objects
+    form cycles; those wait for the next collection), then set back."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], IMPORT_GC_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @contextmanager

@@ -11,6 +11,11 @@ batches' "which of these exist" lookups) and any index led by a column the impor
 rows up by. On PostgreSQL the dropped index holds an exclusive lock on the table until the
 commit, which is why this is done only when the table is small relative to the import (a
 first load), never for a routine file.
+
+The audit log's indexes are set aside by the same rule on SQLite only (``audit_indexes``):
+there the import's transaction already keeps every other writer out until it commits, and
+a reader sees the committed table with its indexes; on PostgreSQL the exclusive lock would
+stop every audited write and every audit read of the whole platform for the import's length.
 """
 
 from __future__ import annotations
@@ -36,6 +41,23 @@ def worth_deferring(connection, table: str, incoming: int | None) -> bool:
             [incoming],
         )
         return cur.fetchone()[0] < incoming
+
+
+def is_empty(connection, table: str) -> bool:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")  # noqa: S608
+        return cur.fetchone() is None
+
+
+def set_aside_audit_indexes(connection, incoming: int | None) -> list[str]:
+    """SQLite: the audit log's secondary indexes dropped for a large import into a log
+    holding fewer entries than the file brings (one entry a record); their statements."""
+    from fangkong.core.models.audit import AuditEntry
+
+    table = AuditEntry._meta.db_table
+    if connection.vendor != "sqlite" or not worth_deferring(connection, table, incoming):
+        return []
+    return drop_secondary_indexes(connection, table, ())
 
 
 def drop_secondary_indexes(connection, table: str, keep_columns: Iterable[str]) -> list[str]:

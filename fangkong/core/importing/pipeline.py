@@ -50,9 +50,10 @@ class _NeedsDatabase(Exception):
 def workers_for(total_estimate: int | None) -> int:
     """Worker processes for a file of about ``total_estimate`` rows (0: evaluate in-process).
 
-    One by default: at 1,000,000 rows on SQLite a second worker left the importing process
-    (inserts, audit) the slower side and held ~40 MB more (docs/benchmarks.md, session 6)."""
-    n = int(getattr(settings, "FANGKONG_IMPORT_WORKERS", 1))
+    Two by default: once the importing process's inserts and audit got cheaper, one worker
+    was the slower side (1,000,000 rows on SQLite: 130.4 s with one, 101.9 s with two, 289
+    MB summed; docs/benchmarks.md, session 7)."""
+    n = int(getattr(settings, "FANGKONG_IMPORT_WORKERS", 2))
     least = int(getattr(settings, "FANGKONG_IMPORT_WORKERS_MIN_ROWS", 20_000))
     if n < 1 or total_estimate is None or total_estimate < least:
         return 0

@@ -2,7 +2,8 @@
 
 A million-row file would need ~100 MB as a ``dict`` of keys; this open-addressing table keeps
 a 64-bit hash of each key and the row it was first seen on in two flat arrays (12 bytes a
-slot, half full), about 25 MB for a million rows. Two different keys share a 64-bit hash
+slot: the row number in 32 bits, as no sheet has 4 billion rows; at most half full), 24 MB
+for a million rows. Two different keys share a 64-bit hash
 with a chance of about 1 in 10^7 per million-row file.
 """
 
@@ -21,7 +22,7 @@ class SeenKeys:
 
     def _alloc(self, size: int) -> None:
         self.hashes = array("Q", bytes(8 * size))
-        self.rows = array("L", bytes(array("L").itemsize * size))
+        self.rows = array("I", bytes(4 * size))
         self.mask = size - 1
 
     def first_row(self, key, row: int) -> int | None:

@@ -268,6 +268,9 @@ def test_seen_keys_remember_first_rows_in_bounded_memory():
     assert seen.first_row(("new",), 3) is None and seen.count == 20001
     seen.reserve(10)  # never shrinks
     assert seen.mask + 1 == 262144
+    assert seen.first_row(("far",), 2**32 - 1) is None  # row numbers up to 32 bits
+    assert seen.first_row(("far",), 8) == 2**32 - 1
+    assert seen.hashes.itemsize * 2 == seen.rows.itemsize * 4  # 12 bytes a slot
 
 
 def test_formula_like_cells_are_neutralised(tmp_path, settings):

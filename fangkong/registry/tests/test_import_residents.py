@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import io
 import json
 import random
@@ -21,14 +22,17 @@ from django.db import connection
 from fangkong.core import crypto
 from fangkong.core.audit import snapshot, verify_chain
 from fangkong.core.importing import ImportFileError, indexes, run_import
+from fangkong.core.importing.engine import IMPORT_GC_THRESHOLD
 from fangkong.core.importing.writer import ModelWriter
 from fangkong.core.jobs import start_import_job
 from fangkong.core.models import AuditEntry, Job
+from fangkong.core.personal import mask_name
 from fangkong.core.testing.factories import make_id_number
 from fangkong.registry import services
 from fangkong.registry.importers import ResidentImporter
 from fangkong.registry.models import Household, Resident
 
+OBJECT_TYPE = "registry.resident"
 IMPORTER = "registry.resident"
 _rng = random.Random(20200214)
 
@@ -551,6 +555,46 @@ def test_imported_row_equals_one_created_by_the_service(tmp_path, users, areas, 
     )
 
 
+def test_every_create_entry_names_its_record_and_area_in_both_modes(tmp_path, users, areas):
+    """From the second batch on, with workers, a create entry's shown name and area path are
+    computed in the worker with its other values: the same as the importing process's."""
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(11), title=None)
+    result = _import(path, users["community"], areas["community"])
+    assert (result.created, result.committed) == (11, True)
+    entries = {
+        e.object_id: e for e in AuditEntry.objects.filter(action="create", object_type=OBJECT_TYPE)
+    }
+    assert len(entries) == 11
+    for r in Resident.objects.select_related("area"):
+        entry = entries[str(r.pk)]
+        assert (entry.object_repr, entry.area_path) == (mask_name(r.name), r.area.path)
+        assert entry.object_repr != r.name
+    assert verify_chain().ok
+
+
+def test_the_collector_runs_less_often_during_an_import_and_is_set_back(
+    tmp_path, users, areas, monkeypatch
+):
+    before = gc.get_threshold()
+    seen = []
+    real_insert = ModelWriter.insert
+
+    def spy(self, rows):
+        seen.append(gc.get_threshold())
+        if len(seen) == 2:
+            raise RuntimeError("disk full")
+        return real_insert(self, rows)
+
+    monkeypatch.setattr(ModelWriter, "insert", spy)
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(3), title=None)
+    assert _import(path, users["community"], areas["community"]).created == 3
+    assert seen[0] == (max(before[0], IMPORT_GC_THRESHOLD), *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError):
+        _import(path, users["community"], areas["community"], dry_run=True)
+    assert gc.get_threshold() == before
+
+
 # --- all or nothing ---------------------------------------------------------------------------
 
 
@@ -654,6 +698,83 @@ def test_crash_in_a_large_load_leaves_nothing_and_every_index(
     assert Resident.objects.count() == 0
     assert AuditEntry.objects.count() == 0
     assert _indexes() == before
+
+
+def _audit_indexes() -> set[str]:
+    with connection.cursor() as cur:
+        found = connection.introspection.get_constraints(cur, AuditEntry._meta.db_table)
+    return {n for n, c in found.items() if c["index"] and not c["unique"]}
+
+
+def test_large_first_load_sets_the_audit_indexes_aside_on_sqlite_only(
+    tmp_path, users, areas, settings, monkeypatch
+):
+    """SQLite: the audit log's secondary indexes are dropped while a large import into a log
+    holding fewer entries than the file brings writes its entries, and rebuilt before the
+    commit; a rejected run gets them back from the rollback. PostgreSQL keeps them (its lock
+    would stop every audited write of the platform)."""
+    settings.FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = 3
+    before = _audit_indexes()
+    assert before  # time, type, object and area
+    seen: list[set[str]] = []
+    real_insert = ModelWriter.insert
+
+    def spy(self, rows):
+        seen.append(_audit_indexes())
+        return real_insert(self, rows)
+
+    monkeypatch.setattr(ModelWriter, "insert", spy)
+    n = AuditEntry.objects.count() + 4  # more rows than the log holds entries
+    rows = _clean_rows(n)
+    rows[-1][1] = rows[-1][1][:-1] + ("1" if rows[-1][1][-1] != "1" else "2")  # bad checksum
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+    rejected = _import(path, users["community"], areas["community"])
+    assert (rejected.rejected, rejected.committed) == (1, False)
+    assert _audit_indexes() == before
+    expected = set() if connection.vendor == "sqlite" else before
+    assert seen and all(s == expected for s in seen)
+    seen.clear()
+    good = write_csv(tmp_path / "b.csv", "utf-8", CLEAN_HEADER, rows[:-1], title=None)
+    result = _import(good, users["community"], areas["community"])
+    assert (result.created, result.committed) == (n - 1, True)
+    assert seen and all(s == expected for s in seen)
+    assert _audit_indexes() == before
+    assert verify_chain().ok
+    # Each record's entry is found through the rebuilt object index.
+    one = Resident.objects.order_by("pk").first()
+    assert (
+        AuditEntry.objects.filter(object_type="registry.resident", object_id=str(one.pk)).count()
+        == 1
+    )
+
+
+def test_a_first_load_into_an_empty_table_looks_no_record_up(
+    tmp_path, users, areas, settings, monkeypatch
+):
+    """A large load into an empty table cannot match a record: the batches skip the lookup;
+    a file with one record already in the table looks them up as before (and updates it)."""
+    settings.FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = 3
+    lookups = []
+    real_existing = ModelWriter.existing
+
+    def spy(self, natural_key, keys, **kw):
+        lookups.append(self.model)
+        return real_existing(self, natural_key, keys, **kw)
+
+    monkeypatch.setattr(ModelWriter, "existing", spy)
+    rows = _clean_rows(8)
+    rows.append(list(rows[2]))  # a duplicate within the file is still rejected
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, rows[:4], title=None)
+    first = _import(path, users["community"], areas["community"])
+    assert (first.created, first.committed) == (4, True)
+    assert Resident not in lookups
+    rows[0][3] = "海棠花语小区新址"
+    path = write_csv(tmp_path / "b.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+    second = _import(path, users["community"], areas["community"], skip_invalid=True)
+    assert Resident in lookups  # the table held 4 rows: looked up
+    assert (second.created, second.updated, second.unchanged) == (4, 1, 3)
+    assert second.rejected == 1 and "重复" in second.errors[0].message
+    assert Resident.objects.count() == 8
 
 
 @pytest.mark.django_db(transaction=True)
