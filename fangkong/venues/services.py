@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from fangkong.core import audit, crypto, pipelined
 from fangkong.core.models.audit import AuditAction, AuditHead
@@ -818,12 +817,13 @@ def _one_scan(actor, rec: ScanRecord, raw: dict, source: str, scope: str) -> Ing
         status = "created" if created else "duplicate"
     else:
         status = "rejected"
-        result.errors.append({"index": 0, "field": "venue", "message": str(VENUE_REFUSED)})
+        result.errors.append({"index": 0, "field": "venue", "message": _venue_refused()})
     result.results = [{"index": 0, "id": str(raw.get("id") or ""), "status": status}]
     return result
 
 
-VENUE_REFUSED = _lazy("场所码不存在或不在您的管辖范围内")
+def _venue_refused() -> str:
+    return _("场所码不存在或不在您的管辖范围内")
 
 
 def _batch_event(actor, n: int, changes: dict | None = None) -> audit.Event:
@@ -903,7 +903,7 @@ def ingest_scans(
     for rec in parsed:
         venue_id = venues.get(rec.venue_code)
         if venue_id is None:
-            reject(rec.index, "venue", VENUE_REFUSED)
+            reject(rec.index, "venue", _venue_refused())
             continue
         if rec.token:
             person = by_code.get(codes[rec.token]) if codes[rec.token] else None
