@@ -309,40 +309,44 @@ def append(p, actor, event: Event, now) -> None:
 # and previous hash, the head moved — so the statement can travel with the write it audits and
 # the COMMIT, and the head stays locked only until that COMMIT.
 
-_append_sql: str | None = None
+
+@lru_cache(maxsize=8)
+def append_ctes(changes: str = "%s") -> tuple[str, str]:
+    """(the ``h`` and ``e`` parts of a ``WITH``, the head ``UPDATE`` that ends it): one entry
+    appended by the server (PostgreSQL). ``changes`` is the SQL of the entry's ``changes``
+    as text (``_dumps`` of them): a parameter by default; a statement that computes them
+    itself (``venues``' single scan counts its outcome) gives an expression, and its
+    parameters then come from ``append_params(..., changes_given=False)``."""
+    qn = connection.ops.quote_name
+    head, entry = qn(AuditHead._meta.db_table), qn(AuditEntry._meta.db_table)
+    cols = _columns()
+    types = {"timestamp": "timestamptz", "actor_id": "bigint"}
+    given = ", ".join(
+        f"({changes})::jsonb" if name == "changes" else f"%s::{types.get(name, 'text')}"
+        for name in _INSERT_COLUMNS
+        if name not in ("id", "prev_hash", "hash")
+    )
+    ctes = f"""h AS (
+    SELECT last_id + 1 AS id, last_hash AS prev FROM {head} WHERE id = 1 FOR UPDATE
+),
+e AS (
+    INSERT INTO {entry} ({cols})
+    SELECT h.id, {given}, h.prev,
+        encode(sha256(convert_to(%s::text || ({changes}) || ',"id":' || h.id::text
+            || %s::text || h.prev || %s::text, 'UTF8')), 'hex')
+    FROM h RETURNING id, hash
+)"""  # noqa: S608 — only quoted identifiers are interpolated
+    update = f"UPDATE {head} SET last_id = e.id, last_hash = e.hash FROM e WHERE {head}.id = 1"  # noqa: S608
+    return ctes, update
 
 
 def append_sql() -> str:
     """The statement appending one entry (PostgreSQL); parameters from ``append_params``."""
-    global _append_sql
-    if _append_sql is None:
-        qn = connection.ops.quote_name
-        head, entry = qn(AuditHead._meta.db_table), qn(AuditEntry._meta.db_table)
-        cols = _columns()
-        types = {
-            "timestamp": "timestamptz",
-            "actor_id": "bigint",
-            "changes": "jsonb",
-        }
-        given = ", ".join(
-            f"%s::{types.get(name, 'text')}"
-            for name in _INSERT_COLUMNS
-            if name not in ("id", "prev_hash", "hash")
-        )
-        _append_sql = f"""
-WITH h AS (SELECT last_id + 1 AS id, last_hash AS prev FROM {head} WHERE id = 1 FOR UPDATE),
-e AS (
-    INSERT INTO {entry} ({cols})
-    SELECT h.id, {given}, h.prev,
-        encode(sha256(convert_to(%s::text || h.id::text || %s::text || h.prev || %s::text,
-            'UTF8')), 'hex')
-    FROM h RETURNING id, hash
-)
-UPDATE {head} SET last_id = e.id, last_hash = e.hash FROM e WHERE {head}.id = 1
-"""  # noqa: S608 — only quoted identifiers are interpolated
-    return _append_sql
+    ctes, update = append_ctes()
+    return f"WITH {ctes}\n{update}\n"
 
 
+@lru_cache(maxsize=1)
 def ensure_head_sql() -> str:
     """Creates the chain head if this is the first entry (a fresh database); sent before
     ``append_sql`` in the same exchange, as ``_lock_head`` does with ``get_or_create``."""
@@ -353,29 +357,23 @@ def ensure_head_sql() -> str:
     )
 
 
-def append_params(actor, ev: Event, now) -> list:
-    """``append_sql``'s parameters: the entry's columns, then the payload text in three pieces
-    around the id and the previous hash (the same text ``_chained_hash`` hashes)."""
+def append_params(actor, ev: Event, now, *, changes_given: bool = True) -> list:
+    """``append_ctes``' parameters: the entry's columns (``changes`` among them unless the
+    statement computes them), then the payload text in three pieces around the changes and
+    the id, and the previous hash (the same text ``_chained_hash`` hashes)."""
     actor_id, actor_name = _actor_columns(actor)
     object_id, object_repr = _object_columns(ev)
-    changes_json = _changes_text(ev)
     head = {"action": ev.action, "actor": actor_name, "actor_id": actor_id, "area": ev.area_path}
     rest = {"reason": ev.reason, "repr": object_repr, "ts": now.isoformat(), "type": ev.object_type}
-    return [
-        now,
-        actor_id,
-        actor_name,
-        ev.action,
-        ev.object_type,
-        object_id,
-        object_repr,
-        ev.area_path,
-        changes_json,
-        ev.reason,
-        f'{_dumps(head)[:-1]},"changes":{changes_json},"id":',
-        f',"oid":{_dumps(object_id)},"prev":"',
-        f'",{_dumps(rest)[1:]}',
-    ]
+    columns = [now, actor_id, actor_name, ev.action, ev.object_type, object_id, object_repr]
+    columns.append(ev.area_path)
+    pieces = [f'{_dumps(head)[:-1]},"changes":']
+    if changes_given:
+        changes_json = _changes_text(ev)
+        columns.append(changes_json)
+        pieces.append(changes_json)
+    pieces += [f',"oid":{_dumps(object_id)},"prev":"', f'",{_dumps(rest)[1:]}']
+    return [*columns, ev.reason, *pieces]
 
 
 def record(actor, event: Event) -> None:

@@ -119,8 +119,15 @@ def counting_insert(insert_sql: str, returning: str) -> str:
     NOTHING``) and the day-count upserts of the rows it stored (per venue, and per area of
     the venue), as one statement returning ``returning`` of those rows. Its last parameter is
     the time-zone name (``counting_insert_params``)."""
+    return f"WITH {counting_ctes(insert_sql, returning)} SELECT {returning} FROM ins"  # noqa: S608
+
+
+@lru_cache(maxsize=64)
+def counting_ctes(insert_sql: str, returning: str) -> str:
+    """``counting_insert``'s parts of a ``WITH`` (``ins`` holds the stored rows), for a
+    statement that goes on after them."""
     return (
-        f"WITH ins AS ({insert_sql} RETURNING {returning}, "  # noqa: S608
+        f"ins AS ({insert_sql} RETURNING {returning}, "  # noqa: S608
         '"scanned_at" AS day_at, "admitted" AS day_admitted, "venue_id" AS day_venue), '
         "per_day AS (SELECT day_venue, (day_at AT TIME ZONE %s)::date AS day_d, "
         "count(*) AS day_n, count(*) FILTER (WHERE NOT day_admitted) AS day_r "
@@ -133,8 +140,7 @@ def counting_insert(insert_sql: str, returning: str) -> str:
         f"area_counted AS (INSERT INTO {_area_columns_sql()} "
         "SELECT v.area_id, day_d, sum(day_n), sum(day_r) FROM per_day "
         "JOIN venue_areas v ON v.id = day_venue GROUP BY 1, 2 ORDER BY 1, 2 "
-        f"{_area_conflict_sql()}) "
-        f"SELECT {returning} FROM ins"
+        f"{_area_conflict_sql()})"
     )
 
 

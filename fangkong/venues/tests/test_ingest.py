@@ -292,3 +292,220 @@ def test_the_recorded_time_takes_the_scan_time_adapter(db):
     field = Scan._meta.get_field("recorded_at")
     now = timezone.now()
     assert (moment_of(now) if moment_of else now) == field.get_db_prep_save(now, connection)
+
+
+# --- one scan on PostgreSQL (``services._one_scan``) ----------------------------------------
+
+
+def _general_path(monkeypatch):
+    """The same call with the one-scan statement switched off (``ingest_scans``' own rule:
+    an actor without a scope prefix goes the general way)."""
+    monkeypatch.setattr(services, "_scope_prefix", lambda actor: None)
+
+
+def _stored(record_id) -> dict:
+    """A stored scan's values as the ORM reads them (personal fields decrypted), less its key
+    and the time it was recorded."""
+    scan = Scan.objects.get(uuid=record_id)
+    skip = {"uuid", "recorded_at"}
+    return {
+        f.attname: getattr(scan, f.attname)
+        for f in Scan._meta.concrete_fields
+        if f.attname not in skip
+    }
+
+
+def _entry(entry) -> dict:
+    return {
+        "changes": entry.changes,
+        "repr": entry.object_repr,
+        "area": entry.area_path,
+        "actor": (entry.actor_id, entry.actor_name),
+        "action": entry.action,
+        "type": entry.object_type,
+    }
+
+
+def test_one_scan_stores_answers_and_audits_as_the_general_path(
+    users, areas, market, green, red, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.accounts.choices import Role
+    from fangkong.core import audit
+    from fangkong.core.testing.factories import make_user
+    from fangkong.status.testing import make_resident
+    from fangkong.venues.choices import VenueKind
+    from fangkong.venues.models import ScanAreaDayCount, ScanDayCount
+
+    no_status = make_resident(areas["grid_a"], name="王未算")  # registered, no colour yet
+    elsewhere = services.create_venue(
+        actor=users["command"],
+        data={"area": areas["grid_c"], "name": "米易超市", "kind": VenueKind.SUPERMARKET},
+    )
+    visitor_number = make_id_number()
+    cases = [
+        ("community", _record(market, id_number=green.id_number)),
+        ("community", _record(market, id_number=red.id_number)),
+        ("community", _record(market, id_number=red.id_number, direction="out")),
+        ("community", _record(market, id_number=green.id_number, admitted=False)),
+        ("community", _record(market, id_number=red.id_number, admitted=True)),
+        ("community", _record(market, id_number=no_status.id_number)),
+        ("community", _record(market, id_number=visitor_number, name="外地访客")),
+        ("community", _record(market, phone="13800001111", name="送货员", temperature="")),
+        ("command", _record(market, phone="+86 138 0000 2222")),
+        ("street", _record(market, id_number=green.id_number, temperature="37.9")),
+        ("grid_b", _record(market, id_number=green.id_number)),  # not in grid_b's scope
+        ("nowhere", _record(market, id_number=green.id_number)),  # no area: the general path
+        ("community", _record(elsewhere, id_number=green.id_number)),  # nor in community's
+        ("community", _record(market, id_number=green.id_number) | {"venue": "no-such-code"}),
+    ]
+    # A system administrator (no area) sees every venue; a device account kept to one grid.
+    users = users | {
+        "admin": make_user(Role.COMMAND, None, username="admin", superuser=True),
+        "grid_b": make_user(Role.COMMUNITY, areas["grid_b"], username="device_b"),
+        "nowhere": make_user(Role.COMMUNITY, None, username="nowhere"),
+    }
+    cases.append(("admin", _record(elsewhere, id_number=green.id_number)))
+
+    def counts():
+        return (
+            sorted(ScanDayCount.objects.values_list("venue_id", "day", "scans", "refused")),
+            sorted(ScanAreaDayCount.objects.values_list("area_id", "day", "scans", "refused")),
+        )
+
+    def entries_after(last_id):
+        return [_entry(e) for e in AuditEntry.objects.filter(id__gt=last_id).order_by("id")]
+
+    def ingest(who, rec, one_path=True):
+        last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        before = counts()
+        with CaptureQueriesContext(connection) as queries:
+            answers = [
+                services.ingest_scans(actor=users[who], records=[r], now=NOW).as_dict()
+                for r in (rec, dict(rec))  # and its resend
+            ]
+        if connection.vendor == "postgresql" and who != "nowhere" and one_path:
+            # Per request one statement (scan, then resend).
+            assert len(queries) == 2, [q["sql"][:60] for q in queries]
+        for answer in answers:
+            for result in answer["results"]:
+                result.pop("id")
+        stored = _stored(rec["id"]) if Scan.objects.filter(uuid=rec["id"]).exists() else None
+        return answers, stored, entries_after(last), before, counts()
+
+    one_path, general = [], []
+    for who, rec in cases:
+        one_path.append(ingest(who, rec))
+    with monkeypatch.context() as m:
+        _general_path(m)
+        for who, rec in cases:
+            general.append(ingest(who, rec | {"id": str(uuid.uuid4())}, one_path=False))
+    for (who, rec), mine, theirs in zip(cases, one_path, general, strict=True):
+        answers, stored, entries, before, after = mine
+        g_answers, g_stored, g_entries, g_before, g_after = theirs
+        assert answers == g_answers, (who, rec)
+        assert stored == g_stored, (who, rec)
+        assert entries == g_entries, (who, rec)
+        # The same additions to the day counts (each run adds its own scans).
+        assert (before == after) == (g_before == g_after), (who, rec)
+    stored = [s for _a, s, *_rest in one_path]
+    assert {s["colour"] for s in stored if s} == {"green", "red", "unknown"}
+    assert sum(1 for s in stored if s is None) == 4  # the four refused venues
+    refused = one_path[-2][0][0]  # an unknown venue code
+    assert refused["errors"][0]["field"] == "venue" and refused["rejected"] == 1
+    assert [a["results"][0]["status"] for a in one_path[0][0]] == ["created", "duplicate"]
+    assert audit.verify_chain().ok
+
+
+def test_one_scan_counts_the_days_as_the_general_path(users, market, green, monkeypatch):
+    from fangkong.venues.models import ScanAreaDayCount, ScanDayCount
+
+    def counts():
+        return (
+            list(ScanDayCount.objects.values_list("scans", "refused")),
+            list(ScanAreaDayCount.objects.values_list("area_id", "scans", "refused")),
+        )
+
+    batch = [
+        _record(market, id_number=green.id_number),
+        _record(market, phone="13800001111"),  # a visitor: refused
+        _record(market, id_number=green.id_number, direction="out"),
+    ]
+    for rec in batch:
+        services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
+        services.ingest_scans(actor=users["community"], records=[rec], now=NOW)  # resent
+    mine = counts()
+    ScanDayCount.objects.all().delete()
+    ScanAreaDayCount.objects.all().delete()
+    with monkeypatch.context() as m:
+        _general_path(m)
+        for rec in batch:
+            rec = rec | {"id": str(uuid.uuid4())}
+            services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
+            services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
+    assert mine == counts()
+    assert mine[0] == [(3, 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_scan_outside_any_transaction_is_written_whole_or_not_at_all(
+    users, market, green, monkeypatch
+):
+    from django.db import connection
+
+    from fangkong.core import audit
+    from fangkong.venues.models import ScanDayCount
+
+    rec = _record(market, id_number=green.id_number)
+
+    def dropped(*args, **kwargs):
+        raise ConnectionError("the connection dropped")
+
+    with monkeypatch.context() as m, pytest.raises(Exception, match=r"division by zero|dropped"):
+        if connection.vendor == "postgresql":  # the one statement fails after its writes
+            sql = services._one_scan_sql(connection.vendor)
+            failing = sql.replace("(SELECT created FROM n)", "(SELECT created FROM n) / 0")
+            assert failing != sql
+            m.setattr(services, "_one_scan_sql", lambda vendor: failing)
+        else:  # the general path: fails after the insert
+            m.setattr(audit, "append", dropped)
+        services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
+    assert connection.get_autocommit()
+    assert Scan.objects.count() == 0 and not ScanDayCount.objects.exists()
+    assert not AuditEntry.objects.filter(object_type="venues.scan").exists()
+    first = services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
+    again = services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
+    assert (first.created, again.created, again.duplicates) == (1, 0, 1)
+    assert Scan.objects.count() == 1
+    assert [(c.scans, c.refused) for c in ScanDayCount.objects.all()] == [(1, 0)]
+    entries = AuditEntry.objects.filter(object_type="venues.scan").order_by("id")
+    assert [(e.changes["created"], e.changes["duplicates"]) for e in entries] == [(1, 0), (0, 1)]
+    assert audit.verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_scan_in_a_fresh_database_starts_the_audit_chain(areas):
+    """No audited write before it: no chain head yet (the one-scan statement then writes
+    nothing, the head is created and the statement sent again)."""
+    from django.db import connection
+
+    from fangkong.accounts.choices import Role
+    from fangkong.core import audit
+    from fangkong.core.models import AuditHead
+    from fangkong.core.testing.factories import make_user
+    from fangkong.venues.choices import VenueKind
+    from fangkong.venues.models import Venue
+
+    assert not AuditHead.objects.exists() and not AuditEntry.objects.exists()
+    venue = Venue.objects.create(area=areas["grid_a"], name="新卡点", kind=VenueKind.CHECKPOINT)
+    device = make_user(Role.COMMUNITY, areas["community"], username="device")
+    rec = _record(venue, phone="13800001111")
+    first = services.ingest_scans(actor=device, records=[rec], now=NOW)
+    again = services.ingest_scans(actor=device, records=[rec], now=NOW)
+    assert (first.created, again.duplicates) == (1, 1)
+    assert connection.get_autocommit()
+    entries = AuditEntry.objects.order_by("id")
+    assert [(e.id, e.changes["created"]) for e in entries] == [(1, 1), (2, 0)]
+    assert audit.verify_chain().ok
