@@ -21,6 +21,7 @@ BENCH_ARGS ?=
 STATUS_BENCH_ARGS ?=
 TRACING_BENCH_ARGS ?=
 DASHBOARD_BENCH_ARGS ?=
+LISTS_BENCH_ARGS ?=
 LOAD_BENCH_ARGS ?=
 FUZZ_EXAMPLES ?= 50
 
@@ -37,7 +38,7 @@ help:
 	@echo "make test    ruff, makemigrations --check, pytest on SQLite, then on PostgreSQL"
 	@echo "make lint    ruff check + ruff format --check"
 	@echo "make i18n    sync-translations (makemessages + OpenCC zh_Hant) and compile"
-	@echo "make bench   import, status, tracing, load, dashboard benchmarks, scan ingest, API fuzz run"
+	@echo "make bench   import, status, tracing, load, dashboard, list pages benchmarks, scan ingest, API fuzz run"
 	@echo "make clean   remove .venv and caches (keeps var/: database and keys)"
 
 # --- environment ------------------------------------------------------------------------
@@ -125,7 +126,8 @@ bench: $(VENV)/.installed-bench
 	  FANGKONG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FANGKONG_FUZZ_COVERAGE=1 \
 	    $(BIN)/pytest -n 0 -q fangkong/core/tests/test_api_fuzz.py; f=$$?; \
 	  $(BIN)/python -m bench dashboard $(DASHBOARD_BENCH_ARGS); g=$$?; \
-	  m=0; for x in $$a $$b $$c $$d $$e $$f $$g; do m=$$(( m > x ? m : x )); done; exit $$m
+	  $(BIN)/python -m bench lists $(LISTS_BENCH_ARGS); h=$$?; \
+	  m=0; for x in $$a $$b $$c $$d $$e $$f $$g $$h; do m=$$(( m > x ? m : x )); done; exit $$m
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .ruff_cache .pytest_cache

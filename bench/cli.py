@@ -6,6 +6,7 @@ Subcommands:
   import and the ``executemany`` floor, then django-import-export on the reference rows;
   print the table, check the targets, record the figures in ``docs/benchmarks.md``.
 - ``status``: the status benchmark (see ``bench.status_cli``).
+- ``lists``: the first page of every list at full size (see ``bench.lists_cli``).
 - ``load``: the bounded load test with locust against a real server (see ``bench.load``).
 - ``generate``: write (or reuse) the cached CSV and print its path.
 - ``profile``: run the platform CLI under cProfile on a fresh SQLite database and print the
@@ -468,6 +469,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_dashboard_parsers(sub)
 
+    from .lists_cli import add_parsers as add_lists_parsers
+
+    add_lists_parsers(sub)
+
     p = sub.add_parser("generate", help="write the cached CSV and print its path")
     p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
@@ -509,6 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     given = list(argv)
+    if argv[:1] in (["-h"], ["--help"]):
+        build_parser().print_help()  # the subcommands, not the default one's options
+        return 0
     if not argv or argv[0].startswith("-"):
         argv.insert(0, "import")
     args = build_parser().parse_args(argv)
@@ -527,6 +535,10 @@ def main(argv: list[str] | None = None) -> int:
         from . import dashboard_cli
 
         return dashboard_cli.main(args, _command_line(given), WORK_DIR / "dashboard")
+    if args.command.startswith("lists"):
+        from . import lists_cli
+
+        return lists_cli.main(args, _command_line(given), WORK_DIR / "dashboard")
     if args.command.startswith("tracing"):
         from . import tracing_cli
 

@@ -23,3 +23,7 @@ class CoreConfig(AppConfig):
         from .cache import create_cache_table
 
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="fangkong-cache-table")
+
+        from .dbstats import refresh_after_migrate
+
+        post_migrate.connect(refresh_after_migrate, sender=self, dispatch_uid="fangkong-db-stats")

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from fangkong.accounts.models import User
 from fangkong.areas.models import PATH_SEP, Area
-from fangkong.core import audit
+from fangkong.core import audit, dbstats
 from fangkong.core.models import AuditEntry
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.personal import index_value
@@ -85,6 +85,7 @@ def load_demo(
         result.created.update(_load_supplies(areas[city.root_code], result.accounts, seed))
         result.audit_entries = AuditEntry.objects.count() - audit_before
     write_accounts_file(result.accounts)
+    dbstats.refresh()  # the lists' planner sees the loaded city
     root = areas[city.root_code]
     result.totals = {
         "areas": Area.objects.in_area(root).count(),

@@ -87,6 +87,7 @@ class AssignmentListView(ObjectListView):
     selector = _assignments
     export_permission = EXPORT_PERMISSION
     list_url_name = "health:assignment_list"
+    scope_walk = True
     add_url_name = "health:assignment_add"
     hidden_filters = ("responsible",)
     extra_actions = (

@@ -7,7 +7,8 @@ Per-model views are configuration on ``core.views.generic``; writes go through
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -63,9 +64,17 @@ def home_panel(request: HttpRequest) -> dict | None:
     }
 
 
-# An aggregate drops Meta.ordering (GROUP BY): order again on the unique (area, …) index.
 def _households(qs):
-    qs = qs.select_related("area", "building").annotate(member_count=Count("members"))
+    # Members counted per shown household (a correlated count on the resident's household
+    # index), not by joining and grouping every resident in scope (1.4–3.3 s for a city).
+    members = (
+        Resident.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = qs.select_related("area", "building").annotate(member_count=Coalesce(Subquery(members), 0))
     return qs.order_by("area", "number")
 
 
@@ -84,6 +93,7 @@ class ResidentListView(ObjectListView):
     selector = resident_list
     export_permission = "registry.export_resident"
     list_url_name = "registry:resident_list"
+    scope_walk = True
     add_url_name = "registry:resident_add"
     hidden_filters = ("household",)
     extra_actions = (
@@ -190,6 +200,7 @@ class HouseholdListView(ObjectListView):
     selector = _households
     export_permission = "registry.export_resident"
     list_url_name = "registry:household_list"
+    scope_walk = True
     add_url_name = "registry:household_add"
 
 

@@ -168,6 +168,7 @@ class VisitListView(ObjectListView):
     selector = _visits
     export_permission = "screening.view_visit"
     list_url_name = "screening:visit_list"
+    scope_walk = True
     hidden_filters = ("campaign", "visited_by")
 
 
@@ -178,6 +179,7 @@ class FindingListView(ObjectListView):
     selector = _findings
     export_permission = "registry.export_resident"
     list_url_name = "screening:finding_list"
+    scope_walk = True
     hidden_filters = ("campaign",)
 
 

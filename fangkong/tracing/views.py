@@ -56,6 +56,7 @@ class ContactListView(ObjectListView):
     selector = _contacts
     export_permission = "tracing.export_case"
     list_url_name = "tracing:contact_list"
+    scope_walk = True
 
 
 @permission_required("tracing.add_case", raise_exception=True)

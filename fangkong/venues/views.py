@@ -127,6 +127,7 @@ class ScanListView(ObjectListView):
     selector = staticmethod(selectors.scan_list)
     export_permission = "venues.export_scan"
     list_url_name = "venues:scan_list"
+    scope_walk = True
     hidden_filters = ("venue",)
     large = True  # 10M rows: no COUNT(*) per page
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fangkong.core import audit
+from fangkong.core import audit, dbstats
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import require_area, require_perm
 
@@ -66,6 +66,8 @@ SQLITE_IMPORT_CACHE_KIB = 16 * 1024
 # frees ~100 containers, so the default ran a collection every few rows: 11 % of the
 # importing process's CPU at 100,000 rows with workers (which inherit the setting).
 IMPORT_GC_THRESHOLD = 50_000
+# A file that wrote this many records refreshes the planner statistics (``core.dbstats``).
+STATS_MIN_ROWS = 10_000
 _SQLITE_TEMP_FILE, _SQLITE_TEMP_MEMORY = 1, 2  # PRAGMA temp_store values
 
 
@@ -220,6 +222,8 @@ class _Run:
             extra=dict(self.ctx.extra),
         )
         if committed and (self.created or self.updated):
+            if self.created + self.updated >= STATS_MIN_ROWS:
+                dbstats.refresh(connection.alias, [self.writer.table])
             self.importer.after_commit(result)
         return result
 

@@ -27,3 +27,147 @@ def test_list_order_needs_no_sort(db, model, order):
     else:
         plan = model.objects.order_by(*order)[:50].explain()
         assert "TEMP B-TREE" not in plan, plan
+
+
+# The large lists as their pages query them for the city's command office: the scope filter
+# (``visible_to(walk=True)`` for a large scope), the selector's joins and the view's order.
+# A sort here is a sort of every row in scope at full size (4–50 s before session 7).
+LIST_VIEWS = [
+    "registry:resident_list",
+    "registry:household_list",
+    "status:status_list",
+    "venues:scan_list",
+    "screening:visit_list",
+    "screening:finding_list",
+    "health:assignment_list",
+    "tracing:contact_list",
+]
+# Ordered by the area's path: PostgreSQL walks the areas in path order and each area's rows
+# on the list index; it then sorts only within one area (an incremental sort, its "presorted"
+# key the path) — SQLite needs no sort at all.
+BY_AREA_PATH = {"registry:resident_list", "registry:household_list"}
+
+
+# SQLite's planner statistics (sqlite_stat1) of the full-size bench city after ``ANALYZE``
+# (1,126 areas, 1,000,000 residents, 10,000,000 scans): the test tables are nearly empty,
+# and a plan is only worth checking at the proportions it will meet.
+CITY_STATS = [
+    ("accounts_user", "accounts_user_area_id_be4bf153", "3 1"),
+    ("accounts_user", "sqlite_autoindex_accounts_user_1", "3 1"),
+    ("areas_area", "areas_area_parent_id_bc62832c", "1126 9"),
+    ("areas_area", "sqlite_autoindex_areas_area_1", "1126 1"),
+    ("areas_area", "sqlite_autoindex_areas_area_2", "1126 1"),
+    ("health_assignment", "assignment_list_order", "10000 715 1"),
+    ("health_assignment", "assignment_resident_state", "10000 1 1"),
+    ("health_assignment", "assignment_state_start", "10000 10000 715"),
+    ("health_assignment", "health_assignment_released_by_id_47ad6516", "10000 10000"),
+    ("health_assignment", "health_assignment_resident_area_id_88bc4f51", "10000 10"),
+    ("health_assignment", "health_assignment_resident_id_f4e41ac5", "10000 1"),
+    ("health_assignment", "health_assignment_responsible_id_14d0c60c", "10000 10000"),
+    ("health_assignment", "sqlite_autoindex_health_assignment_1", "10000 1"),
+    ("registry_household", "registry_household_area_id_0bff2d23", "333333 334"),
+    ("registry_household", "registry_household_building_id_01bc4eee", "333333 333333"),
+    ("registry_household", "sqlite_autoindex_registry_household_1", "333333 334 1"),
+    ("registry_resident", "registry_resident_household_id_45f6612b", "1000000 1000000"),
+    ("registry_resident", "registry_resident_id_number_last4_45e4dbd5", "1000000 91"),
+    ("registry_resident", "registry_resident_phone_index_711c4b59", "1000000 1"),
+    ("registry_resident", "registry_resident_phone_last4_e3a930e8", "1000000 100"),
+    ("registry_resident", "resident_area_category", "1000000 1000 200"),
+    ("registry_resident", "resident_area_name", "1000000 1000 1 1"),
+    ("registry_resident", "resident_id_area", "1000000 1 1"),
+    ("registry_resident", "sqlite_autoindex_registry_resident_1", "1000000 1"),
+    ("screening_campaign", "screening_campaign_area_id_03558698", "1 1"),
+    ("screening_campaign", "screening_campaign_created_by_id_e2d7dac9", "1 1"),
+    ("screening_finding", "finding_list_order", "10000 2 1"),
+    ("screening_finding", "screening_finding_campaign_id_87f7cfb5", "10000 10000"),
+    ("screening_finding", "screening_finding_found_by_id_f0b74877", "10000 10000"),
+    ("screening_finding", "screening_finding_resident_area_id_5e91c3e7", "10000 10"),
+    ("screening_finding", "screening_finding_resident_id_29f14bca", "10000 1"),
+    ("screening_finding", "screening_finding_visit_id_b481b5f7", "10000 10000"),
+    ("screening_finding", "sqlite_autoindex_screening_finding_1", "10000 10000 1"),
+    ("screening_visit", "screening_visit_campaign_id_de63e8d2", "300337 300337"),
+    ("screening_visit", "screening_visit_household_id_545bb365", "300337 1"),
+    ("screening_visit", "screening_visit_visited_by_id_0dafc48c", "300337 300337"),
+    ("screening_visit", "visit_latest_lookup", "300337 300337 1 1 1 1"),
+    ("screening_visit", "visit_list_order", "300337 34 1"),
+    ("status_personstatus", "personstatus_area_resident", "1000000 1000 1"),
+    ("status_personstatus", "personstatus_colour_area", "1000000 333334 334"),
+    ("status_personstatus", "sqlite_autoindex_status_personstatus_1", "1000000 1"),
+    ("status_personstatus", "sqlite_autoindex_status_personstatus_2", "1000000 1"),
+    ("status_personstatus", "status_personstatus_area_id_ab114803", "1000000 1000"),
+    ("status_personstatus", "status_personstatus_override_id_78ac13f6", "1000000 1000000"),
+    ("status_personstatus", "status_personstatus_valid_until_90a54415", "1000000 1000000"),
+    ("tracing_case", "case_resident_status", "600 1 1"),
+    ("tracing_case", "sqlite_autoindex_tracing_case_1", "600 1"),
+    ("tracing_case", "tracing_case_resident_area_id_088ca741", "600 2"),
+    ("tracing_case", "tracing_case_resident_id_4588c6d8", "600 1"),
+    ("tracing_contact", "contact_list_order", "12000 858 1"),
+    ("tracing_contact", "contact_resident_state", "12000 1 1"),
+    ("tracing_contact", "sqlite_autoindex_tracing_contact_1", "12000 1 1 1"),
+    ("tracing_contact", "tracing_contact_case_id_d39748b2", "12000 20"),
+    ("tracing_contact", "tracing_contact_resident_area_id_3ee4a5bf", "12000 12"),
+    ("tracing_contact", "tracing_contact_resident_id_9317a6f3", "12000 1"),
+    ("venues_scan", "scan_resident_time", "10000000 10 1 1 1"),
+    ("venues_scan", "scan_venue_time", "10000000 1000 1 1 1"),
+    ("venues_scan", "sqlite_autoindex_venues_scan_1", "10000000 12 1"),
+    ("venues_venue", "sqlite_autoindex_venues_venue_1", "10000 1"),
+    ("venues_venue", "venue_area_kind", "10000 10 10"),
+    ("venues_venue", "venues_venue_area_id_b3a79fb4", "10000 10"),
+    ("venues_venue", "venues_venue_name_initials_50ff1336", "10000 10000"),
+    ("venues_venue", "venues_venue_name_norm_c85a0f5c", "10000 1"),
+    ("venues_venue", "venues_venue_name_pinyin_6cae5fda", "10000 1"),
+]
+
+
+def _city_statistics() -> None:
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE sqlite_schema")  # creates sqlite_stat1
+        cur.execute("DELETE FROM sqlite_stat1")
+        cur.executemany("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", CITY_STATS)
+        cur.execute("ANALYZE sqlite_schema")  # reloads the statistics
+
+
+def _page_queryset(name: str, user):
+    from django.http import QueryDict
+    from django.test import RequestFactory
+    from django.urls import resolve, reverse
+
+    view = resolve(reverse(name)).func.view_class()
+    request = RequestFactory().get(reverse(name))
+    request.user, request.session = user, {}
+    view.request = request
+    qs, _filterset = view.filter(request, QueryDict())
+    return qs
+
+
+@pytest.mark.parametrize("name", LIST_VIEWS)
+def test_list_page_needs_no_sort(users, name):
+    qs = _page_queryset(name, users["command"])[:51]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_sort = off")
+            if name not in BY_AREA_PATH:  # an index serves the whole order
+                cur.execute("SET LOCAL enable_incremental_sort = off")
+        plan = qs.explain()
+        sorts = [line for line in plan.splitlines() if "Sort" in line]
+        if name in BY_AREA_PATH:
+            sorts = [s for s in sorts if "Incremental Sort" not in s and "Key" not in s]
+            assert "Presorted Key: areas_area.path" in plan or "Sort" not in plan, plan
+        assert not sorts, plan
+    else:
+        _city_statistics()
+        plan = qs.explain()
+        assert "TEMP B-TREE" not in plan, plan
+
+
+def test_small_scope_keeps_the_area_index(users):
+    """A grid worker's or a community's scope is a few rows: found through the area index
+    (then sorted), not by walking the whole table in list order."""
+    from fangkong.core.scoping import PerRow
+
+    city = _page_queryset("registry:resident_list", users["command"])
+    walks = [isinstance(a, PerRow) for a in city.query.annotations.values()]
+    assert walks == [True]
+    for who in ("community", "grid_a"):
+        small = _page_queryset("registry:resident_list", users[who])
+        assert not any(isinstance(a, PerRow) for a in small.query.annotations.values())

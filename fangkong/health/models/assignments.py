@@ -68,6 +68,8 @@ class Assignment(ScopedModel):
         indexes = [
             models.Index(fields=["resident", "state"], name="assignment_resident_state"),
             models.Index(fields=["state", "start_date"], name="assignment_state_start"),
+            # The list's order: a city-wide first page reads 50 index entries, not a sort.
+            models.Index(fields=["-start_date", "-id"], name="assignment_list_order"),
         ]
 
     def __str__(self):

@@ -63,6 +63,11 @@ class PersonStatus(models.Model):
             # it: SQLite's planner takes that one for the list and sorts every match (1.1 s
             # instead of 14 ms for a district's yellow list at 1,000,000 residents).
             models.Index(fields=["colour", "area"], name="personstatus_colour_area"),
+            # The list's order: the scope's areas in id order, each one's statuses in
+            # resident order; a city-wide first page reads 50 entries instead of sorting.
+            # (The area's own index stays: dropping it would remake the table on SQLite
+            # and with it the colour counts' triggers.)
+            models.Index(fields=["area", "resident"], name="personstatus_list_order"),
         ]
 
     def __str__(self):

@@ -1,0 +1,109 @@
+"""Planner statistics (core.dbstats): every index of a table with rows is covered after
+``refresh``, a later index or a grown table is found stale, and a large import refreshes."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.db import connection
+
+from fangkong.core import dbstats
+from fangkong.core.importing import engine, run_import
+from fangkong.core.testing.factories import make_id_number
+from fangkong.registry.models import Resident
+
+
+def _sqlite_stats(table: str) -> dict[str, str]:
+    with connection.cursor() as c:
+        c.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        return dict(c.fetchall())
+
+
+def _table(rows: int) -> None:
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE t_stats (id integer PRIMARY KEY, a integer, b integer)")
+        c.execute("CREATE INDEX t_stats_a ON t_stats (a)")
+    _add(rows)
+
+
+def _add(rows: int, first: int = 1) -> None:
+    with connection.cursor() as c:
+        c.executemany(
+            "INSERT INTO t_stats (id, a, b) VALUES (%s, %s, %s)",
+            [(i, i % 7, i) for i in range(first, first + rows)],
+        )
+
+
+def _postgres_analysed(table: str) -> bool:
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [table])
+        return c.fetchone()[0] > 0
+
+
+def test_refresh_covers_a_new_index_and_a_grown_table(db):
+    if connection.vendor == "postgresql":
+        # Autovacuum keeps the rest: only the tables named are analysed.
+        _table(50)
+        assert dbstats.refresh(tables=["t_stats"]) == ["t_stats"]
+        assert _postgres_analysed("t_stats")
+        return
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE t_empty (id integer PRIMARY KEY, a integer)")
+        c.execute("CREATE INDEX t_empty_a ON t_empty (a)")
+    _table(50)
+    stale = dbstats.stale_tables()
+    assert "t_stats" in stale
+    assert "t_empty" not in stale  # no rows, no statistics to take
+    assert "t_stats" in dbstats.refresh()
+    assert set(_sqlite_stats("t_stats")) == {"t_stats_a"}
+    assert "t_stats" not in dbstats.stale_tables()
+
+    with connection.cursor() as c:
+        c.execute("CREATE INDEX t_stats_b ON t_stats (b)")  # a migration's new index
+    assert "t_stats" in dbstats.stale_tables()
+    dbstats.refresh()
+    assert set(_sqlite_stats("t_stats")) == {"t_stats_a", "t_stats_b"}
+    assert "t_stats" not in dbstats.stale_tables()
+
+    _add(2000, first=51)
+    assert "t_stats" in dbstats.stale_tables()  # 2,050 rows against statistics of 50
+    dbstats.refresh()
+    # Sampled (``analysis_limit``): the row count is an estimate, no longer the 50 of before.
+    assert int(_sqlite_stats("t_stats")["t_stats_a"].split()[0]) > 1000
+    assert dbstats.stale_tables() == []
+
+
+def test_migrate_refreshes_the_statistics(users):
+    """The fixtures' rows went into tables that were empty when the test database was
+    migrated: ``migrate`` (``post_migrate``) takes their statistics."""
+    from django.core.management import call_command
+
+    if connection.vendor == "postgresql":
+        call_command("migrate", verbosity=0)  # autovacuum's job there: nothing named
+        assert dbstats.refresh() == []
+        return
+    assert "accounts_user" in dbstats.stale_tables()
+    call_command("migrate", verbosity=0)
+    assert dbstats.stale_tables() == []
+
+
+def test_a_large_import_refreshes_the_statistics(tmp_path, users, areas, monkeypatch):
+    monkeypatch.setattr(engine, "STATS_MIN_ROWS", 5)
+    rng = random.Random(5)
+    lines = ["姓名,身份证号,网格"]
+    for i in range(8):
+        birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randrange(15000))
+        lines.append(f"李{i}华,{make_id_number(birth=birth, rng=rng)},第一网格")
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = Resident._meta.db_table
+    result = run_import(
+        "registry.resident", path, actor=users["community"], area=areas["community"]
+    )
+    assert result.committed and result.created == 8
+    if connection.vendor == "postgresql":
+        assert _postgres_analysed(table)
+    else:
+        assert _sqlite_stats(table)  # every index of the residents' table has its row
+        assert table not in dbstats.stale_tables()
