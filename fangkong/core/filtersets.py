@@ -5,6 +5,7 @@ from django.apps import apps
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from .forms import AreaSelect
 from .scoping import subtree_ids
 
 
@@ -22,6 +23,7 @@ class AreaSubtreeFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", visible_areas)
+        kwargs.setdefault("widget", AreaSelect)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.forms import StyledFormMixin
-from fangkong.screening.forms import AreaChoiceField, visible_areas
+from fangkong.core.forms import AreaChoiceField, StyledFormMixin
+from fangkong.screening.forms import visible_areas
 from fangkong.status.forms import DateTimeInput
 
 from .models import RiskLevel

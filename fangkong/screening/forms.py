@@ -6,17 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
-from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 from fangkong.registry.forms import ResidentImportForm
 
 from .choices import FindingKind, VisitOutcome
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    """Areas indented by depth, so the tree reads in a plain select."""
-
-    def label_from_instance(self, obj: Area) -> str:
-        return "\u3000" * max(obj.depth, 0) + obj.name
 
 
 def visible_areas(user):

@@ -1,0 +1,63 @@
+"""The area drop-down (core.forms.AreaSelect) of every list's area filter and of the area
+fields: the areas the user sees in tree order, indented under the highest one, the chosen
+one selected, names escaped — written as one string, equal to what the user could pick."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.core.forms import INDENT
+from fangkong.core.testing.factories import area
+
+OPTION = re.compile(r'<option value="([^"]*)"( selected)?>([^<]*)</option>')
+
+
+def _area_options(html: str) -> list[tuple[str, bool, str]]:
+    select = re.search(r'<select name="area"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [(v, bool(s), label) for v, s, label in OPTION.findall(select)]
+
+
+def test_the_filter_lists_the_visible_tree_indented(client, users, areas):
+    client.force_login(users["street"])
+    html = client.get(reverse("registry:resident_list")).content.decode()
+    options = _area_options(html)
+    assert options[0] == ("", True, "---------")  # nothing chosen yet
+    street, community, grid_a, grid_b = (
+        areas[k] for k in ("street", "community", "grid_a", "grid_b")
+    )
+    # Only the street's subtree (scoping), parents before children, one indent per level.
+    assert options[1:] == [
+        (str(street.pk), False, "仁和街道"),
+        (str(community.pk), False, INDENT + "海棠花语社区"),
+        (str(grid_a.pk), False, INDENT * 2 + "第一网格"),
+        (str(grid_b.pk), False, INDENT * 2 + "第二网格"),
+    ]
+
+
+def test_the_chosen_area_is_selected_and_names_are_escaped(client, users, areas):
+    odd = area("510411001001G09", '<b>"甲&乙"</b>', AreaLevel.GRID, areas["community"])
+    client.force_login(users["command"])
+    html = client.get(reverse("registry:resident_list"), {"area": odd.pk}).content.decode()
+    assert "<b>" not in html.split('<select name="area"')[1].split("</select>")[0]
+    options = _area_options(html)
+    chosen = [o for o in options if o[1]]
+    assert chosen == [(str(odd.pk), True, INDENT * 4 + "&lt;b&gt;&quot;甲&amp;乙&quot;&lt;/b&gt;")]
+    assert len(options) == 1 + 11  # the empty choice and the city's eleven areas
+    assert (
+        client.get(reverse("registry:resident_list"), {"area": areas["grid_c"].pk}).status_code
+        == 200
+    )
+
+
+def test_a_form_field_validates_against_the_same_areas(users, areas):
+    from fangkong.core.forms import AreaChoiceField
+    from fangkong.screening.forms import visible_areas
+
+    field = AreaChoiceField(queryset=visible_areas(users["community"]))
+    html = field.widget.render("area", areas["grid_b"].pk)
+    assert f'<option value="{areas["grid_b"].pk}" selected>{INDENT}第二网格</option>' in html
+    assert f'value="{areas["grid_c"].pk}"' not in html  # another community's grid
+    assert field.clean(str(areas["grid_b"].pk)) == areas["grid_b"]
