@@ -54,7 +54,7 @@ DEFAULT_BATCH = 500
 
 @dataclass(frozen=True)
 class Rule:
-    """A retention rule for one model."""
+    """A retention rule for one model (or, ``name``d, for some of its rows or fields)."""
 
     label: str  # "app_label.ModelName"
     date_field: str
@@ -62,9 +62,11 @@ class Rule:
     action: str
     fields: tuple[str, ...] = ()  # extra plain fields to blank when anonymising
     condition: models.Q | None = None  # further narrowing, e.g. only closed records
-    before_delete: Callable[[list[models.Model]], None] | None = field(default=None, compare=False)
+    # Called with each batch before it is deleted or blanked (files the rows point at).
+    before_change: Callable[[list[models.Model]], None] | None = field(default=None, compare=False)
     reason: str = ""  # why this period: shown by --dry-run and in the README table
     purger: Purger | None = field(default=None, compare=False)
+    name: str = ""  # a second rule of one model: "core.job:export_file"
 
     @property
     def model(self) -> type[models.Model]:
@@ -72,7 +74,8 @@ class Rule:
 
     @property
     def key(self) -> str:
-        return self.model._meta.label_lower
+        label = self.model._meta.label_lower
+        return f"{label}:{self.name}" if self.name else label
 
     @property
     def period_days(self) -> int:
@@ -152,9 +155,10 @@ def register(
     action: str,
     fields: Iterable[str] = (),
     condition: models.Q | None = None,
-    before_delete: Callable[[list[models.Model]], None] | None = None,
+    before_change: Callable[[list[models.Model]], None] | None = None,
     reason: str = "",
     purger: Purger | None = None,
+    name: str = "",
 ) -> Rule:
     """Declare the retention of ``label`` (``"app.Model"``); once per model."""
     if action not in ACTIONS:
@@ -162,7 +166,16 @@ def register(
     if purger is not None and action != DELETE:
         raise ValueError("a purger removes rows: use action=DELETE")
     rule = Rule(
-        label, date_field, days, action, tuple(fields), condition, before_delete, reason, purger
+        label,
+        date_field,
+        days,
+        action,
+        tuple(fields),
+        condition,
+        before_change,
+        reason,
+        purger,
+        name,
     )
     model = rule.model  # fails early on a typo
     model._meta.get_field(date_field)
@@ -189,14 +202,26 @@ def autodiscover() -> None:
         date_field="created_at",
         days=30,
         action=DELETE,
-        before_delete=_delete_job_files,
+        before_change=_delete_job_files,
         reason="uploaded lists and rejected-rows files hold whole rows of personal data",
+    )
+    register(
+        "core.Job",
+        name="export_file",
+        date_field="finished_at",
+        days=1,
+        action=ANONYMISE,
+        fields=("output_file",),
+        condition=models.Q(kind="export"),
+        before_change=_delete_job_files,
+        reason="an export is made again in minutes; its workbook holds whole lists",
     )
     autodiscover_modules("retention")
 
 
 def _delete_job_files(jobs: list[models.Model]) -> None:
-    """Remove an expired job's stored upload and rejected-rows file (only inside var/)."""
+    """Remove an expired job's stored upload, rejected-rows file or exported workbook (only
+    inside var/); an export's rule blanks ``output_file`` after, so only that file goes."""
     from pathlib import Path
 
     roots = [
@@ -246,9 +271,9 @@ def _rows_step(rule: Rule, as_of: dt.date, batch_size: int) -> Step | None:
     if not pks:
         return None
     batch = rule.model._default_manager.filter(pk__in=pks)
+    if rule.before_change is not None:
+        rule.before_change(list(batch))
     if rule.action == DELETE:
-        if rule.before_delete is not None:
-            rule.before_delete(list(batch))
         _deleted, per_model = batch.delete()
         return Step(len(pks), {"deleted": dict(sorted(per_model.items()))})
     count = batch.update(**rule.blank_values())

@@ -190,3 +190,30 @@ def test_an_export_left_running_by_a_dead_worker_is_run_again(
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.done == 7
     assert export_path(job).read_bytes()[:2] == b"PK"  # a workbook, written afresh
+
+
+def test_an_export_file_is_deleted_a_day_after_and_the_job_page_says_so(
+    client, users, residents, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    _login(client, users["community"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(LIST, {"export": "xlsx"})
+        client.get(LIST, {"export": "xlsx", "category": "常住"})
+    old, recent = Job.objects.filter(kind=EXPORT_KIND).order_by("created_at")
+    old_file, recent_file = export_path(old), export_path(recent)
+    assert old_file.is_file() and recent_file.is_file()
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - dt.timedelta(days=2))
+    call_command("purge_expired", stdout=io.StringIO())
+    old.refresh_from_db()
+    assert not old_file.exists() and old.output_file == ""
+    assert recent_file.is_file()  # finished today: kept
+    assert Job.objects.filter(pk=old.pk).exists()  # the job stays on 我的后台任务 (30 days)
+    page = client.get(reverse("core:job_detail", args=[old.pk])).content.decode()
+    assert "导出文件已过保存期限被删除" in page
+    assert client.get(reverse("core:job_export_file", args=[old.pk])).status_code == 404
+    assert len(_download(client, recent)[0]) > 1
