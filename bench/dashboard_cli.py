@@ -10,8 +10,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .databases import REPO, Database, SetupError, postgres_database
+from .databases import REPO, Database, SetupError
 from .databases import sqlite_database as _sqlite
+from .docs import insert_newest_first, open_databases, publish
 from .measure import Measured, run_measured
 from .report import load_average, machine_info
 
@@ -201,27 +202,16 @@ def render(args, results, command, machine, skipped) -> str:
 
 
 def record(docs: Path, section: str) -> None:
-    """Newest first under this benchmark's marker (its section appended on first use)."""
-    text = docs.read_text(encoding="utf-8") if docs.exists() else ""
-    if MARKER not in text:
-        text = f"{text.rstrip()}\n{HEADER}{MARKER}\n"
-    head, _, rest = text.partition(MARKER)
-    docs.write_text(f"{head}{MARKER}\n\n{section}\n{rest.lstrip()}", encoding="utf-8")
+    insert_newest_first(docs, section, MARKER, HEADER)
 
 
 def cmd_dashboard(args, command: str, work: Path) -> int:
     extra = {"load at start": load_average()}
     results, skipped, databases = [], [], []
     try:
-        if args.db in ("sqlite", "all"):
-            # A run directory per size: a full-size fixture may be building meanwhile.
-            databases.append(_sqlite(work / "runs" / f"{args.people}-{args.scans}"))
-        if args.db in ("postgres", "all"):
-            pg, why = postgres_database(work)
-            if pg is None:
-                skipped.append(f"PostgreSQL: {why}")
-            else:
-                databases.append(pg)
+        # A run directory per size: a full-size fixture may be building meanwhile.
+        sqlite = lambda: _sqlite(work / "runs" / f"{args.people}-{args.scans}")  # noqa: E731
+        open_databases(args.db, sqlite, work, databases, skipped)
         for db in databases:
             extra[db.label] = db.version
             results.append(run_database(db, args, work))
@@ -235,14 +225,7 @@ def cmd_dashboard(args, command: str, work: Path) -> int:
             db.close()
     extra["load at end"] = load_average()
     section = render(args, results, command, machine_info(extra), skipped)
-    print()
-    print(section.replace("`", ""))
-    if not args.no_docs:
-        record(args.docs, section)
-        say(f"recorded in {args.docs}")
-    if any(r.problems for r in results):
-        return 2
-    return 0 if "all targets met" in section.splitlines()[0] else 1
+    return publish(section, args, record, say, problems=any(r.problems for r in results))
 
 
 def cmd_fixture(args) -> int:

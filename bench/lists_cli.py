@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 from .dashboard_cli import _cache_key, _cached
-from .databases import REPO, Database, SetupError, postgres_database
+from .databases import REPO, Database, SetupError
 from .databases import sqlite_database as _sqlite
+from .docs import insert_newest_first, open_databases, publish
 from .measure import run_measured
 from .report import load_average, machine_info
 
@@ -121,26 +122,15 @@ def render(args, results: dict, command: str, machine: dict, skipped: list[str])
 
 
 def record(docs: Path, section: str) -> None:
-    """Newest first under this benchmark's marker (its section appended on first use)."""
-    text = docs.read_text(encoding="utf-8") if docs.exists() else ""
-    if MARKER not in text:
-        text = f"{text.rstrip()}\n{HEADER}{MARKER}\n"
-    head, _, rest = text.partition(MARKER)
-    docs.write_text(f"{head}{MARKER}\n\n{section}\n{rest.lstrip()}", encoding="utf-8")
+    insert_newest_first(docs, section, MARKER, HEADER)
 
 
 def cmd_lists(args, command: str, work: Path) -> int:
     extra = {"load at start": load_average()}
     results, skipped, databases = {}, [], []
     try:
-        if args.db in ("sqlite", "all"):
-            databases.append(_sqlite(work / "runs" / f"lists-{args.people}-{args.scans}"))
-        if args.db in ("postgres", "all"):
-            pg, why = postgres_database(work)
-            if pg is None:
-                skipped.append(f"PostgreSQL: {why}")
-            else:
-                databases.append(pg)
+        sqlite = lambda: _sqlite(work / "runs" / f"lists-{args.people}-{args.scans}")  # noqa: E731
+        open_databases(args.db, sqlite, work, databases, skipped)
         for db in databases:
             extra[db.label] = db.version
             results[db.label] = run_database(db, args, work)
@@ -152,14 +142,8 @@ def cmd_lists(args, command: str, work: Path) -> int:
             db.close()
     extra["load at end"] = load_average()
     section = render(args, results, command, machine_info(extra), skipped)
-    print()
-    print(section.replace("`", ""))
-    if not args.no_docs:
-        record(args.docs, section)
-        say(f"recorded in {args.docs}")
-    if any(problems for _data, problems in results.values()):
-        return 2
-    return 0 if "all pages under" in section.splitlines()[0] else 1
+    problems = any(problems for _data, problems in results.values())
+    return publish(section, args, record, say, problems=problems, met="all pages under")
 
 
 def cmd_measure(args) -> int:

@@ -23,10 +23,10 @@ from .databases import (
     SetupError,
     external_postgres,
     fangkong_command,
-    postgres_database,
     server_major,
 )
 from .databases import sqlite_database as _sqlite
+from .docs import insert_newest_first, open_databases, publish
 from .measure import Measured, run_measured
 from .report import load_average, machine_info
 
@@ -282,14 +282,7 @@ def render(results: list[DbResult], residents: int, command: str, machine: dict,
 
 
 def update_docs(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if STATUS_MARKER not in text:
-        text = text.rstrip("\n") + "\n" + STATUS_HEADER + STATUS_MARKER + "\n"
-    head, _, tail = text.partition(STATUS_MARKER)
-    rest = tail.lstrip("\n")
-    path.write_text(
-        f"{head}{STATUS_MARKER}\n\n{section}" + (f"\n{rest}" if rest else ""), encoding="utf-8"
-    )
+    insert_newest_first(path, section, STATUS_MARKER, STATUS_HEADER)
 
 
 def cmd_status(args, command: str, work: Path) -> int:
@@ -306,15 +299,9 @@ def cmd_status(args, command: str, work: Path) -> int:
             caches["sqlite"] = cache_dir(work, "sqlite", args.residents, args.seed)
             if not external_postgres():  # a kept cluster only for the throw-away one
                 caches["postgres"] = cache_dir(work, "postgres", args.residents, args.seed)
-        if args.db in ("sqlite", "all"):
-            databases.append(_sqlite(work))
-        if args.db in ("postgres", "all"):
-            pg, why = postgres_database(work)
-            if pg is None:
-                skipped.append(f"PostgreSQL: {why}")
-                say(f"PostgreSQL skipped: {why}")
-            else:
-                databases.append(pg)
+        open_databases(args.db, lambda: _sqlite(work), work, databases, skipped)
+        for why in skipped:
+            say(f"{why}: skipped")
         for db in databases:
             extra[db.label] = db.version + (f" ({db.server.source})" if db.server else "")
             results.append(
@@ -338,14 +325,7 @@ def cmd_status(args, command: str, work: Path) -> int:
     if args.fixture_only:
         return 2 if any(r.problems for r in results) else 0
     section = render(results, args.residents, command, machine_info(extra), skipped)
-    print()
-    print(section.replace("`", ""))
-    if not args.no_docs:
-        update_docs(args.docs, section)
-        say(f"recorded in {args.docs}")
-    if any(r.problems for r in results):
-        return 2
-    return 0 if "all targets met" in section.splitlines()[0] else 1
+    return publish(section, args, update_docs, say, problems=any(r.problems for r in results))
 
 
 def cmd_status_fixture(args) -> int:

@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .databases import REPO, Database, SetupError, postgres_database
+from .databases import REPO, Database, SetupError
 from .databases import sqlite_database as _sqlite
+from .docs import insert_newest_first, open_databases, publish
 from .measure import run_measured
 from .report import load_average, machine_info
 
@@ -201,14 +202,7 @@ def render(args, results, oracle_result, command, machine, skipped) -> str:
 
 
 def update_docs(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if MARKER not in text:
-        text = text.rstrip("\n") + "\n" + HEADER + MARKER + "\n"
-    head, _, tail = text.partition(MARKER)
-    rest = tail.lstrip("\n")
-    path.write_text(
-        f"{head}{MARKER}\n\n{section}" + (f"\n{rest}" if rest else ""), encoding="utf-8"
-    )
+    insert_newest_first(path, section, MARKER, HEADER)
 
 
 def cmd_tracing(args, command: str, work: Path) -> int:
@@ -222,14 +216,7 @@ def cmd_tracing(args, command: str, work: Path) -> int:
     try:
         csv_file = ensure_scans(work / "data", args.people, args.venues, args.scans, args.seed)
         path = scans_parquet(csv_file)
-        if args.db in ("sqlite", "all"):
-            databases.append(_sqlite(work))
-        if args.db in ("postgres", "all"):
-            pg, why = postgres_database(work)
-            if pg is None:
-                skipped.append(f"PostgreSQL: {why}")
-            else:
-                databases.append(pg)
+        open_databases(args.db, lambda: _sqlite(work), work, databases, skipped)
         for db in databases:
             extra[db.label] = db.version
             results.append(run_database(db, args, work))
@@ -254,14 +241,7 @@ def cmd_tracing(args, command: str, work: Path) -> int:
             db.close()
     extra["load at end"] = load_average()
     section = render(args, results, oracle_result, command, machine_info(extra), skipped)
-    print()
-    print(section.replace("`", ""))
-    if not args.no_docs:
-        update_docs(args.docs, section)
-        say(f"recorded in {args.docs}")
-    if any(r.problems for r in results):
-        return 2
-    return 0 if "all targets met" in section.splitlines()[0] else 1
+    return publish(section, args, update_docs, say, problems=any(r.problems for r in results))
 
 
 def cmd_generate(args) -> int:

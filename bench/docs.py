@@ -1,0 +1,61 @@
+"""What every benchmark does with its result: open the databases ``--db`` names, print the
+section, and record it in docs/benchmarks.md newest first under the benchmark's marker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .databases import Database, postgres_database
+
+
+def open_databases(
+    which: str,
+    sqlite: Callable[[], Database],
+    work: Path,
+    databases: list[Database],
+    skipped: list[str],
+) -> None:
+    """Append the databases ``--db`` chose to ``databases`` (the caller closes them, also
+    when a later one fails); a PostgreSQL that cannot be had goes to ``skipped``, with why."""
+    if which in ("sqlite", "all"):
+        databases.append(sqlite())
+    if which in ("postgres", "all"):
+        pg, why = postgres_database(work)
+        if pg is None:
+            skipped.append(f"PostgreSQL: {why}")
+        else:
+            databases.append(pg)
+
+
+def insert_newest_first(path: Path, section: str, marker: str, header: str) -> None:
+    """``section`` right under ``marker`` (``header`` and the marker appended on first use)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if marker not in text:
+        text = text.rstrip("\n") + "\n" + header + marker + "\n"
+    head, _, tail = text.partition(marker)
+    rest = tail.lstrip("\n")
+    path.write_text(
+        f"{head}{marker}\n\n{section}" + (f"\n{rest}" if rest else ""), encoding="utf-8"
+    )
+
+
+def publish(
+    section: str,
+    args,
+    record: Callable[[Path, str], None],
+    say: Callable[[str], None],
+    *,
+    problems: bool,
+    met: str = "all targets met",
+) -> int:
+    """Print and (unless ``--no-docs``) record the section; the exit code: 2 when a step
+    failed, 0 when the section's first line says ``met``, else 1."""
+    print()
+    print(section.replace("`", ""))
+    if not args.no_docs:
+        record(args.docs, section)
+        say(f"recorded in {args.docs}")
+    if problems:
+        return 2
+    return 0 if met in section.splitlines()[0] else 1
