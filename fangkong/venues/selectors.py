@@ -35,7 +35,13 @@ def venue_list(qs: QuerySet[Venue]) -> QuerySet[Venue]:
 
 def scan_list(qs: QuerySet[Scan]) -> QuerySet[Scan]:
     # Newest first on the (venue, time) / partition key; never the whole table unordered.
-    return qs.select_related("venue", "resident", "recorded_by").order_by("-scanned_at", "-uuid")
+    # The page's venues by one look-up, not a join: given an inner join to venues, SQLite's
+    # planner drives from them and sorts every scan in scope (see ``ScopedQuerySet.in_area``).
+    return (
+        qs.select_related("resident", "recorded_by")
+        .prefetch_related("venue")
+        .order_by("-scanned_at", "-uuid")
+    )
 
 
 def outing_list(qs: QuerySet[OutingApproval]) -> QuerySet[OutingApproval]:

@@ -25,6 +25,8 @@ class ScopedModel(TimestampedModel, VersionedModel):
     """A record that belongs to an area. Subclasses define ``area`` or set ``scope_field``."""
 
     scope_field = "area"
+    # A large scope's list checks a related row's area by a sub-select (``in_area``).
+    scope_by_subselect = False
 
     objects = ScopedManager()
 

@@ -69,8 +69,7 @@ def test_refresh_covers_a_new_index_and_a_grown_table(db):
     _add(2000, first=51)
     assert "t_stats" in dbstats.stale_tables()  # 2,050 rows against statistics of 50
     dbstats.refresh()
-    # Sampled (``analysis_limit``): the row count is an estimate, no longer the 50 of before.
-    assert int(_sqlite_stats("t_stats")["t_stats_a"].split()[0]) > 1000
+    assert _sqlite_stats("t_stats")["t_stats_a"] == "2050 293"  # 2,050 rows, 7 values of a
     assert dbstats.stale_tables() == []
 
 

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import connection, models
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -190,16 +190,37 @@ class NextPagePaginator:
 COUNT_CAP = 10_000
 
 
-def paginate(qs: models.QuerySet, per_page: int, number, *, large: bool = False):
+class KeysFirst:
+    """A page's rows in two reads: its keys from the list's own table (the order's index
+    walked, the scope checked per row: ``ScopedQuerySet.in_area``), then those rows with
+    their joins. Given an inner join (a required key's ``select_related``) and statistics,
+    SQLite's planner drives from the joined table and sorts every row in scope (a city's
+    visits: 565 ms through the visiting users); by their keys, 50 rows are 50 look-ups."""
+
+    ordered = True  # for Paginator: the keys come in the list's order
+
+    def __init__(self, qs: models.QuerySet):
+        self.qs = qs
+
+    def __getitem__(self, window: slice) -> list:
+        keys = list(self.qs.values_list("pk", flat=True)[window])
+        rows = {row.pk: row for row in self.qs.filter(pk__in=keys).order_by()}
+        return [rows[k] for k in keys if k in rows]
+
+
+def paginate(
+    qs: models.QuerySet, per_page: int, number, *, large: bool = False, keys_first: bool = False
+):
     """The page ``number`` of ``qs``: numbered pages under a total when the rows are at most
     ``COUNT_CAP`` (one bounded COUNT), else — and always for ``large`` append-only lists —
-    a ``NextPagePaginator`` page."""
+    a ``NextPagePaginator`` page. ``keys_first``: the rows by ``KeysFirst``."""
+    rows = KeysFirst(qs) if keys_first else qs
     if large:
-        return NextPagePaginator(qs, per_page).get_page(number)
+        return NextPagePaginator(rows, per_page).get_page(number)
     counted = qs[: COUNT_CAP + 1].count()
     if counted > COUNT_CAP:
-        return NextPagePaginator(qs, per_page, more_than=COUNT_CAP).get_page(number)
-    paginator = Paginator(qs, per_page)
+        return NextPagePaginator(rows, per_page, more_than=COUNT_CAP).get_page(number)
+    paginator = Paginator(rows, per_page)
     paginator.count = counted  # a cached_property: set, it is not counted again
     return paginator.get_page(number)
 
@@ -246,7 +267,14 @@ class ObjectListView(BaseObjectView):
         return self.render_list(request, qs, filterset, token)
 
     def render_list(self, request, qs, filterset, token: str) -> HttpResponse:
-        page = paginate(qs, self.paginate_by, request.GET.get("page"), large=self.large)
+        page = paginate(
+            qs,
+            self.paginate_by,
+            request.GET.get("page"),
+            large=self.large,
+            # SQLite only: PostgreSQL's planner weighs the joins against the ordered walk.
+            keys_first=self.scope_walk and connection.vendor == "sqlite",
+        )
         context = self.base_context() | {
             "filterset": filterset,
             "table": self.table_class(page.object_list),

@@ -83,3 +83,23 @@ def test_services_refuse_another_grid(users, grid_b_person):
             institution="医院",
         )
     assert Assignment.objects.count() == 1
+
+
+def test_colour_counts_equal_a_count_of_the_statuses_in_scope(users, areas, grid_b_person):
+    """The list's colour totals add up the kept per-grid counts: the same as counting."""
+    from django.db.models import Count
+
+    from fangkong.status.models import PersonStatus
+
+    for name in ("grid_c", "Miyi"):
+        recompute_status([make_resident(areas["grid_c"], name=name).pk], cause="测试")
+    for user in users.values():
+        direct = dict(
+            PersonStatus.objects.visible_to(user)
+            .values_list("colour")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        expected = {c: direct.get(c, 0) for c in ("green", "yellow", "red")}
+        assert colour_counts(user) == expected, user.username
+    assert colour_counts(users["command"], area=areas["miyi"])["green"] == 2

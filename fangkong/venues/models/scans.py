@@ -43,6 +43,7 @@ class Scan(models.Model):
     """
 
     scope_field = "venue__area"
+    scope_by_subselect = True  # 10,000 venues: see ``ScopedQuerySet.in_area``
 
     pk = models.CompositePrimaryKey("scanned_at", "uuid")
     scanned_at = models.DateTimeField(_("扫码时间"))
