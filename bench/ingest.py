@@ -242,7 +242,7 @@ class _Client:
     n: int
     sent: int = 0
     sock: socket.socket | None = None
-    out: memoryview | None = None  # what is left to send of the current request
+    out: memoryview | bytes | None = None  # what is left to send of the request
     buffer: bytes = b""
     method: str = ""
     t0: float = 0.0
@@ -292,6 +292,8 @@ def run_phase(
             close(c)
             active -= 1
             return
+        c.method, c.out = prebuilt[following]  # taken now, sent now or when due
+        following += 1
         if rate:
             # Devices start spread over one period, then keep their own schedule.
             due = started + (c.n / concurrency + c.sent) / rate
@@ -303,10 +305,8 @@ def run_phase(
             send(c, time.perf_counter())
 
     def send(c: _Client, t0: float) -> None:
-        nonlocal following
-        c.method, request = prebuilt[following]
-        following += 1
         c.sent += 1
+        request = c.out
         c.t0, c.out, c.buffer = t0, memoryview(request), b""
         if c.sock is None:
             c.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
