@@ -74,9 +74,7 @@ def transaction() -> Iterator[Pipeline]:
     if conn.vendor != "postgresql":
         yield from _sqlite_transaction(conn, raw, own)
         return
-    import psycopg
-
-    cursor = psycopg.Cursor(raw)
+    cursor = _cursor_class()(raw)
     try:
         with conn.wrap_database_errors, raw.pipeline() as pipeline:
             p = Pipeline(cursor, conn, pipeline, conn.queries_logged)
@@ -86,6 +84,8 @@ def transaction() -> Iterator[Pipeline]:
             if own:
                 p.send("COMMIT")
     except BaseException:
+        import psycopg
+
         if own and raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             with contextlib.suppress(psycopg.Error):  # a dropped connection cannot roll back
                 raw.rollback()
@@ -122,9 +122,7 @@ def fetch(statement: str, params) -> list[tuple]:
     raw = conn.connection
     with conn.wrap_database_errors:
         if conn.vendor == "postgresql":
-            import psycopg
-
-            with psycopg.Cursor(raw) as cursor:
+            with _cursor_class()(raw) as cursor:
                 cursor.execute(statement, params, prepare=True)
                 rows = cursor.fetchall()
         else:
@@ -133,3 +131,40 @@ def fetch(statement: str, params) -> list[tuple]:
     if conn.queries_logged:
         conn.queries_log.append({"sql": statement.strip(), "time": "0.000"})
     return rows
+
+
+# psycopg turns a statement's ``%s`` placeholders into ``$n`` on every execute and remembers
+# the result only for statements under 4 kB with at most 50 parameters; the single scan's one
+# statement (``venues.services._one_scan``) is longer, so it was split again on every request,
+# and its new bytes hashed again by the prepared-statement cache (~8 % of that request's
+# Python). The statements sent here are fixed texts built once per process: their conversion
+# is kept per text (bounded, in case a caller ever sends texts of many shapes).
+CONVERTED_MAX = 512
+_converted: dict[tuple[str, str], tuple] = {}
+
+
+@lru_cache(maxsize=1)
+def _cursor_class():
+    import psycopg
+    from psycopg._queries import PostgresQuery, _query2pg_nocache
+
+    class FixedQuery(PostgresQuery):
+        __slots__ = ()
+
+        def convert(self, query, vars) -> None:
+            if vars is None or type(query) is not str:
+                return super().convert(query, vars)
+            key = (query, self._tx.encoding)
+            found = _converted.get(key)
+            if found is None:
+                found = _query2pg_nocache(query.encode(key[1]), key[1])
+                if len(_converted) < CONVERTED_MAX:
+                    _converted[key] = found
+            self.query, self._want_formats, self._order, self._parts = found
+            self.dump(vars)
+            return None
+
+    class Cursor(psycopg.Cursor):
+        _query_cls = FixedQuery
+
+    return Cursor

@@ -94,3 +94,30 @@ def test_fetch_reads_what_a_django_cursor_reads(db, users):
     assert expected == [("command", True)]
     assert [tuple(row) for row in pipelined.fetch(sql, params)] == expected
     assert [tuple(row) for row in pipelined.fetch(sql, params)] == expected  # prepared now
+
+
+@pytest.mark.postgres
+def test_long_statements_are_converted_once_and_as_psycopg_does(db):
+    """A statement beyond psycopg's own conversion cache (over 4 kB, over 50 parameters) is
+    converted once per text, to what psycopg gives, and answers the same on every run."""
+    from psycopg._queries import PostgresQuery
+    from psycopg.adapt import Transformer
+
+    params = [*range(60), "100%", 'a"b']
+    pad = " " * 4000  # a long statement, as the single scan's is
+    sql = f"SELECT {', '.join(['%s::int'] * 60)}, %s::text || '%%', %s::text {pad}"
+    for _ in range(3):
+        assert pipelined.fetch(sql, params) == [(*range(60), "100%%", 'a"b')]
+    raw = connection.connection
+    converted = pipelined._cursor_class()._query_cls(Transformer(raw))
+    converted.convert(sql, params)
+    theirs = PostgresQuery(Transformer(raw))
+    theirs.convert(sql, params)
+    assert (converted.query, converted.params, converted.types) == (
+        theirs.query,
+        theirs.params,
+        theirs.types,
+    )
+    assert (sql, raw.info.encoding) in pipelined._converted or len(pipelined._converted) >= (
+        pipelined.CONVERTED_MAX
+    )
