@@ -193,7 +193,11 @@ _converted: dict[tuple[str, str], tuple] = {}
 @lru_cache(maxsize=1)
 def _cursor_class():
     import psycopg
-    from psycopg._queries import PostgresQuery, _query2pg_nocache
+
+    try:  # psycopg's own converter (private): without it, psycopg's cursor as it comes
+        from psycopg._queries import PostgresQuery, _query2pg_nocache
+    except ImportError:
+        return psycopg.Cursor
 
     class FixedQuery(PostgresQuery):
         __slots__ = ()
