@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import http.client
+import heapq
 import json
 import os
+import selectors
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -193,6 +193,61 @@ class Meters:
         return tree_cpu_seconds(self.server_pid), db, time.process_time()
 
 
+def parse_response(data: bytes, closed: bool = False):
+    """``(status, body, keep-alive, bytes after the answer)`` of the answer at the start of
+    ``data``, or None while it is incomplete. An answer without ``Content-Length`` ends
+    when the server closes the connection (``closed``)."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        if closed:
+            raise ConnectionError("connection closed before the answer's headers")
+        return None
+    head = data[:end].decode("latin-1").split("\r\n")
+    version, status = head[0].split(" ", 2)[:2]
+    length, keep = None, version == "HTTP/1.1"
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "connection":
+            keep = value.strip().lower() == "keep-alive"
+    body = data[end + 4 :]
+    if length is None:
+        return (int(status), body, False, b"") if closed else None
+    if len(body) < length:
+        if closed:
+            raise ConnectionError("connection closed inside the answer's body")
+        return None
+    return int(status), body[:length], keep, body[length:]
+
+
+def request_bytes(method: str, path: str, body: str | None, token: str) -> bytes:
+    """The whole request as the client sends it (the headers ``http.client`` sent)."""
+    payload = body.encode() if body is not None else b""
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Accept-Encoding: identity",
+        f"Authorization: Token {token}",
+        "Content-Type: application/json",
+    ]
+    if body is not None:
+        lines.append(f"Content-Length: {len(payload)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+
+
+@dataclass
+class _Client:
+    n: int
+    sent: int = 0
+    sock: socket.socket | None = None
+    out: memoryview | bytes | None = None  # what is left to send of the request
+    buffer: bytes = b""
+    method: str = ""
+    t0: float = 0.0
+
+
 def run_phase(
     name,
     port,
@@ -204,65 +259,133 @@ def run_phase(
     rate: float | None = None,
 ) -> Phase:
     """``requests`` (prebuilt ``(method, path, body)``) from ``concurrency`` clients, each on
-    its own keep-alive connection. Closed loop by default (send when answered); with
-    ``rate``, each client sends at that fixed rate per second (open loop) and latency counts
-    from the scheduled time."""
-    counter = iter(range(len(requests)))
-    lock = threading.Lock()
+    its own keep-alive connection (a server that closes it after an answer, as sync workers
+    do, gets a new one for the next request). Closed loop by default (send when answered);
+    with ``rate``, each client sends at that fixed rate per second (open loop) and latency
+    counts from the scheduled time.
+
+    The clients are non-blocking sockets on one ``selectors`` loop in this thread, the
+    request bytes built before the clock starts, the answers read as far as their status
+    line, ``Content-Length`` and ``Connection`` headers: the load generator shares the cores
+    with the server, and threads with ``http.client`` (which parses every answer's headers
+    with the email package) cost it 0.6 ms of CPU a request, a third of the server's."""
+    prebuilt = [(m, request_bytes(m, path, body, token)) for m, path, body in requests]
+    selector = selectors.DefaultSelector()
+    address = ("127.0.0.1", port)
     latencies: list[float] = []
-    scans = [0]
-    errors = [0]
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    scans = errors = 0
+    following = 0  # the next request to send
+    timers: list[tuple[float, int]] = []  # (due, client) of open-loop clients waiting
+    clients = [_Client(n) for n in range(concurrency)]
+    active = concurrency
     started = 0.0
 
-    def client(n: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        sent = 0
-        while True:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                break
-            method, path, body = requests[i]
-            if rate:
-                # Devices start spread over one period, then keep their own schedule.
-                due = started + (n / concurrency + sent) / rate
-                pause = due - time.perf_counter()
-                if pause > 0:
-                    time.sleep(pause)
-                t0 = due
-            else:
-                t0 = time.perf_counter()
-            sent += 1
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
-            dt = time.perf_counter() - t0
-            with lock:
-                latencies.append(dt)
-                if resp.status != 200:
-                    errors[0] += 1
-                elif method == "POST":
-                    scans[0] += json.loads(data)["created"]
-        conn.close()
+    def close(c: _Client) -> None:
+        if c.sock is not None:
+            selector.unregister(c.sock)
+            c.sock.close()
+            c.sock = None
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(concurrency)]
+    def next_request(c: _Client) -> None:
+        nonlocal following, active
+        if following >= len(prebuilt):
+            close(c)
+            active -= 1
+            return
+        c.method, c.out = prebuilt[following]  # taken now, sent now or when due
+        following += 1
+        if rate:
+            # Devices start spread over one period, then keep their own schedule.
+            due = started + (c.n / concurrency + c.sent) / rate
+            if due > time.perf_counter():
+                heapq.heappush(timers, (due, c.n))
+                return
+            send(c, due)
+        else:
+            send(c, time.perf_counter())
+
+    def send(c: _Client, t0: float) -> None:
+        c.sent += 1
+        request = c.out
+        c.t0, c.out, c.buffer = t0, memoryview(request), b""
+        if c.sock is None:
+            c.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.sock.setblocking(False)
+            c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            c.sock.connect_ex(address)
+            selector.register(c.sock, selectors.EVENT_WRITE, c)
+        else:
+            selector.modify(c.sock, selectors.EVENT_WRITE, c)
+
+    def finish(c: _Client, status: int, body: bytes) -> None:
+        nonlocal scans, errors
+        latencies.append(time.perf_counter() - c.t0)
+        if status != 200:
+            errors += 1
+        elif c.method == "POST":
+            scans += json.loads(body)["created"]
+
+    def fail(c: _Client) -> None:
+        nonlocal errors
+        errors += 1
+        latencies.append(time.perf_counter() - c.t0)
+        close(c)
+        next_request(c)
+
+    def writable(c: _Client) -> None:
+        try:
+            sent = c.sock.send(c.out)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            return fail(c)
+        c.out = c.out[sent:]
+        if not c.out:
+            selector.modify(c.sock, selectors.EVENT_READ, c)
+
+    def readable(c: _Client) -> None:
+        try:
+            chunk = c.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            return fail(c)
+        c.buffer += chunk
+        try:
+            answer = parse_response(c.buffer, closed=not chunk)
+        except ConnectionError:
+            return fail(c)
+        if answer is None:
+            return
+        status, body, keep, _rest = answer
+        finish(c, status, body)
+        if not keep:
+            close(c)
+        next_request(c)
+
     before = meters.read() if meters else (0.0, 0.0, 0.0)
     started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    for c in clients:
+        next_request(c)
+    while active:
+        timeout = max(0.0, timers[0][0] - time.perf_counter()) if timers else None
+        for key, mask in selector.select(timeout):
+            (writable if mask & selectors.EVENT_WRITE else readable)(key.data)
+        now = time.perf_counter()
+        while timers and timers[0][0] <= now:
+            due, n = heapq.heappop(timers)
+            send(clients[n], due)
     wall = time.perf_counter() - started
     after = meters.read() if meters else (0.0, 0.0, 0.0)
+    selector.close()
     server, db, client_cpu = (a - b for a, b in zip(after, before, strict=True))
     return Phase(
         name,
         len(requests),
         wall,
         latencies,
-        scans[0],
-        errors[0],
+        scans,
+        errors,
         server,
         db,
         client_cpu,

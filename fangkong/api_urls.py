@@ -11,6 +11,10 @@ from drf_spectacular.views import SpectacularAPIView
 from fangkong.core.api.docs import OfflineRedocView, OfflineSwaggerView
 
 urlpatterns = [
+    # The checkpoint devices' scans come first: Django tries the includes in order, and each
+    # one passed over cost the hot ingest request ~7 µs (~60 µs of a ~1 ms request). Every
+    # app's routes have their own prefix, so the order decides nothing else.
+    path("", include("fangkong.venues.api.urls")),
     path("", include("fangkong.accounts.api.urls")),
     path("", include("fangkong.areas.api.urls")),
     path("", include("fangkong.registry.api.urls")),
@@ -19,7 +23,6 @@ urlpatterns = [
     path("", include("fangkong.risk.api.urls")),
     path("", include("fangkong.status.api.urls")),
     path("", include("fangkong.health.api.urls")),
-    path("", include("fangkong.venues.api.urls")),
     path("", include("fangkong.tracing.api.urls")),
     path("", include("fangkong.volunteers.api.urls")),
     path("", include("fangkong.supervision.api.urls")),

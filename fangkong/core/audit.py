@@ -311,12 +311,18 @@ def append(p, actor, event: Event, now) -> None:
 
 
 @lru_cache(maxsize=8)
-def append_ctes(changes: str = "%s") -> tuple[str, str]:
+def append_ctes(changes: str = "%s", after: str = "") -> tuple[str, str]:
     """(the ``h`` and ``e`` parts of a ``WITH``, the head ``UPDATE`` that ends it): one entry
     appended by the server (PostgreSQL). ``changes`` is the SQL of the entry's ``changes``
     as text (``_dumps`` of them): a parameter by default; a statement that computes them
     itself (``venues``' single scan counts its outcome) gives an expression, and its
-    parameters then come from ``append_params(..., changes_given=False)``."""
+    parameters then come from ``append_params(..., changes_given=False)``.
+
+    ``after``: an SQL condition (always true) on the statement's other parts that PostgreSQL
+    must evaluate before it locks the head — the head is the one row every audited write
+    takes in turn, held until the COMMIT is flushed, so the statement's own work is best
+    done before it: the head lock then covers only the entry, the head update and the
+    commit, and the next writer's statement runs while this one's commit waits."""
     qn = connection.ops.quote_name
     head, entry = qn(AuditHead._meta.db_table), qn(AuditEntry._meta.db_table)
     cols = _columns()
@@ -326,8 +332,9 @@ def append_ctes(changes: str = "%s") -> tuple[str, str]:
         for name in _INSERT_COLUMNS
         if name not in ("id", "prev_hash", "hash")
     )
+    lock_after = f" AND {after}" if after else ""
     ctes = f"""h AS (
-    SELECT last_id + 1 AS id, last_hash AS prev FROM {head} WHERE id = 1 FOR UPDATE
+    SELECT last_id + 1 AS id, last_hash AS prev FROM {head} WHERE id = 1{lock_after} FOR UPDATE
 ),
 e AS (
     INSERT INTO {entry} ({cols})

@@ -13,12 +13,19 @@ statements run on the driver's own cursor with their placeholders converted once
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+
+try:
+    import fcntl
+except ImportError:  # Windows: no writer queue (see _writer_queue)
+    fcntl = None
 
 
 @dataclass
@@ -74,9 +81,7 @@ def transaction() -> Iterator[Pipeline]:
     if conn.vendor != "postgresql":
         yield from _sqlite_transaction(conn, raw, own)
         return
-    import psycopg
-
-    cursor = psycopg.Cursor(raw)
+    cursor = _cursor_class()(raw)
     try:
         with conn.wrap_database_errors, raw.pipeline() as pipeline:
             p = Pipeline(cursor, conn, pipeline, conn.queries_logged)
@@ -86,6 +91,8 @@ def transaction() -> Iterator[Pipeline]:
             if own:
                 p.send("COMMIT")
     except BaseException:
+        import psycopg
+
         if own and raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             with contextlib.suppress(psycopg.Error):  # a dropped connection cannot roll back
                 raw.rollback()
@@ -96,8 +103,9 @@ def transaction() -> Iterator[Pipeline]:
 
 def _sqlite_transaction(conn, raw, own: bool) -> Iterator[Pipeline]:
     cursor = raw.cursor()
+    queue = _writer_queue(conn) if own else contextlib.nullcontext()
     try:
-        with conn.wrap_database_errors:
+        with queue, conn.wrap_database_errors:
             p = Pipeline(cursor, conn, None, conn.queries_logged)
             if own:
                 mode = getattr(conn, "transaction_mode", None)
@@ -114,6 +122,45 @@ def _sqlite_transaction(conn, raw, own: bool) -> Iterator[Pipeline]:
         cursor.close()
 
 
+# SQLite lets one writer in at a time; a writer that finds the database locked sleeps in
+# SQLite's busy handler (1, 2, 5, 10… ms, however soon the lock is free). Short writes of
+# about 0.3 ms then left a core idle while the other worker slept, and a writer that lost
+# twice waited longer still. Our own short write transactions therefore queue on an
+# advisory lock file next to the database first (``flock``: the next in line wakes as the
+# lock is released), one open file per thread so threads queue like processes. Nothing
+# depends on it for correctness — SQLite's own lock still decides, and writers that do not
+# queue (Django's transactions) are waited for as before; without ``fcntl`` (Windows) or
+# for an in-memory database there is no queue.
+_queues = threading.local()
+
+
+@contextlib.contextmanager
+def _writer_queue(conn) -> Iterator[None]:
+    fd = _queue_file(conn)
+    if fd is None:
+        yield
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _queue_file(conn) -> int | None:
+    if fcntl is None or conn.is_in_memory_db():
+        return None
+    path = f"{conn.settings_dict['NAME']}-writers"
+    files = getattr(_queues, "files", None)
+    if files is None:
+        files = _queues.files = {}
+    key = (os.getpid(), path)  # a forked child opens its own (a shared one would not queue)
+    fd = files.get(key)
+    if fd is None:
+        fd = files[key] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return fd
+
+
 def fetch(statement: str, params) -> list[tuple]:
     """One read outside any pipeline (autocommit, or the caller's transaction): prepared on
     PostgreSQL, the driver's own cursor on SQLite. For fixed-shape look-ups on hot paths."""
@@ -122,9 +169,7 @@ def fetch(statement: str, params) -> list[tuple]:
     raw = conn.connection
     with conn.wrap_database_errors:
         if conn.vendor == "postgresql":
-            import psycopg
-
-            with psycopg.Cursor(raw) as cursor:
+            with _cursor_class()(raw) as cursor:
                 cursor.execute(statement, params, prepare=True)
                 rows = cursor.fetchall()
         else:
@@ -133,3 +178,44 @@ def fetch(statement: str, params) -> list[tuple]:
     if conn.queries_logged:
         conn.queries_log.append({"sql": statement.strip(), "time": "0.000"})
     return rows
+
+
+# psycopg turns a statement's ``%s`` placeholders into ``$n`` on every execute and remembers
+# the result only for statements under 4 kB with at most 50 parameters; the single scan's one
+# statement (``venues.services._one_scan``) is longer, so it was split again on every request,
+# and its new bytes hashed again by the prepared-statement cache (~8 % of that request's
+# Python). The statements sent here are fixed texts built once per process: their conversion
+# is kept per text (bounded, in case a caller ever sends texts of many shapes).
+CONVERTED_MAX = 512
+_converted: dict[tuple[str, str], tuple] = {}
+
+
+@lru_cache(maxsize=1)
+def _cursor_class():
+    import psycopg
+
+    try:  # psycopg's own converter (private): without it, psycopg's cursor as it comes
+        from psycopg._queries import PostgresQuery, _query2pg_nocache
+    except ImportError:
+        return psycopg.Cursor
+
+    class FixedQuery(PostgresQuery):
+        __slots__ = ()
+
+        def convert(self, query, vars) -> None:
+            if vars is None or type(query) is not str:
+                return super().convert(query, vars)
+            key = (query, self._tx.encoding)
+            found = _converted.get(key)
+            if found is None:
+                found = _query2pg_nocache(query.encode(key[1]), key[1])
+                if len(_converted) < CONVERTED_MAX:
+                    _converted[key] = found
+            self.query, self._want_formats, self._order, self._parts = found
+            self.dump(vars)
+            return None
+
+    class Cursor(psycopg.Cursor):
+        _query_cls = FixedQuery
+
+    return Cursor

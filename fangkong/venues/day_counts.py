@@ -123,9 +123,11 @@ def counting_insert(insert_sql: str, returning: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def counting_ctes(insert_sql: str, returning: str) -> str:
+def counting_ctes(insert_sql: str, returning: str, *, counted_rows: bool = False) -> str:
     """``counting_insert``'s parts of a ``WITH`` (``ins`` holds the stored rows), for a
-    statement that goes on after them."""
+    statement that goes on after them. ``counted_rows``: the two upserts return a row per
+    day count they add to, so the statement can wait for them (``COUNTED_FIRST``)."""
+    back = " RETURNING 1" if counted_rows else ""
     return (
         f"ins AS ({insert_sql} RETURNING {returning}, "  # noqa: S608
         '"scanned_at" AS day_at, "admitted" AS day_admitted, "venue_id" AS day_venue), '
@@ -134,14 +136,21 @@ def counting_ctes(insert_sql: str, returning: str) -> str:
         "FROM ins GROUP BY 1, 2), "
         f"counted AS (INSERT INTO {_columns_sql()} "
         "SELECT day_venue, day_d, day_n, day_r FROM per_day ORDER BY 1, 2 "
-        f"{_conflict_sql()}), "
+        f"{_conflict_sql()}{back}), "
         "venue_areas AS (SELECT id, area_id FROM venues_venue "
         "WHERE id IN (SELECT day_venue FROM per_day) FOR SHARE), "
         f"area_counted AS (INSERT INTO {_area_columns_sql()} "
         "SELECT v.area_id, day_d, sum(day_n), sum(day_r) FROM per_day "
         "JOIN venue_areas v ON v.id = day_venue GROUP BY 1, 2 ORDER BY 1, 2 "
-        f"{_area_conflict_sql()})"
+        f"{_area_conflict_sql()}{back})"
     )
+
+
+# A condition true once both day-count upserts of ``counting_ctes(..., counted_rows=True)``
+# have run. PostgreSQL runs a data-modifying CTE that nothing reads after the rest of the
+# statement; a statement that must lock a hot row last (the audit chain head) makes the
+# lock wait for this condition.
+COUNTED_FIRST = "(SELECT count(*) FROM counted) + (SELECT count(*) FROM area_counted) >= 0"
 
 
 def counting_insert_params() -> list[str]:

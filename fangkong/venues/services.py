@@ -31,6 +31,7 @@ from fangkong.status.tokens import SALT, TOKEN_MAX_AGE
 from . import selectors
 from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
 from .day_counts import (
+    COUNTED_FIRST,
     add_day_counts,
     counting_ctes,
     counting_insert,
@@ -757,7 +758,8 @@ def _one_scan_sql(vendor: str) -> str:
         f"""'{{"created":' || {created} || ',"duplicates":' || ({found} - {created})"""
         f"""|| ',"rejected":' || (1 - {found}) || ',"source":' || %s::text || '}}'"""
     )
-    ctes, update = audit.append_ctes("SELECT changes FROM n")
+    # The head is locked last, once the scan and its day counts are in (``COUNTED_FIRST``).
+    ctes, update = audit.append_ctes("SELECT changes FROM n", COUNTED_FIRST)
     return (
         "WITH src AS ("  # noqa: S608
         f"SELECT v.{qn('id')} AS venue_id, r.{qn('id')} AS resident_id, "
@@ -769,7 +771,7 @@ def _one_scan_sql(vendor: str) -> str:
         f"WHERE v.{qn('code')} = %s::text AND starts_with(a.{qn('path')}, %s::text) "
         # No audit chain head (a fresh database): nothing is written and nothing returned.
         f"AND EXISTS (SELECT FROM {qn(AuditHead._meta.db_table)} WHERE id = 1)), "
-        f"{counting_ctes(insert, RETURNING)}, "
+        f"{counting_ctes(insert, RETURNING, counted_rows=True)}, "
         f"n AS (SELECT {changes} AS changes, {found} AS found, {created} AS created), "
         f"{ctes}\n{update} RETURNING (SELECT found FROM n), (SELECT created FROM n)"
     )

@@ -94,3 +94,82 @@ def test_fetch_reads_what_a_django_cursor_reads(db, users):
     assert expected == [("command", True)]
     assert [tuple(row) for row in pipelined.fetch(sql, params)] == expected
     assert [tuple(row) for row in pipelined.fetch(sql, params)] == expected  # prepared now
+
+
+@pytest.mark.postgres
+def test_long_statements_are_converted_once_and_as_psycopg_does(db):
+    """A statement beyond psycopg's own conversion cache (over 4 kB, over 50 parameters) is
+    converted once per text, to what psycopg gives, and answers the same on every run."""
+    from psycopg._queries import PostgresQuery
+    from psycopg.adapt import Transformer
+
+    params = [*range(60), "100%", 'a"b']
+    pad = " " * 4000  # a long statement, as the single scan's is
+    sql = f"SELECT {', '.join(['%s::int'] * 60)}, %s::text || '%%', %s::text {pad}"
+    for _ in range(3):
+        assert pipelined.fetch(sql, params) == [(*range(60), "100%%", 'a"b')]
+    raw = connection.connection
+    converted = pipelined._cursor_class()._query_cls(Transformer(raw))
+    converted.convert(sql, params)
+    theirs = PostgresQuery(Transformer(raw))
+    theirs.convert(sql, params)
+    assert (converted.query, converted.params, converted.types) == (
+        theirs.query,
+        theirs.params,
+        theirs.types,
+    )
+    assert (sql, raw.info.encoding) in pipelined._converted or len(pipelined._converted) >= (
+        pipelined.CONVERTED_MAX
+    )
+
+
+class _FileDatabase:
+    """What ``_writer_queue`` reads of a connection to a SQLite file."""
+
+    def __init__(self, name):
+        self.settings_dict = {"NAME": name}
+
+    def is_in_memory_db(self) -> bool:
+        return False
+
+
+@pytest.mark.skipif(pipelined.fcntl is None, reason="no fcntl (Windows): no writer queue")
+def test_sqlite_writers_queue_one_at_a_time(tmp_path):
+    """Short write transactions on one SQLite file queue on its lock file: a second writer
+    (another thread, as in another process) goes in only when the first is out."""
+    import threading
+
+    database = _FileDatabase(tmp_path / "db.sqlite3")
+    inside, release, order = threading.Event(), threading.Event(), []
+
+    def first():
+        with pipelined._writer_queue(database):
+            order.append("first in")
+            inside.set()
+            release.wait(10)
+            order.append("first out")
+
+    def second():
+        with pipelined._writer_queue(database):
+            order.append("second in")
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert inside.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(0.3)
+    assert b.is_alive() and order == ["first in"]  # waiting in the queue
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert order == ["first in", "first out", "second in"]
+    assert (tmp_path / "db.sqlite3-writers").exists()
+
+
+def test_no_writer_queue_for_an_in_memory_database():
+    class InMemory(_FileDatabase):
+        def is_in_memory_db(self) -> bool:
+            return True
+
+    assert pipelined._queue_file(InMemory(":memory:")) is None

@@ -509,3 +509,59 @@ def test_one_scan_in_a_fresh_database_starts_the_audit_chain(areas):
     entries = AuditEntry.objects.order_by("id")
     assert [(e.id, e.changes["created"]) for e in entries] == [(1, 1), (2, 0)]
     assert audit.verify_chain().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_scan_locks_the_audit_head_last(users, market, green):
+    """The audit chain head — the row every audited write takes in turn, held until its
+    commit is flushed — is locked only once the scan and its day counts are in: a single
+    scan waiting for its venue's day-count row leaves the head free for other writers."""
+    import threading
+
+    import psycopg
+    from django.db import connection, connections
+
+    first = _record(market, phone="13800001111")
+    services.ingest_scans(actor=users["community"], records=[first], now=NOW)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("prepare_threshold", None)
+    holder = psycopg.connect(**params)  # holds the venue's day-count row
+    other = psycopg.connect(**params, autocommit=True)  # another audited writer
+    outcome = []
+
+    def scan():
+        try:
+            rec = _record(market, id_number=green.id_number)
+            outcome.append(services.ingest_scans(actor=users["community"], records=[rec], now=NOW))
+        finally:
+            connections.close_all()
+
+    try:
+        holder.execute(
+            "SELECT 1 FROM venues_scandaycount WHERE venue_id = %s FOR UPDATE", [market.pk]
+        )
+        waiting = threading.Thread(target=scan)
+        waiting.start()
+        for _ in range(200):  # until the scan's statement waits for that row
+            found = other.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE 'WITH src AS%%'"
+            ).fetchone()[0]
+            if found:
+                break
+            waiting.join(0.05)
+        assert found == 1
+        with other.transaction():  # the head is free: NOWAIT does not fail
+            row = other.execute(
+                "SELECT last_id FROM core_audithead WHERE id = 1 FOR UPDATE NOWAIT"
+            ).fetchone()
+            assert row is not None
+    finally:
+        holder.rollback()
+        waiting.join(30)
+        holder.close()
+        other.close()
+    assert [(r.created, r.rejected) for r in outcome] == [(1, 0)]
+    assert AuditEntry.objects.filter(object_type="venues.scan").count() == 2
