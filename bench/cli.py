@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import dataset
+from . import dataset, perfsplit
 from .databases import (
     REPO,
     SETTINGS,
@@ -340,12 +340,21 @@ def cmd_profile(args) -> int:
     db = sqlite_database(WORK_DIR)
     db.build_template()
     env = db.fresh()
-    if args.cpu:
+    if args.cpu or args.perf:
         argv = [sys.executable, "-m", "bench", "cpusplit", str(path)]
+        data = WORK_DIR / "profile" / f"perf-{args.rows}.data"
+        if args.perf:
+            if not perfsplit.available():
+                say("perf is not installed (Debian: linux-perf)")
+                return 2
+            data.parent.mkdir(parents=True, exist_ok=True)
+            argv = perfsplit.record_argv(data, argv)
         m = run_measured(argv, env=env, cwd=REPO, log_dir=WORK_DIR / "logs", name="cpusplit")
         say(f"run: exit {m.returncode}, {m.seconds:.1f} s, peak {m.peak_mb:.0f} MB")
         text = m.stdout
         print(text[text.find("\nCPU s") :] if "\nCPU s" in text else m.stderr_tail())
+        if args.perf and m.returncode == 0:
+            print(perfsplit.render(perfsplit.read(data), args.rows))
         return 0 if m.returncode == 0 else 2
     if args.worker:
         # The worker processes profile themselves (``core.importing.pipeline``).
@@ -486,6 +495,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--worker", action="store_true", help="cProfile the worker processes")
     p.add_argument(
         "--cpu", action="store_true", help="no profiler: CPU s of the importing process and workers"
+    )
+    p.add_argument(
+        "--perf",
+        action="store_true",
+        help="--cpu under Linux perf: CPU s and µs per row by process and library, serial tail",
     )
 
     p = sub.add_parser("cpusplit", help="(step) the import in-process, CPU s per process")
