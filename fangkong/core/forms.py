@@ -55,7 +55,19 @@ class AreaSelect(forms.Select):
     under the highest one shown, so that the many 第一网格 read under their communities.
     Written as one string from the areas' id, name and depth: Django's template per option
     (and a model instance per area) took ~90 ms of every city-level list page for its
-    1,126 areas."""
+    1,126 areas.
+
+    ``context_parents``: a field that offers only some levels (grids only, communities
+    only) also shows each offered area's parent, when that is not offered itself, as a
+    greyed-out heading (``disabled``: it cannot be chosen, and the field's queryset
+    refuses it if sent anyway), so the twenty 第一网格 of a street stay apart."""
+
+    context_parents = False
+
+    def __init__(self, attrs=None, choices=(), *, context_parents: bool | None = None):
+        super().__init__(attrs, choices)
+        if context_parents is not None:
+            self.context_parents = context_parents
 
     def render(self, name, value, attrs=None, renderer=None):
         choices = self.choices
@@ -66,27 +78,49 @@ class AreaSelect(forms.Select):
         selected = set(self.format_value(value))
         options = []
         if field.empty_label is not None:
-            options.append(("", field.empty_label, 0))
+            options.append(("", field.empty_label, 0, False))
         null_label = getattr(field, "null_label", None)  # django-filter's "none" choice
         if null_label is not None:
-            options.append((str(field.null_value), null_label, 0))
-        rows = list(queryset.order_by("path").values_list("pk", "name", "depth"))
-        top = min((depth for _pk, _name, depth in rows), default=0)
-        options += [(str(pk), label, depth - top) for pk, label, depth in rows]
+            options.append((str(field.null_value), null_label, 0, False))
+        rows = self.render_rows(queryset)
+        top = min((depth for _path, _pk, _name, depth, _off in rows), default=0)
+        options += [(str(pk), label, depth - top, off) for _path, pk, label, depth, off in rows]
         parts = [
             format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))
         ]
         # Plain string building: format_html per option cost more than the rest of the page.
         parts += [
-            f'<option value="{escape(key)}"{" selected" if key in selected else ""}>'
+            f'<option value="{escape(key)}"'
+            f"{' disabled' if off else ' selected' if key in selected else ''}>"
             f"{INDENT * indent}{escape(str(label))}</option>"
-            for key, label, indent in options
+            for key, label, indent, off in options
         ]
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
+    def render_rows(self, queryset) -> list[tuple]:
+        """(path, pk, name, depth, disabled) of every option after the empty ones: the
+        offered areas and, with ``context_parents``, their parents that are not offered."""
+        offered = list(queryset.order_by().values_list("pk", "name", "depth", "path", "parent"))
+        rows = [(path, pk, name, depth, False) for pk, name, depth, path, _p in offered]
+        if self.context_parents:
+            pks = {pk for pk, *_rest in offered}
+            missing = {parent for *_rest, parent in offered if parent and parent not in pks}
+            if missing:
+                parents = queryset.model.objects.filter(pk__in=missing).values_list(
+                    "pk", "name", "depth", "path"
+                )
+                rows += [(path, pk, name, depth, True) for pk, name, depth, path in parents]
+        rows.sort()
+        return rows
+
 
 class AreaChoiceField(forms.ModelChoiceField):
-    """A choice of area (``AreaSelect``); its label outside the drop-down is the name."""
+    """A choice of area (``AreaSelect``); its label outside the drop-down is the name.
+    ``context_parents=True`` for a field that offers only some levels (see ``AreaSelect``)."""
 
     widget = AreaSelect
+
+    def __init__(self, queryset, *, context_parents: bool = False, **kwargs):
+        kwargs.setdefault("widget", AreaSelect(context_parents=context_parents))
+        super().__init__(queryset, **kwargs)

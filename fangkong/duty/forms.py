@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.choices import Role
 from fangkong.areas.models import Area
-from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 from fangkong.registry.forms import ResidentImportForm
-from fangkong.registry.forms.model_forms import GridChoiceField
 from fangkong.status.forms import DateTimeInput
 
 from .choices import NoticeKind
@@ -34,7 +33,7 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 def visible_areas(user):
-    return Area.objects.visible_to(user).select_related("parent").order_by("path")
+    return Area.objects.visible_to(user).order_by("path")
 
 
 def visible_staff(user):
@@ -60,7 +59,7 @@ class ScopedChoicesMixin(StyledFormMixin):
 class WorkingGroupForm(ScopedChoicesMixin, forms.ModelForm):
     people_fields = ("leader", "members")
 
-    area = GridChoiceField(label=_("所属单位"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("所属单位"), queryset=Area.objects.none())
     leader = UserChoiceField(label=_("组长"), queryset=User.objects.none(), required=False)
     members = UserMultipleChoiceField(
         label=_("成员"),
@@ -78,7 +77,7 @@ class WorkingGroupForm(ScopedChoicesMixin, forms.ModelForm):
 class ShiftForm(ScopedChoicesMixin, forms.ModelForm):
     people_fields = ("person",)
 
-    area = GridChoiceField(label=_("值班单位"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("值班单位"), queryset=Area.objects.none())
     person = UserChoiceField(label=_("值班人员"), queryset=User.objects.none())
     start = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput)
     end = forms.DateTimeField(
@@ -105,7 +104,7 @@ class ShiftForm(ScopedChoicesMixin, forms.ModelForm):
 
 
 class HandoverForm(StyledFormMixin, forms.Form):
-    area = GridChoiceField(label=_("值班单位"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("值班单位"), queryset=Area.objects.none())
     incoming = UserChoiceField(label=_("接班人"), queryset=User.objects.none())
     notes = forms.CharField(
         label=_("交班情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
@@ -133,7 +132,7 @@ class CloseItemForm(forms.Form):
 
 
 class NoticeForm(StyledFormMixin, forms.Form):
-    sender_area = GridChoiceField(label=_("发文单位"), queryset=Area.objects.none())
+    sender_area = AreaChoiceField(label=_("发文单位"), queryset=Area.objects.none())
     kind = forms.ChoiceField(label=_("类型"), choices=NoticeKind.choices)
     title = forms.CharField(label=_("标题"), max_length=200)
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 6}))
@@ -165,7 +164,7 @@ class NoticeForm(StyledFormMixin, forms.Form):
 
 
 class CoverageForm(StyledFormMixin, forms.Form):
-    area = GridChoiceField(label=_("值班单位"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("值班单位"), queryset=Area.objects.none())
     day = forms.DateField(label=_("日期"), widget=DateInput)
     span = forms.ChoiceField(
         label=_("范围"), choices=[("day", _("当日")), ("week", _("一周"))], initial="day"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
 from fangkong.areas.models import Area
-from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 from fangkong.registry.forms import ResidentImportForm
 
 from .models import (
@@ -24,13 +24,8 @@ from .models import (
 from .rules import ENTERPRISE_LEVELS
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
-
-
 def visible_areas(user, levels=None):
-    qs = Area.objects.visible_to(user).select_related("parent").order_by("path")
+    qs = Area.objects.visible_to(user).order_by("path")
     return qs.filter(level__in=levels) if levels else qs
 
 
@@ -52,7 +47,9 @@ class EnterpriseForm(StyledFormMixin, forms.ModelForm):
     """登记/编辑企业. The phone is shown masked on edit; left empty it keeps its value."""
 
     needs_user = True
-    area = AreaChoiceField(label=gettext_lazy("所属区域"), queryset=Area.objects.none())
+    area = AreaChoiceField(
+        label=gettext_lazy("所属区域"), queryset=Area.objects.none(), context_parents=True
+    )
     contact_phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
 
     class Meta:

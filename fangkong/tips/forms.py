@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 
 from .choices import TipCategory
 
@@ -24,13 +24,6 @@ FORM_MAX_AGE = 3 * 3600
 def form_token(issued_at: float | None = None) -> str:
     """The hidden ``started`` value: when the form was handed out, signed."""
     return signing.dumps(int(issued_at if issued_at is not None else time.time()), salt=FORM_SALT)
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    """Districts, streets and communities, indented by depth (a phone's native picker)."""
-
-    def label_from_instance(self, obj: Area) -> str:
-        return "\u3000" * max(obj.level - AreaLevel.DISTRICT, 0) + obj.name
 
 
 def public_areas():

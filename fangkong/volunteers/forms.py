@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.forms import DateInput, StyledFormMixin, style_widget
+from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin, style_widget
 from fangkong.core.personal import mask
 from fangkong.registry.forms.model_forms import ResidentImportForm
 
@@ -21,15 +21,10 @@ from .services import REVIEW_STATES, VOLUNTEER_FIELDS
 PERSONAL_FIELDS = ("id_number", "phone")
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
-
-
 def community_areas(user=None):
     """Communities and grids: those the user sees, or all of them for the public sign-up."""
     qs = Area.objects.visible_to(user) if user is not None else Area.objects.all()
-    return qs.filter(level__gte=AreaLevel.COMMUNITY).select_related("parent").order_by("path")
+    return qs.filter(level__gte=AreaLevel.COMMUNITY).order_by("path")
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -56,7 +51,9 @@ class VolunteerForm(StyledFormMixin, VolunteerFieldsMixin, forms.ModelForm):
 
     needs_user = True
 
-    area = AreaChoiceField(label=gettext_lazy("所属社区"), queryset=Area.objects.none())
+    area = AreaChoiceField(
+        label=gettext_lazy("所属社区"), queryset=Area.objects.none(), context_parents=True
+    )
     id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=32, required=False)
     phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
 
@@ -103,6 +100,7 @@ class SignupForm(StyledFormMixin, VolunteerFieldsMixin, forms.Form):
         label=gettext_lazy("所在社区"),
         queryset=Area.objects.none(),
         help_text=gettext_lazy("报名由该社区审核"),
+        context_parents=True,
     )
     name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
     id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=32)
@@ -143,7 +141,9 @@ class AccountForm(StyledFormMixin, forms.Form):
 
 
 class PartyReportForm(StyledFormMixin, forms.Form):
-    area = AreaChoiceField(label=gettext_lazy("报到社区"), queryset=Area.objects.none())
+    area = AreaChoiceField(
+        label=gettext_lazy("报到社区"), queryset=Area.objects.none(), context_parents=True
+    )
     reported_on = forms.DateField(label=gettext_lazy("报到日期"), widget=DateInput)
     work_unit = forms.CharField(label=gettext_lazy("工作单位"), max_length=100, required=False)
     notes = forms.CharField(label=gettext_lazy("备注"), max_length=500, required=False)
@@ -157,7 +157,9 @@ class PartyReportForm(StyledFormMixin, forms.Form):
 class NeedForm(StyledFormMixin, forms.ModelForm):
     needs_user = True
 
-    area = AreaChoiceField(label=gettext_lazy("社区/网格"), queryset=Area.objects.none())
+    area = AreaChoiceField(
+        label=gettext_lazy("社区/网格"), queryset=Area.objects.none(), context_parents=True
+    )
     required_skills = _multi(gettext_lazy("所需技能"), Skill.choices)
 
     class Meta:
@@ -259,9 +261,7 @@ class TeamForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
-            Area.objects.visible_to(user).select_related("parent").order_by("path")
-        )
+        self.fields["area"].queryset = Area.objects.visible_to(user).order_by("path")
         pool = (
             Volunteer.objects.visible_to(user)
             .exclude(state__in=(PoolState.PENDING, PoolState.REJECTED))

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from fangkong.areas.choices import AreaLevel
-from fangkong.core.forms import INDENT
+from fangkong.core.forms import INDENT, AreaChoiceField
 from fangkong.core.testing.factories import area
 
 OPTION = re.compile(r'<option value="([^"]*)"( selected)?>([^<]*)</option>')
@@ -53,7 +55,6 @@ def test_the_chosen_area_is_selected_and_names_are_escaped(client, users, areas)
 
 
 def test_a_form_field_validates_against_the_same_areas(users, areas):
-    from fangkong.core.forms import AreaChoiceField
     from fangkong.screening.forms import visible_areas
 
     field = AreaChoiceField(queryset=visible_areas(users["community"]))
@@ -61,3 +62,38 @@ def test_a_form_field_validates_against_the_same_areas(users, areas):
     assert f'<option value="{areas["grid_b"].pk}" selected>{INDENT}第二网格</option>' in html
     assert f'value="{areas["grid_c"].pk}"' not in html  # another community's grid
     assert field.clean(str(areas["grid_b"].pk)) == areas["grid_b"]
+
+
+DISABLED = re.compile(r'<option value="([^"]*)"( disabled)?( selected)?>([^<]*)</option>')
+
+
+def test_a_field_of_grids_shows_their_communities_as_headings(users, areas):
+    """A field that offers grids only (a resident's grid) shows each grid's community as a
+    heading that cannot be chosen, so same-named grids of different communities differ."""
+    from fangkong.registry.forms.model_forms import visible_grids
+
+    field = AreaChoiceField(queryset=visible_grids(users["street"]), context_parents=True)
+    html = field.widget.render("area", areas["grid_a"].pk)
+    options = [(v, bool(d), bool(s), label) for v, d, s, label in DISABLED.findall(html)]
+    assert options == [
+        ("", False, False, "---------"),
+        (str(areas["community"].pk), True, False, "海棠花语社区"),
+        (str(areas["grid_a"].pk), False, True, INDENT + "第一网格"),
+        (str(areas["grid_b"].pk), False, False, INDENT + "第二网格"),
+    ]
+    with pytest.raises(ValidationError):  # a heading sent anyway is refused
+        field.clean(str(areas["community"].pk))
+    assert field.clean(str(areas["grid_b"].pk)) == areas["grid_b"]
+
+
+def test_headings_only_where_the_parent_is_not_offered(users, areas):
+    """With every visible area offered, no heading is added: the tree is its own context."""
+    from fangkong.screening.forms import visible_areas
+
+    field = AreaChoiceField(queryset=visible_areas(users["street"]), context_parents=False)
+    assert " disabled" not in field.widget.render("area", None)
+    with_parents = AreaChoiceField(queryset=visible_areas(users["community"]), context_parents=True)
+    html = with_parents.widget.render("area", None)
+    # The community's own street heads the list; the community and its grids follow.
+    assert html.count(" disabled") == 1
+    assert html.index("仁和街道") < html.index("海棠花语社区")

@@ -6,11 +6,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.forms import StyledFormMixin
+from fangkong.core.forms import AreaChoiceField, StyledFormMixin
 from fangkong.core.personal import mask
 
 from ..models import Building
-from .model_forms import GridChoiceField, visible_grids
+from .model_forms import visible_grids
 
 
 class BuildingChoiceField(forms.ModelChoiceField):
@@ -23,7 +23,7 @@ class HouseholdForm(StyledFormMixin, forms.Form):
 
     needs_user = True
 
-    area = GridChoiceField(label=gettext_lazy("网格"), queryset=None)
+    area = AreaChoiceField(label=gettext_lazy("网格"), queryset=None, context_parents=True)
     number = forms.CharField(label=gettext_lazy("户编号"), max_length=64)
     building = BuildingChoiceField(label=gettext_lazy("楼栋"), queryset=None, required=False)
     address = forms.CharField(
@@ -67,7 +67,7 @@ class BuildingForm(StyledFormMixin, forms.Form):
 
     needs_user = True
 
-    area = GridChoiceField(label=gettext_lazy("网格"), queryset=None)
+    area = AreaChoiceField(label=gettext_lazy("网格"), queryset=None, context_parents=True)
     name = forms.CharField(label=gettext_lazy("楼栋名称"), max_length=100)
     notes = forms.CharField(
         label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})

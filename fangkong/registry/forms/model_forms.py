@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.forms import DateInput, StyledFormMixin, style_widget
+from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin, style_widget
 from fangkong.core.personal import mask
 
 from ..choices import ResidentTag
@@ -23,23 +23,13 @@ from ..rules import clean_identity, encode_tags
 PERSONAL_FIELDS = ("id_number", "phone", "address")
 
 
-class GridChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Area) -> str:
-        return f"{obj.parent.name} · {obj.name}" if obj.parent_id else obj.name
-
-
 class HouseholdChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Household) -> str:
         return obj.number
 
 
 def visible_grids(user):
-    return (
-        Area.objects.visible_to(user)
-        .filter(level=AreaLevel.GRID)
-        .select_related("parent")
-        .order_by("path")
-    )
+    return Area.objects.visible_to(user).filter(level=AreaLevel.GRID).order_by("path")
 
 
 class ResidentForm(StyledFormMixin, forms.ModelForm):
@@ -47,7 +37,9 @@ class ResidentForm(StyledFormMixin, forms.ModelForm):
 
     needs_user = True
 
-    area = GridChoiceField(label=gettext_lazy("网格"), queryset=Area.objects.none())
+    area = AreaChoiceField(
+        label=gettext_lazy("网格"), queryset=Area.objects.none(), context_parents=True
+    )
     household = HouseholdChoiceField(
         label=gettext_lazy("户"), queryset=Household.objects.none(), required=False
     )
@@ -181,7 +173,7 @@ class ResidentImportForm(StyledFormMixin, forms.Form):
         label=gettext_lazy("文件"),
         help_text=gettext_lazy("支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）"),
     )
-    area = GridChoiceField(
+    area = AreaChoiceField(
         label=gettext_lazy("导入到区域"),
         queryset=Area.objects.none(),
         help_text=gettext_lazy(
@@ -194,9 +186,7 @@ class ResidentImportForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
-            Area.objects.visible_to(user).select_related("parent").order_by("path")
-        )
+        self.fields["area"].queryset = Area.objects.visible_to(user).order_by("path")
         self.fields["file"].widget.attrs["accept"] = ",".join(ALLOWED_SUFFIXES)
 
     def clean_file(self):
