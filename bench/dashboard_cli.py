@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .databases import REPO, Database, SetupError
 from .databases import sqlite_database as _sqlite
-from .docs import insert_newest_first, open_databases, publish
+from .docs import chosen_databases, insert_newest_first, publish
 from .measure import Measured, run_measured
 from .report import load_average, machine_info
 
@@ -207,23 +207,19 @@ def record(docs: Path, section: str) -> None:
 
 def cmd_dashboard(args, command: str, work: Path) -> int:
     extra = {"load at start": load_average()}
-    results, skipped, databases = [], [], []
+    results = []
+    # A run directory per size: a full-size fixture may be building meanwhile.
+    sqlite = lambda: _sqlite(work / "runs" / f"{args.people}-{args.scans}")  # noqa: E731
     try:
-        # A run directory per size: a full-size fixture may be building meanwhile.
-        sqlite = lambda: _sqlite(work / "runs" / f"{args.people}-{args.scans}")  # noqa: E731
-        open_databases(args.db, sqlite, work, databases, skipped)
-        for db in databases:
-            extra[db.label] = db.version
-            results.append(run_database(db, args, work))
-        if args.fixture_only:
-            return 2 if any(r.problems for r in results) else 0
+        with chosen_databases(args.db, sqlite, work, extra) as (databases, skipped):
+            for db in databases:
+                extra[db.label] = db.version
+                results.append(run_database(db, args, work))
     except SetupError as e:
         say(f"setup failed: {e}")
         return 2
-    finally:
-        for db in databases:
-            db.close()
-    extra["load at end"] = load_average()
+    if args.fixture_only:
+        return 2 if any(r.problems for r in results) else 0
     section = render(args, results, command, machine_info(extra), skipped)
     return publish(section, args, record, say, problems=any(r.problems for r in results))
 

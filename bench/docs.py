@@ -3,13 +3,15 @@ section, and record it in docs/benchmarks.md newest first under the benchmark's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .databases import Database, postgres_database
+from .report import load_average
 
 
-def open_databases(
+def _open_databases(
     which: str,
     sqlite: Callable[[], Database],
     work: Path,
@@ -26,6 +28,24 @@ def open_databases(
             skipped.append(f"PostgreSQL: {why}")
         else:
             databases.append(pg)
+
+
+@contextmanager
+def chosen_databases(
+    which: str, sqlite: Callable[[], Database], work: Path, extra: dict
+) -> Iterator[tuple[list[Database], list[str]]]:
+    """``(databases, skipped)`` as ``_open_databases`` gives them, open for the ``with``
+    block; all closed when it ends, also after a failure, and then the load average is
+    recorded in ``extra`` (the section's machine line)."""
+    databases: list[Database] = []
+    skipped: list[str] = []
+    try:
+        _open_databases(which, sqlite, work, databases, skipped)
+        yield databases, skipped
+    finally:
+        for db in databases:
+            db.close()
+        extra["load at end"] = load_average()
 
 
 def insert_newest_first(path: Path, section: str, marker: str, header: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from .dashboard_cli import _cache_key, _cached
 from .databases import REPO, Database, SetupError
 from .databases import sqlite_database as _sqlite
-from .docs import insert_newest_first, open_databases, publish
+from .docs import chosen_databases, insert_newest_first, publish
 from .measure import run_measured
 from .report import load_average, machine_info
 
@@ -127,20 +127,16 @@ def record(docs: Path, section: str) -> None:
 
 def cmd_lists(args, command: str, work: Path) -> int:
     extra = {"load at start": load_average()}
-    results, skipped, databases = {}, [], []
+    results = {}
+    sqlite = lambda: _sqlite(work / "runs" / f"lists-{args.people}-{args.scans}")  # noqa: E731
     try:
-        sqlite = lambda: _sqlite(work / "runs" / f"lists-{args.people}-{args.scans}")  # noqa: E731
-        open_databases(args.db, sqlite, work, databases, skipped)
-        for db in databases:
-            extra[db.label] = db.version
-            results[db.label] = run_database(db, args, work)
+        with chosen_databases(args.db, sqlite, work, extra) as (databases, skipped):
+            for db in databases:
+                extra[db.label] = db.version
+                results[db.label] = run_database(db, args, work)
     except SetupError as e:
         say(f"setup failed: {e}")
         return 2
-    finally:
-        for db in databases:
-            db.close()
-    extra["load at end"] = load_average()
     section = render(args, results, command, machine_info(extra), skipped)
     problems = any(problems for _data, problems in results.values())
     return publish(section, args, record, say, problems=problems, met="all pages under")

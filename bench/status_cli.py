@@ -26,7 +26,7 @@ from .databases import (
     server_major,
 )
 from .databases import sqlite_database as _sqlite
-from .docs import insert_newest_first, open_databases, publish
+from .docs import chosen_databases, insert_newest_first, publish
 from .measure import Measured, run_measured
 from .report import load_average, machine_info
 
@@ -290,8 +290,6 @@ def cmd_status(args, command: str, work: Path) -> int:
 
     extra = {"load at start": load_average()}
     results: list[DbResult] = []
-    skipped: list[str] = []
-    databases: list[Database] = []
     try:
         csv_file = ensure_csv(args.residents, args.seed)
         caches: dict[str, Path | None] = {"sqlite": None, "postgres": None}
@@ -299,29 +297,26 @@ def cmd_status(args, command: str, work: Path) -> int:
             caches["sqlite"] = cache_dir(work, "sqlite", args.residents, args.seed)
             if not external_postgres():  # a kept cluster only for the throw-away one
                 caches["postgres"] = cache_dir(work, "postgres", args.residents, args.seed)
-        open_databases(args.db, lambda: _sqlite(work), work, databases, skipped)
-        for why in skipped:
-            say(f"{why}: skipped")
-        for db in databases:
-            extra[db.label] = db.version + (f" ({db.server.source})" if db.server else "")
-            results.append(
-                run_database(
-                    db,
-                    csv_file,
-                    args.residents,
-                    work,
-                    args.profile_one,
-                    caches[db.kind],
-                    args.fixture_only,
+        sqlite = lambda: _sqlite(work)  # noqa: E731
+        with chosen_databases(args.db, sqlite, work, extra) as (databases, skipped):
+            for why in skipped:
+                say(f"{why}: skipped")
+            for db in databases:
+                extra[db.label] = db.version + (f" ({db.server.source})" if db.server else "")
+                results.append(
+                    run_database(
+                        db,
+                        csv_file,
+                        args.residents,
+                        work,
+                        args.profile_one,
+                        caches[db.kind],
+                        args.fixture_only,
+                    )
                 )
-            )
     except SetupError as e:
         say(f"setup failed: {e}")
         return 2
-    finally:
-        for db in databases:
-            db.close()
-    extra["load at end"] = load_average()
     if args.fixture_only:
         return 2 if any(r.problems for r in results) else 0
     section = render(results, args.residents, command, machine_info(extra), skipped)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .databases import REPO, Database, SetupError
 from .databases import sqlite_database as _sqlite
-from .docs import insert_newest_first, open_databases, publish
+from .docs import chosen_databases, insert_newest_first, publish
 from .measure import run_measured
 from .report import load_average, machine_info
 
@@ -211,35 +211,33 @@ def cmd_tracing(args, command: str, work: Path) -> int:
     from .tracing import ensure_scans, oracle, scans_parquet
 
     extra = {"load at start": load_average()}
-    results, skipped, databases = [], [], []
+    results = []
     oracle_result = None
     try:
         csv_file = ensure_scans(work / "data", args.people, args.venues, args.scans, args.seed)
         path = scans_parquet(csv_file)
-        open_databases(args.db, lambda: _sqlite(work), work, databases, skipped)
-        for db in databases:
-            extra[db.label] = db.version
-            results.append(run_database(db, args, work))
-        measured = next((r for r in results if r.measure), None)
-        if measured is not None:
-            cases = [
-                (code, p) for code, p in next(r for r in results if r.counts).counts["case_people"]
-            ]
-            start = time.perf_counter()
-            oracle_result = oracle(path, cases, measured.measure["params"])
-            oracle_result["version"] = duckdb.__version__
-            say(
-                f"DuckDB: query {oracle_result['query_s']:.2f} s "
-                f"(load {oracle_result['load_s']:.1f} s, "
-                f"{time.perf_counter() - start:.1f} s in all)"
-            )
+        sqlite = lambda: _sqlite(work)  # noqa: E731
+        with chosen_databases(args.db, sqlite, work, extra) as (databases, skipped):
+            for db in databases:
+                extra[db.label] = db.version
+                results.append(run_database(db, args, work))
+            measured = next((r for r in results if r.measure), None)
+            if measured is not None:
+                cases = [
+                    (code, p)
+                    for code, p in next(r for r in results if r.counts).counts["case_people"]
+                ]
+                start = time.perf_counter()
+                oracle_result = oracle(path, cases, measured.measure["params"])
+                oracle_result["version"] = duckdb.__version__
+                say(
+                    f"DuckDB: query {oracle_result['query_s']:.2f} s "
+                    f"(load {oracle_result['load_s']:.1f} s, "
+                    f"{time.perf_counter() - start:.1f} s in all)"
+                )
     except SetupError as e:
         say(f"setup failed: {e}")
         return 2
-    finally:
-        for db in databases:
-            db.close()
-    extra["load at end"] = load_average()
     section = render(args, results, oracle_result, command, machine_info(extra), skipped)
     return publish(section, args, update_docs, say, problems=any(r.problems for r in results))
 
