@@ -6,6 +6,7 @@ with its keys exposes every ID number), so back it up separately (README "Backup
 """
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -28,10 +29,25 @@ def load_secrets(var_dir: Path) -> dict:
         return json.loads(env)
     path = var_dir / "secrets.json"
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        data = _new_secrets()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh)
-        return data
+        _create(path)
     return json.loads(path.read_text())
+
+
+def _create(path: Path) -> None:
+    """Write new secrets to ``path`` unless another process got there first. Processes that
+    start together on a fresh installation (a server's workers, a worker and a command) must
+    all end up with the same keys, whole: each writes its own file and links it into place,
+    which fails when one is already there, so the first complete file wins and nobody reads
+    a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(_new_secrets(), fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink()
