@@ -208,10 +208,15 @@ def record(docs: Path, section: str) -> None:
 def cmd_dashboard(args, command: str, work: Path) -> int:
     extra = {"load at start": load_average()}
     results = []
-    # A run directory per size: a full-size fixture may be building meanwhile.
-    sqlite = lambda: _sqlite(work / "runs" / f"{args.people}-{args.scans}")  # noqa: E731
+    # A run directory per size, for both databases (their secrets, the SQLite file): a
+    # full-size fixture may be building meanwhile, and a run of another size must not
+    # replace the keys its rows are being encrypted with.
+    runs = work / "runs" / f"{args.people}-{args.scans}"
     try:
-        with chosen_databases(args.db, sqlite, work, extra) as (databases, skipped):
+        with chosen_databases(args.db, lambda: _sqlite(runs), runs, extra) as (
+            databases,
+            skipped,
+        ):
             for db in databases:
                 extra[db.label] = db.version
                 results.append(run_database(db, args, work))

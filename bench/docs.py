@@ -34,9 +34,10 @@ def _open_databases(
 def chosen_databases(
     which: str, sqlite: Callable[[], Database], work: Path, extra: dict
 ) -> Iterator[tuple[list[Database], list[str]]]:
-    """``(databases, skipped)`` as ``_open_databases`` gives them, open for the ``with``
-    block; all closed when it ends, also after a failure, and then the load average is
-    recorded in ``extra`` (the section's machine line)."""
+    """``(databases, skipped)`` as ``_open_databases`` gives them (``work``: the PostgreSQL
+    run's directory), open for the ``with`` block; all closed when it ends, also after a
+    failure, and then the load average is recorded in ``extra`` (the section's machine
+    line)."""
     databases: list[Database] = []
     skipped: list[str] = []
     try:

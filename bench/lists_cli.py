@@ -128,9 +128,12 @@ def record(docs: Path, section: str) -> None:
 def cmd_lists(args, command: str, work: Path) -> int:
     extra = {"load at start": load_average()}
     results = {}
-    sqlite = lambda: _sqlite(work / "runs" / f"lists-{args.people}-{args.scans}")  # noqa: E731
+    runs = work / "runs" / f"lists-{args.people}-{args.scans}"  # as the dashboard's
     try:
-        with chosen_databases(args.db, sqlite, work, extra) as (databases, skipped):
+        with chosen_databases(args.db, lambda: _sqlite(runs), runs, extra) as (
+            databases,
+            skipped,
+        ):
             for db in databases:
                 extra[db.label] = db.version
                 results[db.label] = run_database(db, args, work)
