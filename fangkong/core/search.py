@@ -161,5 +161,23 @@ def search_people(
                     cond |= Q(**{field: key})
         return qs.filter(cond) if cond else qs.none()
     if kind == "pinyin":
-        return qs.filter(Q(name_initials__startswith=value) | Q(name_pinyin__startswith=value))
-    return qs.filter(name_norm__contains=value)
+        cond = Q(name_initials__startswith=value) | Q(name_pinyin__startswith=value)
+    else:
+        cond = Q(name_norm__contains=value)
+    return unindexed_filter(qs, cond)
+
+
+def unindexed_filter(qs: models.QuerySet, cond) -> models.QuerySet:
+    """``qs.filter(cond)`` for a condition no index serves (a name's keys: ``LIKE``).
+
+    On SQLite the condition goes into a sub-select of the same rows (``pk IN (…)``). A
+    large scope's list walks its order's index and checks each row it passes; for a
+    selective search that meant reading nearly every row through the index (a city's search
+    for one full name: 6.1 s at 1,000,000 residents). The sub-select reads the rows in scope
+    once, in the table's own order (a small scope's through its area index), and the page
+    sorts the few it found. PostgreSQL plans the plain filter well, so it keeps that."""
+    from django.db import connections
+
+    if connections[qs.db].vendor != "sqlite":
+        return qs.filter(cond)
+    return qs.filter(pk__in=qs.filter(cond).values("pk"))

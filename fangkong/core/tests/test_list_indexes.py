@@ -190,3 +190,28 @@ def test_a_page_by_its_keys_first_is_the_same_page(users, areas):
         assert first.paginator.count == plain.paginator.count == 12
     large = paginate(qs, 5, 3, large=True, keys_first=True)
     assert len(large.object_list) == 2 and not large.has_next()
+
+
+@pytest.mark.parametrize("q", ["张三", "zs"])
+def test_a_city_wide_name_search_reads_the_rows_once(users, areas, q):
+    """A name search (no index serves ``LIKE``) over a city's residents: on SQLite the rows
+    in scope are read once for it in a sub-select and the few found are sorted, instead of
+    walking the list order's index through every resident (6.1 s at full size); the same
+    residents either way."""
+    from django.db.models import Q
+
+    from fangkong.core.testing.factories import make_residents
+    from fangkong.registry.selectors import search_residents
+
+    make_residents(users["community"], areas["grid_a"], 3, prefix="张三")
+    make_residents(users["community"], areas["grid_b"], 2, prefix="李四")
+    qs = _page_queryset("registry:resident_list", users["command"])
+    found = search_residents(qs, q)
+    plain = qs.filter(Q(name_norm__contains="张三") | Q(name_initials__startswith="zs"))
+    assert sorted(found.values_list("pk", flat=True)) == sorted(plain.values_list("pk", flat=True))
+    assert found.count() == 3
+    if connection.vendor == "sqlite":
+        _city_statistics()
+        plan = found.values_list("pk", flat=True)[:51].explain()
+        assert "SEARCH registry_resident USING INTEGER PRIMARY KEY" in plan, plan
+        assert "resident_list_order" not in plan.split("LIST SUBQUERY")[0], plan
