@@ -215,3 +215,25 @@ def test_a_city_wide_name_search_reads_the_rows_once(users, areas, q):
         plan = found.values_list("pk", flat=True)[:51].explain()
         assert "SEARCH registry_resident USING INTEGER PRIMARY KEY" in plan, plan
         assert "resident_list_order" not in plan.split("LIST SUBQUERY")[0], plan
+
+
+def test_a_searched_page_reads_its_rows_by_key_only(users, areas):
+    """The page's rows are read by key from the list before its filters: the name search,
+    read once for the keys, is not run again for rows already known to match."""
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.core.testing.factories import make_residents
+    from fangkong.core.views.generic import paginate
+    from fangkong.registry.selectors import search_residents
+
+    make_residents(users["community"], areas["grid_a"], 3, prefix="张三")
+    make_residents(users["community"], areas["grid_b"], 2, prefix="李四")
+    base = _page_queryset("registry:resident_list", users["command"])
+    found = search_residents(base, "张三")
+    with CaptureQueriesContext(connection) as ctx:
+        page = paginate(found, 2, 1, keys_first=True, rows=base)
+        names = [r.name for r in page.object_list]
+    assert names == [r.name for r in found[:2]] and all(n.startswith("张三") for n in names)
+    assert page.paginator.count == 3
+    rows_read = ctx.captured_queries[-1]["sql"]
+    assert "name_norm" not in rows_read.split("WHERE")[1] and "张三" not in rows_read

@@ -199,22 +199,33 @@ class KeysFirst:
 
     ordered = True  # for Paginator: the keys come in the list's order
 
-    def __init__(self, qs: models.QuerySet):
+    def __init__(self, qs: models.QuerySet, rows: models.QuerySet | None = None):
         self.qs = qs
+        # Where the rows are read by key: the list before its filters (still scoped, with the
+        # selector's joins) when given, so a filter no index serves — a name search, read
+        # once for the keys — is not evaluated again for 50 rows already known to match.
+        self.rows = qs if rows is None else rows
 
     def __getitem__(self, window: slice) -> list:
         keys = list(self.qs.values_list("pk", flat=True)[window])
-        rows = {row.pk: row for row in self.qs.filter(pk__in=keys).order_by()}
+        rows = {row.pk: row for row in self.rows.filter(pk__in=keys).order_by()}
         return [rows[k] for k in keys if k in rows]
 
 
 def paginate(
-    qs: models.QuerySet, per_page: int, number, *, large: bool = False, keys_first: bool = False
+    qs: models.QuerySet,
+    per_page: int,
+    number,
+    *,
+    large: bool = False,
+    keys_first: bool = False,
+    rows: models.QuerySet | None = None,
 ):
     """The page ``number`` of ``qs``: numbered pages under a total when the rows are at most
     ``COUNT_CAP`` (one bounded COUNT), else — and always for ``large`` append-only lists —
-    a ``NextPagePaginator`` page. ``keys_first``: the rows by ``KeysFirst``."""
-    rows = KeysFirst(qs) if keys_first else qs
+    a ``NextPagePaginator`` page. ``keys_first``: the rows by ``KeysFirst`` (read from
+    ``rows`` when given)."""
+    rows = KeysFirst(qs, rows) if keys_first else qs
     if large:
         return NextPagePaginator(rows, per_page).get_page(number)
     counted = qs[: COUNT_CAP + 1].count()
@@ -274,6 +285,7 @@ class ObjectListView(BaseObjectView):
             large=self.large,
             # SQLite only: PostgreSQL's planner weighs the joins against the ordered walk.
             keys_first=self.scope_walk and connection.vendor == "sqlite",
+            rows=self.get_queryset(request),
         )
         context = self.base_context() | {
             "filterset": filterset,
