@@ -73,18 +73,54 @@ def test_refresh_covers_a_new_index_and_a_grown_table(db):
     assert dbstats.stale_tables() == []
 
 
+def test_an_empty_table_is_planned_as_small_until_it_grows(db):
+    """ANALYZE leaves an empty table without statistics, and SQLite then plans as if it held
+    a million rows; ``refresh`` gives its indexes one-row statistics instead, and analyses it
+    for real once it has grown past them."""
+    if connection.vendor == "postgresql":
+        return  # autovacuum's; PostgreSQL plans an empty table from its pages
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE t_empty (id integer PRIMARY KEY, a integer, b integer)")
+        c.execute("CREATE INDEX t_empty_ab ON t_empty (a, b)")
+        c.execute("CREATE TABLE t_big (id integer PRIMARY KEY, a integer)")
+        c.execute("CREATE INDEX t_big_a ON t_big (a)")
+        c.executemany("INSERT INTO t_big (id, a) VALUES (%s, %s)", [(i, i) for i in range(1, 501)])
+    assert "t_empty" not in dbstats.refresh()  # nothing to analyse in it
+    assert _sqlite_stats("t_empty") == {"t_empty_ab": "1 1 1"}
+    with connection.cursor() as c:  # a join of the two starts from the small one
+        c.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM t_big JOIN t_empty ON t_empty.a = t_big.a "
+            "WHERE t_big.a > 0"
+        )
+        first = c.fetchall()[0][-1]
+    assert first.startswith("SCAN t_empty"), first
+    with connection.cursor() as c:
+        c.executemany(
+            "INSERT INTO t_empty (id, a, b) VALUES (%s, %s, %s)",
+            [(i, i, i) for i in range(1, 1100)],
+        )
+    assert "t_empty" in dbstats.stale_tables()  # 1,099 rows against statistics of one
+    dbstats.refresh()
+    assert _sqlite_stats("t_empty") == {"t_empty_ab": "1099 1 1"}
+
+
 def test_migrate_refreshes_the_statistics(users):
-    """The fixtures' rows went into tables that were empty when the test database was
-    migrated: ``migrate`` (``post_migrate``) takes their statistics."""
+    """A table with rows and no statistics for its indexes (a migration's new index):
+    ``migrate`` (``post_migrate``) takes them."""
     from django.core.management import call_command
 
     if connection.vendor == "postgresql":
         call_command("migrate", verbosity=0)  # autovacuum's job there: nothing named
         assert dbstats.refresh() == []
         return
+    with connection.cursor() as c:
+        c.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'accounts_user'")
     assert "accounts_user" in dbstats.stale_tables()
     call_command("migrate", verbosity=0)
     assert dbstats.stale_tables() == []
+    assert _sqlite_stats("accounts_user")["sqlite_autoindex_accounts_user_1"].startswith(
+        f"{len(users)} "
+    )
 
 
 def test_a_large_import_refreshes_the_statistics(tmp_path, users, areas, monkeypatch):
