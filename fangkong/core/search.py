@@ -168,16 +168,13 @@ def search_people(
 
 
 def unindexed_filter(qs: models.QuerySet, cond) -> models.QuerySet:
-    """``qs.filter(cond)`` for a condition no index serves (a name's keys: ``LIKE``).
+    """``qs.filter(cond)`` for a condition no index serves (a name's keys: ``LIKE``), as a
+    sub-select of the same rows (``pk IN (…)``).
 
-    On SQLite the condition goes into a sub-select of the same rows (``pk IN (…)``). A
-    large scope's list walks its order's index and checks each row it passes; for a
-    selective search that meant reading nearly every row through the index (a city's search
-    for one full name: 6.1 s at 1,000,000 residents). The sub-select reads the rows in scope
-    once, in the table's own order (a small scope's through its area index), and the page
-    sorts the few it found. PostgreSQL plans the plain filter well, so it keeps that."""
-    from django.db import connections
-
-    if connections[qs.db].vendor != "sqlite":
-        return qs.filter(cond)
+    A large scope's list walks its order's index and checks each row it passes; for a
+    selective search both planners then read nearly every row in scope through that index
+    (a city's search for one full name on SQLite: 6.1 s at 1,000,000 residents; a district's
+    on PostgreSQL: 0.55 s). The sub-select reads the rows in scope once, in the table's own
+    order (a sequential scan; a small scope through its area index), and the page sorts the
+    few it found: 0.43 s and 0.13 s for those two."""
     return qs.filter(pk__in=qs.filter(cond).values("pk"))
