@@ -169,12 +169,32 @@ def search_people(
 
 def unindexed_filter(qs: models.QuerySet, cond) -> models.QuerySet:
     """``qs.filter(cond)`` for a condition no index serves (a name's keys: ``LIKE``), as a
-    sub-select of the same rows (``pk IN (…)``).
+    sub-select of the same rows, read once.
 
     A large scope's list walks its order's index and checks each row it passes; for a
     selective search both planners then read nearly every row in scope through that index
     (a city's search for one full name on SQLite: 6.1 s at 1,000,000 residents; a district's
     on PostgreSQL: 0.55 s). The sub-select reads the rows in scope once, in the table's own
     order (a sequential scan; a small scope through its area index), and the page sorts the
-    few it found: 0.43 s and 0.13 s for those two."""
-    return qs.filter(pk__in=qs.filter(cond).values("pk"))
+    few found. SQLite runs ``pk IN (…)`` that way. PostgreSQL, which estimates the matches
+    of a ``LIKE`` at ~100 rows, planned ``IN (…)`` as a semi-join under the ordered walk
+    (2.9 s for the city); ``pk = ANY(ARRAY(…))`` is one InitPlan, then the rows by key."""
+    from django.db import connections
+    from django.db.models import F, Subquery
+
+    keys = qs.filter(cond).order_by().values("pk")
+    if connections[qs.db].vendor == "postgresql":
+        return qs.filter(_AmongKeys(F("pk"), Subquery(keys)))
+    return qs.filter(pk__in=keys)
+
+
+class _AmongKeys(models.Func):
+    """``key = ANY(ARRAY(sub-select))`` (PostgreSQL): the sub-select is evaluated once."""
+
+    output_field = models.BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        key, keys = self.get_source_expressions()
+        key_sql, key_params = compiler.compile(key)
+        keys_sql, keys_params = compiler.compile(keys)  # "(SELECT …)"
+        return f"{key_sql} = ANY(ARRAY{keys_sql})", (*key_params, *keys_params)
