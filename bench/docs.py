@@ -11,37 +11,26 @@ from .databases import Database, postgres_database
 from .report import load_average
 
 
-def _open_databases(
-    which: str,
-    sqlite: Callable[[], Database],
-    work: Path,
-    databases: list[Database],
-    skipped: list[str],
-) -> None:
-    """Append the databases ``--db`` chose to ``databases`` (the caller closes them, also
-    when a later one fails); a PostgreSQL that cannot be had goes to ``skipped``, with why."""
-    if which in ("sqlite", "all"):
-        databases.append(sqlite())
-    if which in ("postgres", "all"):
-        pg, why = postgres_database(work)
-        if pg is None:
-            skipped.append(f"PostgreSQL: {why}")
-        else:
-            databases.append(pg)
-
-
 @contextmanager
 def chosen_databases(
     which: str, sqlite: Callable[[], Database], work: Path, extra: dict
 ) -> Iterator[tuple[list[Database], list[str]]]:
-    """``(databases, skipped)`` as ``_open_databases`` gives them (``work``: the PostgreSQL
-    run's directory), open for the ``with`` block; all closed when it ends, also after a
-    failure, and then the load average is recorded in ``extra`` (the section's machine
-    line)."""
+    """The databases ``--db`` chose (``which``), open for the ``with`` block, and the ones
+    skipped with why (a PostgreSQL that cannot be had); ``work``: the PostgreSQL run's
+    directory. All are closed when the block ends, also after a failure (a later one's
+    opening included), and then the load average is recorded in ``extra`` (the section's
+    machine line)."""
     databases: list[Database] = []
     skipped: list[str] = []
     try:
-        _open_databases(which, sqlite, work, databases, skipped)
+        if which in ("sqlite", "all"):
+            databases.append(sqlite())
+        if which in ("postgres", "all"):
+            pg, why = postgres_database(work)
+            if pg is None:
+                skipped.append(f"PostgreSQL: {why}")
+            else:
+                databases.append(pg)
         yield databases, skipped
     finally:
         for db in databases:

@@ -12,7 +12,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 import opencc
-from django.db import models
+from django.db import connections, models
 from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
 
@@ -179,12 +179,9 @@ def unindexed_filter(qs: models.QuerySet, cond) -> models.QuerySet:
     few found. SQLite runs ``pk IN (…)`` that way. PostgreSQL, which estimates the matches
     of a ``LIKE`` at ~100 rows, planned ``IN (…)`` as a semi-join under the ordered walk
     (2.9 s for the city); ``pk = ANY(ARRAY(…))`` is one InitPlan, then the rows by key."""
-    from django.db import connections
-    from django.db.models import F, Subquery
-
     keys = qs.filter(cond).order_by().values("pk")
     if connections[qs.db].vendor == "postgresql":
-        return qs.filter(_AmongKeys(F("pk"), Subquery(keys)))
+        return qs.filter(_AmongKeys(models.F("pk"), models.Subquery(keys)))
     return qs.filter(pk__in=keys)
 
 

@@ -278,14 +278,15 @@ class ObjectListView(BaseObjectView):
         return self.render_list(request, qs, filterset, token)
 
     def render_list(self, request, qs, filterset, token: str) -> HttpResponse:
+        # SQLite only: PostgreSQL's planner weighs the joins against the ordered walk.
+        keys_first = self.scope_walk and connection.vendor == "sqlite"
         page = paginate(
             qs,
             self.paginate_by,
             request.GET.get("page"),
             large=self.large,
-            # SQLite only: PostgreSQL's planner weighs the joins against the ordered walk.
-            keys_first=self.scope_walk and connection.vendor == "sqlite",
-            rows=self.get_queryset(request),
+            keys_first=keys_first,
+            rows=self.get_queryset(request) if keys_first else None,
         )
         context = self.base_context() | {
             "filterset": filterset,
