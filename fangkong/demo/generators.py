@@ -24,11 +24,16 @@ def make_id_number(
     birth: datetime.date | None = None,
     gender: str | None = None,
     rng: random.Random | None = None,
+    order: int | None = None,
 ) -> str:
-    """A checksummed resident ID number (generated; belongs to nobody)."""
+    """A checksummed resident ID number (generated; belongs to nobody).
+
+    ``order`` (the three-digit sequence within a birth date) is random unless given: callers
+    that need distinct numbers for the same birth date pass their own.
+    """
     rng = rng or random
     birth = birth or datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randrange(20000))
-    order = rng.randrange(0, 999)
+    order = rng.randrange(0, 999) if order is None else order % 999
     if gender == "M" and order % 2 == 0:
         order += 1
     if gender == "F" and order % 2 == 1:
