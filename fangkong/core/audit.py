@@ -3,6 +3,12 @@
 Call ``record`` (or ``record_many`` for bulk writes) inside the transaction that makes the
 change; if the transaction rolls back, so do its entries. Personal fields are stored as
 ciphertext in ``changes``.
+
+Each entry carries the hash of the previous entry of its chain. SQLite has one chain. On
+PostgreSQL a writer appends to the first of ``PG_LANES`` chains that no other transaction
+holds: a chain's tip stays locked until the writer's commit has reached the disk, and with
+one chain every audited write of the platform waited for the one before it to be flushed.
+``verify_chain`` re-checks every chain.
 """
 
 from __future__ import annotations
@@ -24,6 +30,15 @@ from .models.audit import AuditAction, AuditEntry, AuditHead
 from .personal import EncryptedTextField
 
 GENESIS = "0" * 64
+
+# Chains on PostgreSQL: enough that concurrent writers (a server's processes, imports, the
+# background jobs) rarely find all of them held.
+PG_LANES = 8
+ID_SEQUENCE = "core_auditentry_id_seq"  # PostgreSQL: entry ids (migration 0003 creates it)
+
+
+def lanes(vendor: str) -> int:
+    return PG_LANES if vendor == "postgresql" else 1
 
 
 @dataclass
@@ -57,6 +72,7 @@ def entry_hash(
     changes,
     reason,
     prev_hash,
+    lane=None,
 ) -> str:
     payload = {
         "id": id,
@@ -72,6 +88,8 @@ def entry_hash(
         "reason": reason,
         "prev": prev_hash,
     }
+    if lane not in (None, 1):  # chain 1's entries hash as they did before there were chains
+        payload["lane"] = lane
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
@@ -104,31 +122,57 @@ def _json_column(vendor: str):
 
 @lru_cache(maxsize=4)
 def _head_sql(vendor: str) -> tuple[str, str]:
-    """(lock-and-read, write) of the chain head as plain SQL, built once per process: it runs
-    in every audited write, and the ORM's query building was most of its cost."""
+    """(lock-and-read, write) of a chain's tip as plain SQL, built once per process: it runs
+    in every audited write, and the ORM's query building was most of its cost. The read gives
+    ``(chain, last id, last hash)``; the write takes ``[last id, last hash, chain]``."""
     qn = connection.ops.quote_name
     table = qn(AuditHead._meta.db_table)
     last_id, last_hash = (qn(AuditHead._meta.get_field(f).column) for f in ("last_id", "last_hash"))
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    columns = f"{qn('id')}, {last_id}, {last_hash}"
+    write = f"UPDATE {table} SET {last_id} = %s, {last_hash} = %s WHERE {qn('id')} = %s"  # noqa: S608
+    if vendor != "postgresql":
+        return f"SELECT {columns} FROM {table} WHERE {qn('id')} = 1", write  # noqa: S608
+    return f"{_free_lane_sql(columns, '')} LIMIT 1", write
+
+
+def _free_lane_sql(columns: str, after: str) -> str:
+    """PostgreSQL: the first chain tip no other transaction holds, locked; when all are held,
+    one of them (by the server process, so writers spread) waited for — the second part runs
+    only when the first finds no row (the caller takes one: ``LIMIT 1``). ``after``: a
+    condition evaluated before the lock is taken (see ``append_ctes``)."""
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
     return (
-        f"SELECT {last_id}, {last_hash} FROM {table} WHERE {qn('id')} = 1{lock}",  # noqa: S608
-        f"UPDATE {table} SET {last_id} = %s, {last_hash} = %s WHERE {qn('id')} = 1",  # noqa: S608
+        f"SELECT * FROM (SELECT {columns} FROM {table} WHERE id <= {PG_LANES}{after} "  # noqa: S608
+        "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) free UNION ALL "
+        f"SELECT * FROM (SELECT {columns} FROM {table} "
+        f"WHERE id = mod(pg_backend_pid(), {PG_LANES}) + 1{after} FOR UPDATE) held"
     )
 
 
-def _lock_head() -> tuple[int, str]:
-    """(last id, last hash), the head row locked until the transaction ends."""
+def _lock_head() -> tuple[int, int, str]:
+    """(chain, last id, last hash) of a chain tip, locked until the transaction ends."""
     with connection.cursor() as cursor:
         cursor.execute(_head_sql(connection.vendor)[0])
         row = cursor.fetchone()
-    if row is None:  # a fresh database: the first writer creates the head
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        return head.last_id, head.last_hash
-    return row[0], row[1]
+        if row is None:  # a fresh database: the first writer creates the tips
+            cursor.execute(ensure_head_sql())
+            cursor.execute(_head_sql(connection.vendor)[0])
+            row = cursor.fetchone()
+    return row[0], row[1], row[2]
+
+
+def _new_ids(n: int, last_id: int) -> list[int] | range:
+    """Ids for ``n`` entries: after the chain's last on SQLite (one chain, no gaps), from the
+    shared sequence on PostgreSQL (the chains take turns)."""
+    if connection.vendor != "postgresql":
+        return range(last_id + 1, last_id + n + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval('{ID_SEQUENCE}') FROM generate_series(1, %s)", [n])  # noqa: S608
+        return sorted(r[0] for r in cursor.fetchall())
 
 
 def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> int:
-    """Append ``events`` in order under one lock of the chain head; returns how many."""
+    """Append ``events`` in order to one chain, under one lock of its tip; returns how many."""
     if not events:
         return 0
     now = timezone.now()
@@ -138,13 +182,15 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
             params = append_params(actor, events[0], now)
             cursor.execute(append_sql(), params)
             if cursor.rowcount == 0:  # a fresh database: no head yet, nothing written
-                _lock_head()
+                cursor.execute(ensure_head_sql())
                 cursor.execute(append_sql(), params)
         return 1
     # No savepoint: a failure here fails the caller's transaction anyway, and a savepoint
     # costs two round trips on every audited write.
     with transaction.atomic(savepoint=False):
-        rows, last = _chained_rows(actor, events, now, *_lock_head())
+        lane, last_id, prev = _lock_head()
+        ids = _new_ids(len(events), last_id)
+        rows, last = _chained_rows(actor, events, now, lane, ids, prev)
         # The exact column values bulk_create would send (an import writes one entry per
         # row; bulk_create's per-object SQL compiling cost ~60 µs an entry): PostgreSQL
         # takes them as one COPY stream (a statement per entry was most of a million-row
@@ -182,16 +228,17 @@ def _changes_text(ev: Event) -> str:
 
 
 def _chained_rows(
-    actor, events: Sequence[Event], now, last_id: int, prev: str
+    actor, events: Sequence[Event], now, lane: int, ids: Iterable[int], prev: str
 ) -> tuple[list[tuple], list]:
-    """The entries' column values (in the order of ``_INSERT_COLUMNS``), chained after the
-    head ``(last_id, prev)``, and the head's new ``[last id, last hash]``."""
+    """The entries' column values (in the order of ``_INSERT_COLUMNS``) with ``ids``, chained
+    after ``prev`` in chain ``lane``, and the tip's new ``[last id, last hash, chain]``."""
     actor_id, actor_name = _actor_columns(actor)
     # Column values computed once per call rather than once per entry.
     timestamp_db = AuditEntry._meta.get_field("timestamp").get_db_prep_save(now, connection)
     ts = now.isoformat()
     json_column = _json_column(connection.vendor)
-    next_id = last_id + 1
+    lane_part = "" if lane == 1 else f',"lane":{lane}'
+    lane_column = None if lane == 1 else lane
     rows = []
     # The payload of ``entry_hash`` written out key by key in sorted order (byte for
     # byte what ``_dumps`` gives: a test holds them equal); the parts every entry of
@@ -203,7 +250,8 @@ def _chained_rows(
     heads: dict[tuple[str, str], str] = {}
     ends: dict[str, str] = {}
     sha256 = hashlib.sha256
-    for ev in events:
+    entry_id = None
+    for ev, entry_id in zip(events, ids, strict=True):
         object_id, object_repr = _object_columns(ev)
         changes_json = _changes_text(ev)
         head = heads.get((ev.action, ev.area_path))
@@ -216,13 +264,13 @@ def _chained_rows(
         if end is None:
             end = ends[ev.object_type] = f',{ts_part},"type":{_text(ev.object_type)}}}'
         text = (
-            f'{head}{changes_json},"id":{next_id},"oid":{_text(object_id)},'
+            f'{head}{changes_json},"id":{entry_id}{lane_part},"oid":{_text(object_id)},'
             f'"prev":"{prev}","reason":{_text(ev.reason)},"repr":{_text(object_repr)}{end}'
         )
         h = sha256(text.encode()).hexdigest()
         rows.append(
             (
-                next_id,
+                entry_id,
                 timestamp_db,
                 actor_id,
                 actor_name,
@@ -235,11 +283,11 @@ def _chained_rows(
                 ev.reason,
                 prev,
                 h,
+                lane_column,
             )
         )
         prev = h
-        next_id += 1
-    return rows, [next_id - 1, prev]
+    return rows, [entry_id, prev, lane]
 
 
 _INSERT_COLUMNS = (
@@ -256,6 +304,7 @@ _INSERT_COLUMNS = (
     "reason",
     "prev_hash",
     "hash",
+    "lane",
 )
 
 
@@ -296,7 +345,8 @@ def append(p, actor, event: Event, now) -> None:
     heads = p.fetch(_head_sql(vendor)[0], None)
     if not heads:  # a fresh database: the first writer creates the head
         p.send(ensure_head_sql())
-    rows, last = _chained_rows(actor, [event], now, *(heads[0] if heads else (0, GENESIS)))
+    lane, last_id, prev = heads[0] if heads else (1, 0, GENESIS)
+    rows, last = _chained_rows(actor, [event], now, lane, [last_id + 1], prev)
     p.send(_insert_sql(vendor), rows[0])
     p.send(_head_sql(vendor)[1], last)
 
@@ -304,10 +354,10 @@ def append(p, actor, event: Event, now) -> None:
 # --- one entry in one statement (PostgreSQL) ----------------------------------------------
 #
 # ``record_many`` reads the head (one round trip), hashes in Python, then inserts and moves the
-# head. For one entry on PostgreSQL the server can do all of it in one statement — the head
-# locked, the entry's hash computed by ``sha256`` from the canonical payload text around the id
-# and previous hash, the head moved — so the statement can travel with the write it audits and
-# the COMMIT, and the head stays locked only until that COMMIT.
+# head. For one entry on PostgreSQL the server can do all of it in one statement — a chain's
+# tip locked, the entry's id drawn, its hash computed by ``sha256`` from the canonical payload
+# text around the id and previous hash, the tip moved — so the statement can travel with the
+# write it audits and the COMMIT, and the tip stays locked only until that COMMIT.
 
 
 @lru_cache(maxsize=8)
@@ -319,10 +369,9 @@ def append_ctes(changes: str = "%s", after: str = "") -> tuple[str, str]:
     parameters then come from ``append_params(..., changes_given=False)``.
 
     ``after``: an SQL condition (always true) on the statement's other parts that PostgreSQL
-    must evaluate before it locks the head — the head is the one row every audited write
-    takes in turn, held until the COMMIT is flushed, so the statement's own work is best
-    done before it: the head lock then covers only the entry, the head update and the
-    commit, and the next writer's statement runs while this one's commit waits."""
+    must evaluate before it locks a chain's tip — held until the COMMIT is flushed, so the
+    statement's own work is best done before it: the lock then covers only the entry, the
+    tip's update and the commit."""
     qn = connection.ops.quote_name
     head, entry = qn(AuditHead._meta.db_table), qn(AuditEntry._meta.db_table)
     cols = _columns()
@@ -330,20 +379,26 @@ def append_ctes(changes: str = "%s", after: str = "") -> tuple[str, str]:
     given = ", ".join(
         f"({changes})::jsonb" if name == "changes" else f"%s::{types.get(name, 'text')}"
         for name in _INSERT_COLUMNS
-        if name not in ("id", "prev_hash", "hash")
+        if name not in ("id", "prev_hash", "hash", "lane")
     )
-    lock_after = f" AND {after}" if after else ""
-    ctes = f"""h AS (
-    SELECT last_id + 1 AS id, last_hash AS prev FROM {head} WHERE id = 1{lock_after} FOR UPDATE
-),
+    tip = _free_lane_sql("id AS lane, last_hash AS prev", f" AND {after}" if after else "")
+    # ``h`` yields one tip: the second branch (wait for a held one) runs only when the first
+    # finds none free. ``i`` draws the id once for both the column and the hashed text.
+    ctes = f"""h AS ({tip} LIMIT 1),
+i AS (SELECT h.lane, h.prev, nextval('{ID_SEQUENCE}') AS id FROM h),
 e AS (
     INSERT INTO {entry} ({cols})
-    SELECT h.id, {given}, h.prev,
-        encode(sha256(convert_to(%s::text || ({changes}) || ',"id":' || h.id::text
-            || %s::text || h.prev || %s::text, 'UTF8')), 'hex')
-    FROM h RETURNING id, hash
+    SELECT i.id, {given}, i.prev,
+        encode(sha256(convert_to(%s::text || ({changes}) || ',"id":' || i.id::text
+            || CASE WHEN i.lane = 1 THEN '' ELSE ',"lane":' || i.lane::text END
+            || %s::text || i.prev || %s::text, 'UTF8')), 'hex'),
+        NULLIF(i.lane, 1)
+    FROM i RETURNING id, hash, lane
 )"""  # noqa: S608 — only quoted identifiers are interpolated
-    update = f"UPDATE {head} SET last_id = e.id, last_hash = e.hash FROM e WHERE {head}.id = 1"  # noqa: S608
+    update = (
+        f"UPDATE {head} SET last_id = e.id, last_hash = e.hash FROM e "  # noqa: S608
+        f"WHERE {head}.id = COALESCE(e.lane, 1)"
+    )
     return ctes, update
 
 
@@ -353,14 +408,20 @@ def append_sql() -> str:
     return f"WITH {ctes}\n{update}\n"
 
 
-@lru_cache(maxsize=1)
 def ensure_head_sql() -> str:
-    """Creates the chain head if this is the first entry (a fresh database); sent before
-    ``append_sql`` in the same exchange, as ``_lock_head`` does with ``get_or_create``."""
+    """Creates the chain tips that are missing (a fresh database: the first writer does it);
+    sent before ``append_sql`` in the same exchange, or by ``_lock_head`` when it finds none.
+    Never waits for a tip another transaction holds."""
+    return _ensure_head_sql(connection.vendor)
+
+
+@lru_cache(maxsize=4)
+def _ensure_head_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
+    tips = ", ".join(f"({n}, 0, '{GENESIS}')" for n in range(1, lanes(vendor) + 1))
     return (
         f"INSERT INTO {qn(AuditHead._meta.db_table)} (id, last_id, last_hash) "  # noqa: S608
-        f"VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING"
+        f"VALUES {tips} ON CONFLICT (id) DO NOTHING"
     )
 
 
@@ -498,18 +559,23 @@ class VerifyResult:
 
 
 def verify_chain(*, chunk: int = 5000) -> VerifyResult:
-    """Re-hash every entry in id order; report the first one that does not fit."""
-    prev, expected_id, checked = GENESIS, 1, 0
+    """Re-hash every entry in id order, each against the one before it in its chain, then
+    check every chain's tip; report the first entry that does not fit.
+
+    An entry deleted from the middle of a chain shows at the next entry of that chain (its
+    previous hash names one that is gone); the newest entries of a chain deleted, at the tip.
+    """
+    prev: dict[int, str] = {}  # chain -> hash of its last entry so far
+    last: dict[int, int] = {}  # chain -> id of its last entry so far
+    checked = last_id = 0
     qs = AuditEntry.objects.order_by("id")
-    last_id = 0
     while True:
         batch = list(qs.filter(id__gt=last_id)[:chunk])
         if not batch:
             break
         for e in batch:
-            if e.id != expected_id:
-                return VerifyResult(False, checked, expected_id, "missing")
-            if e.prev_hash != prev:
+            lane = e.lane or 1
+            if e.prev_hash != prev.get(lane, GENESIS):
                 return VerifyResult(False, checked, e.id, "prev_hash")
             h = entry_hash(
                 id=e.id,
@@ -524,14 +590,18 @@ def verify_chain(*, chunk: int = 5000) -> VerifyResult:
                 changes=e.changes,
                 reason=e.reason,
                 prev_hash=e.prev_hash,
+                lane=e.lane,
             )
             if h != e.hash:
                 return VerifyResult(False, checked, e.id, "hash")
-            prev, expected_id, checked = e.hash, e.id + 1, checked + 1
+            prev[lane], last[lane], checked = e.hash, e.id, checked + 1
         last_id = batch[-1].id
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_id != expected_id - 1 or head.last_hash != prev):
-        return VerifyResult(
-            False, checked, expected_id if head.last_id >= expected_id else head.last_id, "head"
-        )
+    tips = {t.pk: t for t in AuditHead.objects.all()}
+    for lane in sorted(set(tips) | set(prev)):
+        tip = tips.get(lane)
+        if tip is None:  # a chain's entries without its tip: the tip was deleted
+            return VerifyResult(False, checked, last[lane], "head")
+        if (tip.last_id, tip.last_hash) != (last.get(lane, 0), prev.get(lane, GENESIS)):
+            # The tip names a newer entry than the chain's last (deleted), or an older one.
+            return VerifyResult(False, checked, max(tip.last_id, last.get(lane, 0)), "head")
     return VerifyResult(True, checked)

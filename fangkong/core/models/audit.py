@@ -34,7 +34,9 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """审计日志: one append-only, hash-chained entry per write or sensitive read."""
 
-    # Assigned by the writer under the head lock, so ids are gap-free and part of the hash.
+    # Assigned by the writer and part of the hash: on SQLite the next after the head's (no
+    # gaps), on PostgreSQL from a sequence (``audit.ID_SEQUENCE``: gaps where a transaction
+    # rolled back). Ascending within each chain.
     id = models.BigIntegerField(primary_key=True)
     timestamp = models.DateTimeField(_("时间"), db_index=True)
     actor_id = models.BigIntegerField(_("操作人编号"), null=True, blank=True)
@@ -48,6 +50,9 @@ class AuditEntry(models.Model):
     reason = models.TextField(_("原因"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The chain the entry belongs to (``AuditHead``'s id); empty for chain 1, the only one on
+    # SQLite. Part of the hash for the other chains.
+    lane = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -70,7 +75,12 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain's tip. Locked by every writer; also catches truncation of the newest entries."""
+    """One chain's tip (``id`` is the chain's number). A writer locks one for the length of
+    its transaction; the tip also catches truncation of a chain's newest entries.
+
+    SQLite has one chain (it has one writer at a time anyway). On PostgreSQL a writer takes
+    the first chain no other transaction holds (``audit.PG_LANES`` of them), so audited
+    writes do not queue on one row while each waits for its commit to reach the disk."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)

@@ -48,7 +48,7 @@ def test_a_short_transaction_commits_whole_or_not_at_all(users):
         p.send(duplicate_head, [1, 0, audit.GENESIS])
     assert connection.get_autocommit()
     assert AuditEntry.objects.count() == 1
-    assert AuditHead.objects.get().last_id == 1
+    assert AuditHead.objects.get(pk=1).last_id == AuditEntry.objects.get().pk
     assert audit.verify_chain() == audit.VerifyResult(True, 1)
 
 
@@ -62,7 +62,7 @@ def test_entries_appended_on_a_pipeline_chain_with_records(db, users):
             audit.append(p, users["command"] if i % 2 else None, _event(i, changes), now)
         audit.record_many(None, [_event(10 + i, changes), _event(20 + i, changes)])
     entries = list(AuditEntry.objects.order_by("id"))
-    assert [e.id for e in entries] == list(range(1, 10))
+    assert len(entries) == 9 and {e.lane for e in entries} == {None}
     assert [e.changes for e in entries[::3]] == AWKWARD
     assert [e.actor_name for e in entries[::3]] == ["system", "command", "system"]
     assert entries[0].prev_hash == audit.GENESIS

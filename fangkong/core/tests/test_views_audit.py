@@ -86,12 +86,15 @@ def test_verify_reports_tampering(client, users, entries):
     # Tamper below the ORM's append-only guard, as an attacker with database access would.
     from django.db import connection
 
+    from fangkong.core.models import AuditEntry
+
+    second = AuditEntry.objects.order_by("id")[1].id  # ids come from a sequence on PostgreSQL
     with connection.cursor() as cur:
-        cur.execute("UPDATE core_auditentry SET reason = %s WHERE id = %s", ["篡改", 2])
+        cur.execute("UPDATE core_auditentry SET reason = %s WHERE id = %s", ["篡改", second])
     client.force_login(users["command"])
     body = client.post(reverse("core:audit_verify")).content.decode()
     assert 'data-ok="0"' in body
-    assert "第 2 条起出现问题" in body
+    assert f"第 {second} 条起出现问题" in body
 
 
 def test_grid_worker_has_no_audit_viewer(client, users, entries):

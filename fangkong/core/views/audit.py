@@ -129,7 +129,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_verify(request: HttpRequest) -> HttpResponse:
     result = verify_chain()
     problems = {
-        "missing": _("缺少条目"),
         "prev_hash": _("前一条的哈希不符"),
         "hash": _("条目内容被改动"),
         "head": _("链头与最后一条不符（可能被截断）"),

@@ -4,7 +4,6 @@ from django.utils.translation import gettext as _
 from fangkong.core.audit import verify_chain
 
 PROBLEMS = {
-    "missing": "条目缺失（编号不连续）",
     "prev_hash": "与前一条目的哈希不衔接（前一条目或本条被改动/删除）",
     "hash": "内容与哈希不符（本条目被改动）",
     "head": "链头与最后一条目不符（最新条目被删除或链头被改动）",
