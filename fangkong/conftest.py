@@ -15,6 +15,28 @@ def users(areas):
     return factories.build_users(areas)
 
 
+@pytest.fixture
+def pg_sessions():
+    """Opens other PostgreSQL sessions on the test database, as other server processes would
+    have (``pg_sessions(autocommit=True)``); each is rolled back and closed after the test."""
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("prepare_threshold", None)
+    opened = []
+
+    def open_session(**kwargs):
+        opened.append(psycopg.connect(**params, **kwargs))
+        return opened[-1]
+
+    yield open_session
+    for session in opened:
+        session.rollback()
+        session.close()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache(request):
     """Rate limits count in the caches: every test starts from none.

@@ -273,7 +273,8 @@ for _colour, _label in (
     )
 # Scans are counted per venue and local day at ingest (``venues.ScanDayCount``, kept when
 # retention purges the scans) and, by the same write, per area of the venue and day
-# (``venues.ScanAreaDayCount``): a day's figure sums a row per area, not every scan or venue.
+# (``venues.ScanAreaDayCount``): a day's figure sums the rows per area (one, or a few where
+# single scans wrote at once), not every scan or venue.
 for _key, _label, _field in (
     ("scans_today", _("当日扫码登记"), "scans"),
     ("scans_refused", _("当日劝返/拒绝进入"), "refused"),

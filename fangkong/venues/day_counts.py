@@ -13,6 +13,13 @@ On PostgreSQL the batch's scan insert and this upsert are one statement (``count
 the upsert groups what the insert returned, local days by the database); on SQLite the rows
 the insert returned are counted here (``tally``) and upserted by ``add_day_counts``.
 
+A single scan on PostgreSQL adds to whichever row of its venue's day no other transaction
+holds (``FOR UPDATE SKIP LOCKED``), or starts another when all are held: the row stays locked
+until the scan's commit is flushed, and with one row per venue and day every scan at a busy
+checkpoint waited for the one before it to reach the disk. So a (venue, day) may have a few
+rows (``shard``: as many as scans ever wrote it at once), and a figure is their sum. Batches
+and SQLite add to row 0.
+
 The same write adds them up per area of the venue and day (``ScanAreaDayCount``, what a
 city's figures and trends read): on PostgreSQL a third part of the counting statement, which
 reads the batch's venues ``FOR SHARE`` so a concurrent move of a venue waits for the batch
@@ -70,7 +77,7 @@ def _conflict_sql() -> str:
     table = qn(ScanDayCount._meta.db_table)
     scans, refused = qn("scans"), qn("refused")
     return (
-        f"ON CONFLICT ({qn('venue_id')}, {qn('day')}) DO UPDATE SET "
+        f"ON CONFLICT ({qn('venue_id')}, {qn('day')}, {qn('shard')}) DO UPDATE SET "
         f"{scans} = {table}.{scans} + excluded.{scans}, "
         f"{refused} = {table}.{refused} + excluded.{refused}"
     )
@@ -85,7 +92,7 @@ def _columns_sql() -> str:
 def _area_conflict_sql() -> str:
     table = ScanAreaDayCount._meta.db_table
     return (
-        "ON CONFLICT (area_id, day) DO UPDATE SET "
+        "ON CONFLICT (area_id, day, shard) DO UPDATE SET "
         f"scans = {table}.scans + excluded.scans, refused = {table}.refused + excluded.refused"
     )
 
@@ -123,26 +130,61 @@ def counting_insert(insert_sql: str, returning: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def counting_ctes(insert_sql: str, returning: str, *, counted_rows: bool = False) -> str:
+def counting_ctes(
+    insert_sql: str, returning: str, *, counted_rows: bool = False, spread: bool = False
+) -> str:
     """``counting_insert``'s parts of a ``WITH`` (``ins`` holds the stored rows), for a
     statement that goes on after them. ``counted_rows``: the two upserts return a row per
-    day count they add to, so the statement can wait for them (``COUNTED_FIRST``)."""
+    day count they add to, so the statement can wait for them (``COUNTED_FIRST``).
+    ``spread`` (a single scan: one venue and day): each count goes to a row of its day no
+    other transaction holds, or to a new one."""
     back = " RETURNING 1" if counted_rows else ""
-    return (
+    per_day = (
         f"ins AS ({insert_sql} RETURNING {returning}, "  # noqa: S608
         '"scanned_at" AS day_at, "admitted" AS day_admitted, "venue_id" AS day_venue), '
         "per_day AS (SELECT day_venue, (day_at AT TIME ZONE %s)::date AS day_d, "
         "count(*) AS day_n, count(*) FILTER (WHERE NOT day_admitted) AS day_r "
         "FROM ins GROUP BY 1, 2), "
-        f"counted AS (INSERT INTO {_columns_sql()} "
-        "SELECT day_venue, day_d, day_n, day_r FROM per_day ORDER BY 1, 2 "
-        f"{_conflict_sql()}{back}), "
         "venue_areas AS (SELECT id, area_id FROM venues_venue "
         "WHERE id IN (SELECT day_venue FROM per_day) FOR SHARE), "
-        f"area_counted AS (INSERT INTO {_area_columns_sql()} "
-        "SELECT v.area_id, day_d, sum(day_n), sum(day_r) FROM per_day "
-        "JOIN venue_areas v ON v.id = day_venue GROUP BY 1, 2 ORDER BY 1, 2 "
-        f"{_area_conflict_sql()}{back})"
+    )
+    # Only quoted identifiers and fixed clauses are interpolated (S608).
+    if not spread:
+        return per_day + (  # noqa: S608
+            f"counted AS (INSERT INTO {_columns_sql()} "  # noqa: S608
+            "SELECT day_venue, day_d, day_n, day_r FROM per_day ORDER BY 1, 2 "
+            f"{_conflict_sql()}{back}), "
+            f"area_counted AS (INSERT INTO {_area_columns_sql()} "
+            "SELECT v.area_id, day_d, sum(day_n), sum(day_r) FROM per_day "
+            "JOIN venue_areas v ON v.id = day_venue GROUP BY 1, 2 ORDER BY 1, 2 "
+            f"{_area_conflict_sql()}{back})"
+        )
+    venue_table, area_table = ScanDayCount._meta.db_table, ScanAreaDayCount._meta.db_table
+    return per_day + (  # noqa: S608
+        "area_day AS (SELECT v.area_id, day_d, day_n, day_r FROM per_day "
+        "JOIN venue_areas v ON v.id = day_venue), "
+        + _spread_ctes("counted", venue_table, "venue_id", "per_day", "day_venue", back)
+        + ", "
+        + _spread_ctes("area_counted", area_table, "area_id", "area_day", "area_id", back)
+    )
+
+
+def _spread_ctes(name: str, table: str, key: str, source: str, source_key: str, back: str):
+    """``name``: the one (key, day) count of ``source`` added to the first of its rows that
+    no other transaction holds; when all are held (or there is none yet), to a new row after
+    the last one visible. Two scans that start the same new row meet on its unique key, and
+    the second waits for the first, as with one row."""
+    return (
+        f"{name}_free AS (SELECT c.shard FROM {table} c JOIN {source} s "  # noqa: S608
+        f"ON c.{key} = s.{source_key} AND c.day = s.day_d "
+        "ORDER BY c.shard LIMIT 1 FOR UPDATE OF c SKIP LOCKED), "
+        f"{name} AS (INSERT INTO {table} ({key}, day, shard, scans, refused) "
+        f"SELECT s.{source_key}, s.day_d, COALESCE((SELECT shard FROM {name}_free), "
+        f"(SELECT COALESCE(max(c.shard) + 1, 0) FROM {table} c "
+        f"WHERE c.{key} = s.{source_key} AND c.day = s.day_d)), s.day_n, s.day_r "
+        f"FROM {source} s ON CONFLICT ({key}, day, shard) DO UPDATE SET "
+        f"scans = {table}.scans + excluded.scans, "
+        f"refused = {table}.refused + excluded.refused{back})"
     )
 
 
@@ -200,15 +242,16 @@ def count_scans(qs) -> int:
 
 
 # A venue moved to another area takes its day counts along (every writer of venues: the
-# service, an import, a bulk update). One upsert of the venue's days: minus in the old area,
-# plus in the new.
+# service, an import, a bulk update). One upsert of the venue's days (its rows of a day
+# summed): minus in the old area, plus in the new, both in row 0 (an area's row may go below
+# zero; the figure is the sum of its rows).
 _MOVE_SQL = (
     "INSERT INTO venues_scanareadaycount (area_id, day, scans, refused) "
-    "SELECT {new}.area_id, day, scans, refused FROM venues_scandaycount "
-    "WHERE venue_id = {new}.id "
-    "UNION ALL SELECT {old}.area_id, day, -scans, -refused FROM venues_scandaycount "
-    "WHERE venue_id = {new}.id "
-    "ON CONFLICT (area_id, day) DO UPDATE SET "
+    "SELECT {new}.area_id, day, sum(scans), sum(refused) FROM venues_scandaycount "
+    "WHERE venue_id = {new}.id GROUP BY day "
+    "UNION ALL SELECT {old}.area_id, day, -sum(scans), -sum(refused) FROM venues_scandaycount "
+    "WHERE venue_id = {new}.id GROUP BY day "
+    "ON CONFLICT (area_id, day, shard) DO UPDATE SET "
     "scans = venues_scanareadaycount.scans + excluded.scans, "
     "refused = venues_scanareadaycount.refused + excluded.refused"
 )

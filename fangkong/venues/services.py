@@ -771,7 +771,7 @@ def _one_scan_sql(vendor: str) -> str:
         f"WHERE v.{qn('code')} = %s::text AND starts_with(a.{qn('path')}, %s::text) "
         # No audit chain head (a fresh database): nothing is written and nothing returned.
         f"AND EXISTS (SELECT FROM {qn(AuditHead._meta.db_table)} WHERE id = 1)), "
-        f"{counting_ctes(insert, RETURNING, counted_rows=True)}, "
+        f"{counting_ctes(insert, RETURNING, counted_rows=True, spread=True)}, "
         f"n AS (SELECT {changes} AS changes, {found} AS found, {created} AS created), "
         f"{ctes}\n{update} RETURNING (SELECT found FROM n), (SELECT created FROM n)"
     )

@@ -4,7 +4,6 @@ and tampering across chains is caught."""
 
 import threading
 
-import psycopg
 import pytest
 from django.db import connection, connections
 
@@ -21,15 +20,9 @@ def _event(n: int) -> audit.Event:
 
 
 @pytest.fixture
-def other():
+def other(pg_sessions):
     """A second session, as another server process would have."""
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("prepare_threshold", None)
-    conn = psycopg.connect(**params)
-    yield conn
-    conn.rollback()
-    conn.close()
+    return pg_sessions()
 
 
 def _hold_tips(conn, lanes) -> None:

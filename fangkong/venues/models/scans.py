@@ -167,10 +167,13 @@ class ScanDayCount(models.Model):
         "venues.Venue",
         on_delete=models.PROTECT,
         related_name="day_counts",
-        db_index=False,  # covered by the unique (venue, day)
+        db_index=False,  # covered by the unique (venue, day, shard)
         verbose_name=_("场所"),
     )
     day = models.DateField(_("日期"))
+    # A venue's day may be counted in several rows (``venues.day_counts``: a single scan adds
+    # to one no other transaction holds); its figure is their sum.
+    shard = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
     scans = models.PositiveIntegerField(_("扫码次数"), default=0)
     refused = models.PositiveIntegerField(_("劝返/拒绝进入"), default=0)
 
@@ -181,7 +184,9 @@ class ScanDayCount(models.Model):
         verbose_name_plural = _("扫码日统计")
         default_permissions = ("view",)
         constraints = [
-            models.UniqueConstraint(fields=["venue", "day"], name="scan_day_count_venue_day"),
+            models.UniqueConstraint(
+                fields=["venue", "day", "shard"], name="scan_day_count_venue_day_shard"
+            ),
         ]
         indexes = [models.Index(fields=["day"], name="scan_day_count_day")]
 
@@ -204,10 +209,11 @@ class ScanAreaDayCount(models.Model):
         "areas.Area",
         on_delete=models.CASCADE,
         related_name="+",
-        db_index=False,  # covered by the unique (area, day)
+        db_index=False,  # covered by the unique (area, day, shard)
         verbose_name=_("网格"),
     )
     day = models.DateField(_("日期"))
+    shard = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
     scans = models.BigIntegerField(_("扫码次数"), default=0)
     refused = models.BigIntegerField(_("劝返/拒绝进入"), default=0)
 
@@ -218,7 +224,9 @@ class ScanAreaDayCount(models.Model):
         verbose_name_plural = _("扫码日统计(按网格)")
         default_permissions = ("view",)
         constraints = [
-            models.UniqueConstraint(fields=["area", "day"], name="scan_area_day_count_area_day"),
+            models.UniqueConstraint(
+                fields=["area", "day", "shard"], name="scan_area_day_count_area_day_shard"
+            ),
         ]
         indexes = [models.Index(fields=["day", "area"], name="scan_area_day_count_day")]
 

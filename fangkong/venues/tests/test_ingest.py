@@ -2,12 +2,14 @@
 
 import datetime
 import decimal
+import functools
 import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from fangkong.core import audit
 from fangkong.core.models import AuditEntry
 from fangkong.core.personal import index_value
 from fangkong.core.testing.factories import make_id_number
@@ -512,24 +514,60 @@ def test_one_scan_in_a_fresh_database_starts_the_audit_chain(areas):
     assert audit.verify_chain().ok
 
 
+def _day_rows(model, **where):
+    return sorted(model.objects.filter(**where).values_list("shard", "scans"))
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_one_scan_locks_the_audit_head_last(users, market, green):
-    """The audit chain head — the row every audited write takes in turn, held until its
-    commit is flushed — is locked only once the scan and its day counts are in: a single
-    scan waiting for its venue's day-count row leaves the head free for other writers."""
+def test_one_scan_counts_in_a_row_no_other_transaction_holds(users, market, green, pg_sessions):
+    """A single scan adds to the first of its venue's (and area's) rows of the day that no
+    other transaction holds, and starts another when all are held, instead of waiting for
+    the holder's commit; the day's figure is the sum of its rows."""
+    from django.db import connection
+
+    from fangkong.venues.models import ScanAreaDayCount, ScanDayCount
+
+    scan = functools.partial(services.ingest_scans, actor=users["community"], now=NOW)
+    scan(records=[_record(market, phone="13800001111")])  # row 0 of the venue and the area
+    day = timezone.localdate(NOW)
+    holder = pg_sessions()  # a batch at the same venue, say, not yet committed
+    holder.execute("SELECT 1 FROM venues_scandaycount WHERE venue_id = %s FOR UPDATE", [market.pk])
+    holder.execute(
+        "SELECT 1 FROM venues_scanareadaycount WHERE area_id = %s FOR UPDATE", [market.area_id]
+    )
+    with connection.cursor() as cur:  # a scan that waited would fail, not hang the test
+        cur.execute("SET lock_timeout = '5s'")
+    try:
+        result = scan(records=[_record(market, id_number=green.id_number)])  # does not wait
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("RESET lock_timeout")
+    assert (result.created, result.rejected) == (1, 0)
+    assert _day_rows(ScanDayCount, venue=market, day=day) == [(0, 1), (1, 1)]
+    assert _day_rows(ScanAreaDayCount, area_id=market.area_id, day=day) == [(0, 1), (1, 1)]
+    holder.rollback()
+    scan(records=[_record(market, phone="13800002222")])  # row 0 is free again
+    assert _day_rows(ScanDayCount, venue=market, day=day) == [(0, 2), (1, 1)]
+    figures = ScanAreaDayCount.objects.filter(area_id=market.area_id, day=day)
+    assert sum(figures.values_list("scans", flat=True)) == Scan.objects.count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_scan_locks_the_audit_head_last(users, market, green, pg_sessions):
+    """An audit chain's tip — held until the commit is flushed — is locked only once the
+    scan and its day counts are in: a single scan waiting for a day-count row (here: the new
+    row another scan is starting) holds no tip meanwhile."""
     import threading
 
-    import psycopg
-    from django.db import connection, connections
+    from django.db import connections
 
     first = _record(market, phone="13800001111")
     services.ingest_scans(actor=users["community"], records=[first], now=NOW)
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("prepare_threshold", None)
-    holder = psycopg.connect(**params)  # holds the venue's day-count row
-    other = psycopg.connect(**params, autocommit=True)  # another audited writer
+    day = timezone.localdate(NOW)
+    holder = pg_sessions()  # holds the venue's row, and is starting its next one
+    other = pg_sessions(autocommit=True)  # another audited writer
     outcome = []
 
     def scan():
@@ -543,6 +581,11 @@ def test_one_scan_locks_the_audit_head_last(users, market, green):
         holder.execute(
             "SELECT 1 FROM venues_scandaycount WHERE venue_id = %s FOR UPDATE", [market.pk]
         )
+        holder.execute(
+            "INSERT INTO venues_scandaycount (venue_id, day, shard, scans, refused) "
+            "VALUES (%s, %s, 1, 0, 0)",
+            [market.pk, day],
+        )
         waiting = threading.Thread(target=scan)
         waiting.start()
         for _ in range(200):  # until the scan's statement waits for that row
@@ -554,15 +597,13 @@ def test_one_scan_locks_the_audit_head_last(users, market, green):
                 break
             waiting.join(0.05)
         assert found == 1
-        with other.transaction():  # the head is free: NOWAIT does not fail
-            row = other.execute(
-                "SELECT last_id FROM core_audithead WHERE id = 1 FOR UPDATE NOWAIT"
-            ).fetchone()
-            assert row is not None
+        with other.transaction():  # no tip is held: NOWAIT does not fail on any
+            rows = other.execute(
+                "SELECT id FROM core_audithead ORDER BY id FOR UPDATE NOWAIT"
+            ).fetchall()
+            assert len(rows) == audit.PG_LANES
     finally:
         holder.rollback()
         waiting.join(30)
-        holder.close()
-        other.close()
     assert [(r.created, r.rejected) for r in outcome] == [(1, 0)]
     assert AuditEntry.objects.filter(object_type="venues.scan").count() == 2
