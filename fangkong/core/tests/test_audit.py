@@ -214,7 +214,7 @@ def test_verify_audit_command(chain, capsys):
     _raw("UPDATE core_auditentry SET object_id = %s WHERE id = %s", ["44", chain[3].id])
     with pytest.raises(CommandError) as e:
         call_command("verify_audit")
-    assert f"第 {chain[3].id} 条" in str(e.value)
+    assert f"编号 {chain[3].id} 的记录" in str(e.value)
     assert e.value.returncode == 3
 
 

@@ -94,7 +94,7 @@ def test_verify_reports_tampering(client, users, entries):
     client.force_login(users["command"])
     body = client.post(reverse("core:audit_verify")).content.decode()
     assert 'data-ok="0"' in body
-    assert f"第 {second} 条起出现问题" in body
+    assert f"自编号 {second} 的记录起出现问题" in body
 
 
 def test_grid_worker_has_no_audit_viewer(client, users, entries):

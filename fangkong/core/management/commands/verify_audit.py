@@ -19,7 +19,7 @@ class Command(BaseCommand):
             self.stdout.write(_("审计链完整：已校验 %(n)d 条记录") % {"n": result.checked})
             return
         raise CommandError(
-            _("审计链在第 %(id)s 条记录处断开：%(problem)s（此前 %(n)d 条完好）")
+            _("审计链在编号 %(id)s 的记录处断开：%(problem)s（此前 %(n)d 条完好）")
             % {"id": result.broken_id, "problem": _(PROBLEMS[result.problem]), "n": result.checked},
             returncode=3,
         )
