@@ -408,11 +408,12 @@ def append_sql() -> str:
     return f"WITH {ctes}\n{update}\n"
 
 
-def ensure_head_sql() -> str:
-    """Creates the chain tips that are missing (a fresh database: the first writer does it);
-    sent before ``append_sql`` in the same exchange, or by ``_lock_head`` when it finds none.
-    Never waits for a tip another transaction holds."""
-    return _ensure_head_sql(connection.vendor)
+def ensure_head_sql(vendor: str | None = None) -> str:
+    """Creates the chain tips that are missing (a fresh database: the first writer does it;
+    migration 0003 for one that had one chain); sent before ``append_sql`` in the same
+    exchange, or by ``_lock_head`` when it finds none. Never waits for a tip another
+    transaction holds."""
+    return _ensure_head_sql(vendor or connection.vendor)
 
 
 @lru_cache(maxsize=4)

@@ -71,16 +71,17 @@ def tally(rows: Iterable[tuple[int, datetime.datetime, bool]]) -> Tally:
     return out
 
 
-def _conflict_sql() -> str:
-    """The upsert's ``ON CONFLICT`` clause: adds to a (venue, day) row already there."""
-    qn = connection.ops.quote_name
-    table = qn(ScanDayCount._meta.db_table)
-    scans, refused = qn("scans"), qn("refused")
+def _adding(table: str, key: str) -> str:
+    """The upsert's ``ON CONFLICT`` clause: adds to the (``key``, day, shard) row of
+    ``table`` already there."""
     return (
-        f"ON CONFLICT ({qn('venue_id')}, {qn('day')}, {qn('shard')}) DO UPDATE SET "
-        f"{scans} = {table}.{scans} + excluded.{scans}, "
-        f"{refused} = {table}.{refused} + excluded.{refused}"
+        f"ON CONFLICT ({key}, day, shard) DO UPDATE SET "
+        f"scans = {table}.scans + excluded.scans, refused = {table}.refused + excluded.refused"
     )
+
+
+def _conflict_sql() -> str:
+    return _adding(ScanDayCount._meta.db_table, "venue_id")
 
 
 def _columns_sql() -> str:
@@ -90,11 +91,7 @@ def _columns_sql() -> str:
 
 
 def _area_conflict_sql() -> str:
-    table = ScanAreaDayCount._meta.db_table
-    return (
-        "ON CONFLICT (area_id, day, shard) DO UPDATE SET "
-        f"scans = {table}.scans + excluded.scans, refused = {table}.refused + excluded.refused"
-    )
+    return _adding(ScanAreaDayCount._meta.db_table, "area_id")
 
 
 def _area_columns_sql() -> str:
@@ -182,9 +179,7 @@ def _spread_ctes(name: str, table: str, key: str, source: str, source_key: str, 
         f"SELECT s.{source_key}, s.day_d, COALESCE((SELECT shard FROM {name}_free), "
         f"(SELECT COALESCE(max(c.shard) + 1, 0) FROM {table} c "
         f"WHERE c.{key} = s.{source_key} AND c.day = s.day_d)), s.day_n, s.day_r "
-        f"FROM {source} s ON CONFLICT ({key}, day, shard) DO UPDATE SET "
-        f"scans = {table}.scans + excluded.scans, "
-        f"refused = {table}.refused + excluded.refused{back})"
+        f"FROM {source} s {_adding(table, key)}{back})"
     )
 
 

@@ -19,11 +19,7 @@ def lanes_forward(apps, schema_editor):
             "(SELECT max(last_id) FROM core_audithead), 1), "
             "(SELECT count(*) > 0 FROM core_auditentry))"
         )
-        tips = ", ".join(f"({n}, 0, '{audit.GENESIS}')" for n in range(1, audit.PG_LANES + 1))
-        cur.execute(
-            "INSERT INTO core_audithead (id, last_id, last_hash) "
-            f"VALUES {tips} ON CONFLICT (id) DO NOTHING"
-        )
+        cur.execute(audit.ensure_head_sql(conn.vendor))
 
 
 def lanes_backward(apps, schema_editor):
