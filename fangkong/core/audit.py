@@ -132,20 +132,20 @@ def _head_sql(vendor: str) -> tuple[str, str]:
     write = f"UPDATE {table} SET {last_id} = %s, {last_hash} = %s WHERE {qn('id')} = %s"  # noqa: S608
     if vendor != "postgresql":
         return f"SELECT {columns} FROM {table} WHERE {qn('id')} = 1", write  # noqa: S608
-    return f"{_free_lane_sql(columns, '')} LIMIT 1", write
+    return f"{_free_lane_sql(columns)} LIMIT 1", write
 
 
-def _free_lane_sql(columns: str, after: str) -> str:
+def _free_lane_sql(columns: str) -> str:
     """PostgreSQL: the first chain tip no other transaction holds, locked; when all are held,
     one of them (by the server process, so writers spread) waited for — the second part runs
-    only when the first finds no row (the caller takes one: ``LIMIT 1``). ``after``: a
-    condition evaluated before the lock is taken (see ``append_ctes``)."""
+    only when the first finds no row (the caller takes one: ``LIMIT 1``). The same choice as
+    ``append_function_sql``'s."""
     table = connection.ops.quote_name(AuditHead._meta.db_table)
     return (
-        f"SELECT * FROM (SELECT {columns} FROM {table} WHERE id <= {PG_LANES}{after} "  # noqa: S608
+        f"SELECT * FROM (SELECT {columns} FROM {table} WHERE id <= {PG_LANES} "  # noqa: S608
         "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) free UNION ALL "
         f"SELECT * FROM (SELECT {columns} FROM {table} "
-        f"WHERE id = mod(pg_backend_pid(), {PG_LANES}) + 1{after} FOR UPDATE) held"
+        f"WHERE id = mod(pg_backend_pid(), {PG_LANES}) + 1 FOR UPDATE) held"
     )
 
 
@@ -181,7 +181,7 @@ def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> in
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             params = append_params(actor, events[0], now)
             cursor.execute(append_sql(), params)
-            if cursor.rowcount == 0:  # a fresh database: no head yet, nothing written
+            if cursor.fetchone()[0] is None:  # a fresh database: no tip yet, nothing written
                 cursor.execute(ensure_head_sql())
                 cursor.execute(append_sql(), params)
         return 1
@@ -360,52 +360,75 @@ def append(p, actor, event: Event, now) -> None:
 # write it audits and the COMMIT, and the tip stays locked only until that COMMIT.
 
 
-@lru_cache(maxsize=8)
-def append_ctes(changes: str = "%s", after: str = "") -> tuple[str, str]:
-    """(the ``h`` and ``e`` parts of a ``WITH``, the head ``UPDATE`` that ends it): one entry
-    appended by the server (PostgreSQL). ``changes`` is the SQL of the entry's ``changes``
-    as text (``_dumps`` of them): a parameter by default; a statement that computes them
-    itself (``venues``' single scan counts its outcome) gives an expression, and its
-    parameters then come from ``append_params(..., changes_given=False)``.
+APPEND_FUNCTION = "core_audit_append"
+# The parameters the server-side append takes besides the hashed text's pieces, in order.
+_GIVEN = tuple(n for n in _INSERT_COLUMNS if n not in ("id", "prev_hash", "hash", "lane"))
+_GIVEN_TYPES = {"timestamp": "timestamptz", "actor_id": "bigint"}
 
-    ``after``: an SQL condition (always true) on the statement's other parts that PostgreSQL
-    must evaluate before it locks a chain's tip — held until the COMMIT is flushed, so the
-    statement's own work is best done before it: the lock then covers only the entry, the
-    tip's update and the commit."""
+
+def append_function_sql() -> str:
+    """PostgreSQL: the function that appends one entry (``append_call``). A function rather
+    than parts of the caller's statement: its statements take their own snapshots, so the
+    chain tip it locks is current when it reads it — locked from the caller's statement, a
+    tip another writer had moved since that statement began made PostgreSQL re-check the
+    lock (EvalPlanQual), which set up every part of a large statement a second time."""
     qn = connection.ops.quote_name
     head, entry = qn(AuditHead._meta.db_table), qn(AuditEntry._meta.db_table)
-    cols = _columns()
-    types = {"timestamp": "timestamptz", "actor_id": "bigint"}
-    given = ", ".join(
-        f"({changes})::jsonb" if name == "changes" else f"%s::{types.get(name, 'text')}"
-        for name in _INSERT_COLUMNS
-        if name not in ("id", "prev_hash", "hash", "lane")
+    args = ", ".join(f"p_{name} {_GIVEN_TYPES.get(name, 'text')}" for name in _GIVEN)
+    values = ", ".join("p_changes::jsonb" if name == "changes" else f"p_{name}" for name in _GIVEN)
+    return f"""CREATE OR REPLACE FUNCTION {APPEND_FUNCTION}(
+    {args}, p_hash_head text, p_hash_mid text, p_hash_tail text
+) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+    v_lane integer;
+    v_prev text;
+    v_id bigint;
+    v_hash text;
+BEGIN
+    -- The first tip no other transaction holds; when all are held, wait for one (chosen by
+    -- the server process, so writers spread). No tips yet (a fresh database): NULL.
+    SELECT id, last_hash INTO v_lane, v_prev FROM {head}
+        WHERE id <= {PG_LANES} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        SELECT id, last_hash INTO v_lane, v_prev FROM {head}
+            WHERE id = mod(pg_backend_pid(), {PG_LANES}) + 1 FOR UPDATE;
+        IF NOT FOUND THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    v_id := nextval('{ID_SEQUENCE}');
+    v_hash := encode(sha256(convert_to(p_hash_head || p_changes || ',"id":' || v_id::text
+        || CASE WHEN v_lane = 1 THEN '' ELSE ',"lane":' || v_lane::text END
+        || p_hash_mid || v_prev || p_hash_tail, 'UTF8')), 'hex');
+    INSERT INTO {entry} ({_columns()})
+        VALUES (v_id, {values}, v_prev, v_hash, NULLIF(v_lane, 1));
+    UPDATE {head} SET last_id = v_id, last_hash = v_hash WHERE id = v_lane;
+    RETURN v_id;
+END
+$fn$"""  # noqa: S608 — only quoted identifiers are interpolated
+
+
+@lru_cache(maxsize=8)
+def append_call(changes: str = "%s") -> str:
+    """The SQL expression that appends one entry on PostgreSQL and gives its id (NULL when
+    the database has no chain tips yet: ``ensure_head_sql``, then again). ``changes`` is the
+    SQL of the entry's ``changes`` as text (``_dumps`` of them): a parameter by default; a
+    statement that computes them itself (``venues``' single scan counts its outcome) gives an
+    expression, and its parameters then come from ``append_params(..., changes_given=False)``.
+
+    The tip stays locked until the COMMIT is flushed: a statement whose own work comes first
+    calls this last (``venues.day_counts.COUNTED_FIRST``)."""
+    args = ", ".join(
+        f"({changes})::text" if name == "changes" else f"%s::{_GIVEN_TYPES.get(name, 'text')}"
+        for name in _GIVEN
     )
-    tip = _free_lane_sql("id AS lane, last_hash AS prev", f" AND {after}" if after else "")
-    # ``h`` yields one tip: the second branch (wait for a held one) runs only when the first
-    # finds none free. ``i`` draws the id once for both the column and the hashed text.
-    ctes = f"""h AS ({tip} LIMIT 1),
-i AS (SELECT h.lane, h.prev, nextval('{ID_SEQUENCE}') AS id FROM h),
-e AS (
-    INSERT INTO {entry} ({cols})
-    SELECT i.id, {given}, i.prev,
-        encode(sha256(convert_to(%s::text || ({changes}) || ',"id":' || i.id::text
-            || CASE WHEN i.lane = 1 THEN '' ELSE ',"lane":' || i.lane::text END
-            || %s::text || i.prev || %s::text, 'UTF8')), 'hex'),
-        NULLIF(i.lane, 1)
-    FROM i RETURNING id, hash, lane
-)"""  # noqa: S608 — only quoted identifiers are interpolated
-    update = (
-        f"UPDATE {head} SET last_id = e.id, last_hash = e.hash FROM e "  # noqa: S608
-        f"WHERE {head}.id = COALESCE(e.lane, 1)"
-    )
-    return ctes, update
+    return f"{APPEND_FUNCTION}({args}, %s::text, %s::text, %s::text)"
 
 
 def append_sql() -> str:
-    """The statement appending one entry (PostgreSQL); parameters from ``append_params``."""
-    ctes, update = append_ctes()
-    return f"WITH {ctes}\n{update}\n"
+    """The statement appending one entry (PostgreSQL); parameters from ``append_params``.
+    Its one row holds the entry's id, or NULL when there is no chain tip yet."""
+    return f"SELECT {append_call()}"
 
 
 def ensure_head_sql(vendor: str | None = None) -> str:
@@ -427,7 +450,7 @@ def _ensure_head_sql(vendor: str) -> str:
 
 
 def append_params(actor, ev: Event, now, *, changes_given: bool = True) -> list:
-    """``append_ctes``' parameters: the entry's columns (``changes`` among them unless the
+    """``append_call``'s parameters: the entry's columns (``changes`` among them unless the
     statement computes them), then the payload text in three pieces around the changes and
     the id, and the previous hash (the same text ``_chained_hash`` hashes)."""
     actor_id, actor_name = _actor_columns(actor)
@@ -436,12 +459,13 @@ def append_params(actor, ev: Event, now, *, changes_given: bool = True) -> list:
     rest = {"reason": ev.reason, "repr": object_repr, "ts": now.isoformat(), "type": ev.object_type}
     columns = [now, actor_id, actor_name, ev.action, ev.object_type, object_id, object_repr]
     columns.append(ev.area_path)
-    pieces = [f'{_dumps(head)[:-1]},"changes":']
     if changes_given:
-        changes_json = _changes_text(ev)
-        columns.append(changes_json)
-        pieces.append(changes_json)
-    pieces += [f',"oid":{_dumps(object_id)},"prev":"', f'",{_dumps(rest)[1:]}']
+        columns.append(_changes_text(ev))
+    pieces = [
+        f'{_dumps(head)[:-1]},"changes":',
+        f',"oid":{_dumps(object_id)},"prev":"',
+        f'",{_dumps(rest)[1:]}',
+    ]
     return [*columns, ev.reason, *pieces]
 
 

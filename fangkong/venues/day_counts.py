@@ -13,12 +13,13 @@ On PostgreSQL the batch's scan insert and this upsert are one statement (``count
 the upsert groups what the insert returned, local days by the database); on SQLite the rows
 the insert returned are counted here (``tally``) and upserted by ``add_day_counts``.
 
-A single scan on PostgreSQL adds to whichever row of its venue's day no other transaction
-holds (``FOR UPDATE SKIP LOCKED``), or starts another when all are held: the row stays locked
-until the scan's commit is flushed, and with one row per venue and day every scan at a busy
-checkpoint waited for the one before it to reach the disk. So a (venue, day) may have a few
-rows (``shard``: as many as scans ever wrote it at once), and a figure is their sum. Batches
-and SQLite add to row 0.
+A single scan on PostgreSQL adds to the first row of its venue's day that no other single
+scan is writing (claimed with an advisory lock, ``_spread_ctes``), or starts another when all
+are taken: the row stays locked until the scan's commit is flushed, and with one row per
+venue and day every scan at a busy checkpoint waited for the one before it to reach the
+disk. So a (venue, day) may have a few rows (``shard``: as many as single scans ever wrote
+it at once, from 1), and a figure is their sum. Batches and SQLite add to row 0, so a
+single scan never waits for a batch either.
 
 The same write adds them up per area of the venue and day (``ScanAreaDayCount``, what a
 city's figures and trends read): on PostgreSQL a third part of the counting statement, which
@@ -166,19 +167,26 @@ def counting_ctes(
     )
 
 
+# How many rows a (venue or area, day) may be spread over before a single scan waits for
+# one (it takes row 0 then); as many as scans write it at once, i.e. server processes.
+SPREAD_ROWS = 64
+
+
 def _spread_ctes(name: str, table: str, key: str, source: str, source_key: str, back: str):
     """``name``: the one (key, day) count of ``source`` added to the first of its rows that
-    no other transaction holds; when all are held (or there is none yet), to a new row after
-    the last one visible. Two scans that start the same new row meet on its unique key, and
-    the second waits for the first, as with one row."""
+    no other single scan is writing — claimed with a transaction-level advisory lock on
+    (table, key, day; row), so a row being written is passed over without waiting for it and
+    without locking rows. ``ON CONFLICT DO UPDATE`` then adds to the newest version of the
+    row, whatever this statement's snapshot saw (a ``FOR UPDATE`` lock on a row another scan
+    had updated since the statement began made PostgreSQL re-check it: EvalPlanQual, which
+    sets up every part of the statement again). Batches add to row 0 under its row lock."""
+    claim = (
+        f"pg_try_advisory_xact_lock(hashtext('{table}:' || s.{source_key} || ':' || s.day_d), k)"
+    )
     return (
-        f"{name}_free AS (SELECT c.shard FROM {table} c JOIN {source} s "  # noqa: S608
-        f"ON c.{key} = s.{source_key} AND c.day = s.day_d "
-        "ORDER BY c.shard LIMIT 1 FOR UPDATE OF c SKIP LOCKED), "
-        f"{name} AS (INSERT INTO {table} ({key}, day, shard, scans, refused) "
-        f"SELECT s.{source_key}, s.day_d, COALESCE((SELECT shard FROM {name}_free), "
-        f"(SELECT COALESCE(max(c.shard) + 1, 0) FROM {table} c "
-        f"WHERE c.{key} = s.{source_key} AND c.day = s.day_d)), s.day_n, s.day_r "
+        f"{name} AS (INSERT INTO {table} ({key}, day, shard, scans, refused) "  # noqa: S608
+        f"SELECT s.{source_key}, s.day_d, COALESCE((SELECT k FROM "
+        f"generate_series(1, {SPREAD_ROWS}) k WHERE {claim} LIMIT 1), 1), s.day_n, s.day_r "
         f"FROM {source} s {_adding(table, key)}{back})"
     )
 

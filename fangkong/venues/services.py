@@ -758,8 +758,7 @@ def _one_scan_sql(vendor: str) -> str:
         f"""'{{"created":' || {created} || ',"duplicates":' || ({found} - {created})"""
         f"""|| ',"rejected":' || (1 - {found}) || ',"source":' || %s::text || '}}'"""
     )
-    # The head is locked last, once the scan and its day counts are in (``COUNTED_FIRST``).
-    ctes, update = audit.append_ctes("SELECT changes FROM n", COUNTED_FIRST)
+    append = audit.append_call("SELECT changes FROM n")
     return (
         "WITH src AS ("  # noqa: S608
         f"SELECT v.{qn('id')} AS venue_id, r.{qn('id')} AS resident_id, "
@@ -772,8 +771,9 @@ def _one_scan_sql(vendor: str) -> str:
         # No audit chain head (a fresh database): nothing is written and nothing returned.
         f"AND EXISTS (SELECT FROM {qn(AuditHead._meta.db_table)} WHERE id = 1)), "
         f"{counting_ctes(insert, RETURNING, counted_rows=True, spread=True)}, "
-        f"n AS (SELECT {changes} AS changes, {found} AS found, {created} AS created), "
-        f"{ctes}\n{update} RETURNING (SELECT found FROM n), (SELECT created FROM n)"
+        f"n AS (SELECT {changes} AS changes, {found} AS found, {created} AS created) "
+        # The chain tip is locked last, once the scan and its day counts are in.
+        f"SELECT found, created, {append} FROM n WHERE {COUNTED_FIRST}"
     )
 
 
@@ -809,11 +809,11 @@ def _one_scan(actor, rec: ScanRecord, raw: dict, source: str, scope: str) -> Ing
     sql = _one_scan_sql(connection.vendor)
     # One statement is its own transaction in autocommit (or a part of the caller's).
     answer = pipelined.fetch(sql, params)
-    if not answer:  # a fresh database: no audit chain head yet, and nothing was written
+    if answer[0][2] is None:  # a fresh database: no audit chain tip yet, nothing written
         with connection.cursor() as cursor:
             cursor.execute(audit.ensure_head_sql())
         answer = pipelined.fetch(sql, params)
-    found, created = answer[0]
+    found, created, _entry = answer[0]
     result = IngestResult(created=created, duplicates=found - created, rejected=1 - found)
     if found:
         status = "created" if created else "duplicate"

@@ -49,13 +49,27 @@ def _stored(*, areas: bool = True) -> dict:
     area and day are those added up from them."""
     if areas:
         assert _per_area() == _per_area_direct()
-    return {(c.venue_id, c.day): (c.scans, c.refused) for c in ScanDayCount.objects.all()}
+    return _summed((c.venue_id, c.day, c.scans, c.refused) for c in ScanDayCount.objects.all())
+
+
+def _summed(rows) -> dict:
+    """(key, day) → (scans, refused) summed over the rows a figure may be spread over
+    (``shard``: single scans on PostgreSQL)."""
+    out: dict = {}
+    for key, day, scans, refused in rows:
+        n, r = out.get((key, day), (0, 0))
+        out[key, day] = (n + scans, r + refused)
+    return out
 
 
 def _per_area() -> dict:
-    rows = ScanAreaDayCount.objects.exclude(scans=0, refused=0)
-    assert not rows.filter(scans__lt=0).exists() and not rows.filter(refused__lt=0).exists()
-    return {(c.area_id, c.day): (c.scans, c.refused) for c in rows}
+    """The kept counts per area and day. A move takes a venue's counts off its old area's
+    row 0, which may then hold less than nothing while single scans' rows hold the rest:
+    only the sums are figures."""
+    rows = ScanAreaDayCount.objects.all()
+    summed = _summed((c.area_id, c.day, c.scans, c.refused) for c in rows)
+    assert all(n >= 0 and r >= 0 for n, r in summed.values())
+    return {k: v for k, v in summed.items() if v != (0, 0)}
 
 
 def _per_area_direct() -> dict:

@@ -468,7 +468,8 @@ def test_one_scan_outside_any_transaction_is_written_whole_or_not_at_all(
     with monkeypatch.context() as m, pytest.raises(Exception, match=r"division by zero|dropped"):
         if connection.vendor == "postgresql":  # the one statement fails after its writes
             sql = services._one_scan_sql(connection.vendor)
-            failing = sql.replace("(SELECT created FROM n)", "(SELECT created FROM n) / 0")
+            # Evaluated after the audit entry's function: the whole statement rolls back.
+            failing = sql.replace(" FROM n WHERE", ", 1 / (created - created) FROM n WHERE")
             assert failing != sql
             m.setattr(services, "_one_scan_sql", lambda vendor: failing)
         else:  # the general path: fails after the insert
@@ -518,24 +519,57 @@ def _day_rows(model, **where):
     return sorted(model.objects.filter(**where).values_list("shard", "scans"))
 
 
+class _Held:
+    """``write`` run inside a transaction on another thread's connection, kept open (its
+    locks held) until ``release``: another server process's write, not yet committed."""
+
+    def __init__(self, write):
+        import threading
+
+        self.done, self.go, self.errors = threading.Event(), threading.Event(), []
+        self.thread = threading.Thread(target=self._run, args=(write,))
+        self.thread.start()
+        assert self.done.wait(30) and not self.errors, self.errors
+
+    def _run(self, write):
+        from django.db import connections, transaction
+
+        try:
+            with transaction.atomic():
+                write()
+                self.done.set()
+                self.go.wait(30)
+        except Exception as exc:  # reported by the test's thread
+            self.errors.append(exc)
+        finally:
+            self.done.set()
+            connections.close_all()
+
+    def release(self):
+        self.go.set()
+        self.thread.join(30)
+        assert not self.errors, self.errors
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_one_scan_counts_in_a_row_no_other_transaction_holds(users, market, green, pg_sessions):
+def test_one_scan_counts_in_a_row_no_other_scan_is_writing(users, market, green):
     """A single scan adds to the first of its venue's (and area's) rows of the day that no
-    other transaction holds, and starts another when all are held, instead of waiting for
-    the holder's commit; the day's figure is the sum of its rows."""
+    other single scan is writing, and starts another when all are taken, instead of waiting
+    for the other's commit; batches add to row 0, which single scans leave alone; the day's
+    figure is the sum of its rows."""
     from django.db import connection
 
     from fangkong.venues.models import ScanAreaDayCount, ScanDayCount
 
     scan = functools.partial(services.ingest_scans, actor=users["community"], now=NOW)
-    scan(records=[_record(market, phone="13800001111")])  # row 0 of the venue and the area
+    scan(records=[_record(market, phone="13800001111")])  # row 1 of the venue and the area
     day = timezone.localdate(NOW)
-    holder = pg_sessions()  # a batch at the same venue, say, not yet committed
-    holder.execute("SELECT 1 FROM venues_scandaycount WHERE venue_id = %s FOR UPDATE", [market.pk])
-    holder.execute(
-        "SELECT 1 FROM venues_scanareadaycount WHERE area_id = %s FOR UPDATE", [market.area_id]
-    )
+    batch = [_record(market, phone=f"1380000200{n}") for n in range(2)]
+    held = [  # a batch and a single scan at the same venue, neither committed yet
+        _Held(lambda: scan(records=batch)),
+        _Held(lambda: scan(records=[_record(market, phone="13800003333")])),
+    ]
     with connection.cursor() as cur:  # a scan that waited would fail, not hang the test
         cur.execute("SET lock_timeout = '5s'")
     try:
@@ -543,30 +577,30 @@ def test_one_scan_counts_in_a_row_no_other_transaction_holds(users, market, gree
     finally:
         with connection.cursor() as cur:
             cur.execute("RESET lock_timeout")
+        for h in held:
+            h.release()
     assert (result.created, result.rejected) == (1, 0)
-    assert _day_rows(ScanDayCount, venue=market, day=day) == [(0, 1), (1, 1)]
-    assert _day_rows(ScanAreaDayCount, area_id=market.area_id, day=day) == [(0, 1), (1, 1)]
-    holder.rollback()
-    scan(records=[_record(market, phone="13800002222")])  # row 0 is free again
-    assert _day_rows(ScanDayCount, venue=market, day=day) == [(0, 2), (1, 1)]
+    assert _day_rows(ScanDayCount, venue=market, day=day) == [(0, 2), (1, 2), (2, 1)]
+    assert _day_rows(ScanAreaDayCount, area_id=market.area_id, day=day) == [(0, 2), (1, 2), (2, 1)]
+    scan(records=[_record(market, phone="13800004444")])  # row 1 is free again
+    assert _day_rows(ScanDayCount, venue=market, day=day) == [(0, 2), (1, 3), (2, 1)]
     figures = ScanAreaDayCount.objects.filter(area_id=market.area_id, day=day)
-    assert sum(figures.values_list("scans", flat=True)) == Scan.objects.count() == 3
+    assert sum(figures.values_list("scans", flat=True)) == Scan.objects.count() == 6
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_one_scan_locks_the_audit_head_last(users, market, green, pg_sessions):
     """An audit chain's tip — held until the commit is flushed — is locked only once the
-    scan and its day counts are in: a single scan waiting for a day-count row (here: the new
-    row another scan is starting) holds no tip meanwhile."""
+    scan and its day counts are in: a single scan waiting for a day-count row (here: one a
+    move of the venue is rewriting) holds no tip meanwhile."""
     import threading
 
     from django.db import connections
 
     first = _record(market, phone="13800001111")
     services.ingest_scans(actor=users["community"], records=[first], now=NOW)
-    day = timezone.localdate(NOW)
-    holder = pg_sessions()  # holds the venue's row, and is starting its next one
+    holder = pg_sessions()  # holds the venue's rows of the day
     other = pg_sessions(autocommit=True)  # another audited writer
     outcome = []
 
@@ -577,16 +611,11 @@ def test_one_scan_locks_the_audit_head_last(users, market, green, pg_sessions):
         finally:
             connections.close_all()
 
+    waiting = threading.Thread(target=scan)
     try:
         holder.execute(
             "SELECT 1 FROM venues_scandaycount WHERE venue_id = %s FOR UPDATE", [market.pk]
         )
-        holder.execute(
-            "INSERT INTO venues_scandaycount (venue_id, day, shard, scans, refused) "
-            "VALUES (%s, %s, 1, 0, 0)",
-            [market.pk, day],
-        )
-        waiting = threading.Thread(target=scan)
         waiting.start()
         for _ in range(200):  # until the scan's statement waits for that row
             found = other.execute(
@@ -604,6 +633,7 @@ def test_one_scan_locks_the_audit_head_last(users, market, green, pg_sessions):
             assert len(rows) == audit.PG_LANES
     finally:
         holder.rollback()
-        waiting.join(30)
+        if waiting.is_alive():
+            waiting.join(30)
     assert [(r.created, r.rejected) for r in outcome] == [(1, 0)]
     assert AuditEntry.objects.filter(object_type="venues.scan").count() == 2
