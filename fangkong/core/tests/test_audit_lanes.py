@@ -112,3 +112,12 @@ def test_a_deleted_entry_in_a_chain_is_caught_at_the_next_of_that_chain(other):
     _raw("DELETE FROM core_auditentry WHERE id = %s", [entries[1].id])
     result = audit.verify_chain()
     assert (result.ok, result.broken_id, result.problem) == (False, entries[2].id, "prev_hash")
+
+
+def test_the_databases_append_function_is_the_one_the_code_writes():
+    """``core_audit_append`` was created by a migration from the code of its day: a change
+    to the entry's columns or its hash needs a migration that creates it again."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [audit.APPEND_FUNCTION])
+        (stored,) = cur.fetchone()
+    assert stored == audit.append_function_sql().split("$fn$")[1]
