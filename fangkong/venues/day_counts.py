@@ -168,7 +168,7 @@ def counting_ctes(
 
 
 # How many rows a (venue or area, day) may be spread over before a single scan waits for
-# one (it takes row 0 then); as many as scans write it at once, i.e. server processes.
+# one (row 1 then); as many as single scans write it at once, i.e. server processes.
 SPREAD_ROWS = 64
 
 
