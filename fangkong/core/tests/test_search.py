@@ -1,5 +1,6 @@
 import pytest
 
+from fangkong.core import search
 from fangkong.core.search import classify_query, name_keys
 from fangkong.core.testing.factories import make_id_number
 from fangkong.registry import services
@@ -68,6 +69,24 @@ def test_search_respects_scope(people, users):
     assert _names(users["grid_a"], "zs") == ["张三"]
     assert _names(users["grid_a"], "5678") == ["张三"]
     assert _names(users["grid_c"], "zs") == []
+
+
+@pytest.mark.parametrize("few", [search.FEW_KEYS, 1])
+def test_a_name_search_reads_the_rows_in_scope_once(people, users, monkeypatch, few):
+    """A search matching a few people reads their keys once; the page and its count look
+    them up by key. One matching more than ``FEW_KEYS`` (here: two) stays a sub-select in
+    each statement, and finds the same people."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(search, "FEW_KEYS", few)
+    with CaptureQueriesContext(connection) as queries:
+        qs = search_residents(Resident.objects.visible_to(users["command"]), "張三")
+        assert qs.count() == 2
+        assert sorted(qs.values_list("name", flat=True)) == ["张三", "张三丰"]
+    searching = [q["sql"] for q in queries.captured_queries if "name_norm" in q["sql"]]
+    assert len(searching) == (1 if few >= 2 else 3)  # the key read; or it, the count, the page
+    assert len(queries.captured_queries) == 3
 
 
 def test_search_by_full_id_number(people, users):
