@@ -138,8 +138,8 @@ def _head_sql(vendor: str) -> tuple[str, str]:
 def _free_lane_sql(columns: str) -> str:
     """PostgreSQL: the first chain tip no other transaction holds, locked; when all are held,
     one of them (by the server process, so writers spread) waited for — the second part runs
-    only when the first finds no row (the caller takes one: ``LIMIT 1``). The same choice as
-    ``append_function_sql``'s."""
+    only when the first finds no row (the caller takes one: ``LIMIT 1``): ``_lock_head``'s
+    and ``append_function_sql``'s."""
     table = connection.ops.quote_name(AuditHead._meta.db_table)
     return (
         f"SELECT * FROM (SELECT {columns} FROM {table} WHERE id <= {PG_LANES} "  # noqa: S608
@@ -374,6 +374,7 @@ def append_function_sql() -> str:
     lock (EvalPlanQual), which set up every part of a large statement a second time."""
     qn = connection.ops.quote_name
     head, entry = qn(AuditHead._meta.db_table), qn(AuditEntry._meta.db_table)
+    tip = _free_lane_sql("id AS lane, last_hash AS prev")
     args = ", ".join(f"p_{name} {_GIVEN_TYPES.get(name, 'text')}" for name in _GIVEN)
     values = ", ".join("p_changes::jsonb" if name == "changes" else f"p_{name}" for name in _GIVEN)
     return f"""CREATE OR REPLACE FUNCTION {APPEND_FUNCTION}(
@@ -385,16 +386,10 @@ DECLARE
     v_id bigint;
     v_hash text;
 BEGIN
-    -- The first tip no other transaction holds; when all are held, wait for one (chosen by
-    -- the server process, so writers spread). No tips yet (a fresh database): NULL.
-    SELECT id, last_hash INTO v_lane, v_prev FROM {head}
-        WHERE id <= {PG_LANES} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED;
+    -- A tip, locked (``_free_lane_sql``). No tips yet (a fresh database): NULL.
+    SELECT lane, prev INTO v_lane, v_prev FROM ({tip}) t LIMIT 1;
     IF NOT FOUND THEN
-        SELECT id, last_hash INTO v_lane, v_prev FROM {head}
-            WHERE id = mod(pg_backend_pid(), {PG_LANES}) + 1 FOR UPDATE;
-        IF NOT FOUND THEN
-            RETURN NULL;
-        END IF;
+        RETURN NULL;
     END IF;
     v_id := nextval('{ID_SEQUENCE}');
     v_hash := encode(sha256(convert_to(p_hash_head || p_changes || ',"id":' || v_id::text

@@ -768,7 +768,8 @@ def _one_scan_sql(vendor: str) -> str:
         f"LEFT JOIN {qn(status.db_table)} s "
         f"ON s.{qn(status.get_field('resident').column)} = r.{qn('id')} "
         f"WHERE v.{qn('code')} = %s::text AND starts_with(a.{qn('path')}, %s::text) "
-        # No audit chain head (a fresh database): nothing is written and nothing returned.
+        # No audit chain tip (a fresh database): no scan is written, and the audit function
+        # answers NULL (``_one_scan`` creates the tips and sends the statement again).
         f"AND EXISTS (SELECT FROM {qn(AuditHead._meta.db_table)} WHERE id = 1)), "
         f"{counting_ctes(insert, RETURNING, counted_rows=True, spread=True)}, "
         f"n AS (SELECT {changes} AS changes, {found} AS found, {created} AS created) "
