@@ -14,15 +14,18 @@ concurrency):
 - **single**: the same endpoint with one scan per request at 64 concurrent clients;
 - **floor**: ``GET /api/v1/scans/clock/`` (token auth, one small JSON answer) at the same
   concurrency — the framework's own cost, the ceiling any endpoint of this server can reach;
+  single and floor run in ``--rounds`` alternating parts of ``--requests`` in all, so that a
+  shared machine's drift weighs on both alike (one pass each gave 40–52 % within minutes);
 - **checkpoint load** (open loop): the same single scans from 64 devices, each sending at a
   fixed rate whether or not earlier answers came back (``--device-rate`` per second);
-  latency counts from the scheduled send time, so a queue shows up in it.
+  latency counts from the scheduled send time, so a queue shows up in it
+  (``--device-seconds`` long).
 
 CPU seconds are read from /proc for the server (gunicorn master and workers), the
 PostgreSQL backends (throw-away cluster only) and this load generator.
 
 Usage: ``python -m bench.ingest [--db sqlite postgres] [--workers 2 3 4] [--batches 60]
-[--requests 2000]``.
+[--requests 10000] [--rounds 5] [--device-rate 1]``.
 """
 
 from __future__ import annotations
@@ -127,6 +130,21 @@ class Phase:
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
+
+    @classmethod
+    def merged(cls, parts: list[Phase]) -> Phase:
+        """One phase run as several parts: their requests over their summed time."""
+        return cls(
+            parts[0].name,
+            sum(p.requests for p in parts),
+            sum(p.seconds for p in parts),
+            [x for p in parts for x in p.latencies],
+            sum(p.scans for p in parts),
+            sum(p.errors for p in parts),
+            sum(p.server_cpu for p in parts),
+            sum(p.db_cpu for p in parts),
+            sum(p.client_cpu for p in parts),
+        )
 
     def pct(self, q: float) -> float:
         data = sorted(self.latencies)
@@ -482,39 +500,52 @@ def measure(db, args) -> list[dict]:
             run_phase("warm-up", port, token, warm, concurrency=4)
             post = "/api/v1/scans/batch/"
             phases = [
-                (
+                run_phase(
                     f"batched ({size}/request, {args.batch_clients} clients)",
+                    port,
+                    token,
                     [("POST", post, batch_body(size)) for _ in range(args.batches)],
-                    args.batch_clients,
-                    None,
-                ),
-                (
-                    f"single scan ({args.concurrency} clients, closed loop)",
-                    [("POST", post, batch_body(1)) for _ in range(args.requests)],
-                    args.concurrency,
-                    None,
-                ),
-                (
-                    f"floor: GET clock ({args.concurrency} clients, closed loop)",
-                    [clock] * args.requests,
-                    args.concurrency,
-                    None,
-                ),
+                    concurrency=args.batch_clients,
+                    meters=meters,
+                )
             ]
+            # The single scans and the floor in alternating parts: a shared machine's drift
+            # (other work, its clock) weighs on both alike, and their ratio is the figure.
+            single = f"single scan ({args.concurrency} clients, closed loop)"
+            floor = f"floor: GET clock ({args.concurrency} clients, closed loop)"
+            parts: dict[str, list[Phase]] = {single: [], floor: []}
+            per_round = -(-args.requests // args.rounds)
+            for start in range(0, args.requests, per_round):
+                n = min(per_round, args.requests - start)
+                for name, requests in (
+                    (single, [("POST", post, batch_body(1)) for _ in range(n)]),
+                    (floor, [clock] * n),
+                ):
+                    parts[name].append(
+                        run_phase(
+                            name, port, token, requests, concurrency=args.concurrency, meters=meters
+                        )
+                    )
+            phases += [Phase.merged(p) for p in parts.values()]
             if args.device_rate:
                 phases.append(
-                    (
+                    run_phase(
                         f"single scan, checkpoint load ({args.concurrency} devices × "
                         f"{args.device_rate:g}/s)",
-                        [("POST", post, batch_body(1)) for _ in range(args.requests)],
-                        args.concurrency,
-                        args.device_rate,
+                        port,
+                        token,
+                        [
+                            ("POST", post, batch_body(1))
+                            for _ in range(
+                                round(args.device_rate * args.concurrency * args.device_seconds)
+                            )
+                        ],
+                        concurrency=args.concurrency,
+                        meters=meters,
+                        rate=args.device_rate,
                     )
                 )
-            for name, requests, conc, rate in phases:
-                phase = run_phase(
-                    name, port, token, requests, concurrency=conc, meters=meters, rate=rate
-                )
+            for phase in phases:
                 rows.append({"database": db.label, "server": label} | phase.row())
                 print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
         finally:
@@ -665,7 +696,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", type=int, default=60)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--batch-clients", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=10000)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="the single-scan and floor phases run in this many alternating parts",
+    )
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, nargs="+", default=[2], help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", choices=["gthread", "sync"])
@@ -682,6 +719,9 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=0.0,
         help="open-loop phase: scans per second per device (0: skip the phase)",
+    )
+    parser.add_argument(
+        "--device-seconds", type=float, default=20.0, help="open-loop phase: its length"
     )
     args = parser.parse_args(argv)
     if args.step == "fixture":

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bench.ingest import parse_response, request_bytes, run_phase
+from bench.ingest import Phase, parse_response, request_bytes, run_phase
 
 
 def _server(protocol: str):
@@ -86,3 +86,16 @@ def test_parse_response():
     assert sent.endswith(b'\r\n\r\n{"a": "\xc3\xa9"}')
     assert b"Content-Length: 11\r\n" in sent and b"Authorization: Token t0k\r\n" in sent
     assert b"Content-Length" not in request_bytes("GET", "/x/", None, "t")
+
+
+def test_a_phase_run_in_parts_counts_their_requests_over_their_summed_time():
+    parts = [
+        Phase("single", 100, 2.0, [0.010] * 100, scans=100, server_cpu=1.0),
+        Phase("single", 300, 2.0, [0.030] * 300, scans=300, server_cpu=3.0, errors=1),
+    ]
+    merged = Phase.merged(parts)
+    assert (merged.requests, merged.seconds, merged.scans, merged.errors) == (400, 4.0, 400, 1)
+    assert merged.per_second == 100.0
+    assert merged.server_cpu == 4.0
+    assert merged.pct(0.5) == pytest.approx(30.0)
+    assert merged.pct(0.2) == pytest.approx(10.0)
