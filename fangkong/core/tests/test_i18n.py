@@ -95,3 +95,40 @@ def test_compile_command_writes_mo_files(tmp_path):
     assert mo.is_file()
     catalogue = {e.msgid: e.msgstr for e in polib.mofile(str(mo))}
     assert catalogue["居民"] == "Residents"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_language_menu_names_each_language_in_itself(client, users, compiled_locale, language):
+    """Whatever the page's language, the menu offers 简体中文, 繁體中文 and English: a reader
+    who cannot read the current one must still recognise their own (not “英语”)."""
+    import re
+
+    body = _home(client, users["community"], language)
+    offered = re.findall(
+        r'<button type="submit" name="language" value="([^"]+)"[^>]*lang="[^"]+">([^<]+)</button>',
+        body,
+    )
+    assert offered == [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+
+
+@pytest.mark.parametrize("accept", ["en-US,en;q=0.9", "zh-TW,zh;q=0.9", "fr"])
+def test_simplified_chinese_whatever_the_browser_asks(client, users, compiled_locale, accept):
+    """The browser's Accept-Language chooses nothing: only the user's own choice does."""
+    client.force_login(users["community"])
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE=accept)
+    body = response.content.decode()
+    assert '<html lang="zh-hans">' in body and "我能做什么" in body
+    assert response["Content-Language"] == "zh-hans"
+
+
+def test_the_chosen_language_sticks_until_changed(client, compiled_locale):
+    """The menu's choice (the language cookie) holds on the next page, signed in or not; an
+    unknown cookie value falls back to Simplified Chinese."""
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    assert response.status_code == 302
+    body = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in body
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx-forged"
+    response = client.get(reverse("login"))
+    assert '<html lang="zh-hans">' in response.content.decode()
+    assert "Cookie" in response["Vary"]
