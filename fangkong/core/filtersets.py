@@ -1,7 +1,10 @@
 """Filters every app's FilterSets share."""
 
 import django_filters
+from django import forms
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+from django_filters.conf import settings as filter_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -30,3 +33,31 @@ class AreaSubtreeFilter(django_filters.ModelChoiceFilter):
         if not value:
             return qs
         return qs.filter(**{f"{qs.model.scope_field}__in": subtree_ids(value)})
+
+
+class AnyYesNoSelect(forms.NullBooleanSelect):
+    """全部 / 是 / 否 for a yes-or-no filter. Django's own select calls its blank choice
+    未知 ("unknown"), which reads as a value to filter by rather than "no filter"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("", filter_settings.EMPTY_CHOICE_LABEL),
+            ("true", _("是")),
+            ("false", _("否")),
+        ]
+
+    def format_value(self, value):
+        # A list, as ``Select`` compares options to (Django's returns one string, in which
+        # the blank choice "" would always be found).
+        shown = super().format_value(value)
+        return ["" if shown == "unknown" else shown]
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """Every yes-or-no filter of the lists (``AnyYesNoSelect``); the API takes ``true`` or
+    ``false`` as before."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", AnyYesNoSelect)
+        super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
 from .choices import DutyRole, NoticeKind
 from .models import Handover, Notice, Shift, WorkingGroup
@@ -48,9 +48,7 @@ class ShiftFilterSet(django_filters.FilterSet):
 
 class HandoverFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    pending = django_filters.BooleanFilter(
-        label=_("待接班确认"), field_name="acknowledged_at", lookup_expr="isnull"
-    )
+    pending = YesNoFilter(label=_("待接班确认"), field_name="acknowledged_at", lookup_expr="isnull")
 
     class Meta:
         model = Handover

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
 from .choices import AlertKind, AssignmentKind, AssignmentState, NatResult, Slot
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
@@ -28,7 +28,7 @@ class CheckInFilterSet(django_filters.FilterSet):
     assignment = django_filters.NumberFilter(label=_("安排"), field_name="assignment_id")
     date = django_filters.DateFilter(label=_("日期"))
     slot = django_filters.ChoiceFilter(label=_("时段"), choices=Slot.choices)
-    fever = django_filters.BooleanFilter(label=_("发热"), method="filter_fever")
+    fever = YesNoFilter(label=_("发热"), method="filter_fever")
 
     class Meta:
         model = CheckIn
@@ -43,9 +43,7 @@ class CheckInFilterSet(django_filters.FilterSet):
 class AlertFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=AlertKind.choices)
-    open = django_filters.BooleanFilter(
-        label=_("未处理"), field_name="acknowledged_at", lookup_expr="isnull"
-    )
+    open = YesNoFilter(label=_("未处理"), field_name="acknowledged_at", lookup_expr="isnull")
 
     class Meta:
         model = Alert
@@ -69,7 +67,7 @@ class NucleicAcidTestFilterSet(django_filters.FilterSet):
 
 class HealthCertificateFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    revoked = django_filters.BooleanFilter(label=_("已作废"))
+    revoked = YesNoFilter(label=_("已作废"))
 
     class Meta:
         model = HealthCertificate

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
 from .choices import FindingKind, VisitOutcome
 from .models import Campaign, Finding, Visit
@@ -12,7 +12,7 @@ from .models import Campaign, Finding, Visit
 class CampaignFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("名称"), field_name="title", lookup_expr="contains")
     area = AreaSubtreeFilter(label=_("区域"))
-    closed = django_filters.BooleanFilter(label=_("已结束"))
+    closed = YesNoFilter(label=_("已结束"))
 
     class Meta:
         model = Campaign

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
 from .choices import Colour, OverrideState
 from .models import PersonStatus, StatusOverride
@@ -13,7 +13,7 @@ class PersonStatusFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
     colour = django_filters.ChoiceFilter(label=_("状态"), choices=Colour.choices)
     reason = django_filters.CharFilter(label=_("原因代码"), method="filter_reason")
-    overridden = django_filters.BooleanFilter(
+    overridden = YesNoFilter(
         label=_("人工调整"), field_name="override", lookup_expr="isnull", exclude=True
     )
 

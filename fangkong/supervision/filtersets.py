@@ -4,7 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 from fangkong.status.clock import local_date
 
 from .choices import ProblemState, Severity, TargetKind, VisitMode
@@ -49,8 +49,8 @@ class ProblemFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("责任单位"))
     state = django_filters.ChoiceFilter(label=_("状态"), choices=ProblemState.choices)
     severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=Severity.choices)
-    overdue = django_filters.BooleanFilter(label=_("逾期"), method="filter_overdue")
-    escalated = django_filters.BooleanFilter(
+    overdue = YesNoFilter(label=_("逾期"), method="filter_overdue")
+    escalated = YesNoFilter(
         label=_("已升级"), field_name="escalated_to", lookup_expr="isnull", exclude=True
     )
     group = django_filters.NumberFilter(label=_("督导组"), field_name="group_id")

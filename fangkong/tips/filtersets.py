@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
 from .choices import TipCategory, TipState
 from .models import Reward, Tip
@@ -28,9 +28,7 @@ class TipFilterSet(django_filters.FilterSet):
 
 class RewardFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    paid = django_filters.BooleanFilter(
-        label=_("已发放"), field_name="paid_on", lookup_expr="isnull", exclude=True
-    )
+    paid = YesNoFilter(label=_("已发放"), field_name="paid_on", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Reward

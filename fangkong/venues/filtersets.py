@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 from fangkong.core.search import classify_query
 
 from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
@@ -25,7 +25,7 @@ class VenueFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     area = AreaSubtreeFilter(label=_("区域"))
     kind = django_filters.ChoiceFilter(label=_("场所类型"), choices=VenueKind.choices)
-    active = django_filters.BooleanFilter(label=_("启用"))
+    active = YesNoFilter(label=_("启用"))
 
     class Meta:
         model = Venue
@@ -46,7 +46,7 @@ class ScanFilterSet(django_filters.FilterSet):
     )
     direction = django_filters.ChoiceFilter(label=_("进出"), choices=Direction.choices)
     colour = django_filters.ChoiceFilter(label=_("扫码时状态"), choices=ScanColour.choices)
-    admitted = django_filters.BooleanFilter(label=_("准入"))
+    admitted = YesNoFilter(label=_("准入"))
     source = django_filters.ChoiceFilter(label=_("登记方式"), choices=ScanSource.choices)
 
     class Meta:

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
 from .choices import AssignmentState, HealthState, NeedKind, NeedState, PoolState, Skill, TeamKind
 from .models import Assignment, DispatchBatch, Need, PartyReport, Shift, Team, Volunteer
@@ -25,7 +25,7 @@ class VolunteerFilterSet(django_filters.FilterSet):
         label=_("技能"), choices=Skill.choices, method="filter_skill"
     )
     health = django_filters.ChoiceFilter(label=_("健康状况"), choices=HealthState.choices)
-    is_party_member = django_filters.BooleanFilter(label=_("中共党员"))
+    is_party_member = YesNoFilter(label=_("中共党员"))
 
     class Meta:
         model = Volunteer
@@ -81,9 +81,7 @@ class ShiftFilterSet(django_filters.FilterSet):
     started_after = django_filters.DateFilter(
         label=_("签到日期起"), field_name="started_at", lookup_expr="date__gte"
     )
-    open = django_filters.BooleanFilter(
-        label=_("服务中（未签退）"), field_name="ended_at", lookup_expr="isnull"
-    )
+    open = YesNoFilter(label=_("服务中（未签退）"), field_name="ended_at", lookup_expr="isnull")
 
     class Meta:
         model = Shift

@@ -26,7 +26,7 @@ def test_the_filter_lists_the_visible_tree_indented(client, users, areas):
     client.force_login(users["street"])
     html = client.get(reverse("registry:resident_list")).content.decode()
     options = _area_options(html)
-    assert options[0] == ("", True, "---------")  # nothing chosen yet
+    assert options[0] == ("", True, "全部")  # nothing chosen yet: every area
     street, community, grid_a, grid_b = (
         areas[k] for k in ("street", "community", "grid_a", "grid_b")
     )
