@@ -29,3 +29,35 @@ def test_grouped_menu_at_phone_width(page, live_server, city):
     with page.expect_navigation():
         page.click("#mainNav a.dropdown-item:text('居民')")
     assert page.url.endswith("/registry/residents/")
+
+
+# Each top-level label of the menu on one line, and nothing off the right edge: the common
+# PC widths (1366 is most cheap laptops), in Chinese and in the much longer English.
+WRAPPED_LABELS = """
+() => [...document.querySelectorAll('#mainNav .nav-link')].filter(a => {
+  const tops = new Set();
+  const walk = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+  for (let t = walk.nextNode(); t; t = walk.nextNode()) {
+    if (!t.textContent.trim() || t.parentElement.closest('.visually-hidden')) continue;
+    const r = document.createRange(); r.selectNodeContents(t);
+    for (const x of r.getClientRects()) tops.add(Math.round(x.top));
+  }
+  return tops.size > 1;
+}).map(a => a.innerText.trim())
+"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("width", [1024, 1280, 1366, 1920])
+def test_menu_fits_pc_widths(page, live_server, city, width, language):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    login(page, live_server, "command")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    if page.locator("button.navbar-toggler").is_visible():
+        page.click("button.navbar-toggler")
+        page.locator("#mainNav.show").wait_for()
+    assert page.evaluate(WRAPPED_LABELS) == []
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
