@@ -21,6 +21,11 @@ class User(AbstractUser):
     """账号: a person who signs in, bound to one role and one area subtree."""
 
     scope_field = "area"
+    # A login's audit entry (``accounts.security``) in the audit viewer's words.
+    audit_labels = {"result": _("登录结果"), "address": _("来源地址")}
+    audit_value_labels = {
+        "result": {"success": _("成功"), "failed": _("失败"), "locked": _("账号已锁定")}
+    }
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.LEADER)
     area = models.ForeignKey(

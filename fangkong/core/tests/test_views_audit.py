@@ -101,3 +101,23 @@ def test_grid_worker_has_no_audit_viewer(client, users, entries):
     client.force_login(users["grid_a"])
     assert client.get(reverse("core:audit_list")).status_code == 403
     assert client.post(reverse("core:audit_verify")).status_code == 403
+
+
+def test_entries_read_in_the_pages_words(client, users, entries):
+    """An object's type by its name (居民, not registry.resident), a choice by its label
+    (男, not M), and a login's result and address in words (the user model's
+    ``audit_labels``); the technical type stays in the tooltip."""
+    client.post(reverse("login"), {"username": "community", "password": "pw-for-tests-only"})
+    client.force_login(users["command"])
+    r = client.get(reverse("core:audit_list"))
+    body = r.content.decode()
+    assert '<span title="registry.resident">居民</span>' in body
+    a = str(entries["a"].pk)
+    create = next(c for e, c in r.context["entries"] if (e.action, e.object_id) == ("create", a))
+    shown = {row["label"]: row["new"] for row in create}
+    assert shown["性别"] == "男" and shown["人员类别"] == "常住"
+    login = next(c for e, c in r.context["entries"] if e.action == "login")
+    assert {row["label"]: row["new"] for row in login} == {
+        "登录结果": "成功",
+        "来源地址": "127.0.0.1",
+    }

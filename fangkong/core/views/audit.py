@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -67,44 +68,68 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
         return qs
 
 
-def _model_info(object_type: str, cache: dict) -> tuple[set[str], dict[str, str]]:
+@dataclass(frozen=True)
+class _TypeInfo:
+    """How an object type's entries are shown: its name, its fields' labels and the labels
+    of their choices, and which fields are encrypted. A model labels keys that are not its
+    fields (a login's ``result``) with ``audit_labels`` and their values with
+    ``audit_value_labels``."""
+
+    name: str
+    labels: dict[str, str]
+    values: dict[str, dict[str, str]]
+    personal: frozenset[str]
+
+
+def _type_info(object_type: str, cache: dict) -> _TypeInfo:
     if object_type not in cache:
         try:
             model = apps.get_model(object_type)
         except (LookupError, ValueError):
-            cache[object_type] = (set(), {})
+            cache[object_type] = _TypeInfo(object_type, {}, {}, frozenset())
         else:
             fields = model._meta.concrete_fields
-            cache[object_type] = (
-                {f.name for f in fields if isinstance(f, EncryptedTextField)},
-                {f.name: str(f.verbose_name) for f in fields},
+            values = {
+                f.name: {str(k): str(v) for k, v in f.flatchoices} for f in fields if f.choices
+            }
+            values.update(getattr(model, "audit_value_labels", {}))
+            cache[object_type] = _TypeInfo(
+                name=str(model._meta.verbose_name),
+                labels={
+                    **{f.name: str(f.verbose_name) for f in fields},
+                    **{k: str(v) for k, v in getattr(model, "audit_labels", {}).items()},
+                },
+                values=values,
+                personal=frozenset(f.name for f in fields if isinstance(f, EncryptedTextField)),
             )
     return cache[object_type]
 
 
-def _shown(value, encrypted: bool) -> str:
+def _shown(value, encrypted: bool, labels: dict[str, str] | None = None) -> str:
     if value in (None, ""):
         return "—"
     if encrypted or (isinstance(value, str) and _CIPHERTEXT.match(value)):
         return str(ENCRYPTED)
     if isinstance(value, list | dict):
         return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    if labels and str(value) in labels:  # a choice: its label, as the pages show it
+        return str(labels[str(value)])
     return str(value)
 
 
 def display_changes(entry: AuditEntry, cache: dict) -> list[dict[str, Any]]:
     """Rows of (label, old, new) for an entry's changes; ciphertext is never shown."""
-    personal, labels = _model_info(entry.object_type, cache)
+    info = _type_info(entry.object_type, cache)
     rows = []
     changes = entry.changes if isinstance(entry.changes, dict) else {}
     for key, value in changes.items():
-        encrypted = key in personal
-        label = labels.get(key, key)
+        encrypted, values = key in info.personal, info.values.get(key)
+        label = info.labels.get(key, key)
         if entry.action == AuditAction.UPDATE and isinstance(value, list) and len(value) == 2:
-            old, new = _shown(value[0], encrypted), _shown(value[1], encrypted)
+            old, new = _shown(value[0], encrypted, values), _shown(value[1], encrypted, values)
             rows.append({"label": label, "old": old, "new": new})
         else:
-            rows.append({"label": label, "old": None, "new": _shown(value, encrypted)})
+            rows.append({"label": label, "old": None, "new": _shown(value, encrypted, values)})
     return rows
 
 
@@ -115,6 +140,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = NextPagePaginator(qs, 50).get_page(request.GET.get("page"))  # append-only, large
     cache: dict = {}
     entries = [(e, display_changes(e, cache)) for e in page.object_list]
+    for e, _rows in entries:
+        e.type_name = _type_info(e.object_type, cache).name  # 用户, 居民… (the type in a tooltip)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
