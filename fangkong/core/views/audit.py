@@ -139,9 +139,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     qs = form.filter(AuditEntry.objects.visible_to(request.user)).order_by("-id")
     page = NextPagePaginator(qs, 50).get_page(request.GET.get("page"))  # append-only, large
     cache: dict = {}
-    entries = [(e, display_changes(e, cache)) for e in page.object_list]
-    for e, _rows in entries:
-        e.type_name = _type_info(e.object_type, cache).name  # 用户, 居民… (the type in a tooltip)
+    entries = []
+    for e in page.object_list:
+        e.type_name = _type_info(e.object_type, cache).name  # 账号, 居民… (the type in a tooltip)
+        entries.append((e, display_changes(e, cache)))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
