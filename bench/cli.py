@@ -11,6 +11,9 @@ Subcommands:
 - ``generate``: write (or reuse) the cached CSV and print its path.
 - ``profile``: run the platform CLI under cProfile on a fresh SQLite database and print the
   hot spots.
+- ``storage``: the import's storage floor on SQLite (see ``bench.storage``): the platform
+  import, the plain-insert floor, then the rows the import stored written again as ready
+  values, with and without their audit entries.
 - ``setup-areas``, ``floor``, ``reference``: single steps, run by ``import`` in child processes
   whose environment names the database under test.
 """
@@ -333,6 +336,69 @@ def cmd_cpusplit(args) -> int:
     return 0
 
 
+def cmd_storage_replay(args) -> int:
+    """(step) Store a dump of an import's rows into the configured database; print JSON."""
+    _django()
+    from .storage import replay
+
+    print(json.dumps(replay(args.dump, residents_only=args.residents_only)))
+    return 0
+
+
+def cmd_storage(args) -> int:
+    """The platform import and the plain-insert floor, then the storage floor: the rows the
+    import stored, replayed as ready values into fresh copies (with and without the audit
+    entries). One slot, one after the other, so the figures compare."""
+    import sqlite3
+    from contextlib import closing
+
+    from .storage import export_stored, last_ids
+
+    path = ensure_csv(args.rows, args.seed)
+    db = sqlite_database(WORK_DIR)
+    db.build_template()
+    report = Report(command="")
+    db.fresh()  # what the import starts from
+    with closing(sqlite3.connect(db.sqlite_file())) as c:
+        before = last_ids(c)
+    platform = measure_platform(report, db, path, args.rows)
+    dump = WORK_DIR / "storage" / f"stored-{args.rows}.marshal"
+    dump.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(db.sqlite_file())) as c:
+        exported = export_stored(c, dump, before)
+    say(f"the import stored {exported:,} residents; dumped {dump.stat().st_size / 1e6:,.0f} MB")
+    floor = measure_floor(report, db, path, args.rows)
+    replays = {}
+    try:
+        for label, extra in (
+            ("residents and audit entries", []),
+            ("residents only", ["--residents-only"]),
+        ):
+            env = db.fresh()
+            argv = [sys.executable, "-m", "bench", "storage-replay", str(dump), *extra]
+            m = run_measured(argv, env=env, cwd=REPO, log_dir=WORK_DIR / "logs", name="storage")
+            out = _json_out(m)
+            if m.returncode != 0 or out is None:
+                say(f"replay ({label}) failed: exit {m.returncode}\n{m.stderr_tail()}")
+                return 2
+            replays[label] = out
+            say(f"storage floor, {label}: {json.dumps(out)}")
+    finally:
+        dump.unlink(missing_ok=True)
+    print(f"\nSQLite, {args.rows:,} rows ({load_average()} load at the end)")
+    print(
+        f"  platform import          {platform.seconds:6.1f} s  ({platform.rows_per_s:,.0f} rows/s)"
+    )
+    print(f"  plain-insert floor       {floor.seconds:6.1f} s")
+    for label, out in replays.items():
+        parts = ", ".join(
+            f"{k.removesuffix('_s')} {out[k]:.1f}"
+            for k in ("inserts_s", "rebuild_s", "commit_s", "statistics_s")
+        )
+        print(f"  storage floor, {label}: {out['seconds']:.1f} s ({parts})")
+    return 0
+
+
 def cmd_profile(args) -> int:
     import pstats
 
@@ -502,6 +568,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="--cpu under Linux perf: CPU s and µs per row by process and library, serial tail",
     )
 
+    p = sub.add_parser("storage", help="the import's storage floor on SQLite (bench.storage)")
+    p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
+    p.add_argument("--seed", type=int, default=dataset.DEFAULT_SEED)
+
+    p = sub.add_parser("storage-replay", help="(step) store a dump of an import's rows")
+    p.add_argument("dump", type=Path)
+    p.add_argument("--residents-only", action="store_true")
+
     p = sub.add_parser("cpusplit", help="(step) the import in-process, CPU s per process")
     p.add_argument("file", type=Path)
 
@@ -539,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
         "profile": cmd_profile,
         "memprofile": cmd_memprofile,
         "cpusplit": cmd_cpusplit,
+        "storage": cmd_storage,
+        "storage-replay": cmd_storage_replay,
         "setup-areas": cmd_setup_areas,
         "floor": cmd_floor,
         "reference": cmd_reference,
