@@ -42,6 +42,8 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("账号")
         verbose_name_plural = _("账号")

@@ -43,6 +43,8 @@ class Area(ScopedModel):
 
     objects = AreaQuerySet.as_manager()
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("区域")
         verbose_name_plural = _("区域")

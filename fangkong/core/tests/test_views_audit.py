@@ -121,3 +121,51 @@ def test_entries_read_in_the_pages_words(client, users, entries):
         "登录结果": "成功",
         "来源地址": "127.0.0.1",
     }
+
+
+def test_related_objects_are_named(client, users, areas, entries, django_assert_num_queries):
+    """A foreign key reads as the related area's or account's name (one query per model
+    for the page); a record's number where its model is not named (a household) or the
+    object is gone."""
+    resident = entries["a"]
+    resident.refresh_from_db()
+    services.update_resident(
+        actor=users["command"],
+        resident=resident,
+        data={"area": areas["grid_b"]},
+        expected_version=resident.version,
+    )
+    client.force_login(users["command"])
+    r = client.get(reverse("core:audit_list"), {"object_type": "registry.resident"})
+    move = next(
+        c
+        for e, c in r.context["entries"]
+        if e.action == "update"
+        and e.object_id == str(resident.pk)
+        and any(row["label"] == "网格" for row in c)
+    )
+    row = next(row for row in move if row["label"] == "网格")
+    assert (row["old"], row["new"]) == (areas["grid_a"].name, areas["grid_b"].name)
+    create = next(
+        c
+        for e, c in r.context["entries"]
+        if e.action == "create" and e.object_id == str(resident.pk)
+    )
+    shown = {row["label"]: row["new"] for row in create}
+    assert shown["网格"] == areas["grid_a"].name
+    assert shown["户"] == "—"  # no household: nothing to name
+
+    from fangkong.core.views.audit import display_changes, related_names
+
+    page = list(r.context["entries"])
+    cache: dict = {}
+    with django_assert_num_queries(1):  # the areas of the whole page at once
+        names = related_names([e for e, _c in page], cache)
+    gone = AuditEntry(
+        object_type="registry.resident",
+        action="update",
+        changes={"area": [areas["grid_a"].pk, 999999], "household": [None, 5]},
+    )
+    rows = {row["label"]: (row["old"], row["new"]) for row in display_changes(gone, cache, names)}
+    assert rows["网格"] == (areas["grid_a"].name, "999999")
+    assert rows["户"] == ("—", "5")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -73,12 +76,15 @@ class _TypeInfo:
     """How an object type's entries are shown: its name, its fields' labels and the labels
     of their choices, and which fields are encrypted. A model labels keys that are not its
     fields (a login's ``result``) with ``audit_labels`` and their values with
-    ``audit_value_labels``."""
+    ``audit_value_labels``. A foreign key is shown by the related object's name when its
+    model sets ``audit_named`` (areas, accounts, venues…: names that are no one's personal
+    data, so an entry may show them to any reader of the log); else by its number."""
 
     name: str
     labels: dict[str, str]
     values: dict[str, dict[str, str]]
     personal: frozenset[str]
+    related: dict[str, type[Model]]
 
 
 def _type_info(object_type: str, cache: dict) -> _TypeInfo:
@@ -86,7 +92,7 @@ def _type_info(object_type: str, cache: dict) -> _TypeInfo:
         try:
             model = apps.get_model(object_type)
         except (LookupError, ValueError):
-            cache[object_type] = _TypeInfo(object_type, {}, {}, frozenset())
+            cache[object_type] = _TypeInfo(object_type, {}, {}, frozenset(), {})
         else:
             fields = model._meta.concrete_fields
             values = {
@@ -101,8 +107,44 @@ def _type_info(object_type: str, cache: dict) -> _TypeInfo:
                 },
                 values=values,
                 personal=frozenset(f.name for f in fields if isinstance(f, EncryptedTextField)),
+                related={
+                    f.name: f.related_model
+                    for f in fields
+                    if f.many_to_one and getattr(f.related_model, "audit_named", False)
+                },
             )
     return cache[object_type]
+
+
+def _changes(entry: AuditEntry) -> dict[str, Any]:
+    return entry.changes if isinstance(entry.changes, dict) else {}
+
+
+def _is_pair(entry: AuditEntry, value) -> bool:
+    """An update's change is [old, new]; a create's or delete's is the value itself."""
+    return entry.action == AuditAction.UPDATE and isinstance(value, list) and len(value) == 2
+
+
+def related_names(entries, cache: dict) -> dict[type[Model], dict[str, str]]:
+    """The names of the named related objects the entries' changes refer to, by model and
+    primary key: one query per related model for the whole page."""
+    wanted: dict[type[Model], set] = defaultdict(set)
+    for entry in entries:
+        related = _type_info(entry.object_type, cache).related
+        changes = _changes(entry)
+        for key in related.keys() & changes.keys():
+            value = changes[key]
+            for pk in value if _is_pair(entry, value) else [value]:
+                try:
+                    pk = related[key]._meta.pk.to_python(pk)
+                except (ValidationError, TypeError):  # not a key of that model
+                    continue
+                if pk is not None:
+                    wanted[related[key]].add(pk)
+    return {
+        model: {str(obj.pk): str(obj) for obj in model._base_manager.filter(pk__in=pks)}
+        for model, pks in wanted.items()
+    }
 
 
 def _shown(value, encrypted: bool, labels: dict[str, str] | None = None) -> str:
@@ -112,20 +154,23 @@ def _shown(value, encrypted: bool, labels: dict[str, str] | None = None) -> str:
         return str(ENCRYPTED)
     if isinstance(value, list | dict):
         return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    if labels and str(value) in labels:  # a choice: its label, as the pages show it
+    if labels and str(value) in labels:  # a choice's label, a related object's name
         return str(labels[str(value)])
     return str(value)
 
 
-def display_changes(entry: AuditEntry, cache: dict) -> list[dict[str, Any]]:
-    """Rows of (label, old, new) for an entry's changes; ciphertext is never shown."""
+def display_changes(entry: AuditEntry, cache: dict, names: dict | None = None) -> list[dict]:
+    """Rows of (label, old, new) for an entry's changes; ciphertext is never shown. ``names``:
+    ``related_names`` of the page (a related object not found keeps its number)."""
     info = _type_info(entry.object_type, cache)
     rows = []
-    changes = entry.changes if isinstance(entry.changes, dict) else {}
-    for key, value in changes.items():
-        encrypted, values = key in info.personal, info.values.get(key)
-        label = info.labels.get(key, key)
-        if entry.action == AuditAction.UPDATE and isinstance(value, list) and len(value) == 2:
+    for key, value in _changes(entry).items():
+        encrypted, label = key in info.personal, info.labels.get(key, key)
+        if key in info.related:
+            values = (names or {}).get(info.related[key])
+        else:
+            values = info.values.get(key)
+        if _is_pair(entry, value):
             old, new = _shown(value[0], encrypted, values), _shown(value[1], encrypted, values)
             rows.append({"label": label, "old": old, "new": new})
         else:
@@ -139,10 +184,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     qs = form.filter(AuditEntry.objects.visible_to(request.user)).order_by("-id")
     page = NextPagePaginator(qs, 50).get_page(request.GET.get("page"))  # append-only, large
     cache: dict = {}
+    names = related_names(page.object_list, cache)
     entries = []
     for e in page.object_list:
         e.type_name = _type_info(e.object_type, cache).name  # 账号, 居民… (the type in a tooltip)
-        entries.append((e, display_changes(e, cache)))
+        entries.append((e, display_changes(e, cache, names)))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

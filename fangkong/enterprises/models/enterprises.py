@@ -69,6 +69,8 @@ class Enterprise(ScopedModel):
 
     objects = EnterpriseScopedManager()
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("企业")
         verbose_name_plural = _("企业")

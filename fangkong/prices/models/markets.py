@@ -17,6 +17,8 @@ class Market(ScopedModel):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("市场/超市")
         verbose_name_plural = _("市场/超市")

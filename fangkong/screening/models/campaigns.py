@@ -45,6 +45,8 @@ class Campaign(ScopedModel):
 
     objects = CampaignQuerySet.as_manager()
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("摸排行动")
         verbose_name_plural = _("摸排行动")

@@ -13,6 +13,8 @@ class ChecklistTemplate(ScopedModel):
     )
     active = models.BooleanField(_("启用"), default=True)
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("检查清单")
         verbose_name_plural = _("检查清单")

@@ -36,6 +36,8 @@ class InspectionGroup(ScopedModel):
     focus = models.CharField(_("督导重点"), max_length=200, blank=True)
     active = models.BooleanField(_("在岗"), default=True)
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("督导组")
         verbose_name_plural = _("督导组")

@@ -18,6 +18,8 @@ class Fund(ScopedModel):
     kind = models.CharField(_("资金类型"), max_length=16, choices=FundKind.choices)
     notes = models.TextField(_("备注"), blank=True)
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("专项资金")
         verbose_name_plural = _("专项资金")

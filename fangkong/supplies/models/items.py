@@ -35,6 +35,8 @@ class Item(TimestampedModel, VersionedModel):
 
     objects = CatalogueQuerySet.as_manager()
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("物资品目")
         verbose_name_plural = _("物资品目")

@@ -24,6 +24,8 @@ class Warehouse(ScopedModel):
     keeper = models.CharField(_("负责人"), max_length=50, blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("物资库点")
         verbose_name_plural = _("物资库点")

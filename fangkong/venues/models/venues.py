@@ -46,6 +46,8 @@ class Venue(ScopedModel):
     name_pinyin = SearchKeyField(source="name", key="pinyin", max_length=400)
     name_initials = SearchKeyField(source="name", key="initials", max_length=100)
 
+    audit_named = True  # the audit log names it where an entry refers to it
+
     class Meta:
         verbose_name = _("场所")
         verbose_name_plural = _("场所")
