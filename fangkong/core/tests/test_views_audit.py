@@ -169,3 +169,42 @@ def test_related_objects_are_named(client, users, areas, entries, django_assert_
     rows = {row["label"]: (row["old"], row["new"]) for row in display_changes(gone, cache, names)}
     assert rows["网格"] == (areas["grid_a"].name, "999999")
     assert rows["户"] == ("—", "5")
+
+
+def test_lists_dicts_and_yes_no_read_in_words(areas, users):
+    """A many-to-many list by names, a price report's lines by commodity (the model's
+    ``audit_keyed``), a yes-or-no field as 是 / 否."""
+    from fangkong.core.views.audit import display_changes, related_names
+    from fangkong.prices.models import Commodity
+
+    rice = Commodity.objects.create(
+        name="大米", category=Commodity._meta.get_field("category").choices[0][0]
+    )
+    group = AuditEntry(
+        object_type="supervision.inspectiongroup",
+        action="create",
+        changes={
+            "assigned_areas": [areas["grid_a"].pk, areas["grid_b"].pk],
+            "members": [users["command"].pk],
+            "active": True,
+        },
+    )
+    report = AuditEntry(
+        object_type="prices.pricereport",
+        action="update",
+        changes={"lines": {str(rice.pk): ["2.54", "671.00"], "999999": ["1.00", None]}},
+    )
+    cache: dict = {}
+    names = related_names([group, report], cache)
+    shown = {row["label"]: row["new"] for row in display_changes(group, cache, names)}
+    assert shown == {
+        "督导区域": f"{areas['grid_a'].name}、{areas['grid_b'].name}",
+        "成员": str(users["command"]),
+        "在岗": "是",
+    }
+    (lines,) = display_changes(report, cache, names)
+    assert lines == {
+        "label": "价格明细（价格 / 库存）",
+        "old": None,
+        "new": "大米：2.54 / 671.00；999999：1.00 / —",
+    }

@@ -76,15 +76,18 @@ class _TypeInfo:
     """How an object type's entries are shown: its name, its fields' labels and the labels
     of their choices, and which fields are encrypted. A model labels keys that are not its
     fields (a login's ``result``) with ``audit_labels`` and their values with
-    ``audit_value_labels``. A foreign key is shown by the related object's name when its
-    model sets ``audit_named`` (areas, accounts, venues…: names that are no one's personal
-    data, so an entry may show them to any reader of the log); else by its number."""
+    ``audit_value_labels``. A foreign key or many-to-many field is shown by the related
+    objects' names when their model sets ``audit_named`` (areas, accounts, venues…: names
+    that are no one's personal data, so an entry may show them to any reader of the log);
+    else by number. ``audit_keyed`` names the model whose keys a dict-valued change is
+    keyed by (a price report's lines by commodity)."""
 
     name: str
     labels: dict[str, str]
     values: dict[str, dict[str, str]]
     personal: frozenset[str]
-    related: dict[str, type[Model]]
+    related: dict[str, type[Model]]  # values are keys of that model (keyed: the dict's keys)
+    keyed: frozenset[str] = frozenset()
 
 
 def _type_info(object_type: str, cache: dict) -> _TypeInfo:
@@ -94,11 +97,12 @@ def _type_info(object_type: str, cache: dict) -> _TypeInfo:
         except (LookupError, ValueError):
             cache[object_type] = _TypeInfo(object_type, {}, {}, frozenset(), {})
         else:
-            fields = model._meta.concrete_fields
+            fields = [*model._meta.concrete_fields, *model._meta.many_to_many]
             values = {
                 f.name: {str(k): str(v) for k, v in f.flatchoices} for f in fields if f.choices
             }
             values.update(getattr(model, "audit_value_labels", {}))
+            keyed = {k: apps.get_model(v) for k, v in getattr(model, "audit_keyed", {}).items()}
             cache[object_type] = _TypeInfo(
                 name=str(model._meta.verbose_name),
                 labels={
@@ -108,10 +112,15 @@ def _type_info(object_type: str, cache: dict) -> _TypeInfo:
                 values=values,
                 personal=frozenset(f.name for f in fields if isinstance(f, EncryptedTextField)),
                 related={
-                    f.name: f.related_model
-                    for f in fields
-                    if f.many_to_one and getattr(f.related_model, "audit_named", False)
+                    **{
+                        f.name: f.related_model
+                        for f in fields
+                        if (f.many_to_one or f.many_to_many)
+                        and getattr(f.related_model, "audit_named", False)
+                    },
+                    **keyed,
                 },
+                keyed=frozenset(keyed),
             )
     return cache[object_type]
 
@@ -125,22 +134,32 @@ def _is_pair(entry: AuditEntry, value) -> bool:
     return entry.action == AuditAction.UPDATE and isinstance(value, list) and len(value) == 2
 
 
+def _references(value, keyed: bool):
+    """The keys a change refers to: the value itself, a many-to-many list's items, or a
+    keyed dict's keys."""
+    if isinstance(value, dict):
+        yield from value if keyed else ()
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item, keyed)
+    elif value is not None and not keyed:
+        yield value
+
+
 def related_names(entries, cache: dict) -> dict[type[Model], dict[str, str]]:
     """The names of the named related objects the entries' changes refer to, by model and
     primary key: one query per related model for the whole page."""
     wanted: dict[type[Model], set] = defaultdict(set)
     for entry in entries:
-        related = _type_info(entry.object_type, cache).related
+        info = _type_info(entry.object_type, cache)
         changes = _changes(entry)
-        for key in related.keys() & changes.keys():
-            value = changes[key]
-            for pk in value if _is_pair(entry, value) else [value]:
+        for key in info.related.keys() & changes.keys():
+            model = info.related[key]
+            for pk in _references(changes[key], key in info.keyed):
                 try:
-                    pk = related[key]._meta.pk.to_python(pk)
+                    wanted[model].add(model._meta.pk.to_python(pk))
                 except (ValidationError, TypeError):  # not a key of that model
                     continue
-                if pk is not None:
-                    wanted[related[key]].add(pk)
     return {
         model: {str(obj.pk): str(obj) for obj in model._base_manager.filter(pk__in=pks)}
         for model, pks in wanted.items()
@@ -148,13 +167,30 @@ def related_names(entries, cache: dict) -> dict[type[Model], dict[str, str]]:
 
 
 def _shown(value, encrypted: bool, labels: dict[str, str] | None = None) -> str:
+    """A value as the pages show it: a choice's label, a related object's name; a list's
+    items joined, a dict as its (named) keys with their values."""
     if value in (None, ""):
         return "—"
     if encrypted or (isinstance(value, str) and _CIPHERTEXT.match(value)):
         return str(ENCRYPTED)
-    if isinstance(value, list | dict):
-        return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    if labels and str(value) in labels:  # a choice's label, a related object's name
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(_shown(v, False, labels) for v in value) or "—"
+    if isinstance(value, dict):
+        return (
+            "；".join(
+                f"{labels.get(str(k), k) if labels else k}："
+                + (
+                    " / ".join(_shown(x, False) for x in v)
+                    if isinstance(v, list)
+                    else _shown(v, False)
+                )
+                for k, v in value.items()
+            )
+            or "—"
+        )
+    if labels and str(value) in labels:
         return str(labels[str(value)])
     return str(value)
 

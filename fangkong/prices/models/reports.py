@@ -23,6 +23,10 @@ class PriceReport(ScopedModel):
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
+    # The audit log's "lines" change: {commodity id: [price, stock]} (``services``).
+    audit_labels = {"lines": _("价格明细（价格 / 库存）")}
+    audit_keyed = {"lines": "prices.Commodity"}
+
     class Meta:
         verbose_name = _("价格日报")
         verbose_name_plural = _("价格日报")
