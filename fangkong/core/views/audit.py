@@ -178,21 +178,20 @@ def _shown(value, encrypted: bool, labels: dict[str, str] | None = None) -> str:
     if isinstance(value, list):
         return "、".join(_shown(v, False, labels) for v in value) or "—"
     if isinstance(value, dict):
-        return (
-            "；".join(
-                f"{labels.get(str(k), k) if labels else k}："
-                + (
-                    " / ".join(_shown(x, False) for x in v)
-                    if isinstance(v, list)
-                    else _shown(v, False)
-                )
-                for k, v in value.items()
-            )
-            or "—"
-        )
+        items = (f"{(labels or {}).get(str(k), k)}：{_part(v)}" for k, v in value.items())
+        return "；".join(items) or "—"
     if labels and str(value) in labels:
         return str(labels[str(value)])
     return str(value)
+
+
+def _part(value) -> str:
+    """A dict item's value: a list's parts split by slashes (a price line's price / stock)."""
+    return (
+        " / ".join(_shown(v, False) for v in value)
+        if isinstance(value, list)
+        else _shown(value, False)
+    )
 
 
 def display_changes(entry: AuditEntry, cache: dict, names: dict | None = None) -> list[dict]:
