@@ -324,7 +324,9 @@ def start_temp_cluster() -> tuple[PostgresServer | None, str]:
     if init.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         return None, f"initdb failed: {init.stderr.strip()[-300:]}"
-    source = f"throw-away cluster ({Path(initdb).parent.parent.name}, default settings)"
+    extra = _extra_server_options()
+    settings = f"default settings + {extra}" if extra else "default settings"
+    source = f"throw-away cluster ({Path(initdb).parent.parent.name}, {settings})"
     return _start_cluster(root, data, pg_ctl, run_as, source)
 
 
@@ -361,11 +363,19 @@ def _cluster_root(owner: tuple[int, int] | None) -> Path:
     return root
 
 
+def _extra_server_options() -> str:
+    """Server settings to try on a throw-away cluster (``FANGKONG_BENCH_PG_OPTIONS``, e.g.
+    ``-c commit_delay=200``); the report names them."""
+    return os.environ.get("FANGKONG_BENCH_PG_OPTIONS", "").strip()
+
+
 def _start_cluster(
     root: Path, data: Path, pg_ctl: str, run_as: list[str], source: str
 ) -> tuple[PostgresServer | None, str]:
     port = _free_port()
     opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {root / 'sock'}"
+    if extra := _extra_server_options():
+        opts += f" {extra}"
     start = subprocess.run(  # noqa: S603
         [
             *run_as,

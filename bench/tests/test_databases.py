@@ -60,3 +60,15 @@ def test_a_saved_postgres_city_restarts_in_place_and_as_a_copy(open_dir):
     finally:
         if db.server is not None:
             db.close()
+
+
+@pytest.mark.postgres
+def test_a_trial_setting_reaches_the_throw_away_cluster(monkeypatch):
+    monkeypatch.setenv("FANGKONG_BENCH_PG_OPTIONS", "-c commit_delay=123")
+    server, why = start_temp_cluster()
+    assert server is not None, why
+    try:
+        assert server.scalar("SHOW commit_delay") == "123"
+        assert server.source.endswith("default settings + -c commit_delay=123)")
+    finally:
+        server.close()
