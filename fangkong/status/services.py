@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.choices import Role
 from fangkong.core import audit, generations, pipelined
+from fangkong.core.batches import batched
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.personal import mask_name
 from fangkong.core.services import lock_versioned, require_area, require_perm
@@ -42,12 +42,6 @@ STATUS_FIELDS = (
     "valid_until",
     "override",
 )
-
-
-def batched(iterable: Iterable[int], size: int) -> Iterator[list[int]]:
-    it = iter(iterable)
-    while chunk := list(islice(it, size)):
-        yield chunk
 
 
 @dataclass

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fangkong.core import audit, dbstats
+from fangkong.core.batches import batched
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import require_area, require_perm
 
@@ -365,7 +366,7 @@ class _Run:
             for rowno, cells in numbered:
                 self._take(rowno, cells, self.evaluate(rowno, cells))
             return
-        chunks = _chunks(numbered, self.importer.batch_size)
+        chunks = batched(numbered, self.importer.batch_size)
         # The first chunk here: it fills the caches (areas, names) the workers inherit.
         for rowno, cells in next(chunks, []):
             self._take(rowno, cells, self.evaluate(rowno, cells))
@@ -691,11 +692,6 @@ def _row_limited(rows: Iterator[list], limit: int) -> Iterator[list]:
         if n > limit:
             raise too_many_rows()
         yield row
-
-
-def _chunks(items: Iterator, size: int) -> Iterator[list]:
-    while chunk := list(itertools.islice(items, size)):
-        yield chunk
 
 
 def _split(e: ValidationError) -> list[tuple[str, str]]:
