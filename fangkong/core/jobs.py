@@ -385,7 +385,7 @@ def _export(job: Job, reporter) -> dict:
     ):
         rows = write_export(
             fh,
-            qs,
+            view.export_rows(qs),
             view.table_class.export_columns(),
             user=job.owner,
             model=view.model,

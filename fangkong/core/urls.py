@@ -14,7 +14,7 @@ core_patterns = [
     path("jobs/<uuid:pk>/confirm/", jobs.job_confirm, name="job_confirm"),
     path("jobs/<uuid:pk>/rejected.xlsx", jobs.job_rejected_file, name="job_rejected_file"),
     path("jobs/<uuid:pk>/export.xlsx", jobs.job_export_file, name="job_export_file"),
-    path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
 ]
 

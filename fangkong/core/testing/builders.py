@@ -107,6 +107,28 @@ def _user_in(area):
     )
 
 
+@builder("core.auditentry")
+def _audit_entry(area, *, text: str | None = None, **fields) -> models.Model:
+    """An entry appended through the chain (the writer assigns its id and hashes)."""
+    from fangkong.core import audit
+    from fangkong.core.models import AuditEntry
+    from fangkong.core.models.audit import AuditAction
+
+    audit.record(
+        _user_in(area),
+        audit.Event(
+            action=AuditAction.UPDATE,
+            object_type="registry.resident",
+            object_id=str(next(_seq)),
+            object_repr=text or "样例",
+            area_path=area.path,
+            changes={"notes": [text or "旧", text or "新"]},
+            reason=text or "",
+        ),
+    )
+    return AuditEntry.objects.filter(area_path=area.path).order_by("-id").first()
+
+
 def _in_unique_rule(field: models.Field) -> bool:
     meta = field.model._meta
     together = [set(t) for t in meta.unique_together] + [

@@ -155,7 +155,7 @@ def test_a_job_for_a_page_that_is_not_a_list_fails_without_a_file(
     from fangkong.core.jobs import run_export_job
 
     job = Job.objects.create(
-        kind=EXPORT_KIND, owner=users["community"], params={"path": "/audit/", "data": None}
+        kind=EXPORT_KIND, owner=users["community"], params={"path": "/jobs/", "data": None}
     )
     run_export_job.call(str(job.pk))
     job.refresh_from_db()

@@ -333,6 +333,11 @@ class ObjectListView(BaseObjectView):
         response["HX-Push-Url"] = url
         return response
 
+    def export_rows(self, qs):
+        """The rows an export writes (in a request or a background job): the list's queryset,
+        or rows a list prepares in chunks (the audit log names related objects)."""
+        return qs
+
     def check_export(self, user) -> None:
         if not self.export_permission or not user.has_perm(self.export_permission):
             raise PermissionDenied(_("您没有导出的权限"))
@@ -370,7 +375,7 @@ class ObjectListView(BaseObjectView):
                 )
                 return redirect("core:job_detail", pk=job.pk)
             return export_xlsx(
-                qs,
+                self.export_rows(qs),
                 self.table_class.export_columns(),
                 user=request.user,
                 purpose=purpose,
