@@ -274,3 +274,22 @@ def test_a_long_export_runs_as_a_job_with_the_same_words(
 def test_grid_worker_cannot_export_the_audit_log(client, users, entries):
     client.force_login(users["grid_a"])
     assert client.get(reverse("core:audit_list"), {"export": "xlsx"}).status_code == 403
+
+
+def test_a_records_history_is_one_click_from_its_page(client, users, entries):
+    """A detail page links to the audit log filtered to that record (操作记录) for whoever
+    may read the log; the list then shows that record's entries alone."""
+    a = entries["a"]
+    client.force_login(users["community"])
+    page = client.get(reverse("registry:resident_detail", args=[a.pk])).content.decode()
+    url = f"{reverse('core:audit_list')}?object_type=registry.resident&amp;object_id={a.pk}"
+    assert url in page
+    r = client.get(
+        reverse("core:audit_list"), {"object_type": "registry.resident", "object_id": a.pk}
+    )
+    assert sorted(listed(r)) == [("create", str(a.pk)), ("update", str(a.pk))]
+    assert f"仅显示 居民 #{a.pk} 的操作记录" in r.content.decode()
+
+    client.force_login(users["grid_a"])  # no audit viewer: no link
+    page = client.get(reverse("registry:resident_detail", args=[a.pk])).content.decode()
+    assert "操作记录" not in page

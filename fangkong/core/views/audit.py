@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters
 from django.apps import apps
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,6 +47,8 @@ class AuditFilterSet(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(label=gettext_lazy("操作"), choices=AuditAction.choices)
     object_type = django_filters.ChoiceFilter(label=gettext_lazy("对象类型"), choices=())
     actor = django_filters.CharFilter(label=gettext_lazy("操作人"), method="filter_actor")
+    # Set by a record's 操作记录 link (``object_history_url``), not typed.
+    object_id = django_filters.CharFilter(label=gettext_lazy("对象编号"))
     date_from = django_filters.DateFilter(
         label=gettext_lazy("开始日期"), widget=DateInput, method="filter_from"
     )
@@ -54,7 +58,7 @@ class AuditFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AuditEntry
-        fields = ["action", "object_type", "actor", "date_from", "date_to"]
+        fields = ["action", "object_type", "actor", "date_from", "date_to", "object_id"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -252,6 +256,7 @@ class AuditListView(ObjectListView):
     fragment_template_name = "audit/audit_list.html"
     large = True  # append-only and large: pages without counting
     search_params = ()
+    hidden_filters = ("object_id",)
 
     def get_queryset(self, request: HttpRequest):
         return AuditEntry.objects.visible_to(request.user).order_by("-id")
@@ -271,6 +276,7 @@ class AuditListView(ObjectListView):
                 "entries": entries,
                 "query_string": params.urlencode(),
                 "can_export": request.user.has_perm(self.export_permission),
+                "one_object": _one_object(filterset),
             },
         )
 
@@ -285,6 +291,25 @@ class AuditListView(ObjectListView):
 
 
 EXPORT_CHUNK = 2000
+
+
+def object_history_url(user, obj: Model) -> str:
+    """The audit log filtered to one record (its 操作记录), for a user who may read the log
+    and a record whose type the log's filter offers; else ""."""
+    label = obj._meta.label_lower
+    if not user.has_perm("core.view_auditentry") or label not in dict(object_type_choices()):
+        return ""
+    query = urlencode({"object_type": label, "object_id": obj.pk})
+    return f"{reverse('core:audit_list')}?{query}"
+
+
+def _one_object(filterset) -> str:
+    """ "居民 #5" when the list is one record's history (its 操作记录 link)."""
+    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    if not data.get("object_id") or not data.get("object_type"):
+        return ""
+    name = dict(object_type_choices()).get(data["object_type"], data["object_type"])
+    return f"{name} #{data['object_id']}"
 
 
 def _laid_out(entries, cache: dict):

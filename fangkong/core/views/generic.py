@@ -395,11 +395,14 @@ class ObjectDetailView(BaseObjectView):
     delete_url_name: str = ""
 
     def get(self, request: HttpRequest, pk) -> HttpResponse:
+        from fangkong.core.views.audit import object_history_url  # the audit list is a list view
+
         obj = self.get_object(request, pk)
         context = self.base_context() | {
             "object": obj,
             "edit_url": self.action_url(request, obj, self.edit_url_name, "change"),
             "delete_url": self.action_url(request, obj, self.delete_url_name, "delete"),
+            "history_url": object_history_url(request.user, obj),
         }
         context.update(self.get_extra_context(request, obj))
         return render(request, self.template_name, context)
