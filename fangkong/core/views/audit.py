@@ -1,4 +1,5 @@
-"""Audit viewer: entries in the user's area subtree, filters, and a chain verification button."""
+"""Audit viewer: entries in the user's area subtree in words, filters (a record's history),
+the Excel export, and a chain verification button."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,12 +37,21 @@ ENCRYPTED = gettext_lazy("（已加密）")
 _CIPHERTEXT = re.compile(r"^\d+\$[A-Za-z0-9+/]{16,}={0,2}$")
 
 
+@lru_cache(maxsize=1)
+def _filtered_types() -> dict[str, type[Model]]:
+    """The object types the log's filter offers (area-scoped models and accounts), by label."""
+    user = apps.get_model("accounts", "User")
+    return {
+        model._meta.label_lower: model
+        for model in apps.get_models()
+        if getattr(model, "scope_field", None) or model is user
+    }
+
+
 def object_type_choices() -> list[tuple[str, str]]:
-    choices = [("", gettext_lazy("全部"))]
-    for model in apps.get_models():
-        if getattr(model, "scope_field", None) or model is apps.get_model("accounts", "User"):
-            choices.append((model._meta.label_lower, str(model._meta.verbose_name)))
-    return sorted(choices, key=lambda c: c[0])
+    """The filter's choices, named in the request's language."""
+    choices = [(label, str(m._meta.verbose_name)) for label, m in _filtered_types().items()]
+    return [("", gettext_lazy("全部")), *sorted(choices)]
 
 
 class AuditFilterSet(django_filters.FilterSet):
@@ -297,7 +308,7 @@ def object_history_url(user, obj: Model) -> str:
     """The audit log filtered to one record (its 操作记录), for a user who may read the log
     and a record whose type the log's filter offers; else ""."""
     label = obj._meta.label_lower
-    if not user.has_perm("core.view_auditentry") or label not in dict(object_type_choices()):
+    if label not in _filtered_types() or not user.has_perm("core.view_auditentry"):
         return ""
     query = urlencode({"object_type": label, "object_id": obj.pk})
     return f"{reverse('core:audit_list')}?{query}"
@@ -308,8 +319,8 @@ def _one_object(filterset) -> str:
     data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
     if not data.get("object_id") or not data.get("object_type"):
         return ""
-    name = dict(object_type_choices()).get(data["object_type"], data["object_type"])
-    return f"{name} #{data['object_id']}"
+    model = _filtered_types()[data["object_type"]]  # a valid choice
+    return f"{model._meta.verbose_name} #{data['object_id']}"
 
 
 def _laid_out(entries, cache: dict):
