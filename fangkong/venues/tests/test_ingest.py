@@ -564,7 +564,8 @@ def test_one_scan_counts_in_a_row_no_other_scan_is_writing(users, market, green)
 
     scan = functools.partial(services.ingest_scans, actor=users["community"], now=NOW)
     scan(records=[_record(market, phone="13800001111")])  # row 1 of the venue and the area
-    day = timezone.localdate(NOW)
+    # The records' own day: five minutes before NOW, which is the day before just after midnight.
+    day = timezone.localdate(datetime.datetime.fromisoformat(_record(market)["scanned_at"]))
     batch = [_record(market, phone=f"1380000200{n}") for n in range(2)]
     held = [  # a batch and a single scan at the same venue, neither committed yet
         _Held(lambda: scan(records=batch)),
