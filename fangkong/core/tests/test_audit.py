@@ -228,3 +228,33 @@ def test_rolled_back_transaction_leaves_no_entries(db):
     audit.record(None, audit.Event(action="create", object_type="t.t", object_id="2"))
     assert list(AuditEntry.objects.values_list("object_id", flat=True)) == ["2"]
     assert audit.verify_chain().ok  # a rolled-back id (PostgreSQL's sequence) breaks nothing
+
+
+def test_the_log_stores_each_id_once_and_its_changes_unparsed_by_sqlite(db):
+    """SQLite: ``id`` is the rowid (no second copy in a unique index every insert updates)
+    and ``changes`` has no ``JSON_VALID`` check; PostgreSQL: one index on ``id``, ``jsonb``."""
+    audit.record(None, audit.Event(action="create", object_type="t.t", changes={"a": [1, "二"]}))
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT sql FROM sqlite_master WHERE name = 'core_auditentry'")
+            table_sql = cur.fetchone()[0]
+            assert '"id" integer NOT NULL PRIMARY KEY' in table_sql
+            assert "JSON_VALID" not in table_sql
+            cur.execute("PRAGMA index_list(core_auditentry)")
+            assert not [row for row in cur.fetchall() if row[3] == "pk"]  # origin: the key
+            cur.execute("SELECT rowid = id FROM core_auditentry")
+            assert cur.fetchone()[0] == 1
+        else:
+            cur.execute(
+                "SELECT count(*) FROM pg_index x JOIN pg_attribute a ON a.attrelid = x.indrelid "
+                "AND a.attnum = ANY(x.indkey) WHERE x.indrelid = 'core_auditentry'::regclass "
+                "AND a.attname = 'id'"
+            )
+            assert cur.fetchone()[0] == 1
+            cur.execute(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_name = 'core_auditentry' AND column_name = 'changes'"
+            )
+            assert cur.fetchone()[0] == "jsonb"
+    assert AuditEntry.objects.get().changes == {"a": [1, "二"]}
+    assert audit.verify_chain().ok
