@@ -20,9 +20,13 @@ stop every audited write and every audit read of the whole platform for the impo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from django.conf import settings
+
+# Helper threads for SQLite's sorter in ``rebuild`` (the calling thread sorts too).
+SORTER_THREADS = min(4, os.cpu_count() or 1)
 
 
 def worth_deferring(connection, table: str, incoming: int | None) -> bool:
@@ -90,8 +94,19 @@ def rebuild(connection, statements: list[str]) -> None:
             # PostgreSQL refuses CREATE INDEX on a table with deferred foreign-key checks
             # pending (Django's are INITIALLY DEFERRED): run them now, as the commit would.
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for sql in statements:
-            cur.execute(sql)
+        else:
+            # SQLite's sorter may use helper threads (none by default): the rebuild is the
+            # import's serial tail, when its worker processes have finished and their cores
+            # are free (a tenth less time building a million-row index on 2 cores).
+            cur.execute("PRAGMA threads")
+            threads = cur.fetchone()[0]
+            cur.execute(f"PRAGMA threads = {SORTER_THREADS:d}")
+        try:
+            for sql in statements:
+                cur.execute(sql)
+        finally:
+            if not postgres:
+                cur.execute(f"PRAGMA threads = {threads:d}")
         if postgres:
             cur.execute("SET CONSTRAINTS ALL DEFERRED")
 

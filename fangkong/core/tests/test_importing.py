@@ -326,3 +326,32 @@ def test_name_key_cache_gives_what_the_search_field_stores_in_bounded_memory():
     assert [tuple(cache.parts(n)) for n in names] == [name_keys(n) for n in names]
     assert cache.parts("張三") == ["张三", "zhangsan", "zs"]
     assert len(cache.young) + len(cache.old) <= 2 * 3
+
+
+def test_rebuild_sorts_with_helper_threads_on_sqlite_and_restores_the_setting(db):
+    from django.db import connection
+
+    from fangkong.core.importing import indexes
+
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        if sql.startswith("CREATE INDEX") and connection.vendor == "sqlite":
+            seen.append(connection.connection.execute("PRAGMA threads").fetchone()[0])
+        return execute(sql, params, many, context)
+
+    sql = 'CREATE INDEX "test_rebuild_reason" ON "core_auditentry" ("reason")'
+    preset = indexes.SORTER_THREADS + 1  # neither the default nor what the rebuild sets
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute(f"PRAGMA threads = {preset:d}")
+        with connection.execute_wrapper(spy):
+            indexes.rebuild(connection, [sql])
+        if connection.vendor == "sqlite":
+            cur.execute("PRAGMA threads")
+            assert (seen, cur.fetchone()[0]) == ([indexes.SORTER_THREADS], preset)
+            cur.execute("SELECT count(*) FROM sqlite_master WHERE name = 'test_rebuild_reason'")
+        else:
+            cur.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'test_rebuild_reason'")
+        assert cur.fetchone()[0] == 1
+        cur.execute('DROP INDEX "test_rebuild_reason"')
