@@ -60,3 +60,25 @@ def test_a_records_history_reads_in_words_and_exports(page, live_server, moved):
     assert {row[5] for row in data} == {str(resident.pk)}
     move = next(row for row in data if row[3] == "修改")
     assert move[7] == f"网格：{areas['grid_a'].name} → {areas['grid_b'].name}"
+
+
+def test_on_a_phone_each_entry_reads_as_a_card_without_sideways_scrolling(page, live_server, moved):
+    resident, areas = moved
+    login(page, live_server, "community")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}/audit/?object_type=registry.resident&object_id={resident.pk}")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow == 0
+    assert not page.locator("table.fk-stack thead").is_visible()
+    move = page.locator("tbody tr").first  # newest first: the move
+    assert move.bounding_box()["width"] <= 375
+    # Each cell of its own line under its column's name (a pseudo-element: not in the text).
+    label = move.locator("td.fk-wrap").evaluate("td => getComputedStyle(td, '::before').content")
+    assert label.replace('"', "").replace(" ", "") == "变更内容："
+    assert f"网格：{areas['grid_a'].name} → {areas['grid_b'].name}" in move.inner_text()
+    # The first line holds the number, the time, who and what, side by side.
+    first = [move.locator("td").nth(i).bounding_box()["y"] for i in range(4)]
+    assert max(first) - min(first) < 12
+    shot(page, "audit-phone")
