@@ -63,3 +63,21 @@ def test_each_entry_shown_opens_and_hidden_entries_do_not(client, role_users, ar
         url: client.get(url.replace("&amp;", "&")).status_code for url in sorted(everything - shown)
     }
     assert {url: code for url, code in hidden.items() if code == 200} == {}
+
+
+MAIN_LINK = re.compile(r'<a [^>]*href="(/[^"]*)"')
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["command", "street", "community", "grid_a", "leader", "volunteer", "liaison", "inspector"],
+)
+def test_every_link_on_a_roles_home_page_opens(client, role_users, role):
+    """A home panel's figure links to its list only for a role that may open the list."""
+    client.force_login(role_users[role])
+    html = client.get(reverse("home")).content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    links = sorted({url.replace("&amp;", "&") for url in MAIN_LINK.findall(main)})
+    assert links
+    opened = {url: client.get(url).status_code for url in links}
+    assert {url: code for url, code in opened.items() if code != 200} == {}
