@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 
 from fangkong.core.pdf import cjk_font, draw_qr, finish_pdf, start_pdf
 
-from .choices import DonationKind, Unit
+from .choices import DonationKind
 from .models import Donation
 
 
@@ -35,7 +35,7 @@ def render_receipt(donation: Donation, *, base_url: str = "") -> bytes:
                 % {
                     "item": lot.item.name,
                     "q": f"{lot.entered_quantity.normalize():f}",
-                    "unit": Unit(lot.entered_unit).label,
+                    "unit": lot.get_entered_unit_display(),
                 }
             )
     lines += [

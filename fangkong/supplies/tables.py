@@ -18,9 +18,8 @@ def _movement_qty(row) -> str:
 
 
 def _entered(row) -> str:
-    from .choices import Unit
-
-    return f"{_qty(row.entered_quantity)} {Unit(row.entered_unit).label}"
+    # A unit no longer offered shows as stored rather than failing the whole list.
+    return f"{_qty(row.entered_quantity)} {row.get_entered_unit_display()}"
 
 
 def _request_qty(row) -> str:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import LotSource, MovementKind
+from ..choices import LotSource, MovementKind, Unit
 from .base import LedgerRow
 
 
@@ -34,7 +34,7 @@ class Lot(LedgerRow):
     )
     quantity = models.DecimalField(_("数量"), max_digits=16, decimal_places=4)
     entered_quantity = models.DecimalField(_("填报数量"), max_digits=16, decimal_places=4)
-    entered_unit = models.CharField(_("填报单位"), max_length=8)
+    entered_unit = models.CharField(_("填报单位"), max_length=8, choices=Unit.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("入库时间"))
 
@@ -71,7 +71,7 @@ class Movement(LedgerRow):
     kind = models.CharField(_("类型"), max_length=16, choices=MovementKind.choices)
     quantity = models.DecimalField(_("数量"), max_digits=16, decimal_places=4)
     entered_quantity = models.DecimalField(_("填报数量"), max_digits=16, decimal_places=4)
-    entered_unit = models.CharField(_("填报单位"), max_length=8)
+    entered_unit = models.CharField(_("填报单位"), max_length=8, choices=Unit.choices)
     occurred_at = models.DateTimeField(_("发生时间"))
     counterpart = models.ForeignKey(
         "supplies.Warehouse",

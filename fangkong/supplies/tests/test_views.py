@@ -259,3 +259,15 @@ def test_list_query_counts_do_not_grow_with_rows(
     ):
         with django_assert_max_num_queries(14):
             assert client.get(reverse(f"supplies:{name}")).status_code == 200
+
+
+def test_a_unit_no_longer_offered_shows_as_stored_in_the_movements_list(client, users, areas):
+    """A ledger row keeps the unit it was entered in; a unit since retired (or written by an
+    older version) is shown as stored instead of failing the whole list."""
+    from fangkong.core.testing import builders
+
+    builders.build(Movement, areas["grid_a"], entered_unit="担")
+    client.force_login(users["command"])
+    response = client.get(reverse("supplies:movement_list"))
+    assert response.status_code == 200
+    assert "1 担" in response.content.decode()
