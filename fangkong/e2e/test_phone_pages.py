@@ -1,0 +1,47 @@
+"""Every list and every record's page on a phone: nothing runs past the right edge of a
+375 px screen (a table may scroll inside its own box; the page itself never scrolls
+sideways)."""
+
+import pytest
+from django.apps import apps
+
+from fangkong.core.testing import builders, factories, urlmap
+
+from .conftest import login
+
+pytestmark = pytest.mark.browser
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const page = document.documentElement.scrollWidth - width;
+  const past = [...document.querySelectorAll('main *')]
+    .filter(e => !e.closest('.table-responsive') && e.getBoundingClientRect().right > width + 0.5)
+    .slice(0, 3).map(e => e.tagName.toLowerCase() + '.' + e.className);
+  return [page, past];
+}"""
+
+
+@pytest.fixture
+def pages(transactional_db):
+    areas = factories.build_city()
+    factories.build_users(areas)
+    paths = []
+    for label, endpoints in sorted(urlmap.model_endpoints().items()):
+        obj = builders.build(apps.get_model(label), areas["grid_a"])
+        paths += endpoints.get("html_list", [])
+        paths += [urlmap.with_pk(path, obj.pk) for path in endpoints.get("html_detail", [])]
+    return sorted(set(paths))
+
+
+def test_no_page_runs_past_a_phones_edge(page, live_server, pages):
+    assert len(pages) > 60
+    login(page, live_server, "command")
+    page.set_viewport_size({"width": 375, "height": 740})
+    problems = {}
+    for path in pages:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        overflow, past = page.evaluate(OVERFLOW)
+        if overflow > 0 or past:
+            problems[path] = (overflow, past)
+    assert problems == {}
