@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -75,6 +76,8 @@ class Cell:
             return self.value.strftime("%Y-%m-%d %H:%M")
         if isinstance(self.value, datetime.date):
             return self.value.isoformat()
+        if isinstance(self.value, Decimal):
+            return f"{self.value:f}"  # as given, never in exponent form (5E+2)
         return str(self.value)
 
 

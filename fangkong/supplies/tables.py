@@ -1,19 +1,29 @@
 """Columns of the supplies lists; the same definitions drive the HTML tables and the exports."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.tables import Column, Table
 
-
-def _qty(value) -> str:
-    return "" if value is None else f"{value.normalize():f}"
+FEN = Decimal("0.01")
 
 
-def _money(value) -> str:
-    return "" if value is None else f"{value:.2f}"
+# Quantities and amounts stay numbers, so an export's cells add up in Excel (text that looks
+# like a number does not); a page shows them as written here (``Cell.text``).
 
 
-def _movement_qty(row) -> str:
+def _qty(value: Decimal | None) -> Decimal | None:
+    """A quantity without trailing zeros (500, not 500.0000)."""
+    return None if value is None else value.normalize()
+
+
+def _money(value: Decimal | None) -> Decimal | None:
+    """An amount in yuan to the fen (1680000.00)."""
+    return None if value is None else value.quantize(FEN)
+
+
+def _movement_qty(row) -> Decimal | None:
     return _qty(row.quantity)
 
 
@@ -26,7 +36,7 @@ def _request_qty(row) -> str:
     return f"{_qty(row.quantity)} {row.item.get_unit_display()}"
 
 
-def _approved_qty(row) -> str:
+def _approved_qty(row) -> Decimal | None:
     return _qty(row.approved_quantity)
 
 

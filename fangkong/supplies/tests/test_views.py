@@ -43,10 +43,13 @@ def test_stock_page_scoped_and_exported(client, users, stocked, django_assert_ma
     client.force_login(users["command"])
     rows = _sheet(client.get(reverse("supplies:stock_list") + "?export=xlsx"))
     body = [r for r in rows if r and r[0] in ("市应急物资仓库", "迷阳水岸社区")]
+    # Quantities are numbers in the workbook (they add up in Excel), shown plainly on the page.
     assert sorted((r[0], r[2], r[3]) for r in body) == [
-        ("市应急物资仓库", "医用手套", "500"),
-        ("迷阳水岸社区", "医用手套", "70"),
+        ("市应急物资仓库", "医用手套", 500),
+        ("迷阳水岸社区", "医用手套", 70),
     ]
+    page = client.get(reverse("supplies:stock_list")).content.decode()
+    assert ">500<" in page and "E+" not in page
 
 
 def test_movement_form_issues_stock_and_shows_shortage_in_chinese(
@@ -209,6 +212,10 @@ def test_fund_pages(client, users, areas):
     assert "580000.00" in page
     listing = client.get(reverse("supplies:fund_list")).content.decode()
     assert "580000.00" in listing
+    header, *rows = _sheet(client.get(reverse("supplies:fund_list") + "?export=xlsx"))
+    fund = next(r for r in rows if r and r[0] == "专项党费")
+    column = header.index("拨入/收入")
+    assert (fund[column], fund[header.index("余额")]) == (580000, 580000)  # numbers, not text
 
 
 @pytest.mark.parametrize(
