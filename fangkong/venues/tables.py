@@ -9,8 +9,9 @@ def person_label(scan) -> str:
     return scan.person_label
 
 
-def capacity_text(venue) -> str:
-    return str(venue.capacity) if venue.capacity else str(_("不限"))
+def capacity_text(venue) -> int | str:
+    # A limit stays a number (it adds up in an export); no limit reads 不限.
+    return venue.capacity if venue.capacity else str(_("不限"))
 
 
 class VenueTable(Table):
