@@ -29,11 +29,11 @@ def _movement_qty(row) -> Decimal | None:
 
 def _entered(row) -> str:
     # A unit no longer offered shows as stored rather than failing the whole list.
-    return f"{_qty(row.entered_quantity)} {row.get_entered_unit_display()}"
+    return f"{_qty(row.entered_quantity):f} {row.get_entered_unit_display()}"
 
 
 def _request_qty(row) -> str:
-    return f"{_qty(row.quantity)} {row.item.get_unit_display()}"
+    return f"{_qty(row.quantity):f} {row.item.get_unit_display()}"
 
 
 def _approved_qty(row) -> Decimal | None:

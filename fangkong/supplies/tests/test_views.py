@@ -158,6 +158,8 @@ def test_request_approve_allocate_and_receive_through_pages(client, users, catal
     )
     assert response.status_code == 302
     req = SupplyRequest.objects.get()
+    listing = client.get(reverse("supplies:request_list")).content.decode()
+    assert f"100 {gloves.get_unit_display()}" in listing and "E+" not in listing
     assert (
         client.post(
             reverse("supplies:request_decide", args=[req.pk]), {"decision": "approve"}
@@ -273,8 +275,8 @@ def test_a_unit_no_longer_offered_shows_as_stored_in_the_movements_list(client, 
     older version) is shown as stored instead of failing the whole list."""
     from fangkong.core.testing import builders
 
-    builders.build(Movement, areas["grid_a"], entered_unit="担")
+    builders.build(Movement, areas["grid_a"], entered_unit="担", entered_quantity=Decimal("500"))
     client.force_login(users["command"])
     response = client.get(reverse("supplies:movement_list"))
     assert response.status_code == 200
-    assert "1 担" in response.content.decode()
+    assert "500 担" in response.content.decode()  # never 5E+2
