@@ -18,6 +18,8 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
+from fangkong.formats import grouped
+
 from .personal import mask
 
 
@@ -76,8 +78,8 @@ class Cell:
             return self.value.strftime("%Y-%m-%d %H:%M")
         if isinstance(self.value, datetime.date):
             return self.value.isoformat()
-        if isinstance(self.value, Decimal):
-            return f"{self.value:f}"  # as given, never in exponent form (5E+2)
+        if isinstance(self.value, int | Decimal):  # counts, quantities, amounts
+            return grouped(self.value)  # digits as given, never in exponent form (5E+2)
         return str(self.value)
 
 

@@ -22,6 +22,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from fangkong.areas.models import Area
 from fangkong.core.pdf import cjk_font
 from fangkong.core.scoping import area_visible_to
+from fangkong.formats import grouped
 
 from .figures import REGISTRY, figure_table
 from .models import ReportTemplate
@@ -143,6 +144,7 @@ def render_xlsx(report: DailyReport) -> bytes:
         ws.cell(ws.max_row, 1).font = Font(bold=True)
         for line in section.lines:
             ws.append([line.label + ("" if line.as_of else NOW_NOTE), line.value])
+    _group_numbers(ws["B"])
     ws.append([])
     ws.append([_note()])
     ws.column_dimensions["A"].width = 36
@@ -152,6 +154,7 @@ def render_xlsx(report: DailyReport) -> bytes:
         sub.append([_("区域"), *report.labels])
         for row in report.children:
             sub.append([row["area"].name, *(row[k] for k in report.keys)])
+            _group_numbers(sub[sub.max_row])
         for cell in sub[1]:
             cell.alignment = Alignment(wrap_text=True)
     buf = io.BytesIO()
@@ -161,8 +164,20 @@ def render_xlsx(report: DailyReport) -> bytes:
 
 def _fmt(value) -> str:
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
-    return str(value)
+        value = value.normalize()  # 95.20 → 95.2
+    return grouped(value) if isinstance(value, int | Decimal) else str(value)
+
+
+def _group_numbers(cells) -> None:
+    """Excel shows these cells' numbers grouped (1,680,000) with the places they have; they
+    stay numbers."""
+    for cell in cells:
+        value = cell.value
+        if type(value) is int:
+            cell.number_format = "#,##0"
+        elif isinstance(value, Decimal) and value.is_finite():
+            places = max(0, -value.normalize().as_tuple().exponent)
+            cell.number_format = "#,##0" + ("." + "0" * places if places else "")
 
 
 def render_pdf(report: DailyReport) -> bytes:

@@ -184,6 +184,8 @@ LANGUAGES = [
     ("en", "English"),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Chinese numbers grouped by three digits where a page asks for grouping (fangkong.formats).
+FORMAT_MODULE_PATH = ["fangkong.formats"]
 # A filter drop-down's blank choice: 全部 ("all") rather than django-filter's "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 TIME_ZONE = os.environ.get("FANGKONG_TIME_ZONE", "Asia/Shanghai")

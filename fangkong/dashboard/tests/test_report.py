@@ -42,6 +42,9 @@ def test_xlsx_report_shows_the_seed_figures(seeds, areas, users):  # noqa: F811
         assert Decimal(str(by_label[labels[key]])) == expected, key
     ws = load_workbook(io.BytesIO(render_xlsx(report))).worksheets[0]
     assert ws["A1"].value == "疫情防控工作日报"
+    # Numbers, shown grouped by Excel.
+    money = next(r for r in ws.iter_rows(min_row=5) if r[0].value == labels["donations_money"])
+    assert money[1].value == 1680000 and money[1].number_format == "#,##0"
     assert "2020-02-14" in ws["A2"].value
 
 

@@ -137,7 +137,7 @@ def test_donation_list_export_masks_contact(client, users, areas):
     )
     client.force_login(actor)
     page = client.get(reverse("supplies:donation_list")).content.decode()
-    assert "李女士" in page and "13900005678" not in page and "1000.00" in page
+    assert "李女士" in page and "13900005678" not in page and "1,000.00" in page
     rows = _sheet(client.get(reverse("supplies:donation_list") + "?export=xlsx"))
     flat = [str(c) for r in rows for c in r if c is not None]
     assert "13900005678" not in " ".join(flat) and "139****5678" in flat
@@ -211,9 +211,9 @@ def test_fund_pages(client, users, areas):
         {"kind": "allocation", "amount": "1000000", "date": "2020-02-14", "counterpart": "超额"},
     )
     page = client.get(url).content.decode()
-    assert "580000.00" in page
+    assert "580,000.00" in page
     listing = client.get(reverse("supplies:fund_list")).content.decode()
-    assert "580000.00" in listing
+    assert "580,000.00" in listing
     header, *rows = _sheet(client.get(reverse("supplies:fund_list") + "?export=xlsx"))
     fund = next(r for r in rows if r and r[0] == "专项党费")
     column = header.index("拨入/收入")

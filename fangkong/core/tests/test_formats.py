@@ -1,0 +1,59 @@
+"""Numbers on pages are grouped by three digits in every language (fangkong.formats);
+inputs keep plain digits."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template import Context, Template
+from django.utils import translation
+from django.utils.formats import date_format
+
+from fangkong.core.tables import Cell
+from fangkong.formats import grouped
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_numbers_are_grouped_by_three_digits(language):
+    with translation.override(language):
+        assert intcomma(1234567) == "1,234,567"
+        assert grouped(Decimal("1680000.00")) == "1,680,000.00"
+        assert grouped(-12345) == "-12,345"
+        assert grouped(999) == "999"
+        out = Template('{{ a|floatformat:"2g" }} {{ q|floatformat:"-4g" }}').render(
+            Context({"a": Decimal("1680000"), "q": Decimal("12500")})
+        )
+        assert out == "1,680,000.00 12,500"
+
+
+def test_only_the_grouping_is_ours_the_rest_is_djangos():
+    with translation.override("zh-hans"):
+        assert date_format(datetime.date(2020, 2, 14)) == "2020年2月14日"
+    with translation.override("zh-hant"):
+        assert date_format(datetime.date(2020, 2, 14)) == "2020年2月14日"
+
+
+def test_table_cells_group_counts_and_amounts_and_keep_every_digit():
+    with translation.override("zh-hans"):
+        assert Cell(1000000).text == "1,000,000"
+        assert Cell(Decimal("1680000.50")).text == "1,680,000.50"
+        assert Cell(Decimal("5E+2")).text == "500"  # never in exponent form
+        assert Cell(Decimal("0.125")).text == "0.125"
+        assert Cell(True).text == "✓" and Cell(False).text == ""
+        assert Cell("510402********1234").text == "510402********1234"
+
+
+class AmountForm(forms.Form):
+    amount = forms.DecimalField(max_digits=12, decimal_places=2)
+    people = forms.IntegerField()
+
+
+def test_inputs_carry_plain_digits_and_read_them_back():
+    # A grouped value in an input would not parse again on submit.
+    with translation.override("zh-hans"):
+        html = str(AmountForm(initial={"amount": Decimal("1680000.00"), "people": 12000}))
+        assert 'value="1680000.00"' in html and 'value="12000"' in html
+        form = AmountForm({"amount": "1680000.00", "people": "12000"})
+        assert form.is_valid() and form.cleaned_data["amount"] == Decimal("1680000.00")

@@ -1,0 +1,24 @@
+"""How numbers read on pages, one rule for the whole platform.
+
+Django's Chinese formats group no digits (``THOUSAND_SEPARATOR = ""``), so a city's
+1000000 residents or a fund's 1680000.00 元 had to be counted digit by digit. GB/T
+15835-2011 (出版物上数字用法) groups long numbers by three digits from the units with a
+comma; the ``zh_Hans`` and ``zh_Hant`` modules here (``FORMAT_MODULE_PATH``) say so, and
+everything else falls through to Django's own formats for the language.
+
+Grouping is asked for where a number is shown (``grouped``, ``intcomma``, ``floatformat``
+with ``g``); ``USE_THOUSAND_SEPARATOR`` stays off, so form inputs, exports, URLs and the API
+carry plain digits.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+
+
+def grouped(value: int | Decimal) -> str:
+    """``value`` in the active language's digit grouping, every digit it has (a Decimal
+    keeps its places and is never written in exponent form)."""
+    return number_format(value, use_l10n=True, force_grouping=True)
