@@ -18,7 +18,8 @@ from decimal import Decimal
 from django.utils.formats import number_format
 
 
-def grouped(value: int | Decimal) -> str:
-    """``value`` in the active language's digit grouping, every digit it has (a Decimal
-    keeps its places and is never written in exponent form)."""
-    return number_format(value, use_l10n=True, force_grouping=True)
+def grouped(value: int | Decimal, places: int | None = None) -> str:
+    """``value`` in the active language's digit grouping: with ``places`` decimal places
+    (an amount in 元: 2), else every digit it has (a Decimal keeps its places and is never
+    written in exponent form)."""
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)

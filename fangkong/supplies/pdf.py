@@ -8,6 +8,7 @@ from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 
 from fangkong.core.pdf import cjk_font, draw_qr, finish_pdf, start_pdf
+from fangkong.formats import grouped
 
 from .choices import DonationKind
 from .models import Donation
@@ -27,14 +28,14 @@ def render_receipt(donation: Donation, *, base_url: str = "") -> bytes:
         _("指定用途：%(v)s") % {"v": donation.intended_use or "—"},
     ]
     if donation.kind == DonationKind.MONEY:
-        lines.append(_("捐款金额：%(v)s 元") % {"v": f"{donation.amount:,.2f}"})
+        lines.append(_("捐款金额：%(v)s 元") % {"v": grouped(donation.amount, 2)})
     else:
         for lot in donation.lots.select_related("item"):
             lines.append(
                 _("捐赠物品：%(item)s %(q)s %(unit)s")
                 % {
                     "item": lot.item.name,
-                    "q": f"{lot.entered_quantity.normalize():f}",
+                    "q": grouped(lot.entered_quantity.normalize()),
                     "unit": lot.get_entered_unit_display(),
                 }
             )

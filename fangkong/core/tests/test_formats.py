@@ -22,6 +22,7 @@ def test_numbers_are_grouped_by_three_digits(language):
         assert grouped(Decimal("1680000.00")) == "1,680,000.00"
         assert grouped(-12345) == "-12,345"
         assert grouped(999) == "999"
+        assert grouped(Decimal("1680000"), 2) == "1,680,000.00"
         out = Template('{{ a|floatformat:"2g" }} {{ q|floatformat:"-4g" }}').render(
             Context({"a": Decimal("1680000"), "q": Decimal("12500")})
         )

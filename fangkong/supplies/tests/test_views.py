@@ -111,7 +111,7 @@ def test_donation_form_goods_lines_receipt_and_verify(client, users, catalogue, 
     donation = Donation.objects.get()
     detail = client.get(reverse("supplies:donation_detail", args=[donation.pk])).content.decode()
     assert "138****1234" in detail and "13800001234" not in detail
-    assert "1500" in detail  # traced: 1.5 t on hand at the warehouse, in kg
+    assert "1,500" in detail  # traced: 1.5 t on hand at the warehouse, in kg
     pdf = client.get(reverse("supplies:donation_receipt", args=[donation.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     client.logout()
