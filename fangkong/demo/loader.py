@@ -25,6 +25,7 @@ from fangkong.registry.rules import encode_tags
 from .accounts import AccountResult, ensure_accounts, write_accounts_file
 from .duty import ensure_duty
 from .enterprises import ensure_enterprises
+from .epidemic import load_epidemic_demo
 from .plan import CityPlan, HouseholdSpec, plan_city, plan_households
 from .supervision import load_supervision_demo
 from .venues import load_venues
@@ -83,7 +84,16 @@ def load_demo(
             seed=seed, command=demo_users.get("command"), inspector=demo_users.get("inspector")
         )
         result.created.update(_load_supplies(areas[city.root_code], result.accounts, seed))
-        result.audit_entries = AuditEntry.objects.count() - audit_before
+        community = demo_users.get("community")
+        result.created |= load_epidemic_demo(
+            seed=seed,
+            command=demo_users.get("command"),
+            community=community.area if community is not None else None,
+        )
+    # The services' own recomputations ran at the commit; everyone else gets the status
+    # their facts give (most are green), which the status pages and the dashboard read.
+    result.created["statuses"] = _ensure_statuses(areas[city.root_code])
+    result.audit_entries = AuditEntry.objects.count() - audit_before
     write_accounts_file(result.accounts)
     dbstats.refresh()  # the lists' planner sees the loaded city
     root = areas[city.root_code]
@@ -95,6 +105,15 @@ def load_demo(
     }
     result.seconds = time.monotonic() - started
     return result
+
+
+def _ensure_statuses(root: Area) -> int:
+    from fangkong.status.services import recompute_stream
+
+    missing = Resident.objects.in_area(root).filter(status__isnull=True)
+    ids = list(missing.order_by("pk").values_list("pk", flat=True))
+    recompute_stream(iter(ids), cause=AUDIT_REASON)
+    return len(ids)
 
 
 def _load_supplies(root: Area, accounts: list[AccountResult], seed: int) -> dict[str, int]:

@@ -193,3 +193,43 @@ def test_demo_supervision_and_tips(var_dir):
     before = AuditEntry.objects.count()
     load()
     assert AuditEntry.objects.count() == before
+
+
+def test_demo_epidemic_work_and_everyone_has_a_status(var_dir):
+    from fangkong.health.models import Alert, Assignment, CheckIn
+    from fangkong.screening.models import Campaign
+    from fangkong.status.models import PersonStatus
+    from fangkong.tracing.models import Case, Contact
+
+    load()
+    cases = list(Case.objects.order_by("code"))
+    assert [(c.code, c.kind) for c in cases] == [
+        ("PZH-001", "confirmed"),
+        ("PZH-002", "asymptomatic"),
+    ]
+    confirmed = Contact.objects.filter(state="confirmed")
+    assert confirmed.exists() and Contact.objects.filter(state="dismissed").exists()
+    assert not confirmed.exclude(degree="close").exists()
+    # Each confirmed contact went to home quarantine in the same action.
+    quarantined = set(
+        Assignment.objects.filter(kind="home_quarantine", state="active").values_list(
+            "resident", flat=True
+        )
+    )
+    assert set(confirmed.values_list("resident", flat=True)) <= quarantined
+    monitoring = Assignment.objects.filter(kind="health_monitoring")
+    assert monitoring.count() > 0
+    assert CheckIn.objects.count() == 2 * monitoring.count()
+    assert Alert.objects.count() == 1  # the one fever
+    assert Campaign.objects.filter(title="返乡人员入户摸排").count() == 1
+    # Every resident has a stored status; cases and the quarantined are red, the monitored
+    # yellow.
+    status = dict(PersonStatus.objects.values_list("resident", "colour"))
+    assert len(status) == Resident.objects.count()
+    assert {status[c.resident_id] for c in cases} == {"red"}
+    assert {status[r] for r in quarantined} == {"red"}
+    assert {status[r] for r in monitoring.values_list("resident", flat=True)} <= {"yellow", "red"}
+    assert verify_chain().ok
+    before = AuditEntry.objects.count()
+    load()
+    assert AuditEntry.objects.count() == before and Case.objects.count() == 2

@@ -1,0 +1,183 @@
+"""Demo epidemic work, so that the status, tracing, health and screening pages of a fresh
+demo show what they are for: two cases among people who scanned in today, their contacts
+traced from those scans and households (some confirmed and sent to home quarantine, one
+dismissed, the rest left to verify), returnees under health monitoring with yesterday's
+check-ins (one with a fever, which raises an alert) and a 返乡人员入户摸排 over the demo
+community's street with its first visits. Written through the services (audited like real
+work, statuses following from the facts), dated relative to now, deterministic with the
+seed; a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.health import services as health
+from fangkong.health.choices import AssignmentKind, Slot
+from fangkong.registry.choices import ResidentCategory
+from fangkong.registry.models import Household, Resident
+from fangkong.screening import services as screening
+from fangkong.screening.choices import VisitOutcome
+from fangkong.status.clock import local_date
+from fangkong.tracing import services as tracing
+from fangkong.tracing.choices import CaseKind, ContactDegree
+from fangkong.tracing.models import Case
+from fangkong.venues.models import Scan
+
+CASE_CODES = ("PZH-001", "PZH-002")
+MONITORED = 20  # returnees under health monitoring
+CONFIRMED_SHARE = 0.6  # of each case's close contacts, the part staff have confirmed
+
+
+def load_epidemic_demo(*, seed: int, command, community) -> dict[str, int]:
+    """The demo's epidemic work if its cases are missing; what was created."""
+    if command is None or Case.objects.filter(code__in=CASE_CODES).exists():
+        return {}
+    rng = random.Random(seed)
+    now = timezone.now()
+    today = local_date(now)
+    created = _cases(command, rng, now, today)
+    created["monitoring"] = _monitoring(command, rng, today)
+    if community is not None:
+        created["screening_visits"] = _screening(command, rng, community, now, today)
+    return created
+
+
+def _cases(command, rng: random.Random, now, today) -> dict[str, int]:
+    # People who scanned in today, at the venues most visited: their visits overlap others'.
+    busy = (
+        Scan.objects.filter(resident__isnull=False, scanned_at__lt=now)
+        .values("venue")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "venue")[:10]
+    )
+    venues = [row["venue"] for row in busy]
+    visitors = sorted(
+        set(
+            Scan.objects.filter(venue__in=venues, resident__isnull=False).values_list(
+                "resident", flat=True
+            )
+        )
+    )
+    if len(visitors) < len(CASE_CODES):
+        return {}
+    people = Resident.objects.in_bulk(rng.sample(visitors, len(CASE_CODES)))
+    counts = {"cases": 0, "contacts": 0, "confirmed_contacts": 0, "quarantined": 0}
+    plans = [
+        (CaseKind.CONFIRMED, today - datetime.timedelta(days=2), "外地输入（返乡人员）"),
+        (CaseKind.ASYMPTOMATIC, None, "集中隔离点筛查发现"),
+    ]
+    for code, person, (kind, onset, source) in zip(CASE_CODES, people.values(), plans, strict=True):
+        case = tracing.create_case(
+            actor=command,
+            resident=person,
+            kind=kind,
+            confirmed_at=now - datetime.timedelta(hours=2),
+            onset_date=onset,
+            code=code,
+            source=source,
+            notes="流调：近 14 天活动轨迹已核实，本人及家属已转运。",
+        )
+        counts["cases"] += 1
+        tracing.trace_case(actor=command, case=case, now=now)
+        close = list(
+            case.contacts.filter(degree=ContactDegree.CLOSE)
+            .select_related("resident")
+            .order_by("resident_id")
+        )
+        counts["contacts"] += case.contacts.count()
+        to_confirm = close[: max(1, round(len(close) * CONFIRMED_SHARE))] if close else []
+        confirmed = [
+            tracing.confirm_contact(actor=command, contact=c, reason="电话核实：同一时段在场")
+            for c in to_confirm
+        ]
+        if len(close) > len(confirmed):  # one dismissed, the rest left to verify
+            tracing.dismiss_contact(
+                actor=command, contact=close[len(confirmed)], reason="核实：该时段不在场"
+            )
+        counts["confirmed_contacts"] += len(confirmed)
+        if confirmed:
+            counts["quarantined"] += len(
+                tracing.quarantine_contacts(
+                    actor=command,
+                    case=case,
+                    contacts=confirmed,
+                    kind=AssignmentKind.HOME_QUARANTINE,
+                    place="居家",
+                    today=today,
+                )
+            )
+    return counts
+
+
+def _monitoring(command, rng: random.Random, today) -> int:
+    """Returnees under 14 days' health monitoring since three days ago, with yesterday's
+    morning and afternoon check-ins; one of them ran a fever (an alert for the grid)."""
+    returnees = list(
+        Resident.objects.filter(category=ResidentCategory.RETURNEE)
+        .exclude(health_assignments__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    chosen = Resident.objects.in_bulk(rng.sample(returnees, min(MONITORED, len(returnees))))
+    start, yesterday = today - datetime.timedelta(days=3), today - datetime.timedelta(days=1)
+    for n, person in enumerate(chosen.values()):
+        assignment = health.create_assignment(
+            actor=command,
+            resident=person,
+            kind=AssignmentKind.HEALTH_MONITORING,
+            start_date=start,
+            end_date=start + datetime.timedelta(days=13),
+        )
+        for slot in (Slot.AM, Slot.PM):
+            fever = n == 0 and slot == Slot.PM
+            temperature = Decimal("37.8") if fever else Decimal(f"36.{rng.randrange(2, 8)}")
+            health.record_checkin(
+                actor=command,
+                assignment=assignment,
+                date=yesterday,
+                slot=slot,
+                temperature=temperature,
+                symptoms=("fever",) if fever else (),
+            )
+    return len(chosen)
+
+
+def _screening(command, rng: random.Random, community: Area, now, today) -> int:
+    """A street's 返乡人员入户摸排 since two days ago: two thirds of the demo community's
+    households visited, a few with nobody home."""
+    street = community.parent if community.level == AreaLevel.COMMUNITY else community
+    campaign = screening.create_campaign(
+        actor=command,
+        area=street,
+        title="返乡人员入户摸排",
+        starts_on=today - datetime.timedelta(days=2),
+        due_on=today + datetime.timedelta(days=5),
+        description="逐户登记返乡、流入人员，落实居家观察措施。",
+    )
+    homes = list(Household.objects.in_area(community).annotate(n=Count("members")).order_by("pk"))
+    visits = 0
+    for home in homes[: len(homes) * 2 // 3]:
+        at = now - datetime.timedelta(hours=rng.randrange(1, 40))
+        if rng.random() < 0.1:
+            outcome, found = VisitOutcome.NOBODY_HOME, 0
+        else:
+            outcome, found = VisitOutcome.VISITED, home.n
+        screening.record_visit(
+            actor=command,
+            campaign=campaign,
+            household=home,
+            outcome=outcome,
+            visited_at=max(at, now - datetime.timedelta(hours=30)),
+            people_found=found,
+            new_people=1 if found and rng.random() < 0.05 else 0,
+        )
+        visits += 1
+    return visits
