@@ -24,7 +24,7 @@ from fangkong.health.choices import AssignmentKind, Slot
 from fangkong.registry.choices import ResidentCategory
 from fangkong.registry.models import Household, Resident
 from fangkong.screening import services as screening
-from fangkong.screening.choices import VisitOutcome
+from fangkong.screening.choices import FindingKind, VisitOutcome
 from fangkong.status.clock import local_date
 from fangkong.tracing import services as tracing
 from fangkong.tracing.choices import CaseKind, ContactDegree
@@ -33,7 +33,6 @@ from fangkong.venues.models import Scan
 
 CASE_CODES = ("PZH-001", "PZH-002")
 MONITORED = 20  # returnees under health monitoring
-CONFIRMED_SHARE = 0.6  # of each case's close contacts, the part staff have confirmed
 
 
 def load_epidemic_demo(*, seed: int, command, community) -> dict[str, int]:
@@ -93,12 +92,13 @@ def _cases(command, rng: random.Random, now, today) -> dict[str, int]:
             .order_by("resident_id")
         )
         counts["contacts"] += case.contacts.count()
-        to_confirm = close[: max(1, round(len(close) * CONFIRMED_SHARE))] if close else []
+        # About half confirmed, one dismissed when there are three or more, the rest (and
+        # the secondary contacts) left for staff to verify.
         confirmed = [
             tracing.confirm_contact(actor=command, contact=c, reason="电话核实：同一时段在场")
-            for c in to_confirm
+            for c in close[: (len(close) + 1) // 2]
         ]
-        if len(close) > len(confirmed):  # one dismissed, the rest left to verify
+        if len(close) >= 3:
             tracing.dismiss_contact(
                 actor=command, contact=close[len(confirmed)], reason="核实：该时段不在场"
             )
@@ -152,7 +152,7 @@ def _monitoring(command, rng: random.Random, today) -> int:
 
 def _screening(command, rng: random.Random, community: Area, now, today) -> int:
     """A street's 返乡人员入户摸排 since two days ago: two thirds of the demo community's
-    households visited, a few with nobody home."""
+    households visited (a few with nobody home), their returnees and newcomers found."""
     street = community.parent if community.level == AreaLevel.COMMUNITY else community
     campaign = screening.create_campaign(
         actor=command,
@@ -162,22 +162,39 @@ def _screening(command, rng: random.Random, community: Area, now, today) -> int:
         due_on=today + datetime.timedelta(days=5),
         description="逐户登记返乡、流入人员，落实居家观察措施。",
     )
-    homes = list(Household.objects.in_area(community).annotate(n=Count("members")).order_by("pk"))
+    homes = list(Household.objects.in_area(community).order_by("pk"))
+    members: dict[int, list[Resident]] = {}
+    for person in Resident.objects.filter(household__in=homes).order_by("pk"):
+        members.setdefault(person.household_id, []).append(person)
+    found_kinds = {
+        ResidentCategory.RETURNEE: FindingKind.RETURNEE,
+        ResidentCategory.INFLOW: FindingKind.INFLOW,
+    }
     visits = 0
     for home in homes[: len(homes) * 2 // 3]:
-        at = now - datetime.timedelta(hours=rng.randrange(1, 40))
-        if rng.random() < 0.1:
-            outcome, found = VisitOutcome.NOBODY_HOME, 0
-        else:
-            outcome, found = VisitOutcome.VISITED, home.n
-        screening.record_visit(
+        people = members.get(home.pk, [])
+        at = now - datetime.timedelta(hours=rng.randrange(1, 30))
+        home_visited = bool(people) and rng.random() >= 0.1
+        visit = screening.record_visit(
             actor=command,
             campaign=campaign,
             household=home,
-            outcome=outcome,
-            visited_at=max(at, now - datetime.timedelta(hours=30)),
-            people_found=found,
-            new_people=1 if found and rng.random() < 0.05 else 0,
+            outcome=VisitOutcome.VISITED if home_visited else VisitOutcome.NOBODY_HOME,
+            visited_at=at,
+            people_found=len(people) if home_visited else 0,
         )
         visits += 1
+        if not home_visited:
+            continue
+        for person in people:  # who came back or moved in is registered as found
+            kind = found_kinds.get(person.category)
+            if kind is not None:
+                screening.record_finding(
+                    actor=command,
+                    campaign=campaign,
+                    resident=person,
+                    kind=kind,
+                    visit=visit,
+                    found_at=at,
+                )
     return visits
