@@ -174,6 +174,9 @@ class Exposure:
     via: int  # the person they were exposed to (the case, or a close contact)
     overlap: Overlap | None = None
     at: datetime.datetime | None = None  # household: from when the source was infectious
+    # household: until when they lived with the infectious source (the case's isolation;
+    # for a close contact, the end of the trace), which quarantine is counted from
+    until: datetime.datetime | None = None
 
 
 @dataclass
@@ -188,7 +191,7 @@ class Candidate:
 
     @property
     def last_exposure(self) -> datetime.datetime:
-        return max(e.overlap.end if e.overlap else e.at for e in self.exposures)
+        return max(e.overlap.end if e.overlap else (e.until or e.at) for e in self.exposures)
 
 
 @dataclass
@@ -222,11 +225,12 @@ def _hop(
     own = [v for v in visits_of(sources, since, until, params) if v.start >= sources[v.person]]
     others = visits_around(own, params)
     members = household_members(sources)
-    return own, _candidates(sources, own, others, members, params, exclude, degree)
+    return own, _candidates(sources, until, own, others, members, params, exclude, degree)
 
 
 def _candidates(
     sources: dict[int, datetime.datetime],
+    until: datetime.datetime,
     own: list[Visit],
     others: Iterable[Visit],
     members: dict[int, int],
@@ -235,7 +239,8 @@ def _candidates(
     degree: str,
 ) -> dict[int, Candidate]:
     """The contacts of ``sources`` from their visits ``own``, the visits ``others`` around
-    them and their household ``members`` (member → source)."""
+    them and their household ``members`` (member → source), who lived with their source
+    from when it was infectious until ``until``."""
     found: dict[int, Candidate] = {}
     since = min(sources.values())
     for person, overlaps in meetings(own, others, params, exclude | set(sources)).items():
@@ -245,7 +250,9 @@ def _candidates(
         if member in exclude or member in sources:
             continue
         c = found.setdefault(member, Candidate(member, degree))
-        c.exposures.append(Exposure("household", source, at=max(sources[source], since)))
+        c.exposures.append(
+            Exposure("household", source, at=max(sources[source], since), until=until)
+        )
     return found
 
 
@@ -286,7 +293,10 @@ def close_contacts_of_cases(
         others = [b for venue in {v.venue for v in mine} for b in around[venue]]
         members = dict.fromkeys(homes.get(c.resident_id, ()), c.resident_id)
         sources = {c.resident_id: periods[c.pk][0]}
-        out[c.pk] = (mine, _candidates(sources, mine, others, members, params, set(), "close"))
+        out[c.pk] = (
+            mine,
+            _candidates(sources, periods[c.pk][1], mine, others, members, params, set(), "close"),
+        )
     return out
 
 

@@ -65,6 +65,11 @@ def test_close_and_secondary_contacts_with_their_reasons(city, users):
     assert (g.source_id, g.venue_id, g.overlap_minutes) == (p["B"].pk, w.pk, 10)
     home = Exposure.objects.get(contact=found[("同住者", "close")])
     assert (home.kind, home.venue_id) == ("household", None)
+    # Living together, they were exposed until the case was isolated (its confirmation), and
+    # quarantine counts from then — not from when the case became infectious; a close
+    # contact's household, until the trace.
+    assert found[("同住者", "close")].last_exposure == D
+    assert found[("密接同住", "secondary")].last_exposure == D
     assert verify_chain().ok
     assert AuditEntry.objects.filter(object_type="tracing.contact").count() == 6
 
