@@ -69,6 +69,49 @@ def _past_day(text: str, today: datetime.date) -> datetime.date | None:
     return day if day < today else None
 
 
+# The home page's 今日防控 panel: what a grid or community works from each day.
+HOME_FIGURES = (
+    "status_red",
+    "status_yellow",
+    "status_green",
+    "quarantined",
+    "monitored",
+    "contacts_to_verify",
+)
+
+
+def home_panel(request: HttpRequest) -> dict | None:
+    """The home page's 今日防控: the ``HOME_FIGURES`` the user may read, for their own area,
+    each linking to its list (the dashboard's figures: the same values and links)."""
+    user = request.user
+    allowed = {f.key: f for f in figures_for(user)}
+    keys = [k for k in HOME_FIGURES if k in allowed]
+    if not keys:
+        return None
+    area = user_area(user) or Area.objects.filter(parent__isnull=True).order_by("path").first()
+    if area is None:
+        return None
+    values, _children = figure_table(user, area, local_date(timezone.now()), keys)
+    items = [
+        {
+            "key": k,
+            "label": allowed[k].label,
+            "value": values[k],
+            "url": _list_link(allowed[k], area),
+            "css": HOME_FIGURE_CSS.get(k, ""),
+        }
+        for k in keys
+    ]
+    return {"template": "dashboard/includes/home_panel.html", "area": area, "items": items}
+
+
+HOME_FIGURE_CSS = {
+    "status_red": "text-danger",
+    "status_yellow": "text-warning-emphasis",
+    "status_green": "text-success",
+}
+
+
 @login_required
 def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
     """指挥看板 of an area (the user's own by default), figures as of now."""

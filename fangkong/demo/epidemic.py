@@ -14,7 +14,6 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.db.models import Count
 from django.utils import timezone
 
 from fangkong.areas.choices import AreaLevel
@@ -42,43 +41,57 @@ def load_epidemic_demo(*, seed: int, command, community) -> dict[str, int]:
     rng = random.Random(seed)
     now = timezone.now()
     today = local_date(now)
-    created = _cases(command, rng, now, today)
-    created["monitoring"] = _monitoring(command, rng, today)
+    created = _cases(command, rng, now, today, community)
+    created["monitoring"] = _monitoring(command, rng, today, community)
     if community is not None:
         created["screening_visits"] = _screening(command, rng, community, now, today)
     return created
 
 
-def _cases(command, rng: random.Random, now, today) -> dict[str, int]:
-    # People who scanned in today, at the venues most visited: their visits overlap others'.
-    busy = (
-        Scan.objects.filter(resident__isnull=False, scanned_at__lt=now)
-        .values("venue")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "venue")[:10]
-    )
-    venues = [row["venue"] for row in busy]
+def _pick(rng: random.Random, pks: list[int], n: int, near: Area | None) -> list[int]:
+    """``n`` of ``pks`` at random, people living in ``near`` before others: the demo's
+    community and grid accounts then find some of the work on their own pages."""
+    chosen: list[int] = []
+    for area in (near, None):
+        if area is None:
+            pool = set(pks)
+        else:
+            pool = set(
+                Resident.objects.in_area(area).filter(pk__in=pks).values_list("pk", flat=True)
+            )
+        pool = sorted(pool - set(chosen))
+        chosen += rng.sample(pool, min(n - len(chosen), len(pool)))
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+def _cases(command, rng: random.Random, now, today, community) -> dict[str, int]:
+    # People who scanned in today: their visits overlap others' at the same venues.
     visitors = sorted(
         set(
-            Scan.objects.filter(venue__in=venues, resident__isnull=False).values_list(
+            Scan.objects.filter(resident__isnull=False, scanned_at__lt=now).values_list(
                 "resident", flat=True
             )
         )
     )
     if len(visitors) < len(CASE_CODES):
         return {}
-    people = Resident.objects.in_bulk(rng.sample(visitors, len(CASE_CODES)))
+    first = _pick(rng, visitors, 1, community)  # one case in the demo community
+    picked = first + _pick(rng, [v for v in visitors if v not in first], 1, None)
+    people = Resident.objects.in_bulk(picked)
     counts = {"cases": 0, "contacts": 0, "confirmed_contacts": 0, "quarantined": 0}
     plans = [
         (CaseKind.CONFIRMED, today - datetime.timedelta(days=2), "外地输入（返乡人员）"),
         (CaseKind.ASYMPTOMATIC, None, "集中隔离点筛查发现"),
     ]
-    for code, person, (kind, onset, source) in zip(CASE_CODES, people.values(), plans, strict=True):
+    for code, pk, (kind, onset, source) in zip(CASE_CODES, picked, plans, strict=True):
+        person = people[pk]
         case = tracing.create_case(
             actor=command,
             resident=person,
             kind=kind,
-            confirmed_at=now - datetime.timedelta(hours=2),
+            confirmed_at=now - datetime.timedelta(minutes=1),  # after its scans today
             onset_date=onset,
             code=code,
             source=source,
@@ -117,7 +130,7 @@ def _cases(command, rng: random.Random, now, today) -> dict[str, int]:
     return counts
 
 
-def _monitoring(command, rng: random.Random, today) -> int:
+def _monitoring(command, rng: random.Random, today, community) -> int:
     """Returnees under 14 days' health monitoring since three days ago, with yesterday's
     morning and afternoon check-ins; one of them ran a fever (an alert for the grid)."""
     returnees = list(
@@ -126,7 +139,9 @@ def _monitoring(command, rng: random.Random, today) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    chosen = Resident.objects.in_bulk(rng.sample(returnees, min(MONITORED, len(returnees))))
+    near = _pick(rng, returnees, MONITORED // 2, community)  # half in the demo community
+    far = _pick(rng, [r for r in returnees if r not in set(near)], MONITORED - len(near), None)
+    chosen = Resident.objects.in_bulk(near + far)
     start, yesterday = today - datetime.timedelta(days=3), today - datetime.timedelta(days=1)
     for n, person in enumerate(chosen.values()):
         assignment = health.create_assignment(

@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 HOME_PANELS = [
+    "fangkong.dashboard.views.home_panel",
     "fangkong.registry.views.home_panel",
     "fangkong.volunteers.views.home_panel",
     "fangkong.supervision.views.home_panel",
