@@ -22,7 +22,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from fangkong.areas.models import Area
 from fangkong.core.pdf import cjk_font
 from fangkong.core.scoping import area_visible_to
-from fangkong.formats import grouped
+from fangkong.formats import figure
 
 from .figures import REGISTRY, figure_table
 from .models import ReportTemplate
@@ -162,12 +162,6 @@ def render_xlsx(report: DailyReport) -> bytes:
     return buf.getvalue()
 
 
-def _fmt(value) -> str:
-    if isinstance(value, Decimal):
-        value = value.normalize()  # 95.20 → 95.2
-    return grouped(value) if isinstance(value, int | Decimal) else str(value)
-
-
 def _group_numbers(cells) -> None:
     """Excel shows these cells' numbers grouped (1,680,000) with the places they have; they
     stay numbers."""
@@ -197,7 +191,7 @@ def render_pdf(report: DailyReport) -> bytes:
     for section in report.sections:
         story.append(Paragraph(section.heading, heading))
         rows = [[_("项目"), _("数值")]] + [
-            [line.label + ("" if line.as_of else NOW_NOTE), _fmt(line.value)]
+            [line.label + ("" if line.as_of else NOW_NOTE), figure(line.value)]
             for line in section.lines
         ]
         story.append(Table(rows, colWidths=[110 * mm, 40 * mm], style=style))

@@ -23,3 +23,12 @@ def grouped(value: int | Decimal, places: int | None = None) -> str:
     (an amount in 元: 2), else every digit it has (a Decimal keeps its places and is never
     written in exponent form)."""
     return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def figure(value) -> str:
+    """A count or a sum as a statistic reads: grouped, a Decimal without trailing zeros
+    (95.20 → 95.2, 1680000.00 → 1,680,000), whichever database summed it; anything else as
+    text."""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+    return grouped(value) if isinstance(value, int | Decimal) else str(value)

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from fangkong.core.tables import Cell
-from fangkong.formats import grouped
+from fangkong.formats import figure, grouped
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
@@ -58,3 +58,15 @@ def test_inputs_carry_plain_digits_and_read_them_back():
         assert 'value="1680000.00"' in html and 'value="12000"' in html
         form = AmountForm({"amount": "1680000.00", "people": "12000"})
         assert form.is_valid() and form.cleaned_data["amount"] == Decimal("1680000.00")
+
+
+def test_a_statistic_reads_the_same_whichever_database_summed_it():
+    # PostgreSQL keeps a sum's scale (1680000.00), SQLite may not (1680000).
+    with translation.override("zh-hans"):
+        assert figure(Decimal("1680000.00")) == figure(Decimal("1680000")) == "1,680,000"
+        assert figure(Decimal("95.20")) == "95.2"
+        assert figure(12000) == "12,000"
+        out = Template("{% load fangkong_numbers %}{{ v|figure }}").render(
+            Context({"v": Decimal("10000.000")})
+        )
+        assert out == "10,000"
