@@ -80,6 +80,22 @@ HOME_FIGURES = (
 )
 
 
+HOME_FIGURE_CSS = {
+    "status_red": "text-danger",
+    "status_yellow": "text-warning-emphasis",
+    "status_green": "text-success",
+}
+
+
+def _own_area(user) -> Area | None:
+    """The area a page opens on for ``user``: their own, or the top of the tree for a user
+    bound to none."""
+    area = user_area(user)
+    if area is None:
+        area = Area.objects.filter(parent__isnull=True).order_by("path").first()
+    return area
+
+
 def home_panel(request: HttpRequest) -> dict | None:
     """The home page's 今日防控: the ``HOME_FIGURES`` the user may read, for their own area,
     each linking to its list (the dashboard's figures: the same values and links)."""
@@ -88,7 +104,7 @@ def home_panel(request: HttpRequest) -> dict | None:
     keys = [k for k in HOME_FIGURES if k in allowed]
     if not keys:
         return None
-    area = user_area(user) or Area.objects.filter(parent__isnull=True).order_by("path").first()
+    area = _own_area(user)
     if area is None:
         return None
     values, _children = figure_table(user, area, local_date(timezone.now()), keys)
@@ -105,22 +121,10 @@ def home_panel(request: HttpRequest) -> dict | None:
     return {"template": "dashboard/includes/home_panel.html", "area": area, "items": items}
 
 
-HOME_FIGURE_CSS = {
-    "status_red": "text-danger",
-    "status_yellow": "text-warning-emphasis",
-    "status_green": "text-success",
-}
-
-
 @login_required
 def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
     """指挥看板 of an area (the user's own by default), figures as of now."""
-    if area_pk is None:
-        area = user_area(request.user)
-        if area is None:
-            area = Area.objects.filter(parent__isnull=True).order_by("path").first()
-    else:
-        area = get_object_or_404(Area, pk=area_pk)
+    area = _own_area(request.user) if area_pk is None else get_object_or_404(Area, pk=area_pk)
     if area is None or not area_visible_to(area, request.user):
         raise PermissionDenied(_("您无权查看该区域"))
     figures = figures_for(request.user)
