@@ -81,3 +81,28 @@ def test_report_template_on_a_phone(page, live_server, city):
     assert ws["A1"].value == "卫健委疫情日报"
     labels = [r[0] for r in ws.iter_rows(min_row=5, values_only=True) if r[0]]
     assert labels[:4] == ["病例", "新增", "隔离与监测", "隔离中人员"]
+
+
+def test_home_today_panel_on_a_phone_leads_to_its_list(page, live_server, city):
+    """A grid worker's home page: 今日防控 of their own grid, and a figure opens the list it
+    counts (the red people of that grid, as many as the figure says)."""
+    from fangkong.dashboard.views import HOME_FIGURES
+
+    areas, users, day = city
+    page.set_viewport_size({"width": 375, "height": 740})
+    login(page, live_server, "grid_a")
+    page.goto(f"{live_server.url}/")
+    values = figure_values(users["grid_a"], areas["grid_a"], day, list(HOME_FIGURES))
+    panel = page.locator("#home-today")
+    assert "第一网格" in panel.locator("h2").inner_text()
+    for key in HOME_FIGURES:
+        shown = panel.locator(f"[data-figure={key}] .fs-5").inner_text()
+        assert int(shown.replace(",", "")) == values[key], key
+    assert values["status_red"] > 0  # the generated grid has red people to follow
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "home-today-phone")
+    panel.locator("[data-figure=status_red]").click()
+    page.wait_for_url(lambda url: "/status/" in url and "colour=red" in url)
+    rows = page.locator("table tbody tr")
+    assert rows.count() == values["status_red"]
+    assert all("红" in rows.nth(i).inner_text() for i in range(rows.count()))
