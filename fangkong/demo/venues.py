@@ -24,6 +24,8 @@ from fangkong.venues.models import Scan, Venue
 
 AUDIT_REASON = "演示数据（fangkong load-demo）"
 SCANS_PER_VENUE = 12
+# Venues' open hours (local time) for the demo's scans.
+OPEN_FROM, OPEN_UNTIL = 7, 22
 
 
 def _code(rng: random.Random) -> str:
@@ -116,8 +118,7 @@ def _scans_for(venues: list[Venue], rng: random.Random) -> list[Scan]:
         people.setdefault(path, []).append(pk)
     colours = dict(PersonStatus.objects.values_list("pk", "colour"))
     now = timezone.now()
-    start = timezone.localtime(now).replace(hour=7, minute=0, second=0, microsecond=0)
-    span = max(int((now - start).total_seconds()), 60)
+    pick_time = _open_hours_sampler(now)
     recorded = now
     scans = []
     for venue in venues:
@@ -126,9 +127,7 @@ def _scans_for(venues: list[Venue], rng: random.Random) -> list[Scan]:
         ]
         for pk in rng.sample(nearby, min(SCANS_PER_VENUE, len(nearby))):
             colour = colours.get(pk, "green")
-            at = start + datetime.timedelta(seconds=rng.randrange(span))
-            if at > now:
-                at = now - datetime.timedelta(minutes=rng.randrange(1, 60))
+            at = pick_time(rng)
             admitted = colour == "green"
             temperature = f"36.{rng.randrange(0, 8)}"
             scans.append(
@@ -140,6 +139,33 @@ def _scans_for(venues: list[Venue], rng: random.Random) -> list[Scan]:
                     _scan(venue, pk, out, Direction.OUT, colour, True, None, recorded, rng)
                 )
     return scans
+
+
+def _open_hours_sampler(now: datetime.datetime):
+    """A function giving a random moment of the last 24 hours that falls in a venue's open
+    hours (OPEN_FROM–OPEN_UNTIL local time): in the morning the demo's scans are mostly
+    yesterday's, in the evening today's, and a demo loaded before dawn does not pile the
+    day's visits into its last hour (which made everyone a contact of everyone)."""
+    local = timezone.localtime(now)
+    spans = []  # (start, seconds) of the open hours within (now - 24 h, now]
+    for days_back in (1, 0):
+        day = local - datetime.timedelta(days=days_back)
+        opens = day.replace(hour=OPEN_FROM, minute=0, second=0, microsecond=0)
+        closes = day.replace(hour=OPEN_UNTIL, minute=0, second=0, microsecond=0)
+        start, end = max(opens, local - datetime.timedelta(hours=24)), min(closes, local)
+        if end > start:
+            spans.append((start, int((end - start).total_seconds())))
+    total = sum(seconds for _start, seconds in spans)
+
+    def pick(rng: random.Random) -> datetime.datetime:
+        offset = rng.randrange(total)
+        for start, seconds in spans:
+            if offset < seconds:
+                return start + datetime.timedelta(seconds=offset)
+            offset -= seconds
+        raise AssertionError("offset beyond the open hours")  # pragma: no cover
+
+    return pick
 
 
 def _scan(venue, pk, at, direction, colour, admitted, temperature, recorded, rng) -> Scan:

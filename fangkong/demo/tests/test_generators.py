@@ -125,3 +125,23 @@ def test_household_plan_is_seeded_and_a_bigger_plan_extends_a_smaller_one():
     other = plan_households(city, residents=120, seed=2021)
     assert [p.id_number for h in other for p in h.members] != [p[2] for p in small_people]
     assert plan_households(city, residents=0, seed=2020) == []
+
+
+def test_demo_scans_fall_in_open_hours_of_the_last_day_whenever_loaded():
+    from django.utils import timezone
+
+    from fangkong.demo.venues import OPEN_FROM, OPEN_UNTIL, _open_hours_sampler
+
+    rng = random.Random(4)
+    tz = timezone.get_default_timezone()
+    for hour in (3, 7, 12, 21, 23):
+        now = datetime.datetime(2022, 3, 15, hour, 30, tzinfo=tz)
+        pick = _open_hours_sampler(now)
+        moments = [timezone.localtime(pick(rng)) for _ in range(2000)]
+        assert all(now - datetime.timedelta(hours=24) <= m <= now for m in moments), hour
+        assert all(OPEN_FROM <= m.hour < OPEN_UNTIL for m in moments), hour
+        # Spread over the open hours, not piled into the last one (loaded before dawn, the
+        # old rule put every scan there).
+        last_hour = sum(m >= now - datetime.timedelta(hours=1) for m in moments)
+        assert last_hour < len(moments) / 5, (hour, last_hour)
+        assert len({m.hour for m in moments}) >= 10, hour
