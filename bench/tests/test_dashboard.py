@@ -41,6 +41,9 @@ def test_fixture_and_measure_at_tiny_size(dashboard_city):
         [f for f in REGISTRY.values() if city_user.has_perm(f.perm or _view(f))]
     )
     assert got["pages"]["community"]["figures_shown"] > 0
+    # The home page is measured for every user too, its 今日防控 figures among what it shows.
+    assert set(got["home"]) == set(got["pages"])
+    assert all(page["figures_shown"] > 0 for page in got["home"].values())
     assert got["report_xlsx_bytes"] > 0 and got["report_pdf_bytes"] > 0
 
 
@@ -67,6 +70,13 @@ def test_results_go_below_their_own_marker(tmp_path):
     first = render(Args, [result], "python -m bench dashboard", {"cpu": "x"}, [])
     assert "all targets met" in first.splitlines()[0]
     record(docs, first)
+    result.measure["home"] = {"city": page | {"median_ms": 90.0}}
+    with_home = render(Args, [result], "python -m bench dashboard", {"cpu": "x"}, [])
+    assert "| SQLite | home page, city user | median 90 ms" in with_home
+    assert "all targets met" in with_home.splitlines()[0]
+    result.measure["home"]["city"]["median_ms"] = 650.0  # a slow home page misses too
+    assert "TARGETS MISSED" in render(Args, [result], "x", {"cpu": "x"}, []).splitlines()[0]
+    del result.measure["home"]
     result.measure["pages"]["city"] = page | {"median_ms": 700.0}
     second = render(Args, [result], "python -m bench dashboard", {"cpu": "x"}, [])
     assert "TARGETS MISSED" in second.splitlines()[0]
