@@ -23,13 +23,18 @@ def city(transactional_db):
     return areas, users, day
 
 
+def _number(text: str) -> int:
+    """A figure as the page shows it: digits grouped by three (1,234)."""
+    return int(text.replace(",", ""))
+
+
 def test_dashboard_on_pc_then_phone(page, live_server, city):
     areas, users, day = city
     login(page, live_server, "command")
     page.goto(f"{live_server.url}/dashboard/")
     values = figure_values(users["command"], areas["city"], day)
     shown = page.locator("#figures [data-figure=cases_new] a").inner_text()
-    assert int(shown) == values["cases_new"]
+    assert _number(shown) == values["cases_new"]
     assert page.locator("#trends svg.fk-chart").count() == 4
     assert page.locator("#comparison tbody tr").count() == 2
     shot(page, "dashboard-pc")
@@ -38,7 +43,7 @@ def test_dashboard_on_pc_then_phone(page, live_server, city):
     page.wait_for_url(lambda url: f"/dashboard/area/{areas['renhe'].pk}/" in url)
     renhe = figure_values(users["command"], areas["renhe"], day)
     shown = page.locator("#figures [data-figure=scans_today] a").inner_text()
-    assert int(shown) == renhe["scans_today"]
+    assert _number(shown) == renhe["scans_today"]
     assert page.locator(".breadcrumb a:text('攀枝花市')").count() == 1
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{live_server.url}/dashboard/")
@@ -97,7 +102,7 @@ def test_home_today_panel_on_a_phone_leads_to_its_list(page, live_server, city):
     assert "第一网格" in panel.locator("h2").inner_text()
     for key in HOME_FIGURES:
         shown = panel.locator(f"[data-figure={key}] .fs-5").inner_text()
-        assert int(shown.replace(",", "")) == values[key], key
+        assert _number(shown) == values[key], key
     assert values["status_red"] > 0  # the generated grid has red people to follow
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(page, "home-today-phone")
