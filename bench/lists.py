@@ -4,7 +4,8 @@ Django's test client on the dashboard benchmark's full-size city (``bench.dashbo
 ``lists-measure`` finds every ``ObjectListView`` with a URL of its own (and the audit log),
 renders its first page (default order) for the dashboard's city, district and community
 users, then the large lists with a common filter (a grid, a colour, a date range, a search
-term), and prints per page the median of ``runs`` renders and the slowest SQL statement.
+term) and the filtered lists each user's home page links to, and prints per page the
+median of ``runs`` renders and the slowest SQL statement.
 """
 
 from __future__ import annotations
@@ -72,6 +73,26 @@ def filtered_pages(user) -> dict[str, tuple[str, dict]]:
     }
 
 
+def home_links(client) -> dict[str, tuple[str, dict]]:
+    """The filtered lists the user's home page links to (its panels' figures: 绿码, 隔离中,
+    a category…): ``{label: (path, params)}``, the label the list's URL name and its
+    parameters but the area (each user's own)."""
+    from html import unescape
+    from urllib.parse import parse_qsl, urlsplit
+
+    from django.urls import resolve
+
+    page = client.get("/").content.decode()
+    links: dict[str, tuple[str, dict]] = {}
+    for href in re.findall(r'href="(/[^"#]*\?[^"#]+)"', page):
+        url = urlsplit(unescape(href))
+        params = dict(parse_qsl(url.query))
+        match = resolve(url.path)
+        shown = " ".join(f"{k}={v}" for k, v in sorted(params.items()) if k != "area")
+        links[f"{match.view_name} {shown}".strip()] = (url.path, params)
+    return dict(sorted(links.items()))
+
+
 class SlowestQuery:
     """A connection execute wrapper that keeps the slowest statement of a render."""
 
@@ -127,6 +148,7 @@ def measure(runs: int = 3, only: str = "") -> dict:
 
     pages = {n: p for n, p in list_pages().items() if only in n}
     out: dict = {"day": DAY.isoformat(), "runs": runs, "pages": {}, "filtered": {}}
+    out["home_links"] = {}
     for who, username in USERS.items():
         client = _client(username)
         client.get(reverse("home"))  # the process's first render pays the imports
@@ -137,5 +159,9 @@ def measure(runs: int = 3, only: str = "") -> dict:
             if only in name:
                 page = time_page(client, reverse(name), params, runs)
                 out["filtered"].setdefault(label, {})[who] = page
+        for label, (path, params) in home_links(client).items():
+            if only in label:
+                page = time_page(client, path, params, runs)
+                out["home_links"].setdefault(label, {})[who] = page
     out["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
     return out

@@ -28,7 +28,9 @@ HEADER = """
 test client for the dashboard benchmark's city, district and community users, on the
 dashboard's full-size fixture (1,000,000 residents, 10,000,000 scans; its cache, see
 "Dashboard benchmark": run `python -m bench dashboard --fixture-only` first). Then the large
-lists with a common filter: one grid, a colour, two hours of scans, a searched name. Each
+lists with a common filter: one grid, a colour, two hours of scans, a searched name; and
+every filtered list the user's home page links to (its panels' figures: 绿码 or 红码 people,
+those in quarantine, contacts to verify, a category of residents…), found on the page. Each
 figure is the median of `--runs` renders (one render when the first takes over 3 s), with
 the slowest SQL statement of the page. A 403 is a list the user's role may not open.
 
@@ -109,7 +111,13 @@ def render(args, results: dict, command: str, machine: dict, skipped: list[str])
         out += [*lines, ""]
         out += ["| Filtered | city | district | community | slowest statement |"]
         out += ["|---|---:|---:|---:|---|", *f_lines, ""]
-        over += [f"{label}: {s}" for s in slow + f_slow]
+        h_lines, h_slow = _rows(data.get("home_links", {}))
+        if h_lines:
+            out += [
+                "| Linked from the home page | city | district | community | slowest statement |"
+            ]
+            out += ["|---|---:|---:|---:|---|", *h_lines, ""]
+        over += [f"{label}: {s}" for s in slow + f_slow + h_slow]
     verdict = "all pages under 500 ms" if not over else f"{len(over)} pages over 500 ms"
     head = [
         f"### {started:%Y-%m-%d %H:%M %z} — {verdict}\n",

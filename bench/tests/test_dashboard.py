@@ -84,3 +84,16 @@ def test_results_go_below_their_own_marker(tmp_path):
     text = docs.read_text(encoding="utf-8")
     assert text.count("# Dashboard benchmark") == 1 and text.count(MARKER) == 1
     assert text.index("median 700 ms") < text.index("median 120 ms")
+
+
+def test_home_links_are_the_filtered_lists_of_the_users_home_page(dashboard_city):
+    from bench.dashboard import USERS, _client
+    from bench.lists import home_links
+
+    links = home_links(_client(USERS["city"]))
+    # 今日防控's figures and the registry's categories, each labelled without the area.
+    assert links["status:status_list colour=green"][0] == "/status/"
+    assert "health:assignment_list state=active" in links
+    assert "registry:resident_list category=returnee" in links
+    _path, params = links["status:status_list colour=red"]
+    assert set(params) == {"area", "colour"}
