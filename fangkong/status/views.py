@@ -69,6 +69,10 @@ class PersonStatusListView(ObjectListView):
     filterset_class = StatusSearchFilterSet
     table_class = PersonStatusTable
     selector = _statuses
+    # Keys first, from the statuses alone: joined to residents and areas, SQLite drove a
+    # colour most people have (green over a city: 900,000 rows) from the areas and sorted
+    # every match — 16 s; the page's keys alone are an index walk of under 25 ms.
+    scope_walk = True
     export_permission = "registry.export_resident"
     list_url_name = "status:status_list"
     template_name = "status/status_list.html"
