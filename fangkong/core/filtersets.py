@@ -34,7 +34,7 @@ class AreaSubtreeFilter(django_filters.ModelChoiceFilter):
             return qs
         # A row's kept copy of its resident's area (``core.kept_area``) where it has one:
         # the same area in SQL, without joining the residents — through the join SQLite
-        # probed every area of a city's subtree once per row (2 s for a city's quarantines).
+        # probed every area of a city's subtree once per row (1–2 s for a city's quarantines).
         model = qs.model
         field = getattr(model, "count_scope_field", None) or model.scope_field
         return qs.filter(**{f"{field}__in": subtree_ids(value)})
