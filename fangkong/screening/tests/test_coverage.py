@@ -113,7 +113,8 @@ def row_values(rows):
 
 def test_coverage_per_grid(users, campaign, django_assert_max_num_queries):
     c, _ = campaign
-    with django_assert_max_num_queries(3):
+    # The areas, the households per grid, their latest visits per grid, the findings per grid.
+    with django_assert_max_num_queries(4):
         rows = campaign_coverage(c, users["street"], level=AreaLevel.GRID, today=D(2020, 2, 4))
     assert row_values(rows) == {
         #         total visited nobody refused not  people new found ret inflow % overdue
