@@ -147,6 +147,8 @@ class BlindIndexField(models.CharField):
         kwargs.update(source=self.source, purpose=self.purpose, transform=self.transform)
         for key in ("max_length", "null", "blank", "editable", "db_index"):
             kwargs.pop(key, None)
+        if not self.db_index:  # indexed by a constraint instead (this class's default: True)
+            kwargs["db_index"] = False
         return name, path, args, kwargs
 
     def compute(self, raw: str | None) -> str | None:

@@ -10,7 +10,8 @@ with the writers of the source table held off.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, migrations, transaction
@@ -120,3 +121,57 @@ def installed_triggers() -> set[str]:
         else:
             c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         return {r[0] for r in c.fetchall()}
+
+
+class KeepingTriggers(migrations.SeparateDatabaseAndState):
+    """``operations`` as usual, with the triggers around ``table`` kept: on SQLite Django
+    changes a column's constraints by copying the table under a new name, which loses the
+    table's own triggers (those of ``core.kept_area`` and others) and fails on triggers of
+    other tables that read it (the old table is gone when the copy takes its name)."""
+
+    def __init__(self, table: str, operations: Sequence[migrations.operations.base.Operation]):
+        self.table = table
+        super().__init__(database_operations=operations, state_operations=operations)
+
+    def deconstruct(self):
+        return (
+            self.__class__.__qualname__,
+            [],
+            {"table": self.table, "operations": self.database_operations},
+        )
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        with sqlite_triggers_set_aside(schema_editor, self.table):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        with sqlite_triggers_set_aside(schema_editor, self.table):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        described = "; ".join(op.describe() for op in self.database_operations)
+        return f"{described} (keeping the triggers around {self.table})"
+
+
+@contextmanager
+def sqlite_triggers_set_aside(schema_editor, table: str) -> Iterator[None]:
+    """SQLite: the triggers on ``table`` and those naming it dropped for the block and then
+    created again exactly as they were (their text from the schema)."""
+    if schema_editor.connection.vendor != "sqlite":
+        yield
+        return
+    with schema_editor.connection.cursor() as c:
+        # Naming it: a text match, which may take in a trigger of a similar name (dropped
+        # and made again unchanged, no harm).
+        c.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND (tbl_name = %s OR instr(sql, %s) > 0) ORDER BY name",
+            [table, table],
+        )
+        saved = c.fetchall()
+    quote = schema_editor.quote_name
+    for name, _sql in saved:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}", params=None)
+    yield
+    for _name, sql in saved:
+        schema_editor.execute(sql, params=None)

@@ -68,16 +68,33 @@ def drop_secondary_indexes(connection, table: str, keep_columns: Iterable[str]) 
     """Drop ``table``'s non-unique indexes not led by a column of ``keep_columns``, inside
     the current transaction; return the statements that re-create them."""
     keep = set(keep_columns)
+    return _drop_indexes(
+        connection,
+        table,
+        lambda c: not c["unique"] and c["columns"][0] not in keep,
+    )
+
+
+def drop_key_index(connection, table: str, key_columns: Iterable[str]) -> list[str]:
+    """Drop ``table``'s unique index on exactly ``key_columns`` (a named index: a column's
+    or table's UNIQUE constraint cannot be set aside and stays) inside the current
+    transaction; the statement that re-creates it, which fails if a key then repeats.
+
+    Only for a first load that looks nothing up by the key: in an empty table no record
+    matches, the file's own repeats are rejected row by row (``SeenKeys``), and no other
+    writer can add a record before the commit (SQLite's write lock; on PostgreSQL the lock
+    of the dropped index)."""
+    key = set(key_columns)
+    return _drop_indexes(connection, table, lambda c: c["unique"] and set(c["columns"]) == key)
+
+
+def _drop_indexes(connection, table: str, pick) -> list[str]:
     with connection.cursor() as cur:
         constraints = connection.introspection.get_constraints(cur, table)
         names = [
             name
             for name, c in constraints.items()
-            if c["index"]
-            and not c["unique"]
-            and not c["primary_key"]
-            and c["columns"]
-            and c["columns"][0] not in keep
+            if c["index"] and not c["primary_key"] and c["columns"] and pick(c)
         ]
         statements = [_definition(cur, connection.vendor, table, name) for name in names]
         for name in names:

@@ -137,6 +137,9 @@ class ModelWriter:
         self._insert_sql = self._build_insert_sql()
         columns = ", ".join(self._q(f.column) for f in self.fields)
         self._copy_sql = f"COPY {self._q(self.table)} ({columns}) FROM STDIN"
+        self._copy_pk_sql = (
+            f"COPY {self._q(self.table)} ({self._q(self.pk.column)}, {columns}) FROM STDIN"
+        )
         # (name, position in an insert row for personal fields / -1 for the pk / None,
         # default) for ``create_changes_json``.
         self._audit_plan = [
@@ -419,6 +422,11 @@ class ModelWriter:
         self._insert_convs = [self._converter(f) for f in self.fields]
         self._sealer = None
 
+    @property
+    def returns_pks(self) -> bool:
+        """Whether ``insert`` gives the new rows' pks (else ``pks`` looks them up by key)."""
+        return self.auto_pk and self.connection.vendor in ("sqlite", "postgresql")
+
     # --- SQL ---------------------------------------------------------------------------
 
     def _q(self, name: str) -> str:
@@ -430,27 +438,41 @@ class ModelWriter:
         return f"INSERT INTO {self._q(self.table)} ({cols}) VALUES ({marks})"  # noqa: S608
 
     def insert(self, rows: Sequence[Sequence[Any]]) -> list[int] | None:
-        """Insert ``rows``; on SQLite also return their pks (else ``None``: use ``pks``).
+        """Insert ``rows`` and return their pks when ``returns_pks`` (else ``None``: use
+        ``pks``, a look-up by key).
 
         SQLite has one writer at a time and the tables use AUTOINCREMENT, so the rows of one
-        ``executemany`` get consecutive ids ending at ``last_insert_rowid()``.
+        ``executemany`` get consecutive ids ending at ``last_insert_rowid()``. On PostgreSQL
+        the ids are drawn from the table's sequence first and written with the rows.
         """
         if not rows:
             return []
         with self.connection.cursor() as cur:
             if self.connection.vendor == "postgresql":
+                ids = self._draw_ids(cur, len(rows)) if self.returns_pks else None
                 # COPY: one stream instead of a statement per row (psycopg 3 adapts the same
                 # Python values executemany would send).
-                with cur.cursor.copy(self._copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return None
+                with cur.cursor.copy(self._copy_sql if ids is None else self._copy_pk_sql) as copy:
+                    if ids is None:
+                        for row in rows:
+                            copy.write_row(row)
+                    else:
+                        for pk, row in zip(ids, rows, strict=True):
+                            copy.write_row((pk, *row))
+                return ids
             cur.executemany(self._insert_sql, rows)
-            if self.connection.vendor != "sqlite" or not self.auto_pk:
+            if not self.returns_pks:
                 return None
             cur.execute("SELECT last_insert_rowid()")
             last = cur.fetchone()[0]
         return list(range(last - len(rows) + 1, last + 1))
+
+    def _draw_ids(self, cur, n: int) -> list[int]:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [self._q(self.table), self.pk.column, n],
+        )
+        return sorted(r[0] for r in cur.fetchall())
 
     def update(self, groups: dict[tuple[str, ...], list[list[Any]]]) -> None:
         """``{(field, ...): [[value, ..., pk], ...]}``: one ``executemany`` per field set."""

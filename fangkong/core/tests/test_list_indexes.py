@@ -79,7 +79,7 @@ CITY_STATS = [
     ("registry_resident", "resident_area_category", "1000000 1000 200"),
     ("registry_resident", "resident_area_name", "1000000 1000 1 1"),
     ("registry_resident", "resident_id_area", "1000000 1 1"),
-    ("registry_resident", "sqlite_autoindex_registry_resident_1", "1000000 1"),
+    ("registry_resident", "resident_id_number", "1000000 1"),
     ("screening_campaign", "screening_campaign_area_id_03558698", "1 1"),
     ("screening_campaign", "screening_campaign_created_by_id_e2d7dac9", "1 1"),
     ("screening_finding", "finding_list_order", "10000 2 1"),

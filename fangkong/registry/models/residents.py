@@ -47,7 +47,9 @@ class Resident(ScopedModel):
     tags = models.CharField(_("标签"), max_length=255, blank=True, default="")
     notes = models.TextField(_("备注"), blank=True)
 
-    id_number_index = BlindIndexField(source="id_number", purpose="id", unique=True)
+    # Unique through ``resident_id_number`` (a named index, unlike a column's UNIQUE: a first
+    # import into an empty table sets it aside and builds it at the end, ``core.importing``).
+    id_number_index = BlindIndexField(source="id_number", purpose="id", db_index=False)
     id_number_last4 = BlindIndexField(source="id_number", purpose="id4", transform="last4")
     phone_index = BlindIndexField(source="phone", purpose="phone")
     phone_last4 = BlindIndexField(source="phone", purpose="phone4", transform="last4")
@@ -67,6 +69,16 @@ class Resident(ScopedModel):
             ("import_resident", _("导入居民")),
             ("export_resident", _("导出居民")),
             ("export_personal_resident", _("导出未脱敏的居民信息")),
+        ]
+        constraints = [
+            # NULL never repeats in a unique index, so partial or not it holds the same keys;
+            # partial, both databases build it as a plain index (SQLite's column UNIQUE
+            # cannot be dropped) and use it for every "= x" and "IN (…)" on the column.
+            models.UniqueConstraint(
+                fields=["id_number_index"],
+                name="resident_id_number",
+                condition=models.Q(id_number_index__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(fields=["area", "category"], name="resident_area_category"),

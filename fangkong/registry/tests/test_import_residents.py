@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from fangkong.core import crypto
+from fangkong.core.audit import object_type as audit_object_type
 from fangkong.core.audit import snapshot, verify_chain
 from fangkong.core.importing import ImportFileError, indexes, run_import
 from fangkong.core.importing.engine import IMPORT_GC_THRESHOLD
@@ -434,6 +435,37 @@ def test_reimport_updates_changed_rows_and_keeps_blank_cells(tmp_path, users, ar
     assert (crypto.decrypt(old), crypto.decrypt(new)) == ("13800000000", "13700001111")
 
 
+def test_new_records_take_their_ids_from_the_insert(tmp_path, users, areas, monkeypatch):
+    """Both databases hand back the ids of the rows an insert wrote (SQLite's last rowid,
+    PostgreSQL's sequence drawn before the COPY): no batch looks its new residents or
+    households up by key, and each audit entry names its own record."""
+    looked_up = []
+    real_pks = ModelWriter.pks
+
+    def spy(self, natural_key, keys):
+        looked_up.append(self.model)
+        return real_pks(self, natural_key, keys)
+
+    monkeypatch.setattr(ModelWriter, "pks", spy)
+    monkeypatch.setattr(ResidentImporter, "batch_size", 2)
+    header = [*CLEAN_HEADER, "户编号"]
+    rows = [[*row, f"1-{i % 2}"] for i, row in enumerate(_clean_rows(5))]  # one a grid
+    result = _import(
+        write_csv(tmp_path / "a.csv", "utf-8", header, rows, title=None),
+        users["community"],
+        areas["community"],
+    )
+    assert (result.created, result.extra["households_created"]) == (5, 2)
+    assert looked_up == []
+    for model in (Resident, Household):
+        entries = AuditEntry.objects.filter(object_type=audit_object_type(model), action="create")
+        by_id = {int(e.object_id): e for e in entries}
+        assert set(by_id) == set(model.objects.values_list("pk", flat=True))
+    for resident in Resident.objects.select_related("household"):
+        assert by_id[resident.household.pk].changes["number"] == resident.household.number
+    assert verify_chain().ok
+
+
 def test_moving_to_another_grid_leaves_the_old_household(tmp_path, users, areas):
     header = ["姓名", "身份证号", "网格", "户编号"]
     rows = [["张三", ID_ZHANG, "第一网格", "1-101"]]
@@ -621,6 +653,9 @@ def test_crash_mid_import_leaves_nothing(tmp_path, users, areas, monkeypatch):
 # --- a large first load sets the secondary indexes aside -----------------------------------
 
 
+KEY = ("id_number_index",)
+
+
 def _indexes() -> dict[str, tuple]:
     with connection.cursor() as cur:
         found = connection.introspection.get_constraints(cur, Resident._meta.db_table)
@@ -647,14 +682,25 @@ def test_large_first_load_rebuilds_the_indexes_it_set_aside(
     tmp_path, users, areas, indexes_at_insert
 ):
     before = _indexes()
-    # Unique indexes and those led by the natural key (PostgreSQL's "_like") serve lookups.
-    kept = {n for n, (cols, unique) in before.items() if unique or cols[0] == "id_number_index"}
+    # Unique indexes and those led by the natural key serve lookups; a load into an empty
+    # table looks nothing up by the key (the inserts give the new rows' ids), so the key's
+    # own unique index is set aside too.
+    key_index = {n for n, (cols, unique) in before.items() if unique and cols == KEY}
+    assert key_index == {"resident_id_number"}
+    kept = {n for n, (cols, unique) in before.items() if unique or cols[0] == KEY[0]}
+    kept -= key_index
     assert set(before) - kept  # area + category, household, the last-4 and phone indexes
     path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(6), title=None)
     result = _import(path, users["community"], areas["community"])
     assert (result.created, result.committed) == (6, True)
     assert indexes_at_insert and all(s == kept for s in indexes_at_insert)  # one per batch
     assert _indexes() == before
+    # Rebuilt, the key's index refuses a repeated ID number again.
+    first, second = Resident.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resident.objects.filter(pk=second).update(
+            id_number_index=Resident.objects.get(pk=first).id_number_index
+        )
     # The file again: the table now holds as many rows as the file brings, so nothing is dropped.
     again = _import(path, users["community"], areas["community"])
     assert (again.created, again.unchanged) == (0, 6)

@@ -1,0 +1,59 @@
+"""Registry 0006 on a table holding rows, with the triggers of other apps on and around it
+(on SQLite Django copies the table to drop the column's UNIQUE)."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from fangkong.core.testing.factories import make_residents
+from fangkong.core.triggers import installed_triggers
+from fangkong.registry.models import Resident
+
+BEFORE = [("registry", "0005_resident_household_partial_index")]
+AFTER = [("registry", "0006_resident_id_number_unique_index")]
+
+
+def _migrate(target) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+
+
+def _triggers() -> dict[str, str]:
+    """Each trigger's definition (SQLite keeps its text; PostgreSQL: the names)."""
+    if connection.vendor != "sqlite":
+        return dict.fromkeys(installed_triggers(), "")
+    with connection.cursor() as cur:
+        cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        return dict(cur.fetchall())
+
+
+def _key_indexes() -> dict[str, dict]:
+    with connection.cursor() as cur:
+        found = connection.introspection.get_constraints(cur, Resident._meta.db_table)
+    return {n: c for n, c in found.items() if c["columns"] == ["id_number_index"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_id_number_index_is_replaced_under_rows_and_triggers(users, areas):
+    residents = make_residents(users["community"], areas["grid_a"], 3)
+    triggers = _triggers()
+    if connection.vendor == "sqlite":  # another table's trigger, reading residents
+        assert "health_assignment_area_insert" in triggers
+    try:
+        _migrate(BEFORE)
+        assert _triggers() == triggers
+        assert any(c["unique"] for c in _key_indexes().values())  # the column's UNIQUE
+        assert "resident_id_number" not in _key_indexes()
+    finally:
+        _migrate(AFTER)
+    assert _triggers() == triggers
+    assert Resident.objects.count() == 3
+    found = _key_indexes()
+    assert list(found) == ["resident_id_number"]
+    assert found["resident_id_number"]["unique"] and found["resident_id_number"]["index"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resident.objects.filter(pk=residents[1].pk).update(
+            id_number_index=residents[0].id_number_index
+        )
+    assert Resident.objects.filter(id_number_index=residents[0].id_number_index).count() == 1
