@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,12 +21,14 @@ from django.views.decorators.http import require_POST
 from fangkong.core import ratelimit
 from fangkong.core.cache import local_cache
 from fangkong.core.middleware import public
+from fangkong.core.scoping import is_large_scope, user_area
 from fangkong.core.views.generic import (
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
     add_service_errors,
+    newest_per_group,
     service_errors,
     service_messages,
 )
@@ -130,6 +133,20 @@ class ScanListView(ObjectListView):
     scope_walk = True
     hidden_filters = ("venue",)
     large = True  # 10M rows: no COUNT(*) per page
+
+    def narrow_to_page(self, request, qs, stop):
+        """A community or grid (a scope not walked, ``ScopedQuerySet.in_area``) on SQLite:
+        bounded by its venues' own newest scans. PostgreSQL's plan already reads a page."""
+        area = user_area(request.user)
+        if (
+            connection.vendor != "sqlite"
+            or area is None
+            or is_large_scope(area)
+            or tuple(qs.query.order_by) != ("-scanned_at", "-uuid")
+        ):
+            return qs
+        venues = Venue.objects.visible_to(request.user)
+        return newest_per_group(qs, time="scanned_at", group="venue", groups=venues, stop=stop)
 
 
 # --- the checkpoint page -----------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, models
+from django.db.models import Max, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -176,13 +177,36 @@ class NextPagePaginator:
         self.more_than = more_than  # a bounded count found more rows than this (shown)
 
     def get_page(self, number) -> NextPage:
-        try:
-            number = max(int(number), 1)
-        except (TypeError, ValueError):
-            number = 1
+        number = page_number(number)
         start = (number - 1) * self.per_page
         rows = list(self.object_list[start : start + self.per_page + 1])
         return NextPage(rows[: self.per_page], number, len(rows) > self.per_page, self)
+
+
+def page_number(value) -> int:
+    """A ``?page=`` value as a page number: 1 for anything but a positive integer."""
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def newest_per_group(
+    qs: models.QuerySet, *, time: str, group: str, groups: models.QuerySet, stop: int
+) -> models.QuerySet:
+    """``qs``, newest first by ``time``, narrowed to what its first ``stop`` rows can be:
+    rows no older than the latest of the ``groups``' own ``stop``-th newest (the group
+    holding that time has ``stop`` rows at least as new, so the list's ``stop``-th is too).
+
+    For a small scope over a huge table: a community's 100 venues hold 100,000 scans, which
+    SQLite read through the venue index and sorted for a page (600 ms); each venue's newest
+    come from its (venue, time) index, and the page then sorts at most ``stop`` rows a venue
+    (18 ms). Every group with fewer rows leaves no bound: then the list is that small."""
+    nth = qs.filter(**{group: OuterRef("pk")}).order_by(f"-{time}").values(time)
+    bound = groups.annotate(_nth=Subquery(nth[stop - 1 : stop])).aggregate(bound=Max("_nth"))
+    if bound["bound"] is None:
+        return qs
+    return qs.filter(**{f"{time}__gte": bound["bound"]})
 
 
 # Lists count at most this many rows: past it the page says “超过 10,000 条” and pages on
@@ -280,7 +304,15 @@ class ObjectListView(BaseObjectView):
             return self.export(request, qs, filterset, data)
         return self.render_list(request, qs, filterset, token)
 
+    def narrow_to_page(self, request: HttpRequest, qs: models.QuerySet, stop: int):
+        """A ``large`` list's ``qs`` narrowed to what its rows up to ``stop`` can be (e.g. by
+        ``newest_per_group``); by default itself."""
+        return qs
+
     def render_list(self, request, qs, filterset, token: str) -> HttpResponse:
+        if self.large:
+            stop = page_number(request.GET.get("page")) * self.paginate_by + 1
+            qs = self.narrow_to_page(request, qs, stop)
         # SQLite only: PostgreSQL's planner weighs the joins against the ordered walk.
         keys_first = self.scope_walk and connection.vendor == "sqlite"
         page = paginate(
