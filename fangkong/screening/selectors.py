@@ -7,7 +7,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from fangkong.areas.models import Area
 from fangkong.registry.models import Household
@@ -45,29 +46,38 @@ def _latest_visit(
     return Subquery(visits.order_by("-visited_at", "-id").values(field)[:1])
 
 
-def households_with_latest_visit(campaign: Campaign, user) -> QuerySet[Household]:
-    """The campaign's target households the user may see, each with its latest outcome."""
-    return (
-        Household.objects.visible_to(user)
-        .in_area(campaign.area)
-        .annotate(
-            latest_outcome=_latest_visit(campaign, "outcome"),
-            latest_people=_latest_visit(campaign, "people_found"),
-            latest_new=_latest_visit(campaign, "new_people"),
-        )
+def _with_latest_visit(households: QuerySet[Household], campaign: Campaign):
+    return households.annotate(
+        latest_outcome=_latest_visit(campaign, "outcome"),
+        latest_people=_latest_visit(campaign, "people_found"),
+        latest_new=_latest_visit(campaign, "new_people"),
     )
 
 
-def unvisited_households(campaign: Campaign, user) -> QuerySet[Household]:
-    """不漏一户: households whose latest visit is not a completed one (or that have none)."""
+def households_with_latest_visit(campaign: Campaign, user) -> QuerySet[Household]:
+    """The campaign's target households the user may see, each with its latest outcome."""
+    return _with_latest_visit(Household.objects.visible_to(user).in_area(campaign.area), campaign)
+
+
+def unvisited_households(campaign: Campaign, user, *, walk: bool = False) -> QuerySet[Household]:
+    """不漏一户: households whose latest visit is not a completed one (or that have none),
+    in area and number order.
+
+    The latest outcome is looked up once a household (blank when there is none), and with
+    ``walk`` a street's or city's scope is checked per row (``ScopedQuerySet.in_area``), so
+    SQLite walks the areas in path order and each area's households on their (area, number)
+    index and stops after a page: a city campaign's first page read 333,333 households' latest
+    visits and sorted the unvisited before (1.0 s at full size; 7 ms)."""
+    households = Household.objects.visible_to(user, walk=walk).in_area(campaign.area, walk=walk)
     return (
-        households_with_latest_visit(campaign, user)
-        .filter(
-            Q(latest_outcome__isnull=True)
-            | Q(latest_outcome__in=[VisitOutcome.NOBODY_HOME, VisitOutcome.REFUSED])
+        _with_latest_visit(
+            households.alias(
+                _latest=Coalesce(_latest_visit(campaign, "outcome"), Value(""))
+            ).filter(_latest__in=["", VisitOutcome.NOBODY_HOME, VisitOutcome.REFUSED]),
+            campaign,
         )
         .select_related("area", "building")
-        .order_by("area__path", "number")
+        .order_by("area", "number")
     )
 
 

@@ -147,12 +147,13 @@ class UnvisitedHouseholdListView(ObjectListView):
     permission_required = "screening.view_visit"
     export_permission = "screening.view_visit"
     template_name = "screening/unvisited_list.html"
+    scope_walk = True
 
     def prepare(self, request, pk):
         self.campaign = campaign_for(request, pk)
 
     def get_queryset(self, request):
-        return selectors.unvisited_households(self.campaign, request.user)
+        return selectors.unvisited_households(self.campaign, request.user, walk=self.scope_walk)
 
     def base_context(self):
         return super().base_context() | {
