@@ -25,7 +25,7 @@ from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from . import crypto
+from . import crypto, sequences
 from .models.audit import AuditAction, AuditEntry, AuditHead
 from .personal import EncryptedTextField
 
@@ -167,8 +167,7 @@ def _new_ids(n: int, last_id: int) -> list[int] | range:
     if connection.vendor != "postgresql":
         return range(last_id + 1, last_id + n + 1)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT nextval('{ID_SEQUENCE}') FROM generate_series(1, %s)", [n])  # noqa: S608
-        return sorted(r[0] for r in cursor.fetchall())
+        return sequences.draw(cursor, ID_SEQUENCE, n)
 
 
 def record_many(actor, events: Sequence[Event], *, batch_size: int = 2000) -> int:

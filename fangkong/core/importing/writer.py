@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import models
 
-from fangkong.core import audit, crypto
+from fangkong.core import audit, crypto, sequences
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.personal import (
     KINDS,
@@ -137,6 +137,7 @@ class ModelWriter:
         self._insert_sql = self._build_insert_sql()
         columns = ", ".join(self._q(f.column) for f in self.fields)
         self._copy_sql = f"COPY {self._q(self.table)} ({columns}) FROM STDIN"
+        self._sequence: str | None = None  # PostgreSQL: the pk's sequence (``_draw_ids``)
         self._copy_pk_sql = (
             f"COPY {self._q(self.table)} ({self._q(self.pk.column)}, {columns}) FROM STDIN"
         )
@@ -468,11 +469,12 @@ class ModelWriter:
         return list(range(last - len(rows) + 1, last + 1))
 
     def _draw_ids(self, cur, n: int) -> list[int]:
-        cur.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [self._q(self.table), self.pk.column, n],
-        )
-        return sorted(r[0] for r in cur.fetchall())
+        if self._sequence is None:  # the pk's own sequence, looked up once
+            cur.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)", [self._q(self.table), self.pk.column]
+            )
+            self._sequence = cur.fetchone()[0]
+        return sequences.draw(cur, self._sequence, n)
 
     def update(self, groups: dict[tuple[str, ...], list[list[Any]]]) -> None:
         """``{(field, ...): [[value, ..., pk], ...]}``: one ``executemany`` per field set."""
