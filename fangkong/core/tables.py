@@ -18,7 +18,7 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
-from fangkong.formats import grouped
+from fangkong.formats import grouped, moment
 
 from .personal import mask
 
@@ -75,7 +75,7 @@ class Cell:
         if isinstance(self.value, bool):
             return "✓" if self.value else ""
         if isinstance(self.value, datetime.datetime):
-            return self.value.strftime("%Y-%m-%d %H:%M")
+            return moment(self.value)
         if isinstance(self.value, datetime.date):
             return self.value.isoformat()
         if isinstance(self.value, int | Decimal):  # counts, quantities, amounts

@@ -13,8 +13,10 @@ carry plain digits.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.formats import number_format
 
 
@@ -32,3 +34,11 @@ def figure(value) -> str:
     if isinstance(value, Decimal):
         value = value.normalize()
     return grouped(value) if isinstance(value, int | Decimal) else str(value)
+
+
+def moment(value: datetime.datetime) -> str:
+    """A date and time as every page, message and export shows it: in local time (stored
+    in UTC), to the minute."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d %H:%M")

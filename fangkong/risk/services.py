@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import audit, generations
 from fangkong.core.services import audited_create, require_area, require_perm
+from fangkong.formats import moment
 from fangkong.status.services import recompute_on_commit
 
 from .models import RiskDesignation, RiskLevel
@@ -81,7 +82,7 @@ def set_risk_level(
                 raise ValidationError(
                     {
                         "effective_from": _("生效时间必须晚于该地区当前等级的生效时间（%(t)s）")
-                        % {"t": previous.effective_from.isoformat()}
+                        % {"t": moment(previous.effective_from)}
                     }
                 )
             if previous.level_id == level.pk:

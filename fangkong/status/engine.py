@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fangkong.formats import moment
 
 from .choices import SEVERITY, Colour
 from .clock import local_date, start_of_day
@@ -193,8 +194,8 @@ def fmt_date(day: datetime.date) -> str:
     return day.isoformat()
 
 
-def fmt_moment(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+def fmt_moment(value: datetime.datetime) -> str:
+    return moment(value)
 
 
 # --- the rules ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from fangkong.core.tables import Cell
-from fangkong.formats import figure, grouped
+from fangkong.formats import figure, grouped, moment
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
@@ -70,3 +70,13 @@ def test_a_statistic_reads_the_same_whichever_database_summed_it():
             Context({"v": Decimal("10000.000")})
         )
         assert out == "10,000"
+
+
+def test_date_times_read_in_local_time_on_lists_and_in_messages(settings):
+    """Stored in UTC, shown in the deployment's time zone: a list's cell as its detail page
+    and its export show it (01:02 on 2 December in Shanghai is 17:02 on 1 December UTC)."""
+    settings.TIME_ZONE = "Asia/Shanghai"
+    stored = datetime.datetime(2026, 12, 1, 17, 2, tzinfo=datetime.UTC)
+    assert Cell(stored).text == "2026-12-02 01:02"
+    assert moment(stored) == "2026-12-02 01:02"
+    assert moment(datetime.datetime(2026, 12, 2, 1, 2)) == "2026-12-02 01:02"  # naive: as given

@@ -212,6 +212,21 @@ def test_lists_dicts_and_yes_no_read_in_words(areas, users):
     }
 
 
+def test_recorded_date_times_read_in_local_time(settings):
+    """A date-time field's change is recorded as UTC ISO text; the log shows it as the
+    pages do (Asia/Shanghai: 03:09 UTC is 11:09)."""
+    from fangkong.core.views.audit import display_changes
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    entry = AuditEntry(
+        object_type="duty.noticereceipt",
+        action="update",
+        changes={"acknowledged_at": [None, "2026-12-02T03:09:12.650333+00:00"]},
+    )
+    (row,) = display_changes(entry, {}, {})
+    assert (row["old"], row["new"]) == ("—", "2026-12-02 11:09")
+
+
 def _sheet(data: bytes) -> list[list]:
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     return [list(r) for r in wb.active.iter_rows(values_only=True)]

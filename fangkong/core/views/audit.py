@@ -32,9 +32,12 @@ from fangkong.core.models.audit import AuditAction, AuditEntry
 from fangkong.core.personal import EncryptedTextField
 from fangkong.core.tables import Column, Table
 from fangkong.core.views.generic import ObjectListView, paginate
+from fangkong.formats import moment
 
 ENCRYPTED = gettext_lazy("（已加密）")
 _CIPHERTEXT = re.compile(r"^\d+\$[A-Za-z0-9+/]{16,}={0,2}$")
+# How ``audit._plain`` records an aware date-time (``isoformat``).
+_STORED_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
 @lru_cache(maxsize=1)
@@ -198,6 +201,9 @@ def _shown(value, encrypted: bool, labels: dict[str, str] | None = None) -> str:
         return "；".join(items) or "—"
     if labels and str(value) in labels:
         return str(labels[str(value)])
+    if isinstance(value, str) and _STORED_MOMENT.match(value):
+        # A date-time field's value, recorded in UTC: shown in local time like the pages.
+        return moment(datetime.fromisoformat(value))
     return str(value)
 
 
