@@ -2,6 +2,7 @@
 
 import random
 
+import openpyxl
 import pytest
 
 from fangkong.core.testing import factories
@@ -47,6 +48,19 @@ def test_grid_worker_searches_by_pinyin_initials_and_traditional_characters(
     assert "zs" not in page.url and "search=" in page.url  # the term stays out of the URL
     assert _search(page, "張三") == ["张三"]
     shot(page, "resident-list-search")
+
+
+def test_export_after_a_search_holds_what_the_list_shows(page, live_server, city, tmp_path):
+    """The search swaps in only the table; the export link follows it (out of band)."""
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/registry/residents/")
+    assert _search(page, "zs") == ["张三", "张三丰"]
+    with page.expect_download() as download:
+        page.click("#list-export")
+    download.value.save_as(tmp_path / "residents.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "residents.xlsx", read_only=True)
+    names = sorted(row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True))
+    assert names == ["张三", "张三丰"]
 
 
 def test_each_role_lands_on_its_home_page(page, live_server, city):

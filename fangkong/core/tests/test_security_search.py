@@ -102,6 +102,34 @@ def test_search_token_pages_and_exports(client, users, residents):
     assert other.context["filterset"].form["q"].value() in (None, "")
 
 
+def _export_rows(response) -> list[tuple]:
+    data = b"".join(response.streaming_content)
+    return list(
+        openpyxl.load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True)
+    )
+
+
+def test_a_search_swapped_in_gives_the_export_controls_its_filters(client, users, residents):
+    """The filter form posts by HTMX and only the table is swapped: the export link and the
+    unmasked export's form above it come along out of band with the new search, so both
+    export exactly the rows the list shows (they kept the page's first filters before)."""
+    client.force_login(users["command"])
+    url = reverse("registry:resident_list")
+    r = client.post(url, {"q": "张3"}, headers={"HX-Request": "true"})
+    html = r.content.decode()
+    token = r["HX-Push-Url"].split("search=")[1]
+    link = re.search(r'<a id="list-export"[^>]*hx-swap-oob="true"[^>]*>', html)
+    form = re.search(r'<form id="list-export-personal"[^>]*hx-swap-oob="true"[^>]*>', html)
+    assert link and f'href="?search={token}&amp;export=xlsx"' in link.group(0)
+    assert form and f'action="?search={token}"' in form.group(0)
+    assert len(_export_rows(client.get(f"{url}?search={token}&export=xlsx"))) == 1 + 11
+    revealed = client.post(f"{url}?search={token}", {"export": "xlsx", "purpose": "核对名单"})
+    assert len(_export_rows(revealed)) == 1 + 11
+    # A whole page (no HTMX) has the controls once, in place.
+    page = client.get(r["HX-Push-Url"]).content.decode()
+    assert page.count('id="list-export"') == 1 and "hx-swap-oob" not in page
+
+
 def test_terms_in_the_session_are_encrypted(client, users, residents):
     client.force_login(users["command"])
     client.post(reverse("registry:resident_list"), {"q": TERM})
