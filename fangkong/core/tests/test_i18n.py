@@ -84,6 +84,10 @@ def test_traditional_catalogue_is_complete_and_traditional():
     assert by_id["居民"] == "居民"
     assert by_id["网格"] == "網格"
     assert by_id["审计日志"] == "審計日誌"
+    # Characters converted, words kept: not Taiwan's 社群 / 程式碼 / 許可權.
+    assert by_id["社区/村"] == "社區/村"
+    assert by_id["没有权限"] == "沒有權限"
+    assert all("程式碼" not in e.msgstr for e in po)
     assert [e.msgid for e in po if not e.obsolete and not e.translated()] == []
 
 

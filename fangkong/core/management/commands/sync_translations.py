@@ -3,7 +3,7 @@
 Chinese (Simplified) msgids are the source. This runs Django's ``makemessages`` for ``en``
 and ``zh_Hant`` (needs gettext, a developer tool), then
 
-* fills every zh_Hant msgstr with OpenCC ``s2twp`` of the msgid, overwriting what was there;
+* fills every zh_Hant msgstr with OpenCC ``s2t`` of the msgid, overwriting what was there;
 * keeps the hand-written English, and clears English that gettext only guessed (fuzzy), so
   untranslated strings show up as empty msgstrs (a test fails on those).
 """
@@ -37,7 +37,9 @@ class _MakeMessages(MakeMessagesCommand):
 
 
 def to_traditional(po: polib.POFile) -> int:
-    converter = opencc.OpenCC("s2twp")
+    # Characters only (``s2t``): ``s2twp`` also swaps in Taiwan's words, wrong for this
+    # domain and its readers (社区 → 社群, 代码 → 程式碼, 权限 → 許可權).
+    converter = opencc.OpenCC("s2t")
     for entry in po:
         if entry.obsolete:
             continue
@@ -64,7 +66,7 @@ def clear_fuzzy(po: polib.POFile) -> int:
 
 
 class Command(BaseCommand):
-    help = "Run makemessages for en and zh_Hant, convert zh_Hant with OpenCC s2twp."
+    help = "Run makemessages for en and zh_Hant, convert zh_Hant with OpenCC s2t."
 
     def handle(self, *args, **options):
         locale_dir = Path(settings.LOCALE_PATHS[0])
@@ -90,7 +92,7 @@ class Command(BaseCommand):
             po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
             if code == "zh_Hant":
                 n = to_traditional(po)
-                self.stdout.write(f"zh_Hant: {n} messages converted with OpenCC s2twp")
+                self.stdout.write(f"zh_Hant: {n} messages converted with OpenCC s2t")
             else:
                 cleared = clear_fuzzy(po)
                 missing = [e.msgid for e in po if not e.obsolete and not e.translated()]
