@@ -104,9 +104,10 @@ class CoverageRow:
         return self.households - self.visited
 
     @property
-    def percent(self) -> int:
-        """Coverage in whole percent, rounded down (100 only when every household is done)."""
-        return 100 if not self.households else self.visited * 100 // self.households
+    def percent(self) -> int | None:
+        """Coverage in whole percent, rounded down (100 only when every household is done);
+        ``None`` where there is no household to visit (not "100 %" of nothing)."""
+        return None if not self.households else self.visited * 100 // self.households
 
     @property
     def overdue(self) -> bool:

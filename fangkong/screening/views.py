@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.areas.choices import AreaLevel
+from fangkong.core.scoping import is_global, user_area
 from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
@@ -80,14 +81,19 @@ class CampaignEditView(ObjectEditView):
         return dict(form.cleaned_data)
 
 
-def coverage_levels(campaign: Campaign) -> list[tuple[int, str]]:
-    return [(lv.value, str(lv.label)) for lv in COVERAGE_LEVELS if lv > campaign.area.level] or [
+def coverage_levels(campaign: Campaign, user) -> list[tuple[int, str]]:
+    """The levels below the campaign's area at which the user sees whole areas: a grid
+    worker's coverage is by grid (at the community level their one grid is no community)."""
+    own = user_area(user)
+    floor = campaign.area.level if is_global(user) or own is None else own.level - 1
+    floor = max(floor, campaign.area.level)
+    return [(lv.value, str(lv.label)) for lv in COVERAGE_LEVELS if lv > floor] or [
         (AreaLevel.GRID.value, str(AreaLevel.GRID.label))
     ]
 
 
 def coverage_context(request: HttpRequest, campaign: Campaign) -> dict:
-    levels = coverage_levels(campaign)
+    levels = coverage_levels(campaign, request.user)
     allowed = [value for value, _label in levels]
     try:
         level = int(request.GET.get("level", ""))

@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from fangkong.areas.choices import AreaLevel
 from fangkong.core.personal import mask
 from fangkong.screening.models import Campaign, Finding, Visit
 from fangkong.screening.services import create_campaign, record_visit
@@ -113,6 +114,39 @@ def test_coverage_table_per_grid_and_scoped(client, users, campaign):
     client.force_login(users["grid_a"])
     r = client.get(url, {"level": 6})
     assert [(x.area.name, x.households) for x in r.context["rows"]] == [("第一网格", 2)]
+
+
+def test_coverage_opens_at_a_level_the_user_sees_whole(client, users, campaign):
+    """A grid worker's coverage of a street's campaign is by grid: at the community level
+    their one grid is no community, and the table was empty with a total of "100 %"."""
+    url = reverse("screening:campaign_detail", args=[campaign["campaign"].pk])
+    client.force_login(users["grid_a"])
+    r = client.get(url)
+    assert [value for value, _label in r.context["levels"]] == [AreaLevel.GRID]
+    assert [(x.area.name, x.households, x.percent) for x in r.context["rows"]] == [
+        ("第一网格", 2, 50)
+    ]
+    assert client.get(url, {"level": AreaLevel.COMMUNITY}).context["level"] == AreaLevel.GRID
+    client.force_login(users["community"])
+    levels = [value for value, _label in client.get(url).context["levels"]]
+    assert levels == [AreaLevel.COMMUNITY, AreaLevel.GRID]
+    client.force_login(users["street"])
+    assert client.get(url).context["level"] == AreaLevel.COMMUNITY
+
+
+def test_an_area_without_households_has_no_coverage_percent(client, users, areas):
+    c = create_campaign(
+        actor=users["command"],
+        area=areas["miyi_street"],
+        title="外来人员摸排",
+        starts_on=TODAY - DAY,
+        due_on=TODAY + DAY,
+    )
+    client.force_login(users["command"])
+    r = client.get(reverse("screening:campaign_detail", args=[c.pk]), {"level": AreaLevel.GRID})
+    assert [(x.households, x.percent) for x in r.context["rows"]] == [(0, None)]
+    assert r.context["total"].percent is None
+    assert "100%" not in r.content.decode()
 
 
 def test_coverage_fragment_for_htmx_and_overdue_highlight(client, users, campaign):
