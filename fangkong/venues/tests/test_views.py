@@ -89,6 +89,17 @@ def test_public_page_needs_no_login_and_shows_the_form(market):
     assert r["Cache-Control"] == "no-store"
 
 
+def test_a_refused_green_code_is_not_shown_green(market, green):
+    """A fever refuses a green code: staff glancing at the panel must not see green."""
+    r = Client().post(
+        reverse("venues:public_scan", args=[market.code]),
+        {"name": "李青青", "id_number": green.id_number, "temperature": "37.5", "direction": "in"},
+    )
+    body = r.content.decode()
+    assert 'data-admitted="no"' in body and 'data-colour="green"' in body
+    assert "fk-admission-refused" in body and "fk-admission-green" not in body
+
+
 def test_public_scan_green_admits_red_refuses(market, green, red):
     c = Client(enforce_csrf_checks=False)
     url = reverse("venues:public_scan", args=[market.code])
