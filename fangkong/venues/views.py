@@ -152,6 +152,17 @@ class ScanListView(ObjectListView):
 # --- the checkpoint page -----------------------------------------------------------------
 
 
+def _recheck(request: HttpRequest, venue: Venue, record_form: CheckpointRecordForm):
+    """After a refused record: the person's check, the record form with its errors and a
+    lookup form holding the same identity; without a check when it fails too."""
+    identity = {k: record_form.cleaned_data.get(k, "") for k in ("token", "id_number")}
+    try:
+        admission = services.checkpoint_check(actor=request.user, venue=venue, **identity)
+    except (ValidationError, PermissionDenied):
+        return None, None, record_form
+    return admission, record_form, CheckpointLookupForm(initial=identity)
+
+
 @permission_required("venues.checkpoint_venue", raise_exception=True)
 def checkpoint(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff at the door: check a person (code or ID number), then record entry or exit.
@@ -161,6 +172,7 @@ def checkpoint(request: HttpRequest, pk: int) -> HttpResponse:
     venue = _venue_for(request, pk)
     admission = None
     record_form = None
+    recorded = False
     form = CheckpointLookupForm(request.POST or None)
     action = request.POST.get("action", "check")
     if request.method == "POST":
@@ -184,6 +196,7 @@ def checkpoint(request: HttpRequest, pk: int) -> HttpResponse:
                         else (_("已登记进入") if admission.admitted else _("已登记：拒绝进入"))
                     )
                     messages.success(request, done)
+                    recorded = True
                 else:
                     admission = services.checkpoint_check(
                         actor=request.user,
@@ -197,9 +210,13 @@ def checkpoint(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as e:
                 add_service_errors(form, e)
                 admission = None
+                if action == "record":
+                    # The person was checked a moment ago: the check again beside the error
+                    # (a missing temperature…), so staff can record without checking again.
+                    admission, record_form, form = _recheck(request, venue, form)
             except PermissionDenied as e:
                 form.add_error(None, str(e))
-        if action == "record" and admission is not None:
+        if recorded:
             form = CheckpointLookupForm()
     current = selectors.occupancy(venue)
     response = render(
@@ -212,7 +229,7 @@ def checkpoint(request: HttpRequest, pk: int) -> HttpResponse:
             "record_form": record_form,
             "occupancy": current,
             "at_limit": selectors.at_flow_limit(venue, current),
-            "recorded": action == "record" and admission is not None,
+            "recorded": recorded,
         },
     )
     response["Cache-Control"] = "no-store"

@@ -170,6 +170,30 @@ def test_checkpoint_page_checks_then_records_with_identity_in_post_only(users, c
     assert client_for(users["grid_c"]).get(url).status_code == 404
 
 
+def test_a_refused_record_keeps_the_check_and_names_the_field(users, checkpoint, green):
+    """Recording an entry without the temperature this checkpoint takes: the error beside
+    the temperature, the person's check still shown, the record buttons still there."""
+    c = client_for(users["volunteer"])
+    url = reverse("venues:checkpoint", args=[checkpoint.pk])
+    r = c.post(url, {"action": "record", "id_number": green.id_number, "direction": "in"})
+    body = r.content.decode()
+    assert r.context["recorded"] is False and not Scan.objects.exists()
+    assert r.context["admission"].check.colour == "green"
+    assert r.context["record_form"].errors["temperature"] == ["本场所须测温，请填写体温"]
+    assert 'id="temperature-error"' in body and 'name="direction" value="out"' in body
+    assert f'name="id_number" value="{green.id_number}"' in body
+    r = c.post(
+        url,
+        {
+            "action": "record",
+            "id_number": green.id_number,
+            "direction": "in",
+            "temperature": "36.4",
+        },
+    )
+    assert r.context["recorded"] is True and Scan.objects.count() == 1
+
+
 def test_outing_request_and_approval_pages(users, areas):
     person = make_resident(areas["grid_a"], name="孙居家")
     today = timezone.localdate()
