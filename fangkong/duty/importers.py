@@ -78,7 +78,7 @@ class ShiftImporter(Importer):
                 label=N_("单位"),
             ),
             help=N_("单位名称或区划代码；不填则为导入时选择的单位"),
-            example="海棠花语社区",
+            example="老街社区",
         ),
         Column(
             "person",

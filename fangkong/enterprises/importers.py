@@ -57,7 +57,7 @@ class EnterpriseImporter(Importer):
             parse_credit_code,
             required=True,
             help=N_("18 位统一社会信用代码"),
-            example="91510411MA6XXXXXXX",
+            example="91510411MA6C7A2B3H",
             as_text=True,
         ),
         Column(
@@ -75,7 +75,7 @@ class EnterpriseImporter(Importer):
             ("所属社区", "社区", "网格", "所属网格"),
             p.area_lookup(ENTERPRISE_LEVELS, label=gettext_lazy("社区或网格")),
             help=N_("社区（村）或网格的名称或编码；不填则登记到导入时选择的区域"),
-            example="海棠花语社区",
+            example="老街社区",
         ),
         Column("park", N_("所在园区"), ("园区",), p.text(100), help=N_("须为已登记的园区")),
         Column(

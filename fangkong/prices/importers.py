@@ -58,7 +58,7 @@ class MarketImporter(Importer):
             ("所在社区", "所属社区", "所属街道", "区域", "网格"),
             p.area_lookup((AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID)),
             help=N_("街道、社区或网格的名称或代码；不填则归入导入时选择的区域"),
-            example="海棠花语社区",
+            example="老街社区",
         ),
         Column(
             "address",

@@ -61,7 +61,7 @@ class ResidentImporter(Importer):
             ("所属网格", "网格名称", "网格编码"),
             p.area_lookup([AreaLevel.GRID], label=gettext_lazy("网格")),
             help=N_("网格名称或编码；不填则登记到导入时选择的网格"),
-            example="第一网格",
+            example="第1网格",
         ),
         Column("gender", N_("性别"), (), p.parse_gender, help=N_("男或女；须与身份证号一致")),
         Column(

@@ -67,7 +67,7 @@ class VolunteerImporter(Importer):
             ("社区", "报到社区", "居住社区", "社区名称"),
             p.area_lookup([AreaLevel.COMMUNITY, AreaLevel.GRID], label=gettext_lazy("社区")),
             help=N_("社区或网格的名称或编码；不填则登记到导入时选择的社区"),
-            example="海棠花语社区",
+            example="老街社区",
         ),
         Column("organisation", N_("工作单位"), ("单位", "所在单位"), p.text(100)),
         Column("is_party_member", N_("中共党员"), ("是否党员", "党员"), parse_yes_no, example="是"),

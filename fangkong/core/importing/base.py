@@ -72,7 +72,7 @@ def id_number_column(*, help: str = gettext_noop("18 位居民身份证号，请
         parsers.parse_id_number,
         required=True,
         help=help,
-        example="510411199001011234",
+        example="510411199001011230",
         as_text=True,
     )
 
