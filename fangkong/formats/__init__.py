@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import pgettext
 
 
 def grouped(value: int | Decimal, places: int | None = None) -> str:
@@ -42,3 +43,9 @@ def moment(value: datetime.datetime) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return value.strftime("%Y-%m-%d %H:%M")
+
+
+def joined(items) -> str:
+    """Items of a list in running text: 党员、老人 in Chinese, "Party member, Elderly" in
+    English (the enumeration comma 、 is Chinese punctuation)."""
+    return pgettext("list separator", "、").join(str(item) for item in items)

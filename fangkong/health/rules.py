@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from fangkong.formats import joined
+
 from .choices import Symptom
 
 FEVER_THRESHOLD = Decimal("37.3")
@@ -40,7 +42,7 @@ def encode_symptoms(symptoms) -> str:
             raise ValidationError(
                 {
                     "symptoms": _("未知症状“%(s)s”，可用：%(all)s")
-                    % {"s": s, "all": "、".join(SYMPTOM_BY_LABEL)}
+                    % {"s": s, "all": joined(SYMPTOM_BY_LABEL)}
                 }
             )
         if value not in values:

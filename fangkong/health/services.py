@@ -14,6 +14,7 @@ from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.scoping import area_visible_to
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.formats import joined
 from fangkong.status.clock import local_date
 from fangkong.status.services import recompute_on_commit
 
@@ -112,7 +113,7 @@ def release_assignment(
 
 
 def _alert_for(checkin: CheckIn) -> tuple[str, str] | None:
-    labels = "、".join(checkin.symptom_labels())
+    labels = joined(checkin.symptom_labels())
     when = _("%(d)s %(s)s") % {"d": checkin.date.isoformat(), "s": checkin.get_slot_display()}
     if is_fever(checkin.temperature):
         message = _("发热：体温 %(t)s℃（%(w)s）") % {"t": checkin.temperature, "w": when}

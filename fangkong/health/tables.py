@@ -4,12 +4,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.tables import Column, Table
+from fangkong.formats import joined
 
 from .choices import Slot
 
 
 def symptom_text(checkin) -> str:
-    return "、".join(checkin.symptom_labels())
+    return joined(checkin.symptom_labels())
 
 
 def slot_label(row) -> str:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from fangkong.core.validators import validate_id_number
+from fangkong.formats import joined
 
 from .choices import ResidentTag
 
@@ -51,7 +52,7 @@ def encode_tags(tags) -> str:
             raise ValidationError(
                 {
                     "tags": _("未知标签“%(t)s”，可用：%(all)s")
-                    % {"t": t, "all": "、".join(TAG_BY_LABEL)}
+                    % {"t": t, "all": joined(TAG_BY_LABEL)}
                 }
             )
         if value not in values:

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.tables import Column, Table
+from fangkong.formats import joined
 
 from .choices import ResidentTag
 
@@ -10,7 +11,7 @@ TAG_LABELS = dict(ResidentTag.choices)
 
 
 def tag_labels(resident) -> str:
-    return "、".join(str(TAG_LABELS.get(t, t)) for t in resident.tag_list)
+    return joined(str(TAG_LABELS.get(t, t)) for t in resident.tag_list)
 
 
 class ResidentTable(Table):

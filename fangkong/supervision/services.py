@@ -18,6 +18,7 @@ from fangkong.core import audit
 from fangkong.core.images import clean_photo
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.formats import joined
 from fangkong.status.clock import local_date
 
 from . import rules, selectors
@@ -241,7 +242,7 @@ def _clean_answers(checklist: ChecklistTemplate | None, answers: dict) -> list[t
         rows.append((item, result, (note or "").strip()[:200]))
     if missing:
         raise ValidationError(
-            {"answers": _("检查项第 %(n)s 项未填写结果") % {"n": "、".join(missing)}}
+            {"answers": _("检查项第 %(n)s 项未填写结果") % {"n": joined(missing)}}
         )
     return rows
 

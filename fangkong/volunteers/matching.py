@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import PATH_SEP, Area
+from fangkong.formats import joined
 
 from .choices import AssignmentState, HealthState, PoolState, Skill
 from .models import Assignment, Need, Shift, Volunteer
@@ -57,7 +58,7 @@ class Proposal:
     def explanation(self) -> str:
         names = dict(Skill.choices)
         if self.skills_required:
-            matched = "、".join(str(names[s]) for s in self.skills_matched)
+            matched = joined(str(names[s]) for s in self.skills_matched)
             skills = _("技能：具备所需 %(n)s/%(m)s 项（%(names)s）") % {
                 "n": len(self.skills_matched),
                 "m": len(self.skills_required),

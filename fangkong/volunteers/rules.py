@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.formats import joined
+
 from .choices import Skill, TimeOfDay, Weekday
 
 # Words people type in spreadsheets for several values at once.
@@ -54,7 +56,7 @@ def encode(
                 raise ValidationError(
                     {
                         field: _("未知的取值“%(v)s”，可用：%(all)s")
-                        % {"v": v[:20], "all": "、".join(str(c.label) for c in choices)}
+                        % {"v": v[:20], "all": joined(str(c.label) for c in choices)}
                     }
                 )
             found = [one]
@@ -70,7 +72,7 @@ def decode(stored: str | None) -> list[str]:
 
 def labels(stored: str | None, choices: type[models.TextChoices]) -> str:
     names = dict(choices.choices)
-    return "、".join(str(names.get(v, v)) for v in decode(stored))
+    return joined(str(names.get(v, v)) for v in decode(stored))
 
 
 def encode_skills(values) -> str:

@@ -29,6 +29,7 @@ from fangkong.core.services import (
     require_perm,
 )
 from fangkong.core.validators import validate_id_number, validate_phone
+from fangkong.formats import joined
 
 from . import matching
 from .choices import AssignmentState, NeedState, PoolState, Source
@@ -412,7 +413,7 @@ def dispatch(*, actor, need: Need, volunteers: Iterable[Volunteer]) -> list[Assi
                     "%(names)s 当前不可派遣"
                     "（未审核通过、健康原因、时间冲突、缺少所需技能或已在该岗位）"
                 )
-                % {"names": "、".join(v.audit_repr() for v in missing)}
+                % {"names": joined(v.audit_repr() for v in missing)}
             }
         )
     with transaction.atomic():

@@ -37,6 +37,7 @@ from fangkong.core import audit, dbstats
 from fangkong.core.batches import batched
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import require_area, require_perm
+from fangkong.formats import joined
 
 from . import indexes, pipeline
 from .base import Column, ImportContext, Importer, PendingRow, get_importer, normalize_header
@@ -335,15 +336,15 @@ class _Run:
         if missing:
             raise ImportFileError(
                 _("缺少必填列：%(cols)s。请使用导入模板，或在表头中补上这些列")
-                % {"cols": "、".join(missing)}
+                % {"cols": joined(missing)}
             )
         if unknown:
             self.ctx.warnings.append(
-                _("以下列无法识别，已忽略：%(cols)s") % {"cols": "、".join(unknown)}
+                _("以下列无法识别，已忽略：%(cols)s") % {"cols": joined(unknown)}
             )
         if doubled:
             self.ctx.warnings.append(
-                _("以下列与前面的列重复，已忽略：%(cols)s") % {"cols": "、".join(doubled)}
+                _("以下列与前面的列重复，已忽略：%(cols)s") % {"cols": joined(doubled)}
             )
         self.plan = plan
         self.key_header = self._header(self.importer.key_column)

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fangkong.core.validators import validate_id_number, validate_phone
+from fangkong.formats import joined
 
 Parser = Callable[[Any, Any], Any]
 
@@ -192,7 +193,7 @@ def choice(choices: type[Choices], extra: dict[str, Any] | None = None) -> Parse
             return lookup[key]
         raise ValidationError(
             _("无法识别“%(v)s”，可填写：%(all)s")
-            % {"v": cell_text(value)[:20], "all": "、".join(str(c.label) for c in choices)}
+            % {"v": cell_text(value)[:20], "all": joined(str(c.label) for c in choices)}
         )
 
     return parse_choice

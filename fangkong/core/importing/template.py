@@ -7,6 +7,8 @@ import io
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from fangkong.formats import joined
+
 from .base import get_importer
 
 
@@ -40,7 +42,7 @@ def template_workbook(importer: str) -> bytes:
     for i, col in enumerate(cls.columns, start=1):
         notes.write_string(i, 0, _(col.header))
         notes.write_string(i, 1, _("必填") if col.required else _("选填"))
-        notes.write_string(i, 2, "、".join(col.aliases))
+        notes.write_string(i, 2, joined(col.aliases))
         notes.write_string(i, 3, _(col.help) if col.help else "")
         notes.write_string(i, 4, col.example)
     last = len(cls.columns) + 2

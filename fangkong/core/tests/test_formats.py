@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from fangkong.core.tables import Cell
-from fangkong.formats import figure, grouped, moment
+from fangkong.formats import figure, grouped, joined, moment
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
@@ -80,3 +80,10 @@ def test_date_times_read_in_local_time_on_lists_and_in_messages(settings):
     assert Cell(stored).text == "2026-12-02 01:02"
     assert moment(stored) == "2026-12-02 01:02"
     assert moment(datetime.datetime(2026, 12, 2, 1, 2)) == "2026-12-02 01:02"  # naive: as given
+
+
+def test_lists_in_running_text_use_each_languages_separator():
+    with translation.override("zh-hans"):
+        assert joined(["党员", "老人"]) == "党员、老人"
+    with translation.override("en"):
+        assert joined(["Party member", "Elderly"]) == "Party member, Elderly"

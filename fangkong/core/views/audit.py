@@ -32,7 +32,7 @@ from fangkong.core.models.audit import AuditAction, AuditEntry
 from fangkong.core.personal import EncryptedTextField
 from fangkong.core.tables import Column, Table
 from fangkong.core.views.generic import ObjectListView, paginate
-from fangkong.formats import moment
+from fangkong.formats import joined, moment
 
 ENCRYPTED = gettext_lazy("（已加密）")
 _CIPHERTEXT = re.compile(r"^\d+\$[A-Za-z0-9+/]{16,}={0,2}$")
@@ -195,7 +195,7 @@ def _shown(value, encrypted: bool, labels: dict[str, str] | None = None) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list):
-        return "、".join(_shown(v, False, labels) for v in value) or "—"
+        return joined(_shown(v, False, labels) for v in value) or "—"
     if isinstance(value, dict):
         items = (f"{(labels or {}).get(str(k), k)}：{_part(v)}" for k, v in value.items())
         return "；".join(items) or "—"
