@@ -29,7 +29,7 @@ from .epidemic import load_epidemic_demo
 from .plan import CityPlan, HouseholdSpec, plan_city, plan_households
 from .supervision import load_supervision_demo
 from .venues import load_venues
-from .volunteers import load_volunteers
+from .volunteers import link_volunteer_account, load_volunteers
 
 AUDIT_REASON = "演示数据（fangkong load-demo）"
 BATCH = 2000
@@ -79,6 +79,9 @@ def load_demo(
         result.created.update(ensure_enterprises(areas, events, seed=seed, reason=AUDIT_REASON))
         demo_users = {r.user.username: r.user for r in result.accounts}
         result.created["duty"] = ensure_duty(areas, demo_users, events, AUDIT_REASON)
+        result.created["volunteer_accounts"] = link_volunteer_account(
+            demo_users.get("volunteer"), events
+        )
         audit.record_many(None, events)
         result.created |= load_supervision_demo(
             seed=seed, command=demo_users.get("command"), inspector=demo_users.get("inspector")

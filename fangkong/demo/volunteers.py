@@ -180,3 +180,26 @@ def load_volunteers(root: Area, *, seed: int, events: list[audit.Event]) -> int:
     for a in Assignment.objects.filter(batch=batch):
         _created(a, events)
     return len(volunteers) + len(reports) + len(teams) + len(needs) + 1 + created
+
+
+def link_volunteer_account(user, events: list[audit.Event]) -> int:
+    """The demo's volunteer account as one of the volunteers of its community (one with a
+    task when there is one), so that 我的志愿服务 has someone's profile and tasks to show;
+    returns 1 when it linked one."""
+    from fangkong.volunteers.models import Volunteer
+
+    if user is None or user.area is None or Volunteer.objects.filter(user=user).exists():
+        return 0
+    mine = Volunteer.objects.in_area(user.area).filter(user__isnull=True).order_by("pk")
+    volunteer = mine.filter(assignments__isnull=False).first() or mine.first()
+    if volunteer is None:
+        return 0
+    before = Volunteer.objects.get(pk=volunteer.pk)
+    volunteer.user = user
+    volunteer.save(update_fields=["user"])
+    events.append(
+        audit.event_for(
+            volunteer, AuditAction.UPDATE, changes=audit.diff(before, volunteer), reason=REASON
+        )
+    )
+    return 1

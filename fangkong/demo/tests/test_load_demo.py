@@ -165,6 +165,22 @@ def test_demo_accounts_have_their_role_at_the_right_level(var_dir):
         assert password in out
 
 
+def test_the_volunteer_account_is_one_of_its_communitys_volunteers(var_dir, client):
+    from fangkong.volunteers.models import Volunteer
+
+    load()
+    user = User.objects.get(username="volunteer")
+    volunteer = Volunteer.objects.get(user=user)
+    assert volunteer.area == user.area
+    assert AuditEntry.objects.filter(
+        object_type="volunteers.volunteer", object_id=str(volunteer.pk), action="update"
+    ).exists()
+    client.force_login(user)
+    assert volunteer.name in client.get("/volunteers/my/").content.decode()
+    load()  # a second run links no one else
+    assert Volunteer.objects.filter(user__isnull=False).count() == 1
+
+
 def test_reset_passwords_replaces_every_password(var_dir):
     load()
     old = read_passwords(var_dir / "demo-accounts.txt")
