@@ -267,20 +267,43 @@ PRELOAD_AREAS = 20_000
 
 
 def _inside_areas(levels: tuple[int, ...], ctx) -> tuple[dict, dict] | None:
-    """``({code: [(pk, code, path)]}, {name: [...]})`` of the areas inside the import's area."""
+    """``({code: [(pk, code, path)]}, {name: [...]})`` of the areas inside the import's area.
+
+    An area is also known by its name after its parents' (老街社区第1网格, 仁和镇老街社区第1网格,
+    with or without spaces or slashes between): a street's lists name grids that way, and
+    第1网格 alone is in every community."""
     from fangkong.areas.models import Area
 
     qs = Area.objects.filter(level__in=levels, path__startswith=ctx.area.path)
     rows = list(qs.values_list("pk", "code", "name", "path")[: PRELOAD_AREAS + 1])
     if len(rows) > PRELOAD_AREAS:
         return None
+    parents = {path for *_x, path in rows for path in _parent_paths(path, ctx.area.path)}
+    parent_names = dict(
+        Area.objects.filter(path__in=parents).values_list("path", "name") if parents else ()
+    )
     by_code: dict[str, list] = {}
     by_name: dict[str, list] = {}
     for pk, code, name, path in rows:
         if path.startswith(ctx.area.path):
             by_code.setdefault(code, []).append((pk, code, path))
             by_name.setdefault(name, []).append((pk, code, path))
+            compound = name
+            for parent in reversed(_parent_paths(path, ctx.area.path)):
+                compound = parent_names.get(parent, "") + compound
+                by_name.setdefault(compound, []).append((pk, code, path))
     return by_code, by_name
+
+
+def _parent_paths(path: str, top: str) -> list[str]:
+    """The paths of ``path``'s parents from ``top`` (itself included) down."""
+    parts = path.rstrip("/").split("/")
+    depth = len(top.rstrip("/").split("/"))
+    return ["/".join(parts[:i]) + "/" for i in range(depth, len(parts))]
+
+
+# Between a parent's name and its child's in a compound name: 老街社区 / 第1网格.
+_NAME_GAPS = re.compile(r"[\s/／\\·・\-—>＞›]+")
 
 
 def _pick_inside(key: str, inside_areas, ctx, label: str | None) -> int | str | None:
@@ -290,17 +313,21 @@ def _pick_inside(key: str, inside_areas, ctx, label: str | None) -> int | str | 
     by_code, by_name = inside_areas
     rows = by_code.get(key, [])
     if not rows:
-        rows = by_name.get(key, [])
+        rows = by_name.get(key, []) or by_name.get(_NAME_GAPS.sub("", key), [])
         if len(rows) > 1:
-            return _("%(what)s名称“%(v)s”在本次导入范围内不唯一，请改填%(what)s编码") % {
-                "what": label or _("区域"),
-                "v": key[:30],
-            }
+            return _ambiguous(label or _("区域"), key)
     if len(rows) != 1:  # none inside (the database tells why), or a code used twice
         return None
     pk, _code, path = rows[0]
     ctx.area_paths[pk] = path
     return pk
+
+
+def _ambiguous(what: str, key: str) -> str:
+    return _(
+        "%(what)s名称“%(v)s”在本次导入范围内不唯一，请改填%(what)s编码，"
+        "或连同上级名称一起填写（如“老街社区第1网格”）"
+    ) % {"what": what, "v": key[:30]}
 
 
 def _find_area(key: str, levels: tuple[int, ...], ctx, label: str | None) -> int | str:
@@ -325,10 +352,7 @@ def _find_area(key: str, levels: tuple[int, ...], ctx, label: str | None) -> int
     if by_code:
         inside = by_code
     if len(inside) > 1:
-        return _("%(what)s名称“%(v)s”在本次导入范围内不唯一，请改填%(what)s编码") % {
-            "what": what,
-            "v": key[:30],
-        }
+        return _ambiguous(what, key)
     pk, _code, path = inside[0]
     ctx.area_paths[pk] = path
     return pk

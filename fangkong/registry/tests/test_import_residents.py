@@ -982,15 +982,18 @@ def test_cli_default_area_is_the_root_and_dry_run(tmp_path, areas):
     code, out = _cli(path, "--dry-run")
     assert code == 1
     assert out.splitlines()[1] == (
-        "第 3 行 网格：网格名称“第一网格”在本次导入范围内不唯一，请改填网格编码"
+        "第 3 行 网格：网格名称“第一网格”在本次导入范围内不唯一，请改填网格编码，"
+        "或连同上级名称一起填写（如“老街社区第1网格”）"
     )
-    rows[1][4] = areas["grid_c"].code
-    path = write_csv(tmp_path / "d.csv", "utf-8", CLEAN_HEADER, rows, title=None)
-    code, out = _cli(path, "--dry-run")
-    assert code == 0
-    assert (
-        out.splitlines()[0] == "预检完成（未写入）：新增 2 条，更新 0 条，未变化 0 条，未导入 0 行"
-    )
+    # By its code, or by its name after its parents' (as a street's lists write it).
+    for named in (areas["grid_c"].code, "迷阳水岸社区第一网格", "攀莲镇 迷阳水岸社区 / 第一网格"):
+        rows[1][4] = named
+        path = write_csv(tmp_path / "d.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+        code, out = _cli(path, "--dry-run")
+        assert code == 0, (named, out)
+        assert out.splitlines()[0] == (
+            "预检完成（未写入）：新增 2 条，更新 0 条，未变化 0 条，未导入 0 行"
+        )
     assert Resident.objects.count() == 0
 
 
