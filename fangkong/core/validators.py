@@ -27,6 +27,16 @@ def _region_exists(code: str) -> bool:
     return any("county" in props for _, props in numdb.get("cn/loc").info(code))
 
 
+# Spaces between two Chinese characters of a name: padding that lines names up in a
+# spreadsheet (张　三 beside 欧阳明月), never part of the name. Latin names keep theirs.
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
+
+
+def person_name(value: str) -> str:
+    """A person's name as stored: trimmed, without the spaces that pad Chinese names."""
+    return _CJK_GAP.sub("", (value or "").strip())
+
+
 def looks_like_excel_number(value: str) -> bool:
     """1.10101E+17 and friends: Excel stored an ID as a number and lost its last digits."""
     return bool(_SCI.match(value.strip()))

@@ -145,7 +145,12 @@ class EmployeeImporter(Importer):
     key_column = "id_number"
     columns = (
         Column(
-            "name", N_("姓名"), ("职工姓名", "员工姓名"), p.text(50), required=True, example="张三"
+            "name",
+            N_("姓名"),
+            ("职工姓名", "员工姓名"),
+            p.person_name(50),
+            required=True,
+            example="张三",
         ),
         id_number_column(),
         phone_column(),

@@ -61,7 +61,11 @@ class NucleicAcidTestImporter(Importer):
     key_column = "id_number"
     columns = (
         Column(
-            "name", N_("姓名"), ("受检者姓名", "受检人", "被检测人"), p.text(50), example="张三"
+            "name",
+            N_("姓名"),
+            ("受检者姓名", "受检人", "被检测人"),
+            p.person_name(50),
+            example="张三",
         ),
         id_number_column(help=N_("18 位居民身份证号，请设置为文本格式；须为本区域已登记的居民")),
         Column(

@@ -45,7 +45,7 @@ class ResidentImporter(Importer):
     natural_key = ("id_number_index",)
     key_column = "id_number"
     columns = (
-        Column("name", N_("姓名"), ("居民姓名",), p.text(50), required=True, example="张三"),
+        Column("name", N_("姓名"), ("居民姓名",), p.person_name(50), required=True, example="张三"),
         id_number_column(),
         phone_column(),
         Column(

@@ -22,7 +22,7 @@ from fangkong.core.services import (
     require_perm,
     save_versioned,
 )
-from fangkong.core.validators import validate_phone
+from fangkong.core.validators import person_name, validate_phone
 from fangkong.status.services import recompute_on_commit
 
 from .models import Building, Household, Resident
@@ -53,9 +53,9 @@ def _check_grid(area, message: str | None = None) -> None:
 def _clean_resident(data: dict[str, Any], *, exclude_pk=None) -> dict[str, Any]:
     data = dict(data)
     _check_grid(data.get("area"))
-    if not (data.get("name") or "").strip():
+    data["name"] = person_name(data.get("name"))
+    if not data["name"]:
         raise ValidationError({"name": _("姓名不能为空")})
-    data["name"] = data["name"].strip()
     number, gender, birth = clean_identity(
         data.get("id_number"), data.get("gender"), data.get("birth_date")
     )

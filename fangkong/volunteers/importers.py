@@ -57,7 +57,9 @@ class VolunteerImporter(Importer):
     natural_key = ("id_number_index",)
     key_column = "id_number"
     columns = (
-        Column("name", N_("姓名"), ("志愿者姓名",), p.text(50), required=True, example="张三"),
+        Column(
+            "name", N_("姓名"), ("志愿者姓名",), p.person_name(50), required=True, example="张三"
+        ),
         # The same ID and phone columns as the resident list, so one spreadsheet fits both.
         ResidentImporter.column("id_number"),
         replace(ResidentImporter.column("phone"), required=True),

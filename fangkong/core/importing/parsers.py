@@ -17,6 +17,7 @@ from django.db.models import Choices, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from fangkong.core import validators
 from fangkong.core.validators import validate_id_number, validate_phone
 from fangkong.formats import joined
 
@@ -64,6 +65,16 @@ def text(max_length: int | None = None) -> Parser:
         return value
 
     return parse_text
+
+
+def person_name(max_length: int = 50) -> Parser:
+    """A person's name (``validators.person_name``: 张　三 is 张三)."""
+    plain = text(max_length)
+
+    def parse_person_name(value, ctx=None) -> str:
+        return plain(validators.person_name(cell_text(value)), ctx)
+
+    return parse_person_name
 
 
 # --- dates ------------------------------------------------------------------------------

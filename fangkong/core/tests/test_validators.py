@@ -28,3 +28,13 @@ def test_impossible_birth_dates_and_regions_are_named(body, message):
     with pytest.raises(ValidationError) as e:
         validate_id_number(_with_check_digit(body))
     assert e.value.messages == [message]
+
+
+def test_person_names_lose_the_spaces_that_pad_chinese_names():
+    from fangkong.core.validators import person_name
+
+    assert person_name(" 张　三 ") == "张三"  # an ideographic space (U+3000)
+    assert person_name("李 秀英") == "李秀英"
+    assert person_name("阿卜杜拉·买买提") == "阿卜杜拉·买买提"
+    assert person_name("John Smith") == "John Smith"
+    assert person_name("") == ""

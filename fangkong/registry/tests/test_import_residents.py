@@ -392,6 +392,15 @@ def _clean_rows(n: int, phone_of_first: str = "13800000000"):
     return rows
 
 
+def test_names_padded_with_spaces_are_stored_without_them(tmp_path, users, areas):
+    """张　三 lines up with 欧阳明月 in a spreadsheet; the person is 张三 (and found so)."""
+    rows = _clean_rows(2)
+    rows[0][0], rows[1][0] = "张　三", "李 秀英"
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+    assert _import(path, users["community"], areas["community"]).created == 2
+    assert sorted(Resident.objects.values_list("name", flat=True)) == ["张三", "李秀英"]
+
+
 def test_reimport_is_idempotent(tmp_path, users, areas):
     path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(5), title=None)
     first = _import(path, users["community"], areas["community"])
