@@ -117,7 +117,7 @@ class SupplyRequestTable(Table):
     columns = (
         Column("created_at", _("申领时间"), link=True),
         Column("unit", _("申领单位"), accessor="unit.name", link=True),
-        Column("unit_kind", _("单位类型"), accessor="unit.get_kind_display"),
+        Column("unit_kind", _("单位类型"), accessor="unit.kind", choices=True),
         Column("item", _("物资"), accessor="item.name"),
         Column("quantity", _("申领数量"), render=_request_qty),
         Column("urgency", _("紧急程度"), choices=True),

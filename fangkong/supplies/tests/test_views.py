@@ -280,3 +280,22 @@ def test_a_unit_no_longer_offered_shows_as_stored_in_the_movements_list(client, 
     response = client.get(reverse("supplies:movement_list"))
     assert response.status_code == 200
     assert "500 担" in response.content.decode()  # never 5E+2
+
+
+@pytest.mark.parametrize("place", ["city", "quarantine", "checkpoint"])
+def test_request_list_and_export_show_the_units_kind_by_its_label(
+    client, users, catalogue, places, place
+):
+    """单位类型 is the unit's kind label (物资仓库, 隔离点, 卡点), never a method's repr."""
+    unit = places[place]
+    services.submit_request(
+        actor=users["command"], unit=unit, item=catalogue["gloves"], quantity=10
+    )
+    label = str(unit.get_kind_display())
+    client.force_login(users["street"] if place != "city" else users["command"])
+    page = client.get(reverse("supplies:request_list")).content.decode()
+    assert f"<td>{label}</td>" in page and "functools" not in page
+    client.force_login(users["command"])
+    rows = _sheet(client.get(reverse("supplies:request_list") + "?export=xlsx"))
+    kinds = [r[2] for r in rows if r and r[1] == unit.name]
+    assert kinds == [label]
