@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -299,3 +300,34 @@ def test_request_list_and_export_show_the_units_kind_by_its_label(
     rows = _sheet(client.get(reverse("supplies:request_list") + "?export=xlsx"))
     kinds = [r[2] for r in rows if r and r[1] == unit.name]
     assert kinds == [label]
+
+
+def test_stock_pages_keep_an_item_emptied_today_and_round_the_daily_outflow(
+    client, users, catalogue, stocked
+):
+    """Gloves at the city warehouse all issued today: a row with stock 0 on the stock page,
+    under 只看低库存 and on the warehouse's page. 78 masks issued in the window: 日均消耗
+    11.14, not 11.142857…, on the page and in the export."""
+    actor, city = users["command"], stocked["city"]
+    services.issue_stock(
+        actor=actor, warehouse=city, item=catalogue["gloves"], quantity=500, recipient="卡点"
+    )
+    services.receive_stock(actor=actor, warehouse=city, item=catalogue["masks"], quantity=1000)
+    services.issue_stock(
+        actor=actor, warehouse=city, item=catalogue["masks"], quantity=78, recipient="卡点"
+    )
+    client.force_login(actor)
+    row = r"<td>市应急物资仓库</td>\s*<td>[^<]*</td>\s*<td>医用手套</td>\s*<td>0</td>"
+    for url in (
+        reverse("supplies:stock_list"),
+        reverse("supplies:stock_list") + "?low=1",
+        reverse("supplies:warehouse_detail", args=[city.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert re.search(row, page), url
+        assert "11.142" not in page
+        assert ("11.14<" in page) is ("low" not in url), url  # masks: 82 days, not low
+    rows = _sheet(client.get(reverse("supplies:stock_list") + "?export=xlsx"))
+    by_item = {(r[0], r[2]): r for r in rows[1:] if r and r[0] == "市应急物资仓库"}
+    assert by_item[("市应急物资仓库", "医用手套")][3] == 0
+    assert by_item[("市应急物资仓库", "医用口罩")][5] == 11.14  # a number, to the hundredth
