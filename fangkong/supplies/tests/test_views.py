@@ -8,6 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fangkong.supplies import services
 from fangkong.supplies.choices import DonationKind, DonorKind, RequestState
@@ -331,3 +332,31 @@ def test_stock_pages_keep_an_item_emptied_today_and_round_the_daily_outflow(
     by_item = {(r[0], r[2]): r for r in rows[1:] if r and r[0] == "市应急物资仓库"}
     assert by_item[("市应急物资仓库", "医用手套")][3] == 0
     assert by_item[("市应急物资仓库", "医用口罩")][5] == 11.14  # a number, to the hundredth
+
+
+def test_stock_page_filters_by_area_and_day(client, users, catalogue, stocked):
+    """The dashboard's 低库存预警 links the stock page of its area as of its day."""
+    from .conftest import days_ago
+
+    actor, miyi = users["command"], stocked["miyi"]
+    services.issue_stock(
+        actor=actor,
+        warehouse=miyi,
+        item=catalogue["gloves"],
+        quantity=70,
+        recipient="卡点",
+        occurred_at=days_ago(0),
+    )
+    client.force_login(actor)
+    url = reverse("supplies:stock_list")
+    area = {"area": miyi.area.pk}
+    assert client.get(url, {**area, "low": "true"}).context["count"] == 1  # emptied today
+    assert client.get(url, {"low": "true"}).context["count"] == 1  # the city's one
+    # Received and emptied today: as of yesterday the place held nothing.
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    assert client.get(url, {**area, "date": yesterday}).context["count"] == 0
+    assert client.get(url, {"date": yesterday}).context["count"] == 0
+    assert client.get(url).context["count"] == 2  # the city's 500 gloves and Miyi's 0
+    assert client.get(url, {"area": stocked["community"].area.pk}).context["count"] == 0
+    typo = client.get(url, {"low": "maybe"})
+    assert "请选择“是”或“否”" in typo.content.decode()
