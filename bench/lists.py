@@ -73,10 +73,14 @@ def filtered_pages(user) -> dict[str, tuple[str, dict]]:
     }
 
 
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def home_links(client) -> dict[str, tuple[str, dict]]:
     """The filtered lists the user's home page links to (its panels' figures: 绿码, 隔离中,
     a category…): ``{label: (path, params)}``, the label the list's URL name and its
-    parameters but the area (each user's own)."""
+    parameters but the area (each user's own), a day written ``<day>`` (figures link their
+    lists as of today)."""
     from html import unescape
     from urllib.parse import parse_qsl, urlsplit
 
@@ -88,7 +92,9 @@ def home_links(client) -> dict[str, tuple[str, dict]]:
         url = urlsplit(unescape(href))
         params = dict(parse_qsl(url.query))
         match = resolve(url.path)
-        shown = " ".join(f"{k}={v}" for k, v in sorted(params.items()) if k != "area")
+        shown = " ".join(
+            f"{k}={ISO_DAY.sub('<day>', v)}" for k, v in sorted(params.items()) if k != "area"
+        )
         links[f"{match.view_name} {shown}".strip()] = (url.path, params)
     return dict(sorted(links.items()))
 

@@ -93,7 +93,7 @@ def test_home_links_are_the_filtered_lists_of_the_users_home_page(dashboard_city
     links = home_links(_client(USERS["city"]))
     # 今日防控's figures and the registry's categories, each labelled without the area.
     assert links["status:status_list colour=green"][0] == "/status/"
-    assert "health:assignment_list state=active" in links
+    assert "health:assignment_list category=quarantine running_on=<day>" in links
     assert "registry:resident_list category=returnee" in links
     _path, params = links["status:status_list colour=red"]
     assert set(params) == {"area", "colour"}

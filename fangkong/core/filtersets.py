@@ -40,6 +40,37 @@ class AreaSubtreeFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{field}__in": subtree_ids(value)})
 
 
+# The spellings of yes and no a link, a bookmark or an API client may use (``overdue=yes``
+# was ignored, listing every row): one rule for the lists' forms and the API.
+YES = frozenset({"true", "1", "yes", "y", "on", "是"})
+NO = frozenset({"false", "0", "no", "n", "off", "否"})
+
+
+def yes_no(value) -> bool | None:
+    """True or False for a spelling of yes or no, None when blank; ValueError otherwise."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("", "unknown"):  # "unknown": the blank choice of Django's own select
+        return None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(value)
+
+
+class YesNoField(forms.NullBooleanField):
+    """A yes-or-no filter's field: a spelling it does not know is an error on the field
+    (like an unknown choice), never a silent "no filter"."""
+
+    def to_python(self, value):
+        try:
+            return yes_no(value)
+        except ValueError:
+            raise forms.ValidationError(_("请选择“是”或“否”"), code="invalid") from None
+
+
 class AnyYesNoSelect(forms.NullBooleanSelect):
     """全部 / 是 / 否 for a yes-or-no filter. Django's own select calls its blank choice
     未知 ("unknown"), which reads as a value to filter by rather than "no filter"."""
@@ -55,13 +86,23 @@ class AnyYesNoSelect(forms.NullBooleanSelect):
     def format_value(self, value):
         # A list, as ``Select`` compares options to (Django's returns one string, in which
         # the blank choice "" would always be found).
-        shown = super().format_value(value)
-        return ["" if shown == "unknown" else shown]
+        try:
+            parsed = yes_no(value)
+        except ValueError:
+            parsed = None
+        return ["" if parsed is None else str(parsed).lower()]
+
+    def value_from_datadict(self, data, files, name):
+        # As typed: the field tells a known spelling from a mistake (Django's select turns
+        # both "yes" and "maybe" into "no filter").
+        return data.get(name)
 
 
 class YesNoFilter(django_filters.BooleanFilter):
-    """Every yes-or-no filter of the lists (``AnyYesNoSelect``); the API takes ``true`` or
-    ``false`` as before."""
+    """Every yes-or-no filter of the lists (``AnyYesNoSelect``) and of the API: ``true`` /
+    ``false`` and the other spellings of ``yes_no``; anything else is an error."""
+
+    field_class = YesNoField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", AnyYesNoSelect)

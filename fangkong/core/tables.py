@@ -35,6 +35,12 @@ class Column:
     html: bool = True
     export: bool = True
 
+    def __post_init__(self) -> None:
+        # ``raw`` reads attributes and never calls them: a ``get_x_display`` accessor would
+        # show the bound method's repr on the page and in the export.
+        if any(p.startswith("get_") and p.endswith("_display") for p in self.path):
+            raise ValueError(f"column {self.name}: use accessor 'x' with choices=True")
+
     @property
     def path(self) -> list[str]:
         return (self.accessor or self.name).split(".")

@@ -32,17 +32,21 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.models import Area
 from fangkong.core.fetching import converted_once
 from fangkong.core.scoping import ScopedQuerySet, area_visible_to
+from fangkong.health.choices import CATEGORY_KINDS, AssignmentCategory
+from fangkong.health.selectors import assignments_running_on
 from fangkong.prices.selectors import price_alerts
 from fangkong.screening.choices import FindingKind
 from fangkong.screening.coverage import kept_coverage_by_area
 from fangkong.screening.models import Campaign
-from fangkong.screening.selectors import active_campaigns
+from fangkong.screening.selectors import active_campaigns, findings_in_running_campaigns
 from fangkong.status.clock import start_of_day
-from fangkong.supervision.selectors import group_coverage
+from fangkong.supervision.selectors import group_coverage, problems_open_on, problems_overdue_on
 from fangkong.supplies.choices import Unit
 from fangkong.supplies.selectors import donation_totals_by_area, stock_table
+from fangkong.tips.selectors import tips_received_by
+from fangkong.tracing.selectors import cases_active_on, contacts_registered_by
 from fangkong.volunteers.models import Shift
-from fangkong.volunteers.selectors import hours
+from fangkong.volunteers.selectors import hours, shifts_on_duty_at_end_of
 
 ZERO = Decimal(0)
 
@@ -68,7 +72,9 @@ class Figure:
     model: str  # "app_label.ModelName"
     condition: Callable[[Moment], Q]
     list_url: str = ""  # URL name of the list the figure counts
-    list_params: dict = field(default_factory=dict)
+    # The list's filters that make its rows the figure's: a dict, or a function of the day
+    # shown (as-of filters: ``{"active_on": "2020-02-10"}``). The link adds the area.
+    list_params: dict | Callable[[Moment], dict] = field(default_factory=dict)
     count_field: str = "pk"
     # False when the records keep no history (the figure is "now" even in a past report).
     as_of: bool = True
@@ -83,10 +89,22 @@ class Figure:
     # ``day_field`` is the day, instead of a count of rows.
     sum_field: str = ""
     day_field: str = ""
+    # Whether the linked list shows as many rows as the figure (every count; a sum of money
+    # or hours links to the records it adds up). None: a count figure does, a family not.
+    list_counts: bool | None = None
 
     @property
     def is_count(self) -> bool:
         return self.family is None
+
+    @property
+    def counts_list_rows(self) -> bool:
+        return self.is_count if self.list_counts is None else self.list_counts
+
+    def link_params(self, moment: Moment) -> dict:
+        """The list's filters for the figure as of ``moment``'s day (without the area)."""
+        params = self.list_params
+        return params(moment) if callable(params) else dict(params)
 
     def aggregate(self, moment: Moment):
         """The figure's aggregate over its model's rows (a filtered count or sum)."""
@@ -116,27 +134,25 @@ def register(figure: Figure) -> Figure:
 # --- conditions --------------------------------------------------------------------------
 
 
-def _case_active(m: Moment) -> Q:
-    return Q(confirmed_at__lt=m.end) & (Q(discharged_at__isnull=True) | Q(discharged_at__gte=m.end))
+# Each as-of condition is the owning app's, which its list filters by too: the figure's link
+# (``list_params``) names that filter with the day, so the list shows the figure's rows.
 
 
 def _case_kind_active(kind: str) -> Callable[[Moment], Q]:
-    return lambda m: _case_active(m) & Q(kind=kind)
+    return lambda m: cases_active_on(m.day) & Q(kind=kind)
 
 
 def _contact(extra: Q) -> Callable[[Moment], Q]:
-    return lambda m: Q(created_at__lt=m.end) & extra
+    return lambda m: contacts_registered_by(m.day) & extra
 
 
-def _assignment_active(kinds: tuple[str, ...]) -> Callable[[Moment], Q]:
-    return lambda m: (
-        Q(kind__in=kinds, start_date__lte=m.day)
-        & (Q(released_at__isnull=True) | Q(released_at__gte=m.end))
-    )
+def _assignment_active(category: str) -> Callable[[Moment], Q]:
+    return lambda m: assignments_running_on(m.day) & Q(kind__in=CATEGORY_KINDS[category])
 
 
-def _problem_open(m: Moment) -> Q:
-    return Q(found_on__lte=m.day) & (Q(closed_at__isnull=True) | Q(closed_at__gte=m.end))
+def _on(name: str, **fixed) -> Callable[[Moment], dict]:
+    """List parameters: ``fixed`` and the day shown as ``name``."""
+    return lambda m: {**fixed, name: m.day.isoformat()}
 
 
 # --- the registry -------------------------------------------------------------------------
@@ -158,7 +174,7 @@ register(
         "tracing.Case",
         _case_kind_active("confirmed"),
         "tracing:case_list",
-        {"kind": "confirmed", "status": "active"},
+        _on("active_on", kind="confirmed"),
     )
 )
 register(
@@ -169,7 +185,7 @@ register(
         "tracing.Case",
         _case_kind_active("asymptomatic"),
         "tracing:case_list",
-        {"kind": "asymptomatic", "status": "active"},
+        _on("active_on", kind="asymptomatic"),
     )
 )
 register(
@@ -180,6 +196,7 @@ register(
         "tracing.Case",
         lambda m: Q(confirmed_at__gte=m.begin, confirmed_at__lt=m.end),
         "tracing:case_list",
+        lambda m: {"confirmed_after": m.day.isoformat(), "confirmed_before": m.day.isoformat()},
     )
 )
 register(
@@ -190,7 +207,7 @@ register(
         "tracing.Contact",
         _contact(Q(degree="close")),
         "tracing:contact_list",
-        {"degree": "close"},
+        _on("registered_by", degree="close"),
     )
 )
 register(
@@ -201,7 +218,7 @@ register(
         "tracing.Contact",
         _contact(Q(degree="secondary")),
         "tracing:contact_list",
-        {"degree": "secondary"},
+        _on("registered_by", degree="secondary"),
     )
 )
 register(
@@ -212,7 +229,7 @@ register(
         "tracing.Contact",
         _contact(Q(state="suspected")),
         "tracing:contact_list",
-        {"state": "suspected"},
+        _on("registered_by", state="suspected"),
         as_of=False,
     )
 )
@@ -224,7 +241,7 @@ register(
         "tracing.Contact",
         _contact(Q(state="confirmed")),
         "tracing:contact_list",
-        {"state": "confirmed"},
+        _on("registered_by", state="confirmed"),
         as_of=False,
     )
 )
@@ -234,9 +251,9 @@ register(
         _("隔离中人员"),
         HEALTH,
         "health.Assignment",
-        _assignment_active(("home_quarantine", "central_quarantine")),
+        _assignment_active(AssignmentCategory.QUARANTINE),
         "health:assignment_list",
-        {"state": "active"},
+        _on("running_on", category=AssignmentCategory.QUARANTINE.value),
     )
 )
 register(
@@ -245,9 +262,9 @@ register(
         _("健康监测中人员"),
         HEALTH,
         "health.Assignment",
-        _assignment_active(("health_monitoring", "post_discharge")),
+        _assignment_active(AssignmentCategory.MONITORING),
         "health:assignment_list",
-        {"state": "active"},
+        _on("running_on", category=AssignmentCategory.MONITORING.value),
     )
 )
 for _colour, _label in (
@@ -271,13 +288,25 @@ for _colour, _label in (
             sum_field="n",
         )
     )
+
+
 # Scans are counted per venue and local day at ingest (``venues.ScanDayCount``, kept when
 # retention purges the scans) and, by the same write, per area of the venue and day
 # (``venues.ScanAreaDayCount``): a day's figure sums the rows per area (one, or a few where
 # single scans wrote at once), not every scan or venue.
-for _key, _label, _field in (
-    ("scans_today", _("当日扫码登记"), "scans"),
-    ("scans_refused", _("当日劝返/拒绝进入"), "refused"),
+def _scans_of_day(**fixed) -> Callable[[Moment], dict]:
+    """The scan list's local-time bounds of the day (its ``since``/``until``)."""
+    next_day = datetime.timedelta(days=1)
+    return lambda m: {
+        "since": f"{m.day.isoformat()} 00:00",
+        "until": f"{(m.day + next_day).isoformat()} 00:00",
+        **fixed,
+    }
+
+
+for _key, _label, _field, _params in (
+    ("scans_today", _("当日扫码登记"), "scans", _scans_of_day()),
+    ("scans_refused", _("当日劝返/拒绝进入"), "refused", _scans_of_day(admitted="false")),
 ):
     register(
         Figure(
@@ -287,6 +316,7 @@ for _key, _label, _field in (
             "venues.ScanAreaDayCount",
             lambda m: Q(day=m.day),
             "venues:scan_list",
+            _params,
             perm="venues.view_scan",  # the same readers as the scans themselves
             sum_field=_field,
             day_field="day",
@@ -300,7 +330,7 @@ register(
         "enterprises.Enterprise",
         lambda m: Q(resumption_state="resumed", resumed_on__lte=m.day),
         "enterprises:enterprise_list",
-        {"resumption_state": "resumed"},
+        _on("resumed_by", resumption_state="resumed"),
     )
 )
 register(
@@ -311,6 +341,7 @@ register(
         "enterprises.Enterprise",
         lambda m: ~Q(resumption_state="not_applied"),
         "enterprises:enterprise_list",
+        {"applied": "true"},
         as_of=False,
     )
 )
@@ -320,8 +351,9 @@ register(
         _("未销号问题"),
         PROBLEMS,
         "supervision.Problem",
-        _problem_open,
+        lambda m: problems_open_on(m.day),
         "supervision:problem_list",
+        _on("open_on"),
     )
 )
 register(
@@ -330,8 +362,9 @@ register(
         _("逾期未整改问题"),
         PROBLEMS,
         "supervision.Problem",
-        lambda m: _problem_open(m) & Q(deadline__lt=m.day),
+        lambda m: problems_overdue_on(m.day),
         "supervision:problem_list",
+        _on("overdue_on"),
     )
 )
 register(
@@ -340,8 +373,9 @@ register(
         _("收到线索"),
         TIPS,
         "tips.Tip",
-        lambda m: Q(created_at__lt=m.end),
+        lambda m: tips_received_by(m.day),
         "tips:tip_list",
+        _on("received_by"),
     )
 )
 register(
@@ -350,9 +384,9 @@ register(
         _("查实线索"),
         TIPS,
         "tips.Tip",
-        lambda m: Q(created_at__lt=m.end, state="verified"),
+        lambda m: tips_received_by(m.day) & Q(state="verified"),
         "tips:tip_list",
-        {"state": "verified"},
+        _on("received_by", state="verified"),
         as_of=False,
     )
 )
@@ -489,9 +523,11 @@ for _key, _label in (
             GROUPS.model,
             lambda m: Q(),
             "supervision:group_list",
+            {"active": "true"},
             as_of=False,
             family=GROUPS,
             pick=lambda d, k=_key: d[k],
+            list_counts=_key == "groups",  # the others count the areas the groups cover
         )
     )
 
@@ -523,11 +559,7 @@ def _coverage_percent(d: Partial) -> Decimal:
 
 def _finding(extra: Q) -> Callable[[Moment], Q]:
     """Found by the day's end in a campaign still running then."""
-    return lambda m: (
-        Q(found_at__lt=m.end, campaign__starts_on__lte=m.day)
-        & (Q(campaign__closed_at__isnull=True) | Q(campaign__closed_at__gte=m.end))
-        & extra
-    )
+    return lambda m: findings_in_running_campaigns(m.day) & extra
 
 
 def _service_minutes(qs: QuerySet, m: Moment) -> dict[int, Partial]:
@@ -596,7 +628,8 @@ register(
         SCREENING,
         "screening.Finding",
         _finding(Q()),
-        "screening:campaign_list",
+        "screening:finding_list",
+        _on("running_on"),
     )
 )
 register(
@@ -606,7 +639,8 @@ register(
         SCREENING,
         "screening.Finding",
         _finding(Q(kind=FindingKind.RETURNEE)),
-        "screening:campaign_list",
+        "screening:finding_list",
+        _on("running_on", kind=FindingKind.RETURNEE.value),
     )
 )
 register(
@@ -615,8 +649,9 @@ register(
         _("在岗志愿者(已签到未签退)"),
         VOLUNTEERS,
         "volunteers.Shift",
-        lambda m: Q(started_at__lt=m.end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=m.end)),
+        lambda m: shifts_on_duty_at_end_of(m.day),
         "volunteers:shift_list",
+        _on("on_duty_on"),
         perm=STAFF_VOLUNTEERS,
     )
 )
@@ -645,6 +680,7 @@ register(
         "duty.Shift",
         lambda m: Q(start__lt=m.end, end__gt=m.begin),
         "duty:shift_list",
+        lambda m: {"date_from": m.day.isoformat(), "date_to": m.day.isoformat()},
     )
 )
 register(
@@ -655,8 +691,10 @@ register(
         LEDGER.model,
         lambda m: Q(),
         "supplies:stock_list",
+        _on("date"),
         family=LEDGER,
         pick=lambda d: sum(1 for q in d["items"].values() if q > 0),
+        list_counts=False,  # items held anywhere; the list's rows are places × items
     )
 )
 register(
@@ -667,8 +705,10 @@ register(
         LEDGER.model,
         lambda m: Q(),
         "supplies:stock_list",
+        _on("date", low="true"),
         family=LEDGER,
         pick=lambda d: d["low"],
+        list_counts=True,
     )
 )
 register(
@@ -678,12 +718,13 @@ register(
         PRICES,
         "prices.PriceReport",
         lambda m: Q(date=m.day),
-        "prices:line_list",
+        "prices:market_list",  # one report per market and day: the markets that reported
+        _on("reported_on"),
     )
 )
-for _key, _label, _part in (
-    ("price_alerts_day", _("当日涨价预警"), "day"),
-    ("price_alerts_open", _("近 7 日涨价预警"), "week"),
+for _key, _label, _part, _params in (
+    ("price_alerts_day", _("当日涨价预警"), "day", _on("date", day_only="true")),
+    ("price_alerts_open", _("近 7 日涨价预警"), "week", _on("date")),
 ):
     register(
         Figure(
@@ -693,8 +734,10 @@ for _key, _label, _part in (
             PRICE_LINES.model,
             lambda m: Q(),
             "prices:alert_list",
+            _params,
             family=PRICE_LINES,
             pick=lambda d, p=_part: d[p],
+            list_counts=True,
         )
     )
 

@@ -44,19 +44,27 @@ def _list_path(url_name: str, prefix: str) -> str:
     return reverse(url_name)
 
 
-def _list_link(figure: Figure, area: Area) -> str:
+def _list_link(figure: Figure, area: Area, moment: Moment) -> str:
+    """The list of the figure's records in ``area`` as of ``moment``'s day."""
     if not figure.list_url:
         return ""
     path = _list_path(figure.list_url, get_script_prefix())
-    return f"{path}?{urlencode({'area': area.pk, **figure.list_params})}"
+    return f"{path}?{urlencode({'area': area.pk, **figure.link_params(moment)})}"
 
 
-def _groups(figures: list[Figure], values: dict[str, int], area: Area) -> list[dict]:
+def _groups(
+    figures: list[Figure], values: dict[str, int], area: Area, moment: Moment
+) -> list[dict]:
     groups: dict[str, dict] = {}
     for f in figures:
         group = groups.setdefault(str(f.group), {"label": f.group, "items": []})
         group["items"].append(
-            {"key": f.key, "label": f.label, "value": values[f.key], "url": _list_link(f, area)}
+            {
+                "key": f.key,
+                "label": f.label,
+                "value": values[f.key],
+                "url": _list_link(f, area, moment),
+            }
         )
     return list(groups.values())
 
@@ -107,13 +115,14 @@ def home_panel(request: HttpRequest) -> dict | None:
     area = _own_area(user)
     if area is None:
         return None
-    values, _children = figure_table(user, area, local_date(timezone.now()), keys)
+    moment = Moment.of(local_date(timezone.now()))
+    values, _children = figure_table(user, area, moment.day, keys)
     items = [
         {
             "key": k,
             "label": allowed[k].label,
             "value": values[k],
-            "url": _list_link(allowed[k], area),
+            "url": _list_link(allowed[k], area, moment),
             "css": HOME_FIGURE_CSS.get(k, ""),
         }
         for k in keys
@@ -136,6 +145,7 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
     if past is not None:  # 回看: the figures as of the end of an earlier day
         day, now = past, Moment.of(past).end
     keys = [f.key for f in figures]
+    moment = Moment.of(day)
     values, by_child = figure_table(request.user, area, day, keys, children=True)
     root = user_area(request.user)
     crumbs = [a for a in area.ancestors() if area_visible_to(a, request.user)]
@@ -143,7 +153,8 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
         {
             "area": row["area"],
             "cells": [
-                (row[k], _list_link(f, row["area"])) for k, f in zip(keys, figures, strict=True)
+                (row[k], _list_link(f, row["area"], moment))
+                for k, f in zip(keys, figures, strict=True)
             ],
         }
         for row in by_child
@@ -162,7 +173,7 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
             "crumbs": crumbs,
             "is_root": root is not None and area.pk == root.pk,
             "as_of": now,
-            "groups": _groups(figures, values, area),
+            "groups": _groups(figures, values, area, moment),
             "figures": figures,
             "comparison": comparison,
             "charts": charts,

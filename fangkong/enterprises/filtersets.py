@@ -1,9 +1,10 @@
 """One FilterSet per list: the web list and the API filter with the same code."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
 from .choices import (
     ApplicationState,
@@ -41,12 +42,22 @@ class EnterpriseFilterSet(NameSearchMixin, django_filters.FilterSet):
     resumption_state = django_filters.ChoiceFilter(
         label=_("复工状态"), choices=ResumptionState.choices
     )
+    applied = YesNoFilter(label=_("已申请复工"), method="filter_applied")
+    resumed_by = django_filters.DateFilter(
+        label=_("复工日期止"), field_name="resumed_on", lookup_expr="lte"
+    )
     park = django_filters.NumberFilter(label=_("园区"), field_name="park_id")
     credit_code = django_filters.CharFilter(label=_("统一社会信用代码"), lookup_expr="iexact")
 
     class Meta:
         model = Enterprise
         fields = ["q", "area", "sector", "resumption_state", "park", "credit_code"]
+
+    def filter_applied(self, qs, name, value):
+        if value is None:
+            return qs
+        not_applied = Q(resumption_state=ResumptionState.NOT_APPLIED)
+        return qs.filter(~not_applied if value else not_applied)
 
 
 class IndustrialParkFilterSet(django_filters.FilterSet):

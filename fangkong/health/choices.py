@@ -13,6 +13,19 @@ QUARANTINE_KINDS = (AssignmentKind.HOME_QUARANTINE, AssignmentKind.CENTRAL_QUARA
 MONITORING_KINDS = (AssignmentKind.HEALTH_MONITORING, AssignmentKind.POST_DISCHARGE)
 
 
+class AssignmentCategory(models.TextChoices):
+    """The two families of kinds the dashboard counts: 隔离 and 健康监测."""
+
+    QUARANTINE = "quarantine", _("隔离（居家/集中）")
+    MONITORING = "monitoring", _("健康监测（含出院后随访）")
+
+
+CATEGORY_KINDS = {
+    AssignmentCategory.QUARANTINE: QUARANTINE_KINDS,
+    AssignmentCategory.MONITORING: MONITORING_KINDS,
+}
+
+
 class AssignmentState(models.TextChoices):
     ACTIVE = "active", _("进行中")
     RELEASED = "released", _("已解除")

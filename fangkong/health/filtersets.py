@@ -5,14 +5,27 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
-from .choices import AlertKind, AssignmentKind, AssignmentState, NatResult, Slot
+from .choices import (
+    CATEGORY_KINDS,
+    AlertKind,
+    AssignmentCategory,
+    AssignmentKind,
+    AssignmentState,
+    NatResult,
+    Slot,
+)
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
+from .selectors import assignments_running_on
 
 
 class AssignmentFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=AssignmentKind.choices)
+    category = django_filters.ChoiceFilter(
+        label=_("类别"), choices=AssignmentCategory.choices, method="filter_category"
+    )
     state = django_filters.ChoiceFilter(label=_("状态"), choices=AssignmentState.choices)
+    running_on = django_filters.DateFilter(label=_("在管日期"), method="filter_running_on")
     responsible = django_filters.NumberFilter(label=_("责任网格员"), field_name="responsible_id")
     ends_before = django_filters.DateFilter(
         label=_("结束日期止"), field_name="end_date", lookup_expr="lte"
@@ -20,7 +33,13 @@ class AssignmentFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Assignment
-        fields = ["area", "kind", "state", "responsible"]
+        fields = ["area", "kind", "category", "state", "running_on", "responsible"]
+
+    def filter_category(self, qs, name, value):
+        return qs.filter(kind__in=CATEGORY_KINDS[value]) if value else qs
+
+    def filter_running_on(self, qs, name, value):
+        return qs.filter(assignments_running_on(value)) if value else qs
 
 
 class CheckInFilterSet(django_filters.FilterSet):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fangkong.core.personal import mask_name
-from fangkong.status.clock import at_local, local_date
+from fangkong.status.clock import at_local, end_of_day, local_date
 
 from .choices import SLOT_DEADLINE_HOUR, AssignmentState, NatResult, Slot
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
@@ -24,6 +24,13 @@ def assignment_list(user) -> QuerySet[Assignment]:
 
 def active_assignments(user) -> QuerySet[Assignment]:
     return assignment_list(user).filter(state=AssignmentState.ACTIVE)
+
+
+def assignments_running_on(day: datetime.date) -> Q:
+    """Assignments running at the end of ``day``: started by then, not yet released (the
+    dashboard's 隔离中 / 健康监测中 and the assignment list's 在管日期 filter)."""
+    end = end_of_day(day)
+    return Q(start_date__lte=day) & (Q(released_at__isnull=True) | Q(released_at__gte=end))
 
 
 def checkin_list(user) -> QuerySet[CheckIn]:

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.core.exporting import export_xlsx
+from fangkong.core.forms import style_form
 from fangkong.core.services import ConflictError
 from fangkong.core.views.generic import ObjectEditView, ObjectListView, add_service_errors
 from fangkong.core.views.imports import import_views
 
 from . import selectors, services
-from .filtersets import MarketFilterSet, PriceLineFilterSet
+from .filtersets import MarketFilterSet, PriceAlertFilterSet, PriceLineFilterSet
 from .forms import CommodityForm, MarketForm, MarketImportForm, PriceReportForm
 from .models import Commodity, Market, PriceLine, PriceReport
 from .tables import CommodityTable, MarketTable, PriceAlertTable, PriceLineTable, TrendTable
@@ -183,28 +184,36 @@ def trend(request: HttpRequest) -> HttpResponse:
 
 @permission_required("prices.view_pricereport", raise_exception=True)
 def alert_list(request: HttpRequest) -> HttpResponse:
-    """涨价预警 of the last 7 days in scope, biggest rise first; exportable."""
-    until = timezone.localdate()
-    since = until - datetime.timedelta(days=6)
-    rows = selectors.price_alerts(
-        PriceLine.objects.visible_to(request.user), since=since, until=until
+    """涨价预警 of the 7 days up to a day (today by default), or of that day alone, in scope
+    or in an area of it; biggest rise first; exportable."""
+    filterset = PriceAlertFilterSet(
+        request.GET or None, queryset=PriceLine.objects.visible_to(request.user), request=request
     )
+    style_form(filterset.form)
+    chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
+    until = chosen.get("date") or timezone.localdate()
+    since = until if chosen.get("day_only") else until - datetime.timedelta(days=6)
+    rows = selectors.price_alerts(filterset.qs, since=since, until=until)
     if request.GET.get("export") == "xlsx":
         return export_xlsx(
             rows,
             PriceAlertTable.export_columns(),
             user=request.user,
             model=PriceLine,
-            filters={"since": since.isoformat()},
+            filters={"since": since.isoformat(), "until": until.isoformat()}
+            | {k: str(getattr(v, "pk", v)) for k, v in chosen.items() if v not in (None, "")},
             filename=_("涨价预警") + ".xlsx",
         )
     return render(
         request,
         "prices/alert_list.html",
         {
+            "filterset": filterset,
             "table": PriceAlertTable(rows),
             "count": len(rows),
             "since": since,
+            "until": until,
+            "query_string": request.GET.urlencode(),
         },
     )
 

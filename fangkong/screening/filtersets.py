@@ -7,6 +7,7 @@ from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
 from .choices import FindingKind, VisitOutcome
 from .models import Campaign, Finding, Visit
+from .selectors import findings_in_running_campaigns
 
 
 class CampaignFilterSet(django_filters.FilterSet):
@@ -34,7 +35,11 @@ class FindingFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
     campaign = django_filters.NumberFilter(label=_("摸排行动"), field_name="campaign_id")
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=FindingKind.choices)
+    running_on = django_filters.DateFilter(label=_("摸排进行中日期"), method="filter_running_on")
 
     class Meta:
         model = Finding
         fields = ["area", "campaign", "kind"]
+
+    def filter_running_on(self, qs, name, value):
+        return qs.filter(findings_in_running_campaigns(value)) if value else qs

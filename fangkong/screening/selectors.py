@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from fangkong.areas.models import Area
 from fangkong.registry.models import Household
+from fangkong.status.clock import end_of_day
 
 from .choices import FindingKind, VisitOutcome
 from .models import Campaign, Finding, Visit
@@ -207,6 +208,15 @@ def _latest_visits_by_area(campaign: Campaign, areas: QuerySet[Area]) -> list[di
         {"area_id": area_id} | {k: v or 0 for k, v in zip(names, values, strict=True)}
         for area_id, *values in rows
     ]
+
+
+def findings_in_running_campaigns(day: datetime.date) -> Q:
+    """Findings made by the end of ``day`` in a campaign still running then (the dashboard's
+    摸排发现人员 and the finding list's 摸排进行中日期 filter)."""
+    end = end_of_day(day)
+    return Q(found_at__lt=end, campaign__starts_on__lte=day) & (
+        Q(campaign__closed_at__isnull=True) | Q(campaign__closed_at__gte=end)
+    )
 
 
 def active_campaigns(

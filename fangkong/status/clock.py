@@ -19,5 +19,10 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The aware moment local ``day`` ends (the next day begins): "as of the end of a day"."""
+    return start_of_day(day + datetime.timedelta(days=1))
+
+
 def at_local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))

@@ -9,11 +9,13 @@ from fangkong.status.clock import local_date
 
 from .choices import ProblemState, Severity, TargetKind, VisitMode
 from .models import InspectionGroup, InspectionTask, Problem, ProblemSummary, Visit
+from .selectors import problems_open_on, problems_overdue_on
 
 
 class InspectionGroupFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="icontains")
     area = AreaSubtreeFilter(label=_("组建单位"))
+    active = YesNoFilter(label=_("在岗"))
 
     class Meta:
         model = InspectionGroup
@@ -53,12 +55,20 @@ class ProblemFilterSet(django_filters.FilterSet):
     escalated = YesNoFilter(
         label=_("已升级"), field_name="escalated_to", lookup_expr="isnull", exclude=True
     )
+    open_on = django_filters.DateFilter(label=_("未销号日期"), method="filter_open_on")
+    overdue_on = django_filters.DateFilter(label=_("逾期未整改日期"), method="filter_overdue_on")
     group = django_filters.NumberFilter(label=_("督导组"), field_name="group_id")
     visit = django_filters.NumberFilter(label=_("检查记录"), field_name="visit_id")
 
     class Meta:
         model = Problem
         fields = ["q", "area", "state", "severity", "overdue", "escalated"]
+
+    def filter_open_on(self, qs, name, value):
+        return qs.filter(problems_open_on(value)) if value else qs
+
+    def filter_overdue_on(self, qs, name, value):
+        return qs.filter(problems_overdue_on(value)) if value else qs
 
     def filter_overdue(self, qs, name, value):
         if value is None:

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.rollup import roll_up
-from fangkong.status.clock import start_of_day
+from fangkong.status.clock import end_of_day, start_of_day
 
 from .choices import ProblemState
 from .rules import is_village
@@ -114,6 +114,18 @@ def problem_counts_by_area(qs: QuerySet, parent: Area, *, today: datetime.date) 
     """``problem_counts`` per child area of ``parent`` (problems of grids count upwards)."""
     grouped = qs.order_by().values("area__path").annotate(**_problem_aggregates(today))
     return roll_up(parent, grouped, path_key="area__path", keys=PROBLEM_KEYS)
+
+
+def problems_open_on(day: datetime.date) -> Q:
+    """Problems found by ``day`` and not closed (销号) by its end (the dashboard's 未销号问题
+    and the problem list's 未销号日期 filter)."""
+    end = end_of_day(day)
+    return Q(found_on__lte=day) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+
+
+def problems_overdue_on(day: datetime.date) -> Q:
+    """Open at the end of ``day`` and past their deadline (逾期未整改)."""
+    return problems_open_on(day) & Q(deadline__lt=day)
 
 
 def overdue(qs: QuerySet, *, today: datetime.date) -> QuerySet:

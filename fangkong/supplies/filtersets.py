@@ -4,7 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
+from fangkong.status.clock import end_of_day
 
 from .choices import (
     DonationKind,
@@ -53,6 +54,25 @@ class MovementFilterSet(django_filters.FilterSet):
     class Meta:
         model = Movement
         fields = ["area", "warehouse", "item", "kind"]
+
+
+class StockFilterSet(django_filters.FilterSet):
+    """The stock page's area and day: the ledger up to the end of ``date`` (today when
+    blank), and the low-stock alerts only. The view reads the day and ``low``."""
+
+    area = AreaSubtreeFilter(label=_("区域"))
+    date = django_filters.DateFilter(label=_("截至日期"), method="filter_date")
+    low = YesNoFilter(label=_("只看低库存"), method="keep")
+
+    class Meta:
+        model = Movement
+        fields = ["area", "date", "low"]
+
+    def filter_date(self, qs, name, value):
+        return qs.filter(occurred_at__lt=end_of_day(value)) if value else qs
+
+    def keep(self, qs, name, value):
+        return qs  # read by the view: alerts are picked from the computed rows
 
 
 class DonationFilterSet(django_filters.FilterSet):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -83,12 +83,22 @@ class StockRow:
     warehouse: Warehouse
     item: Item
     quantity: Decimal
-    daily_outflow: Decimal
-    days_of_cover: Decimal | None  # None: nothing went out in the window
+    daily_outflow: Decimal  # exact: the alert compares with it, pages round it
+
+    @property
+    def days_of_cover(self) -> Decimal | None:
+        """Stock ÷ daily outflow to a tenth of a day, for display; None: nothing went out."""
+        if not self.daily_outflow:
+            return None
+        return (self.quantity / self.daily_outflow).quantize(Decimal("0.1"))
 
     @property
     def low(self) -> bool:
-        return self.days_of_cover is not None and self.days_of_cover < self.item.alert_days
+        """Emptied, or fewer days of cover than the item's alert days — compared on the
+        exact rate (a rounded 2.96 days would read 3.0 and miss an alert at 3)."""
+        if self.quantity <= 0:
+            return True
+        return self.quantity < self.item.alert_days * self.daily_outflow
 
     @property
     def unit_label(self) -> str:
@@ -102,25 +112,34 @@ def stock_table(
     window_days: int = BURN_WINDOW_DAYS,
 ) -> list[StockRow]:
     """Stock per (place, item) with the average daily outflow (out + transfer-out) over the
-    ``window_days`` whole days before ``today``, and days of cover = stock ÷ that rate."""
+    last ``window_days`` days up to the end of ``today``, and days of cover = stock ÷ rate.
+
+    The window includes today: stock issued this morning is consumption now, and a place it
+    emptied must alert today, not tomorrow (today's part-day counts as a day, so the rate is
+    if anything low early in the day). A place × item is listed while it holds stock or has
+    moved in the window, so an item emptied in the window stays as a row with stock 0."""
     today = today or timezone.localdate()
-    since, until = start_of_day(today - datetime.timedelta(days=window_days)), start_of_day(today)
-    outflow = Q(kind__in=OUTFLOW_KINDS, occurred_at__gte=since, occurred_at__lt=until)
+    since = start_of_day(today - datetime.timedelta(days=window_days - 1))
+    until = start_of_day(today + datetime.timedelta(days=1))
+    window = Q(occurred_at__gte=since, occurred_at__lt=until)
     rows = list(
         movements.values("warehouse_id", "item_id")
-        .annotate(on_hand=_sum("quantity"), out=_sum("quantity", filter=outflow))
+        .annotate(
+            on_hand=_sum("quantity"),
+            out=_sum("quantity", filter=window & Q(kind__in=OUTFLOW_KINDS)),
+            moved=Count("pk", filter=window),
+        )
         .order_by("warehouse_id", "item_id")
     )
     warehouses = Warehouse.objects.select_related("area").in_bulk({r["warehouse_id"] for r in rows})
     items = Item.objects.in_bulk({r["item_id"] for r in rows})
     result = []
     for r in rows:
-        if not r["on_hand"] and not r["out"]:
+        if not r["on_hand"] and not r["moved"]:
             continue
         daily = (-r["out"] / window_days) if r["out"] else ZERO
-        cover = (r["on_hand"] / daily).quantize(Decimal("0.1")) if daily else None
         result.append(
-            StockRow(warehouses[r["warehouse_id"]], items[r["item_id"]], r["on_hand"], daily, cover)
+            StockRow(warehouses[r["warehouse_id"]], items[r["item_id"]], r["on_hand"], daily)
         )
     result.sort(key=lambda s: (s.warehouse.area.path, s.warehouse.name, s.item.code))
     return result
@@ -129,7 +148,14 @@ def stock_table(
 def low_stock_alerts(movements: QuerySet, **kwargs) -> list[StockRow]:
     """Places whose days of cover fall below the item's ``alert_days``, fewest days first."""
     rows = [r for r in stock_table(movements, **kwargs) if r.low]
-    rows.sort(key=lambda r: (r.days_of_cover, r.warehouse.pk, r.item.pk))
+    # Exact days left (an emptied place first), not the rounded figure the page shows.
+    rows.sort(
+        key=lambda r: (
+            r.quantity / r.daily_outflow if r.quantity > 0 else ZERO,
+            r.warehouse.pk,
+            r.item.pk,
+        )
+    )
     return rows
 
 

@@ -18,6 +18,13 @@ def _qty(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.normalize()
 
 
+def _rate(value: Decimal) -> Decimal:
+    """A daily rate to the hundredth (11.14, not 11.142857…); a small non-zero rate keeps
+    the ledger's four places rather than reading 0."""
+    rounded = value.quantize(FEN)
+    return _qty(rounded if rounded or not value else value.quantize(Decimal("0.0001")))
+
+
 def _money(value: Decimal | None) -> Decimal | None:
     """An amount in yuan to the fen (1680000.00)."""
     return None if value is None else value.quantize(FEN)
@@ -90,7 +97,7 @@ class StockTable(Table):
         Column("item", _("物资"), accessor="item.name"),
         Column("quantity", _("库存"), render=lambda r: _qty(r.quantity)),
         Column("unit", _("单位"), accessor="unit_label"),
-        Column("daily", _("日均消耗"), render=lambda r: _qty(r.daily_outflow)),
+        Column("daily", _("日均消耗"), render=lambda r: _rate(r.daily_outflow)),
         Column("cover", _("可用天数"), render=lambda r: _qty(r.days_of_cover)),
         Column("low", _("低库存预警"), accessor="low"),
     )
@@ -117,7 +124,7 @@ class SupplyRequestTable(Table):
     columns = (
         Column("created_at", _("申领时间"), link=True),
         Column("unit", _("申领单位"), accessor="unit.name", link=True),
-        Column("unit_kind", _("单位类型"), accessor="unit.get_kind_display"),
+        Column("unit_kind", _("单位类型"), accessor="unit.kind", choices=True),
         Column("item", _("物资"), accessor="item.name"),
         Column("quantity", _("申领数量"), render=_request_qty),
         Column("urgency", _("紧急程度"), choices=True),

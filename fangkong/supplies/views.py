@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core.exporting import export_xlsx
+from fangkong.core.forms import style_form
 from fangkong.core.middleware import public
 from fangkong.core.views.generic import (
     ObjectDetailView,
@@ -36,6 +38,7 @@ from .filtersets import (
     FundFilterSet,
     ItemFilterSet,
     MovementFilterSet,
+    StockFilterSet,
     SupplyRequestFilterSet,
     WarehouseFilterSet,
 )
@@ -214,27 +217,36 @@ def movement_add(request: HttpRequest, kind: str) -> HttpResponse:
 
 @permission_required("supplies.view_movement", raise_exception=True)
 def stock_list(request: HttpRequest) -> HttpResponse:
-    """库存: stock per place and item, daily outflow and days of cover; ``?low=1`` alerts only."""
-    movements = Movement.objects.visible_to(request.user)
-    low = request.GET.get("low") == "1"
-    rows = selectors.low_stock_alerts(movements) if low else selectors.stock_table(movements)
+    """库存: stock per place and item, daily outflow and days of cover, in scope or in an
+    area of it, as of the end of a day (today by default); ``?low=true`` alerts only."""
+    filterset = StockFilterSet(
+        request.GET or None, queryset=Movement.objects.visible_to(request.user), request=request
+    )
+    style_form(filterset.form)
+    chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
+    low, day = bool(chosen.get("low")), chosen.get("date") or timezone.localdate()
+    pick = selectors.low_stock_alerts if low else selectors.stock_table
+    rows = pick(filterset.qs, today=day)
     if request.GET.get("export") == "xlsx":
         return export_xlsx(
             rows,
             StockTable.export_columns(),
             user=request.user,
             model=Movement,
-            filters={"low": low},
+            filters={"low": low, "date": day.isoformat()}
+            | ({"area": str(chosen["area"].pk)} if chosen.get("area") else {}),
             filename=_("物资库存") + ".xlsx",
         )
     return render(
         request,
         "supplies/stock_list.html",
         {
+            "filterset": filterset,
             "table": StockTable(rows),
             "count": len(rows),
             "low": low,
             "window": selectors.BURN_WINDOW_DAYS,
+            "query_string": request.GET.urlencode(),
         },
     )
 

@@ -3,14 +3,22 @@ that already went through ``visible_to(user)``."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Q, QuerySet, Sum
 
 from fangkong.areas.models import Area
 from fangkong.core.rollup import roll_up
+from fangkong.status.clock import end_of_day
 
 from .choices import TipState
 
 TIP_KEYS = ("new", "assigned", "verified", "unfounded", "rejected", "total")
+
+
+def tips_received_by(day: datetime.date) -> Q:
+    """Tips received by the end of ``day``."""
+    return Q(created_at__lt=end_of_day(day))
 
 
 def tip_list(qs: QuerySet) -> QuerySet:

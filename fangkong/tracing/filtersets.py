@@ -7,6 +7,7 @@ from fangkong.core.filtersets import AreaSubtreeFilter
 
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState
 from .models import Case, Contact
+from .selectors import cases_active_on, contacts_registered_by
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -20,9 +21,14 @@ class CaseFilterSet(django_filters.FilterSet):
         label=_("确诊日期止"), field_name="confirmed_at", lookup_expr="date__lte"
     )
 
+    active_on = django_filters.DateFilter(label=_("在治日期"), method="filter_active_on")
+
     class Meta:
         model = Case
         fields = ["area", "kind", "status"]
+
+    def filter_active_on(self, qs, name, value):
+        return qs.filter(cases_active_on(value)) if value else qs
 
 
 class ContactFilterSet(django_filters.FilterSet):
@@ -31,6 +37,11 @@ class ContactFilterSet(django_filters.FilterSet):
     degree = django_filters.ChoiceFilter(label=_("接触类型"), choices=ContactDegree.choices)
     state = django_filters.ChoiceFilter(label=_("核实状态"), choices=ContactState.choices)
 
+    registered_by = django_filters.DateFilter(label=_("登记日期止"), method="filter_registered_by")
+
     class Meta:
         model = Contact
         fields = ["area", "case", "degree", "state"]
+
+    def filter_registered_by(self, qs, name, value):
+        return qs.filter(contacts_registered_by(value)) if value else qs

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from fangkong.core.personal import mask_name
+from fangkong.status.clock import end_of_day
 
 from .choices import CaseStatus, ContactState
 from .models import Case, Contact, Exposure
@@ -19,6 +20,18 @@ def case_list(user) -> QuerySet[Case]:
 
 def active_cases(user) -> QuerySet[Case]:
     return case_list(user).filter(status=CaseStatus.ACTIVE)
+
+
+def cases_active_on(day: datetime.date) -> Q:
+    """Cases under care at the end of ``day``: confirmed by then and not yet discharged (the
+    dashboard's figure and the case list's 在治日期 filter)."""
+    end = end_of_day(day)
+    return Q(confirmed_at__lt=end) & (Q(discharged_at__isnull=True) | Q(discharged_at__gte=end))
+
+
+def contacts_registered_by(day: datetime.date) -> Q:
+    """Contacts registered by the end of ``day``."""
+    return Q(created_at__lt=end_of_day(day))
 
 
 def contact_list(user) -> QuerySet[Contact]:

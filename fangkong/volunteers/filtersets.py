@@ -7,7 +7,7 @@ from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
 
 from .choices import AssignmentState, HealthState, NeedKind, NeedState, PoolState, Skill, TeamKind
 from .models import Assignment, DispatchBatch, Need, PartyReport, Shift, Team, Volunteer
-from .selectors import search_volunteers
+from .selectors import search_volunteers, shifts_on_duty_at_end_of
 
 
 def _has_value(field: str):
@@ -82,10 +82,14 @@ class ShiftFilterSet(django_filters.FilterSet):
         label=_("签到日期起"), field_name="started_at", lookup_expr="date__gte"
     )
     open = YesNoFilter(label=_("服务中（未签退）"), field_name="ended_at", lookup_expr="isnull")
+    on_duty_on = django_filters.DateFilter(label=_("在岗日期"), method="filter_on_duty_on")
 
     class Meta:
         model = Shift
         fields = ["area", "started_after", "open"]
+
+    def filter_on_duty_on(self, qs, name, value):
+        return qs.filter(shifts_on_duty_at_end_of(value)) if value else qs
 
 
 class DispatchBatchFilterSet(django_filters.FilterSet):

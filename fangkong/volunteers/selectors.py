@@ -5,6 +5,7 @@ Every function takes a queryset that already went through ``visible_to(user)``.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,11 +13,19 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from fangkong.core.search import search_people
+from fangkong.status.clock import end_of_day
 
 from .choices import AssignmentState, PoolState, TeamKind
 from .models import Assignment, DispatchBatch, Need, PartyReport, Shift, Team, Volunteer
 
 LIVE = (AssignmentState.OFFERED, AssignmentState.ACCEPTED)
+
+
+def shifts_on_duty_at_end_of(day: datetime.date) -> Q:
+    """Shifts checked in before the end of ``day`` and not checked out by then (the
+    dashboard's 在岗志愿者 and the shift list's 在岗日期 filter)."""
+    end = end_of_day(day)
+    return Q(started_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end))
 
 
 def certificate_hours() -> int:

@@ -1,8 +1,9 @@
 """The API's filter backend: django-filter, but a malformed filter value is a 400.
 
 django-filter quietly ignores ``?open=maybe`` or ``?ends_before=`` (no filter at all), so a
-client's typo returns every row. Here a boolean must be true/false and a typed filter (date,
-number, id) must not be empty; text filters stay lenient.
+client's typo returns every row. Here a boolean must be true/false (or another spelling
+``core.filtersets.yes_no`` knows, as the lists' forms) and a typed filter (date, number, id)
+must not be empty; text filters stay lenient.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
-BOOLEAN_VALUES = {"true", "false", "1", "0"}
+from fangkong.core.filtersets import yes_no
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -32,7 +33,9 @@ def strict_errors(filters: dict, params) -> dict[str, list[str]]:
             continue
         for value in params.getlist(name):
             if isinstance(flt, django_filters.BooleanFilter):
-                if value.lower() not in BOOLEAN_VALUES:
+                try:
+                    yes_no(value)
+                except ValueError:
                     errors[name] = [_("只能是 true 或 false")]
             elif value == "":
                 errors[name] = [_("不能为空；不筛选时请去掉此参数")]

@@ -134,3 +134,13 @@ def test_safe_filters_hide_searched_numbers():
         "q": "****",
         "category": "inflow",
     }
+
+
+def test_a_column_naming_a_display_method_is_refused_at_definition():
+    """``Column.raw`` reads attributes, never calls them: ``unit.get_kind_display`` showed
+    ``functools.partial(...)`` in the supply requests' 单位类型; ``choices=True`` is the way."""
+    with pytest.raises(ValueError, match="choices=True"):
+        Column("unit_kind", "单位类型", accessor="unit.get_kind_display")
+    unit = SimpleNamespace(kind="checkpoint", get_kind_display=lambda: "卡点")
+    column = Column("unit_kind", "单位类型", accessor="unit.kind", choices=True)
+    assert column.value(SimpleNamespace(unit=unit)) == "卡点"

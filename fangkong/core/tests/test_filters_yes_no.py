@@ -1,6 +1,8 @@
 """Yes-or-no filters: 全部 / 是 / 否, blank meaning either; the blank choice of every filter
 drop-down reads 全部."""
 
+import contextlib
+import importlib
 import re
 
 import django_filters
@@ -8,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from fangkong.accounts.models import User
-from fangkong.core.filtersets import YesNoFilter
+from fangkong.core.filtersets import YesNoFilter, yes_no
 
 
 class ActiveUsers(django_filters.FilterSet):
@@ -58,3 +60,42 @@ def test_scan_list_offers_all_yes_no(client, users):
         ("true", False, "是"),
         ("false", True, "否"),
     ]
+
+
+def _filtersets():
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("fangkong."):
+            with contextlib.suppress(ModuleNotFoundError):
+                importlib.import_module(f"{config.name}.filtersets")
+    todo, seen = [django_filters.FilterSet], set()
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    return [fs for fs in seen if fs.__module__.startswith("fangkong.")]
+
+
+def test_every_yes_no_filter_of_the_lists_is_a_yes_no_filter():
+    """One reading of yes and no everywhere: an undeclared boolean field in a FilterSet's
+    ``Meta.fields`` gets django-filter's own, which lists every row for ``yes``."""
+    plain = [
+        f"{fs.__name__}.{name}"
+        for fs in _filtersets()
+        for name, flt in fs.base_filters.items()
+        if isinstance(flt, django_filters.BooleanFilter) and not isinstance(flt, YesNoFilter)
+    ]
+    assert len(_filtersets()) > 40
+    assert plain == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("yes", True), ("是", True), ("1", True), ("no", False), ("否", False), ("0", False)],
+)
+def test_yes_no_spellings(value, expected):
+    assert yes_no(value) is expected
+    with pytest.raises(ValueError):
+        yes_no("maybe")

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from fangkong.core.api.views import (
@@ -10,6 +11,7 @@ from fangkong.core.api.views import (
     ServiceCreateMixin,
     ServiceUpdateMixin,
 )
+from fangkong.core.filtersets import yes_no
 
 from .. import selectors, services
 from ..filtersets import (
@@ -80,7 +82,10 @@ class MovementViewSet(ScopedReadOnlyModelViewSet):
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
     def stock(self, request):
         movements = Movement.objects.visible_to(request.user)
-        low = request.query_params.get("low") in ("1", "true")
+        try:
+            low = bool(yes_no(request.query_params.get("low")))
+        except ValueError:
+            raise ValidationError({"low": [_("只能是 true 或 false")]}) from None
         rows = selectors.low_stock_alerts(movements) if low else selectors.stock_table(movements)
         return Response(StockSerializer(rows, many=True).data)
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from fangkong.supplies import selectors, services
 from fangkong.supplies.choices import AllocationState, RequestState, Urgency, WarehouseKind
@@ -141,9 +142,10 @@ def _out(actor, place, item, qty, days_ago):
 
 
 def test_low_stock_by_days_of_cover_at_the_burn_rate(users, catalogue, places):
-    """Masks at the city warehouse: 700 used in the last 7 days (100/day), 250 left → 2.5
-    days < 3: alert. Gloves: 70 used (10/day), 100 left → 10 days: no alert. A big issue 8
-    days ago lies outside the window; today's issue is not a whole day yet."""
+    """The window is the last 7 days including today. Masks at the city warehouse: 100 a day
+    on the 6 days before today and 50 today → 650 ÷ 7 a day, 250 left → 2.7 days < 3: alert.
+    Gloves: 60 used (60 ÷ 7 a day), 100 left → 11.7 days: no alert. Issues 7 and 8 days ago
+    lie outside the window."""
     from .conftest import days_ago
 
     actor, masks, gloves = users["command"], catalogue["masks"], catalogue["gloves"]
@@ -160,13 +162,84 @@ def test_low_stock_by_days_of_cover_at_the_burn_rate(users, catalogue, places):
     _out(actor, places["city"], masks, 50, 0)
     rows = {(r.item.code): r for r in selectors.stock_table(Movement.objects.all())}
     assert rows["KZ"].quantity == 250
-    assert rows["KZ"].daily_outflow == 100
-    assert rows["KZ"].days_of_cover == Decimal("2.5")
-    assert rows["ST"].days_of_cover == Decimal("10.0")
+    assert rows["KZ"].daily_outflow == Decimal(650) / 7
+    assert rows["KZ"].days_of_cover == Decimal("2.7")
+    assert rows["ST"].days_of_cover == Decimal("11.7")
     alerts = selectors.low_stock_alerts(Movement.objects.all())
     assert [(a.warehouse.name, a.item.code) for a in alerts] == [("市应急物资仓库", "KZ")]
     # Scoped: the Miyi community user sees none of it.
     assert selectors.low_stock_alerts(Movement.objects.visible_to(users["grid_c"])) == []
+
+
+def test_todays_issue_counts_in_the_burn_rate(users, catalogue, places):
+    """1,801.5 kg stocked and 1,500 kg issued today: 1,500 ÷ 7 a day, 301.5 left → 1.4 days
+    < 3: alert today (it ignored today's outflow: 日均消耗 0, no alert)."""
+    from .conftest import days_ago
+
+    actor, alcohol = users["command"], catalogue["alcohol"]
+    place = places["quarantine"]
+    services.receive_stock(
+        actor=actor, warehouse=place, item=alcohol, quantity="1801.5", occurred_at=days_ago(0, 8)
+    )
+    _out(actor, place, alcohol, 1500, 0)
+    (row,) = selectors.stock_table(Movement.objects.all())
+    assert (row.quantity, row.daily_outflow) == (Decimal("301.5"), Decimal(1500) / 7)
+    assert row.days_of_cover == Decimal("1.4") and row.low
+    assert selectors.low_stock_alerts(Movement.objects.all()) == [row]
+
+
+def test_an_item_emptied_in_the_window_stays_with_stock_zero_and_alerts(users, catalogue, places):
+    """Emptied today by an issue, or by a count: listed with stock 0 and low, emptied places
+    before those with days left; stock emptied before the window is no longer listed."""
+    from .conftest import days_ago
+
+    actor, masks, gloves = users["command"], catalogue["masks"], catalogue["gloves"]
+    city, community = places["city"], places["community"]
+    for place, item in ((city, masks), (city, gloves), (community, masks)):
+        services.receive_stock(
+            actor=actor, warehouse=place, item=item, quantity=100, occurred_at=days_ago(20)
+        )
+    _out(actor, city, masks, 100, 0)  # emptied today
+    services.adjust_stock(
+        actor=actor, warehouse=community, item=masks, quantity=-100, reason="盘亏"
+    )
+    _out(actor, city, gloves, 90, 1)  # 10 left at 90 ÷ 7 a day: 0.8 days
+    rows = {
+        (r.warehouse.name, r.item.code): r for r in selectors.stock_table(Movement.objects.all())
+    }
+    assert {k: (r.quantity, r.low) for k, r in rows.items()} == {
+        ("市应急物资仓库", "KZ"): (0, True),
+        ("市应急物资仓库", "ST"): (10, True),
+        ("海棠花语社区", "KZ"): (0, True),
+    }
+    assert rows[("市应急物资仓库", "KZ")].days_of_cover == 0
+    assert rows[("海棠花语社区", "KZ")].days_of_cover is None  # nothing issued: counted away
+    alerts = selectors.low_stock_alerts(Movement.objects.all())
+    assert [(a.warehouse.name, a.item.code) for a in alerts][-1] == ("市应急物资仓库", "ST")
+    # Eight days on, the emptied rows have not moved within the window: no longer listed.
+    later = timezone.localdate() + datetime.timedelta(days=8)
+    assert [
+        (r.warehouse.name, r.item.code, r.quantity)
+        for r in selectors.stock_table(Movement.objects.all(), today=later)
+    ] == [("市应急物资仓库", "ST", 10)]
+
+
+def test_low_stock_compares_the_exact_days_of_cover_not_the_rounded_one(users, catalogue, places):
+    """70 issued over the window (10 a day) and 29.6 left: 2.96 days, shown as 3.0, is still
+    below the 3 alert days."""
+    from .conftest import days_ago
+
+    actor, alcohol = users["command"], catalogue["alcohol"]
+    services.receive_stock(
+        actor=actor,
+        warehouse=places["city"],
+        item=alcohol,
+        quantity="99.6",
+        occurred_at=days_ago(20),
+    )
+    _out(actor, places["city"], alcohol, 70, 3)
+    (row,) = selectors.stock_table(Movement.objects.all())
+    assert (row.days_of_cover, row.low) == (Decimal("3.0"), True)
 
 
 def test_fund_balance_derived_and_never_negative(areas, users):

@@ -2,11 +2,13 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fangkong.supplies import services
 from fangkong.supplies.choices import DonationKind, DonorKind, RequestState
@@ -280,3 +282,81 @@ def test_a_unit_no_longer_offered_shows_as_stored_in_the_movements_list(client, 
     response = client.get(reverse("supplies:movement_list"))
     assert response.status_code == 200
     assert "500 担" in response.content.decode()  # never 5E+2
+
+
+@pytest.mark.parametrize("place", ["city", "quarantine", "checkpoint"])
+def test_request_list_and_export_show_the_units_kind_by_its_label(
+    client, users, catalogue, places, place
+):
+    """单位类型 is the unit's kind label (物资仓库, 隔离点, 卡点), never a method's repr."""
+    unit = places[place]
+    services.submit_request(
+        actor=users["command"], unit=unit, item=catalogue["gloves"], quantity=10
+    )
+    label = str(unit.get_kind_display())
+    client.force_login(users["street"] if place != "city" else users["command"])
+    page = client.get(reverse("supplies:request_list")).content.decode()
+    assert f"<td>{label}</td>" in page and "functools" not in page
+    client.force_login(users["command"])
+    rows = _sheet(client.get(reverse("supplies:request_list") + "?export=xlsx"))
+    kinds = [r[2] for r in rows if r and r[1] == unit.name]
+    assert kinds == [label]
+
+
+def test_stock_pages_keep_an_item_emptied_today_and_round_the_daily_outflow(
+    client, users, catalogue, stocked
+):
+    """Gloves at the city warehouse all issued today: a row with stock 0 on the stock page,
+    under 只看低库存 and on the warehouse's page. 78 masks issued in the window: 日均消耗
+    11.14, not 11.142857…, on the page and in the export."""
+    actor, city = users["command"], stocked["city"]
+    services.issue_stock(
+        actor=actor, warehouse=city, item=catalogue["gloves"], quantity=500, recipient="卡点"
+    )
+    services.receive_stock(actor=actor, warehouse=city, item=catalogue["masks"], quantity=1000)
+    services.issue_stock(
+        actor=actor, warehouse=city, item=catalogue["masks"], quantity=78, recipient="卡点"
+    )
+    client.force_login(actor)
+    row = r"<td>市应急物资仓库</td>\s*<td>[^<]*</td>\s*<td>医用手套</td>\s*<td>0</td>"
+    for url in (
+        reverse("supplies:stock_list"),
+        reverse("supplies:stock_list") + "?low=1",
+        reverse("supplies:warehouse_detail", args=[city.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert re.search(row, page), url
+        assert "11.142" not in page
+        assert ("11.14<" in page) is ("low" not in url), url  # masks: 82 days, not low
+    rows = _sheet(client.get(reverse("supplies:stock_list") + "?export=xlsx"))
+    by_item = {(r[0], r[2]): r for r in rows[1:] if r and r[0] == "市应急物资仓库"}
+    assert by_item[("市应急物资仓库", "医用手套")][3] == 0
+    assert by_item[("市应急物资仓库", "医用口罩")][5] == 11.14  # a number, to the hundredth
+
+
+def test_stock_page_filters_by_area_and_day(client, users, catalogue, stocked):
+    """The dashboard's 低库存预警 links the stock page of its area as of its day."""
+    from .conftest import days_ago
+
+    actor, miyi = users["command"], stocked["miyi"]
+    services.issue_stock(
+        actor=actor,
+        warehouse=miyi,
+        item=catalogue["gloves"],
+        quantity=70,
+        recipient="卡点",
+        occurred_at=days_ago(0),
+    )
+    client.force_login(actor)
+    url = reverse("supplies:stock_list")
+    area = {"area": miyi.area.pk}
+    assert client.get(url, {**area, "low": "true"}).context["count"] == 1  # emptied today
+    assert client.get(url, {"low": "true"}).context["count"] == 1  # the city's one
+    # Received and emptied today: as of yesterday the place held nothing.
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    assert client.get(url, {**area, "date": yesterday}).context["count"] == 0
+    assert client.get(url, {"date": yesterday}).context["count"] == 0
+    assert client.get(url).context["count"] == 2  # the city's 500 gloves and Miyi's 0
+    assert client.get(url, {"area": stocked["community"].area.pk}).context["count"] == 0
+    typo = client.get(url, {"low": "maybe"})
+    assert "请选择“是”或“否”" in typo.content.decode()
