@@ -28,7 +28,7 @@ from .choices import (
 )
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
 from .rules import clean_temperature, encode_symptoms, is_fever
-from .selectors import overdue_checkins
+from .selectors import holder_problem, overdue_checkins
 
 # --- assignments -------------------------------------------------------------------------
 
@@ -385,18 +385,33 @@ def review_nat_result(
 # --- health certificates -----------------------------------------------------------------
 
 
+def certificate_refusal(
+    assignment: Assignment, *, now: datetime.datetime | None = None
+) -> str | None:
+    """Why a 健康证明 cannot be issued for ``assignment`` now (None: it can); the detail page
+    offers the button only when this is None."""
+    if assignment.state != AssignmentState.RELEASED:
+        return _("隔离/监测尚未解除，不能开具健康证明")
+    if local_date(assignment.released_at) < assignment.end_date:
+        return _("未完成隔离/监测期（提前解除），不能开具健康证明")
+    if HealthCertificate.objects.filter(assignment=assignment, revoked=False).exists():
+        return _("该安排已开具有效的健康证明")
+    problem = holder_problem(assignment.resident, now)
+    if problem is not None:
+        return _("%(problem)s，不能开具健康证明") % {"problem": problem}
+    return None
+
+
 def issue_certificate(
     *, actor, assignment: Assignment, now: datetime.datetime | None = None
 ) -> HealthCertificate:
-    """健康证明 for a released assignment whose whole period was completed."""
+    """健康证明 for a released assignment whose whole period was completed, to a person who is
+    green now and has no open case."""
     require_perm(actor, "health.add_healthcertificate")
     require_area(actor, assignment.resident.area)
-    if assignment.state != AssignmentState.RELEASED:
-        raise ValidationError({"assignment": _("隔离/监测尚未解除，不能开具健康证明")})
-    if local_date(assignment.released_at) < assignment.end_date:
-        raise ValidationError({"assignment": _("未完成隔离/监测期（提前解除），不能开具健康证明")})
-    if HealthCertificate.objects.filter(assignment=assignment, revoked=False).exists():
-        raise ValidationError({"assignment": _("该安排已开具有效的健康证明")})
+    refusal = certificate_refusal(assignment, now=now)
+    if refusal is not None:
+        raise ValidationError({"assignment": refusal})
     with transaction.atomic():
         certificate = audited_create(
             actor,

@@ -332,6 +332,17 @@ def recompute_due(*, now=None, cause: str | None = None) -> RecomputeResult:
     )
 
 
+def current_status(resident, *, now=None, cause: str | None = None) -> PersonStatus:
+    """The resident's status as of ``now``: the stored row, recomputed first when missing or
+    past its ``valid_until`` (its result may have changed by time alone since the last run)."""
+    now = now or timezone.now()
+    status = PersonStatus.objects.filter(pk=resident.pk).first()
+    if status is None or (status.valid_until is not None and status.valid_until <= now):
+        recompute_status([resident.pk], cause=cause or _("到期自动重算"), now=now)
+        status = PersonStatus.objects.get(pk=resident.pk)
+    return status
+
+
 def recompute_on_commit(resident_ids: Iterable[int], *, cause: str, actor=None) -> None:
     """Schedule a recomputation for when the current transaction commits."""
     ids = sorted(set(resident_ids))

@@ -183,10 +183,41 @@ def test_release_and_certificate_flow(client, users, people, assignments):
     client.post(reverse("health:assignment_release", args=[a.pk]), {"note": "解除"})
     a.refresh_from_db()
     assert (a.state, a.release_note) == ("released", "解除")
-    # released early: no certificate
+    # released early: no certificate, and no button offering one
     r = client.post(reverse("health:certificate_issue", args=[a.pk]))
     assert r.status_code == 302
     assert HealthCertificate.objects.count() == 0
+    body = client.get(reverse("health:assignment_detail", args=[a.pk])).content.decode()
+    assert reverse("health:certificate_issue", args=[a.pk]) not in body
+    assert "未完成隔离/监测期（提前解除），不能开具健康证明" in body
+
+
+def test_completed_assignment_offers_the_certificate_unless_the_holder_is_a_case(
+    client, users, people, django_capture_on_commit_callbacks
+):
+    from fangkong.tracing.services import create_case
+
+    a = Assignment.objects.create(
+        resident=people["a1"],
+        kind="health_monitoring",
+        start_date=TODAY - 14 * DAY,
+        end_date=TODAY - DAY,
+    )
+    release_assignment(actor=users["community"], assignment=a)
+    client.force_login(users["community"])
+    url = reverse("health:assignment_detail", args=[a.pk])
+    issue = reverse("health:certificate_issue", args=[a.pk])
+    assert issue in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        create_case(
+            actor=users["command"],
+            resident=people["a1"],
+            kind="confirmed",
+            confirmed_at=timezone.now() - DAY,
+        )
+    body = client.get(url).content.decode()
+    assert issue not in body
+    assert "该居民有治疗/隔离中的病例记录，不能开具健康证明" in body
 
 
 @pytest.fixture
@@ -221,6 +252,30 @@ def test_public_certificate_check_shows_masked_name_only(client, people, certifi
     for secret in (a1.name, a1.id_number, a1.phone, a1.id_number[-4:]):
         assert secret not in body
     assert client.get("/verify/certificate/NOSUCHCODE/").status_code == 404
+
+
+def test_public_check_says_lapsed_while_the_holder_is_red(
+    client, users, people, certificate, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create_assignment(
+            actor=users["community"],
+            resident=people["a1"],
+            kind="home_quarantine",
+            start_date=TODAY,
+            end_date=TODAY + 13 * DAY,
+        )
+    body = client.get(f"/verify/certificate/{certificate.code}/").content.decode()
+    assert 'data-status="lapsed"' in body and 'data-status="valid"' not in body
+    assert "已失效：持证人当前健康状态异常" in body and "欧**月" in body
+    assert "居家隔离" not in body  # the reason stays with staff
+    client.force_login(users["community"])
+    detail = client.get(reverse("health:certificate_detail", args=[certificate.pk]))
+    until = (TODAY + 13 * DAY).isoformat()
+    assert (
+        f"核验页显示为已失效：该居民当前为红码（红码：居家隔离中，至 {until}）"
+        in detail.content.decode()
+    )
 
 
 def test_revoke_then_public_check_says_revoked(client, users, certificate):
