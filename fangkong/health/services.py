@@ -32,6 +32,10 @@ from .selectors import holder_problem, overdue_checkins
 
 # --- assignments -------------------------------------------------------------------------
 
+# An assignment may be planned a little ahead (a returnee reports three days before
+# arriving, 提前三天报备); a start further out is a mistyped year, not a plan.
+START_MARGIN = datetime.timedelta(days=3)
+
 
 def create_assignment(
     *,
@@ -50,6 +54,10 @@ def create_assignment(
         raise ValidationError({"kind": _("请选择隔离/监测类型")})
     if start_date is None:
         raise ValidationError({"start_date": _("请填写开始日期")})
+    if start_date > local_date(timezone.now()) + START_MARGIN:
+        raise ValidationError(
+            {"start_date": _("开始日期最多只能晚于今天 %(n)d 天") % {"n": START_MARGIN.days}}
+        )
     if end_date is None or end_date < start_date:
         raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
     if responsible is not None and not area_visible_to(resident.area, responsible):

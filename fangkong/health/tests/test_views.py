@@ -147,6 +147,34 @@ def test_create_assignment_by_id_number(client, users, people):
     assert Assignment.objects.count() == 0
 
 
+def test_assignment_may_start_at_most_three_days_ahead(client, users, people):
+    client.force_login(users["community"])
+    data = {"id_number": people["b1"].id_number, "kind": "home_quarantine"}
+    r = client.post(
+        reverse("health:assignment_add"),
+        data | {"start_date": "2099-01-01", "end_date": "2099-01-14"},
+    )
+    assert r.status_code == 200
+    assert r.context["form"].errors == {"start_date": ["开始日期最多只能晚于今天 3 天"]}
+    assert Assignment.objects.count() == 0
+    r = client.post(
+        reverse("health:assignment_add"),
+        data
+        | {
+            "start_date": (TODAY + 3 * DAY).isoformat(),
+            "end_date": (TODAY + 16 * DAY).isoformat(),
+        },
+    )
+    assert r.status_code == 302
+    planned = Assignment.objects.get()
+    # planned, not yet begun: never shown as 进行中
+    r = client.get(reverse("health:assignment_list"))
+    (cells,) = [cells for obj, cells in r.context["table"] if obj.pk == planned.pk]
+    assert "未开始" in [c.text for c in cells] and "进行中" not in [c.text for c in cells]
+    detail = client.get(reverse("health:assignment_detail", args=[planned.pk]))
+    assert ">未开始</span>" in detail.content.decode()
+
+
 def test_staff_checkin_with_fever_raises_an_alert(client, users, assignments):
     a = assignments["a1"]
     client.force_login(users["grid_a"])
@@ -304,7 +332,7 @@ def test_self_report_link_works_without_login_and_shows_no_personal_data(
     body = r.content.decode()
     for secret in (people["a1"].name, "欧**月", people["a1"].id_number, PLACE, "刘医生"):
         assert secret not in body
-    r = client.post(url, {"date": TODAY.isoformat(), "slot": "pm", "temperature": "36.6"})
+    r = client.post(url, {"date": TODAY.isoformat(), "slot": "am", "temperature": "36.6"})
     assert r.status_code == 200
     assert r.context["done"] is True
     checkin = CheckIn.objects.get()
