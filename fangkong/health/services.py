@@ -14,10 +14,11 @@ from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.scoping import area_visible_to
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
-from fangkong.status.clock import local_date
+from fangkong.status.clock import at_local, local_date
 from fangkong.status.services import recompute_on_commit
 
 from .choices import (
+    SLOT_START_HOUR,
     AlertKind,
     AssignmentKind,
     AssignmentState,
@@ -158,6 +159,14 @@ def _save_checkin(
         raise ValidationError({"slot": _("请选择上午或下午")})
     if date is None or date > local_date(now):
         raise ValidationError({"date": _("打卡日期不能晚于今天")})
+    begins = at_local(date, SLOT_START_HOUR[slot])
+    if now < begins:
+        raise ValidationError(
+            {
+                "slot": _("%(slot)s时段尚未开始，%(at)s 起可填报")
+                % {"slot": Slot(slot).label, "at": f"{begins:%H:%M}"}
+            }
+        )
     if not assignment.start_date <= date <= assignment.end_date:
         raise ValidationError({"date": _("打卡日期不在隔离/监测期内")})
     temperature = clean_temperature(temperature)
