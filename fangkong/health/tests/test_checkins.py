@@ -91,6 +91,17 @@ def test_bad_values_are_rejected_with_the_field_named(users, assignment):
     assert CheckIn.objects.count() == 0
 
 
+def test_full_width_and_unit_suffixed_temperatures_are_read(users, assignment):
+    c, _created = checkin(users["grid_a"], assignment, t="３６．６℃")
+    assert c.temperature == Decimal("36.6")
+    c, _created = checkin(users["grid_a"], assignment, slot="pm", t="36。7", hour=15)
+    assert c.temperature == Decimal("36.7")
+    for bad in ("NaN", "Infinity", "三十六"):
+        with pytest.raises(ValidationError) as e:
+            checkin(users["grid_a"], assignment, day=START + datetime.timedelta(days=1), t=bad)
+        assert e.value.message_dict == {"temperature": ["体温应填写数字，如 36.5"]}
+
+
 def test_a_slot_that_has_not_begun_is_refused(users, assignment):
     with pytest.raises(ValidationError) as e:
         checkin(users["grid_a"], assignment, slot="pm", hour=11)

@@ -3,6 +3,7 @@ nucleic-acid tests, certificates (PDF, revoke) and the public certificate check.
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -173,6 +174,21 @@ def test_assignment_may_start_at_most_three_days_ahead(client, users, people):
     assert "未开始" in [c.text for c in cells] and "进行中" not in [c.text for c in cells]
     detail = client.get(reverse("health:assignment_detail", args=[planned.pk]))
     assert ">未开始</span>" in detail.content.decode()
+
+
+def test_staff_checkin_names_the_temperature_rule(client, users, assignments):
+    client.force_login(users["grid_a"])
+    url = reverse("health:checkin_add", args=[assignments["a1"].pk])
+    data = {"date": (TODAY - DAY).isoformat(), "slot": "am"}
+    r = client.post(url, data | {"temperature": "36.55"})
+    assert r.status_code == 200
+    assert r.context["form"].errors == {"temperature": ["体温最多保留一位小数"]}
+    r = client.post(url, data | {"temperature": "365"})
+    assert r.context["form"].errors == {"temperature": ["体温应在 34.0–43.0℃ 之间"]}
+    assert not CheckIn.objects.exists()
+    r = client.post(url, data | {"temperature": "３６．５"})
+    assert r.status_code == 302
+    assert CheckIn.objects.get().temperature == Decimal("36.5")
 
 
 def test_staff_checkin_with_fever_raises_an_alert(client, users, assignments):
