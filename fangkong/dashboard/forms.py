@@ -1,9 +1,11 @@
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
 from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.status.clock import local_date
 
 from .figures import REGISTRY
 from .models import ReportTemplate
@@ -30,6 +32,13 @@ class ReportForm(StyledFormMixin, forms.Form):
         self.fields["template"].choices = [(DEFAULT_NAME, _("默认模板"))] + [
             (n, n) for n in sorted(set(names))
         ]
+
+    def clean_date(self):
+        # As the dashboard's 回看: no figures exist yet for a day to come.
+        day = self.cleaned_data["date"]
+        if day > local_date(timezone.now()):
+            raise forms.ValidationError(_("报表日期不能晚于今天"))
+        return day
 
 
 def figure_choices() -> list:

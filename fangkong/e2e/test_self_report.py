@@ -22,17 +22,19 @@ def test_self_report_on_a_phone_is_recorded(page, live_server, transactional_db)
     areas = factories.build_city()
     users = factories.build_users(areas)
     today = timezone.localdate()
+    # Yesterday's 下午 has begun whatever the hour now (today's has not before noon).
+    yesterday = today - datetime.timedelta(days=1)
     assignment = create_assignment(
         actor=users["community"],
         resident=make_resident(areas["grid_a"], name="欧阳明月"),
         kind="home_quarantine",
-        start_date=today,
+        start_date=yesterday,
         end_date=today + datetime.timedelta(days=7),
     )
     page.set_viewport_size({"width": 375, "height": 740})
     page.set_default_timeout(60_000)  # the answer waits for the status recomputation
     page.goto(f"{live_server.url}/health/report/{assignment.checkin_token}/")
-    page.fill("input[name=date]", today.isoformat())
+    page.fill("input[name=date]", yesterday.isoformat())
     # The slots are buttons (a hidden radio behind each label): tap the label as a person
     # does. Tap 上午 first, so that 下午 is a change whatever half-day it is in Shanghai now
     # (the form starts on the current one).

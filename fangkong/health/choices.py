@@ -36,7 +36,9 @@ class Slot(models.TextChoices):
     PM = "pm", _("下午")
 
 
-# A slot's check-in is overdue after this local hour of its day.
+# A slot's check-in may be entered from this local hour of its day (a 下午 reading taken in
+# the morning is no afternoon reading) and is overdue after the deadline hour.
+SLOT_START_HOUR = {Slot.AM: 0, Slot.PM: 12}
 SLOT_DEADLINE_HOUR = {Slot.AM: 12, Slot.PM: 20}
 
 

@@ -13,6 +13,7 @@ from fangkong.registry.forms import ResidentImportForm
 from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
 from .choices import AssignmentKind, NatResult, Slot, Symptom
+from .rules import TEMPERATURE_RANGE, temperature_text
 
 
 class WorkerChoiceField(forms.ModelChoiceField):
@@ -58,15 +59,38 @@ class ReleaseForm(StyledFormMixin, forms.Form):
     )
 
 
+class TemperatureField(forms.DecimalField):
+    """体温: full-width input accepted (``rules.temperature_text``), every refusal naming the
+    field and its rule rather than Django's count of digits."""
+
+    def __init__(self, **kwargs):
+        low, high = TEMPERATURE_RANGE
+        out_of_range = _("体温应在 34.0–43.0℃ 之间")
+        kwargs.setdefault("label", _("体温(℃)"))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("请填写体温"),
+                "invalid": _("体温应填写数字，如 36.5"),
+                "max_decimal_places": _("体温最多保留一位小数"),
+                "min_value": out_of_range,
+                "max_value": out_of_range,
+            },
+        )
+        super().__init__(min_value=low, max_value=high, decimal_places=1, **kwargs)
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            value = temperature_text(value)
+        return super().to_python(value)
+
+
 class CheckInForm(StyledFormMixin, forms.Form):
     """健康打卡: the half-day slot, the temperature and any symptoms."""
 
     date = forms.DateField(label=_("日期"), widget=DateInput)
     slot = forms.ChoiceField(label=_("时段"), choices=Slot.choices, widget=forms.RadioSelect)
-    temperature = forms.DecimalField(
-        label=_("体温(℃)"),
-        max_digits=3,
-        decimal_places=1,
+    temperature = TemperatureField(
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
     symptoms = forms.MultipleChoiceField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -17,11 +18,22 @@ SYMPTOM_VALUES = set(Symptom.values)
 SYMPTOM_BY_LABEL = {str(s.label): s.value for s in Symptom}
 
 
+def temperature_text(value) -> str:
+    """A typed temperature in ASCII: NFKC turns full-width digits and stop (３６．５, common on
+    phone keyboards) into 36.5 and ℃ into °C; the ideographic stop (36。5) and the unit go."""
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace("。", ".")
+    for unit in ("°C", "°c", "°"):
+        text = text.removesuffix(unit)
+    return text.strip()
+
+
 def clean_temperature(value) -> Decimal:
     try:
-        t = Decimal(str(value).strip().rstrip("℃").strip()).quantize(Decimal("0.1"))
+        t = Decimal(temperature_text(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
-        raise ValidationError({"temperature": _("体温应填写数字，如 36.5")}) from None
+        t = None
+    if t is None or not t.is_finite():  # "NaN" parses, and then compares with an error
+        raise ValidationError({"temperature": _("体温应填写数字，如 36.5")})
     low, high = TEMPERATURE_RANGE
     if not low <= t <= high:
         raise ValidationError({"temperature": _("体温应在 34.0–43.0℃ 之间")})

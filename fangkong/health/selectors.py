@@ -116,12 +116,31 @@ def overdue_checkins(
 # --- public certificate check ------------------------------------------------------------
 
 
+def holder_problem(resident, now: datetime.datetime | None = None) -> str | None:
+    """Why the person may not hold a 健康证明 now (None: they may): an open case, or a current
+    status other than green (the status engine's, recomputed first if it is due)."""
+    from fangkong.status.choices import Colour
+    from fangkong.status.engine import render
+    from fangkong.status.services import current_status
+
+    if resident.cases.filter(status="active").exists():
+        return _("该居民有治疗/隔离中的病例记录")
+    status = current_status(resident, now=now)
+    if status.colour != Colour.GREEN:
+        return _("该居民当前为%(colour)s（%(reasons)s）") % {
+            "colour": status.get_colour_display(),
+            "reasons": "；".join(render(r) for r in status.reasons),
+        }
+    return None
+
+
 def certificate_verify_path(code: str) -> str:
     return f"/verify/certificate/{code}/"
 
 
-def certificate_verify_data(code: str) -> dict:
-    """What the public verify page shows: valid or revoked, and the masked name only."""
+def certificate_verify_data(code: str, *, now: datetime.datetime | None = None) -> dict:
+    """What the public verify page shows: valid, revoked or lapsed (the holder is now not
+    green or has an open case: why is not shown), and the masked name only."""
     code = (code or "").strip().upper()
     cert = (
         HealthCertificate.objects.select_related("resident").filter(code=code).first()
@@ -132,6 +151,8 @@ def certificate_verify_data(code: str) -> dict:
         return {"status": "unknown", "status_label": _("未找到该健康证明")}
     if cert.revoked:
         status, label = "revoked", _("已作废")
+    elif holder_problem(cert.resident, now) is not None:
+        status, label = "lapsed", _("已失效：持证人当前健康状态异常")
     else:
         status, label = "valid", _("有效")
     return {

@@ -15,10 +15,11 @@ from fangkong.core.models.audit import AuditAction
 from fangkong.core.scoping import area_visible_to
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 from fangkong.formats import joined
-from fangkong.status.clock import local_date
+from fangkong.status.clock import at_local, local_date
 from fangkong.status.services import recompute_on_commit
 
 from .choices import (
+    SLOT_START_HOUR,
     AlertKind,
     AssignmentKind,
     AssignmentState,
@@ -29,9 +30,13 @@ from .choices import (
 )
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
 from .rules import clean_temperature, encode_symptoms, is_fever
-from .selectors import overdue_checkins
+from .selectors import holder_problem, overdue_checkins
 
 # --- assignments -------------------------------------------------------------------------
+
+# An assignment may be planned a little ahead (a returnee reports three days before
+# arriving, 提前三天报备); a start further out is a mistyped year, not a plan.
+START_MARGIN = datetime.timedelta(days=3)
 
 
 def create_assignment(
@@ -51,6 +56,10 @@ def create_assignment(
         raise ValidationError({"kind": _("请选择隔离/监测类型")})
     if start_date is None:
         raise ValidationError({"start_date": _("请填写开始日期")})
+    if start_date > local_date(timezone.now()) + START_MARGIN:
+        raise ValidationError(
+            {"start_date": _("开始日期最多只能晚于今天 %(n)d 天") % {"n": START_MARGIN.days}}
+        )
     if end_date is None or end_date < start_date:
         raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
     if responsible is not None and not area_visible_to(resident.area, responsible):
@@ -151,6 +160,14 @@ def _save_checkin(
         raise ValidationError({"slot": _("请选择上午或下午")})
     if date is None or date > local_date(now):
         raise ValidationError({"date": _("打卡日期不能晚于今天")})
+    begins = at_local(date, SLOT_START_HOUR[slot])
+    if now < begins:
+        raise ValidationError(
+            {
+                "slot": _("%(slot)s时段尚未开始，%(at)s 起可填报")
+                % {"slot": Slot(slot).label, "at": f"{begins:%H:%M}"}
+            }
+        )
     if not assignment.start_date <= date <= assignment.end_date:
         raise ValidationError({"date": _("打卡日期不在隔离/监测期内")})
     temperature = clean_temperature(temperature)
@@ -386,18 +403,33 @@ def review_nat_result(
 # --- health certificates -----------------------------------------------------------------
 
 
+def certificate_refusal(
+    assignment: Assignment, *, now: datetime.datetime | None = None
+) -> str | None:
+    """Why a 健康证明 cannot be issued for ``assignment`` now (None: it can); the detail page
+    offers the button only when this is None."""
+    if assignment.state != AssignmentState.RELEASED:
+        return _("隔离/监测尚未解除，不能开具健康证明")
+    if local_date(assignment.released_at) < assignment.end_date:
+        return _("未完成隔离/监测期（提前解除），不能开具健康证明")
+    if HealthCertificate.objects.filter(assignment=assignment, revoked=False).exists():
+        return _("该安排已开具有效的健康证明")
+    problem = holder_problem(assignment.resident, now)
+    if problem is not None:
+        return _("%(problem)s，不能开具健康证明") % {"problem": problem}
+    return None
+
+
 def issue_certificate(
     *, actor, assignment: Assignment, now: datetime.datetime | None = None
 ) -> HealthCertificate:
-    """健康证明 for a released assignment whose whole period was completed."""
+    """健康证明 for a released assignment whose whole period was completed, to a person who is
+    green now and has no open case."""
     require_perm(actor, "health.add_healthcertificate")
     require_area(actor, assignment.resident.area)
-    if assignment.state != AssignmentState.RELEASED:
-        raise ValidationError({"assignment": _("隔离/监测尚未解除，不能开具健康证明")})
-    if local_date(assignment.released_at) < assignment.end_date:
-        raise ValidationError({"assignment": _("未完成隔离/监测期（提前解除），不能开具健康证明")})
-    if HealthCertificate.objects.filter(assignment=assignment, revoked=False).exists():
-        raise ValidationError({"assignment": _("该安排已开具有效的健康证明")})
+    refusal = certificate_refusal(assignment, now=now)
+    if refusal is not None:
+        raise ValidationError({"assignment": refusal})
     with transaction.atomic():
         certificate = audited_create(
             actor,

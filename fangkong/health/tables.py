@@ -17,6 +17,10 @@ def slot_label(row) -> str:
     return str(Slot(row.slot).label)
 
 
+def assignment_state(assignment) -> str:
+    return assignment.state_label()
+
+
 def assignment_kind(row) -> str:
     return str(row.assignment.get_kind_display())
 
@@ -33,7 +37,7 @@ class AssignmentTable(Table):
         Column("place", _("隔离/监测地点"), personal="address"),
         Column("responsible", _("责任网格员"), accessor="responsible.display_name"),
         Column("doctor", _("责任医生")),
-        Column("state", _("状态"), choices=True),
+        Column("state", _("状态"), render=assignment_state),
     )
 
 

@@ -128,6 +128,10 @@ class AssignmentDetailView(ObjectDetailView):
     def get_extra_context(self, request, obj):
         user = request.user
         active = obj.state == AssignmentState.ACTIVE
+        may_issue = obj.state == AssignmentState.RELEASED and user.has_perm(
+            "health.add_healthcertificate"
+        )
+        refusal = services.certificate_refusal(obj) if may_issue else None
         checkins = CheckIn.objects.filter(assignment=obj).order_by("-date", "-slot")
         return {
             "place": Assignment._meta.get_field("place").mask(obj.place),
@@ -144,8 +148,8 @@ class AssignmentDetailView(ObjectDetailView):
             "release_form": ReleaseForm()
             if active and user.has_perm("health.release_assignment")
             else None,
-            "can_issue": obj.state == AssignmentState.RELEASED
-            and user.has_perm("health.add_healthcertificate"),
+            "can_issue": may_issue and refusal is None,
+            "issue_refusal": refusal,
             "can_acknowledge": user.has_perm("health.change_alert"),
             "self_report_url": request.build_absolute_uri(
                 reverse("health:self_report", args=[obj.checkin_token])
@@ -347,6 +351,8 @@ class HealthCertificateDetailView(ObjectDetailView):
             "verify_url": request.build_absolute_uri(
                 reverse("verify:certificate", args=[obj.code])
             ),
+            # The public check shows such a certificate as lapsed; staff see why.
+            "holder_problem": None if obj.revoked else selectors.holder_problem(obj.resident),
         }
 
 

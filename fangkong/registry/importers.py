@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
@@ -24,7 +25,7 @@ from fangkong.core.personal import mask_name
 
 from .choices import ResidentCategory
 from .models import Household, Resident
-from .rules import clean_identity, encode_tags
+from .rules import clean_arrival_date, clean_identity, encode_tags
 
 
 def parse_tags(value, ctx=None) -> str:
@@ -143,6 +144,10 @@ class ResidentImporter(Importer):
         gender, birth = values.get("gender"), values.get("birth_date")
         if (gender and gender != fields["gender"]) or (birth and birth != fields["birth_date"]):
             clean_identity(fields["id_number"], gender, birth)
+        # Only this date column is bounded: a future birth date already disagrees with the
+        # ID number, and no other importer reads plain dates (rosters plan future shifts).
+        today = self.ctx.today or timezone.localdate()
+        clean_arrival_date(fields.get("arrival_date"), fields["birth_date"], today)
 
     def prepare_batch(self, rows: list[PendingRow]) -> None:
         """Link rows to the households their 户编号 names, creating missing ones."""

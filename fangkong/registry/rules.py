@@ -38,6 +38,18 @@ def clean_identity(
     return number, derived_gender, birth
 
 
+def clean_arrival_date(
+    arrival_date: datetime.date | None, birth_date: datetime.date | None, today: datetime.date
+) -> None:
+    """抵达日期 is a recorded arrival: not after today, not before the person was born."""
+    if arrival_date is None:
+        return
+    if arrival_date > today:
+        raise ValidationError({"arrival_date": _("抵达日期不能晚于今天")})
+    if birth_date is not None and arrival_date < birth_date:
+        raise ValidationError({"arrival_date": _("抵达日期不能早于出生日期")})
+
+
 def encode_tags(tags) -> str:
     """Store tags as ``,a,b,`` (known tag values or their Chinese labels)."""
     if isinstance(tags, str):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.areas.choices import AreaLevel
@@ -26,7 +27,7 @@ from fangkong.core.validators import person_name, validate_phone
 from fangkong.status.services import recompute_on_commit
 
 from .models import Building, Household, Resident
-from .rules import clean_identity, encode_tags
+from .rules import clean_arrival_date, clean_identity, encode_tags
 
 RESIDENT_FIELDS = (
     "area",
@@ -60,6 +61,7 @@ def _clean_resident(data: dict[str, Any], *, exclude_pk=None) -> dict[str, Any]:
         data.get("id_number"), data.get("gender"), data.get("birth_date")
     )
     data.update(id_number=number, gender=gender, birth_date=birth)
+    clean_arrival_date(data.get("arrival_date"), birth, timezone.localdate())
     try:
         data["phone"] = validate_phone(data.get("phone"))
     except ValidationError as e:

@@ -6,7 +6,7 @@ from django.db.models import QuerySet, Sum
 
 from .choices import Colour, OverrideState
 from .models import ColourCount, PersonStatus, StatusOverride
-from .services import ROLE_RANK, role_rank
+from .services import ROLE_RANK, may_approve_rank
 
 
 def status_list(user) -> QuerySet[PersonStatus]:
@@ -38,13 +38,15 @@ def override_list(user) -> QuerySet[StatusOverride]:
 
 
 def overrides_awaiting(user) -> QuerySet[StatusOverride]:
-    """Pending requests this user may decide: someone else's, from a lower rank, in scope."""
-    rank = role_rank(user)
-    if rank == 0 or not user.has_perm("status.approve_statusoverride"):
+    """Pending requests this user may decide: someone else's, in scope, from a rank the user
+    may approve (``services.may_approve_rank``)."""
+    if not user.has_perm("status.approve_statusoverride"):
         return StatusOverride.objects.none()
-    lower = [role for role, r in ROLE_RANK.items() if r < rank]
+    roles = [role for role, r in ROLE_RANK.items() if may_approve_rank(user, r)]
+    if not roles:
+        return StatusOverride.objects.none()
     return (
         override_list(user)
-        .filter(state=OverrideState.PENDING, requested_by__role__in=lower)
+        .filter(state=OverrideState.PENDING, requested_by__role__in=roles)
         .exclude(requested_by=user)
     )

@@ -332,6 +332,17 @@ def recompute_due(*, now=None, cause: str | None = None) -> RecomputeResult:
     )
 
 
+def current_status(resident, *, now=None, cause: str | None = None) -> PersonStatus:
+    """The resident's status as of ``now``: the stored row, recomputed first when missing or
+    past its ``valid_until`` (its result may have changed by time alone since the last run)."""
+    now = now or timezone.now()
+    status = PersonStatus.objects.filter(pk=resident.pk).first()
+    if status is None or (status.valid_until is not None and status.valid_until <= now):
+        recompute_status([resident.pk], cause=cause or _("到期自动重算"), now=now)
+        status = PersonStatus.objects.get(pk=resident.pk)
+    return status
+
+
 def recompute_on_commit(resident_ids: Iterable[int], *, cause: str, actor=None) -> None:
     """Schedule a recomputation for when the current transaction commits."""
     ids = sorted(set(resident_ids))
@@ -342,6 +353,7 @@ def recompute_on_commit(resident_ids: Iterable[int], *, cause: str, actor=None) 
 # --- overrides ---------------------------------------------------------------------------
 
 ROLE_RANK = {Role.GRID_WORKER: 1, Role.COMMUNITY: 2, Role.STREET: 3, Role.COMMAND: 4}
+TOP_RANK = max(ROLE_RANK.values())
 
 
 def role_rank(user) -> int:
@@ -349,6 +361,20 @@ def role_rank(user) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return ROLE_RANK.get(user.role, 0)
+
+
+def approver_rank(user) -> int:
+    """The rank a user approves with: a superuser's is the top one, whatever their role."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return TOP_RANK
+    return role_rank(user)
+
+
+def may_approve_rank(approver, requester_rank: int) -> bool:
+    """A higher rank approves a request; at the top rank, where nobody is higher, a second
+    top-ranked user (another command-office account, or a superuser) does."""
+    rank = approver_rank(approver)
+    return rank > requester_rank or rank == requester_rank == TOP_RANK
 
 
 def request_status_override(
@@ -360,7 +386,8 @@ def request_status_override(
     expires_at: datetime.datetime,
     now: datetime.datetime | None = None,
 ) -> StatusOverride:
-    """Ask for a manual colour; it has no effect until a second, higher-ranked user approves."""
+    """Ask for a manual colour; it has no effect until a second user approves: a higher-ranked
+    one, or for the command office another top-ranked one."""
     now = now or timezone.now()
     require_perm(actor, "status.add_statusoverride")
     if role_rank(actor) == 0:
@@ -391,7 +418,9 @@ def _check_approver(actor, override: StatusOverride) -> None:
     require_perm(actor, "status.approve_statusoverride")
     if actor.pk == override.requested_by_id:
         raise PermissionDenied(_("不能审批自己提交的人工调整申请"))
-    if role_rank(actor) <= role_rank(override.requested_by):
+    if not may_approve_rank(actor, role_rank(override.requested_by)):
+        if role_rank(override.requested_by) == TOP_RANK:
+            raise PermissionDenied(_("指挥部提交的申请须由指挥部其他人员审批"))
         raise PermissionDenied(_("审批人的级别必须高于申请人"))
     require_area(actor, override.resident.area)
 

@@ -139,7 +139,12 @@ def override_request(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 reason=data["reason"],
                 expires_at=data["expires_at"],
             )
-            messages.success(request, _("已提交人工调整申请，待上级审批后生效"))
+            messages.success(
+                request,
+                _("已提交人工调整申请，待指挥部其他人员审批后生效")
+                if services.role_rank(request.user) == services.TOP_RANK
+                else _("已提交人工调整申请，待上级审批后生效"),
+            )
             return redirect("registry:resident_detail", pk=form.resident.pk)
     return render(
         request,
@@ -154,7 +159,8 @@ def override_request(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 @permission_required("status.approve_statusoverride", raise_exception=True)
 def override_queue(request: HttpRequest) -> HttpResponse:
-    """待我审批: pending requests of lower ranks in my area."""
+    """待我审批: pending requests in my area that I may decide (lower ranks; the command
+    office's own for another command-office account)."""
     pending = list(_overrides(selectors.overrides_awaiting(request.user))[:200])
     return render(
         request,

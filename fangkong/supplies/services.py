@@ -488,6 +488,8 @@ def record_fund_entry(
         raise ValidationError({"amount": _("金额最多两位小数")})
     if date is None:
         raise ValidationError({"date": _("请填写日期")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("日期不能晚于今天")})
     if kind != FundEntryKind.INCOME and not (counterpart or "").strip():
         raise ValidationError({"counterpart": _("下拨或支出须填写去向单位")})
     with transaction.atomic():
@@ -548,6 +550,8 @@ def create_donation(
         raise ValidationError({"donor_kind": _("请选择捐赠方类型")})
     if date is None:
         raise ValidationError({"date": _("请填写捐赠日期")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("捐赠日期不能晚于今天")})
     donor_contact = (donor_contact or "").strip()
     if donor_contact:
         try:

@@ -161,15 +161,68 @@ def confirm_contact(*, actor, contact: Contact, reason: str = "") -> Contact:
 
 
 def dismiss_contact(*, actor, contact: Contact, reason: str) -> Contact:
+    """排除 a contact; dismissing a close contact also dismisses the secondary contacts to be
+    verified whose every recorded exposure was to dismissed close contacts of the case."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("排除接触者须填写原因")})
-    return _set_contact_state(
-        actor=actor,
-        contact=contact,
-        state=ContactState.DISMISSED,
-        reason=reason,
-        cause=_("排除接触者"),
+    with transaction.atomic():
+        contact = _set_contact_state(
+            actor=actor,
+            contact=contact,
+            state=ContactState.DISMISSED,
+            reason=reason,
+            cause=_("排除接触者"),
+        )
+        if contact.degree == ContactDegree.CLOSE:
+            _dismiss_secondaries_through(actor, contact)
+    return contact
+
+
+def _dismiss_secondaries_through(actor, close: Contact) -> list[Contact]:
+    """Secondary contacts of ``close``'s case still to verify (待核实) that were exposed to
+    ``close`` and to nobody but dismissed close contacts: their link is gone. Confirmed ones
+    are staff's decision and stay; so do those with no recorded exposure (entered by hand)."""
+    case_id = close.case_id
+    dismissed = set(
+        Contact.objects.filter(
+            case_id=case_id, degree=ContactDegree.CLOSE, state=ContactState.DISMISSED
+        ).values_list("resident_id", flat=True)
     )
+    through = Exposure.objects.filter(
+        source_id=close.resident_id,
+        contact__case_id=case_id,
+        contact__degree=ContactDegree.SECONDARY,
+    ).values("contact_id")
+    candidates = list(
+        Contact.objects.select_for_update()
+        .filter(pk__in=through, state=ContactState.SUSPECTED)
+        .select_related("resident__area")
+        .order_by("pk")
+    )
+    sources: dict[int, set[int]] = {}
+    for contact_id, source_id in Exposure.objects.filter(
+        contact_id__in=[c.pk for c in candidates]
+    ).values_list("contact_id", "source_id"):
+        sources.setdefault(contact_id, set()).add(source_id)
+    reason = _("系统排除：其关联的密切接触者均已核实排除")
+    events, done = [], []
+    for contact in candidates:
+        if not sources.get(contact.pk, set()) <= dismissed:
+            continue  # also exposed to a close contact not dismissed
+        before = Contact.objects.get(pk=contact.pk)
+        contact.state = ContactState.DISMISSED
+        contact.reason = reason
+        contact.version = before.version + 1
+        contact.save(update_fields=["state", "reason", "version", "updated_at"])
+        events.append(
+            audit.event_for(
+                contact, AuditAction.UPDATE, changes=audit.diff(before, contact), reason=reason
+            )
+        )
+        done.append(contact)
+    # A contact still to verify is no status fact: no recomputation is needed.
+    audit.record_many(actor, events)
+    return done
 
 
 # --- tracing from scans and households ------------------------------------------------------

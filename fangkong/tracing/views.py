@@ -16,7 +16,7 @@ from fangkong.core.exporting import export_xlsx
 from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
-    error_text,
+    form_error_text,
     service_errors,
     service_messages,
 )
@@ -133,7 +133,7 @@ def case_trace(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for(request, pk)
     form = TraceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, error_text(ValidationError(form.errors.get("window_minutes", []))))
+        messages.error(request, form_error_text(form))
         return redirect("tracing:case_detail", pk=case.pk)
     with service_messages(request):
         summary = services.trace_case(
@@ -188,7 +188,7 @@ def case_quarantine(request: HttpRequest, pk: int) -> HttpResponse:
     )
     with service_messages(request):
         if not form.is_valid():
-            raise ValidationError(form.errors)
+            raise ValidationError(form_error_text(form))
         made = services.quarantine_contacts(
             actor=request.user, case=case, contacts=contacts, **form.cleaned_data
         )

@@ -14,11 +14,11 @@ from fangkong.core.personal import index_value, normalize_text
 from fangkong.health.choices import AssignmentState, NatResult
 from fangkong.health.models import Assignment, NucleicAcidTest
 from fangkong.registry.models import Resident
+from fangkong.status import services as status_services
 from fangkong.status.clock import local_date, start_of_day
 from fangkong.status.engine import render
 from fangkong.status.facts import Context
 from fangkong.status.models import PersonStatus
-from fangkong.status.services import recompute_status
 
 from .choices import ApprovalState, Direction
 from .models import OutingApproval, Scan, Venue
@@ -122,12 +122,7 @@ def find_resident(*, id_number: str = "", phone: str = "", name: str = "") -> Re
 
 def current_status(resident: Resident, *, now=None) -> PersonStatus:
     """The stored status, recomputed first when missing or past its ``valid_until``."""
-    now = now or timezone.now()
-    status = PersonStatus.objects.filter(pk=resident.pk).first()
-    if status is None or (status.valid_until is not None and status.valid_until <= now):
-        recompute_status([resident.pk], cause=_("场所扫码"), now=now)
-        status = PersonStatus.objects.get(pk=resident.pk)
-    return status
+    return status_services.current_status(resident, now=now, cause=_("场所扫码"))
 
 
 def public_reasons(status: PersonStatus) -> list[str]:

@@ -90,7 +90,7 @@ def test_health_self_report_can_be_sent_over_https(https, areas, users):
         end_date=today + datetime.timedelta(days=7),
     )
     path = reverse("health:self_report", args=[assignment.checkin_token])
-    response = submit(https, path, {"date": today.isoformat(), "slot": "pm", "temperature": "36.6"})
+    response = submit(https, path, {"date": today.isoformat(), "slot": "am", "temperature": "36.6"})
     assert response is not None and response.status_code == 200
     assert response.context["done"] is True
     # The token is in the URL: the page must still not leak it to other sites.

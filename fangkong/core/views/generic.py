@@ -54,6 +54,19 @@ def error_text(error: ValidationError | PermissionDenied) -> str:
     return str(error) or _("您没有执行此操作的权限")
 
 
+def form_error_text(form: forms.BaseForm) -> str:
+    """A bound form's errors as one line for a message (a button's form has no page to show
+    them on): each prefixed with its field's label, since the message stands apart from it."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for message in errors:
+            if field is not None and field.label:
+                message = _("%(field)s：%(error)s") % {"field": field.label, "error": message}
+            parts.append(str(message))
+    return " ".join(parts)
+
+
 @contextlib.contextmanager
 def service_errors(form: forms.BaseForm) -> Iterator[None]:
     """Run a service call for a submitted form; a ``ValidationError`` or ``PermissionDenied``

@@ -99,6 +99,10 @@ def test_report_page_refuses_areas_outside_scope_and_bad_dates(client, city, are
     bad = {**outside, "area": areas["community"].pk, "date": "2020-13-40"}
     response = client.get(reverse("dashboard:report"), bad)
     assert "date" in response.context["form"].errors
+    future = {**bad, "date": "2030-01-01"}
+    response = client.get(reverse("dashboard:report"), future)
+    assert response.status_code == 200 and "Content-Disposition" not in response
+    assert response.context["form"].errors == {"date": ["报表日期不能晚于今天"]}
     client.force_login(users["grid_a"])
     assert client.get(reverse("dashboard:report")).status_code == 403
 

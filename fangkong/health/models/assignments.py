@@ -1,7 +1,9 @@
+import datetime
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.kept_area import KeptArea, kept_area_field
@@ -74,6 +76,14 @@ class Assignment(ScopedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.start_date}–{self.end_date}"
+
+    def state_label(self, today: datetime.date | None = None) -> str:
+        """The state as pages show it: an active assignment whose period has not begun is
+        未开始, not 进行中 (the stored state only says it has not been released)."""
+        today = today or timezone.localdate()
+        if self.state == AssignmentState.ACTIVE and self.start_date > today:
+            return str(_("未开始"))
+        return str(self.get_state_display())
 
     def audit_repr(self) -> str:
         return f"{mask_name(self.resident.name)} {self.get_kind_display()}"

@@ -104,3 +104,78 @@ def test_same_lab_result_twice_is_one_row_and_pending_takes_its_result(users, ar
     with pytest.raises(ValidationError) as e:
         record_nat_result(result="positive", **kwargs)
     assert e.value.message_dict == {"result": ["该样本已有检测结果，不能改为其他结果"]}
+
+
+# --- the holder's current state ------------------------------------------------------------
+
+
+def _case(users, resident):
+    from fangkong.tracing.services import create_case
+
+    return create_case(
+        actor=users["command"],
+        resident=resident,
+        kind="confirmed",
+        confirmed_at=timezone.now() - datetime.timedelta(hours=1),
+        code="C-7",
+    )
+
+
+def test_no_certificate_for_an_active_case(users, finished, django_capture_on_commit_callbacks):
+    release_assignment(actor=users["community"], assignment=finished)
+    with django_capture_on_commit_callbacks(execute=True):
+        _case(users, finished.resident)
+    with pytest.raises(ValidationError) as e:
+        issue_certificate(actor=users["community"], assignment=finished)
+    assert e.value.message_dict == {
+        "assignment": ["该居民有治疗/隔离中的病例记录，不能开具健康证明"]
+    }
+    assert HealthCertificate.objects.count() == 0
+
+
+def test_no_certificate_while_the_status_is_not_green(users, areas, finished):
+    from fangkong.health.services import create_assignment
+
+    release_assignment(actor=users["community"], assignment=finished)
+    # A new monitoring period: yellow now (the stored status is recomputed as it is due).
+    create_assignment(
+        actor=users["community"],
+        resident=finished.resident,
+        kind="health_monitoring",
+        start_date=TODAY,
+        end_date=TODAY + 6 * DAY,
+    )
+    with pytest.raises(ValidationError) as e:
+        issue_certificate(actor=users["community"], assignment=finished)
+    until = (TODAY + 6 * DAY).isoformat()
+    assert e.value.message_dict == {
+        "assignment": [f"该居民当前为黄码（黄码：健康监测中，至 {until}），不能开具健康证明"]
+    }
+    assert HealthCertificate.objects.count() == 0
+
+
+def test_verification_lapses_while_the_holder_is_a_case_or_not_green(
+    users, finished, django_capture_on_commit_callbacks
+):
+    release_assignment(actor=users["community"], assignment=finished)
+    cert = issue_certificate(actor=users["community"], assignment=finished)
+    assert certificate_verify_data(cert.code)["status"] == "valid"
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _case(users, finished.resident)
+    data = certificate_verify_data(cert.code)
+    assert data == {
+        "status": "lapsed",
+        "status_label": "已失效：持证人当前健康状态异常",
+        "masked_name": "欧**月",
+        "issued_on": timezone.localdate(cert.issued_at),
+    }
+    from fangkong.tracing.services import discharge_case
+
+    with django_capture_on_commit_callbacks(execute=True):
+        discharge_case(
+            actor=users["command"],
+            case=case,
+            status="recovered",
+            discharged_at=timezone.now(),
+        )
+    assert certificate_verify_data(cert.code)["status"] == "valid"

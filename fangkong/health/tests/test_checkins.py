@@ -91,6 +91,46 @@ def test_bad_values_are_rejected_with_the_field_named(users, assignment):
     assert CheckIn.objects.count() == 0
 
 
+def test_full_width_and_unit_suffixed_temperatures_are_read(users, assignment):
+    c, _created = checkin(users["grid_a"], assignment, t="３６．６℃")
+    assert c.temperature == Decimal("36.6")
+    c, _created = checkin(users["grid_a"], assignment, slot="pm", t="36。7", hour=15)
+    assert c.temperature == Decimal("36.7")
+    for bad in ("NaN", "Infinity", "三十六"):
+        with pytest.raises(ValidationError) as e:
+            checkin(users["grid_a"], assignment, day=START + datetime.timedelta(days=1), t=bad)
+        assert e.value.message_dict == {"temperature": ["体温应填写数字，如 36.5"]}
+
+
+def test_a_slot_that_has_not_begun_is_refused(users, assignment):
+    with pytest.raises(ValidationError) as e:
+        checkin(users["grid_a"], assignment, slot="pm", hour=11)
+    assert e.value.message_dict == {"slot": ["下午时段尚未开始，12:00 起可填报"]}
+    with pytest.raises(ValidationError) as e:
+        record_self_checkin(
+            token=assignment.checkin_token,
+            date=START,
+            slot="pm",
+            temperature="36.6",
+            now=at_local(START, 8),
+        )
+    assert e.value.message_dict == {"slot": ["下午时段尚未开始，12:00 起可填报"]}
+    assert CheckIn.objects.count() == 0
+    checkin(users["grid_a"], assignment, slot="pm", hour=12)
+    # yesterday's afternoon may still be entered in the morning
+    checkin(users["grid_a"], assignment, day=START + datetime.timedelta(days=1), hour=8)
+    _checkin, created = record_checkin(
+        actor=users["grid_a"],
+        assignment=assignment,
+        date=START + datetime.timedelta(days=1),
+        slot="pm",
+        temperature="36.6",
+        now=at_local(START + datetime.timedelta(days=2), 8),
+    )
+    assert created
+    assert CheckIn.objects.count() == 3
+
+
 def test_self_report_through_the_link(assignment):
     now = at_local(START, 8)
     c, created = record_self_checkin(

@@ -3,6 +3,7 @@ nucleic-acid tests, certificates (PDF, revoke) and the public certificate check.
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -147,6 +148,49 @@ def test_create_assignment_by_id_number(client, users, people):
     assert Assignment.objects.count() == 0
 
 
+def test_assignment_may_start_at_most_three_days_ahead(client, users, people):
+    client.force_login(users["community"])
+    data = {"id_number": people["b1"].id_number, "kind": "home_quarantine"}
+    r = client.post(
+        reverse("health:assignment_add"),
+        data | {"start_date": "2099-01-01", "end_date": "2099-01-14"},
+    )
+    assert r.status_code == 200
+    assert r.context["form"].errors == {"start_date": ["开始日期最多只能晚于今天 3 天"]}
+    assert Assignment.objects.count() == 0
+    r = client.post(
+        reverse("health:assignment_add"),
+        data
+        | {
+            "start_date": (TODAY + 3 * DAY).isoformat(),
+            "end_date": (TODAY + 16 * DAY).isoformat(),
+        },
+    )
+    assert r.status_code == 302
+    planned = Assignment.objects.get()
+    # planned, not yet begun: never shown as 进行中
+    r = client.get(reverse("health:assignment_list"))
+    (cells,) = [cells for obj, cells in r.context["table"] if obj.pk == planned.pk]
+    assert "未开始" in [c.text for c in cells] and "进行中" not in [c.text for c in cells]
+    detail = client.get(reverse("health:assignment_detail", args=[planned.pk]))
+    assert ">未开始</span>" in detail.content.decode()
+
+
+def test_staff_checkin_names_the_temperature_rule(client, users, assignments):
+    client.force_login(users["grid_a"])
+    url = reverse("health:checkin_add", args=[assignments["a1"].pk])
+    data = {"date": (TODAY - DAY).isoformat(), "slot": "am"}
+    r = client.post(url, data | {"temperature": "36.55"})
+    assert r.status_code == 200
+    assert r.context["form"].errors == {"temperature": ["体温最多保留一位小数"]}
+    r = client.post(url, data | {"temperature": "365"})
+    assert r.context["form"].errors == {"temperature": ["体温应在 34.0–43.0℃ 之间"]}
+    assert not CheckIn.objects.exists()
+    r = client.post(url, data | {"temperature": "３６．５"})
+    assert r.status_code == 302
+    assert CheckIn.objects.get().temperature == Decimal("36.5")
+
+
 def test_staff_checkin_with_fever_raises_an_alert(client, users, assignments):
     a = assignments["a1"]
     client.force_login(users["grid_a"])
@@ -183,10 +227,41 @@ def test_release_and_certificate_flow(client, users, people, assignments):
     client.post(reverse("health:assignment_release", args=[a.pk]), {"note": "解除"})
     a.refresh_from_db()
     assert (a.state, a.release_note) == ("released", "解除")
-    # released early: no certificate
+    # released early: no certificate, and no button offering one
     r = client.post(reverse("health:certificate_issue", args=[a.pk]))
     assert r.status_code == 302
     assert HealthCertificate.objects.count() == 0
+    body = client.get(reverse("health:assignment_detail", args=[a.pk])).content.decode()
+    assert reverse("health:certificate_issue", args=[a.pk]) not in body
+    assert "未完成隔离/监测期（提前解除），不能开具健康证明" in body
+
+
+def test_completed_assignment_offers_the_certificate_unless_the_holder_is_a_case(
+    client, users, people, django_capture_on_commit_callbacks
+):
+    from fangkong.tracing.services import create_case
+
+    a = Assignment.objects.create(
+        resident=people["a1"],
+        kind="health_monitoring",
+        start_date=TODAY - 14 * DAY,
+        end_date=TODAY - DAY,
+    )
+    release_assignment(actor=users["community"], assignment=a)
+    client.force_login(users["community"])
+    url = reverse("health:assignment_detail", args=[a.pk])
+    issue = reverse("health:certificate_issue", args=[a.pk])
+    assert issue in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        create_case(
+            actor=users["command"],
+            resident=people["a1"],
+            kind="confirmed",
+            confirmed_at=timezone.now() - DAY,
+        )
+    body = client.get(url).content.decode()
+    assert issue not in body
+    assert "该居民有治疗/隔离中的病例记录，不能开具健康证明" in body
 
 
 @pytest.fixture
@@ -223,6 +298,30 @@ def test_public_certificate_check_shows_masked_name_only(client, people, certifi
     assert client.get("/verify/certificate/NOSUCHCODE/").status_code == 404
 
 
+def test_public_check_says_lapsed_while_the_holder_is_red(
+    client, users, people, certificate, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create_assignment(
+            actor=users["community"],
+            resident=people["a1"],
+            kind="home_quarantine",
+            start_date=TODAY,
+            end_date=TODAY + 13 * DAY,
+        )
+    body = client.get(f"/verify/certificate/{certificate.code}/").content.decode()
+    assert 'data-status="lapsed"' in body and 'data-status="valid"' not in body
+    assert "已失效：持证人当前健康状态异常" in body and "欧**月" in body
+    assert "居家隔离" not in body  # the reason stays with staff
+    client.force_login(users["community"])
+    detail = client.get(reverse("health:certificate_detail", args=[certificate.pk]))
+    until = (TODAY + 13 * DAY).isoformat()
+    assert (
+        f"核验页显示为已失效：该居民当前为红码（红码：居家隔离中，至 {until}）"
+        in detail.content.decode()
+    )
+
+
 def test_revoke_then_public_check_says_revoked(client, users, certificate):
     client.force_login(users["grid_a"])  # no revoke permission
     r = client.post(reverse("health:certificate_revoke", args=[certificate.pk]), {"reason": "x"})
@@ -249,7 +348,7 @@ def test_self_report_link_works_without_login_and_shows_no_personal_data(
     body = r.content.decode()
     for secret in (people["a1"].name, "欧**月", people["a1"].id_number, PLACE, "刘医生"):
         assert secret not in body
-    r = client.post(url, {"date": TODAY.isoformat(), "slot": "pm", "temperature": "36.6"})
+    r = client.post(url, {"date": TODAY.isoformat(), "slot": "am", "temperature": "36.6"})
     assert r.status_code == 200
     assert r.context["done"] is True
     checkin = CheckIn.objects.get()

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,7 +19,7 @@ from fangkong.core.personal import mask
 
 from ..choices import ResidentTag
 from ..models import Household, Resident
-from ..rules import clean_identity, encode_tags
+from ..rules import clean_arrival_date, clean_identity, encode_tags
 
 PERSONAL_FIELDS = ("id_number", "phone", "address")
 
@@ -147,6 +148,13 @@ class ResidentForm(StyledFormMixin, forms.ModelForm):
                 if data.get("id_number"):
                     data["id_number"] = number
                 data["gender"], data["birth_date"] = gender, birth
+        if not self.has_error("arrival_date"):
+            try:
+                clean_arrival_date(
+                    data.get("arrival_date"), data.get("birth_date"), timezone.localdate()
+                )
+            except ValidationError as e:
+                self.add_error("arrival_date", e.message_dict["arrival_date"])
         try:
             data["tags"] = encode_tags(data.get("tags") or [])
         except ValidationError as e:

@@ -1132,3 +1132,23 @@ def test_dry_run_schedules_no_status_work(
             "registry.resident", path, actor=users["grid_a"], area=areas["grid_a"], dry_run=True
         )
     assert callbacks == []
+
+
+def test_arrival_date_in_the_future_or_before_birth_is_refused(tmp_path, users, areas):
+    header = ["姓名", "身份证号", "网格", "抵达日期"]
+    born = datetime.date(1990, 3, 4)
+    rows = [
+        ["甲", make_id_number(birth=born, rng=_rng), "第一网格", "2099-01-01"],
+        ["乙", make_id_number(birth=born, rng=_rng), "第一网格", "1989-12-31"],
+        ["丙", make_id_number(birth=born, rng=_rng), "第一网格", "2020-02-14"],
+    ]
+    path = write_csv(tmp_path / "a.csv", "utf-8", header, rows, title=None)
+    result = _import(path, users["community"], areas["community"], skip_invalid=True)
+    assert (result.created, result.rejected) == (1, 2)
+    assert [(e.field, e.message) for e in result.errors] == [
+        ("抵达日期", "抵达日期不能晚于今天"),
+        ("抵达日期", "抵达日期不能早于出生日期"),
+    ]
+    assert list(Resident.objects.values_list("name", "arrival_date")) == [
+        ("丙", datetime.date(2020, 2, 14))
+    ]

@@ -60,3 +60,28 @@ def test_stale_version_is_a_conflict(users, areas):
             expected_version=1,
         )
     assert Resident.objects.get(pk=r.pk).name == "张叁"
+
+
+def test_arrival_date_may_be_neither_future_nor_before_birth(users, areas):
+    import datetime
+
+    from django.utils import timezone
+
+    number = make_id_number(birth=datetime.date(1990, 3, 4), gender="M")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    for arrival, message in (
+        (tomorrow, "抵达日期不能晚于今天"),
+        (datetime.date(1990, 3, 3), "抵达日期不能早于出生日期"),
+    ):
+        with pytest.raises(ValidationError) as e:
+            services.create_resident(
+                actor=users["grid_a"],
+                data=_data(areas["grid_a"], id_number=number, arrival_date=arrival),
+            )
+        assert e.value.message_dict == {"arrival_date": [message]}
+    assert Resident.objects.count() == 0
+    r = services.create_resident(
+        actor=users["grid_a"],
+        data=_data(areas["grid_a"], id_number=number, arrival_date=timezone.localdate()),
+    )
+    assert r.arrival_date == timezone.localdate()

@@ -310,6 +310,22 @@ def test_create_shows_rule_errors_on_the_fields(client, users, areas, people):
     assert not Resident.objects.filter(name="周八").exists()
 
 
+def test_future_arrival_date_is_an_error_on_its_field(client, users, areas, people):
+    r = login(client, users["grid_a"]).post(
+        reverse("registry:resident_add"),
+        {
+            "area": areas["grid_a"].pk,
+            "name": "周八",
+            "id_number": make_id_number(gender="M"),
+            "category": "inflow",
+            "arrival_date": "2099-01-01",
+        },
+    )
+    assert r.status_code == 200
+    assert r.context["form"].errors == {"arrival_date": ["抵达日期不能晚于今天"]}
+    assert not Resident.objects.filter(name="周八").exists()
+
+
 def test_grid_select_offers_only_visible_grids(client, users, areas):
     r = login(client, users["grid_a"]).get(reverse("registry:resident_add"))
     assert list(r.context["form"].fields["area"].queryset) == [areas["grid_a"]]

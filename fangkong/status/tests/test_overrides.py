@@ -142,3 +142,47 @@ def test_expiry_returns_to_the_derived_colour(users, person, django_capture_on_c
     assert (status.colour, status.reasons, status.override) == ("green", [], None)
     entry = AuditEntry.objects.filter(object_type="status.personstatus").latest("id")
     assert (entry.reason, entry.changes["colour"]) == ("到期自动重算", ["yellow", "green"])
+
+
+def test_command_office_request_is_approved_by_another_command_office_account(
+    users, areas, person, django_capture_on_commit_callbacks
+):
+    """At the top rank nobody is higher: a second, different top-ranked user approves."""
+    override = _request(users["command"], person)
+    other_command = make_user(Role.COMMAND, areas["city"])
+    assert list(overrides_awaiting(users["grid_a"])) == []
+    for lower in ("street", "community"):
+        assert list(overrides_awaiting(users[lower])) == []
+        with pytest.raises(PermissionDenied) as e:
+            approve_status_override(actor=users[lower], override=override)
+        assert str(e.value) == "指挥部提交的申请须由指挥部其他人员审批"
+    assert list(overrides_awaiting(users["command"])) == []  # never one's own
+    with pytest.raises(PermissionDenied) as e:
+        approve_status_override(actor=users["command"], override=override)
+    assert str(e.value) == "不能审批自己提交的人工调整申请"
+    assert StatusOverride.objects.get(pk=override.pk).state == "pending"
+    assert list(overrides_awaiting(other_command)) == [override]
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_status_override(actor=other_command, override=override)
+    override.refresh_from_db()
+    assert (override.state, override.approved_by) == ("approved", other_command)
+    assert PersonStatus.objects.get(pk=person.pk).colour == "red"
+
+
+def test_a_superuser_may_decide_a_command_office_request(users, areas, person):
+    admin = make_user(Role.LEADER, areas["city"], superuser=True)
+    override = _request(users["command"], person)
+    assert list(overrides_awaiting(admin)) == [override]
+    reject_status_override(actor=admin, override=override, note="依据不足")
+    assert StatusOverride.objects.get(pk=override.pk).state == "rejected"
+
+
+def test_command_office_approver_must_cover_the_resident(users, areas, person):
+    """A top-ranked account bound to a district elsewhere does not see or decide it."""
+    elsewhere = make_user(Role.COMMAND, areas["miyi"])
+    override = _request(users["command"], person)
+    assert list(overrides_awaiting(elsewhere)) == []
+    with pytest.raises(PermissionDenied) as e:
+        approve_status_override(actor=elsewhere, override=override)
+    assert str(e.value) == "该区域不在您的管辖范围内"
+    assert StatusOverride.objects.get(pk=override.pk).state == "pending"

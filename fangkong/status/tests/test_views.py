@@ -167,6 +167,30 @@ def test_grid_worker_requests_and_community_approves(client, users, people):
     assert (override.state, override.approved_by) == ("approved", users["community"])
 
 
+def test_command_office_request_waits_for_another_command_office_account(
+    client, users, areas, people
+):
+    from fangkong.accounts.choices import Role
+    from fangkong.core.testing.factories import make_user
+
+    client.force_login(users["command"])
+    expires = (timezone.localtime() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    r = client.post(
+        reverse("status:resident_override", args=[people["a2"].pk]),
+        {"colour": "red", "reason": "外地协查通报", "expires_at": expires},
+        follow=True,
+    )
+    assert "已提交人工调整申请，待指挥部其他人员审批后生效" in r.content.decode()
+    override = StatusOverride.objects.get()
+    assert client.get(reverse("status:override_queue")).context["overrides"] == []
+    client.force_login(make_user(Role.COMMAND, areas["city"], username="command2"))
+    r = client.get(reverse("status:override_queue"))
+    assert [o.pk for o in r.context["overrides"]] == [override.pk]
+    client.post(reverse("status:override_approve", args=[override.pk]))
+    override.refresh_from_db()
+    assert (override.state, override.approved_by.username) == ("approved", "command2")
+
+
 def test_request_by_id_number_only_finds_residents_in_scope(client, users, people):
     client.force_login(users["grid_a"])
     expires = (timezone.localtime() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")

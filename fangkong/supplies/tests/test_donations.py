@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from fangkong.core import crypto
 from fangkong.core.models import AuditEntry
@@ -200,3 +201,29 @@ def test_every_donated_unit_is_traced(areas, users, catalogue, places):
         ("仁和高速卡点", "in_transit"): Decimal(200),
     }
     assert sum(rows.values()) == 1000
+
+
+def test_donation_and_fund_entry_dates_may_not_be_in_the_future(areas, users, catalogue, places):
+    actor, city = users["command"], areas["city"]
+    fund = services.create_fund(actor=actor, area=city, name="捐款", kind=FundKind.DONATION)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    for day in (datetime.date(2030, 1, 1), tomorrow):
+        with pytest.raises(ValidationError) as e:
+            services.create_donation(
+                actor=actor,
+                area=city,
+                kind=DonationKind.MONEY,
+                donor_kind=DonorKind.ORGANISATION,
+                donor_name="某公司",
+                date=day,
+                amount="1000",
+                fund=fund,
+            )
+        assert e.value.message_dict == {"date": ["捐赠日期不能晚于今天"]}
+        with pytest.raises(ValidationError) as e:
+            services.record_fund_entry(
+                actor=actor, fund=fund, kind=FundEntryKind.INCOME, amount="10", date=day
+            )
+        assert e.value.message_dict == {"date": ["日期不能晚于今天"]}
+    assert not Donation.objects.exists()
+    assert not fund.entries.exists()

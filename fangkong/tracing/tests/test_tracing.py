@@ -191,3 +191,41 @@ def test_scan_reads_use_the_covering_indexes(city):
         # venue read is checked on a city-sized table (bench/tests/test_tracing.py).
         around = venue_scans([(v.pk, t(-3, 0), t(-2, 12))])
         assert index_only(query_plan(around), "scan_venue_time")
+
+
+def test_dismissing_a_close_contact_dismisses_secondaries_linked_only_through_them(
+    city, users, areas
+):
+    from fangkong.status.testing import make_resident
+    from fangkong.tracing.testing import visit
+
+    p, _v, w, case = city
+    # L met close contact B (the evening at the supermarket) and close contact K (noon there).
+    p["L"] = make_resident(areas["grid_c"], name="两处接触")
+    visit(p["K"], w, t(-1, 12), 30)
+    visit(p["L"], w, t(-1, 12, 10), 10)
+    visit(p["L"], w, t(-1, 18, 5), 10)
+    trace_case(actor=users["command"], case=case, now=t(0, 12))
+    found = _contacts(case)
+    secondary = {n for (n, degree) in found if degree == "secondary"}
+    assert secondary == {"次密接者", "密接同住", "两处接触"}
+    last = AuditEntry.objects.latest("id").pk
+    dismiss_contact(actor=users["command"], contact=found[("重叠者", "close")], reason="身份误匹配")
+    after = _contacts(case)
+    states = {n: c.state for (n, degree), c in after.items() if degree == "secondary"}
+    # G and H were exposed to B alone; L was also exposed to K, who still counts.
+    assert states == {"次密接者": "dismissed", "密接同住": "dismissed", "两处接触": "suspected"}
+    g = after[("次密接者", "secondary")]
+    assert g.reason == "系统排除：其关联的密切接触者均已核实排除"
+    entries = AuditEntry.objects.filter(object_type="tracing.contact", pk__gt=last).order_by("id")
+    assert [(e.object_id, e.changes["state"], e.reason) for e in entries] == [
+        (str(found[("重叠者", "close")].pk), ["suspected", "dismissed"], "身份误匹配"),
+        *sorted(
+            (str(c.pk), ["suspected", "dismissed"], "系统排除：其关联的密切接触者均已核实排除")
+            for c in (g, after[("密接同住", "secondary")])
+        ),
+    ]
+    assert verify_chain().ok
+    # Once K is dismissed too, L has no link left.
+    dismiss_contact(actor=users["command"], contact=found[("早到未走", "close")], reason="未接触")
+    assert _contacts(case)[("两处接触", "secondary")].state == "dismissed"

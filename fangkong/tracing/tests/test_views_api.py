@@ -69,6 +69,25 @@ def test_trace_confirm_dismiss_and_quarantine_through_the_pages(
     assert Assignment.objects.get().resident_id == b.resident_id
 
 
+def test_bad_quarantine_days_and_window_are_named_in_the_message(client, traced, users):
+    _p, case = traced
+    client.force_login(users["command"])
+    b = Contact.objects.get(case=case, resident__name="重叠者")
+    r = client.post(
+        reverse("tracing:case_quarantine", args=[case.pk]),
+        {"contacts": [b.pk], "kind": "home_quarantine", "days": 40, "place": ""},
+        follow=True,
+    )
+    messages = [str(m) for m in r.context["messages"]]
+    assert messages == ["自末次暴露起隔离天数：确保该值小于或等于28。"]
+    assert not Assignment.objects.exists()
+    r = client.post(
+        reverse("tracing:case_trace", args=[case.pk]), {"window_minutes": "2000"}, follow=True
+    )
+    messages = [str(m) for m in r.context["messages"]]
+    assert messages == ["时间窗口（分钟）：确保该值小于或等于1440。"]
+
+
 def test_chain_svg_and_export_mask_names(client, traced, users):
     _p, case = traced
     client.force_login(users["command"])

@@ -70,6 +70,19 @@ def test_unregistered_visitor_is_recorded_encrypted_and_refused(market):
     assert number not in stored
 
 
+def test_full_width_temperature_from_a_phone_keyboard_is_read(market, green):
+    adm = services.record_public_scan(
+        venue_code=market.code, name="李青青", id_number=green.id_number, temperature="３６．５"
+    )
+    assert adm.admitted is True
+    assert str(Scan.objects.get().temperature) == "36.5"
+    with pytest.raises(ValidationError) as e:
+        services.record_public_scan(
+            venue_code=market.code, name="李青青", id_number=green.id_number, temperature="NaN"
+        )
+    assert e.value.message_dict == {"temperature": ["体温应填写数字，如 36.5"]}
+
+
 def test_fever_is_refused(market, green):
     adm = services.record_public_scan(
         venue_code=market.code, name="李青青", id_number=green.id_number, temperature="37.8"
