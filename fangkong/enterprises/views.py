@@ -29,6 +29,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    form_error_text,
     service_errors,
     service_messages,
 )
@@ -459,7 +460,7 @@ def _act(
     """Validate ``form_class`` and call the service; errors come back as a message."""
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_error_text(form))
         return redirect(url_name, pk=obj.pk)
     with service_messages(request):
         call(form.cleaned_data, request.POST.get("version") or None)

@@ -122,8 +122,9 @@ def holder_problem(resident, now: datetime.datetime | None = None) -> str | None
     from fangkong.status.choices import Colour
     from fangkong.status.engine import render
     from fangkong.status.services import current_status
+    from fangkong.tracing.choices import CaseStatus
 
-    if resident.cases.filter(status="active").exists():
+    if resident.cases.filter(status=CaseStatus.ACTIVE).exists():
         return _("该居民有治疗/隔离中的病例记录")
     status = current_status(resident, now=now)
     if status.colour != Colour.GREEN:

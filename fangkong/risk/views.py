@@ -19,6 +19,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    form_error_text,
     service_errors,
     service_messages,
 )
@@ -118,5 +119,5 @@ def designation_end(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("已解除该风险地区认定"))
     else:
-        messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))
+        messages.error(request, form_error_text(form))
     return redirect("risk:designation_detail", pk=designation.pk)

@@ -27,6 +27,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    form_error_text,
     service_errors,
     service_messages,
 )
@@ -313,7 +314,7 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             messages.success(request, _("已%(a)s") % {"a": ProblemAction(action).label})
     else:
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, form_error_text(form))
     return redirect("supervision:problem_detail", pk=pk)
 
 

@@ -21,6 +21,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
     add_service_errors,
+    form_error_text,
     service_messages,
 )
 
@@ -166,7 +167,7 @@ def _run(request: HttpRequest, tip: Tip, form, action, success: str) -> HttpResp
             action(form.cleaned_data)
             messages.success(request, success)
     else:
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, form_error_text(form))
     return redirect("tips:tip_detail", pk=tip.pk)
 
 

@@ -108,6 +108,15 @@ def test_progress_fragment_polls_until_finished(community, users):
     assert r.templates[0].name == "jobs/import_result.html"
 
 
+def test_progress_without_a_total_moves_rather_than_stays_at_zero(community, users):
+    """A file that gives no row count (an .xlsx without its size): rows done, a moving bar."""
+    job = Job.objects.create(kind="import", owner=users["community"], status="running", done=4000)
+    r = community.get(reverse("core:job_progress", args=[job.pk]), headers={"HX-Request": "true"})
+    body = r.content.decode()
+    assert "4,000" in body and "fk-w-100" in body and "处理中" in body
+    assert "0%" not in body and "aria-valuenow" not in body
+
+
 def test_jobs_are_visible_to_their_owner_only(client, users):
     job = Job.objects.create(kind="import", owner=users["community"], status="running")
     client.force_login(users["street"])

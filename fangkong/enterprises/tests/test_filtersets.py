@@ -110,7 +110,7 @@ def test_difficulty_and_problem_pages(client, users, ent_a, liaison):
         {"rectification": "", "version": 1},
         follow=True,
     )
-    assert [str(m) for m in r.context["messages"]][-1] == "该字段是必填项。"
+    assert [str(m) for m in r.context["messages"]][-1] == "整改情况：该字段是必填项。"
     p.refresh_from_db()
     assert p.state == "open"
     client.post(

@@ -85,6 +85,7 @@ def test_public_page_needs_no_login_and_shows_the_form(market):
     assert r.status_code == 200
     body = r.content.decode()
     assert "海棠农贸市场" in body and "venues/scan.js" in body
+    assert 'rel="icon"' in body  # else every phone asks for /favicon.ico, a 404
     assert "<script>" not in body  # no inline script
     assert r["Cache-Control"] == "no-store"
 
