@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from fangkong.health.models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
-from fangkong.health.services import create_assignment, release_assignment
+from fangkong.health.services import create_assignment
 from fangkong.status.testing import make_resident
 
 TODAY = timezone.localdate()
@@ -123,14 +123,8 @@ def test_nat_create_resend_and_scope(users, people):
     assert [t["resident_name"] for t in listed] == ["欧**月"]
 
 
-def test_certificate_issue_and_revoke(users, people):
-    a = Assignment.objects.create(
-        resident=people["a1"],
-        kind="health_monitoring",
-        start_date=TODAY - 14 * DAY,
-        end_date=TODAY - DAY,
-    )
-    release_assignment(actor=users["community"], assignment=a)
+def test_certificate_issue_and_revoke(users, people, completed_monitoring):
+    a = completed_monitoring(people["a1"])
     assert (
         api(users["grid_a"]).post("/api/v1/certificates/", {"assignment": a.pk}).status_code == 403
     )

@@ -18,7 +18,6 @@ from fangkong.health.services import (
     create_assignment,
     issue_certificate,
     record_checkin,
-    release_assignment,
 )
 from fangkong.status.testing import make_resident
 
@@ -237,17 +236,11 @@ def test_release_and_certificate_flow(client, users, people, assignments):
 
 
 def test_completed_assignment_offers_the_certificate_unless_the_holder_is_a_case(
-    client, users, people, django_capture_on_commit_callbacks
+    client, users, people, completed_monitoring, django_capture_on_commit_callbacks
 ):
     from fangkong.tracing.services import create_case
 
-    a = Assignment.objects.create(
-        resident=people["a1"],
-        kind="health_monitoring",
-        start_date=TODAY - 14 * DAY,
-        end_date=TODAY - DAY,
-    )
-    release_assignment(actor=users["community"], assignment=a)
+    a = completed_monitoring(people["a1"])
     client.force_login(users["community"])
     url = reverse("health:assignment_detail", args=[a.pk])
     issue = reverse("health:certificate_issue", args=[a.pk])
@@ -265,15 +258,9 @@ def test_completed_assignment_offers_the_certificate_unless_the_holder_is_a_case
 
 
 @pytest.fixture
-def certificate(users, people):
-    a = Assignment.objects.create(
-        resident=people["a1"],
-        kind="health_monitoring",
-        start_date=TODAY - 14 * DAY,
-        end_date=TODAY - DAY,
-    )
-    release_assignment(actor=users["community"], assignment=a)
-    return issue_certificate(actor=users["community"], assignment=Assignment.objects.get(pk=a.pk))
+def certificate(users, people, completed_monitoring):
+    a = completed_monitoring(people["a1"])
+    return issue_certificate(actor=users["community"], assignment=a)
 
 
 def test_certificate_pdf_is_audited_and_scoped(client, users, certificate):
