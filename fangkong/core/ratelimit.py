@@ -54,6 +54,12 @@ def hit(request: HttpRequest, scope: str, *, limit: int, window: int, cache=shar
     return bump(key(scope, client_address(request)), window, cache=cache) <= limit
 
 
+def spent(request: HttpRequest, scope: str, *, limit: int, cache=shared_cache) -> bool:
+    """Whether this client has used up ``scope``'s ``limit`` already, without counting an
+    attempt (a form that counts only what it accepted: ``hit`` after it did)."""
+    return (cache.get(key(scope, client_address(request))) or 0) >= limit
+
+
 class ApiRateThrottle(ScopedRateThrottle):
     """DRF's scoped throttle counted with ``bump``: its own keeps a request history that it
     reads and writes back, so parallel requests in several workers each see the old list

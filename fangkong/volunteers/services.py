@@ -29,7 +29,7 @@ from fangkong.core.services import (
     require_perm,
 )
 from fangkong.core.validators import validate_id_number, validate_phone
-from fangkong.formats import joined
+from fangkong.formats import joined, moment
 
 from . import matching
 from .choices import AssignmentState, NeedState, PoolState, Source
@@ -173,8 +173,13 @@ def _union(old: str, new: str) -> str:
 
 
 def sign_up_volunteer(*, data: dict[str, Any]) -> tuple[Volunteer, bool]:
-    """The public sign-up (no login). A second sign-up with the same ID number or phone merges
-    into the existing record instead of creating another: ``(volunteer, merged)``."""
+    """The public sign-up (no login). A second sign-up with the same ID number or phone does
+    not create another record: ``(volunteer, merged)``.
+
+    Anyone may type anyone's ID number here, so a repeat sign-up never changes who the
+    volunteer is, how to reach them or whether they are fit to serve: an application still
+    pending review gains the skills and times it adds; every record gets a note asking staff
+    to check with the person (what was typed differently is named, not its value)."""
     data = clean_volunteer(data)
     reason = _("公开报名")
     with transaction.atomic():
@@ -190,23 +195,34 @@ def sign_up_volunteer(*, data: dict[str, Any]) -> tuple[Volunteer, bool]:
             return volunteer, False
         before = lock_versioned(existing, None)
         v = existing
-        v.skills = _union(v.skills, data.get("skills", ""))
-        v.available_days = _union(v.available_days, data.get("available_days", ""))
-        v.available_times = _union(v.available_times, data.get("available_times", ""))
-        v.organisation = data.get("organisation") or v.organisation
-        v.is_party_member = v.is_party_member or bool(data.get("is_party_member"))
-        v.health = data.get("health") or v.health
-        if matched_by == "id_number":
-            v.phone = data["phone"]
-        elif v.id_number != data["id_number"]:
-            # Same phone, another ID number: keep the registered identity, flag for review.
-            v.notes = "\n".join(
-                x for x in (v.notes, _("重复报名：手机号相同但身份证号不一致，请核实")) if x
-            )
+        if v.state == PoolState.PENDING:
+            v.skills = _union(v.skills, data.get("skills", ""))
+            v.available_days = _union(v.available_days, data.get("available_days", ""))
+            v.available_times = _union(v.available_times, data.get("available_times", ""))
+        v.notes = "\n".join(x for x in (v.notes, _repeat_note(v, data, matched_by)) if x)
         v.version = before.version + 1
         v.save()
         audit.record_update(None, before, v, reason=_("公开报名（合并到已有记录）"))
     return v, True
+
+
+def _repeat_note(v: Volunteer, data: dict[str, Any], matched_by: str) -> str:
+    differs = []
+    if matched_by == "id_number" and data["phone"] != v.phone:
+        differs.append(_("手机号"))
+    if matched_by != "id_number" and data["id_number"] != v.id_number:
+        differs.append(_("身份证号"))
+    if data.get("name") and data["name"] != v.name:
+        differs.append(_("姓名"))
+    if data.get("health") and data["health"] != v.health:
+        differs.append(_("健康状况"))
+    stamp = moment(timezone.now())
+    if not differs:
+        return _("%(t)s 重复报名（公开报名页）") % {"t": stamp}
+    return _("%(t)s 重复报名（公开报名页），所填%(what)s与登记不一致，未作修改，请与本人核实") % {
+        "t": stamp,
+        "what": joined(differs),
+    }
 
 
 REVIEW_STATES = (PoolState.RESERVE, PoolState.ACTIVE, PoolState.SUSPENDED, PoolState.REJECTED)

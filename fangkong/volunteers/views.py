@@ -301,7 +301,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     done = False
     status = 200
     if request.method == "POST":
-        if not ratelimit.hit(request, "volunteer-signup", limit=SIGNUP_LIMIT, window=SIGNUP_WINDOW):
+        # Only accepted sign-ups count: a visitor correcting typing mistakes is not locked out.
+        if ratelimit.spent(request, "volunteer-signup", limit=SIGNUP_LIMIT):
             form.add_error(None, _("提交过于频繁，请一小时后再试；如需帮助请联系所在社区"))
             status = 429
         elif form.is_valid():
@@ -312,6 +313,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             except ValidationError as e:
                 add_service_errors(form, e)
             else:
+                ratelimit.hit(request, "volunteer-signup", limit=SIGNUP_LIMIT, window=SIGNUP_WINDOW)
                 done = True
                 form = SignupForm()
     response = render(request, "volunteers/signup.html", {"form": form, "done": done})

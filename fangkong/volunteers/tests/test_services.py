@@ -54,8 +54,9 @@ def test_sign_up_creates_a_pending_record_audited_as_the_public(areas):
     assert entry.changes["id_number"] != v.id_number  # ciphertext in the log
 
 
-def test_second_sign_up_with_same_id_number_merges_into_the_first(areas):
+def test_second_sign_up_with_same_id_number_adds_to_a_pending_application(areas):
     first, _ = _signup(areas["community"])
+    phone = first.phone
     again, merged = _signup(
         areas["community"],
         id_number=first.id_number,
@@ -66,12 +67,37 @@ def test_second_sign_up_with_same_id_number_merges_into_the_first(areas):
     assert merged is True and again.pk == first.pk
     assert Volunteer.objects.count() == 1
     first.refresh_from_db()
+    # Skills and times widen; the phone typed is not taken (anyone may type an ID number).
     assert (first.phone, first.skills, first.available_times) == (
-        "13900001111",
+        phone,
         ",medical,driving,",
         ",am,ev,",
     )
+    assert "所填手机号与登记不一致，未作修改，请与本人核实" in first.notes
+    assert "13900001111" not in first.notes
     assert [e.action for e in _entries(first).order_by("id")] == ["create", "update"]
+
+
+def test_a_repeat_sign_up_never_changes_a_reviewed_volunteer(areas, users):
+    """Someone typing an active volunteer's ID number with another name, phone and health:
+    nothing of the record changes, staff get a note to check with the person."""
+    first, _ = _signup(areas["community"], health="healthy")
+    services.review_volunteer(
+        actor=users["community"], volunteer=first, state=PoolState.ACTIVE, expected_version=None
+    )
+    first.refresh_from_db()
+    kept = (first.name, first.phone, first.health, first.skills, first.state, first.area_id)
+    _signup(
+        areas["grid_a"],
+        id_number=first.id_number,
+        name="冒名者",
+        phone="13000000001",
+        health="unfit",
+        skills=["driving"],
+    )
+    first.refresh_from_db()
+    assert (first.name, first.phone, first.health, first.skills, first.state, first.area_id) == kept
+    assert "所填手机号、姓名、健康状况与登记不一致，未作修改" in first.notes
 
 
 def test_second_sign_up_with_same_phone_merges_and_is_flagged_when_ids_differ(areas):
@@ -83,7 +109,7 @@ def test_second_sign_up_with_same_phone_merges_and_is_flagged_when_ids_differ(ar
     first.refresh_from_db()
     assert first.id_number != other_id  # the registered identity is kept
     assert first.area == areas["community"]
-    assert "手机号相同但身份证号不一致" in first.notes
+    assert "所填身份证号与登记不一致" in first.notes
 
 
 def test_sign_up_with_bad_id_number_names_the_field_and_writes_nothing(areas):
