@@ -45,10 +45,16 @@ def price_trend(
         .annotate(a=Avg("price"), lo=Min("price"), hi=Max("price"), n=Count("market_id"))
         .order_by("date")
     )
+    # SQLite hands the aggregates back as binary floats (25.3400000000000): every price is
+    # read back to the cent, as it was entered.
     return [
-        TrendPoint(r["date"], Decimal(r["a"]).quantize(Decimal("0.01")), r["lo"], r["hi"], r["n"])
+        TrendPoint(r["date"], _cents(r["a"]), _cents(r["lo"]), _cents(r["hi"]), r["n"])
         for r in rows
     ]
+
+
+def _cents(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,9 @@ def test_trend_and_svg(users, necessities, markets):
         (day(0), Decimal("5.50"), Decimal("5.00"), Decimal("6.00"), 2),
         (day(1), Decimal("6.00"), Decimal("5.50"), Decimal("6.50"), 2),
     ]
+    # Read back to the cent on both databases (SQLite's MIN gave 5.50000000000000 for 5.50).
+    assert [str(p.low) for p in points] == ["5.00", "5.50"]
     svg = selectors.trend_svg(points)
     assert svg.startswith("<svg") and svg.count("<circle") == 2 and "02-01" in svg
+    assert ">5.00</text>" in svg and ">6.50</text>" in svg
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
