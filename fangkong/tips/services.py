@@ -268,6 +268,8 @@ def mark_reward_paid(
         raise ValidationError({"paid_on": _("请填写发放日期")})
     if paid_on < timezone.localtime(reward.created_at).date():
         raise ValidationError({"paid_on": _("发放日期不能早于登记日期")})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("发放日期不能晚于今天")})
     with transaction.atomic():
         before = lock_versioned(reward, expected_version)
         if before.paid_on is not None:

@@ -302,6 +302,8 @@ def report_party_member(
     _check_community(area)
     if not volunteer.is_party_member:
         raise ValidationError({"volunteer": _("该志愿者未登记为中共党员")})
+    if reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": _("报到日期不能晚于今天")})
     work_unit = (work_unit or "").strip() or volunteer.organisation
     if not work_unit:
         raise ValidationError({"work_unit": _("请填写工作单位")})

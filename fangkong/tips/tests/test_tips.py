@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from fangkong.core.models import AuditEntry
 from fangkong.tips import services
@@ -140,6 +141,10 @@ def test_triage_verify_reward_paid(areas, users):
     reward = services.record_reward(actor=command, tip=tip, amount=Decimal("200"))
     import datetime
 
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as e:
+        services.mark_reward_paid(actor=command, reward=reward, paid_on=tomorrow)
+    assert e.value.message_dict["paid_on"] == ["发放日期不能晚于今天"]
     services.mark_reward_paid(actor=command, reward=reward, paid_on=datetime.date.today())
     reward.refresh_from_db()
     tip.refresh_from_db()

@@ -187,6 +187,17 @@ def test_party_member_reports_to_the_community(areas, users):
             reported_on=datetime.date(2020, 2, 11),
             work_unit="x",
         )
+    with pytest.raises(ValidationError) as e:
+        services.report_party_member(
+            actor=users["community"],
+            volunteer=make_volunteer(
+                users["community"], areas["grid_a"], "党员乙", is_party_member=True
+            ),
+            area=areas["community"],
+            reported_on=timezone.localdate() + datetime.timedelta(days=1),
+            work_unit="x",
+        )
+    assert e.value.message_dict["reported_on"] == ["报到日期不能晚于今天"]
     not_member = make_volunteer(users["community"], areas["grid_a"], "群众")
     with pytest.raises(ValidationError):
         services.report_party_member(
