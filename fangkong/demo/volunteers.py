@@ -202,4 +202,13 @@ def link_volunteer_account(user, events: list[audit.Event]) -> int:
             volunteer, AuditAction.UPDATE, changes=audit.diff(before, volunteer), reason=REASON
         )
     )
+    # One person: the account bears the volunteer's name (duty rosters show the account's).
+    account_before = type(user).objects.get(pk=user.pk)
+    user.full_name = volunteer.name
+    user.save(update_fields=["full_name"])
+    events.append(
+        audit.event_for(
+            user, AuditAction.UPDATE, changes=audit.diff(account_before, user), reason=REASON
+        )
+    )
     return 1

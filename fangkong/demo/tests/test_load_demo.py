@@ -171,7 +171,7 @@ def test_the_volunteer_account_is_one_of_its_communitys_volunteers(var_dir, clie
     load()
     user = User.objects.get(username="volunteer")
     volunteer = Volunteer.objects.get(user=user)
-    assert volunteer.area == user.area
+    assert volunteer.area == user.area and user.full_name == volunteer.name
     assert AuditEntry.objects.filter(
         object_type="volunteers.volunteer", object_id=str(volunteer.pk), action="update"
     ).exists()
