@@ -324,6 +324,10 @@ def report_party_member(
 # --- needs --------------------------------------------------------------------------------
 
 
+# One post's people (the column holds up to 32,767; a larger figure is a typing mistake).
+MAX_HEADCOUNT = 1000
+
+
 def clean_need(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     _check_community(data.get("area"))
@@ -337,6 +341,10 @@ def clean_need(data: dict[str, Any]) -> dict[str, Any]:
     check_period(data["starts_at"], data["ends_at"])
     if not data.get("headcount") or int(data["headcount"]) < 1:
         raise ValidationError({"headcount": _("需要人数至少为 1")})
+    if int(data["headcount"]) > MAX_HEADCOUNT:
+        raise ValidationError(
+            {"headcount": _("需要人数最多为 %(n)s，更多人手请分成几个岗位") % {"n": MAX_HEADCOUNT}}
+        )
     value = data.get("required_skills")
     if value is not None and not (isinstance(value, str) and value.startswith(",")):
         try:

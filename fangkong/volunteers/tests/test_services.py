@@ -13,7 +13,7 @@ from fangkong.core.services import ConflictError
 from fangkong.core.testing import factories
 from fangkong.volunteers import services
 from fangkong.volunteers.choices import AssignmentState, PoolState, Source, TeamKind
-from fangkong.volunteers.models import Assignment, PartyReport, Shift, Team, Volunteer
+from fangkong.volunteers.models import Assignment, Need, PartyReport, Shift, Team, Volunteer
 
 from .conftest import at, give_account, make_need, make_volunteer
 
@@ -394,3 +394,13 @@ def test_team_with_leader_and_members_is_audited(areas, users):
             members=[c],
         )
     assert Team.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("headcount", "message"), [(0, "需要人数至少为 1"), (99999999999, "最多为 1000")]
+)
+def test_a_need_asks_for_a_plausible_number_of_people(areas, users, headcount, message):
+    with pytest.raises(ValidationError) as e:
+        make_need(users["community"], areas["grid_a"], headcount=headcount)
+    assert message in e.value.message_dict["headcount"][0]
+    assert not Need.objects.exists()
