@@ -13,9 +13,12 @@ where a shared counter would cost a database write per request; each worker coun
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
+from django.utils import timezone
 from django.utils.connection import ConnectionProxy
 
 TABLE = "fangkong_cache"
@@ -32,17 +35,40 @@ class SharedDatabaseCache(DatabaseCache):
     """
 
     def incr(self, key, delta=1, version=None):
+        """``key``'s value plus ``delta``, the row keeping its expiry: a counter's window
+        runs from its first event (Django's ``incr`` sets the value again with the default
+        timeout, so every retry pushed a throttle's window five minutes on)."""
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
-        with transaction.atomic(using=db):
-            if connection.features.has_select_for_update:
-                table = connection.ops.quote_name(self._table)
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"SELECT 1 FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
-                        [self.make_and_validate_key(key, version=version)],
-                    )
-            return super().incr(key, delta, version)
+        cache_key = self.make_and_validate_key(key, version=version)
+        table = connection.ops.quote_name(self._table)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT expires FROM {table} WHERE cache_key = %s{lock}",  # noqa: S608
+                [cache_key],
+            )
+            row = cursor.fetchone()
+            value = self.get(key, version=version) if row is not None else None
+            if value is None:
+                raise ValueError(f"Key '{key}' not found")
+            left = (_as_datetime(row[0], connection) - timezone.now()).total_seconds()
+            if left <= 0:
+                raise ValueError(f"Key '{key}' not found")
+            value += delta
+            self.set(key, value, timeout=left, version=version)
+        return value
+
+
+def _as_datetime(value, connection) -> datetime.datetime:
+    """A stored ``expires`` as Django's own database cache reads it."""
+    expression = models.Expression(output_field=models.DateTimeField())
+    converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+        connection
+    )
+    for converter in converters:
+        value = converter(value, expression, connection)
+    return value
 
 
 def create_cache_table(sender, using: str = "default", **kwargs) -> None:

@@ -3,12 +3,17 @@ count every attempt — the public forms, the sign-in guard and the API token th
 
 from __future__ import annotations
 
+import datetime
+import random
+
 import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from fangkong.core import ratelimit
+from fangkong.core.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -57,14 +62,24 @@ def test_counters_count_per_scope_and_hide_the_address():
 def test_a_public_form_behind_a_trusted_proxy_limits_each_client(client, areas, settings):
     settings.FANGKONG_TRUST_X_FORWARDED_FOR = True
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
-    for n in range(5):
+    rng = random.Random(5)
+    for n in range(5):  # accepted sign-ups are what the limit counts
         response = client.post(
             "/volunteers/signup/",
-            {"name": ""},
+            {
+                "area": areas["community"].pk,
+                "name": "孙七",
+                "id_number": factories.make_id_number(rng=rng),
+                "phone": factories.make_phone(rng),
+                "available_days": ["6"],
+                "available_times": ["am"],
+                "health": "healthy",
+                "consent": "on",
+            },
             HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7",
             **proxy,
         )
-        assert response.status_code == 200
+        assert "报名已提交" in response.content.decode()
     refused = client.post(
         "/volunteers/signup/", {"name": ""}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
     )
@@ -86,3 +101,24 @@ def test_the_token_throttle_counts_every_request_and_says_when_to_retry(users):
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 60
     assert cache.get(key) == 11
+
+
+def test_a_counters_window_runs_from_its_first_event():
+    """Counting again keeps the window's end: a client retrying every few seconds is let in
+    again once the window has passed (each count pushed it five minutes on before)."""
+    from django.db import connection
+
+    from fangkong.core.cache import TABLE, _as_datetime
+
+    def expires() -> datetime.datetime:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT expires FROM {TABLE}")  # noqa: S608
+            (value,) = cursor.fetchone()
+        return _as_datetime(value, connection)
+
+    key = ratelimit.key("form", "203.0.113.7")
+    assert ratelimit.bump(key, 60) == 1
+    first = expires()
+    assert first - timezone.now() <= datetime.timedelta(seconds=60)
+    assert [ratelimit.bump(key, 60) for _ in range(3)] == [2, 3, 4]
+    assert abs((expires() - first).total_seconds()) < 1
