@@ -107,3 +107,40 @@ class YesNoFilter(django_filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", AnyYesNoSelect)
         super().__init__(*args, **kwargs)
+
+
+# What a filter value may be before it reaches the database: SQLite's integers are 64-bit,
+# and a date filter's day before or after (``date.min``/``date.max`` ± 1) overflows.
+FILTER_YEARS = (1900, 2100)
+_MAX_INTEGER = 2**63 - 1
+
+
+def _plausible_year(value) -> None:
+    if value is not None and not FILTER_YEARS[0] <= value.year <= FILTER_YEARS[1]:
+        raise forms.ValidationError(
+            _("日期应在 %(a)d 至 %(b)d 年之间") % {"a": FILTER_YEARS[0], "b": FILTER_YEARS[1]},
+            code="year",
+        )
+
+
+def _storable_number(value) -> None:
+    if value is not None and abs(value) > _MAX_INTEGER:
+        raise forms.ValidationError(_("数值过大"), code="too_large")
+
+
+def bound_filter_form(form: forms.BaseForm) -> forms.BaseForm:
+    """A filter form whose dates and numbers the database can take: out of range is the
+    field's error (a 400 from the API, a message on a list) rather than a server error."""
+
+    def bound(field: forms.Field) -> None:
+        if isinstance(field, forms.MultiValueField):
+            for part in field.fields:
+                bound(part)
+        elif isinstance(field, forms.DateField | forms.DateTimeField):
+            field.validators.append(_plausible_year)
+        elif isinstance(field, forms.IntegerField | forms.DecimalField):
+            field.validators.append(_storable_number)
+
+    for field in form.fields.values():
+        bound(field)
+    return form

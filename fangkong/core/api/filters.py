@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
-from fangkong.core.filtersets import yes_no
+from fangkong.core.filtersets import bound_filter_form, yes_no
 
 
 class StrictFilterBackend(DjangoFilterBackend):
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
+            bound_filter_form(filterset.form)
             errors = strict_errors(filterset.filters, request.query_params)
             if errors:
                 raise ValidationError(errors)

@@ -26,6 +26,7 @@ from django.views import View
 
 from fangkong.core import search_terms
 from fangkong.core.exporting import can_reveal_export, export_xlsx
+from fangkong.core.filtersets import bound_filter_form
 from fangkong.core.forms import style_form
 from fangkong.core.services import ConflictError
 from fangkong.core.tables import Table
@@ -300,7 +301,7 @@ class ObjectListView(BaseObjectView):
         filterset = None
         if self.filterset_class is not None:
             filterset = self.filterset_class(data or None, queryset=qs, request=request)
-            form = style_form(filterset.form)
+            form = style_form(bound_filter_form(filterset.form))
             for name in self.hidden_filters:
                 if name in form.fields:
                     form.fields[name].widget = forms.HiddenInput()
