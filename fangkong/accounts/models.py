@@ -54,3 +54,13 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        # A new password (changed after a leak, reset by an administrator) ends the API
+        # token issued under the old one, whichever way it was set; a new one is asked for.
+        new_password = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if new_password:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()

@@ -119,6 +119,37 @@ def test_token_sign_in_then_token_auth_is_scoped(users, areas):
     assert client.get(f"{USERS}me/").json()["username"] == "grid_a"
 
 
+def test_a_new_password_ends_the_token_issued_under_the_old_one(users, client):
+    """Changing a password (the answer to a leaked one) or an administrator setting it:
+    the old token is refused, and signing in again issues another."""
+    api = APIClient()
+    old = api.post(TOKEN, {"username": "grid_a", "password": "pw-for-tests-only"}, format="json")
+    key = old.json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get(f"{USERS}me/").status_code == 200
+    client.force_login(users["grid_a"])
+    changed = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw-for-tests-only",
+            "new_password1": "Another-pw-2026",
+            "new_password2": "Another-pw-2026",
+        },
+    )
+    assert changed.status_code == 302
+    assert api.get(f"{USERS}me/").status_code == 401
+    again = APIClient().post(
+        TOKEN, {"username": "grid_a", "password": "Another-pw-2026"}, format="json"
+    )
+    assert again.status_code == 200 and again.json()["token"] != key
+    # Saving the account for anything else keeps its token.
+    user = users["grid_a"]
+    user.refresh_from_db()
+    user.full_name = "王网格"
+    user.save()
+    assert Token.objects.filter(user=user).exists()
+
+
 def test_wrong_password_gets_no_token(users):
     response = APIClient().post(TOKEN, {"username": "grid_a", "password": "wrong"}, format="json")
     assert response.status_code == 400
