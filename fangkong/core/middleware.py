@@ -63,7 +63,12 @@ class LoginRequiredMiddleware:
             # DRF authenticates tokens itself; let it answer 401/403 in its own format.
             if request.headers.get("Authorization"):
                 return None
-            return JsonResponse({"detail": "未登录或登录已过期"}, status=401)
+            return JsonResponse(
+                {"detail": _("未登录或登录已过期")},
+                status=401,
+                json_dumps_params={"ensure_ascii": False},
+                headers={"WWW-Authenticate": 'Token realm="api"'},
+            )
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
 

@@ -1,0 +1,47 @@
+"""The API answers every refusal in Chinese JSON, including the ones the frameworks word:
+a row outside the caller's scope, a body that is not JSON, a session call without its CSRF
+header, a call without credentials."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from fangkong.core.testing.factories import make_residents
+
+pytestmark = pytest.mark.django_db
+
+
+def _token_client(user) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return api
+
+
+def test_a_row_outside_the_scope_is_not_found_in_chinese(users, areas):
+    (other,) = make_residents(users["command"], areas["grid_b"], 1)
+    response = _token_client(users["grid_a"]).get(f"/api/v1/residents/{other.pk}/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。"}  # not "No Resident matches …"
+
+
+def test_a_body_that_is_not_json_is_refused_in_chinese(users):
+    response = _token_client(users["command"]).generic(
+        "POST", "/api/v1/scans/batch/", '{"records": [', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("请求正文无法解析")
+
+
+def test_a_session_call_without_csrf_is_refused_in_chinese(users):
+    api = APIClient(enforce_csrf_checks=True)
+    api.force_login(users["command"])
+    response = api.post("/api/v1/scans/batch/", {"records": []}, format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("CSRF 校验失败")
+
+
+def test_a_call_without_credentials_reads_in_chinese(client):
+    response = client.get("/api/v1/residents/")
+    assert response.status_code == 401
+    assert "未登录或登录已过期" in response.content.decode()  # not \u672a…
+    assert response["WWW-Authenticate"].startswith("Token")
