@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from fangkong.core import ratelimit
-from fangkong.core.testing import factories
+from fangkong.volunteers.testing import signup_form
 
 pytestmark = pytest.mark.django_db
 
@@ -66,16 +66,7 @@ def test_a_public_form_behind_a_trusted_proxy_limits_each_client(client, areas, 
     for n in range(5):  # accepted sign-ups are what the limit counts
         response = client.post(
             "/volunteers/signup/",
-            {
-                "area": areas["community"].pk,
-                "name": "孙七",
-                "id_number": factories.make_id_number(rng=rng),
-                "phone": factories.make_phone(rng),
-                "available_days": ["6"],
-                "available_times": ["am"],
-                "health": "healthy",
-                "consent": "on",
-            },
+            signup_form(areas["community"], rng),
             HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7",
             **proxy,
         )

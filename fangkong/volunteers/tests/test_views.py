@@ -14,6 +14,7 @@ from fangkong.core.testing import factories
 from fangkong.volunteers import services
 from fangkong.volunteers.choices import AssignmentState, PoolState
 from fangkong.volunteers.models import Assignment, Shift, Volunteer
+from fangkong.volunteers.testing import signup_form
 
 from .conftest import give_account, make_need, make_volunteer
 
@@ -104,17 +105,7 @@ def test_volunteer_role_sees_only_their_own_record_and_no_staff_pages(client, us
 
 def test_public_sign_up_creates_then_merges_with_the_same_answer(client, areas):
     cache.clear()
-    data = {
-        "area": areas["community"].pk,
-        "name": "孙七",
-        "id_number": factories.make_id_number(rng=rng),
-        "phone": factories.make_phone(rng),
-        "skills": ["medical"],
-        "available_days": ["6"],
-        "available_times": ["am"],
-        "health": "healthy",
-        "consent": "on",
-    }
+    data = signup_form(areas["community"], rng, skills=["medical"])
     first = client.post("/volunteers/signup/", data)
     second = client.post("/volunteers/signup/", data | {"skills": ["driving"]})
     assert first.status_code == second.status_code == 200
@@ -137,16 +128,7 @@ def test_public_sign_up_is_rate_limited_per_client_address(client, areas):
     for _ in range(8):
         assert client.post("/volunteers/signup/", {"name": ""}).status_code == 200
     for _ in range(5):
-        data = {
-            "area": areas["community"].pk,
-            "name": "孙七",
-            "id_number": factories.make_id_number(rng=rng),
-            "phone": factories.make_phone(rng),
-            "available_days": ["6"],
-            "available_times": ["am"],
-            "health": "healthy",
-            "consent": "on",
-        }
+        data = signup_form(areas["community"], rng)
         assert "报名已提交" in client.post("/volunteers/signup/", data).content.decode()
     response = client.post("/volunteers/signup/", {"name": ""})
     assert response.status_code == 429
