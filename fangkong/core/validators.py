@@ -34,7 +34,9 @@ _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf
 
 def person_name(value: str) -> str:
     """A person's name as stored: trimmed, without the spaces that pad Chinese names."""
-    return _CJK_GAP.sub("", (value or "").strip())
+    value = (value or "").strip()
+    # Most names have no space at all: no pattern to run (an import checks every row's).
+    return _CJK_GAP.sub("", value) if len(value.split(maxsplit=1)) > 1 else value
 
 
 def looks_like_excel_number(value: str) -> bool:

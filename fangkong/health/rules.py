@@ -21,7 +21,10 @@ SYMPTOM_BY_LABEL = {str(s.label): s.value for s in Symptom}
 def temperature_text(value) -> str:
     """A typed temperature in ASCII: NFKC turns full-width digits and stop (３６．５, common on
     phone keyboards) into 36.5 and ℃ into °C; the ideographic stop (36。5) and the unit go."""
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace("。", ".")
+    text = str(value)
+    if not text.isascii():  # a device's 36.5 needs none of this (every scan's temperature)
+        text = unicodedata.normalize("NFKC", text).replace("。", ".")
+    text = text.strip()
     for unit in ("°C", "°c", "°"):
         text = text.removesuffix(unit)
     return text.strip()

@@ -61,18 +61,24 @@ def text(max_length: int | None = None) -> Parser:
     def parse_text(value, ctx=None) -> str:
         value = cell_text(value)
         if max_length is not None and len(value) > max_length:
-            raise ValidationError(_("不能超过 %(n)d 个字") % {"n": max_length})
+            raise _too_long(max_length)
         return value
 
     return parse_text
 
 
+def _too_long(max_length: int) -> ValidationError:
+    return ValidationError(_("不能超过 %(n)d 个字") % {"n": max_length})
+
+
 def person_name(max_length: int = 50) -> Parser:
     """A person's name (``validators.person_name``: 张　三 is 张三)."""
-    plain = text(max_length)
 
     def parse_person_name(value, ctx=None) -> str:
-        return plain(validators.person_name(cell_text(value)), ctx)
+        value = validators.person_name(cell_text(value))
+        if len(value) > max_length:
+            raise _too_long(max_length)
+        return value
 
     return parse_person_name
 
