@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.core.exporting import export_xlsx
+from fangkong.core.filtersets import bound_filter_form
 from fangkong.core.forms import style_form
 from fangkong.core.services import ConflictError
 from fangkong.core.views.generic import ObjectEditView, ObjectListView, add_service_errors
@@ -189,7 +190,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     filterset = PriceAlertFilterSet(
         request.GET or None, queryset=PriceLine.objects.visible_to(request.user), request=request
     )
-    style_form(filterset.form)
+    style_form(bound_filter_form(filterset.form))
     chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
     until = chosen.get("date") or timezone.localdate()
     since = until if chosen.get("day_only") else until - datetime.timedelta(days=6)

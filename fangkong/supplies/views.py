@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core.exporting import export_xlsx
+from fangkong.core.filtersets import bound_filter_form
 from fangkong.core.forms import style_form
 from fangkong.core.middleware import public
 from fangkong.core.views.generic import (
@@ -222,7 +223,7 @@ def stock_list(request: HttpRequest) -> HttpResponse:
     filterset = StockFilterSet(
         request.GET or None, queryset=Movement.objects.visible_to(request.user), request=request
     )
-    style_form(filterset.form)
+    style_form(bound_filter_form(filterset.form))
     chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
     low, day = bool(chosen.get("low")), chosen.get("date") or timezone.localdate()
     pick = selectors.low_stock_alerts if low else selectors.stock_table

@@ -47,8 +47,13 @@ def test_extreme_filter_values_are_a_400_naming_the_parameter(users):
     assert failed == []
 
 
-def test_a_list_page_refuses_an_out_of_range_date_in_its_form(client, users):
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [("/venues/scans/", "since"), ("/supplies/stock/", "date"), ("/prices/alerts/", "date")],
+)
+def test_a_list_page_refuses_an_out_of_range_date_in_its_form(client, users, path, param):
     client.force_login(users["command"])
-    response = client.get("/venues/scans/", {"since": "0001-01-01"})
-    assert response.status_code == 200
-    assert "日期应在 1900 至 2100 年之间" in response.content.decode()
+    for value in ("0001-01-01", "9999-12-31"):
+        response = client.get(path, {param: value})
+        assert response.status_code == 200
+        assert "日期应在 1900 至 2100 年之间" in response.content.decode()
