@@ -1,5 +1,6 @@
 """``fangkong serve`` end to end: a real server process and its worker, stopped by Ctrl-C."""
 
+import contextlib
 import http.client
 import os
 import re
@@ -80,3 +81,45 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     assert process.returncode == 0
     assert rest.rstrip().endswith("已停止。")
     assert not _alive(worker_pid)
+
+
+def _forwarded_seen_by_the_app(settings_trust: bool, settings) -> str:
+    """What a WSGI app behind ``fangkong serve``'s waitress sees of ``X-Forwarded-For``."""
+    import threading
+
+    from waitress.server import create_server
+
+    from fangkong.core.management.commands.serve import server_options
+
+    settings.FANGKONG_TRUST_X_FORWARDED_FOR = settings_trust
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ.get("HTTP_X_FORWARDED_FOR", "-").encode()]
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=1, **server_options())
+
+    def run():
+        # Its socket closed under the loop is how a test stops waitress.
+        with contextlib.suppress(OSError):
+            server.run()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+        conn.request("GET", "/", headers={"X-Forwarded-For": "203.0.113.5, 198.51.100.7"})
+        return conn.getresponse().read().decode()
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
+def test_a_trusted_proxys_forwarded_for_reaches_the_app(settings):
+    # Behind a proxy the rate limits count the address it appended; waitress clears the
+    # header unless told otherwise, so without this every client shared the proxy's bucket.
+    assert _forwarded_seen_by_the_app(True, settings) == "203.0.113.5, 198.51.100.7"
+
+
+def test_without_a_proxy_the_forwarded_header_is_dropped(settings):
+    assert _forwarded_seen_by_the_app(False, settings) == "-"

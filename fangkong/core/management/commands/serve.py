@@ -30,6 +30,19 @@ def uses_database_worker() -> bool:
     return backend.startswith("django_tasks_db.")
 
 
+def server_options() -> dict:
+    """Waitress's options beyond host, port and threads.
+
+    Waitress deletes every ``X-Forwarded-*`` header unless told a proxy is trusted, so behind
+    a reverse proxy neither the rate limits (the client's address) nor ``prod``'s
+    ``SECURE_PROXY_SSL_HEADER`` would see what the proxy sent. With
+    ``FANGKONG_TRUST_X_FORWARDED_FOR`` the headers reach Django as under gunicorn, and
+    ``core.ratelimit`` reads the entry the proxy appended."""
+    if settings.FANGKONG_TRUST_X_FORWARDED_FOR:
+        return {"clear_untrusted_proxy_headers": False}
+    return {}
+
+
 def pending_migrations() -> int:
     connection = connections[DEFAULT_DB_ALIAS]
     executor = MigrationExecutor(connection)
@@ -112,7 +125,9 @@ class Command(BaseCommand):
         from fangkong.wsgi import application
 
         try:
-            server = create_server(application, host=host, port=port, threads=threads)
+            server = create_server(
+                application, host=host, port=port, threads=threads, **server_options()
+            )
         except OSError as e:
             raise CommandError(
                 _("无法监听 %(host)s:%(port)s（%(err)s）。端口是否已被占用？可用 --port 换一个端口")
