@@ -1,6 +1,7 @@
 """FilterSets shared by the future web lists and the API."""
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
@@ -24,7 +25,17 @@ class AssignmentFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(
         label=_("类别"), choices=AssignmentCategory.choices, method="filter_category"
     )
-    state = django_filters.ChoiceFilter(label=_("状态"), choices=AssignmentState.choices)
+    # The states the list shows (``Assignment.state_label``): an unreleased assignment whose
+    # period has not begun is 未开始, not 进行中.
+    state = django_filters.ChoiceFilter(
+        label=_("状态"),
+        choices=[
+            ("upcoming", _("未开始")),
+            (AssignmentState.ACTIVE, AssignmentState.ACTIVE.label),
+            (AssignmentState.RELEASED, AssignmentState.RELEASED.label),
+        ],
+        method="filter_state",
+    )
     running_on = django_filters.DateFilter(label=_("在管日期"), method="filter_running_on")
     responsible = django_filters.NumberFilter(label=_("责任网格员"), field_name="responsible_id")
     ends_before = django_filters.DateFilter(
@@ -40,6 +51,14 @@ class AssignmentFilterSet(django_filters.FilterSet):
 
     def filter_running_on(self, qs, name, value):
         return qs.filter(assignments_running_on(value)) if value else qs
+
+    def filter_state(self, qs, name, value):
+        today = timezone.localdate()
+        if value == "upcoming":
+            return qs.filter(state=AssignmentState.ACTIVE, start_date__gt=today)
+        if value == AssignmentState.ACTIVE:
+            return qs.filter(state=AssignmentState.ACTIVE, start_date__lte=today)
+        return qs.filter(state=value) if value else qs
 
 
 class CheckInFilterSet(django_filters.FilterSet):

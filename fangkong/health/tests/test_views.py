@@ -173,6 +173,17 @@ def test_assignment_may_start_at_most_three_days_ahead(client, users, people):
     assert "未开始" in [c.text for c in cells] and "进行中" not in [c.text for c in cells]
     detail = client.get(reverse("health:assignment_detail", args=[planned.pk]))
     assert ">未开始</span>" in detail.content.decode()
+    # and the state filter says the same as the column
+    listed = {
+        state: {
+            obj.pk
+            for obj, _cells in client.get(
+                reverse("health:assignment_list"), {"state": state}
+            ).context["table"]
+        }
+        for state in ("upcoming", "active", "released")
+    }
+    assert listed == {"upcoming": {planned.pk}, "active": set(), "released": set()}
 
 
 def test_staff_checkin_names_the_temperature_rule(client, users, assignments):
