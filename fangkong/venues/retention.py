@@ -189,7 +189,7 @@ class ScanPurger:
         return _delete_next_rows(rule.cutoff(as_of), batch_size)
 
 
-register(
+SCANS = register(
     "venues.Scan",
     date_field="scanned_at",
     days=28,

@@ -25,6 +25,11 @@ from .choices import Direction
 # A device clock a little ahead of the server is normal; a scan from the future is not.
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=10)
 MAX_BATCH = 5000
+# What a batch record may carry: a misspelled field ("temprature") is refused, not dropped.
+RECORD_FIELDS = frozenset(
+    {"id", "venue", "scanned_at", "direction", "temperature", "token", "id_number", "phone"}
+    | {"name", "admitted"}
+)
 
 
 @dataclass
@@ -54,7 +59,10 @@ def clean_uuid(value) -> uuid.UUID:
 fromisoformat = datetime.datetime.fromisoformat
 
 
-def clean_moment(value, *, now: datetime.datetime) -> datetime.datetime:
+def clean_moment(
+    value, *, now: datetime.datetime, oldest: datetime.datetime | None = None
+) -> datetime.datetime:
+    """A scan's time; ``oldest``: the earliest still kept (older scans are purged anyway)."""
     moment = value if isinstance(value, datetime.datetime) else None
     if moment is None and isinstance(value, str):
         try:
@@ -72,6 +80,11 @@ def clean_moment(value, *, now: datetime.datetime) -> datetime.datetime:
         moment = timezone.make_aware(moment)
     if moment > now + MAX_CLOCK_SKEW:
         raise ValidationError(_("扫码时间晚于当前时间，请校准设备时钟"))
+    if oldest is not None and moment < oldest:
+        raise ValidationError(
+            _("扫码时间早于 %(day)s，超出扫码记录的保存期限，不再接收；请检查设备时钟")
+            % {"day": timezone.localtime(oldest).date().isoformat()}
+        )
     return moment
 
 
@@ -136,7 +149,12 @@ def clean_identity(
 
 
 def parse_record(
-    index: int, raw, *, now: datetime.datetime, cache: dict | None = None
+    index: int,
+    raw,
+    *,
+    now: datetime.datetime,
+    oldest: datetime.datetime | None = None,
+    cache: dict | None = None,
 ) -> tuple[ScanRecord | None, list]:
     """A batch record → ``(ScanRecord, [])`` or ``(None, [(field, message), …])``.
 
@@ -146,6 +164,9 @@ def parse_record(
     if not isinstance(raw, dict):
         return None, [("", _("每条记录应为一个 JSON 对象"))]
     errors: list[tuple[str, str]] = []
+    if not RECORD_FIELDS.issuperset(raw):
+        unknown = sorted(str(k) for k in raw if k not in RECORD_FIELDS)
+        errors.extend((k, _("未知字段（字段名是否拼错？）")) for k in unknown)
     get = raw.get
     try:
         record_id = clean_uuid(get("id"))
@@ -155,7 +176,7 @@ def parse_record(
     if not code:
         errors.append(("venue", _("请填写场所码")))
     try:
-        scanned_at = clean_moment(get("scanned_at"), now=now)
+        scanned_at = clean_moment(get("scanned_at"), now=now, oldest=oldest)
     except ValidationError as e:
         errors.extend(("scanned_at", m) for m in e.messages)
     try:

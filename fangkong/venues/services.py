@@ -28,7 +28,7 @@ from fangkong.status.clock import local_date
 from fangkong.status.models import PersonStatus
 from fangkong.status.tokens import SALT, TOKEN_MAX_AGE
 
-from . import selectors
+from . import retention, selectors
 from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
 from .day_counts import (
     COUNTED_FIRST,
@@ -863,6 +863,7 @@ def ingest_scans(
             {"records": _("每批最多 %(n)s 条记录，请分批上传") % {"n": MAX_BATCH}}
         )
     now = now or timezone.now()
+    oldest = now - datetime.timedelta(days=retention.SCANS.period_days)
     result = IngestResult()
     parsed: list[ScanRecord] = []
     status_of: list[str] = ["rejected"] * len(records)
@@ -873,7 +874,7 @@ def ingest_scans(
     seen: dict[uuid.UUID, datetime.datetime] = {}
     cache: dict = {}
     for i, raw in enumerate(records):
-        rec, errors = parse_record(i, raw, now=now, cache=cache)
+        rec, errors = parse_record(i, raw, now=now, oldest=oldest, cache=cache)
         for field_name, message in errors:
             reject(i, field_name, message)
         if rec is None:

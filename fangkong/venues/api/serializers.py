@@ -51,7 +51,9 @@ class ScanSerializer(ScopedModelSerializer):
 
 class ScanRecordSerializer(serializers.Serializer):
     """One record of a batch (documentation only: records are checked one by one by the
-    service, so a bad record does not fail the batch)."""
+    service, so a bad record does not fail the batch). A field not listed here is refused
+    (a misspelling would lose its value), and so is a time past the scans' retention period
+    (28 days unless configured) or more than 10 minutes ahead of the server's clock."""
 
     id = serializers.UUIDField(label=_("记录编号（设备生成的 UUID）"))
     venue = serializers.CharField(label=_("场所码"))

@@ -137,6 +137,40 @@ def test_future_scans_and_oversized_batches_are_refused(users, market, green):
         services.ingest_scans(actor=users["community"], records=[], now=NOW)
 
 
+def test_scans_older_than_their_retention_and_unknown_fields_are_refused(
+    users, market, green, settings
+):
+    # A scan past its 28 days would be purged the next night; a device whose clock reset to
+    # a past year is told so instead of filling old months.
+    def one(**extra):
+        return services.ingest_scans(
+            actor=users["community"],
+            records=[_record(market, id_number=green.id_number, **extra)],
+            now=NOW,
+        )
+
+    edge = NOW - datetime.timedelta(days=27, hours=23)
+    assert one(scanned_at=edge.isoformat()).created == 1
+    cutoff = timezone.localtime(NOW - datetime.timedelta(days=28)).date().isoformat()
+    result = one(scanned_at="2019-06-01T08:00:00+08:00")
+    assert result.errors == [
+        {
+            "index": 0,
+            "field": "scanned_at",
+            "message": f"扫码时间早于 {cutoff}，超出扫码记录的保存期限，不再接收；请检查设备时钟",
+        }
+    ]
+    settings.FANGKONG_RETENTION_DAYS = {"venues.scan": 400}  # the period is the configured one
+    old = (NOW - datetime.timedelta(days=100)).isoformat()
+    assert one(scanned_at=old).created == 1
+    # A misspelled field would have stored the scan without its temperature.
+    result = one(temprature="38.5", **{"temperature": None})
+    assert result.errors == [
+        {"index": 0, "field": "temprature", "message": "未知字段（字段名是否拼错？）"}
+    ]
+    assert Scan.objects.count() == 2
+
+
 def test_ingest_needs_the_permission_and_writes_nothing_without_it(users, market, green):
     with pytest.raises(PermissionDenied):
         services.ingest_scans(
