@@ -8,7 +8,7 @@ schema and docs need a signed-in user (``SPECTACULAR_SETTINGS['SERVE_PERMISSIONS
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from fangkong.core.api.docs import OfflineRedocView, OfflineSwaggerView
+from fangkong.core.api.docs import OfflineRedocView, OfflineSwaggerView, redoc_bundle
 
 urlpatterns = [
     # The checkpoint devices' scans come first: Django tries the includes in order, and each
@@ -34,4 +34,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("redoc/redoc.standalone.js", redoc_bundle, name="api-redoc-bundle"),
 ]

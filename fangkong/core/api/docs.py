@@ -3,15 +3,24 @@
 Swagger UI and Redoc come from drf-spectacular-sidecar's static files (``'SIDECAR'`` settings).
 drf-spectacular's stock Redoc page also links Google Fonts, so Redoc is rendered from the page
 below instead: the same script and settings, system fonts, no external URL. Redoc's bundle
-still hard-codes a logo on cdn.redoc.ly, so both pages carry a Content-Security-Policy that
-keeps the browser on this server.
+hard-codes its footer's logo on cdn.redoc.ly: ``redoc_bundle`` serves the bundle with that
+image made an inline one. Both pages also carry a Content-Security-Policy that keeps the
+browser on this server, whatever a future bundle asks for.
 """
 
 from functools import cache
 
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.template import engines
+from django.urls import reverse
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.renderers import TemplateHTMLRenderer
+
+REDOC_BUNDLE = "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"
+REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+# An empty image: the footer keeps its text, the browser asks no other server.
+EMPTY_SVG = b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
 
 # Inline scripts/styles are the pages' own (drf-spectacular templates); Redoc searches in a
 # blob: worker. Nothing may be fetched from another origin.
@@ -70,6 +79,23 @@ class OfflineRedocRenderer(TemplateHTMLRenderer):
 
 class OfflineRedocView(SameOriginOnlyMixin, SpectacularRedocView):
     renderer_classes = [OfflineRedocRenderer]
+
+    @staticmethod
+    def _redoc_standalone():
+        return reverse("api-redoc-bundle")
+
+
+@cache
+def _redoc_bundle() -> bytes:
+    with open(finders.find(REDOC_BUNDLE), "rb") as fh:
+        return fh.read().replace(REDOC_LOGO, EMPTY_SVG)
+
+
+def redoc_bundle(request):
+    """Redoc's script without its one request to another server (read once per process)."""
+    response = HttpResponse(_redoc_bundle(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 class OfflineSwaggerView(SameOriginOnlyMixin, SpectacularSwaggerView):
