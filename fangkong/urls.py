@@ -26,5 +26,6 @@ urlpatterns = [
     path("dashboard/", include("fangkong.dashboard.urls")),
 ]
 
+handler400 = "fangkong.core.views.errors.bad_request"
 handler404 = "fangkong.core.views.errors.page_not_found"
 handler500 = "fangkong.core.views.errors.server_error"

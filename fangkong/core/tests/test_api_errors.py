@@ -45,3 +45,19 @@ def test_a_call_without_credentials_reads_in_chinese(client):
     assert response.status_code == 401
     assert "未登录或登录已过期" in response.content.decode()  # not \u672a…
     assert response["WWW-Authenticate"].startswith("Token")
+
+
+def test_a_body_over_the_upload_limit_is_refused_in_chinese(users, settings, client):
+    # Django refuses it before any view; its page was English HTML, even to an API client.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
+    body = '{"records": [' + ",".join(['{"venue": "' + "x" * 1000 + '"}'] * 2200) + "]}"
+    response = _token_client(users["command"]).generic(
+        "POST", "/api/v1/scans/batch/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "提交的内容过大（上限 2 MB），请分批提交"}
+    # A page answers with a page saying the same.
+    client.force_login(users["command"])
+    page = client.post("/registry/residents/add/", {"notes": "x" * (3 * 2**20)})
+    assert page.status_code == 400
+    assert "提交的内容过大（上限 2 MB），请分批提交" in page.content.decode()

@@ -8,8 +8,10 @@ rendered without context processors: they must not touch the database that just 
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -23,6 +25,22 @@ def database_unavailable(exc: BaseException | None) -> bool:
             return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def bad_request(request, exception=None):
+    """Django's refusals before any view (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, too
+    many fields): said in Chinese, as JSON under /api/, with what to do about it."""
+    if isinstance(exception, RequestDataTooBig):
+        message = _("提交的内容过大（上限 %(mb)s MB），请分批提交") % {
+            "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+        }
+    elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        message = _("一次提交的字段或文件过多，请分批提交")
+    else:
+        message = _("请求无法处理，请检查后重试")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponseBadRequest(loader.render_to_string("400.html", {"message": message}))
 
 
 def page_not_found(request, exception=None):
