@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter
 
 from .choices import AreaLevel
 from .models import Area
@@ -10,7 +10,7 @@ from .models import Area
 class AreaFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("名称或代码"), method="filter_q")
     level = django_filters.ChoiceFilter(label=_("层级"), choices=AreaLevel.choices)
-    parent = django_filters.NumberFilter(label=_("上级区域"), field_name="parent_id")
+    parent = IdFilter(label=_("上级区域"), field_name="parent_id")
     within = AreaSubtreeFilter(label=_("所在区域"))
 
     class Meta:

@@ -98,6 +98,14 @@ class AnyYesNoSelect(forms.NullBooleanSelect):
         return data.get(name)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A row's id (``field_name="case_id"``): a whole number, so 1.5 is an error rather than
+    a list that quietly matches nothing."""
+
+    field_class = forms.IntegerField
+
+
 class YesNoFilter(django_filters.BooleanFilter):
     """Every yes-or-no filter of the lists (``AnyYesNoSelect``) and of the API: ``true`` /
     ``false`` and the other spellings of ``yes_no``; anything else is an error."""

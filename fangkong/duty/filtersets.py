@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
 
 from .choices import DutyRole, NoticeKind
 from .models import Handover, Notice, Shift, WorkingGroup
@@ -24,7 +24,7 @@ class WorkingGroupFilterSet(django_filters.FilterSet):
 
 class ShiftFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    person = django_filters.NumberFilter(label=_("值班人员"), field_name="person_id")
+    person = IdFilter(label=_("值班人员"), field_name="person_id")
     role = django_filters.ChoiceFilter(label=_("值班角色"), choices=DutyRole.choices)
     date_from = django_filters.DateFilter(label=_("日期起"), method="filter_from")
     date_to = django_filters.DateFilter(label=_("日期止"), method="filter_to")

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
 
 from .choices import (
     ApplicationState,
@@ -46,7 +46,7 @@ class EnterpriseFilterSet(NameSearchMixin, django_filters.FilterSet):
     resumed_by = django_filters.DateFilter(
         label=_("复工日期止"), field_name="resumed_on", lookup_expr="lte"
     )
-    park = django_filters.NumberFilter(label=_("园区"), field_name="park_id")
+    park = IdFilter(label=_("园区"), field_name="park_id")
     credit_code = django_filters.CharFilter(label=_("统一社会信用代码"), lookup_expr="iexact")
 
     class Meta:
@@ -73,7 +73,7 @@ class EnterpriseRecordFilterSet(django_filters.FilterSet):
     """Base of the lists of an enterprise's records: by area and by enterprise."""
 
     area = AreaSubtreeFilter(label=_("区域"))
-    enterprise = django_filters.NumberFilter(label=_("企业"), field_name="enterprise_id")
+    enterprise = IdFilter(label=_("企业"), field_name="enterprise_id")
 
 
 class EmployeeFilterSet(NameSearchMixin, EnterpriseRecordFilterSet):

@@ -4,7 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
 
 from .choices import (
     CATEGORY_KINDS,
@@ -37,7 +37,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
         method="filter_state",
     )
     running_on = django_filters.DateFilter(label=_("在管日期"), method="filter_running_on")
-    responsible = django_filters.NumberFilter(label=_("责任网格员"), field_name="responsible_id")
+    responsible = IdFilter(label=_("责任网格员"), field_name="responsible_id")
     ends_before = django_filters.DateFilter(
         label=_("结束日期止"), field_name="end_date", lookup_expr="lte"
     )
@@ -63,7 +63,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
 
 class CheckInFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    assignment = django_filters.NumberFilter(label=_("安排"), field_name="assignment_id")
+    assignment = IdFilter(label=_("安排"), field_name="assignment_id")
     date = django_filters.DateFilter(label=_("日期"))
     slot = django_filters.ChoiceFilter(label=_("时段"), choices=Slot.choices)
     fever = YesNoFilter(label=_("发热"), method="filter_fever")

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter
 
 from .choices import Gender, ResidentCategory, ResidentTag
 from .models import Building, Household, Resident
@@ -18,7 +18,7 @@ class ResidentFilterSet(django_filters.FilterSet):
     tag = django_filters.ChoiceFilter(
         label=_("标签"), choices=ResidentTag.choices, method="filter_tag"
     )
-    household = django_filters.NumberFilter(label=_("户"), field_name="household_id")
+    household = IdFilter(label=_("户"), field_name="household_id")
     arrival_after = django_filters.DateFilter(
         label=_("抵达日期起"), field_name="arrival_date", lookup_expr="gte"
     )
@@ -40,7 +40,7 @@ class ResidentFilterSet(django_filters.FilterSet):
 class HouseholdFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("户编号"), field_name="number", lookup_expr="contains")
     area = AreaSubtreeFilter(label=_("区域"))
-    building = django_filters.NumberFilter(label=_("楼栋"), field_name="building_id")
+    building = IdFilter(label=_("楼栋"), field_name="building_id")
 
     class Meta:
         model = Household

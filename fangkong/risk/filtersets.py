@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import YesNoFilter
+from fangkong.core.filtersets import IdFilter, YesNoFilter
 
 from .models import RiskDesignation, RiskLevel
 
@@ -13,7 +13,7 @@ class RiskDesignationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("地区"), method="filter_q")
     level = django_filters.ModelChoiceFilter(label=_("风险等级"), queryset=RiskLevel.objects.all())
     current = YesNoFilter(label=_("当前有效"), field_name="effective_to", lookup_expr="isnull")
-    area = django_filters.NumberFilter(label=_("本平台区域"), field_name="area_id")
+    area = IdFilter(label=_("本平台区域"), field_name="area_id")
     place_code = django_filters.CharFilter(label=_("区划代码"), field_name="place_code")
     place_name = django_filters.CharFilter(label=_("地区名称"), field_name="place_name")
 

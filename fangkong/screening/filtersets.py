@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
 
 from .choices import FindingKind, VisitOutcome
 from .models import Campaign, Finding, Visit
@@ -22,9 +22,9 @@ class CampaignFilterSet(django_filters.FilterSet):
 
 class VisitFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    campaign = django_filters.NumberFilter(label=_("摸排行动"), field_name="campaign_id")
+    campaign = IdFilter(label=_("摸排行动"), field_name="campaign_id")
     outcome = django_filters.ChoiceFilter(label=_("结果"), choices=VisitOutcome.choices)
-    visited_by = django_filters.NumberFilter(label=_("走访人"), field_name="visited_by_id")
+    visited_by = IdFilter(label=_("走访人"), field_name="visited_by_id")
 
     class Meta:
         model = Visit
@@ -33,7 +33,7 @@ class VisitFilterSet(django_filters.FilterSet):
 
 class FindingFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    campaign = django_filters.NumberFilter(label=_("摸排行动"), field_name="campaign_id")
+    campaign = IdFilter(label=_("摸排行动"), field_name="campaign_id")
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=FindingKind.choices)
     running_on = django_filters.DateFilter(label=_("摸排进行中日期"), method="filter_running_on")
 

@@ -4,7 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
 from fangkong.status.clock import local_date
 
 from .choices import ProblemState, Severity, TargetKind, VisitMode
@@ -24,7 +24,7 @@ class InspectionGroupFilterSet(django_filters.FilterSet):
 
 class InspectionTaskFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    group = django_filters.NumberFilter(label=_("督导组"), field_name="group_id")
+    group = IdFilter(label=_("督导组"), field_name="group_id")
     mode = django_filters.ChoiceFilter(label=_("方式"), choices=VisitMode.choices)
 
     class Meta:
@@ -34,7 +34,7 @@ class InspectionTaskFilterSet(django_filters.FilterSet):
 
 class VisitFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    group = django_filters.NumberFilter(label=_("督导组"), field_name="group_id")
+    group = IdFilter(label=_("督导组"), field_name="group_id")
     mode = django_filters.ChoiceFilter(label=_("方式"), choices=VisitMode.choices)
     target_kind = django_filters.ChoiceFilter(label=_("检查对象类型"), choices=TargetKind.choices)
     since = django_filters.DateFilter(
@@ -57,8 +57,8 @@ class ProblemFilterSet(django_filters.FilterSet):
     )
     open_on = django_filters.DateFilter(label=_("未销号日期"), method="filter_open_on")
     overdue_on = django_filters.DateFilter(label=_("逾期未整改日期"), method="filter_overdue_on")
-    group = django_filters.NumberFilter(label=_("督导组"), field_name="group_id")
-    visit = django_filters.NumberFilter(label=_("检查记录"), field_name="visit_id")
+    group = IdFilter(label=_("督导组"), field_name="group_id")
+    visit = IdFilter(label=_("检查记录"), field_name="visit_id")
 
     class Meta:
         model = Problem

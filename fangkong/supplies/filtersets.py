@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
 from fangkong.status.clock import end_of_day
 
 from .choices import (
@@ -41,7 +41,7 @@ class WarehouseFilterSet(django_filters.FilterSet):
 
 class MovementFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    warehouse = django_filters.NumberFilter(label=_("库点"), field_name="warehouse_id")
+    warehouse = IdFilter(label=_("库点"), field_name="warehouse_id")
     item = django_filters.ModelChoiceFilter(label=_("物资"), queryset=Item.objects.all())
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=MovementKind.choices)
     since = django_filters.DateFilter(

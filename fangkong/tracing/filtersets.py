@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter
 
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState
 from .models import Case, Contact
@@ -33,7 +33,7 @@ class CaseFilterSet(django_filters.FilterSet):
 
 class ContactFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    case = django_filters.NumberFilter(label=_("病例"), field_name="case_id")
+    case = IdFilter(label=_("病例"), field_name="case_id")
     degree = django_filters.ChoiceFilter(label=_("接触类型"), choices=ContactDegree.choices)
     state = django_filters.ChoiceFilter(label=_("核实状态"), choices=ContactState.choices)
 

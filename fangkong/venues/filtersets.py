@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
 from fangkong.core.search import classify_query
 
 from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
@@ -37,7 +37,7 @@ class VenueFilterSet(django_filters.FilterSet):
 
 class ScanFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
-    venue = django_filters.NumberFilter(label=_("场所"), field_name="venue_id")
+    venue = IdFilter(label=_("场所"), field_name="venue_id")
     since = django_filters.DateTimeFilter(
         label=_("扫码时间起"), field_name="scanned_at", lookup_expr="gte"
     )
@@ -57,7 +57,7 @@ class ScanFilterSet(django_filters.FilterSet):
 class OutingApprovalFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
     state = django_filters.ChoiceFilter(label=_("审批状态"), choices=ApprovalState.choices)
-    resident = django_filters.NumberFilter(label=_("居民"), field_name="resident_id")
+    resident = IdFilter(label=_("居民"), field_name="resident_id")
 
     class Meta:
         model = OutingApproval

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.filtersets import AreaSubtreeFilter, YesNoFilter
+from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
 
 from .choices import AssignmentState, HealthState, NeedKind, NeedState, PoolState, Skill, TeamKind
 from .models import Assignment, DispatchBatch, Need, PartyReport, Shift, Team, Volunteer
@@ -68,8 +68,8 @@ class NeedFilterSet(django_filters.FilterSet):
 class AssignmentFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
     state = django_filters.ChoiceFilter(label=_("状态"), choices=AssignmentState.choices)
-    need = django_filters.NumberFilter(label=_("岗位"), field_name="need_id")
-    batch = django_filters.NumberFilter(label=_("派遣批次"), field_name="batch_id")
+    need = IdFilter(label=_("岗位"), field_name="need_id")
+    batch = IdFilter(label=_("派遣批次"), field_name="batch_id")
 
     class Meta:
         model = Assignment

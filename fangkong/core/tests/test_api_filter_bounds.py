@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 EDGES = {
-    "integer": ["99999999999999999999999"],
+    # 1.5: an id or count filter matched nothing (or rounded) instead of saying so
+    "integer": ["99999999999999999999999", "1.5"],
     "number": ["99999999999999999999999"],
     "date": ["0001-01-01", "9999-12-31"],
     "date-time": ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59+00:00"],
@@ -57,3 +58,20 @@ def test_a_list_page_refuses_an_out_of_range_date_in_its_form(client, users, pat
         response = client.get(path, {param: value})
         assert response.status_code == 200
         assert "日期应在 1900 至 2100 年之间" in response.content.decode()
+
+
+def test_an_id_filter_takes_whole_numbers_only_and_says_so_in_the_schema(users):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=users['command']).key}")
+    response = api.get("/api/v1/residents/", {"household": "1.5"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["household"]
+    assert api.get("/api/v1/residents/", {"household": "1"}).status_code == 200
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    ids = [
+        (path, p["name"])
+        for path, operations in schema["paths"].items()
+        for p in operations.get("get", {}).get("parameters", [])
+        if p["in"] == "query" and p["schema"].get("type") == "number"
+    ]
+    assert ids == []  # every id filter is an integer parameter (none was a fraction)
