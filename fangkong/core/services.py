@@ -63,11 +63,16 @@ def save_versioned(
     """Write ``fields`` and the next version on ``instance`` and append the update entry.
 
     ``before`` is the locked copy from ``lock_versioned``; call inside the service's transaction.
+    Values equal to what is stored are nothing to write: no new version (another editor's
+    form stays valid), no empty audit entry.
     """
     from . import audit
 
     for name, value in fields.items():
         setattr(instance, name, value)
+    if all(getattr(before, name) == value for name, value in fields.items()):
+        instance.version = before.version
+        return instance
     instance.version = before.version + 1
     instance.save(update_fields=update_fields)
     audit.record_update(actor, before, instance, reason=reason)

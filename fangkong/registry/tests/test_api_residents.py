@@ -294,6 +294,22 @@ def test_patch_with_a_stale_version_is_a_conflict_and_changes_nothing(users, peo
     assert (fresh.name, fresh.version) == ("张叁", 2)
 
 
+def test_a_patch_that_changes_nothing_keeps_the_version(users, people):
+    # Read-only fields are ignored, the rest equal what is stored: nothing to write, so no
+    # new version (another editor's form stays valid) and no empty audit entry.
+    zs = people["zhangsan"]
+    entries = AuditEntry.objects.count()
+    response = client_for(users["grid_a"]).patch(
+        detail(zs),
+        {"created_at": "2020-01-01T00:00:00Z", "name": "张三", "version": 1},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["version"] == 1
+    assert Resident.objects.get(pk=zs.pk).version == 1
+    assert AuditEntry.objects.count() == entries
+
+
 def test_patch_with_the_current_version_saves_and_bumps_it(users, people):
     zs = people["zhangsan"]
     response = client_for(users["grid_a"]).patch(
