@@ -18,7 +18,7 @@ from fangkong.core.forms import StyledFormMixin
 from fangkong.core.middleware import public
 from fangkong.core.views.home import role_capabilities
 
-from . import security
+from . import security, tokens
 from .models import User
 
 
@@ -78,8 +78,20 @@ def profile(request: HttpRequest) -> HttpResponse:
             "profile": user,
             "area_name": user.area.full_name() if user.area_id else "",
             "capabilities": role_capabilities(user),
+            "api_token": (token := tokens.current(user)),
+            "api_token_expires": tokens.expires_at(token) if token else None,
         },
     )
+
+
+@require_POST
+def revoke_token(request: HttpRequest) -> HttpResponse:
+    """End one's own API token (a lost phone, a device handed on)."""
+    if tokens.revoke(actor=request.user):
+        messages.success(request, _("API 令牌已撤销，使用它的设备须重新获取"))
+    else:
+        messages.info(request, _("没有可撤销的 API 令牌"))
+    return redirect("accounts:profile")
 
 
 class UnlockForm(StyledFormMixin, forms.Form):

@@ -146,6 +146,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 SESSION_COOKIE_AGE = int(os.environ.get("FANGKONG_SESSION_AGE", 8 * 3600))
+# Days an API token lasts (0: until its holder ends it, the password changes or the account
+# is deactivated); a device asks /api/v1/auth/token/ again for a new one.
+FANGKONG_TOKEN_DAYS = int(os.environ.get("FANGKONG_TOKEN_DAYS", 90))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = (
     os.environ.get("FANGKONG_SESSION_EXPIRE_AT_BROWSER_CLOSE", "1") == "1"
 )

@@ -34,3 +34,8 @@ class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField(
         label=_("令牌"), help_text=_("请求头写作 Authorization: Token <令牌>")
     )
+    expires_at = serializers.DateTimeField(
+        label=_("有效期至"),
+        allow_null=True,
+        help_text=_("过期后用用户名和密码重新获取；null：不过期"),
+    )

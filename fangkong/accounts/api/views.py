@@ -2,7 +2,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -13,7 +12,7 @@ from fangkong.core import ratelimit
 from fangkong.core.api.views import ScopedReadOnlyModelViewSet
 from fangkong.core.middleware import public
 
-from .. import security
+from .. import security, tokens
 from ..models import User
 from .serializers import MeSerializer, TokenResponseSerializer, UserSerializer
 
@@ -66,6 +65,7 @@ class TokenView(ObtainAuthToken):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
+        token = tokens.issue(user)
         security.record_success(user, request)
-        return Response({"token": token.key})
+        end = tokens.expires_at(token)
+        return Response({"token": token.key, "expires_at": end.isoformat() if end else None})

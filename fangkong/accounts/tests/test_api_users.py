@@ -1,11 +1,15 @@
 """/api/v1/users/, /api/v1/users/me/ and token sign-in at /api/v1/auth/token/."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from fangkong.accounts.roles import permissions_for
+from fangkong.core.models import AuditEntry
 from fangkong.core.testing.factories import make_id_number, make_user
 from fangkong.registry import services
 
@@ -148,6 +152,59 @@ def test_a_new_password_ends_the_token_issued_under_the_old_one(users, client):
     user.full_name = "王网格"
     user.save()
     assert Token.objects.filter(user=user).exists()
+
+
+def _sign_in() -> dict:
+    response = APIClient().post(
+        TOKEN, {"username": "grid_a", "password": "pw-for-tests-only"}, format="json"
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def _me(key: str):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api.get(f"{USERS}me/")
+
+
+def test_a_token_lasts_its_days_then_a_new_one_is_issued(users, settings):
+    settings.FANGKONG_TOKEN_DAYS = 90
+    first = _sign_in()
+    token = Token.objects.get(key=first["token"])
+    assert first["expires_at"] == (token.created + datetime.timedelta(days=90)).isoformat()
+    assert _sign_in()["token"] == first["token"]  # still valid: the same one
+    Token.objects.filter(pk=token.pk).update(
+        created=timezone.now() - datetime.timedelta(days=90, seconds=1)
+    )
+    expired = _me(first["token"])
+    assert expired.status_code == 401
+    assert expired.json() == {
+        "detail": "令牌已过期，请用用户名和密码重新获取（/api/v1/auth/token/）"
+    }
+    renewed = _sign_in()["token"]
+    assert renewed != first["token"] and _me(renewed).status_code == 200
+    # 0: a token lasts until it is ended
+    settings.FANGKONG_TOKEN_DAYS = 0
+    Token.objects.filter(key=renewed).update(created=timezone.now() - datetime.timedelta(days=999))
+    assert _me(renewed).status_code == 200
+    assert _sign_in() == {"token": renewed, "expires_at": None}
+
+
+def test_the_holder_ends_a_token_from_the_profile_page(users, client):
+    key = _sign_in()["token"]
+    client.force_login(users["grid_a"])
+    page = client.get("/accounts/me/").content.decode()
+    assert "撤销令牌" in page and key not in page  # the page never shows the key itself
+    response = client.post("/accounts/me/token/revoke/", follow=True)
+    assert "API 令牌已撤销，使用它的设备须重新获取" in response.content.decode()
+    assert _me(key).status_code == 401
+    assert not Token.objects.filter(user=users["grid_a"]).exists()
+    entry = AuditEntry.objects.filter(object_type="accounts.user").latest("id")
+    assert (entry.object_id, entry.reason) == (str(users["grid_a"].pk), "本人撤销 API 令牌")
+    assert "没有有效的 API 令牌" in client.get("/accounts/me/").content.decode()
+    again = client.post("/accounts/me/token/revoke/", follow=True)
+    assert "没有可撤销的 API 令牌" in again.content.decode()
 
 
 def test_wrong_password_gets_no_token(users):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from rest_framework import authentication
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
 
 from fangkong.core import pipelined
 
@@ -20,10 +21,16 @@ class TokenAuthentication(authentication.TokenAuthentication):
     deactivated user is refused on the next request."""
 
     def authenticate_credentials(self, key):
+        from fangkong.accounts import tokens
+
         found = _token_with_user(key)
         if found is None or not found.user.is_active:
             # DRF's own refusal, with its messages and translations.
             return super().authenticate_credentials(key)
+        if tokens.expired(found):
+            raise exceptions.AuthenticationFailed(
+                _("令牌已过期，请用用户名和密码重新获取（/api/v1/auth/token/）")
+            )
         return (found.user, found)
 
 
