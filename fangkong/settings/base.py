@@ -246,7 +246,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["fangkong.core.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "fangkong.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "fangkong.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "fangkong.core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth-token": os.environ.get("FANGKONG_TOKEN_RATE", "10/min")},
 }

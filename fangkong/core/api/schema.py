@@ -1,12 +1,40 @@
-"""OpenAPI post-processing: the error answers every endpoint can give, documented once.
+"""The OpenAPI schema: each operation's Chinese summary, and the error answers every endpoint
+can give, documented once.
 
-Views do not declare them one by one: any operation may answer 400 (a field or filter that
-does not validate), 401 (no or a bad token), 403 (role or area), 404 (an id outside the
+Standard viewset actions are summarised from their model's verbose names (``居民列表``,
+``修改居民（部分字段）``); an operation that says more with ``@extend_schema(summary=…)``
+keeps its own. The viewsets' docstrings stay the operations' descriptions.
+
+Views do not declare the error answers one by one: any operation may answer 400 (a field or
+filter that does not validate), 401 (no or a bad token), 403 (role or area), 404 (an id outside the
 caller's area, a page past the end); a throttled endpoint, 429. Schemathesis
 (``core/tests/test_api_fuzz.py``) holds the schema to it.
 """
 
 from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import get_view_model
+
+_STANDARD = {
+    "list": lambda m: _("%(plural)s列表") % {"plural": m.verbose_name_plural},
+    "retrieve": lambda m: _("%(name)s详情") % {"name": m.verbose_name},
+    "create": lambda m: _("新增%(name)s") % {"name": m.verbose_name},
+    "update": lambda m: _("修改%(name)s（全部字段）") % {"name": m.verbose_name},
+    "partial_update": lambda m: _("修改%(name)s（部分字段）") % {"name": m.verbose_name},
+    "destroy": lambda m: _("删除%(name)s") % {"name": m.verbose_name},
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def get_summary(self) -> str | None:
+        name = getattr(self.view, "action", None)
+        if name not in _STANDARD:
+            return None
+        model = get_view_model(self.view, emit_warnings=False)
+        return _STANDARD[name](model._meta) if model is not None else None
+
 
 ERROR_BODY = {
     "type": "object",

@@ -256,6 +256,21 @@ def test_schema_validates_without_warnings(tmp_path):
     resident = schema["components"]["schemas"]["Resident"]["properties"]
     assert resident["version"]["readOnly"] is True
     assert resident["id_number"]["title"] == "身份证号"
+    # Every operation has a Chinese summary; the standard ones are named from their model.
+    operations = {
+        (method, path): op
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    assert [key for key, op in operations.items() if not op.get("summary")] == []
+    assert operations[("get", "/api/v1/residents/")]["summary"] == "居民列表"
+    assert operations[("patch", "/api/v1/residents/{id}/")]["summary"] == "修改居民（部分字段）"
+    # A scan batch's records are described field by field.
+    records = schema["components"]["schemas"]["ScanBatchRequest"]["properties"]["records"]
+    assert records["items"] == {"$ref": "#/components/schemas/ScanRecordRequest"}
+    record = schema["components"]["schemas"]["ScanRecordRequest"]
+    assert {"id", "venue", "scanned_at", "temperature", "token"} <= set(record["properties"])
 
 
 @pytest.mark.parametrize("path", ["/api/v1/schema/", "/api/v1/docs/", "/api/v1/redoc/"])

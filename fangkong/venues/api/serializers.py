@@ -1,6 +1,7 @@
 import copy
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import Field
 
@@ -50,10 +51,13 @@ class ScanSerializer(ScopedModelSerializer):
 
 
 class ScanRecordSerializer(serializers.Serializer):
-    """One record of a batch (documentation only: records are checked one by one by the
-    service, so a bad record does not fail the batch). A field not listed here is refused
-    (a misspelling would lose its value), and so is a time past the scans' retention period
-    (28 days unless configured) or more than 10 minutes ahead of the server's clock."""
+    """One scan of a batch. Records are checked one by one: a bad record comes back with its
+    errors and does not fail the others. A field not listed here is refused (a misspelt one
+    would lose its value); the scan time may not be older than the scans' retention period
+    (28 days unless configured) nor more than 10 minutes ahead of the server's clock. Give
+    either the personal code (``token``) or an ID number / phone."""
+
+    # Documentation only: the service checks the records (``venues.rules.parse_record``).
 
     id = serializers.UUIDField(label=_("记录编号（设备生成的 UUID）"))
     venue = serializers.CharField(label=_("场所码"))
@@ -69,6 +73,7 @@ class ScanRecordSerializer(serializers.Serializer):
     admitted = serializers.BooleanField(required=False, label=_("现场是否准入"))
 
 
+@extend_schema_field(ScanRecordSerializer(many=True))
 class RecordListField(serializers.ListField):
     """The batch's ``records``: a list of JSON objects, handed to the service as parsed.
 
@@ -88,9 +93,13 @@ SOURCES = {str(s): s for s in (ScanSource.DEVICE, ScanSource.PARTNER)}
 
 
 class ScanBatchSerializer(serializers.Serializer):
-    """The batch body. Its fields are rebuilt from their arguments for each request rather
-    than deep-copied with them (DRF's way, which copied every lazy label and choice too: a
-    sixth of a single scan's own work); only a nested field is copied, as it is bound."""
+    """A batch of scans from a checkpoint device or a partner system: good records are
+    stored, bad ones come back one by one; resending a batch after a timeout stores nothing
+    twice (a record is known by its ``id`` and ``scanned_at``)."""
+
+    # Its fields are rebuilt from their arguments for each request rather than deep-copied
+    # with them (DRF's way, which copied every lazy label and choice too: a sixth of a
+    # single scan's own work); only a nested field is copied, as it is bound.
 
     source = serializers.ChoiceField(
         choices=list(SOURCES.values()),
@@ -102,7 +111,7 @@ class ScanBatchSerializer(serializers.Serializer):
         allow_empty=False,
         max_length=MAX_BATCH,
         label=_("扫码记录"),
-        help_text=_("每条记录的字段见 ScanRecord；每批最多 5000 条"),
+        help_text=_("每批最多 5000 条"),
     )
 
     def get_fields(self):
