@@ -554,12 +554,31 @@ def _moment(at: datetime.datetime | None, field: str) -> datetime.datetime:
     return at
 
 
+# Service is counted within the need's hours: a check-in from this long before it starts
+# (arriving for the briefing) until it ends; a check-out's minutes stop this long after its
+# end, so a forgotten check-out done the next day does not count a night of service.
+EARLY_CHECK_IN = datetime.timedelta(hours=2)
+LATE_CHECK_OUT = datetime.timedelta(hours=2)
+
+
 def check_in(*, actor, assignment: Assignment, at: datetime.datetime | None = None) -> Shift:
-    """签到: the volunteer themselves or staff of the need's area."""
+    """签到: the volunteer themselves or staff of the need's area, within the need's hours."""
     _require_own_or_staff(actor, assignment, "volunteers.add_shift")
     at = _moment(at, "started_at")
     if assignment.state != AssignmentState.ACCEPTED:
         raise ValidationError({"started_at": _("任务接受后才能签到")})
+    need = assignment.need
+    if at < need.starts_at - EARLY_CHECK_IN:
+        raise ValidationError(
+            {
+                "started_at": _("岗位 %(start)s 开始，最早可提前 2 小时签到")
+                % {"start": moment(need.starts_at)}
+            }
+        )
+    if at >= need.ends_at:
+        raise ValidationError(
+            {"started_at": _("岗位已于 %(end)s 结束，不能再签到") % {"end": moment(need.ends_at)}}
+        )
     with transaction.atomic():
         lock_versioned(assignment, None)
         if assignment.shifts.filter(ended_at__isnull=True).exists():
@@ -568,7 +587,8 @@ def check_in(*, actor, assignment: Assignment, at: datetime.datetime | None = No
 
 
 def check_out(*, actor, shift: Shift, at: datetime.datetime | None = None) -> Shift:
-    """签退: closes the shift and derives its minutes from the two times."""
+    """签退: closes the shift and derives its minutes from the two times, counted until
+    ``LATE_CHECK_OUT`` after the need's end at most."""
     _require_own_or_staff(actor, shift.assignment, "volunteers.change_shift")
     at = _moment(at, "ended_at")
     with transaction.atomic():
@@ -578,7 +598,8 @@ def check_out(*, actor, shift: Shift, at: datetime.datetime | None = None) -> Sh
         if at <= before.started_at:
             raise ValidationError({"ended_at": _("签退时间必须晚于签到时间")})
         shift.ended_at = at
-        shift.minutes = int((at - before.started_at).total_seconds() // 60)
+        counted_until = min(at, shift.assignment.need.ends_at + LATE_CHECK_OUT)
+        shift.minutes = max(0, int((counted_until - before.started_at).total_seconds() // 60))
         shift.version = before.version + 1
         shift.save()
         audit.record_update(actor, before, shift)

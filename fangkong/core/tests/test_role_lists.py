@@ -15,7 +15,12 @@ from fangkong.core.testing.factories import make_user
 from fangkong.core.tests.test_navbar import _menus
 from fangkong.volunteers import services
 from fangkong.volunteers.models import Assignment
-from fangkong.volunteers.tests.conftest import give_account, make_need, make_volunteer
+from fangkong.volunteers.tests.conftest import (
+    give_account,
+    make_need,
+    make_volunteer,
+    running_now,
+)
 
 FREE = {"available_days": "每天", "available_times": "全天"}
 
@@ -94,7 +99,7 @@ def test_a_volunteer_sees_their_own_record_and_shifts_only(users, areas):
     neighbour = make_volunteer(cmd, areas["grid_a"], "李邻居", **FREE)
     account = give_account(cmd, me)
     # Both sent to the same post: my task and shift pages must still not show my neighbour.
-    need = make_need(cmd, areas["grid_a"], "东门值守")
+    need = make_need(cmd, areas["grid_a"], "东门值守", **running_now())
     batch = services.dispatch_batch(actor=cmd, name="东门", needs=[(need, 2)], area=areas["grid_a"])
     mine = Assignment.objects.get(batch=batch, volunteer=me)
     assert Assignment.objects.filter(batch=batch, volunteer=neighbour).exists()

@@ -8,6 +8,7 @@ import random
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.core.testing import factories
@@ -22,6 +23,15 @@ _usernames = itertools.count(1)
 def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
     """A moment in the week of Monday 2026-11-23 (day 1 = Monday), Beijing time."""
     return datetime.datetime(2026, 11, 22 + day, hour, minute, tzinfo=TZ)
+
+
+def running_now(hours_ago: int = 6, hours_left: int = 2) -> dict:
+    """A need's times around now: check-ins are taken within a need's hours only."""
+    now = timezone.now()
+    return {
+        "starts_at": now - datetime.timedelta(hours=hours_ago),
+        "ends_at": now + datetime.timedelta(hours=hours_left),
+    }
 
 
 def make_volunteer(actor, area, name, **fields):

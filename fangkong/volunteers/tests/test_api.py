@@ -13,7 +13,7 @@ from fangkong.volunteers import services
 from fangkong.volunteers.choices import AssignmentState
 from fangkong.volunteers.models import Assignment, Shift, Volunteer
 
-from .conftest import at, give_account, make_need, make_volunteer
+from .conftest import at, give_account, make_need, make_volunteer, running_now
 
 pytestmark = pytest.mark.django_db
 FREE = {"available_days": "每天", "available_times": "全天"}
@@ -139,7 +139,7 @@ def test_proposals_and_dispatch(users, areas, pool):
 def test_volunteer_sees_and_answers_only_their_own_tasks(users, areas, pool):
     cmd = users["community"]
     user = give_account(cmd, pool["a"])
-    need = make_need(cmd, areas["grid_a"])
+    need = make_need(cmd, areas["grid_a"], **running_now())
     (mine,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
     (theirs,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["b"]])
     client = api(user)

@@ -19,7 +19,7 @@ from fangkong.volunteers.models import (
     Volunteer,
 )
 
-from .conftest import give_account, make_need, make_volunteer
+from .conftest import give_account, make_need, make_volunteer, running_now
 
 pytestmark = pytest.mark.django_db
 FREE = {"available_days": "每天", "available_times": "全天"}
@@ -33,7 +33,7 @@ def world(areas, users):
     for key, grid, name in (("a", "grid_a", "张三"), ("c", "grid_c", "王五")):
         v = make_volunteer(cmd, areas[grid], name, is_party_member=True, skills="驾驶", **FREE)
         user = give_account(cmd, v)
-        need = make_need(cmd, areas[grid], f"{name}的岗位", required_skills="驾驶")
+        need = make_need(cmd, areas[grid], f"{name}的岗位", required_skills="驾驶", **running_now())
         batch = services.dispatch_batch(
             actor=cmd, name=f"{name}批次", needs=[(need, 1)], area=areas[grid]
         )

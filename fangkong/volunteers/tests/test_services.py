@@ -15,7 +15,7 @@ from fangkong.volunteers import services
 from fangkong.volunteers.choices import AssignmentState, PoolState, Source, TeamKind
 from fangkong.volunteers.models import Assignment, Need, PartyReport, Shift, Team, Volunteer
 
-from .conftest import at, give_account, make_need, make_volunteer
+from .conftest import at, give_account, make_need, make_volunteer, running_now
 
 pytestmark = pytest.mark.django_db
 rng = random.Random(6)
@@ -298,7 +298,7 @@ def test_decline_needs_a_reason_and_frees_the_place(areas, users):
 def _accepted(cmd, area, name="甲"):
     v = make_volunteer(cmd, area, name, **FREE)
     user = give_account(cmd, v)
-    (a,) = services.dispatch(actor=cmd, need=make_need(cmd, area), volunteers=[v])
+    (a,) = services.dispatch(actor=cmd, need=make_need(cmd, area, **running_now()), volunteers=[v])
     a = Assignment.objects.get(pk=a.pk)
     services.respond_assignment(actor=user, assignment=a, accept=True)
     return v, user, Assignment.objects.get(pk=a.pk)
@@ -404,3 +404,34 @@ def test_a_need_asks_for_a_plausible_number_of_people(areas, users, headcount, m
         make_need(users["community"], areas["grid_a"], headcount=headcount)
     assert message in e.value.message_dict["headcount"][0]
     assert not Need.objects.exists()
+
+
+def test_check_in_only_within_the_needs_hours_and_counted_until_shortly_after(areas, users):
+    # Volunteer hours earn certificates: a check-in days after the task ended, or a
+    # check-out forgotten until the next morning, must not count as service.
+    cmd = users["community"]
+    v = make_volunteer(cmd, areas["grid_a"], "丙", **FREE)
+    user = give_account(cmd, v)
+    now = timezone.now().replace(second=0, microsecond=0)
+    need = make_need(
+        cmd,
+        areas["grid_a"],
+        starts_at=now - datetime.timedelta(hours=10),
+        ends_at=now - datetime.timedelta(hours=6),
+    )
+    (a,) = services.dispatch(actor=cmd, need=need, volunteers=[v])
+    services.respond_assignment(actor=user, assignment=a, accept=True)
+    a = Assignment.objects.get(pk=a.pk)
+    with pytest.raises(ValidationError) as e:
+        services.check_in(actor=user, assignment=a)  # now: after its end
+    assert e.value.message_dict["started_at"][0].startswith("岗位已于 ")
+    with pytest.raises(ValidationError) as e:
+        services.check_in(
+            actor=user, assignment=a, at=now - datetime.timedelta(hours=12, minutes=1)
+        )
+    assert "最早可提前 2 小时签到" in e.value.message_dict["started_at"][0]
+    shift = services.check_in(actor=user, assignment=a, at=now - datetime.timedelta(hours=12))
+    shift = services.check_out(actor=user, shift=shift)  # forgotten until now
+    assert shift.ended_at >= now  # the fact as it happened
+    assert shift.minutes == 8 * 60  # counted until 2 hours after the need's end
+    assert Shift.objects.count() == 1

@@ -16,7 +16,7 @@ from fangkong.volunteers.choices import AssignmentState, PoolState
 from fangkong.volunteers.models import Assignment, Shift, Volunteer
 from fangkong.volunteers.testing import signup_form
 
-from .conftest import give_account, make_need, make_volunteer
+from .conftest import give_account, make_need, make_volunteer, running_now
 
 pytestmark = pytest.mark.django_db
 FREE = {"available_days": "每天", "available_times": "全天"}
@@ -167,7 +167,7 @@ def test_my_tasks_accept_check_in_and_out_at_phone_page(client, users, areas, po
     cmd = users["community"]
     user = give_account(cmd, pool["a"])
     other_user = give_account(cmd, pool["b"])
-    need = make_need(cmd, areas["grid_a"])
+    need = make_need(cmd, areas["grid_a"], **running_now())
     (mine,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
     (theirs,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["b"]])
     client.force_login(user)
@@ -211,7 +211,7 @@ def test_certificate_pdf_only_above_the_threshold(client, users, areas, pool, se
     settings.FANGKONG_VOLUNTEER_CERTIFICATE_HOURS = 2
     cmd = users["community"]
     user = give_account(cmd, pool["a"])
-    need = make_need(cmd, areas["grid_a"])
+    need = make_need(cmd, areas["grid_a"], **running_now())
     (a,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
     a = Assignment.objects.get(pk=a.pk)
     services.respond_assignment(actor=user, assignment=a, accept=True)
