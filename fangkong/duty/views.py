@@ -280,8 +280,9 @@ def item_close(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, item=item, note=form.cleaned_data.get("note", "")
         )
         messages.success(request, _("事项已办结"))
-    back = request.POST.get("handover") or item.handover_id
-    return redirect("duty:handover_detail", pk=int(back))
+    # Back to the handover the item was closed from (a carried item shows on later ones).
+    back = request.POST.get("handover", "")
+    return redirect("duty:handover_detail", pk=int(back) if back.isdigit() else item.handover_id)
 
 
 # --- notices and the inbox ---------------------------------------------------------------

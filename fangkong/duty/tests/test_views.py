@@ -284,3 +284,23 @@ def test_handover_form_shows_open_items_of_own_units_only(client, areas, users):
     login(client, users["grid_c"])
     own = client.get(reverse("duty:handover_add"), {"area": areas["grid_c"].pk})
     assert [i.text for i in own.context["open_items"]] == ["给 3 号楼隔离户送药"]
+
+
+def test_closing_an_item_with_a_garbled_handover_field_goes_back_to_its_handover(
+    client, areas, users
+):
+    relief = make_user(Role.GRID_WORKER, areas["grid_c"])
+    handover = services.create_handover(
+        actor=users["grid_c"],
+        area=areas["grid_c"],
+        incoming=relief,
+        notes="夜班",
+        new_items=["补充测温枪电池"],
+    )
+    item = handover.items.get()
+    login(client, make_user(Role.COMMUNITY, areas["miyi_community"]))
+    response = client.post(reverse("duty:item_close", args=[item.pk]), {"handover": "abc"})
+    assert response.status_code == 302
+    assert response.url == reverse("duty:handover_detail", args=[handover.pk])
+    item.refresh_from_db()
+    assert item.closed_at is not None
