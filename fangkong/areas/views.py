@@ -18,10 +18,13 @@ from .models import Area
 from .tables import AreaTable
 
 
-def resident_counts(user, areas: list[Area]) -> dict[int, int]:
-    """Residents (visible to ``user``) in each area's subtree, in one grouped query."""
+def resident_counts(user, areas: list[Area]) -> dict[int, int | None]:
+    """Residents (visible to ``user``) in each area's subtree, in one grouped query; None
+    for a user who may not read residents (an enterprise liaison, an inspector)."""
     if not areas:
         return {}
+    if not user.has_perm("registry.view_resident"):
+        return dict.fromkeys((a.pk for a in areas), None)
     Resident = apps.get_model("registry", "Resident")
     paths = [a.path for a in areas]
     prefix = paths[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -192,6 +193,15 @@ def _duty_areas(user):
     )
 
 
+def _chosen_area(form: HandoverForm) -> Area | None:
+    """The unit the form names (posted, or ``?area=`` on the first visit), if it is one of
+    the form's choices: the open items of any other unit are not the user's to read."""
+    try:
+        return form.fields["area"].clean(form["area"].value())
+    except ValidationError:
+        return None
+
+
 @permission_required("duty.add_handover", raise_exception=True)
 def handover_add(request: HttpRequest) -> HttpResponse:
     areas = _duty_areas(request.user)
@@ -214,10 +224,9 @@ def handover_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已交班，等待接班人确认"))
             return redirect("duty:handover_detail", pk=handover.pk)
     open_items = []
-    if form["area"].value():
-        open_items = list(
-            HandoverItem.objects.filter(area_id=form["area"].value(), closed_at__isnull=True)
-        )
+    area = _chosen_area(form)
+    if area is not None:
+        open_items = list(selectors.open_items(HandoverItem.objects.all(), area))
     return render(
         request,
         "duty/handover_form.html",
@@ -271,8 +280,9 @@ def item_close(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, item=item, note=form.cleaned_data.get("note", "")
         )
         messages.success(request, _("事项已办结"))
-    back = request.POST.get("handover") or item.handover_id
-    return redirect("duty:handover_detail", pk=int(back))
+    # Back to the handover the item was closed from (a carried item shows on later ones).
+    back = request.POST.get("handover", "")
+    return redirect("duty:handover_detail", pk=int(back) if back.isdigit() else item.handover_id)
 
 
 # --- notices and the inbox ---------------------------------------------------------------

@@ -117,9 +117,13 @@ def delete_resident(*, actor, resident: Resident, reason: str = "") -> None:
 def reveal_resident(
     *, actor, resident: Resident, fields=("id_number", "phone", "address"), reason: str = ""
 ) -> dict[str, str]:
-    """Unmasked personal fields; the reading itself is audited."""
+    """Unmasked personal fields; the reading itself is audited with the reason given, which
+    is required (as an unmasked export's purpose is)."""
     require_perm(actor, "registry.reveal_resident")
     require_area(actor, resident.area)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("显示完整信息必须填写查看原因")})
     audit.record_reveal(actor, resident, fields, reason=reason)
     return {f: getattr(resident, f) for f in fields}
 

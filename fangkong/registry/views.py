@@ -7,6 +7,7 @@ Per-model views are configuration on ``core.views.generic``; writes go through
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -164,21 +165,30 @@ def personal_rows(resident: Resident, *, reveal: bool, values: dict | None = Non
 @require_POST
 @permission_required("registry.reveal_resident", raise_exception=True)
 def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """HTMX: the plaintext ID number, phone and address; the reading is audited."""
+    """HTMX: the plaintext ID number, phone and address; the reading is audited with the
+    reason given. Without a reason the card stays masked and says what is missing."""
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
-    values = services.reveal_resident(
-        actor=request.user, resident=resident, reason=request.POST.get("reason", "")[:200]
-    )
-    return render(
-        request,
-        "registry/includes/resident_personal.html",
-        {
+    try:
+        values = services.reveal_resident(
+            actor=request.user, resident=resident, reason=request.POST.get("reason", "")[:200]
+        )
+    except ValidationError as e:
+        context = {
+            "object": resident,
+            "personal": personal_rows(resident, reveal=False),
+            "can_reveal": True,
+            "reveal_error": " ".join(e.messages),
+        }
+    else:
+        context = {
             "object": resident,
             "personal": personal_rows(resident, reveal=True, values=values),
             "revealed": True,
             "can_reveal": False,
-        },
-    )
+        }
+    response = render(request, "registry/includes/resident_personal.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @permission_required("registry.view_household", raise_exception=True)

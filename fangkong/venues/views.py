@@ -79,13 +79,18 @@ class VenueDetailView(ObjectDetailView):
     def get_extra_context(self, request, obj):
         url = request.build_absolute_uri(pdf.scan_path(obj))
         current = selectors.occupancy(obj)
-        recent = selectors.scan_list(Scan.objects.filter(venue=obj))[:RECENT_SCANS]
+        # Who came in, when, with what temperature and colour: for those who may read scans,
+        # not for everyone who staffs the venue's door (volunteers, liaisons, inspectors).
+        scans = None
+        if request.user.has_perm("venues.view_scan"):
+            recent = selectors.scan_list(Scan.objects.filter(venue=obj))[:RECENT_SCANS]
+            scans = ScanTable(recent)
         return {
             "scan_url": url,
             "qr_svg": pdf.qr_svg(url),
             "occupancy": current,
             "at_limit": selectors.at_flow_limit(obj, current),
-            "scans": ScanTable(recent),
+            "scans": scans,
             "can_checkpoint": request.user.has_perm("venues.checkpoint_venue"),
         }
 

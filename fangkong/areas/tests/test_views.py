@@ -65,6 +65,23 @@ def test_grid_worker_counts_only_own_grid(client, users, areas, residents):
     assert r.context["residents"] == 2
 
 
+@pytest.mark.parametrize("role", ["liaison", "inspector"])
+def test_roles_that_may_not_read_residents_see_no_resident_counts(
+    client, users, areas, residents, role
+):
+    from fangkong.core.testing.factories import make_user
+
+    client.force_login(make_user(role, areas["street"]))
+    tree = client.get(reverse("areas:area_tree"))
+    assert [n[2] for n in nodes(tree)] == [None]
+    assert "data-residents" not in tree.content.decode()
+    detail = client.get(reverse("areas:area_detail", args=[areas["community"].pk]))
+    assert detail.status_code == 200
+    assert detail.context["residents"] is None
+    assert [c["residents"] for c in detail.context["children"]] == [None, None]
+    assert "data-residents" not in detail.content.decode()
+
+
 def test_area_list_is_scoped_and_searchable(client, users, areas):
     client.force_login(users["street"])
     r = client.get(reverse("areas:area_list"))

@@ -106,7 +106,7 @@ def test_audit_update_changes_are_masked_pairs(users, audited):
 
 
 def test_audit_filter_by_action(users, audited):
-    services.reveal_resident(actor=users["command"], resident=audited["a"])
+    services.reveal_resident(actor=users["command"], resident=audited["a"], reason="流调核对")
     response = client_for(users["command"]).get(AUDIT, {"action": "reveal"})
     assert [(r["action"], r["object_id"]) for r in response.json()["results"]] == [
         ("reveal", str(audited["a"].pk))
@@ -124,7 +124,7 @@ def test_audit_entries_are_read_only_and_need_the_permission(users, audited):
 
 def test_audit_list_query_count(users, audited, django_assert_max_num_queries):
     for _ in range(10):
-        services.reveal_resident(actor=users["command"], resident=audited["a"])
+        services.reveal_resident(actor=users["command"], resident=audited["a"], reason="流调核对")
     client = client_for(users["command"])
     # session, user, user's area, 2 × role permissions, count, page
     with django_assert_max_num_queries(7):

@@ -6,6 +6,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from fangkong.accounts.choices import Role
+from fangkong.core.testing.factories import make_user
 from fangkong.duty import services
 from fangkong.duty.models import Handover, Notice, NoticeReceipt, Shift, WorkingGroup
 
@@ -260,3 +262,45 @@ def test_coverage_first_visit_shows_own_unit_today(client, users):
     page = login(client, users["community"]).get(reverse("duty:coverage"))
     assert len(page.context["days"]) == 1
     assert page.context["form"].cleaned_data["area"] == users["community"].area
+
+
+def test_handover_form_shows_open_items_of_own_units_only(client, areas, users):
+    """``?area=`` of another district's unit lists nothing of it (nor fails on a non-number)."""
+    relief = make_user(Role.GRID_WORKER, areas["grid_c"])
+    elsewhere = services.create_handover(
+        actor=users["grid_c"],
+        area=areas["grid_c"],
+        incoming=relief,
+        notes="夜班",
+        new_items=["给 3 号楼隔离户送药"],
+    )
+    assert elsewhere.items.filter(closed_at__isnull=True).exists()
+    login(client, users["grid_a"])
+    page = client.get(reverse("duty:handover_add"), {"area": areas["grid_c"].pk})
+    assert page.status_code == 200
+    assert page.context["open_items"] == []
+    assert "隔离户送药" not in page.content.decode()
+    assert client.get(reverse("duty:handover_add"), {"area": "x"}).status_code == 200
+    login(client, users["grid_c"])
+    own = client.get(reverse("duty:handover_add"), {"area": areas["grid_c"].pk})
+    assert [i.text for i in own.context["open_items"]] == ["给 3 号楼隔离户送药"]
+
+
+def test_closing_an_item_with_a_garbled_handover_field_goes_back_to_its_handover(
+    client, areas, users
+):
+    relief = make_user(Role.GRID_WORKER, areas["grid_c"])
+    handover = services.create_handover(
+        actor=users["grid_c"],
+        area=areas["grid_c"],
+        incoming=relief,
+        notes="夜班",
+        new_items=["补充测温枪电池"],
+    )
+    item = handover.items.get()
+    login(client, make_user(Role.COMMUNITY, areas["miyi_community"]))
+    response = client.post(reverse("duty:item_close", args=[item.pk]), {"handover": "abc"})
+    assert response.status_code == 302
+    assert response.url == reverse("duty:handover_detail", args=[handover.pk])
+    item.refresh_from_db()
+    assert item.closed_at is not None

@@ -165,6 +165,17 @@ def test_reveal_is_refused_without_permission_or_scope(users, people, user, stat
     assert AuditEntry.objects.count() == before
 
 
+def test_reveal_needs_a_reason(users, people):
+    before = AuditEntry.objects.count()
+    client = client_for(users["grid_a"])
+    for body in ({}, {"reason": " "}):
+        response = client.post(f"{detail(people['zhangsan'])}reveal/", body, format="json")
+        assert response.status_code == 400
+        assert "reason" in response.json()
+        assert people["zhangsan"].id_number not in response.content.decode()
+    assert AuditEntry.objects.count() == before
+
+
 # --- writes -------------------------------------------------------------------------------
 
 

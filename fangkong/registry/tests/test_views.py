@@ -170,9 +170,12 @@ def test_reveal_returns_plaintext_and_is_audited(client, users, people):
     c = login(client, users["grid_a"])
     before = AuditEntry.objects.filter(action="reveal").count()
     r = c.post(
-        reverse("registry:resident_reveal", args=[people["a1"].pk]), headers={"HX-Request": "true"}
+        reverse("registry:resident_reveal", args=[people["a1"].pk]),
+        {"reason": "入户核对身份"},
+        headers={"HX-Request": "true"},
     )
     assert r.status_code == 200
+    assert r["Cache-Control"] == "no-store"
     body = r.content.decode()
     assert ID_A1 in body and "13800001234" in body and "仁和区海棠花语小区1栋101" in body
     entries = AuditEntry.objects.filter(action="reveal")
@@ -181,6 +184,20 @@ def test_reveal_returns_plaintext_and_is_audited(client, users, people):
     assert entry.object_id == str(people["a1"].pk)
     assert entry.actor_name == "grid_a"
     assert entry.changes == {"fields": ["address", "id_number", "phone"]}
+    assert entry.reason == "入户核对身份"
+
+
+def test_reveal_without_a_reason_shows_nothing_and_asks_for_one(client, users, people):
+    c = login(client, users["grid_a"])
+    url = reverse("registry:resident_reveal", args=[people["a1"].pk])
+    for data in ({}, {"reason": "   "}):
+        r = c.post(url, data, headers={"HX-Request": "true"})
+        assert r.status_code == 200
+        body = r.content.decode()
+        assert ID_A1 not in body and "13800001234" not in body
+        assert mask("id_number", ID_A1) in body
+        assert "必须填写查看原因" in body
+    assert AuditEntry.objects.filter(action="reveal").count() == 0
 
 
 def test_reveal_denied_for_leader_and_outside_scope(client, users, people):

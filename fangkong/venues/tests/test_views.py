@@ -230,3 +230,27 @@ def test_outing_request_and_approval_pages(users, areas):
     r = client_for(users["community"]).get(reverse("venues:outing_list"))
     assert [o.pk for o, _c in r.context["table"]] == [outing.pk]
     assert services  # services import used by fixtures
+
+
+def test_venue_page_shows_recent_scans_only_to_those_who_may_read_scans(users, market, green):
+    """Door staff (a volunteer, an inspector) open the venue for its checkpoint and QR; who
+    came in, with what temperature and colour, is for those who may read scans."""
+    from fangkong.accounts.choices import Role
+    from fangkong.core.testing.factories import make_user
+
+    Client(enforce_csrf_checks=False).post(
+        reverse("venues:public_scan", args=[market.code]),
+        {"name": "李青青", "id_number": green.id_number, "temperature": "36.5", "direction": "in"},
+    )
+    assert Scan.objects.count() == 1
+    url = reverse("venues:venue_detail", args=[market.pk])
+    staff = client_for(users["grid_a"]).get(url)
+    assert len(list(staff.context["scans"])) == 1
+    assert "李*青" in staff.content.decode()
+    for user in (users["volunteer"], make_user(Role.INSPECTOR, users["command"].area)):
+        assert not user.has_perm("venues.view_scan")
+        page = client_for(user).get(url)
+        assert page.status_code == 200
+        assert page.context["scans"] is None
+        body = page.content.decode()
+        assert "李*青" not in body and "最近扫码记录" not in body
