@@ -81,6 +81,8 @@ def discharge_case(
         raise ValidationError({"status": _("请选择已治愈或已出院")})
     if discharged_at is None or discharged_at < case.confirmed_at:
         raise ValidationError({"discharged_at": _("治愈/出院时间不能早于确诊时间")})
+    if discharged_at > timezone.now():
+        raise ValidationError({"discharged_at": _("治愈/出院时间不能晚于当前时间")})
     with transaction.atomic():
         before = lock_versioned(case, expected_version)
         if before.status != CaseStatus.ACTIVE:

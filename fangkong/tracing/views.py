@@ -23,9 +23,16 @@ from fangkong.core.views.generic import (
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
 from . import selectors, services
-from .choices import ContactDegree, ContactState
+from .choices import CaseStatus, ContactDegree, ContactState
 from .filtersets import CaseFilterSet, ContactFilterSet
-from .forms import CaseForm, DismissForm, NamedContactForm, QuarantineForm, TraceForm
+from .forms import (
+    CaseForm,
+    DischargeForm,
+    DismissForm,
+    NamedContactForm,
+    QuarantineForm,
+    TraceForm,
+)
 from .graph import chain_svg
 from .models import Case, Contact, Exposure
 from .tables import CaseTable, ChainEdgeTable, ContactTable
@@ -113,6 +120,11 @@ class CaseDetailView(ObjectDetailView):
             "can_name": user.has_perm("tracing.add_contact"),
             "can_quarantine": user.has_perm("health.add_assignment"),
             "can_export": user.has_perm("tracing.export_case"),
+            "discharge_form": (
+                DischargeForm(initial={"status": CaseStatus.RECOVERED})
+                if obj.status == CaseStatus.ACTIVE and user.has_perm("tracing.change_case")
+                else None
+            ),
             "trace_form": TraceForm(),
             "quarantine_form": QuarantineForm(),
             "dismiss_form": DismissForm(),
@@ -149,6 +161,25 @@ def case_trace(request: HttpRequest, pk: int) -> HttpResponse:
                 "n": summary.outside_scope
             }
         messages.success(request, text)
+    return redirect("tracing:case_detail", pk=case.pk)
+
+
+@require_POST
+@permission_required("tracing.change_case", raise_exception=True)
+def case_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """治愈/出院: the case leaves care, its resident's status follows."""
+    case = _case_for(request, pk)
+    form = DischargeForm(request.POST)
+    with service_messages(request):
+        if not form.is_valid():
+            raise ValidationError(form_error_text(form))
+        services.discharge_case(
+            actor=request.user,
+            case=case,
+            expected_version=request.POST.get("version") or None,
+            **form.cleaned_data,
+        )
+        messages.success(request, _("已登记病例治愈/出院"))
     return redirect("tracing:case_detail", pk=case.pk)
 
 
