@@ -229,3 +229,43 @@ def test_dismissing_a_close_contact_dismisses_secondaries_linked_only_through_th
     # Once K is dismissed too, L has no link left.
     dismiss_contact(actor=users["command"], contact=found[("早到未走", "close")], reason="未接触")
     assert _contacts(case)[("两处接触", "secondary")].state == "dismissed"
+
+
+def test_confirming_a_dismissed_close_contact_again_puts_its_secondaries_back_to_verify(
+    city, users
+):
+    """The undo of a dismissal: the secondaries it dismissed are to verify again (and counted
+    so on the dashboard); one staff dismissed by hand stays dismissed."""
+    from django.utils import timezone, translation
+
+    from fangkong.dashboard.figures import figure_values
+
+    p, _v, _w, case = city
+    trace_case(actor=users["command"], case=case, now=t(0, 12))
+    found = _contacts(case)
+    b = found[("重叠者", "close")]
+    figure = ["contacts_to_verify"]
+    city_area = p["A"].area.ancestors()[0]
+    today = timezone.localdate()  # contacts are registered now
+    before = figure_values(users["command"], city_area, today, figure)
+    dismiss_contact(
+        actor=users["command"], contact=found[("密接同住", "secondary")], reason="已核实未接触"
+    )
+    # The system's dismissal was written in English, staff's undo comes in Chinese.
+    with translation.override("en"):
+        dismiss_contact(actor=users["command"], contact=b, reason="身份误匹配")
+    assert _contacts(case)[("次密接者", "secondary")].state == "dismissed"
+    confirm_contact(actor=users["command"], contact=b)
+    after = _contacts(case)
+    g = after[("次密接者", "secondary")]
+    assert (g.state, g.reason) == ("suspected", "系统追踪：同场所重叠 1 次")
+    h = after[("密接同住", "secondary")]
+    assert (h.state, h.reason) == ("dismissed", "已核实未接触")
+    assert figure_values(users["command"], city_area, today, figure) == {
+        "contacts_to_verify": before["contacts_to_verify"] - 2  # B confirmed, H dismissed
+    }
+    entry = AuditEntry.objects.filter(object_type="tracing.contact", object_id=str(g.pk)).latest(
+        "id"
+    )
+    assert entry.changes["state"] == ["dismissed", "suspected"]
+    assert verify_chain().ok
