@@ -75,7 +75,7 @@ class Figure:
     # The list's filters that make its rows the figure's: a dict, or a function of the day
     # shown (as-of filters: ``{"active_on": "2020-02-10"}``). The link adds the area.
     list_params: dict | Callable[[Moment], dict] = field(default_factory=dict)
-    count_field: str = "pk"
+    count_field: str = "pk"  # another field: its distinct values are counted (persons)
     # False when the records keep no history (the figure is "now" even in a past report).
     as_of: bool = True
     # The permission to read the figure, when ``view`` on ``model`` is not enough (a
@@ -110,7 +110,9 @@ class Figure:
         """The figure's aggregate over its model's rows (a filtered count or sum)."""
         if self.sum_field:
             return Coalesce(Sum(self.sum_field, filter=self.condition(moment)), 0)
-        return Count(self.count_field, filter=self.condition(moment))
+        # A count of something other than rows (the residents of contacts) counts each once.
+        distinct = self.count_field != "pk"
+        return Count(self.count_field, filter=self.condition(moment), distinct=distinct)
 
     @property
     def model_class(self):
@@ -199,6 +201,8 @@ register(
         lambda m: {"confirmed_after": m.day.isoformat(), "confirmed_before": m.day.isoformat()},
     )
 )
+# Close and secondary contacts are persons, as a daily report gives them (密接 N 人): one
+# exposed to two cases counts once; their list shows one row per case.
 register(
     Figure(
         "contacts_close",
@@ -208,6 +212,8 @@ register(
         _contact(Q(degree="close")),
         "tracing:contact_list",
         _on("registered_by", degree="close"),
+        count_field="resident",
+        list_counts=False,
     )
 )
 register(
@@ -219,6 +225,8 @@ register(
         _contact(Q(degree="secondary")),
         "tracing:contact_list",
         _on("registered_by", degree="secondary"),
+        count_field="resident",
+        list_counts=False,
     )
 )
 register(

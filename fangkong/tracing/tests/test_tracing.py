@@ -269,3 +269,30 @@ def test_confirming_a_dismissed_close_contact_again_puts_its_secondaries_back_to
     )
     assert entry.changes["state"] == ["dismissed", "suspected"]
     assert verify_chain().ok
+
+
+def test_a_close_contact_of_two_cases_is_one_person_in_the_figures(city, users, areas):
+    """密接 N 人: the dashboard and the daily report count persons, not one row per case;
+    the list keeps one row per case (each is verified on its own)."""
+    from django.utils import timezone
+
+    from fangkong.dashboard.figures import figure_table
+    from fangkong.status.testing import make_resident
+    from fangkong.tracing.services import create_contact
+
+    p, _v, _w, case = city
+    other = create_case(
+        actor=users["command"],
+        resident=make_resident(areas["grid_c"], name="病例乙"),
+        kind="confirmed",
+        confirmed_at=CONFIRMED,
+    )
+    b = p["B"]
+    for c in (case, other):
+        create_contact(actor=users["command"], resident=b, case=c, degree="close", last_exposure=D)
+    assert Contact.objects.filter(resident=b, degree="close").count() == 2
+    today = timezone.localdate()
+    keys = ["contacts_close", "contacts_to_verify"]
+    values, rows = figure_table(users["command"], areas["city"], today, keys, children=True)
+    assert values == {"contacts_close": 1, "contacts_to_verify": 2}
+    assert [r["contacts_close"] for r in rows] == [1, 0]  # 仁和区, 米易县
