@@ -19,6 +19,7 @@ from fangkong.status.clock import at_local, local_date
 from fangkong.status.services import recompute_on_commit
 
 from .choices import (
+    CATEGORY_KINDS,
     SLOT_START_HOUR,
     AlertKind,
     AssignmentKind,
@@ -64,15 +65,25 @@ def create_assignment(
         raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
     if responsible is not None and not area_visible_to(resident.area, responsible):
         raise ValidationError({"responsible": _("责任网格员不负责该居民所在的网格")})
+    # One running assignment per category (隔离, 健康监测): home and central quarantine at
+    # once would count the person twice among 隔离中人员; a transfer releases the first.
+    family = next(kinds for kinds in CATEGORY_KINDS.values() if kind in kinds)
     overlapping = Assignment.objects.filter(
         resident=resident,
-        kind=kind,
+        kind__in=family,
         state=AssignmentState.ACTIVE,
         start_date__lte=end_date,
         end_date__gte=start_date,
-    )
-    if overlapping.exists():
-        raise ValidationError({"start_date": _("该居民在此期间已有同类进行中的安排")})
+    ).first()
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "start_date": _(
+                    "该居民在此期间已有进行中的%(kind)s安排；如需转换方式，请先解除原安排"
+                )
+                % {"kind": overlapping.get_kind_display()}
+            }
+        )
     with transaction.atomic():
         assignment = audited_create(
             actor,
