@@ -162,6 +162,32 @@ def _raise_alert(actor, checkin: CheckIn) -> Alert | None:
     return alert
 
 
+def _settle_alerts(actor, checkin: CheckIn, now: datetime.datetime) -> None:
+    """A corrected check-in: its open fever/symptom alerts follow the corrected reading. One
+    that no longer applies is marked handled (by whoever corrected it); one that still
+    applies gets the corrected text."""
+    found = _alert_for(checkin)
+    kind, message = found if found is not None else (None, "")
+    stale = Alert.objects.select_for_update().filter(
+        assignment=checkin.assignment_id,
+        date=checkin.date,
+        slot=checkin.slot,
+        kind__in=(AlertKind.FEVER, AlertKind.SYMPTOM),
+        acknowledged_at__isnull=True,
+    )
+    for alert in stale:
+        before = Alert.objects.get(pk=alert.pk)
+        if alert.kind == kind:
+            alert.message = message[:200]
+            reason = _("打卡已更正")
+        else:
+            alert.acknowledged_by, alert.acknowledged_at = actor, now
+            reason = _("打卡已更正，该预警不再适用")
+        alert.version = before.version + 1
+        alert.save()
+        audit.record_update(actor, before, alert, reason=reason)
+
+
 def _save_checkin(
     *, actor, assignment: Assignment, date, slot, temperature, symptoms, source, now
 ) -> tuple[CheckIn, bool]:
@@ -200,6 +226,7 @@ def _save_checkin(
             existing.version = before.version + 1
             existing.save()
             audit.record_update(actor, before, existing, reason=_("更正打卡"))
+            _settle_alerts(actor, existing, now)
             _raise_alert(actor, existing)
             return existing, False
         checkin = audited_create(
