@@ -16,7 +16,7 @@ from fangkong.core.scoping import area_visible_to
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 from fangkong.formats import joined
 from fangkong.status.clock import at_local, local_date
-from fangkong.status.services import recompute_on_commit
+from fangkong.status.services import end_overrides_for_new_fact, recompute_on_commit
 
 from .choices import (
     CATEGORY_KINDS,
@@ -96,6 +96,7 @@ def create_assignment(
             responsible=responsible,
             doctor=doctor.strip(),
         )
+        end_overrides_for_new_fact([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
         recompute_on_commit([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
     return assignment
 
@@ -403,6 +404,8 @@ def record_nat_result(
                 reported_at=reported_at,
             )
             created = True
+        if result == NatResult.POSITIVE:
+            end_overrides_for_new_fact([resident.pk], cause=_("核酸阳性"), actor=actor)
         if result != NatResult.PENDING:
             recompute_on_commit([resident.pk], cause=_("核酸检测结果"), actor=actor)
     return test, created

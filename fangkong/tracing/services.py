@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
-from fangkong.status.services import recompute_on_commit
+from fangkong.status.services import end_overrides_for_new_fact, recompute_on_commit
 
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState, ExposureKind
 from .engine import Params
@@ -63,6 +63,7 @@ def create_case(
             source=source.strip(),
             notes=notes,
         )
+        end_overrides_for_new_fact([resident.pk], cause=_("新增病例"), actor=actor)
         recompute_on_commit([resident.pk], cause=_("新增病例"), actor=actor)
     return case
 
@@ -133,6 +134,7 @@ def create_contact(
             state=ContactState.CONFIRMED if confirmed else ContactState.SUSPECTED,
         )
         if confirmed:
+            end_overrides_for_new_fact([resident.pk], cause=_("确认接触者"), actor=actor)
             recompute_on_commit([resident.pk], cause=_("确认接触者"), actor=actor)
     return contact
 
@@ -150,6 +152,8 @@ def _set_contact_state(*, actor, contact: Contact, state: str, reason: str, caus
         contact.version = before.version + 1
         contact.save()
         audit.record_update(actor, before, contact, reason=reason)
+        if state == ContactState.CONFIRMED:
+            end_overrides_for_new_fact([contact.resident_id], cause=cause, actor=actor)
         recompute_on_commit([contact.resident_id], cause=cause, actor=actor)
     return contact
 
