@@ -205,7 +205,29 @@ def contact_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, contact=contact, reason=form.cleaned_data["reason"]
         )
         messages.success(request, _("已排除接触者"))
+        # The quarantine is a fact of its own: dismissing the contact does not end it, and
+        # the person stays red and counted among 隔离中人员 until staff release it.
+        running = _running_quarantine(contact.resident_id)
+        if running is not None:
+            messages.warning(
+                request,
+                _("该居民仍在%(kind)s中（至 %(end)s），排除后如无需隔离，请在其隔离安排中办理解除")
+                % {"kind": running.get_kind_display(), "end": running.end_date.isoformat()},
+            )
     return redirect("tracing:case_detail", pk=contact.case_id)
+
+
+def _running_quarantine(resident_id: int):
+    from fangkong.health.choices import QUARANTINE_KINDS, AssignmentState
+    from fangkong.health.models import Assignment
+
+    return (
+        Assignment.objects.filter(
+            resident_id=resident_id, kind__in=QUARANTINE_KINDS, state=AssignmentState.ACTIVE
+        )
+        .order_by("-end_date")
+        .first()
+    )
 
 
 @require_POST
