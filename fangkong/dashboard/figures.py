@@ -75,7 +75,7 @@ class Figure:
     # The list's filters that make its rows the figure's: a dict, or a function of the day
     # shown (as-of filters: ``{"active_on": "2020-02-10"}``). The link adds the area.
     list_params: dict | Callable[[Moment], dict] = field(default_factory=dict)
-    count_field: str = "pk"
+    count_field: str = "pk"  # another field: its distinct values are counted (persons)
     # False when the records keep no history (the figure is "now" even in a past report).
     as_of: bool = True
     # The permission to read the figure, when ``view`` on ``model`` is not enough (a
@@ -110,7 +110,9 @@ class Figure:
         """The figure's aggregate over its model's rows (a filtered count or sum)."""
         if self.sum_field:
             return Coalesce(Sum(self.sum_field, filter=self.condition(moment)), 0)
-        return Count(self.count_field, filter=self.condition(moment))
+        # A count of something other than rows (the residents of contacts) counts each once.
+        distinct = self.count_field != "pk"
+        return Count(self.count_field, filter=self.condition(moment), distinct=distinct)
 
     @property
     def model_class(self):
@@ -199,6 +201,8 @@ register(
         lambda m: {"confirmed_after": m.day.isoformat(), "confirmed_before": m.day.isoformat()},
     )
 )
+# Close and secondary contacts are persons, as a daily report gives them (密接 N 人): one
+# exposed to two cases counts once; their list shows one row per case.
 register(
     Figure(
         "contacts_close",
@@ -208,6 +212,8 @@ register(
         _contact(Q(degree="close")),
         "tracing:contact_list",
         _on("registered_by", degree="close"),
+        count_field="resident",
+        list_counts=False,
     )
 )
 register(
@@ -219,6 +225,8 @@ register(
         _contact(Q(degree="secondary")),
         "tracing:contact_list",
         _on("registered_by", degree="secondary"),
+        count_field="resident",
+        list_counts=False,
     )
 )
 register(
@@ -782,18 +790,22 @@ def _merge(into: dict, part: dict) -> dict:
 
 @dataclass
 class _Tally:
-    """Partial values added up for ``area`` (``total``) and for each of its direct
-    sub-areas (``children``, by the sub-area holding each area id of the subtree)."""
+    """Partial values added up for ``area`` (``total``), for each of its direct sub-areas
+    (``children``, by the sub-area holding each area id of the subtree) and, with the
+    sub-areas, for the records of ``area`` itself (``own``: a street's own checkpoint, a
+    city's own warehouse), so that the rows add up to the total."""
 
     subareas: list[Area]
     child_of: dict[int, int]
     empty: Callable[[], dict] = dict
     total: dict = field(init=False)
     children: list[dict] = field(init=False)
+    own: dict = field(init=False)
 
     def __post_init__(self) -> None:
         self.total = self.empty()
         self.children = [self.empty() for _ in self.subareas]
+        self.own = self.empty()
 
     @classmethod
     def under(cls, area: Area, with_children: bool) -> _Tally:
@@ -818,6 +830,8 @@ class _Tally:
         i = self.child_of.get(area_id)
         if i is not None:
             _merge(self.children[i], part)
+        elif self.subareas:
+            _merge(self.own, part)
 
     def add_counts(self, rows: Iterable[tuple], keys: list[str]) -> None:
         """Rows ``(area id, one value per key)`` of plain counts added up per sub-area
@@ -832,13 +846,17 @@ class _Tally:
             _merge(self.total, part)
             if i is not None:
                 _merge(self.children[i], part)
+            elif self.subareas:
+                _merge(self.own, part)
 
 
 def figure_table(
     user, area, day: datetime.date, keys: list[str] | None = None, *, children: bool = False
 ) -> tuple[dict[str, int | Decimal], list[dict]]:
     """The value of each figure for ``area`` (its subtree, as the user sees it) on ``day``
-    and, with ``children``, one row per direct sub-area (``area`` and the values).
+    and, with ``children``, one row per direct sub-area (``area`` and the values), then one
+    for the records of ``area`` itself when there are any (``own`` true): the rows of an
+    additive figure add up to its value.
 
     Counts: one query per model, grouped by the records' area and added up here for the
     area and each sub-area. Additive families: one selector pass, added up likewise;
@@ -883,18 +901,25 @@ def figure_table(
                 else family.empty()
                 for i, c in enumerate(tally.subareas)
             ]
+            if tally.subareas and None in holding:
+                own = records.filter(**{count_scope(model_class): area.pk})
+                tally.own = family.compute(own, moment)
 
-    def value(f: Figure, i: int | None) -> int | Decimal:
-        if f.family is None:
-            return (counts.total if i is None else counts.children[i]).get(f.key, 0)
-        tally = tallies[f.family.key]
-        return f.pick(tally.total if i is None else tally.children[i])
+    def value(f: Figure, i: int | str | None) -> int | Decimal:
+        tally = counts if f.family is None else tallies[f.family.key]
+        part = tally.total if i is None else tally.own if i == "own" else tally.children[i]
+        return part.get(f.key, 0) if f.family is None else f.pick(part)
 
     values = {f.key: value(f, None) for f in figures}
     rows = [
-        {"area": child, **{f.key: value(f, i) for f in figures}}
+        {"area": child, "own": False, **{f.key: value(f, i) for f in figures}}
         for i, child in enumerate(counts.subareas)
     ]
+    if counts.subareas and any(
+        counts.own.get(f.key) if f.family is None else tallies[f.family.key].own != f.family.empty()
+        for f in figures
+    ):
+        rows.append({"area": area, "own": True, **{f.key: value(f, "own") for f in figures}})
     return values, rows
 
 

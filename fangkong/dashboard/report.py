@@ -153,7 +153,10 @@ def render_xlsx(report: DailyReport) -> bytes:
         sub = wb.create_sheet(_("下级区域"))
         sub.append([_("区域"), *report.labels])
         for row in report.children:
-            sub.append([row["area"].name, *(row[k] for k in report.keys)])
+            name = row["area"].name
+            if row["own"]:
+                name = _("%(name)s本级") % {"name": name}
+            sub.append([name, *(row[k] for k in report.keys)])
             _group_numbers(sub[sub.max_row])
         for cell in sub[1]:
             cell.alignment = Alignment(wrap_text=True)

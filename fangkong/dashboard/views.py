@@ -152,8 +152,10 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
     comparison = [
         {
             "area": row["area"],
+            "own": row["own"],
+            # The lists show an area with its sub-areas: the area's own records have none.
             "cells": [
-                (row[k], _list_link(f, row["area"], moment))
+                (row[k], "" if row["own"] else _list_link(f, row["area"], moment))
                 for k, f in zip(keys, figures, strict=True)
             ],
         }

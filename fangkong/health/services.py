@@ -16,9 +16,10 @@ from fangkong.core.scoping import area_visible_to
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
 from fangkong.formats import joined
 from fangkong.status.clock import at_local, local_date
-from fangkong.status.services import recompute_on_commit
+from fangkong.status.services import end_overrides_for_new_fact, recompute_on_commit
 
 from .choices import (
+    CATEGORY_KINDS,
     SLOT_START_HOUR,
     AlertKind,
     AssignmentKind,
@@ -64,15 +65,25 @@ def create_assignment(
         raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
     if responsible is not None and not area_visible_to(resident.area, responsible):
         raise ValidationError({"responsible": _("责任网格员不负责该居民所在的网格")})
+    # One running assignment per category (隔离, 健康监测): home and central quarantine at
+    # once would count the person twice among 隔离中人员; a transfer releases the first.
+    family = next(kinds for kinds in CATEGORY_KINDS.values() if kind in kinds)
     overlapping = Assignment.objects.filter(
         resident=resident,
-        kind=kind,
+        kind__in=family,
         state=AssignmentState.ACTIVE,
         start_date__lte=end_date,
         end_date__gte=start_date,
-    )
-    if overlapping.exists():
-        raise ValidationError({"start_date": _("该居民在此期间已有同类进行中的安排")})
+    ).first()
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "start_date": _(
+                    "该居民在此期间已有进行中的%(kind)s安排；如需转换方式，请先解除原安排"
+                )
+                % {"kind": overlapping.get_kind_display()}
+            }
+        )
     with transaction.atomic():
         assignment = audited_create(
             actor,
@@ -85,6 +96,7 @@ def create_assignment(
             responsible=responsible,
             doctor=doctor.strip(),
         )
+        end_overrides_for_new_fact([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
         recompute_on_commit([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
     return assignment
 
@@ -151,6 +163,32 @@ def _raise_alert(actor, checkin: CheckIn) -> Alert | None:
     return alert
 
 
+def _settle_alerts(actor, checkin: CheckIn, now: datetime.datetime) -> None:
+    """A corrected check-in: its open fever/symptom alerts follow the corrected reading. One
+    that no longer applies is marked handled (by whoever corrected it); one that still
+    applies gets the corrected text."""
+    found = _alert_for(checkin)
+    kind, message = found if found is not None else (None, "")
+    stale = Alert.objects.select_for_update().filter(
+        assignment=checkin.assignment_id,
+        date=checkin.date,
+        slot=checkin.slot,
+        kind__in=(AlertKind.FEVER, AlertKind.SYMPTOM),
+        acknowledged_at__isnull=True,
+    )
+    for alert in stale:
+        before = Alert.objects.get(pk=alert.pk)
+        if alert.kind == kind:
+            alert.message = message[:200]
+            reason = _("打卡已更正")
+        else:
+            alert.acknowledged_by, alert.acknowledged_at = actor, now
+            reason = _("打卡已更正，该预警不再适用")
+        alert.version = before.version + 1
+        alert.save()
+        audit.record_update(actor, before, alert, reason=reason)
+
+
 def _save_checkin(
     *, actor, assignment: Assignment, date, slot, temperature, symptoms, source, now
 ) -> tuple[CheckIn, bool]:
@@ -189,6 +227,7 @@ def _save_checkin(
             existing.version = before.version + 1
             existing.save()
             audit.record_update(actor, before, existing, reason=_("更正打卡"))
+            _settle_alerts(actor, existing, now)
             _raise_alert(actor, existing)
             return existing, False
         checkin = audited_create(
@@ -365,6 +404,8 @@ def record_nat_result(
                 reported_at=reported_at,
             )
             created = True
+        if result == NatResult.POSITIVE:
+            end_overrides_for_new_fact([resident.pk], cause=_("核酸阳性"), actor=actor)
         if result != NatResult.PENDING:
             recompute_on_commit([resident.pk], cause=_("核酸检测结果"), actor=actor)
     return test, created

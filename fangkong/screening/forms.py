@@ -60,7 +60,8 @@ class FindingForm(forms.Form):
     """Mark a member of the visited household as a returnee / inflow person."""
 
     resident = forms.IntegerField(widget=forms.HiddenInput)
-    kind = forms.ChoiceField(choices=FindingKind.choices)
+    # Blank: take back a finding recorded by mistake (only for a person already found).
+    kind = forms.ChoiceField(choices=FindingKind.choices, required=False)
 
 
 class FindingImportForm(ResidentImportForm):

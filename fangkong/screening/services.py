@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    audited_delete,
+    lock_versioned,
+    require_area,
+    require_perm,
+    save_versioned,
+)
 
 from . import coverage
 from .choices import FindingKind, VisitOutcome
@@ -118,6 +125,25 @@ def record_visit(
             notes=notes,
         )
     return visit
+
+
+def correct_finding(*, actor, finding: Finding, kind: str) -> Finding | None:
+    """Correct a person found by mistake (a mis-tapped button): another ``kind``, or none at
+    all (the finding is removed); audited, and every figure and list follows."""
+    require_perm(actor, "screening.add_finding")
+    require_area(actor, finding.resident.area)
+    if finding.campaign.closed:
+        raise ValidationError({"campaign": _("该摸排行动已结束，不能再登记")})
+    if kind and kind not in FindingKind.values:
+        raise ValidationError({"kind": _("请选择人员类别")})
+    with transaction.atomic():
+        before = lock_versioned(finding, None)
+        if not kind:
+            audited_delete(actor, finding, reason=_("撤销摸排发现"))
+            return None
+        if before.kind == kind:
+            raise ValidationError({"kind": _("该居民已按此类别登记")})
+        return save_versioned(actor, finding, before, {"kind": kind}, reason=_("更正人员类别"))
 
 
 def record_finding(

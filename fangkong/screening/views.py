@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -242,7 +242,12 @@ def _visit_page(request, campaign, household, form, status=200) -> HttpResponse:
     )
     kinds = dict(FindingKind.choices)
     rows = [
-        {"resident": m, "found": kinds.get(found[m.pk]) if m.pk in found else None} for m in members
+        {
+            "resident": m,
+            "found": kinds.get(found[m.pk]) if m.pk in found else None,
+            "kind": found.get(m.pk),
+        }
+        for m in members
     ]
     latest = (
         Visit.objects.filter(campaign=campaign, household=household)
@@ -298,15 +303,23 @@ def finding_record(request: HttpRequest, pk: int, household_pk: int) -> HttpResp
             .order_by("-visited_at", "-id")
             .first()
         )
+        kind = form.cleaned_data["kind"]
+        found = Finding.objects.filter(campaign=campaign, resident=resident).first()
         with service_messages(request):
-            services.record_finding(
-                actor=request.user,
-                campaign=campaign,
-                resident=resident,
-                kind=form.cleaned_data["kind"],
-                visit=visit,
-            )
-            messages.success(request, _("已登记摸排发现"))
+            if found is not None:  # a correction of a mis-tapped category, or taking it back
+                services.correct_finding(actor=request.user, finding=found, kind=kind)
+                messages.success(request, _("已更正摸排发现") if kind else _("已撤销摸排发现"))
+            elif not kind:
+                raise ValidationError({"kind": _("请选择人员类别")})
+            else:
+                services.record_finding(
+                    actor=request.user,
+                    campaign=campaign,
+                    resident=resident,
+                    kind=kind,
+                    visit=visit,
+                )
+                messages.success(request, _("已登记摸排发现"))
     else:
         messages.error(request, _("请选择人员类别"))
     return redirect(reverse("screening:visit_record", args=[campaign.pk, household.pk]))

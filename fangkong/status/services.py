@@ -352,6 +352,36 @@ def recompute_on_commit(resident_ids: Iterable[int], *, cause: str, actor=None) 
 
 # --- overrides ---------------------------------------------------------------------------
 
+
+def end_overrides_for_new_fact(
+    resident_ids: Iterable[int], *, cause: str, actor=None, now: datetime.datetime | None = None
+) -> int:
+    """A new case, confirmed contact, quarantine, monitoring or positive test ends the
+    approved overrides still running for these residents that set a colour other than red:
+    an override judged the facts known when it was approved, never a fact recorded after it
+    (a person made green for a misread test who then becomes a case must turn red). Each end
+    is audited; call inside the service's transaction, before ``recompute_on_commit``."""
+    now = now or timezone.now()
+    ended = list(
+        StatusOverride.objects.select_for_update()
+        .filter(
+            resident_id__in=list(resident_ids),
+            state=OverrideState.APPROVED,
+            expires_at__gt=now,
+        )
+        .exclude(colour=Colour.RED)
+        .order_by("pk")
+    )
+    reason = _("新的防控事实（%(cause)s），人工调整提前结束") % {"cause": cause}
+    for override in ended:
+        before = StatusOverride.objects.get(pk=override.pk)
+        override.expires_at = now
+        override.version = before.version + 1
+        override.save()
+        audit.record_update(actor, before, override, reason=reason)
+    return len(ended)
+
+
 ROLE_RANK = {Role.GRID_WORKER: 1, Role.COMMUNITY: 2, Role.STREET: 3, Role.COMMAND: 4}
 TOP_RANK = max(ROLE_RANK.values())
 

@@ -9,7 +9,7 @@ from fangkong.core.forms import DateInput, StyledFormMixin
 from fangkong.health.choices import AssignmentKind
 from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
-from .choices import CaseKind
+from .choices import CaseKind, CaseStatus
 
 
 class CaseForm(ResidentFormMixin, StyledFormMixin, forms.Form):
@@ -27,6 +27,20 @@ class CaseForm(ResidentFormMixin, StyledFormMixin, forms.Form):
     def __init__(self, *args, user, resident=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_resident(user, resident)
+
+
+class DischargeForm(StyledFormMixin, forms.Form):
+    """治愈/出院: the case leaves care; its follow-up is a health-monitoring assignment."""
+
+    status = forms.ChoiceField(
+        label=_("结果"),
+        choices=[
+            (CaseStatus.RECOVERED.value, CaseStatus.RECOVERED.label),
+            (CaseStatus.DISCHARGED.value, CaseStatus.DISCHARGED.label),
+        ],
+    )
+    discharged_at = forms.DateTimeField(label=_("治愈/出院时间"), widget=DateTimeInput)
+    reason = forms.CharField(label=_("说明"), max_length=500, required=False)
 
 
 class TraceForm(StyledFormMixin, forms.Form):

@@ -7,15 +7,17 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
-from fangkong.status.services import recompute_on_commit
+from fangkong.status.services import end_overrides_for_new_fact, recompute_on_commit
 
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState, ExposureKind
 from .engine import Params
@@ -61,6 +63,7 @@ def create_case(
             source=source.strip(),
             notes=notes,
         )
+        end_overrides_for_new_fact([resident.pk], cause=_("新增病例"), actor=actor)
         recompute_on_commit([resident.pk], cause=_("新增病例"), actor=actor)
     return case
 
@@ -81,6 +84,8 @@ def discharge_case(
         raise ValidationError({"status": _("请选择已治愈或已出院")})
     if discharged_at is None or discharged_at < case.confirmed_at:
         raise ValidationError({"discharged_at": _("治愈/出院时间不能早于确诊时间")})
+    if discharged_at > timezone.now():
+        raise ValidationError({"discharged_at": _("治愈/出院时间不能晚于当前时间")})
     with transaction.atomic():
         before = lock_versioned(case, expected_version)
         if before.status != CaseStatus.ACTIVE:
@@ -129,6 +134,7 @@ def create_contact(
             state=ContactState.CONFIRMED if confirmed else ContactState.SUSPECTED,
         )
         if confirmed:
+            end_overrides_for_new_fact([resident.pk], cause=_("确认接触者"), actor=actor)
             recompute_on_commit([resident.pk], cause=_("确认接触者"), actor=actor)
     return contact
 
@@ -146,18 +152,27 @@ def _set_contact_state(*, actor, contact: Contact, state: str, reason: str, caus
         contact.version = before.version + 1
         contact.save()
         audit.record_update(actor, before, contact, reason=reason)
+        if state == ContactState.CONFIRMED:
+            end_overrides_for_new_fact([contact.resident_id], cause=cause, actor=actor)
         recompute_on_commit([contact.resident_id], cause=cause, actor=actor)
     return contact
 
 
 def confirm_contact(*, actor, contact: Contact, reason: str = "") -> Contact:
-    return _set_contact_state(
-        actor=actor,
-        contact=contact,
-        state=ContactState.CONFIRMED,
-        reason=reason,
-        cause=_("确认接触者"),
-    )
+    """确认 a contact; confirming a close contact that was dismissed puts back to verify the
+    secondary contacts that dismissal dismissed with it (their link is there again)."""
+    with transaction.atomic():
+        was = Contact.objects.values_list("state", flat=True).get(pk=contact.pk)
+        contact = _set_contact_state(
+            actor=actor,
+            contact=contact,
+            state=ContactState.CONFIRMED,
+            reason=reason,
+            cause=_("确认接触者"),
+        )
+        if was == ContactState.DISMISSED and contact.degree == ContactDegree.CLOSE:
+            _reinstate_secondaries_through(actor, contact)
+    return contact
 
 
 def dismiss_contact(*, actor, contact: Contact, reason: str) -> Contact:
@@ -176,6 +191,56 @@ def dismiss_contact(*, actor, contact: Contact, reason: str) -> Contact:
         if contact.degree == ContactDegree.CLOSE:
             _dismiss_secondaries_through(actor, contact)
     return contact
+
+
+SYSTEM_DISMISSAL = gettext_lazy("系统排除：其关联的密切接触者均已核实排除")
+
+
+def _system_dismissals() -> set[str]:
+    """The reason a system dismissal wrote, in every language it may have been written in."""
+    texts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(str(SYSTEM_DISMISSAL))
+    return texts
+
+
+def _reinstate_secondaries_through(actor, close: Contact) -> list[Contact]:
+    """Undo ``_dismiss_secondaries_through`` for ``close`` confirmed again: its secondary
+    contacts that the system dismissed are to verify again (待核实), with the reason tracing
+    gave them. Those staff dismissed themselves stay dismissed."""
+    through = Exposure.objects.filter(
+        source_id=close.resident_id,
+        contact__case_id=close.case_id,
+        contact__degree=ContactDegree.SECONDARY,
+    ).values("contact_id")
+    candidates = list(
+        Contact.objects.select_for_update()
+        .filter(pk__in=through, state=ContactState.DISMISSED, reason__in=_system_dismissals())
+        .select_related("resident__area")
+        .order_by("pk")
+    )
+    kinds: dict[int, list[str]] = {}
+    for contact_id, kind in Exposure.objects.filter(
+        contact_id__in=[c.pk for c in candidates]
+    ).values_list("contact_id", "kind"):
+        kinds.setdefault(contact_id, []).append(kind)
+    cause = _("系统恢复待核实：其关联的密切接触者已重新确认")
+    events = []
+    for contact in candidates:
+        before = Contact.objects.get(pk=contact.pk)
+        contact.state = ContactState.SUSPECTED
+        contact.reason = _trace_reason(kinds.get(contact.pk, []))
+        contact.version = before.version + 1
+        contact.save(update_fields=["state", "reason", "version", "updated_at"])
+        events.append(
+            audit.event_for(
+                contact, AuditAction.UPDATE, changes=audit.diff(before, contact), reason=cause
+            )
+        )
+    # A contact still to verify is no status fact: no recomputation is needed.
+    audit.record_many(actor, events)
+    return candidates
 
 
 def _dismiss_secondaries_through(actor, close: Contact) -> list[Contact]:
@@ -204,7 +269,7 @@ def _dismiss_secondaries_through(actor, close: Contact) -> list[Contact]:
         contact_id__in=[c.pk for c in candidates]
     ).values_list("contact_id", "source_id"):
         sources.setdefault(contact_id, set()).add(source_id)
-    reason = _("系统排除：其关联的密切接触者均已核实排除")
+    reason = str(SYSTEM_DISMISSAL)
     events, done = [], []
     for contact in candidates:
         if not sources.get(contact.pk, set()) <= dismissed:
@@ -265,8 +330,13 @@ def _exposure_rows(contact: Contact, candidate: Candidate) -> list[Exposure]:
 
 
 def _reason_text(candidate: Candidate) -> str:
-    venues = sum(1 for e in candidate.exposures if e.kind == "venue")
-    homes = sum(1 for e in candidate.exposures if e.kind == "household")
+    return _trace_reason([e.kind for e in candidate.exposures])
+
+
+def _trace_reason(kinds: list[str]) -> str:
+    """The reason tracing gives a contact found through exposures of these kinds."""
+    venues = sum(1 for k in kinds if k == ExposureKind.VENUE)
+    homes = sum(1 for k in kinds if k == ExposureKind.HOUSEHOLD)
     parts = []
     if venues:
         parts.append(_("同场所重叠 %(n)d 次") % {"n": venues})

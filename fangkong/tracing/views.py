@@ -23,9 +23,16 @@ from fangkong.core.views.generic import (
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
 from . import selectors, services
-from .choices import ContactDegree, ContactState
+from .choices import CaseStatus, ContactDegree, ContactState
 from .filtersets import CaseFilterSet, ContactFilterSet
-from .forms import CaseForm, DismissForm, NamedContactForm, QuarantineForm, TraceForm
+from .forms import (
+    CaseForm,
+    DischargeForm,
+    DismissForm,
+    NamedContactForm,
+    QuarantineForm,
+    TraceForm,
+)
 from .graph import chain_svg
 from .models import Case, Contact, Exposure
 from .tables import CaseTable, ChainEdgeTable, ContactTable
@@ -113,6 +120,11 @@ class CaseDetailView(ObjectDetailView):
             "can_name": user.has_perm("tracing.add_contact"),
             "can_quarantine": user.has_perm("health.add_assignment"),
             "can_export": user.has_perm("tracing.export_case"),
+            "discharge_form": (
+                DischargeForm(initial={"status": CaseStatus.RECOVERED})
+                if obj.status == CaseStatus.ACTIVE and user.has_perm("tracing.change_case")
+                else None
+            ),
             "trace_form": TraceForm(),
             "quarantine_form": QuarantineForm(),
             "dismiss_form": DismissForm(),
@@ -153,6 +165,25 @@ def case_trace(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@permission_required("tracing.change_case", raise_exception=True)
+def case_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """治愈/出院: the case leaves care, its resident's status follows."""
+    case = _case_for(request, pk)
+    form = DischargeForm(request.POST)
+    with service_messages(request):
+        if not form.is_valid():
+            raise ValidationError(form_error_text(form))
+        services.discharge_case(
+            actor=request.user,
+            case=case,
+            expected_version=request.POST.get("version") or None,
+            **form.cleaned_data,
+        )
+        messages.success(request, _("已登记病例治愈/出院"))
+    return redirect("tracing:case_detail", pk=case.pk)
+
+
+@require_POST
 @permission_required("tracing.change_contact", raise_exception=True)
 def contact_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact_for(request, pk)
@@ -174,7 +205,29 @@ def contact_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, contact=contact, reason=form.cleaned_data["reason"]
         )
         messages.success(request, _("已排除接触者"))
+        # The quarantine is a fact of its own: dismissing the contact does not end it, and
+        # the person stays red and counted among 隔离中人员 until staff release it.
+        running = _running_quarantine(contact.resident_id)
+        if running is not None:
+            messages.warning(
+                request,
+                _("该居民仍在%(kind)s中（至 %(end)s），排除后如无需隔离，请在其隔离安排中办理解除")
+                % {"kind": running.get_kind_display(), "end": running.end_date.isoformat()},
+            )
     return redirect("tracing:case_detail", pk=contact.case_id)
+
+
+def _running_quarantine(resident_id: int):
+    from fangkong.health.choices import QUARANTINE_KINDS, AssignmentState
+    from fangkong.health.models import Assignment
+
+    return (
+        Assignment.objects.filter(
+            resident_id=resident_id, kind__in=QUARANTINE_KINDS, state=AssignmentState.ACTIVE
+        )
+        .order_by("-end_date")
+        .first()
+    )
 
 
 @require_POST

@@ -73,7 +73,10 @@ def direct_count(figure, area: Area, day: datetime.date) -> int:
         )
     else:
         matching = model.objects.filter(figure.condition(Moment.of(day)))
-    return sum(1 for obj in matching if _area_of(obj, model.scope_field).path.startswith(area.path))
+    inside = [o for o in matching if _area_of(o, model.scope_field).path.startswith(area.path)]
+    if figure.count_field != "pk":  # persons: each once
+        return len({getattr(obj, f"{figure.count_field}_id") for obj in inside})
+    return len(inside)
 
 
 COUNTS = sorted(k for k, f in REGISTRY.items() if f.is_count)

@@ -180,3 +180,22 @@ def test_released_assignment_has_no_overdue_slots(users, assignment):
     assignment.state = "released"
     assignment.save()
     assert _missing(assignment, at_local(D(2020, 2, 15), 21)) == []
+
+
+def test_a_corrected_checkin_settles_its_alert(users, assignment):
+    """38.2 typed for 36.2: the correction marks the fever alert handled (audited), so the
+    open alerts and the worker's list no longer show a fever nobody had; a corrected fever
+    keeps its alert with the corrected reading."""
+    worker = users["grid_a"]
+    checkin(worker, assignment, t="38.2", symptoms=["cough"])
+    alert = Alert.objects.get(kind="fever")
+    assert "38.2" in alert.message and alert.acknowledged_at is None
+    checkin(worker, assignment, t="38.9", symptoms=["cough"], hour=10)
+    alert.refresh_from_db()
+    assert "38.9" in alert.message and alert.acknowledged_at is None
+    checkin(worker, assignment, t="36.2", hour=11)
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == worker and alert.acknowledged_at is not None
+    assert not Alert.objects.filter(acknowledged_at__isnull=True).exists()
+    entry = AuditEntry.objects.filter(object_type="health.alert").latest("id")
+    assert entry.reason == "打卡已更正，该预警不再适用"

@@ -279,3 +279,39 @@ def test_visit_list_masks_notes(client, users, campaign):
     assert "户主称在外地打工" not in r.content.decode()
     client.force_login(users["grid_b"])
     assert rows_of(client.get(reverse("screening:visit_list"))) == []
+
+
+def test_a_mis_tapped_finding_is_corrected_or_taken_back_and_the_figures_follow(
+    client, users, areas, campaign
+):
+    """One tap records a finding; the grid worker can change its category or take it back
+    (both audited), and the dashboard's 摸排发现 / 其中返乡人员 follow."""
+    from fangkong.core.models import AuditEntry
+    from fangkong.dashboard.figures import figure_values
+
+    c = campaign["campaign"]
+    person = make_resident(areas["grid_a"], name="误点居民", household=campaign["a1"])
+    client.force_login(users["grid_a"])
+    url = reverse("screening:finding_record", args=[c.pk, campaign["a1"].pk])
+    keys = ["screening_found", "screening_returnees"]
+
+    def figures():
+        return figure_values(users["command"], areas["city"], TODAY, keys)
+
+    client.post(url, {"resident": person.pk, "kind": "returnee"})
+    assert figures() == {"screening_found": 1, "screening_returnees": 1}
+    page = client.get(reverse("screening:visit_record", args=[c.pk, campaign["a1"].pk]))
+    assert "改为流入人员" in page.content.decode()
+    r = client.post(url, {"resident": person.pk, "kind": "inflow"}, follow=True)
+    assert "已更正摸排发现" in r.content.decode()
+    assert Finding.objects.get().kind == "inflow"
+    assert figures() == {"screening_found": 1, "screening_returnees": 0}
+    r = client.post(url, {"resident": person.pk, "kind": ""}, follow=True)
+    assert "已撤销摸排发现" in r.content.decode()
+    assert not Finding.objects.exists()
+    assert figures() == {"screening_found": 0, "screening_returnees": 0}
+    actions = AuditEntry.objects.filter(object_type="screening.finding").order_by("id")
+    assert [e.action for e in actions] == ["create", "update", "delete"]
+    # Nothing to take back: a blank category is refused, nothing written.
+    r = client.post(url, {"resident": person.pk, "kind": ""}, follow=True)
+    assert "请选择人员类别" in r.content.decode() and not Finding.objects.exists()

@@ -186,3 +186,30 @@ def test_command_office_approver_must_cover_the_resident(users, areas, person):
         approve_status_override(actor=elsewhere, override=override)
     assert str(e.value) == "该区域不在您的管辖范围内"
     assert StatusOverride.objects.get(pk=override.pk).state == "pending"
+
+
+def test_a_fact_recorded_after_the_approval_ends_a_milder_override(
+    users, person, django_capture_on_commit_callbacks
+):
+    """Made green for a misread test, then confirmed a case: the person turns red (the
+    override judged the facts known when approved); its end is audited."""
+    from fangkong.tracing.services import create_case
+
+    o = _request(users["grid_a"], person, colour="green", reason="复核为误报")
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_status_override(actor=users["community"], override=o)
+    assert PersonStatus.objects.get(pk=person.pk).colour == "green"
+    with django_capture_on_commit_callbacks(execute=True):
+        create_case(
+            actor=users["command"],
+            resident=person,
+            kind="confirmed",
+            confirmed_at=timezone.now() - datetime.timedelta(minutes=5),
+        )
+    status = PersonStatus.objects.get(pk=person.pk)
+    assert status.colour == "red"
+    assert [r["code"] for r in status.reasons] == ["case"]
+    o.refresh_from_db()
+    assert o.expires_at <= timezone.now()
+    entry = AuditEntry.objects.filter(object_type="status.statusoverride").latest("id")
+    assert entry.reason == "新的防控事实（新增病例），人工调整提前结束"

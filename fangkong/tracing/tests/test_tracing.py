@@ -229,3 +229,70 @@ def test_dismissing_a_close_contact_dismisses_secondaries_linked_only_through_th
     # Once K is dismissed too, L has no link left.
     dismiss_contact(actor=users["command"], contact=found[("早到未走", "close")], reason="未接触")
     assert _contacts(case)[("两处接触", "secondary")].state == "dismissed"
+
+
+def test_confirming_a_dismissed_close_contact_again_puts_its_secondaries_back_to_verify(
+    city, users
+):
+    """The undo of a dismissal: the secondaries it dismissed are to verify again (and counted
+    so on the dashboard); one staff dismissed by hand stays dismissed."""
+    from django.utils import timezone, translation
+
+    from fangkong.dashboard.figures import figure_values
+
+    p, _v, _w, case = city
+    trace_case(actor=users["command"], case=case, now=t(0, 12))
+    found = _contacts(case)
+    b = found[("重叠者", "close")]
+    figure = ["contacts_to_verify"]
+    city_area = p["A"].area.ancestors()[0]
+    today = timezone.localdate()  # contacts are registered now
+    before = figure_values(users["command"], city_area, today, figure)
+    dismiss_contact(
+        actor=users["command"], contact=found[("密接同住", "secondary")], reason="已核实未接触"
+    )
+    # The system's dismissal was written in English, staff's undo comes in Chinese.
+    with translation.override("en"):
+        dismiss_contact(actor=users["command"], contact=b, reason="身份误匹配")
+    assert _contacts(case)[("次密接者", "secondary")].state == "dismissed"
+    confirm_contact(actor=users["command"], contact=b)
+    after = _contacts(case)
+    g = after[("次密接者", "secondary")]
+    assert (g.state, g.reason) == ("suspected", "系统追踪：同场所重叠 1 次")
+    h = after[("密接同住", "secondary")]
+    assert (h.state, h.reason) == ("dismissed", "已核实未接触")
+    assert figure_values(users["command"], city_area, today, figure) == {
+        "contacts_to_verify": before["contacts_to_verify"] - 2  # B confirmed, H dismissed
+    }
+    entry = AuditEntry.objects.filter(object_type="tracing.contact", object_id=str(g.pk)).latest(
+        "id"
+    )
+    assert entry.changes["state"] == ["dismissed", "suspected"]
+    assert verify_chain().ok
+
+
+def test_a_close_contact_of_two_cases_is_one_person_in_the_figures(city, users, areas):
+    """密接 N 人: the dashboard and the daily report count persons, not one row per case;
+    the list keeps one row per case (each is verified on its own)."""
+    from django.utils import timezone
+
+    from fangkong.dashboard.figures import figure_table
+    from fangkong.status.testing import make_resident
+    from fangkong.tracing.services import create_contact
+
+    p, _v, _w, case = city
+    other = create_case(
+        actor=users["command"],
+        resident=make_resident(areas["grid_c"], name="病例乙"),
+        kind="confirmed",
+        confirmed_at=CONFIRMED,
+    )
+    b = p["B"]
+    for c in (case, other):
+        create_contact(actor=users["command"], resident=b, case=c, degree="close", last_exposure=D)
+    assert Contact.objects.filter(resident=b, degree="close").count() == 2
+    today = timezone.localdate()
+    keys = ["contacts_close", "contacts_to_verify"]
+    values, rows = figure_table(users["command"], areas["city"], today, keys, children=True)
+    assert values == {"contacts_close": 1, "contacts_to_verify": 2}
+    assert [r["contacts_close"] for r in rows] == [1, 0]  # 仁和区, 米易县

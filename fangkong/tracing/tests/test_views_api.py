@@ -154,3 +154,26 @@ def test_named_contact_survives_tracing_again(client, city, users):
     named = Contact.objects.get(case=case, resident=p["D"])
     assert (named.degree, named.state) == ("close", "suspected")
     assert [e.kind for e in named.exposures.all()] == ["named"]
+
+
+def test_dismissing_a_quarantined_contact_says_the_quarantine_still_runs(
+    client, traced, users, django_capture_on_commit_callbacks
+):
+    """The quarantine is its own fact: dismissing the contact leaves it running (red, 隔离中)
+    and the page says so, so staff release it where that is decided."""
+    _p, case = traced
+    b = Contact.objects.get(case=case, resident__name="重叠者")
+    client.force_login(users["command"])
+    client.post(reverse("tracing:contact_confirm", args=[b.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("tracing:case_quarantine", args=[case.pk]),
+            {"contacts": [b.pk], "kind": "home_quarantine", "days": 14, "place": ""},
+        )
+    r = client.post(
+        reverse("tracing:contact_dismiss", args=[b.pk]), {"reason": "身份误匹配"}, follow=True
+    )
+    body = r.content.decode()
+    assert "已排除接触者" in body
+    assert "该居民仍在居家隔离中" in body and "请在其隔离安排中办理解除" in body
+    assert Assignment.objects.get(resident=b.resident).state == "active"
