@@ -24,6 +24,12 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="fangkong-cache-table")
 
+        from django.db.backends.signals import connection_created
+
+        from .dbfiles import keep_sqlite_private
+
+        connection_created.connect(keep_sqlite_private, dispatch_uid="fangkong-sqlite-private")
+
         from .dbstats import refresh_after_migrate
 
         post_migrate.connect(refresh_after_migrate, sender=self, dispatch_uid="fangkong-db-stats")

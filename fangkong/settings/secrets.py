@@ -39,7 +39,8 @@ def _create(path: Path) -> None:
     all end up with the same keys, whole: each writes its own file and links it into place,
     which fails when one is already there, so the first complete file wins and nobody reads
     a half-written one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # A new var/ is the platform's alone: database, keys, uploads and exports live there.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
