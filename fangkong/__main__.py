@@ -16,6 +16,11 @@ def main() -> None:
     argv[0] = "fangkong"
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
+    if len(argv) > 1 and argv[1] == "serve":
+        # The server others reach (make demo, HOST=0.0.0.0 on an intranet) never shows
+        # Django's debug pages: they list every URL and, on an error, the request's values,
+        # personal data included. FANGKONG_DEBUG=1 still turns them on deliberately.
+        os.environ.setdefault("FANGKONG_DEBUG", "0")
     execute_from_command_line(argv)
 
 

@@ -15,7 +15,7 @@ from fangkong.core.testing.postgres import free_port
 
 
 def _env(var_dir) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FANGKONG_DEBUG")}
     env.update(
         DJANGO_SETTINGS_MODULE="fangkong.settings.dev",
         FANGKONG_VAR_DIR=str(var_dir),
@@ -71,6 +71,12 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
         # Every page needs a signed-in user: the server answers with the login redirect.
         assert response.status == 302
         assert response.getheader("Location") == f"{reverse('login')}?next=/"
+        # Never Django's debug pages, which list every URL (and an error's values).
+        conn.request("GET", "/no-such-page/")
+        missing = conn.getresponse()
+        body = missing.read().decode()
+        assert missing.status == 404
+        assert "URLconf" not in body and "页面不存在" in body
 
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=30)
