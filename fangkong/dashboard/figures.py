@@ -654,7 +654,7 @@ register(
 register(
     Figure(
         "volunteers_on_duty",
-        _("在岗志愿者(已签到未签退)"),
+        _("服务中志愿者(已签到未签退)"),
         VOLUNTEERS,
         "volunteers.Shift",
         lambda m: shifts_on_duty_at_end_of(m.day),

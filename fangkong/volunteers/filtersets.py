@@ -82,7 +82,7 @@ class ShiftFilterSet(django_filters.FilterSet):
         label=_("签到日期起"), field_name="started_at", lookup_expr="date__gte"
     )
     open = YesNoFilter(label=_("服务中（未签退）"), field_name="ended_at", lookup_expr="isnull")
-    on_duty_on = django_filters.DateFilter(label=_("在岗日期"), method="filter_on_duty_on")
+    on_duty_on = django_filters.DateFilter(label=_("服务日期"), method="filter_on_duty_on")
 
     class Meta:
         model = Shift

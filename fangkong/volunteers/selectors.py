@@ -23,7 +23,7 @@ LIVE = (AssignmentState.OFFERED, AssignmentState.ACCEPTED)
 
 def shifts_on_duty_at_end_of(day: datetime.date) -> Q:
     """Shifts checked in before the end of ``day`` and not checked out by then (the
-    dashboard's 在岗志愿者 and the shift list's 在岗日期 filter)."""
+    dashboard's 服务中志愿者 and the shift list's 服务日期 filter)."""
     end = end_of_day(day)
     return Q(started_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end))
 
