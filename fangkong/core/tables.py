@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from fangkong.formats import grouped, moment
 
@@ -95,9 +95,12 @@ class Table:
     columns: tuple[Column, ...] = ()
     detail_url_name: str = ""
 
-    def __init__(self, rows: Iterable[Any] = (), *, reveal: bool = False):
+    def __init__(self, rows: Iterable[Any] = (), *, reveal: bool = False, user=None):
         self.rows = rows
         self.reveal = reveal
+        # With the user, a row links only to a page that user may open (a volunteer's task
+        # rows would lead to the post's staff page: a 403).
+        self.links = user is None or self._may_open_detail(user)
 
     @classmethod
     def html_columns(cls) -> list[Column]:
@@ -110,11 +113,25 @@ class Table:
     def detail_url(self, obj) -> str:
         return reverse(self.detail_url_name, args=[obj.pk]) if self.detail_url_name else ""
 
+    def _may_open_detail(self, user) -> bool:
+        """Whether ``user`` has the permission the detail page's view asks for."""
+        if not self.detail_url_name:
+            return True
+        from .views.generic import BaseObjectView  # the views import the tables
+
+        match = resolve(reverse(self.detail_url_name, args=[1]))
+        view_class = getattr(match.func, "view_class", None)
+        if view_class is None or not issubclass(view_class, BaseObjectView):
+            return True
+        view = view_class()
+        view.kwargs = match.kwargs
+        return user.has_perm(view.get_permission_required())
+
     def cells(self, obj) -> list[Cell]:
         return [
             Cell(
                 c.value(obj, reveal=self.reveal),
-                self.detail_url(obj) if c.link else "",
+                self.detail_url(obj) if c.link and self.links else "",
                 bool(c.personal),
             )
             for c in self.html_columns()
