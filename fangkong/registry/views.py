@@ -105,6 +105,9 @@ class ResidentListView(ObjectListView):
         ("registry:resident_import", gettext_lazy("批量导入"), "registry.import_resident"),
     )
 
+    def export_rows(self, qs):
+        return qs.select_related("area__parent")  # the export names grids with their community
+
 
 class ResidentDetailView(ObjectDetailView):
     model = Resident
@@ -208,6 +211,9 @@ class HouseholdListView(ObjectListView):
     scope_walk = True
     add_url_name = "registry:household_add"
 
+    def export_rows(self, qs):
+        return qs.select_related("area__parent")  # the export names grids with their community
+
 
 class HouseholdDetailView(ObjectDetailView):
     model = Household
@@ -267,6 +273,9 @@ class BuildingListView(ObjectListView):
     export_permission = "registry.export_resident"
     list_url_name = "registry:building_list"
     add_url_name = "registry:building_add"
+
+    def export_rows(self, qs):
+        return qs.select_related("area__parent")  # the export names grids with their community
 
 
 class BuildingDetailView(ObjectDetailView):
