@@ -105,9 +105,6 @@ class ResidentListView(ObjectListView):
         ("registry:resident_import", gettext_lazy("批量导入"), "registry.import_resident"),
     )
 
-    def export_rows(self, qs):
-        return qs.select_related("area__parent")  # the export names grids with their community
-
 
 class ResidentDetailView(ObjectDetailView):
     model = Resident
@@ -211,9 +208,6 @@ class HouseholdListView(ObjectListView):
     scope_walk = True
     add_url_name = "registry:household_add"
 
-    def export_rows(self, qs):
-        return qs.select_related("area__parent")  # the export names grids with their community
-
 
 class HouseholdDetailView(ObjectDetailView):
     model = Household
@@ -273,9 +267,6 @@ class BuildingListView(ObjectListView):
     export_permission = "registry.export_resident"
     list_url_name = "registry:building_list"
     add_url_name = "registry:building_add"
-
-    def export_rows(self, qs):
-        return qs.select_related("area__parent")  # the export names grids with their community
 
 
 class BuildingDetailView(ObjectDetailView):
