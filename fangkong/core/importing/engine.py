@@ -196,7 +196,8 @@ class _Run:
         with open_sheets(path, name) as sheets:
             header_row, header, rows = self._find_header(sheets)
             self._plan(header)
-            self.reject_file = RejectWriter(header)
+            text_columns = [i for i, key, *_p in self.plan if self.importer.column(key).as_text]
+            self.reject_file = RejectWriter(header, text_columns)
             try:
                 with bounded_sqlite_cache(), _fewer_collections():
                     committed = self._write_all(header_row, rows, path, name, digest)

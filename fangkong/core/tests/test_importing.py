@@ -294,6 +294,16 @@ def test_formula_like_cells_are_neutralised(tmp_path, settings):
     ]
 
 
+def test_rejected_rows_show_the_time_of_a_moment(tmp_path, settings):
+    """A duty roster's rejected row said 2020-02-14 for a shift starting 2020-02-14 08:00."""
+    settings.FANGKONG_EXPORT_DIR = str(tmp_path)
+    writer = RejectWriter(["开始时间", "日期"])
+    writer.add([datetime.datetime(2020, 2, 14, 8, 0), datetime.datetime(2020, 2, 14)], "x")
+    sheet = openpyxl.load_workbook(writer.close()).active
+    assert sheet["A2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet["B2"].number_format == "yyyy-mm-dd"
+
+
 def test_template_round_trips_and_keeps_ids_as_text(tmp_path, users, areas):
     data = template_workbook("registry.resident")
     wb = openpyxl.load_workbook(io.BytesIO(data))

@@ -309,6 +309,20 @@ def test_skip_invalid_writes_the_good_rows_with_every_date_form(messy_xlsx, user
     assert verify_chain().ok
 
 
+def test_rejected_rows_keep_id_and_phone_columns_as_text(messy_xlsx, users, areas):
+    """A grid worker fixing a row in the rejected-rows file types the ID number in again:
+    in a General column Excel turned it into 5.10411E+17 and the re-import failed again."""
+    result = _import(messy_xlsx, users["community"], areas["community"])
+    sheet = openpyxl.load_workbook(result.rejected_file).active
+    assert sheet["C1"].value == "公民身份号码" and sheet["D1"].value == "手机号"
+    # the columns (a cell typed in later) and the rejected rows' own cells
+    dims = sheet.column_dimensions["C"]
+    assert (dims.min, dims.max, dims.number_format) == (3, 4, "@")
+    filled = [c for row in sheet.iter_rows(min_row=2, min_col=3, max_col=4) for c in row if c.value]
+    assert filled and {c.number_format for c in filled} == {"@"}
+    assert sheet["B2"].number_format == "General"
+
+
 def test_rejected_rows_come_back_as_a_safe_workbook(messy_xlsx, users, areas):
     result = _import(messy_xlsx, users["community"], areas["community"])
     wb = openpyxl.load_workbook(result.rejected_file, read_only=True)
