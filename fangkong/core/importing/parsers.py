@@ -131,7 +131,9 @@ def parse_date(value, ctx=None) -> datetime.date:
 
 _DATETIME = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:\s*T?\s*(\d{1,2})\s*[:时點点]\s*(\d{1,2})\s*分?(?:\s*:\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?$"
+    # 8:30, 8时30分, or the hour alone (8时, 8点)
+    r"(?:\s*T?\s*(\d{1,2})\s*(?::\s*(\d{1,2})|[时點点]\s*(?:(\d{1,2})\s*分?)?)"
+    r"(?:\s*:\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?$"
 )
 
 
@@ -141,8 +143,8 @@ def _bad_datetime() -> ValidationError:
 
 def parse_datetime(value, ctx=None) -> datetime.datetime:
     """A moment in the current time zone: date-time cells, ``2020-02-14 10:30[:00]``,
-    ``2020/2/14 10:30``, ``2020年2月14日 10时30分``, Excel serials with a fraction; a date
-    alone means midnight. Seconds are kept, fractions of a second dropped."""
+    ``2020/2/14 10:30``, ``2020年2月14日 10时30分`` (or ``17时``), Excel serials with a
+    fraction; a date alone means midnight. Seconds are kept, fractions of a second dropped."""
     from django.utils import timezone
 
     if isinstance(value, datetime.datetime):
@@ -169,7 +171,7 @@ def parse_datetime(value, ctx=None) -> datetime.datetime:
         if not m:
             raise _bad_datetime()
         day = _ymd(int(m[1]), int(m[2]), int(m[3]))
-        hour, minute, second = (int(m[i] or 0) for i in (4, 5, 6))
+        hour, minute, second = int(m[4] or 0), int(m[5] or m[6] or 0), int(m[7] or 0)
         if hour > 23 or minute > 59 or second > 59:
             raise _bad_datetime()
         moment = datetime.datetime.combine(day, datetime.time(hour, minute, second))

@@ -71,6 +71,35 @@ def test_bad_dates_are_named(cell, message):
     assert e.value.messages == [message]
 
 
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2020年2月15日 17时", (17, 0, 0)),  # a roster's shift ending on the hour
+        ("2020年2月15日 8点", (8, 0, 0)),
+        ("2020年2月15日 8时30分", (8, 30, 0)),
+        ("2020-02-15 08:30", (8, 30, 0)),
+        ("2020-02-15 08:30:15", (8, 30, 15)),
+        ("2020/2/15", (0, 0, 0)),
+    ],
+)
+def test_moments_with_the_hour_alone(cell, expected):
+    from django.utils import timezone
+
+    from fangkong.core.importing.parsers import parse_datetime
+
+    moment = timezone.localtime(parse_datetime(cell))
+    assert moment.date() == datetime.date(2020, 2, 15)
+    assert (moment.hour, moment.minute, moment.second) == expected
+
+
+@pytest.mark.parametrize("cell", ["2020-02-15 8:", "2020-02-15 25时", "2020-02-15 8时61分"])
+def test_bad_moments_are_refused(cell):
+    from fangkong.core.importing.parsers import parse_datetime
+
+    with pytest.raises(ValidationError):
+        parse_datetime(cell)
+
+
 def test_cells_are_folded_to_half_width_and_stripped():
     assert normalize_cell("  １３８００００１２３４\u3000") == "13800001234"
     assert normalize_cell(" \t ") is None
