@@ -358,8 +358,12 @@ def _find_area(key: str, levels: tuple[int, ...], ctx, label: str | None) -> int
         .filter(Q(code=key) | Q(name=key))
         .values_list("pk", "code", "path")
     )
-    if not rows:
-        return _("未找到%(what)s“%(v)s”，请填写%(what)s名称或编码") % {"what": what, "v": key[:30]}
+    if not rows:  # nowhere, or only as a compound name outside (沙沟社区第1网格 from 老街社区)
+        return _("在本次导入范围（%(area)s）内未找到%(what)s“%(v)s”，请填写%(what)s名称或编码") % {
+            "what": what,
+            "v": key[:30],
+            "area": ctx.area.name,
+        }
     inside = [r for r in rows if r[2].startswith(ctx.area.path)]
     if not inside:
         return _("%(what)s“%(v)s”不在本次导入范围（%(area)s）内") % {

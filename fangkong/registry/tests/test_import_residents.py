@@ -264,7 +264,9 @@ def test_messy_workbook_is_checked_row_by_row_and_nothing_is_written(messy_xlsx,
     assert "科学计数法" in messages[13]
     assert "校验位" in messages[14]
     assert messages[15] == "性别与身份证号不符（身份证号显示为女）"
-    assert messages[16] == "未找到网格“第九网格”，请填写网格名称或编码"
+    assert messages[16] == (
+        "在本次导入范围（海棠花语社区）内未找到网格“第九网格”，请填写网格名称或编码"
+    )
     assert messages[17] == "网格“510421100001G01”不在本次导入范围（海棠花语社区）内"
     assert messages[18] == "与第 5 行公民身份号码重复"
     assert messages[19].startswith("未知标签“网红”")
@@ -1165,4 +1167,20 @@ def test_arrival_date_in_the_future_or_before_birth_is_refused(tmp_path, users, 
     ]
     assert list(Resident.objects.values_list("name", "arrival_date")) == [
         ("丙", datetime.date(2020, 2, 14))
+    ]
+
+
+def test_a_grid_of_another_community_is_said_to_be_outside_the_import(tmp_path, users, areas):
+    """A community's file naming 迷阳水岸社区第一网格 was told the grid did not exist: the
+    grid worker, who knows it does, could not see that it lies outside their community."""
+    header = ["姓名", "身份证号", "网格"]
+    rows = [
+        ["甲", make_id_number(rng=_rng), "迷阳水岸社区第一网格"],
+        ["乙", make_id_number(rng=_rng), "第九网格"],
+    ]
+    path = write_csv(tmp_path / "a.csv", "utf-8", header, rows, title=None)
+    result = _import(path, users["community"], areas["community"], skip_invalid=True)
+    assert [e.message for e in result.errors] == [
+        "在本次导入范围（海棠花语社区）内未找到网格“迷阳水岸社区第一网格”，请填写网格名称或编码",
+        "在本次导入范围（海棠花语社区）内未找到网格“第九网格”，请填写网格名称或编码",
     ]
