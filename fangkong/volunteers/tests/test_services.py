@@ -404,3 +404,20 @@ def test_a_need_asks_for_a_plausible_number_of_people(areas, users, headcount, m
         make_need(users["community"], areas["grid_a"], headcount=headcount)
     assert message in e.value.message_dict["headcount"][0]
     assert not Need.objects.exists()
+
+
+def test_a_repeat_sign_up_adds_skills_and_times_in_their_usual_order(areas):
+    """Merged skills were appended (物资搬运 then 医疗护理), unlike every other way of saving
+    them: re-importing the community's own export then "updated" the volunteer for nothing."""
+    first, _ = _signup(areas["community"], skills=["logistics"], available_times=["ev"])
+    _signup(
+        areas["community"],
+        id_number=first.id_number,
+        skills=["medical"],
+        available_times=["am"],
+        available_days=["1"],
+    )
+    first.refresh_from_db()
+    assert first.skills == ",medical,logistics,"
+    assert first.available_times == ",am,ev,"
+    assert first.available_days == ",1,6,7,"
