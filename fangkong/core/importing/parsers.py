@@ -291,13 +291,18 @@ def _inside_areas(levels: tuple[int, ...], ctx) -> tuple[dict, dict] | None:
     An area is also known by its name after its parents' (老街社区第1网格, 仁和镇老街社区第1网格,
     with or without spaces or slashes between): a street's lists name grids that way, and
     第1网格 alone is in every community."""
+    from fangkong.areas.choices import AreaLevel
     from fangkong.areas.models import Area
 
     qs = Area.objects.filter(level__in=levels, path__startswith=ctx.area.path)
     rows = list(qs.values_list("pk", "code", "name", "path")[: PRELOAD_AREAS + 1])
     if len(rows) > PRELOAD_AREAS:
         return None
-    parents = {path for *_x, path in rows for path in _parent_paths(path, ctx.area.path)}
+    # A grid is named after its community even in its own grid's file (the exports do).
+    top = ctx.area.path
+    if ctx.area.level == AreaLevel.GRID:
+        top = top.rstrip("/").rsplit("/", 1)[0] + "/"
+    parents = {path for *_x, path in rows for path in _parent_paths(path, top)}
     parent_names = dict(
         Area.objects.filter(path__in=parents).values_list("path", "name") if parents else ()
     )
@@ -308,7 +313,7 @@ def _inside_areas(levels: tuple[int, ...], ctx) -> tuple[dict, dict] | None:
             by_code.setdefault(code, []).append((pk, code, path))
             by_name.setdefault(name, []).append((pk, code, path))
             compound = name
-            for parent in reversed(_parent_paths(path, ctx.area.path)):
+            for parent in reversed(_parent_paths(path, top)):
                 compound = parent_names.get(parent, "") + compound
                 by_name.setdefault(compound, []).append((pk, code, path))
     return by_code, by_name

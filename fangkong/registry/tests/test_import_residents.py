@@ -1184,3 +1184,15 @@ def test_a_grid_of_another_community_is_said_to_be_outside_the_import(tmp_path, 
         "在本次导入范围（海棠花语社区）内未找到网格“迷阳水岸社区第一网格”，请填写网格名称或编码",
         "在本次导入范围（海棠花语社区）内未找到网格“第九网格”，请填写网格名称或编码",
     ]
+
+
+def test_a_grid_worker_may_name_their_grid_after_its_community(tmp_path, users, areas):
+    """The exports name a grid 海棠花语社区第一网格; a grid worker importing such a file into
+    their own grid was told the grid was not found there."""
+    header = ["姓名", "身份证号", "网格"]
+    rows = [["甲", make_id_number(rng=_rng), "海棠花语社区第一网格"]]
+    path = write_csv(tmp_path / "a.csv", "utf-8", header, rows, title=None)
+    result = _import(path, users["grid_a"], areas["grid_a"])
+    assert [e.message for e in result.errors] == []
+    assert result.created == 1
+    assert Resident.objects.get().area == areas["grid_a"]
