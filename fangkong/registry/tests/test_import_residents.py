@@ -1196,3 +1196,37 @@ def test_a_grid_worker_may_name_their_grid_after_its_community(tmp_path, users, 
     assert [e.message for e in result.errors] == []
     assert result.created == 1
     assert Resident.objects.get().area == areas["grid_a"]
+
+
+def test_a_two_row_header_keeps_the_columns_under_a_group_title(tmp_path, users, areas):
+    """返乡信息 merged over 从何地返回 | 返回日期, the other titles merged down over both rows:
+    the import took the first row alone, ignored 返乡信息 and dropped every arrival date."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["海棠花语社区返乡人员排查登记表"])
+    ws.merge_cells("A1:G1")
+    ws.append(["序号", "姓名", "身份证号码", "网格", "返乡信息", None, "备注"])
+    ws.append([None, None, None, None, "从何地返回", "返回日期", None])
+    for col in "ABCDG":
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.merge_cells("E2:F2")
+    ws.append([1, "甲", make_id_number(rng=_rng), "第一网格", "湖北省武汉市", "2020-02-14", ""])
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    result = _import(path, users["community"], areas["community"])
+    assert [e.message for e in result.errors] == []
+    assert (result.created, result.total) == (1, 1)
+    person = Resident.objects.get()
+    assert (person.origin, person.arrival_date) == ("湖北省武汉市", datetime.date(2020, 2, 14))
+
+    # Most titles in the second row: the ones merged down are read from the first.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "基本信息", None, "返乡信息", None])
+    ws.append([None, "身份证号", "网格", "从何地返回", "返回日期"])
+    ws.merge_cells("A1:A2")
+    ws.append(["乙", make_id_number(rng=_rng), "第一网格", "武汉", "2020.2.1"])
+    wb.save(path)
+    result = _import(path, users["community"], areas["community"])
+    assert [e.message for e in result.errors] == []
+    assert Resident.objects.get(name="乙").arrival_date == datetime.date(2020, 2, 1)
