@@ -42,7 +42,7 @@ from fangkong.formats import joined
 from . import indexes, pipeline
 from .base import Column, ImportContext, Importer, PendingRow, get_importer, normalize_header
 from .readers import ImportFileError, Sheet, open_sheets
-from .rejects import RejectWriter
+from .rejects import RejectWriter, reason_header
 from .seen import SeenKeys
 from .template import template_workbook
 from .writer import ModelWriter
@@ -326,6 +326,7 @@ class _Run:
     def _plan(self, header: list) -> None:
         table = self.importer.header_map()
         plan, unknown, doubled = [], [], []
+        reason = normalize_header(reason_header())
         used: set[str] = set()
         for idx, raw in enumerate(header):
             norm = normalize_header(raw)
@@ -334,7 +335,8 @@ class _Run:
             col = table.get(norm)
             shown = " ".join(str(raw).split())
             if col is None:
-                unknown.append(shown)
+                if norm != reason:  # a fixed rejected-rows file, imported again
+                    unknown.append(shown)
             elif col.key in used:
                 doubled.append(shown)
             else:

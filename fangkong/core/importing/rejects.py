@@ -21,6 +21,11 @@ def neutralise(value: Any) -> Any:
     return neutralise_text(value) if isinstance(value, str) else value
 
 
+def reason_header() -> str:
+    """The title of the column the rejected-rows file adds (错误原因)."""
+    return _("错误原因")
+
+
 def reject_dir() -> Path:
     path = Path(settings.FANGKONG_EXPORT_DIR) / "import-rejects"
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -55,7 +60,7 @@ class RejectWriter:
         as_text = self._book.add_format({"num_format": "@"})
         for i in self.text_columns:
             self._sheet.set_column(i, i, 20, as_text)
-        for i, h in enumerate([*self.header, _("错误原因")]):
+        for i, h in enumerate([*self.header, reason_header()]):
             self._sheet.write_string(0, i, str(neutralise(h) if h is not None else ""), bold)
         self._sheet.set_column(len(self.header), len(self.header), 60)
 

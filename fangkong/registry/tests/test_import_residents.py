@@ -1230,3 +1230,12 @@ def test_a_two_row_header_keeps_the_columns_under_a_group_title(tmp_path, users,
     result = _import(path, users["community"], areas["community"])
     assert [e.message for e in result.errors] == []
     assert Resident.objects.get(name="乙").arrival_date == datetime.date(2020, 2, 1)
+
+
+def test_a_rejected_rows_file_imported_again_names_no_column_of_its_own(messy_xlsx, users, areas):
+    """Fixing the rejected rows and importing the file again warned that 错误原因, the
+    column the system itself added, could not be recognised."""
+    result = _import(messy_xlsx, users["community"], areas["community"])
+    again = _import(result.rejected_file, users["community"], areas["community"], dry_run=True)
+    assert again.total == result.rejected
+    assert again.warnings and not [w for w in again.warnings if "错误原因" in w]
