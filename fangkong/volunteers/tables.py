@@ -19,6 +19,14 @@ def availability(obj) -> str:
     return f"{days} {times}".strip()
 
 
+def day_labels(obj) -> str:
+    return labels(obj.available_days, Weekday)
+
+
+def time_labels(obj) -> str:
+    return labels(obj.available_times, TimeOfDay)
+
+
 def total_hours(obj):
     return hours(getattr(obj, "total_minutes", 0))
 
@@ -33,7 +41,10 @@ class VolunteerTable(Table):
         Column("organisation", _("工作单位")),
         Column("is_party_member", _("中共党员")),
         Column("skills", _("技能特长"), render=skill_labels),
-        Column("availability", _("可服务时间"), render=availability),
+        Column("availability", _("可服务时间"), render=availability, export=False),
+        # Exported as the import's two columns, so an edited export can be imported back.
+        Column("available_days", _("可服务日"), render=day_labels, html=False),
+        Column("available_times", _("可服务时段"), render=time_labels, html=False),
         Column("health", _("健康状况"), choices=True),
         Column("state", _("状态"), choices=True),
         Column("hours", _("累计服务时长(小时)"), render=total_hours),
