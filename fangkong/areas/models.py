@@ -72,6 +72,16 @@ class Area(ScopedModel):
             "".join(a.name for a in self.ancestors() if a.level >= AreaLevel.DISTRICT) + self.name
         )
 
+    @property
+    def qualified_name(self) -> str:
+        """A grid's name after its community's (老街社区第1网格), any other area's own name.
+
+        第1网格 alone is in every community: an export read above the community (and imported
+        back, see ``parsers.area_lookup``) must tell them apart. Select ``parent`` along."""
+        if self.level == AreaLevel.GRID and self.parent_id:
+            return self.parent.name + self.name
+        return self.name
+
     def is_within(self, other: "Area") -> bool:
         return self.path.startswith(other.path)
 

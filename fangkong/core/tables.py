@@ -68,6 +68,26 @@ class Column:
         return value
 
 
+def area_columns(name: str, label: Any, accessor: str = "area") -> tuple[Column, Column]:
+    """An area column: the page shows its own name (第1网格), the export the name after its
+    community's (老街社区第1网格, ``Area.qualified_name``), which a reader above the community
+    can tell apart and the importers read back."""
+    return (
+        Column(name, label, accessor=f"{accessor}.name", export=False),
+        Column(name, label, accessor=f"{accessor}.qualified_name", html=False),
+    )
+
+
+def export_related(columns: Iterable[Column]) -> list[str]:
+    """The relations an export must select along: an area named after its parent
+    (``area.qualified_name``) reads the parent, once per query rather than per row."""
+    return sorted(
+        "__".join([*c.path[:-1], "parent"])
+        for c in columns
+        if c.render is None and len(c.path) > 1 and c.path[-1] == "qualified_name"
+    )
+
+
 @dataclass(frozen=True)
 class Cell:
     value: Any

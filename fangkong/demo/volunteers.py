@@ -56,6 +56,7 @@ def _created(instance, events: list[audit.Event]) -> None:
 def _volunteer_rows(communities: list[Area], rng: random.Random):
     from fangkong.volunteers.choices import PoolState, Source
     from fangkong.volunteers.models import Volunteer
+    from fangkong.volunteers.rules import encode_days, encode_skills, encode_times
 
     rows = []
     for i in range(VOLUNTEERS):
@@ -71,9 +72,9 @@ def _volunteer_rows(communities: list[Area], rng: random.Random):
                 phone=make_phone(rng),
                 organisation=rng.choice(WORK_UNITS),
                 is_party_member=True,
-                skills=f",{','.join(skills)},",
-                available_days=f",{','.join(days)},",
-                available_times=f",{','.join(times)},",
+                skills=encode_skills(skills),  # in the choices' order, as every save
+                available_days=encode_days(days),
+                available_times=encode_times(times),
                 state=PoolState.RESERVE if i < RESERVE else PoolState.ACTIVE,
                 source=Source.IMPORT,
                 reviewed_at=timezone.now(),

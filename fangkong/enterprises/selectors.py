@@ -134,7 +134,7 @@ def missing_reports(enterprises: QuerySet[Enterprise], day: datetime.date) -> Qu
         enterprises.filter(resumption_state=ResumptionState.RESUMED, resumed_on__lte=day)
         .exclude(Exists(reported))
         .annotate(reminded=Exists(reminded))
-        .select_related("area")
+        .select_related("area__parent")  # the export names a grid with its community
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 from fangkong.status.choices import Colour
 
 from .choices import ReturnState
@@ -29,7 +29,7 @@ class EnterpriseTable(Table):
         Column("name", _("企业名称"), link=True),
         Column("credit_code", _("统一社会信用代码")),
         Column("sector", _("行业"), choices=True),
-        Column("area", _("所属区域"), accessor="area.name"),
+        *area_columns("area", _("所属区域")),
         Column("park", _("所在园区"), accessor="park.name"),
         Column("headcount", _("职工人数")),
         Column("resumption_state", _("复工状态"), choices=True),
@@ -108,7 +108,7 @@ class MissingReportTable(Table):
     detail_url_name = "enterprises:enterprise_detail"
     columns = (
         Column("name", _("企业名称"), link=True),
-        Column("area", _("所属区域"), accessor="area.name"),
+        *area_columns("area", _("所属区域")),
         Column("contact_name", _("联系人")),
         Column("contact_phone", _("联系电话"), personal="phone"),
         Column("reminded", _("已催报")),

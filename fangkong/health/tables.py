@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 from fangkong.formats import joined
 
 from .choices import Slot
@@ -30,7 +30,7 @@ class AssignmentTable(Table):
     columns = (
         Column("name", _("姓名"), accessor="resident.name", link=True),
         Column("id_number", _("身份证号"), accessor="resident.id_number", personal="id_number"),
-        Column("grid", _("网格"), accessor="resident.area.name"),
+        *area_columns("grid", _("网格"), "resident.area"),
         Column("kind", _("类型"), choices=True, link=True),
         Column("start_date", _("开始日期")),
         Column("end_date", _("结束日期")),
@@ -60,7 +60,7 @@ class AlertTable(Table):
 
     columns = (
         Column("name", _("姓名"), accessor="assignment.resident.name", link=True),
-        Column("grid", _("网格"), accessor="assignment.resident.area.name"),
+        *area_columns("grid", _("网格"), "assignment.resident.area"),
         Column("kind", _("类型"), choices=True),
         Column("date", _("日期")),
         Column("slot", _("时段"), choices=True),
@@ -94,7 +94,7 @@ class NucleicAcidTestTable(Table):
     columns = (
         Column("name", _("姓名"), accessor="resident.name"),
         Column("id_number", _("身份证号"), accessor="resident.id_number", personal="id_number"),
-        Column("grid", _("网格"), accessor="resident.area.name"),
+        *area_columns("grid", _("网格"), "resident.area"),
         Column("sampled_at", _("采样时间")),
         Column("result", _("结果"), choices=True),
         Column("institution", _("检测机构")),

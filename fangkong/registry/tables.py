@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 from fangkong.formats import joined
 
 from .choices import ResidentTag
@@ -24,7 +24,7 @@ class ResidentTable(Table):
         Column("phone", _("联系电话"), personal="phone"),
         Column("address", _("现住址"), personal="address"),
         Column("category", _("人员类别"), choices=True),
-        Column("grid", _("网格"), accessor="area.name"),
+        *area_columns("grid", _("网格")),
         Column("household", _("户编号"), accessor="household.number"),
         Column("origin", _("来源地")),
         Column("arrival_date", _("抵达日期")),
@@ -37,7 +37,7 @@ class HouseholdTable(Table):
     detail_url_name = "registry:household_detail"
     columns = (
         Column("number", _("户编号"), link=True),
-        Column("grid", _("网格"), accessor="area.name"),
+        *area_columns("grid", _("网格")),
         Column("building", _("楼栋"), accessor="building.name"),
         Column("address", _("地址"), personal="address"),
         Column("member_count", _("人数")),
@@ -48,7 +48,7 @@ class HouseholdTable(Table):
 class BuildingTable(Table):
     columns = (
         Column("name", _("楼栋")),
-        Column("grid", _("网格"), accessor="area.name"),
+        *area_columns("grid", _("网格")),
         Column("household_count", _("户数")),
         Column("notes", _("备注")),
     )

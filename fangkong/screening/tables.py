@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 from .choices import VisitOutcome
 
@@ -34,7 +34,7 @@ class UnvisitedHouseholdTable(Table):
     detail_url_name = "registry:household_detail"
     columns = (
         Column("number", _("户编号"), link=True),
-        Column("grid", _("网格"), accessor="area.name"),
+        *area_columns("grid", _("网格")),
         Column("building", _("楼栋"), accessor="building.name"),
         Column("address", _("地址"), personal="address"),
         Column("latest_outcome", _("最近走访结果"), render=latest_outcome_label),
@@ -45,7 +45,7 @@ class VisitTable(Table):
     columns = (
         Column("visited_at", _("走访时间")),
         Column("household", _("户编号"), accessor="household.number"),
-        Column("grid", _("网格"), accessor="household.area.name"),
+        *area_columns("grid", _("网格"), "household.area"),
         Column("outcome", _("结果"), choices=True),
         Column("people_found", _("在户人数")),
         Column("new_people", _("新发现人数")),
@@ -58,7 +58,7 @@ class FindingTable(Table):
     columns = (
         Column("name", _("姓名"), accessor="resident.name"),
         Column("id_number", _("身份证号"), accessor="resident.id_number", personal="id_number"),
-        Column("grid", _("网格"), accessor="resident.area.name"),
+        *area_columns("grid", _("网格"), "resident.area"),
         Column("origin", _("来源地"), accessor="resident.origin"),
         Column("kind", _("类别"), choices=True),
         Column("campaign", _("摸排行动"), accessor="campaign.title"),

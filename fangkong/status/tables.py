@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 from .engine import render
 
@@ -22,7 +22,7 @@ class PersonStatusTable(Table):
         Column("name", _("姓名"), accessor="resident.name", link=True),
         Column("id_number", _("身份证号"), accessor="resident.id_number", personal="id_number"),
         Column("phone", _("联系电话"), accessor="resident.phone", personal="phone"),
-        Column("grid", _("网格"), accessor="area.name"),
+        *area_columns("grid", _("网格")),
         Column("colour", _("状态"), choices=True),
         Column("reasons", _("原因"), render=reason_texts),
         Column("override", _("人工调整"), render=overridden),

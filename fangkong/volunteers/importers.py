@@ -27,6 +27,7 @@ class _DefaultState(str):
 
 
 YES_NO = {"是": True, "否": False, "党员": True, "中共党员": True, "y": True, "n": False}
+YES_NO |= dict.fromkeys("√✓✔", True) | dict.fromkeys("×✗✘", False)  # ticked on a form
 
 
 def _encoded(encoder):

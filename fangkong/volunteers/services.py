@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -167,9 +167,9 @@ def delete_volunteer(*, actor, volunteer: Volunteer, reason: str = "") -> None:
     audited_delete(actor, volunteer, reason=reason)
 
 
-def _union(old: str, new: str) -> str:
-    values = decode(old) + [v for v in decode(new) if v not in decode(old)]
-    return f",{','.join(values)}," if values else ""
+def _union(old: str, new: str, encoder: Callable[[list[str]], str]) -> str:
+    """Both stored lists, in the choices' order as every other save keeps them."""
+    return encoder(decode(old) + decode(new))
 
 
 def sign_up_volunteer(*, data: dict[str, Any]) -> tuple[Volunteer, bool]:
@@ -196,9 +196,11 @@ def sign_up_volunteer(*, data: dict[str, Any]) -> tuple[Volunteer, bool]:
         before = lock_versioned(existing, None)
         v = existing
         if v.state == PoolState.PENDING:
-            v.skills = _union(v.skills, data.get("skills", ""))
-            v.available_days = _union(v.available_days, data.get("available_days", ""))
-            v.available_times = _union(v.available_times, data.get("available_times", ""))
+            v.skills = _union(v.skills, data.get("skills", ""), encode_skills)
+            v.available_days = _union(v.available_days, data.get("available_days", ""), encode_days)
+            v.available_times = _union(
+                v.available_times, data.get("available_times", ""), encode_times
+            )
         v.notes = "\n".join(x for x in (v.notes, _repeat_note(v, data, matched_by)) if x)
         v.version = before.version + 1
         v.save()

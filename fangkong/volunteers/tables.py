@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 from .choices import Skill, TimeOfDay, Weekday
 from .rules import labels
@@ -19,6 +19,14 @@ def availability(obj) -> str:
     return f"{days} {times}".strip()
 
 
+def day_labels(obj) -> str:
+    return labels(obj.available_days, Weekday)
+
+
+def time_labels(obj) -> str:
+    return labels(obj.available_times, TimeOfDay)
+
+
 def total_hours(obj):
     return hours(getattr(obj, "total_minutes", 0))
 
@@ -29,11 +37,14 @@ class VolunteerTable(Table):
         Column("name", _("姓名"), link=True),
         Column("id_number", _("身份证号"), personal="id_number"),
         Column("phone", _("联系电话"), personal="phone"),
-        Column("community", _("所属社区"), accessor="area.name"),
+        *area_columns("community", _("所属社区")),
         Column("organisation", _("工作单位")),
         Column("is_party_member", _("中共党员")),
         Column("skills", _("技能特长"), render=skill_labels),
-        Column("availability", _("可服务时间"), render=availability),
+        Column("availability", _("可服务时间"), render=availability, export=False),
+        # Exported as the import's two columns, so an edited export can be imported back.
+        Column("available_days", _("可服务日"), render=day_labels, html=False),
+        Column("available_times", _("可服务时段"), render=time_labels, html=False),
         Column("health", _("健康状况"), choices=True),
         Column("state", _("状态"), choices=True),
         Column("hours", _("累计服务时长(小时)"), render=total_hours),
@@ -44,7 +55,7 @@ class CertificateTable(Table):
     detail_url_name = "volunteers:volunteer_detail"
     columns = (
         Column("name", _("姓名"), link=True),
-        Column("community", _("所属社区"), accessor="area.name"),
+        *area_columns("community", _("所属社区")),
         Column("organisation", _("工作单位")),
         Column("hours", _("累计服务时长(小时)"), render=total_hours),
         Column(
@@ -80,7 +91,7 @@ class NeedTable(Table):
     columns = (
         Column("title", _("岗位名称"), link=True),
         Column("kind", _("岗位类型"), choices=True),
-        Column("area", _("社区/网格"), accessor="area.name"),
+        *area_columns("area", _("社区/网格")),
         Column("place", _("地点")),
         Column("starts_at", _("开始时间")),
         Column("ends_at", _("结束时间")),

@@ -42,7 +42,7 @@ from fangkong.formats import joined
 from . import indexes, pipeline
 from .base import Column, ImportContext, Importer, PendingRow, get_importer, normalize_header
 from .readers import ImportFileError, Sheet, open_sheets
-from .rejects import RejectWriter
+from .rejects import RejectWriter, reason_header
 from .seen import SeenKeys
 from .template import template_workbook
 from .writer import ModelWriter
@@ -196,7 +196,8 @@ class _Run:
         with open_sheets(path, name) as sheets:
             header_row, header, rows = self._find_header(sheets)
             self._plan(header)
-            self.reject_file = RejectWriter(header)
+            text_columns = [i for i, key, *_p in self.plan if self.importer.column(key).as_text]
+            self.reject_file = RejectWriter(header, text_columns)
             try:
                 with bounded_sqlite_cache(), _fewer_collections():
                     committed = self._write_all(header_row, rows, path, name, digest)
@@ -296,14 +297,22 @@ class _Run:
                 if len(found) > best:
                     best, best_i = len(found), i
             if best >= need:
+                header, last = list(head[best_i]), best_i
+                if best_i > 0:  # 姓名 merged down over two header rows: its text is above
+                    above = _with_header_row(header, head[best_i - 1], table, below=False)
+                    header = above or header
+                if best_i + 1 < len(head):  # 返乡信息 over 从何地返回 | 返回日期
+                    two = _with_header_row(header, head[best_i + 1], table, below=True)
+                    if two is not None:
+                        header, last = two, best_i + 1
                 if sheet.total_rows:
-                    self.total_estimate = max(sheet.total_rows - best_i - 1, 0)
+                    self.total_estimate = max(sheet.total_rows - last - 1, 0)
                     if self.total_estimate > max_rows():
                         raise too_many_rows()
                 return (
-                    best_i + 1,
-                    list(head[best_i]),
-                    _row_limited(itertools.chain(head[best_i + 1 :], sheet.rows), max_rows()),
+                    last + 1,
+                    header,
+                    _row_limited(itertools.chain(head[last + 1 :], sheet.rows), max_rows()),
                 )
         raise ImportFileError(
             _("未找到表头：前 %(n)d 行中没有包含“%(a)s”“%(b)s”等列名的一行，请使用导入模板")
@@ -317,6 +326,7 @@ class _Run:
     def _plan(self, header: list) -> None:
         table = self.importer.header_map()
         plan, unknown, doubled = [], [], []
+        reason = normalize_header(reason_header())
         used: set[str] = set()
         for idx, raw in enumerate(header):
             norm = normalize_header(raw)
@@ -325,7 +335,8 @@ class _Run:
             col = table.get(norm)
             shown = " ".join(str(raw).split())
             if col is None:
-                unknown.append(shown)
+                if norm != reason:  # a fixed rejected-rows file, imported again
+                    unknown.append(shown)
             elif col.key in used:
                 doubled.append(shown)
             else:
@@ -679,6 +690,33 @@ def area_path_of(ctx: ImportContext, writer: ModelWriter, fields: dict[str, Any]
 
         path = ctx.area_paths[pk] = Area.objects.filter(pk=pk).values_list("path", flat=True)[0]
     return path
+
+
+def _with_header_row(header: list, other: list, table: dict, *, below: bool) -> list | None:
+    """``header`` completed by the cells of ``other``, the row above or below it in a
+    two-row header (merged group titles such as 返乡信息 over 从何地返回 | 返回日期, 姓名
+    merged down over both rows), or ``None`` when ``other`` adds no column.
+
+    A row below is part of the header only if each of its filled cells stands where
+    ``header`` has nothing or a title no column knows: a data row has values under the
+    header's known columns (its name, its ID number). Above, group titles stand there."""
+    found = {table[n].key for n in map(normalize_header, header) if n in table}
+    merged, added = list(header), False
+    for j, cell in enumerate(other):
+        name = normalize_header(cell)
+        if not name:
+            continue
+        if (normalize_header(header[j]) if j < len(header) else "") in table:
+            if below:
+                return None
+            continue
+        col = table.get(name)
+        if col is not None and col.key not in found:
+            found.add(col.key)
+            added = True
+            merged.extend([None] * (j + 1 - len(merged)))
+            merged[j] = cell
+    return merged if added else None
 
 
 def max_rows() -> int:

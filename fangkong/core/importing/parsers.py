@@ -131,7 +131,9 @@ def parse_date(value, ctx=None) -> datetime.date:
 
 _DATETIME = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:\s*T?\s*(\d{1,2})\s*[:时點点]\s*(\d{1,2})\s*分?(?:\s*:\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?$"
+    # 8:30, 8时30分, or the hour alone (8时, 8点)
+    r"(?:\s*T?\s*(\d{1,2})\s*(?::\s*(\d{1,2})|[时點点]\s*(?:(\d{1,2})\s*分?)?)"
+    r"(?:\s*:\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?$"
 )
 
 
@@ -141,8 +143,8 @@ def _bad_datetime() -> ValidationError:
 
 def parse_datetime(value, ctx=None) -> datetime.datetime:
     """A moment in the current time zone: date-time cells, ``2020-02-14 10:30[:00]``,
-    ``2020/2/14 10:30``, ``2020年2月14日 10时30分``, Excel serials with a fraction; a date
-    alone means midnight. Seconds are kept, fractions of a second dropped."""
+    ``2020/2/14 10:30``, ``2020年2月14日 10时30分`` (or ``17时``), Excel serials with a
+    fraction; a date alone means midnight. Seconds are kept, fractions of a second dropped."""
     from django.utils import timezone
 
     if isinstance(value, datetime.datetime):
@@ -169,7 +171,7 @@ def parse_datetime(value, ctx=None) -> datetime.datetime:
         if not m:
             raise _bad_datetime()
         day = _ymd(int(m[1]), int(m[2]), int(m[3]))
-        hour, minute, second = (int(m[i] or 0) for i in (4, 5, 6))
+        hour, minute, second = int(m[4] or 0), int(m[5] or m[6] or 0), int(m[7] or 0)
         if hour > 23 or minute > 59 or second > 59:
             raise _bad_datetime()
         moment = datetime.datetime.combine(day, datetime.time(hour, minute, second))
@@ -289,13 +291,18 @@ def _inside_areas(levels: tuple[int, ...], ctx) -> tuple[dict, dict] | None:
     An area is also known by its name after its parents' (老街社区第1网格, 仁和镇老街社区第1网格,
     with or without spaces or slashes between): a street's lists name grids that way, and
     第1网格 alone is in every community."""
+    from fangkong.areas.choices import AreaLevel
     from fangkong.areas.models import Area
 
     qs = Area.objects.filter(level__in=levels, path__startswith=ctx.area.path)
     rows = list(qs.values_list("pk", "code", "name", "path")[: PRELOAD_AREAS + 1])
     if len(rows) > PRELOAD_AREAS:
         return None
-    parents = {path for *_x, path in rows for path in _parent_paths(path, ctx.area.path)}
+    # A grid is named after its community even in its own grid's file (the exports do).
+    top = ctx.area.path
+    if ctx.area.level == AreaLevel.GRID:
+        top = top.rstrip("/").rsplit("/", 1)[0] + "/"
+    parents = {path for *_x, path in rows for path in _parent_paths(path, top)}
     parent_names = dict(
         Area.objects.filter(path__in=parents).values_list("path", "name") if parents else ()
     )
@@ -306,7 +313,7 @@ def _inside_areas(levels: tuple[int, ...], ctx) -> tuple[dict, dict] | None:
             by_code.setdefault(code, []).append((pk, code, path))
             by_name.setdefault(name, []).append((pk, code, path))
             compound = name
-            for parent in reversed(_parent_paths(path, ctx.area.path)):
+            for parent in reversed(_parent_paths(path, top)):
                 compound = parent_names.get(parent, "") + compound
                 by_name.setdefault(compound, []).append((pk, code, path))
     return by_code, by_name
@@ -356,8 +363,12 @@ def _find_area(key: str, levels: tuple[int, ...], ctx, label: str | None) -> int
         .filter(Q(code=key) | Q(name=key))
         .values_list("pk", "code", "path")
     )
-    if not rows:
-        return _("未找到%(what)s“%(v)s”，请填写%(what)s名称或编码") % {"what": what, "v": key[:30]}
+    if not rows:  # nowhere, or only as a compound name outside (沙沟社区第1网格 from 老街社区)
+        return _("在本次导入范围（%(area)s）内未找到%(what)s“%(v)s”，请填写%(what)s名称或编码") % {
+            "what": what,
+            "v": key[:30],
+            "area": ctx.area.name,
+        }
     inside = [r for r in rows if r[2].startswith(ctx.area.path)]
     if not inside:
         return _("%(what)s“%(v)s”不在本次导入范围（%(area)s）内") % {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,11 @@ def neutralise(value: Any) -> Any:
     return neutralise_text(value) if isinstance(value, str) else value
 
 
+def reason_header() -> str:
+    """The title of the column the rejected-rows file adds (错误原因)."""
+    return _("错误原因")
+
+
 def reject_dir() -> Path:
     path = Path(settings.FANGKONG_EXPORT_DIR) / "import-rejects"
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -27,15 +33,20 @@ def reject_dir() -> Path:
 
 
 class RejectWriter:
-    """Streams rejected rows to an .xlsx in constant memory; created on the first row."""
+    """Streams rejected rows to an .xlsx in constant memory; created on the first row.
 
-    def __init__(self, header: list[Any]):
+    ``text_columns``: positions of the columns kept as text (ID and phone numbers), formatted
+    as text as in the template, so a number typed in to fix a row keeps all its digits."""
+
+    def __init__(self, header: list[Any], text_columns: Iterable[int] = ()):
         self.header = header
+        self.text_columns = sorted(set(text_columns))
         self.path: Path | None = None
         self._book = None
         self._sheet = None
         self._next = 1
         self._date = None
+        self._moment = None
 
     def _open(self) -> None:
         self.path = reject_dir() / f"rejected-{uuid.uuid4().hex}.xlsx"
@@ -45,7 +56,11 @@ class RejectWriter:
         self._sheet = self._book.add_worksheet(_("未导入的行"))
         bold = self._book.add_format({"bold": True})
         self._date = self._book.add_format({"num_format": "yyyy-mm-dd"})
-        for i, h in enumerate([*self.header, _("错误原因")]):
+        self._moment = self._book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        as_text = self._book.add_format({"num_format": "@"})
+        for i in self.text_columns:
+            self._sheet.set_column(i, i, 20, as_text)
+        for i, h in enumerate([*self.header, reason_header()]):
             self._sheet.write_string(0, i, str(neutralise(h) if h is not None else ""), bold)
         self._sheet.set_column(len(self.header), len(self.header), 60)
 
@@ -70,7 +85,8 @@ class RejectWriter:
         elif isinstance(v, datetime.datetime | datetime.date):
             if isinstance(v, datetime.datetime) and v.tzinfo is not None:
                 v = v.replace(tzinfo=None)
-            self._sheet.write_datetime(row, col, v, self._date)
+            timed = isinstance(v, datetime.datetime) and v.time() != datetime.time()
+            self._sheet.write_datetime(row, col, v, self._moment if timed else self._date)
         else:
             self._sheet.write_string(row, col, str(neutralise(str(v))))
 

@@ -66,7 +66,8 @@ def test_workers_give_the_same_result_and_rows_as_one_process(
     settings.FANGKONG_IMPORT_WORKERS = workers
     result = _import(path, users, areas, skip_invalid=True)
     # The unknown grid needs a database query, which a worker hands back to the parent.
-    assert alone[3] == [(15, "网格", "未找到网格“第七网格”，请填写网格名称或编码")]
+    message = "在本次导入范围（海棠花语社区）内未找到网格“第七网格”，请填写网格名称或编码"
+    assert alone[3] == [(15, "网格", message)]
     assert _outcome(result)[:2] == alone[:2] == (19, 1)
     assert _outcome(result)[3:] == alone[3:]
     assert result.committed

@@ -71,6 +71,35 @@ def test_bad_dates_are_named(cell, message):
     assert e.value.messages == [message]
 
 
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2020年2月15日 17时", (17, 0, 0)),  # a roster's shift ending on the hour
+        ("2020年2月15日 8点", (8, 0, 0)),
+        ("2020年2月15日 8时30分", (8, 30, 0)),
+        ("2020-02-15 08:30", (8, 30, 0)),
+        ("2020-02-15 08:30:15", (8, 30, 15)),
+        ("2020/2/15", (0, 0, 0)),
+    ],
+)
+def test_moments_with_the_hour_alone(cell, expected):
+    from django.utils import timezone
+
+    from fangkong.core.importing.parsers import parse_datetime
+
+    moment = timezone.localtime(parse_datetime(cell))
+    assert moment.date() == datetime.date(2020, 2, 15)
+    assert (moment.hour, moment.minute, moment.second) == expected
+
+
+@pytest.mark.parametrize("cell", ["2020-02-15 8:", "2020-02-15 25时", "2020-02-15 8时61分"])
+def test_bad_moments_are_refused(cell):
+    from fangkong.core.importing.parsers import parse_datetime
+
+    with pytest.raises(ValidationError):
+        parse_datetime(cell)
+
+
 def test_cells_are_folded_to_half_width_and_stripped():
     assert normalize_cell("  １３８００００１２３４\u3000") == "13800001234"
     assert normalize_cell(" \t ") is None
@@ -292,6 +321,16 @@ def test_formula_like_cells_are_neutralised(tmp_path, settings):
         ["姓名", "'=危险列", "错误原因"],
         ["'=cmd|' /C calc'!A0", 1.5, "第 2 行：姓名：不能为空"],
     ]
+
+
+def test_rejected_rows_show_the_time_of_a_moment(tmp_path, settings):
+    """A duty roster's rejected row said 2020-02-14 for a shift starting 2020-02-14 08:00."""
+    settings.FANGKONG_EXPORT_DIR = str(tmp_path)
+    writer = RejectWriter(["开始时间", "日期"])
+    writer.add([datetime.datetime(2020, 2, 14, 8, 0), datetime.datetime(2020, 2, 14)], "x")
+    sheet = openpyxl.load_workbook(writer.close()).active
+    assert sheet["A2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet["B2"].number_format == "yyyy-mm-dd"
 
 
 def test_template_round_trips_and_keeps_ids_as_text(tmp_path, users, areas):

@@ -65,6 +65,15 @@ def test_dry_run_preview_lists_errors_and_writes_nothing(
     assert Resident.objects.count() == 0
 
 
+def test_error_messages_wrap_on_a_phone(community, areas, django_capture_on_commit_callbacks):
+    """The preview's error cells never wrapped: on a phone a grid worker read
+    “身份证号被 Excel 存成了数字，末几位已…” and no more."""
+    job = upload(community, areas, skip_invalid=False, capture=django_capture_on_commit_callbacks)
+    r = community.get(reverse("core:job_detail", args=[job.pk]))
+    message = r.context["errors"][0]["message"]
+    assert f'<td class="fk-wrap">{message}</td>' in r.content.decode()
+
+
 def test_confirm_imports_for_real_and_shows_the_result(
     community, areas, django_capture_on_commit_callbacks
 ):

@@ -29,7 +29,7 @@ from fangkong.core.exporting import can_reveal_export, export_xlsx
 from fangkong.core.filtersets import bound_filter_form
 from fangkong.core.forms import style_form
 from fangkong.core.services import ConflictError
-from fangkong.core.tables import Table
+from fangkong.core.tables import Table, export_related
 
 
 def perm_name(model: type[models.Model], action: str) -> str:
@@ -385,8 +385,12 @@ class ObjectListView(BaseObjectView):
         return response
 
     def export_rows(self, qs):
-        """The rows an export writes (in a request or a background job): the list's queryset,
-        or rows a list prepares in chunks (the audit log names related objects)."""
+        """The rows an export writes (in a request or a background job): the list's queryset
+        (with what its export columns read beyond the page's, ``export_related``), or rows
+        a list prepares in chunks (the audit log names related objects)."""
+        related = export_related(self.table_class.export_columns())
+        if related and isinstance(qs, models.QuerySet):
+            qs = qs.select_related(*related)
         return qs
 
     def check_export(self, user) -> None:

@@ -140,6 +140,36 @@ def test_export_enterprises_masked_and_audited(client, users, ent_a, ent_c):
     assert AuditEntry.objects.get(action="export").changes["rows"] == 1
 
 
+def test_export_names_grids_with_their_community_and_imports_back(
+    client, users, ent_a, ent_c, tmp_path
+):
+    """Two enterprises in 第一网格 of two communities: the city's export told them apart by
+    nothing, and importing the file back refused both rows as ambiguous."""
+    from fangkong.core.importing import run_import
+
+    r = login(client, users["command"]).post(
+        reverse("enterprises:enterprise_list"), {"export": "xlsx", "purpose": "核对企业名单"}
+    )
+    rows = read_xlsx(r)
+    area = rows[0].index("所属区域")
+    assert {row[0]: row[area] for row in rows[1:]} == {
+        "金华车辆有限公司": "海棠花语社区第一网格",
+        "米易果蔬合作社": "迷阳水岸社区第一网格",
+    }
+    page = login(client, users["command"]).get(reverse("enterprises:enterprise_list"))
+    assert "海棠花语社区第一网格" not in page.content.decode()  # the page keeps it short
+    path = tmp_path / "export.xlsx"
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    result = run_import(
+        "enterprises.enterprise", path, actor=users["command"], area=users["command"].area
+    )
+    assert [e.message for e in result.errors] == []
+    assert (result.created, result.rejected) == (0, 0)
+
+
 def test_liaison_cannot_export_or_add_enterprises(client, liaison, areas):
     login(client, liaison)
     r = client.get(reverse("enterprises:enterprise_list"), {"export": "xlsx"})

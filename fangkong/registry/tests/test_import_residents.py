@@ -264,7 +264,9 @@ def test_messy_workbook_is_checked_row_by_row_and_nothing_is_written(messy_xlsx,
     assert "科学计数法" in messages[13]
     assert "校验位" in messages[14]
     assert messages[15] == "性别与身份证号不符（身份证号显示为女）"
-    assert messages[16] == "未找到网格“第九网格”，请填写网格名称或编码"
+    assert messages[16] == (
+        "在本次导入范围（海棠花语社区）内未找到网格“第九网格”，请填写网格名称或编码"
+    )
     assert messages[17] == "网格“510421100001G01”不在本次导入范围（海棠花语社区）内"
     assert messages[18] == "与第 5 行公民身份号码重复"
     assert messages[19].startswith("未知标签“网红”")
@@ -307,6 +309,20 @@ def test_skip_invalid_writes_the_good_rows_with_every_date_form(messy_xlsx, user
     assert entry.changes["created"] == GOOD and entry.changes["rejected"] == REJECTED
     assert entry.object_repr == "花名册.xlsx" and len(entry.changes["sha256"]) == 64
     assert verify_chain().ok
+
+
+def test_rejected_rows_keep_id_and_phone_columns_as_text(messy_xlsx, users, areas):
+    """A grid worker fixing a row in the rejected-rows file types the ID number in again:
+    in a General column Excel turned it into 5.10411E+17 and the re-import failed again."""
+    result = _import(messy_xlsx, users["community"], areas["community"])
+    sheet = openpyxl.load_workbook(result.rejected_file).active
+    assert sheet["C1"].value == "公民身份号码" and sheet["D1"].value == "手机号"
+    # the columns (a cell typed in later) and the rejected rows' own cells
+    dims = sheet.column_dimensions["C"]
+    assert (dims.min, dims.max, dims.number_format) == (3, 4, "@")
+    filled = [c for row in sheet.iter_rows(min_row=2, min_col=3, max_col=4) for c in row if c.value]
+    assert filled and {c.number_format for c in filled} == {"@"}
+    assert sheet["B2"].number_format == "General"
 
 
 def test_rejected_rows_come_back_as_a_safe_workbook(messy_xlsx, users, areas):
@@ -1152,3 +1168,74 @@ def test_arrival_date_in_the_future_or_before_birth_is_refused(tmp_path, users, 
     assert list(Resident.objects.values_list("name", "arrival_date")) == [
         ("丙", datetime.date(2020, 2, 14))
     ]
+
+
+def test_a_grid_of_another_community_is_said_to_be_outside_the_import(tmp_path, users, areas):
+    """A community's file naming 迷阳水岸社区第一网格 was told the grid did not exist: the
+    grid worker, who knows it does, could not see that it lies outside their community."""
+    header = ["姓名", "身份证号", "网格"]
+    rows = [
+        ["甲", make_id_number(rng=_rng), "迷阳水岸社区第一网格"],
+        ["乙", make_id_number(rng=_rng), "第九网格"],
+    ]
+    path = write_csv(tmp_path / "a.csv", "utf-8", header, rows, title=None)
+    result = _import(path, users["community"], areas["community"], skip_invalid=True)
+    assert [e.message for e in result.errors] == [
+        "在本次导入范围（海棠花语社区）内未找到网格“迷阳水岸社区第一网格”，请填写网格名称或编码",
+        "在本次导入范围（海棠花语社区）内未找到网格“第九网格”，请填写网格名称或编码",
+    ]
+
+
+def test_a_grid_worker_may_name_their_grid_after_its_community(tmp_path, users, areas):
+    """The exports name a grid 海棠花语社区第一网格; a grid worker importing such a file into
+    their own grid was told the grid was not found there."""
+    header = ["姓名", "身份证号", "网格"]
+    rows = [["甲", make_id_number(rng=_rng), "海棠花语社区第一网格"]]
+    path = write_csv(tmp_path / "a.csv", "utf-8", header, rows, title=None)
+    result = _import(path, users["grid_a"], areas["grid_a"])
+    assert [e.message for e in result.errors] == []
+    assert result.created == 1
+    assert Resident.objects.get().area == areas["grid_a"]
+
+
+def test_a_two_row_header_keeps_the_columns_under_a_group_title(tmp_path, users, areas):
+    """返乡信息 merged over 从何地返回 | 返回日期, the other titles merged down over both rows:
+    the import took the first row alone, ignored 返乡信息 and dropped every arrival date."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["海棠花语社区返乡人员排查登记表"])
+    ws.merge_cells("A1:G1")
+    ws.append(["序号", "姓名", "身份证号码", "网格", "返乡信息", None, "备注"])
+    ws.append([None, None, None, None, "从何地返回", "返回日期", None])
+    for col in "ABCDG":
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.merge_cells("E2:F2")
+    ws.append([1, "甲", make_id_number(rng=_rng), "第一网格", "湖北省武汉市", "2020-02-14", ""])
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    result = _import(path, users["community"], areas["community"])
+    assert [e.message for e in result.errors] == []
+    assert (result.created, result.total) == (1, 1)
+    person = Resident.objects.get()
+    assert (person.origin, person.arrival_date) == ("湖北省武汉市", datetime.date(2020, 2, 14))
+
+    # Most titles in the second row: the ones merged down are read from the first.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "基本信息", None, "返乡信息", None])
+    ws.append([None, "身份证号", "网格", "从何地返回", "返回日期"])
+    ws.merge_cells("A1:A2")
+    ws.append(["乙", make_id_number(rng=_rng), "第一网格", "武汉", "2020.2.1"])
+    wb.save(path)
+    result = _import(path, users["community"], areas["community"])
+    assert [e.message for e in result.errors] == []
+    assert Resident.objects.get(name="乙").arrival_date == datetime.date(2020, 2, 1)
+
+
+def test_a_rejected_rows_file_imported_again_names_no_column_of_its_own(messy_xlsx, users, areas):
+    """Fixing the rejected rows and importing the file again warned that 错误原因, the
+    column the system itself added, could not be recognised."""
+    result = _import(messy_xlsx, users["community"], areas["community"])
+    again = _import(result.rejected_file, users["community"], areas["community"], dry_run=True)
+    assert again.total == result.rejected
+    assert again.warnings and not [w for w in again.warnings if "错误原因" in w]

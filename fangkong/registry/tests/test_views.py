@@ -268,6 +268,33 @@ def test_unmasked_export_needs_purpose_and_permission(client, users, people):
     assert AuditEntry.objects.filter(action="export").count() == 1
 
 
+def test_export_names_each_grid_with_its_community_and_imports_back(
+    client, users, people, tmp_path
+):
+    """A city's (or street's) export said 第一网格 for grids of different communities: the
+    reader could not tell them apart and re-importing the file refused every row."""
+    from fangkong.core.importing import run_import
+
+    r = login(client, users["command"]).post(
+        reverse("registry:resident_list"), {"export": "xlsx", "purpose": "核对名单"}
+    )
+    rows = read_xlsx(r)
+    grid = rows[0].index("网格")
+    by_name = {row[0]: row[grid] for row in rows[1:]}
+    assert by_name["张三"] == "海棠花语社区第一网格"
+    assert by_name["赵六"] == "迷阳水岸社区第一网格"
+    path = tmp_path / "export.xlsx"
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    result = run_import(
+        "registry.resident", path, actor=users["command"], area=users["command"].area
+    )
+    assert [e.message for e in result.errors] == []
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 4)
+
+
 def test_leader_cannot_export(client, users, people):
     r = login(client, users["leader"]).get(reverse("registry:resident_list"), {"export": "xlsx"})
     assert r.status_code == 403

@@ -129,3 +129,16 @@ def test_import_needs_the_permission(messy, users, areas):
 
     with pytest.raises(PermissionDenied):
         _import(messy, users["grid_a"], areas["grid_a"])
+
+
+def test_party_membership_ticked_the_way_forms_tick_it(tmp_path, users, areas):
+    """A list kept on a paper form's layout ticks 是否党员 with √ (or ✓, ×): it was refused."""
+    ids = [factories.make_id_number(rng=rng) for _ in range(4)]
+    rows = [
+        [i, name, ids[i], f"1380000010{i}", "海棠花语社区", "", tick, "", "", ""]
+        for i, (name, tick) in enumerate([("甲", "√"), ("乙", "✓"), ("丙", "×"), ("丁", "✔")])
+    ]
+    result = _import(_book(tmp_path, rows), users["community"], areas["community"])
+    assert [e.message for e in result.errors] == []
+    members = dict(Volunteer.objects.values_list("name", "is_party_member"))
+    assert members == {"甲": True, "乙": True, "丙": False, "丁": True}

@@ -66,3 +66,16 @@ def test_dashboard_and_batch_page_show_the_seed_figures(seeded, users, client):
     page = client.get(f"/volunteers/batches/{batch.pk}/").content.decode()
     stats = dict(re.findall(r'data-stat="(\w+)">(\d+)<', page))
     assert (stats["dispatched"], stats["communities"]) == ("30", "4")
+
+
+def test_seed_volunteers_store_skills_and_times_as_every_save_does(seeded):
+    """The demo stored 物资搬运 before 翻译 and 晚上 before 下午, unlike the forms and the
+    import: re-importing a community's own export "updated" hundreds of volunteers."""
+    from fangkong.volunteers.rules import decode, encode_days, encode_skills, encode_times
+
+    for skills, days, times in Volunteer.objects.values_list(
+        "skills", "available_days", "available_times"
+    ):
+        assert skills == encode_skills(decode(skills))
+        assert days == encode_days(decode(days))
+        assert times == encode_times(decode(times))

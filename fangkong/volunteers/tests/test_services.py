@@ -435,3 +435,20 @@ def test_check_in_only_within_the_needs_hours_and_counted_until_shortly_after(ar
     assert shift.ended_at >= now  # the fact as it happened
     assert shift.minutes == 8 * 60  # counted until 2 hours after the need's end
     assert Shift.objects.count() == 1
+
+
+def test_a_repeat_sign_up_adds_skills_and_times_in_their_usual_order(areas):
+    """Merged skills were appended (物资搬运 then 医疗护理), unlike every other way of saving
+    them: re-importing the community's own export then "updated" the volunteer for nothing."""
+    first, _ = _signup(areas["community"], skills=["logistics"], available_times=["ev"])
+    _signup(
+        areas["community"],
+        id_number=first.id_number,
+        skills=["medical"],
+        available_times=["am"],
+        available_days=["1"],
+    )
+    first.refresh_from_db()
+    assert first.skills == ",medical,logistics,"
+    assert first.available_times == ",am,ev,"
+    assert first.available_days == ",1,6,7,"

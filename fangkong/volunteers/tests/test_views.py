@@ -60,6 +60,33 @@ def test_export_is_masked_and_scoped(client, users, pool):
     assert pool["a"].id_number not in str(rows)
 
 
+def test_availability_edited_in_an_export_is_imported_back(client, users, pool, tmp_path):
+    """The export wrote 可服务时间 "周一、周二… 上午(6-12时)" in one column that the import
+    ignored: a community correcting availability in its exported list lost every change."""
+    from fangkong.core.importing import run_import
+
+    client.force_login(users["community"])
+    response = client.post("/volunteers/", {"export": "xlsx", "purpose": "核对志愿者"})
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    assert "可服务时间" not in header
+    days, times = header.index("可服务日") + 1, header.index("可服务时段") + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "张三")
+    ws.cell(row, days).value = "周一、周三"
+    ws.cell(row, times).value = "上午(6-12时)、晚上(18-24时)"
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    result = run_import(
+        "volunteers.volunteer", path, actor=users["community"], area=users["community"].area
+    )
+    assert [e.message for e in result.errors] == []
+    assert result.warnings == ["以下列无法识别，已忽略：累计服务时长(小时)"]
+    assert (result.updated, result.unchanged) == (1, 1)
+    pool["a"].refresh_from_db()
+    assert (pool["a"].available_days, pool["a"].available_times) == (",1,3,", ",am,ev,")
+
+
 def test_staff_add_form_shows_chinese_errors_and_writes_nothing(client, users, areas):
     client.force_login(users["community"])
     response = client.post(
