@@ -59,6 +59,13 @@ __all__ = [
 ]
 
 HEADER_SCAN_ROWS = 10
+# How the rows below a paper form's table begin (合计 11人; 填表人：… 填表日期：…). Such a row
+# that does not validate is the form's footer, not a record: passed over with a warning.
+FOOTER_WORDS = (
+    "合计", "总计", "小计", "共计", "填表人", "填报人", "制表人", "审核人", "负责人",
+    "统计人", "填表日期", "填报日期", "制表日期", "填表单位", "填报单位", "注：", "注:",
+    "说明：", "说明:", "备注：", "备注:",
+)  # fmt: skip
 MAX_ERRORS = 1000
 # SQLite's page cache for the import's connection, in KiB: a million-row import fills any
 # cache it gets; 32 MB instead of the usual 64 MB made no difference to its speed (measured),
@@ -505,6 +512,13 @@ class _Run:
                         _("与第 %(n)d 行%(col)s重复") % {"n": first, "col": self.key_header},
                     ),
                 ]
+        if errs and not later and _is_footer(cells):
+            self.total -= 1
+            self.ctx.warnings.append(
+                _("第 %(n)d 行是表尾（%(text)s），不是记录，已跳过")
+                % {"n": rowno, "text": _first_text(cells)}
+            )
+            return
         if not errs:
             errs = later
         if errs:
@@ -717,6 +731,20 @@ def _with_header_row(header: list, other: list, table: dict, *, below: bool) -> 
             merged.extend([None] * (j + 1 - len(merged)))
             merged[j] = cell
     return merged if added else None
+
+
+def _first_text(cells: list) -> str:
+    for cell in cells:
+        if cell is not None and str(cell).strip():
+            return unicodedata.normalize("NFKC", str(cell)).replace(" ", "").strip()[:20]
+    return ""
+
+
+def _is_footer(cells: list) -> bool:
+    text = _first_text(cells)
+    return text.startswith(FOOTER_WORDS) or text.startswith(
+        tuple(unicodedata.normalize("NFKC", w) for w in FOOTER_WORDS)
+    )
 
 
 def max_rows() -> int:

@@ -1232,6 +1232,25 @@ def test_a_two_row_header_keeps_the_columns_under_a_group_title(tmp_path, users,
     assert Resident.objects.get(name="乙").arrival_date == datetime.date(2020, 2, 1)
 
 
+def test_a_paper_forms_footer_rows_are_passed_over_with_a_warning(tmp_path, users, areas):
+    """合计 and 填表人 rows below the table were rejected as records without an ID number,
+    which blocked the whole file unless rows with errors were skipped."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "姓名", "身份证号码", "网格"])
+    ws.append([1, "甲", make_id_number(rng=_rng), "第一网格"])
+    ws.append([2, "乙", None, "第一网格"])  # a record without its ID: still an error
+    ws.append(["合计", "2人"])
+    ws.append(["填表人：王网格", None, "填表日期：2020年2月14日"])
+    path = tmp_path / "footer.xlsx"
+    wb.save(path)
+    result = _import(path, users["community"], areas["community"], dry_run=True)
+    assert [(e.row, e.message) for e in result.errors] == [(3, "不能为空")]
+    assert (result.total, result.rejected) == (2, 1)
+    assert "第 4 行是表尾（合计），不是记录，已跳过" in result.warnings
+    assert "第 5 行是表尾（填表人:王网格），不是记录，已跳过" in result.warnings
+
+
 def test_a_rejected_rows_file_imported_again_names_no_column_of_its_own(messy_xlsx, users, areas):
     """Fixing the rejected rows and importing the file again warned that 错误原因, the
     column the system itself added, could not be recognised."""
