@@ -5,6 +5,10 @@ A ``Table`` subclass lists its ``Column``s. A column reads a value through a dot
 personal field (``personal="id_number"``) with ``core.personal.mask`` unless the caller
 reveals it, and may link to the row's detail page (``link=True``). ``render`` takes the row and
 returns the value when none of that fits (e.g. the tag labels of a resident).
+
+A table whose rows link to a page that needs more than reading the list (an edit form, a
+record of another kind) names that permission in ``link_permission``; given the ``user``, a
+user without it sees the values without links, rather than links that answer 403.
 """
 
 from __future__ import annotations
@@ -94,10 +98,12 @@ class Table:
 
     columns: tuple[Column, ...] = ()
     detail_url_name: str = ""
+    link_permission: str = ""  # needed to open detail_url, beyond seeing the list
 
-    def __init__(self, rows: Iterable[Any] = (), *, reveal: bool = False):
+    def __init__(self, rows: Iterable[Any] = (), *, reveal: bool = False, user=None):
         self.rows = rows
         self.reveal = reveal
+        self.links = not (self.link_permission and user and not user.has_perm(self.link_permission))
 
     @classmethod
     def html_columns(cls) -> list[Column]:
@@ -114,7 +120,7 @@ class Table:
         return [
             Cell(
                 c.value(obj, reveal=self.reveal),
-                self.detail_url(obj) if c.link else "",
+                self.detail_url(obj) if c.link and self.links else "",
                 bool(c.personal),
             )
             for c in self.html_columns()

@@ -129,7 +129,7 @@ class VolunteerDetailView(ObjectDetailView):
             "phone": Volunteer._meta.get_field("phone").mask(obj.phone),
             "hours": selectors.hours(obj.total_minutes),
             "certificate": obj.total_minutes >= selectors.certificate_hours() * 60,
-            "assignments": AssignmentTable(assignments[:50]),
+            "assignments": AssignmentTable(assignments[:50], user=user),
             "reports": obj.party_reports.select_related("area"),
             "teams": obj.teams.all(),
             "review_form": ReviewForm(initial={"state": PoolState.RESERVE}) if can_review else None,
@@ -451,7 +451,10 @@ class DispatchBatchDetailView(ObjectDetailView):
         rows = selectors.assignment_list(
             Assignment.objects.visible_to(request.user).filter(batch=obj)
         ).order_by("need__area__path", "need__starts_at", "-score")
-        return {"figures": selectors.batch_figures(obj), "assignments": AssignmentTable(rows)}
+        return {
+            "figures": selectors.batch_figures(obj),
+            "assignments": AssignmentTable(rows, user=request.user),
+        }
 
 
 class AssignmentListView(ObjectListView):

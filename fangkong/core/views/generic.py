@@ -341,7 +341,7 @@ class ObjectListView(BaseObjectView):
         )
         context = self.base_context() | {
             "filterset": filterset,
-            "table": self.table_class(page.object_list),
+            "table": self.table_class(page.object_list, user=request.user),
             "page": page,
             "query_string": search_terms.clean_query(
                 request, self.search_params, token, drop=("page", "export")
