@@ -103,6 +103,7 @@ class Table:
     def __init__(self, rows: Iterable[Any] = (), *, reveal: bool = False, user=None):
         self.rows = rows
         self.reveal = reveal
+        self.user = user
         self.links = not (self.link_permission and user and not user.has_perm(self.link_permission))
 
     @classmethod
