@@ -45,3 +45,31 @@ def test_no_page_runs_past_a_phones_edge(page, live_server, pages):
         if overflow > 0 or past:
             problems[path] = (overflow, past)
     assert problems == {}
+
+
+EMPTY_MESSAGE = """() => {
+  const cell = document.querySelector('main tbody tr > td[colspan]:only-child');
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  const r = range.getBoundingClientRect();
+  return [r.left, r.right, document.documentElement.clientWidth];
+}"""
+
+
+@pytest.fixture
+def city(transactional_db):
+    return factories.build_users(factories.build_city())
+
+
+def test_an_empty_lists_message_is_on_screen(page, live_server, city):
+    """An empty list says so where a phone shows it: the message is one cell across a table
+    wider than the screen, and centred it sat past the right edge (in English, whose column
+    names are longer), the list looking blank."""
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    login(page, live_server, "grid_a")
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in ("/volunteers/tasks/", "/health/assignments/"):
+        page.goto(f"{live_server.url}{path}")
+        assert "No matching records" in page.inner_text("main tbody"), path
+        left, right, width = page.evaluate(EMPTY_MESSAGE)
+        assert left >= 0 and right <= width, (path, left, right, width)
