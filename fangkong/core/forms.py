@@ -47,6 +47,24 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class IdNumberInput(forms.TextInput):
+    """An ID number typed on a phone: the letter keyboard, because one number in eleven ends
+    in X and a numeric keypad has no X; capitals, and no autocorrect or autofill."""
+
+    def __init__(self, attrs=None):
+        base = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        super().__init__(attrs=base | (attrs or {}))
+
+
+class PhoneInput(forms.TextInput):
+    """A phone number: the phone's dial pad."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"inputmode": "tel", "autocomplete": "off"} | (attrs or {}))
+
+
 INDENT = "\u3000"  # a full-width space per level: the tree reads in a phone's native picker
 
 

@@ -5,6 +5,11 @@ A ``Table`` subclass lists its ``Column``s. A column reads a value through a dot
 personal field (``personal="id_number"``) with ``core.personal.mask`` unless the caller
 reveals it, and may link to the row's detail page (``link=True``). ``render`` takes the row and
 returns the value when none of that fits (e.g. the tag labels of a resident).
+
+Given the ``user``, a table links its rows only when that user may open the detail page: the
+permission its generic view asks for (an edit form needs ``change``), and ``link_permission``
+where a page is not a generic view or needs more. Others see the values without links rather
+than links that answer 403.
 """
 
 from __future__ import annotations
@@ -114,13 +119,18 @@ class Table:
 
     columns: tuple[Column, ...] = ()
     detail_url_name: str = ""
+    link_permission: str = ""  # needed to open detail_url, beyond seeing the list
 
     def __init__(self, rows: Iterable[Any] = (), *, reveal: bool = False, user=None):
         self.rows = rows
         self.reveal = reveal
-        # With the user, a row links only to a page that user may open (a volunteer's task
-        # rows would lead to the post's staff page: a 403).
-        self.links = user is None or self._may_open_detail(user)
+        self.user = user
+        # Given the user, a row links only to a page that user may open (a volunteer's task
+        # rows led to the post's staff page: a 403).
+        self.links = user is None or (
+            (not self.link_permission or user.has_perm(self.link_permission))
+            and self._may_open_detail(user)
+        )
 
     @classmethod
     def html_columns(cls) -> list[Column]:

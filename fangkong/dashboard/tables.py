@@ -5,6 +5,7 @@ from fangkong.core.tables import Column, Table
 
 class ReportTemplateTable(Table):
     detail_url_name = "dashboard:template_edit"
+    link_permission = "dashboard.change_reporttemplate"
     columns = (
         Column("name", _("模板名称"), link=True),
         Column("title", _("报表标题")),

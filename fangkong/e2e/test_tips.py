@@ -62,3 +62,22 @@ def test_missing_details_get_chinese_messages_on_the_phone(page, live_server, ci
     text = page.inner_text("main")
     assert "这个字段是必填项。" in text or "必填" in text
     assert Tip.objects.count() == 0
+
+
+def test_an_error_below_the_fold_is_brought_into_view(page, live_server, city):
+    """A phone sends the tip without its place: the page came back at its top with the
+    message far below (in English, whose texts are longer), the form looking unchanged.
+    The message is now on screen."""
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/tips/report/")
+    page.select_option("#id_category", "gathering")
+    page.fill("#id_description", "小区广场每晚有二十多人聚集打牌")
+    page.wait_for_timeout(1100)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    message = page.locator("main .invalid-feedback").first
+    assert "Please choose the area or enter the place" in message.inner_text()
+    box = message.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+    assert Tip.objects.count() == 0

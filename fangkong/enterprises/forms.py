@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
 from fangkong.areas.models import Area
-from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
+from fangkong.core.forms import (
+    AreaChoiceField,
+    DateInput,
+    IdNumberInput,
+    PhoneInput,
+    StyledFormMixin,
+)
 from fangkong.registry.forms import ResidentImportForm
 
 from .models import (
@@ -50,7 +56,9 @@ class EnterpriseForm(StyledFormMixin, forms.ModelForm):
     area = AreaChoiceField(
         label=gettext_lazy("所属区域"), queryset=Area.objects.none(), context_parents=True
     )
-    contact_phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
+    contact_phone = forms.CharField(
+        label=gettext_lazy("联系电话"), max_length=32, required=False, widget=PhoneInput
+    )
 
     class Meta:
         model = Enterprise
@@ -122,8 +130,12 @@ class ReviewForm(StyledFormMixin, forms.Form):
 
 
 class EmployeeForm(StyledFormMixin, forms.ModelForm):
-    id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=32, required=False)
-    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
+    id_number = forms.CharField(
+        label=gettext_lazy("身份证号"), max_length=32, required=False, widget=IdNumberInput
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("联系电话"), max_length=32, required=False, widget=PhoneInput
+    )
 
     class Meta:
         model = Employee

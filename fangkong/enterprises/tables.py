@@ -69,6 +69,7 @@ class ResumptionApplicationTable(Table):
 
 class EmployeeTable(Table):
     detail_url_name = "enterprises:employee_edit"
+    link_permission = "enterprises.change_employee"
     columns = (
         Column("name", _("姓名"), link=True),
         Column("enterprise", _("企业"), accessor="enterprise.name"),

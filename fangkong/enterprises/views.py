@@ -176,7 +176,7 @@ class EnterpriseDetailView(ObjectDetailView):
         def table(model, table_class, rows):
             # Each section only for a role that may read that kind of record.
             return (
-                table_class(rows)
+                table_class(rows, user=user)
                 if user.has_perm(f"enterprises.view_{model._meta.model_name}")
                 else None
             )

@@ -7,6 +7,7 @@ from fangkong.core.tables import Column, Table
 
 class MarketTable(Table):
     detail_url_name = "prices:report"
+    link_permission = "prices.add_pricereport"
     columns = (
         Column("name", _("名称"), link=True),
         Column("kind", _("类型"), choices=True),
@@ -18,6 +19,7 @@ class MarketTable(Table):
 
 class CommodityTable(Table):
     detail_url_name = "prices:commodity_edit"
+    link_permission = "prices.change_commodity"
     columns = (
         Column("name", _("品名"), link=True),
         Column("category", _("类别"), choices=True),

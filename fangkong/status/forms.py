@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.forms import StyledFormMixin
+from fangkong.core.forms import IdNumberInput, StyledFormMixin
 from fangkong.core.personal import index_value
 from fangkong.core.validators import validate_id_number
 from fangkong.registry.models import Resident
@@ -39,7 +39,7 @@ class ResidentFormMixin:
             self.fields["id_number"] = forms.CharField(
                 label=gettext_lazy("身份证号"),
                 max_length=32,
-                widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-control"}),
+                widget=IdNumberInput(attrs={"class": "form-control"}),
             )
             self.order_fields(["id_number", *[f for f in self.fields if f != "id_number"]])
 

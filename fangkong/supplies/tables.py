@@ -49,6 +49,7 @@ def _approved_qty(row) -> Decimal | None:
 
 class ItemTable(Table):
     detail_url_name = "supplies:item_edit"
+    link_permission = "supplies.change_item"
     columns = (
         Column("code", _("编码"), link=True),
         Column("name", _("名称"), link=True),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
+from fangkong.core.forms import AreaChoiceField, DateInput, PhoneInput, StyledFormMixin
 
 from .choices import TipCategory
 
@@ -57,6 +57,7 @@ class TipForm(StyledFormMixin, forms.Form):
         label=_("联系电话"),
         max_length=20,
         required=False,
+        widget=PhoneInput(attrs={"autocomplete": "tel"}),
         help_text=_("实名举报请填写，仅用于核实和发放奖励，严格保密"),
     )
     # Spam defences: a field only robots fill in, and when the form was handed out.

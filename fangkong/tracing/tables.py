@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.scoping import area_visible_to
 from fangkong.core.tables import Column, Table
 
 
@@ -23,8 +24,12 @@ class ContactTable(Table):
     detail_url_name = "tracing:case_detail"
 
     def detail_url(self, obj) -> str:
+        """The case's page, for a reader who may open it: a grid worker sees the contacts
+        living in their grid, not a case elsewhere (its page would be 404 to them)."""
         from django.urls import reverse
 
+        if self.user is not None and not area_visible_to(obj.case.resident.area, self.user):
+            return ""
         return reverse(self.detail_url_name, args=[obj.case_id])
 
     columns = (

@@ -43,7 +43,7 @@ def _cases(qs):
 
 
 def _contacts(qs):
-    return qs.select_related("resident", "resident__area", "case")
+    return qs.select_related("resident", "resident__area", "case__resident__area")
 
 
 class CaseListView(ObjectListView):

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
-from fangkong.core.forms import StyledFormMixin
+from fangkong.core.forms import IdNumberInput, StyledFormMixin
 from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
 from .choices import Direction
@@ -52,9 +52,7 @@ class PublicScanForm(forms.Form):
         label=_("身份证号"),
         max_length=32,
         required=False,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "inputmode": "text", "data-remember": "id"}
-        ),
+        widget=IdNumberInput(attrs={"data-remember": "id"}),
     )
     phone = forms.CharField(
         label=_("或手机号"),
@@ -90,7 +88,7 @@ class CheckpointLookupForm(StyledFormMixin, forms.Form):
         label=_("或身份证号"),
         required=False,
         max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=IdNumberInput,
     )
 
     def clean(self):

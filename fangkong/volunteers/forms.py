@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin, style_widget
+from fangkong.core.forms import (
+    AreaChoiceField,
+    DateInput,
+    IdNumberInput,
+    PhoneInput,
+    StyledFormMixin,
+    style_widget,
+)
 from fangkong.core.personal import mask
 from fangkong.registry.forms.model_forms import ResidentImportForm
 
@@ -54,8 +61,12 @@ class VolunteerForm(StyledFormMixin, VolunteerFieldsMixin, forms.ModelForm):
     area = AreaChoiceField(
         label=gettext_lazy("所属社区"), queryset=Area.objects.none(), context_parents=True
     )
-    id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=32, required=False)
-    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
+    id_number = forms.CharField(
+        label=gettext_lazy("身份证号"), max_length=32, required=False, widget=IdNumberInput
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("联系电话"), max_length=32, required=False, widget=PhoneInput
+    )
 
     class Meta:
         model = Volunteer
@@ -103,8 +114,8 @@ class SignupForm(StyledFormMixin, VolunteerFieldsMixin, forms.Form):
         context_parents=True,
     )
     name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
-    id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=32)
-    phone = forms.CharField(label=gettext_lazy("手机号"), max_length=32)
+    id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=32, widget=IdNumberInput)
+    phone = forms.CharField(label=gettext_lazy("手机号"), max_length=32, widget=PhoneInput)
     organisation = forms.CharField(label=gettext_lazy("工作单位"), max_length=100, required=False)
     is_party_member = forms.BooleanField(label=gettext_lazy("中共党员"), required=False)
     health = forms.ChoiceField(
@@ -120,9 +131,6 @@ class SignupForm(StyledFormMixin, VolunteerFieldsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = community_areas(None).filter(level=AreaLevel.COMMUNITY)
-        for name in ("id_number", "phone"):
-            self.fields[name].widget.attrs.update(autocomplete="off", inputmode="numeric")
-        self.fields["phone"].widget.attrs["inputmode"] = "tel"
 
 
 class ReviewForm(StyledFormMixin, forms.Form):

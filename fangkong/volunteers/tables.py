@@ -106,6 +106,7 @@ class NeedTable(Table):
 
 class AssignmentTable(Table):
     detail_url_name = "volunteers:need_detail"
+    link_permission = "volunteers.view_need"  # a volunteer sees their tasks, not the posts
     columns = (
         Column("need", _("岗位"), accessor="need.title", link=True),
         Column("area", _("社区/网格"), accessor="need.area.name"),

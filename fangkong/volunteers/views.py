@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fangkong.accounts.choices import Role
 from fangkong.core import ratelimit
 from fangkong.core.middleware import public
 from fangkong.core.views.generic import (
@@ -77,6 +79,8 @@ SIGNUP_WINDOW = 3600  # seconds
 
 def home_panel(request: HttpRequest) -> dict | None:
     user = request.user
+    if user.role == Role.VOLUNTEER:
+        return my_home_panel(user)
     if not user.has_perm("volunteers.view_need"):
         return None
     return {
@@ -87,6 +91,19 @@ def home_panel(request: HttpRequest) -> dict | None:
             DispatchBatch.objects.visible_to(user),
             PartyReport.objects.visible_to(user),
         ),
+    }
+
+
+def my_home_panel(user) -> dict:
+    """A volunteer's home page leads to their tasks (on a phone the menu hides them): the
+    tasks waiting for an answer and the accepted ones not yet over."""
+    tasks = selectors.my_assignments(user).order_by()
+    return {
+        "template": "volunteers/includes/my_home_panel.html",
+        "offered": tasks.filter(state=AssignmentState.OFFERED).count(),
+        "accepted": tasks.filter(
+            state=AssignmentState.ACCEPTED, need__ends_at__gte=timezone.now()
+        ).count(),
     }
 
 
@@ -129,7 +146,7 @@ class VolunteerDetailView(ObjectDetailView):
             "phone": Volunteer._meta.get_field("phone").mask(obj.phone),
             "hours": selectors.hours(obj.total_minutes),
             "certificate": obj.total_minutes >= selectors.certificate_hours() * 60,
-            "assignments": AssignmentTable(assignments[:50]),
+            "assignments": AssignmentTable(assignments[:50], user=user),
             "reports": obj.party_reports.select_related("area"),
             "teams": obj.teams.all(),
             "review_form": ReviewForm(initial={"state": PoolState.RESERVE}) if can_review else None,
@@ -451,7 +468,10 @@ class DispatchBatchDetailView(ObjectDetailView):
         rows = selectors.assignment_list(
             Assignment.objects.visible_to(request.user).filter(batch=obj)
         ).order_by("need__area__path", "need__starts_at", "-score")
-        return {"figures": selectors.batch_figures(obj), "assignments": AssignmentTable(rows)}
+        return {
+            "figures": selectors.batch_figures(obj),
+            "assignments": AssignmentTable(rows, user=request.user),
+        }
 
 
 class AssignmentListView(ObjectListView):

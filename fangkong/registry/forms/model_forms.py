@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin, style_widget
+from fangkong.core.forms import (
+    AreaChoiceField,
+    DateInput,
+    IdNumberInput,
+    PhoneInput,
+    StyledFormMixin,
+    style_widget,
+)
 from fangkong.core.personal import mask
 
 from ..choices import ResidentTag
@@ -44,8 +51,12 @@ class ResidentForm(StyledFormMixin, forms.ModelForm):
     household = HouseholdChoiceField(
         label=gettext_lazy("户"), queryset=Household.objects.none(), required=False
     )
-    id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=32, required=False)
-    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
+    id_number = forms.CharField(
+        label=gettext_lazy("身份证号"), max_length=32, required=False, widget=IdNumberInput
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("联系电话"), max_length=32, required=False, widget=PhoneInput
+    )
     address = forms.CharField(label=gettext_lazy("现住址"), max_length=200, required=False)
     tags = forms.MultipleChoiceField(
         label=gettext_lazy("标签"),

@@ -19,6 +19,16 @@
     }
   });
 
+  // A form sent back with errors: bring the first message into view. On a phone the page
+  // reloads at its top and the message sat below the fold, as if nothing had happened.
+  var error = document.querySelector("main .invalid-feedback, main .alert-danger");
+  if (error) {
+    var box = error.getBoundingClientRect();
+    if (box.bottom > window.innerHeight || box.top < 0) {
+      (error.closest(".mb-3, .form-check") || error).scrollIntoView({block: "center"});
+    }
+  }
+
   // Tree toggles: open/close a node's children (loaded lazily by htmx the first time).
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-fk-toggle]");

@@ -119,6 +119,11 @@ def test_scoping_on_pages_and_api(client, traced, users):
     client.force_login(users["grid_b"])
     page = client.get(reverse("tracing:contact_list")).content.decode()
     assert "重叠者" in page and "次密接者" not in page and "同住者" not in page
+    # The case lives in grid A: its page is not offered to the grid-B worker as a link.
+    assert reverse("tracing:case_detail", args=[case.pk]) not in page
+    client.force_login(users["community"])
+    page = client.get(reverse("tracing:contact_list")).content.decode()
+    assert f'<a href="{reverse("tracing:case_detail", args=[case.pk])}">' in page
 
 
 def test_api_trace_chain_and_dismiss(city, users):

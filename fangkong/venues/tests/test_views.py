@@ -90,6 +90,21 @@ def test_public_page_needs_no_login_and_shows_the_form(market):
     assert r["Cache-Control"] == "no-store"
 
 
+def test_a_visitor_switches_the_public_page_to_their_language(market):
+    """The page a venue's poster opens has no navbar: it carries its own language choice,
+    and the choice brings the visitor back to the same venue's form."""
+    client = Client()
+    url = reverse("venues:public_scan", args=[market.code])
+    html = client.get(url).content.decode()
+    assert f'action="{reverse("set_language")}"' in html
+    for code, name in (("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")):
+        assert f'name="language" value="{code}" lang="{code}"' in html and name in html
+    r = client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert r.status_code == 302 and r["Location"] == url
+    html = client.get(url).content.decode()
+    assert '<html lang="en">' in html and "Record entry" in html and "登记进入" not in html
+
+
 def test_a_refused_green_code_is_not_shown_green(market, green):
     """A fever refuses a green code: staff glancing at the panel must not see green."""
     r = Client().post(

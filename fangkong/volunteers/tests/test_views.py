@@ -221,6 +221,24 @@ def test_my_tasks_accept_check_in_and_out_at_phone_page(client, users, areas, po
     assert need.title in client.get("/volunteers/my/").content.decode()
 
 
+def test_a_volunteers_home_page_leads_to_their_tasks(client, users, areas, pool):
+    """On a phone the menu is folded away: the volunteer's home page showed only 我的账号, so
+    a task waiting for an answer was two menus away. It now counts and links their tasks."""
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    need = make_need(cmd, areas["grid_a"])
+    services.dispatch(actor=cmd, need=need, volunteers=[pool["a"], pool["b"]])
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert 'href="/volunteers/my/"' in html[html.index("<main") :]
+    assert '<div class="fs-5 fw-semibold" data-stat="offered">1</div>' in html
+    assert '<div class="fs-5 fw-semibold" data-stat="accepted">0</div>' in html
+    # Staff keep their own panel.
+    client.force_login(cmd)
+    html = client.get("/").content.decode()
+    assert 'data-stat="offered"' not in html and 'data-stat="volunteers"' in html
+
+
 def test_staff_see_acceptance_state(client, users, areas, pool):
     cmd = users["community"]
     user = give_account(cmd, pool["a"])
