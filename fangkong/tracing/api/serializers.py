@@ -5,6 +5,7 @@ from fangkong.core.api.serializers import ScopedModelSerializer
 from fangkong.health.api.serializers import MaskedNameField
 from fangkong.health.choices import QUARANTINE_KINDS, AssignmentKind
 
+from ..choices import CaseStatus
 from ..models import Case, Contact, Exposure
 
 
@@ -87,6 +88,23 @@ class TraceSummarySerializer(serializers.Serializer):
     secondary = serializers.IntegerField(label=_("次密接人数"))
     created = serializers.IntegerField(label=_("新增待核实"))
     outside_scope = serializers.IntegerField(label=_("居住在其他辖区"))
+
+
+class DischargeSerializer(serializers.Serializer):
+    """治愈/出院: the case leaves care; its resident's status follows."""
+
+    version = serializers.IntegerField(min_value=1, label=_("版本"))
+    status = serializers.ChoiceField(
+        choices=[
+            (CaseStatus.RECOVERED.value, CaseStatus.RECOVERED.label),
+            (CaseStatus.DISCHARGED.value, CaseStatus.DISCHARGED.label),
+        ],
+        label=_("结果"),
+    )
+    discharged_at = serializers.DateTimeField(label=_("治愈/出院时间"))
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, label=_("说明")
+    )
 
 
 class DismissSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from .serializers import (
     CaseSerializer,
     ChainSerializer,
     ContactSerializer,
+    DischargeSerializer,
     DismissSerializer,
     QuarantineRequestSerializer,
     QuarantineResultSerializer,
@@ -27,7 +28,7 @@ class CaseViewSet(
     ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
 ):
     """病例; ``trace`` finds contacts, ``chain`` is the transmission chain, ``quarantine``
-    assigns confirmed contacts to quarantine."""
+    assigns confirmed contacts to quarantine, ``discharge`` records recovery or discharge."""
 
     model = Case
     related = ("resident", "resident__area")
@@ -49,6 +50,15 @@ class CaseViewSet(
             {"case": case, "window_minutes": body.validated_data.get("window_minutes")},
         )
         return Response(TraceSummarySerializer(summary).data)
+
+    @extend_schema(
+        request=DischargeSerializer, responses=CaseSerializer, summary=_("登记治愈/出院")
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def discharge(self, request, pk=None):
+        return self.service_action(
+            request, DischargeSerializer, services.discharge_case, instance_kwarg="case"
+        )
 
     @extend_schema(responses=ChainSerializer, summary=_("传播链"))
     @action(detail=True, methods=["get"], permission_classes=[ViewPermission])

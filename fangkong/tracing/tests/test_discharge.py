@@ -65,3 +65,26 @@ def test_discharge_is_checked_and_refused_to_read_only_users(client, city, users
     page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
     assert reverse("tracing:case_discharge", args=[case.pk]) not in page
     assert Case.objects.get(pk=case.pk).status == "active"
+
+
+def test_discharge_through_the_api(city, users, django_capture_on_commit_callbacks):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    p, _v, _w, case = city
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=users['command']).key}")
+    url = f"/api/v1/cases/{case.pk}/discharge/"
+    body = {"status": "discharged", "discharged_at": "2022-03-24T09:30:00+08:00"}
+    stale = api.post(url, body | {"version": case.version + 1}, format="json")
+    assert stale.status_code == 409
+    with django_capture_on_commit_callbacks(execute=True):
+        done = api.post(url, body | {"version": case.version}, format="json")
+    assert done.status_code == 200, done.json()
+    assert (done.json()["status"], done.json()["version"]) == ("discharged", case.version + 1)
+    assert PersonStatus.objects.get(pk=p["A"].pk).colour != "red"
+    again = api.post(url, body | {"version": case.version + 1}, format="json")
+    assert again.status_code == 400
+    leader = APIClient()
+    leader.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=users['leader']).key}")
+    assert leader.post(url, body | {"version": 2}, format="json").status_code == 403
