@@ -38,6 +38,25 @@ def test_home_in_english(client, users, compiled_locale):
     assert "我能做什么" not in body
 
 
+def test_english_headings_use_english_punctuation(client, users, areas, compiled_locale):
+    """ "Edit：侯凤" and "Resident：侯凤": the full-width colon was outside the translation."""
+    from fangkong.core.testing.factories import make_residents
+
+    (person,) = make_residents(users["command"], areas["grid_a"], 1)
+    client.force_login(users["community"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    edit = client.get(reverse("registry:resident_edit", args=[person.pk])).content.decode()
+    assert f"Edit: {person.name}" in edit and "：" + person.name not in edit
+    from django.template.loader import get_template
+    from django.utils import translation
+
+    with translation.override("en"):
+        html = get_template("generic/object_detail.html").render(
+            {"model_name": "Park", "object": "Jinsha"}
+        )
+    assert "Park: Jinsha" in html
+
+
 def test_home_in_traditional_chinese(client, users, compiled_locale):
     body = _home(client, users["community"], "zh-hant")
     assert '<html lang="zh-hant">' in body
