@@ -131,6 +131,7 @@ class SignupForm(StyledFormMixin, VolunteerFieldsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = community_areas(None).filter(level=AreaLevel.COMMUNITY)
+        self.fields["area"].empty_label = gettext_lazy("请选择所在社区")
 
 
 class ReviewForm(StyledFormMixin, forms.Form):

@@ -142,6 +142,12 @@ def test_public_sign_up_creates_then_merges_with_the_same_answer(client, areas):
     assert first["Cache-Control"] == "no-store"
 
 
+def test_public_sign_up_asks_for_the_community_in_words(client, areas):
+    page = client.get("/volunteers/signup/").content.decode()
+    assert '<option value="" selected>请选择所在社区</option>' in page
+    assert "---------" not in page
+
+
 def test_public_sign_up_requires_csrf(areas):
     from django.test import Client
 
