@@ -513,7 +513,10 @@ def test_home_counts_are_those_of_the_users_area(client, users, people):
 
 def test_home_for_volunteer_is_short(client, users, people):
     r = login(client, users["volunteer"]).get(reverse("home"))
-    assert r.context["panels"] == []
+    # Only their own tasks (none yet), no area's figures.
+    assert [p["template"] for p in r.context["panels"]] == [
+        "volunteers/includes/my_home_panel.html"
+    ]
     assert r.context["capabilities"] == []
     # Volunteers work from their own task page, linked in the menu.
     assert reverse("volunteers:my_tasks") in r.content.decode()
