@@ -160,6 +160,23 @@ def unlock_user(*, actor, user, reason: str = "") -> None:
     before = User._default_manager.select_for_update().get(pk=user.pk)
     User._default_manager.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     user.refresh_from_db(fields=["failed_logins", "locked_until"])
+    record_account_change(
+        actor,
+        user,
+        {
+            "failed_logins": [before.failed_logins, 0],
+            "locked_until": [
+                before.locked_until.isoformat() if before.locked_until else None,
+                None,
+            ],
+        },
+        reason=reason or _("解除登录锁定"),
+    )
+
+
+def record_account_change(actor, user, changes: dict, *, reason: str) -> None:
+    """An audit entry for a change to an account that is not a form's save (an unlock, an
+    API token ended)."""
     audit.record(
         actor,
         audit.Event(
@@ -168,13 +185,7 @@ def unlock_user(*, actor, user, reason: str = "") -> None:
             object_id=str(user.pk),
             object_repr=user.get_username(),
             area_path=user.area.path if user.area_id else "",
-            changes={
-                "failed_logins": [before.failed_logins, 0],
-                "locked_until": [
-                    before.locked_until.isoformat() if before.locked_until else None,
-                    None,
-                ],
-            },
-            reason=reason or _("解除登录锁定"),
+            changes=changes,
+            reason=reason,
         ),
     )

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from fangkong.core import audit
-from fangkong.core.models.audit import AuditAction
+from . import security
 
 
 def lifetime() -> datetime.timedelta | None:
@@ -59,16 +58,10 @@ def revoke(*, actor) -> bool:
         return False
     created = token.created
     token.delete()
-    audit.record(
+    security.record_account_change(
         actor,
-        audit.Event(
-            action=AuditAction.UPDATE,
-            object_type="accounts.user",
-            object_id=str(actor.pk),
-            object_repr=actor.get_username(),
-            area_path=actor.area.path if actor.area_id else "",
-            changes={"api_token": [timezone.localtime(created).isoformat(), None]},
-            reason=_("本人撤销 API 令牌"),
-        ),
+        actor,
+        {"api_token": [timezone.localtime(created).isoformat(), None]},
+        reason=_("本人撤销 API 令牌"),
     )
     return True
