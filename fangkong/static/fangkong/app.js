@@ -21,12 +21,21 @@
 
   // A form sent back with errors: bring the first message into view. On a phone the page
   // reloads at its top and the message sat below the fold, as if nothing had happened.
-  var error = document.querySelector("main .invalid-feedback, main .alert-danger");
-  if (error) {
-    var box = error.getBoundingClientRect();
-    if (box.bottom > window.innerHeight || box.top < 0) {
-      (error.closest(".mb-3, .form-check") || error).scrollIntoView({block: "center"});
+  // Measured once the page is laid out (icon font, images): measured earlier, a message
+  // that later moved below the fold was taken for one on screen.
+  function revealFirstError() {
+    var error = document.querySelector("main .invalid-feedback, main .alert-danger");
+    if (error) {
+      var box = error.getBoundingClientRect();
+      if (box.bottom > window.innerHeight || box.top < 0) {
+        (error.closest(".mb-3, .form-check") || error).scrollIntoView({block: "center"});
+      }
     }
+  }
+  if (document.readyState === "complete") {
+    revealFirstError();
+  } else {
+    window.addEventListener("load", revealFirstError);
   }
 
   // Tree toggles: open/close a node's children (loaded lazily by htmx the first time).
