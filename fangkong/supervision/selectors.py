@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.rollup import roll_up
 from fangkong.status.clock import end_of_day, start_of_day
 
-from .choices import ProblemState
+from .choices import ProblemAction, ProblemState
+from .models import ProblemEvent
 from .rules import is_village
 
 SUMMARY_KEYS = ("opened", "closed", "open", "overdue", "escalated")
@@ -116,11 +119,24 @@ def problem_counts_by_area(qs: QuerySet, parent: Area, *, today: datetime.date) 
     return roll_up(parent, grouped, path_key="area__path", keys=PROBLEM_KEYS)
 
 
+def _closed_by(end: datetime.datetime) -> Q:
+    """The problem was 已销号 at ``end``: closed before it (``closed_at``), or, for a closing
+    that a reopening later cleared from ``closed_at``, its last step before ``end`` closed it.
+    A problem closed on Monday and reopened on Wednesday stays closed on Tuesday's figures."""
+    last_state = (
+        ProblemEvent.objects.filter(problem=OuterRef("pk"), created_at__lt=end)
+        .order_by("-created_at", "-id")
+        .values("to_state")[:1]
+    )
+    return Q(closed_at__lt=end) | Q(
+        Exact(Coalesce(Subquery(last_state), Value("")), ProblemState.CLOSED)
+    )
+
+
 def problems_open_on(day: datetime.date) -> Q:
-    """Problems found by ``day`` and not closed (销号) by its end (the dashboard's 未销号问题
+    """Problems found by ``day`` and not closed (销号) at its end (the dashboard's 未销号问题
     and the problem list's 未销号日期 filter)."""
-    end = end_of_day(day)
-    return Q(found_on__lte=day) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+    return Q(found_on__lte=day) & ~_closed_by(end_of_day(day))
 
 
 def problems_overdue_on(day: datetime.date) -> Q:
@@ -140,13 +156,24 @@ def daily_summary(
     out; ``totals`` sums the rows."""
     begin = start_of_day(date)
     end = start_of_day(date + datetime.timedelta(days=1))
-    open_at_end = Q(found_on__lte=date) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+    open_at_end = Q(found_on__lte=date) & ~_closed_by(end)
+    # Closed that day: as ``closed_at`` says, or by a closing a reopening has since cleared.
+    closed_that_day = Q(closed_at__gte=begin, closed_at__lt=end) | Q(
+        Exists(
+            ProblemEvent.objects.filter(
+                problem=OuterRef("pk"),
+                action=ProblemAction.CLOSE,
+                created_at__gte=begin,
+                created_at__lt=end,
+            )
+        )
+    )
     grouped = (
         qs.order_by()
         .values("area_id", "area__code", "area__name", "area__path", "area__parent__name")
         .annotate(
             opened=Count("pk", filter=Q(found_on=date)),
-            closed=Count("pk", filter=Q(closed_at__gte=begin, closed_at__lt=end)),
+            closed=Count("pk", filter=closed_that_day),
             open=Count("pk", filter=open_at_end),
             overdue=Count("pk", filter=open_at_end & Q(deadline__lt=date)),
             escalated=Count("pk", filter=open_at_end & Q(escalated_on__lte=date)),

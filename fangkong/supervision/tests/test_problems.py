@@ -149,3 +149,37 @@ def test_escalate_command(problem, capsys):
     assert "1" in capsys.readouterr().out
     problem.refresh_from_db()
     assert problem.escalation_level == 1
+
+
+def test_reopening_a_closed_problem_does_not_rewrite_the_days_it_was_closed(
+    problem, users, inspector
+):
+    """Closed on the 20th, reopened on the 22nd: the 21st's 未销号 and the 20th's 当日销号
+    stay as they were (a reopening used to clear the closing time they were read from)."""
+    from django.utils import timezone
+
+    from fangkong.supervision.selectors import daily_summary, problems_open_on
+
+    services.rectify_problem(actor=users["community"], problem=problem, note="已整改")
+    services.close_problem(actor=inspector, problem=problem)
+    services.reopen_problem(actor=inspector, problem=problem, note="复查时又出现")
+
+    def on(day: int, hour: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime(2020, 2, day, hour))
+
+    for action, moment in (
+        ("create", on(19, 9)),
+        ("rectify", on(19, 15)),
+        ("close", on(20, 10)),
+        ("reopen", on(22, 11)),
+    ):
+        ProblemEvent.objects.filter(problem=problem, action=action).update(created_at=moment)
+
+    def open_on(day: int) -> bool:
+        return Problem.objects.filter(problems_open_on(datetime.date(2020, 2, day))).exists()
+
+    assert [open_on(d) for d in (19, 20, 21, 22)] == [True, False, False, True]
+    _rows, totals = daily_summary(Problem.objects.all(), date=datetime.date(2020, 2, 20))
+    assert (totals["closed"], totals["open"]) == (1, 0)
+    _rows, totals = daily_summary(Problem.objects.all(), date=datetime.date(2020, 2, 22))
+    assert (totals["closed"], totals["open"]) == (0, 1)
