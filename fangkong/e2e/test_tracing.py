@@ -75,3 +75,25 @@ def test_trace_confirm_quarantine_and_chain_at_pc_width(page, live_server, case)
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", graph.element_handle())
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     shot(page, "tracing-case-pc")
+
+
+def test_discharge_from_the_case_page_on_a_phone(page, live_server, case):
+    """治愈/出院 by touch: the confirm dialog is answered, the case leaves care and the page
+    says so; the form is gone once recorded."""
+    from fangkong.tracing.models import Case
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/tracing/cases/{case.pk}/")
+    form = page.locator("main form[action$='/discharge/']")
+    form.locator("select[name=status]").select_option("discharged")
+    form.locator("input[name=discharged_at]").fill("2022-03-24T09:30")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert asked == ["确定登记该病例治愈/出院？"]
+    assert "已登记病例治愈/出院" in page.locator(".alert-success").inner_text()
+    assert page.locator("main form[action$='/discharge/']").count() == 0
+    assert Case.objects.get(pk=case.pk).status == "discharged"
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
