@@ -61,10 +61,11 @@ __all__ = [
 HEADER_SCAN_ROWS = 10
 # How the rows below a paper form's table begin (合计 11人; 填表人：… 填表日期：…). Such a row
 # that does not validate is the form's footer, not a record: passed over with a warning.
+# Compared after NFKC (as ``_first_text`` reads a cell), so 注： is written 注:.
 FOOTER_WORDS = (
     "合计", "总计", "小计", "共计", "填表人", "填报人", "制表人", "审核人", "负责人",
-    "统计人", "填表日期", "填报日期", "制表日期", "填表单位", "填报单位", "注：", "注:",
-    "说明：", "说明:", "备注：", "备注:",
+    "统计人", "填表日期", "填报日期", "制表日期", "填表单位", "填报单位", "注:", "说明:",
+    "备注:",
 )  # fmt: skip
 MAX_ERRORS = 1000
 # SQLite's page cache for the import's connection, in KiB: a million-row import fills any
@@ -741,10 +742,7 @@ def _first_text(cells: list) -> str:
 
 
 def _is_footer(cells: list) -> bool:
-    text = _first_text(cells)
-    return text.startswith(FOOTER_WORDS) or text.startswith(
-        tuple(unicodedata.normalize("NFKC", w) for w in FOOTER_WORDS)
-    )
+    return _first_text(cells).startswith(FOOTER_WORDS)
 
 
 def max_rows() -> int:
