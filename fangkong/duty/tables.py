@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 
 def _member_count(group) -> int:
@@ -21,7 +21,7 @@ class WorkingGroupTable(Table):
     detail_url_name = "duty:group_detail"
     columns = (
         Column("name", _("专班名称"), link=True),
-        Column("area", _("所属单位"), accessor="area.name"),
+        *area_columns("area", _("所属单位")),
         Column("leader", _("组长"), accessor="leader.display_name"),
         Column("members", _("成员数"), render=_member_count),
     )
@@ -30,7 +30,7 @@ class WorkingGroupTable(Table):
 class ShiftTable(Table):
     detail_url_name = "duty:shift_detail"
     columns = (
-        Column("area", _("值班单位"), accessor="area.name"),
+        *area_columns("area", _("值班单位")),
         Column("person", _("值班人员"), accessor="person.display_name", link=True),
         Column("username", _("账号"), accessor="person.username", html=False),
         Column("role", _("值班角色"), choices=True),
@@ -45,7 +45,7 @@ class HandoverTable(Table):
     detail_url_name = "duty:handover_detail"
     columns = (
         Column("handed_at", _("交班时间"), link=True),
-        Column("area", _("值班单位"), accessor="area.name"),
+        *area_columns("area", _("值班单位")),
         Column("outgoing", _("交班人"), accessor="outgoing.display_name"),
         Column("incoming", _("接班人"), accessor="incoming.display_name"),
         Column("acknowledged_at", _("接班确认时间")),
@@ -57,7 +57,7 @@ class NoticeTable(Table):
     columns = (
         Column("title", _("标题"), link=True),
         Column("kind", _("类型"), choices=True),
-        Column("sender_area", _("发文单位"), accessor="sender_area.name"),
+        *area_columns("sender_area", _("发文单位"), "sender_area"),
         Column("sent_at", _("发送时间")),
         Column("deadline", _("签收期限")),
         Column("progress", _("已签收/应签收"), render=_ack_progress),

@@ -44,7 +44,7 @@ class IndustrialParkTable(Table):
     detail_url_name = "enterprises:park_detail"
     columns = (
         Column("name", _("园区名称"), link=True),
-        Column("area", _("所属区域"), accessor="area.name"),
+        *area_columns("area", _("所属区域")),
         Column("enterprise_count", _("企业数")),
         Column("notes", _("备注")),
     )

@@ -81,7 +81,7 @@ class OverdueTable(Table):
 
     columns = (
         Column("name", _("姓名"), accessor="assignment.resident.name", link=True),
-        Column("grid", _("网格"), accessor="assignment.resident.area.name"),
+        *area_columns("grid", _("网格"), "assignment.resident.area"),
         Column("kind", _("类型"), render=assignment_kind),
         Column("date", _("日期")),
         Column("slot", _("时段"), render=slot_label),

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 
 class MarketTable(Table):
@@ -11,7 +11,7 @@ class MarketTable(Table):
     columns = (
         Column("name", _("名称"), link=True),
         Column("kind", _("类型"), choices=True),
-        Column("area", _("所属区域"), accessor="area.name"),
+        *area_columns("area", _("所属区域")),
         Column("address", _("地址")),
         Column("active", _("启用")),
     )
@@ -35,7 +35,7 @@ class PriceLineTable(Table):
     columns = (
         Column("date", _("日期")),
         Column("market", _("市场"), accessor="market.name"),
-        Column("area", _("所属区域"), accessor="market.area.name"),
+        *area_columns("area", _("所属区域"), "market.area"),
         Column("commodity", _("品名"), accessor="commodity.name"),
         Column("price", _("价格")),
         Column("price_unit", _("价格单位"), accessor="commodity.price_unit"),

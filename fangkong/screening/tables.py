@@ -18,7 +18,7 @@ class CampaignTable(Table):
     detail_url_name = "screening:campaign_detail"
     columns = (
         Column("title", _("名称"), link=True),
-        Column("area", _("范围"), accessor="area.name"),
+        *area_columns("area", _("范围")),
         Column("origin_filter", _("来源地")),
         Column("since", _("抵达日期起")),
         Column("starts_on", _("开始日期")),

@@ -4,14 +4,14 @@ from operator import itemgetter
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 
 class InspectionGroupTable(Table):
     detail_url_name = "supervision:group_detail"
     columns = (
         Column("name", _("名称"), link=True),
-        Column("area", _("组建单位"), accessor="area.name"),
+        *area_columns("area", _("组建单位")),
         Column("leader", _("组长"), accessor="leader.display_name"),
         Column("member_count", _("成员数")),
         Column("area_count", _("督导区域数")),
@@ -24,7 +24,7 @@ class ChecklistTemplateTable(Table):
     detail_url_name = "supervision:checklist_detail"
     columns = (
         Column("name", _("名称"), link=True),
-        Column("area", _("制定单位"), accessor="area.name"),
+        *area_columns("area", _("制定单位")),
         Column("item_count", _("检查项数")),
         Column("active", _("启用")),
     )
@@ -34,7 +34,7 @@ class InspectionTaskTable(Table):
     columns = (
         Column("title", _("任务")),
         Column("group", _("督导组"), accessor="group.name"),
-        Column("area", _("督导区域"), accessor="area.name"),
+        *area_columns("area", _("督导区域")),
         Column("mode", _("方式"), choices=True),
         Column("planned_date", _("计划日期")),
         Column("checklist", _("检查清单"), accessor="checklist.name"),
@@ -47,7 +47,7 @@ class VisitTable(Table):
     columns = (
         Column("visited_on", _("检查日期"), link=True),
         Column("group", _("督导组"), accessor="group.name"),
-        Column("area", _("检查区域"), accessor="area.name"),
+        *area_columns("area", _("检查区域")),
         Column("target_kind", _("检查对象类型"), choices=True),
         Column("target_name", _("检查对象")),
         Column("mode", _("方式"), choices=True),
@@ -61,7 +61,7 @@ class ProblemTable(Table):
     detail_url_name = "supervision:problem_detail"
     columns = (
         Column("title", _("问题"), link=True),
-        Column("area", _("责任单位"), accessor="area.name"),
+        *area_columns("area", _("责任单位")),
         Column("parent", _("上级区域"), accessor="area.parent.name"),
         Column("severity", _("严重程度"), choices=True),
         Column("found_on", _("发现日期")),
@@ -79,7 +79,7 @@ class ProblemSummaryTable(Table):
     detail_url_name = "supervision:summary_detail"
     columns = (
         Column("date", _("日期"), link=True),
-        Column("area", _("汇总区域"), accessor="area.name"),
+        *area_columns("area", _("汇总区域")),
         Column("opened", _("当日新增"), render=lambda s: s.totals.get("opened", 0)),
         Column("closed", _("当日销号"), render=lambda s: s.totals.get("closed", 0)),
         Column("open", _("未销号"), render=lambda s: s.totals.get("open", 0)),

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 FEN = Decimal("0.01")
 
@@ -68,7 +68,7 @@ class WarehouseTable(Table):
     columns = (
         Column("name", _("名称"), link=True),
         Column("kind", _("类型"), choices=True),
-        Column("area", _("所属区域"), accessor="area.name"),
+        *area_columns("area", _("所属区域")),
         Column("address", _("地址")),
         Column("keeper", _("负责人")),
         Column("active", _("启用")),
@@ -94,7 +94,7 @@ class MovementTable(Table):
 class StockTable(Table):
     columns = (
         Column("warehouse", _("库点"), accessor="warehouse.name"),
-        Column("area", _("所属区域"), accessor="warehouse.area.name"),
+        *area_columns("area", _("所属区域"), "warehouse.area"),
         Column("item", _("物资"), accessor="item.name"),
         Column("quantity", _("库存"), render=lambda r: _qty(r.quantity)),
         Column("unit", _("单位"), accessor="unit_label"),
@@ -115,7 +115,7 @@ class DonationTable(Table):
         Column("amount", _("金额(元)")),
         Column("channel", _("捐赠渠道")),
         Column("intended_use", _("指定用途")),
-        Column("area", _("受赠区域"), accessor="area.name"),
+        *area_columns("area", _("受赠区域")),
         Column("receipt_code", _("收据编号")),
     )
 
@@ -153,7 +153,7 @@ class FundTable(Table):
     columns = (
         Column("name", _("名称"), link=True),
         Column("kind", _("资金类型"), choices=True),
-        Column("area", _("管理区域"), accessor="area.name"),
+        *area_columns("area", _("管理区域")),
         Column("income", _("拨入/收入"), render=lambda r: _money(r.income)),
         Column("allocated", _("下拨"), render=lambda r: _money(-r.allocated)),
         Column("spent", _("支出"), render=lambda r: _money(-r.spent)),

@@ -6,7 +6,7 @@ permission for tips, so they are masked in every file too.
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 
 class TipTable(Table):
@@ -15,7 +15,7 @@ class TipTable(Table):
         Column("receipt_code", _("回执码"), link=True),
         Column("created_at", _("提交时间")),
         Column("category", _("线索类别"), choices=True),
-        Column("area", _("所属区域"), accessor="area.name"),
+        *area_columns("area", _("所属区域")),
         Column("place", _("地点")),
         Column("state", _("状态"), choices=True),
         Column("anonymous", _("匿名")),
@@ -36,7 +36,7 @@ class RewardTable(Table):
 
     columns = (
         Column("receipt_code", _("回执码"), accessor="tip.receipt_code", link=True),
-        Column("area", _("所属区域"), accessor="tip.area.name"),
+        *area_columns("area", _("所属区域"), "tip.area"),
         Column("amount", _("奖励金额(元)")),
         Column("created_at", _("登记时间")),
         Column("paid_on", _("发放日期")),

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.scoping import area_visible_to
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 
 class CaseTable(Table):
@@ -11,7 +11,7 @@ class CaseTable(Table):
     columns = (
         Column("label", _("病例编号"), link=True),
         Column("name", _("姓名"), accessor="resident.name", link=True),
-        Column("grid", _("网格"), accessor="resident.area.name"),
+        *area_columns("grid", _("网格"), "resident.area"),
         Column("kind", _("类型"), choices=True),
         Column("onset_date", _("发病日期")),
         Column("confirmed_at", _("确诊时间")),
@@ -35,7 +35,7 @@ class ContactTable(Table):
     columns = (
         Column("name", _("姓名"), accessor="resident.name", link=True),
         Column("id_number", _("身份证号"), accessor="resident.id_number", personal="id_number"),
-        Column("grid", _("网格"), accessor="resident.area.name"),
+        *area_columns("grid", _("网格"), "resident.area"),
         Column("case", _("病例"), accessor="case.label"),
         Column("degree", _("接触类型"), choices=True),
         Column("last_exposure", _("末次暴露日期")),

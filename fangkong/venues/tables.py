@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.tables import Column, Table
+from fangkong.core.tables import Column, Table, area_columns
 
 
 def person_label(scan) -> str:
@@ -19,7 +19,7 @@ class VenueTable(Table):
     columns = (
         Column("name", _("场所名称"), link=True),
         Column("kind", _("场所类型"), choices=True),
-        Column("area", _("所属区域"), accessor="area.name"),
+        *area_columns("area", _("所属区域")),
         Column("address", _("场所地址")),
         Column("capacity", _("限流人数"), render=capacity_text),
         Column("measures_temperature", _("测温")),
@@ -47,7 +47,7 @@ class OutingApprovalTable(Table):
     detail_url_name = "venues:outing_detail"
     columns = (
         Column("name", _("姓名"), accessor="resident.name", personal="name", link=True),
-        Column("grid", _("网格"), accessor="resident.area.name"),
+        *area_columns("grid", _("网格"), "resident.area"),
         Column("destination", _("目的地")),
         Column("starts_at", _("外出开始")),
         Column("ends_at", _("返回时间")),

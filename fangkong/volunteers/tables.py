@@ -75,7 +75,7 @@ class PartyReportTable(Table):
     columns = (
         Column("volunteer", _("党员"), accessor="volunteer.name", link=True),
         Column("phone", _("联系电话"), accessor="volunteer.phone", personal="phone"),
-        Column("area", _("报到社区"), accessor="area.name"),
+        *area_columns("area", _("报到社区")),
         Column("reported_on", _("报到日期")),
         Column("work_unit", _("工作单位")),
         Column("live_tasks", _("当前任务数")),
@@ -109,7 +109,7 @@ class AssignmentTable(Table):
     link_permission = "volunteers.view_need"  # a volunteer sees their tasks, not the posts
     columns = (
         Column("need", _("岗位"), accessor="need.title", link=True),
-        Column("area", _("社区/网格"), accessor="need.area.name"),
+        *area_columns("area", _("社区/网格"), "need.area"),
         Column("starts_at", _("开始时间"), accessor="need.starts_at"),
         Column("volunteer", _("志愿者"), accessor="volunteer.name"),
         Column("phone", _("联系电话"), accessor="volunteer.phone", personal="phone"),
@@ -129,7 +129,7 @@ class ShiftTable(Table):
     columns = (
         Column("volunteer", _("志愿者"), accessor="assignment.volunteer.name"),
         Column("need", _("岗位"), accessor="assignment.need.title"),
-        Column("area", _("社区/网格"), accessor="assignment.need.area.name"),
+        *area_columns("area", _("社区/网格"), "assignment.need.area"),
         Column("started_at", _("签到时间")),
         Column("ended_at", _("签退时间")),
         Column("hours", _("服务时长(小时)")),
@@ -140,7 +140,7 @@ class DispatchBatchTable(Table):
     detail_url_name = "volunteers:batch_detail"
     columns = (
         Column("name", _("批次名称"), link=True),
-        Column("area", _("派遣单位区域"), accessor="area.name"),
+        *area_columns("area", _("派遣单位区域")),
         Column("created_at", _("派遣时间")),
         Column("size", _("派遣人数")),
         Column("communities", _("下沉社区/网格数")),
@@ -154,7 +154,7 @@ class TeamTable(Table):
     columns = (
         Column("name", _("队伍名称"), link=True),
         Column("kind", _("类型"), choices=True),
-        Column("area", _("所属区域"), accessor="area.name"),
+        *area_columns("area", _("所属区域")),
         Column("leader", _("负责人"), accessor="leader.name"),
         Column("member_count", _("人数")),
         Column("notes", _("备注"), html=False),

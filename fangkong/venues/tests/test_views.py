@@ -43,7 +43,7 @@ def test_venue_list_is_scoped_and_exports(users, market, django_assert_max_num_q
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True)
     rows = [list(row) for row in wb.active.iter_rows(values_only=True)]
     assert rows[0][:3] == ["场所名称", "场所类型", "所属区域"]
-    assert rows[1][:3] == ["海棠农贸市场", "农贸市场", "第一网格"]
+    assert rows[1][:3] == ["海棠农贸市场", "农贸市场", "海棠花语社区第一网格"]
     assert rows[1][rows[0].index("限流人数")] == 2  # a number, not text
 
 
