@@ -450,10 +450,15 @@ class _Run:
         blank = True
         for idx, key, parse, required in self.plan:
             raw = cells[idx] if idx < width else None
-            if raw is not None and type(raw) is str:
+            if raw is not None and type(raw) is str:  # parsers.normalize_cell, inline
                 if not raw.isascii():
                     raw = unicodedata.normalize("NFKC", raw)
-                raw = raw.strip() or None
+                raw = raw.strip()
+                if raw[:1] == "'":
+                    # Excel's mark for "keep as text" ('510402…), written out by some
+                    # systems' CSVs and by our own exports before a formula-like text.
+                    raw = raw[1:].strip()
+                raw = raw or None
             if raw is None:
                 if required:
                     errs.append((key, self._required_msg))

@@ -33,13 +33,17 @@ _SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
 
 
 def normalize_cell(value: Any) -> Any:
-    """Full-width → half-width (NFKC) and stripped for text; ``None`` for a blank cell."""
+    """Full-width → half-width (NFKC) and stripped for text, without Excel's leading
+    apostrophe ('510402…, "keep as text"); ``None`` for a blank cell. The engine's row loop
+    (``Import.evaluate``) does the same inline."""
     if value is None:
         return None
     if type(value) is str:
         if not value.isascii():
             value = unicodedata.normalize("NFKC", value)
         value = value.strip()
+        if value[:1] == "'":
+            value = value[1:].strip()
         return value or None
     return value
 

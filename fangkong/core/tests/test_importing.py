@@ -103,6 +103,8 @@ def test_bad_moments_are_refused(cell):
 def test_cells_are_folded_to_half_width_and_stripped():
     assert normalize_cell("  １３８００００１２３４\u3000") == "13800001234"
     assert normalize_cell(" \t ") is None
+    assert normalize_cell("＇510402") == "510402"
+    assert normalize_cell("'") is None
     assert normalize_cell(None) is None
     assert normalize_cell(43875) == 43875
 

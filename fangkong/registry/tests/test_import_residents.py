@@ -417,6 +417,21 @@ def test_names_padded_with_spaces_are_stored_without_them(tmp_path, users, areas
     assert sorted(Resident.objects.values_list("name", flat=True)) == ["张三", "李秀英"]
 
 
+def test_cells_marked_as_text_with_an_apostrophe_are_read_without_it(tmp_path, users, areas):
+    """'510402… is how Excel users, and CSVs from other systems, keep an ID number as text;
+    an export writes '=… before a formula-like text. Both read back as the value."""
+    rows = _clean_rows(2)
+    rows[0][1], rows[0][2] = "'" + rows[0][1], "'" + rows[0][2]
+    rows[1][1] = "＇" + rows[1][1]  # the full-width one a Chinese keyboard gives
+    rows[1][5] = "'=核酸两次"
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, rows, title=None)
+    result = _import(path, users["community"], areas["community"])
+    assert (result.created, result.rejected) == (2, 0), result.errors
+    first = Resident.objects.get(name="居民0")
+    assert (first.id_number, first.phone) == (rows[0][1][1:], rows[0][2][1:])
+    assert Resident.objects.get(name="居民1").notes == "=核酸两次"
+
+
 def test_reimport_is_idempotent(tmp_path, users, areas):
     path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(5), title=None)
     first = _import(path, users["community"], areas["community"])
