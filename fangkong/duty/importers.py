@@ -1,13 +1,17 @@
 """Importing a duty roster (值班表导入) from the spreadsheet a unit already keeps.
 
 One row per shift: unit (name or code, inside the import's area; blank = the import's area),
-person (account or full name of a staff member the importer can see), role, start and end.
+person (account or full name of a staff member the importer can see), role, and when: a start
+and an end, or — as most rosters are kept — the date and its 班次 (白班, 夜班, 全天, or the
+hours, 8:30-17:30), or the date with the start and end as times of day.
 A shift is identified by unit, person and start, so importing the same roster again changes
 nothing and a corrected end time updates the shift.
 """
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +25,7 @@ from fangkong.core.importing import parsers as p
 
 from .choices import DutyRole
 from .models import Shift
-from .rules import clean_shift_times
+from .rules import NAMED_PERIODS, clean_shift_times, on_day
 
 
 def _staff_index(ctx) -> dict[str, list[int]]:
@@ -50,6 +54,81 @@ def parse_person(value, ctx) -> int:
     if len(hits) > 1:
         raise ValidationError(_("姓名“%(v)s”对应多个账号，请改填账号") % {"v": key[:30]})
     return hits[0]
+
+
+# 8:30-17:30, 20:00至次日8:00, 8时—20时, 8-20: two times of day and what joins them.
+_HOURS = re.compile(
+    r"(\d{1,2}(?::\d{1,2}|[时點点](?:半|\d{1,2}分?)?)?)\s*(?:-|—|–|~|至|到)+\s*"
+    r"(次日|翌日)?\s*(\d{1,2}(?::\d{1,2}|[时點点](?:半|\d{1,2}分?)?)?)"
+)
+
+
+_TIME_SHAPED = re.compile(r"^\d{1,2}\s*[:时點点]")
+
+
+def _time_token(token: str) -> datetime.time:
+    return p.parse_time_of_day(token + ":00" if token.isdigit() else token)
+
+
+def parse_period(value, ctx=None) -> tuple[datetime.time, datetime.time, bool]:
+    """A 班次: a named shift (白班, 夜班, 全天; ``NAMED_PERIODS``) or its hours, also after
+    a name (白班 8:30-17:30); ``(start, end, ends the next day)``."""
+    text = p.cell_text(value).replace(" ", "")
+    named = NAMED_PERIODS.get(text)
+    if named:
+        return named[0], named[1], False
+    m = _HOURS.search(text)
+    if m:
+        try:
+            return _time_token(m[1]), _time_token(m[3]), bool(m[2])
+        except ValidationError:
+            pass
+    for name, (start, end) in NAMED_PERIODS.items():
+        if text.startswith(name):
+            return start, end, False
+    raise ValidationError(
+        _("班次“%(v)s”无法识别，请填写白班、夜班、全天或时段（如 8:30-17:30）") % {"v": text[:20]}
+    )
+
+
+def parse_moment(value, ctx=None) -> datetime.datetime | datetime.time:
+    """A start or end: a date and time, or a time of day alone (the row's 值班日期 gives the
+    date)."""
+    try:
+        return p.parse_datetime(value, ctx)
+    except ValidationError:
+        if not isinstance(value, datetime.time | float) and not _TIME_SHAPED.match(str(value)):
+            raise  # neither: the message asks for a date and time
+    return p.parse_time_of_day(value, ctx)
+
+
+def shift_times(values: dict[str, Any]) -> tuple[datetime.datetime, datetime.datetime]:
+    """A row's start and end from whichever of its columns were filled (checked by
+    ``clean_shift_times``); ``ValidationError`` naming the column to fill."""
+    start, end = values.get("start"), values.get("end")
+    if isinstance(start, datetime.datetime) and isinstance(end, datetime.datetime):
+        return clean_shift_times(start, end)
+    period = values.get("period")
+    if period is None and (start is None or end is None):
+        raise ValidationError(
+            {
+                "start" if start is None else "end": _(
+                    "请填写开始和结束时间，或填写值班日期和班次（如 白班、夜班、8:30-17:30）"
+                )
+            }
+        )
+    day = start.date() if isinstance(start, datetime.datetime) else values.get("date")
+    if day is None:
+        raise ValidationError({"date": _("只填写了时刻，请填写值班日期")})
+    # A time of day given in 开始/结束时间 overrides the 班次's.
+    first, last, next_day = period or (None, None, False)
+    if start is not None:
+        first, next_day = (start.time() if isinstance(start, datetime.datetime) else start), False
+    if isinstance(end, datetime.datetime):
+        return clean_shift_times(on_day(day, first, first)[0], end)
+    if end is not None:
+        last, next_day = end, False
+    return clean_shift_times(*on_day(day, first, last, next_day=next_day))
 
 
 @register
@@ -98,20 +177,36 @@ class ShiftImporter(Importer):
             example="值班员",
         ),
         Column(
+            "date",
+            N_("值班日期"),
+            ("日期", "值班时间"),
+            p.parse_date,
+            help=N_("与班次一起填写，可不填开始、结束时间"),
+            example="2020-02-14",
+        ),
+        Column(
+            "period",
+            N_("班次"),
+            ("班别", "时段", "值班时段"),
+            parse_period,
+            help=N_(
+                "白班 8:00-20:00、夜班 20:00-次日8:00、全天 8:00-次日8:00，或填写时段如 8:30-17:30"
+            ),
+            example="白班",
+        ),
+        Column(
             "start",
             N_("开始时间"),
             ("上班时间", "接班时间", "起始时间", "开始"),
-            p.parse_datetime,
-            required=True,
-            help=N_("如 2020-02-14 08:00"),
+            parse_moment,
+            help=N_("如 2020-02-14 08:00；填写了值班日期时可只填时刻，如 8:00"),
             example="2020-02-14 08:00",
         ),
         Column(
             "end",
             N_("结束时间"),
             ("下班时间", "交班时间", "截止时间", "结束"),
-            p.parse_datetime,
-            required=True,
+            parse_moment,
             help=N_("跨夜班次填写次日时间，如 2020-02-15 08:00"),
             example="2020-02-14 20:00",
         ),
@@ -119,9 +214,12 @@ class ShiftImporter(Importer):
     )
 
     def key_fields(self, values: dict[str, Any]) -> dict[str, Any] | None:
-        if "person" not in values or "start" not in values:
+        if "person" not in values:
             return None
-        start = values["start"].replace(second=0, microsecond=0)
+        try:
+            start, _end = shift_times(values)
+        except ValidationError:
+            return None  # ``build`` reports it
         return {
             "area": values.get("area", self.ctx.area.pk),
             "person": values["person"],
@@ -129,7 +227,7 @@ class ShiftImporter(Importer):
         }
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
-        start, end = clean_shift_times(values.get("start"), values.get("end"))
+        start, end = shift_times(values)
         return {
             "area": values.get("area", self.ctx.area.pk),
             "person": values["person"],

@@ -182,6 +182,40 @@ def parse_datetime(value, ctx=None) -> datetime.datetime:
     return timezone.make_aware(moment)
 
 
+_TIME_OF_DAY = re.compile(
+    # 8:30, 08:30:00, 8时30分, 8点, 8點半
+    r"^(\d{1,2})\s*(?::\s*(\d{1,2})(?:\s*:\s*(\d{1,2}))?|[时點点]\s*(?:(半)|(\d{1,2})\s*分?)?)$"
+)
+
+
+def _bad_time() -> ValidationError:
+    return ValidationError(_("时刻格式无法识别，请填写如 8:30 或 20:00 的时刻"))
+
+
+def parse_time_of_day(value, ctx=None) -> datetime.time:
+    """A time of day without a date: ``8:30``, ``20:00:00``, ``8时30分``, ``8点``, ``8点半``,
+    time cells, and Excel's fraction of a day (0.5 is noon); 24:00 is not a time of day."""
+    if isinstance(value, datetime.time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, bool):
+        raise _bad_time()
+    if isinstance(value, int | float):
+        if not 0 <= value < 1:
+            raise _bad_time()
+        minutes = round(value * 1440)
+        if minutes >= 1440:
+            raise _bad_time()
+        return datetime.time(minutes // 60, minutes % 60)
+    m = _TIME_OF_DAY.match(str(value))
+    if not m:
+        raise _bad_time()
+    hour = int(m[1])
+    minute = 30 if m[4] else int(m[2] or m[5] or 0)
+    if hour > 23 or minute > 59 or int(m[3] or 0) > 59:
+        raise _bad_time()
+    return datetime.time(hour, minute)
+
+
 # --- choices and flags -------------------------------------------------------------------
 
 

@@ -81,6 +81,52 @@ def test_messy_roster_exact_counts_and_errors(tmp_path, areas, named):
     assert set(creates.values_list("area_path", flat=True)) == {areas["community"].path}
 
 
+def test_roster_by_date_and_shift_name(tmp_path, areas, named):
+    """Most rosters say 2月14日 白班, not a start and an end: the date with its 班次 (a name or
+    the hours), or with times of day, gives the shift; a night ends the next morning."""
+    header = ("值班日期", "班次", "值班人员", "值班角色", "上班时间", "下班时间")
+    rows = [
+        ("2020-02-14", "白班", "community", "带班领导", "", ""),  # row 3
+        ("2020年2月14日", "夜班", "王网格", "", "", ""),  # row 4
+        ("2020-02-15", "8:30-17:30", "grid_b", "", "", ""),  # row 5
+        ("2020-02-15", "20:00至次日8:00", "community", "", "", ""),  # row 6
+        ("2020-02-16", "", "grid_b", "", "8:00", "20:00"),  # row 7: times of day
+        ("2020-02-16", "白班", "王网格", "", "9:00", ""),  # row 8: the hour overrides
+        ("2020-02-17", "早晚班", "grid_b", "", "", ""),  # row 9: unknown 班次
+        ("", "白班", "grid_b", "", "", ""),  # row 10: no date
+        ("2020-02-18", "", "grid_b", "", "", ""),  # row 11: nothing says when
+        ("2020-02-18", "", "grid_b", "", "8点", "25:00"),  # row 12: not a time
+    ]
+    path = workbook(tmp_path / "roster.xlsx", rows, header=header)
+    result = run_import(
+        IMPORTER, path, actor=named["community"], area=areas["community"], skip_invalid=True
+    )
+    assert errors(result) == [
+        (9, "班次", "班次“早晚班”无法识别，请填写白班、夜班、全天或时段（如 8:30-17:30）"),
+        (10, "值班日期", "只填写了时刻，请填写值班日期"),
+        (
+            11,
+            "上班时间",
+            "请填写开始和结束时间，或填写值班日期和班次（如 白班、夜班、8:30-17:30）",
+        ),
+        (12, "下班时间", "时刻格式无法识别，请填写如 8:30 或 20:00 的时刻"),
+    ]
+    assert (result.created, result.rejected) == (6, 4)
+    shifts = Shift.objects.order_by("start").select_related("person")
+    assert [(s.person.username, s.start, s.end) for s in shifts] == [
+        ("community", at(8), at(20)),
+        ("grid_a", at(20), at(8, day=1)),
+        ("grid_b", at(8, 30, day=1), at(17, 30, day=1)),
+        ("community", at(20, day=1), at(8, day=2)),
+        ("grid_b", at(8, day=2), at(20, day=2)),
+        ("grid_a", at(9, day=2), at(20, day=2)),
+    ]
+    again = run_import(
+        IMPORTER, path, actor=named["community"], area=areas["community"], skip_invalid=True
+    )
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+
+
 def test_all_or_nothing_without_skip(tmp_path, areas, named):
     path = workbook(tmp_path / "roster.xlsx", messy(areas))
     result = run_import(IMPORTER, path, actor=named["community"], area=areas["community"])
