@@ -44,7 +44,7 @@ from fangkong.supervision.selectors import group_coverage, problems_open_on, pro
 from fangkong.supplies.choices import Unit
 from fangkong.supplies.selectors import donation_totals_by_area, stock_table
 from fangkong.tips.selectors import tips_received_by
-from fangkong.tracing.selectors import cases_active_on, contacts_registered_by
+from fangkong.tracing.selectors import cases_active_on, cases_counted, contacts_registered_by
 from fangkong.volunteers.models import Shift
 from fangkong.volunteers.selectors import hours, shifts_on_duty_at_end_of
 
@@ -196,7 +196,7 @@ register(
         _("当日新增病例"),
         CASES,
         "tracing.Case",
-        lambda m: Q(confirmed_at__gte=m.begin, confirmed_at__lt=m.end),
+        lambda m: Q(confirmed_at__gte=m.begin, confirmed_at__lt=m.end) & cases_counted(),
         "tracing:case_list",
         lambda m: {"confirmed_after": m.day.isoformat(), "confirmed_before": m.day.isoformat()},
     )

@@ -11,6 +11,8 @@ class CaseStatus(models.TextChoices):
     ACTIVE = "active", _("治疗/隔离中")
     RECOVERED = "recovered", _("已治愈")
     DISCHARGED = "discharged", _("已出院")
+    # Recorded in error (the wrong person, a positive not confirmed on review): in no figure.
+    VOIDED = "voided", _("已撤销")
 
 
 class ContactDegree(models.TextChoices):

@@ -7,7 +7,7 @@ from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter
 
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState
 from .models import Case, Contact
-from .selectors import cases_active_on, contacts_registered_by
+from .selectors import cases_active_on, cases_counted, contacts_registered_by
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -29,6 +29,15 @@ class CaseFilterSet(django_filters.FilterSet):
 
     def filter_active_on(self, qs, name, value):
         return qs.filter(cases_active_on(value)) if value else qs
+
+    @property
+    def qs(self):
+        # A voided case (recorded in error) is listed only when its status is asked for; an
+        # unbound filter set (a list opened without parameters) filters nothing by itself.
+        if not hasattr(self, "_counted_qs"):
+            asked = self.is_bound and self.form.is_valid() and self.form.cleaned_data["status"]
+            self._counted_qs = super().qs if asked else super().qs.filter(cases_counted())
+        return self._counted_qs
 
 
 class ContactFilterSet(django_filters.FilterSet):

@@ -43,6 +43,17 @@ class DischargeForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("说明"), max_length=500, required=False)
 
 
+class VoidForm(StyledFormMixin, forms.Form):
+    """撤销: the case was recorded in error."""
+
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        max_length=300,
+        help_text=_("如：复核结果为阴性；误录为他人"),
+        error_messages={"required": _("撤销病例须填写原因")},
+    )
+
+
 class TraceForm(StyledFormMixin, forms.Form):
     window_minutes = forms.IntegerField(
         label=_("时间窗口（分钟）"),

@@ -17,3 +17,12 @@ register(
     reason="case counts stay for epidemiology; the investigation notes go two years after "
     "discharge (cases not yet discharged never expire)",
 )
+register(
+    "tracing.Case",
+    name="voided",
+    date_field="voided_at",
+    days=730,
+    action=ANONYMISE,
+    reason="a case recorded in error keeps its investigation notes for the same review, "
+    "counted from when it was voided",
+)

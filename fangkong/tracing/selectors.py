@@ -22,11 +22,20 @@ def active_cases(user) -> QuerySet[Case]:
     return case_list(user).filter(status=CaseStatus.ACTIVE)
 
 
+def cases_counted() -> Q:
+    """The cases every figure and list counts: not those voided, recorded in error."""
+    return ~Q(status=CaseStatus.VOIDED)
+
+
 def cases_active_on(day: datetime.date) -> Q:
     """Cases under care at the end of ``day``: confirmed by then and not yet discharged (the
     dashboard's figure and the case list's 在治日期 filter)."""
     end = end_of_day(day)
-    return Q(confirmed_at__lt=end) & (Q(discharged_at__isnull=True) | Q(discharged_at__gte=end))
+    return (
+        Q(confirmed_at__lt=end)
+        & (Q(discharged_at__isnull=True) | Q(discharged_at__gte=end))
+        & cases_counted()
+    )
 
 
 def contacts_registered_by(day: datetime.date) -> Q:

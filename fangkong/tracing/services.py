@@ -25,6 +25,12 @@ from .models import Case, Contact, Exposure
 from .tracer import Candidate, trace
 
 
+def _require_not_voided(case: Case) -> None:
+    """Nothing is recorded against a voided case: it was never one."""
+    if Case.objects.filter(pk=case.pk, status=CaseStatus.VOIDED).exists():
+        raise ValidationError(_("该病例已撤销，不能再登记或追踪其接触者"))
+
+
 def create_case(
     *,
     actor,
@@ -99,6 +105,52 @@ def discharge_case(
     return case
 
 
+def void_case(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
+    """撤销 a case recorded in error (the wrong person, a positive not confirmed on review):
+    it leaves every figure and its person's status, and its contacts not yet dismissed are
+    dismissed, so theirs follows too. Quarantines already arranged stay: ending one is the
+    health team's decision, made with the person."""
+    require_perm(actor, "tracing.change_case")
+    require_area(actor, case.resident.area)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("撤销病例须填写原因")})
+    with transaction.atomic():
+        before = lock_versioned(case, expected_version)
+        if before.status == CaseStatus.VOIDED:
+            raise ValidationError(_("该病例已撤销"))
+        case.status = CaseStatus.VOIDED
+        case.voided_at = timezone.now()
+        case.void_reason = reason[:300]
+        case.version = before.version + 1
+        case.save()
+        audit.record_update(actor, before, case, reason=reason)
+        cause = _("病例已撤销")
+        contacts = list(
+            Contact.objects.select_for_update()
+            .filter(case=case)
+            .exclude(state=ContactState.DISMISSED)
+            .order_by("pk")
+        )
+        events = []
+        for contact in contacts:
+            was = Contact.objects.get(pk=contact.pk)
+            contact.state = ContactState.DISMISSED
+            contact.reason = cause
+            contact.version = was.version + 1
+            contact.save(update_fields=["state", "reason", "version", "updated_at"])
+            events.append(
+                audit.event_for(
+                    contact, AuditAction.UPDATE, changes=audit.diff(was, contact), reason=cause
+                )
+            )
+        audit.record_many(actor, events)
+        recompute_on_commit(
+            sorted({case.resident_id, *(c.resident_id for c in contacts)}), cause=cause, actor=actor
+        )
+    return case
+
+
 def create_contact(
     *,
     actor,
@@ -120,6 +172,7 @@ def create_contact(
         raise ValidationError({"last_exposure": _("末次暴露日期不能晚于今天")})
     if case.resident_id == resident.pk:
         raise ValidationError({"resident": _("病例本人不能登记为其接触者")})
+    _require_not_voided(case)
     if Contact.objects.filter(resident=resident, case=case, degree=degree).exists():
         raise ValidationError({"resident": _("该居民已登记为此病例的接触者")})
     with transaction.atomic():
@@ -161,6 +214,7 @@ def _set_contact_state(*, actor, contact: Contact, state: str, reason: str, caus
 def confirm_contact(*, actor, contact: Contact, reason: str = "") -> Contact:
     """确认 a contact; confirming a close contact that was dismissed puts back to verify the
     secondary contacts that dismissal dismissed with it (their link is there again)."""
+    _require_not_voided(contact.case)
     with transaction.atomic():
         was = Contact.objects.values_list("state", flat=True).get(pk=contact.pk)
         contact = _set_contact_state(
@@ -357,6 +411,7 @@ def trace_case(
     exposures; a contact staff already confirmed or dismissed keeps its state."""
     require_perm(actor, "tracing.trace_case")
     require_area(actor, case.resident.area)
+    _require_not_voided(case)
     if window_minutes is not None and not 0 <= window_minutes <= 24 * 60:
         raise ValidationError({"window_minutes": _("时间窗口应为 0–1440 分钟")})
     params = Params.from_settings(window_minutes)
@@ -433,6 +488,7 @@ def quarantine_contacts(
     from fangkong.health.models import Assignment
     from fangkong.health.services import create_assignment
 
+    _require_not_voided(case)
     if kind not in QUARANTINE_KINDS:
         raise ValidationError({"kind": _("请选择居家隔离或集中隔离")})
     if not 1 <= days <= 28:

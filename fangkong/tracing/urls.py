@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:pk>/trace/", views.case_trace, name="case_trace"),
     path("cases/<int:pk>/contacts/add/", views.case_contact_add, name="case_contact_add"),
     path("cases/<int:pk>/discharge/", views.case_discharge, name="case_discharge"),
+    path("cases/<int:pk>/void/", views.case_void, name="case_void"),
     path("cases/<int:pk>/quarantine/", views.case_quarantine, name="case_quarantine"),
     path("cases/<int:pk>/chain.svg", views.case_chain_svg, name="case_chain_svg"),
     path("cases/<int:pk>/chain.xlsx", views.case_chain_export, name="case_chain_export"),

@@ -32,6 +32,7 @@ from .forms import (
     NamedContactForm,
     QuarantineForm,
     TraceForm,
+    VoidForm,
 )
 from .graph import chain_svg
 from .models import Case, Contact, Exposure
@@ -110,20 +111,25 @@ class CaseDetailView(ObjectDetailView):
         for c in contacts:
             c.found = exposures.get(c.pk, [])
         hidden = Contact.objects.filter(case=obj).count() - len(contacts)
+        voided = obj.status == CaseStatus.VOIDED
         return {
             "close": [c for c in contacts if c.degree == ContactDegree.CLOSE],
             "secondary": [c for c in contacts if c.degree == ContactDegree.SECONDARY],
             "hidden": hidden,
             "confirmed_count": sum(c.state == ContactState.CONFIRMED for c in contacts),
-            "can_trace": user.has_perm("tracing.trace_case"),
-            "can_change": user.has_perm("tracing.change_contact"),
-            "can_name": user.has_perm("tracing.add_contact"),
-            "can_quarantine": user.has_perm("health.add_assignment"),
+            # Nothing is recorded against a voided case (recorded in error).
+            "can_trace": not voided and user.has_perm("tracing.trace_case"),
+            "can_change": not voided and user.has_perm("tracing.change_contact"),
+            "can_name": not voided and user.has_perm("tracing.add_contact"),
+            "can_quarantine": not voided and user.has_perm("health.add_assignment"),
             "can_export": user.has_perm("tracing.export_case"),
             "discharge_form": (
                 DischargeForm(initial={"status": CaseStatus.RECOVERED})
                 if obj.status == CaseStatus.ACTIVE and user.has_perm("tracing.change_case")
                 else None
+            ),
+            "void_form": (
+                VoidForm() if not voided and user.has_perm("tracing.change_case") else None
             ),
             "trace_form": TraceForm(),
             "quarantine_form": QuarantineForm(),
@@ -180,6 +186,31 @@ def case_discharge(request: HttpRequest, pk: int) -> HttpResponse:
             **form.cleaned_data,
         )
         messages.success(request, _("已登记病例治愈/出院"))
+    return redirect("tracing:case_detail", pk=case.pk)
+
+
+@require_POST
+@permission_required("tracing.change_case", raise_exception=True)
+def case_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销: a case recorded in error leaves the figures; its contacts are dismissed."""
+    case = _case_for(request, pk)
+    form = VoidForm(request.POST)
+    with service_messages(request):
+        if not form.is_valid():
+            raise ValidationError(form_error_text(form))
+        dismissed = Contact.objects.filter(case=case).exclude(state=ContactState.DISMISSED).count()
+        services.void_case(
+            actor=request.user,
+            case=case,
+            reason=form.cleaned_data["reason"],
+            expected_version=request.POST.get("version") or None,
+        )
+        text = _("已撤销病例 %(case)s") % {"case": case.label}
+        if dismissed:
+            text += _("；其 %(n)d 名接触者已一并排除，已安排的隔离请由健康管理人员核实后解除") % {
+                "n": dismissed
+            }
+        messages.success(request, text)
     return redirect("tracing:case_detail", pk=case.pk)
 
 

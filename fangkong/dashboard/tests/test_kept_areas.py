@@ -139,8 +139,8 @@ def test_kept_area_follows_every_write(city, areas, users):
     with connection.cursor() as c:
         c.execute(
             "INSERT INTO tracing_case (resident_id, code, kind, confirmed_at, status, source, "
-            "notes, created_at, updated_at, version) VALUES (%s, 'RAW-1', 'confirmed', %s, "
-            "'active', '', '', %s, %s, 1)",
+            "void_reason, notes, created_at, updated_at, version) VALUES (%s, 'RAW-1', "
+            "'confirmed', %s, 'active', '', '', '', %s, %s, 1)",
             [people[1].pk, now, now, now],
         )
     assert_kept_right()

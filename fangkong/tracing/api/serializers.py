@@ -28,11 +28,13 @@ class CaseSerializer(ScopedModelSerializer):
             "confirmed_at",
             "status",
             "discharged_at",
+            "voided_at",
+            "void_reason",
             "source",
             "notes",
             "version",
         ]
-        read_only_fields = ["status", "discharged_at"]
+        read_only_fields = ["status", "discharged_at", "voided_at", "void_reason"]
 
 
 class ExposureSerializer(serializers.ModelSerializer):
@@ -105,6 +107,13 @@ class DischargeSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=500, required=False, allow_blank=True, label=_("说明")
     )
+
+
+class VoidSerializer(serializers.Serializer):
+    """撤销: the case was recorded in error; it leaves every figure, its contacts are dismissed."""
+
+    version = serializers.IntegerField(min_value=1, label=_("版本"))
+    reason = serializers.CharField(max_length=300, label=_("撤销原因"))
 
 
 class DismissSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ from .serializers import (
     QuarantineResultSerializer,
     TraceRequestSerializer,
     TraceSummarySerializer,
+    VoidSerializer,
 )
 
 
@@ -28,7 +29,8 @@ class CaseViewSet(
     ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
 ):
     """病例; ``trace`` finds contacts, ``chain`` is the transmission chain, ``quarantine``
-    assigns confirmed contacts to quarantine, ``discharge`` records recovery or discharge."""
+    assigns confirmed contacts to quarantine, ``discharge`` records recovery or discharge,
+    ``void`` withdraws a case recorded in error."""
 
     model = Case
     related = ("resident", "resident__area")
@@ -36,6 +38,11 @@ class CaseViewSet(
     filterset_class = CaseFilterSet
     create_service = staticmethod(services.create_case)
     service_takes_data = False
+
+    def filter_queryset(self, queryset):
+        # The filters choose a list's rows (a voided case only when asked for by status);
+        # one case is found by its id whatever they would say.
+        return queryset if self.detail else super().filter_queryset(queryset)
 
     @extend_schema(
         request=TraceRequestSerializer, responses=TraceSummarySerializer, summary=_("流调追踪")
@@ -58,6 +65,13 @@ class CaseViewSet(
     def discharge(self, request, pk=None):
         return self.service_action(
             request, DischargeSerializer, services.discharge_case, instance_kwarg="case"
+        )
+
+    @extend_schema(request=VoidSerializer, responses=CaseSerializer, summary=_("撤销病例"))
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def void(self, request, pk=None):
+        return self.service_action(
+            request, VoidSerializer, services.void_case, instance_kwarg="case"
         )
 
     @extend_schema(responses=ChainSerializer, summary=_("传播链"))
