@@ -146,9 +146,9 @@ def check_export(user, model: type[models.Model], *, reveal: bool, purpose: str)
     return purpose
 
 
-def export_filename(model: type[models.Model]) -> str:
+def export_filename(model: type[models.Model], title: str = "") -> str:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _SHEET_UNSAFE.sub("-", f"{model._meta.verbose_name_plural}-{stamp}.xlsx")
+    return _SHEET_UNSAFE.sub("-", f"{title or model._meta.verbose_name_plural}-{stamp}.xlsx")
 
 
 def write_export(
@@ -162,9 +162,13 @@ def write_export(
     reveal: bool = False,
     filters: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
+    title: str = "",
 ) -> int:
     """The rows as an .xlsx into the binary file ``fh``, and the export's audit entry (in
-    the caller's transaction); the number of rows. Checks as ``check_export``."""
+    the caller's transaction); the number of rows. Checks as ``check_export``. ``title``
+    names a table that is not the model's list (物资库存 of movements): its sheet and the
+    audit entry."""
+    title = str(title or model._meta.verbose_name_plural)
     purpose = check_export(user, model, reveal=reveal, purpose=purpose)
     export_dir = Path(settings.FANGKONG_EXPORT_DIR)
     export_dir.mkdir(parents=True, exist_ok=True)
@@ -183,7 +187,7 @@ def write_export(
         _rows(queryset_or_iterable),
         columns,
         reveal=reveal,
-        sheet_name=_SHEET_UNSAFE.sub("-", str(model._meta.verbose_name_plural))[:31],
+        sheet_name=_SHEET_UNSAFE.sub("-", title)[:31],
         progress=progress,
     )
     workbook.close()
@@ -193,7 +197,7 @@ def write_export(
         audit.Event(
             action=AuditAction.EXPORT,
             object_type=model._meta.label_lower,
-            object_repr=str(model._meta.verbose_name_plural),
+            object_repr=title,
             area_path=root.path if root is not None else "",
             changes={
                 "rows": count,
@@ -217,11 +221,13 @@ def export_xlsx(
     model: type[models.Model] | None = None,
     filters: dict[str, Any] | None = None,
     filename: str = "",
+    title: str = "",
 ) -> FileResponse:
     """Write the rows to an .xlsx and return it as a download; audited. For lists of up to a
     few thousand rows: a larger list is exported by a background job (``core.jobs``).
 
-    ``model`` is needed only when an iterable (not a queryset) is given.
+    ``model`` is needed only when an iterable (not a queryset) is given; ``title`` names a
+    table that is not the model's list (its sheet, the file and the audit entry).
     """
     if model is None:
         model = getattr(queryset_or_iterable, "model", None)
@@ -241,9 +247,12 @@ def export_xlsx(
             purpose=purpose,
             reveal=reveal,
             filters=filters,
+            title=title,
         )
         fh.seek(0)
     except BaseException:
         fh.close()
         raise
-    return FileResponse(fh, as_attachment=True, filename=filename or export_filename(model))
+    return FileResponse(
+        fh, as_attachment=True, filename=filename or export_filename(model, str(title))
+    )

@@ -697,6 +697,7 @@ def missing_reports(request: HttpRequest) -> HttpResponse:
             user=request.user,
             model=Enterprise,
             filters={"date": day.isoformat()},
+            title=_("未报日报"),
         )
     return render(
         request,

@@ -279,7 +279,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
             user=request.user,
             model=CheckIn,
             filters={"since": since.isoformat()},
-            filename=str(_("逾期未报")) + ".xlsx",
+            title=_("逾期未报"),
         )
     return render(
         request,

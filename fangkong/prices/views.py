@@ -166,7 +166,7 @@ def trend(request: HttpRequest) -> HttpResponse:
             user=request.user,
             model=PriceLine,
             filters={"commodity": chosen},
-            filename=_("价格走势") + ".xlsx",
+            title=_("价格走势"),
         )
     return render(
         request,
@@ -203,7 +203,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             model=PriceLine,
             filters={"since": since.isoformat(), "until": until.isoformat()}
             | {k: str(getattr(v, "pk", v)) for k, v in chosen.items() if v not in (None, "")},
-            filename=_("涨价预警") + ".xlsx",
+            title=_("涨价预警"),
         )
     return render(
         request,

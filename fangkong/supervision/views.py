@@ -363,6 +363,7 @@ def _summary_export(request, rows, area, day) -> HttpResponse:
         model=ProblemSummary,
         filters={"area": area.pk, "date": day.isoformat()},
         filename=f"problem-summary-{area.code}-{day:%Y%m%d}.xlsx",
+        title=_("问题每日汇总"),
     )
 
 

@@ -236,7 +236,7 @@ def stock_list(request: HttpRequest) -> HttpResponse:
             model=Movement,
             filters={"low": low, "date": day.isoformat()}
             | ({"area": str(chosen["area"].pk)} if chosen.get("area") else {}),
-            filename=_("物资库存") + ".xlsx",
+            title=_("物资库存"),
         )
     return render(
         request,

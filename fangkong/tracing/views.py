@@ -338,4 +338,5 @@ def case_chain_export(request: HttpRequest, pk: int) -> HttpResponse:
         model=Exposure,
         filters={"case": case.label},
         filename=f"chain-{case.label}.xlsx",
+        title=_("传播链"),
     )

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from fangkong.core.models import AuditEntry
 from fangkong.supplies import services
 from fangkong.supplies.choices import DonationKind, DonorKind, RequestState
 from fangkong.supplies.models import Donation, Movement, SupplyRequest
@@ -52,6 +53,13 @@ def test_stock_page_scoped_and_exported(client, users, stocked, django_assert_ma
     ]
     page = client.get(reverse("supplies:stock_list")).content.decode()
     assert ">500<" in page and "E+" not in page
+    # The workbook, its file and the audit entry say what the table is, not 出入库记录.
+    response = client.get(reverse("supplies:stock_list") + "?export=xlsx")
+    assert "%E7%89%A9%E8%B5%84%E5%BA%93%E5%AD%98" in response["Content-Disposition"]  # 物资库存
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["物资库存"]
+    entry = AuditEntry.objects.filter(action="export").latest("pk")
+    assert (entry.object_type, entry.object_repr) == ("supplies.movement", "物资库存")
 
 
 def test_movement_form_issues_stock_and_shows_shortage_in_chinese(
