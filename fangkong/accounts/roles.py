@@ -353,6 +353,7 @@ _SUPPLY_MANAGE = {  # warehouse keepers and the offices that run supplies and fu
     "supplies.change_warehouse",
     "supplies.add_movement",
     "supplies.add_donation",
+    "supplies.change_donation",
     "supplies.export_donation",
     "supplies.approve_supplyrequest",
     "supplies.add_allocation",

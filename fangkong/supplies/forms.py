@@ -127,6 +127,17 @@ class DonationForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
     )
 
 
+class VoidDonationForm(StyledFormMixin, forms.Form):
+    """撤销: the donation was recorded in error."""
+
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        max_length=300,
+        help_text=_("如：重复登记；金额录错，已重新登记"),
+        error_messages={"required": _("撤销捐赠须填写原因")},
+    )
+
+
 class GoodsLineForm(StyledFormMixin, forms.Form):
     item = forms.ModelChoiceField(
         label=_("物资"), queryset=Item.objects.filter(active=True), required=False

@@ -180,6 +180,7 @@ def donation_totals_by_area(donations: QuerySet) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(
         lambda: {"money_total": ZERO, "money_by_channel": {}, "goods_by_unit": defaultdict(Decimal)}
     )
+    donations = donations.filter(voided_at__isnull=True)
     money = (
         donations.filter(kind=DonationKind.MONEY)
         .values("area_id", "channel")
@@ -201,7 +202,9 @@ def donation_totals_by_area(donations: QuerySet) -> dict[int, dict]:
 
 
 def donation_totals(donations: QuerySet) -> dict:
-    """Money in total and by channel; goods per item and per unit (mass summed in tonnes)."""
+    """Money in total and by channel; goods per item and per unit (mass summed in tonnes).
+    A voided donation (recorded in error) counts in none of them."""
+    donations = donations.filter(voided_at__isnull=True)
     money = donations.filter(kind=DonationKind.MONEY)
     total = money.aggregate(s=_sum("amount"))["s"]
     by_channel = {

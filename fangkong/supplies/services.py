@@ -626,6 +626,69 @@ def create_donation(
     return donation
 
 
+def void_donation(
+    *, actor, donation: Donation, reason: str, expected_version: int | None = None
+) -> Donation:
+    """撤销 a donation recorded in error: its money is reversed out of the fund (a negative
+    income, 红字冲销) and its goods out of the warehouse, and it counts in no total; its
+    receipt no longer verifies. Refused once any of it was spent or issued: what happened
+    to it since stays in the ledger and is corrected there."""
+    require_perm(actor, "supplies.change_donation")
+    require_area(actor, donation.area)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("撤销捐赠须填写原因")})
+    with transaction.atomic():
+        before = lock_versioned(donation, expected_version)
+        if before.voided_at is not None:
+            raise ValidationError(_("该捐赠登记已撤销"))
+        note = _("撤销捐赠：%(r)s") % {"r": reason}
+        if donation.kind == DonationKind.MONEY:
+            fund = donation.fund
+            list(Fund.objects.select_for_update().filter(pk=fund.pk).values("pk"))
+            balance = fund.entries.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+            if balance < donation.amount:
+                raise ValidationError(
+                    _("“%(fund)s”余额 %(b)s 元，不足以冲销这笔 %(a)s 元的捐款：请先核对其支出")
+                    % {"fund": fund.name, "b": f"{balance:.2f}", "a": f"{donation.amount:.2f}"}
+                )
+            _fund_entry(
+                actor=actor,
+                fund=fund,
+                kind=FundEntryKind.INCOME,
+                amount=-donation.amount,
+                date=timezone.localdate(),
+                counterpart=donation.donor_name,
+                purpose=note,
+                donation=donation,
+            )
+        else:
+            _lock_warehouses(donation.warehouse)
+            at = timezone.now()
+            for lot in Lot.objects.filter(donation=donation).select_related("item", "warehouse"):
+                on_hand = Movement.objects.filter(lot=lot).aggregate(q=Sum("quantity"))["q"]
+                if on_hand != lot.quantity:
+                    raise ValidationError(
+                        _("捐赠的%(item)s已有出库或调拨，不能撤销；如登记有误，请用盘点调整更正")
+                        % {"item": lot.item.name}
+                    )
+                _post(
+                    actor=actor,
+                    item=lot.item,
+                    lines=[Line(lot.warehouse, MovementKind.ADJUST, lot, -lot.quantity)],
+                    entered_quantity=-lot.entered_quantity,
+                    entered_unit=lot.entered_unit,
+                    occurred_at=at,
+                    reason=note,
+                )
+        donation.voided_at = timezone.now()
+        donation.void_reason = reason[:300]
+        donation.version = before.version + 1
+        donation.save()
+        audit.record_update(actor, before, donation, reason=reason)
+    return donation
+
+
 # --- requests, allocation by priority, dispatch and receipt ------------------------------
 
 
@@ -825,4 +888,6 @@ def donation_receipt_pdf(*, actor, donation: Donation, base_url: str = "") -> by
     require_perm(actor, "supplies.view_donation")
     if not Donation.objects.visible_to(actor).filter(pk=donation.pk).exists():
         raise PermissionDenied(_("该区域不在您的管辖范围内"))
+    if donation.voided_at is not None:
+        raise ValidationError(_("该捐赠登记已撤销，不能打印收据"))
     return render_receipt(donation, base_url=base_url)

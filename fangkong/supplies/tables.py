@@ -117,6 +117,7 @@ class DonationTable(Table):
         Column("intended_use", _("指定用途")),
         *area_columns("area", _("受赠区域")),
         Column("receipt_code", _("收据编号")),
+        Column("void_reason", _("撤销原因")),
     )
 
 

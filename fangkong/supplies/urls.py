@@ -20,6 +20,7 @@ urlpatterns = [
     path("donations/add/", views.donation_add, name="donation_add"),
     path("donations/<int:pk>/", views.DonationDetailView.as_view(), name="donation_detail"),
     path("donations/<int:pk>/receipt.pdf", views.donation_receipt, name="donation_receipt"),
+    path("donations/<int:pk>/void/", views.donation_void, name="donation_void"),
     path("receipts/<str:code>/", views.donation_verify, name="donation_verify"),
     path("requests/", views.SupplyRequestListView.as_view(), name="request_list"),
     path("requests/add/", views.request_add, name="request_add"),

@@ -25,6 +25,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    form_error_text,
     service_errors,
     service_messages,
 )
@@ -53,6 +54,7 @@ from .forms import (
     ItemForm,
     MovementForm,
     SupplyRequestForm,
+    VoidDonationForm,
     WarehouseForm,
 )
 from .models import Allocation, Donation, Fund, FundEntry, Item, Movement, SupplyRequest, Warehouse
@@ -317,15 +319,43 @@ class DonationDetailView(ObjectDetailView):
             "verify_url": request.build_absolute_uri(
                 reverse("supplies:donation_verify", args=[obj.receipt_code])
             ),
+            "void_form": (
+                VoidDonationForm()
+                if obj.voided_at is None and request.user.has_perm("supplies.change_donation")
+                else None
+            ),
         }
+
+
+@require_POST
+@permission_required("supplies.change_donation", raise_exception=True)
+def donation_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销: a donation recorded in error is taken back out of the fund or the warehouse."""
+    donation = get_object_or_404(_donations(Donation.objects.visible_to(request.user)), pk=pk)
+    form = VoidDonationForm(request.POST)
+    with service_messages(request):
+        if not form.is_valid():
+            raise ValidationError(form_error_text(form))
+        services.void_donation(
+            actor=request.user,
+            donation=donation,
+            reason=form.cleaned_data["reason"],
+            expected_version=request.POST.get("version") or None,
+        )
+        messages.success(request, _("已撤销捐赠登记：%(obj)s") % {"obj": donation})
+    return redirect("supplies:donation_detail", pk=donation.pk)
 
 
 @permission_required("supplies.view_donation", raise_exception=True)
 def donation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_object_or_404(Donation.objects.visible_to(request.user), pk=pk)
-    data = services.donation_receipt_pdf(
-        actor=request.user, donation=donation, base_url=request.build_absolute_uri("/")
-    )
+    try:
+        data = services.donation_receipt_pdf(
+            actor=request.user, donation=donation, base_url=request.build_absolute_uri("/")
+        )
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+        return redirect("supplies:donation_detail", pk=donation.pk)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{donation.receipt_code}.pdf"'
     return response
@@ -336,7 +366,7 @@ def donation_verify(request: HttpRequest, code: str) -> HttpResponse:
     """The receipt's QR code lands here (public): is this a receipt we issued, and for what."""
     donation = (
         Donation.objects.filter(receipt_code=code[:32])
-        .only("kind", "donor_name", "donor_kind", "date", "amount", "receipt_code")
+        .only("kind", "donor_name", "donor_kind", "date", "amount", "receipt_code", "voided_at")
         .first()
     )
     response = render(request, "supplies/donation_verify.html", {"donation": donation})

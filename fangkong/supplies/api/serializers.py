@@ -70,6 +70,8 @@ class DonationSerializer(ScopedModelSerializer):
             "fund",
             "warehouse",
             "receipt_code",
+            "voided_at",
+            "void_reason",
         ]
         read_only_fields = fields
 

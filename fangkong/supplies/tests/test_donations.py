@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fangkong.core import crypto
@@ -227,3 +227,79 @@ def test_donation_and_fund_entry_dates_may_not_be_in_the_future(areas, users, ca
         assert e.value.message_dict == {"date": ["日期不能晚于今天"]}
     assert not Donation.objects.exists()
     assert not fund.entries.exists()
+
+
+def test_a_donation_recorded_in_error_is_voided_out_of_fund_stock_and_totals(
+    areas, users, catalogue, places
+):
+    """撤销: a repeated entry of a money donation is reversed out of its fund (红字冲销); a goods
+    donation's lots leave the warehouse; neither counts any more, and both stay on record."""
+    actor, city = users["command"], areas["city"]
+    fund = services.create_fund(actor=actor, area=city, name="市直机关捐款", kind="donation")
+    kept = _money(actor, city, fund, "建工集团", "500000")
+    twice = _money(actor, city, fund, "建工集团", "500000")
+    goods = services.create_donation(
+        actor=actor,
+        area=city,
+        kind=DonationKind.GOODS,
+        donor_kind=DonorKind.ORGANISATION,
+        donor_name="市直机关各单位",
+        date=DAY,
+        warehouse=places["city"],
+        goods=[services.GoodsLine(catalogue["gloves"], Decimal("10000"))],
+    )
+    with pytest.raises(ValidationError, match="撤销捐赠须填写原因"):
+        services.void_donation(actor=actor, donation=twice, reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.void_donation(actor=users["leader"], donation=twice, reason="重复登记")
+
+    services.void_donation(actor=actor, donation=twice, reason="重复登记")
+    services.void_donation(actor=actor, donation=goods, reason="录错库点")
+    totals = selectors.donation_totals(Donation.objects.all())
+    assert (totals["money_total"], totals["donation_count"], totals["goods"]) == (
+        Decimal("500000"),
+        1,
+        [],
+    )
+    funds = selectors.fund_totals_by_kind(Fund.objects.all())
+    assert funds[FundKind.DONATION]["balance"] == Decimal("500000")
+    assert selectors.stock_by_item(Movement.objects.all()).get(catalogue["gloves"].pk, 0) == 0
+    twice.refresh_from_db()
+    assert (twice.void_reason, twice.voided_at is not None) == ("重复登记", True)
+    entries = AuditEntry.objects.filter(object_type="supplies.donation", action="update")
+    assert sorted(entries.values_list("reason", flat=True)) == sorted(["重复登记", "录错库点"])
+    with pytest.raises(ValidationError, match="该捐赠登记已撤销"):
+        services.void_donation(actor=actor, donation=twice, reason="再次")
+
+    # Once spent or issued, it is corrected in the ledger instead: nothing is written.
+    services.record_fund_entry(
+        actor=actor,
+        fund=fund,
+        kind=FundEntryKind.SPENDING,
+        amount="300000",
+        date=DAY,
+        counterpart="市卫健委",
+        purpose="采购防护服",
+    )
+    with pytest.raises(ValidationError, match="不足以冲销"):
+        services.void_donation(actor=actor, donation=kept, reason="录错")
+    issued = services.create_donation(
+        actor=actor,
+        area=city,
+        kind=DonationKind.GOODS,
+        donor_kind=DonorKind.ORGANISATION,
+        donor_name="爱心企业",
+        date=DAY,
+        warehouse=places["city"],
+        goods=[services.GoodsLine(catalogue["gloves"], Decimal("100"))],
+    )
+    services.issue_stock(
+        actor=actor,
+        warehouse=places["city"],
+        item=catalogue["gloves"],
+        quantity=10,
+        recipient="海棠花语社区",
+    )
+    with pytest.raises(ValidationError, match="已有出库或调拨"):
+        services.void_donation(actor=actor, donation=issued, reason="录错")
+    assert Donation.objects.filter(voided_at__isnull=False).count() == 2

@@ -130,6 +130,42 @@ def test_donation_form_goods_lines_receipt_and_verify(client, users, catalogue, 
     assert client.get(reverse("supplies:donation_verify", args=["NOPE"])).status_code == 404
 
 
+def test_voiding_a_donation_from_its_page_voids_its_receipt(
+    client, users, catalogue, places, areas
+):
+    donation = services.create_donation(
+        actor=users["command"],
+        area=areas["city"],
+        kind=DonationKind.GOODS,
+        donor_kind=DonorKind.PERSON,
+        donor_name="王先生",
+        date=datetime.date(2020, 2, 14),
+        warehouse=places["city"],
+        goods=[services.GoodsLine(catalogue["gloves"], Decimal("200"))],
+    )
+    url = reverse("supplies:donation_void", args=[donation.pk])
+    client.force_login(users["leader"])
+    assert (
+        url
+        not in client.get(reverse("supplies:donation_detail", args=[donation.pk])).content.decode()
+    )
+    assert client.post(url, {"reason": "重复登记"}).status_code == 403
+    client.force_login(users["command"])
+    detail = reverse("supplies:donation_detail", args=[donation.pk])
+    assert url in client.get(detail).content.decode()
+    empty = client.post(url, {"reason": "", "version": donation.version}, follow=True)
+    assert "撤销捐赠须填写原因" in empty.content.decode()
+    done = client.post(url, {"reason": "重复登记", "version": donation.version}, follow=True)
+    page = done.content.decode()
+    assert "已撤销捐赠登记" in page and "重复登记" in page and url not in page
+    assert reverse("supplies:donation_receipt", args=[donation.pk]) not in page
+    receipt = client.get(reverse("supplies:donation_receipt", args=[donation.pk]), follow=True)
+    assert "该捐赠登记已撤销，不能打印收据" in receipt.content.decode()
+    client.logout()
+    check = client.get(reverse("supplies:donation_verify", args=[donation.receipt_code]))
+    assert "收据无效" in check.content.decode() and "真实有效" not in check.content.decode()
+
+
 def test_donation_list_export_masks_contact(client, users, areas):
     actor = users["command"]
     fund = services.create_fund(actor=actor, area=areas["city"], name="捐款", kind="donation")
