@@ -97,3 +97,29 @@ def test_discharge_from_the_case_page_on_a_phone(page, live_server, case):
     assert page.locator("main form[action$='/discharge/']").count() == 0
     assert Case.objects.get(pk=case.pk).status == "discharged"
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_voiding_a_case_recorded_in_error_on_a_phone(page, live_server, case):
+    """撤销病例 by touch: the form is folded away until opened, the confirm dialog is answered,
+    the case is voided with its reason shown, and nothing more can be done to it."""
+    from fangkong.tracing.models import Case
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/tracing/cases/{case.pk}/")
+    form = page.locator("main form[action$='/void/']")
+    assert not form.is_visible()
+    page.locator("main details summary", has_text="撤销病例").click()
+    form.locator("input[name=reason]").fill("复核结果为阴性")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert asked and asked[0].startswith("确定撤销该病例？")
+    assert "已撤销病例 C-12" in page.locator(".alert-success").inner_text()
+    assert "复核结果为阴性" in page.locator("main").inner_text()
+    for action in ("void", "trace", "discharge"):
+        assert page.locator(f"main form[action$='/{action}/']").count() == 0
+    assert Case.objects.get(pk=case.pk).status == "voided"
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shot(page, "tracing-case-voided-phone")
