@@ -1,5 +1,6 @@
 """Backup and restore round trip on the database the suite runs on (SQLite, then PostgreSQL)."""
 
+import io
 import json
 import tarfile
 
@@ -174,3 +175,13 @@ def test_an_interrupted_backup_leaves_no_file(small_city, tmp_path, monkeypatch,
     with pytest.raises((KeyboardInterrupt, backup.BackupError)):
         backup.backup(out)
     assert list(tmp_path.glob("fk.backup*")) == []  # neither the file nor its .partial
+
+
+def test_restore_says_when_the_backup_was_made_in_local_time(small_city, tmp_path):
+    """It printed the UTC ISO stamp (09:42:37+00:00) of a file named fangkong-…-174237."""
+    info = backup.backup(tmp_path)
+    out = io.StringIO()
+    call_command("restore", str(info.path), "--force", stdout=out)
+    stamp = info.path.stem.removeprefix("fangkong-")  # 20261202-174237, local time
+    local = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+    assert f"备份时间 {local}，" in out.getvalue()
