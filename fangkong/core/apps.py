@@ -30,6 +30,10 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(keep_sqlite_private, dispatch_uid="fangkong-sqlite-private")
 
+        from .keycheck import check_keys_on_connect
+
+        connection_created.connect(check_keys_on_connect, dispatch_uid="fangkong-key-check")
+
         from .dbstats import refresh_after_migrate
 
         post_migrate.connect(refresh_after_migrate, sender=self, dispatch_uid="fangkong-db-stats")

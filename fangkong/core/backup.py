@@ -225,8 +225,7 @@ def default_backup_path() -> Path:
 def backup(output: Path | None = None, *, alias: str = DEFAULT_DB_ALIAS) -> BackupInfo:
     """Write the database to ``output`` (atomically, owner-only); returns what it wrote."""
     connection = connections[alias]
-    output = Path(output or default_backup_path())
-    output.parent.mkdir(parents=True, exist_ok=True)
+    output = _output_path(output)
     manifest = {
         "format": FORMAT,
         "vendor": connection.vendor,
@@ -245,15 +244,45 @@ def backup(output: Path | None = None, *, alias: str = DEFAULT_DB_ALIAS) -> Back
         else:
             raise BackupError(_("不支持的数据库：%(v)s") % {"v": connection.vendor})
         partial = output.with_name(output.name + ".partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh, tarfile.open(fileobj=fh, mode="w:gz") as tar:
-            raw = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mode = len(raw), 0o600
-            tar.addfile(info, io.BytesIO(raw))
-            tar.add(data, arcname=member)
-        os.replace(partial, output)
+        try:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh, tarfile.open(fileobj=fh, mode="w:gz") as tar:
+                raw = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size, info.mode = len(raw), 0o600
+                tar.addfile(info, io.BytesIO(raw))
+                tar.add(data, arcname=member)
+            os.replace(partial, output)
+        except BaseException as exc:
+            # Ctrl-C, a full disk, a USB stick pulled out: no half-written file left to be
+            # mistaken for a backup (or to hold half the registry where nobody looks).
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            if isinstance(exc, OSError):
+                raise BackupError(
+                    _("无法写入备份文件 %(f)s：%(err)s") % {"f": output, "err": exc.strerror}
+                ) from None
+            raise
     return BackupInfo(output, manifest)
+
+
+def _output_path(output: Path | None) -> Path:
+    """Where to write: the default under var/backups/ (made if missing), a file named by
+    the operator, or the default name in a folder named by the operator. A named folder
+    must exist: ``--output /media/usb/fk.backup`` with the stick not mounted would otherwise
+    land on the server's own disk and be reported as done."""
+    if output is None:
+        path = default_backup_path()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return path
+    output = Path(output)
+    if output.is_dir():
+        return output / default_backup_path().name
+    if not output.parent.is_dir():
+        raise BackupError(
+            _("目录 %(d)s 不存在（U 盘或网络盘是否已挂载？），未备份") % {"d": output.parent}
+        )
+    return output
 
 
 def _sqlite_backup(alias: str, target: Path) -> None:

@@ -77,6 +77,13 @@ def personal_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if personal_fields(m)]
 
 
+def append_only_models() -> list[type[models.Model]]:
+    """Personal models whose rows are never updated (``append_only = True``: scans; on
+    PostgreSQL a trigger refuses it): rotation cannot re-encrypt them, so their rows keep
+    the old key until their retention period removes them."""
+    return [m for m in personal_models() if getattr(m, "append_only", False)]
+
+
 # --- where each key is used -------------------------------------------------------------
 
 
@@ -88,11 +95,11 @@ class KeyUse:
     newest_audit: dt.datetime | None
 
 
-def _live_rows(key_id: str) -> int:
+def _live_rows(key_id: str, among: list[type[models.Model]] | None = None) -> int:
     qn = connection.ops.quote_name
     total = 0
     with connection.cursor() as cursor:
-        for model in personal_models():
+        for model in personal_models() if among is None else among:
             cols = [f.column for f in personal_fields(model)]
             where = " OR ".join(f"{qn(c)} LIKE %s" for c in cols)
             cursor.execute(
@@ -143,7 +150,10 @@ def rotate_field_key(*, batch_size: int = 1000) -> tuple[str, dict[str, int]]:
     data["FIELD_KEYS"][new_id] = base64.b64encode(secrets.token_bytes(32)).decode()
     _save_file(data)
     counts = {}
+    kept = append_only_models()
     for model in personal_models():
+        if model in kept:
+            continue
         names = [f.name for f in personal_fields(model)]
         done, last = 0, None
         while True:
@@ -182,6 +192,19 @@ def retire_field_key(key_id: str, *, today: dt.date | None = None) -> None:
             _("密钥 %(k)s 是当前密钥，不能停用；请先运行 fangkong rotate-field-key") % {"k": key_id}
         )
     use = next(u for u in key_usage() if u.key_id == key_id)
+    appended = _live_rows(key_id, append_only_models())
+    if use.live_rows and use.live_rows == appended:
+        raise FieldKeyError(
+            _(
+                "还有 %(n)d 行%(what)s（只追加、不重新加密）使用密钥 %(k)s：它们过保存期限后"
+                "由 fangkong purge-expired 删除，之后才能停用"
+            )
+            % {
+                "n": appended,
+                "what": "、".join(str(m._meta.verbose_name) for m in append_only_models()),
+                "k": key_id,
+            }
+        )
     if use.live_rows:
         raise FieldKeyError(
             _("还有 %(n)d 行现有数据使用密钥 %(k)s，请先运行 fangkong rotate-field-key")

@@ -193,6 +193,11 @@ def rules() -> list[Rule]:
     return [_RULES[k] for k in sorted(_RULES)]
 
 
+def rule(key: str) -> Rule:
+    """The rule registered as ``key`` ("core.job", "core.job:export_file")."""
+    return _RULES[key]
+
+
 def autodiscover() -> None:
     """Core's own rules, then every installed app's ``retention`` module."""
     from django.utils.module_loading import autodiscover_modules
@@ -238,6 +243,51 @@ def _delete_job_files(jobs: list[models.Model]) -> None:
                 if path.parent.parent.name == "imports":  # the upload's own folder
                     with contextlib.suppress(OSError):
                         path.parent.rmdir()
+
+
+def stray_reject_files(as_of: dt.date) -> list:
+    """Rejected-rows workbooks no job points at, older than the jobs' period. A command-line
+    import (``fangkong import-residents``…) writes one and prints its path but makes no job,
+    so the job rule never removed it: whole rows of ID numbers and names kept for ever."""
+    from pathlib import Path
+
+    from .importing.rejects import reject_dir
+
+    jobs = rule("core.job")
+    cutoff = jobs.cutoff(as_of).timestamp()
+    kept = {
+        str(Path(name).resolve())
+        for name in jobs.model._default_manager.exclude(output_file="").values_list(
+            "output_file", flat=True
+        )
+    }
+    return sorted(
+        path
+        for path in reject_dir().glob("rejected-*.xlsx")
+        if path.stat().st_mtime < cutoff and str(path.resolve()) not in kept
+    )
+
+
+def purge_stray_reject_files(as_of: dt.date) -> int:
+    """Delete ``stray_reject_files``; one audit entry (the count) when there were any."""
+    paths = stray_reject_files(as_of)
+    if not paths:
+        return 0
+    jobs = rule("core.job")
+    with transaction.atomic():
+        audit.record(
+            None,
+            audit.Event(
+                action=AuditAction.DELETE,
+                object_type="core.job:stray_reject_files",
+                object_repr=f"retention delete: {len(paths)} files",
+                changes={"rule": jobs.key, "as_of": as_of.isoformat(), "files": len(paths)},
+                reason=f"retention {jobs.period_days}d",
+            ),
+        )
+        for path in paths:
+            path.unlink(missing_ok=True)
+    return len(paths)
 
 
 # --- applying the rules -----------------------------------------------------------------------

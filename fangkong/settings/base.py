@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .secrets import load_secrets
@@ -99,10 +100,36 @@ TEMPLATES = [
 ]
 
 
+def _parse_database_url(url: str) -> dict:
+    """DATABASE_URL as Django's settings, or ImproperlyConfigured naming what is wrong (never
+    the URL itself: it holds the password)."""
+    scheme = url.partition("://")[0] if "://" in url else ""
+    try:
+        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError:
+        db = None
+    if db is None or db["ENGINE"] not in (
+        "django.db.backends.postgresql",
+        "django.db.backends.sqlite3",
+    ):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL 无法识别（协议“{scheme}”）：请写成 "
+            "postgres://用户名:密码@主机:端口/数据库名 或 sqlite:////绝对路径/文件.sqlite3；"
+            "密码中的 @ : / # % 等字符须写成 %40 %3A %2F %23 %25。 / DATABASE_URL is not a "
+            "PostgreSQL or SQLite URL (or a character in the password is not percent-encoded)."
+        )
+    if not db.get("NAME"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL 缺少数据库名：请写成 postgres://用户名:密码@主机:端口/数据库名。 / "
+            "DATABASE_URL names no database."
+        )
+    return db
+
+
 def _database_from_env() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        db = _parse_database_url(url)
     else:
         db = {
             "ENGINE": "django.db.backends.sqlite3",

@@ -12,6 +12,15 @@ import os
 import secrets
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
+# The file this process made (None: read an existing one, or keys from the environment).
+_created: Path | None = None
+
+
+def created_path() -> Path | None:
+    return _created
+
 
 def _new_secrets() -> dict:
     return {
@@ -23,14 +32,53 @@ def _new_secrets() -> dict:
     }
 
 
+_KEYS = ("SECRET_KEY", "FIELD_KEYS", "INDEX_KEY")
+
+
 def load_secrets(var_dir: Path) -> dict:
+    """The secrets, or ImproperlyConfigured with the operator's message (bilingual: settings
+    load before the translations can)."""
     env = os.environ.get("FANGKONG_SECRETS_JSON")
     if env:
-        return json.loads(env)
+        return _checked(_parsed(env, "FANGKONG_SECRETS_JSON"), "FANGKONG_SECRETS_JSON")
     path = var_dir / "secrets.json"
-    if not path.exists():
-        _create(path)
-    return json.loads(path.read_text())
+    try:
+        if not path.exists():
+            _create(path)
+        text = path.read_text()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"无法读取或创建加密密钥文件 {path}（{exc.strerror}）：请检查 FANGKONG_VAR_DIR "
+            f"是否存在、可写，并用运行平台的系统账号执行。 / Cannot read or create the key "
+            f"file {path} ({exc.strerror}): check FANGKONG_VAR_DIR and run as the platform's "
+            f"own user."
+        ) from None
+    return _checked(_parsed(text, str(path)), str(path))
+
+
+def _parsed(text: str, source: str) -> dict:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise ImproperlyConfigured(
+            f"加密密钥 {source} 不是有效的 JSON（文件可能已损坏或被截断）：请换回完好的那份"
+            f"（与备份分开保存的 secrets.json）。 / The keys in {source} are not valid JSON: "
+            f"put back an intact copy of secrets.json."
+        )
+    return data
+
+
+def _checked(data: dict, source: str) -> dict:
+    missing = [k for k in _KEYS if not data.get(k)]
+    if missing:
+        names = ", ".join(missing)
+        raise ImproperlyConfigured(
+            f"加密密钥 {source} 缺少 {names}：请换回完好的那份（与备份分开保存的 "
+            f"secrets.json）。 / The keys in {source} lack {names}: put back an intact copy."
+        )
+    return data
 
 
 def _create(path: Path) -> None:
@@ -39,6 +87,7 @@ def _create(path: Path) -> None:
     all end up with the same keys, whole: each writes its own file and links it into place,
     which fails when one is already there, so the first complete file wins and nobody reads
     a half-written one."""
+    global _created
     # A new var/ is the platform's alone: database, keys, uploads and exports live there.
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
@@ -50,5 +99,6 @@ def _create(path: Path) -> None:
             os.fsync(fh.fileno())
         with contextlib.suppress(FileExistsError):
             os.link(tmp, path)
+            _created = path
     finally:
         tmp.unlink()

@@ -1,11 +1,13 @@
 """Sign-in lockout, per-address throttling, unlocking, session expiry and password policy."""
 
 import datetime
+import io
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -163,3 +165,14 @@ def test_password_change_refuses_weak_password(client, users):
     r = change_password(client, users["grid_a"], "12345678")
     assert r.status_code == 200
     assert "太短" in r.content.decode()
+
+
+def test_unlock_command_speaks_chinese(users):
+    User.objects.create_superuser("root", password="pw-for-tests-only")
+    with pytest.raises(CommandError, match="须为系统管理员"):
+        call_command("unlock_user", "grid_a", by="grid_b")
+    with pytest.raises(CommandError, match="没有用户名为 nobody 的账号"):
+        call_command("unlock_user", "nobody", by="root")
+    out = io.StringIO()
+    call_command("unlock_user", "grid_a", by="root", stdout=out)
+    assert out.getvalue() == "已解除 grid_a 的登录锁定\n"

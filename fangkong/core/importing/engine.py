@@ -41,7 +41,7 @@ from fangkong.formats import joined
 
 from . import indexes, pipeline
 from .base import Column, ImportContext, Importer, PendingRow, get_importer, normalize_header
-from .readers import ImportFileError, Sheet, open_sheets
+from .readers import ImportFileError, Sheet, cannot_read, open_sheets
 from .rejects import RejectWriter, reason_header
 from .seen import SeenKeys
 from .template import template_workbook
@@ -200,7 +200,10 @@ class _Run:
     # --- driver --------------------------------------------------------------------------
 
     def execute(self, path: Path, name: str) -> ImportResult:
-        digest = file_sha256(path) if path.exists() else ""
+        try:
+            digest = file_sha256(path) if path.exists() else ""
+        except OSError:  # a folder, a file the platform's account may not read
+            raise cannot_read(_("文件不存在或无法打开")) from None
         with open_sheets(path, name) as sheets:
             header_row, header, rows = self._find_header(sheets)
             self._plan(header)

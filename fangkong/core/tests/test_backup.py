@@ -1,5 +1,6 @@
 """Backup and restore round trip on the database the suite runs on (SQLite, then PostgreSQL)."""
 
+import io
 import json
 import tarfile
 
@@ -140,3 +141,47 @@ def test_pg_dump_older_than_the_server_is_refused_with_a_chinese_message(
     with pytest.raises(CommandError, match=r"pg_dump 版本 .* 低于数据库服务器版本 99"):
         call_command("backup", "--output", str(tmp_path / "x.backup"))
     assert not (tmp_path / "x.backup").exists()
+
+
+@pytest.fixture
+def small_city(transactional_db, settings, tmp_path):
+    from fangkong.core.testing import factories
+
+    settings.VAR_DIR = tmp_path / "var"
+    factories.build_users(factories.build_city())
+
+
+def test_backup_into_a_folder_writes_the_dated_file_there(small_city, tmp_path):
+    info = backup.backup(tmp_path)
+    assert info.path.parent == tmp_path
+    assert info.path.name.startswith("fangkong-")
+    assert backup.read_manifest(info.path)["row_counts"] == info.manifest["row_counts"]
+
+
+def test_backup_to_a_folder_that_does_not_exist_is_refused(small_city, tmp_path):
+    """``--output /media/usb/fk.backup`` with the stick not mounted: not onto the server's disk."""
+    with pytest.raises(CommandError, match=r"目录 .*usb 不存在"):
+        call_command("backup", output=str(tmp_path / "usb" / "fk.backup"))
+    assert not (tmp_path / "usb").exists()
+
+
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, OSError(28, "No space left")])
+def test_an_interrupted_backup_leaves_no_file(small_city, tmp_path, monkeypatch, interruption):
+    def add(*args, **kwargs):
+        raise interruption
+
+    monkeypatch.setattr(tarfile.TarFile, "add", add)
+    out = tmp_path / "fk.backup"
+    with pytest.raises((KeyboardInterrupt, backup.BackupError)):
+        backup.backup(out)
+    assert list(tmp_path.glob("fk.backup*")) == []  # neither the file nor its .partial
+
+
+def test_restore_says_when_the_backup_was_made_in_local_time(small_city, tmp_path):
+    """It printed the UTC ISO stamp (09:42:37+00:00) of a file named fangkong-…-174237."""
+    info = backup.backup(tmp_path)
+    out = io.StringIO()
+    call_command("restore", str(info.path), "--force", stdout=out)
+    stamp = info.path.stem.removeprefix("fangkong-")  # 20261202-174237, local time
+    local = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+    assert f"备份时间 {local}，" in out.getvalue()

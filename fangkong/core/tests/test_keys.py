@@ -102,3 +102,48 @@ def test_dry_run_reports_each_key(key_file, resident):
     out = io.StringIO()
     call_command("purge_expired", "--dry-run", stdout=out)
     assert f"加密密钥 {keys.current_key_id()}：现有数据" in out.getvalue()
+
+
+@pytest.fixture
+def scan(users, areas):
+    """A venue scan with an ID number (scans are append-only)."""
+    import uuid
+
+    from django.db import connection
+
+    from fangkong.venues import partitioning
+    from fangkong.venues import services as venues
+
+    if connection.vendor == "postgresql":
+        partitioning.create_upcoming_partitions(1, today=timezone.localdate())
+    venue = venues.create_venue(
+        actor=users["community"],
+        data={"area": areas["grid_a"], "name": "海棠农贸市场", "kind": "market"},
+    )
+    record = {
+        "id": str(uuid.uuid4()),
+        "venue": venue.code,
+        "scanned_at": timezone.now().isoformat(),
+        "id_number": make_id_number(rng=random.Random(5)),
+        "name": "访客",
+    }
+    assert venues.ingest_scans(actor=users["community"], records=[record]).created == 1
+
+
+def test_rotation_leaves_append_only_scans_under_their_key(key_file, resident, scan, settings):
+    """Rotating on an installation with scans crashed (scans are append-only) after saving the
+    new key and re-encrypting some models: the running server could no longer read them."""
+    from fangkong.venues.models import Scan
+
+    old_id = keys.current_key_id()
+    out = io.StringIO()
+    call_command("rotate_field_key", stdout=out)
+    assert "请立即重启 fangkong serve" in out.getvalue()
+    assert Resident.objects.get(pk=resident.pk).id_number == ID_NUMBER
+    assert Scan.objects.get().id_number == make_id_number(rng=random.Random(5))
+    usage = {u.key_id: u for u in keys.key_usage()}
+    assert usage[old_id].live_rows == 1  # the scan
+    settings.FANGKONG_AUDIT_PERSONAL_DAYS = 0
+    with pytest.raises(keys.FieldKeyError, match="还有 1 行扫码记录（只追加、不重新加密）"):
+        keys.retire_field_key(old_id, today=timezone.localdate() + dt.timedelta(days=1))
+    assert verify_chain().ok

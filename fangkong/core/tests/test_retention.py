@@ -157,3 +157,42 @@ def test_anonymising_blanks_blind_indexes_and_search_keys(users):
         if isinstance(f, EncryptedTextField):
             assert values[f.attname] == ""
     assert values["name_pinyin"] == "" and values["name_initials"] == ""
+
+
+def test_command_line_reject_files_expire_with_the_jobs_period(users, settings, tmp_path):
+    """A command-line import's rejected-rows workbook (no job) was kept for ever."""
+    import os
+
+    from fangkong.core.importing.rejects import reject_dir
+    from fangkong.core.models import Job
+
+    settings.FANGKONG_EXPORT_DIR = tmp_path
+    folder = reject_dir()
+    old, recent, of_a_job = (folder / f"rejected-{n}.xlsx" for n in ("old", "recent", "job"))
+    month_ago = (timezone.now() - dt.timedelta(days=31)).timestamp()
+    for path in (old, recent, of_a_job):
+        path.write_bytes(b"PK")
+    for path in (old, of_a_job):
+        os.utime(path, (month_ago, month_ago))
+    Job.objects.create(
+        kind="import", owner=users["community"], output_file=str(of_a_job)
+    )  # the job rule's to remove
+    out = io.StringIO()
+    call_command("purge_expired", "--dry-run", stdout=out)
+    assert "无对应任务）：早于" in out.getvalue()
+    assert "的 1 个将被删除" in out.getvalue()
+    assert old.exists()
+    before = AuditEntry.objects.count()
+    call_command("purge_expired", stdout=io.StringIO())
+    assert sorted(p.name for p in folder.iterdir()) == ["rejected-job.xlsx", "rejected-recent.xlsx"]
+    entry = AuditEntry.objects.get(object_type="core.job:stray_reject_files")
+    assert entry.changes["files"] == 1
+    assert AuditEntry.objects.count() == before + 1
+    assert verify_chain().ok
+
+
+def test_batch_size_must_be_positive(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--batch-size 应为正整数"):
+        call_command("purge_expired", "--batch-size", "0", stdout=io.StringIO())

@@ -3,6 +3,7 @@ templates (一表通), the command."""
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -132,3 +133,11 @@ def test_command_writes_xlsx_and_pdf(seeds, areas, tmp_path):  # noqa: F811
             output=str(out),
             stdout=io.StringIO(),
         )
+
+
+@pytest.mark.parametrize("where", ["folder", "missing folder"])
+def test_command_names_an_output_it_cannot_write(areas, tmp_path, where):
+    """A folder, or a file in a folder that is not there, was a traceback after the report."""
+    output = tmp_path if where == "folder" else tmp_path / "无此目录" / "日报.xlsx"
+    with pytest.raises(CommandError, match=re.escape(f"无法写入 {output}")):
+        call_command("daily_report", area=areas["city"].code, output=str(output))

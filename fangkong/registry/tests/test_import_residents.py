@@ -1126,6 +1126,15 @@ def test_unreadable_file_raises_a_chinese_message(tmp_path, users, areas):
     assert str(e.value) == "无法读取文件：不支持的文件类型“.docx”，请使用 .xlsx、.xls 或 .csv 文件"
 
 
+@pytest.mark.parametrize("name", ["名单", "名单.xlsx"])
+def test_cli_given_a_folder_says_so_with_exit_code_2(tmp_path, areas, users, name):
+    """A folder where the file should be (a typo, a tab-completed path) was a traceback."""
+    (tmp_path / name).mkdir()
+    code, _out = _cli(tmp_path / name, "--area", areas["community"].code)
+    assert code == 2
+    assert Resident.objects.count() == 0
+
+
 def test_fullwidth_helper_really_makes_fullwidth_digits():
     assert unicodedata.normalize("NFKC", fullwidth(ID_ZHANG)) == ID_ZHANG != fullwidth(ID_ZHANG)
 

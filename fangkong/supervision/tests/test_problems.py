@@ -151,6 +151,15 @@ def test_escalate_command(problem, capsys):
     assert problem.escalation_level == 1
 
 
+@pytest.mark.parametrize("command", ["escalate_overdue_problems", "problem_summary"])
+def test_daily_commands_name_a_wrong_date_in_chinese(db, command):
+    """cron lines with a mistyped day read "invalid fromisoformat value" in English."""
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="日期“2020-02-30”格式不对：应为 YYYY-MM-DD"):
+        call_command(command, "--date", "2020-02-30")
+
+
 def test_reopening_a_closed_problem_does_not_rewrite_the_days_it_was_closed(
     problem, users, inspector
 ):

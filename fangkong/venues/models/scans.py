@@ -44,6 +44,9 @@ class Scan(models.Model):
 
     scope_field = "venue__area"
     scope_by_subselect = True  # 10,000 venues: see ``ScopedQuerySet.in_area``
+    # Never rewritten, so ``rotate-field-key`` leaves its values under the key they were
+    # written with; they leave with retention (``core.keys.append_only_models``).
+    append_only = True
 
     pk = models.CompositePrimaryKey("scanned_at", "uuid")
     scanned_at = models.DateTimeField(_("扫码时间"))

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "Back up the database to one file (default var/backups/); keys are not included."
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", "-o", help="the backup file to write")
+        parser.add_argument("--output", "-o", help="the backup file, or an existing folder")
 
     def handle(self, *args, output, **options):
         try:

@@ -30,6 +30,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, as_of, batch_size, **options):
         day = self._date(as_of)
+        if batch_size < 1:  # 0 purged nothing and still reported 完成
+            raise CommandError(_("--batch-size 应为正整数"))
         w = self.stdout.write
         w(_("保存期限截止日期按 %(d)s 计算") % {"d": day.isoformat()})
         for o in retention.plan(day):
@@ -50,6 +52,11 @@ class Command(BaseCommand):
             )
             for line in o.details:  # e.g. scans: per month or partition
                 w(f"  {line}")
+        strays = retention.stray_reject_files(day)
+        w(
+            _("命令行导入留下的未导入行文件（无对应任务）：早于 %(cutoff)s 的 %(n)d 个将被删除")
+            % {"cutoff": _date_text(retention.rule("core.job").cutoff(day)), "n": len(strays)}
+        )
         self._keys(day)
         if dry_run:
             w(_("试运行：未做任何改动"))
@@ -66,6 +73,9 @@ class Command(BaseCommand):
                         "b": o.batches,
                     }
                 )
+        files = retention.purge_stray_reject_files(day)
+        if files:
+            w(_("已删除命令行导入的未导入行文件 %(n)d 个") % {"n": files})
         result = verify_chain()
         if not result.ok:
             raise CommandError(_("清理后审计链校验失败，请运行 fangkong verify-audit 查看"))

@@ -19,7 +19,13 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             _(
-                "请立即另行备份新的 secrets.json；旧密钥仅用于审计日志，"
+                "请立即另行备份新的 secrets.json；旧密钥仅用于审计日志和扫码记录，"
                 "到期后用 fangkong retire-field-key 停用"
+            )
+        )
+        self.stdout.write(
+            _(
+                "请立即重启 fangkong serve（或 gunicorn）和 fangkong worker：它们启动时读入的"
+                "密钥中没有新密钥，在重启前读不出重新加密的数据"
             )
         )

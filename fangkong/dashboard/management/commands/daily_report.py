@@ -44,8 +44,19 @@ class Command(BaseCommand):
             template = find_template(None, area, options["template"])
         except ReportTemplate.DoesNotExist as e:
             raise CommandError(str(e)) from None
+        output = Path(options["output"])
+        if output.is_dir() or not output.parent.is_dir():
+            # Said before the report is built, not as a traceback after it.
+            raise CommandError(
+                _("无法写入 %(file)s：请给出已存在的目录中的文件名") % {"file": output}
+            )
         report = build_report(None, area, day, template)
-        Path(options["output"]).write_bytes(RENDERERS[options["format"]](report))
+        try:
+            output.write_bytes(RENDERERS[options["format"]](report))
+        except OSError as e:
+            raise CommandError(
+                _("无法写入 %(file)s：%(err)s") % {"file": output, "err": e.strerror}
+            ) from None
         self.stdout.write(
             _("已生成 %(area)s %(day)s 日报：%(file)s")
             % {"area": area.name, "day": day.isoformat(), "file": options["output"]}

@@ -1,10 +1,9 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
+from fangkong.core.management.dates import date_option
 from fangkong.status.clock import local_date
 from fangkong.supervision.services import generate_summaries
 
@@ -16,13 +15,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--date", type=datetime.date.fromisoformat, help="the day (default today)"
-        )
+        parser.add_argument("--date", help="the day, YYYY-MM-DD (default today)")
         parser.add_argument("--area", help="area code (default every top-level area)")
 
     def handle(self, *args, **options):
-        day = options["date"] or local_date(timezone.now())
+        day = date_option(options["date"]) or local_date(timezone.now())
         areas = None
         if options["area"]:
             areas = list(Area.objects.filter(code=options["area"]))
