@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from fangkong.dashboard import services
@@ -20,6 +21,7 @@ from fangkong.dashboard.report import (
     render_xlsx,
 )
 from fangkong.dashboard.tests.test_seed_figures import DAY, SEED_FIGURES, seeds  # noqa: F401
+from fangkong.status.clock import local_date
 from fangkong.supplies.tests.conftest import catalogue, places  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +134,18 @@ def test_command_writes_xlsx_and_pdf(seeds, areas, tmp_path):  # noqa: F811
             output=str(out),
             stdout=io.StringIO(),
         )
+
+
+def test_command_refuses_a_day_to_come(seeds, areas, tmp_path):  # noqa: F811
+    """As the web form: a future --date writes no file of today's figures under its date."""
+    out = tmp_path / "report.xlsx"
+    tomorrow = local_date(timezone.now()) + datetime.timedelta(days=1)
+    with pytest.raises(CommandError, match="报表日期不能晚于今天"):
+        call_command(
+            "daily_report",
+            area="510400",
+            date=tomorrow.isoformat(),
+            output=str(out),
+            stdout=io.StringIO(),
+        )
+    assert not out.exists()
