@@ -16,13 +16,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--date", type=datetime.date.fromisoformat, help="the day (default today)"
-        )
+        parser.add_argument("--date", help="the day, YYYY-MM-DD (default today)")
         parser.add_argument("--area", help="area code (default every top-level area)")
 
     def handle(self, *args, **options):
-        day = options["date"] or local_date(timezone.now())
+        today = local_date(timezone.now())
+        try:
+            day = datetime.date.fromisoformat(options["date"]) if options["date"] else today
+        except ValueError:
+            raise CommandError(_("日期格式应为 YYYY-MM-DD")) from None
+        if day > today:
+            raise CommandError(_("汇总日期不能晚于今天"))
         areas = None
         if options["area"]:
             areas = list(Area.objects.filter(code=options["area"]))
