@@ -623,7 +623,8 @@ for _key, _label, _pick in (
             SCREENING,
             HOUSEHOLDS.model,
             lambda m: Q(),
-            "screening:campaign_list",
+            "screening:campaign_list",  # the campaigns over the area whose households it adds
+            _on("running_on"),
             perm="registry.view_household",  # the same readers as the households themselves
             family=HOUSEHOLDS,
             pick=_pick,
