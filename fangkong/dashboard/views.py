@@ -27,7 +27,7 @@ from . import services
 from .figures import Figure, Moment, figure_table, figures_for
 from .forms import ReportForm, ReportTemplateForm, TemplateRowFormSet
 from .models import ReportTemplate
-from .report import build_report, find_template, render_pdf, render_xlsx
+from .report import build_report, render_pdf, render_xlsx
 from .tables import ReportTemplateTable
 from .trends import TREND_KEYS, line_chart_svg, trend_series
 
@@ -202,7 +202,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if data is not None and form.is_valid():
         area, day = form.cleaned_data["area"], form.cleaned_data["date"]
         fmt = form.cleaned_data["format"]
-        template = find_template(request.user, area, form.cleaned_data["template"])
+        template = form.cleaned_data["report_template"]
         document = build_report(request.user, area, day, template)
         body = (render_pdf if fmt == "pdf" else render_xlsx)(document)
         response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
