@@ -149,3 +149,29 @@ def test_command_refuses_a_day_to_come(seeds, areas, tmp_path):  # noqa: F811
             stdout=io.StringIO(),
         )
     assert not out.exists()
+
+
+def test_pdf_shows_the_templates_own_words_as_typed(seeds, areas, users):  # noqa: F811
+    """A template's title, headings and row titles are text, not paragraph markup: an
+    unclosed <b> failed the whole PDF and <试行> vanished; a long row title wraps in its
+    cell instead of running over the value."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+
+    template = services.create_report_template(
+        actor=users["command"],
+        area=areas["city"],
+        name="试行",
+        title="疫情防控日报<试行>",
+        items=[
+            {"key": "donations_money", "group": "<b>捐赠", "label": "累计捐款 & 捐物" * 8},
+        ],
+    )
+    report = build_report(users["leader"], areas["city"], DAY, template)
+    assert render_pdf(report).startswith(b"%PDF")
+    from fangkong.dashboard.report import _line_rows
+
+    ((label, value),) = _line_rows(report.sections[0], ParagraphStyle("c"))[1:]
+    assert label.getPlainText() == "累计捐款 & 捐物" * 8 and value == "1,680,000"
+    _width, height = label.wrap(110 * mm, 1000)
+    assert height > ParagraphStyle("c").leading  # more than one line: wrapped in its cell
