@@ -189,13 +189,16 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """日报下载: pick area, day, template and format; the document is generated on request."""
     root = user_area(request.user)
-    data = request.GET if "date" in request.GET else None
+    today = local_date(timezone.now())
+    # The form submits a format; a link (the dashboard's, of the area and day it shows)
+    # only fills the form in.
+    data = request.GET if "format" in request.GET else None
     form = ReportForm(
         data,
         user=request.user,
         initial={
             "area": request.GET.get("area") or root,
-            "date": local_date(timezone.now()),
+            "date": _past_day(request.GET.get("date", ""), today) or today,
             "template": request.GET.get("template") or None,
         },
     )
