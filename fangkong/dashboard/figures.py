@@ -467,28 +467,35 @@ GROUPS = Family(
 )
 
 
+# The donation list's 捐款合计 is the money figure: the donations given up to the day shown.
 for _key, _label, _family, _pick, _params in (
-    ("donations_money", _("累计捐款(元)"), DONATIONS, lambda d: d["money"], {"kind": "money"}),
+    (
+        "donations_money",
+        _("累计捐款(元)"),
+        DONATIONS,
+        lambda d: d["money"],
+        _on("until", kind="money"),
+    ),
     (
         "donations_money_channels",
         _("其中经部门组织捐款(元)"),
         DONATIONS,
         lambda d: d["channels"],
-        {"kind": "money"},
+        _on("until", kind="money", channelled="true"),
     ),
     (
         "donations_goods_tonnes",
         _("捐赠物品(吨)"),
         DONATIONS,
         lambda d: d["goods"].get(str(Unit.TONNE), ZERO),
-        {"kind": "goods"},
+        _on("until", kind="goods"),
     ),
     (
         "donations_goods_pairs",
         _("捐赠物品(双)"),
         DONATIONS,
         lambda d: d["goods"].get(str(Unit.PAIR), ZERO),
-        {"kind": "goods"},
+        _on("until", kind="goods"),
     ),
 ):
     register(
@@ -623,7 +630,8 @@ for _key, _label, _pick in (
             SCREENING,
             HOUSEHOLDS.model,
             lambda m: Q(),
-            "screening:campaign_list",
+            "screening:campaign_list",  # the campaigns over the area whose households it adds
+            _on("running_on"),
             perm="registry.view_household",  # the same readers as the households themselves
             family=HOUSEHOLDS,
             pick=_pick,

@@ -9,7 +9,7 @@ from fangkong.status.clock import local_date
 
 from .figures import REGISTRY
 from .models import ReportTemplate
-from .report import DEFAULT_NAME
+from .report import DEFAULT_NAME, find_template
 
 
 class ReportForm(StyledFormMixin, forms.Form):
@@ -20,6 +20,7 @@ class ReportForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         areas = Area.objects.visible_to(user)
         self.fields["area"].queryset = areas
         # Templates of the user's offices and of the offices above them (their forms).
@@ -39,6 +40,21 @@ class ReportForm(StyledFormMixin, forms.Form):
         if day > local_date(timezone.now()):
             raise forms.ValidationError(_("报表日期不能晚于今天"))
         return day
+
+    def clean(self):
+        """The chosen template as ``report_template``: the area's or an office's above it.
+        A street's template is offered to the city office, for that street, not the city."""
+        data = super().clean()
+        area, name = data.get("area"), data.get("template")
+        if area is not None and name:
+            try:
+                data["report_template"] = find_template(self.user, area, name)
+            except ReportTemplate.DoesNotExist:
+                self.add_error(
+                    "template",
+                    _("“%(name)s”不是所选区域或其上级单位的报表模板") % {"name": name},
+                )
+        return data
 
 
 def figure_choices() -> list:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -177,27 +178,41 @@ def _group_numbers(cells) -> None:
             cell.number_format = "#,##0" + ("." + "0" * places if places else "")
 
 
+def _text(text: str, style: ParagraphStyle) -> Paragraph:
+    """``text`` as it reads: a paragraph's markup (``<b>``, ``&lt;``) is not taken from a
+    template's title, headings or row titles, nor from area names (an unclosed ``<b>``
+    failed the whole PDF, ``<试行>`` vanished)."""
+    return Paragraph(escape(text), style)
+
+
+def _line_rows(section: Section, label: ParagraphStyle) -> list[list]:
+    """A section's rows for the PDF: a long row title wraps in its cell instead of running
+    over the value beside it."""
+    return [[_("项目"), _("数值")]] + [
+        [_text(line.label + ("" if line.as_of else NOW_NOTE), label), figure(line.value)]
+        for line in section.lines
+    ]
+
+
 def render_pdf(report: DailyReport) -> bytes:
     font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
     body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13)
     heading = ParagraphStyle("h", fontName=font, fontSize=11, leading=16, spaceBefore=6)
-    story = [Paragraph(report.title, title), Paragraph(_subtitle(report), body), Spacer(1, 4 * mm)]
+    cell = ParagraphStyle("c", fontName=font, fontSize=9, leading=11, wordWrap="CJK")
+    story = [_text(report.title, title), _text(_subtitle(report), body), Spacer(1, 4 * mm)]
     style = TableStyle(
         [
             ("FONT", (0, 0), (-1, -1), font, 9),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
             ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
         ]
     )
     for section in report.sections:
-        story.append(Paragraph(section.heading, heading))
-        rows = [[_("项目"), _("数值")]] + [
-            [line.label + ("" if line.as_of else NOW_NOTE), figure(line.value)]
-            for line in section.lines
-        ]
-        story.append(Table(rows, colWidths=[110 * mm, 40 * mm], style=style))
+        story.append(_text(section.heading, heading))
+        story.append(Table(_line_rows(section, cell), colWidths=[110 * mm, 40 * mm], style=style))
     story += [Spacer(1, 3 * mm), Paragraph(_note(), body)]
     if report.trends:
         story.append(Paragraph(_("近 %(n)d 天趋势") % {"n": TREND_DAYS}, heading))

@@ -27,7 +27,7 @@ from . import services
 from .figures import Figure, Moment, figure_table, figures_for
 from .forms import ReportForm, ReportTemplateForm, TemplateRowFormSet
 from .models import ReportTemplate
-from .report import build_report, find_template, render_pdf, render_xlsx
+from .report import build_report, render_pdf, render_xlsx
 from .tables import ReportTemplateTable
 from .trends import TREND_KEYS, line_chart_svg, trend_series
 
@@ -189,20 +189,23 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """日报下载: pick area, day, template and format; the document is generated on request."""
     root = user_area(request.user)
-    data = request.GET if "date" in request.GET else None
+    today = local_date(timezone.now())
+    # The form submits a format; a link (the dashboard's, of the area and day it shows)
+    # only fills the form in.
+    data = request.GET if "format" in request.GET else None
     form = ReportForm(
         data,
         user=request.user,
         initial={
             "area": request.GET.get("area") or root,
-            "date": local_date(timezone.now()),
+            "date": _past_day(request.GET.get("date", ""), today) or today,
             "template": request.GET.get("template") or None,
         },
     )
     if data is not None and form.is_valid():
         area, day = form.cleaned_data["area"], form.cleaned_data["date"]
         fmt = form.cleaned_data["format"]
-        template = find_template(request.user, area, form.cleaned_data["template"])
+        template = form.cleaned_data["report_template"]
         document = build_report(request.user, area, day, template)
         body = (render_pdf if fmt == "pdf" else render_xlsx)(document)
         response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])

@@ -111,3 +111,28 @@ def test_home_today_panel_on_a_phone_leads_to_its_list(page, live_server, city):
     rows = page.locator("table tbody tr")
     assert rows.count() == values["status_red"]
     assert all("红" in rows.nth(i).inner_text() for i in range(rows.count()))
+
+
+def test_comparison_keeps_area_names_in_view_when_scrolled_on_a_phone(page, live_server, city):
+    """The sub-area comparison (an area's sub-areas × every figure) scrolls sideways on a
+    phone; scrolled to its last columns, the area names stay at the left edge (they
+    scrolled away, leaving numbers without their areas)."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/dashboard/")
+    table = page.locator("#comparison")
+    table.scroll_into_view_if_needed()
+    page.evaluate(
+        "() => { const s = document.querySelector('#comparison').closest('.table-responsive');"
+        " s.scrollLeft = s.scrollWidth; }"
+    )
+    name = page.locator("#comparison tbody tr").first.locator("th")
+    box = name.bounding_box()
+    assert box is not None and 0 <= box["x"] < 20
+    # Nothing drawn over it: the topmost element at its centre is the name's cell.
+    on_top = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('th') !== null",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert on_top
+    shot(page, "dashboard-comparison-scrolled-phone")

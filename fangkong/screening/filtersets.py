@@ -4,20 +4,32 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
+from fangkong.status.clock import end_of_day
 
 from .choices import FindingKind, VisitOutcome
 from .models import Campaign, Finding, Visit
-from .selectors import findings_in_running_campaigns
+from .selectors import active_campaigns, findings_in_running_campaigns
+
+
+class CampaignAreaFilter(AreaSubtreeFilter):
+    """Campaigns over the chosen area: launched in it or below, or by an area above it."""
+
+    def filter(self, qs, value):
+        return qs.covering(value) if value else qs
 
 
 class CampaignFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("名称"), field_name="title", lookup_expr="contains")
-    area = AreaSubtreeFilter(label=_("区域"))
+    area = CampaignAreaFilter(label=_("区域"))
     closed = YesNoFilter(label=_("已结束"))
+    running_on = django_filters.DateFilter(label=_("进行中日期"), method="filter_running_on")
 
     class Meta:
         model = Campaign
         fields = ["q", "area", "closed"]
+
+    def filter_running_on(self, qs, name, value):
+        return active_campaigns(qs, value, end_of_day(value)) if value else qs
 
 
 class VisitFilterSet(django_filters.FilterSet):

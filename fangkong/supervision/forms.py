@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.forms import DateInput, StyledFormMixin, style_form
+from fangkong.status.clock import local_date
 
 from .choices import AnswerResult, Severity, TargetKind, VisitMode
 from .models import ChecklistTemplate, InspectionGroup, InspectionTask
@@ -214,3 +216,10 @@ class SummaryForm(StyledFormMixin, forms.Form):
         self.fields["area"].queryset = Area.objects.visible_to(user).filter(
             level__lt=AreaLevel.GRID
         )
+
+    def clean_date(self):
+        # As the stored summary (``generate_summary``): no figures exist yet for a day to come.
+        day = self.cleaned_data["date"]
+        if day > local_date(timezone.now()):
+            raise forms.ValidationError(_("汇总日期不能晚于今天"))
+        return day

@@ -512,10 +512,13 @@ def escalate_overdue_problems(*, today: datetime.date | None = None, actor=None)
 
 
 def generate_summary(*, actor, area: Area, date: datetime.date) -> ProblemSummary:
-    """Compute and store the summary of ``area`` for ``date`` (replacing that day's)."""
+    """Compute and store the summary of ``area`` for ``date`` (replacing that day's); a day
+    to come has no figures yet and gets none."""
     if actor is not None:
         require_perm(actor, "supervision.add_problemsummary")
         require_area(actor, area)
+    if date > local_date(timezone.now()):
+        raise ValidationError({"date": _("汇总日期不能晚于今天")})
     rows, totals = selectors.daily_summary(Problem.objects.in_area(area), date=date, area=area)
     with transaction.atomic():
         existing = ProblemSummary.objects.select_for_update().filter(area=area, date=date).first()

@@ -374,11 +374,13 @@ def summary(request: HttpRequest) -> HttpResponse:
     data = request.POST or request.GET or None
     form = SummaryForm(data, user=request.user, initial={"date": _today(), "area": root})
     day, area = _today(), root
-    if data is not None and form.is_valid():
+    valid = data is not None and form.is_valid()
+    if valid:
         day, area = form.cleaned_data["date"], form.cleaned_data["area"]
     if area is None:
         raise PermissionDenied(_("您的账号没有所属区域"))
-    if request.method == "POST":
+    # Stored only as asked: a refused date or area stores nothing (not today's own area).
+    if request.method == "POST" and valid:
         with service_messages(request):
             stored = services.generate_summary(actor=request.user, area=area, date=day)
             messages.success(request, _("已生成并保存日汇总"))

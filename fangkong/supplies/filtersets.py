@@ -82,10 +82,18 @@ class DonationFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
     kind = django_filters.ChoiceFilter(label=_("捐赠类型"), choices=DonationKind.choices)
     channel = django_filters.CharFilter(label=_("捐赠渠道"), lookup_expr="contains")
+    # The dashboard's 其中经部门组织捐款: the donations made through a department.
+    channelled = YesNoFilter(label=_("经部门组织"), method="filter_channelled")
+    until = django_filters.DateFilter(label=_("捐赠日期止"), field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Donation
         fields = ["q", "area", "kind", "channel"]
+
+    def filter_channelled(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.exclude(channel="") if value else qs.filter(channel="")
 
 
 class SupplyRequestFilterSet(django_filters.FilterSet):

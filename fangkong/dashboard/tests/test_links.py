@@ -123,3 +123,22 @@ def test_figures_that_link_to_records_they_do_not_count_are_the_sums():
         "contacts_close",
         "contacts_secondary",
     }
+
+
+SCREENING_FIGURES = ("screening_households", "screening_visited", "screening_coverage")
+
+
+@pytest.mark.parametrize("back", [0, 2])
+def test_screening_figures_link_the_campaigns_they_add_up(client, city, users, back):
+    """摸排目标户数 of a district, street or community adds up the households of the campaigns
+    running over it, which a city launched: its link lists those campaigns (it listed the
+    campaigns launched inside the area: none, an empty list under a figure of hundreds)."""
+    day = city - datetime.timedelta(days=back)
+    running = ["全市摸排"] if not back else ["社区摸排", "全市摸排"]
+    client.force_login(users["community"])
+    response = client.get(reverse("dashboard:dashboard"), {"date": day.isoformat()} if back else {})
+    links = [(k, url) for k, _v, url in figure_links(response) if k in SCREENING_FIGURES]
+    assert len(links) == 3 * (1 + len(response.context["comparison"]))
+    for _key, url in links:
+        table = client.get(url).context["table"]
+        assert [campaign.title for campaign, _cells in table] == running, url

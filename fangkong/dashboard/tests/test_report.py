@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from fangkong.dashboard import services
@@ -21,6 +22,7 @@ from fangkong.dashboard.report import (
     render_xlsx,
 )
 from fangkong.dashboard.tests.test_seed_figures import DAY, SEED_FIGURES, seeds  # noqa: F401
+from fangkong.status.clock import local_date
 from fangkong.supplies.tests.conftest import catalogue, places  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +143,44 @@ def test_command_names_an_output_it_cannot_write(areas, tmp_path, where):
     output = tmp_path if where == "folder" else tmp_path / "无此目录" / "日报.xlsx"
     with pytest.raises(CommandError, match=re.escape(f"无法写入 {output}")):
         call_command("daily_report", area=areas["city"].code, output=str(output))
+
+
+def test_command_refuses_a_day_to_come(seeds, areas, tmp_path):  # noqa: F811
+    """As the web form: a future --date writes no file of today's figures under its date."""
+    out = tmp_path / "report.xlsx"
+    tomorrow = local_date(timezone.now()) + datetime.timedelta(days=1)
+    with pytest.raises(CommandError, match="报表日期不能晚于今天"):
+        call_command(
+            "daily_report",
+            area="510400",
+            date=tomorrow.isoformat(),
+            output=str(out),
+            stdout=io.StringIO(),
+        )
+    assert not out.exists()
+
+
+def test_pdf_shows_the_templates_own_words_as_typed(seeds, areas, users):  # noqa: F811
+    """A template's title, headings and row titles are text, not paragraph markup: an
+    unclosed <b> failed the whole PDF and <试行> vanished; a long row title wraps in its
+    cell instead of running over the value."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+
+    template = services.create_report_template(
+        actor=users["command"],
+        area=areas["city"],
+        name="试行",
+        title="疫情防控日报<试行>",
+        items=[
+            {"key": "donations_money", "group": "<b>捐赠", "label": "累计捐款 & 捐物" * 8},
+        ],
+    )
+    report = build_report(users["leader"], areas["city"], DAY, template)
+    assert render_pdf(report).startswith(b"%PDF")
+    from fangkong.dashboard.report import _line_rows
+
+    ((label, value),) = _line_rows(report.sections[0], ParagraphStyle("c"))[1:]
+    assert label.getPlainText() == "累计捐款 & 捐物" * 8 and value == "1,680,000"
+    _width, height = label.wrap(110 * mm, 1000)
+    assert height > ParagraphStyle("c").leading  # more than one line: wrapped in its cell

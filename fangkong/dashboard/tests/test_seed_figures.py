@@ -132,3 +132,29 @@ def test_dashboard_page_shows_the_seed_figures(client, seeds, areas, users):
     html = response.content.decode()
     # 168万 grouped by three digits (GB/T 15835), not a row of zeros to count.
     assert ">1,680,000<" in html and "累计捐款(元)" in html
+
+
+def test_donation_figures_link_lists_whose_total_is_the_figure(client, seeds, areas, users):
+    """累计捐款 and 其中经部门组织捐款 as of a day: their links list the donations they add up,
+    the list's 捐款合计 being the figure (the channel figure listed every money donation, and
+    an earlier day's list counted the donations made since)."""
+    fund = supplies.create_fund(
+        actor=users["command"], area=areas["city"], name="次日捐款", kind=FundKind.DONATION
+    )
+    supplies.create_donation(
+        actor=users["command"],
+        area=areas["city"],
+        donor_kind=DonorKind.ORGANISATION,
+        date=DAY + datetime.timedelta(days=1),
+        kind=DonationKind.MONEY,
+        donor_name="次日捐款单位",
+        amount="50000",
+        fund=fund,
+        channel="市住建局",
+    )
+    client.force_login(users["leader"])
+    response = client.get(reverse("dashboard:dashboard"), {"date": DAY.isoformat()})
+    items = {i["key"]: i for g in response.context["groups"] for i in g["items"]}
+    for key in ("donations_money", "donations_money_channels"):
+        listed = client.get(items[key]["url"]).context["totals"]["money_total"]
+        assert listed == items[key]["value"] == SEED_FIGURES[key], key

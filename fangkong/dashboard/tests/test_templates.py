@@ -194,3 +194,26 @@ def test_report_page_uses_the_chosen_template(client, areas, users, city_templat
     assert ws["A1"].value == "市指挥部日报"
     labels = [r[0] for r in ws.iter_rows(min_row=5, values_only=True) if r[0]]
     assert labels[:4] == ["病例", "当日新增病例", "隔离与监测", "隔离中人员"]
+
+
+def test_a_sub_offices_template_for_an_area_above_it_is_refused_on_the_form(client, areas, users):
+    """The city office is offered its streets' templates (one street's form, for that
+    street); asking one for the whole city was a server error (500), now a message."""
+    services.create_report_template(
+        actor=users["street"],
+        area=areas["street"],
+        name="街道日报",
+        title="街道日报",
+        items=["cases_new"],
+    )
+    client.force_login(users["command"])
+    params = {"date": "2020-02-14", "template": "街道日报", "format": "xlsx"}
+    response = client.get(reverse("dashboard:report"), {**params, "area": areas["city"].pk})
+    assert response.status_code == 200 and "Content-Disposition" not in response
+    assert response.context["form"].errors == {
+        "template": ["“街道日报”不是所选区域或其上级单位的报表模板"]
+    }
+    # For the street itself (or below it) the street's template is used.
+    response = client.get(reverse("dashboard:report"), {**params, "area": areas["street"].pk})
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
+    assert load_workbook(io.BytesIO(response.content)).worksheets[0]["A1"].value == "街道日报"

@@ -53,3 +53,29 @@ def test_pdf_report_carries_the_trends(city, areas, users):
     assert [s.key for s in report.trends] == list(TREND_KEYS)
     assert report.trends == trend_series(users["command"], areas["city"], city, 14)
     assert render_pdf(report).startswith(b"%PDF")
+
+
+def test_a_large_maximum_is_shown_whole_and_grouped():
+    """A city's 1,234,567 scans a day: the chart's maximum reads so, inside the chart (a
+    fixed margin cut it to 34567), on the page and in the PDF."""
+    import re
+
+    from reportlab.graphics.shapes import String
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from fangkong.core.pdf import cjk_font
+    from fangkong.dashboard.trends import Series, line_chart_drawing
+
+    first = datetime.date(2020, 2, 1)
+    points = [(first + datetime.timedelta(days=i), 1234567 * i // 13) for i in range(14)]
+    series = Series("scans_today", "当日扫码登记", points)
+    svg = line_chart_svg(series)
+    x, label = re.search(
+        r'<text x="([\d.]+)" y="[\d.]+" text-anchor="end"[^>]*>([^<]+)<', svg
+    ).groups()
+    assert label == "1,234,567"
+    assert float(x) - stringWidth(label, "Helvetica", 10) >= 0
+    font = cjk_font()
+    drawing = line_chart_drawing(series, font=font)
+    (top,) = [s for s in drawing.contents if isinstance(s, String) and s.text == "1,234,567"]
+    assert top.x - stringWidth(top.text, font, 7) >= 0

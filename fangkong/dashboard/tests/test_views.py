@@ -107,6 +107,27 @@ def test_report_page_refuses_areas_outside_scope_and_bad_dates(client, city, are
     assert client.get(reverse("dashboard:report")).status_code == 403
 
 
+def test_an_earlier_day_reads_as_of_its_24_00_and_downloads_that_days_report(
+    client, city, areas, users
+):
+    """回看 12-01 read 数据截至 12-02 00:00 and its 日报下载 opened today's report; it reads
+    截至 12-01 24:00 (as a daily bulletin says it) and the report form opens on that day."""
+    import datetime
+
+    earlier = city - datetime.timedelta(days=2)
+    client.force_login(users["command"])
+    page = client.get(reverse("dashboard:dashboard"), {"date": earlier.isoformat()})
+    html = page.content.decode()
+    assert f"数据截至 {earlier.isoformat()} 24:00" in html
+    link = f"{reverse('dashboard:report')}?area={areas['city'].pk}&amp;date={earlier.isoformat()}"
+    assert link in html
+    form = client.get(link.replace("&amp;", "&"))
+    assert form.status_code == 200 and "Content-Disposition" not in form
+    assert not form.context["form"].is_bound
+    assert form.context["form"]["date"].value() == earlier
+    assert form.context["form"]["area"].value() == str(areas["city"].pk)
+
+
 def test_dashboard_as_of_an_earlier_day(client, city, areas, users):
     """?date= shows the figures (and trends) as of the end of that day, as the daily report."""
     import datetime

@@ -15,9 +15,15 @@ class CampaignQuerySet(ScopedQuerySet):
         root = user_area(user)
         if root is None:
             return self.none()
-        parts = root.path.rstrip("/").split("/")
+        return self.covering(root)
+
+    def covering(self, area):
+        """Campaigns that screen households of ``area``: those launched in its subtree and
+        those of the areas above it (the list's 区域 filter, as the dashboard's 摸排 figures
+        add up the households of every campaign running over an area)."""
+        parts = area.path.rstrip("/").split("/")
         above = ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
-        return self.filter(models.Q(area__in=subtree_ids(root)) | models.Q(area__path__in=above))
+        return self.filter(models.Q(area__in=subtree_ids(area)) | models.Q(area__path__in=above))
 
 
 class Campaign(ScopedModel):

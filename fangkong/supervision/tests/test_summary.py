@@ -3,8 +3,11 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from fangkong.status.clock import local_date
 from fangkong.supervision import selectors, services
 from fangkong.supervision.models import Problem, ProblemSummary
 
@@ -79,6 +82,20 @@ def test_command_stores_the_summary_and_rerun_replaces_it(ledger, areas, capsys)
     assert summary.totals["open"] == 3
     assert summary.generated_by is None
     assert "2020-02-19" in capsys.readouterr().out
+
+
+def test_no_summary_for_a_day_to_come(ledger, areas, users):
+    """A summary of a day to come (a typo in --date or on the page) is refused, not stored
+    with today's open problems under a future date; a malformed date says so in Chinese."""
+    tomorrow = local_date(timezone.now()) + datetime.timedelta(days=1)
+    with pytest.raises(CommandError, match="汇总日期不能晚于今天"):
+        call_command("problem_summary", "--date", tomorrow.isoformat())
+    with pytest.raises(CommandError, match="应为 YYYY-MM-DD"):
+        call_command("problem_summary", "--date", "2020-13-01")
+    with pytest.raises(ValidationError) as e:
+        services.generate_summary(actor=users["command"], area=areas["city"], date=tomorrow)
+    assert e.value.message_dict == {"date": ["汇总日期不能晚于今天"]}
+    assert ProblemSummary.objects.count() == 0
 
 
 def test_problem_counts_by_area_roll_up_to_children(ledger, areas):

@@ -7,8 +7,10 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fangkong.core.testing import factories
+from fangkong.status.clock import local_date
 from fangkong.supervision import services
 from fangkong.supervision.models import Photo, Problem, ProblemSummary, Visit
 
@@ -183,6 +185,22 @@ def test_summary_page_export_and_store(client, users, areas, problem):
     # Another district cannot read the stored summary.
     client.force_login(factories.make_user("street", areas["miyi_street"]))
     assert client.get(r.url).status_code == 404
+
+
+def test_summary_page_stores_nothing_for_a_refused_date_or_area(client, users, areas, problem):
+    """A day to come, or an area outside the user's, is refused on the page and on 生成并保存:
+    nothing is stored (before, the POST stored today's summary of the user's own area)."""
+    client.force_login(users["street"])
+    url = reverse("supervision:summary")
+    future = (local_date(timezone.now()) + datetime.timedelta(days=1)).isoformat()
+    page = client.get(url, {"date": future, "area": areas["street"].pk})
+    assert page.context["form"].errors == {"date": ["汇总日期不能晚于今天"]}
+    r = client.post(url, {"date": future, "area": areas["street"].pk})
+    assert r.status_code == 200
+    assert r.context["form"].errors == {"date": ["汇总日期不能晚于今天"]}
+    r = client.post(url, {"date": TODAY.isoformat(), "area": areas["miyi_street"].pk})
+    assert r.status_code == 200 and "area" in r.context["form"].errors
+    assert ProblemSummary.objects.count() == 0
 
 
 def test_group_pages(client, users, group, areas):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from fangkong.areas.models import Area
 from fangkong.dashboard.models import ReportTemplate
 from fangkong.dashboard.report import build_report, find_template, render_pdf, render_xlsx
+from fangkong.status.clock import local_date
 
 RENDERERS = {"xlsx": render_xlsx, "pdf": render_pdf}
 
@@ -29,14 +30,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="file to write")
 
     def handle(self, *args, **options):
+        today = local_date(timezone.now())
         try:
-            day = (
-                datetime.date.fromisoformat(options["date"])
-                if options["date"]
-                else timezone.localdate()
-            )
+            day = datetime.date.fromisoformat(options["date"]) if options["date"] else today
         except ValueError:
             raise CommandError(_("日期格式应为 YYYY-MM-DD")) from None
+        if day > today:  # as the web form: no figures exist yet for a day to come
+            raise CommandError(_("报表日期不能晚于今天"))
         area = Area.objects.filter(code=options["area"]).first()
         if area is None:
             raise CommandError(_("没有区划代码为 %(code)s 的区域") % {"code": options["area"]})

@@ -19,7 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--area", help="area code (default every top-level area)")
 
     def handle(self, *args, **options):
-        day = date_option(options["date"]) or local_date(timezone.now())
+        today = local_date(timezone.now())
+        day = date_option(options["date"]) or today
+        if day > today:
+            raise CommandError(_("汇总日期不能晚于今天"))
         areas = None
         if options["area"]:
             areas = list(Area.objects.filter(code=options["area"]))
