@@ -88,6 +88,17 @@ def submit_tip(
     if area is None and not place:
         raise ValidationError({"place": _("请选择所在区域或填写地点")})
     if anonymous:
+        # The box is ticked by default: a name or phone typed under it means the tip-giver
+        # wants to be reached (and rewarded). Dropping it silently would lose that; say so.
+        if (contact_name or "").strip() or (contact_phone or "").strip():
+            raise ValidationError(
+                {
+                    "anonymous": _(
+                        "已勾选“匿名举报”，匿名举报不保存姓名和电话。"
+                        "需要实名举报（核查属实可获奖励）请取消勾选；坚持匿名请清空姓名和电话"
+                    )
+                }
+            )
         contact_name = contact_phone = ""
     else:
         contact_name = (contact_name or "").strip()[:50]
