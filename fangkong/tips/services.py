@@ -250,11 +250,15 @@ def reveal_tipster(*, actor, tip: Tip, reason: str = "") -> dict[str, str]:
 
 
 def record_reward(*, actor, tip: Tip, amount: Decimal, note: str = "") -> Reward:
-    """奖励: only for a verified tip, once."""
+    """奖励: only for a verified tip given with a name and phone, once."""
     require_perm(actor, "tips.add_reward")
     require_area(actor, tip.area)
     if tip.state != TipState.VERIFIED:
         raise ValidationError({"tip": _("只有经核查属实的线索才能登记奖励")})
+    if tip.anonymous:
+        # The public form promises rewards to tips given with a name and phone; an
+        # anonymous tip-giver cannot be reached, so a reward would be paid to nobody.
+        raise ValidationError({"tip": _("匿名举报没有留下联系方式，无法登记和发放奖励")})
     if amount is None or Decimal(amount) <= 0:
         raise ValidationError({"amount": _("奖励金额须大于 0")})
     with transaction.atomic():

@@ -179,6 +179,25 @@ def test_reward_only_for_verified_tips(areas, users):
     assert Reward.objects.count() == 0
 
 
+def test_no_reward_for_an_anonymous_tip(client, areas, users):
+    """The public form promises rewards to tips given with a name and phone. An anonymous
+    tip, however well founded, has nobody to pay: the reward form is not offered and the
+    service refuses it, so no reward sits in the ledger as paid to no one."""
+    command = users["command"]
+    tip = submit(area=areas["community"])
+    services.assign_tip(actor=command, tip=tip, area=areas["community"])
+    services.verify_tip(actor=command, tip=tip, founded=True, outcome="属实，已约谈店主")
+    client.force_login(command)
+    detail = client.get(reverse("tips:tip_detail", args=[tip.pk]))
+    assert detail.context["reward_form"] is None
+    with pytest.raises(ValidationError) as e:
+        services.record_reward(actor=command, tip=tip, amount=Decimal("100"))
+    assert e.value.message_dict["tip"] == ["匿名举报没有留下联系方式，无法登记和发放奖励"]
+    r = client.post(reverse("tips:reward_add", args=[tip.pk]), {"amount": "100"}, follow=True)
+    assert "匿名举报没有留下联系方式，无法登记和发放奖励" in r.content.decode()
+    assert Reward.objects.count() == 0
+
+
 def test_tipster_is_masked_in_list_export_api_and_audit(client, areas, users):
     tip = submit(area=areas["community"], anonymous=False, contact_name=NAME, contact_phone=PHONE)
     for who in ("command", "community"):
