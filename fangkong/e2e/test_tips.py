@@ -81,3 +81,32 @@ def test_an_error_below_the_fold_is_brought_into_view(page, live_server, city):
     box = message.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
     assert Tip.objects.count() == 0
+
+
+def test_a_second_tap_while_the_tip_is_on_its_way_sends_nothing(page, live_server, city):
+    """On a slow phone network nothing seems to happen after the first tap on 提交线索; the
+    second tap sent the form again and the same tip was filed twice. While the first is
+    on its way the button is held and a second tap sends nothing."""
+    areas, _users = city
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/tips/report/")
+    page.fill("#id_description", "小区广场每晚有二十多人聚集打牌")
+    page.select_option("#id_area", str(areas["community"].pk))
+    page.wait_for_timeout(1100)
+    # The network is slow: the first POST is held until the second tap is done.
+    held = []
+    page.route(
+        "**/tips/report/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    button = page.locator("main form button[type=submit]")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()  # where the thumb taps, twice
+    button.click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(500)
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_url(lambda url: url.endswith("/tips/report/thanks/"))
+    assert Tip.objects.count() == 1

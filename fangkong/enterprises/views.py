@@ -29,7 +29,6 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    form_error_text,
     service_errors,
     service_messages,
 )
@@ -452,20 +451,25 @@ class AccountBindView(EnterpriseRecordCreateView):
 def _act(
     request: HttpRequest,
     obj,
-    form_class: type,
+    view_class: type[EnterpriseRecordDetailView],
     call: Callable[[dict[str, Any], Any], Any],
     done: str,
     url_name: str,
 ) -> HttpResponse:
-    """Validate ``form_class`` and call the service; errors come back as a message."""
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect(url_name, pk=obj.pk)
-    with service_messages(request):
-        call(form.cleaned_data, request.POST.get("version") or None)
-        messages.success(request, done)
-    return redirect(url_name, pk=obj.pk)
+    """Validate the record page's form and call the service. Refused, the page comes back
+    with the form as it was sent: the reason by its field and the text typed (on a phone,
+    often long) still there, not an emptied form under a banner."""
+    form = view_class.action_form(request.POST)
+    if form.is_valid():
+        with service_errors(form):
+            call(form.cleaned_data, request.POST.get("version") or None)
+            messages.success(request, done)
+            return redirect(url_name, pk=obj.pk)
+    view = view_class()
+    view.setup(request, pk=obj.pk)
+    return view.render_object(
+        request, view.get_object(request, obj.pk), **{view.action_context: form}
+    )
 
 
 @require_POST
@@ -487,7 +491,12 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
     return _act(
-        request, app, ReviewForm, call, _("审批意见已保存"), "enterprises:application_detail"
+        request,
+        app,
+        ResumptionApplicationDetailView,
+        call,
+        _("审批意见已保存"),
+        "enterprises:application_detail",
     )
 
 
@@ -505,7 +514,12 @@ def problem_rectify(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     return _act(
-        request, problem, RectifyForm, call, _("已标记为整改完成"), "enterprises:problem_detail"
+        request,
+        problem,
+        InspectionProblemDetailView,
+        call,
+        _("已标记为整改完成"),
+        "enterprises:problem_detail",
     )
 
 
@@ -520,7 +534,12 @@ def difficulty_respond(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     return _act(
-        request, difficulty, RespondForm, call, _("已记录解决措施"), "enterprises:difficulty_detail"
+        request,
+        difficulty,
+        DifficultyDetailView,
+        call,
+        _("已记录解决措施"),
+        "enterprises:difficulty_detail",
     )
 
 

@@ -27,7 +27,6 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    form_error_text,
     service_errors,
     service_messages,
 )
@@ -277,15 +276,24 @@ class ProblemDetailView(ObjectDetailView):
     list_url_name = "supervision:problem_list"
     selector = selectors.problem_list
 
-    def get_extra_context(self, request, obj):
-        actions = [
+    @staticmethod
+    def actions(request, obj) -> list[tuple[str, str, str]]:
+        return [
             (action, *ACTION_BUTTONS[action])
             for action in rules.allowed_actions(obj.state)
             if request.user.has_perm(rules.TRANSITIONS[action].permission)
         ]
-        form = ProblemActionForm() if actions else None
+
+    @staticmethod
+    def action_form(actions, data=None, files=None) -> ProblemActionForm | None:
+        form = ProblemActionForm(data, files) if actions else None
         if form is not None and ProblemAction.RECTIFY not in [a[0] for a in actions]:
             del form.fields["photos"]  # evidence photos go with a rectification only
+        return form
+
+    def get_extra_context(self, request, obj):
+        actions = self.actions(request, obj)
+        form = self.action_form(actions)
         return {
             "events": list(obj.events.select_related("performed_by", "escalated_to")),
             "photos": list(obj.photos.all()),
@@ -298,24 +306,32 @@ class ProblemDetailView(ObjectDetailView):
 @require_POST
 def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """整改 / 销号 / 退回: one POST per step; the service refuses a step the state forbids."""
-    problem = get_object_or_404(Problem.objects.visible_to(request.user), pk=pk)
+    view = ProblemDetailView()
+    view.setup(request, pk=pk)
+    problem = view.get_object(request, pk)
     if action not in rules.TRANSITIONS:
         return redirect("supervision:problem_detail", pk=pk)
-    form = ProblemActionForm(request.POST, request.FILES)
+    # The form as the page showed it: a refused step sends the page back with the typed
+    # 整改情况 (long, typed on a phone) and the reason by its field, not an emptied form.
+    form = view.action_form(view.actions(request, problem), request.POST, request.FILES)
+    if form is None:
+        raise PermissionDenied(_("您没有执行此操作的权限"))
     if form.is_valid():
-        with service_messages(request):
+        with service_errors(form):
             services.transition_problem(
                 actor=request.user,
                 problem=problem,
                 action=action,
                 note=form.cleaned_data["note"],
-                photos=form.cleaned_data["photos"],
+                photos=form.cleaned_data.get("photos") or (),
                 expected_version=request.POST.get("version") or None,
             )
             messages.success(request, _("已%(a)s") % {"a": ProblemAction(action).label})
-    else:
-        messages.error(request, form_error_text(form))
-    return redirect("supervision:problem_detail", pk=pk)
+            return redirect("supervision:problem_detail", pk=pk)
+    if "photos" in form.fields and request.FILES.getlist("photos"):
+        # A browser cannot put files back into a file input: say they must be chosen again.
+        form.add_error("photos", _("页面退回后照片不能保留，请重新选择照片"))
+    return view.render_object(request, problem, action_form=form)
 
 
 @permission_required("supervision.add_problem", raise_exception=True)

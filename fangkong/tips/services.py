@@ -88,6 +88,17 @@ def submit_tip(
     if area is None and not place:
         raise ValidationError({"place": _("请选择所在区域或填写地点")})
     if anonymous:
+        # The box is ticked by default: a name or phone typed under it means the tip-giver
+        # wants to be reached (and rewarded). Dropping it silently would lose that; say so.
+        if (contact_name or "").strip() or (contact_phone or "").strip():
+            raise ValidationError(
+                {
+                    "anonymous": _(
+                        "已勾选“匿名举报”，匿名举报不保存姓名和电话。"
+                        "需要实名举报（核查属实可获奖励）请取消勾选；坚持匿名请清空姓名和电话"
+                    )
+                }
+            )
         contact_name = contact_phone = ""
     else:
         contact_name = (contact_name or "").strip()[:50]
@@ -239,11 +250,15 @@ def reveal_tipster(*, actor, tip: Tip, reason: str = "") -> dict[str, str]:
 
 
 def record_reward(*, actor, tip: Tip, amount: Decimal, note: str = "") -> Reward:
-    """奖励: only for a verified tip, once."""
+    """奖励: only for a verified tip given with a name and phone, once."""
     require_perm(actor, "tips.add_reward")
     require_area(actor, tip.area)
     if tip.state != TipState.VERIFIED:
         raise ValidationError({"tip": _("只有经核查属实的线索才能登记奖励")})
+    if tip.anonymous:
+        # The public form promises rewards to tips given with a name and phone; an
+        # anonymous tip-giver cannot be reached, so a reward would be paid to nobody.
+        raise ValidationError({"tip": _("匿名举报没有留下联系方式，无法登记和发放奖励")})
     if amount is None or Decimal(amount) <= 0:
         raise ValidationError({"amount": _("奖励金额须大于 0")})
     with transaction.atomic():

@@ -148,7 +148,10 @@ class TipDetailView(ObjectDetailView):
             "reject_form": RejectForm() if can_change and obj.state == TipState.NEW else None,
             "verify_form": VerifyForm() if can_change and obj.state == TipState.ASSIGNED else None,
             "reward_form": RewardForm()
-            if user.has_perm("tips.add_reward") and obj.state == TipState.VERIFIED and not reward
+            if user.has_perm("tips.add_reward")
+            and obj.state == TipState.VERIFIED
+            and not obj.anonymous
+            and not reward
             else None,
             "paid_form": RewardPaidForm()
             if reward and reward.paid_on is None and user.has_perm("tips.change_reward")

@@ -450,9 +450,14 @@ class ObjectDetailView(BaseObjectView):
     delete_url_name: str = ""
 
     def get(self, request: HttpRequest, pk) -> HttpResponse:
+        return self.render_object(request, self.get_object(request, pk))
+
+    def render_object(self, request: HttpRequest, obj, **overrides: Any) -> HttpResponse:
+        """The page of ``obj``; ``overrides`` replace entries of its context. A step posted
+        from the page and refused sends the page back with its bound form (the errors by
+        their fields, what was typed still there) instead of a redirect that empties it."""
         from fangkong.core.views.audit import object_history_url  # the audit list is a list view
 
-        obj = self.get_object(request, pk)
         context = self.base_context() | {
             "object": obj,
             "edit_url": self.action_url(request, obj, self.edit_url_name, "change"),
@@ -460,6 +465,7 @@ class ObjectDetailView(BaseObjectView):
             "history_url": object_history_url(request.user, obj),
         }
         context.update(self.get_extra_context(request, obj))
+        context.update(overrides)
         return render(request, self.template_name, context)
 
     def action_url(self, request, obj, url_name: str, action: str) -> str:

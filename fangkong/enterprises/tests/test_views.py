@@ -202,6 +202,30 @@ def test_apply_and_review_through_pages(client, users, ent_a, liaison):
     assert ent_a.resumption_state == "resumed"
 
 
+def test_refused_review_keeps_what_the_reviewer_typed(client, users, ent_a, liaison):
+    """A reviewer on a phone types the conditions and picks 退回修改 without a reason: the
+    page comes back with the conditions still typed and the reason on the page, instead of
+    a redirect to an emptied form."""
+    url = reverse("enterprises:application_add", args=[ent_a.pk])
+    login(client, liaison).post(url, application_data() | {"has_isolation_room": "on"})
+    app = ResumptionApplication.objects.get()
+    review = reverse("enterprises:application_review", args=[app.pk])
+    conditions = "每日报送企业日报；设立隔离观察室；员工返岗前须持48小时核酸阴性证明"
+    login(client, users["community"])
+    r = client.post(review, {"decision": "return", "conditions": conditions, "version": 1})
+    assert r.status_code == 200
+    form = r.context["review_form"]
+    assert (form["decision"].value(), form["conditions"].value()) == ("return", conditions)
+    assert form.non_field_errors() == ["退回时请写明原因"]
+    assert conditions in r.content.decode()
+    # No decision picked at all: the same, with the reason under the choice.
+    r = client.post(review, {"conditions": conditions, "version": 1})
+    assert r.status_code == 200
+    assert r.context["review_form"].errors["decision"] == ["该字段是必填项。"]
+    app.refresh_from_db()
+    assert (app.state, app.version) == ("submitted", 1)
+
+
 # --- employees: the 返岗隔离中 list ----------------------------------------------------------
 
 

@@ -11,6 +11,48 @@
     }
   }, true);
 
+  // A form on its way is not sent again. On a slow phone network nothing seems to happen
+  // after the first tap; a second tap posted the same record twice (two tips, two
+  // handovers, two problems). POST forms the page itself sends (htmx and a cancelled
+  // confirm have already prevented the default); the buttons come back when the page is
+  // shown again from the history cache, or after a while when the answer was a download
+  // that left the page in place.
+  var SENDING = "data-fk-sending";
+  function release(form) {
+    form.removeAttribute(SENDING);
+    form.querySelectorAll("[data-fk-held]").forEach(function (button) {
+      button.disabled = false;
+      button.removeAttribute("data-fk-held");
+    });
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") {
+      return;
+    }
+    if (form.hasAttribute(SENDING)) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute(SENDING, "");
+    // After the form's data is taken: a disabled button would drop its own name and value.
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]")
+        .forEach(function (button) {
+          if (!button.disabled) {
+            button.disabled = true;
+            button.setAttribute("data-fk-held", "");
+          }
+        });
+    }, 0);
+    window.setTimeout(function () { release(form); }, 15000);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form[" + SENDING + "]").forEach(release);
+    }
+  });
+
   // Selects marked data-fk-autosubmit submit their form on change (language switcher etc.).
   document.addEventListener("change", function (event) {
     var el = event.target;

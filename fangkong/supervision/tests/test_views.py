@@ -94,6 +94,40 @@ def test_problem_page_offers_only_allowed_steps_and_runs_them(client, users, ins
     assert problem.state == "submitted"
 
 
+def test_refused_rectification_keeps_the_typed_note_and_says_which_field(
+    client, settings, users, problem
+):
+    """The unit types its 整改情况 on a phone and adds a photo the server refuses: the page
+    comes back with the note still in the box and the reason under the photo field — not
+    an empty form on the problem page with the reason in a banner."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.FANGKONG_MAX_PHOTO_BYTES = 2 * 1024
+    note = "已补齐3月5日以来的卡点登记台账，安排专人每日核对，并对值守人员进行了培训。"
+    client.force_login(users["community"])
+    big = SimpleUploadedFile("big.jpg", b"\xff\xd8" + b"0" * 4096, content_type="image/jpeg")
+    r = client.post(
+        reverse("supervision:problem_action", args=[problem.pk, "rectify"]),
+        {"note": note, "version": 1, "photos": [big]},
+    )
+    assert r.status_code == 200
+    form = r.context["action_form"]
+    assert form["note"].value() == note
+    assert form.errors["photos"] == ["照片不能超过 2 KB", "页面退回后照片不能保留，请重新选择照片"]
+    page = r.content.decode()
+    assert note in page and "提交整改" in page
+    problem.refresh_from_db()
+    assert (problem.state, problem.version, Photo.objects.count()) == ("open", 1, 0)
+    # Sent again with a photo that passes, the same step goes through.
+    r = client.post(
+        reverse("supervision:problem_action", args=[problem.pk, "rectify"]),
+        {"note": note, "version": 1, "photos": [png()]},
+    )
+    assert r.status_code == 302
+    problem.refresh_from_db()
+    assert (problem.state, Photo.objects.count()) == ("submitted", 1)
+
+
 def test_photos_are_served_only_to_signed_in_staff_in_scope(client, users, areas, problem):
     services.rectify_problem(actor=users["community"], problem=problem, note="x", photos=[png()])
     url = reverse("supervision:photo", args=[Photo.objects.get().pk])

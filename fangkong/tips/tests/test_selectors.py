@@ -14,18 +14,21 @@ from fangkong.tips.models import Reward, Tip
 pytestmark = pytest.mark.django_db
 
 
-def _tip(area, n):
+def _tip(area, n, **contact):
     return services.submit_tip(
         category="gathering",
         description="有人聚集打牌",
         area=area,
         client_address=f"10.1.0.{n}",
+        **contact,
     )
 
 
 def test_counts_by_state_and_area_and_rewards(areas, users):
     command = users["command"]
-    a = _tip(areas["community"], 1)
+    a = _tip(
+        areas["community"], 1, anonymous=False, contact_name="举报人", contact_phone="13800000000"
+    )
     _tip(areas["grid_c"], 2)
     _tip(areas["miyi_street"], 3)
     services.assign_tip(actor=command, tip=a, area=areas["grid_a"])

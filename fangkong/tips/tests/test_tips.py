@@ -76,9 +76,26 @@ def test_without_area_the_tip_waits_at_the_top_of_the_tree(client, areas):
 
 
 def test_anonymous_tip_keeps_no_contact(client, areas):
-    post(client, form_data(anonymous="on"))
+    post(client, form_data(anonymous="on", contact_name="", contact_phone=""))
     tip = Tip.objects.get()
     assert (tip.anonymous, tip.contact_name, tip.contact_phone) == (True, "", "")
+
+
+def test_contact_typed_under_the_ticked_anonymous_box_is_not_dropped_silently(client, areas):
+    """匿名举报 is ticked by default. A tip-giver who types a name and phone under it wants a
+    call back and the reward: the form says the two contradict each other and keeps what
+    was typed, instead of storing an anonymous tip without the contact."""
+    response = post(client, form_data(anonymous="on"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已勾选“匿名举报”，匿名举报不保存姓名和电话" in page
+    assert Tip.objects.count() == 0
+    form = response.context["form"]
+    assert (form["contact_name"].value(), form["contact_phone"].value()) == (NAME, PHONE)
+    assert form["description"].value() == "小区广场每晚有二十多人聚集打牌"
+    with pytest.raises(ValidationError) as e:
+        submit(anonymous=True, contact_phone=PHONE)
+    assert list(e.value.error_dict) == ["anonymous"]
 
 
 def test_rate_limit_per_address_with_a_chinese_message(client, areas):
@@ -159,6 +176,25 @@ def test_reward_only_for_verified_tips(areas, users):
     tip = submit()
     with pytest.raises(ValidationError):
         services.record_reward(actor=users["command"], tip=tip, amount=Decimal("100"))
+    assert Reward.objects.count() == 0
+
+
+def test_no_reward_for_an_anonymous_tip(client, areas, users):
+    """The public form promises rewards to tips given with a name and phone. An anonymous
+    tip, however well founded, has nobody to pay: the reward form is not offered and the
+    service refuses it, so no reward sits in the ledger as paid to no one."""
+    command = users["command"]
+    tip = submit(area=areas["community"])
+    services.assign_tip(actor=command, tip=tip, area=areas["community"])
+    services.verify_tip(actor=command, tip=tip, founded=True, outcome="属实，已约谈店主")
+    client.force_login(command)
+    detail = client.get(reverse("tips:tip_detail", args=[tip.pk]))
+    assert detail.context["reward_form"] is None
+    with pytest.raises(ValidationError) as e:
+        services.record_reward(actor=command, tip=tip, amount=Decimal("100"))
+    assert e.value.message_dict["tip"] == ["匿名举报没有留下联系方式，无法登记和发放奖励"]
+    r = client.post(reverse("tips:reward_add", args=[tip.pk]), {"amount": "100"}, follow=True)
+    assert "匿名举报没有留下联系方式，无法登记和发放奖励" in r.content.decode()
     assert Reward.objects.count() == 0
 
 
