@@ -433,6 +433,7 @@ def quarantine_contacts(
     from fangkong.health.models import Assignment
     from fangkong.health.services import create_assignment
 
+    require_perm(actor, "health.add_assignment")
     if kind not in QUARANTINE_KINDS:
         raise ValidationError({"kind": _("请选择居家隔离或集中隔离")})
     if not 1 <= days <= 28:
