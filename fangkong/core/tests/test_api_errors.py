@@ -61,3 +61,21 @@ def test_a_body_over_the_upload_limit_is_refused_in_chinese(users, settings, cli
     page = client.post("/registry/residents/add/", {"notes": "x" * (3 * 2**20)})
     assert page.status_code == 400
     assert "提交的内容过大（上限 2 MB），请分批提交" in page.content.decode()
+
+
+def test_an_id_no_database_holds_is_a_field_error_not_a_crash(users, areas):
+    from django.utils import timezone
+
+    from fangkong.tracing.services import create_case
+
+    (resident,) = make_residents(users["command"], areas["grid_a"], 1)
+    case = create_case(
+        actor=users["command"], resident=resident, kind="confirmed", confirmed_at=timezone.now()
+    )
+    response = _token_client(users["command"]).post(
+        f"/api/v1/cases/{case.pk}/quarantine/",
+        {"contacts": [2**70], "kind": "central_quarantine"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"contacts": {"0": ["不存在该编号"]}}
