@@ -52,6 +52,9 @@ class BaseViewSet(viewsets.GenericViewSet):
     """
 
     action_perms: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    # No endpoint answers TRACE; without this, a viewset with an action named ``trace``
+    # (cases) listed TRACE in its Allow header, which it then refused.
+    http_method_names = [m for m in viewsets.GenericViewSet.http_method_names if m != "trace"]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -61,7 +64,8 @@ class BaseViewSet(viewsets.GenericViewSet):
             raise TypeError(f"{cls.__name__}.action_perms names no action: {sorted(unknown)}")
 
     def check_permissions(self, request):
-        if not hasattr(self, request.method.lower()):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
             raise exceptions.MethodNotAllowed(request.method)
         super().check_permissions(request)
         needed = self.action_perms.get(self.action, ())

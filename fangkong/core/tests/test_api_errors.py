@@ -79,3 +79,12 @@ def test_an_id_no_database_holds_is_a_field_error_not_a_crash(users, areas):
     )
     assert response.status_code == 400
     assert response.json() == {"contacts": {"0": ["不存在该编号"]}}
+
+
+def test_allow_lists_only_the_methods_an_endpoint_answers(users):
+    """The cases' ``trace`` action made TRACE appear in Allow (then refused with 405)."""
+    api = _token_client(users["command"])
+    assert api.options("/api/v1/cases/")["Allow"] == "GET, POST, HEAD, OPTIONS"
+    response = api.generic("TRACE", "/api/v1/cases/")
+    assert response.status_code == 405
+    assert "TRACE" not in response["Allow"]
