@@ -88,3 +88,18 @@ def test_allow_lists_only_the_methods_an_endpoint_answers(users):
     response = api.generic("TRACE", "/api/v1/cases/")
     assert response.status_code == 405
     assert "TRACE" not in response["Allow"]
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5"])
+def test_a_page_that_is_not_a_number_is_a_400_naming_it(users, page):
+    response = _token_client(users["command"]).get("/api/v1/residents/", {"page": page})
+    assert response.status_code == 400
+    assert response.json() == {"page": ["页码须为从 1 开始的整数"]}
+
+
+def test_a_page_past_the_end_is_still_not_found(users, areas):
+    make_residents(users["command"], areas["grid_a"], 3)
+    api = _token_client(users["command"])
+    assert api.get("/api/v1/residents/", {"page": 2, "page_size": 2}).json()["count"] == 3
+    assert api.get("/api/v1/residents/", {"page": 3, "page_size": 2}).status_code == 404
+    assert api.get("/api/v1/residents/", {"page": "last", "page_size": 2}).status_code == 200
