@@ -110,13 +110,16 @@ def allowed_ordering(view, model) -> dict[str, str]:
 
 
 @cache
-def _shown(serializer_class) -> frozenset[str]:
-    fields = serializer_class(context={}).fields.values()
-    return frozenset(f.source for f in fields if not f.write_only and f.source != "*")
+def _shown(serializer_class) -> tuple[tuple[str, str], ...]:
+    """(name in the rows, model field behind it) of each field a list's rows show."""
+    fields = serializer_class(context={}).fields.items()
+    return tuple((name, f.source) for name, f in fields if not f.write_only and f.source != "*")
 
 
 @cache
-def _fast_order_fields(model, shown: frozenset[str]) -> dict[str, str]:
+def _fast_order_fields(model, shown: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    from django.core.exceptions import FieldDoesNotExist
+
     from fangkong.core.personal import EncryptedTextField
 
     meta = model._meta
@@ -128,12 +131,16 @@ def _fast_order_fields(model, shown: frozenset[str]) -> dict[str, str]:
             *(o for o in meta.ordering if isinstance(o, str)),
         ]
     }
-    names = {"id": "pk"}
-    for field in meta.concrete_fields:
-        if field.primary_key or field.name not in shown:
+    names = {}
+    for name, source in shown:
+        try:
+            field = meta.get_field(source)
+        except FieldDoesNotExist:
+            continue  # a path through a relation, or a computed value
+        if not field.concrete or isinstance(field, (EncryptedTextField, models.JSONField)):
             continue
-        if isinstance(field, (EncryptedTextField, models.JSONField)):
-            continue
-        if field.unique or field.db_index or field.name in leading or field.attname in leading:
-            names[field.name] = field.attname
+        if field.primary_key:
+            names[name] = "pk"
+        elif field.unique or field.db_index or {field.name, field.attname} & leading:
+            names[name] = field.attname
     return names
