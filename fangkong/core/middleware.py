@@ -154,6 +154,11 @@ class ChosenLanguageMiddleware:
     worker whose PC runs an English Windows would get English pages they never asked for,
     and a Traditional-Chinese phone Traditional ones. The platform is Simplified Chinese
     first; the other languages are a choice, which the cookie keeps.
+
+    The API is the exception: a partner system has no menu and no cookie, and the
+    ``Accept-Language`` its integrator set is its choice (``zh-hant``, ``en``…). Without
+    one, or with a language the platform does not speak, the API answers in Simplified
+    Chinese too; a signed-in user's cookie still wins.
     """
 
     def __init__(self, get_response):
@@ -162,12 +167,26 @@ class ChosenLanguageMiddleware:
     def __call__(self, request):
         language = settings.LANGUAGE_CODE
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        is_api = request.path.startswith("/api/")
         if chosen:
             with contextlib.suppress(LookupError):  # an old or forged cookie: the default
                 language = translation.get_supported_language_variant(chosen)
+        elif is_api:
+            language = _accepted_language(request.headers.get("Accept-Language", ""), language)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if is_api else ("Cookie",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+def _accepted_language(header: str, default: str) -> str:
+    """The first language of an ``Accept-Language`` header the platform speaks (``zh-TW``
+    → ``zh-hant``, ``zh-CN`` → ``zh-hans``), else ``default``."""
+    for code, _quality in translation.trans_real.parse_accept_lang_header(header):
+        if code == "*":
+            break
+        with contextlib.suppress(LookupError):
+            return translation.get_supported_language_variant(code)
+    return default

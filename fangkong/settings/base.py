@@ -270,7 +270,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["fangkong.core.api.permissions.RolePermission"],
-    "DEFAULT_FILTER_BACKENDS": ["fangkong.core.api.filters.StrictFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "fangkong.core.api.filters.StrictFilterBackend",
+        "fangkong.core.api.filters.StrictOrderingFilter",
+    ],
     "DEFAULT_PAGINATION_CLASS": "fangkong.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "fangkong.core.api.schema.AutoSchema",

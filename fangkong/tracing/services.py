@@ -488,6 +488,7 @@ def quarantine_contacts(
     from fangkong.health.models import Assignment
     from fangkong.health.services import create_assignment
 
+    require_perm(actor, "health.add_assignment")
     _require_not_voided(case)
     if kind not in QUARANTINE_KINDS:
         raise ValidationError({"kind": _("请选择居家隔离或集中隔离")})

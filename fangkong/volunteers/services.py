@@ -503,12 +503,17 @@ def _require_own_or_staff(actor, assignment: Assignment, perm: str) -> None:
     require_area(actor, assignment.need.area)
 
 
+def require_own_assignment(actor, assignment: Assignment) -> None:
+    """Only the volunteer a task was offered to answers it."""
+    if not _is_own(actor, assignment):
+        raise PermissionDenied(_("只能答复派给自己的任务"))
+
+
 def respond_assignment(
     *, actor, assignment: Assignment, accept: bool, reason: str = ""
 ) -> Assignment:
     """The volunteer accepts or declines a task offered to them (only they can)."""
-    if not _is_own(actor, assignment):
-        raise PermissionDenied(_("只能答复派给自己的任务"))
+    require_own_assignment(actor, assignment)
     if assignment.state != AssignmentState.OFFERED:
         raise ValidationError({"state": _("该任务已答复或已取消")})
     if not accept and not (reason or "").strip():

@@ -21,6 +21,14 @@ class StandardPagination(PageNumberPagination):
             )
         return super().get_page_size(request)
 
+    def get_page_number(self, request, paginator):
+        # DRF answered ?page=abc or ?page=0 with 404 "无效页面" as if the page were past the
+        # end; a page that is not a number is the client's mistake, said as such.
+        raw = request.query_params.get(self.page_query_param)
+        if raw and raw not in self.last_page_strings and not (raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({self.page_query_param: [_("页码须为从 1 开始的整数")]})
+        return super().get_page_number(request, paginator)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for p in parameters:

@@ -7,7 +7,8 @@ keeps its own. The viewsets' docstrings stay the operations' descriptions.
 
 Views do not declare the error answers one by one: any operation may answer 400 (a field or
 filter that does not validate), 401 (no or a bad token), 403 (role or area), 404 (an id outside the
-caller's area, a page past the end); a throttled endpoint, 429. Schemathesis
+caller's area, a page past the end); a throttled endpoint, 429; a request that carries the
+``version`` it read, 409 (someone saved the row since). Schemathesis
 (``core/tests/test_api_fuzz.py``) holds the schema to it.
 """
 
@@ -28,12 +29,25 @@ _STANDARD = {
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_filter_backends(self) -> list:
+        return super().get_filter_backends() if _pages_and_filters(self.view) else []
+
+    def _get_paginator(self):
+        return super()._get_paginator() if _pages_and_filters(self.view) else None
+
     def get_summary(self) -> str | None:
         name = getattr(self.view, "action", None)
         if name not in _STANDARD:
             return None
         model = get_view_model(self.view, emit_warnings=False)
         return _STANDARD[name](model._meta) if model is not None else None
+
+
+def _pages_and_filters(view) -> bool:
+    """Only a viewset's ``list`` pages and filters its rows. An action that answers a list
+    (a problem's events, a need's proposals, the receipts reminded) answers all of it, and
+    the list's filters do not apply to it: it is documented as the plain array it is."""
+    return getattr(view, "action", "list") == "list"
 
 
 ERROR_BODY = {
@@ -46,6 +60,7 @@ DESCRIPTIONS = {
     "401": "未登录或令牌无效",
     "403": "没有权限，或不在管辖区域内",
     "404": "不存在，或不在管辖区域内",
+    "409": "版本冲突：该记录已被其他人修改，请重新读取后再提交",
     "429": "请求过于频繁",
 }
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -60,6 +75,8 @@ def add_error_responses(result, generator, request, public):
             codes = ["400", "401", "403", "404"]
             if "auth/token" in path:
                 codes.append("429")
+            if _sends_version(operation, result):
+                codes.append("409")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(
@@ -70,3 +87,12 @@ def add_error_responses(result, generator, request, public):
                     },
                 )
     return result
+
+
+def _sends_version(operation: dict, result: dict) -> bool:
+    """The request carries the ``version`` the client read: a stale one is refused with 409
+    (``core.services.lock_versioned``), by an update and by every action that takes one."""
+    content = operation.get("requestBody", {}).get("content", {})
+    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+    schema = result.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+    return "version" in schema.get("properties", {})

@@ -32,6 +32,25 @@ class PersonalField(serializers.CharField):
         return mask(self.kind, value)
 
 
+# The largest id a database stores (PostgreSQL bigint, SQLite INTEGER).
+ID_MAX = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """A row's id in a request body (a list of contacts, a dispatch's volunteers): a whole
+    number from 1 to what a database holds. Any other is an id that exists nowhere, said as
+    a field error; the database driver failed on a larger one (a 500)."""
+
+    def __init__(self, **kwargs):
+        message = _("不存在该编号")
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        kwargs["error_messages"] = {"min_value": message, "max_value": message} | kwargs.get(
+            "error_messages", {}
+        )
+        super().__init__(**kwargs)
+
+
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """Accepts only rows visible to the caller; any other id is reported as not existing."""
 

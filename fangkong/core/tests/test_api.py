@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.management import call_command
 from drf_spectacular.drainage import reset_generator_stats
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from fangkong.core import audit
@@ -324,3 +325,34 @@ def test_docs_pages_load_only_local_assets(users, path, assets):
 def test_swagger_ui_does_not_call_the_online_validator(users):
     html = client_for(users["grid_a"]).get("/api/v1/docs/").content.decode()
     assert '"validatorUrl": null' in html
+
+
+def test_only_lists_are_documented_as_paged_and_filtered():
+    """An action answering a list answers all of it, unfiltered: a client generated from the
+    schema must not look for ``results`` or send the list's filters."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paged = sorted(
+        f"{method} {path}"
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+        if isinstance(op, dict)
+        and any(p["name"] == "page" for p in op.get("parameters", []))
+        and not op["operationId"].endswith("_list")
+    )
+    assert paged == []
+    events = schema["paths"]["/api/v1/problems/{id}/events/"]["get"]
+    assert [p["name"] for p in events["parameters"]] == ["id"]
+    body = events["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"type": "array", "items": {"$ref": "#/components/schemas/ProblemEvent"}}
+    remind = schema["paths"]["/api/v1/notices/{id}/remind/"]["post"]["responses"]["200"]
+    assert remind["content"]["application/json"]["schema"]["type"] == "array"
+
+
+def test_every_request_carrying_a_version_documents_the_409():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = schema["paths"]
+    assert "409" in paths["/api/v1/cases/{id}/discharge/"]["post"]["responses"]
+    assert "409" in paths["/api/v1/tips/{id}/assign/"]["post"]["responses"]
+    assert "409" in paths["/api/v1/residents/{id}/"]["patch"]["responses"]
+    assert "409" not in paths["/api/v1/residents/{id}/reveal/"]["post"]["responses"]
+    assert "409" not in paths["/api/v1/residents/"]["post"]["responses"]

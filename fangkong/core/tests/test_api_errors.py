@@ -61,3 +61,45 @@ def test_a_body_over_the_upload_limit_is_refused_in_chinese(users, settings, cli
     page = client.post("/registry/residents/add/", {"notes": "x" * (3 * 2**20)})
     assert page.status_code == 400
     assert "提交的内容过大（上限 2 MB），请分批提交" in page.content.decode()
+
+
+def test_an_id_no_database_holds_is_a_field_error_not_a_crash(users, areas):
+    from django.utils import timezone
+
+    from fangkong.tracing.services import create_case
+
+    (resident,) = make_residents(users["command"], areas["grid_a"], 1)
+    case = create_case(
+        actor=users["command"], resident=resident, kind="confirmed", confirmed_at=timezone.now()
+    )
+    response = _token_client(users["command"]).post(
+        f"/api/v1/cases/{case.pk}/quarantine/",
+        {"contacts": [2**70], "kind": "central_quarantine"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"contacts": {"0": ["不存在该编号"]}}
+
+
+def test_allow_lists_only_the_methods_an_endpoint_answers(users):
+    """The cases' ``trace`` action made TRACE appear in Allow (then refused with 405)."""
+    api = _token_client(users["command"])
+    assert api.options("/api/v1/cases/")["Allow"] == "GET, POST, HEAD, OPTIONS"
+    response = api.generic("TRACE", "/api/v1/cases/")
+    assert response.status_code == 405
+    assert "TRACE" not in response["Allow"]
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5"])
+def test_a_page_that_is_not_a_number_is_a_400_naming_it(users, page):
+    response = _token_client(users["command"]).get("/api/v1/residents/", {"page": page})
+    assert response.status_code == 400
+    assert response.json() == {"page": ["页码须为从 1 开始的整数"]}
+
+
+def test_a_page_past_the_end_is_still_not_found(users, areas):
+    make_residents(users["command"], areas["grid_a"], 3)
+    api = _token_client(users["command"])
+    assert api.get("/api/v1/residents/", {"page": 2, "page_size": 2}).json()["count"] == 3
+    assert api.get("/api/v1/residents/", {"page": 3, "page_size": 2}).status_code == 404
+    assert api.get("/api/v1/residents/", {"page": "last", "page_size": 2}).status_code == 200

@@ -155,3 +155,43 @@ def test_the_chosen_language_sticks_until_changed(client, compiled_locale):
     response = client.get(reverse("login"))
     assert '<html lang="zh-hans">' in response.content.decode()
     assert "Cookie" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "language", "message"),
+    [
+        ("", "zh-hans", "修改时必须提供版本号（version）"),
+        ("en-US,en;q=0.9", "en", "A version is required when changing a record"),
+        ("zh-TW,zh;q=0.9", "zh-hant", "修改時必須提供版本號（version）"),
+        ("zh-hant", "zh-hant", "修改時必須提供版本號（version）"),
+        ("fr-FR,fr;q=0.9", "zh-hans", "修改时必须提供版本号（version）"),
+    ],
+)
+def test_the_api_answers_in_the_language_its_client_asks_for(
+    users, areas, compiled_locale, accept, language, message
+):
+    """A partner system has no language menu: its Accept-Language is its choice, for the
+    project's own messages and the frameworks' alike; a language the platform does not
+    speak gets Simplified Chinese."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from fangkong.core.testing.factories import make_residents
+
+    (resident,) = make_residents(users["command"], areas["grid_a"], 1)
+    api = APIClient(HTTP_ACCEPT_LANGUAGE=accept) if accept else APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=users['grid_a']).key}")
+    response = api.patch(f"/api/v1/residents/{resident.pk}/", {"notes": "x"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"version": [message]}
+    assert response["Content-Language"] == language
+    assert "Accept-Language" in response["Vary"]
+    not_found = api.get("/api/v1/residents/999999/").json()["detail"]
+    assert (not_found == "Not found.") is (language == "en")
+
+
+def test_the_api_follows_the_language_a_signed_in_user_chose(client, users, compiled_locale):
+    client.force_login(users["community"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/api/v1/residents/999999/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response.json() == {"detail": "Not found."}

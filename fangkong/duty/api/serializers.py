@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, ScopedModelSerializer
 
 from ..choices import DutyRole, NoticeKind
 from ..models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, WorkingGroup
@@ -217,6 +217,6 @@ class DayCoverageSerializer(serializers.Serializer):
 
 
 class CoverageQuerySerializer(serializers.Serializer):
-    area = serializers.IntegerField(label=_("值班单位"))
+    area = IdField(label=_("值班单位"))
     day = serializers.DateField(label=_("日期"))
     days = serializers.IntegerField(label=_("天数"), min_value=1, max_value=31, default=1)

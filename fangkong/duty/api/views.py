@@ -132,6 +132,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGene
     selector = staticmethod(selectors.notice_list)
     serializer_class = NoticeSerializer
     filterset_class = NoticeFilterSet
+    action_perms = {"remind": ("duty.remind_notice",)}
 
     def create(self, request, *args, **kwargs):
         body = self.get_serializer(data=request.data)

@@ -101,6 +101,10 @@ class ResumptionApplicationViewSet(ScopedCreateReadViewSet):
     serializer_class = ResumptionApplicationSerializer
     filterset_class = ResumptionApplicationFilterSet
     create_service = for_enterprise(services.submit_application)
+    action_perms = {
+        "approve": ("enterprises.review_resumptionapplication",),
+        "return_": ("enterprises.review_resumptionapplication",),
+    }
 
     @extend_schema(
         request=ApproveSerializer, responses=ResumptionApplicationSerializer, summary=_("批准复工")
@@ -144,6 +148,7 @@ class LiaisonAssignmentViewSet(ScopedCreateReadViewSet):
     serializer_class = LiaisonAssignmentSerializer
     filterset_class = LiaisonAssignmentFilterSet
     create_service = for_enterprise(services.assign_liaison, as_data=False)
+    action_perms = {"create": ("enterprises.manage_liaison",)}
 
     def get_permissions(self):
         if self.action == "create":
@@ -186,6 +191,7 @@ class InspectionProblemViewSet(ScopedCreateReadViewSet):
     serializer_class = InspectionProblemSerializer
     filterset_class = InspectionProblemFilterSet
     create_service = for_enterprise(services.report_problem, as_data=False)
+    action_perms = {"rectify": ("enterprises.change_inspectionproblem",)}
 
     @extend_schema(
         request=RectifySerializer, responses=InspectionProblemSerializer, summary=_("整改完成")
@@ -205,6 +211,7 @@ class DifficultyViewSet(ScopedCreateReadViewSet):
     serializer_class = DifficultySerializer
     filterset_class = DifficultyFilterSet
     create_service = for_enterprise(services.raise_difficulty, as_data=False)
+    action_perms = {"respond": ("enterprises.respond_difficulty",)}
 
     @extend_schema(
         request=RespondSerializer, responses=DifficultySerializer, summary=_("答复困难诉求")

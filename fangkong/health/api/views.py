@@ -52,6 +52,7 @@ class AssignmentViewSet(ScopedCreateReadViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilterSet
     create_service = staticmethod(services.create_assignment)
+    action_perms = {"release": ("health.release_assignment",)}
 
     @extend_schema(
         request=ReleaseSerializer, responses=AssignmentSerializer, summary=_("解除隔离/监测")
@@ -88,6 +89,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGener
     related = ("assignment__resident", "acknowledged_by")
     serializer_class = AlertSerializer
     filterset_class = AlertFilterSet
+    action_perms = {"acknowledge": ("health.change_alert",)}
 
     @extend_schema(request=None, responses=AlertSerializer, summary=_("处理预警"))
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
@@ -114,6 +116,7 @@ class HealthCertificateViewSet(ScopedCreateReadViewSet):
     serializer_class = HealthCertificateSerializer
     filterset_class = HealthCertificateFilterSet
     create_service = staticmethod(services.issue_certificate)
+    action_perms = {"revoke": ("health.revoke_healthcertificate",)}
 
     @extend_schema(
         request=RevokeSerializer, responses=HealthCertificateSerializer, summary=_("作废健康证明")

@@ -28,6 +28,7 @@ class ResidentViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.create_resident)
     update_service = staticmethod(services.update_resident)
     delete_service = staticmethod(services.delete_resident)
+    action_perms = {"reveal": ("registry.reveal_resident",)}
 
     @extend_schema(
         request=RevealReasonSerializer,

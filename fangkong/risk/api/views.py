@@ -35,6 +35,7 @@ class RiskDesignationViewSet(ScopedCreateReadViewSet):
     model = RiskDesignation
     serializer_class = RiskDesignationSerializer
     filterset_class = RiskDesignationFilterSet
+    action_perms = {"end": ("risk.change_riskdesignation",)}
     service_takes_data = False
     create_service = staticmethod(services.set_risk_level)
 

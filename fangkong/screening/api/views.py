@@ -27,6 +27,7 @@ class CampaignViewSet(ScopedCreateReadViewSet):
     serializer_class = CampaignSerializer
     filterset_class = CampaignFilterSet
     create_service = staticmethod(services.create_campaign)
+    action_perms = {"close": ("screening.change_campaign",)}
 
     @extend_schema(request=None, responses=CampaignSerializer, summary=_("结束摸排行动"))
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])

@@ -53,6 +53,10 @@ class StatusOverrideViewSet(ScopedCreateReadViewSet):
     filterset_class = StatusOverrideFilterSet
     service_takes_data = False
     create_service = staticmethod(services.request_status_override)
+    action_perms = {
+        "approve": ("status.approve_statusoverride",),
+        "reject": ("status.approve_statusoverride",),
+    }
 
     @extend_schema(request=None, responses=StatusOverrideSerializer, summary=_("批准人工调整"))
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])

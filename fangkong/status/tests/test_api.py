@@ -81,8 +81,8 @@ def test_override_request_then_approve_by_a_higher_rank(
     assert r.status_code == 201
     body = r.json()
     assert (body["state"], body["resident_name"]) == ("pending", "欧**月")
-    # a grid worker cannot approve (no permission), the requester's peer neither
-    assert api(users["grid_b"]).post(f"{OVERRIDES}{body['id']}/approve/").status_code == 404
+    # a grid worker cannot approve (no permission: refused before the row is looked up)
+    assert api(users["grid_b"]).post(f"{OVERRIDES}{body['id']}/approve/").status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
         r = api(users["community"]).post(f"{OVERRIDES}{body['id']}/approve/")
     assert r.status_code == 200

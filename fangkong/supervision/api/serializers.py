@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, ScopedModelSerializer
 
 from ..choices import AnswerResult, Severity
 from ..models import InspectionGroup, InspectionTask, Problem, ProblemEvent, ProblemSummary, Visit
@@ -34,7 +34,7 @@ class InspectionTaskSerializer(ScopedModelSerializer):
 
 
 class ChecklistAnswerSerializer(serializers.Serializer):
-    item = serializers.IntegerField(label=_("检查项"))
+    item = IdField(label=_("检查项"))
     result = serializers.ChoiceField(label=_("结果"), choices=AnswerResult.choices)
     note = serializers.CharField(label=_("说明"), max_length=200, required=False, default="")
 

@@ -11,7 +11,7 @@ from fangkong.core.api.views import (
 )
 from fangkong.status.clock import local_date
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..choices import ProblemAction
 from ..filtersets import (
     InspectionGroupFilterSet,
@@ -87,6 +87,11 @@ class ProblemViewSet(ScopedCreateReadViewSet):
     selector = staticmethod(selectors.problem_list)
     serializer_class = ProblemSerializer
     filterset_class = ProblemFilterSet
+    action_perms = {
+        "rectify": (rules.TRANSITIONS[ProblemAction.RECTIFY].permission,),
+        "close": (rules.TRANSITIONS[ProblemAction.CLOSE].permission,),
+        "reopen": (rules.TRANSITIONS[ProblemAction.REOPEN].permission,),
+    }
     service_takes_data = False
     create_service = staticmethod(services.create_problem)
 

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, ScopedModelSerializer
 
 from ..models import Reward, Tip
 
@@ -33,7 +33,7 @@ class TipSerializer(ScopedModelSerializer):
 
 
 class TipAssignSerializer(serializers.Serializer):
-    area = serializers.IntegerField(label=_("交办区域"))
+    area = IdField(label=_("交办区域"))
     note = serializers.CharField(label=_("分拣意见"), required=False, allow_blank=True, default="")
     version = serializers.IntegerField(label=_("版本"), min_value=1)
 

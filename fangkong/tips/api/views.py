@@ -31,6 +31,11 @@ class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneric
     selector = staticmethod(selectors.tip_list)
     serializer_class = TipSerializer
     filterset_class = TipFilterSet
+    action_perms = {
+        "assign": ("tips.change_tip",),
+        "reject": ("tips.change_tip",),
+        "verify": ("tips.change_tip",),
+    }
 
     def _body(self, serializer_class):
         body = serializer_class(data=self.request.data)
@@ -82,6 +87,7 @@ class RewardViewSet(ScopedCreateReadViewSet):
     filterset_class = RewardFilterSet
     service_takes_data = False
     create_service = staticmethod(services.record_reward)
+    action_perms = {"paid": ("tips.change_reward",)}
 
     @extend_schema(request=RewardPaidSerializer, responses=RewardSerializer, summary=_("登记发放"))
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, ScopedModelSerializer
 from fangkong.health.api.serializers import MaskedNameField
 from fangkong.health.choices import QUARANTINE_KINDS, AssignmentKind
 
@@ -121,7 +121,7 @@ class DismissSerializer(serializers.Serializer):
 
 
 class QuarantineRequestSerializer(serializers.Serializer):
-    contacts = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    contacts = serializers.ListField(child=IdField(), min_length=1)
     kind = serializers.ChoiceField(
         choices=[(k.value, k.label) for k in AssignmentKind if k in QUARANTINE_KINDS]
     )

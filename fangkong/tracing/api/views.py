@@ -37,6 +37,11 @@ class CaseViewSet(
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
     create_service = staticmethod(services.create_case)
+    action_perms = {
+        "trace": ("tracing.trace_case",),
+        "discharge": ("tracing.change_case",),
+        "quarantine": ("health.add_assignment",),
+    }
     service_takes_data = False
 
     def filter_queryset(self, queryset):
@@ -111,6 +116,10 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGen
     related = ("resident", "case")
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
+    action_perms = {
+        "confirm": ("tracing.change_contact",),
+        "dismiss": ("tracing.change_contact",),
+    }
     service_takes_data = False
 
     def get_queryset(self):

@@ -54,6 +54,7 @@ class ScanViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
     selector = staticmethod(selectors.scan_list)
     serializer_class = ScanSerializer
     filterset_class = ScanFilterSet
+    action_perms = {"batch": ("venues.ingest_scan",)}
 
     @extend_schema(
         request=None,
@@ -111,6 +112,10 @@ class OutingApprovalViewSet(
     serializer_class = OutingApprovalSerializer
     filterset_class = OutingApprovalFilterSet
     create_service = staticmethod(services.request_outing)
+    action_perms = {
+        "approve": ("venues.approve_outingapproval",),
+        "reject": ("venues.approve_outingapproval",),
+    }
     service_takes_data = False
 
     def _decide(self, request, service):

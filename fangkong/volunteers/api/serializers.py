@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, ScopedModelSerializer
 
 from ..choices import Skill, TimeOfDay, Weekday
 from ..models import Assignment, Need, PartyReport, Shift, Team, Volunteer
@@ -103,9 +103,7 @@ class VolunteerProposalSerializer(serializers.Serializer):
 
 
 class VolunteerDispatchSerializer(serializers.Serializer):
-    volunteers = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=False, label=_("志愿者编号")
-    )
+    volunteers = serializers.ListField(child=IdField(), allow_empty=False, label=_("志愿者编号"))
 
 
 class VolunteerTaskSerializer(ScopedModelSerializer):

@@ -6,7 +6,6 @@ from rest_framework.response import Response
 
 from fangkong.core.api.permissions import ViewPermission
 from fangkong.core.api.views import ScopedModelViewSet, ScopedReadOnlyModelViewSet
-from fangkong.core.services import require_perm
 
 from .. import matching, selectors, services
 from ..filtersets import (
@@ -50,6 +49,7 @@ class NeedViewSet(ScopedModelViewSet):
     selector = staticmethod(selectors.need_list)
     serializer_class = VolunteerNeedSerializer
     filterset_class = NeedFilterSet
+    action_perms = {"send": ("volunteers.dispatch_need",)}
     create_service = staticmethod(services.create_need)
     update_service = staticmethod(services.update_need)
     delete_service = staticmethod(services.delete_need)
@@ -73,7 +73,6 @@ class NeedViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], url_path="dispatch", permission_classes=[ViewPermission])
     def send(self, request, pk=None):
         need = self.get_object()
-        require_perm(request.user, "volunteers.dispatch_need")
         body = VolunteerDispatchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ids = body.validated_data["volunteers"]
@@ -91,6 +90,12 @@ class AssignmentViewSet(ScopedReadOnlyModelViewSet):
     selector = staticmethod(selectors.assignment_list)
     serializer_class = VolunteerTaskSerializer
     filterset_class = AssignmentFilterSet
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        if self.action == "respond":
+            # Before the answer is read: staff who see the task may still not answer it.
+            services.require_own_assignment(request.user, obj)
 
     @extend_schema(
         request=VolunteerTaskAnswerSerializer,

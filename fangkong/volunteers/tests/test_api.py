@@ -218,3 +218,17 @@ def test_need_times_are_validated(users, areas):
         format="json",
     )
     assert response.status_code == 400 and "ends_at" in response.json()
+
+
+@pytest.mark.parametrize("bad", [2**70, 0, -3])
+def test_dispatch_of_an_id_no_database_holds_is_a_field_error(users, areas, pool, bad):
+    """A huge id made the database driver fail (500); it names no volunteer."""
+    need = make_need(users["community"], areas["grid_a"])
+    response = api(users["community"]).post(
+        f"/api/v1/volunteer-needs/{need.pk}/dispatch/",
+        {"volunteers": [pool["a"].pk, bad]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"volunteers": {"1": ["不存在该编号"]}}
+    assert Assignment.objects.count() == 0
