@@ -40,6 +40,7 @@ class CaseViewSet(
     action_perms = {
         "trace": ("tracing.trace_case",),
         "discharge": ("tracing.change_case",),
+        "void": ("tracing.change_case",),
         "quarantine": ("health.add_assignment",),
     }
     service_takes_data = False
