@@ -125,7 +125,7 @@ def void_case(*, actor, case: Case, reason: str, expected_version: int | None = 
         case.version = before.version + 1
         case.save()
         audit.record_update(actor, before, case, reason=reason)
-        cause = _("病例已撤销")
+        cause = stored_text(gettext_lazy("病例已撤销"))
         contacts = list(
             Contact.objects.select_for_update()
             .filter(case=case)
@@ -323,7 +323,7 @@ def _dismiss_secondaries_through(actor, close: Contact) -> list[Contact]:
         contact_id__in=[c.pk for c in candidates]
     ).values_list("contact_id", "source_id"):
         sources.setdefault(contact_id, set()).add(source_id)
-    reason = str(SYSTEM_DISMISSAL)
+    reason = stored_text(SYSTEM_DISMISSAL)
     events, done = [], []
     for contact in candidates:
         if not sources.get(contact.pk, set()) <= dismissed:
@@ -388,15 +388,24 @@ def _reason_text(candidate: Candidate) -> str:
 
 
 def _trace_reason(kinds: list[str]) -> str:
-    """The reason tracing gives a contact found through exposures of these kinds."""
+    """The reason tracing gives a contact found through exposures of these kinds, in the
+    platform's language (``stored_text``) whoever started the tracing."""
     venues = sum(1 for k in kinds if k == ExposureKind.VENUE)
     homes = sum(1 for k in kinds if k == ExposureKind.HOUSEHOLD)
-    parts = []
-    if venues:
-        parts.append(_("同场所重叠 %(n)d 次") % {"n": venues})
-    if homes:
-        parts.append(_("同住"))
-    return _("系统追踪：") + "，".join(parts)
+    with translation.override(settings.LANGUAGE_CODE):
+        parts = []
+        if venues:
+            parts.append(_("同场所重叠 %(n)d 次") % {"n": venues})
+        if homes:
+            parts.append(_("同住"))
+        return _("系统追踪：") + "，".join(parts)
+
+
+def stored_text(text) -> str:
+    """A text the system writes into a record (a contact's reason) in the platform's language,
+    not in that of whoever's page caused it: everyone reads the record."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
 
 
 def trace_case(

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from fangkong.core.audit import verify_chain
 from fangkong.core.models import AuditEntry
@@ -269,6 +270,21 @@ def test_confirming_a_dismissed_close_contact_again_puts_its_secondaries_back_to
     )
     assert entry.changes["state"] == ["dismissed", "suspected"]
     assert verify_chain().ok
+
+
+def test_reasons_the_system_writes_are_in_the_platforms_language(city, users):
+    """A contact's reason is read by everyone: tracing started from an English page, and a
+    dismissal the system makes under it, still write it in Chinese."""
+    _p, _v, _w, case = city
+    with translation.override("en"):
+        trace_case(actor=users["command"], case=case, now=t(0, 12))
+        found = _contacts(case)
+        assert found[("重叠者", "close")].reason == "系统追踪：同场所重叠 1 次"
+        assert found[("同住者", "close")].reason == "系统追踪：同住"
+        dismiss_contact(
+            actor=users["command"], contact=found[("重叠者", "close")], reason="身份误匹配"
+        )
+    assert _contacts(case)[("次密接者", "secondary")].reason.startswith("系统排除：")
 
 
 def test_a_close_contact_of_two_cases_is_one_person_in_the_figures(city, users, areas):
