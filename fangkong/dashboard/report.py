@@ -152,7 +152,17 @@ def render_xlsx(report: DailyReport) -> bytes:
     ws.column_dimensions["B"].width = 16
     if report.children:
         sub = wb.create_sheet(_("下级区域"))
-        sub.append([_("区域"), *report.labels])
+        # The columns of current values carry the first sheet's * (its note says what it means).
+        now = {line.key for section in report.sections for line in section.lines if not line.as_of}
+        sub.append(
+            [
+                _("区域"),
+                *(
+                    label + (NOW_NOTE if key in now else "")
+                    for key, label in zip(report.keys, report.labels, strict=True)
+                ),
+            ]
+        )
         for row in report.children:
             name = row["area"].name
             if row["own"]:

@@ -403,7 +403,9 @@ def summary(request: HttpRequest) -> HttpResponse:
             return redirect("supervision:summary_detail", pk=stored.pk)
     qs = Problem.objects.visible_to(request.user).in_area(area)
     rows, totals = selectors.daily_summary(qs, date=day, area=area)
-    if request.GET.get("export") == "xlsx":
+    # Exported only as asked: a refused date or area is shown on the page, not swapped for
+    # today's summary of the user's own area in the file.
+    if request.GET.get("export") == "xlsx" and (data is None or valid):
         return _summary_export(request, rows, area, day)
     return render(
         request,

@@ -184,3 +184,15 @@ def test_pdf_shows_the_templates_own_words_as_typed(seeds, areas, users):  # noq
     assert label.getPlainText() == "累计捐款 & 捐物" * 8 and value == "1,680,000"
     _width, height = label.wrap(110 * mm, 1000)
     assert height > ParagraphStyle("c").leading  # more than one line: wrapped in its cell
+
+
+def test_sub_area_sheet_marks_current_values_as_the_first_sheet_does(seeds, areas, users):  # noqa: F811
+    """An earlier day's 下级区域 sheet: 红码人员 and the other current values are marked *,
+    as on the first sheet, whose note says they are the values at generation."""
+    report = build_report(users["leader"], areas["city"], DAY, default_template())
+    book = load_workbook(io.BytesIO(render_xlsx(report)))
+    first = {row[0] for row in book.worksheets[0].iter_rows(min_row=5, values_only=True)}
+    header = [cell.value for cell in book["下级区域"][1]]
+    assert header[0] == "区域"
+    assert "红码人员*" in header and "当日新增病例" in header
+    assert set(header[1:]) <= first  # the same titles, marks and all

@@ -235,6 +235,11 @@ def test_summary_page_stores_nothing_for_a_refused_date_or_area(client, users, a
     r = client.post(url, {"date": TODAY.isoformat(), "area": areas["miyi_street"].pk})
     assert r.status_code == 200 and "area" in r.context["form"].errors
     assert ProblemSummary.objects.count() == 0
+    # Nor is another day's or area's summary exported in their stead.
+    for refused in ({"date": future, "area": areas["street"].pk}, {"area": areas["miyi"].pk}):
+        r = client.get(url, {**refused, "export": "xlsx"})
+        assert r.status_code == 200 and "Content-Disposition" not in r
+        assert r.context["form"].errors
 
 
 def test_group_pages(client, users, group, areas):
