@@ -44,7 +44,12 @@ from fangkong.supervision.selectors import group_coverage, problems_open_on, pro
 from fangkong.supplies.choices import Unit
 from fangkong.supplies.selectors import donation_totals_by_area, stock_table
 from fangkong.tips.selectors import tips_received_by
-from fangkong.tracing.selectors import cases_active_on, cases_counted, contacts_registered_by
+from fangkong.tracing.selectors import (
+    cases_active_on,
+    cases_counted,
+    contacts_counted_on,
+    contacts_registered_by,
+)
 from fangkong.volunteers.models import Shift
 from fangkong.volunteers.selectors import hours, shifts_on_duty_at_end_of
 
@@ -148,6 +153,10 @@ def _contact(extra: Q) -> Callable[[Moment], Q]:
     return lambda m: contacts_registered_by(m.day) & extra
 
 
+def _contact_counted(extra: Q) -> Callable[[Moment], Q]:
+    return lambda m: contacts_counted_on(m.day) & extra
+
+
 def _assignment_active(category: str) -> Callable[[Moment], Q]:
     return lambda m: assignments_running_on(m.day) & Q(kind__in=CATEGORY_KINDS[category])
 
@@ -209,9 +218,9 @@ register(
         _("密切接触者"),
         CONTACTS,
         "tracing.Contact",
-        _contact(Q(degree="close")),
+        _contact_counted(Q(degree="close")),
         "tracing:contact_list",
-        _on("registered_by", degree="close"),
+        _on("counted_on", degree="close"),
         count_field="resident",
         list_counts=False,
     )
@@ -222,9 +231,9 @@ register(
         _("次密切接触者"),
         CONTACTS,
         "tracing.Contact",
-        _contact(Q(degree="secondary")),
+        _contact_counted(Q(degree="secondary")),
         "tracing:contact_list",
-        _on("registered_by", degree="secondary"),
+        _on("counted_on", degree="secondary"),
         count_field="resident",
         list_counts=False,
     )

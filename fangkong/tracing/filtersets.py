@@ -7,7 +7,12 @@ from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter
 
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState
 from .models import Case, Contact
-from .selectors import cases_active_on, cases_counted, contacts_registered_by
+from .selectors import (
+    cases_active_on,
+    cases_counted,
+    contacts_counted_on,
+    contacts_registered_by,
+)
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -47,6 +52,7 @@ class ContactFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("核实状态"), choices=ContactState.choices)
 
     registered_by = django_filters.DateFilter(label=_("登记日期止"), method="filter_registered_by")
+    counted_on = django_filters.DateFilter(label=_("统计日期"), method="filter_counted_on")
 
     class Meta:
         model = Contact
@@ -54,3 +60,7 @@ class ContactFilterSet(django_filters.FilterSet):
 
     def filter_registered_by(self, qs, name, value):
         return qs.filter(contacts_registered_by(value)) if value else qs
+
+    def filter_counted_on(self, qs, name, value):
+        # The dashboard's 密接 figures of that day: not yet dismissed then.
+        return qs.filter(contacts_counted_on(value)) if value else qs

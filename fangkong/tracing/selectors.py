@@ -43,6 +43,17 @@ def contacts_registered_by(day: datetime.date) -> Q:
     return Q(created_at__lt=end_of_day(day))
 
 
+def contacts_counted_on(day: datetime.date) -> Q:
+    """The contacts a figure of ``day`` counts (密接 N 人): registered by its end and not
+    dismissed by then, of a case not voided (one recorded in error never had contacts)."""
+    end = end_of_day(day)
+    return (
+        Q(created_at__lt=end)
+        & (Q(dismissed_at__isnull=True) | Q(dismissed_at__gte=end))
+        & ~Q(case__status=CaseStatus.VOIDED)
+    )
+
+
 def contact_list(user) -> QuerySet[Contact]:
     return Contact.objects.visible_to(user).select_related("resident", "resident__area", "case")
 

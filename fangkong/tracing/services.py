@@ -136,9 +136,10 @@ def void_case(*, actor, case: Case, reason: str, expected_version: int | None = 
         for contact in contacts:
             was = Contact.objects.get(pk=contact.pk)
             contact.state = ContactState.DISMISSED
+            contact.dismissed_at = case.voided_at
             contact.reason = cause
             contact.version = was.version + 1
-            contact.save(update_fields=["state", "reason", "version", "updated_at"])
+            contact.save(update_fields=["state", "dismissed_at", "reason", "version", "updated_at"])
             events.append(
                 audit.event_for(
                     contact, AuditAction.UPDATE, changes=audit.diff(was, contact), reason=cause
@@ -200,6 +201,7 @@ def _set_contact_state(*, actor, contact: Contact, state: str, reason: str, caus
         if before.state == state:
             raise ValidationError({"state": _("接触者已是该核实状态")})
         contact.state = state
+        contact.dismissed_at = timezone.now() if state == ContactState.DISMISSED else None
         if reason:
             contact.reason = reason.strip()
         contact.version = before.version + 1
@@ -284,9 +286,10 @@ def _reinstate_secondaries_through(actor, close: Contact) -> list[Contact]:
     for contact in candidates:
         before = Contact.objects.get(pk=contact.pk)
         contact.state = ContactState.SUSPECTED
+        contact.dismissed_at = None
         contact.reason = _trace_reason(kinds.get(contact.pk, []))
         contact.version = before.version + 1
-        contact.save(update_fields=["state", "reason", "version", "updated_at"])
+        contact.save(update_fields=["state", "dismissed_at", "reason", "version", "updated_at"])
         events.append(
             audit.event_for(
                 contact, AuditAction.UPDATE, changes=audit.diff(before, contact), reason=cause
@@ -330,9 +333,10 @@ def _dismiss_secondaries_through(actor, close: Contact) -> list[Contact]:
             continue  # also exposed to a close contact not dismissed
         before = Contact.objects.get(pk=contact.pk)
         contact.state = ContactState.DISMISSED
+        contact.dismissed_at = timezone.now()
         contact.reason = reason
         contact.version = before.version + 1
-        contact.save(update_fields=["state", "reason", "version", "updated_at"])
+        contact.save(update_fields=["state", "dismissed_at", "reason", "version", "updated_at"])
         events.append(
             audit.event_for(
                 contact, AuditAction.UPDATE, changes=audit.diff(before, contact), reason=reason

@@ -31,6 +31,9 @@ class Contact(ScopedModel):
         _("核实状态"), max_length=16, choices=ContactState.choices, default=ContactState.SUSPECTED
     )
     reason = models.TextField(_("判定依据"), blank=True)
+    # When it was last dismissed (排除), empty while it is not: a past day's figures count it
+    # as it stood then (``selectors.contacts_counted_on``).
+    dismissed_at = models.DateTimeField(_("排除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("接触者")

@@ -287,6 +287,47 @@ def test_reasons_the_system_writes_are_in_the_platforms_language(city, users):
     assert _contacts(case)[("次密接者", "secondary")].reason.startswith("系统排除：")
 
 
+def test_a_dismissed_contact_leaves_the_figures_from_its_dismissal_on(client, city, users, areas):
+    """密接 N 人 counts no one dismissed (排除) by the day shown, and a past day's figure stays
+    as it was; a voided case never had contacts."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from fangkong.dashboard.figures import figure_values
+    from fangkong.tracing.services import create_contact, void_case
+
+    p, _v, _w, case = city
+    contact = create_contact(
+        actor=users["command"], resident=p["B"], case=case, degree="close", last_exposure=D
+    )
+    today = timezone.localdate()
+    before = today - datetime.timedelta(days=2)
+    Contact.objects.filter(pk=contact.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+
+    def close(day):
+        return figure_values(users["command"], areas["city"], day, ["contacts_close"])[
+            "contacts_close"
+        ]
+
+    def listed(day):
+        client.force_login(users["command"])
+        r = client.get(reverse("tracing:contact_list"), {"counted_on": day.isoformat()})
+        return [o.pk for o, _c in r.context["table"]]
+
+    assert (close(before), close(today)) == (1, 1)
+    contact.refresh_from_db()
+    dismiss_contact(actor=users["command"], contact=contact, reason="身份误匹配")
+    assert (close(before), close(today)) == (1, 0)
+    assert (listed(before), listed(today)) == ([contact.pk], [])
+    confirm_contact(actor=users["command"], contact=Contact.objects.get(pk=contact.pk))
+    assert Contact.objects.get(pk=contact.pk).dismissed_at is None
+    assert close(today) == 1
+    void_case(actor=users["command"], case=case, reason="复核阴性")
+    assert (close(before), close(today)) == (0, 0)
+
+
 def test_a_close_contact_of_two_cases_is_one_person_in_the_figures(city, users, areas):
     """密接 N 人: the dashboard and the daily report count persons, not one row per case;
     the list keeps one row per case (each is verified on its own)."""
