@@ -3,6 +3,7 @@ only in scope, the daily summary page and its Excel export."""
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -126,6 +127,37 @@ def test_refused_rectification_keeps_the_typed_note_and_says_which_field(
     assert r.status_code == 302
     problem.refresh_from_db()
     assert (problem.state, Photo.objects.count()) == ("submitted", 1)
+
+
+def _options(page: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+def test_area_choices_on_the_phone_forms_read_as_a_tree(client, users, inspector, areas):
+    """Two communities of the same name (a city has several 高峰社区, 城南社区) were two
+    identical lines in the inspector's 检查区域 and 责任单位 drop-downs; they now read
+    under their streets, indented by level like every other area field."""
+    factories.area("510421100002", "海棠花语社区", 4, areas["miyi_street"])
+    client.force_login(inspector)
+    expected = [
+        "---------",
+        "攀枝花市",
+        "\u3000仁和区",
+        "\u3000\u3000仁和街道",
+        "\u3000\u3000\u3000海棠花语社区",
+        "\u3000米易县",
+        "\u3000\u3000攀莲镇",
+        "\u3000\u3000\u3000迷阳水岸社区",
+        "\u3000\u3000\u3000海棠花语社区",
+    ]
+    visit = client.get(reverse("supervision:visit_add")).content.decode()
+    assert _options(visit, "area") == expected
+    problem = client.get(reverse("supervision:problem_add")).content.decode()
+    assert _options(problem, "area") == expected
+    client.force_login(users["command"])  # tasks are planned by the command office
+    task = client.get(reverse("supervision:task_add")).content.decode()
+    assert _options(task, "area") == expected
 
 
 def test_photos_are_served_only_to_signed_in_staff_in_scope(client, users, areas, problem):

@@ -2,6 +2,7 @@
 triage → verification → reward, and the tip-giver's privacy everywhere."""
 
 import io
+import re
 import time
 from decimal import Decimal
 
@@ -196,6 +197,25 @@ def test_no_reward_for_an_anonymous_tip(client, areas, users):
     r = client.post(reverse("tips:reward_add", args=[tip.pk]), {"amount": "100"}, follow=True)
     assert "匿名举报没有留下联系方式，无法登记和发放奖励" in r.content.decode()
     assert Reward.objects.count() == 0
+
+
+def test_assign_choices_read_as_a_tree(client, areas, users):
+    """交办区域 listed bare names, so communities of the same name in two streets were two
+    identical lines. They now read under their streets, indented by level."""
+    tip = submit(area=areas["community"])
+    client.force_login(users["command"])
+    page = client.get(reverse("tips:tip_detail", args=[tip.pk])).content.decode()
+    select = re.search(r'<select name="area"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert options[1:] == [
+        "攀枝花市",
+        "\u3000仁和区",
+        "\u3000\u3000仁和街道",
+        "\u3000\u3000\u3000海棠花语社区",
+        "\u3000米易县",
+        "\u3000\u3000攀莲镇",
+        "\u3000\u3000\u3000迷阳水岸社区",
+    ]
 
 
 def test_tipster_is_masked_in_list_export_api_and_audit(client, areas, users):
