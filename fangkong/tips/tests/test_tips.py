@@ -218,6 +218,26 @@ def test_assign_choices_read_as_a_tree(client, areas, users):
     ]
 
 
+def test_refused_verification_keeps_the_typed_outcome(client, areas, users):
+    """The community types what it found on a phone; meanwhile someone else changed the tip.
+    The page comes back with the 核查结果 still typed and the reason on the form, instead
+    of a redirect to an emptied form."""
+    command = users["command"]
+    tip = submit(area=areas["community"])
+    services.assign_tip(actor=command, tip=tip, area=areas["community"])
+    outcome = "已到现场核实：该超市口罩售价二十元属实，已约谈店主并责令按进价销售。"
+    client.force_login(users["community"])
+    url = reverse("tips:tip_verify", args=[tip.pk])
+    r = client.post(url, {"founded": "1", "outcome": outcome, "version": tip.version - 1})
+    assert r.status_code == 200
+    form = r.context["verify_form"]
+    assert form["outcome"].value() == outcome
+    assert "该记录已被其他人修改" in form.non_field_errors()[0]
+    assert outcome in r.content.decode()
+    tip.refresh_from_db()
+    assert (tip.state, tip.outcome) == ("assigned", "")
+
+
 def test_tipster_is_masked_in_list_export_api_and_audit(client, areas, users):
     tip = submit(area=areas["community"], anonymous=False, contact_name=NAME, contact_phone=PHONE)
     for who in ("command", "community"):
