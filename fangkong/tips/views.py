@@ -21,6 +21,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
     add_service_errors,
+    ask_files_again,
     service_errors,
 )
 
@@ -71,6 +72,8 @@ def tip_submit(request: HttpRequest) -> HttpResponse:
         else:
             request.session[RECEIPT_SESSION_KEY] = tip.receipt_code
             return redirect("tips:thanks")
+    if request.method == "POST":
+        ask_files_again(form, request.FILES, "photo")
     return render(request, "tips/tip_form.html", {"form": form}, status=status)
 
 

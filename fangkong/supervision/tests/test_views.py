@@ -173,6 +173,35 @@ def test_photos_are_served_only_to_signed_in_staff_in_scope(client, users, areas
     assert client.get(url).status_code == 404
 
 
+def test_visit_sent_back_says_its_photos_must_be_chosen_again(client, inspector, group, areas):
+    """The inspector attaches photos and forgets the 整改期限: the page came back with the
+    deadline's message and an empty photo input, without a word, and the visit was then
+    saved without its photos. The photo field now says they must be chosen again."""
+    client.force_login(inspector)
+    r = client.post(
+        reverse("supervision:visit_add"),
+        {
+            "group": group.pk,
+            "area": areas["community"].pk,
+            "target_kind": "area",
+            "mode": "unannounced",
+            "visited_on": TODAY.isoformat(),
+            "summary": "卡点登记不全",
+            "finding_1_title": "卡点无人值守",
+            "finding_1_severity": "high",
+            "finding_2_severity": "low",
+            "finding_3_severity": "low",
+            "photos": [png(), png("b.png")],
+        },
+    )
+    assert r.status_code == 200
+    form = r.context["form"]
+    assert form.errors["finding_1_deadline"] == ["请填写整改期限"]
+    assert form.errors["photos"] == ["页面退回后照片不能保留，请重新选择照片"]
+    assert form["summary"].value() == "卡点登记不全"
+    assert (Visit.objects.count(), Photo.objects.count()) == (0, 0)
+
+
 def test_visit_form_on_a_phone_records_everything(client, inspector, group, areas):
     checklist = services.create_checklist(
         actor=factories.make_user("command", areas["city"]),

@@ -99,6 +99,21 @@ def test_contact_typed_under_the_ticked_anonymous_box_is_not_dropped_silently(cl
     assert list(e.value.error_dict) == ["anonymous"]
 
 
+def test_tip_sent_back_says_its_photo_must_be_chosen_again(client, areas):
+    """A tip with a photo but neither area nor place came back with an empty photo input and
+    no word about it; sent again, the tip arrived without its photo."""
+    from fangkong.supervision.tests.test_visits import png
+
+    r = post(
+        client, form_data(place="", anonymous="on", contact_name="", contact_phone="", photo=png())
+    )
+    assert r.status_code == 200
+    errors = r.context["form"].errors
+    assert errors["place"] == ["请选择所在区域或填写地点"]
+    assert errors["photo"] == ["页面退回后照片不能保留，请重新选择照片"]
+    assert Tip.objects.count() == 0
+
+
 def test_rate_limit_per_address_with_a_chinese_message(client, areas):
     for _ in range(3):
         assert post(client, form_data()).status_code == 302
