@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.forms import DateInput, StyledFormMixin, style_form
+from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin, style_form
 from fangkong.status.clock import local_date
 
 from .choices import AnswerResult, Severity, TargetKind, VisitMode
@@ -66,7 +66,7 @@ class InspectionGroupForm(StyledFormMixin, forms.ModelForm):
 class ChecklistTemplateForm(StyledFormMixin, forms.Form):
     needs_user = True
     name = forms.CharField(label=_("名称"), max_length=100)
-    area = forms.ModelChoiceField(label=_("制定单位"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("制定单位"), queryset=Area.objects.none())
     items = forms.CharField(
         label=_("检查项"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -88,6 +88,7 @@ class InspectionTaskForm(StyledFormMixin, forms.ModelForm):
         model = InspectionTask
         fields = ["group", "title", "area", "mode", "planned_date", "checklist"]
         widgets = {"planned_date": DateInput}
+        field_classes = {"area": AreaChoiceField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +106,7 @@ class VisitForm(StyledFormMixin, forms.Form):
     task = forms.ModelChoiceField(
         label=_("督导任务"), queryset=InspectionTask.objects.none(), required=False
     )
-    area = forms.ModelChoiceField(label=_("检查区域"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("检查区域"), queryset=Area.objects.none())
     target_kind = forms.ChoiceField(
         label=_("检查对象类型"), choices=TargetKind.choices, initial=TargetKind.AREA
     )
@@ -190,7 +191,7 @@ class ProblemForm(StyledFormMixin, forms.Form):
     """A problem found outside a recorded visit (e.g. from a report or a phone call)."""
 
     needs_user = True
-    area = forms.ModelChoiceField(label=_("责任单位"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("责任单位"), queryset=Area.objects.none())
     title = forms.CharField(label=_("问题"), max_length=200)
     description = forms.CharField(
         label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -209,7 +210,7 @@ class ProblemForm(StyledFormMixin, forms.Form):
 
 class SummaryForm(StyledFormMixin, forms.Form):
     date = forms.DateField(label=_("日期"), widget=DateInput)
-    area = forms.ModelChoiceField(label=_("汇总区域"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("汇总区域"), queryset=Area.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

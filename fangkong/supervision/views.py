@@ -27,6 +27,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ask_files_again,
     service_errors,
     service_messages,
 )
@@ -234,6 +235,8 @@ def visit_add(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("已保存检查记录"))
             return redirect("supervision:visit_detail", pk=visit.pk)
+    if request.method == "POST":
+        ask_files_again(form, request.FILES, "photos")
     return render(
         request,
         "supervision/visit_form.html",
@@ -328,9 +331,7 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             messages.success(request, _("已%(a)s") % {"a": ProblemAction(action).label})
             return redirect("supervision:problem_detail", pk=pk)
-    if "photos" in form.fields and request.FILES.getlist("photos"):
-        # A browser cannot put files back into a file input: say they must be chosen again.
-        form.add_error("photos", _("页面退回后照片不能保留，请重新选择照片"))
+    ask_files_again(form, request.FILES, "photos")
     return view.render_object(request, problem, action_form=form)
 
 

@@ -97,7 +97,7 @@ class ProgressForm(StyledFormMixin, forms.Form):
 
 
 class AssignForm(StyledFormMixin, forms.Form):
-    area = forms.ModelChoiceField(label=_("交办区域"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("交办区域"), queryset=Area.objects.none())
     note = forms.CharField(label=_("分拣意见"), max_length=500, required=False)
 
     def __init__(self, *args, user, **kwargs):

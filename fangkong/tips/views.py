@@ -21,8 +21,8 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
     add_service_errors,
-    form_error_text,
-    service_messages,
+    ask_files_again,
+    service_errors,
 )
 
 from . import selectors, services
@@ -72,6 +72,8 @@ def tip_submit(request: HttpRequest) -> HttpResponse:
         else:
             request.session[RECEIPT_SESSION_KEY] = tip.receipt_code
             return redirect("tips:thanks")
+    if request.method == "POST":
+        ask_files_again(form, request.FILES, "photo")
     return render(request, "tips/tip_form.html", {"form": form}, status=status)
 
 
@@ -163,15 +165,18 @@ def _tip_for(request: HttpRequest, pk: int) -> Tip:
     return get_object_or_404(Tip.objects.visible_to(request.user).select_related("area"), pk=pk)
 
 
-def _run(request: HttpRequest, tip: Tip, form, action, success: str) -> HttpResponse:
-    """Validate ``form``, call ``action(data)``; messages either way; back to the tip."""
+def _run(request: HttpRequest, tip: Tip, form, action, success: str, context: str) -> HttpResponse:
+    """Validate ``form``, call ``action(data)`` and go back to the tip. Refused, the tip's
+    page comes back with ``form`` (its entry ``context`` on the page) as it was sent: the
+    reason by its field, the 核查结果 typed on a phone still there."""
     if form.is_valid():
-        with service_messages(request):
+        with service_errors(form):
             action(form.cleaned_data)
             messages.success(request, success)
-    else:
-        messages.error(request, form_error_text(form))
-    return redirect("tips:tip_detail", pk=tip.pk)
+            return redirect("tips:tip_detail", pk=tip.pk)
+    view = TipDetailView()
+    view.setup(request, pk=tip.pk)
+    return view.render_object(request, view.get_object(request, tip.pk), **{context: form})
 
 
 def _version(request: HttpRequest):
@@ -195,6 +200,7 @@ def tip_assign(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=_version(request),
         ),
         _("已交办"),
+        "assign_form",
     )
 
 
@@ -210,6 +216,7 @@ def tip_reject(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, tip=tip, note=d["note"], expected_version=_version(request)
         ),
         _("已标记为无效线索"),
+        "reject_form",
     )
 
 
@@ -229,6 +236,7 @@ def tip_verify(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=_version(request),
         ),
         _("已登记核查结果"),
+        "verify_form",
     )
 
 
@@ -244,6 +252,7 @@ def reward_add(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, tip=tip, amount=d["amount"], note=d["note"]
         ),
         _("已登记奖励"),
+        "reward_form",
     )
 
 
@@ -260,6 +269,7 @@ def reward_paid(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, reward=reward, paid_on=d["paid_on"]
         ),
         _("已登记发放"),
+        "paid_form",
     )
 
 

@@ -68,6 +68,14 @@ def form_error_text(form: forms.BaseForm) -> str:
     return " ".join(parts)
 
 
+def ask_files_again(form: forms.BaseForm, files, field: str) -> None:
+    """A form sent back with errors cannot give the files back: a browser never refills a
+    file input. Photos chosen on a phone then vanished without a word, and the form was
+    sent again without them; this says so under the field."""
+    if field in form.fields and files.getlist(field):
+        form.add_error(field, _("页面退回后照片不能保留，请重新选择照片"))
+
+
 @contextlib.contextmanager
 def service_errors(form: forms.BaseForm) -> Iterator[None]:
     """Run a service call for a submitted form; a ``ValidationError`` or ``PermissionDenied``

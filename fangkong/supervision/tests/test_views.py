@@ -3,6 +3,7 @@ only in scope, the daily summary page and its Excel export."""
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -128,6 +129,37 @@ def test_refused_rectification_keeps_the_typed_note_and_says_which_field(
     assert (problem.state, Photo.objects.count()) == ("submitted", 1)
 
 
+def _options(page: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+def test_area_choices_on_the_phone_forms_read_as_a_tree(client, users, inspector, areas):
+    """Two communities of the same name (a city has several 高峰社区, 城南社区) were two
+    identical lines in the inspector's 检查区域 and 责任单位 drop-downs; they now read
+    under their streets, indented by level like every other area field."""
+    factories.area("510421100002", "海棠花语社区", 4, areas["miyi_street"])
+    client.force_login(inspector)
+    expected = [
+        "---------",
+        "攀枝花市",
+        "\u3000仁和区",
+        "\u3000\u3000仁和街道",
+        "\u3000\u3000\u3000海棠花语社区",
+        "\u3000米易县",
+        "\u3000\u3000攀莲镇",
+        "\u3000\u3000\u3000迷阳水岸社区",
+        "\u3000\u3000\u3000海棠花语社区",
+    ]
+    visit = client.get(reverse("supervision:visit_add")).content.decode()
+    assert _options(visit, "area") == expected
+    problem = client.get(reverse("supervision:problem_add")).content.decode()
+    assert _options(problem, "area") == expected
+    client.force_login(users["command"])  # tasks are planned by the command office
+    task = client.get(reverse("supervision:task_add")).content.decode()
+    assert _options(task, "area") == expected
+
+
 def test_photos_are_served_only_to_signed_in_staff_in_scope(client, users, areas, problem):
     services.rectify_problem(actor=users["community"], problem=problem, note="x", photos=[png()])
     url = reverse("supervision:photo", args=[Photo.objects.get().pk])
@@ -139,6 +171,35 @@ def test_photos_are_served_only_to_signed_in_staff_in_scope(client, users, areas
     assert ok["Cache-Control"] == "private, no-store"
     client.force_login(factories.make_user("community", areas["miyi_community"]))
     assert client.get(url).status_code == 404
+
+
+def test_visit_sent_back_says_its_photos_must_be_chosen_again(client, inspector, group, areas):
+    """The inspector attaches photos and forgets the 整改期限: the page came back with the
+    deadline's message and an empty photo input, without a word, and the visit was then
+    saved without its photos. The photo field now says they must be chosen again."""
+    client.force_login(inspector)
+    r = client.post(
+        reverse("supervision:visit_add"),
+        {
+            "group": group.pk,
+            "area": areas["community"].pk,
+            "target_kind": "area",
+            "mode": "unannounced",
+            "visited_on": TODAY.isoformat(),
+            "summary": "卡点登记不全",
+            "finding_1_title": "卡点无人值守",
+            "finding_1_severity": "high",
+            "finding_2_severity": "low",
+            "finding_3_severity": "low",
+            "photos": [png(), png("b.png")],
+        },
+    )
+    assert r.status_code == 200
+    form = r.context["form"]
+    assert form.errors["finding_1_deadline"] == ["请填写整改期限"]
+    assert form.errors["photos"] == ["页面退回后照片不能保留，请重新选择照片"]
+    assert form["summary"].value() == "卡点登记不全"
+    assert (Visit.objects.count(), Photo.objects.count()) == (0, 0)
 
 
 def test_visit_form_on_a_phone_records_everything(client, inspector, group, areas):

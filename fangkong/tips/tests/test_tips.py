@@ -2,6 +2,7 @@
 triage → verification → reward, and the tip-giver's privacy everywhere."""
 
 import io
+import re
 import time
 from decimal import Decimal
 
@@ -96,6 +97,21 @@ def test_contact_typed_under_the_ticked_anonymous_box_is_not_dropped_silently(cl
     with pytest.raises(ValidationError) as e:
         submit(anonymous=True, contact_phone=PHONE)
     assert list(e.value.error_dict) == ["anonymous"]
+
+
+def test_tip_sent_back_says_its_photo_must_be_chosen_again(client, areas):
+    """A tip with a photo but neither area nor place came back with an empty photo input and
+    no word about it; sent again, the tip arrived without its photo."""
+    from fangkong.supervision.tests.test_visits import png
+
+    r = post(
+        client, form_data(place="", anonymous="on", contact_name="", contact_phone="", photo=png())
+    )
+    assert r.status_code == 200
+    errors = r.context["form"].errors
+    assert errors["place"] == ["请选择所在区域或填写地点"]
+    assert errors["photo"] == ["页面退回后照片不能保留，请重新选择照片"]
+    assert Tip.objects.count() == 0
 
 
 def test_rate_limit_per_address_with_a_chinese_message(client, areas):
@@ -196,6 +212,45 @@ def test_no_reward_for_an_anonymous_tip(client, areas, users):
     r = client.post(reverse("tips:reward_add", args=[tip.pk]), {"amount": "100"}, follow=True)
     assert "匿名举报没有留下联系方式，无法登记和发放奖励" in r.content.decode()
     assert Reward.objects.count() == 0
+
+
+def test_assign_choices_read_as_a_tree(client, areas, users):
+    """交办区域 listed bare names, so communities of the same name in two streets were two
+    identical lines. They now read under their streets, indented by level."""
+    tip = submit(area=areas["community"])
+    client.force_login(users["command"])
+    page = client.get(reverse("tips:tip_detail", args=[tip.pk])).content.decode()
+    select = re.search(r'<select name="area"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert options[1:] == [
+        "攀枝花市",
+        "\u3000仁和区",
+        "\u3000\u3000仁和街道",
+        "\u3000\u3000\u3000海棠花语社区",
+        "\u3000米易县",
+        "\u3000\u3000攀莲镇",
+        "\u3000\u3000\u3000迷阳水岸社区",
+    ]
+
+
+def test_refused_verification_keeps_the_typed_outcome(client, areas, users):
+    """The community types what it found on a phone; meanwhile someone else changed the tip.
+    The page comes back with the 核查结果 still typed and the reason on the form, instead
+    of a redirect to an emptied form."""
+    command = users["command"]
+    tip = submit(area=areas["community"])
+    services.assign_tip(actor=command, tip=tip, area=areas["community"])
+    outcome = "已到现场核实：该超市口罩售价二十元属实，已约谈店主并责令按进价销售。"
+    client.force_login(users["community"])
+    url = reverse("tips:tip_verify", args=[tip.pk])
+    r = client.post(url, {"founded": "1", "outcome": outcome, "version": tip.version - 1})
+    assert r.status_code == 200
+    form = r.context["verify_form"]
+    assert form["outcome"].value() == outcome
+    assert "该记录已被其他人修改" in form.non_field_errors()[0]
+    assert outcome in r.content.decode()
+    tip.refresh_from_db()
+    assert (tip.state, tip.outcome) == ("assigned", "")
 
 
 def test_tipster_is_masked_in_list_export_api_and_audit(client, areas, users):

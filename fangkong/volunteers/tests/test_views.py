@@ -142,6 +142,16 @@ def test_public_sign_up_creates_then_merges_with_the_same_answer(client, areas):
     assert first["Cache-Control"] == "no-store"
 
 
+def test_public_sign_up_does_not_promise_an_update_it_does_not_make(client, areas):
+    """The page said a repeat sign-up “只会更新原报名信息”; a resident who signed up again
+    with a new phone believed it changed. A repeat sign-up never changes who the volunteer
+    is or how to reach them (anyone may type anyone's ID number): the page now says what
+    happens — skills and times are added, other changes are checked with the person."""
+    page = client.get("/volunteers/signup/").content.decode()
+    assert "只会更新原报名信息" not in page
+    assert "再次报名不会重复登记" in page and "社区会与您本人核实后修改" in page
+
+
 def test_public_sign_up_asks_for_the_community_in_words(client, areas):
     page = client.get("/volunteers/signup/").content.decode()
     assert '<option value="" selected>请选择所在社区</option>' in page
