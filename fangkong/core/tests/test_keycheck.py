@@ -154,3 +154,30 @@ def test_key_file_lacking_keys_is_named(tmp_path):
     assert result.returncode == 1
     assert "缺少 FIELD_KEYS, INDEX_KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_ends_a_command_without_a_traceback(tmp_path):
+    """Ctrl-C during load-demo or an import printed a page of Python traceback."""
+    import signal
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "FANGKONG_", "PYTEST_")) and k != "DATABASE_URL"
+    }
+    env["FANGKONG_VAR_DIR"] = str(tmp_path / "var")
+    code = "import time; print('ready', flush=True); time.sleep(60)"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fangkong", "shell", "--no-imports", "-c", code],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline() == "ready\n"
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    # 130 in the shell either way: exit(130), or Python ending by the signal itself.
+    assert process.returncode in (130, -signal.SIGINT)
+    assert "已中断" in err
+    assert "Traceback" not in err
