@@ -181,3 +181,18 @@ def test_ctrl_c_ends_a_command_without_a_traceback(tmp_path):
     assert process.returncode in (130, -signal.SIGINT)
     assert "已中断" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("FANGKONG_MAX_UPLOAD_BYTES", "200MB", "FANGKONG_MAX_UPLOAD_BYTES='200MB' 应为整数"),
+        ("FANGKONG_RETENTION_DAYS", "{'venues.scan': 60}", "RETENTION_DAYS 不是有效的 JSON"),
+    ],
+)
+def test_a_malformed_setting_is_named(tmp_path, name, value, says):
+    """A unit in a number or single quotes in JSON gave a traceback naming no variable."""
+    result = _fangkong(tmp_path, "verify-audit", **{name: value})
+    assert result.returncode == 1
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
