@@ -12,7 +12,8 @@ from .secrets import load_secrets
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent
-VAR_DIR = Path(os.environ.get("FANGKONG_VAR_DIR", BASE_DIR / "var")).resolve()
+# expanduser: a systemd unit or crontab passes "~/fangkong/var" unexpanded.
+VAR_DIR = Path(os.environ.get("FANGKONG_VAR_DIR", BASE_DIR / "var")).expanduser().resolve()
 
 
 def _env_int(name: str, default: int) -> int:

@@ -109,6 +109,7 @@ def _fangkong(tmp_path, *args, **env):
     return subprocess.run(
         [sys.executable, "-m", "fangkong", *args],
         env=clean,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
@@ -196,3 +197,19 @@ def test_a_malformed_setting_is_named(tmp_path, name, value, says):
     assert result.returncode == 1
     assert says in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_var_dir_under_home_is_expanded(tmp_path):
+    """FANGKONG_VAR_DIR=~/fk from a systemd unit made a folder named "~" in the cwd."""
+    home = tmp_path / "home"
+    home.mkdir()
+    result = _fangkong(
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.VAR_DIR)",
+        FANGKONG_VAR_DIR="~/fk/var",
+        HOME=str(home),
+    )
+    assert result.stdout.strip() == str(home / "fk" / "var")
