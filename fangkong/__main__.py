@@ -30,6 +30,12 @@ def main() -> None:
         if "--traceback" in argv:
             raise
         sys.exit(_environment_problem(exc))
+    except KeyboardInterrupt:
+        if "--traceback" in argv:
+            raise
+        # Ctrl-C: the open transaction was rolled back; no traceback to read as a crash.
+        print("\n已中断 / interrupted", file=sys.stderr)
+        sys.exit(130)
 
 
 def _environment_problem(exc: Exception) -> str:

@@ -38,6 +38,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.settings import secrets as secrets_file
+
 FORMAT = "fangkong-backup/1"
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
@@ -365,6 +367,11 @@ def restore(path: Path, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS) -
     connection = connections[alias]
     with _opened(path) as (manifest, tar):
         if manifest["key_fingerprint"] != key_fingerprint():
+            # Keys this very run generated (no secrets.json on a fresh machine) encrypted
+            # nothing: leave the folder as it was, for the original file to be put back.
+            made = secrets_file.created_path()
+            if made is not None:
+                made.unlink(missing_ok=True)
             raise BackupError(
                 _(
                     "本机的加密密钥与备份时不同，恢复后身份证号、电话等个人信息将无法读取，"

@@ -12,7 +12,37 @@ from .secrets import load_secrets
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent
-VAR_DIR = Path(os.environ.get("FANGKONG_VAR_DIR", BASE_DIR / "var")).resolve()
+# expanduser: a systemd unit or crontab passes "~/fangkong/var" unexpanded.
+VAR_DIR = Path(os.environ.get("FANGKONG_VAR_DIR", BASE_DIR / "var")).expanduser().resolve()
+
+
+def _env_int(name: str, default: int) -> int:
+    """A whole-number variable, or ImproperlyConfigured naming it (not int()'s bare
+    "invalid literal" traceback)."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"环境变量 {name}={value!r} 应为整数（不带单位），例如 {default}。 / "
+            f"{name} must be a whole number without a unit, e.g. {default}."
+        ) from None
+
+
+def _env_json(name: str, default):
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f'环境变量 {name} 不是有效的 JSON，例如 {{"health.checkin": 365}}（英文双引号）。 / '
+            f"{name} is not valid JSON."
+        ) from None
+
 
 _secrets = load_secrets(VAR_DIR)
 SECRET_KEY = os.environ.get("FANGKONG_SECRET_KEY", _secrets["SECRET_KEY"])
@@ -172,15 +202,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "fangkong.accounts.validators.NumericPasswordValidator"},
 ]
 
-SESSION_COOKIE_AGE = int(os.environ.get("FANGKONG_SESSION_AGE", 8 * 3600))
+SESSION_COOKIE_AGE = _env_int("FANGKONG_SESSION_AGE", 8 * 3600)
 # Days an API token lasts (0: until its holder ends it, the password changes or the account
 # is deactivated); a device asks /api/v1/auth/token/ again for a new one.
-FANGKONG_TOKEN_DAYS = int(os.environ.get("FANGKONG_TOKEN_DAYS", 90))
+FANGKONG_TOKEN_DAYS = _env_int("FANGKONG_TOKEN_DAYS", 90)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = (
     os.environ.get("FANGKONG_SESSION_EXPIRE_AT_BROWSER_CLOSE", "1") == "1"
 )
 # Signed out after this long without a request (0: never; the absolute limit still holds).
-FANGKONG_SESSION_IDLE_MINUTES = int(os.environ.get("FANGKONG_SESSION_IDLE_MINUTES", 30))
+FANGKONG_SESSION_IDLE_MINUTES = _env_int("FANGKONG_SESSION_IDLE_MINUTES", 30)
 # Rate-limit counters shared by every process of the deployment (gunicorn workers, several
 # app servers on one PostgreSQL) without another service: a table in our database
 # (core/cache.py; README "Deployment notes"). Hot paths count per process in "local".
@@ -195,12 +225,10 @@ CACHES = {
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 # Sign-in guard (accounts.security): lockout per account, throttling per address.
-FANGKONG_LOGIN_MAX_FAILURES = int(os.environ.get("FANGKONG_LOGIN_MAX_FAILURES", 5))
-FANGKONG_LOGIN_LOCK_MINUTES = int(os.environ.get("FANGKONG_LOGIN_LOCK_MINUTES", 15))
-FANGKONG_LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("FANGKONG_LOGIN_ADDRESS_MAX_FAILURES", 20))
-FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES = int(
-    os.environ.get("FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES", 15)
-)
+FANGKONG_LOGIN_MAX_FAILURES = _env_int("FANGKONG_LOGIN_MAX_FAILURES", 5)
+FANGKONG_LOGIN_LOCK_MINUTES = _env_int("FANGKONG_LOGIN_LOCK_MINUTES", 15)
+FANGKONG_LOGIN_ADDRESS_MAX_FAILURES = _env_int("FANGKONG_LOGIN_ADDRESS_MAX_FAILURES", 20)
+FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES = _env_int("FANGKONG_LOGIN_ADDRESS_WINDOW_MINUTES", 15)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -229,39 +257,35 @@ MEDIA_ROOT = VAR_DIR / "media"
 FANGKONG_UPLOAD_DIR = VAR_DIR / "uploads"
 FANGKONG_EXPORT_DIR = VAR_DIR / "exports"
 # A list longer than this is exported by a background job with progress, not in the request.
-FANGKONG_EXPORT_BACKGROUND_ROWS = int(os.environ.get("FANGKONG_EXPORT_BACKGROUND_ROWS", 5_000))
+FANGKONG_EXPORT_BACKGROUND_ROWS = _env_int("FANGKONG_EXPORT_BACKGROUND_ROWS", 5_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FANGKONG_MAX_UPLOAD_BYTES = int(os.environ.get("FANGKONG_MAX_UPLOAD_BYTES", 200 * 1024 * 1024))
+FANGKONG_MAX_UPLOAD_BYTES = _env_int("FANGKONG_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 # Above this many rows a web import runs in the background with a progress bar.
 FANGKONG_SYNC_IMPORT_ROWS = 2000
 # Photos (inspections, rectification evidence, tips): largest upload, checked by content.
-FANGKONG_MAX_PHOTO_BYTES = int(os.environ.get("FANGKONG_MAX_PHOTO_BYTES", 8 * 1024 * 1024))
+FANGKONG_MAX_PHOTO_BYTES = _env_int("FANGKONG_MAX_PHOTO_BYTES", 8 * 1024 * 1024)
 # Rate limits count the peer address; behind a reverse proxy set this to 1 so the address
 # the proxy appends to X-Forwarded-For is counted (core/ratelimit.py). Never without a proxy:
 # clients could then name any address they like.
 FANGKONG_TRUST_X_FORWARDED_FOR = os.environ.get("FANGKONG_TRUST_X_FORWARDED_FOR", "0") == "1"
 # Public tip form: accepted tips per client address per hour; seconds a human needs at least.
-FANGKONG_TIP_LIMIT_PER_HOUR = int(os.environ.get("FANGKONG_TIP_LIMIT_PER_HOUR", 5))
-FANGKONG_TIP_MIN_SECONDS = int(os.environ.get("FANGKONG_TIP_MIN_SECONDS", 5))
+FANGKONG_TIP_LIMIT_PER_HOUR = _env_int("FANGKONG_TIP_LIMIT_PER_HOUR", 5)
+FANGKONG_TIP_MIN_SECONDS = _env_int("FANGKONG_TIP_MIN_SECONDS", 5)
 # Hostile uploads: refuse a sheet with more data rows than this, and an .xlsx whose parts
 # would unzip to more than this many bytes (zip bombs), before reading it.
-FANGKONG_IMPORT_MAX_ROWS = int(os.environ.get("FANGKONG_IMPORT_MAX_ROWS", 1_000_000))
+FANGKONG_IMPORT_MAX_ROWS = _env_int("FANGKONG_IMPORT_MAX_ROWS", 1_000_000)
 # A file of at least this many rows into a table holding fewer sets its secondary indexes
 # aside and rebuilds them before commit (core/importing/indexes.py; on SQLite the audit log's
 # too, by the same rule); 0 = never. On SQLite the rebuild sorts through a temporary file
 # (the import's temp_store, core/importing/engine.py).
-FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = int(
-    os.environ.get("FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS", 50_000)
-)
+FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = _env_int("FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS", 50_000)
 # Worker processes that parse, validate and encrypt a large file's rows while the importing
 # process writes them (core/importing/pipeline.py); 0 = all in one process. Files of fewer
 # rows than FANGKONG_IMPORT_WORKERS_MIN_ROWS are imported in one process.
-FANGKONG_IMPORT_WORKERS = int(os.environ.get("FANGKONG_IMPORT_WORKERS", 2))
-FANGKONG_IMPORT_WORKERS_MIN_ROWS = int(os.environ.get("FANGKONG_IMPORT_WORKERS_MIN_ROWS", 20_000))
-FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = int(
-    os.environ.get("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", 1024**3)
-)
+FANGKONG_IMPORT_WORKERS = _env_int("FANGKONG_IMPORT_WORKERS", 2)
+FANGKONG_IMPORT_WORKERS_MIN_ROWS = _env_int("FANGKONG_IMPORT_WORKERS_MIN_ROWS", 20_000)
+FANGKONG_IMPORT_MAX_UNZIPPED_BYTES = _env_int("FANGKONG_IMPORT_MAX_UNZIPPED_BYTES", 1024**3)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
@@ -348,7 +372,10 @@ LOGGING = {
     # Every handler drops ID and phone numbers from messages and tracebacks.
     "filters": {"redact": {"()": "fangkong.core.logging.RedactPersonalData"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("FANGKONG_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("FANGKONG_LOG_LEVEL", "INFO").strip().upper(),
+    },
     # Request lines carry URLs only; personal data never appears in URLs (POST bodies only).
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -357,6 +384,6 @@ FANGKONG_NAV_TITLE = _("防控平台")
 
 # --- data retention (core.retention, core.keys) ---
 # {"health.checkin": 365}: days per model, overriding each app's default (README).
-FANGKONG_RETENTION_DAYS = json.loads(os.environ.get("FANGKONG_RETENTION_DAYS", "{}"))
+FANGKONG_RETENTION_DAYS = _env_json("FANGKONG_RETENTION_DAYS", {})
 # Days personal values in the audit log stay readable before their key may be retired.
-FANGKONG_AUDIT_PERSONAL_DAYS = int(os.environ.get("FANGKONG_AUDIT_PERSONAL_DAYS", 730))
+FANGKONG_AUDIT_PERSONAL_DAYS = _env_int("FANGKONG_AUDIT_PERSONAL_DAYS", 730)

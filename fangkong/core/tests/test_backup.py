@@ -100,6 +100,21 @@ def test_restore_refuses_a_database_holding_data_without_force(city, tmp_path):
     assert Resident.objects.get(pk=resident.pk).name == resident.name
 
 
+def test_restore_without_the_key_file_leaves_no_new_one(small_city, tmp_path, monkeypatch):
+    """On a fresh machine without secrets.json the command made new keys, refused, and left
+    them there; the original must be put back in their place."""
+    from fangkong.settings import secrets as secrets_file
+
+    info = backup.backup(tmp_path)
+    made = tmp_path / "made-secrets.json"
+    made.write_text("{}")
+    monkeypatch.setattr(secrets_file, "_created", made)
+    monkeypatch.setattr(backup, "key_fingerprint", lambda: "other keys")
+    with pytest.raises(CommandError, match="密钥"):
+        call_command("restore", str(info.path), "--force")
+    assert not made.exists()
+
+
 def test_restore_refuses_other_keys(city, tmp_path, settings):
     out = tmp_path / "fk.backup"
     backup.backup(out)

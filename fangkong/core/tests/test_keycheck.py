@@ -109,6 +109,7 @@ def _fangkong(tmp_path, *args, **env):
     return subprocess.run(
         [sys.executable, "-m", "fangkong", *args],
         env=clean,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
@@ -154,3 +155,61 @@ def test_key_file_lacking_keys_is_named(tmp_path):
     assert result.returncode == 1
     assert "缺少 FIELD_KEYS, INDEX_KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_ends_a_command_without_a_traceback(tmp_path):
+    """Ctrl-C during load-demo or an import printed a page of Python traceback."""
+    import signal
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "FANGKONG_", "PYTEST_")) and k != "DATABASE_URL"
+    }
+    env["FANGKONG_VAR_DIR"] = str(tmp_path / "var")
+    code = "import time; print('ready', flush=True); time.sleep(60)"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fangkong", "shell", "--no-imports", "-c", code],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline() == "ready\n"
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    # 130 in the shell either way: exit(130), or Python ending by the signal itself.
+    assert process.returncode in (130, -signal.SIGINT)
+    assert "已中断" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("FANGKONG_MAX_UPLOAD_BYTES", "200MB", "FANGKONG_MAX_UPLOAD_BYTES='200MB' 应为整数"),
+        ("FANGKONG_RETENTION_DAYS", "{'venues.scan': 60}", "RETENTION_DAYS 不是有效的 JSON"),
+    ],
+)
+def test_a_malformed_setting_is_named(tmp_path, name, value, says):
+    """A unit in a number or single quotes in JSON gave a traceback naming no variable."""
+    result = _fangkong(tmp_path, "verify-audit", **{name: value})
+    assert result.returncode == 1
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_var_dir_under_home_is_expanded(tmp_path):
+    """FANGKONG_VAR_DIR=~/fk from a systemd unit made a folder named "~" in the cwd."""
+    home = tmp_path / "home"
+    home.mkdir()
+    result = _fangkong(
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.VAR_DIR)",
+        FANGKONG_VAR_DIR="~/fk/var",
+        HOME=str(home),
+    )
+    assert result.stdout.strip() == str(home / "fk" / "var")
