@@ -62,6 +62,7 @@ def test_dry_run_preview_lists_errors_and_writes_nothing(
     }
     assert [(e["row"], e["field"]) for e in r.context["errors"]] == [(4, "身份证号")]
     assert "确认导入" not in body  # rows were rejected and skip_invalid was off
+    assert "名单.csv · " in body  # which of the user's files this preview is of
     assert Resident.objects.count() == 0
 
 
