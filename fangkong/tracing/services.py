@@ -132,20 +132,7 @@ def void_case(*, actor, case: Case, reason: str, expected_version: int | None = 
             .exclude(state=ContactState.DISMISSED)
             .order_by("pk")
         )
-        events = []
-        for contact in contacts:
-            was = Contact.objects.get(pk=contact.pk)
-            contact.state = ContactState.DISMISSED
-            contact.dismissed_at = case.voided_at
-            contact.reason = cause
-            contact.version = was.version + 1
-            contact.save(update_fields=["state", "dismissed_at", "reason", "version", "updated_at"])
-            events.append(
-                audit.event_for(
-                    contact, AuditAction.UPDATE, changes=audit.diff(was, contact), reason=cause
-                )
-            )
-        audit.record_many(actor, events)
+        _restate(actor, contacts, ContactState.DISMISSED, lambda c: cause, cause, case.voided_at)
         recompute_on_commit(
             sorted({case.resident_id, *(c.resident_id for c in contacts)}), cause=cause, actor=actor
         )
@@ -282,21 +269,14 @@ def _reinstate_secondaries_through(actor, close: Contact) -> list[Contact]:
     ).values_list("contact_id", "kind"):
         kinds.setdefault(contact_id, []).append(kind)
     cause = _("系统恢复待核实：其关联的密切接触者已重新确认")
-    events = []
-    for contact in candidates:
-        before = Contact.objects.get(pk=contact.pk)
-        contact.state = ContactState.SUSPECTED
-        contact.dismissed_at = None
-        contact.reason = _trace_reason(kinds.get(contact.pk, []))
-        contact.version = before.version + 1
-        contact.save(update_fields=["state", "dismissed_at", "reason", "version", "updated_at"])
-        events.append(
-            audit.event_for(
-                contact, AuditAction.UPDATE, changes=audit.diff(before, contact), reason=cause
-            )
-        )
     # A contact still to verify is no status fact: no recomputation is needed.
-    audit.record_many(actor, events)
+    _restate(
+        actor,
+        candidates,
+        ContactState.SUSPECTED,
+        lambda c: _trace_reason(kinds.get(c.pk, [])),
+        cause,
+    )
     return candidates
 
 
@@ -327,25 +307,32 @@ def _dismiss_secondaries_through(actor, close: Contact) -> list[Contact]:
     ).values_list("contact_id", "source_id"):
         sources.setdefault(contact_id, set()).add(source_id)
     reason = stored_text(SYSTEM_DISMISSAL)
-    events, done = [], []
-    for contact in candidates:
-        if not sources.get(contact.pk, set()) <= dismissed:
-            continue  # also exposed to a close contact not dismissed
+    # Not also exposed to a close contact still standing.
+    done = [c for c in candidates if sources.get(c.pk, set()) <= dismissed]
+    # A contact still to verify is no status fact: no recomputation is needed.
+    _restate(actor, done, ContactState.DISMISSED, lambda c: reason, reason)
+    return done
+
+
+def _restate(actor, contacts: list[Contact], state: str, reason_of, cause: str, at=None) -> None:
+    """Contacts the system moves to ``state`` (a voided case's; secondaries whose link was
+    dismissed, or confirmed again), each with its reason (``reason_of(contact)``): one audit
+    entry each with ``cause``, written together. ``at`` is when a dismissal took effect."""
+    events = []
+    for contact in contacts:
         before = Contact.objects.get(pk=contact.pk)
-        contact.state = ContactState.DISMISSED
-        contact.dismissed_at = timezone.now()
-        contact.reason = reason
+        contact.state = state
+        dismissed = state == ContactState.DISMISSED
+        contact.dismissed_at = (at or timezone.now()) if dismissed else None
+        contact.reason = reason_of(contact)
         contact.version = before.version + 1
         contact.save(update_fields=["state", "dismissed_at", "reason", "version", "updated_at"])
         events.append(
             audit.event_for(
-                contact, AuditAction.UPDATE, changes=audit.diff(before, contact), reason=reason
+                contact, AuditAction.UPDATE, changes=audit.diff(before, contact), reason=cause
             )
         )
-        done.append(contact)
-    # A contact still to verify is no status fact: no recomputation is needed.
     audit.record_many(actor, events)
-    return done
 
 
 # --- tracing from scans and households ------------------------------------------------------
