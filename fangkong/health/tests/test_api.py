@@ -152,3 +152,13 @@ def test_assignment_list_query_count(users, areas, django_assert_num_queries):
     with django_assert_num_queries(5):
         r = client.get("/api/v1/assignments/")
     assert r.json()["count"] == 12
+
+
+def test_the_schema_documents_the_200_of_a_re_sent_record():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("/api/v1/check-ins/", "/api/v1/nucleic-acid-tests/"):
+        responses = paths[path]["post"]["responses"]
+        assert {"200", "201"} <= set(responses), path
+        assert responses["200"]["content"] == responses["201"]["content"]
