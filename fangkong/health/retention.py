@@ -9,7 +9,7 @@ register(
     action=DELETE,
     reason="daily temperatures and symptoms matter during and shortly after monitoring",
 )
-register(
+NUCLEIC_ACID_TESTS = register(
     "health.NucleicAcidTest",
     date_field="sampled_at",
     days=365,

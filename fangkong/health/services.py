@@ -18,6 +18,7 @@ from fangkong.formats import joined
 from fangkong.status.clock import at_local, local_date
 from fangkong.status.services import end_overrides_for_new_fact, recompute_on_commit
 
+from . import retention
 from .choices import (
     CATEGORY_KINDS,
     SLOT_START_HOUR,
@@ -360,17 +361,28 @@ def record_nat_result(
     result: str,
     institution: str,
     reported_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
 ) -> tuple[NucleicAcidTest, bool]:
     """Record a sample or its result; the same sample sent again changes nothing, and a
     pending sample takes its result when it arrives."""
+    now = now or timezone.now()
     require_perm(actor, "health.add_nucleicacidtest")
     require_area(actor, resident.area)
     if result not in NatResult.values:
         raise ValidationError({"result": _("检测结果应为阴性、阳性或待出结果")})
     if sampled_at is None:
         raise ValidationError({"sampled_at": _("请填写采样时间")})
-    if sampled_at > timezone.now():
+    if sampled_at > now:
         raise ValidationError({"sampled_at": _("采样时间不能晚于当前时间")})
+    # An older result counts for nothing and would be purged at once (a typo: 0212 for 2022).
+    oldest = now - datetime.timedelta(days=retention.NUCLEIC_ACID_TESTS.period_days)
+    if sampled_at < oldest:
+        raise ValidationError(
+            {
+                "sampled_at": _("采样时间早于 %(day)s，超出核酸检测记录的保存期限，请核对")
+                % {"day": timezone.localtime(oldest).date().isoformat()}
+            }
+        )
     institution = (institution or "").strip()
     if not institution:
         raise ValidationError({"institution": _("请填写检测机构")})

@@ -298,6 +298,12 @@ REST_FRAMEWORK = {
         "fangkong.core.api.filters.StrictFilterBackend",
         "fangkong.core.api.filters.StrictOrderingFilter",
     ],
+    # JSON bodies only. A form-encoded body reads with HTML form rules: a boolean left out is
+    # false (a tip "verified" without ``founded`` became unfounded, a warehouse PUT without
+    # ``active`` was deactivated) and a list cannot be written at all. The token view keeps
+    # its own form parsers (devices sign in with ``curl -d``).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "fangkong.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "fangkong.core.api.schema.AutoSchema",

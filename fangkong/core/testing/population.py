@@ -90,6 +90,7 @@ def populate(areas, users) -> Population:
             sampled_at=now - dt.timedelta(days=days),
             result=NatResult.NEGATIVE,
             institution="市疾控中心",
+            now=now - dt.timedelta(days=days),
         )
         case = tracing.create_case(
             actor=actor,

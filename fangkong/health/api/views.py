@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 
@@ -34,7 +34,18 @@ class ScopedCreateReadViewSet(ScopedCreateReadViewSet):
 
 
 class PairServiceCreateMixin:
-    """For services that answer ``(row, created)`` (idempotent re-sends): 201 or 200."""
+    """For services that answer ``(row, created)`` (idempotent re-sends): 201 or 200, both
+    documented (a client generated from the schema took the re-send's 200 for an error)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        again = OpenApiResponse(
+            cls.serializer_class,
+            description=_("此前已登记：重发的同一记录不再新增，返回已有的记录"),
+        )
+        extend_schema_view(create=extend_schema(responses={201: cls.serializer_class, 200: again}))(
+            cls
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

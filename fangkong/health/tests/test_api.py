@@ -152,3 +152,31 @@ def test_assignment_list_query_count(users, areas, django_assert_num_queries):
     with django_assert_num_queries(5):
         r = client.get("/api/v1/assignments/")
     assert r.json()["count"] == 12
+
+
+def test_the_schema_documents_the_200_of_a_re_sent_record():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("/api/v1/check-ins/", "/api/v1/nucleic-acid-tests/"):
+        responses = paths[path]["post"]["responses"]
+        assert {"200", "201"} <= set(responses), path
+        assert responses["200"]["content"] == responses["201"]["content"]
+
+
+def test_a_nat_sampled_before_its_retention_period_is_refused(users, people):
+    """Year 0212 for 2022 was stored (and shown with a +08:05:43 offset no client parses)."""
+    client = api(users["grid_a"])
+    body = {
+        "resident": people["a1"].pk,
+        "sampled_at": "0212-09-18T15:44:02+08:00",
+        "institution": "市疾控中心",
+        "result": "negative",
+    }
+    response = client.post("/api/v1/nucleic-acid-tests/", body, format="json")
+    assert response.status_code == 400
+    (message,) = response.json()["sampled_at"]
+    assert message.startswith("采样时间早于 ") and message.endswith(
+        "超出核酸检测记录的保存期限，请核对"
+    )
+    assert NucleicAcidTest.objects.count() == 0
