@@ -34,8 +34,8 @@ def handovers_for(user) -> QuerySet[Handover]:
 
 
 def handover_candidates(user, areas) -> QuerySet:
-    """Who may take over at ``areas``: staff the user sees, staff of the units' subtrees and
-    people holding a shift there."""
+    """Who may take over at ``areas`` from ``user``: staff the user sees, staff of the units'
+    subtrees and people holding a shift there; not the user, who hands over."""
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
@@ -44,9 +44,11 @@ def handover_candidates(user, areas) -> QuerySet:
         in_units |= Q(area__path__startswith=area.path)
     on_shift = Shift.objects.filter(area__in=[a.pk for a in areas]).values("person_id")
     visible = User.objects.visible_to(user).values("pk")
-    return User.objects.filter(
-        Q(pk__in=visible) | Q(pk__in=on_shift) | in_units, is_active=True
-    ).order_by("username")
+    return (
+        User.objects.filter(Q(pk__in=visible) | Q(pk__in=on_shift) | in_units, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("username")
+    )
 
 
 def open_items(qs: QuerySet[HandoverItem], area) -> QuerySet[HandoverItem]:

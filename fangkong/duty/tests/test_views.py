@@ -134,6 +134,8 @@ def test_handover_flow_pages(client, areas, users, make_shift):
     login(client, users["grid_a"])
     form = client.get(reverse("duty:handover_add"))
     assert areas["community"] in form.context["form"].fields["area"].queryset
+    relief = form.context["form"].fields["incoming"].queryset
+    assert users["grid_b"] in relief and users["grid_a"] not in relief  # not oneself
     response = client.post(
         reverse("duty:handover_add"),
         {
