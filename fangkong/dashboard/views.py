@@ -141,9 +141,16 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
         raise PermissionDenied(_("您没有可查看的统计数据"))
     now = timezone.now()
     day = local_date(now)
-    past = _past_day(request.GET.get("date", ""), day)
+    asked = request.GET.get("date", "")
+    past = _past_day(asked, day)
     if past is not None:  # 回看: the figures as of the end of an earlier day
         day, now = past, Moment.of(past).end
+    elif asked and asked != day.isoformat():
+        # A day to come or a typo: say so rather than pass today's figures off as that day's.
+        messages.warning(
+            request,
+            _("“%(v)s”不是今天以前的日期，以下是当前数据") % {"v": asked[:20]},
+        )
     keys = [f.key for f in figures]
     moment = Moment.of(day)
     values, by_child = figure_table(request.user, area, day, keys, children=True)

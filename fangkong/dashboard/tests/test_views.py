@@ -128,6 +128,16 @@ def test_an_earlier_day_reads_as_of_its_24_00_and_downloads_that_days_report(
     assert form.context["form"]["area"].value() == str(areas["city"].pk)
 
 
+def test_a_day_to_come_or_a_typo_says_the_figures_are_todays(client, city, users):
+    """回看 a future day (or 2020-13-40) showed today's figures under no warning."""
+    client.force_login(users["command"])
+    for asked in ("2999-01-01", "2020-13-40"):
+        html = client.get(reverse("dashboard:dashboard"), {"date": asked}).content.decode()
+        assert f"“{asked}”不是今天以前的日期，以下是当前数据" in html
+    html = client.get(reverse("dashboard:dashboard")).content.decode()
+    assert "不是今天以前的日期" not in html
+
+
 def test_dashboard_as_of_an_earlier_day(client, city, areas, users):
     """?date= shows the figures (and trends) as of the end of that day, as the daily report."""
     import datetime
