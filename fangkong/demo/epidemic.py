@@ -105,13 +105,13 @@ def _cases(command, rng: random.Random, now, today, community) -> dict[str, int]
             .order_by("resident_id")
         )
         counts["contacts"] += case.contacts.count()
-        # About half confirmed, one dismissed when there are three or more, the rest (and
+        # About half confirmed, one dismissed when there are two or more, the rest (and
         # the secondary contacts) left for staff to verify.
         confirmed = [
             tracing.confirm_contact(actor=command, contact=c, reason="电话核实：同一时段在场")
             for c in close[: (len(close) + 1) // 2]
         ]
-        if len(close) >= 3:
+        if len(close) >= 2:
             tracing.dismiss_contact(
                 actor=command, contact=close[len(confirmed)], reason="核实：该时段不在场"
             )

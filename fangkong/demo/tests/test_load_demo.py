@@ -224,7 +224,11 @@ def test_demo_epidemic_work_and_everyone_has_a_status(var_dir):
         ("PZH-002", "asymptomatic"),
     ]
     confirmed = Contact.objects.filter(state="confirmed")
-    assert confirmed.exists() and Contact.objects.filter(state="dismissed").exists()
+    # How many close contacts tracing finds depends on the hour the demo is loaded (its scans
+    # are the last 24 hours' open hours): the rule, not a count.
+    close = [c.contacts.filter(degree="close").count() for c in cases]
+    assert sum(close) > 0 and confirmed.count() == sum((n + 1) // 2 for n in close)
+    assert Contact.objects.filter(state="dismissed").count() == sum(n >= 2 for n in close)
     assert not confirmed.exclude(degree="close").exists()
     # Each confirmed contact went to home quarantine in the same action.
     quarantined = set(

@@ -20,7 +20,9 @@ class Migration(migrations.Migration):
                 migrations.AddField(
                     model_name="donation",
                     name="void_reason",
-                    field=models.CharField(blank=True, max_length=300, verbose_name="撤销原因"),
+                    field=models.CharField(
+                        blank=True, db_default="", max_length=300, verbose_name="撤销原因"
+                    ),
                 ),
             ],
         ),

@@ -57,7 +57,9 @@ class Donation(ScopedModel):
     notes = models.TextField(_("备注"), blank=True)
     # Recorded in error: its money and goods are taken back out, it counts in no total.
     voided_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-    void_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    void_reason = models.CharField(  # also the database's default, as Case.void_reason
+        _("撤销原因"), max_length=300, blank=True, db_default=""
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

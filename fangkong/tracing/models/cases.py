@@ -30,7 +30,9 @@ class Case(ScopedModel):
     discharged_at = models.DateTimeField(_("治愈/出院时间"), null=True, blank=True)
     source = models.CharField(_("发现途径"), max_length=100, blank=True)
     voided_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-    void_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    # Also the database's default: rows inserted by SQL (loaders, partner scripts) need not
+    # name a column most rows never fill.
+    void_reason = models.CharField(_("撤销原因"), max_length=300, blank=True, db_default="")
     notes = EncryptedTextField(_("流调备注"), kind="text")
 
     class Meta:
