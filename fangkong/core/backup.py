@@ -431,19 +431,44 @@ def _pg_restore(alias: str, source: Path, manifest: dict) -> None:
         )
     args, env = _pg_env(alias)
     # An empty schema instead of ``--clean``: pg_restore cannot drop the inherited keys of a
-    # partitioned table's partitions (scans) one by one.
+    # partitioned table's partitions (scans) one by one. The schema it replaces is set aside
+    # under another name until the restore is in, and put back if it fails or is interrupted:
+    # a restore never leaves an empty database behind.
+    _put_back_set_aside(alias)
     with connections[alias].cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE")
+        cursor.execute(f"ALTER SCHEMA public RENAME TO {SET_ASIDE_SCHEMA}")
         cursor.execute("CREATE SCHEMA public")
     connections[alias].close()
-    _run(
-        [
-            str(pg_restore),
-            *("--single-transaction", "--exit-on-error"),
-            *("--no-owner", "--no-privileges"),
-            *args,
-            str(source),
-        ],
-        env,
-        "pg_restore",
-    )
+    try:
+        _run(
+            [
+                str(pg_restore),
+                *("--single-transaction", "--exit-on-error"),
+                *("--no-owner", "--no-privileges"),
+                *args,
+                str(source),
+            ],
+            env,
+            "pg_restore",
+        )
+    except BaseException:
+        _put_back_set_aside(alias)
+        raise
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA {SET_ASIDE_SCHEMA} CASCADE")
+    connections[alias].close()
+
+
+# Where a PostgreSQL restore keeps the schema it replaces until the new one is in.
+SET_ASIDE_SCHEMA = "fangkong_before_restore"
+
+
+def _put_back_set_aside(alias: str) -> None:
+    """The schema an unfinished restore set aside (killed outright, the machine stopped)
+    becomes ``public`` again, in place of whatever that restore left there."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [SET_ASIDE_SCHEMA])
+        if cursor.fetchone():
+            cursor.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            cursor.execute(f"ALTER SCHEMA {SET_ASIDE_SCHEMA} RENAME TO public")
+    connections[alias].close()

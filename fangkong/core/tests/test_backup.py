@@ -192,6 +192,37 @@ def test_an_interrupted_backup_leaves_no_file(small_city, tmp_path, monkeypatch,
     assert list(tmp_path.glob("fk.backup*")) == []  # neither the file nor its .partial
 
 
+@pytest.mark.postgres
+def test_a_failed_postgresql_restore_leaves_the_data_as_it_was(city, tmp_path, monkeypatch):
+    """The schema was dropped before pg_restore ran: a restore that failed or was stopped
+    left an empty database. The old schema now stays aside until the new one is in."""
+    out = tmp_path / "fk.backup"
+    backup.backup(out)
+    resident = city.residents[0]
+    Resident.objects.filter(pk=resident.pk).update(name="恢复前的名字")
+
+    def interrupted(args, env, what):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(backup, "_run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("restore", str(out), "--force")
+    assert Resident.objects.get(pk=resident.pk).name == "恢复前的名字"
+    # A restore killed outright leaves the old schema aside: the next one puts it back first.
+    monkeypatch.undo()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER SCHEMA public RENAME TO {backup.SET_ASIDE_SCHEMA}")
+        cursor.execute("CREATE SCHEMA public")
+    call_command("restore", str(out), "--force")
+    assert Resident.objects.get(pk=resident.pk).name == resident.name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname = %s", [backup.SET_ASIDE_SCHEMA]
+        )
+        assert cursor.fetchone()[0] == 0
+    assert verify_chain().ok
+
+
 def test_restore_says_when_the_backup_was_made_in_local_time(small_city, tmp_path):
     """It printed the UTC ISO stamp (09:42:37+00:00) of a file named fangkong-…-174237."""
     info = backup.backup(tmp_path)
