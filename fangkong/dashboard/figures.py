@@ -528,7 +528,7 @@ register(
         PARTY_FEES.model,
         lambda m: Q(),
         "supplies:fund_list",
-        {"kind": "party_fee"},
+        _on("until", kind="party_fee"),
         family=PARTY_FEES,
         pick=lambda d: d["fees"],
     )

@@ -15,6 +15,7 @@ from .choices import (
     WarehouseKind,
 )
 from .models import Allocation, Donation, Fund, Item, Movement, SupplyRequest, Warehouse
+from .selectors import fund_sums
 
 
 class ItemFilterSet(django_filters.FilterSet):
@@ -119,7 +120,12 @@ class AllocationFilterSet(django_filters.FilterSet):
 
 class FundFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
+    # A past day's figures (the dashboard's 专项党费收入 looked back): entries up to the day.
+    until = django_filters.DateFilter(label=_("截至日期"), method="filter_until")
 
     class Meta:
         model = Fund
         fields = ["area", "kind"]
+
+    def filter_until(self, qs, name, value):
+        return fund_sums(qs, until=value)

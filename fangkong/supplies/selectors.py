@@ -308,15 +308,18 @@ def trace_donation(donation: Donation) -> list[TraceRow]:
 
 def fund_list(funds: QuerySet) -> QuerySet:
     """Funds with ``income``, ``allocated``, ``spent`` and ``balance`` from their entries."""
-    return (
-        funds.select_related("area")
-        .annotate(
-            income=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.INCOME)),
-            allocated=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.ALLOCATION)),
-            spent=_sum("entries__amount", filter=Q(entries__kind=FundEntryKind.SPENDING)),
-            balance=_sum("entries__amount"),
-        )
-        .order_by("area__path", "name", "pk")
+    return fund_sums(funds.select_related("area")).order_by("area__path", "name", "pk")
+
+
+def fund_sums(funds: QuerySet, *, until: datetime.date | None = None) -> QuerySet:
+    """``fund_list``'s sums, of the entries dated up to ``until`` when given (the figures of a
+    past day: a later call replaces the earlier sums)."""
+    dated = Q(entries__date__lte=until) if until is not None else Q()
+    return funds.annotate(
+        income=_sum("entries__amount", filter=dated & Q(entries__kind=FundEntryKind.INCOME)),
+        allocated=_sum("entries__amount", filter=dated & Q(entries__kind=FundEntryKind.ALLOCATION)),
+        spent=_sum("entries__amount", filter=dated & Q(entries__kind=FundEntryKind.SPENDING)),
+        balance=_sum("entries__amount", filter=dated or None),
     )
 
 

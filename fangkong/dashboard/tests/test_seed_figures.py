@@ -18,6 +18,7 @@ from fangkong.dashboard.figures import figure_values
 from fangkong.supervision import services as supervision
 from fangkong.supplies import services as supplies
 from fangkong.supplies.choices import DonationKind, DonorKind, FundEntryKind, FundKind, Unit
+from fangkong.supplies.models import Fund
 from fangkong.supplies.tests.conftest import catalogue, places  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,33 @@ def test_donation_figures_link_lists_whose_total_is_the_figure(client, seeds, ar
     for key in ("donations_money", "donations_money_channels"):
         listed = client.get(items[key]["url"]).context["totals"]["money_total"]
         assert listed == items[key]["value"] == SEED_FIGURES[key], key
+
+
+def test_party_fee_figure_links_funds_whose_income_is_the_figure(client, seeds, areas, users):
+    """专项党费收入 as of a day: its link lists the party-fee funds with the income booked up to
+    that day (it listed every entry to date, so a day looked back showed later income)."""
+    party = Fund.objects.get(kind=FundKind.PARTY_FEE)
+    supplies.record_fund_entry(
+        actor=users["command"],
+        fund=party,
+        kind=FundEntryKind.INCOME,
+        amount="20000",
+        date=DAY + datetime.timedelta(days=1),
+        counterpart="区委组织部",
+        purpose="专项党费",
+    )
+    client.force_login(users["leader"])
+    response = client.get(reverse("dashboard:dashboard"), {"date": DAY.isoformat()})
+    item = next(
+        i for g in response.context["groups"] for i in g["items"] if i["key"] == "party_fees"
+    )
+    funds = list(client.get(item["url"]).context["table"])
+    assert [fund.name for fund, _cells in funds] == ["抗疫专项党费"]
+    assert funds[0][0].income == item["value"] == SEED_FIGURES["party_fees"]
+    # Today the later income is in both.
+    response = client.get(reverse("dashboard:dashboard"))
+    item = next(
+        i for g in response.context["groups"] for i in g["items"] if i["key"] == "party_fees"
+    )
+    fund = next(iter(client.get(item["url"]).context["table"]))[0]
+    assert fund.income == item["value"] == SEED_FIGURES["party_fees"] + 20000
