@@ -109,6 +109,11 @@ class ScopedGenericViewSet(BaseViewSet):
             return selector(qs)
         return qs.select_related(*self.related) if self.related else qs
 
+    def filter_queryset(self, queryset):
+        # The filters choose a list's rows (some hide rows unless asked for, as the cases'
+        # voided ones); one row is found by its id whatever a query string would say.
+        return queryset if self.detail else super().filter_queryset(queryset)
+
     def get_serializer_class(self):
         if self.action in UPDATE_ACTIONS:
             return update_serializer_for(self.update_serializer_class or self.serializer_class)

@@ -45,11 +45,6 @@ class CaseViewSet(
     }
     service_takes_data = False
 
-    def filter_queryset(self, queryset):
-        # The filters choose a list's rows (a voided case only when asked for by status);
-        # one case is found by its id whatever they would say.
-        return queryset if self.detail else super().filter_queryset(queryset)
-
     @extend_schema(
         request=TraceRequestSerializer, responses=TraceSummarySerializer, summary=_("流调追踪")
     )
