@@ -103,9 +103,10 @@ class AreaSelect(forms.Select):
         rows = self.render_rows(queryset)
         top = min((depth for _path, _pk, _name, depth, _off in rows), default=0)
         options += [(str(pk), label, depth - top, off) for _path, pk, label, depth, off in rows]
-        parts = [
-            format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))
-        ]
+        final = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        parts = [format_html('<select name="{}"{}>', name, flatatt(final))]
         # Plain string building: format_html per option cost more than the rest of the page.
         parts += [
             f'<option value="{escape(key)}"'
@@ -131,6 +132,10 @@ class AreaSelect(forms.Select):
                 rows += [(path, pk, name, depth, True) for pk, name, depth, path in parents]
         rows.sort()
         return rows
+
+
+class AreaSelectMultiple(AreaSelect, forms.SelectMultiple):
+    """``AreaSelect`` where several areas may be chosen (a notice's 接收单位)."""
 
 
 class AreaChoiceField(forms.ModelChoiceField):

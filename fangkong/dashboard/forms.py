@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
-from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 from fangkong.status.clock import local_date
 
 from .figures import REGISTRY
@@ -13,7 +13,7 @@ from .report import DEFAULT_NAME, find_template
 
 
 class ReportForm(StyledFormMixin, forms.Form):
-    area = forms.ModelChoiceField(label=_("区域"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("区域"), queryset=Area.objects.none())
     date = forms.DateField(label=_("日期"), widget=DateInput)
     template = forms.ChoiceField(label=_("报表模板"))
     format = forms.ChoiceField(label=_("格式"), choices=[("xlsx", "Excel"), ("pdf", "PDF")])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.choices import Role
 from fangkong.areas.models import Area
-from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
+from fangkong.core.forms import AreaChoiceField, AreaSelectMultiple, DateInput, StyledFormMixin
 from fangkong.registry.forms import ResidentImportForm
 from fangkong.status.forms import DateTimeInput
 
@@ -65,7 +65,7 @@ class WorkingGroupForm(ScopedChoicesMixin, forms.ModelForm):
         label=_("成员"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=AreaSelectMultiple(attrs={"size": 8}),
     )
 
     class Meta:
@@ -140,7 +140,7 @@ class NoticeForm(StyledFormMixin, forms.Form):
     target_areas = forms.ModelMultipleChoiceField(
         label=_("接收单位"),
         queryset=Area.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=AreaSelectMultiple(attrs={"size": 8}),
         required=False,
         help_text=_(
             "所选单位及其下级单位的人员都会收到；不选单位只选角色时，发给发文单位辖区内这些角色的人员"

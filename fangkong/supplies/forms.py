@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
-from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 
 from .choices import (
     DonationKind,
@@ -102,7 +102,7 @@ class MovementForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
 
 
 class DonationForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
-    area = forms.ModelChoiceField(label=_("受赠区域"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("受赠区域"), queryset=Area.objects.none())
     kind = forms.ChoiceField(label=_("捐赠类型"), choices=DonationKind.choices)
     donor_kind = forms.ChoiceField(label=_("捐赠方类型"), choices=DonorKind.choices)
     donor_name = forms.CharField(label=_("捐赠方"), max_length=100)
@@ -173,7 +173,7 @@ class AllocateForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
 
 
 class FundForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
-    area = forms.ModelChoiceField(label=_("管理区域"), queryset=Area.objects.none())
+    area = AreaChoiceField(label=_("管理区域"), queryset=Area.objects.none())
     name = forms.CharField(label=_("名称"), max_length=100)
     kind = forms.ChoiceField(label=_("资金类型"), choices=FundKind.choices)
     notes = forms.CharField(

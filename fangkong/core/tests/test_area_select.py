@@ -97,3 +97,38 @@ def test_headings_only_where_the_parent_is_not_offered(users, areas):
     # The community's own street heads the list; the community and its grids follow.
     assert html.count(" disabled") == 1
     assert html.index("仁和街道") < html.index("海棠花语社区")
+
+
+@pytest.mark.parametrize(
+    "url_name", ["dashboard:report", "supplies:donation_add", "supplies:fund_add"]
+)
+def test_the_report_and_supplies_forms_list_the_tree_indented(client, users, areas, url_name):
+    """The daily report's and the supplies forms' area fields listed every area flat, so the
+    many 第一网格 could not be told apart."""
+    client.force_login(users["street"])
+    options = _area_options(client.get(reverse(url_name)).content.decode())
+    assert (str(areas["grid_a"].pk), False, INDENT * 2 + "第一网格") in options
+    assert (str(areas["community"].pk), False, INDENT + "海棠花语社区") in options
+
+
+def test_a_notices_recipients_are_the_tree_indented_and_several_may_be_kept(client, users, areas):
+    """接收单位 listed every area flat; after an error the chosen ones stay selected."""
+    client.force_login(users["street"])
+    html = client.post(
+        reverse("duty:notice_add"),
+        {
+            "sender_area": areas["street"].pk,
+            "kind": "notice",
+            "body": "正文",  # no title: the form comes back
+            "target_areas": [areas["grid_a"].pk, areas["grid_b"].pk],
+        },
+    ).content.decode()
+    select = re.search(r'<select name="target_areas"([^>]*)>(.*?)</select>', html, re.S)
+    assert "multiple" in select.group(1)
+    options = [(v, bool(s), label) for v, s, label in OPTION.findall(select.group(2))]
+    assert options == [
+        (str(areas["street"].pk), False, "仁和街道"),
+        (str(areas["community"].pk), False, INDENT + "海棠花语社区"),
+        (str(areas["grid_a"].pk), True, INDENT * 2 + "第一网格"),
+        (str(areas["grid_b"].pk), True, INDENT * 2 + "第二网格"),
+    ]
