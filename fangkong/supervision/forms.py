@@ -174,9 +174,17 @@ class VisitForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        visited_on = data.get("visited_on")
         for i in range(1, FINDING_SLOTS + 1):
-            if data.get(f"finding_{i}_title") and not data.get(f"finding_{i}_deadline"):
+            if not data.get(f"finding_{i}_title"):
+                continue
+            deadline = data.get(f"finding_{i}_deadline")
+            if not deadline:
                 self.add_error(f"finding_{i}_deadline", _("请填写整改期限"))
+            elif visited_on and deadline < visited_on:
+                # The service refuses it too, but as one line for the whole form: here it
+                # stands under the finding it is about (the form has three).
+                self.add_error(f"finding_{i}_deadline", _("整改期限不能早于检查日期"))
         return data
 
 

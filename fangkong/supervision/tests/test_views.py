@@ -324,3 +324,34 @@ def test_home_panel_shows_the_users_open_and_overdue_problems(client, users, pro
     client.force_login(users["volunteer"])
     r = client.get(reverse("home"))
     assert not any("problem_counts" in p for p in r.context["panels"])
+
+
+def test_finding_deadline_before_the_visit_is_named_by_its_finding(client, inspector, group, areas):
+    """Three findings typed on a phone, the second with a 整改期限 before the 检查日期: the page
+    came back with “整改期限不能早于发现日期” at the top of the form, not saying which finding
+    of the three. It is now under that finding's 整改期限, and nothing is saved."""
+    client.force_login(inspector)
+    ok = (TODAY + datetime.timedelta(days=3)).isoformat()
+    r = client.post(
+        reverse("supervision:visit_add"),
+        {
+            "group": group.pk,
+            "area": areas["community"].pk,
+            "target_kind": "area",
+            "mode": "announced",
+            "visited_on": TODAY.isoformat(),
+            "finding_1_title": "卡点无人值守",
+            "finding_1_severity": "high",
+            "finding_1_deadline": ok,
+            "finding_2_title": "测温登记不全",
+            "finding_2_severity": "low",
+            "finding_2_deadline": (TODAY - datetime.timedelta(days=1)).isoformat(),
+            "finding_3_severity": "low",
+        },
+    )
+    assert r.status_code == 200
+    form = r.context["form"]
+    assert form.errors["finding_2_deadline"] == ["整改期限不能早于检查日期"]
+    assert form.non_field_errors() == []
+    assert "finding_1_deadline" not in form.errors
+    assert (Visit.objects.count(), Problem.objects.count()) == (0, 0)
