@@ -192,9 +192,12 @@ class VisitDetailView(ObjectDetailView):
         }
 
 
-def _pick(request: HttpRequest, model, name: str):
-    """``?checklist=<pk>`` / ``?task=<pk>``: the row if visible, else None."""
-    value = request.GET.get(name) or request.POST.get(f"_{name}") or ""
+def _pick(request: HttpRequest, model, name: str, *, field: bool = False):
+    """``?checklist=<pk>`` / ``?task=<pk>``: the row if visible, else None. Sent, the page's
+    hidden ``_<name>``, or with ``field`` the form's own field of that name (what was chosen
+    in it wins over what the page was opened with)."""
+    sent = (request.POST.get(name) if field else None) or request.POST.get(f"_{name}")
+    value = sent or request.GET.get(name) or ""
     if not value.isdigit():
         return None
     return model.objects.visible_to(request.user).filter(pk=int(value)).first()
@@ -202,8 +205,11 @@ def _pick(request: HttpRequest, model, name: str):
 
 @permission_required("supervision.add_visit", raise_exception=True)
 def visit_add(request: HttpRequest) -> HttpResponse:
-    """The inspector's phone form; a chosen task fills in the group, area and checklist."""
-    task = _pick(request, InspectionTask, "task")
+    """The inspector's phone form; a chosen task fills in the group, area and checklist.
+
+    A task picked in the form's own list counts too: its checklist is then on the page sent
+    back, to be answered (the service asks for the answers of the task's checklist)."""
+    task = _pick(request, InspectionTask, "task", field=True)
     checklist = _pick(request, ChecklistTemplate, "checklist") or (task.checklist if task else None)
     initial = {"visited_on": _today()}
     if task is not None:

@@ -355,3 +355,53 @@ def test_finding_deadline_before_the_visit_is_named_by_its_finding(client, inspe
     assert form.non_field_errors() == []
     assert "finding_1_deadline" not in form.errors
     assert (Visit.objects.count(), Problem.objects.count()) == (0, 0)
+
+
+def test_task_chosen_in_the_visit_form_brings_its_checklist_to_fill_in(
+    client, users, inspector, group, areas
+):
+    """The inspector opened 登记检查 from the menu and picked the 督导任务 in its list. The
+    task's checklist was not on the page, but saving checked its items: “检查项第 1、2 项未填写
+    结果” at the top of a page with no item to fill in, whatever was typed. The page now comes
+    back with the task's checklist items to answer, and the visit is saved once they are."""
+    checklist = services.create_checklist(
+        actor=users["command"],
+        data={"name": "卡点检查", "area": areas["city"], "items": ["卡点值守", "测温登记"]},
+    )
+    task = services.create_task(
+        actor=users["command"],
+        data={
+            "group": group,
+            "title": "老街社区暗访",
+            "area": areas["community"],
+            "mode": "unannounced",
+            "planned_date": TODAY,
+            "checklist": checklist,
+        },
+    )
+    client.force_login(inspector)
+    url = reverse("supervision:visit_add")
+    data = {
+        "group": group.pk,
+        "task": task.pk,
+        "area": areas["community"].pk,
+        "target_kind": "area",
+        "mode": "unannounced",
+        "visited_on": TODAY.isoformat(),
+        "finding_1_severity": "low",
+        "finding_2_severity": "low",
+        "finding_3_severity": "low",
+    }
+    r = client.post(url, data)
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "卡点值守" in page and "测温登记" in page
+    assert "未填写结果" not in page
+    assert Visit.objects.count() == 0
+    first, second = checklist.items.all()
+    data |= {f"item_{first.pk}": "ok", f"item_{second.pk}": "problem", "_task": task.pk}
+    r = client.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    visit = Visit.objects.get()
+    assert (visit.task, visit.checklist) == (task, checklist)
+    assert list(visit.answers.values_list("result", flat=True)) == ["ok", "problem"]
