@@ -405,3 +405,40 @@ def test_task_chosen_in_the_visit_form_brings_its_checklist_to_fill_in(
     visit = Visit.objects.get()
     assert (visit.task, visit.checklist) == (task, checklist)
     assert list(visit.answers.values_list("result", flat=True)) == ["ok", "problem"]
+
+
+def test_problem_list_and_export_say_which_problems_are_overdue(client, users, inspector, areas):
+    """The command office exports the 问题台账 to follow up late units; the file (and the list)
+    had no column saying which problems were past their 整改期限 — only a filter, which the
+    Excel could not show. Each row now says 逾期 是/否, as the list's 逾期 filter counts it
+    (a closed problem is never overdue), and the export gives the 整改提交时间."""
+    today = local_date(timezone.now())
+    late = services.create_problem(
+        actor=inspector, area=areas["community"], title="迟交", deadline=TODAY, found_on=TODAY
+    )
+    services.create_problem(
+        actor=inspector,
+        area=areas["community"],
+        title="未到期",
+        deadline=today + datetime.timedelta(days=5),
+    )
+    done = services.create_problem(
+        actor=inspector, area=areas["community"], title="已销号", deadline=TODAY, found_on=TODAY
+    )
+    services.rectify_problem(actor=users["community"], problem=done, note="已整改")
+    services.close_problem(actor=inspector, problem=done)
+    client.force_login(users["command"])
+    url = reverse("supervision:problem_list")
+    rows = _xlsx(client.get(url + "?export=xlsx"))
+    header = rows[0]
+    by_title = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert {t: r["逾期"] for t, r in by_title.items()} == {
+        "迟交": "是",
+        "未到期": "否",
+        "已销号": "否",
+    }
+    assert by_title["已销号"]["整改提交时间"] and not by_title["迟交"]["整改提交时间"]
+    page = client.get(url)
+    assert "逾期" in [str(h) for h in page.context["table"].headers]
+    overdue_rows = _xlsx(client.get(url + "?overdue=true&export=xlsx"))[1:]
+    assert [r[0] for r in overdue_rows] == [late.title]
