@@ -193,6 +193,12 @@ class ProblemActionForm(StyledFormMixin, forms.Form):
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     photos = PhotosField(label=_("整改照片"))
+    deadline = forms.DateField(
+        label=_("新整改期限"),
+        required=False,
+        widget=DateInput,
+        help_text=_("退回重新整改时可重新设定；不填则沿用原整改期限"),
+    )
 
 
 class ProblemForm(StyledFormMixin, forms.Form):

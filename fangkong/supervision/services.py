@@ -395,10 +395,15 @@ def transition_problem(
     action: str,
     note: str = "",
     photos: Sequence = (),
+    deadline: datetime.date | None = None,
     expected_version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Problem:
-    """One step of the state machine; a step not allowed from the current state is refused."""
+    """One step of the state machine; a step not allowed from the current state is refused.
+
+    退回重新整改 may set a new 整改期限 (``deadline``, not before today): sent back after the
+    old one passed, the problem would be overdue and escalated before the unit could redo it.
+    """
     transition = rules.TRANSITIONS.get(action)
     if transition is None:
         raise ValidationError({"action": _("不支持的操作")})
@@ -409,8 +414,14 @@ def transition_problem(
         raise ValidationError({"note": _("请填写%(label)s") % {"label": transition.note_label}})
     if photos and action != ProblemAction.RECTIFY:
         raise ValidationError({"photos": _("只有提交整改时可以上传照片")})
-    cleaned = _clean_photos(photos)
     now = now or timezone.now()
+    if deadline is not None:
+        if action != ProblemAction.REOPEN:
+            raise ValidationError({"deadline": _("只有退回重新整改时可以重新设定整改期限")})
+        if deadline < local_date(now):
+            raise ValidationError({"deadline": _("新整改期限不能早于今天")})
+        note = "\n".join([note, _("新整改期限：%(date)s") % {"date": deadline.isoformat()}])
+    cleaned = _clean_photos(photos)
     with transaction.atomic():
         before = lock_versioned(problem, expected_version)
         if before.state not in transition.sources:
@@ -432,6 +443,8 @@ def transition_problem(
         elif action == ProblemAction.REOPEN:
             problem.closed_at = None
             problem.reopen_count = before.reopen_count + 1
+            if deadline is not None:
+                problem.deadline = deadline
         problem.version = before.version + 1
         problem.save()
         audit.record_update(actor, before, problem, reason=note)

@@ -296,8 +296,11 @@ class ProblemDetailView(ObjectDetailView):
     @staticmethod
     def action_form(actions, data=None, files=None) -> ProblemActionForm | None:
         form = ProblemActionForm(data, files) if actions else None
-        if form is not None and ProblemAction.RECTIFY not in [a[0] for a in actions]:
+        offered = [a[0] for a in actions]
+        if form is not None and ProblemAction.RECTIFY not in offered:
             del form.fields["photos"]  # evidence photos go with a rectification only
+        if form is not None and ProblemAction.REOPEN not in offered:
+            del form.fields["deadline"]  # a new deadline goes with a sending back only
         return form
 
     def get_extra_context(self, request, obj):
@@ -333,6 +336,7 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 action=action,
                 note=form.cleaned_data["note"],
                 photos=form.cleaned_data.get("photos") or (),
+                deadline=form.cleaned_data.get("deadline"),
                 expected_version=request.POST.get("version") or None,
             )
             messages.success(request, _("已%(a)s") % {"a": ProblemAction(action).label})

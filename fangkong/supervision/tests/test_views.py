@@ -442,3 +442,31 @@ def test_problem_list_and_export_say_which_problems_are_overdue(client, users, i
     assert "逾期" in [str(h) for h in page.context["table"].headers]
     overdue_rows = _xlsx(client.get(url + "?overdue=true&export=xlsx"))[1:]
     assert [r[0] for r in overdue_rows] == [late.title]
+
+
+def test_inspector_sends_a_problem_back_with_a_new_deadline_on_the_page(
+    client, users, inspector, problem
+):
+    """The 退回重新整改 step on the problem page offers a 新整改期限; the unit's page (整改
+    only) does not. Typed with 销号, it is refused under the field and nothing changes."""
+    services.rectify_problem(actor=users["community"], problem=problem, note="已整改")
+    detail = reverse("supervision:problem_detail", args=[problem.pk])
+    client.force_login(inspector)
+    assert "deadline" in client.get(detail).context["action_form"].fields
+    new = local_date(timezone.now()) + datetime.timedelta(days=3)
+    r = client.post(
+        reverse("supervision:problem_action", args=[problem.pk, "close"]),
+        {"note": "", "version": 2, "deadline": new.isoformat()},
+    )
+    assert r.context["action_form"].errors["deadline"] == ["只有退回重新整改时可以重新设定整改期限"]
+    problem.refresh_from_db()
+    assert problem.state == "submitted"
+    r = client.post(
+        reverse("supervision:problem_action", args=[problem.pk, "reopen"]),
+        {"note": "复查仍无人值守", "version": 2, "deadline": new.isoformat()},
+    )
+    assert r.status_code == 302
+    problem.refresh_from_db()
+    assert (problem.state, problem.deadline) == ("open", new)
+    client.force_login(users["community"])
+    assert "deadline" not in client.get(detail).context["action_form"].fields
