@@ -309,6 +309,12 @@ class ProblemDetailView(ObjectDetailView):
         return {
             "events": list(obj.events.select_related("performed_by", "escalated_to")),
             "photos": list(obj.photos.all()),
+            # What was wrong, as the inspector photographed it on the visit that found it.
+            "visit_photos": list(
+                Photo.objects.visible_to(request.user).filter(visit_id=obj.visit_id)
+            )
+            if obj.visit_id
+            else [],
             "actions": actions,
             "action_form": form,
             "overdue": obj.is_overdue(_today()),

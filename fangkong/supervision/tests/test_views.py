@@ -470,3 +470,28 @@ def test_inspector_sends_a_problem_back_with_a_new_deadline_on_the_page(
     assert (problem.state, problem.deadline) == ("open", new)
     client.force_login(users["community"])
     assert "deadline" not in client.get(detail).context["action_form"].fields
+
+
+def test_problem_page_shows_the_photos_taken_when_it_was_found(client, inspector, group, areas):
+    """The unit opens the problem on a phone to put it right: the photos the inspector took
+    on the visit were only on the visit's page, and the problem page showed no picture of
+    what was wrong. They are now on the problem page as 检查照片, apart from 整改照片."""
+    visit = services.record_visit(
+        actor=inspector,
+        group=group,
+        area=areas["community"],
+        visited_on=TODAY,
+        photos=[png()],
+        findings=[
+            {"title": "卡点无人值守", "deadline": TODAY + datetime.timedelta(days=1)},
+        ],
+    )
+    photo = visit.photos.get()
+    problem = visit.problems.get()
+    community = factories.make_user("community", areas["community"])
+    client.force_login(community)
+    r = client.get(reverse("supervision:problem_detail", args=[problem.pk]))
+    assert r.context["visit_photos"] == [photo]
+    page = r.content.decode()
+    assert reverse("supervision:photo", args=[photo.pk]) in page
+    assert "检查照片" in page
