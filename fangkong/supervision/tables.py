@@ -2,6 +2,7 @@
 
 from operator import itemgetter
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,8 +39,14 @@ class ChecklistTemplateTable(Table):
 
 
 class InspectionTaskTable(Table):
+    # A task opens the visit form filled in from it (group, area, 明查/暗访, checklist).
+    link_permission = "supervision.add_visit"
+
+    def detail_url(self, obj) -> str:
+        return f"{reverse('supervision:visit_add')}?task={obj.pk}"
+
     columns = (
-        Column("title", _("任务")),
+        Column("title", _("任务"), link=True),
         Column("group", _("督导组"), accessor="group.name"),
         *area_columns("area", _("督导区域")),
         Column("mode", _("方式"), choices=True),

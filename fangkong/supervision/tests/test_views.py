@@ -495,3 +495,32 @@ def test_problem_page_shows_the_photos_taken_when_it_was_found(client, inspector
     page = r.content.decode()
     assert reverse("supervision:photo", args=[photo.pk]) in page
     assert "检查照片" in page
+
+
+def test_task_list_opens_the_visit_form_for_the_task(client, users, inspector, group, areas):
+    """The inspector's planned 督导任务 were listed without a link: the visit had to be
+    entered from the menu with the task picked again by hand. A task's title now opens the
+    visit form filled in from it, for those who record visits; others see plain text."""
+    task = services.create_task(
+        actor=users["command"],
+        data={
+            "group": group,
+            "title": "老街社区暗访",
+            "area": areas["community"],
+            "mode": "unannounced",
+            "planned_date": TODAY,
+        },
+    )
+    link = reverse("supervision:visit_add") + f"?task={task.pk}"
+    client.force_login(inspector)
+    page = client.get(reverse("supervision:task_list")).content.decode()
+    assert f'href="{link}"' in page
+    form = client.get(link).context["form"]
+    assert (form.initial["task"], form.initial["area"], form.initial["mode"]) == (
+        task,
+        areas["community"],
+        "unannounced",
+    )
+    client.force_login(users["leader"])
+    page = client.get(reverse("supervision:task_list")).content.decode()
+    assert "老街社区暗访" in page and link not in page
