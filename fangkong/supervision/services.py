@@ -154,8 +154,11 @@ def create_checklist(*, actor, data: dict) -> ChecklistTemplate:
     items = [t.strip() for t in data.get("items") or [] if t and t.strip()]
     if not items:
         raise ValidationError({"items": _("请至少填写一个检查项")})
-    if any(len(t) > 200 for t in items):
-        raise ValidationError({"items": _("每个检查项不超过 200 字")})
+    too_long = [str(i) for i, t in enumerate(items, 1) if len(t) > 200]
+    if too_long:
+        raise ValidationError(
+            {"items": _("第 %(n)s 项超过 200 字，请精简") % {"n": joined(too_long)}}
+        )
     with transaction.atomic():
         template = audited_create(actor, ChecklistTemplate, name=name, area=area)
         created = ChecklistItem.objects.bulk_create(
