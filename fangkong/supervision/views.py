@@ -470,5 +470,19 @@ def home_panel(request: HttpRequest) -> dict | None:
     user = request.user
     if not user.has_perm("supervision.view_problem"):
         return None
-    counts = selectors.problem_counts(Problem.objects.visible_to(user), today=_today())
-    return {"template": "supervision/includes/home_panel.html", "problem_counts": counts}
+    today = _today()
+    counts = selectors.problem_counts(Problem.objects.visible_to(user), today=today)
+    # Each figure opens the list of those very problems: 未销号 and 已升级 count the problems
+    # not closed (the ``escalated`` filter alone also lists escalated ones closed since).
+    url = reverse("supervision:problem_list")
+    open_on = f"open_on={today.isoformat()}"
+    links = {
+        "open": f"{url}?{open_on}",
+        "overdue": f"{url}?overdue=true",
+        "escalated": f"{url}?escalated=true&{open_on}",
+    }
+    return {
+        "template": "supervision/includes/home_panel.html",
+        "problem_counts": counts,
+        "links": links,
+    }

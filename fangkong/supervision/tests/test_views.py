@@ -524,3 +524,28 @@ def test_task_list_opens_the_visit_form_for_the_task(client, users, inspector, g
     client.force_login(users["leader"])
     page = client.get(reverse("supervision:task_list")).content.decode()
     assert "老街社区暗访" in page and link not in page
+
+
+def test_home_panel_figures_open_lists_of_the_same_count(
+    client, users, inspector, group, areas, problem
+):
+    """The home panel's 已升级 counted escalated problems not yet closed, but its link listed
+    every problem ever escalated, closed ones too: 1 on the panel, 2 in the list. Each
+    figure (未销号, 逾期, 已升级) now opens a list of exactly that many problems."""
+    closed = services.create_problem(
+        actor=inspector, area=areas["community"], title="已销号", deadline=TODAY, found_on=TODAY
+    )
+    services.escalate_overdue_problems(today=TODAY + datetime.timedelta(days=5))
+    services.rectify_problem(actor=users["community"], problem=closed, note="已整改")
+    services.close_problem(actor=inspector, problem=closed)
+    client.force_login(users["community"])
+    r = client.get(reverse("home"))
+    panel = next(p for p in r.context["panels"] if "problem_counts" in p)
+    counts = panel["problem_counts"]
+    assert (counts["open"], counts["overdue"], counts["escalated"]) == (1, 1, 1)
+    page = r.content.decode()
+    for key in ("open", "overdue", "escalated"):
+        url = panel["links"][key]
+        assert f'href="{url.replace("&", "&amp;")}"' in page
+        listed = client.get(url).context["page"].paginator.count
+        assert listed == counts[key], key
