@@ -215,6 +215,7 @@ class ProblemForm(StyledFormMixin, forms.Form):
     group = forms.ModelChoiceField(
         label=_("督导组"), queryset=InspectionGroup.objects.none(), required=False
     )
+    photos = PhotosField(label=_("照片"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -355,8 +355,10 @@ def create_problem(
     visit: Visit | None = None,
     group: InspectionGroup | None = None,
     found_on: datetime.date | None = None,
+    photos: Sequence = (),
 ) -> Problem:
-    """问题: a finding, with the responsible unit, deadline and severity."""
+    """问题: a finding, with the responsible unit, deadline and severity; ``photos`` are
+    those taken of it when it was found outside a recorded visit (a visit keeps its own)."""
     require_perm(actor, "supervision.add_problem")
     if area is None:
         raise ValidationError({"area": _("请选择责任单位")})
@@ -373,6 +375,7 @@ def create_problem(
         raise ValidationError({"deadline": _("整改期限不能早于发现日期")})
     if visit is not None:
         group = visit.group
+    cleaned = _clean_photos(photos)
     with transaction.atomic():
         problem = audited_create(
             actor,
@@ -388,6 +391,8 @@ def create_problem(
             found_by=actor,
         )
         _event(actor, problem, ProblemAction.CREATE, "", note=problem.title)
+        # Files last: anything that can still fail is checked before one is written.
+        _store_photos(actor, cleaned, area=area, problem=problem, kind=PhotoKind.VISIT)
     return problem
 
 

@@ -34,7 +34,7 @@ from fangkong.core.views.generic import (
 from fangkong.status.clock import local_date
 
 from . import rules, selectors, services
-from .choices import ProblemAction
+from .choices import PhotoKind, ProblemAction
 from .filtersets import (
     InspectionGroupFilterSet,
     InspectionTaskFilterSet,
@@ -306,15 +306,18 @@ class ProblemDetailView(ObjectDetailView):
     def get_extra_context(self, request, obj):
         actions = self.actions(request, obj)
         form = self.action_form(actions)
+        photos = list(obj.photos.all())
+        found = (
+            list(Photo.objects.visible_to(request.user).filter(visit_id=obj.visit_id))
+            if obj.visit_id
+            else []
+        )
         return {
             "events": list(obj.events.select_related("performed_by", "escalated_to")),
-            "photos": list(obj.photos.all()),
-            # What was wrong, as the inspector photographed it on the visit that found it.
-            "visit_photos": list(
-                Photo.objects.visible_to(request.user).filter(visit_id=obj.visit_id)
-            )
-            if obj.visit_id
-            else [],
+            "photos": [p for p in photos if p.kind == PhotoKind.RECTIFICATION],
+            # What was wrong, as photographed when found: on the visit that found it, or
+            # with the problem when it was registered outside a visit.
+            "visit_photos": found + [p for p in photos if p.kind != PhotoKind.RECTIFICATION],
             "actions": actions,
             "action_form": form,
             "overdue": obj.is_overdue(_today()),
@@ -353,12 +356,14 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @permission_required("supervision.add_problem", raise_exception=True)
 def problem_add(request: HttpRequest) -> HttpResponse:
-    form = ProblemForm(request.POST or None, user=request.user)
+    form = ProblemForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
             problem = services.create_problem(actor=request.user, **form.cleaned_data)
             messages.success(request, _("已登记问题"))
             return redirect("supervision:problem_detail", pk=problem.pk)
+    if request.method == "POST":
+        ask_files_again(form, request.FILES, "photos")
     return render(
         request,
         "generic/object_edit.html",

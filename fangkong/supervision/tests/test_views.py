@@ -549,3 +549,34 @@ def test_home_panel_figures_open_lists_of_the_same_count(
         assert f'href="{url.replace("&", "&amp;")}"' in page
         listed = client.get(url).context["page"].paginator.count
         assert listed == counts[key], key
+
+
+def test_problem_registered_outside_a_visit_keeps_its_photos(client, users, inspector, areas):
+    """A problem seen on the street (not on a recorded visit) was registered without any way
+    to attach the photos taken of it. The 登记问题 form now takes them; they show on the
+    problem page as 检查照片, apart from the unit's 整改照片 sent later."""
+    client.force_login(inspector)
+    deadline = local_date(timezone.now()) + datetime.timedelta(days=2)
+    r = client.post(
+        reverse("supervision:problem_add"),
+        {
+            "area": areas["community"].pk,
+            "title": "农贸市场入口未测温",
+            "severity": "medium",
+            "deadline": deadline.isoformat(),
+            "photos": [png(), png("b.png")],
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    problem = Problem.objects.get()
+    assert [(p.kind, p.area, p.visit) for p in problem.photos.all()] == [
+        ("visit", areas["community"], None),
+        ("visit", areas["community"], None),
+    ]
+    services.rectify_problem(
+        actor=users["community"], problem=problem, note="已安排专人测温", photos=[png()]
+    )
+    client.force_login(users["community"])
+    r = client.get(reverse("supervision:problem_detail", args=[problem.pk]))
+    assert [p.kind for p in r.context["visit_photos"]] == ["visit", "visit"]
+    assert [p.kind for p in r.context["photos"]] == ["rectification"]
