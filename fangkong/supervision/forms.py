@@ -174,9 +174,17 @@ class VisitForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        visited_on = data.get("visited_on")
         for i in range(1, FINDING_SLOTS + 1):
-            if data.get(f"finding_{i}_title") and not data.get(f"finding_{i}_deadline"):
+            if not data.get(f"finding_{i}_title"):
+                continue
+            deadline = data.get(f"finding_{i}_deadline")
+            if not deadline:
                 self.add_error(f"finding_{i}_deadline", _("请填写整改期限"))
+            elif visited_on and deadline < visited_on:
+                # The service refuses it too, but as one line for the whole form: here it
+                # stands under the finding it is about (the form has three).
+                self.add_error(f"finding_{i}_deadline", _("整改期限不能早于检查日期"))
         return data
 
 
@@ -185,6 +193,12 @@ class ProblemActionForm(StyledFormMixin, forms.Form):
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     photos = PhotosField(label=_("整改照片"))
+    deadline = forms.DateField(
+        label=_("新整改期限"),
+        required=False,
+        widget=DateInput,
+        help_text=_("退回重新整改时可重新设定；不填则沿用原整改期限"),
+    )
 
 
 class ProblemForm(StyledFormMixin, forms.Form):
@@ -201,6 +215,7 @@ class ProblemForm(StyledFormMixin, forms.Form):
     group = forms.ModelChoiceField(
         label=_("督导组"), queryset=InspectionGroup.objects.none(), required=False
     )
+    photos = PhotosField(label=_("照片"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

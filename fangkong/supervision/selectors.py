@@ -168,6 +168,15 @@ def daily_summary(
             )
         )
     )
+    # Escalated by then: ``escalated_on`` is the latest escalation only (a later one moves it
+    # past ``date``), so an escalation step recorded before the day's end counts as well.
+    escalated_by_end = Q(escalated_on__lte=date) | Q(
+        Exists(
+            ProblemEvent.objects.filter(
+                problem=OuterRef("pk"), action=ProblemAction.ESCALATE, created_at__lt=end
+            )
+        )
+    )
     grouped = (
         qs.order_by()
         .values("area_id", "area__code", "area__name", "area__path", "area__parent__name")
@@ -176,7 +185,7 @@ def daily_summary(
             closed=Count("pk", filter=closed_that_day),
             open=Count("pk", filter=open_at_end),
             overdue=Count("pk", filter=open_at_end & Q(deadline__lt=date)),
-            escalated=Count("pk", filter=open_at_end & Q(escalated_on__lte=date)),
+            escalated=Count("pk", filter=open_at_end & escalated_by_end),
         )
         .order_by("area__path")
     )

@@ -154,8 +154,11 @@ def create_checklist(*, actor, data: dict) -> ChecklistTemplate:
     items = [t.strip() for t in data.get("items") or [] if t and t.strip()]
     if not items:
         raise ValidationError({"items": _("请至少填写一个检查项")})
-    if any(len(t) > 200 for t in items):
-        raise ValidationError({"items": _("每个检查项不超过 200 字")})
+    too_long = [str(i) for i, t in enumerate(items, 1) if len(t) > 200]
+    if too_long:
+        raise ValidationError(
+            {"items": _("第 %(n)s 项超过 200 字，请精简") % {"n": joined(too_long)}}
+        )
     with transaction.atomic():
         template = audited_create(actor, ChecklistTemplate, name=name, area=area)
         created = ChecklistItem.objects.bulk_create(
@@ -352,8 +355,10 @@ def create_problem(
     visit: Visit | None = None,
     group: InspectionGroup | None = None,
     found_on: datetime.date | None = None,
+    photos: Sequence = (),
 ) -> Problem:
-    """问题: a finding, with the responsible unit, deadline and severity."""
+    """问题: a finding, with the responsible unit, deadline and severity; ``photos`` are
+    those taken of it when it was found outside a recorded visit (a visit keeps its own)."""
     require_perm(actor, "supervision.add_problem")
     if area is None:
         raise ValidationError({"area": _("请选择责任单位")})
@@ -370,6 +375,7 @@ def create_problem(
         raise ValidationError({"deadline": _("整改期限不能早于发现日期")})
     if visit is not None:
         group = visit.group
+    cleaned = _clean_photos(photos)
     with transaction.atomic():
         problem = audited_create(
             actor,
@@ -385,6 +391,8 @@ def create_problem(
             found_by=actor,
         )
         _event(actor, problem, ProblemAction.CREATE, "", note=problem.title)
+        # Files last: anything that can still fail is checked before one is written.
+        _store_photos(actor, cleaned, area=area, problem=problem, kind=PhotoKind.VISIT)
     return problem
 
 
@@ -395,10 +403,15 @@ def transition_problem(
     action: str,
     note: str = "",
     photos: Sequence = (),
+    deadline: datetime.date | None = None,
     expected_version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Problem:
-    """One step of the state machine; a step not allowed from the current state is refused."""
+    """One step of the state machine; a step not allowed from the current state is refused.
+
+    退回重新整改 may set a new 整改期限 (``deadline``, not before today): sent back after the
+    old one passed, the problem would be overdue and escalated before the unit could redo it.
+    """
     transition = rules.TRANSITIONS.get(action)
     if transition is None:
         raise ValidationError({"action": _("不支持的操作")})
@@ -409,8 +422,14 @@ def transition_problem(
         raise ValidationError({"note": _("请填写%(label)s") % {"label": transition.note_label}})
     if photos and action != ProblemAction.RECTIFY:
         raise ValidationError({"photos": _("只有提交整改时可以上传照片")})
-    cleaned = _clean_photos(photos)
     now = now or timezone.now()
+    if deadline is not None:
+        if action != ProblemAction.REOPEN:
+            raise ValidationError({"deadline": _("只有退回重新整改时可以重新设定整改期限")})
+        if deadline < local_date(now):
+            raise ValidationError({"deadline": _("新整改期限不能早于今天")})
+        note = "\n".join([note, _("新整改期限：%(date)s") % {"date": deadline.isoformat()}])
+    cleaned = _clean_photos(photos)
     with transaction.atomic():
         before = lock_versioned(problem, expected_version)
         if before.state not in transition.sources:
@@ -432,6 +451,8 @@ def transition_problem(
         elif action == ProblemAction.REOPEN:
             problem.closed_at = None
             problem.reopen_count = before.reopen_count + 1
+            if deadline is not None:
+                problem.deadline = deadline
         problem.version = before.version + 1
         problem.save()
         audit.record_update(actor, before, problem, reason=note)

@@ -2,9 +2,17 @@
 
 from operator import itemgetter
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.tables import Column, Table, area_columns
+from fangkong.status.clock import local_date
+
+
+def _overdue(problem) -> bool:
+    """逾期 as the list's filter and the home panel count it (``Problem.is_overdue``)."""
+    return problem.is_overdue(local_date(timezone.now()))
 
 
 class InspectionGroupTable(Table):
@@ -31,8 +39,14 @@ class ChecklistTemplateTable(Table):
 
 
 class InspectionTaskTable(Table):
+    # A task opens the visit form filled in from it (group, area, 明查/暗访, checklist).
+    link_permission = "supervision.add_visit"
+
+    def detail_url(self, obj) -> str:
+        return f"{reverse('supervision:visit_add')}?task={obj.pk}"
+
     columns = (
-        Column("title", _("任务")),
+        Column("title", _("任务"), link=True),
         Column("group", _("督导组"), accessor="group.name"),
         *area_columns("area", _("督导区域")),
         Column("mode", _("方式"), choices=True),
@@ -67,9 +81,11 @@ class ProblemTable(Table):
         Column("found_on", _("发现日期")),
         Column("deadline", _("整改期限")),
         Column("state", _("状态"), choices=True),
+        Column("overdue", _("逾期"), render=_overdue),
         Column("escalated_to", _("升级至"), accessor="escalated_to.name"),
         Column("group", _("督导组"), accessor="group.name"),
         Column("description", _("问题描述"), html=False),
+        Column("rectified_at", _("整改提交时间"), html=False),
         Column("reopen_count", _("退回次数"), html=False),
         Column("closed_at", _("销号时间"), html=False),
     )

@@ -34,7 +34,7 @@ from fangkong.core.views.generic import (
 from fangkong.status.clock import local_date
 
 from . import rules, selectors, services
-from .choices import ProblemAction
+from .choices import PhotoKind, ProblemAction
 from .filtersets import (
     InspectionGroupFilterSet,
     InspectionTaskFilterSet,
@@ -192,9 +192,12 @@ class VisitDetailView(ObjectDetailView):
         }
 
 
-def _pick(request: HttpRequest, model, name: str):
-    """``?checklist=<pk>`` / ``?task=<pk>``: the row if visible, else None."""
-    value = request.GET.get(name) or request.POST.get(f"_{name}") or ""
+def _pick(request: HttpRequest, model, name: str, *, field: bool = False):
+    """``?checklist=<pk>`` / ``?task=<pk>``: the row if visible, else None. Sent, the page's
+    hidden ``_<name>``, or with ``field`` the form's own field of that name (what was chosen
+    in it wins over what the page was opened with)."""
+    sent = (request.POST.get(name) if field else None) or request.POST.get(f"_{name}")
+    value = sent or request.GET.get(name) or ""
     if not value.isdigit():
         return None
     return model.objects.visible_to(request.user).filter(pk=int(value)).first()
@@ -202,8 +205,11 @@ def _pick(request: HttpRequest, model, name: str):
 
 @permission_required("supervision.add_visit", raise_exception=True)
 def visit_add(request: HttpRequest) -> HttpResponse:
-    """The inspector's phone form; a chosen task fills in the group, area and checklist."""
-    task = _pick(request, InspectionTask, "task")
+    """The inspector's phone form; a chosen task fills in the group, area and checklist.
+
+    A task picked in the form's own list counts too: its checklist is then on the page sent
+    back, to be answered (the service asks for the answers of the task's checklist)."""
+    task = _pick(request, InspectionTask, "task", field=True)
     checklist = _pick(request, ChecklistTemplate, "checklist") or (task.checklist if task else None)
     initial = {"visited_on": _today()}
     if task is not None:
@@ -290,16 +296,28 @@ class ProblemDetailView(ObjectDetailView):
     @staticmethod
     def action_form(actions, data=None, files=None) -> ProblemActionForm | None:
         form = ProblemActionForm(data, files) if actions else None
-        if form is not None and ProblemAction.RECTIFY not in [a[0] for a in actions]:
+        offered = [a[0] for a in actions]
+        if form is not None and ProblemAction.RECTIFY not in offered:
             del form.fields["photos"]  # evidence photos go with a rectification only
+        if form is not None and ProblemAction.REOPEN not in offered:
+            del form.fields["deadline"]  # a new deadline goes with a sending back only
         return form
 
     def get_extra_context(self, request, obj):
         actions = self.actions(request, obj)
         form = self.action_form(actions)
+        photos = list(obj.photos.all())
+        found = (
+            list(Photo.objects.visible_to(request.user).filter(visit_id=obj.visit_id))
+            if obj.visit_id
+            else []
+        )
         return {
             "events": list(obj.events.select_related("performed_by", "escalated_to")),
-            "photos": list(obj.photos.all()),
+            "photos": [p for p in photos if p.kind == PhotoKind.RECTIFICATION],
+            # What was wrong, as photographed when found: on the visit that found it, or
+            # with the problem when it was registered outside a visit.
+            "visit_photos": found + [p for p in photos if p.kind != PhotoKind.RECTIFICATION],
             "actions": actions,
             "action_form": form,
             "overdue": obj.is_overdue(_today()),
@@ -327,6 +345,7 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 action=action,
                 note=form.cleaned_data["note"],
                 photos=form.cleaned_data.get("photos") or (),
+                deadline=form.cleaned_data.get("deadline"),
                 expected_version=request.POST.get("version") or None,
             )
             messages.success(request, _("已%(a)s") % {"a": ProblemAction(action).label})
@@ -337,12 +356,14 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @permission_required("supervision.add_problem", raise_exception=True)
 def problem_add(request: HttpRequest) -> HttpResponse:
-    form = ProblemForm(request.POST or None, user=request.user)
+    form = ProblemForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
             problem = services.create_problem(actor=request.user, **form.cleaned_data)
             messages.success(request, _("已登记问题"))
             return redirect("supervision:problem_detail", pk=problem.pk)
+    if request.method == "POST":
+        ask_files_again(form, request.FILES, "photos")
     return render(
         request,
         "generic/object_edit.html",
@@ -454,5 +475,19 @@ def home_panel(request: HttpRequest) -> dict | None:
     user = request.user
     if not user.has_perm("supervision.view_problem"):
         return None
-    counts = selectors.problem_counts(Problem.objects.visible_to(user), today=_today())
-    return {"template": "supervision/includes/home_panel.html", "problem_counts": counts}
+    today = _today()
+    counts = selectors.problem_counts(Problem.objects.visible_to(user), today=today)
+    # Each figure opens the list of those very problems: 未销号 and 已升级 count the problems
+    # not closed (the ``escalated`` filter alone also lists escalated ones closed since).
+    url = reverse("supervision:problem_list")
+    open_on = f"open_on={today.isoformat()}"
+    links = {
+        "open": f"{url}?{open_on}",
+        "overdue": f"{url}?overdue=true",
+        "escalated": f"{url}?escalated=true&{open_on}",
+    }
+    return {
+        "template": "supervision/includes/home_panel.html",
+        "problem_counts": counts,
+        "links": links,
+    }

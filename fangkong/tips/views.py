@@ -125,6 +125,16 @@ class RewardListView(ObjectListView):
     selector = selectors.reward_list
     export_permission = "tips.export_tip"
     list_url_name = "tips:reward_list"
+    template_name = "tips/reward_list.html"
+
+    def base_context(self):
+        # The rows the list shows (scope and filter), summed: what the office reports.
+        qs = RewardFilterSet(
+            self.request.GET or None,
+            queryset=Reward.objects.visible_to(self.request.user),
+            request=self.request,
+        ).qs
+        return super().base_context() | {"totals": selectors.reward_totals(qs)}
 
 
 class TipDetailView(ObjectDetailView):

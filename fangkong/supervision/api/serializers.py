@@ -118,6 +118,9 @@ class ProblemSerializer(ScopedModelSerializer):
 class ProblemStepSerializer(serializers.Serializer):
     note = serializers.CharField(label=_("说明"), required=False, allow_blank=True, default="")
     version = serializers.IntegerField(label=_("版本"), min_value=1)
+    deadline = serializers.DateField(
+        label=_("新整改期限"), required=False, allow_null=True, default=None
+    )
 
 
 class ProblemEventSerializer(ScopedModelSerializer):

@@ -107,6 +107,7 @@ class ProblemViewSet(ScopedCreateReadViewSet):
             problem=problem,
             action=step,
             note=body.validated_data["note"],
+            deadline=body.validated_data["deadline"],
             expected_version=body.validated_data["version"],
         )
         return self.written_response(updated)

@@ -192,3 +192,38 @@ def test_reopening_a_closed_problem_does_not_rewrite_the_days_it_was_closed(
     assert (totals["closed"], totals["open"]) == (1, 0)
     _rows, totals = daily_summary(Problem.objects.all(), date=datetime.date(2020, 2, 22))
     assert (totals["closed"], totals["open"]) == (0, 1)
+
+
+def test_sent_back_with_a_new_deadline_the_unit_gets_that_time(problem, users, inspector):
+    """Re-inspected after the 整改期限 and not fixed, the problem was sent back (退回重新整改)
+    with its old, passed deadline: 逾期 at once and escalated by the next night's run before
+    the unit could redo anything; nothing let the inspector give a new deadline. 退回 now
+    takes an optional 新整改期限 (not before today), kept in the record and the audit."""
+    from django.utils import timezone
+
+    from fangkong.status.clock import local_date
+
+    today = local_date(timezone.now())
+    new = today + datetime.timedelta(days=5)
+    services.rectify_problem(actor=users["community"], problem=problem, note="已整改")
+    with pytest.raises(ValidationError) as e:
+        services.reopen_problem(
+            actor=inspector,
+            problem=problem,
+            note="复查仍无人值守",
+            deadline=today - datetime.timedelta(days=1),
+        )
+    assert e.value.message_dict == {"deadline": ["新整改期限不能早于今天"]}
+    services.reopen_problem(actor=inspector, problem=problem, note="复查仍无人值守", deadline=new)
+    problem.refresh_from_db()
+    assert (problem.state, problem.deadline, problem.is_overdue(today)) == ("open", new, False)
+    assert services.escalate_overdue_problems(today=today) == 0
+    event = ProblemEvent.objects.filter(problem=problem, action="reopen").get()
+    assert event.note == f"复查仍无人值守\n新整改期限：{new.isoformat()}"
+    entry = AuditEntry.objects.filter(object_type="supervision.problem").order_by("id").last()
+    assert entry.changes["deadline"] == ["2020-02-21", new.isoformat()]
+    with pytest.raises(ValidationError) as e:
+        services.rectify_problem(actor=users["community"], problem=problem, note="x", deadline=new)
+    assert e.value.message_dict == {"deadline": ["只有退回重新整改时可以重新设定整改期限"]}
+    problem.refresh_from_db()
+    assert problem.state == "open"

@@ -117,3 +117,26 @@ def test_problem_counts_by_area_roll_up_to_children(ledger, areas):
 def test_counts_are_scoped(ledger, users):
     grid_user_view = Problem.objects.visible_to(users["grid_a"])
     assert selectors.problem_counts(grid_user_view, today=TODAY)["total"] == 1
+
+
+def test_a_past_days_summary_keeps_a_problem_escalated_again_since(problem, areas):
+    """Overdue on the 22nd, escalated to the street that day and to the town 3 days later:
+    the summary of the 23rd, asked for afterwards (a missed cron run, or the page's date),
+    counted it not escalated — the second escalation had moved ``escalated_on`` past the
+    23rd. It now counts as escalated from its first escalation on."""
+    from fangkong.status.clock import at_local
+    from fangkong.supervision.models import ProblemEvent
+
+    first = problem.deadline + datetime.timedelta(days=1)
+    second = first + datetime.timedelta(days=3)
+    for day in (first, second):
+        assert services.escalate_overdue_problems(today=day) == 1
+    events = ProblemEvent.objects.filter(problem=problem, action="escalate").order_by("id")
+    for event, day in zip(events, (first, second), strict=True):
+        ProblemEvent.objects.filter(pk=event.pk).update(created_at=at_local(day, 6))
+
+    def escalated(day):
+        return selectors.daily_summary(Problem.objects.all(), date=day)[1]["escalated"]
+
+    assert [escalated(problem.deadline), escalated(first + datetime.timedelta(days=1))] == [0, 1]
+    assert escalated(second) == 1

@@ -324,3 +324,259 @@ def test_home_panel_shows_the_users_open_and_overdue_problems(client, users, pro
     client.force_login(users["volunteer"])
     r = client.get(reverse("home"))
     assert not any("problem_counts" in p for p in r.context["panels"])
+
+
+def test_finding_deadline_before_the_visit_is_named_by_its_finding(client, inspector, group, areas):
+    """Three findings typed on a phone, the second with a 整改期限 before the 检查日期: the page
+    came back with “整改期限不能早于发现日期” at the top of the form, not saying which finding
+    of the three. It is now under that finding's 整改期限, and nothing is saved."""
+    client.force_login(inspector)
+    ok = (TODAY + datetime.timedelta(days=3)).isoformat()
+    r = client.post(
+        reverse("supervision:visit_add"),
+        {
+            "group": group.pk,
+            "area": areas["community"].pk,
+            "target_kind": "area",
+            "mode": "announced",
+            "visited_on": TODAY.isoformat(),
+            "finding_1_title": "卡点无人值守",
+            "finding_1_severity": "high",
+            "finding_1_deadline": ok,
+            "finding_2_title": "测温登记不全",
+            "finding_2_severity": "low",
+            "finding_2_deadline": (TODAY - datetime.timedelta(days=1)).isoformat(),
+            "finding_3_severity": "low",
+        },
+    )
+    assert r.status_code == 200
+    form = r.context["form"]
+    assert form.errors["finding_2_deadline"] == ["整改期限不能早于检查日期"]
+    assert form.non_field_errors() == []
+    assert "finding_1_deadline" not in form.errors
+    assert (Visit.objects.count(), Problem.objects.count()) == (0, 0)
+
+
+def test_task_chosen_in_the_visit_form_brings_its_checklist_to_fill_in(
+    client, users, inspector, group, areas
+):
+    """The inspector opened 登记检查 from the menu and picked the 督导任务 in its list. The
+    task's checklist was not on the page, but saving checked its items: “检查项第 1、2 项未填写
+    结果” at the top of a page with no item to fill in, whatever was typed. The page now comes
+    back with the task's checklist items to answer, and the visit is saved once they are."""
+    checklist = services.create_checklist(
+        actor=users["command"],
+        data={"name": "卡点检查", "area": areas["city"], "items": ["卡点值守", "测温登记"]},
+    )
+    task = services.create_task(
+        actor=users["command"],
+        data={
+            "group": group,
+            "title": "老街社区暗访",
+            "area": areas["community"],
+            "mode": "unannounced",
+            "planned_date": TODAY,
+            "checklist": checklist,
+        },
+    )
+    client.force_login(inspector)
+    url = reverse("supervision:visit_add")
+    data = {
+        "group": group.pk,
+        "task": task.pk,
+        "area": areas["community"].pk,
+        "target_kind": "area",
+        "mode": "unannounced",
+        "visited_on": TODAY.isoformat(),
+        "finding_1_severity": "low",
+        "finding_2_severity": "low",
+        "finding_3_severity": "low",
+    }
+    r = client.post(url, data)
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "卡点值守" in page and "测温登记" in page
+    assert "未填写结果" not in page
+    assert Visit.objects.count() == 0
+    first, second = checklist.items.all()
+    data |= {f"item_{first.pk}": "ok", f"item_{second.pk}": "problem", "_task": task.pk}
+    r = client.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    visit = Visit.objects.get()
+    assert (visit.task, visit.checklist) == (task, checklist)
+    assert list(visit.answers.values_list("result", flat=True)) == ["ok", "problem"]
+
+
+def test_problem_list_and_export_say_which_problems_are_overdue(client, users, inspector, areas):
+    """The command office exports the 问题台账 to follow up late units; the file (and the list)
+    had no column saying which problems were past their 整改期限 — only a filter, which the
+    Excel could not show. Each row now says 逾期 是/否, as the list's 逾期 filter counts it
+    (a closed problem is never overdue), and the export gives the 整改提交时间."""
+    today = local_date(timezone.now())
+    late = services.create_problem(
+        actor=inspector, area=areas["community"], title="迟交", deadline=TODAY, found_on=TODAY
+    )
+    services.create_problem(
+        actor=inspector,
+        area=areas["community"],
+        title="未到期",
+        deadline=today + datetime.timedelta(days=5),
+    )
+    done = services.create_problem(
+        actor=inspector, area=areas["community"], title="已销号", deadline=TODAY, found_on=TODAY
+    )
+    services.rectify_problem(actor=users["community"], problem=done, note="已整改")
+    services.close_problem(actor=inspector, problem=done)
+    client.force_login(users["command"])
+    url = reverse("supervision:problem_list")
+    rows = _xlsx(client.get(url + "?export=xlsx"))
+    header = rows[0]
+    by_title = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert {t: r["逾期"] for t, r in by_title.items()} == {
+        "迟交": "是",
+        "未到期": "否",
+        "已销号": "否",
+    }
+    assert by_title["已销号"]["整改提交时间"] and not by_title["迟交"]["整改提交时间"]
+    page = client.get(url)
+    assert "逾期" in [str(h) for h in page.context["table"].headers]
+    overdue_rows = _xlsx(client.get(url + "?overdue=true&export=xlsx"))[1:]
+    assert [r[0] for r in overdue_rows] == [late.title]
+
+
+def test_inspector_sends_a_problem_back_with_a_new_deadline_on_the_page(
+    client, users, inspector, problem
+):
+    """The 退回重新整改 step on the problem page offers a 新整改期限; the unit's page (整改
+    only) does not. Typed with 销号, it is refused under the field and nothing changes."""
+    services.rectify_problem(actor=users["community"], problem=problem, note="已整改")
+    detail = reverse("supervision:problem_detail", args=[problem.pk])
+    client.force_login(inspector)
+    assert "deadline" in client.get(detail).context["action_form"].fields
+    new = local_date(timezone.now()) + datetime.timedelta(days=3)
+    r = client.post(
+        reverse("supervision:problem_action", args=[problem.pk, "close"]),
+        {"note": "", "version": 2, "deadline": new.isoformat()},
+    )
+    assert r.context["action_form"].errors["deadline"] == ["只有退回重新整改时可以重新设定整改期限"]
+    problem.refresh_from_db()
+    assert problem.state == "submitted"
+    r = client.post(
+        reverse("supervision:problem_action", args=[problem.pk, "reopen"]),
+        {"note": "复查仍无人值守", "version": 2, "deadline": new.isoformat()},
+    )
+    assert r.status_code == 302
+    problem.refresh_from_db()
+    assert (problem.state, problem.deadline) == ("open", new)
+    client.force_login(users["community"])
+    assert "deadline" not in client.get(detail).context["action_form"].fields
+
+
+def test_problem_page_shows_the_photos_taken_when_it_was_found(client, inspector, group, areas):
+    """The unit opens the problem on a phone to put it right: the photos the inspector took
+    on the visit were only on the visit's page, and the problem page showed no picture of
+    what was wrong. They are now on the problem page as 检查照片, apart from 整改照片."""
+    visit = services.record_visit(
+        actor=inspector,
+        group=group,
+        area=areas["community"],
+        visited_on=TODAY,
+        photos=[png()],
+        findings=[
+            {"title": "卡点无人值守", "deadline": TODAY + datetime.timedelta(days=1)},
+        ],
+    )
+    photo = visit.photos.get()
+    problem = visit.problems.get()
+    community = factories.make_user("community", areas["community"])
+    client.force_login(community)
+    r = client.get(reverse("supervision:problem_detail", args=[problem.pk]))
+    assert r.context["visit_photos"] == [photo]
+    page = r.content.decode()
+    assert reverse("supervision:photo", args=[photo.pk]) in page
+    assert "检查照片" in page
+
+
+def test_task_list_opens_the_visit_form_for_the_task(client, users, inspector, group, areas):
+    """The inspector's planned 督导任务 were listed without a link: the visit had to be
+    entered from the menu with the task picked again by hand. A task's title now opens the
+    visit form filled in from it, for those who record visits; others see plain text."""
+    task = services.create_task(
+        actor=users["command"],
+        data={
+            "group": group,
+            "title": "老街社区暗访",
+            "area": areas["community"],
+            "mode": "unannounced",
+            "planned_date": TODAY,
+        },
+    )
+    link = reverse("supervision:visit_add") + f"?task={task.pk}"
+    client.force_login(inspector)
+    page = client.get(reverse("supervision:task_list")).content.decode()
+    assert f'href="{link}"' in page
+    form = client.get(link).context["form"]
+    assert (form.initial["task"], form.initial["area"], form.initial["mode"]) == (
+        task,
+        areas["community"],
+        "unannounced",
+    )
+    client.force_login(users["leader"])
+    page = client.get(reverse("supervision:task_list")).content.decode()
+    assert "老街社区暗访" in page and link not in page
+
+
+def test_home_panel_figures_open_lists_of_the_same_count(
+    client, users, inspector, group, areas, problem
+):
+    """The home panel's 已升级 counted escalated problems not yet closed, but its link listed
+    every problem ever escalated, closed ones too: 1 on the panel, 2 in the list. Each
+    figure (未销号, 逾期, 已升级) now opens a list of exactly that many problems."""
+    closed = services.create_problem(
+        actor=inspector, area=areas["community"], title="已销号", deadline=TODAY, found_on=TODAY
+    )
+    services.escalate_overdue_problems(today=TODAY + datetime.timedelta(days=5))
+    services.rectify_problem(actor=users["community"], problem=closed, note="已整改")
+    services.close_problem(actor=inspector, problem=closed)
+    client.force_login(users["community"])
+    r = client.get(reverse("home"))
+    panel = next(p for p in r.context["panels"] if "problem_counts" in p)
+    counts = panel["problem_counts"]
+    assert (counts["open"], counts["overdue"], counts["escalated"]) == (1, 1, 1)
+    page = r.content.decode()
+    for key in ("open", "overdue", "escalated"):
+        url = panel["links"][key]
+        assert f'href="{url.replace("&", "&amp;")}"' in page
+        listed = client.get(url).context["page"].paginator.count
+        assert listed == counts[key], key
+
+
+def test_problem_registered_outside_a_visit_keeps_its_photos(client, users, inspector, areas):
+    """A problem seen on the street (not on a recorded visit) was registered without any way
+    to attach the photos taken of it. The 登记问题 form now takes them; they show on the
+    problem page as 检查照片, apart from the unit's 整改照片 sent later."""
+    client.force_login(inspector)
+    deadline = local_date(timezone.now()) + datetime.timedelta(days=2)
+    r = client.post(
+        reverse("supervision:problem_add"),
+        {
+            "area": areas["community"].pk,
+            "title": "农贸市场入口未测温",
+            "severity": "medium",
+            "deadline": deadline.isoformat(),
+            "photos": [png(), png("b.png")],
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    problem = Problem.objects.get()
+    assert [(p.kind, p.area, p.visit) for p in problem.photos.all()] == [
+        ("visit", areas["community"], None),
+        ("visit", areas["community"], None),
+    ]
+    services.rectify_problem(
+        actor=users["community"], problem=problem, note="已安排专人测温", photos=[png()]
+    )
+    client.force_login(users["community"])
+    r = client.get(reverse("supervision:problem_detail", args=[problem.pk]))
+    assert [p.kind for p in r.context["visit_photos"]] == ["visit", "visit"]
+    assert [p.kind for p in r.context["photos"]] == ["rectification"]

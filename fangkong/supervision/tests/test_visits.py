@@ -121,3 +121,17 @@ def test_visit_outside_the_groups_areas_is_refused(inspector, group, areas, chec
     with pytest.raises(ValidationError) as e:
         _visit(inspector, group, areas, checklist, area=areas["miyi_community"])
     assert e.value.message_dict["area"] == ["该区域不在此督导组的督导范围内"]
+
+
+def test_an_over_long_checklist_item_is_named_by_its_line(areas, users):
+    """A checklist pasted from a notice, one line too long: “每个检查项不超过 200 字” left the
+    office to find which of twenty lines it was. The message now names the lines."""
+    from fangkong.supervision.models import ChecklistTemplate
+
+    items = ["卡点值守", "测温登记", "长" * 201, "消毒记录", "短" * 200, "长" * 300]
+    with pytest.raises(ValidationError) as e:
+        services.create_checklist(
+            actor=users["command"], data={"name": "清单", "area": areas["city"], "items": items}
+        )
+    assert e.value.message_dict == {"items": ["第 3、6 项超过 200 字，请精简"]}
+    assert ChecklistTemplate.objects.count() == 0

@@ -70,3 +70,33 @@ def test_public_form_requires_the_csrf_token(areas):
     }
     assert client.post(reverse("tips:submit"), data).status_code == 403
     assert Tip.objects.count() == 0
+
+
+def test_reward_list_heads_with_the_totals_of_what_it_lists(client, areas, users):
+    """The office pays rewards and reports the money: the 举报奖励 list showed the rows but
+    no sum, so the amounts were added up by hand from the export. It now heads with the
+    count and yuan recorded and paid, for the rows the filter and scope show."""
+    command = users["command"]
+    rewards = []
+    for n, (area, amount) in enumerate(
+        [
+            (areas["community"], "150"),
+            (areas["community"], "200.50"),
+            (areas["miyi_street"], "80"),
+        ],
+        1,
+    ):
+        tip = _tip(area, n, anonymous=False, contact_name="举报人", contact_phone="13800000000")
+        services.assign_tip(actor=command, tip=tip, area=area)
+        services.verify_tip(actor=command, tip=tip, founded=True, outcome="属实")
+        rewards.append(services.record_reward(actor=command, tip=tip, amount=Decimal(amount)))
+    services.mark_reward_paid(actor=command, reward=rewards[0], paid_on=datetime.date.today())
+    client.force_login(command)
+    url = reverse("tips:reward_list")
+    page = client.get(url).content.decode()
+    assert "共 3 笔，奖励合计 430.50 元；已发放 1 笔 150.00 元" in page
+    page = client.get(url + "?paid=false").content.decode()
+    assert "共 2 笔，奖励合计 280.50 元；已发放 0 笔 0.00 元" in page
+    client.force_login(users["street"])
+    page = client.get(url).content.decode()
+    assert "共 2 笔，奖励合计 350.50 元；已发放 1 笔 150.00 元" in page
