@@ -33,7 +33,12 @@ def lock_versioned(instance: models.Model, expected_version: int | None) -> mode
     """
     model = type(instance)
     current = model._base_manager.select_for_update().get(pk=instance.pk)
-    if expected_version is not None and current.version != int(expected_version):
+    if expected_version is not None:
+        try:  # pages post it as text; only a hand-made request sends anything else
+            expected_version = int(expected_version)
+        except (TypeError, ValueError):
+            raise ConflictError(_("页面的版本号无效，请刷新后重新修改"), code="conflict") from None
+    if expected_version is not None and current.version != expected_version:
         raise ConflictError(
             _("该记录已被其他人修改（当前版本 %(cur)s，您编辑的是版本 %(mine)s），请刷新后重新修改")
             % {"cur": current.version, "mine": expected_version},

@@ -404,3 +404,25 @@ def test_stock_page_filters_by_area_and_day(client, users, catalogue, stocked):
     assert client.get(url, {"area": stocked["community"].area.pk}).context["count"] == 0
     typo = client.get(url, {"low": "maybe"})
     assert "请选择“是”或“否”" in typo.content.decode()
+
+
+def test_a_malformed_version_is_a_message_not_a_server_error(
+    client, users, catalogue, places, areas
+):
+    """Pages post the version they showed; a hand-made ``version=abc`` was a 500."""
+    donation = services.create_donation(
+        actor=users["command"],
+        area=areas["city"],
+        kind=DonationKind.GOODS,
+        donor_kind=DonorKind.PERSON,
+        donor_name="王先生",
+        date=datetime.date(2020, 2, 14),
+        warehouse=places["city"],
+        goods=[services.GoodsLine(catalogue["gloves"], Decimal("200"))],
+    )
+    client.force_login(users["command"])
+    url = reverse("supplies:donation_void", args=[donation.pk])
+    page = client.post(url, {"reason": "重复登记", "version": "abc"}, follow=True)
+    assert "页面的版本号无效，请刷新后重新修改" in page.content.decode()
+    donation.refresh_from_db()
+    assert donation.voided_at is None
