@@ -157,8 +157,19 @@ def write_accounts_file(results: list[AccountResult], path: Path | None = None) 
 
 
 def existing_demo_accounts() -> list[User]:
-    """The demo accounts present in the database, in role order."""
+    """The demo accounts present in the database, in role order.
+
+    An account counts only where ``load-demo`` put it (its role in its demo area): a site set
+    up without the demo has its own ``admin`` (``createsuperuser``), which is no demo account.
+    """
     users = {
         u.username: u for u in User.objects.filter(username__in=USERNAMES).select_related("area")
     }
-    return [users[name] for name in USERNAMES if name in users]
+    return [
+        users[spec.username]
+        for spec in DEMO_ACCOUNTS
+        if spec.username in users
+        and users[spec.username].role == spec.role
+        and users[spec.username].area_id is not None
+        and users[spec.username].area.code == spec.area_code
+    ]
