@@ -7,7 +7,7 @@ class UserTable(Table):
     columns = (
         Column("username", _("用户名")),
         Column("full_name", _("姓名")),
-        Column("role", _("角色"), choices=True),
+        Column("role", _("角色"), accessor="role_label"),
         Column("area", _("所属区域"), accessor="area.name"),
         Column("is_active", _("启用")),
         Column("last_login", _("上次登录")),

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
@@ -56,9 +55,7 @@ def accounts_file() -> Path:
 
 
 def role_label(user: User) -> str:
-    if user.is_superuser:
-        return _("系统管理员")
-    return str(Role(user.role).label) if user.role in Role.values else user.role
+    return user.role_label
 
 
 @dataclass

@@ -44,3 +44,16 @@ def test_an_account_without_an_area_is_told_so_on_the_tree(client, areas):
 
     assert "您的账号还没有设置所属区域，请联系管理员。" in body
     assert "import-areas" not in body
+
+
+def test_the_administrator_is_named_as_such_not_as_a_read_only_leader(admin_client):
+    """``createsuperuser`` leaves the role field at its default, 领导(只读)."""
+    home = admin_client.get(reverse("home")).content.decode()
+    profile = admin_client.get(reverse("accounts:profile")).content.decode()
+    accounts = admin_client.get(reverse("accounts:user_list")).content.decode()
+
+    assert '<span class="text-body-secondary">系统管理员</span>' in home
+    assert '<dd class="col-8">系统管理员</dd>' in profile
+    rows = accounts[accounts.index("<tbody") :]
+    assert "系统管理员" in rows and "领导(只读)" not in rows
+    assert "领导(只读)" not in home and "领导(只读)" not in profile
