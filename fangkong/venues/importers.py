@@ -35,9 +35,15 @@ KIND_ALIASES = {
 }
 
 
-def _whole_number(low: int, high: int):
-    def parse(value, ctx=None) -> int:
+# How the list's export (``tables.capacity_text``) and people write "no limit".
+NO_LIMIT = {"不限", "不限流", "无", "无限制"}
+
+
+def _whole_number(low: int, high: int, *, none_words: frozenset[str] = frozenset()):
+    def parse(value, ctx=None) -> int | None:
         text = p.cell_text(value).replace(",", "").strip()
+        if text in none_words:
+            return None
         if not text.isdigit() or not low <= int(text) <= high:
             raise ValidationError(
                 _("请填写 %(low)d 到 %(high)d 的整数") % {"low": low, "high": high}
@@ -88,8 +94,8 @@ class VenueImporter(Importer):
             "capacity",
             N_("限流人数"),
             ("最大容纳人数", "限流"),
-            _whole_number(1, 1_000_000),
-            help=N_("同时在场的最多人数；不填表示不限流"),
+            _whole_number(1, 1_000_000, none_words=frozenset(NO_LIMIT)),
+            help=N_("同时在场的最多人数；不填或填“不限”表示不限流"),
             example="200",
         ),
         Column("measures_temperature", N_("测温"), ("是否测温",), parse_yes_no, example="是"),

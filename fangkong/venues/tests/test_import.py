@@ -85,3 +85,25 @@ def test_import_page_template_and_list_button(client, users):
     )
     client.force_login(users["grid_a"])
     assert client.get(reverse("venues:venue_import")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_venue_lists_export_imports_back_unchanged(client, tmp_path, areas, users):
+    """The export writes 不限 for a venue without a capacity limit; the import reads it back."""
+    path = workbook(
+        tmp_path / "venues.xlsx",
+        [
+            ("仁和农贸市场", "菜市场", "海棠花语社区", "仁和街 8 号", 300, "是", 48),
+            ("海棠花语小区东门", "小区", "第一网格", "", None, "否", None),
+        ],
+    )
+    run_import(IMPORTER, path, actor=users["street"], area=areas["street"])
+    client.force_login(users["street"])
+    exported = tmp_path / "export.xlsx"
+    response = client.get(reverse("venues:venue_list") + "?export=xlsx")
+    exported.write_bytes(b"".join(response.streaming_content))
+    assert openpyxl.load_workbook(exported).active["E3"].value == "不限"
+
+    again = run_import(IMPORTER, exported, actor=users["street"], area=areas["street"])
+
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 0)
