@@ -143,3 +143,40 @@ def test_the_command_says_what_it_did_and_exits_by_outcome(tmp_path, admin):
         2,
         "前 10 行中找不到表头：至少需要“区划代码”和“名称”两列",
     )
+
+
+def test_the_web_page_checks_first_then_writes_and_lists_each_error(client, tmp_path, admin):
+    from django.urls import reverse
+
+    client.force_login(admin)
+    url = reverse("areas:area_import")
+    assert url in client.get(reverse("areas:area_tree")).content.decode()
+    good = _xlsx(tmp_path, COUNTY)
+
+    with good.open("rb") as f:
+        checked = client.post(url, {"file": f, "dry_run": "on"}).content.decode()
+    assert "预检通过：将新增 6 个区域，更新 0 个，未变 0 个。" in checked
+    assert not Area.objects.exists()
+
+    with good.open("rb") as f:
+        written = client.post(url, {"file": f}).content.decode()
+    assert "已导入：新增 6 个区域，更新 0 个，未变 0 个。" in written
+    assert Area.objects.count() == 6
+
+    bad = _xlsx(tmp_path, [[1, "510421102001", "新村", "村", "510421102"]], "bad.xlsx")
+    with bad.open("rb") as f:
+        refused = client.post(url, {"file": f}).content.decode()
+    assert "有 1 处错误，未写入任何数据。" in refused
+    assert (
+        '<td>3</td><td>上级代码</td><td class="text-wrap">'
+        "上级代码“510421102”不存在：请先导入上级区域，或把它写在本表中</td>"
+    ) in refused
+    assert not Area.objects.filter(code="510421102001").exists()
+
+
+def test_the_web_page_is_for_those_who_may_add_areas(client, areas, users):
+    from django.urls import reverse
+
+    client.force_login(users["grid_a"])
+
+    assert client.get(reverse("areas:area_import")).status_code == 403
