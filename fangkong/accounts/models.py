@@ -55,6 +55,14 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.username
 
+    @property
+    def role_label(self) -> str:
+        """The role as shown: a system administrator's (``createsuperuser``) is no role of the
+        list (its field keeps the default, 领导(只读)), so it is named for what it is."""
+        if self.is_superuser:
+            return str(_("系统管理员"))
+        return self.get_role_display()
+
     def save(self, *args, **kwargs):
         # A new password (changed after a leak, reset by an administrator) ends the API
         # token issued under the old one, whichever way it was set; a new one is asked for.

@@ -7,6 +7,8 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("me/token/revoke/", views.revoke_token, name="token_revoke"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/add/", views.user_add, name="user_add"),
     path("locked/", views.locked_list, name="locked_list"),
     path("users/<int:pk>/unlock/", views.unlock, name="unlock"),
 ]

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and the user's own account page."""
+"""Sign-in, sign-out, the user's own account page and the accounts of one's area."""
 
 from __future__ import annotations
 
@@ -9,17 +9,22 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fangkong.core.forms import StyledFormMixin
 from fangkong.core.middleware import public
+from fangkong.core.views.generic import ObjectListView, add_service_errors
 from fangkong.core.views.home import role_capabilities
 
-from . import security, tokens
+from . import security, services, tokens
+from .filtersets import UserFilterSet
+from .forms import UserForm
 from .models import User
+from .tables import UserTable
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -121,3 +126,60 @@ def unlock(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已解除锁定：%(user)s") % {"user": user.get_username()})
     return redirect("accounts:locked_list")
+
+
+class UserListView(ObjectListView):
+    """账号管理: the accounts bound to the user's area subtree."""
+
+    model = User
+    filterset_class = UserFilterSet
+    table_class = UserTable
+    selector = staticmethod(lambda qs: qs.select_related("area").order_by("username"))
+    list_url_name = "accounts:user_list"
+    add_url_name = "accounts:user_add"
+
+
+@never_cache
+def user_add(request: HttpRequest) -> HttpResponse:
+    """开设账号; the generated password is shown once, on the page answering the POST."""
+    if not request.user.has_perm("accounts.add_user"):
+        raise PermissionDenied(_("您没有访问此页面的权限"))
+    form = UserForm(data=request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = services.create_user(
+                actor=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                role=data["role"],
+                area=data["area"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+        else:
+            return render(
+                request,
+                "accounts/user_created.html",
+                {
+                    "account": user,
+                    "password": password,
+                    "area_name": user.area.full_name(),
+                    "list_url": reverse("accounts:user_list"),
+                },
+            )
+    return render(
+        request,
+        "generic/object_edit.html",
+        {
+            "form": form,
+            "object": None,
+            "version": None,
+            "model_name": User._meta.verbose_name,
+            "model_name_plural": _("账号管理"),
+            "list_url": reverse("accounts:user_list"),
+            "cancel_url": reverse("accounts:user_list"),
+        },
+    )

@@ -39,3 +39,31 @@ class AreaForm(StyledFormMixin, forms.Form):
                 parent=instance.parent_id,
             )
         self.fields["parent"].queryset = parents
+
+
+class AreaImportForm(StyledFormMixin, forms.Form):
+    """导入区域网格: the county's list (区划代码, 名称, 层级, 上级代码)."""
+
+    file = forms.FileField(
+        label=_("文件"), help_text=_("支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）")
+    )
+    dry_run = forms.BooleanField(label=_("只预检，不写入"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".xlsx,.xls,.csv"
+
+    def clean_file(self):
+        from pathlib import Path
+
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in (".xlsx", ".xls", ".csv"):
+            raise forms.ValidationError(_("只能导入 .xlsx、.xls 或 .csv 文件"))
+        if upload.size > settings.FANGKONG_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("文件太大（上限 %(mb)s MB）")
+                % {"mb": settings.FANGKONG_MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload

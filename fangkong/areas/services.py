@@ -17,8 +17,9 @@ from .models import Area
 
 def _check_parent(level: int, parent: Area | None) -> None:
     if parent is None:
-        if level > AreaLevel.CITY:
-            raise ValidationError({"parent": _("除省、市外，区域必须有上级区域")})
+        # A county that adopts the platform alone starts its tree at itself.
+        if level > AreaLevel.DISTRICT:
+            raise ValidationError({"parent": _("除省、市、区县外，区域必须有上级区域")})
         return
     if level <= parent.level:
         raise ValidationError({"level": _("下级区域的层级必须低于上级区域")})

@@ -13,7 +13,8 @@ from fangkong.core.views.generic import ObjectDetailView, ObjectEditView, Object
 
 from . import services
 from .filtersets import AreaFilterSet
-from .forms import AreaForm
+from .forms import AreaForm, AreaImportForm
+from .importing import import_areas
 from .models import Area
 from .tables import AreaTable
 
@@ -126,3 +127,32 @@ class AreaEditView(ObjectEditView):
                 "parent": data["parent"],
             }
         return {"name": data["name"], "parent": data["parent"]}
+
+
+@permission_required("areas.add_area", raise_exception=True)
+def area_import(request: HttpRequest) -> HttpResponse:
+    """导入区域网格: the tree from the county's spreadsheet, checked first, all or nothing."""
+    import tempfile
+    from pathlib import Path
+
+    from fangkong.core.importing.readers import ImportFileError
+
+    form = AreaImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            try:
+                result = import_areas(
+                    actor=request.user,
+                    path=Path(tmp.name),
+                    original_name=upload.name,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ImportFileError as e:
+                form.add_error("file", str(e))
+    return render(request, "areas/area_import.html", {"form": form, "result": result})

@@ -134,6 +134,10 @@ def home_panel(request: HttpRequest) -> dict | None:
 def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
     """指挥看板 of an area (the user's own by default), figures as of now."""
     area = _own_area(request.user) if area_pk is None else get_object_or_404(Area, pk=area_pk)
+    if area is None and not Area.objects.exists():
+        # A new site: nothing to count yet, and no permission is missing.
+        messages.info(request, _("还没有任何区域：请先建立区域网格，看板按区域统计"))
+        return redirect("areas:area_tree")
     if area is None or not area_visible_to(area, request.user):
         raise PermissionDenied(_("您无权查看该区域"))
     figures = figures_for(request.user)

@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import os
 import random
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
+from fangkong.accounts.passwords import generate_password
 from fangkong.areas.models import Area
 
 from .generators import make_name
 
 ACCOUNTS_FILE_NAME = "demo-accounts.txt"
-_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 @dataclass(frozen=True)
@@ -59,21 +55,7 @@ def accounts_file() -> Path:
 
 
 def role_label(user: User) -> str:
-    if user.is_superuser:
-        return _("系统管理员")
-    return str(Role(user.role).label) if user.role in Role.values else user.role
-
-
-def generate_password(user: User) -> str:
-    """Twelve random letters and digits in groups of four, checked by the site's validators."""
-    while True:
-        raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
-        password = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-        try:
-            validate_password(password, user)
-        except ValidationError:
-            continue
-        return password
+    return user.role_label
 
 
 @dataclass
@@ -157,8 +139,19 @@ def write_accounts_file(results: list[AccountResult], path: Path | None = None) 
 
 
 def existing_demo_accounts() -> list[User]:
-    """The demo accounts present in the database, in role order."""
+    """The demo accounts present in the database, in role order.
+
+    An account counts only where ``load-demo`` put it (its role in its demo area): a site set
+    up without the demo has its own ``admin`` (``createsuperuser``), which is no demo account.
+    """
     users = {
         u.username: u for u in User.objects.filter(username__in=USERNAMES).select_related("area")
     }
-    return [users[name] for name in USERNAMES if name in users]
+    return [
+        users[spec.username]
+        for spec in DEMO_ACCOUNTS
+        if spec.username in users
+        and users[spec.username].role == spec.role
+        and users[spec.username].area_id is not None
+        and users[spec.username].area.code == spec.area_code
+    ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
 from fangkong.core.forms import IdNumberInput, StyledFormMixin
+from fangkong.registry.forms import ResidentImportForm
 from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
 from .choices import Direction
@@ -131,3 +132,13 @@ class OutingDecisionForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("驳回时必填"),
     )
+
+
+class VenueImportForm(ResidentImportForm):
+    """导入场所名单: the file and the area its rows belong to."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        area = self.fields["area"]
+        area.label = _("导入到区域")
+        area.help_text = _("未填写所属区域的行归入此区域；所有行的区域都必须在此区域内")

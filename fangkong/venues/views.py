@@ -32,6 +32,7 @@ from fangkong.core.views.generic import (
     service_errors,
     service_messages,
 )
+from fangkong.core.views.imports import import_views
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
 from . import pdf, selectors, services
@@ -44,6 +45,7 @@ from .forms import (
     OutingRequestForm,
     PublicScanForm,
     VenueForm,
+    VenueImportForm,
 )
 from .models import OutingApproval, Scan, Venue
 from .tables import OutingApprovalTable, ScanTable, VenueTable
@@ -65,6 +67,7 @@ class VenueListView(ObjectListView):
     extra_actions = (
         ("venues:scan_list", gettext_lazy("扫码记录"), "venues.view_scan"),
         ("venues:outing_list", gettext_lazy("外出审批报备"), "venues.view_outingapproval"),
+        ("venues:venue_import", gettext_lazy("批量导入"), "venues.add_venue"),
     )
 
 
@@ -376,3 +379,13 @@ def public_scan(request: HttpRequest, code: str) -> HttpResponse:
         status=status,
     )
     return _no_store(response)
+
+
+venue_import, venue_import_template = import_views(
+    importer="venues.venue",
+    permission="venues.add_venue",
+    form_class=VenueImportForm,
+    template_name="venues/venue_import.html",
+    template_url_name="venues:venue_import_template",
+    file_name=lambda: _("场所名单导入模板") + ".xlsx",
+)

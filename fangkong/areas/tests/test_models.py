@@ -65,3 +65,28 @@ def test_street_user_cannot_create_outside_its_area(users, areas):
             parent=areas["miyi_street"],
         )
     assert not Area.objects.filter(code="510421100002").exists()
+
+
+@pytest.mark.django_db
+def test_a_county_adopting_the_platform_alone_starts_its_tree_at_itself():
+    """On an empty database the county's administrator creates the county as the top area,
+    without inventing a city above it; a street still needs its county."""
+    from fangkong.accounts.models import User
+
+    admin = User.objects.create_superuser("admin", "a@example.invalid", "pw-for-tests-only")
+
+    county = services.create_area(
+        actor=admin, code="510421", name="米易县", level=AreaLevel.DISTRICT, parent=None
+    )
+    town = services.create_area(
+        actor=admin, code="510421100", name="攀莲镇", level=AreaLevel.STREET, parent=county
+    )
+
+    assert (county.path, county.depth, county.parent_id) == ("510421/", 0, None)
+    assert town.path == "510421/510421100/"
+    with pytest.raises(ValidationError) as refused:
+        services.create_area(
+            actor=admin, code="510421200", name="丙谷镇", level=AreaLevel.STREET, parent=None
+        )
+    assert refused.value.message_dict == {"parent": ["除省、市、区县外，区域必须有上级区域"]}
+    assert list(Area.objects.values_list("code", flat=True)) == ["510421", "510421100"]

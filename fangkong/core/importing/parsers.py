@@ -269,10 +269,22 @@ def parse_gender(value, ctx=None) -> str:
 # --- personal numbers --------------------------------------------------------------------
 
 
+def _masked(value) -> bool:
+    """A value as a masked export writes it (``core.personal``: 510411********1234)."""
+    return isinstance(value, str) and "***" in value
+
+
 def parse_id_number(value, ctx=None) -> tuple[str, datetime.date, str]:
     """(ID number, birth date, gender). A numeric cell means Excel already lost digits."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = float(value)
+    if _masked(value):
+        raise ValidationError(
+            _(
+                "身份证号是脱敏后的（“导出Excel”导出的表），对应不到人员：请改用"
+                "“导出未脱敏数据”导出的表，或填写完整的身份证号"
+            )
+        )
     try:
         return validate_id_number(value, today=getattr(ctx, "today", None))
     except ValidationError as e:
@@ -282,6 +294,13 @@ def parse_id_number(value, ctx=None) -> tuple[str, datetime.date, str]:
 def parse_phone(value, ctx=None) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
+    if _masked(value):
+        raise ValidationError(
+            _(
+                "联系电话是脱敏后的号码（“导出Excel”导出的表），不能导入：清空这些单元格即保留"
+                "原号码，或改用“导出未脱敏数据”导出的表"
+            )
+        )
     try:
         return validate_phone(value)
     except ValidationError as e:

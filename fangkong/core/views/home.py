@@ -42,6 +42,7 @@ CAPABILITIES = [
     Capability("registry.view_household", _("户"), "registry:household_list", "bi-house"),
     Capability("registry.view_building", _("楼栋"), "registry:building_list", "bi-building"),
     Capability("areas.view_area", _("区域网格"), "areas:area_tree", "bi-diagram-3"),
+    Capability("accounts.view_user", _("账号管理"), "accounts:user_list", "bi-person-badge"),
     Capability("core.view_auditentry", _("审计日志"), "core:audit_list", "bi-journal-check"),
     Capability(
         "supervision.add_visit", _("登记检查"), "supervision:visit_add", "bi-clipboard-check"
