@@ -7,6 +7,7 @@ urlpatterns = [
     path("assignments/", views.AssignmentListView.as_view(), name="assignment_list"),
     path("assignments/add/", views.assignment_add, name="assignment_add"),
     path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment_detail"),
+    path("assignments/<int:pk>/edit/", views.AssignmentEditView.as_view(), name="assignment_edit"),
     path("assignments/<int:pk>/release/", views.assignment_release, name="assignment_release"),
     path("assignments/<int:pk>/checkin/", views.checkin_add, name="checkin_add"),
     path("assignments/<int:pk>/certificate/", views.certificate_issue, name="certificate_issue"),

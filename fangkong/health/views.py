@@ -24,6 +24,7 @@ from fangkong.core.exporting import export_xlsx
 from fangkong.core.middleware import public
 from fangkong.core.views.generic import (
     ObjectDetailView,
+    ObjectEditView,
     ObjectListView,
     service_errors,
     service_messages,
@@ -40,7 +41,15 @@ from .filtersets import (
     HealthCertificateFilterSet,
     NucleicAcidTestFilterSet,
 )
-from .forms import AssignmentForm, CheckInForm, NatForm, NatImportForm, ReleaseForm, RevokeForm
+from .forms import (
+    AssignmentChangeForm,
+    AssignmentForm,
+    CheckInForm,
+    NatForm,
+    NatImportForm,
+    ReleaseForm,
+    RevokeForm,
+)
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
 from .tables import (
     AlertTable,
@@ -145,6 +154,7 @@ class AssignmentDetailView(ObjectDetailView):
             "checkin_form": CheckInForm()
             if active and user.has_perm("health.add_checkin")
             else None,
+            "can_change": active and user.has_perm("health.change_assignment"),
             "release_form": ReleaseForm()
             if active and user.has_perm("health.release_assignment")
             else None,
@@ -157,6 +167,29 @@ class AssignmentDetailView(ObjectDetailView):
             if active
             else "",
         }
+
+
+class AssignmentEditView(ObjectEditView):
+    """修改: another 责任网格员 (handing over), the doctor, a later end date."""
+
+    model = Assignment
+    form_class = AssignmentChangeForm
+    selector = _assignments
+    list_url_name = "health:assignment_list"
+    detail_url_name = "health:assignment_detail"
+    update_service = services.change_assignment
+
+    def get_object(self, request, pk):
+        obj = super().get_object(request, pk)
+        if obj.state != AssignmentState.ACTIVE:
+            raise PermissionDenied(_("该安排已解除，不能再修改"))
+        return obj
+
+    def get_form(self, request, obj, data=None, files=None):
+        return AssignmentChangeForm(data=data, user=request.user, assignment=obj)
+
+    def service_kwargs(self, form, obj):
+        return dict(form.cleaned_data)
 
 
 def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
