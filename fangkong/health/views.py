@@ -155,6 +155,9 @@ class AssignmentDetailView(ObjectDetailView):
             if active and user.has_perm("health.add_checkin")
             else None,
             "can_change": active and user.has_perm("health.change_assignment"),
+            # 外出审批报备 is for a person under this closed-loop management: from here the
+            # request names them (the form alone asks for the ID number, shown masked).
+            "can_request_outing": active and user.has_perm("venues.add_outingapproval"),
             "release_form": ReleaseForm()
             if active and user.has_perm("health.release_assignment")
             else None,

@@ -99,3 +99,32 @@ def test_a_worker_of_another_grid_or_a_released_assignment_is_refused(client, us
 def test_another_grids_worker_cannot_open_it(client, users, quarantine):
     client.force_login(users["grid_b"])
     assert client.get(reverse("health:assignment_edit", args=[quarantine.pk])).status_code == 404
+
+
+def test_grid_worker_requests_an_outing_from_the_quarantine_page(client, users, quarantine):
+    """外出审批报备 is for a person under closed-loop management; the grid worker reads their
+    ID number masked, so the request starts from the quarantine page and names the person."""
+    from fangkong.venues.models import OutingApproval
+
+    client.force_login(users["grid_a"])
+    detail = client.get(reverse("health:assignment_detail", args=[quarantine.pk]))
+    add = f"{reverse('venues:outing_add')}?resident={quarantine.resident_id}"
+    assert add in detail.content.decode()
+    page = client.get(add)
+    assert "id_number" not in page.context["form"].fields
+    now = timezone.localtime()
+    r = client.post(
+        add,
+        {
+            "reason": "就医",
+            "destination": "市中心医院",
+            "starts_at": (now + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (now + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert r.status_code == 302, r.context["form"].errors
+    outing = OutingApproval.objects.get()
+    assert (outing.resident_id, outing.assignment_id) == (quarantine.resident_id, quarantine.pk)
+    release_assignment(actor=users["community"], assignment=quarantine, note="解除")
+    detail = client.get(reverse("health:assignment_detail", args=[quarantine.pk]))
+    assert add not in detail.content.decode()
