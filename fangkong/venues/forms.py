@@ -127,7 +127,6 @@ class OutingCancelForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         label=_("撤销原因"),
         max_length=500,
-        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("如：不再外出、时间登记有误"),
     )
