@@ -269,6 +269,8 @@ class OutingApprovalDetailView(ObjectDetailView):
             and request.user.has_perm("venues.approve_outingapproval")
             and obj.requested_by_id != request.user.pk
         )
+        # A request whose return time has passed can no longer be approved, only rejected.
+        stale = obj.ends_at <= timezone.now()
         can_cancel = (
             obj.state in (ApprovalState.PENDING, ApprovalState.APPROVED)
             and obj.ends_at > timezone.now()
@@ -276,6 +278,7 @@ class OutingApprovalDetailView(ObjectDetailView):
         )
         return {
             "decision_form": OutingDecisionForm() if can_decide else None,
+            "stale": stale,
             "cancel_form": OutingCancelForm() if can_cancel else None,
         }
 

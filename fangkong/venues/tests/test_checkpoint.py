@@ -243,3 +243,26 @@ def test_a_cancelled_pass_no_longer_admits_and_leaves_the_approvers_queue(
             actor=users["grid_a"], outing=late, note="x", now=NOW + datetime.timedelta(hours=4)
         )
     assert e.value.messages == ["返回时间已过，不能撤销"]
+
+
+def test_a_request_past_its_return_time_or_its_quarantine_is_not_approved(
+    users, checkpoint, quarantined
+):
+    """Approving a pass whose return time has passed (or whose quarantine was released) let
+    it through as 已批准 for nothing; such a request can only be rejected now."""
+    from fangkong.health.services import release_assignment
+
+    outing = _request(users, quarantined)
+    with pytest.raises(ValidationError) as e:
+        services.approve_outing(
+            actor=users["community"], outing=outing, now=NOW + datetime.timedelta(hours=4)
+        )
+    assert e.value.messages == ["返回时间已过，不能再批准；如仍需外出，请重新登记申请"]
+    release_assignment(actor=users["community"], assignment=outing.assignment, note="解除")
+    outing.refresh_from_db()
+    with pytest.raises(ValidationError) as e:
+        services.approve_outing(actor=users["community"], outing=outing, now=NOW)
+    assert e.value.messages == ["该居民的隔离/监测已解除，无需外出审批"]
+    services.reject_outing(actor=users["community"], outing=outing, note="已解除", now=NOW)
+    outing.refresh_from_db()
+    assert outing.state == "rejected"
