@@ -85,6 +85,27 @@ class AssignmentChangeForm(StyledFormMixin, forms.Form):
         )
 
 
+class HandoverForm(StyledFormMixin, forms.Form):
+    """网格员交接: all of a leaving grid worker's running assignments to a colleague."""
+
+    outgoing = WorkerChoiceField(
+        label=_("原责任网格员"),
+        queryset=User.objects.none(),
+        help_text=_("离岗、调岗的网格员（含已停用的账号）"),
+    )
+    incoming = WorkerChoiceField(label=_("接手网格员"), queryset=User.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outgoing"].queryset = (
+            User.objects.visible_to(user)
+            .filter(role=Role.GRID_WORKER)
+            .select_related("area")
+            .order_by("area__path", "username")
+        )
+        self.fields["incoming"].queryset = grid_workers(user)
+
+
 class ReleaseForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         label=_("解除说明"),

@@ -182,6 +182,51 @@ def change_assignment(
     return assignment
 
 
+def hand_over_assignments(*, actor, outgoing, incoming) -> int:
+    """网格员交接: every running assignment in the actor's area whose 责任网格员 is
+    ``outgoing`` (leaving or moved) goes to ``incoming``, audited one by one; all or none —
+    a person outside the incoming worker's grid refuses the whole handover. Returns how many."""
+    require_perm(actor, "health.change_assignment")
+    if outgoing is None or incoming is None:
+        raise ValidationError({"incoming": _("请选择原责任网格员和接手网格员")})
+    if outgoing.pk == incoming.pk:
+        raise ValidationError({"incoming": _("接手网格员不能是原责任网格员本人")})
+    if not incoming.is_active:
+        raise ValidationError({"incoming": _("该账号已停用，不能作为责任网格员")})
+    with transaction.atomic():
+        running = list(
+            Assignment.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .select_related("resident__area")
+            .filter(responsible=outgoing, state=AssignmentState.ACTIVE)
+            .order_by("pk")
+        )
+        if not running:
+            raise ValidationError({"outgoing": _("该网格员名下没有进行中的隔离/监测安排")})
+        outside = sorted(
+            {
+                a.resident.area.name
+                for a in running
+                if not area_visible_to(a.resident.area, incoming)
+            }
+        )
+        if outside:
+            raise ValidationError(
+                {
+                    "incoming": _("接手网格员不负责以下网格，未作任何移交：%(areas)s")
+                    % {"areas": joined(outside)}
+                }
+            )
+        reason = _("网格员交接：%(old)s → %(new)s") % {
+            "old": outgoing.display_name,
+            "new": incoming.display_name,
+        }
+        for assignment in running:
+            before = Assignment.objects.get(pk=assignment.pk)
+            save_versioned(actor, assignment, before, {"responsible": incoming}, reason=reason)
+    return len(running)
+
+
 def release_assignment(
     *,
     actor,

@@ -6,6 +6,7 @@ app_name = "health"
 urlpatterns = [
     path("assignments/", views.AssignmentListView.as_view(), name="assignment_list"),
     path("assignments/add/", views.assignment_add, name="assignment_add"),
+    path("assignments/handover/", views.assignment_handover, name="assignment_handover"),
     path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment_detail"),
     path("assignments/<int:pk>/edit/", views.AssignmentEditView.as_view(), name="assignment_edit"),
     path("assignments/<int:pk>/release/", views.assignment_release, name="assignment_release"),

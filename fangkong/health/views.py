@@ -45,6 +45,7 @@ from .forms import (
     AssignmentChangeForm,
     AssignmentForm,
     CheckInForm,
+    HandoverForm,
     NatForm,
     NatImportForm,
     ReleaseForm,
@@ -102,6 +103,7 @@ class AssignmentListView(ObjectListView):
     extra_actions = (
         ("health:alert_list", gettext_lazy("健康预警"), "health.view_alert"),
         ("health:overdue_list", gettext_lazy("逾期未报"), "health.view_checkin"),
+        ("health:assignment_handover", gettext_lazy("网格员交接"), "health.change_assignment"),
     )
 
 
@@ -193,6 +195,23 @@ class AssignmentEditView(ObjectEditView):
 
     def service_kwargs(self, form, obj):
         return dict(form.cleaned_data)
+
+
+@permission_required("health.change_assignment", raise_exception=True)
+def assignment_handover(request: HttpRequest) -> HttpResponse:
+    """网格员交接: move every running assignment of one grid worker to another at once."""
+    form = HandoverForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            moved = services.hand_over_assignments(actor=request.user, **form.cleaned_data)
+            messages.success(
+                request,
+                _("已将 %(n)d 项进行中的隔离/监测安排移交给 %(who)s")
+                % {"n": moved, "who": form.cleaned_data["incoming"].display_name},
+            )
+            url = reverse("health:assignment_list")
+            return redirect(f"{url}?responsible={form.cleaned_data['incoming'].pk}")
+    return render(request, "health/assignment_handover.html", {"form": form})
 
 
 def _assignment_for(request: HttpRequest, pk: int) -> Assignment:

@@ -128,3 +128,54 @@ def test_grid_worker_requests_an_outing_from_the_quarantine_page(client, users, 
     release_assignment(actor=users["community"], assignment=quarantine, note="解除")
     detail = client.get(reverse("health:assignment_detail", args=[quarantine.pk]))
     assert add not in detail.content.decode()
+
+
+def test_a_leaving_grid_workers_people_are_handed_over_at_once(
+    client, users, areas, quarantine, successor
+):
+    """网格员交接: the community moves all of a departing worker's running assignments to a
+    colleague in one go, each audited; a released one stays with whoever held it."""
+    other = create_assignment(
+        actor=users["community"],
+        resident=make_resident(areas["grid_a"], name="王五"),
+        kind="health_monitoring",
+        start_date=TODAY,
+        end_date=TODAY + 7 * DAY,
+        responsible=users["grid_a"],
+    )
+    done = create_assignment(
+        actor=users["community"],
+        resident=make_resident(areas["grid_a"], name="赵六"),
+        kind="health_monitoring",
+        start_date=TODAY - 3 * DAY,
+        end_date=TODAY + 4 * DAY,
+        responsible=users["grid_a"],
+    )
+    release_assignment(actor=users["community"], assignment=done, note="转院")
+    users["grid_a"].is_active = False  # left: the account is switched off first
+    users["grid_a"].save(update_fields=["is_active"])
+    client.force_login(users["community"])
+    url = reverse("health:assignment_handover")
+    assert url in client.get(reverse("health:assignment_list")).content.decode()
+    r = client.post(url, {"outgoing": users["grid_a"].pk, "incoming": successor.pk})
+    assert r.status_code == 302
+    assert set(Assignment.objects.filter(responsible=successor)) == {quarantine, other}
+    assert Assignment.objects.get(pk=done.pk).responsible == users["grid_a"]
+    reasons = set(
+        AuditEntry.objects.filter(
+            object_id__in=[str(quarantine.pk), str(other.pk)], action="update"
+        ).values_list("reason", flat=True)
+    )
+    assert len(reasons) == 1 and "→" in reasons.pop()
+
+
+def test_handover_to_a_worker_of_another_grid_moves_nobody(client, users, quarantine):
+    client.force_login(users["community"])
+    r = client.post(
+        reverse("health:assignment_handover"),
+        {"outgoing": users["grid_a"].pk, "incoming": users["grid_b"].pk},
+    )
+    assert r.status_code == 200
+    assert "接手网格员不负责以下网格，未作任何移交：第一网格" in r.content.decode()
+    quarantine.refresh_from_db()
+    assert quarantine.responsible == users["grid_a"]
