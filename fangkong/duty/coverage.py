@@ -137,7 +137,9 @@ def unit_coverage(
                 start=start,
                 end=end,
                 shifts=own,
-                gaps=find_gaps(((s.start, s.end) for s in own), start, end),
+                # A shift of a deactivated account (a grid worker who left) guards nothing:
+                # its hours show as a gap until someone else takes the shift.
+                gaps=find_gaps(((s.start, s.end) for s in own if s.person.is_active), start, end),
                 double_bookings=[
                     d
                     for d in find_double_bookings(own + elsewhere)

@@ -40,13 +40,70 @@ class AssignmentForm(ResidentFormMixin, StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, resident=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = (
+        self.fields["responsible"].queryset = grid_workers(user)
+        self.setup_resident(user, resident)
+
+
+def grid_workers(user):
+    """The active grid workers the user may name as 责任网格员."""
+    return (
+        User.objects.visible_to(user)
+        .filter(role=Role.GRID_WORKER, is_active=True)
+        .select_related("area")
+        .order_by("area__path", "username")
+    )
+
+
+class AssignmentChangeForm(StyledFormMixin, forms.Form):
+    """修改隔离/监测安排: hand the person over to another grid worker, name the doctor, or
+    extend the period. Offers the grid workers of the person's own grid (and above)."""
+
+    responsible = WorkerChoiceField(
+        label=_("责任网格员"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("网格员离岗或调整时，在此移交给接手的网格员"),
+    )
+    end_date = forms.DateField(
+        label=_("结束日期"), widget=DateInput, help_text=_("只能延后；提前结束请解除并填写说明")
+    )
+    doctor = forms.CharField(label=_("责任医生"), max_length=50, required=False)
+
+    def __init__(self, *args, user, assignment, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "responsible": assignment.responsible_id,
+                "end_date": assignment.end_date,
+                "doctor": assignment.doctor,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        area = assignment.resident.area
+        self.fields["responsible"].queryset = grid_workers(user).filter(
+            area__in=[*area.ancestors(), area]
+        )
+
+
+class HandoverForm(StyledFormMixin, forms.Form):
+    """网格员交接: all of a leaving grid worker's running assignments to a colleague."""
+
+    outgoing = WorkerChoiceField(
+        label=_("原责任网格员"),
+        queryset=User.objects.none(),
+        help_text=_("离岗、调岗的网格员（含已停用的账号）"),
+    )
+    incoming = WorkerChoiceField(label=_("接手网格员"), queryset=User.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outgoing"].queryset = (
             User.objects.visible_to(user)
-            .filter(role=Role.GRID_WORKER, is_active=True)
+            .filter(role=Role.GRID_WORKER)
             .select_related("area")
             .order_by("area__path", "username")
         )
-        self.setup_resident(user, resident)
+        self.fields["incoming"].queryset = grid_workers(user)
 
 
 class ReleaseForm(StyledFormMixin, forms.Form):

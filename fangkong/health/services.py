@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.scoping import area_visible_to
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    lock_versioned,
+    require_area,
+    require_perm,
+    save_versioned,
+)
 from fangkong.formats import joined
 from fangkong.status.clock import at_local, local_date
 from fangkong.status.services import end_overrides_for_new_fact, recompute_on_commit
@@ -41,6 +47,32 @@ from .selectors import holder_problem, overdue_checkins
 START_MARGIN = datetime.timedelta(days=3)
 
 
+def _check_responsible(resident, responsible) -> None:
+    if responsible is None:
+        return
+    if not responsible.is_active:
+        raise ValidationError({"responsible": _("该账号已停用，不能作为责任网格员")})
+    if not area_visible_to(resident.area, responsible):
+        raise ValidationError({"responsible": _("责任网格员不负责该居民所在的网格")})
+
+
+def _running_in_category(
+    resident, kind: str, start_date, end_date, *, exclude: int | None = None
+) -> Assignment | None:
+    family = next(kinds for kinds in CATEGORY_KINDS.values() if kind in kinds)
+    return (
+        Assignment.objects.filter(
+            resident=resident,
+            kind__in=family,
+            state=AssignmentState.ACTIVE,
+            start_date__lte=end_date,
+            end_date__gte=start_date,
+        )
+        .exclude(pk=exclude)
+        .first()
+    )
+
+
 def create_assignment(
     *,
     actor,
@@ -64,18 +96,10 @@ def create_assignment(
         )
     if end_date is None or end_date < start_date:
         raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
-    if responsible is not None and not area_visible_to(resident.area, responsible):
-        raise ValidationError({"responsible": _("责任网格员不负责该居民所在的网格")})
+    _check_responsible(resident, responsible)
     # One running assignment per category (隔离, 健康监测): home and central quarantine at
     # once would count the person twice among 隔离中人员; a transfer releases the first.
-    family = next(kinds for kinds in CATEGORY_KINDS.values() if kind in kinds)
-    overlapping = Assignment.objects.filter(
-        resident=resident,
-        kind__in=family,
-        state=AssignmentState.ACTIVE,
-        start_date__lte=end_date,
-        end_date__gte=start_date,
-    ).first()
+    overlapping = _running_in_category(resident, kind, start_date, end_date)
     if overlapping is not None:
         raise ValidationError(
             {
@@ -100,6 +124,107 @@ def create_assignment(
         end_overrides_for_new_fact([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
         recompute_on_commit([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
     return assignment
+
+
+def change_assignment(
+    *,
+    actor,
+    assignment: Assignment,
+    responsible=None,
+    end_date: datetime.date | None = None,
+    doctor: str = "",
+    expected_version: int | None = None,
+) -> Assignment:
+    """A running assignment's 责任网格员 (a grid worker leaving hands their people over), its
+    责任医生, or a later end date (延长隔离/监测). Ending it earlier is a release, with its note."""
+    require_perm(actor, "health.change_assignment")
+    require_area(actor, assignment.resident.area)
+    if end_date is None:
+        raise ValidationError({"end_date": _("请填写结束日期")})
+    with transaction.atomic():
+        before = lock_versioned(assignment, expected_version)
+        if before.state != AssignmentState.ACTIVE:
+            raise ValidationError({"end_date": _("该安排已解除，不能再修改")})
+        if end_date < before.end_date:
+            raise ValidationError(
+                {
+                    "end_date": _(
+                        "结束日期只能延后（原为 %(date)s）；提前结束请用“解除隔离/监测”并填写说明"
+                    )
+                    % {"date": before.end_date.isoformat()}
+                }
+            )
+        _check_responsible(assignment.resident, responsible)
+        if end_date > before.end_date:
+            overlapping = _running_in_category(
+                assignment.resident,
+                before.kind,
+                before.start_date,
+                end_date,
+                exclude=assignment.pk,
+            )
+            if overlapping is not None:
+                raise ValidationError(
+                    {
+                        "end_date": _("延长后与该居民另一项进行中的%(kind)s安排重叠")
+                        % {"kind": overlapping.get_kind_display()}
+                    }
+                )
+        reasons = []
+        if getattr(responsible, "pk", None) != before.responsible_id:
+            reasons.append(_("更换责任网格员"))
+        if end_date != before.end_date:
+            reasons.append(_("延长至 %(date)s") % {"date": end_date.isoformat()})
+        changed = {"responsible": responsible, "end_date": end_date, "doctor": doctor.strip()}
+        save_versioned(actor, assignment, before, changed, reason="；".join(reasons))
+        if end_date != before.end_date:
+            recompute_on_commit([assignment.resident_id], cause=_("延长隔离/监测"), actor=actor)
+    return assignment
+
+
+def hand_over_assignments(*, actor, outgoing, incoming) -> int:
+    """网格员交接: every running assignment in the actor's area whose 责任网格员 is
+    ``outgoing`` (leaving or moved) goes to ``incoming``, audited one by one; all or none —
+    a person outside the incoming worker's grid refuses the whole handover. Returns how many."""
+    require_perm(actor, "health.change_assignment")
+    if outgoing is None or incoming is None:
+        raise ValidationError({"incoming": _("请选择原责任网格员和接手网格员")})
+    if outgoing.pk == incoming.pk:
+        raise ValidationError({"incoming": _("接手网格员不能是原责任网格员本人")})
+    if not incoming.is_active:
+        raise ValidationError({"incoming": _("该账号已停用，不能作为责任网格员")})
+    with transaction.atomic():
+        running = list(
+            Assignment.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .select_related("resident__area")
+            .filter(responsible=outgoing, state=AssignmentState.ACTIVE)
+            .order_by("pk")
+        )
+        if not running:
+            raise ValidationError({"outgoing": _("该网格员名下没有进行中的隔离/监测安排")})
+        outside = sorted(
+            {
+                a.resident.area.name
+                for a in running
+                if not area_visible_to(a.resident.area, incoming)
+            }
+        )
+        if outside:
+            raise ValidationError(
+                {
+                    "incoming": _("接手网格员不负责以下网格，未作任何移交：%(areas)s")
+                    % {"areas": joined(outside)}
+                }
+            )
+        reason = _("网格员交接：%(old)s → %(new)s") % {
+            "old": outgoing.display_name,
+            "new": incoming.display_name,
+        }
+        for assignment in running:
+            before = Assignment.objects.get(pk=assignment.pk)
+            save_versioned(actor, assignment, before, {"responsible": incoming}, reason=reason)
+    return len(running)
 
 
 def release_assignment(

@@ -24,6 +24,7 @@ from fangkong.core.exporting import export_xlsx
 from fangkong.core.middleware import public
 from fangkong.core.views.generic import (
     ObjectDetailView,
+    ObjectEditView,
     ObjectListView,
     service_errors,
     service_messages,
@@ -40,7 +41,16 @@ from .filtersets import (
     HealthCertificateFilterSet,
     NucleicAcidTestFilterSet,
 )
-from .forms import AssignmentForm, CheckInForm, NatForm, NatImportForm, ReleaseForm, RevokeForm
+from .forms import (
+    AssignmentChangeForm,
+    AssignmentForm,
+    CheckInForm,
+    HandoverForm,
+    NatForm,
+    NatImportForm,
+    ReleaseForm,
+    RevokeForm,
+)
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
 from .tables import (
     AlertTable,
@@ -93,6 +103,7 @@ class AssignmentListView(ObjectListView):
     extra_actions = (
         ("health:alert_list", gettext_lazy("健康预警"), "health.view_alert"),
         ("health:overdue_list", gettext_lazy("逾期未报"), "health.view_checkin"),
+        ("health:assignment_handover", gettext_lazy("网格员交接"), "health.change_assignment"),
     )
 
 
@@ -145,6 +156,10 @@ class AssignmentDetailView(ObjectDetailView):
             "checkin_form": CheckInForm()
             if active and user.has_perm("health.add_checkin")
             else None,
+            "can_change": active and user.has_perm("health.change_assignment"),
+            # 外出审批报备 is for a person under this closed-loop management: from here the
+            # request names them (the form alone asks for the ID number, shown masked).
+            "can_request_outing": active and user.has_perm("venues.add_outingapproval"),
             "release_form": ReleaseForm()
             if active and user.has_perm("health.release_assignment")
             else None,
@@ -157,6 +172,46 @@ class AssignmentDetailView(ObjectDetailView):
             if active
             else "",
         }
+
+
+class AssignmentEditView(ObjectEditView):
+    """修改: another 责任网格员 (handing over), the doctor, a later end date."""
+
+    model = Assignment
+    form_class = AssignmentChangeForm
+    selector = _assignments
+    list_url_name = "health:assignment_list"
+    detail_url_name = "health:assignment_detail"
+    update_service = services.change_assignment
+
+    def get_object(self, request, pk):
+        obj = super().get_object(request, pk)
+        if obj.state != AssignmentState.ACTIVE:
+            raise PermissionDenied(_("该安排已解除，不能再修改"))
+        return obj
+
+    def get_form(self, request, obj, data=None, files=None):
+        return AssignmentChangeForm(data=data, user=request.user, assignment=obj)
+
+    def service_kwargs(self, form, obj):
+        return dict(form.cleaned_data)
+
+
+@permission_required("health.change_assignment", raise_exception=True)
+def assignment_handover(request: HttpRequest) -> HttpResponse:
+    """网格员交接: move every running assignment of one grid worker to another at once."""
+    form = HandoverForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            moved = services.hand_over_assignments(actor=request.user, **form.cleaned_data)
+            messages.success(
+                request,
+                _("已将 %(n)d 项进行中的隔离/监测安排移交给 %(who)s")
+                % {"n": moved, "who": form.cleaned_data["incoming"].display_name},
+            )
+            url = reverse("health:assignment_list")
+            return redirect(f"{url}?responsible={form.cleaned_data['incoming'].pk}")
+    return render(request, "health/assignment_handover.html", {"form": form})
 
 
 def _assignment_for(request: HttpRequest, pk: int) -> Assignment:

@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -133,8 +134,29 @@ class ResidentEditView(ObjectEditView):
     create_service = services.create_resident
     update_service = services.update_resident
 
+    def get_form(self, request, obj, data=None, files=None):
+        """``?household=<pk>`` (走访登记's 登记新成员) opens a new resident in that household."""
+        initial = {}
+        household_pk = request.GET.get("household", "")
+        if obj is None and household_pk.isdigit():
+            household = Household.objects.visible_to(request.user).filter(pk=household_pk).first()
+            if household is not None:
+                initial = {"area": household.area_id, "household": household.pk}
+        return ResidentForm(
+            data=data, files=files, instance=obj, user=request.user, initial=initial
+        )
+
     def service_kwargs(self, form, obj):
         return {"data": form.service_data()}
+
+    def success_url(self, obj):
+        # Back to the page that sent the worker here (the household's visit), on this site only.
+        back = self.request.GET.get("next", "")
+        if back and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            return back
+        return super().success_url(obj)
 
 
 class ResidentDeleteView(ObjectDeleteView):

@@ -265,6 +265,8 @@ def _visit_page(request, campaign, household, form, status=200) -> HttpResponse:
             "latest": latest,
             "finding_kinds": FindingKind.choices,
             "can_find": request.user.has_perm("screening.add_finding"),
+            # a returnee found at the door but not in the registry: register them here
+            "can_add_member": request.user.has_perm("registry.add_resident"),
         },
     )
     response.status_code = status

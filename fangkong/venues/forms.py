@@ -124,6 +124,15 @@ class OutingRequestForm(ResidentFormMixin, StyledFormMixin, forms.Form):
         self.setup_resident(user, resident)
 
 
+class OutingCancelForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("撤销原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如：不再外出、时间登记有误"),
+    )
+
+
 class OutingDecisionForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         label=_("审批意见"),

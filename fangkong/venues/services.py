@@ -22,6 +22,7 @@ from fangkong.core.models.audit import AuditAction, AuditHead
 from fangkong.core.personal import index_value, mask_name
 from fangkong.core.scoping import is_global, path_visible_to, user_area
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.health.choices import AssignmentState
 from fangkong.health.rules import is_fever
 from fangkong.registry.models import Resident
 from fangkong.status.clock import local_date
@@ -1072,9 +1073,14 @@ def _decide_outing(
         before = lock_versioned(outing, expected_version)
         if before.state != ApprovalState.PENDING:
             raise ValidationError(_("该申请已处理（%(s)s）") % {"s": before.get_state_display()})
+        now = now or timezone.now()
+        if state == ApprovalState.APPROVED and before.ends_at <= now:
+            raise ValidationError(_("返回时间已过，不能再批准；如仍需外出，请重新登记申请"))
+        if state == ApprovalState.APPROVED and before.assignment.state != AssignmentState.ACTIVE:
+            raise ValidationError(_("该居民的隔离/监测已解除，无需外出审批"))
         outing.state = state
         outing.decided_by = actor
-        outing.decided_at = now or timezone.now()
+        outing.decided_at = now
         outing.decision_note = (note or "").strip()
         outing.version = before.version + 1
         outing.save()
@@ -1091,3 +1097,34 @@ def approve_outing(*, actor, outing: OutingApproval, **kwargs) -> OutingApproval
 def reject_outing(*, actor, outing: OutingApproval, **kwargs) -> OutingApproval:
     """Refused, with a note (required)."""
     return _decide_outing(actor=actor, outing=outing, state=ApprovalState.REJECTED, **kwargs)
+
+
+def cancel_outing(
+    *,
+    actor,
+    outing: OutingApproval,
+    note: str = "",
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> OutingApproval:
+    """撤销 a pending or approved request whose return time has not passed (the person will
+    not go, or the times were wrong): it leaves the approvers' queue, and an approved pass no
+    longer admits the person at a checkpoint. Staff who may register requests may cancel."""
+    require_perm(actor, "venues.add_outingapproval")
+    require_area(actor, outing.resident.area)
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("撤销时请填写原因")})
+    with transaction.atomic():
+        before = lock_versioned(outing, expected_version)
+        if before.state not in (ApprovalState.PENDING, ApprovalState.APPROVED):
+            raise ValidationError(_("该申请已%(s)s，不能撤销") % {"s": before.get_state_display()})
+        if before.ends_at <= now:
+            raise ValidationError(_("返回时间已过，不能撤销"))
+        outing.state = ApprovalState.CANCELLED
+        outing.cancelled_by, outing.cancelled_at, outing.cancel_note = actor, now, note
+        outing.version = before.version + 1
+        outing.save()
+        audit.record_update(actor, before, outing, reason=note)
+    return outing

@@ -18,6 +18,7 @@ urlpatterns = [
     path("outings/add/", views.outing_add, name="outing_add"),
     path("outings/<int:pk>/", views.OutingApprovalDetailView.as_view(), name="outing_detail"),
     path("outings/<int:pk>/decide/", views.outing_decide, name="outing_decide"),
+    path("outings/<int:pk>/cancel/", views.outing_cancel, name="outing_cancel"),
     # Public (no login): the URL in the venue's QR code; only the venue's random code in it.
     path("s/<str:code>/", views.public_scan, name="public_scan"),
 ]

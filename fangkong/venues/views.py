@@ -14,6 +14,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -41,6 +42,7 @@ from .filtersets import OutingApprovalFilterSet, ScanFilterSet, VenueFilterSet
 from .forms import (
     CheckpointLookupForm,
     CheckpointRecordForm,
+    OutingCancelForm,
     OutingDecisionForm,
     OutingRequestForm,
     PublicScanForm,
@@ -270,7 +272,18 @@ class OutingApprovalDetailView(ObjectDetailView):
             and request.user.has_perm("venues.approve_outingapproval")
             and obj.requested_by_id != request.user.pk
         )
-        return {"decision_form": OutingDecisionForm() if can_decide else None}
+        # A request whose return time has passed can no longer be approved, only rejected.
+        stale = obj.ends_at <= timezone.now()
+        can_cancel = (
+            obj.state in (ApprovalState.PENDING, ApprovalState.APPROVED)
+            and obj.ends_at > timezone.now()
+            and request.user.has_perm("venues.add_outingapproval")
+        )
+        return {
+            "decision_form": OutingDecisionForm() if can_decide else None,
+            "stale": stale,
+            "cancel_form": OutingCancelForm() if can_cancel else None,
+        }
 
 
 @permission_required("venues.add_outingapproval", raise_exception=True)
@@ -314,6 +327,25 @@ def outing_decide(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=request.POST.get("version") or None,
         )
         messages.success(request, _("已审批：%(s)s") % {"s": outing.get_state_display()})
+    return redirect("venues:outing_detail", pk=outing.pk)
+
+
+@require_POST
+@permission_required("venues.add_outingapproval", raise_exception=True)
+def outing_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    outing = get_object_or_404(
+        selectors.outing_list(OutingApproval.objects.visible_to(request.user)), pk=pk
+    )
+    form = OutingCancelForm(request.POST)
+    form.is_valid()
+    with service_messages(request):
+        services.cancel_outing(
+            actor=request.user,
+            outing=outing,
+            note=form.cleaned_data.get("note", ""),
+            expected_version=request.POST.get("version") or None,
+        )
+        messages.success(request, _("已撤销外出申请"))
     return redirect("venues:outing_detail", pk=outing.pk)
 
 

@@ -306,3 +306,20 @@ def test_closing_an_item_with_a_garbled_handover_field_goes_back_to_its_handover
     assert response.url == reverse("duty:handover_detail", args=[handover.pk])
     item.refresh_from_db()
     assert item.closed_at is not None
+
+
+def test_coverage_counts_no_shift_of_a_deactivated_account(client, areas, users, make_shift):
+    """A grid worker who left (account switched off) still had the night on the roster, and
+    the page said 24 小时有人值守; the night is a gap now, the shift marked 账号已停用."""
+    make_shift(areas["community"], users["grid_a"], at(0), at(20))
+    make_shift(areas["community"], users["grid_b"], at(20), at(0, day=1))
+    users["grid_b"].is_active = False
+    users["grid_b"].save(update_fields=["is_active"])
+    login(client, users["community"])
+    page = client.get(
+        reverse("duty:coverage"),
+        {"area": areas["community"].pk, "day": DAY.isoformat(), "span": "day"},
+    )
+    [day] = page.context["days"]
+    assert day.gaps == [(at(20), at(0, day=1))]
+    assert "账号已停用" in page.content.decode()

@@ -316,3 +316,59 @@ def test_a_mis_tapped_finding_is_corrected_or_taken_back_and_the_figures_follow(
     # Nothing to take back: a blank category is refused, nothing written.
     r = client.post(url, {"resident": person.pk, "kind": ""}, follow=True)
     assert "请选择人员类别" in r.content.decode() and not Finding.objects.exists()
+
+
+def test_grid_worker_registers_a_new_member_found_at_the_door_and_marks_them(
+    client, users, areas, campaign
+):
+    """地毯式排查 finds a returnee the registry does not have: 登记新成员 on the visit page
+    opens the resident form in that household and comes back to the visit to mark them."""
+    from fangkong.core.testing.factories import make_id_number
+    from fangkong.registry.models import Resident
+
+    household = campaign["a1"]
+    visit_url = reverse("screening:visit_record", args=[campaign["campaign"].pk, household.pk])
+    client.force_login(users["grid_a"])
+    add_url = f"{reverse('registry:resident_add')}?household={household.pk}&next={visit_url}"
+    assert add_url.replace("&", "&amp;") in client.get(visit_url).content.decode()
+    form = client.get(add_url).context["form"]
+    assert (form.initial["area"], form.initial["household"]) == (household.area_id, household.pk)
+    assert household in form.fields["household"].queryset
+    r = client.post(
+        add_url,
+        {
+            "area": household.area_id,
+            "household": household.pk,
+            "name": "返乡者",
+            "id_number": make_id_number(birth=datetime.date(1992, 2, 2)),
+            "category": "returnee",
+            "origin": "湖北武汉",
+        },
+    )
+    assert r.status_code == 302 and r.url == visit_url
+    person = Resident.objects.get(name="返乡者")
+    assert person.household_id == household.pk
+    members = [row["resident"] for row in client.get(visit_url).context["members"]]
+    assert person in members
+
+
+def test_resident_form_ignores_another_grids_household_and_an_outside_next(
+    client, users, areas, campaign
+):
+    from fangkong.core.testing.factories import make_id_number
+    from fangkong.registry.models import Resident
+
+    client.force_login(users["grid_a"])
+    form = client.get(f"{reverse('registry:resident_add')}?household={campaign['b1'].pk}")
+    assert form.context["form"].initial == {}
+    r = client.post(
+        f"{reverse('registry:resident_add')}?next=https://evil.example/",
+        {
+            "area": areas["grid_a"].pk,
+            "name": "外站跳转",
+            "id_number": make_id_number(birth=datetime.date(1991, 1, 1)),
+            "category": "permanent",
+        },
+    )
+    person = Resident.objects.get(name="外站跳转")
+    assert r.url == reverse("registry:resident_detail", args=[person.pk])

@@ -186,6 +186,9 @@ class OutingApprovalSerializer(ScopedModelSerializer):
             "decided_by",
             "decided_at",
             "decision_note",
+            "cancelled_by",
+            "cancelled_at",
+            "cancel_note",
             "version",
         ]
         read_only_fields = [
@@ -196,6 +199,9 @@ class OutingApprovalSerializer(ScopedModelSerializer):
             "decided_by",
             "decided_at",
             "decision_note",
+            "cancelled_by",
+            "cancelled_at",
+            "cancel_note",
             "version",
         ]
 

@@ -105,7 +105,8 @@ class ScanViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
 class OutingApprovalViewSet(
     ServiceCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet
 ):
-    """外出审批报备: create = a request; ``approve`` / ``reject`` by the responsible staff."""
+    """外出审批报备: create = a request; ``approve`` / ``reject`` by the responsible staff;
+    ``cancel`` (撤销, with a note) by staff who register requests."""
 
     model = OutingApproval
     selector = staticmethod(selectors.outing_list)
@@ -115,6 +116,7 @@ class OutingApprovalViewSet(
     action_perms = {
         "approve": ("venues.approve_outingapproval",),
         "reject": ("venues.approve_outingapproval",),
+        "cancel": ("venues.add_outingapproval",),
     }
     service_takes_data = False
 
@@ -143,3 +145,10 @@ class OutingApprovalViewSet(
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
     def reject(self, request, pk=None):
         return self._decide(request, services.reject_outing)
+
+    @extend_schema(
+        request=OutingDecisionSerializer, responses=OutingApprovalSerializer, summary=_("撤销外出")
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def cancel(self, request, pk=None):
+        return self._decide(request, services.cancel_outing)

@@ -50,6 +50,18 @@ class OutingApproval(ScopedModel):
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
+    # 撤销: the plan changed (the person will not go, the times were wrong); an approved pass
+    # stops counting at checkpoints. The approval above stays on record.
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤销人"),
+    )
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    cancel_note = models.TextField(_("撤销原因"), blank=True)
 
     class Meta:
         verbose_name = _("外出审批报备")

@@ -172,3 +172,35 @@ def test_a_well_formed_batch_body_is_read_as_the_serializer_reads_it():
                 assert e.detail == drf.errors, body
             else:
                 raise AssertionError(f"accepted: {body!r:.80}")
+
+
+def test_outing_cancel_through_the_api(users, areas):
+    """POST /api/v1/outing-approvals/{id}/cancel/ with a note: the pass leaves the approvers'
+    queue; a leader (read-only) may not."""
+    from fangkong.health.models import Assignment
+    from fangkong.status.testing import make_resident
+    from fangkong.venues import services
+
+    person = make_resident(areas["grid_a"], name="孙居家")
+    today = timezone.localdate()
+    Assignment.objects.create(
+        resident=person,
+        kind="home_quarantine",
+        start_date=today,
+        end_date=today + datetime.timedelta(days=7),
+    )
+    now = timezone.now()
+    outing = services.request_outing(
+        actor=users["grid_a"],
+        resident=person,
+        reason="就医",
+        destination="市中心医院",
+        starts_at=now + datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=3),
+    )
+    url = f"/api/v1/outing-approvals/{outing.pk}/cancel/"
+    assert api(users["leader"]).post(url, {"note": "x"}, format="json").status_code == 403
+    r = api(users["grid_a"]).post(url, {"note": "不再外出", "version": 1}, format="json")
+    assert r.status_code == 200, r.json()
+    assert (r.json()["state"], r.json()["cancel_note"]) == ("cancelled", "不再外出")
+    assert r.json()["cancelled_by"] == users["grid_a"].pk

@@ -205,3 +205,64 @@ def test_outing_rules_and_decisions(users, quarantined):
     with pytest.raises(ValidationError):
         services.approve_outing(actor=users["street"], outing=OutingApproval.objects.get())
     assert OutingApproval.objects.get().state == "rejected"
+
+
+def test_a_cancelled_pass_no_longer_admits_and_leaves_the_approvers_queue(
+    users, checkpoint, quarantined
+):
+    """撤销: the person will not go after all. The state existed (the list filters on it) but
+    nothing could set it: an approved pass stayed valid at the checkpoint."""
+    outing = _request(users, quarantined)
+    services.approve_outing(actor=users["community"], outing=outing, expected_version=1, now=NOW)
+    with pytest.raises(ValidationError) as e:
+        services.cancel_outing(actor=users["grid_a"], outing=outing, note=" ", now=NOW)
+    assert e.value.message_dict == {"note": ["撤销时请填写原因"]}
+    with pytest.raises(PermissionDenied):  # out of scope
+        services.cancel_outing(actor=users["grid_c"], outing=outing, note="不去了", now=NOW)
+    services.cancel_outing(actor=users["grid_a"], outing=outing, note="医院改约", now=NOW)
+    outing.refresh_from_db()
+    assert (outing.state, outing.cancelled_by, outing.cancel_note) == (
+        "cancelled",
+        users["grid_a"],
+        "医院改约",
+    )
+    assert outing.decided_by == users["community"]  # the approval stays on record
+    check = services.checkpoint_check(
+        actor=users["volunteer"], venue=checkpoint, id_number=quarantined.id_number, now=NOW
+    )
+    assert check.admitted is False and check.check.outing is None
+    with pytest.raises(ValidationError):  # once only
+        services.cancel_outing(actor=users["grid_a"], outing=outing, note="再撤", now=NOW)
+    pending = _request(users, quarantined)
+    services.cancel_outing(actor=users["community"], outing=pending, note="登记错误", now=NOW)
+    with pytest.raises(ValidationError):  # nothing left to approve
+        services.approve_outing(actor=users["street"], outing=pending, now=NOW)
+    late = _request(users, quarantined)
+    with pytest.raises(ValidationError) as e:  # its return time has passed
+        services.cancel_outing(
+            actor=users["grid_a"], outing=late, note="x", now=NOW + datetime.timedelta(hours=4)
+        )
+    assert e.value.messages == ["返回时间已过，不能撤销"]
+
+
+def test_a_request_past_its_return_time_or_its_quarantine_is_not_approved(
+    users, checkpoint, quarantined
+):
+    """Approving a pass whose return time has passed (or whose quarantine was released) let
+    it through as 已批准 for nothing; such a request can only be rejected now."""
+    from fangkong.health.services import release_assignment
+
+    outing = _request(users, quarantined)
+    with pytest.raises(ValidationError) as e:
+        services.approve_outing(
+            actor=users["community"], outing=outing, now=NOW + datetime.timedelta(hours=4)
+        )
+    assert e.value.messages == ["返回时间已过，不能再批准；如仍需外出，请重新登记申请"]
+    release_assignment(actor=users["community"], assignment=outing.assignment, note="解除")
+    outing.refresh_from_db()
+    with pytest.raises(ValidationError) as e:
+        services.approve_outing(actor=users["community"], outing=outing, now=NOW)
+    assert e.value.messages == ["该居民的隔离/监测已解除，无需外出审批"]
+    services.reject_outing(actor=users["community"], outing=outing, note="已解除", now=NOW)
+    outing.refresh_from_db()
+    assert outing.state == "rejected"

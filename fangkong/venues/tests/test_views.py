@@ -245,6 +245,21 @@ def test_outing_request_and_approval_pages(users, areas):
     r = client_for(users["community"]).get(reverse("venues:outing_list"))
     assert [o.pk for o, _c in r.context["table"]] == [outing.pk]
     assert services  # services import used by fixtures
+    # the person will not go after all: the grid worker withdraws the approved pass
+    grid = client_for(users["grid_a"])
+    page = grid.get(reverse("venues:outing_detail", args=[outing.pk]))
+    assert reverse("venues:outing_cancel", args=[outing.pk]) in page.content.decode()
+    cancel = reverse("venues:outing_cancel", args=[outing.pk])
+    grid.post(cancel, {"note": "", "version": outing.version})
+    outing.refresh_from_db()
+    assert outing.state == "approved"  # a reason is required
+    r = grid.post(cancel, {"note": "不再外出", "version": outing.version}, follow=True)
+    assert "已撤销外出申请" in r.content.decode()
+    outing.refresh_from_db()
+    assert (outing.state, outing.cancel_note) == ("cancelled", "不再外出")
+    assert r.context["cancel_form"] is None and r.context["decision_form"] is None
+    r = client_for(users["community"]).get(reverse("venues:outing_list"), {"state": "cancelled"})
+    assert [o.pk for o, _c in r.context["table"]] == [outing.pk]
 
 
 def test_venue_page_shows_recent_scans_only_to_those_who_may_read_scans(users, market, green):
