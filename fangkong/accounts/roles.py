@@ -299,6 +299,7 @@ _ENT_ENTERPRISE = {  # what an enterprise account or its stationed liaison does 
     "enterprises.view_resumptionapplication",
     "enterprises.view_employee",
     "enterprises.view_dailyreport",
+    "enterprises.view_reportreminder",  # when the office chased its missing reports
     "enterprises.view_inspection",
     "enterprises.view_inspectionproblem",
     "enterprises.view_difficulty",

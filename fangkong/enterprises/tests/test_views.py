@@ -324,6 +324,28 @@ def test_missing_reports_page_and_reminder(client, users, resumed, ent_b):
     ]
 
 
+def test_liaison_follows_missing_reports_page_to_own_reminders(
+    client, users, resumed, ent_b, liaison
+):
+    """The 催报记录 button of 未报日报 opens for a liaison: the reminders of their enterprise."""
+    services.approve_application(
+        actor=users["community"],
+        application=services.submit_application(
+            actor=users["community"], enterprise=ent_b, data=application_data()
+        ),
+        expected_version=1,
+    )
+    services.remind_missing_reports(
+        actor=users["community"], day=timezone.localdate(), enterprises=Enterprise.objects.all()
+    )
+    r = login(client, liaison).get(reverse("enterprises:missing_reports"))
+    reminders_url = reverse("enterprises:reminder_list")
+    assert f'href="{reminders_url}"' in r.content.decode()
+    r = client.get(reminders_url)
+    assert r.status_code == 200
+    assert [row.enterprise.name for row, _cells in r.context["table"]] == ["金华车辆有限公司"]
+
+
 # --- inspections from the phone -----------------------------------------------------------
 
 
