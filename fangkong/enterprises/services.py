@@ -499,6 +499,12 @@ def require_stationed(actor, enterprise: Enterprise) -> None:
         raise PermissionDenied(_("只有派驻该企业的联络员可以填报检查"))
 
 
+def check_deadline(deadline: datetime.date | None, found_on: datetime.date, message: str) -> None:
+    """A rectification deadline (整改期限), when given, is not before the problem was found."""
+    if deadline is not None and deadline < found_on:
+        raise ValidationError({"deadline": message})
+
+
 def file_inspection(
     *, actor, enterprise: Enterprise, data: dict[str, Any], problems: list[str] = ()
 ) -> Inspection:
@@ -509,6 +515,8 @@ def file_inspection(
     day = data.get("inspected_on") or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"inspected_on": _("检查日期不能晚于今天")})
+    if any(text.strip() for text in problems):
+        check_deadline(data.get("deadline"), day, _("整改期限不能早于检查日期"))
     answers = {name: bool(data.get(name)) for name in Inspection.CHECKLIST}
     with transaction.atomic():
         inspection = audited_create(
@@ -542,6 +550,7 @@ def report_problem(
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": _("请描述发现的问题")})
+    check_deadline(deadline, timezone.localdate(), _("整改期限不能早于今天"))
     with transaction.atomic():
         return audited_create(
             actor,
