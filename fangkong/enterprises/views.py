@@ -317,6 +317,9 @@ class EnterpriseRecordCreateView(View):
     def success_url(self, enterprise, obj) -> str:
         return reverse("enterprises:enterprise_detail", args=[enterprise.pk])
 
+    def extra_context(self, request, enterprise) -> dict[str, Any]:
+        return {}
+
     def get(self, request, pk):
         enterprise = enterprise_for(request, pk)
         return self.render(request, enterprise, self.get_form(request, enterprise))
@@ -335,7 +338,12 @@ class EnterpriseRecordCreateView(View):
         return render(
             request,
             self.template_name,
-            {"enterprise": enterprise, "form": form, "title": self.title},
+            {
+                "enterprise": enterprise,
+                "form": form,
+                "title": self.title,
+                **self.extra_context(request, enterprise),
+            },
         )
 
 
@@ -343,6 +351,32 @@ class ApplicationCreateView(EnterpriseRecordCreateView):
     permission_required = "enterprises.add_resumptionapplication"
     form_class = ResumptionApplicationForm
     title = gettext_lazy("申请复工")
+
+    def returned_application(self, user, enterprise) -> ResumptionApplication | None:
+        """The application the office sent back, if that is where the enterprise stands."""
+        if not hasattr(self, "_returned"):
+            latest = None
+            if enterprise.resumption_state == ResumptionState.RETURNED:
+                latest = (
+                    ResumptionApplication.objects.visible_to(user).of_enterprise(enterprise).first()
+                )
+            returned = latest is not None and latest.state == ApplicationState.RETURNED
+            self._returned = latest if returned else None
+        return self._returned
+
+    def get_form(self, request, enterprise, data=None):
+        """After 退回修改 the form starts from the returned application, to correct, not
+        retype (a prevention plan is long, and often typed on a phone)."""
+        returned = self.returned_application(request.user, enterprise)
+        initial = (
+            {name: getattr(returned, name) for name in services.APPLICATION_FIELDS}
+            if returned
+            else {}
+        )
+        return ResumptionApplicationForm(data=data, initial=initial)
+
+    def extra_context(self, request, enterprise):
+        return {"returned": self.returned_application(request.user, enterprise)}
 
     def save(self, request, enterprise, form):
         return services.submit_application(

@@ -226,6 +226,41 @@ def test_refused_review_keeps_what_the_reviewer_typed(client, users, ent_a, liai
     assert (app.state, app.version) == ("submitted", 1)
 
 
+def test_reapply_after_return_starts_from_returned_application(client, users, ent_a, liaison):
+    """退回修改: the liaison's new application form shows why it was sent back and holds the
+    returned application's answers to correct, instead of an empty form to retype."""
+    url = reverse("enterprises:application_add", args=[ent_a.pk])
+    r = login(client, liaison).get(url)
+    assert r.context["returned"] is None
+    assert r.context["form"].initial == {}
+    plan = "进厂测温登记、佩戴口罩\n错峰就餐、每日两次消毒通风"
+    first = services.submit_application(
+        actor=liaison, enterprise=ent_a, data=application_data(prevention_plan=plan, masks=800)
+    )
+    services.return_application(
+        actor=users["community"],
+        application=first,
+        note="未明确隔离观察室位置；口罩储备不足7天用量",
+        expected_version=1,
+    )
+    r = client.get(url)
+    body = r.content.decode()
+    assert "退回原因：未明确隔离观察室位置；口罩储备不足7天用量" in body
+    form = r.context["form"]
+    assert (form["prevention_plan"].value(), form["masks"].value()) == (plan, 800)
+    assert form["employees_expected"].value() == 40
+    assert plan in body
+    fixed = {
+        name: form[name].value() for name in services.APPLICATION_FIELDS if name in form.fields
+    }
+    fixed |= {"masks": 3000, "has_isolation_room": "on"}
+    fixed["prevention_plan"] += "\n隔离观察室设在门卫室东侧"
+    assert client.post(url, fixed).status_code == 302
+    second = ResumptionApplication.objects.exclude(pk=first.pk).get()
+    assert (second.state, second.masks, second.employees_expected) == ("submitted", 3000, 40)
+    assert second.prevention_plan.endswith("隔离观察室设在门卫室东侧")
+
+
 # --- employees: the 返岗隔离中 list ----------------------------------------------------------
 
 
