@@ -178,6 +178,13 @@ class DailyReportForm(StyledFormMixin, forms.ModelForm):
         """One report per enterprise per day: the service says so by name."""
 
 
+class DailyReportEditForm(DailyReportForm):
+    """更正日报: the figures; the day is the report's."""
+
+    class Meta(DailyReportForm.Meta):
+        fields = [name for name in DailyReportForm.Meta.fields if name != "date"]
+
+
 class InspectionForm(StyledFormMixin, forms.ModelForm):
     problems = forms.CharField(
         label=gettext_lazy("发现的问题"),

@@ -93,8 +93,10 @@ class LiaisonAssignmentTable(Table):
 
 
 class DailyReportTable(Table):
+    detail_url_name = "enterprises:report_edit"
+    link_permission = "enterprises.change_dailyreport"
     columns = (
-        Column("date", _("日期")),
+        Column("date", _("日期"), link=True),
         Column("enterprise", _("企业"), accessor="enterprise.name"),
         Column("people_on_site", _("在岗人数")),
         Column("temperature_checks", _("测温人次")),

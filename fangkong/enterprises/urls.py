@@ -50,6 +50,7 @@ urlpatterns = [
     path("employees/<int:pk>/delete/", views.EmployeeDeleteView.as_view(), name="employee_delete"),
     path("liaisons/", views.LiaisonAssignmentListView.as_view(), name="assignment_list"),
     path("reports/", views.DailyReportListView.as_view(), name="report_list"),
+    path("reports/<int:pk>/edit/", views.DailyReportEditView.as_view(), name="report_edit"),
     path("reports/missing/", views.missing_reports, name="missing_reports"),
     path("reminders/", views.ReportReminderListView.as_view(), name="reminder_list"),
     path("inspections/", views.InspectionListView.as_view(), name="inspection_list"),

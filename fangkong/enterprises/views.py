@@ -50,6 +50,7 @@ from .filtersets import (
 )
 from .forms import (
     AccountBindForm,
+    DailyReportEditForm,
     DailyReportForm,
     DifficultyForm,
     EmployeeForm,
@@ -716,6 +717,19 @@ class DailyReportListView(EnterpriseRecordListView):
     extra_actions = (
         ("enterprises:missing_reports", gettext_lazy("未报日报"), "enterprises.view_dailyreport"),
     )
+
+
+class DailyReportEditView(ObjectEditView):
+    """更正日报: the enterprise (or its office) corrects a report's figures."""
+
+    model = DailyReport
+    form_class = DailyReportEditForm
+    selector = selectors.report_list
+    list_url_name = "enterprises:report_list"
+    update_service = services.update_daily_report
+
+    def success_url(self, obj) -> str:
+        return reverse("enterprises:report_list") + f"?enterprise={obj.enterprise_id}"
 
 
 class ReportReminderListView(EnterpriseRecordListView):

@@ -348,6 +348,33 @@ def test_daily_report_from_phone_and_duplicate_message(client, resumed, liaison)
     assert DailyReport.objects.count() == 1
 
 
+def test_liaison_corrects_report_from_the_list(client, users, resumed, ent_b, liaison):
+    """The day of a report in the list opens its correction form for the enterprise."""
+    today = timezone.localdate()
+    data = {"date": today, "people_on_site": 5, "temperature_checks": 70}
+    mine = services.submit_daily_report(actor=liaison, enterprise=resumed, data=data)
+    other = services.submit_daily_report(actor=users["community"], enterprise=ent_b, data=data)
+    edit = reverse("enterprises:report_edit", args=[mine.pk])
+    r = login(client, liaison).get(reverse("enterprises:report_list"))
+    assert f'href="{edit}"' in r.content.decode()
+    r = client.post(
+        edit, {"people_on_site": 50, "temperature_checks": 3, "abnormal_temperatures": 9}
+    )
+    assert r.status_code == 200
+    assert "体温异常人数不能多于测温人次" in r.content.decode()
+    post = {"people_on_site": 50, "temperature_checks": 70, "abnormal_temperatures": 0}
+    r = client.post(edit, post | {"version": 1})
+    assert r.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.people_on_site, mine.date, mine.version) == (50, today, 2)
+    other_edit = reverse("enterprises:report_edit", args=[other.pk])
+    assert client.post(other_edit, post | {"version": 1}).status_code == 404
+    assert DailyReport.objects.get(pk=other.pk).people_on_site == 5
+    # Read-only roles see the list without the link.
+    r = login(client, users["leader"]).get(reverse("enterprises:report_list"))
+    assert f'href="{edit}"' not in r.content.decode()
+
+
 def test_missing_reports_page_and_reminder(client, users, resumed, ent_b):
     url = reverse("enterprises:missing_reports")
     r = login(client, users["community"]).get(url)
