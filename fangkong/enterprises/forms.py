@@ -250,6 +250,12 @@ class LiaisonAssignmentForm(StyledFormMixin, forms.Form):
         self.fields["liaison"].queryset = enterprise_users(user).order_by("username")
 
 
+class EndAssignmentForm(StyledFormMixin, forms.Form):
+    """结束派驻: the liaison's last day at the enterprise (access ends after it)."""
+
+    end_date = forms.DateField(label=gettext_lazy("派驻结束"), widget=DateInput())
+
+
 class AccountBindForm(StyledFormMixin, forms.Form):
     user = LiaisonChoiceField(label=gettext_lazy("企业账号"), queryset=User.objects.none())
 

@@ -49,6 +49,7 @@ urlpatterns = [
     path("employees/<int:pk>/edit/", views.EmployeeEditView.as_view(), name="employee_edit"),
     path("employees/<int:pk>/delete/", views.EmployeeDeleteView.as_view(), name="employee_delete"),
     path("liaisons/", views.LiaisonAssignmentListView.as_view(), name="assignment_list"),
+    path("liaisons/<int:pk>/end/", views.assignment_end, name="assignment_end"),
     path("reports/", views.DailyReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/edit/", views.DailyReportEditView.as_view(), name="report_edit"),
     path("reports/missing/", views.missing_reports, name="missing_reports"),

@@ -55,6 +55,7 @@ from .forms import (
     DifficultyForm,
     EmployeeForm,
     EmployeeImportForm,
+    EndAssignmentForm,
     EnterpriseForm,
     EnterpriseImportForm,
     IndustrialParkForm,
@@ -193,6 +194,7 @@ class EnterpriseDetailView(ObjectDetailView):
             "assignments": selectors.assignment_list(
                 mine(LiaisonAssignment).filter(active_assignment_q())
             ),
+            "today": timezone.localdate(),
             "accounts": EnterpriseAccount.objects.filter(enterprise=obj).select_related("user"),
             "employee_total": sum(counts.values()),
             "return_states": [(v, label, counts[v]) for v, label in ReturnState.choices],
@@ -505,6 +507,39 @@ def _act(
     return view.render_object(
         request, view.get_object(request, obj.pk), **{view.action_context: form}
     )
+
+
+@require_POST
+@permission_required("enterprises.manage_liaison", raise_exception=True)
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """结束派驻 from the enterprise's page: after the day given the liaison no longer sees the
+    enterprise, its roster or its records."""
+    assignment = get_object_or_404(
+        LiaisonAssignment.objects.visible_to(request.user).select_related(
+            "enterprise__area", "liaison"
+        ),
+        pk=pk,
+    )
+    form = EndAssignmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写正确的派驻结束日期"))
+    else:
+        with service_messages(request):
+            services.end_liaison_assignment(
+                actor=request.user,
+                liaisonassignment=assignment,
+                end_date=form.cleaned_data["end_date"],
+                expected_version=request.POST.get("version") or None,
+            )
+            messages.success(
+                request,
+                _("已结束 %(name)s 的派驻，最后一天为 %(day)s")
+                % {
+                    "name": assignment.liaison.display_name,
+                    "day": form.cleaned_data["end_date"].isoformat(),
+                },
+            )
+    return redirect("enterprises:enterprise_detail", pk=assignment.enterprise_id)
 
 
 @require_POST

@@ -20,7 +20,7 @@ from fangkong.enterprises.models import (
     ReportReminder,
     ResumptionApplication,
 )
-from fangkong.enterprises.testing import application_data, make_account
+from fangkong.enterprises.testing import application_data, make_account, make_liaison
 from fangkong.health import services as health
 from fangkong.status.testing import make_resident
 
@@ -327,6 +327,50 @@ def test_employee_list_query_count(client, users, ent_a, liaison, django_assert_
     with django_assert_max_num_queries(9):
         r = client.get(reverse("enterprises:employee_list"))
     assert len(names_in(r)) == 5
+
+
+def test_office_ends_a_stationing_from_the_enterprise_page(client, users, areas, ent_a):
+    """结束派驻: the office records the liaison's last day; after it the liaison no longer
+    reaches the enterprise, its page or its roster."""
+    today = timezone.localdate()
+    liaison = make_liaison(
+        users["community"], ent_a, area=areas["community"], start=today - datetime.timedelta(9)
+    )
+    services.create_employee(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"name": "王强", "id_number": make_id_number(birth=datetime.date(1990, 2, 2))},
+    )
+    detail = reverse("enterprises:enterprise_detail", args=[ent_a.pk])
+    assignment = liaison.liaison_assignments.get()
+    end = reverse("enterprises:assignment_end", args=[assignment.pk])
+    # The liaison cannot end it; the office of another district does not find it.
+    assert login(client, liaison).post(end, {"end_date": "2020-01-01"}).status_code == 403
+    assert login(client, users["grid_c"]).post(end, {"end_date": "2020-01-01"}).status_code in (
+        403,
+        404,
+    )
+    assert f'action="{end}"' in login(client, users["community"]).get(detail).content.decode()
+    r = client.post(end, {"end_date": "", "version": 1}, follow=True)
+    assert "请填写正确的派驻结束日期" in r.content.decode()
+    before_start = (assignment.start_date - datetime.timedelta(days=1)).isoformat()
+    r = client.post(end, {"end_date": before_start, "version": 1}, follow=True)
+    assert "派驻结束日期不能早于开始日期" in r.content.decode()
+    assignment.refresh_from_db()
+    assert (assignment.end_date, assignment.version) == (None, 1)
+    yesterday = today - datetime.timedelta(days=1)
+    r = client.post(end, {"end_date": yesterday.isoformat(), "version": 1})
+    assert r["Location"] == detail
+    assignment.refresh_from_db()
+    assert (assignment.end_date, assignment.version) == (yesterday, 2)
+    assert AuditEntry.objects.filter(
+        object_type="enterprises.liaisonassignment", object_id=str(assignment.pk), action="update"
+    ).exists()
+    login(client, liaison)
+    assert client.get(detail).status_code == 404
+    r = client.get(reverse("enterprises:employee_list"))
+    assert list(r.context["table"]) == []
+    assert Employee.objects.filter(enterprise=ent_a).count() == 1
 
 
 # --- daily reports and reminders ---------------------------------------------------------
