@@ -124,6 +124,13 @@ def home_panel(request: HttpRequest) -> dict | None:
             ReturnState.ISOLATING
         ],
         "missing_reports": selectors.missing_reports(enterprises, timezone.localdate()).count(),
+        # What waits on someone: difficulties nobody answered yet, problems past deadline.
+        "open_difficulties": Difficulty.objects.visible_to(user)
+        .filter(state=DifficultyState.OPEN)
+        .count(),
+        "overdue_problems": InspectionProblem.objects.visible_to(user)
+        .filter(selectors.problems_overdue(timezone.localdate()))
+        .count(),
     }
     if not user.has_perm("enterprises.review_resumptionapplication"):
         panel["mine"] = list(enterprises.order_by("name")[:20])

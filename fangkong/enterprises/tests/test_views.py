@@ -499,6 +499,48 @@ def test_home_panel_for_liaison_and_office(client, users, resumed, liaison):
     assert 'data-stat="missing-reports">1<' in r.content.decode()
 
 
+def test_home_panel_counts_what_waits_on_someone(client, users, ent_a, ent_c, liaison):
+    """待处理困难诉求 and 逾期未整改问题 on the home page, each linking to its list, per scope."""
+    today = timezone.localdate()
+    services.file_inspection(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"inspected_on": today - datetime.timedelta(days=5), "deadline": today},
+        problems=["隔离观察室堆放杂物"],
+    )
+    services.file_inspection(
+        actor=liaison,
+        enterprise=ent_a,
+        data={
+            "inspected_on": today - datetime.timedelta(days=5),
+            "deadline": today - datetime.timedelta(days=1),
+        },
+        problems=["食堂未错峰就餐"],
+    )
+    answered = services.raise_difficulty(
+        actor=liaison, enterprise=ent_a, category="staff", description="缺少返岗包车"
+    )
+    services.respond_difficulty(
+        actor=users["community"],
+        difficulty=answered,
+        response="协调公交公司",
+        resolved=False,
+        expected_version=1,
+    )
+    services.raise_difficulty(
+        actor=liaison, enterprise=ent_a, category="materials", description="口罩缺 5000 只"
+    )
+    services.raise_difficulty(
+        actor=users["command"], enterprise=ent_c, category="funding", description="资金紧张"
+    )
+    for user, difficulties in ((liaison, 1), (users["community"], 1), (users["command"], 2)):
+        body = login(client, user).get(reverse("home")).content.decode()
+        assert f'data-stat="open-difficulties">{difficulties}<' in body
+        assert 'data-stat="overdue-problems">1<' in body
+        assert f'href="{reverse("enterprises:problem_list")}?overdue=true"' in body
+        assert f'href="{reverse("enterprises:difficulty_list")}?state=open"' in body
+
+
 def test_employee_count_matches_roster(client, users, ent_a, liaison):
     services.create_employee(
         actor=liaison,
