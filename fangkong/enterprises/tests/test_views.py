@@ -489,6 +489,25 @@ def test_account_cannot_file_inspection(client, users, ent_a):
     assert Inspection.objects.count() == 0
 
 
+def test_park_named_on_enterprise_page_linked_only_for_who_may_open_it(
+    client, users, areas, ent_a, liaison
+):
+    """A liaison's enterprise in a park: the park by name, not a link to a 没有权限 page."""
+    park = services.create_park(
+        actor=users["community"], data={"area": areas["community"], "name": "钒钛产业园"}
+    )
+    services.update_enterprise(
+        actor=users["community"], enterprise=ent_a, data={"park": park}, expected_version=1
+    )
+    detail = reverse("enterprises:enterprise_detail", args=[ent_a.pk])
+    park_url = reverse("enterprises:park_detail", args=[park.pk])
+    body = login(client, liaison).get(detail).content.decode()
+    assert "钒钛产业园" in body and f'href="{park_url}"' not in body
+    assert client.get(park_url).status_code == 403
+    body = login(client, users["community"]).get(detail).content.decode()
+    assert f'href="{park_url}"' in body
+
+
 def test_home_panel_for_liaison_and_office(client, users, resumed, liaison):
     r = login(client, liaison).get(reverse("home"))
     body = r.content.decode()
