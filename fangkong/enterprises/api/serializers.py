@@ -208,6 +208,11 @@ class InspectionProblemSerializer(ScopedModelSerializer):
         ]
 
 
+class EndAssignmentSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, label=_("版本"))
+    end_date = serializers.DateField(label=_("派驻结束"), help_text=_("联络员在该企业的最后一天"))
+
+
 class RectifySerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, label=_("版本"))
     rectification = serializers.CharField(allow_blank=True, label=_("整改情况"))

@@ -44,6 +44,7 @@ from .serializers import (
     DifficultySerializer,
     EmployeeSerializer,
     EmployeeUpdateSerializer,
+    EndAssignmentSerializer,
     EnterpriseSerializer,
     IndustrialParkSerializer,
     InspectionProblemSerializer,
@@ -148,12 +149,30 @@ class LiaisonAssignmentViewSet(ScopedCreateReadViewSet):
     serializer_class = LiaisonAssignmentSerializer
     filterset_class = LiaisonAssignmentFilterSet
     create_service = for_enterprise(services.assign_liaison, as_data=False)
-    action_perms = {"create": ("enterprises.manage_liaison",)}
+    action_perms = {
+        "create": ("enterprises.manage_liaison",),
+        "end": ("enterprises.manage_liaison",),
+    }
 
     def get_permissions(self):
         if self.action == "create":
             return [ViewPermission()]  # the service demands ``manage_liaison``
         return super().get_permissions()
+
+    @extend_schema(
+        request=EndAssignmentSerializer,
+        responses=LiaisonAssignmentSerializer,
+        summary=_("结束派驻"),
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def end(self, request, pk=None):
+        """After ``end_date`` the liaison no longer reaches the enterprise."""
+        return self.service_action(
+            request,
+            EndAssignmentSerializer,
+            services.end_liaison_assignment,
+            instance_kwarg="liaisonassignment",
+        )
 
 
 class DailyReportViewSet(ScopedCreateReadViewSet):
