@@ -158,6 +158,13 @@ class DailyReportSerializer(ScopedModelSerializer):
         extra_kwargs = {"date": {"required": False}}
 
 
+class DailyReportUpdateSerializer(DailyReportSerializer):
+    """更正日报: the figures; the enterprise and the day are the report's."""
+
+    class Meta(DailyReportSerializer.Meta):
+        read_only_fields = ["enterprise", "date", "reported_by", "version"]
+
+
 class InspectionSerializer(ScopedModelSerializer):
     problems = serializers.ListField(
         child=serializers.CharField(),

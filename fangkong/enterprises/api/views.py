@@ -13,6 +13,7 @@ from fangkong.core.api.permissions import ViewPermission
 from fangkong.core.api.views import (
     ScopedCreateReadViewSet,
     ScopedModelViewSet,
+    ServiceUpdateMixin,
 )
 
 from .. import selectors, services
@@ -41,6 +42,7 @@ from ..models import (
 from .serializers import (
     ApproveSerializer,
     DailyReportSerializer,
+    DailyReportUpdateSerializer,
     DifficultySerializer,
     EmployeeSerializer,
     EmployeeUpdateSerializer,
@@ -175,14 +177,16 @@ class LiaisonAssignmentViewSet(ScopedCreateReadViewSet):
         )
 
 
-class DailyReportViewSet(ScopedCreateReadViewSet):
-    """企业日报: one per enterprise per day."""
+class DailyReportViewSet(ServiceUpdateMixin, ScopedCreateReadViewSet):
+    """企业日报: one per enterprise per day; PUT/PATCH corrects its figures."""
 
     model = DailyReport
     selector = staticmethod(selectors.report_list)
     serializer_class = DailyReportSerializer
+    update_serializer_class = DailyReportUpdateSerializer
     filterset_class = DailyReportFilterSet
     create_service = for_enterprise(services.submit_daily_report)
+    update_service = staticmethod(services.update_daily_report)
 
 
 class InspectionViewSet(ScopedCreateReadViewSet):
