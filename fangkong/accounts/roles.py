@@ -283,6 +283,7 @@ _ENT_OFFICE = {
     # Paper applications, reports and phoned-in difficulties are entered by the office.
     "enterprises.add_resumptionapplication",
     "enterprises.add_dailyreport",
+    "enterprises.change_dailyreport",
     "enterprises.add_difficulty",
     "enterprises.add_reportreminder",
     "enterprises.export_employee",
@@ -299,6 +300,7 @@ _ENT_ENTERPRISE = {  # what an enterprise account or its stationed liaison does 
     "enterprises.view_resumptionapplication",
     "enterprises.view_employee",
     "enterprises.view_dailyreport",
+    "enterprises.view_reportreminder",  # when the office chased its missing reports
     "enterprises.view_inspection",
     "enterprises.view_inspectionproblem",
     "enterprises.view_difficulty",
@@ -309,6 +311,7 @@ _ENT_ENTERPRISE = {  # what an enterprise account or its stationed liaison does 
     "enterprises.import_employee",
     "enterprises.export_employee",
     "enterprises.add_dailyreport",
+    "enterprises.change_dailyreport",
     "enterprises.add_inspection",
     "enterprises.add_inspectionproblem",
     "enterprises.change_inspectionproblem",

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
@@ -27,7 +28,7 @@ from .models import (
     ReportReminder,
     ResumptionApplication,
 )
-from .selectors import search_by_name
+from .selectors import problems_overdue, search_by_name
 
 
 class NameSearchMixin:
@@ -134,10 +135,17 @@ class InspectionFilterSet(EnterpriseRecordFilterSet):
 
 class InspectionProblemFilterSet(EnterpriseRecordFilterSet):
     state = django_filters.ChoiceFilter(label=_("状态"), choices=ProblemState.choices)
+    overdue = YesNoFilter(label=_("逾期未整改"), method="filter_overdue")
 
     class Meta:
         model = InspectionProblem
-        fields = ["area", "enterprise", "state"]
+        fields = ["area", "enterprise", "state", "overdue"]
+
+    def filter_overdue(self, qs, name, value):
+        if value is None:
+            return qs
+        late = problems_overdue(timezone.localdate())
+        return qs.filter(late) if value else qs.exclude(late)
 
 
 class DifficultyFilterSet(EnterpriseRecordFilterSet):

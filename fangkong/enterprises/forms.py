@@ -178,6 +178,13 @@ class DailyReportForm(StyledFormMixin, forms.ModelForm):
         """One report per enterprise per day: the service says so by name."""
 
 
+class DailyReportEditForm(DailyReportForm):
+    """更正日报: the figures; the day is the report's."""
+
+    class Meta(DailyReportForm.Meta):
+        fields = [name for name in DailyReportForm.Meta.fields if name != "date"]
+
+
 class InspectionForm(StyledFormMixin, forms.ModelForm):
     problems = forms.CharField(
         label=gettext_lazy("发现的问题"),
@@ -241,6 +248,12 @@ class LiaisonAssignmentForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["liaison"].queryset = enterprise_users(user).order_by("username")
+
+
+class EndAssignmentForm(StyledFormMixin, forms.Form):
+    """结束派驻: the liaison's last day at the enterprise (access ends after it)."""
+
+    end_date = forms.DateField(label=gettext_lazy("派驻结束"), widget=DateInput())
 
 
 class AccountBindForm(StyledFormMixin, forms.Form):

@@ -25,7 +25,7 @@ from fangkong.registry.models import Resident
 from fangkong.status.choices import Colour
 from fangkong.status.models import PersonStatus
 
-from .choices import ResumptionState, ReturnState
+from .choices import ProblemState, ResumptionState, ReturnState
 from .models import (
     DailyReport,
     Difficulty,
@@ -166,6 +166,11 @@ def inspection_list(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
         )
         .order_by("-inspected_on", "-id")
     )
+
+
+def problems_overdue(today: datetime.date) -> Q:
+    """Not rectified and past the deadline (逾期未整改) on ``today``."""
+    return Q(state=ProblemState.OPEN, deadline__lt=today)
 
 
 def problem_list(qs: QuerySet[InspectionProblem]) -> QuerySet[InspectionProblem]:

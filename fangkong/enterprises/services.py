@@ -432,14 +432,9 @@ REPORT_FIELDS = (
 )
 
 
-def submit_daily_report(*, actor, enterprise: Enterprise, data: dict[str, Any]) -> DailyReport:
-    require_perm(actor, "enterprises.add_dailyreport")
-    require_enterprise(actor, enterprise)
-    fields = {k: data.get(k) for k in REPORT_FIELDS}
-    day = fields["date"] or timezone.localdate()
-    if day > timezone.localdate():
-        raise ValidationError({"date": _("不能填报未来日期的日报")})
-    fields["date"] = day
+def _clean_report(data: dict[str, Any]) -> dict[str, Any]:
+    """The figures of a daily report, checked (the date is the caller's)."""
+    fields = {k: data.get(k) for k in REPORT_FIELDS if k != "date"}
     for name in ("people_on_site", "temperature_checks"):
         if fields[name] in (None, ""):
             raise ValidationError({name: _("此项为必填项")})
@@ -449,15 +444,38 @@ def submit_daily_report(*, actor, enterprise: Enterprise, data: dict[str, Any]) 
         raise ValidationError({"abnormal_temperatures": _("体温异常人数不能多于测温人次")})
     fields["disinfection_done"] = bool(fields["disinfection_done"])
     fields["notes"] = (fields["notes"] or "").strip()
+    return fields
+
+
+def submit_daily_report(*, actor, enterprise: Enterprise, data: dict[str, Any]) -> DailyReport:
+    require_perm(actor, "enterprises.add_dailyreport")
+    require_enterprise(actor, enterprise)
+    day = data.get("date") or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError({"date": _("不能填报未来日期的日报")})
+    fields = _clean_report(data)
     if DailyReport.objects.filter(enterprise=enterprise, date=day).exists():
         raise ValidationError({"date": _("该企业当日日报已填报")})
     try:
         with transaction.atomic():
             return audited_create(
-                actor, DailyReport, enterprise=enterprise, reported_by=actor, **fields
+                actor, DailyReport, enterprise=enterprise, reported_by=actor, date=day, **fields
             )
     except IntegrityError:  # a second submission racing the first
         raise ValidationError({"date": _("该企业当日日报已填报")}) from None
+
+
+def update_daily_report(
+    *, actor, dailyreport: DailyReport, data: dict[str, Any], expected_version
+) -> DailyReport:
+    """Correct a report's figures (a mistyped 在岗人数); its enterprise and day stay."""
+    require_perm(actor, "enterprises.change_dailyreport")
+    require_enterprise(actor, dailyreport.enterprise)
+    current = {k: getattr(dailyreport, k) for k in REPORT_FIELDS}
+    fields = _clean_report(current | {k: v for k, v in data.items() if k != "date"})
+    with transaction.atomic():
+        before = lock_versioned(dailyreport, expected_version)
+        return _save_update(actor, dailyreport, before, fields)
 
 
 def remind_missing_reports(*, actor, day: datetime.date, enterprises) -> list[ReportReminder]:
@@ -499,6 +517,12 @@ def require_stationed(actor, enterprise: Enterprise) -> None:
         raise PermissionDenied(_("只有派驻该企业的联络员可以填报检查"))
 
 
+def check_deadline(deadline: datetime.date | None, found_on: datetime.date, message: str) -> None:
+    """A rectification deadline (整改期限), when given, is not before the problem was found."""
+    if deadline is not None and deadline < found_on:
+        raise ValidationError({"deadline": message})
+
+
 def file_inspection(
     *, actor, enterprise: Enterprise, data: dict[str, Any], problems: list[str] = ()
 ) -> Inspection:
@@ -509,6 +533,8 @@ def file_inspection(
     day = data.get("inspected_on") or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"inspected_on": _("检查日期不能晚于今天")})
+    if any(text.strip() for text in problems):
+        check_deadline(data.get("deadline"), day, _("整改期限不能早于检查日期"))
     answers = {name: bool(data.get(name)) for name in Inspection.CHECKLIST}
     with transaction.atomic():
         inspection = audited_create(
@@ -542,6 +568,7 @@ def report_problem(
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": _("请描述发现的问题")})
+    check_deadline(deadline, timezone.localdate(), _("整改期限不能早于今天"))
     with transaction.atomic():
         return audited_create(
             actor,

@@ -1,11 +1,12 @@
 """Columns of the enterprise lists; the same definitions drive the HTML tables and the exports."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.tables import Column, Table, area_columns
 from fangkong.status.choices import Colour
 
-from .choices import ReturnState
+from .choices import ProblemState, ReturnState
 
 COLOURS = dict(Colour.choices)
 RETURN_STATES = dict(ReturnState.choices)
@@ -17,6 +18,14 @@ def status_label(employee) -> str:
 
 def return_state_label(employee) -> str:
     return str(RETURN_STATES.get(employee.return_state, ""))
+
+
+def overdue_days(problem) -> int | str:
+    """Days past the deadline of a problem still open (逾期天数), blank otherwise."""
+    if problem.state != ProblemState.OPEN or problem.deadline is None:
+        return ""
+    late = (timezone.localdate() - problem.deadline).days
+    return late if late > 0 else ""
 
 
 def checklist_summary(inspection) -> str:
@@ -93,8 +102,10 @@ class LiaisonAssignmentTable(Table):
 
 
 class DailyReportTable(Table):
+    detail_url_name = "enterprises:report_edit"
+    link_permission = "enterprises.change_dailyreport"
     columns = (
-        Column("date", _("日期")),
+        Column("date", _("日期"), link=True),
         Column("enterprise", _("企业"), accessor="enterprise.name"),
         Column("people_on_site", _("在岗人数")),
         Column("temperature_checks", _("测温人次")),
@@ -144,6 +155,7 @@ class InspectionProblemTable(Table):
         Column("enterprise", _("企业"), accessor="enterprise.name"),
         Column("state", _("状态"), choices=True),
         Column("deadline", _("整改期限")),
+        Column("overdue_days", _("逾期天数"), render=overdue_days),
         Column("found_by", _("发现人"), accessor="found_by.display_name"),
         Column("created_at", _("发现时间")),
         Column("rectification", _("整改情况"), html=False),

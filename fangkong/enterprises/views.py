@@ -50,10 +50,12 @@ from .filtersets import (
 )
 from .forms import (
     AccountBindForm,
+    DailyReportEditForm,
     DailyReportForm,
     DifficultyForm,
     EmployeeForm,
     EmployeeImportForm,
+    EndAssignmentForm,
     EnterpriseForm,
     EnterpriseImportForm,
     IndustrialParkForm,
@@ -122,6 +124,13 @@ def home_panel(request: HttpRequest) -> dict | None:
             ReturnState.ISOLATING
         ],
         "missing_reports": selectors.missing_reports(enterprises, timezone.localdate()).count(),
+        # What waits on someone: difficulties nobody answered yet, problems past deadline.
+        "open_difficulties": Difficulty.objects.visible_to(user)
+        .filter(state=DifficultyState.OPEN)
+        .count(),
+        "overdue_problems": InspectionProblem.objects.visible_to(user)
+        .filter(selectors.problems_overdue(timezone.localdate()))
+        .count(),
     }
     if not user.has_perm("enterprises.review_resumptionapplication"):
         panel["mine"] = list(enterprises.order_by("name")[:20])
@@ -192,6 +201,7 @@ class EnterpriseDetailView(ObjectDetailView):
             "assignments": selectors.assignment_list(
                 mine(LiaisonAssignment).filter(active_assignment_q())
             ),
+            "today": timezone.localdate(),
             "accounts": EnterpriseAccount.objects.filter(enterprise=obj).select_related("user"),
             "employee_total": sum(counts.values()),
             "return_states": [(v, label, counts[v]) for v, label in ReturnState.choices],
@@ -317,6 +327,9 @@ class EnterpriseRecordCreateView(View):
     def success_url(self, enterprise, obj) -> str:
         return reverse("enterprises:enterprise_detail", args=[enterprise.pk])
 
+    def extra_context(self, request, enterprise) -> dict[str, Any]:
+        return {}
+
     def get(self, request, pk):
         enterprise = enterprise_for(request, pk)
         return self.render(request, enterprise, self.get_form(request, enterprise))
@@ -335,7 +348,12 @@ class EnterpriseRecordCreateView(View):
         return render(
             request,
             self.template_name,
-            {"enterprise": enterprise, "form": form, "title": self.title},
+            {
+                "enterprise": enterprise,
+                "form": form,
+                "title": self.title,
+                **self.extra_context(request, enterprise),
+            },
         )
 
 
@@ -343,6 +361,32 @@ class ApplicationCreateView(EnterpriseRecordCreateView):
     permission_required = "enterprises.add_resumptionapplication"
     form_class = ResumptionApplicationForm
     title = gettext_lazy("申请复工")
+
+    def returned_application(self, user, enterprise) -> ResumptionApplication | None:
+        """The application the office sent back, if that is where the enterprise stands."""
+        if not hasattr(self, "_returned"):
+            latest = None
+            if enterprise.resumption_state == ResumptionState.RETURNED:
+                latest = (
+                    ResumptionApplication.objects.visible_to(user).of_enterprise(enterprise).first()
+                )
+            returned = latest is not None and latest.state == ApplicationState.RETURNED
+            self._returned = latest if returned else None
+        return self._returned
+
+    def get_form(self, request, enterprise, data=None):
+        """After 退回修改 the form starts from the returned application, to correct, not
+        retype (a prevention plan is long, and often typed on a phone)."""
+        returned = self.returned_application(request.user, enterprise)
+        initial = (
+            {name: getattr(returned, name) for name in services.APPLICATION_FIELDS}
+            if returned
+            else {}
+        )
+        return ResumptionApplicationForm(data=data, initial=initial)
+
+    def extra_context(self, request, enterprise):
+        return {"returned": self.returned_application(request.user, enterprise)}
 
     def save(self, request, enterprise, form):
         return services.submit_application(
@@ -470,6 +514,39 @@ def _act(
     return view.render_object(
         request, view.get_object(request, obj.pk), **{view.action_context: form}
     )
+
+
+@require_POST
+@permission_required("enterprises.manage_liaison", raise_exception=True)
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """结束派驻 from the enterprise's page: after the day given the liaison no longer sees the
+    enterprise, its roster or its records."""
+    assignment = get_object_or_404(
+        LiaisonAssignment.objects.visible_to(request.user).select_related(
+            "enterprise__area", "liaison"
+        ),
+        pk=pk,
+    )
+    form = EndAssignmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写正确的派驻结束日期"))
+    else:
+        with service_messages(request):
+            services.end_liaison_assignment(
+                actor=request.user,
+                liaisonassignment=assignment,
+                end_date=form.cleaned_data["end_date"],
+                expected_version=request.POST.get("version") or None,
+            )
+            messages.success(
+                request,
+                _("已结束 %(name)s 的派驻，最后一天为 %(day)s")
+                % {
+                    "name": assignment.liaison.display_name,
+                    "day": form.cleaned_data["end_date"].isoformat(),
+                },
+            )
+    return redirect("enterprises:enterprise_detail", pk=assignment.enterprise_id)
 
 
 @require_POST
@@ -682,6 +759,19 @@ class DailyReportListView(EnterpriseRecordListView):
     extra_actions = (
         ("enterprises:missing_reports", gettext_lazy("未报日报"), "enterprises.view_dailyreport"),
     )
+
+
+class DailyReportEditView(ObjectEditView):
+    """更正日报: the enterprise (or its office) corrects a report's figures."""
+
+    model = DailyReport
+    form_class = DailyReportEditForm
+    selector = selectors.report_list
+    list_url_name = "enterprises:report_list"
+    update_service = services.update_daily_report
+
+    def success_url(self, obj) -> str:
+        return reverse("enterprises:report_list") + f"?enterprise={obj.enterprise_id}"
 
 
 class ReportReminderListView(EnterpriseRecordListView):

@@ -158,6 +158,13 @@ class DailyReportSerializer(ScopedModelSerializer):
         extra_kwargs = {"date": {"required": False}}
 
 
+class DailyReportUpdateSerializer(DailyReportSerializer):
+    """更正日报: the figures; the enterprise and the day are the report's."""
+
+    class Meta(DailyReportSerializer.Meta):
+        read_only_fields = ["enterprise", "date", "reported_by", "version"]
+
+
 class InspectionSerializer(ScopedModelSerializer):
     problems = serializers.ListField(
         child=serializers.CharField(),
@@ -206,6 +213,11 @@ class InspectionProblemSerializer(ScopedModelSerializer):
             "rectification",
             "version",
         ]
+
+
+class EndAssignmentSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, label=_("版本"))
+    end_date = serializers.DateField(label=_("派驻结束"), help_text=_("联络员在该企业的最后一天"))
 
 
 class RectifySerializer(serializers.Serializer):

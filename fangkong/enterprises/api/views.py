@@ -13,6 +13,7 @@ from fangkong.core.api.permissions import ViewPermission
 from fangkong.core.api.views import (
     ScopedCreateReadViewSet,
     ScopedModelViewSet,
+    ServiceUpdateMixin,
 )
 
 from .. import selectors, services
@@ -41,9 +42,11 @@ from ..models import (
 from .serializers import (
     ApproveSerializer,
     DailyReportSerializer,
+    DailyReportUpdateSerializer,
     DifficultySerializer,
     EmployeeSerializer,
     EmployeeUpdateSerializer,
+    EndAssignmentSerializer,
     EnterpriseSerializer,
     IndustrialParkSerializer,
     InspectionProblemSerializer,
@@ -148,22 +151,42 @@ class LiaisonAssignmentViewSet(ScopedCreateReadViewSet):
     serializer_class = LiaisonAssignmentSerializer
     filterset_class = LiaisonAssignmentFilterSet
     create_service = for_enterprise(services.assign_liaison, as_data=False)
-    action_perms = {"create": ("enterprises.manage_liaison",)}
+    action_perms = {
+        "create": ("enterprises.manage_liaison",),
+        "end": ("enterprises.manage_liaison",),
+    }
 
     def get_permissions(self):
         if self.action == "create":
             return [ViewPermission()]  # the service demands ``manage_liaison``
         return super().get_permissions()
 
+    @extend_schema(
+        request=EndAssignmentSerializer,
+        responses=LiaisonAssignmentSerializer,
+        summary=_("结束派驻"),
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def end(self, request, pk=None):
+        """After ``end_date`` the liaison no longer reaches the enterprise."""
+        return self.service_action(
+            request,
+            EndAssignmentSerializer,
+            services.end_liaison_assignment,
+            instance_kwarg="liaisonassignment",
+        )
 
-class DailyReportViewSet(ScopedCreateReadViewSet):
-    """企业日报: one per enterprise per day."""
+
+class DailyReportViewSet(ServiceUpdateMixin, ScopedCreateReadViewSet):
+    """企业日报: one per enterprise per day; PUT/PATCH corrects its figures."""
 
     model = DailyReport
     selector = staticmethod(selectors.report_list)
     serializer_class = DailyReportSerializer
+    update_serializer_class = DailyReportUpdateSerializer
     filterset_class = DailyReportFilterSet
     create_service = for_enterprise(services.submit_daily_report)
+    update_service = staticmethod(services.update_daily_report)
 
 
 class InspectionViewSet(ScopedCreateReadViewSet):

@@ -176,3 +176,57 @@ def test_liaison_assignment_needs_manage_permission(users, ent_a, liaison):
     assert r.status_code == 403
     r = client_for(users["community"]).get("/api/v1/liaison-assignments/")
     assert [row["liaison"] for row in r.json()["results"]] == [liaison.pk]
+
+
+def test_office_ends_a_stationing_through_the_api(users, areas, ent_a, ent_c):
+    """POST liaison-assignments/<id>/end/: the office only; the liaison loses the enterprise."""
+    from fangkong.enterprises.testing import make_liaison
+
+    today = timezone.localdate()
+    liaison = make_liaison(
+        users["community"], ent_a, area=areas["community"], start=today - datetime.timedelta(9)
+    )
+    assignment = liaison.liaison_assignments.get()
+    url = f"/api/v1/liaison-assignments/{assignment.pk}/end/"
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    body = {"end_date": yesterday, "version": 1}
+    assert client_for(liaison).post(url, body, format="json").status_code == 403
+    assert client_for(users["grid_c"]).post(url, body, format="json").status_code in (403, 404)
+    office = client_for(users["community"])
+    r = office.post(url, {"end_date": "2000-01-01", "version": 1}, format="json")
+    assert (r.status_code, r.json()["end_date"]) == (400, ["派驻结束日期不能早于开始日期"])
+    r = office.post(url, body, format="json")
+    assert (r.status_code, r.json()["end_date"], r.json()["version"]) == (200, yesterday, 2)
+    assert client_for(liaison).get(f"/api/v1/enterprises/{ent_a.pk}/").status_code == 404
+
+
+def test_daily_report_corrected_through_the_api(users, ent_a, ent_b, liaison):
+    """PATCH enterprise-reports/<id>/: the figures change, the enterprise and day do not."""
+    today = timezone.localdate()
+    figures = {"people_on_site": 5, "temperature_checks": 40}
+    api = client_for(liaison)
+    r = api.post("/api/v1/enterprise-reports/", {"enterprise": ent_a.pk, **figures}, format="json")
+    url = f"/api/v1/enterprise-reports/{r.json()['id']}/"
+    r = api.patch(url, {"abnormal_temperatures": 41, "version": 1}, format="json")
+    assert (r.status_code, r.json()) == (
+        400,
+        {"abnormal_temperatures": ["体温异常人数不能多于测温人次"]},
+    )
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    body = {"people_on_site": 50, "date": yesterday, "enterprise": ent_b.pk, "version": 1}
+    r = api.patch(url, body, format="json")
+    assert r.status_code == 200
+    row = r.json()
+    assert (row["people_on_site"], row["temperature_checks"], row["version"]) == (50, 40, 2)
+    assert (row["enterprise"], row["date"]) == (ent_a.pk, today.isoformat())
+    other = client_for(users["community"]).post(
+        "/api/v1/enterprise-reports/", {"enterprise": ent_b.pk, **figures}, format="json"
+    )
+    r = api.patch(
+        f"/api/v1/enterprise-reports/{other.json()['id']}/",
+        {"people_on_site": 1, "version": 1},
+        format="json",
+    )
+    assert r.status_code == 404
+    r = client_for(users["leader"]).patch(url, {"people_on_site": 1, "version": 2}, format="json")
+    assert r.status_code == 403

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fangkong.enterprises import selectors, services
 from fangkong.enterprises.filtersets import EnterpriseFilterSet
-from fangkong.enterprises.models import Enterprise, IndustrialPark
+from fangkong.enterprises.models import Enterprise, IndustrialPark, InspectionProblem
 from fangkong.enterprises.testing import make_account, make_liaison
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +119,47 @@ def test_difficulty_and_problem_pages(client, users, ent_a, liaison):
     )
     p.refresh_from_db()
     assert p.state == "rectified"
+
+
+def test_overdue_problems_filter_and_days(client, users, ent_a, ent_c, liaison):
+    """逾期未整改: open problems past their deadline, with the days late, in the user's scope."""
+    today = timezone.localdate()
+    visit = today - datetime.timedelta(days=5)
+    services.file_inspection(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"inspected_on": visit, "deadline": today - datetime.timedelta(days=3)},
+        problems=["食堂未错峰就餐", "消毒记录不全"],
+    )
+    services.report_problem(
+        actor=liaison, enterprise=ent_a, description="未设测温点", deadline=today
+    )
+    done = InspectionProblem.objects.get(description="消毒记录不全")
+    services.rectify_problem(
+        actor=liaison, problem=done, rectification="已补记录", expected_version=1
+    )
+    other = make_liaison(users["command"], ent_c, username="liaison_c")
+    services.file_inspection(
+        actor=other,
+        enterprise=ent_c,
+        data={"inspected_on": visit, "deadline": visit},
+        problems=["米易未测温"],
+    )
+    url = reverse("enterprises:problem_list")
+    client.force_login(users["community"])
+    r = client.get(url, {"overdue": "true"})
+    table = r.context["table"]
+    rows = [(p.description, [c.value for c in cells]) for p, cells in table]
+    assert [d for d, _values in rows] == ["食堂未错峰就餐"]
+    assert rows[0][1][[str(h) for h in table.headers].index("逾期天数")] == 3
+    r = client.get(url, {"overdue": "false"})
+    assert sorted(p.description for p, _cells in r.context["table"]) == [
+        "未设测温点",
+        "消毒记录不全",
+    ]
+    client.force_login(users["command"])
+    r = client.get(url, {"overdue": "true"})
+    assert sorted(p.description for p, _cells in r.context["table"]) == [
+        "米易未测温",
+        "食堂未错峰就餐",
+    ]

@@ -62,6 +62,40 @@ def test_report_for_other_enterprise_denied(liaison, ent_b):
     assert DailyReport.objects.count() == 0
 
 
+def test_mistyped_report_is_corrected_and_audited(users, liaison, ent_a, ent_b):
+    """在岗人数 typed 5 instead of 50: the report is corrected in place, its day kept."""
+    today = timezone.localdate()
+    r = report(liaison, ent_a, today, people_on_site=5, temperature_checks=100)
+    services.update_daily_report(
+        actor=liaison,
+        dailyreport=r,
+        data={"date": today - datetime.timedelta(days=3), "people_on_site": 50, "notes": "更正"},
+        expected_version=1,
+    )
+    r.refresh_from_db()
+    assert (r.date, r.people_on_site, r.temperature_checks, r.notes, r.version) == (
+        today,
+        50,
+        100,
+        "更正",
+        2,
+    )
+    entry = AuditEntry.objects.filter(object_type="enterprises.dailyreport", action="update").get()
+    assert entry.changes["people_on_site"] == [5, 50]
+    with pytest.raises(ValidationError) as e:
+        services.update_daily_report(
+            actor=liaison, dailyreport=r, data={"abnormal_temperatures": 101}, expected_version=2
+        )
+    assert e.value.message_dict == {"abnormal_temperatures": ["体温异常人数不能多于测温人次"]}
+    other = report(users["community"], ent_b, today)
+    with pytest.raises(PermissionDenied):
+        services.update_daily_report(
+            actor=liaison, dailyreport=other, data={"people_on_site": 1}, expected_version=1
+        )
+    assert DailyReport.objects.get(pk=other.pk).people_on_site == 30
+    assert DailyReport.objects.get(pk=r.pk).version == 2
+
+
 def test_missing_reports_are_resumed_enterprises_without_report(users, resumed, liaison):
     ent_a, ent_b, ent_c = resumed
     today = timezone.localdate()

@@ -306,6 +306,42 @@ def test_only_stationed_liaison_files_inspection(users, ent_a, ent_b, liaison):
     assert Inspection.objects.count() == 0
 
 
+def test_problem_deadline_before_it_was_found_is_refused(liaison, ent_a):
+    """整改期限 earlier than the visit (or, for a problem registered alone, today) is a typo."""
+    today = timezone.localdate()
+    visit = today - datetime.timedelta(days=2)
+    with pytest.raises(ValidationError) as e:
+        services.file_inspection(
+            actor=liaison,
+            enterprise=ent_a,
+            data={"inspected_on": visit, "deadline": visit - datetime.timedelta(days=1)},
+            problems=["食堂未错峰就餐"],
+        )
+    assert e.value.message_dict == {"deadline": ["整改期限不能早于检查日期"]}
+    with pytest.raises(ValidationError) as e:
+        services.report_problem(
+            actor=liaison,
+            enterprise=ent_a,
+            description="未测温登记",
+            deadline=today - datetime.timedelta(days=1),
+        )
+    assert e.value.message_dict == {"deadline": ["整改期限不能早于今天"]}
+    assert (Inspection.objects.count(), InspectionProblem.objects.count()) == (0, 0)
+    # The visit's own day is a valid deadline; without problems the deadline is not used.
+    services.file_inspection(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"inspected_on": visit, "deadline": visit},
+        problems=["食堂未错峰就餐"],
+    )
+    services.file_inspection(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"deadline": visit - datetime.timedelta(days=9)},
+    )
+    assert list(InspectionProblem.objects.values_list("deadline", flat=True)) == [visit]
+
+
 def test_rectify_problem(liaison, ent_a):
     problem = services.report_problem(actor=liaison, enterprise=ent_a, description="未测温登记")
     services.rectify_problem(

@@ -20,7 +20,7 @@ from fangkong.enterprises.models import (
     ReportReminder,
     ResumptionApplication,
 )
-from fangkong.enterprises.testing import application_data, make_account
+from fangkong.enterprises.testing import application_data, make_account, make_liaison
 from fangkong.health import services as health
 from fangkong.status.testing import make_resident
 
@@ -226,6 +226,41 @@ def test_refused_review_keeps_what_the_reviewer_typed(client, users, ent_a, liai
     assert (app.state, app.version) == ("submitted", 1)
 
 
+def test_reapply_after_return_starts_from_returned_application(client, users, ent_a, liaison):
+    """退回修改: the liaison's new application form shows why it was sent back and holds the
+    returned application's answers to correct, instead of an empty form to retype."""
+    url = reverse("enterprises:application_add", args=[ent_a.pk])
+    r = login(client, liaison).get(url)
+    assert r.context["returned"] is None
+    assert r.context["form"].initial == {}
+    plan = "进厂测温登记、佩戴口罩\n错峰就餐、每日两次消毒通风"
+    first = services.submit_application(
+        actor=liaison, enterprise=ent_a, data=application_data(prevention_plan=plan, masks=800)
+    )
+    services.return_application(
+        actor=users["community"],
+        application=first,
+        note="未明确隔离观察室位置；口罩储备不足7天用量",
+        expected_version=1,
+    )
+    r = client.get(url)
+    body = r.content.decode()
+    assert "退回原因：未明确隔离观察室位置；口罩储备不足7天用量" in body
+    form = r.context["form"]
+    assert (form["prevention_plan"].value(), form["masks"].value()) == (plan, 800)
+    assert form["employees_expected"].value() == 40
+    assert plan in body
+    fixed = {
+        name: form[name].value() for name in services.APPLICATION_FIELDS if name in form.fields
+    }
+    fixed |= {"masks": 3000, "has_isolation_room": "on"}
+    fixed["prevention_plan"] += "\n隔离观察室设在门卫室东侧"
+    assert client.post(url, fixed).status_code == 302
+    second = ResumptionApplication.objects.exclude(pk=first.pk).get()
+    assert (second.state, second.masks, second.employees_expected) == ("submitted", 3000, 40)
+    assert second.prevention_plan.endswith("隔离观察室设在门卫室东侧")
+
+
 # --- employees: the 返岗隔离中 list ----------------------------------------------------------
 
 
@@ -294,6 +329,50 @@ def test_employee_list_query_count(client, users, ent_a, liaison, django_assert_
     assert len(names_in(r)) == 5
 
 
+def test_office_ends_a_stationing_from_the_enterprise_page(client, users, areas, ent_a):
+    """结束派驻: the office records the liaison's last day; after it the liaison no longer
+    reaches the enterprise, its page or its roster."""
+    today = timezone.localdate()
+    liaison = make_liaison(
+        users["community"], ent_a, area=areas["community"], start=today - datetime.timedelta(9)
+    )
+    services.create_employee(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"name": "王强", "id_number": make_id_number(birth=datetime.date(1990, 2, 2))},
+    )
+    detail = reverse("enterprises:enterprise_detail", args=[ent_a.pk])
+    assignment = liaison.liaison_assignments.get()
+    end = reverse("enterprises:assignment_end", args=[assignment.pk])
+    # The liaison cannot end it; the office of another district does not find it.
+    assert login(client, liaison).post(end, {"end_date": "2020-01-01"}).status_code == 403
+    assert login(client, users["grid_c"]).post(end, {"end_date": "2020-01-01"}).status_code in (
+        403,
+        404,
+    )
+    assert f'action="{end}"' in login(client, users["community"]).get(detail).content.decode()
+    r = client.post(end, {"end_date": "", "version": 1}, follow=True)
+    assert "请填写正确的派驻结束日期" in r.content.decode()
+    before_start = (assignment.start_date - datetime.timedelta(days=1)).isoformat()
+    r = client.post(end, {"end_date": before_start, "version": 1}, follow=True)
+    assert "派驻结束日期不能早于开始日期" in r.content.decode()
+    assignment.refresh_from_db()
+    assert (assignment.end_date, assignment.version) == (None, 1)
+    yesterday = today - datetime.timedelta(days=1)
+    r = client.post(end, {"end_date": yesterday.isoformat(), "version": 1})
+    assert r["Location"] == detail
+    assignment.refresh_from_db()
+    assert (assignment.end_date, assignment.version) == (yesterday, 2)
+    assert AuditEntry.objects.filter(
+        object_type="enterprises.liaisonassignment", object_id=str(assignment.pk), action="update"
+    ).exists()
+    login(client, liaison)
+    assert client.get(detail).status_code == 404
+    r = client.get(reverse("enterprises:employee_list"))
+    assert list(r.context["table"]) == []
+    assert Employee.objects.filter(enterprise=ent_a).count() == 1
+
+
 # --- daily reports and reminders ---------------------------------------------------------
 
 
@@ -313,6 +392,33 @@ def test_daily_report_from_phone_and_duplicate_message(client, resumed, liaison)
     assert DailyReport.objects.count() == 1
 
 
+def test_liaison_corrects_report_from_the_list(client, users, resumed, ent_b, liaison):
+    """The day of a report in the list opens its correction form for the enterprise."""
+    today = timezone.localdate()
+    data = {"date": today, "people_on_site": 5, "temperature_checks": 70}
+    mine = services.submit_daily_report(actor=liaison, enterprise=resumed, data=data)
+    other = services.submit_daily_report(actor=users["community"], enterprise=ent_b, data=data)
+    edit = reverse("enterprises:report_edit", args=[mine.pk])
+    r = login(client, liaison).get(reverse("enterprises:report_list"))
+    assert f'href="{edit}"' in r.content.decode()
+    r = client.post(
+        edit, {"people_on_site": 50, "temperature_checks": 3, "abnormal_temperatures": 9}
+    )
+    assert r.status_code == 200
+    assert "体温异常人数不能多于测温人次" in r.content.decode()
+    post = {"people_on_site": 50, "temperature_checks": 70, "abnormal_temperatures": 0}
+    r = client.post(edit, post | {"version": 1})
+    assert r.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.people_on_site, mine.date, mine.version) == (50, today, 2)
+    other_edit = reverse("enterprises:report_edit", args=[other.pk])
+    assert client.post(other_edit, post | {"version": 1}).status_code == 404
+    assert DailyReport.objects.get(pk=other.pk).people_on_site == 5
+    # Read-only roles see the list without the link.
+    r = login(client, users["leader"]).get(reverse("enterprises:report_list"))
+    assert f'href="{edit}"' not in r.content.decode()
+
+
 def test_missing_reports_page_and_reminder(client, users, resumed, ent_b):
     url = reverse("enterprises:missing_reports")
     r = login(client, users["community"]).get(url)
@@ -322,6 +428,28 @@ def test_missing_reports_page_and_reminder(client, users, resumed, ent_b):
     assert list(ReportReminder.objects.values_list("enterprise__name", flat=True)) == [
         "金华车辆有限公司"
     ]
+
+
+def test_liaison_follows_missing_reports_page_to_own_reminders(
+    client, users, resumed, ent_b, liaison
+):
+    """The 催报记录 button of 未报日报 opens for a liaison: the reminders of their enterprise."""
+    services.approve_application(
+        actor=users["community"],
+        application=services.submit_application(
+            actor=users["community"], enterprise=ent_b, data=application_data()
+        ),
+        expected_version=1,
+    )
+    services.remind_missing_reports(
+        actor=users["community"], day=timezone.localdate(), enterprises=Enterprise.objects.all()
+    )
+    r = login(client, liaison).get(reverse("enterprises:missing_reports"))
+    reminders_url = reverse("enterprises:reminder_list")
+    assert f'href="{reminders_url}"' in r.content.decode()
+    r = client.get(reminders_url)
+    assert r.status_code == 200
+    assert [row.enterprise.name for row, _cells in r.context["table"]] == ["金华车辆有限公司"]
 
 
 # --- inspections from the phone -----------------------------------------------------------
@@ -361,6 +489,25 @@ def test_account_cannot_file_inspection(client, users, ent_a):
     assert Inspection.objects.count() == 0
 
 
+def test_park_named_on_enterprise_page_linked_only_for_who_may_open_it(
+    client, users, areas, ent_a, liaison
+):
+    """A liaison's enterprise in a park: the park by name, not a link to a 没有权限 page."""
+    park = services.create_park(
+        actor=users["community"], data={"area": areas["community"], "name": "钒钛产业园"}
+    )
+    services.update_enterprise(
+        actor=users["community"], enterprise=ent_a, data={"park": park}, expected_version=1
+    )
+    detail = reverse("enterprises:enterprise_detail", args=[ent_a.pk])
+    park_url = reverse("enterprises:park_detail", args=[park.pk])
+    body = login(client, liaison).get(detail).content.decode()
+    assert "钒钛产业园" in body and f'href="{park_url}"' not in body
+    assert client.get(park_url).status_code == 403
+    body = login(client, users["community"]).get(detail).content.decode()
+    assert f'href="{park_url}"' in body
+
+
 def test_home_panel_for_liaison_and_office(client, users, resumed, liaison):
     r = login(client, liaison).get(reverse("home"))
     body = r.content.decode()
@@ -369,6 +516,48 @@ def test_home_panel_for_liaison_and_office(client, users, resumed, liaison):
     r = login(client, users["community"]).get(reverse("home"))
     assert "我的企业" not in r.content.decode()
     assert 'data-stat="missing-reports">1<' in r.content.decode()
+
+
+def test_home_panel_counts_what_waits_on_someone(client, users, ent_a, ent_c, liaison):
+    """待处理困难诉求 and 逾期未整改问题 on the home page, each linking to its list, per scope."""
+    today = timezone.localdate()
+    services.file_inspection(
+        actor=liaison,
+        enterprise=ent_a,
+        data={"inspected_on": today - datetime.timedelta(days=5), "deadline": today},
+        problems=["隔离观察室堆放杂物"],
+    )
+    services.file_inspection(
+        actor=liaison,
+        enterprise=ent_a,
+        data={
+            "inspected_on": today - datetime.timedelta(days=5),
+            "deadline": today - datetime.timedelta(days=1),
+        },
+        problems=["食堂未错峰就餐"],
+    )
+    answered = services.raise_difficulty(
+        actor=liaison, enterprise=ent_a, category="staff", description="缺少返岗包车"
+    )
+    services.respond_difficulty(
+        actor=users["community"],
+        difficulty=answered,
+        response="协调公交公司",
+        resolved=False,
+        expected_version=1,
+    )
+    services.raise_difficulty(
+        actor=liaison, enterprise=ent_a, category="materials", description="口罩缺 5000 只"
+    )
+    services.raise_difficulty(
+        actor=users["command"], enterprise=ent_c, category="funding", description="资金紧张"
+    )
+    for user, difficulties in ((liaison, 1), (users["community"], 1), (users["command"], 2)):
+        body = login(client, user).get(reverse("home")).content.decode()
+        assert f'data-stat="open-difficulties">{difficulties}<' in body
+        assert 'data-stat="overdue-problems">1<' in body
+        assert f'href="{reverse("enterprises:problem_list")}?overdue=true"' in body
+        assert f'href="{reverse("enterprises:difficulty_list")}?state=open"' in body
 
 
 def test_employee_count_matches_roster(client, users, ent_a, liaison):
