@@ -80,9 +80,16 @@ class AssignmentChangeForm(StyledFormMixin, forms.Form):
         )
         super().__init__(*args, **kwargs)
         area = assignment.resident.area
-        self.fields["responsible"].queryset = grid_workers(user).filter(
-            area__in=[*area.ancestors(), area]
-        )
+        responsible = self.fields["responsible"]
+        responsible.queryset = grid_workers(user).filter(area__in=[*area.ancestors(), area])
+        if assignment.responsible_id:
+            # Handed over, never dropped: a person under quarantine keeps a responsible worker.
+            responsible.required = True
+            if not responsible.queryset.filter(pk=assignment.responsible_id).exists():
+                former = assignment.responsible
+                responsible.help_text = _(
+                    "原责任网格员 %(name)s 已不在岗（账号停用或调离），请选择接手的网格员"
+                ) % {"name": former.full_name or former.username}
 
 
 class HandoverForm(StyledFormMixin, forms.Form):

@@ -179,3 +179,24 @@ def test_handover_to_a_worker_of_another_grid_moves_nobody(client, users, quaran
     assert "接手网格员不负责以下网格，未作任何移交：第一网格" in r.content.decode()
     quarantine.refresh_from_db()
     assert quarantine.responsible == users["grid_a"]
+
+
+def test_a_departed_workers_quarantine_must_be_handed_to_someone(
+    client, users, quarantine, successor
+):
+    """With the worker's account switched off, the form opened with 责任网格员 blank, and
+    saving it so left the person under quarantine with no one responsible."""
+    users["grid_a"].is_active = False
+    users["grid_a"].save(update_fields=["is_active"])
+    client.force_login(users["community"])
+    url = reverse("health:assignment_edit", args=[quarantine.pk])
+    page = client.get(url).content.decode()
+    assert "已不在岗（账号停用或调离），请选择接手的网格员" in page
+    data = {"end_date": quarantine.end_date.isoformat(), "version": quarantine.version}
+    r = client.post(url, {**data, "responsible": ""})
+    assert r.status_code == 200 and r.context["form"].errors["responsible"]
+    quarantine.refresh_from_db()
+    assert quarantine.responsible == users["grid_a"]
+    assert client.post(url, {**data, "responsible": successor.pk}).status_code == 302
+    quarantine.refresh_from_db()
+    assert quarantine.responsible == successor
