@@ -65,7 +65,7 @@ class WorkingGroupForm(ScopedChoicesMixin, forms.ModelForm):
         label=_("成员"),
         queryset=User.objects.none(),
         required=False,
-        widget=AreaSelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
     class Meta:
