@@ -47,6 +47,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set with a password someone else has seen (opened, reset by an administrator): its
+    # holder changes it before anything else (``accounts.middleware``).
+    password_change_required = models.BooleanField(_("须修改密码"), default=False, editable=False)
 
     objects = UserManager()
 

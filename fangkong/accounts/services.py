@@ -29,7 +29,8 @@ def grantable_roles(actor) -> list[str]:
 
 def create_user(*, actor, username: str, full_name: str, role: str, area) -> tuple[User, str]:
     """Open an account bound to ``role`` and ``area``; returns it with its initial password,
-    shown once to be handed to its holder (only its hash is kept, and never audited)."""
+    shown once to be handed to its holder (only its hash is kept, and never audited), who
+    must change it at the first sign-in."""
     require_perm(actor, "accounts.add_user")
     if area is None:
         raise ValidationError({"area": _("请选择所属区域")})
@@ -46,6 +47,7 @@ def create_user(*, actor, username: str, full_name: str, role: str, area) -> tup
         raise ValidationError({"username": _("用户名“%(u)s”已被使用") % {"u": username}})
     password = generate_password(user)
     user.set_password(password)
+    user.password_change_required = True
     with transaction.atomic():
         user.save()
         audit.record(
@@ -147,8 +149,9 @@ def reactivate_user(*, actor, user: User, reason: str = "") -> User:
 def reset_password(*, actor, user: User) -> str:
     """重置密码: a new generated password for someone who forgot theirs, returned to be shown
     once; only its hash is kept, the audit entry says a reset happened and nothing more. The
-    account's API token ends with the old password (``User.save``) and a sign-in lock is
-    cleared. One's own password is changed under 修改密码, which asks for the old one."""
+    account's API token ends with the old password (``User.save``), a sign-in lock is
+    cleared, and its holder must change it at the next sign-in. One's own password is
+    changed under 修改密码, which asks for the old one."""
     access_user(actor, user)
     if user.pk == actor.pk:
         raise PermissionDenied(_("请在“修改密码”中修改自己的密码"))
@@ -159,6 +162,9 @@ def reset_password(*, actor, user: User) -> str:
         User._default_manager.select_for_update().get(pk=user.pk)
         user.set_password(password)
         user.failed_logins, user.locked_until = 0, None
-        user.save(update_fields=["password", "failed_logins", "locked_until"])
+        user.password_change_required = True
+        user.save(
+            update_fields=["password", "failed_logins", "locked_until", "password_change_required"]
+        )
         _record_update(actor, user, {"password": "reset"}, reason=_("管理员重置密码"))
     return password

@@ -44,7 +44,12 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
-    pass
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password2")
+        if new and new == cleaned.get("old_password"):
+            self.add_error("new_password2", _("新密码不能与原密码相同"))
+        return cleaned
 
 
 @public
@@ -70,6 +75,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
+        form.user.password_change_required = False  # saved with the new password
         response = super().form_valid(form)
         messages.success(self.request, _("密码已修改"))
         return response
