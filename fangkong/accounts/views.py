@@ -199,6 +199,14 @@ def _account(request: HttpRequest, pk: int) -> User:
     return get_object_or_404(User.objects.visible_to(request.user).select_related("area"), pk=pk)
 
 
+def _running_assignments(account: User) -> int:
+    """进行中的隔离/监测安排 the account is 责任网格员 of: to hand over before or after it
+    is stopped (health's 网格员交接), or nobody follows those people up."""
+    from fangkong.health.choices import AssignmentState
+
+    return account.health_assignments.filter(state=AssignmentState.ACTIVE).count()
+
+
 def _may_manage(actor, user: User) -> bool:
     try:
         services.access_user(actor, user)
@@ -220,6 +228,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manage": _may_manage(request.user, account),
             "is_self": account.pk == request.user.pk,
             "locked": bool(account.locked_until and account.locked_until > timezone.now()),
+            "running_assignments": _running_assignments(account),
+            "handover_url": reverse("health:assignment_handover") + f"?outgoing={account.pk}",
             "form": AccountActionForm(),
             "list_url": reverse("accounts:user_list"),
         },
@@ -288,6 +298,12 @@ def _account_action(request: HttpRequest, pk: int, action, done: str) -> HttpRes
         messages.error(request, error_text(e))
     else:
         messages.success(request, done % {"user": account.username})
+        if not account.is_active and (running := _running_assignments(account)):
+            messages.warning(
+                request,
+                _("该账号名下还有 %(n)d 项进行中的隔离/监测安排，请尽快在“网格员交接”中移交")
+                % {"n": running},
+            )
     return redirect("accounts:user_detail", pk=account.pk)
 
 

@@ -243,3 +243,39 @@ def test_an_account_outside_the_subtree_has_no_page(client, users):
     client.force_login(users["street"])
 
     assert client.get(reverse("accounts:user_detail", args=[users["grid_c"].pk])).status_code == 404
+
+
+def test_stopping_a_grid_worker_with_people_in_their_care_points_to_the_handover(
+    client, users, areas
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from fangkong.core.testing.factories import make_residents
+    from fangkong.health.services import create_assignment
+
+    worker = users["grid_a"]
+    today = timezone.localdate()
+    for resident in make_residents(users["street"], areas["grid_a"], 2):
+        create_assignment(
+            actor=users["street"],
+            resident=resident,
+            kind="home_quarantine",
+            start_date=today,
+            end_date=today + datetime.timedelta(days=7),
+            responsible=worker,
+        )
+    client.force_login(users["street"])
+
+    r = client.post(
+        reverse("accounts:user_deactivate", args=[worker.pk]), {"reason": "离职"}, follow=True
+    )
+
+    page = r.content.decode()
+    assert "该账号名下还有 2 项进行中的隔离/监测安排" in page
+    assert "该账号是 2 项进行中的隔离/监测安排的责任网格员" in page
+    handover = reverse("health:assignment_handover") + f"?outgoing={worker.pk}"
+    assert f'href="{handover}"' in page
+    form = client.get(handover).content.decode()
+    assert f'<option value="{worker.pk}" selected>' in form
