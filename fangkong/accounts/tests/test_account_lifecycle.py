@@ -279,3 +279,15 @@ def test_stopping_a_grid_worker_with_people_in_their_care_points_to_the_handover
     assert f'href="{handover}"' in page
     form = client.get(handover).content.decode()
     assert f'<option value="{worker.pk}" selected>' in form
+
+
+def test_the_list_finds_stopped_accounts_apart_from_those_in_use(client, users):
+    services.deactivate_user(actor=users["street"], user=users["grid_b"], reason="离职")
+    client.force_login(users["street"])
+
+    def names(state):
+        page = client.get(reverse("accounts:user_list"), {"is_active": state}).content.decode()
+        return sorted(re.findall(r'<td><a href="[^"]+">([a-z_]+)</a></td>', page))
+
+    assert names("0") == ["grid_b"]
+    assert names("1") == ["community", "grid_a", "street", "volunteer"]
