@@ -35,4 +35,17 @@ class UserForm(StyledFormMixin, forms.Form):
         allowed = set(grantable_roles(user))
         self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in allowed]
         self.fields["area"].queryset = Area.objects.visible_to(user).order_by("path")
-        self.fields["username"].validators.append(User.username_validator)
+        if "username" in self.fields:
+            self.fields["username"].validators.append(User.username_validator)
+
+
+class UserChangeForm(UserForm):
+    """修改账号: name, role and area; the username stays what its holder signs in with."""
+
+    username = None
+
+
+class AccountActionForm(StyledFormMixin, forms.Form):
+    """The reason given with a stop or a restart (调离、离职、返岗), kept in the audit log."""
+
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)

@@ -22,9 +22,17 @@ class User(AbstractUser):
 
     scope_field = "area"
     # A login's audit entry (``accounts.security``) in the audit viewer's words.
-    audit_labels = {"result": _("登录结果"), "address": _("来源地址")}
+    # A reset password (``accounts.services``) is recorded as the fact, never the value.
+    audit_labels = {
+        "result": _("登录结果"),
+        "address": _("来源地址"),
+        "password": _("密码"),
+        "api_token": _("API 令牌"),
+    }
     audit_value_labels = {
-        "result": {"success": _("成功"), "failed": _("失败"), "locked": _("账号已锁定")}
+        "result": {"success": _("成功"), "failed": _("失败"), "locked": _("账号已锁定")},
+        "password": {"reset": _("已由管理员重置")},
+        "api_token": {"ended": _("已失效")},
     }
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.LEADER)
@@ -39,6 +47,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set with a password someone else has seen (opened, reset by an administrator): its
+    # holder changes it before anything else (``accounts.middleware``).
+    password_change_required = models.BooleanField(_("须修改密码"), default=False, editable=False)
 
     objects = UserManager()
 

@@ -9,6 +9,11 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/add/", views.user_add, name="user_add"),
+    path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
     path("locked/", views.locked_list, name="locked_list"),
     path("users/<int:pk>/unlock/", views.unlock, name="unlock"),
 ]

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -17,12 +18,12 @@ from django.views.decorators.http import require_POST
 
 from fangkong.core.forms import StyledFormMixin
 from fangkong.core.middleware import public
-from fangkong.core.views.generic import ObjectListView, add_service_errors
+from fangkong.core.views.generic import ObjectListView, add_service_errors, error_text
 from fangkong.core.views.home import role_capabilities
 
 from . import security, services, tokens
 from .filtersets import UserFilterSet
-from .forms import UserForm
+from .forms import AccountActionForm, UserChangeForm, UserForm
 from .models import User
 from .tables import UserTable
 
@@ -43,7 +44,12 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
-    pass
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password2")
+        if new and new == cleaned.get("old_password"):
+            self.add_error("new_password2", _("新密码不能与原密码相同"))
+        return cleaned
 
 
 @public
@@ -69,6 +75,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
+        form.user.password_change_required = False  # saved with the new password
         response = super().form_valid(form)
         messages.success(self.request, _("密码已修改"))
         return response
@@ -181,5 +188,143 @@ def user_add(request: HttpRequest) -> HttpResponse:
             "model_name_plural": _("账号管理"),
             "list_url": reverse("accounts:user_list"),
             "cancel_url": reverse("accounts:user_list"),
+        },
+    )
+
+
+def _account(request: HttpRequest, pk: int) -> User:
+    """An account of the user's area subtree (404 outside it, as for any scoped row)."""
+    if not request.user.has_perm("accounts.view_user"):
+        raise PermissionDenied(_("您没有访问此页面的权限"))
+    return get_object_or_404(User.objects.visible_to(request.user).select_related("area"), pk=pk)
+
+
+def _running_assignments(account: User) -> int:
+    """进行中的隔离/监测安排 the account is 责任网格员 of: to hand over before or after it
+    is stopped (health's 网格员交接), or nobody follows those people up."""
+    from fangkong.health.choices import AssignmentState
+
+    return account.health_assignments.filter(state=AssignmentState.ACTIVE).count()
+
+
+def _may_manage(actor, user: User) -> bool:
+    try:
+        services.access_user(actor, user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One account: who, which role and area, enabled or not; with the actions the viewer may
+    take on it (修改, 重置密码, 停用/启用)."""
+    account = _account(request, pk)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "account": account,
+            "area_name": account.area.full_name() if account.area_id else "",
+            "manage": _may_manage(request.user, account),
+            "is_self": account.pk == request.user.pk,
+            "locked": bool(account.locked_until and account.locked_until > timezone.now()),
+            "running_assignments": _running_assignments(account),
+            "handover_url": reverse("health:assignment_handover") + f"?outgoing={account.pk}",
+            "form": AccountActionForm(),
+            "list_url": reverse("accounts:user_list"),
+        },
+    )
+
+
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改账号: full name, role, area, within what the editor may give."""
+    account = _account(request, pk)
+    try:
+        services.access_user(request.user, account)
+    except PermissionDenied as e:
+        raise PermissionDenied(str(e)) from None
+    initial = {"full_name": account.full_name, "role": account.role, "area": account.area_id}
+    form = UserChangeForm(data=request.POST or None, initial=initial, user=request.user)
+    detail_url = reverse("accounts:user_detail", args=[account.pk])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.change_user(
+                actor=request.user,
+                user=account,
+                full_name=data["full_name"],
+                role=data["role"],
+                area=data["area"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("账号已修改：%(user)s") % {"user": account.username})
+            return redirect(detail_url)
+    return render(
+        request,
+        "generic/object_edit.html",
+        {
+            "form": form,
+            "object": account,
+            "version": None,
+            "model_name": User._meta.verbose_name,
+            "model_name_plural": _("账号管理"),
+            "list_url": reverse("accounts:user_list"),
+            "cancel_url": detail_url,
+        },
+    )
+
+
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _account_action(request, pk, services.deactivate_user, _("账号已停用：%(user)s"))
+
+
+@require_POST
+def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _account_action(request, pk, services.reactivate_user, _("账号已重新启用：%(user)s"))
+
+
+def _account_action(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
+    account = _account(request, pk)
+    form = AccountActionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        action(actor=request.user, user=account, reason=reason)
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, error_text(e))
+    else:
+        messages.success(request, done % {"user": account.username})
+        if not account.is_active and (running := _running_assignments(account)):
+            messages.warning(
+                request,
+                _("该账号名下还有 %(n)d 项进行中的隔离/监测安排，请尽快在“网格员交接”中移交")
+                % {"n": running},
+            )
+    return redirect("accounts:user_detail", pk=account.pk)
+
+
+@never_cache
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """重置密码; the new password is shown once, on the page answering the POST."""
+    account = _account(request, pk)
+    try:
+        password = services.reset_password(actor=request.user, user=account)
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, error_text(e))
+        return redirect("accounts:user_detail", pk=account.pk)
+    return render(
+        request,
+        "accounts/user_created.html",
+        {
+            "account": account,
+            "password": password,
+            "area_name": account.area.full_name() if account.area_id else "",
+            "list_url": reverse("accounts:user_list"),
+            "reset": True,
         },
     )

@@ -200,7 +200,9 @@ class AssignmentEditView(ObjectEditView):
 @permission_required("health.change_assignment", raise_exception=True)
 def assignment_handover(request: HttpRequest) -> HttpResponse:
     """网格员交接: move every running assignment of one grid worker to another at once."""
-    form = HandoverForm(request.POST or None, user=request.user)
+    # An account's page links here with its worker as 原责任网格员 (``?outgoing=``).
+    initial = {"outgoing": request.GET.get("outgoing")}
+    form = HandoverForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
             moved = services.hand_over_assignments(actor=request.user, **form.cleaned_data)

@@ -41,6 +41,11 @@ class GuardedAuthTokenSerializer(AuthTokenSerializer):
             user = security.guarded_authenticate(self.context.get("request"), username, password)
         except DjangoValidationError as e:
             raise serializers.ValidationError(e.messages[0], code="authorization") from None
+        if user.password_change_required:
+            raise serializers.ValidationError(
+                _("请先在网页上登录并修改管理员发给您的密码，再获取 API 令牌"),
+                code="authorization",
+            )
         attrs["user"] = user
         return attrs
 

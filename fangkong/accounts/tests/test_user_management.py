@@ -97,7 +97,8 @@ def test_the_list_shows_the_accounts_of_ones_own_subtree(client, users):
     r = client.get(reverse("accounts:user_list"))
 
     names = re.findall(
-        r"<td[^>]*>(grid_[abc]|community|command|leader|street|volunteer)</td>", r.content.decode()
+        r"<td[^>]*>(?:<a [^>]*>)?(grid_[abc]|community|command|leader|street|volunteer)<",
+        r.content.decode(),
     )
     assert sorted(names) == ["community", "grid_a", "grid_b", "street", "volunteer"]
 
@@ -114,3 +115,29 @@ def test_the_command_office_opens_every_role_a_street_only_those_it_can_do_itsel
         Role.LEADER,
     ]
     assert grantable_roles(users["grid_a"]) == [Role.GRID_WORKER, Role.VOLUNTEER]
+
+
+def test_a_community_secretary_opens_and_runs_the_accounts_of_its_own_grids(client, users, areas):
+    """The README's promise: a community opens the roles it has itself, in its subtree."""
+    from fangkong.accounts.services import deactivate_user, grantable_roles
+
+    secretary = users["community"]
+    assert grantable_roles(secretary) == [
+        Role.COMMUNITY,
+        Role.GRID_WORKER,
+        Role.VOLUNTEER,
+        Role.LEADER,
+    ]
+    client.force_login(secretary)
+
+    r = _add(
+        client, username="zhaoli", full_name="", role=Role.GRID_WORKER, area=areas["grid_b"].pk
+    )
+    refused = _add(client, username="up", full_name="", role=Role.STREET, area=areas["grid_b"].pk)
+
+    assert r.status_code == 200
+    assert User.objects.get(username="zhaoli").area == areas["grid_b"]
+    assert "选择一个有效的选项" in refused.content.decode()
+    assert not User.objects.filter(username="up").exists()
+    deactivate_user(actor=secretary, user=users["grid_a"], reason="调离")
+    assert not User.objects.get(pk=users["grid_a"].pk).is_active
