@@ -1,6 +1,8 @@
 """A password someone else has seen (a new account's, a reset one) is changed first."""
 
+from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from fangkong.core.middleware import PUBLIC_PREFIXES, is_public_view, view_class_of
 
@@ -26,6 +28,10 @@ class PasswordChangeRequiredMiddleware:
             return None
         if view_class_of(view_func) in self.allowed or is_public_view(view_func):
             return None
-        if request.path.startswith((*PUBLIC_PREFIXES, "/api/")):
+        if request.path.startswith("/api/"):
+            # The signed-in browser's session reaches the API too: no data until the
+            # password is its holder's own (a token is not issued before either).
+            return JsonResponse({"detail": _("请先修改管理员发给您的密码，再使用系统")}, status=403)
+        if request.path.startswith(PUBLIC_PREFIXES):
             return None
         return redirect("accounts:password_change")

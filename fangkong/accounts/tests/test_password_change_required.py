@@ -89,3 +89,15 @@ def test_accounts_with_their_own_password_are_not_held_up(client, users):
     client.force_login(users["grid_a"])
 
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_browsers_session_reaches_no_api_data_before_the_change(reset_worker):
+    """The middleware let every /api/ path through: the session signed in with the password
+    the administrator had seen read the API's data as before."""
+    _worker, password = reset_worker
+    browser = _signed_in("grid_a", password)
+
+    r = browser.get("/api/v1/residents/")
+
+    assert r.status_code == 403
+    assert r.json()["detail"] == "请先修改管理员发给您的密码，再使用系统"
