@@ -186,6 +186,28 @@ def test_checkpoint_page_checks_then_records_with_identity_in_post_only(users, c
     assert client_for(users["grid_c"]).get(url).status_code == 404
 
 
+def test_a_venue_that_does_not_check_tests_shows_a_missing_one_as_information(
+    users, checkpoint, market, green
+):
+    """At a market (no 核酸 rule) a green person got 准予通行 beside 核酸 in red, and the
+    guard could not tell whether to let them in; now it reads as information, marked as
+    not checked here. At a checkpoint that checks tests it stays red."""
+    c = client_for(users["community"])
+    r = c.post(
+        reverse("venues:checkpoint", args=[market.pk]),
+        {"action": "check", "id_number": green.id_number},
+    )
+    assert r.context["admission"].admitted is True
+    row = r.content.decode().split('id="nat-check"')[1].split("</li>")[0]
+    assert "text-danger" not in row and "本场所不查验核酸" in row
+    r = c.post(
+        reverse("venues:checkpoint", args=[checkpoint.pk]),
+        {"action": "check", "id_number": green.id_number},
+    )
+    row = r.content.decode().split('id="nat-check"')[1].split("</li>")[0]
+    assert "text-danger" in row and "本场所不查验核酸" not in row
+
+
 def test_a_refused_record_keeps_the_check_and_names_the_field(users, checkpoint, green):
     """Recording an entry without the temperature this checkpoint takes: the error beside
     the temperature, the person's check still shown, the record buttons still there."""
