@@ -135,6 +135,11 @@ class Admission:
     masked_name: str = ""
     check: selectors.ThreeCodeCheck | None = None
 
+    @property
+    def leaving(self) -> bool:
+        """A recorded exit: never refused, and shown as such rather than as 准予通行."""
+        return self.scan is not None and self.scan.direction == Direction.OUT
+
 
 UNREGISTERED_REASON = _(
     "未在本系统查到您的登记信息，暂不能通过。请向现场工作人员出示健康码，或到所在社区登记"

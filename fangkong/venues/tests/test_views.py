@@ -136,6 +136,21 @@ def test_public_scan_green_admits_red_refuses(market, green, red):
     assert Scan.objects.count() == 2
 
 
+def test_a_red_code_leaving_is_not_shown_green_under_pass(market, red):
+    """A red-code person tapping 登记离开 got a big green panel reading 红码 准予通行: a guard
+    glancing at the phone saw green and "pass". An exit now says 已登记离开 in the code's
+    own colour."""
+    c = Client(enforce_csrf_checks=False)
+    url = reverse("venues:public_scan", args=[market.code])
+    r = c.post(
+        url, {"name": "欧阳明月", "phone": red.phone, "temperature": "36.5", "direction": "out"}
+    )
+    panel = r.content.decode().split('<div class="fk-admission ')[1].split("</div>\n</div>")[0]
+    assert panel.startswith("fk-admission-red")
+    assert "已登记离开" in panel and "准予通行" not in panel
+    assert Scan.objects.get().direction == "out"
+
+
 def test_public_scan_needs_csrf_and_reports_field_errors(market):
     url = reverse("venues:public_scan", args=[market.code])
     r = Client(enforce_csrf_checks=True).post(url, {"name": "张三", "phone": "13800001111"})
