@@ -63,6 +63,30 @@ def test_venue_detail_shows_qr_and_poster_is_a_pdf(users, market):
     )
 
 
+def test_a_flow_limited_venue_s_poster_asks_people_to_scan_when_leaving(
+    users, market, checkpoint, monkeypatch
+):
+    """限流 counts who is inside from entries minus exits, but the poster asked for a scan on
+    the way in only: exits went unrecorded, and by the afternoon the market was "full" and
+    refused everyone. Its poster now asks for 登记离开 too; a venue without a limit's does
+    not."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    drawn = []
+    draw = Canvas.drawCentredString
+    monkeypatch.setattr(
+        Canvas,
+        "drawCentredString",
+        lambda self, x, y, text, *a, **k: drawn.append(text) or draw(self, x, y, text, *a, **k),
+    )
+    c = client_for(users["community"])
+    assert c.get(reverse("venues:venue_poster", args=[market.pk])).status_code == 200
+    assert "本场所限流 2 人" in drawn and "离开时请再次扫码，点击“登记离开”" in drawn
+    drawn.clear()
+    c.get(reverse("venues:venue_poster", args=[checkpoint.pk]))
+    assert drawn and "离开时请再次扫码，点击“登记离开”" not in drawn
+
+
 def test_venue_create_through_the_form(users, areas):
     r = client_for(users["community"]).post(
         reverse("venues:venue_add"),
