@@ -52,3 +52,33 @@ def test_a_forgotten_temperature_keeps_the_check_on_screen(page, live_server, ci
     page.click("button:has-text('登记进入')")
     assert "已登记进入" in page.inner_text("body")
     assert Scan.objects.get().temperature is not None
+
+
+def test_after_a_check_the_answer_and_the_buttons_fit_a_phone_screen(page, live_server, city):
+    """At 360 × 740 the answer and 登记进入 sat below the lookup form, out of sight: staff
+    scrolled down for every person. The page now lands on the answer, with the colour, the
+    three codes, the temperature and both buttons on one screen; after recording it is back
+    at the top, at the field for the next person."""
+    venue, person = city
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}/venues/venues/{venue.pk}/checkpoint/")
+    page.fill("#id_id_number", person.id_number)
+    page.click("button:has-text('核验')")
+    page.locator(".fk-admission").wait_for()
+    page.wait_for_timeout(300)  # the scroll to the answer
+
+    def on_screen(selector):
+        box = page.locator(selector).bounding_box()
+        return box["y"] >= 0 and box["y"] + box["height"] <= 740
+
+    assert on_screen(".fk-admission")
+    assert on_screen("#three-codes")
+    assert on_screen("#id_temperature")
+    assert on_screen("button[value=in]") and on_screen("button[value=out]")
+    shot(page, "checkpoint-answer-phone")
+    page.fill("#id_temperature", "36.6")
+    page.click("button[value=in]")
+    assert "已登记进入" in page.inner_text("body")
+    assert page.evaluate("window.scrollY") == 0
+    assert Scan.objects.count() == 1

@@ -96,3 +96,32 @@ def test_scan_page_refuses_red_with_the_reason(page, live_server, market):
     assert background == "rgb(220, 53, 69)"
     _no_horizontal_scroll(page)
     shot(page, "venue-scan-red-phone")
+
+
+def test_a_second_tap_on_the_scan_page_records_the_visit_once(page, live_server, market):
+    """In the cold, on a slow network, nothing seems to happen after the first tap on 登记进入;
+    the second tap sent the form again and the visit was recorded twice (the venue's count
+    went up by two). While the first is on its way a second tap sends nothing."""
+    venue, green, _red = market
+    page.set_viewport_size({"width": 360, "height": 740})
+    url = f"{live_server.url}/venues/s/{venue.code}/"
+    page.goto(url)
+    page.fill("#id_name", "李青青")
+    page.fill("#id_id_number", green.id_number)
+    page.fill("#id_temperature", "36.5")
+    held = []  # the slow network: the first POST waits until the second tap is done
+    page.route(
+        f"**/venues/s/{venue.code}/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    button = page.locator("button[value=in]")
+    box = button.bounding_box()
+    button.click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(500)
+    assert len(held) == 1
+    assert "direction=in" in held[0].request.post_data
+    held[0].continue_()
+    page.locator(".fk-admission").wait_for()
+    assert Scan.objects.filter(resident=green).count() == 1

@@ -20,14 +20,21 @@ SYMPTOM_BY_LABEL = {str(s.label): s.value for s in Symptom}
 
 def temperature_text(value) -> str:
     """A typed temperature in ASCII: NFKC turns full-width digits and stop (３６．５, common on
-    phone keyboards) into 36.5 and ℃ into °C; the ideographic stop (36。5) and the unit go."""
+    phone keyboards) into 36.5 and ℃ into °C; the ideographic stop (36。5) and the unit go.
+
+    What a guard types in a hurry on a numeric keypad is read too: a decimal comma (36,5, the
+    only separator some keypads offer) and a forgotten point (365: three digits between 340
+    and 430 can only be 36.5; no one's temperature is 365 ℃)."""
     text = str(value)
     if not text.isascii():  # a device's 36.5 needs none of this (every scan's temperature)
         text = unicodedata.normalize("NFKC", text).replace("。", ".")
     text = text.strip()
     for unit in ("°C", "°c", "°"):
         text = text.removesuffix(unit)
-    return text.strip()
+    text = text.strip().replace(",", ".")
+    if len(text) == 3 and text.isdigit() and "340" <= text <= "430":
+        text = f"{text[:2]}.{text[2]}"
+    return text
 
 
 def clean_temperature(value) -> Decimal:

@@ -41,6 +41,9 @@ def render_poster(venue: Venue, *, base_url: str) -> bytes:
         lines.append(_("请配合测温，体温异常者请勿进入"))
     if venue.capacity:
         lines.append(_("本场所限流 %(n)s 人") % {"n": venue.capacity})
+        # The count inside only comes down with exits: without them the venue reached its
+        # limit by the afternoon and refused everyone.
+        lines.append(_("离开时请再次扫码，点击“登记离开”"))
     y = height - 95 * mm - size
     for line in lines:
         c.drawCentredString(width / 2, y, str(line))

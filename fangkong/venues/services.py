@@ -135,6 +135,11 @@ class Admission:
     masked_name: str = ""
     check: selectors.ThreeCodeCheck | None = None
 
+    @property
+    def leaving(self) -> bool:
+        """A recorded exit: never refused, and shown as such rather than as 准予通行."""
+        return self.scan is not None and self.scan.direction == Direction.OUT
+
 
 UNREGISTERED_REASON = _(
     "未在本系统查到您的登记信息，暂不能通过。请向现场工作人员出示健康码，或到所在社区登记"
@@ -384,16 +389,17 @@ def _require_checkpoint(actor, venue: Venue) -> None:
 def _checkpoint_refusals(
     venue: Venue, check: selectors.ThreeCodeCheck, temperature: Decimal | None
 ) -> list[str]:
-    """Why a checkpoint turns this person back; an approved going-out pass lets them through."""
+    """Why a checkpoint turns this person back. An approved going-out pass stands in for the
+    codes of someone under closed-loop management (their colour, itinerary and test), never
+    for a fever."""
     reasons = []
-    if not check.health_ok:
-        reasons.extend(check.reasons or [_("健康码非绿码")])
-    if not check.itinerary.ok:
-        reasons.append(_("行程：%(t)s") % {"t": check.itinerary.text})
-    if venue.nat_hours and not check.nat.ok:
-        reasons.append(_("核酸：%(t)s") % {"t": check.nat.text})
-    if check.outing is not None:
-        return []
+    if check.outing is None:
+        if not check.health_ok:
+            reasons.extend(check.reasons or [_("健康码非绿码")])
+        if not check.itinerary.ok:
+            reasons.append(_("行程：%(t)s") % {"t": check.itinerary.text})
+        if venue.nat_hours and not check.nat.ok:
+            reasons.append(_("核酸：%(t)s") % {"t": check.nat.text})
     if temperature is not None and is_fever(temperature):
         reasons.append(_("体温 %(t)s℃ 异常，请配合工作人员复测") % {"t": temperature})
     return reasons

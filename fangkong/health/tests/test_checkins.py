@@ -80,7 +80,10 @@ def test_threshold_is_37_3_and_symptoms_alone_alert(users, assignment):
 
 def test_bad_values_are_rejected_with_the_field_named(users, assignment):
     with pytest.raises(ValidationError) as e:
-        checkin(users["grid_a"], assignment, t="365")
+        checkin(users["grid_a"], assignment, t="44.5")
+    assert e.value.message_dict == {"temperature": ["体温应在 34.0–43.0℃ 之间"]}
+    with pytest.raises(ValidationError) as e:  # three digits, but no temperature in tenths
+        checkin(users["grid_a"], assignment, t="445")
     assert e.value.message_dict == {"temperature": ["体温应在 34.0–43.0℃ 之间"]}
     with pytest.raises(ValidationError) as e:
         checkin(users["grid_a"], assignment, symptoms=["头晕眼花"])
@@ -100,6 +103,13 @@ def test_full_width_and_unit_suffixed_temperatures_are_read(users, assignment):
         with pytest.raises(ValidationError) as e:
             checkin(users["grid_a"], assignment, day=START + datetime.timedelta(days=1), t=bad)
         assert e.value.message_dict == {"temperature": ["体温应填写数字，如 36.5"]}
+
+
+def test_a_decimal_comma_and_a_forgotten_point_are_read(users, assignment):
+    c, _created = checkin(users["grid_a"], assignment, t="36,8")
+    assert c.temperature == Decimal("36.8")
+    c, _created = checkin(users["grid_a"], assignment, slot="pm", t="368", hour=15)
+    assert c.temperature == Decimal("36.8")
 
 
 def test_a_slot_that_has_not_begun_is_refused(users, assignment):

@@ -193,7 +193,7 @@ def test_staff_checkin_names_the_temperature_rule(client, users, assignments):
     r = client.post(url, data | {"temperature": "36.55"})
     assert r.status_code == 200
     assert r.context["form"].errors == {"temperature": ["体温最多保留一位小数"]}
-    r = client.post(url, data | {"temperature": "365"})
+    r = client.post(url, data | {"temperature": "445"})
     assert r.context["form"].errors == {"temperature": ["体温应在 34.0–43.0℃ 之间"]}
     assert not CheckIn.objects.exists()
     r = client.post(url, data | {"temperature": "３６．５"})

@@ -177,6 +177,38 @@ def test_approved_pass_lets_a_quarantined_person_through_the_checkpoint(
     assert later.admitted is False and later.check.outing is None
 
 
+def test_a_going_out_pass_does_not_let_a_fever_through(users, checkpoint, quarantined):
+    """The pass stands in for the colour of someone under closed-loop management, not for
+    their temperature: at 38.5 ℃ the pass holder was recorded as admitted, the fever not
+    even named. Now the entry is refused with the fever as the reason; 36.6 passes."""
+    outing = _request(users, quarantined)
+    services.approve_outing(actor=users["community"], outing=outing, expected_version=1, now=NOW)
+    hot = services.record_checkpoint_scan(
+        actor=users["volunteer"],
+        venue=checkpoint,
+        direction="in",
+        id_number=quarantined.id_number,
+        temperature="38.5",
+        now=NOW,
+    )
+    assert hot.admitted is False
+    assert hot.reasons == ["体温 38.5℃ 异常，请配合工作人员复测"]
+    assert hot.check.outing.pk == outing.pk
+    fine = services.record_checkpoint_scan(
+        actor=users["volunteer"],
+        venue=checkpoint,
+        direction="in",
+        id_number=quarantined.id_number,
+        temperature="36.6",
+        now=NOW,
+    )
+    assert (fine.admitted, fine.reasons) == (True, [])
+    assert list(Scan.objects.order_by("temperature").values_list("admitted", flat=True)) == [
+        True,
+        False,
+    ]
+
+
 def test_outing_needs_closed_loop_management(users, green):
     with pytest.raises(ValidationError) as e:
         _request(users, green)

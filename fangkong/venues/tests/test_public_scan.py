@@ -83,6 +83,25 @@ def test_full_width_temperature_from_a_phone_keyboard_is_read(market, green):
     assert e.value.message_dict == {"temperature": ["体温应填写数字，如 36.5"]}
 
 
+def test_a_decimal_comma_or_a_forgotten_point_is_read_as_the_temperature_meant(market, green):
+    """A guard in the cold types 36,5 (the keypad's only separator) or 365 (the point
+    forgotten): both were refused and the person held at the door; 36.5 is what they mean.
+    Three digits out of 340–430 stay refused."""
+    for typed in ("36,5", "365", "３６，５", " 372 "):
+        services.record_public_scan(
+            venue_code=market.code, name="李青青", id_number=green.id_number, temperature=typed
+        )
+    temps = sorted(str(t) for t in Scan.objects.values_list("temperature", flat=True))
+    assert temps == ["36.5", "36.5", "36.5", "37.2"]
+    for bad in ("999", "3650", "36,5,1"):
+        with pytest.raises(ValidationError) as e:
+            services.record_public_scan(
+                venue_code=market.code, name="李青青", id_number=green.id_number, temperature=bad
+            )
+        assert "temperature" in e.value.message_dict
+    assert Scan.objects.count() == 4
+
+
 def test_fever_is_refused(market, green):
     adm = services.record_public_scan(
         venue_code=market.code, name="李青青", id_number=green.id_number, temperature="37.8"

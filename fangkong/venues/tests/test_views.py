@@ -63,6 +63,30 @@ def test_venue_detail_shows_qr_and_poster_is_a_pdf(users, market):
     )
 
 
+def test_a_flow_limited_venue_s_poster_asks_people_to_scan_when_leaving(
+    users, market, checkpoint, monkeypatch
+):
+    """限流 counts who is inside from entries minus exits, but the poster asked for a scan on
+    the way in only: exits went unrecorded, and by the afternoon the market was "full" and
+    refused everyone. Its poster now asks for 登记离开 too; a venue without a limit's does
+    not."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    drawn = []
+    draw = Canvas.drawCentredString
+    monkeypatch.setattr(
+        Canvas,
+        "drawCentredString",
+        lambda self, x, y, text, *a, **k: drawn.append(text) or draw(self, x, y, text, *a, **k),
+    )
+    c = client_for(users["community"])
+    assert c.get(reverse("venues:venue_poster", args=[market.pk])).status_code == 200
+    assert "本场所限流 2 人" in drawn and "离开时请再次扫码，点击“登记离开”" in drawn
+    drawn.clear()
+    c.get(reverse("venues:venue_poster", args=[checkpoint.pk]))
+    assert drawn and "离开时请再次扫码，点击“登记离开”" not in drawn
+
+
 def test_venue_create_through_the_form(users, areas):
     r = client_for(users["community"]).post(
         reverse("venues:venue_add"),
@@ -136,6 +160,21 @@ def test_public_scan_green_admits_red_refuses(market, green, red):
     assert Scan.objects.count() == 2
 
 
+def test_a_red_code_leaving_is_not_shown_green_under_pass(market, red):
+    """A red-code person tapping 登记离开 got a big green panel reading 红码 准予通行: a guard
+    glancing at the phone saw green and "pass". An exit now says 已登记离开 in the code's
+    own colour."""
+    c = Client(enforce_csrf_checks=False)
+    url = reverse("venues:public_scan", args=[market.code])
+    r = c.post(
+        url, {"name": "欧阳明月", "phone": red.phone, "temperature": "36.5", "direction": "out"}
+    )
+    panel = r.content.decode().split('<div class="fk-admission ')[1].split("</div>\n</div>")[0]
+    assert panel.startswith("fk-admission-red")
+    assert "已登记离开" in panel and "准予通行" not in panel
+    assert Scan.objects.get().direction == "out"
+
+
 def test_public_scan_needs_csrf_and_reports_field_errors(market):
     url = reverse("venues:public_scan", args=[market.code])
     r = Client(enforce_csrf_checks=True).post(url, {"name": "张三", "phone": "13800001111"})
@@ -184,6 +223,28 @@ def test_checkpoint_page_checks_then_records_with_identity_in_post_only(users, c
     scan = Scan.objects.get()
     assert (scan.direction, scan.source, scan.resident_id) == ("out", "staff", green.pk)
     assert client_for(users["grid_c"]).get(url).status_code == 404
+
+
+def test_a_venue_that_does_not_check_tests_shows_a_missing_one_as_information(
+    users, checkpoint, market, green
+):
+    """At a market (no 核酸 rule) a green person got 准予通行 beside 核酸 in red, and the
+    guard could not tell whether to let them in; now it reads as information, marked as
+    not checked here. At a checkpoint that checks tests it stays red."""
+    c = client_for(users["community"])
+    r = c.post(
+        reverse("venues:checkpoint", args=[market.pk]),
+        {"action": "check", "id_number": green.id_number},
+    )
+    assert r.context["admission"].admitted is True
+    row = r.content.decode().split('id="nat-check"')[1].split("</li>")[0]
+    assert "text-danger" not in row and "本场所不查验核酸" in row
+    r = c.post(
+        reverse("venues:checkpoint", args=[checkpoint.pk]),
+        {"action": "check", "id_number": green.id_number},
+    )
+    row = r.content.decode().split('id="nat-check"')[1].split("</li>")[0]
+    assert "text-danger" in row and "本场所不查验核酸" not in row
 
 
 def test_a_refused_record_keeps_the_check_and_names_the_field(users, checkpoint, green):
