@@ -163,14 +163,14 @@ class ScanListView(ObjectListView):
 
 
 def _recheck(request: HttpRequest, venue: Venue, record_form: CheckpointRecordForm):
-    """After a refused record: the person's check, the record form with its errors and a
-    lookup form holding the same identity; without a check when it fails too."""
+    """After a refused record: the person's check, the record form with its errors and an
+    empty lookup form (see ``checkpoint``); without a check when it fails too."""
     identity = {k: record_form.cleaned_data.get(k, "") for k in ("token", "id_number")}
     try:
         admission = services.checkpoint_check(actor=request.user, venue=venue, **identity)
     except (ValidationError, PermissionDenied):
         return None, None, record_form
-    return admission, record_form, CheckpointLookupForm(initial=identity)
+    return admission, record_form, CheckpointLookupForm()
 
 
 @permission_required("venues.checkpoint_venue", raise_exception=True)
@@ -217,6 +217,10 @@ def checkpoint(request: HttpRequest, pk: int) -> HttpResponse:
                     record_form = CheckpointRecordForm(
                         initial={"token": data.get("token"), "id_number": data.get("id_number")}
                     )
+                    # The identity goes on in the record form's hidden fields; the lookup field
+                    # is emptied for the next person, not left showing a full ID number to
+                    # whoever stands in the queue.
+                    form = CheckpointLookupForm()
             except ValidationError as e:
                 add_service_errors(form, e)
                 admission = None

@@ -218,6 +218,11 @@ def test_checkpoint_page_checks_then_records_with_identity_in_post_only(users, c
     assert "48 小时内无核酸阴性结果" in body  # NAT required at this checkpoint
     assert 'data-admitted="no"' in body
     assert green.id_number not in r.request["PATH_INFO"]
+    # The typed number is not left in the lookup field for the queue to read: it travels on
+    # in the record form's hidden fields only.
+    lookup = body.split('name="action" value="check"')[1].split("</form>")[0]
+    assert green.id_number not in lookup
+    assert f'type="hidden" name="id_number" value="{green.id_number}"' in body
     r = c.post(url, {"action": "record", "id_number": green.id_number, "direction": "out"})
     assert r.context["recorded"] is True
     scan = Scan.objects.get()
