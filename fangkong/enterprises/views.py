@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -563,9 +563,15 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=version,
             )
         else:
-            services.return_application(
-                actor=request.user, application=app, note=data["note"], expected_version=version
-            )
+            try:
+                services.return_application(
+                    actor=request.user, application=app, note=data["note"], expected_version=version
+                )
+            except ValidationError as e:
+                # The service names the model's field; on this form the reason is ``note``.
+                if hasattr(e, "error_dict") and "review_note" in e.error_dict:
+                    e.error_dict["note"] = e.error_dict.pop("review_note")
+                raise
 
     return _act(
         request,

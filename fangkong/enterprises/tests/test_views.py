@@ -216,7 +216,7 @@ def test_refused_review_keeps_what_the_reviewer_typed(client, users, ent_a, liai
     assert r.status_code == 200
     form = r.context["review_form"]
     assert (form["decision"].value(), form["conditions"].value()) == ("return", conditions)
-    assert form.non_field_errors() == ["退回时请写明原因"]
+    assert form.errors["note"] == ["退回时请写明原因"]  # under the reason, not atop the form
     assert conditions in r.content.decode()
     # No decision picked at all: the same, with the reason under the choice.
     r = client.post(review, {"conditions": conditions, "version": 1})
