@@ -368,11 +368,18 @@ def create_problem(
         raise ValidationError({"title": _("请填写问题")})
     if severity not in Severity.values:
         raise ValidationError({"severity": _("请选择严重程度")})
-    found_on = found_on or (visit.visited_on if visit else local_date(timezone.now()))
+    # The message names the date the user sees: the form of a problem found outside a visit
+    # has no 发现日期 (it is today).
+    if found_on is not None:
+        earliest = _("整改期限不能早于发现日期")
+    elif visit is not None:
+        found_on, earliest = visit.visited_on, _("整改期限不能早于检查日期")
+    else:
+        found_on, earliest = local_date(timezone.now()), _("整改期限不能早于今天")
     if deadline is None:
         raise ValidationError({"deadline": _("请填写整改期限")})
     if deadline < found_on:
-        raise ValidationError({"deadline": _("整改期限不能早于发现日期")})
+        raise ValidationError({"deadline": earliest})
     if visit is not None:
         group = visit.group
     cleaned = _clean_photos(photos)

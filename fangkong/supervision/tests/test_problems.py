@@ -108,6 +108,15 @@ def test_deadline_before_finding_is_refused(areas, inspector, group):
             found_on=TODAY,
         )
     assert e.value.message_dict["deadline"] == ["整改期限不能早于发现日期"]
+    # Registered outside a visit, found today: the form has no 发现日期 to point at.
+    with pytest.raises(ValidationError) as e:
+        services.create_problem(
+            actor=inspector,
+            area=areas["community"],
+            title="x",
+            deadline=TODAY - datetime.timedelta(days=1),
+        )
+    assert e.value.message_dict["deadline"] == ["整改期限不能早于今天"]
     assert Problem.objects.count() == 0
 
 
