@@ -91,8 +91,9 @@ class OverdueTable(Table):
 
 
 class NucleicAcidTestTable(Table):
+    detail_url_name = "health:nat_detail"
     columns = (
-        Column("name", _("姓名"), accessor="resident.name"),
+        Column("name", _("姓名"), accessor="resident.name", link=True),
         Column("id_number", _("身份证号"), accessor="resident.id_number", personal="id_number"),
         *area_columns("grid", _("网格"), "resident.area"),
         Column("sampled_at", _("采样时间")),
