@@ -161,3 +161,24 @@ def test_list_filters_positives_waiting_for_review(client, users, positive, run)
     assert [t.pk for t, _cells in r.context["table"]] == [positive.pk]
     r = client.get(reverse("health:nat_list"), {"pending_review": "false"})
     assert [t.result for t, _cells in r.context["table"]] == ["negative"]
+
+
+def test_list_and_page_show_local_times_and_review_only_for_positives(client, users, positive, run):
+    """A negative result's 阳性复核 column said 待复核 (nothing to review); the page's heading
+    gave the sampling time in UTC, eight hours off the time shown below it."""
+    negative, _created = run(
+        record_nat_result,
+        actor=users["grid_a"],
+        resident=positive.resident,
+        sampled_at=timezone.now() - 5 * HOUR,
+        result="negative",
+        institution="仁和区人民医院",
+    )
+    client.force_login(users["community"])
+    r = client.get(reverse("health:nat_list"))
+    review = {t.result: cells[-1] for t, cells in r.context["table"]}
+    assert {k: str(v.value) for k, v in review.items()} == {"negative": "", "positive": "待复核"}
+    local = timezone.localtime(negative.sampled_at).strftime("%Y-%m-%d %H:%M")
+    assert str(negative) == f"{local} 阴性"
+    page = client.get(reverse("health:nat_detail", args=[negative.pk])).content.decode()
+    assert f"{local} 阴性" in page
