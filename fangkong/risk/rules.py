@@ -8,7 +8,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from fangkong.core.search import to_simplified
+from fangkong.core.search import to_simplified, to_traditional
 
 _CODE = re.compile(r"\d{2,12}")
 _PLACE_CODE = re.compile(r"^\d{2,12}$")
@@ -74,9 +74,13 @@ def place_segments(place_name: str) -> tuple[str, ...]:
 
 def name_variants(place_name: str) -> tuple[str, ...]:
     """Texts one of which every origin naming the place contains (a SQL pre-filter): the
-    place's most specific division (武汉市 → 武汉)."""
+    place's most specific division (武汉市 → 武汉), in Simplified and in Traditional (an
+    origin is stored as typed)."""
     segments = place_segments(place_name)
-    return segments[-1:]
+    if not segments:
+        return ()
+    last = segments[-1]
+    return tuple(dict.fromkeys((last, to_traditional(last))))
 
 
 def normalise_origin(origin: str) -> str:

@@ -177,3 +177,30 @@ def test_designation_as_issued_turns_returnees_yellow(
             place_name="湖北省武汉市",
         )
     assert PersonStatus.objects.get(pk=came.pk).colour == "yellow"
+
+
+def test_designation_reaches_an_origin_written_in_traditional(
+    users, areas, django_capture_on_commit_callbacks
+):
+    """湖北武漢 matched the place, but the designation's pre-filter looked for 武汉 only: the
+    returnee was never recomputed and stayed green."""
+    from django.utils import timezone
+
+    from fangkong.risk.selectors import residents_matching_designation
+    from fangkong.status.models import PersonStatus
+    from fangkong.status.testing import make_resident
+
+    today = timezone.localdate()
+    came = make_resident(
+        areas["grid_a"], origin="湖北武漢", arrival_date=today - datetime.timedelta(days=2)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        d = set_risk_level(
+            actor=users["command"],
+            level=level(3),
+            effective_from=timezone.now() - datetime.timedelta(days=10),
+            reason="通报",
+            place_name="武汉市",
+        )
+    assert list(residents_matching_designation(d)) == [came]
+    assert PersonStatus.objects.get(pk=came.pk).colour == "yellow"
