@@ -81,6 +81,8 @@ def overdue_checkins(
     qs: QuerySet[Assignment], now: datetime.datetime, *, since: datetime.date | None = None
 ) -> list[OverdueSlot]:
     """Slots of active assignments in ``qs`` whose deadline passed without a check-in.
+    A slot whose deadline passed before the assignment was recorded is nobody's lapse (a
+    returnee registered on day 3 of their monitoring was not asked for days 1 and 2).
 
     Two queries: the active assignments and the check-ins they have; the missing slots are
     the difference, walked per assignment over its (short) period up to today.
@@ -107,7 +109,7 @@ def overdue_checkins(
         while day <= last:
             for slot in (Slot.AM, Slot.PM):
                 deadline = slot_deadline(day, slot)
-                if now > deadline and (a.pk, day, slot.value) not in done:
+                if a.created_at < deadline < now and (a.pk, day, slot.value) not in done:
                     out.append(OverdueSlot(a, day, slot.value, deadline))
             day += datetime.timedelta(days=1)
     return out

@@ -358,6 +358,10 @@ def test_self_report_link_works_without_login_and_shows_no_personal_data(
 
 
 def test_overdue_list_is_scoped(client, users, assignments):
+    # recorded the morning they began (yesterday)
+    Assignment.objects.filter(pk__in=[a.pk for a in assignments.values()]).update(
+        created_at=timezone.make_aware(datetime.datetime.combine(TODAY - DAY, datetime.time(7)))
+    )
     record_checkin(
         actor=users["grid_a"],
         assignment=assignments["a1"],
