@@ -143,10 +143,11 @@ def certificate_verify_path(code: str) -> str:
 
 def certificate_verify_data(code: str, *, now: datetime.datetime | None = None) -> dict:
     """What the public verify page shows: valid, revoked or lapsed (the holder is now not
-    green or has an open case: why is not shown), and the masked name only."""
+    green or has an open case: why is not shown), the masked name, and what the certificate
+    attests (kind, period, release day) for the checker to compare with the paper."""
     code = (code or "").strip().upper()
     cert = (
-        HealthCertificate.objects.select_related("resident").filter(code=code).first()
+        HealthCertificate.objects.select_related("resident", "assignment").filter(code=code).first()
         if code.isalnum()
         else None
     )
@@ -163,4 +164,8 @@ def certificate_verify_data(code: str, *, now: datetime.datetime | None = None) 
         "status_label": label,
         "masked_name": mask_name(cert.resident.name),
         "issued_on": local_date(cert.issued_at),
+        "kind": cert.assignment.get_kind_display(),
+        "start_date": cert.assignment.start_date,
+        "end_date": cert.assignment.end_date,
+        "released_on": local_date(cert.assignment.released_at),
     }

@@ -291,6 +291,10 @@ def test_public_certificate_check_shows_masked_name_only(client, people, certifi
     assert r.status_code == 200
     body = r.content.decode()
     assert 'data-status="valid"' in body and "欧**月" in body
+    # what the certificate attests, as printed on it
+    a = certificate.assignment
+    assert a.get_kind_display() in body
+    assert f"{a.start_date:%Y-%m-%d} – {a.end_date:%Y-%m-%d}" in body
     for secret in (a1.name, a1.id_number, a1.phone, a1.id_number[-4:]):
         assert secret not in body
     assert client.get("/verify/certificate/NOSUCHCODE/").status_code == 404
