@@ -17,6 +17,7 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
 
 _t2s = opencc.OpenCC("t2s")
+_s2t = opencc.OpenCC("s2t")
 _ASCII_LETTERS = re.compile(r"^[a-z]+$")
 _ID_OR_PHONE = re.compile(r"^[0-9]{3,17}[0-9xX]$")
 
@@ -26,6 +27,11 @@ def _to_simplified(text: str) -> str:
 
 
 to_simplified = lru_cache(maxsize=65536)(_to_simplified)
+
+
+def to_traditional(text: str) -> str:
+    """The Traditional form of a Simplified text (a stored text may be in either)."""
+    return _s2t.convert(text)
 
 
 @cache  # bounded by the number of distinct characters (~40,000)

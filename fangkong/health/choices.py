@@ -77,3 +77,7 @@ class NatReview(models.TextChoices):
     NONE = "", _("待复核")
     CASE = "case", _("已确诊（转病例管理）")
     EXCLUDED = "excluded", _("复核排除")
+
+
+# What a reviewer may conclude (待复核 is where a review starts).
+REVIEW_OUTCOMES = [(c.value, c.label) for c in (NatReview.CASE, NatReview.EXCLUDED)]

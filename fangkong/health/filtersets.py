@@ -1,6 +1,7 @@
 """FilterSets shared by the future web lists and the API."""
 
 import django_filters
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -97,10 +98,15 @@ class NucleicAcidTestFilterSet(django_filters.FilterSet):
     sampled_before = django_filters.DateTimeFilter(
         label=_("采样时间止"), field_name="sampled_at", lookup_expr="lte"
     )
+    pending_review = YesNoFilter(label=_("阳性待复核"), method="filter_pending_review")
 
     class Meta:
         model = NucleicAcidTest
         fields = ["area", "result"]
+
+    def filter_pending_review(self, queryset, name, value):
+        pending = Q(result=NatResult.POSITIVE, review="")
+        return queryset.filter(pending) if value else queryset.exclude(pending)
 
 
 class HealthCertificateFilterSet(django_filters.FilterSet):

@@ -12,7 +12,7 @@ from fangkong.core.forms import DateInput, StyledFormMixin
 from fangkong.registry.forms import ResidentImportForm
 from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
-from .choices import AssignmentKind, NatResult, Slot, Symptom
+from .choices import REVIEW_OUTCOMES, AssignmentKind, NatResult, Slot, Symptom
 from .rules import TEMPERATURE_RANGE, temperature_text
 
 
@@ -184,6 +184,24 @@ class NatForm(ResidentFormMixin, StyledFormMixin, forms.Form):
     def __init__(self, *args, user, resident=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_resident(user, resident)
+
+
+class NatReviewForm(StyledFormMixin, forms.Form):
+    """阳性复核: confirmed (a case is on record) or excluded with a note."""
+
+    review = forms.ChoiceField(
+        label=_("复核结论"),
+        choices=REVIEW_OUTCOMES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择复核结论")},
+    )
+    review_note = forms.CharField(
+        label=_("复核说明"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("复核排除须填写，如：复采样本阴性，原结果为实验室污染"),
+    )
 
 
 class RevokeForm(StyledFormMixin, forms.Form):

@@ -159,11 +159,21 @@ class NucleicAcidTestImporter(Importer):
             raise ValidationError({"result": _("该样本已有检测结果，不能改为其他结果")})
 
     def after_batch(self, rows: list[PendingRow]) -> None:
+        from fangkong.status.services import end_overrides_for_new_fact
+
         affected: set[int] = self.ctx.cache.setdefault("affected_residents", set())
+        positive: set[int] = set()
         for r in rows:
             # "result" is left out of an unchanged sample by ``merge``.
-            if r.fields.get("result", NatResult.PENDING) != NatResult.PENDING:
+            result = r.fields.get("result", NatResult.PENDING)
+            if result != NatResult.PENDING:
                 affected.add(r.fields["resident"])
+            if result == NatResult.POSITIVE:
+                positive.add(r.fields["resident"])
+        if positive:
+            # As ``services.record_nat_result``: a new positive ends a running non-red
+            # override (in the import's transaction, so a dry run changes nothing).
+            end_overrides_for_new_fact(sorted(positive), cause=_("核酸阳性"), actor=self.ctx.actor)
 
     def after_commit(self, result) -> None:
         from django.db import transaction

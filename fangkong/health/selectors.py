@@ -81,6 +81,8 @@ def overdue_checkins(
     qs: QuerySet[Assignment], now: datetime.datetime, *, since: datetime.date | None = None
 ) -> list[OverdueSlot]:
     """Slots of active assignments in ``qs`` whose deadline passed without a check-in.
+    A slot whose deadline passed before the assignment was recorded is nobody's lapse (a
+    returnee registered on day 3 of their monitoring was not asked for days 1 and 2).
 
     Two queries: the active assignments and the check-ins they have; the missing slots are
     the difference, walked per assignment over its (short) period up to today.
@@ -107,7 +109,7 @@ def overdue_checkins(
         while day <= last:
             for slot in (Slot.AM, Slot.PM):
                 deadline = slot_deadline(day, slot)
-                if now > deadline and (a.pk, day, slot.value) not in done:
+                if a.created_at < deadline < now and (a.pk, day, slot.value) not in done:
                     out.append(OverdueSlot(a, day, slot.value, deadline))
             day += datetime.timedelta(days=1)
     return out
@@ -141,10 +143,11 @@ def certificate_verify_path(code: str) -> str:
 
 def certificate_verify_data(code: str, *, now: datetime.datetime | None = None) -> dict:
     """What the public verify page shows: valid, revoked or lapsed (the holder is now not
-    green or has an open case: why is not shown), and the masked name only."""
+    green or has an open case: why is not shown), the masked name, and what the certificate
+    attests (kind, period, release day) for the checker to compare with the paper."""
     code = (code or "").strip().upper()
     cert = (
-        HealthCertificate.objects.select_related("resident").filter(code=code).first()
+        HealthCertificate.objects.select_related("resident", "assignment").filter(code=code).first()
         if code.isalnum()
         else None
     )
@@ -161,4 +164,8 @@ def certificate_verify_data(code: str, *, now: datetime.datetime | None = None) 
         "status_label": label,
         "masked_name": mask_name(cert.resident.name),
         "issued_on": local_date(cert.issued_at),
+        "kind": cert.assignment.get_kind_display(),
+        "start_date": cert.assignment.start_date,
+        "end_date": cert.assignment.end_date,
+        "released_on": local_date(cert.assignment.released_at),
     }

@@ -569,6 +569,12 @@ def review_nat_result(
             raise ValidationError({"result": _("只有阳性结果需要复核")})
         if before.review:
             raise ValidationError({"review": _("该结果已复核")})
+        # The person's colour follows the case record, not this label: confirming without
+        # one would turn a positive person green.
+        if outcome == NatReview.CASE and not _has_case(test.resident_id):
+            raise ValidationError(
+                {"review": _("该居民尚无病例记录，请先在“病例”中登记确诊病例，再复核为已确诊")}
+            )
         test.review, test.review_note = outcome, (note or "").strip()
         test.reviewed_by, test.reviewed_at = actor, now or timezone.now()
         test.version = before.version + 1
@@ -576,6 +582,59 @@ def review_nat_result(
         audit.record_update(actor, before, test, reason=test.review_note)
         recompute_on_commit([test.resident_id], cause=_("核酸阳性复核"), actor=actor)
     return test
+
+
+def _has_case(resident_id: int) -> bool:
+    from fangkong.tracing.choices import CaseStatus
+    from fangkong.tracing.models import Case
+
+    return Case.objects.filter(resident_id=resident_id).exclude(status=CaseStatus.VOIDED).exists()
+
+
+def resolve_positives_by_case(*, actor, resident, confirmed_at: datetime.datetime) -> int:
+    """A case recorded for ``resident`` settles their positive results sampled up to its
+    confirmation (复核：已确诊): the case now carries the red, and its recovery ends it."""
+    tests = list(
+        NucleicAcidTest.objects.select_for_update().filter(
+            resident=resident,
+            result=NatResult.POSITIVE,
+            review=NatReview.NONE,
+            sampled_at__lte=confirmed_at,
+        )
+    )
+    note = _("登记病例")
+    for test in tests:
+        before = NucleicAcidTest.objects.get(pk=test.pk)
+        test.review, test.review_note = NatReview.CASE, note
+        test.reviewed_by, test.reviewed_at = actor, timezone.now()
+        test.version = before.version + 1
+        test.save()
+        audit.record_update(actor, before, test, reason=note)
+    return len(tests)
+
+
+def reopen_positives_of_voided_case(*, actor, resident, confirmed_at: datetime.datetime) -> int:
+    """A voided case no longer settles the positives it settled: unless another case of the
+    person still stands, they are 待复核 again (a reviewer excludes them with a note)."""
+    if _has_case(resident.pk):
+        return 0
+    tests = list(
+        NucleicAcidTest.objects.select_for_update().filter(
+            resident=resident,
+            result=NatResult.POSITIVE,
+            review=NatReview.CASE,
+            sampled_at__lte=confirmed_at,
+        )
+    )
+    note = _("病例已撤销，阳性结果待复核")
+    for test in tests:
+        before = NucleicAcidTest.objects.get(pk=test.pk)
+        test.review, test.review_note = NatReview.NONE, ""
+        test.reviewed_by, test.reviewed_at = None, None
+        test.version = before.version + 1
+        test.save()
+        audit.record_update(actor, before, test, reason=note)
+    return len(tests)
 
 
 # --- health certificates -----------------------------------------------------------------

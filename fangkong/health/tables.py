@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.tables import Column, Table, area_columns
 from fangkong.formats import joined
 
-from .choices import Slot
+from .choices import NatResult, Slot
 
 
 def symptom_text(checkin) -> str:
@@ -19,6 +19,11 @@ def slot_label(row) -> str:
 
 def assignment_state(assignment) -> str:
     return assignment.state_label()
+
+
+def nat_review(test) -> str:
+    """阳性复核 of a positive result; a negative or pending one has nothing to review."""
+    return str(test.get_review_display()) if test.result == NatResult.POSITIVE else ""
 
 
 def assignment_kind(row) -> str:
@@ -91,15 +96,16 @@ class OverdueTable(Table):
 
 
 class NucleicAcidTestTable(Table):
+    detail_url_name = "health:nat_detail"
     columns = (
-        Column("name", _("姓名"), accessor="resident.name"),
+        Column("name", _("姓名"), accessor="resident.name", link=True),
         Column("id_number", _("身份证号"), accessor="resident.id_number", personal="id_number"),
         *area_columns("grid", _("网格"), "resident.area"),
         Column("sampled_at", _("采样时间")),
         Column("result", _("结果"), choices=True),
         Column("institution", _("检测机构")),
         Column("reported_at", _("报告时间")),
-        Column("review", _("阳性复核"), choices=True),
+        Column("review", _("阳性复核"), render=nat_review),
     )
 
 

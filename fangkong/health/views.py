@@ -34,7 +34,7 @@ from fangkong.registry.record_pages import resident_form_page, resident_from_que
 from fangkong.status.clock import local_date
 
 from . import selectors, services
-from .choices import AssignmentState
+from .choices import AssignmentState, NatResult
 from .filtersets import (
     AlertFilterSet,
     AssignmentFilterSet,
@@ -48,6 +48,7 @@ from .forms import (
     HandoverForm,
     NatForm,
     NatImportForm,
+    NatReviewForm,
     ReleaseForm,
     RevokeForm,
 )
@@ -357,6 +358,44 @@ class NucleicAcidTestListView(ObjectListView):
     list_url_name = "health:nat_list"
     add_url_name = "health:nat_add"
     extra_actions = (("health:nat_import", gettext_lazy("批量导入"), "health.add_nucleicacidtest"),)
+
+
+class NucleicAcidTestDetailView(ObjectDetailView):
+    model = NucleicAcidTest
+    selector = _nat_tests
+    template_name = "health/nat_detail.html"
+    list_url_name = "health:nat_list"
+
+    def get_extra_context(self, request, obj):
+        pending = obj.result == NatResult.POSITIVE and not obj.review
+        return {
+            "review_form": NatReviewForm()
+            if pending and request.user.has_perm("health.review_nucleicacidtest")
+            else None,
+            "pending_review": pending,
+            "can_add_case": pending and request.user.has_perm("tracing.add_case"),
+        }
+
+
+@require_POST
+@permission_required("health.review_nucleicacidtest", raise_exception=True)
+def nat_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """阳性复核: 已确诊 (the case is on record) or 复核排除 with a note."""
+    view = NucleicAcidTestDetailView()
+    view.setup(request, pk=pk)
+    test = view.get_object(request, pk)
+    form = NatReviewForm(request.POST)
+    if form.is_valid():
+        with service_errors(form):
+            services.review_nat_result(
+                actor=request.user,
+                test=test,
+                outcome=form.cleaned_data["review"],
+                note=form.cleaned_data["review_note"],
+            )
+            messages.success(request, _("已复核，本人状态已重新计算"))
+            return redirect("health:nat_detail", pk=test.pk)
+    return view.render_object(request, test, review_form=form)
 
 
 @permission_required("health.add_nucleicacidtest", raise_exception=True)

@@ -162,6 +162,12 @@ def override_queue(request: HttpRequest) -> HttpResponse:
     """待我审批: pending requests in my area that I may decide (lower ranks; the command
     office's own for another command-office account)."""
     pending = list(_overrides(selectors.overrides_awaiting(request.user))[:200])
+    # What the facts say now, beside what is asked: a request made before a case or a
+    # positive test was recorded would otherwise be approved blind to it.
+    current = PersonStatus.objects.in_bulk([o.resident_id for o in pending])
+    for o in pending:
+        o.current = current.get(o.resident_id)
+        o.current_reasons = [render_reason(r) for r in o.current.reasons] if o.current else []
     return render(
         request,
         "status/override_queue.html",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.health.services import reopen_positives_of_voided_case, resolve_positives_by_case
 from fangkong.status.services import end_overrides_for_new_fact, recompute_on_commit
 
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState, ExposureKind
@@ -69,6 +70,7 @@ def create_case(
             source=source.strip(),
             notes=notes,
         )
+        resolve_positives_by_case(actor=actor, resident=resident, confirmed_at=confirmed_at)
         end_overrides_for_new_fact([resident.pk], cause=_("新增病例"), actor=actor)
         recompute_on_commit([resident.pk], cause=_("新增病例"), actor=actor)
     return case
@@ -125,6 +127,9 @@ def void_case(*, actor, case: Case, reason: str, expected_version: int | None = 
         case.version = before.version + 1
         case.save()
         audit.record_update(actor, before, case, reason=reason)
+        reopen_positives_of_voided_case(
+            actor=actor, resident=case.resident, confirmed_at=case.confirmed_at
+        )
         cause = stored_text(gettext_lazy("病例已撤销"))
         contacts = list(
             Contact.objects.select_for_update()

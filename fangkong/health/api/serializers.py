@@ -4,7 +4,7 @@ from rest_framework import serializers
 from fangkong.core.api.serializers import ScopedModelSerializer
 from fangkong.core.personal import mask_name
 
-from ..choices import Symptom
+from ..choices import REVIEW_OUTCOMES, Symptom
 from ..models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
 
 
@@ -162,6 +162,16 @@ class HealthCertificateSerializer(ScopedModelSerializer):
             "revoked_reason",
             "revoked_at",
         ]
+
+
+class NatReviewSerializer(serializers.Serializer):
+    review = serializers.ChoiceField(
+        choices=REVIEW_OUTCOMES,
+        label=_("复核结论"),
+    )
+    review_note = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, label=_("复核说明")
+    )
 
 
 class RevokeSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from .serializers import (
     AssignmentSerializer,
     CheckInSerializer,
     HealthCertificateSerializer,
+    NatReviewSerializer,
     NucleicAcidTestSerializer,
     ReleaseSerializer,
     RevokeSerializer,
@@ -117,6 +118,23 @@ class NucleicAcidTestViewSet(PairServiceCreateMixin, ScopedCreateReadViewSet):
     serializer_class = NucleicAcidTestSerializer
     filterset_class = NucleicAcidTestFilterSet
     create_service = staticmethod(services.record_nat_result)
+    action_perms = {"review": ("health.review_nucleicacidtest",)}
+
+    @extend_schema(
+        request=NatReviewSerializer, responses=NucleicAcidTestSerializer, summary=_("阳性复核")
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def review(self, request, pk=None):
+        test = self.get_object()
+        body = NatReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        updated = services.review_nat_result(
+            actor=request.user,
+            test=test,
+            outcome=body.validated_data["review"],
+            note=body.validated_data.get("review_note", ""),
+        )
+        return self.written_response(updated)
 
 
 class HealthCertificateViewSet(ScopedCreateReadViewSet):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import ScopedModel
@@ -55,4 +56,4 @@ class NucleicAcidTest(ScopedModel):
         ]
 
     def __str__(self):
-        return f"{self.sampled_at:%Y-%m-%d %H:%M} {self.get_result_display()}"
+        return f"{timezone.localtime(self.sampled_at):%Y-%m-%d %H:%M} {self.get_result_display()}"

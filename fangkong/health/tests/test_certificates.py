@@ -46,6 +46,11 @@ def test_release_then_issue_then_verify_then_revoke(users, finished):
         "status_label": "有效",
         "masked_name": "欧**月",
         "issued_on": timezone.localdate(cert.issued_at),
+        # what the paper says, to compare: an altered period or kind shows
+        "kind": "健康监测",
+        "start_date": TODAY - 14 * DAY,
+        "end_date": TODAY - DAY,
+        "released_on": TODAY,
     }
     revoke_certificate(actor=users["community"], certificate=cert, reason="信息有误")
     assert certificate_verify_data(cert.code)["status"] == "revoked"
@@ -168,6 +173,11 @@ def test_verification_lapses_while_the_holder_is_a_case_or_not_green(
         "status_label": "已失效：持证人当前健康状态异常",
         "masked_name": "欧**月",
         "issued_on": timezone.localdate(cert.issued_at),
+        # what the paper says, to compare: an altered period or kind shows
+        "kind": "健康监测",
+        "start_date": TODAY - 14 * DAY,
+        "end_date": TODAY - DAY,
+        "released_on": TODAY,
     }
     from fangkong.tracing.services import discharge_case
 

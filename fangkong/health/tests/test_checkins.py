@@ -25,13 +25,16 @@ START = D(2020, 2, 10)
 @pytest.fixture
 def assignment(areas, users):
     r = make_resident(areas["grid_a"], name="李四")
-    return Assignment.objects.create(
+    a = Assignment.objects.create(
         resident=r,
         kind="home_quarantine",
         start_date=START,
         end_date=D(2020, 2, 23),
         responsible=users["grid_a"],
     )
+    # recorded the morning it began
+    Assignment.objects.filter(pk=a.pk).update(created_at=at_local(START, 7))
+    return Assignment.objects.get(pk=a.pk)
 
 
 def checkin(actor, a, day=START, slot="am", t="36.5", symptoms=(), hour=9):
@@ -209,3 +212,18 @@ def test_a_corrected_checkin_settles_its_alert(users, assignment):
     assert not Alert.objects.filter(acknowledged_at__isnull=True).exists()
     entry = AuditEntry.objects.filter(object_type="health.alert").latest("id")
     assert entry.reason == "打卡已更正，该预警不再适用"
+
+
+def test_slots_before_the_assignment_was_recorded_are_not_overdue(users, assignment):
+    """A monitoring entered on its third day raised 逾期未报 alerts at once for the two days
+    before anyone was asked to report; only slots due after it was recorded count."""
+    Assignment.objects.filter(pk=assignment.pk).update(
+        created_at=at_local(START + datetime.timedelta(days=2), 10)
+    )
+    now = at_local(START + datetime.timedelta(days=3), 13)
+    assert _missing(assignment, now) == [
+        ("2020-02-12", "am"),
+        ("2020-02-12", "pm"),
+        ("2020-02-13", "am"),
+    ]
+    assert raise_overdue_alerts(now=now) == 3

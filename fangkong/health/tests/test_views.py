@@ -291,6 +291,10 @@ def test_public_certificate_check_shows_masked_name_only(client, people, certifi
     assert r.status_code == 200
     body = r.content.decode()
     assert 'data-status="valid"' in body and "欧**月" in body
+    # what the certificate attests, as printed on it
+    a = certificate.assignment
+    assert a.get_kind_display() in body
+    assert f"{a.start_date:%Y-%m-%d} – {a.end_date:%Y-%m-%d}" in body
     for secret in (a1.name, a1.id_number, a1.phone, a1.id_number[-4:]):
         assert secret not in body
     assert client.get("/verify/certificate/NOSUCHCODE/").status_code == 404
@@ -358,6 +362,10 @@ def test_self_report_link_works_without_login_and_shows_no_personal_data(
 
 
 def test_overdue_list_is_scoped(client, users, assignments):
+    # recorded the morning they began (yesterday)
+    Assignment.objects.filter(pk__in=[a.pk for a in assignments.values()]).update(
+        created_at=timezone.make_aware(datetime.datetime.combine(TODAY - DAY, datetime.time(7)))
+    )
     record_checkin(
         actor=users["grid_a"],
         assignment=assignments["a1"],

@@ -138,3 +138,69 @@ def test_origin_matching():
     assert place_matches("湖北武漢", place_code="", place_name="武汉市")
     assert not place_matches("湖北黄冈", place_code="4201", place_name="武汉市")
     assert not place_matches("", place_code="4201", place_name="武汉市")
+
+
+def test_origin_written_without_the_province_or_suffixes_names_the_place():
+    """A designation typed as issued (湖北省武汉市) missed returnees whose lists say 武汉市武昌区
+    or 湖北武汉; a place of the same name elsewhere is still not matched."""
+    wuhan = {"place_code": "", "place_name": "湖北省武汉市"}
+    assert place_matches("武汉市武昌区", **wuhan)
+    assert place_matches("湖北武汉武昌", **wuhan)
+    assert place_matches("湖北省武汉市洪山区", **wuhan)
+    assert not place_matches("湖北省黄冈市", **wuhan)
+    chaoyang = {"place_code": "", "place_name": "北京市朝阳区"}
+    assert place_matches("北京朝阳", **chaoyang)
+    assert not place_matches("辽宁省朝阳市", **chaoyang)
+    assert place_matches("荆州沙市", place_code="", place_name="湖北省荆州市沙市区")
+    assert place_matches("上海浦东", place_code="", place_name="上海市浦东新区")
+    assert not place_matches("湖北省武汉市江岸区", place_code="", place_name="武汉市洪山区")
+
+
+def test_designation_as_issued_turns_returnees_yellow(
+    users, areas, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from fangkong.status.models import PersonStatus
+    from fangkong.status.testing import make_resident
+
+    today = timezone.localdate()
+    came = make_resident(
+        areas["grid_a"], origin="武汉市武昌区", arrival_date=today - datetime.timedelta(days=2)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        set_risk_level(
+            actor=users["command"],
+            level=level(3),
+            effective_from=timezone.now() - datetime.timedelta(days=10),
+            reason="通报",
+            place_name="湖北省武汉市",
+        )
+    assert PersonStatus.objects.get(pk=came.pk).colour == "yellow"
+
+
+def test_designation_reaches_an_origin_written_in_traditional(
+    users, areas, django_capture_on_commit_callbacks
+):
+    """湖北武漢 matched the place, but the designation's pre-filter looked for 武汉 only: the
+    returnee was never recomputed and stayed green."""
+    from django.utils import timezone
+
+    from fangkong.risk.selectors import residents_matching_designation
+    from fangkong.status.models import PersonStatus
+    from fangkong.status.testing import make_resident
+
+    today = timezone.localdate()
+    came = make_resident(
+        areas["grid_a"], origin="湖北武漢", arrival_date=today - datetime.timedelta(days=2)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        d = set_risk_level(
+            actor=users["command"],
+            level=level(3),
+            effective_from=timezone.now() - datetime.timedelta(days=10),
+            reason="通报",
+            place_name="武汉市",
+        )
+    assert list(residents_matching_designation(d)) == [came]
+    assert PersonStatus.objects.get(pk=came.pk).colour == "yellow"

@@ -317,3 +317,23 @@ def test_verify_page_needs_login(client, people):
     r = client.get(reverse("status:verify"))
     assert r.status_code == 302
     assert r["Location"].startswith("/login/")
+
+
+def test_approval_queue_shows_what_the_facts_say_now(client, users, people):
+    """A green request made before the person became a case was approved without the
+    approver seeing the case: the queue now shows the current colour and its reasons."""
+    request_status_override(
+        actor=users["grid_b"],
+        resident=people["b1"],
+        colour="green",
+        reason="复查阴性",
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    client.force_login(users["community"])
+    r = client.get(reverse("status:override_queue"))
+    (o,) = r.context["overrides"]
+    assert (o.current.colour, o.current_reasons) == (
+        "red",
+        ["红码：确诊病例 C-12，治疗/隔离管理中"],
+    )
+    assert "当前状态：" in r.content.decode()
