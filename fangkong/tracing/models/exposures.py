@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.scoping import ScopedManager
+from fangkong.formats import moment
 
 from ..choices import ExposureKind
 
@@ -53,4 +54,4 @@ class Exposure(models.Model):
         ordering = ["exposed_at", "id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.exposed_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {moment(self.exposed_at)}"

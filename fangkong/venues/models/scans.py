@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.personal import EncryptedTextField, mask_name
 from fangkong.core.scoping import ScopedQuerySet
+from fangkong.formats import moment
 
 from ..choices import Direction, ScanColour, ScanSource
 
@@ -129,7 +130,7 @@ class Scan(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.venue_id} {self.scanned_at:%Y-%m-%d %H:%M} {self.direction}"
+        return f"{self.venue_id} {moment(self.scanned_at)} {self.direction}"
 
     def save(self, *args, **kwargs):
         """Insert the scan and count it in ``ScanDayCount``, in one transaction."""

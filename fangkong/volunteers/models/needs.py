@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import ScopedModel
+from fangkong.formats import moment
 
 from ..choices import AssignmentState, NeedKind, NeedState
 from .base import VolunteerScopedManager
@@ -154,7 +155,7 @@ class Shift(ScopedModel):
         ordering = ["-started_at", "-id"]
 
     def __str__(self):
-        return f"{self.assignment} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.assignment} {moment(self.started_at)}"
 
     def audit_repr(self) -> str:
         return str(self)
