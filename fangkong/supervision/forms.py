@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from fangkong.areas.models import Area
 from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin, style_form
 from fangkong.status.clock import local_date
 
-from .choices import AnswerResult, Severity, TargetKind, VisitMode
+from .choices import AnswerResult, Severity, TargetKind, TaskState, VisitMode
 from .models import ChecklistTemplate, InspectionGroup, InspectionTask
 
 FINDING_SLOTS = 3
@@ -129,7 +130,14 @@ class VisitForm(StyledFormMixin, forms.Form):
         self.fields["group"].queryset = InspectionGroup.objects.visible_to(user).filter(
             members=user
         )
-        self.fields["task"].queryset = InspectionTask.objects.visible_to(user)
+        # The tasks of the groups the inspector is in (another group's was refused on
+        # saving), those still to carry out first.
+        self.fields["task"].queryset = (
+            InspectionTask.objects.visible_to(user)
+            .filter(group__members=user)
+            .distinct()
+            .order_by(Case(When(state=TaskState.PLANNED, then=0), default=1), "planned_date", "pk")
+        )
         self.fields["area"].queryset = _units(user)
         self.items = list(checklist.items.all()) if checklist else []
         for item in self.items:

@@ -580,3 +580,39 @@ def test_problem_registered_outside_a_visit_keeps_its_photos(client, users, insp
     r = client.get(reverse("supervision:problem_detail", args=[problem.pk]))
     assert [p.kind for p in r.context["visit_photos"]] == ["visit", "visit"]
     assert [p.kind for p in r.context["photos"]] == ["rectification"]
+
+
+def test_the_visit_form_offers_the_inspectors_own_groups_tasks_planned_first(
+    client, users, inspector, group, areas
+):
+    """督导任务 offered every visible task, other groups' too (refused only on saving)."""
+    other = services.create_group(
+        actor=users["command"],
+        data={
+            "name": "第二督导组",
+            "area": areas["city"],
+            "members": [users["leader"]],
+            "assigned_areas": [areas["community"]],
+        },
+    )
+
+    def task(title, of, day):
+        return services.create_task(
+            actor=users["command"],
+            data={
+                "group": of,
+                "title": title,
+                "area": areas["community"],
+                "mode": "announced",
+                "planned_date": day,
+            },
+        )
+
+    done = task("已完成的任务", group, TODAY - datetime.timedelta(days=3))
+    done.state = "done"
+    done.save(update_fields=["state"])
+    planned = task("待开展的任务", group, TODAY)
+    task("别组的任务", other, TODAY)
+    client.force_login(inspector)
+    form = client.get(reverse("supervision:visit_add")).context["form"]
+    assert list(form.fields["task"].queryset) == [planned, done]
