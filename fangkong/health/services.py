@@ -594,23 +594,9 @@ def _has_case(resident_id: int) -> bool:
 def resolve_positives_by_case(*, actor, resident, confirmed_at: datetime.datetime) -> int:
     """A case recorded for ``resident`` settles their positive results sampled up to its
     confirmation (复核：已确诊): the case now carries the red, and its recovery ends it."""
-    tests = list(
-        NucleicAcidTest.objects.select_for_update().filter(
-            resident=resident,
-            result=NatResult.POSITIVE,
-            review=NatReview.NONE,
-            sampled_at__lte=confirmed_at,
-        )
+    return _set_positives_review(
+        actor, resident, confirmed_at, NatReview.NONE, NatReview.CASE, _("登记病例")
     )
-    note = _("登记病例")
-    for test in tests:
-        before = NucleicAcidTest.objects.get(pk=test.pk)
-        test.review, test.review_note = NatReview.CASE, note
-        test.reviewed_by, test.reviewed_at = actor, timezone.now()
-        test.version = before.version + 1
-        test.save()
-        audit.record_update(actor, before, test, reason=note)
-    return len(tests)
 
 
 def reopen_positives_of_voided_case(*, actor, resident, confirmed_at: datetime.datetime) -> int:
@@ -618,22 +604,32 @@ def reopen_positives_of_voided_case(*, actor, resident, confirmed_at: datetime.d
     person still stands, they are 待复核 again (a reviewer excludes them with a note)."""
     if _has_case(resident.pk):
         return 0
+    return _set_positives_review(
+        actor,
+        resident,
+        confirmed_at,
+        NatReview.CASE,
+        NatReview.NONE,
+        _("病例已撤销，阳性结果待复核"),
+    )
+
+
+def _set_positives_review(actor, resident, confirmed_at, was: str, to: str, reason: str) -> int:
+    """Move ``resident``'s positive results sampled up to ``confirmed_at`` from review
+    ``was`` to ``to`` (settled by a case, or 待复核 again), each audited with ``reason``."""
     tests = list(
         NucleicAcidTest.objects.select_for_update().filter(
-            resident=resident,
-            result=NatResult.POSITIVE,
-            review=NatReview.CASE,
-            sampled_at__lte=confirmed_at,
+            resident=resident, result=NatResult.POSITIVE, review=was, sampled_at__lte=confirmed_at
         )
     )
-    note = _("病例已撤销，阳性结果待复核")
+    settled = to != NatReview.NONE
     for test in tests:
         before = NucleicAcidTest.objects.get(pk=test.pk)
-        test.review, test.review_note = NatReview.NONE, ""
-        test.reviewed_by, test.reviewed_at = None, None
+        test.review, test.review_note = to, reason if settled else ""
+        test.reviewed_by, test.reviewed_at = (actor, timezone.now()) if settled else (None, None)
         test.version = before.version + 1
         test.save()
-        audit.record_update(actor, before, test, reason=note)
+        audit.record_update(actor, before, test, reason=reason)
     return len(tests)
 
 
