@@ -24,13 +24,6 @@ def parse_credit_code(value, ctx=None) -> str:
     return validate_credit_code(p.cell_text(value))
 
 
-def parse_count(value, ctx=None) -> int:
-    text = p.cell_text(value).replace(",", "").replace("人", "").strip()
-    if not text.isdigit():
-        raise ValidationError(_("应为不小于 0 的整数"))
-    return int(text)
-
-
 @register
 class EnterpriseImporter(Importer):
     """企业: one row per enterprise, matched by credit code, so re-importing updates it."""
@@ -79,7 +72,11 @@ class EnterpriseImporter(Importer):
         ),
         Column("park", N_("所在园区"), ("园区",), p.text(100), help=N_("须为已登记的园区")),
         Column(
-            "headcount", N_("职工人数"), ("员工人数", "职工数", "人数"), parse_count, example="120"
+            "headcount",
+            N_("职工人数"),
+            ("员工人数", "职工数", "人数"),
+            p.whole_number(0, 1_000_000, units=("人",)),
+            example="120",
         ),
         Column(
             "contact_name", N_("联系人"), ("负责人", "防疫联系人"), p.text(50), example="刘红梅"

@@ -28,13 +28,6 @@ def parse_positive(value, ctx=None) -> Decimal:
     return d
 
 
-def parse_days(value, ctx=None) -> int:
-    d = parse_positive(value)
-    if d != d.to_integral_value() or d > 365:
-        raise ValidationError(_("请填写 1 到 365 的整数"))
-    return int(d)
-
-
 UNIT_ALIASES = {
     "公斤": Unit.KG,
     "kg": Unit.KG,
@@ -100,7 +93,9 @@ class ItemImporter(Importer):
             help=N_("1 个辅助单位折合多少计量单位"),
             example="2000",
         ),
-        Column("alert_days", N_("预警天数"), (), parse_days, example="3"),
+        Column(
+            "alert_days", N_("预警天数"), (), p.whole_number(1, 365, units=("天",)), example="3"
+        ),
     )
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:

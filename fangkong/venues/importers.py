@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
@@ -37,20 +35,6 @@ KIND_ALIASES = {
 
 # How the list's export (``tables.capacity_text``) and people write "no limit".
 NO_LIMIT = {"不限", "不限流", "无", "无限制"}
-
-
-def _whole_number(low: int, high: int, *, none_words: frozenset[str] = frozenset()):
-    def parse(value, ctx=None) -> int | None:
-        text = p.cell_text(value).replace(",", "").strip()
-        if text in none_words:
-            return None
-        if not text.isdigit() or not low <= int(text) <= high:
-            raise ValidationError(
-                _("请填写 %(low)d 到 %(high)d 的整数") % {"low": low, "high": high}
-            )
-        return int(text)
-
-    return parse
 
 
 @register
@@ -94,7 +78,7 @@ class VenueImporter(Importer):
             "capacity",
             N_("限流人数"),
             ("最大容纳人数", "限流"),
-            _whole_number(1, 1_000_000, none_words=frozenset(NO_LIMIT)),
+            p.whole_number(1, 1_000_000, none_words=NO_LIMIT),
             help=N_("同时在场的最多人数；不填或填“不限”表示不限流"),
             example="200",
         ),
@@ -103,7 +87,7 @@ class VenueImporter(Importer):
             "nat_hours",
             N_("核酸查验时限（小时）"),
             ("核酸查验时限", "核酸时限"),
-            _whole_number(1, 24 * 14),
+            p.whole_number(1, 24 * 14),
             help=N_("要求该时限内的核酸阴性结果，如 48；不填表示不作准入条件"),
             example="48",
         ),

@@ -219,6 +219,32 @@ def parse_time_of_day(value, ctx=None) -> datetime.time:
 # --- choices and flags -------------------------------------------------------------------
 
 
+_WHOLE = re.compile(r"^[0-9]+(?:\.0*)?$")  # ASCII digits: cells arrive NFKC-folded
+
+
+def whole_number(
+    low: int, high: int, *, units: Iterable[str] = (), none_words: Iterable[str] = ()
+) -> Parser:
+    """A count typed the many ways a list holds one: ``1,200``, ``120人`` (with one of
+    ``units`` after it), ``48.0``; a word in ``none_words`` (不限) reads as ``None``."""
+    units = tuple(units)
+    none_words = frozenset(none_words)
+
+    def parse_whole_number(value, ctx=None) -> int | None:
+        text = cell_text(value).replace(",", "").strip()
+        if text in none_words:
+            return None
+        for unit in units:
+            text = text.removesuffix(unit).rstrip()
+        if not _WHOLE.match(text) or not low <= int(text.partition(".")[0]) <= high:
+            raise ValidationError(
+                _("请填写 %(low)d 到 %(high)d 的整数") % {"low": low, "high": high}
+            )
+        return int(text.partition(".")[0])
+
+    return parse_whole_number
+
+
 def _labels(label) -> set[str]:
     """A choice label as shown in the current language and in Chinese (the msgid)."""
     out = {str(label)}

@@ -21,6 +21,7 @@ from fangkong.core.importing.parsers import (
     parse_id_number,
     parse_phone,
     text,
+    whole_number,
 )
 from fangkong.core.importing.readers import detect_encoding, open_sheets
 from fangkong.core.importing.rejects import RejectWriter, neutralise
@@ -167,6 +168,31 @@ def test_phones_genders_choices_and_text():
     with pytest.raises(ValidationError) as e:
         text(2)("三个字")
     assert e.value.messages == ["不能超过 2 个字"]
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        (120, 120),
+        (120.0, 120),
+        ("1,200", 1200),
+        ("１２０人", 120),
+        ("120 人", 120),
+        ("48.0", 48),
+        ("不限", None),
+        (0, 0),
+    ],
+)
+def test_whole_numbers_as_lists_hold_them(cell, expected):
+    parse = whole_number(0, 100_000, units=("人",), none_words={"不限"})
+    assert parse(normalize_cell(cell)) == expected
+
+
+@pytest.mark.parametrize("cell", ["-1", "100001", "1.5", "十二", "１２e3", "人", ""])
+def test_other_counts_are_refused_with_the_range(cell):
+    with pytest.raises(ValidationError) as e:
+        whole_number(0, 100_000, units=("人",))(normalize_cell(cell) or "")
+    assert e.value.messages == ["请填写 0 到 100000 的整数"]
 
 
 def test_encoding_detection():
