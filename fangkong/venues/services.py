@@ -250,42 +250,50 @@ def _admit(
         colour, status_reasons = check.colour, check.reasons
     else:
         colour, status_reasons = ScanColour.UNKNOWN, []
+    scan = _new_scan(
+        venue=venue,
+        now=now,
+        direction=direction,
+        colour=colour,
+        admitted=False,
+        source=source,
+        resident=resident,
+        temperature=temperature,
+        actor=actor,
+        id_number=id_number,
+        phone=phone,
+        visitor_name=visitor_name,
+    )
+    if direction == Direction.IN:
+        _lock_for_entry(venue)
+    current = selectors.occupancy(venue, now=now)
+    # Someone already inside (scanned in twice, reloaded the page) takes no second place.
+    inside = selectors.is_inside(
+        venue,
+        resident_id=scan.resident_id,
+        id_number_index=scan.id_number_index,
+        phone_index=scan.phone_index,
+        now=now,
+    )
     if direction == Direction.OUT:
-        current = selectors.occupancy(venue, now=now)
         adm = Admission(True, colour, [], current, venue.capacity)
     else:
-        _lock_for_entry(venue)
-        current = selectors.occupancy(venue, now=now)
         if check is not None:
             reasons = _checkpoint_refusals(venue, check, temperature)
         else:
             reasons = _refusals(
                 colour=colour, status_reasons=status_reasons, temperature=temperature
             )
-        at_limit = selectors.at_flow_limit(venue, current)
+        at_limit = not inside and selectors.at_flow_limit(venue, current)
         if at_limit:
             reasons.append(_flow_limit_text(venue, current))
         adm = Admission(not reasons, colour, reasons, current, venue.capacity, at_limit)
-    adm.scan = _record(
-        actor,
-        _new_scan(
-            venue=venue,
-            now=now,
-            direction=direction,
-            colour=colour,
-            admitted=adm.admitted,
-            source=source,
-            resident=resident,
-            temperature=temperature,
-            actor=actor,
-            id_number=id_number,
-            phone=phone,
-            visitor_name=visitor_name,
-        ),
-    )
-    if adm.admitted:
-        adm.occupancy = current + (1 if direction == Direction.IN else -1)
-        adm.occupancy = max(adm.occupancy, 0)
+    scan.admitted = adm.admitted
+    adm.scan = _record(actor, scan)
+    if direction == Direction.OUT and inside:
+        adm.occupancy = current - 1
+    elif direction == Direction.IN and adm.admitted and not inside:
+        adm.occupancy = current + 1
     adm.masked_name = mask_name(resident.name if resident else visitor_name)
     adm.check = check
     return adm
@@ -413,7 +421,10 @@ def checkpoint_check(
     now = now or timezone.now()
     person = resolve_person(token=token, id_number=id_number, now=now)
     current = selectors.occupancy(venue, now=now)
-    at_limit = selectors.at_flow_limit(venue, current)
+    at_limit = selectors.at_flow_limit(venue, current) and not (
+        person.resident is not None
+        and selectors.is_inside(venue, resident_id=person.resident.pk, now=now)
+    )
     if person.resident is None:
         reasons = [str(UNREGISTERED_REASON)]
         if at_limit:

@@ -298,3 +298,30 @@ def test_a_request_past_its_return_time_or_its_quarantine_is_not_approved(
     services.reject_outing(actor=users["community"], outing=outing, note="已解除", now=NOW)
     outing.refresh_from_db()
     assert outing.state == "rejected"
+
+
+def test_someone_inside_is_not_held_back_by_the_flow_limit(users, checkpoint, green, areas):
+    checkpoint.capacity = 1
+    checkpoint.save(update_fields=["capacity"])
+    _negative_test(green, 3)
+    entry = services.record_checkpoint_scan(
+        actor=users["volunteer"],
+        venue=checkpoint,
+        direction="in",
+        id_number=green.id_number,
+        temperature="36.4",
+        now=NOW,
+    )
+    assert (entry.admitted, entry.occupancy) == (True, 1)
+    later = NOW + datetime.timedelta(minutes=5)
+    again = services.checkpoint_check(
+        actor=users["volunteer"], venue=checkpoint, id_number=green.id_number, now=later
+    )
+    assert (again.admitted, again.at_limit, again.occupancy) == (True, False, 1)
+    other = make_resident(areas["grid_a"], name="赵一")
+    recompute_status([other.pk], cause="测试")
+    _negative_test(other, 3)
+    held = services.checkpoint_check(
+        actor=users["volunteer"], venue=checkpoint, id_number=other.id_number, now=later
+    )
+    assert (held.admitted, held.at_limit) == (False, True)

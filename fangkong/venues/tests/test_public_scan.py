@@ -1,7 +1,10 @@
 """The public scan service: status decides, unknown people and fevers are refused, 限流."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from fangkong.core.models import AuditEntry
 from fangkong.core.personal import index_value
@@ -151,3 +154,38 @@ def test_bad_input_gets_chinese_field_errors_and_writes_nothing(market):
         services.record_public_scan(venue_code="nope", name="张三", phone="13800001111")
     assert e.value.messages == ["场所码无效或已停用"]
     assert Scan.objects.count() == 0
+
+
+def test_a_person_takes_one_place_however_often_they_scan(market, green, areas):
+    from fangkong.status.clock import local_date, start_of_day
+    from fangkong.status.services import recompute_status
+    from fangkong.status.testing import make_resident
+
+    other = make_resident(areas["grid_a"], name="赵一")
+    recompute_status([other.pk], cause="测试")
+    base = start_of_day(local_date(timezone.now())) + datetime.timedelta(hours=10)
+
+    def scan(person, minute, direction="in"):
+        return services.record_public_scan(
+            venue_code=market.code,
+            name=person.name,
+            id_number=person.id_number,
+            temperature="36.5",
+            direction=direction,
+            now=base + datetime.timedelta(minutes=minute),
+        )
+
+    assert scan(green, 0).occupancy == 1
+    assert (scan(green, 1).admitted, scan(green, 2).occupancy) == (True, 1)  # reloaded page
+    assert scan(other, 3).occupancy == 2  # the market's limit
+    inside_again = scan(green, 4)  # already inside: no second place, so no 限流
+    assert (inside_again.admitted, inside_again.at_limit, inside_again.occupancy) == (
+        True,
+        False,
+        2,
+    )
+    assert scan(green, 5, "out").occupancy == 1
+    assert scan(green, 6, "out").occupancy == 1  # an exit scanned twice takes nobody else out
+    assert selectors.occupancy(market, now=base + datetime.timedelta(minutes=7)) == 1
+    assert scan(green, 8).occupancy == 2  # back in after leaving
+    assert Scan.objects.filter(venue=market).count() == 8  # every scan kept for tracing
