@@ -50,3 +50,60 @@ def draw_qr(c: canvas.Canvas, url: str, x: float, y: float, size: float) -> None
         for col, dark in enumerate(row):
             if dark:
                 c.rect(x + col * cell, y + size - (r + 1) * cell, cell, cell, stroke=0, fill=1)
+
+
+def wrap(text: str, font: str, size: float, width: float, *, max_lines: int | None = None):
+    """``text`` broken into lines no wider than ``width`` points, by character (Chinese has no
+    spaces to break at); past ``max_lines`` the last line ends in “…”."""
+    lines, line = [], ""
+    for ch in text:
+        if line and pdfmetrics.stringWidth(line + ch, font, size) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    lines.append(line)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and pdfmetrics.stringWidth(last + "…", font, size) > width:
+            last = last[:-1]
+        lines[-1] = last + "…"
+    return lines
+
+
+def fit(text: str, font: str, size: float, width: float, *, smallest: float) -> float:
+    """The largest font size from ``size`` down to ``smallest`` at which ``text`` fits on one
+    line of ``width`` points (``smallest`` when none does: then wrap it)."""
+    while size > smallest and pdfmetrics.stringWidth(text, font, size) > width:
+        size -= 1
+    return max(size, smallest)
+
+
+def draw_lines(
+    c: canvas.Canvas,
+    lines,
+    *,
+    font: str,
+    size: float,
+    x: float,
+    y: float,
+    width: float,
+    leading: float,
+    centred: bool = False,
+    max_lines: int | None = None,
+) -> float:
+    """Each of ``lines`` wrapped to ``width`` points, from ``y`` down; at most ``max_lines``
+    printed lines. Returns the ``y`` below the last one."""
+    c.setFont(font, size)
+    drawn = 0
+    for text in lines:
+        for part in wrap(str(text), font, size, width):
+            if max_lines is not None and drawn == max_lines:
+                return y
+            if centred:
+                c.drawCentredString(x, y, part)
+            else:
+                c.drawString(x, y, part)
+            y -= leading
+            drawn += 1
+    return y

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 
-from fangkong.core.pdf import cjk_font, draw_qr, finish_pdf, start_pdf
+from fangkong.core.pdf import cjk_font, draw_lines, draw_qr, finish_pdf, start_pdf
 from fangkong.core.personal import mask_id_number
 from fangkong.status.clock import local_date
 
@@ -22,7 +22,6 @@ def render_certificate(certificate: HealthCertificate, *, base_url: str = "") ->
     buf, c = start_pdf(A5, str(_("健康证明")))
     c.setFont(font, 22)
     c.drawCentredString(width / 2, height - 28 * mm, str(_("健康证明")))
-    c.setFont(font, 11)
     lines = [
         _("姓名：%(v)s") % {"v": resident.name},
         _("身份证号：%(v)s") % {"v": mask_id_number(resident.id_number or "")},
@@ -33,10 +32,16 @@ def render_certificate(certificate: HealthCertificate, *, base_url: str = "") ->
         _("开具日期：%(v)s") % {"v": local_date(certificate.issued_at).isoformat()},
         _("证明编号：%(v)s") % {"v": certificate.code},
     ]
-    y = height - 45 * mm
-    for line in lines:
-        c.drawString(18 * mm, y, str(line))
-        y -= 8 * mm
+    draw_lines(
+        c,
+        lines,
+        font=font,
+        size=11,
+        x=18 * mm,
+        y=height - 45 * mm,
+        width=width - 36 * mm,
+        leading=8 * mm,
+    )
     url = f"{base_url.rstrip('/')}{certificate_verify_path(certificate.code)}"
     draw_qr(c, url, width / 2 - 17 * mm, 14 * mm, 34 * mm)
     c.setFont(font, 8)

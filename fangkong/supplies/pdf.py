@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 
-from fangkong.core.pdf import cjk_font, draw_qr, finish_pdf, start_pdf
+from fangkong.core.pdf import cjk_font, draw_lines, draw_qr, finish_pdf, start_pdf
 from fangkong.formats import grouped
 
 from .choices import DonationKind
@@ -20,7 +20,6 @@ def render_receipt(donation: Donation, *, base_url: str = "") -> bytes:
     buf, c = start_pdf(A5, str(_("捐赠收据")))
     c.setFont(font, 20)
     c.drawCentredString(width / 2, height - 26 * mm, str(_("捐赠收据")))
-    c.setFont(font, 11)
     lines = [
         _("捐赠方：%(v)s") % {"v": donation.donor_name},
         _("捐赠日期：%(v)s") % {"v": donation.date.isoformat()},
@@ -43,10 +42,17 @@ def render_receipt(donation: Donation, *, base_url: str = "") -> bytes:
         _("感谢您对疫情防控工作的支持！"),
         _("收据编号：%(v)s") % {"v": donation.receipt_code},
     ]
-    y = height - 42 * mm
-    for line in lines[:14]:
-        c.drawString(16 * mm, y, str(line))
-        y -= 7.5 * mm
+    draw_lines(
+        c,
+        lines,
+        font=font,
+        size=11,
+        x=16 * mm,
+        y=height - 42 * mm,
+        width=width - 32 * mm,
+        leading=7.5 * mm,
+        max_lines=14,
+    )
     url = (
         f"{base_url.rstrip('/')}{reverse('supplies:donation_verify', args=[donation.receipt_code])}"
     )

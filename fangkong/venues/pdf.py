@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
-from fangkong.core.pdf import cjk_font, draw_qr, finish_pdf, qr_svg, start_pdf
+from fangkong.core.pdf import (
+    cjk_font,
+    draw_lines,
+    draw_qr,
+    finish_pdf,
+    fit,
+    qr_svg,
+    start_pdf,
+    wrap,
+)
 
 from .models import Venue
 
@@ -28,10 +37,35 @@ def render_poster(venue: Venue, *, base_url: str) -> bytes:
     buf, c = start_pdf(A4, str(_("场所码")) + " " + venue.name)
     c.setFont(font, 34)
     c.drawCentredString(width / 2, height - 40 * mm, str(_("场所码")))
-    c.setFont(font, 24)
-    c.drawCentredString(width / 2, height - 58 * mm, venue.name)
-    c.setFont(font, 13)
-    c.drawCentredString(width / 2, height - 68 * mm, venue.address or venue.area.name)
+    # A long name shrinks, then takes two lines; the address shrinks, then is cut: neither
+    # may run off the paper or into the code.
+    text_width = width - 30 * mm
+    size = fit(venue.name, font, 24, text_width, smallest=16)
+    name_lines = wrap(venue.name, font, size, text_width, max_lines=2)
+    draw_lines(
+        c,
+        name_lines,
+        font=font,
+        size=size,
+        x=width / 2,
+        y=height - (58 if len(name_lines) == 1 else 54) * mm,
+        width=text_width,
+        leading=size * 1.25,
+        centred=True,
+    )
+    address = venue.address or venue.area.name
+    size = fit(address, font, 13, text_width, smallest=9)
+    draw_lines(
+        c,
+        wrap(address, font, size, text_width, max_lines=1),
+        font=font,
+        size=size,
+        x=width / 2,
+        y=height - 70 * mm,
+        width=text_width,
+        leading=size,
+        centred=True,
+    )
     size = 120 * mm
     url = f"{base_url.rstrip('/')}{scan_path(venue)}"
     draw_qr(c, url, (width - size) / 2, height - 80 * mm - size, size)

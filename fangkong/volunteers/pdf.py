@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
 
-from fangkong.core.pdf import cjk_font, finish_pdf, start_pdf
+from fangkong.core.pdf import cjk_font, draw_lines, finish_pdf, start_pdf
 
 from .models import Volunteer
 
@@ -22,16 +22,22 @@ def render_certificate(volunteer: Volunteer, total_hours: Decimal, *, issuer: st
     c.rect(8 * mm, 8 * mm, width - 16 * mm, height - 16 * mm)
     c.setFont(font, 24)
     c.drawCentredString(width / 2, height - 30 * mm, str(_("志愿服务证书")))
-    c.setFont(font, 13)
     lines = [
         _("%(name)s 同志：") % {"name": volunteer.name},
         _("在疫情防控志愿服务中累计服务 %(h)s 小时，") % {"h": total_hours},
         _("无私奉献，特发此证，以资鼓励。"),
     ]
-    y = height - 50 * mm
-    for line in lines:
-        c.drawString(25 * mm, y, str(line))
-        y -= 10 * mm
+    draw_lines(
+        c,
+        lines,
+        font=font,
+        size=13,
+        x=25 * mm,
+        y=height - 50 * mm,
+        width=width - 50 * mm,
+        leading=10 * mm,
+        max_lines=5,
+    )
     c.setFont(font, 11)
     c.drawRightString(width - 25 * mm, 30 * mm, issuer)
     c.drawRightString(width - 25 * mm, 22 * mm, timezone.localdate().isoformat())

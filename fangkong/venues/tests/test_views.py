@@ -87,6 +87,34 @@ def test_a_flow_limited_venue_s_poster_asks_people_to_scan_when_leaving(
     assert drawn and "离开时请再次扫码，点击“登记离开”" not in drawn
 
 
+def test_a_long_name_and_address_stay_on_the_poster(users, market, monkeypatch):
+    """A 100-character name ran off both edges of the A4 sheet: it shrinks, then wraps to
+    two lines; the address shrinks, then is cut with “…”."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen.canvas import Canvas
+
+    drawn = []
+    draw = Canvas.drawCentredString
+
+    def record(self, x, y, text, *a, **k):
+        drawn.append((x, y, text, stringWidth(text, self._fontname, self._fontsize)))
+        return draw(self, x, y, text, *a, **k)
+
+    monkeypatch.setattr(Canvas, "drawCentredString", record)
+    market.name = "攀枝花市仁和区" + "农贸综合市场" * 15 + "东门"
+    market.address = "四川省攀枝花市仁和区" + "迤沙拉大道" * 38
+    market.save(update_fields=["name", "address"])
+    r = client_for(users["community"]).get(reverse("venues:venue_poster", args=[market.pk]))
+    assert r.status_code == 200
+    width = A4[0]
+    assert all(x - w / 2 >= 0 and x + w / 2 <= width for x, _y, _t, w in drawn), drawn
+    texts = [t for *_, t, _w in drawn]
+    assert texts[1].startswith("攀枝花市仁和区农贸") and texts[2].endswith("…")
+    assert texts[3].startswith("四川省攀枝花市仁和区") and texts[3].endswith("…")
+    assert [t for t in texts if t.startswith("本场所限流")] == ["本场所限流 2 人"]
+
+
 def test_venue_create_through_the_form(users, areas):
     r = client_for(users["community"]).post(
         reverse("venues:venue_add"),
