@@ -24,6 +24,7 @@ from fangkong.core.views.home import role_capabilities
 from . import security, services, tokens
 from .filtersets import UserFilterSet
 from .forms import AccountActionForm, UserChangeForm, UserForm
+from .holdings import holdings
 from .models import User
 from .tables import UserTable
 
@@ -199,14 +200,6 @@ def _account(request: HttpRequest, pk: int) -> User:
     return get_object_or_404(User.objects.visible_to(request.user).select_related("area"), pk=pk)
 
 
-def _running_assignments(account: User) -> int:
-    """进行中的隔离/监测安排 the account is 责任网格员 of: to hand over before or after it
-    is stopped (health's 网格员交接), or nobody follows those people up."""
-    from fangkong.health.choices import AssignmentState
-
-    return account.health_assignments.filter(state=AssignmentState.ACTIVE).count()
-
-
 def _may_manage(actor, user: User) -> bool:
     try:
         services.access_user(actor, user)
@@ -228,8 +221,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manage": _may_manage(request.user, account),
             "is_self": account.pk == request.user.pk,
             "locked": bool(account.locked_until and account.locked_until > timezone.now()),
-            "running_assignments": _running_assignments(account),
-            "handover_url": reverse("health:assignment_handover") + f"?outgoing={account.pk}",
+            "holdings": [(h, request.user.has_perm(h.perm)) for h in holdings(account)],
             "form": AccountActionForm(),
             "list_url": reverse("accounts:user_list"),
         },
@@ -262,6 +254,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(e))
         else:
             messages.success(request, _("账号已修改：%(user)s") % {"user": account.username})
+            if (data["role"], data["area"].pk) != (initial["role"], initial["area"]):
+                _warn_holdings(request, account)
             return redirect(detail_url)
     return render(
         request,
@@ -298,13 +292,19 @@ def _account_action(request: HttpRequest, pk: int, action, done: str) -> HttpRes
         messages.error(request, error_text(e))
     else:
         messages.success(request, done % {"user": account.username})
-        if not account.is_active and (running := _running_assignments(account)):
-            messages.warning(
-                request,
-                _("该账号名下还有 %(n)d 项进行中的隔离/监测安排，请尽快在“网格员交接”中移交")
-                % {"n": running},
-            )
+        if not account.is_active:
+            _warn_holdings(request, account)
     return redirect("accounts:user_detail", pk=account.pk)
+
+
+def _warn_holdings(request: HttpRequest, account: User) -> None:
+    """After a stop or a move: what the account still holds, to hand over (its page links)."""
+    if held := holdings(account):
+        messages.warning(
+            request,
+            _("该账号仍是：%(what)s。请尽快移交（见账号页面的链接）")
+            % {"what": "；".join(str(h.label) for h in held)},
+        )
 
 
 @never_cache

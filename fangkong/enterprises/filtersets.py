@@ -28,6 +28,7 @@ from .models import (
     ReportReminder,
     ResumptionApplication,
 )
+from .scoping import active_assignment_q
 from .selectors import problems_overdue, search_by_name
 
 
@@ -102,9 +103,17 @@ class ResumptionApplicationFilterSet(EnterpriseRecordFilterSet):
 
 
 class LiaisonAssignmentFilterSet(EnterpriseRecordFilterSet):
+    liaison = IdFilter(label=_("联络员"), field_name="liaison_id")
+    current = YesNoFilter(label=_("派驻中"), method="filter_current")
+
     class Meta:
         model = LiaisonAssignment
-        fields = ["area", "enterprise"]
+        fields = ["area", "enterprise", "liaison", "current"]
+
+    def filter_current(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.filter(active_assignment_q()) if value else qs.exclude(active_assignment_q())
 
 
 class DailyReportFilterSet(EnterpriseRecordFilterSet):

@@ -273,12 +273,60 @@ def test_stopping_a_grid_worker_with_people_in_their_care_points_to_the_handover
     )
 
     page = r.content.decode()
-    assert "该账号名下还有 2 项进行中的隔离/监测安排" in page
-    assert "该账号是 2 项进行中的隔离/监测安排的责任网格员" in page
+    assert "该账号仍是：2 项进行中的隔离/监测安排的责任网格员。请尽快移交" in page
+    assert "<li>2 项进行中的隔离/监测安排的责任网格员 · <a" in page
     handover = reverse("health:assignment_handover") + f"?outgoing={worker.pk}"
     assert f'href="{handover}"' in page
     form = client.get(handover).content.decode()
     assert f'<option value="{worker.pk}" selected>' in form
+
+
+def test_moving_a_liaison_to_another_role_names_what_they_still_hold(client, users, areas):
+    """A liaison officer made a grid worker stayed stationed at the enterprise and on the duty
+    roster, and nothing said so: the change now lists both, with where to hand them over."""
+    import datetime
+
+    from django.utils import timezone
+
+    from fangkong.duty import services as duty
+    from fangkong.enterprises.testing import make_enterprise, make_liaison
+
+    enterprise = make_enterprise(users["community"], areas["grid_a"])
+    liaison = make_liaison(users["community"], enterprise, area=areas["community"])
+    start = timezone.now() + datetime.timedelta(days=1)
+    duty.create_shift(
+        actor=users["command"],
+        data={
+            "area": areas["community"],
+            "person": liaison,
+            "role": "officer",
+            "start": start,
+            "end": start + datetime.timedelta(hours=8),
+        },
+    )
+    client.force_login(users["command"])
+
+    r = client.post(
+        reverse("accounts:user_edit", args=[liaison.pk]),
+        {"full_name": "联络员", "role": "grid_worker", "area": areas["grid_a"].pk},
+        follow=True,
+    )
+
+    page = r.content.decode()
+    assert "该账号仍是：派驻 1 家企业的联络员；1 个尚未结束的值班班次。" in page
+    stationed = reverse("enterprises:assignment_list") + f"?liaison={liaison.pk}&amp;current=1"
+    assert f'href="{stationed}"' in page
+    listed = client.get(
+        reverse("enterprises:assignment_list"), {"liaison": liaison.pk, "current": 1}
+    )
+    assert enterprise.name in listed.content.decode()
+    r = client.post(
+        reverse("accounts:user_edit", args=[liaison.pk]),
+        {"full_name": "网格员", "role": "grid_worker", "area": areas["grid_a"].pk},
+        follow=True,
+    )
+    assert "该账号仍是：" in r.content.decode()  # the page still lists them
+    assert "请尽快移交" not in r.content.decode()  # a new name alone warns of nothing
 
 
 def test_the_list_finds_stopped_accounts_apart_from_those_in_use(client, users):
