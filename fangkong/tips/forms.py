@@ -111,6 +111,14 @@ class RejectForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label=_("不予受理原因"), max_length=500)
 
 
+class ReturnForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("退回原因"),
+        max_length=480,
+        help_text=_("线索不属于本辖区时退回上级，由上级重新交办"),
+    )
+
+
 class VerifyForm(StyledFormMixin, forms.Form):
     founded = forms.TypedChoiceField(
         label=_("核查结论"),

@@ -185,20 +185,43 @@ def _step(
 def assign_tip(
     *, actor, tip: Tip, area: Area, note: str = "", expected_version: int | None = None
 ) -> Tip:
-    """分拣交办: send a new tip to the area that verifies it."""
+    """分拣交办: send a new tip to the area that verifies it; 改派 an assigned one that went to
+    the wrong area (by whoever covers both areas: the office that sent it)."""
     if area is None:
         raise ValidationError({"area": _("请选择交办区域")})
     require_area(actor, area)
+    if tip.state == TipState.ASSIGNED and area.pk == tip.area_id:
+        raise ValidationError({"area": _("线索已交办给该区域，请选择另一个区域")})
     return _step(
         actor=actor,
         tip=tip,
-        sources={TipState.NEW},
+        sources={TipState.NEW, TipState.ASSIGNED},
         target=TipState.ASSIGNED,
         label=_("交办"),
         expected_version=expected_version,
         area=area,
         triage_note=(note or "").strip()[:500],
         assigned_at=timezone.now(),
+    )
+
+
+def return_tip(*, actor, tip: Tip, note: str, expected_version: int | None = None) -> Tip:
+    """退回重新分拣: the area a tip was sent to says it is not theirs (the place is in another
+    community); it goes back to the area above, to be sent on. The reason is required."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("请填写退回原因（如不属于本辖区）")})
+    above = tip.area.parent if tip.area.parent_id else tip.area
+    return _step(
+        actor=actor,
+        tip=tip,
+        sources={TipState.ASSIGNED},
+        target=TipState.NEW,
+        label=_("退回"),
+        expected_version=expected_version,
+        area=above,
+        triage_note=_("退回：%(note)s") % {"note": note[:480]},
+        assigned_at=None,
     )
 
 

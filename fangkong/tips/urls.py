@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/assign/", views.tip_assign, name="tip_assign"),
     path("<int:pk>/reject/", views.tip_reject, name="tip_reject"),
     path("<int:pk>/verify/", views.tip_verify, name="tip_verify"),
+    path("<int:pk>/return/", views.tip_return, name="tip_return"),
     path("<int:pk>/reveal/", views.tip_reveal, name="tip_reveal"),
     path("<int:pk>/reward/", views.reward_add, name="reward_add"),
     path("<int:pk>/reward/paid/", views.reward_paid, name="reward_paid"),

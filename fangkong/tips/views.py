@@ -17,6 +17,7 @@ from fangkong.core import ratelimit
 from fangkong.core.images import content_type_of
 from fangkong.core.middleware import public
 from fangkong.core.personal import mask
+from fangkong.core.scoping import area_visible_to
 from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
@@ -32,6 +33,7 @@ from .forms import (
     AssignForm,
     ProgressForm,
     RejectForm,
+    ReturnForm,
     RewardForm,
     RewardPaidForm,
     TipForm,
@@ -155,10 +157,11 @@ class TipDetailView(ObjectDetailView):
             "reward": reward,
             "can_reveal": user.has_perm("tips.view_tipster") and not obj.anonymous,
             "assign_form": AssignForm(user=user)
-            if can_change and obj.state == TipState.NEW
+            if can_change and (obj.state == TipState.NEW or self._may_reassign(user, obj))
             else None,
             "reject_form": RejectForm() if can_change and obj.state == TipState.NEW else None,
             "verify_form": VerifyForm() if can_change and obj.state == TipState.ASSIGNED else None,
+            "return_form": ReturnForm() if can_change and obj.state == TipState.ASSIGNED else None,
             "reward_form": RewardForm()
             if user.has_perm("tips.add_reward")
             and obj.state == TipState.VERIFIED
@@ -169,6 +172,13 @@ class TipDetailView(ObjectDetailView):
             if reward and reward.paid_on is None and user.has_perm("tips.change_reward")
             else None,
         }
+
+    @staticmethod
+    def _may_reassign(user, tip: Tip) -> bool:
+        """改派 is for whoever covers more than the area the tip went to (the office above)."""
+        if tip.state != TipState.ASSIGNED:
+            return False
+        return user.area_id != tip.area_id and area_visible_to(tip.area, user)
 
 
 def _tip_for(request: HttpRequest, pk: int) -> Tip:
@@ -227,6 +237,22 @@ def tip_reject(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("已标记为无效线索"),
         "reject_form",
+    )
+
+
+@require_POST
+@permission_required("tips.change_tip", raise_exception=True)
+def tip_return(request: HttpRequest, pk: int) -> HttpResponse:
+    tip = _tip_for(request, pk)
+    return _run(
+        request,
+        tip,
+        ReturnForm(request.POST),
+        lambda d: services.return_tip(
+            actor=request.user, tip=tip, note=d["note"], expected_version=_version(request)
+        ),
+        _("已退回上级重新分拣"),
+        "return_form",
     )
 
 

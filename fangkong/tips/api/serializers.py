@@ -43,6 +43,11 @@ class TipRejectSerializer(serializers.Serializer):
     version = serializers.IntegerField(label=_("版本"), min_value=1)
 
 
+class TipReturnSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("退回原因"))
+    version = serializers.IntegerField(label=_("版本"), min_value=1)
+
+
 class TipVerifySerializer(serializers.Serializer):
     founded = serializers.BooleanField(label=_("属实"))
     outcome = serializers.CharField(label=_("核查结果"))

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from fangkong.areas.models import Area
 from fangkong.core.api.permissions import ViewPermission
@@ -19,13 +20,15 @@ from .serializers import (
     RewardSerializer,
     TipAssignSerializer,
     TipRejectSerializer,
+    TipReturnSerializer,
     TipSerializer,
     TipVerifySerializer,
 )
 
 
 class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
-    """举报线索 (staff): ``assign``, ``reject``, ``verify``; the public submits on the web form."""
+    """举报线索 (staff): ``assign`` (or 改派 an assigned one), ``reject``, ``verify``, ``return``
+    (退回 to the area above); the public submits on the web form."""
 
     model = Tip
     selector = staticmethod(selectors.tip_list)
@@ -35,6 +38,7 @@ class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneric
         "assign": ("tips.change_tip",),
         "reject": ("tips.change_tip",),
         "verify": ("tips.change_tip",),
+        "return_to_triage": ("tips.change_tip",),
     }
 
     def _body(self, serializer_class):
@@ -62,6 +66,20 @@ class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGeneric
             actor=request.user, tip=tip, note=d["note"], expected_version=d["version"]
         )
         return self.written_response(updated)
+
+    @extend_schema(
+        request=TipReturnSerializer, responses=TipSerializer, summary=_("退回上级重新分拣")
+    )
+    @action(detail=True, methods=["post"], url_path="return", permission_classes=[ViewPermission])
+    def return_to_triage(self, request, pk=None):
+        tip = self.get_object()
+        d = self._body(TipReturnSerializer)
+        updated = services.return_tip(
+            actor=request.user, tip=tip, note=d["note"], expected_version=d["version"]
+        )
+        # Returned to the area above, the tip has left the caller's scope: answer the row as
+        # written rather than reading it back through that scope.
+        return Response(self.get_serializer(updated).data)
 
     @extend_schema(request=TipVerifySerializer, responses=TipSerializer, summary=_("登记核查结果"))
     @action(detail=True, methods=["post"], permission_classes=[ViewPermission])

@@ -287,3 +287,59 @@ def test_staff_outside_the_area_do_not_see_the_tip(client, areas, users):
     client.force_login(other)
     assert client.get(reverse("tips:tip_detail", args=[tip.pk])).status_code == 404
     assert tip.receipt_code not in client.get(reverse("tips:tip_list")).content.decode()
+
+
+def test_a_tip_sent_to_the_wrong_community_goes_back_up_and_on(client, areas, users):
+    """A tip about a place in another community could be neither sent on nor given back: the
+    community returns it with a reason to the street above, and the office 改派 it."""
+    command, community = users["command"], users["community"]
+    tip = submit()
+    services.assign_tip(actor=command, tip=tip, area=areas["community"])
+    client.force_login(community)
+    page = client.get(reverse("tips:tip_detail", args=[tip.pk])).content.decode()
+    assert "退回上级" in page and "改派" not in page  # the community covers only itself
+    r = client.post(reverse("tips:tip_return", args=[tip.pk]), {"note": " ", "version": 2})
+    assert r.context["return_form"].errors["note"] == ["该字段是必填项。"]
+    r = client.post(
+        reverse("tips:tip_return", args=[tip.pk]), {"note": "该超市在迷阳水岸社区", "version": 2}
+    )
+    assert r.status_code == 302
+    tip.refresh_from_db()
+    assert (tip.state, tip.area, tip.triage_note) == (
+        "new",
+        areas["street"],
+        "退回：该超市在迷阳水岸社区",
+    )
+    assert client.get(reverse("tips:tip_detail", args=[tip.pk])).status_code == 404
+
+    services.assign_tip(actor=command, tip=tip, area=areas["community"])
+    with pytest.raises(ValidationError) as e:
+        services.assign_tip(actor=command, tip=tip, area=areas["community"])
+    assert e.value.message_dict["area"] == ["线索已交办给该区域，请选择另一个区域"]
+    with pytest.raises(PermissionDenied):  # the community cannot send it sideways
+        services.assign_tip(actor=community, tip=tip, area=areas["miyi_community"])
+    client.force_login(command)
+    page = client.get(reverse("tips:tip_detail", args=[tip.pk])).content.decode()
+    assert "改派" in page
+    r = client.post(
+        reverse("tips:tip_assign", args=[tip.pk]),
+        {"area": areas["miyi_community"].pk, "note": "转迷阳水岸社区核查", "version": tip.version},
+    )
+    assert r.status_code == 302
+    tip.refresh_from_db()
+    assert (tip.state, tip.area) == ("assigned", areas["miyi_community"])
+    changes = AuditEntry.objects.filter(object_type="tips.tip").order_by("-id").first().changes
+    assert changes["area"] == [areas["community"].pk, areas["miyi_community"].pk]
+
+
+def test_the_api_returns_a_tip_for_triage(areas, users):
+    from rest_framework.test import APIClient
+
+    tip = submit()
+    services.assign_tip(actor=users["command"], tip=tip, area=areas["community"])
+    url = f"/api/v1/tips/{tip.pk}/return/"
+    api = APIClient()
+    api.force_login(users["community"])
+    assert api.post(url, {"note": "", "version": 2}, format="json").status_code == 400
+    r = api.post(url, {"note": "不属于本社区", "version": 2}, format="json")
+    assert r.status_code == 200 and r.json()["state"] == "new"
