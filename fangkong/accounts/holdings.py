@@ -3,16 +3,17 @@ stationed at, duty shifts ahead. Its page lists them, and stopping it or changin
 area warns about them, so someone hands them over instead of leaving them with an account
 that can no longer (or should no longer) act on them.
 
-Each module registers its own question (``@holding`` in its ``holdings`` module, imported by
-its AppConfig), so accounts depends on no module that depends on it.
+Each module answers for itself with a function ``(user) -> Holding | None`` listed in
+``HOLDINGS`` (as the home page's ``HOME_PANELS``), so accounts imports no module that
+depends on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,12 @@ class Holding:
     perm: str  # what opening ``url`` needs (no link for a viewer without it)
 
 
-_QUESTIONS: list[Callable[[object], Holding | None]] = []
-
-
-def holding(question: Callable[[object], Holding | None]):
-    """Register ``question(user)``: a ``Holding`` when the account holds something, else None."""
-    _QUESTIONS.append(question)
-    return question
+HOLDINGS = [
+    "fangkong.health.holdings.running_assignments",
+    "fangkong.enterprises.holdings.stationings",
+    "fangkong.duty.holdings.shifts_ahead",
+]
 
 
 def holdings(user) -> list[Holding]:
-    return [h for question in _QUESTIONS if (h := question(user)) is not None]
+    return [h for dotted in HOLDINGS if (h := import_string(dotted)(user)) is not None]

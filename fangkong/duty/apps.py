@@ -6,6 +6,3 @@ class DutyConfig(AppConfig):
     name = "fangkong.duty"
     label = "duty"
     verbose_name = _("值班与通知")
-
-    def ready(self):
-        from . import holdings  # noqa: F401 — registers what an account holds here

@@ -3,12 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fangkong.accounts.holdings import Holding, holding
+from fangkong.accounts.holdings import Holding
 
 from .models import Shift
 
 
-@holding
 def shifts_ahead(user) -> Holding | None:
     """Duty shifts not yet over: someone else must stand them."""
     n = Shift.objects.filter(person=user, end__gt=timezone.now()).count()

@@ -6,6 +6,3 @@ class EnterprisesConfig(AppConfig):
     name = "fangkong.enterprises"
     label = "enterprises"
     verbose_name = _("企业复工复产")
-
-    def ready(self):
-        from . import holdings  # noqa: F401 — registers what an account holds here

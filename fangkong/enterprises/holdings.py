@@ -2,13 +2,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fangkong.accounts.holdings import Holding, holding
+from fangkong.accounts.holdings import Holding
 
 from .models import LiaisonAssignment
 from .scoping import active_assignment_q
 
 
-@holding
 def stationings(user) -> Holding | None:
     """Enterprises the account is stationed at as liaison officer today (结束派驻 on each)."""
     n = LiaisonAssignment.objects.filter(active_assignment_q(), liaison=user).count()

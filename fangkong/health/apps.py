@@ -6,6 +6,3 @@ class HealthConfig(AppConfig):
     name = "fangkong.health"
     label = "health"
     verbose_name = _("隔离与健康监测")
-
-    def ready(self):
-        from . import holdings  # noqa: F401 — registers what an account holds here

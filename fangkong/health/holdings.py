@@ -2,12 +2,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fangkong.accounts.holdings import Holding, holding
+from fangkong.accounts.holdings import Holding
 
 from .choices import AssignmentState
 
 
-@holding
 def running_assignments(user) -> Holding | None:
     """进行中的隔离/监测安排 the account is 责任网格员 of: handed over in 网格员交接."""
     n = user.health_assignments.filter(state=AssignmentState.ACTIVE).count()
