@@ -87,3 +87,25 @@ def test_a_bad_row_refuses_the_file_then_the_good_one_goes_in_and_renames_by_cod
     assert grid.name == "金沙二网格"
     assert Area.objects.count() == before + 4
     shot(page, "area-import-renamed")
+
+
+def test_a_csv_whose_rows_stop_before_the_level_column_takes_the_level_from_the_parent(
+    page, live_server, city, tmp_path
+):
+    """A list kept as CSV, 层级 last and left out where the parent gives it: the rows end
+    after 上级代码. The page failed with a server error (the short row's missing cell was read
+    past its end); such a row now reads as a blank 层级, as the help text promises."""
+    path = tmp_path / "网格.csv"
+    path.write_text(
+        "区划代码,名称,上级代码,层级\n"
+        "510411001001G03,第三网格,510411001001\n"
+        "510411001001G04,第四网格,510411001001,网格\n",
+        encoding="utf-8",
+    )
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/areas/import/")
+    message = _upload(page, path, dry_run=False)
+    assert "已导入：新增 2 个区域" in message
+    third = Area.objects.get(code="510411001001G03")
+    assert (third.name, third.level) == ("第三网格", AreaLevel.GRID)
+    assert third.parent == city["community"]
