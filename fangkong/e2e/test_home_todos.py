@@ -40,13 +40,30 @@ def waiting(transactional_db):
         starts_at=now,
         ends_at=now + datetime.timedelta(hours=3),
     )
+    # One the community registered itself (a phone call from the family): not for it to
+    # approve, so neither counted nor listed under 待办.
+    other = make_resident(areas["grid_a"], name="钱居家")
+    Assignment.objects.create(
+        resident=other,
+        kind="home_quarantine",
+        start_date=today - datetime.timedelta(days=1),
+        end_date=today + datetime.timedelta(days=6),
+    )
+    services.request_outing(
+        actor=users["community"],
+        resident=other,
+        reason="取药",
+        destination="社区卫生服务中心",
+        starts_at=now,
+        ends_at=now + datetime.timedelta(hours=1),
+    )
     positive = NucleicAcidTest.objects.create(
         resident=make_resident(areas["grid_b"], name="周阳性"),
         sampled_at=now - datetime.timedelta(hours=6),
         result="positive",
         institution="市疾控中心",
     )
-    recompute_status([person.pk, positive.resident_id], cause="测试")
+    recompute_status([person.pk, other.pk, positive.resident_id], cause="测试")
     return outing, positive
 
 
@@ -59,6 +76,7 @@ def test_the_home_page_lists_what_waits_for_the_user_and_leads_to_it(page, live_
     assert todos.locator("[data-todo=positives]").inner_text().split() == ["阳性结果待复核", "1"]
     shot(page, "home-todos")
     todos.locator("[data-todo=outings]").click()
+    assert page.locator("main table tbody tr").count() == 1  # what the count said
     page.click(f"main a[href$='/venues/outings/{outing.pk}/']")
     assert page.locator("button[value=approve]").count() == 1
     page.goto(f"{live_server.url}/")
@@ -66,8 +84,13 @@ def test_the_home_page_lists_what_waits_for_the_user_and_leads_to_it(page, live_
     page.click(f"main a[href$='/health/tests/{positive.pk}/']")
     assert page.locator("[data-pending-review]").count() == 1
 
-    # The grid worker who registered the request has nothing to approve in it.
+    # The grid worker may approve the community's request, not the one they registered,
+    # and does not review test results.
     page.context.clear_cookies()
     login(page, live_server, "grid_a")
     page.goto(f"{live_server.url}/")
-    assert page.locator("#home-todos").count() == 0
+    todos = page.locator("#home-todos [data-todo]")
+    assert [t.split() for t in todos.all_inner_texts()] == [["外出申请待审批", "1"]]
+    todos.click()
+    assert "社区卫生服务中心" in page.inner_text("main table tbody")
+    assert "市中心医院" not in page.inner_text("main table tbody")

@@ -363,8 +363,8 @@ def home_todos(user) -> list[Todo]:
         Todo(
             "outings",
             _("外出申请待审批"),
-            selectors.outings_awaiting(user).exclude(requested_by=user).count(),
-            reverse("venues:outing_list") + f"?state={ApprovalState.PENDING}",
+            selectors.outings_awaiting(user).count(),
+            reverse("venues:outing_list") + "?to_decide=true",
         )
     ]
 
