@@ -165,8 +165,9 @@ def read_rows(path: Path, original_name: str | None = None) -> tuple[list[_Row],
             errors.append(AreaRowError(number, _(COLUMNS["name"][0]), _("未填写名称")))
             continue
         try:
-            level = _parse_level(cells[header["level"]]) if "level" in header else None
-        except (ValidationError, IndexError) as e:
+            # A row may end before the 层级 column (a CSV line without its trailing blank).
+            level = _parse_level(cell(cells, "level"))
+        except ValidationError as e:
             errors.append(AreaRowError(number, _(COLUMNS["level"][0]), " ".join(e.messages)))
             continue
         parsed.append(_Row(number, code, name, level, cell(cells, "parent")))

@@ -29,6 +29,7 @@ from fangkong.core.views.generic import (
     service_errors,
     service_messages,
 )
+from fangkong.core.views.home import Todo
 from fangkong.core.views.imports import import_views
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 from fangkong.status.clock import local_date
@@ -419,6 +420,20 @@ def nat_add(request: HttpRequest) -> HttpResponse:
         list_label=_("核酸检测"),
         resident=resident,
     )
+
+
+def home_todos(user) -> list[Todo]:
+    """阳性结果待复核 on the reviewer's home page: until reviewed the person stays red."""
+    if not user.has_perm("health.review_nucleicacidtest"):
+        return []
+    return [
+        Todo(
+            "positives",
+            _("阳性结果待复核"),
+            selectors.positives_awaiting_review(user).count(),
+            reverse("health:nat_list") + "?pending_review=true",
+        )
+    ]
 
 
 # --- certificates ------------------------------------------------------------------------

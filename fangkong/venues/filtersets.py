@@ -9,6 +9,7 @@ from fangkong.core.search import classify_query
 
 from .choices import ApprovalState, Direction, ScanColour, ScanSource, VenueKind
 from .models import OutingApproval, Scan, Venue
+from .selectors import awaiting_decision_by
 
 
 def search_venues(qs, value: str):
@@ -58,7 +59,14 @@ class OutingApprovalFilterSet(django_filters.FilterSet):
     area = AreaSubtreeFilter(label=_("区域"))
     state = django_filters.ChoiceFilter(label=_("审批状态"), choices=ApprovalState.choices)
     resident = IdFilter(label=_("居民"), field_name="resident_id")
+    to_decide = YesNoFilter(label=_("待我审批"), method="filter_to_decide")
 
     class Meta:
         model = OutingApproval
-        fields = ["area", "state", "resident"]
+        fields = ["area", "state", "resident", "to_decide"]
+
+    def filter_to_decide(self, queryset, name, value):
+        """Pending requests someone else registered (nobody approves their own): what the
+        home page's 待办 counts as 外出申请待审批."""
+        awaiting = awaiting_decision_by(self.request.user)
+        return queryset.filter(awaiting) if value else queryset.exclude(awaiting)

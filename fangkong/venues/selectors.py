@@ -50,10 +50,16 @@ def outing_list(qs: QuerySet[OutingApproval]) -> QuerySet[OutingApproval]:
     return qs.select_related("resident", "resident__area", "requested_by", "decided_by")
 
 
+def awaiting_decision_by(user) -> Q:
+    """Pending requests someone other than ``user`` registered (nobody approves their own)."""
+    return Q(state=ApprovalState.PENDING) & ~Q(requested_by=user)
+
+
 def outings_awaiting(user) -> QuerySet[OutingApproval]:
+    """外出申请待审批: the requests in ``user``'s area that ``user`` may decide."""
     if not user.has_perm("venues.approve_outingapproval"):
         return OutingApproval.objects.none()
-    return outing_list(OutingApproval.objects.visible_to(user)).filter(state=ApprovalState.PENDING)
+    return outing_list(OutingApproval.objects.visible_to(user)).filter(awaiting_decision_by(user))
 
 
 # --- occupancy ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from fangkong.core.views.generic import (
     service_errors,
     service_messages,
 )
+from fangkong.core.views.home import Todo
 from fangkong.core.views.imports import import_views
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
@@ -351,6 +352,21 @@ def outing_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("已撤销外出申请"))
     return redirect("venues:outing_detail", pk=outing.pk)
+
+
+def home_todos(user) -> list[Todo]:
+    """外出申请待审批 on the approver's home page (someone else registered them): the person
+    is often waiting at home or at the gate for the answer."""
+    if not user.has_perm("venues.approve_outingapproval"):
+        return []
+    return [
+        Todo(
+            "outings",
+            _("外出申请待审批"),
+            selectors.outings_awaiting(user).count(),
+            reverse("venues:outing_list") + "?to_decide=true",
+        )
+    ]
 
 
 # --- the public scan page ----------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 Apps contribute panels: a panel is a function ``(request) -> dict | None`` listed in
 ``HOME_PANELS``; it returns a template name and its context, or ``None`` when the user's
-role has nothing to see there. ``CAPABILITIES`` lists the links a role may get. Core does not
-import the domain apps.
+role has nothing to see there. ``HOME_TODOS`` are functions ``(user) -> list[Todo]``: what
+waits for the user (a request to approve, a result to review), shown above the panels while
+there is any. ``CAPABILITIES`` lists the links a role may get. Core does not import the
+domain apps.
 """
 
 from __future__ import annotations
@@ -23,6 +25,21 @@ HOME_PANELS = [
     "fangkong.supervision.views.home_panel",
     "fangkong.enterprises.views.home_panel",
 ]
+
+HOME_TODOS = [
+    "fangkong.venues.views.home_todos",
+    "fangkong.health.views.home_todos",
+]
+
+
+@dataclass(frozen=True)
+class Todo:
+    """待办: how many things of one kind wait for the user, and the list that shows them."""
+
+    key: str
+    label: str
+    count: int
+    url: str
 
 
 @dataclass(frozen=True)
@@ -77,10 +94,12 @@ def home(request: HttpRequest) -> HttpResponse:
         if panel:
             panels.append(panel)
     user = request.user
+    todos = [todo for dotted in HOME_TODOS for todo in import_string(dotted)(user) if todo.count]
     return render(
         request,
         "home.html",
         {
+            "todos": todos,
             "panels": panels,
             "capabilities": role_capabilities(user),
             "role_note": ROLE_NOTES.get(user.role, ""),

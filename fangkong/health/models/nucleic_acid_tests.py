@@ -48,6 +48,13 @@ class NucleicAcidTest(ScopedModel):
             models.Index(fields=["resident", "result", "sampled_at"], name="nat_resident_result"),
             # The list's order: a city-wide first page reads 50 index entries, not a sort.
             models.Index(fields=["-sampled_at", "-id"], name="nat_list_order"),
+            # 阳性待复核 on the reviewers' home page: the few unreviewed positives among a
+            # city's millions of tests, counted without reading the others.
+            models.Index(
+                fields=["resident"],
+                condition=models.Q(result=NatResult.POSITIVE, review=NatReview.NONE),
+                name="nat_awaiting_review",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
