@@ -28,6 +28,7 @@ from fangkong.core.services import (
 )
 from fangkong.core.validators import validate_phone
 
+from . import selectors
 from .choices import (
     AllocationState,
     DonationKind,
@@ -124,15 +125,50 @@ def create_warehouse(*, actor, data: dict) -> Warehouse:
     )
 
 
+def _check_warehouse_change(warehouse: Warehouse, fields: dict) -> None:
+    """The ledger's rows belong to the place's area: moving a place that has rows would
+    move its history and stock to another area without a transfer, and retiring a place
+    that still holds stock would strand it (no form offers a retired place)."""
+    if getattr(fields["area"], "pk", fields["area"]) != warehouse.area_id and (
+        warehouse.movements.exists()
+    ):
+        raise ValidationError(
+            {
+                "area": _(
+                    "该库点已有库存流水，不能更改所属区域；请在新区域新建库点，再把库存调拨过去"
+                )
+            }
+        )
+    if warehouse.active and not fields.get("active", True):
+        levels = selectors.stock_levels(warehouse.movements.all())
+        held = list(
+            Item.objects.filter(pk__in=[r["item_id"] for r in levels])
+            .order_by("code")
+            .values_list("name", flat=True)
+        )
+        if held:
+            raise ValidationError(
+                {
+                    "active": _("该库点尚有库存（%(items)s），请先调出或盘点清零后再停用")
+                    % {"items": "、".join(held)}
+                }
+            )
+
+
 def update_warehouse(
     *, actor, warehouse: Warehouse, data: dict, expected_version: int | None
 ) -> Warehouse:
+    def clean(merged: dict, exclude_pk=None) -> dict:
+        fields = _clean_warehouse(merged, exclude_pk=exclude_pk)
+        _check_warehouse_change(warehouse, fields)
+        return fields
+
     return update_cleaned(
         actor,
         warehouse,
         data,
         perm="supplies.change_warehouse",
-        clean=_clean_warehouse,
+        clean=clean,
         field_names=WAREHOUSE_FIELDS,
         expected_version=expected_version,
     )

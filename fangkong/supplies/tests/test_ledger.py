@@ -244,3 +244,53 @@ def test_only_the_ledger_service_writes_ledger_rows():
     ]
     stock_columns = [f.name for f in Movement._meta.get_fields() if "stock" in f.name]
     assert stock_columns == []
+
+
+def test_a_place_with_ledger_rows_keeps_its_area(users, areas, catalogue, places):
+    """Moving a place to another area would move its history and stock there without a
+    transfer: refused once it has rows, so the stock of each area stays the ledger's."""
+    actor = users["command"]
+    place = places["community"]
+    services.receive_stock(actor=actor, warehouse=place, item=catalogue["gloves"], quantity=40)
+    with pytest.raises(ValidationError) as e:
+        services.update_warehouse(
+            actor=actor,
+            warehouse=place,
+            data={"area": areas["miyi_community"]},
+            expected_version=None,
+        )
+    assert "不能更改所属区域" in e.value.message_dict["area"][0]
+    place.refresh_from_db()
+    assert place.area == areas["community"]
+    # A place without rows yet can still be corrected.
+    empty = places["miyi"]
+    services.update_warehouse(
+        actor=actor, warehouse=empty, data={"area": areas["community"]}, expected_version=None
+    )
+    empty.refresh_from_db()
+    assert empty.area == areas["community"]
+
+
+def test_a_place_holding_stock_cannot_be_retired(users, catalogue, places):
+    """A retired place is offered by no form: its stock could never leave again."""
+    actor = users["command"]
+    place = places["checkpoint"]
+    services.receive_stock(actor=actor, warehouse=place, item=catalogue["gloves"], quantity=40)
+    services.receive_stock(actor=actor, warehouse=place, item=catalogue["masks"], quantity=10)
+    with pytest.raises(ValidationError) as e:
+        services.update_warehouse(
+            actor=actor, warehouse=place, data={"active": False}, expected_version=None
+        )
+    assert e.value.message_dict["active"] == [
+        "该库点尚有库存（医用口罩、医用手套），请先调出或盘点清零后再停用"
+    ]
+    place.refresh_from_db()
+    assert place.active
+    # Counted down to nothing, it retires.
+    for item, q in ((catalogue["gloves"], -40), (catalogue["masks"], -10)):
+        services.adjust_stock(actor=actor, warehouse=place, item=item, quantity=q, reason="盘亏")
+    services.update_warehouse(
+        actor=actor, warehouse=place, data={"active": False}, expected_version=None
+    )
+    place.refresh_from_db()
+    assert not place.active
