@@ -61,6 +61,8 @@ class WarehouseForm(AreaScopedFormMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Warehouse
         fields = ["area", "name", "kind", "address", "keeper", "active"]
+        # Indented under their parents: a street has a 第1网格 in every community.
+        field_classes = {"area": AreaChoiceField}
 
 
 def _unit_field():

@@ -426,3 +426,15 @@ def test_a_malformed_version_is_a_message_not_a_server_error(
     assert "页面的版本号无效，请刷新后重新修改" in page.content.decode()
     donation.refresh_from_db()
     assert donation.voided_at is None
+
+
+def test_warehouse_form_area_choice_reads_as_the_tree(client, users, areas):
+    """A street has a 第1网格 in every community: the place's area is offered indented
+    under its parents, as everywhere else, not as a flat list of look-alike names."""
+    client.force_login(users["street"])
+    page = client.get(reverse("supplies:warehouse_add")).content.decode()
+    select = re.search(r'<select name="area".*?</select>', page, re.S).group(0)
+    options = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select))
+    assert options[str(areas["street"].pk)] == areas["street"].name
+    assert options[str(areas["community"].pk)] == "\u3000" + areas["community"].name
+    assert options[str(areas["grid_a"].pk)] == "\u3000\u3000" + areas["grid_a"].name
