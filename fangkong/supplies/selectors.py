@@ -19,6 +19,7 @@ from .choices import KG_PER_UNIT, OUTFLOW_KINDS, DonationKind, FundEntryKind, Mo
 from .models import Donation, Fund, FundEntry, Item, Lot, Movement, Warehouse
 
 ZERO = Decimal(0)
+UNIT_LABELS = dict(Unit.choices)
 BURN_WINDOW_DAYS = 7
 
 
@@ -225,6 +226,7 @@ def donation_totals(donations: QuerySet) -> dict:
                 "item": r["item__name"],
                 "quantity": r["q"],
                 "unit": r["item__unit"],
+                "unit_label": UNIT_LABELS.get(r["item__unit"], r["item__unit"]),
             }
         )
         _add_goods(by_unit, r["item__unit"], r["q"])

@@ -122,6 +122,9 @@ def test_donation_form_goods_lines_receipt_and_verify(client, users, catalogue, 
     detail = client.get(reverse("supplies:donation_detail", args=[donation.pk])).content.decode()
     assert "138****1234" in detail and "13800001234" not in detail
     assert "1,500" in detail  # traced: 1.5 t on hand at the warehouse, in kg
+    # The list's totals say what the figures count: 1,500 of what.
+    heading = client.get(reverse("supplies:donation_list")).content.decode()
+    assert "酒精 1,500 千克" in heading and "医用手套 200 双" in heading
     pdf = client.get(reverse("supplies:donation_receipt", args=[donation.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     client.logout()
