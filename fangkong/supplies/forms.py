@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
 from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 
+from . import selectors
 from .choices import (
     DonationKind,
     DonorKind,
@@ -17,7 +19,7 @@ from .choices import (
     Unit,
     Urgency,
 )
-from .models import Fund, Item, Warehouse
+from .models import Fund, Item, Movement, Warehouse
 
 
 class ItemForm(StyledFormMixin, forms.ModelForm):
@@ -98,6 +100,16 @@ class MovementForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        if kind == "transfer":
+            # Also the places that sent the user's places stock: a surplus goes back there.
+            mine = Warehouse.objects.visible_to(self.user).values("pk")
+            back = selectors.suppliers_of(Movement.objects.visible_to(self.user)).values("pk")
+            self.fields["destination"].queryset = Warehouse.objects.filter(
+                Q(pk__in=mine) | Q(pk__in=back), active=True
+            ).select_related("area")
+            self.fields["destination"].help_text = _(
+                "可调往本辖区库点，或退回给调入过该物资的上级库点"
+            )
         if kind == "adjust":
             self.fields["quantity"].help_text = _("盘盈填正数，盘亏填负数")
             self.fields["reason"].required = True

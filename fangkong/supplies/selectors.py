@@ -74,6 +74,14 @@ def in_transit(allocations: QuerySet) -> dict[int, Decimal]:
     return {r["request__item_id"]: r["q"] for r in rows}
 
 
+def suppliers_of(movements: QuerySet) -> QuerySet:
+    """The places that transferred stock into the places of ``movements``: where a unit
+    may send a surplus back (退回) though the place is outside its own area."""
+    return Warehouse.objects.filter(
+        pk__in=movements.filter(kind=MovementKind.TRANSFER_IN).values("counterpart")
+    )
+
+
 # --- low stock by days of cover ----------------------------------------------------------
 
 

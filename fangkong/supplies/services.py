@@ -402,9 +402,17 @@ def transfer_stock(
     reason: str = "",
     occurred_at: datetime.datetime | None = None,
 ) -> list[Movement]:
-    """调拨 between two places the actor manages: out of one and into the other, same lots."""
+    """调拨 between two places the actor manages: out of one and into the other, same lots.
+    A place may also send an item back (退回) to a place that sent it that item, outside the
+    actor's area: a community returns its surplus to the street's warehouse."""
     _check_posting(actor, source, item)
-    require_area(actor, destination.area)
+    returned = (
+        selectors.suppliers_of(Movement.objects.filter(warehouse=source, item=item))
+        .filter(pk=destination.pk)
+        .exists()
+    )
+    if not returned:
+        require_area(actor, destination.area)
     if source.pk == destination.pk:
         raise ValidationError({"destination": _("调入库点不能与调出库点相同")})
     entered = clean_quantity(quantity)

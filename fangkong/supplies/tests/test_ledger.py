@@ -294,3 +294,48 @@ def test_a_place_holding_stock_cannot_be_retired(users, catalogue, places):
     )
     place.refresh_from_db()
     assert not place.active
+
+
+def test_a_community_returns_a_surplus_to_the_place_that_sent_it(users, catalogue, places):
+    """退回: the community sends gloves back to the city warehouse they came from (outside
+    its area), the same lots; it cannot push stock into any other place above it."""
+    gloves = catalogue["gloves"]
+    city, community = places["city"], places["community"]
+    services.receive_stock(actor=users["command"], warehouse=city, item=gloves, quantity=100)
+    services.transfer_stock(
+        actor=users["command"], source=city, destination=community, item=gloves, quantity=60
+    )
+    rows = services.transfer_stock(
+        actor=users["community"],
+        source=community,
+        destination=city,
+        item=gloves,
+        quantity=25,
+        reason="剩余退回",
+    )
+    assert [(r.warehouse, r.kind, r.quantity) for r in rows] == [
+        (community, MovementKind.TRANSFER_OUT, Decimal(-25)),
+        (city, MovementKind.TRANSFER_IN, Decimal(25)),
+    ]
+    assert stock(city, gloves) == Decimal(65) and stock(community, gloves) == Decimal(35)
+    before = Movement.objects.count()
+    with pytest.raises(PermissionDenied):  # never sent it anything
+        services.transfer_stock(
+            actor=users["community"],
+            source=community,
+            destination=places["quarantine"],
+            item=gloves,
+            quantity=5,
+        )
+    services.receive_stock(
+        actor=users["command"], warehouse=community, item=catalogue["masks"], quantity=10
+    )
+    with pytest.raises(PermissionDenied):  # the city sent gloves, not masks
+        services.transfer_stock(
+            actor=users["community"],
+            source=community,
+            destination=city,
+            item=catalogue["masks"],
+            quantity=5,
+        )
+    assert Movement.objects.count() == before + 1

@@ -441,3 +441,33 @@ def test_warehouse_form_area_choice_reads_as_the_tree(client, users, areas):
     assert options[str(areas["street"].pk)] == areas["street"].name
     assert options[str(areas["community"].pk)] == "\u3000" + areas["community"].name
     assert options[str(areas["grid_a"].pk)] == "\u3000\u3000" + areas["grid_a"].name
+
+
+def test_transfer_form_offers_the_supplying_place_for_a_return(client, users, catalogue, places):
+    """The community's transfer form offers its own places and the city warehouse that sent
+    it stock (to return a surplus), not the other places above it."""
+    services.receive_stock(
+        actor=users["command"], warehouse=places["city"], item=catalogue["gloves"], quantity=9
+    )
+    services.transfer_stock(
+        actor=users["command"],
+        source=places["city"],
+        destination=places["community"],
+        item=catalogue["gloves"],
+        quantity=9,
+    )
+    client.force_login(users["community"])
+    url = reverse("supplies:movement_add", args=["transfer"])
+    page = client.get(url).content.decode()
+    select = re.search(r'<select name="destination".*?</select>', page, re.S).group(0)
+    assert "市应急物资仓库" in select and "海棠花语社区" in select
+    assert "仁和集中隔离点" not in select
+    data = {
+        "warehouse": places["community"].pk,
+        "destination": places["city"].pk,
+        "item": catalogue["gloves"].pk,
+        "quantity": "4",
+        "reason": "剩余退回",
+    }
+    assert client.post(url, data).status_code == 302
+    assert Movement.objects.filter(warehouse=places["city"], kind="transfer_in").get().quantity == 4
