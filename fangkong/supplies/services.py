@@ -54,7 +54,7 @@ from .models import (
     SupplyRequest,
     Warehouse,
 )
-from .rules import allocation_key, clean_quantity, to_base
+from .rules import allocation_key, clean_count, clean_quantity, to_base
 
 # --- items and warehouses ----------------------------------------------------------------
 
@@ -438,21 +438,44 @@ def adjust_stock(
     actor,
     warehouse: Warehouse,
     item: Item,
-    quantity,
+    quantity=None,
     unit: str = "",
     reason: str,
+    counted=None,
     occurred_at: datetime.datetime | None = None,
 ) -> list[Movement]:
-    """盘点调整: a signed correction with a reason; a surplus opens a lot, a loss uses FIFO."""
+    """盘点调整: a signed correction with a reason; a surplus opens a lot, a loss uses FIFO.
+    Given ``counted`` (the figure found on the shelf, in ``unit``) instead of ``quantity``,
+    the correction is the count minus the book stock, read under the warehouse's lock."""
     _check_posting(actor, warehouse, item)
-    entered = clean_quantity(quantity, allow_negative=True)
-    base = to_base(item, entered, unit or item.unit)
+    unit = unit or item.unit
+    by_count = counted not in (None, "")
+    if by_count:
+        found = clean_count(counted)
+        found_base = to_base(item, found, unit)
+    else:
+        entered = clean_quantity(quantity, allow_negative=True)
+        base = to_base(item, entered, unit)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("盘点调整须填写原因")})
     at = occurred_at or timezone.now()
     with transaction.atomic():
         _lock_warehouses(warehouse)
+        if by_count:
+            book = selectors.stock_of(Movement.objects.all(), warehouse=warehouse, item=item)
+            base = found_base - book
+            figures = {"book": _num(book), "unit": item.get_unit_display()}
+            if not base:
+                raise ValidationError(
+                    {"counted": _("实盘数与账面库存一致（%(book)s %(unit)s），无需调整") % figures}
+                )
+            entered, unit = base, item.unit
+            reason = _("%(reason)s（实盘 %(found)s %(unit)s，账面 %(book)s %(unit)s）") % {
+                "reason": reason,
+                "found": _num(found_base),
+                **figures,
+            }
         if base > 0:
             lot = _new_lot(
                 actor=actor,
@@ -461,7 +484,7 @@ def adjust_stock(
                 source=LotSource.ADJUSTMENT,
                 quantity=base,
                 entered=entered,
-                unit=unit or item.unit,
+                unit=unit,
                 at=at,
                 note=reason,
             )
@@ -474,9 +497,9 @@ def adjust_stock(
             item=item,
             lines=lines,
             entered_quantity=entered,
-            entered_unit=unit or item.unit,
+            entered_unit=unit,
             occurred_at=at,
-            reason=reason,
+            reason=reason[:200],
         )
 
 

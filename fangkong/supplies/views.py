@@ -203,7 +203,9 @@ def movement_add(request: HttpRequest, kind: str) -> HttpResponse:
                     **common,
                 )
             else:
-                services.adjust_stock(warehouse=d["warehouse"], reason=d["reason"], **common)
+                services.adjust_stock(
+                    warehouse=d["warehouse"], reason=d["reason"], counted=d["counted"], **common
+                )
             messages.success(request, _("已登记%(kind)s") % {"kind": MOVEMENT_TITLES[kind]})
             return redirect("supplies:warehouse_detail", pk=d["warehouse"].pk)
     return render(

@@ -339,3 +339,31 @@ def test_a_community_returns_a_surplus_to_the_place_that_sent_it(users, catalogu
             quantity=5,
         )
     assert Movement.objects.count() == before + 1
+
+
+def test_a_count_posts_the_difference_from_the_book_stock(users, catalogue, places):
+    """盘点: the clerk types what is on the shelf; the ledger gets count − book stock, with
+    both figures in the reason; a count equal to the book posts nothing."""
+    actor, place, masks = users["command"], places["city"], catalogue["masks"]
+    services.receive_stock(actor=actor, warehouse=place, item=masks, quantity=100)
+    (row,) = services.adjust_stock(
+        actor=actor, warehouse=place, item=masks, counted="97", reason="破损"
+    )
+    assert (row.kind, row.quantity, row.entered_quantity) == (
+        MovementKind.ADJUST,
+        Decimal(-3),
+        Decimal(-3),
+    )
+    assert row.reason == "破损（实盘 97 只，账面 100 只）"
+    (row,) = services.adjust_stock(
+        actor=actor, warehouse=place, item=masks, counted="2", unit=Unit.BOX, reason="复盘"
+    )
+    assert row.quantity == Decimal(3) and row.lot.source == "adjustment"
+    assert stock(place, masks) == Decimal(100)
+    before = Movement.objects.count()
+    with pytest.raises(ValidationError) as e:
+        services.adjust_stock(actor=actor, warehouse=place, item=masks, counted=100, reason="月盘")
+    assert e.value.message_dict["counted"] == ["实盘数与账面库存一致（100 只），无需调整"]
+    services.adjust_stock(actor=actor, warehouse=place, item=masks, counted=0, reason="全部过期")
+    assert stock(place, masks) == 0  # both lots emptied, oldest first
+    assert Movement.objects.count() == before + 2

@@ -471,3 +471,17 @@ def test_transfer_form_offers_the_supplying_place_for_a_return(client, users, ca
     }
     assert client.post(url, data).status_code == 302
     assert Movement.objects.filter(warehouse=places["city"], kind="transfer_in").get().quantity == 4
+
+
+def test_count_form_takes_the_shelf_figure(client, users, catalogue, stocked):
+    """The 盘点调整 form takes the counted figure (or a difference, not both)."""
+    client.force_login(users["command"])
+    url = reverse("supplies:movement_add", args=["adjust"])
+    base = {"warehouse": stocked["city"].pk, "item": catalogue["gloves"].pk, "reason": "月末盘点"}
+    both = client.post(url, base | {"counted": "480", "quantity": "-20"}).content.decode()
+    assert "实盘数量与调整数量只填一项" in both
+    neither = client.post(url, base).content.decode()
+    assert "请填写实盘数量或调整数量" in neither
+    assert client.post(url, base | {"counted": "480"}).status_code == 302
+    row = Movement.objects.filter(kind="adjust").get()
+    assert row.quantity == Decimal(-20) and "实盘 480 双，账面 500 双" in row.reason
