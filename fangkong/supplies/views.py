@@ -84,7 +84,7 @@ def _allocations(qs):
 
 
 def _donations(qs):
-    return qs.select_related("area", "fund", "warehouse")
+    return qs.select_related("area", "fund", "warehouse").prefetch_related("lots__item")
 
 
 # --- items and places --------------------------------------------------------------------

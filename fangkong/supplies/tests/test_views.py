@@ -125,6 +125,11 @@ def test_donation_form_goods_lines_receipt_and_verify(client, users, catalogue, 
     # The list's totals say what the figures count: 1,500 of what.
     heading = client.get(reverse("supplies:donation_list")).content.decode()
     assert "酒精 1,500 千克" in heading and "医用手套 200 双" in heading
+    # The list and its export say what each goods donation brought (the 公示 needs it).
+    rows = _sheet(client.get(reverse("supplies:donation_list") + "?export=xlsx"))
+    header = next(r for r in rows if r and "捐赠物品" in r)
+    line = next(r for r in rows if r and "王先生" in r)
+    assert line[header.index("捐赠物品")] == "酒精 1500 千克；医用手套 200 双"
     pdf = client.get(reverse("supplies:donation_receipt", args=[donation.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     client.logout()
