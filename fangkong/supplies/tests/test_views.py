@@ -284,6 +284,7 @@ def test_fund_pages(client, users, areas):
         "request_list",
         "allocation_list",
         "fund_list",
+        "fundentry_list",
         "item_add",
         "warehouse_add",
         "donation_add",
@@ -318,6 +319,7 @@ def test_list_query_counts_do_not_grow_with_rows(
         "request_list",
         "donation_list",
         "fund_list",
+        "fundentry_list",
         "allocation_list",
     ):
         with django_assert_max_num_queries(14):
@@ -490,3 +492,39 @@ def test_count_form_takes_the_shelf_figure(client, users, catalogue, stocked):
     assert client.post(url, base | {"counted": "480"}).status_code == 302
     row = Movement.objects.filter(kind="adjust").get()
     assert row.quantity == Decimal(-20) and "实盘 480 双，账面 500 双" in row.reason
+
+
+def test_a_funds_entries_are_listed_and_exported(client, users, areas):
+    """资金流水: a money donation spent on purchases, exported from the fund's page for the
+    公示 of its use; another area's fund stays out."""
+    actor = users["command"]
+    fund = services.create_fund(actor=actor, area=areas["street"], name="街道捐款", kind="donation")
+    other = services.create_fund(
+        actor=actor, area=areas["miyi_community"], name="迷易捐款", kind="donation"
+    )
+    day = datetime.date(2020, 2, 14)
+    services.record_fund_entry(
+        actor=actor, fund=fund, kind="income", amount="5000", date=day, counterpart="爱心企业"
+    )
+    services.record_fund_entry(
+        actor=actor,
+        fund=fund,
+        kind="spending",
+        amount="3200",
+        date=day,
+        counterpart="医药公司",
+        purpose="采购N95口罩",
+    )
+    services.record_fund_entry(
+        actor=actor, fund=other, kind="income", amount="70", date=day, counterpart="个人"
+    )
+    client.force_login(users["street"])
+    detail = client.get(reverse("supplies:fund_detail", args=[fund.pk])).content.decode()
+    url = reverse("supplies:fundentry_list")
+    assert f"{url}?fund={fund.pk}" in detail
+    header, *rows = _sheet(client.get(f"{url}?fund={fund.pk}&export=xlsx"))
+    amount = header.index("金额(元)")
+    body = sorted((r[header.index("用途/说明")] or "", r[amount]) for r in rows if r and r[0])
+    assert body == [("", 5000), ("采购N95口罩", -3200)]
+    page = client.get(url).content.decode()
+    assert "医药公司" in page and "迷易捐款" not in page
