@@ -242,6 +242,8 @@ def test_request_approve_allocate_and_receive_through_pages(client, users, catal
     client.force_login(users["community"])
     page = client.get(reverse("supplies:allocation_list")).content.decode()
     assert "待签收" in page
+    # What is being signed for: from where, how much of what.
+    assert "市应急物资仓库 → 仁和高速卡点 · 医用手套 × 80 双" in page
     client.post(reverse("supplies:allocation_receive", args=[allocation.pk]), {"note": "ok"})
     allocation.refresh_from_db()
     assert allocation.state == "received"
