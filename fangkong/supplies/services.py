@@ -58,11 +58,22 @@ from .rules import allocation_key, clean_count, clean_quantity, to_base
 
 # --- items and warehouses ----------------------------------------------------------------
 
-ITEM_FIELDS = ("code", "name", "category", "spec", "unit", "alt_unit", "alt_factor", "alert_days")
+ITEM_FIELDS = (
+    "code",
+    "name",
+    "category",
+    "spec",
+    "unit",
+    "alt_unit",
+    "alt_factor",
+    "alert_days",
+    "active",
+)
 
 
 def _clean_item(data: dict, exclude_pk=None) -> dict:
     data = {k: data.get(k) for k in ITEM_FIELDS if k in data}
+    data["active"] = data.get("active") is not False  # in use unless unticked
     data["code"] = (data.get("code") or "").strip()
     data["name"] = (data.get("name") or "").strip()
     if not data["code"]:
@@ -101,6 +112,21 @@ def update_item(*, actor, item: Item, data: dict, expected_version: int | None) 
     fields = _clean_item(data, exclude_pk=item.pk)
     if fields["unit"] != item.unit and item.movements.exists():
         raise ValidationError({"unit": _("已有库存流水，不能更改计量单位")})
+    if item.active and not fields["active"]:
+        # No posting takes a retired item: stock of it would be stranded where it lies.
+        levels = selectors.stock_levels(item.movements.all())
+        held = list(
+            Warehouse.objects.filter(pk__in=[r["warehouse_id"] for r in levels])
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        if held:
+            raise ValidationError(
+                {
+                    "active": _("%(places)s尚有该物资库存，请先出库或盘点清零后再停用")
+                    % {"places": "、".join(held)}
+                }
+            )
     return audited_update(actor, item, fields, expected_version=expected_version)
 
 

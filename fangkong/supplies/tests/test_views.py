@@ -530,3 +530,34 @@ def test_a_funds_entries_are_listed_and_exported(client, users, areas):
     assert body == [("", 5000), ("采购N95口罩", -3200)]
     page = client.get(url).content.decode()
     assert "医药公司" in page and "迷易捐款" not in page
+
+
+def test_unticking_active_retires_an_item_unless_it_is_held_somewhere(
+    client, users, catalogue, stocked
+):
+    """启用 unticked on the item's page was \"saved\" and ignored; it now retires the item,
+    but not while some place still holds it (no posting takes a retired item)."""
+    client.force_login(users["command"])
+    masks, gloves = catalogue["masks"], catalogue["gloves"]
+
+    def post(item):
+        data = {
+            "code": item.code,
+            "name": item.name,
+            "category": item.category,
+            "unit": item.unit,
+            "alt_unit": item.alt_unit,
+            "alt_factor": item.alt_factor or "",
+            "alert_days": item.alert_days,
+            "version": item.version,
+        }  # "active" unticked: absent from the post
+        return client.post(reverse("supplies:item_edit", args=[item.pk]), data)
+
+    assert post(masks).status_code == 302
+    masks.refresh_from_db()
+    assert not masks.active
+    page = post(gloves).content.decode()
+    assert "仁和高速卡点" not in page
+    assert "市应急物资仓库、迷阳水岸社区尚有该物资库存，请先出库或盘点清零后再停用" in page
+    gloves.refresh_from_db()
+    assert gloves.active
