@@ -9,12 +9,22 @@ from fangkong.status.clock import end_of_day
 
 from .choices import (
     DonationKind,
+    FundEntryKind,
     ItemCategory,
     MovementKind,
     RequestState,
     WarehouseKind,
 )
-from .models import Allocation, Donation, Fund, Item, Movement, SupplyRequest, Warehouse
+from .models import (
+    Allocation,
+    Donation,
+    Fund,
+    FundEntry,
+    Item,
+    Movement,
+    SupplyRequest,
+    Warehouse,
+)
 from .selectors import fund_sums
 
 
@@ -129,3 +139,17 @@ class FundFilterSet(django_filters.FilterSet):
 
     def filter_until(self, qs, name, value):
         return fund_sums(qs, until=value)
+
+
+class FundEntryFilterSet(django_filters.FilterSet):
+    """资金流水 of a fund (from its page) or of every fund in an area, by kind and dates."""
+
+    area = AreaSubtreeFilter(label=_("区域"))
+    fund = IdFilter(label=_("资金"), field_name="fund_id")
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=FundEntryKind.choices)
+    since = django_filters.DateFilter(label=_("起始日期"), field_name="date", lookup_expr="gte")
+    until = django_filters.DateFilter(label=_("截止日期"), field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = FundEntry
+        fields = ["area", "fund", "kind"]

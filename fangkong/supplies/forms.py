@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
 from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 
+from . import selectors
 from .choices import (
     DonationKind,
     DonorKind,
@@ -17,7 +19,7 @@ from .choices import (
     Unit,
     Urgency,
 )
-from .models import Fund, Item, Warehouse
+from .models import Fund, Item, Movement, Warehouse
 
 
 class ItemForm(StyledFormMixin, forms.ModelForm):
@@ -61,6 +63,8 @@ class WarehouseForm(AreaScopedFormMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Warehouse
         fields = ["area", "name", "kind", "address", "keeper", "active"]
+        # Indented under their parents: a street has a 第1网格 in every community.
+        field_classes = {"area": AreaChoiceField}
 
 
 def _unit_field():
@@ -74,6 +78,14 @@ class MovementForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
 
     warehouse = forms.ModelChoiceField(label=_("库点"), queryset=Warehouse.objects.none())
     item = forms.ModelChoiceField(label=_("物资"), queryset=Item.objects.none())
+    counted = forms.DecimalField(
+        label=_("实盘数量"),
+        max_digits=16,
+        decimal_places=4,
+        min_value=0,
+        required=False,
+        help_text=_("填清点出的实际数量，系统按账面库存算出盘盈或盘亏"),
+    )
     quantity = forms.DecimalField(label=_("数量"), max_digits=16, decimal_places=4)
     unit = _unit_field()
     source = forms.ChoiceField(label=_("来源"), choices=LotSource.choices, required=False)
@@ -87,7 +99,7 @@ class MovementForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
         "in": ("warehouse", "item", "quantity", "unit", "source", "reason"),
         "out": ("warehouse", "item", "quantity", "unit", "recipient", "reason"),
         "transfer": ("warehouse", "destination", "item", "quantity", "unit", "reason"),
-        "adjust": ("warehouse", "item", "quantity", "unit", "reason"),
+        "adjust": ("warehouse", "item", "counted", "quantity", "unit", "reason"),
     }
 
     def __init__(self, *args, kind: str, **kwargs):
@@ -96,9 +108,31 @@ class MovementForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        if kind == "transfer":
+            # Also the places that sent the user's places stock: a surplus goes back there.
+            mine = Warehouse.objects.visible_to(self.user).values("pk")
+            back = selectors.suppliers_of(Movement.objects.visible_to(self.user)).values("pk")
+            self.fields["destination"].queryset = Warehouse.objects.filter(
+                Q(pk__in=mine) | Q(pk__in=back), active=True
+            ).select_related("area")
+            self.fields["destination"].help_text = _(
+                "可调往本辖区库点，或退回给调入过该物资的上级库点"
+            )
         if kind == "adjust":
-            self.fields["quantity"].help_text = _("盘盈填正数，盘亏填负数")
+            self.fields["quantity"].label = _("调整数量")
+            self.fields["quantity"].required = False
+            self.fields["quantity"].help_text = _("不填实盘数量时填差额：盘盈填正数，盘亏填负数")
             self.fields["reason"].required = True
+
+    def clean(self):
+        data = super().clean()
+        if "counted" in self.fields:
+            counted, quantity = data.get("counted"), data.get("quantity")
+            if counted is None and quantity is None and not self.has_error("quantity"):
+                self.add_error("counted", _("请填写实盘数量或调整数量"))
+            elif counted is not None and quantity is not None:
+                self.add_error("quantity", _("实盘数量与调整数量只填一项"))
+        return data
 
 
 class DonationForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):

@@ -51,6 +51,19 @@ def clean_quantity(value, field: str = "quantity", *, allow_negative: bool = Fal
     return q
 
 
+def clean_count(value, field: str = "counted") -> Decimal:
+    """A figure counted on the shelf (盘点实盘数): zero or more."""
+    try:
+        q = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({field: _("请填写数量")}) from None
+    if not q.is_finite() or q < 0:
+        raise ValidationError({field: _("实盘数量不能小于 0")})
+    if q >= Decimal("1e12"):
+        raise ValidationError({field: _("数量过大")})
+    return q
+
+
 def to_base(item, quantity: Decimal, unit: str, field: str = "unit") -> Decimal:
     try:
         return item.to_base(quantity, unit).quantize(QUANTUM)

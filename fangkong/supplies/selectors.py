@@ -19,6 +19,7 @@ from .choices import KG_PER_UNIT, OUTFLOW_KINDS, DonationKind, FundEntryKind, Mo
 from .models import Donation, Fund, FundEntry, Item, Lot, Movement, Warehouse
 
 ZERO = Decimal(0)
+UNIT_LABELS = dict(Unit.choices)
 BURN_WINDOW_DAYS = 7
 
 
@@ -71,6 +72,14 @@ def in_transit(allocations: QuerySet) -> dict[int, Decimal]:
         .order_by("request__item_id")
     )
     return {r["request__item_id"]: r["q"] for r in rows}
+
+
+def suppliers_of(movements: QuerySet) -> QuerySet:
+    """The places that transferred stock into the places of ``movements``: where a unit
+    may send a surplus back (退回) though the place is outside its own area."""
+    return Warehouse.objects.filter(
+        pk__in=movements.filter(kind=MovementKind.TRANSFER_IN).values("counterpart")
+    )
 
 
 # --- low stock by days of cover ----------------------------------------------------------
@@ -225,6 +234,7 @@ def donation_totals(donations: QuerySet) -> dict:
                 "item": r["item__name"],
                 "quantity": r["q"],
                 "unit": r["item__unit"],
+                "unit_label": UNIT_LABELS.get(r["item__unit"], r["item__unit"]),
             }
         )
         _add_goods(by_unit, r["item__unit"], r["q"])

@@ -28,6 +28,7 @@ from fangkong.core.services import (
 )
 from fangkong.core.validators import validate_phone
 
+from . import selectors
 from .choices import (
     AllocationState,
     DonationKind,
@@ -53,15 +54,26 @@ from .models import (
     SupplyRequest,
     Warehouse,
 )
-from .rules import allocation_key, clean_quantity, to_base
+from .rules import allocation_key, clean_count, clean_quantity, to_base
 
 # --- items and warehouses ----------------------------------------------------------------
 
-ITEM_FIELDS = ("code", "name", "category", "spec", "unit", "alt_unit", "alt_factor", "alert_days")
+ITEM_FIELDS = (
+    "code",
+    "name",
+    "category",
+    "spec",
+    "unit",
+    "alt_unit",
+    "alt_factor",
+    "alert_days",
+    "active",
+)
 
 
 def _clean_item(data: dict, exclude_pk=None) -> dict:
     data = {k: data.get(k) for k in ITEM_FIELDS if k in data}
+    data["active"] = data.get("active") is not False  # in use unless unticked
     data["code"] = (data.get("code") or "").strip()
     data["name"] = (data.get("name") or "").strip()
     if not data["code"]:
@@ -100,6 +112,21 @@ def update_item(*, actor, item: Item, data: dict, expected_version: int | None) 
     fields = _clean_item(data, exclude_pk=item.pk)
     if fields["unit"] != item.unit and item.movements.exists():
         raise ValidationError({"unit": _("已有库存流水，不能更改计量单位")})
+    if item.active and not fields["active"]:
+        # No posting takes a retired item: stock of it would be stranded where it lies.
+        levels = selectors.stock_levels(item.movements.all())
+        held = list(
+            Warehouse.objects.filter(pk__in=[r["warehouse_id"] for r in levels])
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        if held:
+            raise ValidationError(
+                {
+                    "active": _("%(places)s尚有该物资库存，请先出库或盘点清零后再停用")
+                    % {"places": "、".join(held)}
+                }
+            )
     return audited_update(actor, item, fields, expected_version=expected_version)
 
 
@@ -124,15 +151,50 @@ def create_warehouse(*, actor, data: dict) -> Warehouse:
     )
 
 
+def _check_warehouse_change(warehouse: Warehouse, fields: dict) -> None:
+    """The ledger's rows belong to the place's area: moving a place that has rows would
+    move its history and stock to another area without a transfer, and retiring a place
+    that still holds stock would strand it (no form offers a retired place)."""
+    if getattr(fields["area"], "pk", fields["area"]) != warehouse.area_id and (
+        warehouse.movements.exists()
+    ):
+        raise ValidationError(
+            {
+                "area": _(
+                    "该库点已有库存流水，不能更改所属区域；请在新区域新建库点，再把库存调拨过去"
+                )
+            }
+        )
+    if warehouse.active and not fields.get("active", True):
+        levels = selectors.stock_levels(warehouse.movements.all())
+        held = list(
+            Item.objects.filter(pk__in=[r["item_id"] for r in levels])
+            .order_by("code")
+            .values_list("name", flat=True)
+        )
+        if held:
+            raise ValidationError(
+                {
+                    "active": _("该库点尚有库存（%(items)s），请先调出或盘点清零后再停用")
+                    % {"items": "、".join(held)}
+                }
+            )
+
+
 def update_warehouse(
     *, actor, warehouse: Warehouse, data: dict, expected_version: int | None
 ) -> Warehouse:
+    def clean(merged: dict, exclude_pk=None) -> dict:
+        fields = _clean_warehouse(merged, exclude_pk=exclude_pk)
+        _check_warehouse_change(warehouse, fields)
+        return fields
+
     return update_cleaned(
         actor,
         warehouse,
         data,
         perm="supplies.change_warehouse",
-        clean=_clean_warehouse,
+        clean=clean,
         field_names=WAREHOUSE_FIELDS,
         expected_version=expected_version,
     )
@@ -366,9 +428,17 @@ def transfer_stock(
     reason: str = "",
     occurred_at: datetime.datetime | None = None,
 ) -> list[Movement]:
-    """调拨 between two places the actor manages: out of one and into the other, same lots."""
+    """调拨 between two places the actor manages: out of one and into the other, same lots.
+    A place may also send an item back (退回) to a place that sent it that item, outside the
+    actor's area: a community returns its surplus to the street's warehouse."""
     _check_posting(actor, source, item)
-    require_area(actor, destination.area)
+    returned = (
+        selectors.suppliers_of(Movement.objects.filter(warehouse=source, item=item))
+        .filter(pk=destination.pk)
+        .exists()
+    )
+    if not returned:
+        require_area(actor, destination.area)
     if source.pk == destination.pk:
         raise ValidationError({"destination": _("调入库点不能与调出库点相同")})
     entered = clean_quantity(quantity)
@@ -394,21 +464,44 @@ def adjust_stock(
     actor,
     warehouse: Warehouse,
     item: Item,
-    quantity,
+    quantity=None,
     unit: str = "",
     reason: str,
+    counted=None,
     occurred_at: datetime.datetime | None = None,
 ) -> list[Movement]:
-    """盘点调整: a signed correction with a reason; a surplus opens a lot, a loss uses FIFO."""
+    """盘点调整: a signed correction with a reason; a surplus opens a lot, a loss uses FIFO.
+    Given ``counted`` (the figure found on the shelf, in ``unit``) instead of ``quantity``,
+    the correction is the count minus the book stock, read under the warehouse's lock."""
     _check_posting(actor, warehouse, item)
-    entered = clean_quantity(quantity, allow_negative=True)
-    base = to_base(item, entered, unit or item.unit)
+    unit = unit or item.unit
+    by_count = counted not in (None, "")
+    if by_count:
+        found = clean_count(counted)
+        found_base = to_base(item, found, unit)
+    else:
+        entered = clean_quantity(quantity, allow_negative=True)
+        base = to_base(item, entered, unit)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("盘点调整须填写原因")})
     at = occurred_at or timezone.now()
     with transaction.atomic():
         _lock_warehouses(warehouse)
+        if by_count:
+            book = selectors.stock_of(Movement.objects.all(), warehouse=warehouse, item=item)
+            base = found_base - book
+            figures = {"book": _num(book), "unit": item.get_unit_display()}
+            if not base:
+                raise ValidationError(
+                    {"counted": _("实盘数与账面库存一致（%(book)s %(unit)s），无需调整") % figures}
+                )
+            entered, unit = base, item.unit
+            reason = _("%(reason)s（实盘 %(found)s %(unit)s，账面 %(book)s %(unit)s）") % {
+                "reason": reason,
+                "found": _num(found_base),
+                **figures,
+            }
         if base > 0:
             lot = _new_lot(
                 actor=actor,
@@ -417,7 +510,7 @@ def adjust_stock(
                 source=LotSource.ADJUSTMENT,
                 quantity=base,
                 entered=entered,
-                unit=unit or item.unit,
+                unit=unit,
                 at=at,
                 note=reason,
             )
@@ -430,9 +523,9 @@ def adjust_stock(
             item=item,
             lines=lines,
             entered_quantity=entered,
-            entered_unit=unit or item.unit,
+            entered_unit=unit,
             occurred_at=at,
-            reason=reason,
+            reason=reason[:200],
         )
 
 

@@ -104,6 +104,14 @@ class StockTable(Table):
     )
 
 
+def _donated_goods(row) -> str:
+    """What a goods donation brought, item by item in its unit (the lots it opened)."""
+    return "；".join(
+        f"{lot.item.name} {_qty(lot.quantity):f} {lot.item.get_unit_display()}"
+        for lot in row.lots.all()
+    )
+
+
 class DonationTable(Table):
     detail_url_name = "supplies:donation_detail"
     columns = (
@@ -113,6 +121,7 @@ class DonationTable(Table):
         Column("donor_contact", _("联系电话"), personal="phone"),
         Column("kind", _("捐赠类型"), choices=True),
         Column("amount", _("金额(元)")),
+        Column("goods", _("捐赠物品"), render=_donated_goods),
         Column("channel", _("捐赠渠道")),
         Column("intended_use", _("指定用途")),
         *area_columns("area", _("受赠区域")),

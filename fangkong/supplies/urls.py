@@ -31,6 +31,7 @@ urlpatterns = [
     path("allocations/<int:pk>/receive/", views.allocation_receive, name="allocation_receive"),
     path("funds/", views.FundListView.as_view(), name="fund_list"),
     path("funds/add/", views.fund_add, name="fund_add"),
+    path("funds/entries/", views.FundEntryListView.as_view(), name="fundentry_list"),
     path("funds/<int:pk>/", views.FundDetailView.as_view(), name="fund_detail"),
     path("funds/<int:pk>/entries/", views.fund_entry_add, name="fund_entry_add"),
 ]

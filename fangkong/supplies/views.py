@@ -37,6 +37,7 @@ from .choices import AllocationState, RequestState
 from .filtersets import (
     AllocationFilterSet,
     DonationFilterSet,
+    FundEntryFilterSet,
     FundFilterSet,
     ItemFilterSet,
     MovementFilterSet,
@@ -84,7 +85,7 @@ def _allocations(qs):
 
 
 def _donations(qs):
-    return qs.select_related("area", "fund", "warehouse")
+    return qs.select_related("area", "fund", "warehouse").prefetch_related("lots__item")
 
 
 # --- items and places --------------------------------------------------------------------
@@ -203,7 +204,9 @@ def movement_add(request: HttpRequest, kind: str) -> HttpResponse:
                     **common,
                 )
             else:
-                services.adjust_stock(warehouse=d["warehouse"], reason=d["reason"], **common)
+                services.adjust_stock(
+                    warehouse=d["warehouse"], reason=d["reason"], counted=d["counted"], **common
+                )
             messages.success(request, _("已登记%(kind)s") % {"kind": MOVEMENT_TITLES[kind]})
             return redirect("supplies:warehouse_detail", pk=d["warehouse"].pk)
     return render(
@@ -525,6 +528,21 @@ class FundListView(ObjectListView):
     export_permission = "supplies.view_fund"
     list_url_name = "supplies:fund_list"
     add_url_name = "supplies:fund_add"
+    extra_actions = (
+        ("supplies:fundentry_list", gettext_lazy("资金流水"), "supplies.view_fundentry"),
+    )
+
+
+class FundEntryListView(ObjectListView):
+    """资金流水: every income, allocation and spending, exported for the 公示 of funds."""
+
+    model = FundEntry
+    filterset_class = FundEntryFilterSet
+    table_class = FundEntryTable
+    selector = staticmethod(lambda qs: qs.select_related("fund"))
+    export_permission = "supplies.view_fundentry"
+    list_url_name = "supplies:fundentry_list"
+    hidden_filters = ("fund",)
 
 
 @permission_required("supplies.add_fund", raise_exception=True)

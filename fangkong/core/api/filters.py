@@ -68,8 +68,11 @@ class StrictOrderingFilter(OrderingFilter):
         return super().filter_queryset(request, queryset, view)
 
     def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param, "").strip()
+        if not raw:  # the list's own order (the browsable API asks for it to draw its menu)
+            return []
         allowed = allowed_ordering(view, queryset.model)
-        terms = [t.strip() for t in request.query_params[self.ordering_param].split(",")]
+        terms = [t.strip() for t in raw.split(",")]
         unknown = [t for t in terms if t.lstrip("-") not in allowed]
         if unknown or not all(terms):
             raise ValidationError(

@@ -85,3 +85,15 @@ def test_a_row_is_found_by_its_id_whatever_the_lists_parameters_say(users, areas
         response = api.get(url, params)
         assert response.status_code == 200, params
         assert response.json()["id"] == resident.pk
+
+
+def test_a_list_opened_in_the_browser_renders_without_ordering(client, users):
+    """The browsable API draws its ordering menu for every list, asking for the current
+    order: without ``?ordering=`` that is the list's own, not a server error."""
+    client.force_login(users["command"])
+    for path in ("/api/v1/warehouses/", "/api/v1/stock-movements/", "/api/v1/residents/"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 200, path
+        assert response["Content-Type"].startswith("text/html")
+    response = client.get("/api/v1/warehouses/?ordering=nope", headers={"Accept": "text/html"})
+    assert response.status_code == 400

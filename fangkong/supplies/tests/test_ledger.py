@@ -244,3 +244,126 @@ def test_only_the_ledger_service_writes_ledger_rows():
     ]
     stock_columns = [f.name for f in Movement._meta.get_fields() if "stock" in f.name]
     assert stock_columns == []
+
+
+def test_a_place_with_ledger_rows_keeps_its_area(users, areas, catalogue, places):
+    """Moving a place to another area would move its history and stock there without a
+    transfer: refused once it has rows, so the stock of each area stays the ledger's."""
+    actor = users["command"]
+    place = places["community"]
+    services.receive_stock(actor=actor, warehouse=place, item=catalogue["gloves"], quantity=40)
+    with pytest.raises(ValidationError) as e:
+        services.update_warehouse(
+            actor=actor,
+            warehouse=place,
+            data={"area": areas["miyi_community"]},
+            expected_version=None,
+        )
+    assert "不能更改所属区域" in e.value.message_dict["area"][0]
+    place.refresh_from_db()
+    assert place.area == areas["community"]
+    # A place without rows yet can still be corrected.
+    empty = places["miyi"]
+    services.update_warehouse(
+        actor=actor, warehouse=empty, data={"area": areas["community"]}, expected_version=None
+    )
+    empty.refresh_from_db()
+    assert empty.area == areas["community"]
+
+
+def test_a_place_holding_stock_cannot_be_retired(users, catalogue, places):
+    """A retired place is offered by no form: its stock could never leave again."""
+    actor = users["command"]
+    place = places["checkpoint"]
+    services.receive_stock(actor=actor, warehouse=place, item=catalogue["gloves"], quantity=40)
+    services.receive_stock(actor=actor, warehouse=place, item=catalogue["masks"], quantity=10)
+    with pytest.raises(ValidationError) as e:
+        services.update_warehouse(
+            actor=actor, warehouse=place, data={"active": False}, expected_version=None
+        )
+    assert e.value.message_dict["active"] == [
+        "该库点尚有库存（医用口罩、医用手套），请先调出或盘点清零后再停用"
+    ]
+    place.refresh_from_db()
+    assert place.active
+    # Counted down to nothing, it retires.
+    for item, q in ((catalogue["gloves"], -40), (catalogue["masks"], -10)):
+        services.adjust_stock(actor=actor, warehouse=place, item=item, quantity=q, reason="盘亏")
+    services.update_warehouse(
+        actor=actor, warehouse=place, data={"active": False}, expected_version=None
+    )
+    place.refresh_from_db()
+    assert not place.active
+
+
+def test_a_community_returns_a_surplus_to_the_place_that_sent_it(users, catalogue, places):
+    """退回: the community sends gloves back to the city warehouse they came from (outside
+    its area), the same lots; it cannot push stock into any other place above it."""
+    gloves = catalogue["gloves"]
+    city, community = places["city"], places["community"]
+    services.receive_stock(actor=users["command"], warehouse=city, item=gloves, quantity=100)
+    services.transfer_stock(
+        actor=users["command"], source=city, destination=community, item=gloves, quantity=60
+    )
+    rows = services.transfer_stock(
+        actor=users["community"],
+        source=community,
+        destination=city,
+        item=gloves,
+        quantity=25,
+        reason="剩余退回",
+    )
+    assert [(r.warehouse, r.kind, r.quantity) for r in rows] == [
+        (community, MovementKind.TRANSFER_OUT, Decimal(-25)),
+        (city, MovementKind.TRANSFER_IN, Decimal(25)),
+    ]
+    assert stock(city, gloves) == Decimal(65) and stock(community, gloves) == Decimal(35)
+    before = Movement.objects.count()
+    with pytest.raises(PermissionDenied):  # never sent it anything
+        services.transfer_stock(
+            actor=users["community"],
+            source=community,
+            destination=places["quarantine"],
+            item=gloves,
+            quantity=5,
+        )
+    services.receive_stock(
+        actor=users["command"], warehouse=community, item=catalogue["masks"], quantity=10
+    )
+    with pytest.raises(PermissionDenied):  # the city sent gloves, not masks
+        services.transfer_stock(
+            actor=users["community"],
+            source=community,
+            destination=city,
+            item=catalogue["masks"],
+            quantity=5,
+        )
+    assert Movement.objects.count() == before + 1
+
+
+def test_a_count_posts_the_difference_from_the_book_stock(users, catalogue, places):
+    """盘点: the clerk types what is on the shelf; the ledger gets count − book stock, with
+    both figures in the reason; a count equal to the book posts nothing."""
+    actor, place, masks = users["command"], places["city"], catalogue["masks"]
+    services.receive_stock(actor=actor, warehouse=place, item=masks, quantity=100)
+    (row,) = services.adjust_stock(
+        actor=actor, warehouse=place, item=masks, counted="97", reason="破损"
+    )
+    assert (row.kind, row.quantity, row.entered_quantity) == (
+        MovementKind.ADJUST,
+        Decimal(-3),
+        Decimal(-3),
+    )
+    assert row.reason == "破损（实盘 97 只，账面 100 只）"
+    (row,) = services.adjust_stock(
+        actor=actor, warehouse=place, item=masks, counted="2", unit=Unit.BOX, reason="复盘"
+    )
+    assert row.quantity == Decimal(3) and row.lot.source == "adjustment"
+    assert stock(place, masks) == Decimal(100)
+    before = Movement.objects.count()
+    with pytest.raises(ValidationError) as e:
+        services.adjust_stock(actor=actor, warehouse=place, item=masks, counted=100, reason="月盘")
+    assert e.value.message_dict["counted"] == ["实盘数与账面库存一致（100 只），无需调整"]
+    services.adjust_stock(actor=actor, warehouse=place, item=masks, counted=0, reason="全部过期")
+    assert stock(place, masks) == 0  # both lots emptied, oldest first
+    assert Movement.objects.count() == before + 2

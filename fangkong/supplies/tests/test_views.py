@@ -122,6 +122,14 @@ def test_donation_form_goods_lines_receipt_and_verify(client, users, catalogue, 
     detail = client.get(reverse("supplies:donation_detail", args=[donation.pk])).content.decode()
     assert "138****1234" in detail and "13800001234" not in detail
     assert "1,500" in detail  # traced: 1.5 t on hand at the warehouse, in kg
+    # The list's totals say what the figures count: 1,500 of what.
+    heading = client.get(reverse("supplies:donation_list")).content.decode()
+    assert "酒精 1,500 千克" in heading and "医用手套 200 双" in heading
+    # The list and its export say what each goods donation brought (the 公示 needs it).
+    rows = _sheet(client.get(reverse("supplies:donation_list") + "?export=xlsx"))
+    header = next(r for r in rows if r and "捐赠物品" in r)
+    line = next(r for r in rows if r and "王先生" in r)
+    assert line[header.index("捐赠物品")] == "酒精 1500 千克；医用手套 200 双"
     pdf = client.get(reverse("supplies:donation_receipt", args=[donation.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     client.logout()
@@ -234,6 +242,8 @@ def test_request_approve_allocate_and_receive_through_pages(client, users, catal
     client.force_login(users["community"])
     page = client.get(reverse("supplies:allocation_list")).content.decode()
     assert "待签收" in page
+    # What is being signed for: from where, how much of what.
+    assert "市应急物资仓库 → 仁和高速卡点 · 医用手套 × 80 双" in page
     client.post(reverse("supplies:allocation_receive", args=[allocation.pk]), {"note": "ok"})
     allocation.refresh_from_db()
     assert allocation.state == "received"
@@ -276,6 +286,7 @@ def test_fund_pages(client, users, areas):
         "request_list",
         "allocation_list",
         "fund_list",
+        "fundentry_list",
         "item_add",
         "warehouse_add",
         "donation_add",
@@ -310,6 +321,7 @@ def test_list_query_counts_do_not_grow_with_rows(
         "request_list",
         "donation_list",
         "fund_list",
+        "fundentry_list",
         "allocation_list",
     ):
         with django_assert_max_num_queries(14):
@@ -426,3 +438,126 @@ def test_a_malformed_version_is_a_message_not_a_server_error(
     assert "页面的版本号无效，请刷新后重新修改" in page.content.decode()
     donation.refresh_from_db()
     assert donation.voided_at is None
+
+
+def test_warehouse_form_area_choice_reads_as_the_tree(client, users, areas):
+    """A street has a 第1网格 in every community: the place's area is offered indented
+    under its parents, as everywhere else, not as a flat list of look-alike names."""
+    client.force_login(users["street"])
+    page = client.get(reverse("supplies:warehouse_add")).content.decode()
+    select = re.search(r'<select name="area".*?</select>', page, re.S).group(0)
+    options = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', select))
+    assert options[str(areas["street"].pk)] == areas["street"].name
+    assert options[str(areas["community"].pk)] == "\u3000" + areas["community"].name
+    assert options[str(areas["grid_a"].pk)] == "\u3000\u3000" + areas["grid_a"].name
+
+
+def test_transfer_form_offers_the_supplying_place_for_a_return(client, users, catalogue, places):
+    """The community's transfer form offers its own places and the city warehouse that sent
+    it stock (to return a surplus), not the other places above it."""
+    services.receive_stock(
+        actor=users["command"], warehouse=places["city"], item=catalogue["gloves"], quantity=9
+    )
+    services.transfer_stock(
+        actor=users["command"],
+        source=places["city"],
+        destination=places["community"],
+        item=catalogue["gloves"],
+        quantity=9,
+    )
+    client.force_login(users["community"])
+    url = reverse("supplies:movement_add", args=["transfer"])
+    page = client.get(url).content.decode()
+    select = re.search(r'<select name="destination".*?</select>', page, re.S).group(0)
+    assert "市应急物资仓库" in select and "海棠花语社区" in select
+    assert "仁和集中隔离点" not in select
+    data = {
+        "warehouse": places["community"].pk,
+        "destination": places["city"].pk,
+        "item": catalogue["gloves"].pk,
+        "quantity": "4",
+        "reason": "剩余退回",
+    }
+    assert client.post(url, data).status_code == 302
+    assert Movement.objects.filter(warehouse=places["city"], kind="transfer_in").get().quantity == 4
+
+
+def test_count_form_takes_the_shelf_figure(client, users, catalogue, stocked):
+    """The 盘点调整 form takes the counted figure (or a difference, not both)."""
+    client.force_login(users["command"])
+    url = reverse("supplies:movement_add", args=["adjust"])
+    base = {"warehouse": stocked["city"].pk, "item": catalogue["gloves"].pk, "reason": "月末盘点"}
+    both = client.post(url, base | {"counted": "480", "quantity": "-20"}).content.decode()
+    assert "实盘数量与调整数量只填一项" in both
+    neither = client.post(url, base).content.decode()
+    assert "请填写实盘数量或调整数量" in neither
+    assert client.post(url, base | {"counted": "480"}).status_code == 302
+    row = Movement.objects.filter(kind="adjust").get()
+    assert row.quantity == Decimal(-20) and "实盘 480 双，账面 500 双" in row.reason
+
+
+def test_a_funds_entries_are_listed_and_exported(client, users, areas):
+    """资金流水: a money donation spent on purchases, exported from the fund's page for the
+    公示 of its use; another area's fund stays out."""
+    actor = users["command"]
+    fund = services.create_fund(actor=actor, area=areas["street"], name="街道捐款", kind="donation")
+    other = services.create_fund(
+        actor=actor, area=areas["miyi_community"], name="迷易捐款", kind="donation"
+    )
+    day = datetime.date(2020, 2, 14)
+    services.record_fund_entry(
+        actor=actor, fund=fund, kind="income", amount="5000", date=day, counterpart="爱心企业"
+    )
+    services.record_fund_entry(
+        actor=actor,
+        fund=fund,
+        kind="spending",
+        amount="3200",
+        date=day,
+        counterpart="医药公司",
+        purpose="采购N95口罩",
+    )
+    services.record_fund_entry(
+        actor=actor, fund=other, kind="income", amount="70", date=day, counterpart="个人"
+    )
+    client.force_login(users["street"])
+    detail = client.get(reverse("supplies:fund_detail", args=[fund.pk])).content.decode()
+    url = reverse("supplies:fundentry_list")
+    assert f"{url}?fund={fund.pk}" in detail
+    header, *rows = _sheet(client.get(f"{url}?fund={fund.pk}&export=xlsx"))
+    amount = header.index("金额(元)")
+    body = sorted((r[header.index("用途/说明")] or "", r[amount]) for r in rows if r and r[0])
+    assert body == [("", 5000), ("采购N95口罩", -3200)]
+    page = client.get(url).content.decode()
+    assert "医药公司" in page and "迷易捐款" not in page
+
+
+def test_unticking_active_retires_an_item_unless_it_is_held_somewhere(
+    client, users, catalogue, stocked
+):
+    """启用 unticked on the item's page was \"saved\" and ignored; it now retires the item,
+    but not while some place still holds it (no posting takes a retired item)."""
+    client.force_login(users["command"])
+    masks, gloves = catalogue["masks"], catalogue["gloves"]
+
+    def post(item):
+        data = {
+            "code": item.code,
+            "name": item.name,
+            "category": item.category,
+            "unit": item.unit,
+            "alt_unit": item.alt_unit,
+            "alt_factor": item.alt_factor or "",
+            "alert_days": item.alert_days,
+            "version": item.version,
+        }  # "active" unticked: absent from the post
+        return client.post(reverse("supplies:item_edit", args=[item.pk]), data)
+
+    assert post(masks).status_code == 302
+    masks.refresh_from_db()
+    assert not masks.active
+    page = post(gloves).content.decode()
+    assert "仁和高速卡点" not in page
+    assert "市应急物资仓库、迷阳水岸社区尚有该物资库存，请先出库或盘点清零后再停用" in page
+    gloves.refresh_from_db()
+    assert gloves.active
