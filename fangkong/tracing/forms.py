@@ -29,6 +29,39 @@ class CaseForm(ResidentFormMixin, StyledFormMixin, forms.Form):
         self.setup_resident(user, resident)
 
 
+class CaseChangeForm(StyledFormMixin, forms.Form):
+    """修改病例: what the investigation learns after registration — the onset date, the
+    notes, the source; an asymptomatic infection reclassified as confirmed (转确诊)."""
+
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        choices=CaseKind.choices,
+        help_text=_("无症状感染者转为确诊病例时在此修改，操作记录中留有转确诊记录"),
+    )
+    code = forms.CharField(label=_("病例编号"), max_length=32, required=False)
+    onset_date = forms.DateField(label=_("发病日期"), required=False, widget=DateInput)
+    source = forms.CharField(label=_("发现途径"), max_length=100, required=False)
+    notes = forms.CharField(
+        label=_("流调备注"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("活动轨迹、到访场所、接触人员等；修改发病日期后请重新追踪密接"),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "kind": case.kind,
+                "code": case.code or "",
+                "onset_date": case.onset_date,
+                "source": case.source,
+                "notes": case.notes,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
 class DischargeForm(StyledFormMixin, forms.Form):
     """治愈/出院: the case leaves care; its follow-up is a health-monitoring assignment."""
 

@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    lock_versioned,
+    require_area,
+    require_perm,
+    save_versioned,
+)
 from fangkong.health.services import reopen_positives_of_voided_case, resolve_positives_by_case
 from fangkong.status.services import end_overrides_for_new_fact, recompute_on_commit
 
@@ -73,6 +79,49 @@ def create_case(
         resolve_positives_by_case(actor=actor, resident=resident, confirmed_at=confirmed_at)
         end_overrides_for_new_fact([resident.pk], cause=_("新增病例"), actor=actor)
         recompute_on_commit([resident.pk], cause=_("新增病例"), actor=actor)
+    return case
+
+
+def update_case(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    onset_date: datetime.date | None = None,
+    code: str = "",
+    source: str = "",
+    notes: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """修改病例: the investigation goes on after the case is registered — the onset date
+    found, the notes of places and people completed, an asymptomatic infection reclassified
+    as confirmed (无症状转确诊). Its person's status names the case and its kind: recomputed."""
+    require_perm(actor, "tracing.change_case")
+    require_area(actor, case.resident.area)
+    if kind not in CaseKind.values:
+        raise ValidationError({"kind": _("请选择病例类型")})
+    if onset_date and onset_date > timezone.localtime(case.confirmed_at).date():
+        raise ValidationError({"onset_date": _("发病日期不能晚于确诊日期")})
+    code = (code or "").strip() or None
+    if code and Case.objects.filter(code=code).exclude(pk=case.pk).exists():
+        raise ValidationError({"code": _("病例编号已存在")})
+    with transaction.atomic():
+        before = lock_versioned(case, expected_version)
+        if before.status == CaseStatus.VOIDED:
+            raise ValidationError(_("该病例已撤销，不能再修改"))
+        reason = ""
+        if before.kind == CaseKind.ASYMPTOMATIC and kind == CaseKind.CONFIRMED:
+            reason = stored_text(gettext_lazy("无症状感染者转确诊"))
+        fields = {
+            "kind": kind,
+            "onset_date": onset_date,
+            "code": code,
+            "source": source.strip(),
+            "notes": notes,
+        }
+        save_versioned(actor, case, before, fields, reason=reason)
+        if (before.kind, before.code) != (case.kind, case.code):
+            recompute_on_commit([case.resident_id], cause=_("修改病例"), actor=actor)
     return case
 
 

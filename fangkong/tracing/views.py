@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.exporting import export_xlsx
 from fangkong.core.views.generic import (
     ObjectDetailView,
+    ObjectEditView,
     ObjectListView,
     form_error_text,
     service_errors,
@@ -26,6 +27,7 @@ from . import selectors, services
 from .choices import CaseStatus, ContactDegree, ContactState
 from .filtersets import CaseFilterSet, ContactFilterSet
 from .forms import (
+    CaseChangeForm,
     CaseForm,
     DischargeForm,
     DismissForm,
@@ -93,6 +95,12 @@ class CaseDetailView(ObjectDetailView):
     selector = _cases
     template_name = "tracing/case_detail.html"
     list_url_name = "tracing:case_list"
+    edit_url_name = "tracing:case_edit"
+
+    def action_url(self, request, obj, url_name, action):
+        if obj.status == CaseStatus.VOIDED:  # nothing is recorded against a voided case
+            return ""
+        return super().action_url(request, obj, url_name, action)
 
     def get_extra_context(self, request, obj):
         user = request.user
@@ -135,6 +143,29 @@ class CaseDetailView(ObjectDetailView):
             "quarantine_form": QuarantineForm(),
             "dismiss_form": DismissForm(),
         }
+
+
+class CaseEditView(ObjectEditView):
+    """修改病例: onset date, notes, source, 转确诊 — through ``services.update_case``."""
+
+    model = Case
+    form_class = CaseChangeForm
+    selector = _cases
+    list_url_name = "tracing:case_list"
+    detail_url_name = "tracing:case_detail"
+    update_service = services.update_case
+
+    def get_object(self, request, pk):
+        obj = super().get_object(request, pk)
+        if obj.status == CaseStatus.VOIDED:
+            raise PermissionDenied(_("该病例已撤销，不能再修改"))
+        return obj
+
+    def get_form(self, request, obj, data=None, files=None):
+        return CaseChangeForm(data=data, case=obj)
+
+    def service_kwargs(self, form, obj):
+        return dict(form.cleaned_data)
 
 
 def _case_for(request: HttpRequest, pk: int) -> Case:
