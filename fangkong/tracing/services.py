@@ -539,7 +539,7 @@ def quarantine_contacts(
     """One action for a case's confirmed contacts: a quarantine assignment each, from today
     until ``days`` after their last exposure. All or nothing; status follows on commit."""
     from fangkong.health.choices import QUARANTINE_KINDS
-    from fangkong.health.models import Assignment
+    from fangkong.health.selectors import quarantines_in_force
     from fangkong.health.services import create_assignment
 
     require_perm(actor, "health.add_assignment")
@@ -558,25 +558,20 @@ def quarantine_contacts(
             raise ValidationError({"contacts": _("只能对已确认的接触者转隔离")})
     created = []
     with transaction.atomic():
+        running = quarantines_in_force([c.resident_id for c in contacts], today)
         for c in contacts:
             end = max(today, c.last_exposure + datetime.timedelta(days=days))
-            if Assignment.objects.filter(
-                resident_id=c.resident_id,
-                kind__in=QUARANTINE_KINDS,
-                state="active",
-                end_date__gte=today,
-            ).exists():
+            if c.resident_id in running:
                 continue  # already in quarantine: nothing to add
-            created.append(
-                create_assignment(
-                    actor=actor,
-                    resident=c.resident,
-                    kind=kind,
-                    start_date=today,
-                    end_date=end,
-                    place=place,
-                )
+            running[c.resident_id] = create_assignment(
+                actor=actor,
+                resident=c.resident,
+                kind=kind,
+                start_date=today,
+                end_date=end,
+                place=place,
             )
+            created.append(running[c.resident_id])
     return created
 
 

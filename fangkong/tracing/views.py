@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from fangkong.core.views.generic import (
     service_errors,
     service_messages,
 )
+from fangkong.health.selectors import quarantines_in_force
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
 from . import selectors, services
@@ -116,15 +118,21 @@ class CaseDetailView(ObjectDetailView):
             .order_by("exposed_at", "id")
         ):
             exposures.setdefault(e.contact_id, []).append(e)
+        running = quarantines_in_force([c.resident_id for c in contacts], timezone.localdate())
         for c in contacts:
             c.found = exposures.get(c.pk, [])
+            c.quarantine = running.get(c.resident_id)
+        # Those confirmed and not yet in quarantine: whom 转隔离 would still arrange.
+        to_quarantine = [
+            c for c in contacts if c.state == ContactState.CONFIRMED and c.quarantine is None
+        ]
         hidden = Contact.objects.filter(case=obj).count() - len(contacts)
         voided = obj.status == CaseStatus.VOIDED
         return {
             "close": [c for c in contacts if c.degree == ContactDegree.CLOSE],
             "secondary": [c for c in contacts if c.degree == ContactDegree.SECONDARY],
             "hidden": hidden,
-            "confirmed_count": sum(c.state == ContactState.CONFIRMED for c in contacts),
+            "to_quarantine_count": len(to_quarantine),
             # Nothing is recorded against a voided case (recorded in error).
             "can_trace": not voided and user.has_perm("tracing.trace_case"),
             "can_change": not voided and user.has_perm("tracing.change_contact"),

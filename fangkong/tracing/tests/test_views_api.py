@@ -182,3 +182,35 @@ def test_dismissing_a_quarantined_contact_says_the_quarantine_still_runs(
     assert "已排除接触者" in body
     assert "该居民仍在居家隔离中" in body and "请在其隔离安排中办理解除" in body
     assert Assignment.objects.get(resident=b.resident).state == "active"
+
+
+def test_contacts_already_in_quarantine_are_marked_and_not_offered_again(
+    client, traced, users, django_capture_on_commit_callbacks
+):
+    """A confirmed contact already quarantined (for this case or another) shows 隔离中 with
+    its end, and no box to tick; once all are, 转隔离 is not offered at all."""
+    from fangkong.tracing.services import confirm_contact, quarantine_contacts
+
+    _p, case = traced
+    command = users["command"]
+    b = Contact.objects.get(case=case, resident__name="重叠者")
+    k = Contact.objects.get(case=case, resident__name="早到未走")
+    for contact in (b, k):
+        confirm_contact(actor=command, contact=contact)
+    with django_capture_on_commit_callbacks(execute=True):
+        [made] = quarantine_contacts(
+            actor=command, case=case, contacts=[b], kind="central_quarantine"
+        )
+    client.force_login(command)
+    url = reverse("tracing:case_detail", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert f"集中隔离中 至 {made.end_date:%m-%d}" in page
+    assert f'name="contacts" value="{b.pk}"' not in page
+    assert f'name="contacts" value="{k.pk}"' in page
+    assert reverse("tracing:case_quarantine", args=[case.pk]) in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        quarantine_contacts(actor=command, case=case, contacts=[k], kind="home_quarantine")
+    page = client.get(url).content.decode()
+    assert 'name="contacts"' not in page
+    assert reverse("tracing:case_quarantine", args=[case.pk]) not in page
