@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.exporting import export_xlsx
+from fangkong.core.personal import mask_name
 from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
@@ -111,12 +112,19 @@ class CaseDetailView(ObjectDetailView):
                 "degree", "state", "resident__area__path", "resident_id"
             )
         )
+        # Whom each exposure was to: a secondary contact's is one of the close contacts, named
+        # as the page names them (masked when they live outside the user's area).
+        names = {
+            obj.resident_id: obj.resident.name,
+            **{c.resident_id: c.resident.name for c in contacts},
+        }
         exposures: dict[int, list[Exposure]] = {}
         for e in (
             Exposure.objects.filter(contact__in=[c.pk for c in contacts])
-            .select_related("venue")
+            .select_related("venue", "source")
             .order_by("exposed_at", "id")
         ):
+            e.source_name = names.get(e.source_id) or mask_name(e.source.name)
             exposures.setdefault(e.contact_id, []).append(e)
         running = quarantines_in_force([c.resident_id for c in contacts], timezone.localdate())
         for c in contacts:

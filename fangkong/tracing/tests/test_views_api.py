@@ -214,3 +214,14 @@ def test_contacts_already_in_quarantine_are_marked_and_not_offered_again(
     page = client.get(url).content.decode()
     assert 'name="contacts"' not in page
     assert reverse("tracing:case_quarantine", args=[case.pk]) not in page
+
+
+def test_a_secondary_contacts_reasons_name_the_close_contact_they_met(client, traced, users):
+    """次密接: the page says through whom — the close contact met at the venue or lived with —
+    where a close contact's reason is always the case itself."""
+    _p, case = traced
+    client.force_login(users["command"])
+    page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+    assert "迷阳超市：重叠者 " in page  # G met B there
+    assert "同住（重叠者）" in page  # H lives with B
+    assert "海棠农贸市场：来源 " in page  # B met the case
