@@ -1,6 +1,7 @@
 """Tracing pages and API: the case page after tracing, confirm/dismiss, quarantine, the chain
 (SVG and Excel) with masked names, and scoping across grids."""
 
+import datetime
 import io
 
 import openpyxl
@@ -225,3 +226,25 @@ def test_a_secondary_contacts_reasons_name_the_close_contact_they_met(client, tr
     assert "迷阳超市：重叠者 " in page  # G met B there
     assert "同住（重叠者）" in page  # H lives with B
     assert "海棠农贸市场：来源 " in page  # B met the case
+
+
+def test_the_case_page_shows_why_a_contact_was_named_and_why_one_was_dismissed(
+    client, traced, users
+):
+    from fangkong.tracing.services import dismiss_contact, name_contact
+
+    p, case = traced
+    command = users["command"]
+    name_contact(
+        actor=command,
+        case=case,
+        resident=p["D"],
+        last_exposure=datetime.date(2022, 3, 8),
+        reason="同车出行，坐副驾驶",
+    )
+    c = Contact.objects.get(case=case, resident=p["C"])
+    dismiss_contact(actor=command, contact=c, reason="全程佩戴N95口罩")
+    client.force_login(command)
+    page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+    assert "流调指认：同车出行，坐副驾驶" in page
+    assert "排除原因：全程佩戴N95口罩" in page
