@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.core.exporting import export_xlsx
 from fangkong.core.personal import mask_name
+from fangkong.core.scoping import area_visible_to
 from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
@@ -126,13 +127,23 @@ class CaseDetailView(ObjectDetailView):
         ):
             e.source_name = names.get(e.source_id) or mask_name(e.source.name)
             exposures.setdefault(e.contact_id, []).append(e)
-        running = quarantines_in_force([c.resident_id for c in contacts], timezone.localdate())
+        people = [c.resident_id for c in contacts]
+        running = quarantines_in_force(people, timezone.localdate())
+        # Contacts who have become cases themselves: the chain goes on from them.
+        as_cases = selectors.cases_of_residents(people)
         for c in contacts:
             c.found = exposures.get(c.pk, [])
             c.quarantine = running.get(c.resident_id)
-        # Those confirmed and not yet in quarantine: whom 转隔离 would still arrange.
+            c.as_case = as_cases.get(c.resident_id)
+        # Those confirmed, not cases and not yet in quarantine: whom 转隔离 would arrange.
         to_quarantine = [
-            c for c in contacts if c.state == ContactState.CONFIRMED and c.quarantine is None
+            c
+            for c in contacts
+            if c.state == ContactState.CONFIRMED and c.quarantine is None and c.as_case is None
+        ]
+        linked_from = [
+            (c, area_visible_to(c.case.resident.area, user))
+            for c in selectors.exposures_of_case_person(obj)
         ]
         hidden = Contact.objects.filter(case=obj).count() - len(contacts)
         voided = obj.status == CaseStatus.VOIDED
@@ -140,6 +151,7 @@ class CaseDetailView(ObjectDetailView):
             "close": [c for c in contacts if c.degree == ContactDegree.CLOSE],
             "secondary": [c for c in contacts if c.degree == ContactDegree.SECONDARY],
             "hidden": hidden,
+            "linked_from": linked_from,
             "to_quarantine_count": len(to_quarantine),
             # Nothing is recorded against a voided case (recorded in error).
             "can_trace": not voided and user.has_perm("tracing.trace_case"),
