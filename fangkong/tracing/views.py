@@ -28,7 +28,7 @@ from fangkong.health.selectors import quarantines_in_force
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
 from . import selectors, services
-from .choices import CaseStatus, ContactDegree, ContactState
+from .choices import CaseStatus, ContactDegree, ContactState, ExposureKind
 from .filtersets import CaseFilterSet, ContactFilterSet
 from .forms import (
     CaseChangeForm,
@@ -126,6 +126,11 @@ class CaseDetailView(ObjectDetailView):
             .order_by("exposed_at", "id")
         ):
             e.source_name = names.get(e.source_id) or mask_name(e.source.name)
+            e.apart_minutes = None
+            if e.kind == ExposureKind.VENUE and not e.overlap_minutes:
+                # Not there at once, but within the window of each other: how far apart.
+                apart = max(e.contact_start - e.source_end, e.source_start - e.contact_end)
+                e.apart_minutes = int(apart.total_seconds() // 60)
             exposures.setdefault(e.contact_id, []).append(e)
         people = [c.resident_id for c in contacts]
         running = quarantines_in_force(people, timezone.localdate())

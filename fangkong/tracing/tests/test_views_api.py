@@ -36,6 +36,9 @@ def test_case_page_lists_contacts_with_venue_and_times(client, traced, users):
     page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
     assert "重叠者" in page and "海棠农贸市场" in page
     assert "共处 10 分钟" in page
+    # 窗口边缘 left 30 minutes before the case came: not "共处 0 分钟".
+    assert "未同时在场，相隔 30 分钟" in page
+    assert "共处 0 分钟" not in page
     assert "次密接者" in page
     assert reverse("tracing:case_chain_svg", args=[case.pk]) in page
 
