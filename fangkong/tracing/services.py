@@ -29,6 +29,7 @@ from fangkong.status.services import end_overrides_for_new_fact, recompute_on_co
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState, ExposureKind
 from .engine import Params
 from .models import Case, Contact, Exposure
+from .selectors import cases_counted
 from .tracer import Candidate, trace
 
 
@@ -556,6 +557,13 @@ def quarantine_contacts(
             raise ValidationError({"contacts": _("所选接触者不属于该病例")})
         if c.state != ContactState.CONFIRMED:
             raise ValidationError({"contacts": _("只能对已确认的接触者转隔离")})
+    # A contact who has become a case is treated as one, not sent to quarantine.
+    if Case.objects.filter(
+        cases_counted(), resident_id__in=[c.resident_id for c in contacts]
+    ).exists():
+        raise ValidationError(
+            {"contacts": _("所选接触者中有人已登记为病例，请按病例管理，不转隔离")}
+        )
     created = []
     with transaction.atomic():
         running = quarantines_in_force([c.resident_id for c in contacts], today)

@@ -42,3 +42,26 @@ def test_a_contact_who_became_a_case_links_both_case_pages(client, city, users):
     page = client.get(reverse("tracing:case_detail", args=[second.pk])).content.decode()
     assert "关联病例" not in page
     assert "已为病例 C-12" not in page
+
+
+def test_a_contact_who_became_a_case_is_not_sent_to_quarantine(
+    city, users, django_capture_on_commit_callbacks
+):
+    """Through the API or a hand-made request too: the whole action is refused."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from fangkong.health.models import Assignment
+    from fangkong.tracing.services import quarantine_contacts
+
+    p, _v, _w, first = city
+    command = users["command"]
+    trace_case(actor=command, case=first, now=t(0, 12))
+    b = Contact.objects.get(case=first, resident=p["B"])
+    k = Contact.objects.get(case=first, resident=p["K"])
+    for contact in (b, k):
+        confirm_contact(actor=command, contact=contact)
+    create_case(actor=command, resident=p["B"], kind="confirmed", confirmed_at=CONFIRMED)
+    with pytest.raises(ValidationError, match="已登记为病例"):
+        quarantine_contacts(actor=command, case=first, contacts=[b, k], kind="home_quarantine")
+    assert not Assignment.objects.exists()
