@@ -123,3 +123,36 @@ def test_voiding_a_case_recorded_in_error_on_a_phone(page, live_server, case):
     assert Case.objects.get(pk=case.pk).status == "voided"
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     shot(page, "tracing-case-voided-phone")
+
+
+def test_long_reasons_wrap_and_the_actions_stay_on_screen_at_pc_width(page, live_server, case):
+    """A contact met at several venues has several lines of 判定依据: they wrap in their
+    column, so 确认/排除 stay in view instead of scrolling off to the right."""
+    from fangkong.tracing.services import trace_case
+
+    resident = case.resident
+    other = make_resident(resident.area, name="多处重叠")
+    for hour in (9, 11, 14, 16):
+        venue = make_venue(resident.area, f"仁和区老街社区第{hour}号综合农贸批发市场")
+        start = at_local(D - datetime.timedelta(days=1), hour)
+        visit(resident, venue, start, 60)
+        visit(other, venue, start + datetime.timedelta(minutes=65), 30)  # 5 min after: apart
+    trace_case(actor=_command(), case=case)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/tracing/cases/{case.pk}/")
+    row = page.locator("main tr", has_text="多处重叠")
+    assert "相隔 5 分钟" in row.inner_text()
+    overflow = page.evaluate(
+        "[...document.querySelectorAll('main .table-responsive')]"
+        ".map(el => el.scrollWidth - el.clientWidth)"
+    )
+    assert max(overflow) <= 0
+    assert row.locator("form[action$='/confirm/'] button").is_visible()
+    shot(page, "tracing-case-long-reasons")
+
+
+def _command():
+    from fangkong.accounts.models import User
+
+    return User.objects.get(username="command")

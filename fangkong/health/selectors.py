@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from fangkong.core.personal import mask_name
 from fangkong.status.clock import at_local, end_of_day, local_date
 
-from .choices import SLOT_DEADLINE_HOUR, AssignmentState, NatResult, Slot
+from .choices import QUARANTINE_KINDS, SLOT_DEADLINE_HOUR, AssignmentState, NatResult, Slot
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
 
 
@@ -31,6 +31,20 @@ def assignments_running_on(day: datetime.date) -> Q:
     dashboard's 隔离中 / 健康监测中 and the assignment list's 在管日期 filter)."""
     end = end_of_day(day)
     return Q(start_date__lte=day) & (Q(released_at__isnull=True) | Q(released_at__gte=end))
+
+
+def quarantines_in_force(resident_ids: list[int], today: datetime.date) -> dict[int, Assignment]:
+    """{resident: their quarantine (居家/集中) not released and not yet over on ``today``}, the
+    one ending last: whom a new quarantine would only duplicate."""
+    out: dict[int, Assignment] = {}
+    for a in Assignment.objects.filter(
+        resident_id__in=resident_ids,
+        kind__in=QUARANTINE_KINDS,
+        state=AssignmentState.ACTIVE,
+        end_date__gte=today,
+    ).order_by("resident_id", "end_date", "pk"):
+        out[a.resident_id] = a
+    return out
 
 
 def checkin_list(user) -> QuerySet[CheckIn]:

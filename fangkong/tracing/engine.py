@@ -31,8 +31,10 @@ class Params:
         from django.conf import settings
 
         conf = getattr(settings, "FANGKONG_TRACING", {})
+        if window_minutes is None:  # 0 is a window too: only visits that truly overlap
+            window_minutes = conf.get("window_minutes", 30)
         return cls(
-            window=datetime.timedelta(minutes=window_minutes or conf.get("window_minutes", 30)),
+            window=datetime.timedelta(minutes=window_minutes),
             default_stay=datetime.timedelta(minutes=conf.get("default_stay_minutes", 60)),
             max_stay=datetime.timedelta(hours=conf.get("max_stay_hours", 12)),
             lookback=datetime.timedelta(days=conf.get("lookback_days", 4)),

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.forms import DateInput, StyledFormMixin
+from fangkong.core.forms import DateInput, PhoneInput, StyledFormMixin
+from fangkong.core.personal import index_value
+from fangkong.core.validators import validate_phone
 from fangkong.health.choices import AssignmentKind
+from fangkong.registry.models import Resident
 from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
 from .choices import CaseKind, CaseStatus
@@ -27,6 +31,39 @@ class CaseForm(ResidentFormMixin, StyledFormMixin, forms.Form):
     def __init__(self, *args, user, resident=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_resident(user, resident)
+
+
+class CaseChangeForm(StyledFormMixin, forms.Form):
+    """修改病例: what the investigation learns after registration — the onset date, the
+    notes, the source; an asymptomatic infection reclassified as confirmed (转确诊)."""
+
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        choices=CaseKind.choices,
+        help_text=_("无症状感染者转为确诊病例时在此修改，操作记录中留有转确诊记录"),
+    )
+    code = forms.CharField(label=_("病例编号"), max_length=32, required=False)
+    onset_date = forms.DateField(label=_("发病日期"), required=False, widget=DateInput)
+    source = forms.CharField(label=_("发现途径"), max_length=100, required=False)
+    notes = forms.CharField(
+        label=_("流调备注"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("活动轨迹、到访场所、接触人员等；修改发病日期后请重新追踪密接"),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "kind": case.kind,
+                "code": case.code or "",
+                "onset_date": case.onset_date,
+                "source": case.source,
+                "notes": case.notes,
+            },
+        )
+        super().__init__(*args, **kwargs)
 
 
 class DischargeForm(StyledFormMixin, forms.Form):
@@ -83,11 +120,49 @@ class QuarantineForm(StyledFormMixin, forms.Form):
 
 
 class NamedContactForm(ResidentFormMixin, StyledFormMixin, forms.Form):
-    """流调指认: a close contact named by the investigation."""
+    """流调指认: a close contact named by the investigation — by ID number, or by the phone
+    number the case gave when that is all the case knows (同桌吃饭的朋友, 同车司机)."""
 
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=32,
+        required=False,
+        widget=PhoneInput(attrs={"class": "form-control"}),
+        help_text=_("只知道电话号码时填写，在您辖区登记的居民中查找"),
+    )
     last_exposure = forms.DateField(label=_("末次暴露日期"), widget=DateInput)
     reason = forms.CharField(label=_("指认依据"), max_length=500)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_resident(user, None)
+        self.fields["id_number"].required = False
+        self.fields["id_number"].help_text = _("身份证号与联系电话填一项即可")
+        self.order_fields(["id_number", "phone"])
+
+    def clean_id_number(self):
+        if not (self.cleaned_data.get("id_number") or "").strip():
+            return ""
+        return super().clean_id_number()
+
+    def clean_phone(self) -> str:
+        phone = validate_phone(self.cleaned_data.get("phone"))
+        if not phone or self.cleaned_data.get("id_number"):
+            return phone  # the ID number, when given, names the person
+        found = list(
+            Resident.objects.visible_to(self.user)
+            .filter(phone_index=index_value(phone, kind="phone", purpose="phone"))
+            .select_related("area")[:2]
+        )
+        if not found:
+            raise ValidationError(_("您的管辖范围内没有登记该联系电话的居民"))
+        if len(found) > 1:
+            raise ValidationError(_("该联系电话登记了多名居民（如家人共用），请填写身份证号"))
+        self.resident = found[0]
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and self.resident is None:
+            raise ValidationError(_("请填写身份证号或联系电话"))
+        return data

@@ -62,6 +62,32 @@ def contacts_of_case(user, case: Case) -> QuerySet[Contact]:
     return contact_list(user).filter(case=case).exclude(state=ContactState.DISMISSED)
 
 
+def cases_of_residents(resident_ids: list[int]) -> dict[int, Case]:
+    """{resident: their latest case every figure counts}: a contact who has become a case
+    (two cases linked in one chain)."""
+    out: dict[int, Case] = {}
+    for case in (
+        Case.objects.filter(cases_counted(), resident_id__in=resident_ids)
+        .select_related("resident__area")
+        .order_by("resident_id", "confirmed_at", "pk")
+    ):
+        out[case.resident_id] = case
+    return out
+
+
+def exposures_of_case_person(case: Case) -> QuerySet[Contact]:
+    """Where ``case``'s own person was a contact of another case (not dismissed, that case
+    not voided): the case it most likely came from."""
+    return (
+        Contact.objects.filter(resident_id=case.resident_id)
+        .exclude(case=case)
+        .exclude(state=ContactState.DISMISSED)
+        .exclude(case__status=CaseStatus.VOIDED)
+        .select_related("case__resident__area")
+        .order_by("case__confirmed_at", "pk")
+    )
+
+
 # --- transmission chain ---------------------------------------------------------------------
 
 

@@ -16,13 +16,20 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    lock_versioned,
+    require_area,
+    require_perm,
+    save_versioned,
+)
 from fangkong.health.services import reopen_positives_of_voided_case, resolve_positives_by_case
 from fangkong.status.services import end_overrides_for_new_fact, recompute_on_commit
 
 from .choices import CaseKind, CaseStatus, ContactDegree, ContactState, ExposureKind
 from .engine import Params
 from .models import Case, Contact, Exposure
+from .selectors import cases_counted
 from .tracer import Candidate, trace
 
 
@@ -73,6 +80,49 @@ def create_case(
         resolve_positives_by_case(actor=actor, resident=resident, confirmed_at=confirmed_at)
         end_overrides_for_new_fact([resident.pk], cause=_("新增病例"), actor=actor)
         recompute_on_commit([resident.pk], cause=_("新增病例"), actor=actor)
+    return case
+
+
+def update_case(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    onset_date: datetime.date | None = None,
+    code: str = "",
+    source: str = "",
+    notes: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """修改病例: the investigation goes on after the case is registered — the onset date
+    found, the notes of places and people completed, an asymptomatic infection reclassified
+    as confirmed (无症状转确诊). Its person's status names the case and its kind: recomputed."""
+    require_perm(actor, "tracing.change_case")
+    require_area(actor, case.resident.area)
+    if kind not in CaseKind.values:
+        raise ValidationError({"kind": _("请选择病例类型")})
+    if onset_date and onset_date > timezone.localtime(case.confirmed_at).date():
+        raise ValidationError({"onset_date": _("发病日期不能晚于确诊日期")})
+    code = (code or "").strip() or None
+    if code and Case.objects.filter(code=code).exclude(pk=case.pk).exists():
+        raise ValidationError({"code": _("病例编号已存在")})
+    with transaction.atomic():
+        before = lock_versioned(case, expected_version)
+        if before.status == CaseStatus.VOIDED:
+            raise ValidationError(_("该病例已撤销，不能再修改"))
+        reason = ""
+        if before.kind == CaseKind.ASYMPTOMATIC and kind == CaseKind.CONFIRMED:
+            reason = stored_text(gettext_lazy("无症状感染者转确诊"))
+        fields = {
+            "kind": kind,
+            "onset_date": onset_date,
+            "code": code,
+            "source": source.strip(),
+            "notes": notes,
+        }
+        save_versioned(actor, case, before, fields, reason=reason)
+        if (before.kind, before.code) != (case.kind, case.code):
+            recompute_on_commit([case.resident_id], cause=_("修改病例"), actor=actor)
     return case
 
 
@@ -490,7 +540,7 @@ def quarantine_contacts(
     """One action for a case's confirmed contacts: a quarantine assignment each, from today
     until ``days`` after their last exposure. All or nothing; status follows on commit."""
     from fangkong.health.choices import QUARANTINE_KINDS
-    from fangkong.health.models import Assignment
+    from fangkong.health.selectors import quarantines_in_force
     from fangkong.health.services import create_assignment
 
     require_perm(actor, "health.add_assignment")
@@ -507,27 +557,29 @@ def quarantine_contacts(
             raise ValidationError({"contacts": _("所选接触者不属于该病例")})
         if c.state != ContactState.CONFIRMED:
             raise ValidationError({"contacts": _("只能对已确认的接触者转隔离")})
+    # A contact who has become a case is treated as one, not sent to quarantine.
+    if Case.objects.filter(
+        cases_counted(), resident_id__in=[c.resident_id for c in contacts]
+    ).exists():
+        raise ValidationError(
+            {"contacts": _("所选接触者中有人已登记为病例，请按病例管理，不转隔离")}
+        )
     created = []
     with transaction.atomic():
+        running = quarantines_in_force([c.resident_id for c in contacts], today)
         for c in contacts:
             end = max(today, c.last_exposure + datetime.timedelta(days=days))
-            if Assignment.objects.filter(
-                resident_id=c.resident_id,
-                kind__in=QUARANTINE_KINDS,
-                state="active",
-                end_date__gte=today,
-            ).exists():
+            if c.resident_id in running:
                 continue  # already in quarantine: nothing to add
-            created.append(
-                create_assignment(
-                    actor=actor,
-                    resident=c.resident,
-                    kind=kind,
-                    start_date=today,
-                    end_date=end,
-                    place=place,
-                )
+            running[c.resident_id] = create_assignment(
+                actor=actor,
+                resident=c.resident,
+                kind=kind,
+                start_date=today,
+                end_date=end,
+                place=place,
             )
+            created.append(running[c.resident_id])
     return created
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/", views.CaseListView.as_view(), name="case_list"),
     path("cases/add/", views.case_add, name="case_add"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<int:pk>/edit/", views.CaseEditView.as_view(), name="case_edit"),
     path("cases/<int:pk>/trace/", views.case_trace, name="case_trace"),
     path("cases/<int:pk>/contacts/add/", views.case_contact_add, name="case_contact_add"),
     path("cases/<int:pk>/discharge/", views.case_discharge, name="case_discharge"),

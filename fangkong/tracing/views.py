@@ -5,27 +5,33 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.exporting import export_xlsx
+from fangkong.core.personal import mask_name
+from fangkong.core.scoping import area_visible_to
 from fangkong.core.views.generic import (
     ObjectDetailView,
+    ObjectEditView,
     ObjectListView,
     form_error_text,
     service_errors,
     service_messages,
 )
+from fangkong.health.selectors import quarantines_in_force
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
 from . import selectors, services
-from .choices import CaseStatus, ContactDegree, ContactState
+from .choices import CaseStatus, ContactDegree, ContactState, ExposureKind
 from .filtersets import CaseFilterSet, ContactFilterSet
 from .forms import (
+    CaseChangeForm,
     CaseForm,
     DischargeForm,
     DismissForm,
@@ -93,6 +99,12 @@ class CaseDetailView(ObjectDetailView):
     selector = _cases
     template_name = "tracing/case_detail.html"
     list_url_name = "tracing:case_list"
+    edit_url_name = "tracing:case_edit"
+
+    def action_url(self, request, obj, url_name, action):
+        if obj.status == CaseStatus.VOIDED:  # nothing is recorded against a voided case
+            return ""
+        return super().action_url(request, obj, url_name, action)
 
     def get_extra_context(self, request, obj):
         user = request.user
@@ -101,22 +113,51 @@ class CaseDetailView(ObjectDetailView):
                 "degree", "state", "resident__area__path", "resident_id"
             )
         )
+        # Whom each exposure was to: a secondary contact's is one of the close contacts, named
+        # as the page names them (masked when they live outside the user's area).
+        names = {
+            obj.resident_id: obj.resident.name,
+            **{c.resident_id: c.resident.name for c in contacts},
+        }
         exposures: dict[int, list[Exposure]] = {}
         for e in (
             Exposure.objects.filter(contact__in=[c.pk for c in contacts])
-            .select_related("venue")
+            .select_related("venue", "source")
             .order_by("exposed_at", "id")
         ):
+            e.source_name = names.get(e.source_id) or mask_name(e.source.name)
+            e.apart_minutes = None
+            if e.kind == ExposureKind.VENUE and not e.overlap_minutes:
+                # Not there at once, but within the window of each other: how far apart.
+                apart = max(e.contact_start - e.source_end, e.source_start - e.contact_end)
+                e.apart_minutes = int(apart.total_seconds() // 60)
             exposures.setdefault(e.contact_id, []).append(e)
+        people = [c.resident_id for c in contacts]
+        running = quarantines_in_force(people, timezone.localdate())
+        # Contacts who have become cases themselves: the chain goes on from them.
+        as_cases = selectors.cases_of_residents(people)
         for c in contacts:
             c.found = exposures.get(c.pk, [])
+            c.quarantine = running.get(c.resident_id)
+            c.as_case = as_cases.get(c.resident_id)
+        # Those confirmed, not cases and not yet in quarantine: whom 转隔离 would arrange.
+        to_quarantine = [
+            c
+            for c in contacts
+            if c.state == ContactState.CONFIRMED and c.quarantine is None and c.as_case is None
+        ]
+        linked_from = [
+            (c, area_visible_to(c.case.resident.area, user))
+            for c in selectors.exposures_of_case_person(obj)
+        ]
         hidden = Contact.objects.filter(case=obj).count() - len(contacts)
         voided = obj.status == CaseStatus.VOIDED
         return {
             "close": [c for c in contacts if c.degree == ContactDegree.CLOSE],
             "secondary": [c for c in contacts if c.degree == ContactDegree.SECONDARY],
             "hidden": hidden,
-            "confirmed_count": sum(c.state == ContactState.CONFIRMED for c in contacts),
+            "linked_from": linked_from,
+            "to_quarantine_count": len(to_quarantine),
             # Nothing is recorded against a voided case (recorded in error).
             "can_trace": not voided and user.has_perm("tracing.trace_case"),
             "can_change": not voided and user.has_perm("tracing.change_contact"),
@@ -135,6 +176,29 @@ class CaseDetailView(ObjectDetailView):
             "quarantine_form": QuarantineForm(),
             "dismiss_form": DismissForm(),
         }
+
+
+class CaseEditView(ObjectEditView):
+    """修改病例: onset date, notes, source, 转确诊 — through ``services.update_case``."""
+
+    model = Case
+    form_class = CaseChangeForm
+    selector = _cases
+    list_url_name = "tracing:case_list"
+    detail_url_name = "tracing:case_detail"
+    update_service = services.update_case
+
+    def get_object(self, request, pk):
+        obj = super().get_object(request, pk)
+        if obj.status == CaseStatus.VOIDED:
+            raise PermissionDenied(_("该病例已撤销，不能再修改"))
+        return obj
+
+    def get_form(self, request, obj, data=None, files=None):
+        return CaseChangeForm(data=data, case=obj)
+
+    def service_kwargs(self, form, obj):
+        return dict(form.cleaned_data)
 
 
 def _case_for(request: HttpRequest, pk: int) -> Case:

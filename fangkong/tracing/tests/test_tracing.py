@@ -357,3 +357,15 @@ def test_a_close_contact_of_two_cases_is_one_person_in_the_figures(city, users, 
     values, rows = figure_table(users["command"], areas["city"], today, keys, children=True)
     assert values == {"contacts_close": 1, "contacts_to_verify": 2}
     assert [r["contacts_close"] for r in rows] == [1, 0]  # 仁和区, 米易县
+
+
+def test_a_zero_minute_window_keeps_only_visits_that_truly_overlap(city, users):
+    """时间窗口 0 is what the team typed, not "use the default": the visitor who left 30
+    minutes before the case came is no contact then."""
+    _p, _v, _w, case = city
+    trace_case(actor=users["command"], case=case, window_minutes=0, now=t(0, 12))
+    close = set(
+        Contact.objects.filter(case=case, degree="close").values_list("resident__name", flat=True)
+    )
+    assert "窗口边缘" not in close
+    assert {"重叠者", "早到未走", "同住者"} <= close

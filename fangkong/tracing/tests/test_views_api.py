@@ -1,6 +1,7 @@
 """Tracing pages and API: the case page after tracing, confirm/dismiss, quarantine, the chain
 (SVG and Excel) with masked names, and scoping across grids."""
 
+import datetime
 import io
 
 import openpyxl
@@ -35,6 +36,9 @@ def test_case_page_lists_contacts_with_venue_and_times(client, traced, users):
     page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
     assert "重叠者" in page and "海棠农贸市场" in page
     assert "共处 10 分钟" in page
+    # 窗口边缘 left 30 minutes before the case came: not "共处 0 分钟".
+    assert "未同时在场，相隔 30 分钟" in page
+    assert "共处 0 分钟" not in page
     assert "次密接者" in page
     assert reverse("tracing:case_chain_svg", args=[case.pk]) in page
 
@@ -182,3 +186,68 @@ def test_dismissing_a_quarantined_contact_says_the_quarantine_still_runs(
     assert "已排除接触者" in body
     assert "该居民仍在居家隔离中" in body and "请在其隔离安排中办理解除" in body
     assert Assignment.objects.get(resident=b.resident).state == "active"
+
+
+def test_contacts_already_in_quarantine_are_marked_and_not_offered_again(
+    client, traced, users, django_capture_on_commit_callbacks
+):
+    """A confirmed contact already quarantined (for this case or another) shows 隔离中 with
+    its end, and no box to tick; once all are, 转隔离 is not offered at all."""
+    from fangkong.tracing.services import confirm_contact, quarantine_contacts
+
+    _p, case = traced
+    command = users["command"]
+    b = Contact.objects.get(case=case, resident__name="重叠者")
+    k = Contact.objects.get(case=case, resident__name="早到未走")
+    for contact in (b, k):
+        confirm_contact(actor=command, contact=contact)
+    with django_capture_on_commit_callbacks(execute=True):
+        [made] = quarantine_contacts(
+            actor=command, case=case, contacts=[b], kind="central_quarantine"
+        )
+    client.force_login(command)
+    url = reverse("tracing:case_detail", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert f"集中隔离中 至 {made.end_date:%m-%d}" in page
+    assert f'name="contacts" value="{b.pk}"' not in page
+    assert f'name="contacts" value="{k.pk}"' in page
+    assert reverse("tracing:case_quarantine", args=[case.pk]) in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        quarantine_contacts(actor=command, case=case, contacts=[k], kind="home_quarantine")
+    page = client.get(url).content.decode()
+    assert 'name="contacts"' not in page
+    assert reverse("tracing:case_quarantine", args=[case.pk]) not in page
+
+
+def test_a_secondary_contacts_reasons_name_the_close_contact_they_met(client, traced, users):
+    """次密接: the page says through whom — the close contact met at the venue or lived with —
+    where a close contact's reason is always the case itself."""
+    _p, case = traced
+    client.force_login(users["command"])
+    page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+    assert "迷阳超市：重叠者 " in page  # G met B there
+    assert "同住（重叠者）" in page  # H lives with B
+    assert "海棠农贸市场：来源 " in page  # B met the case
+
+
+def test_the_case_page_shows_why_a_contact_was_named_and_why_one_was_dismissed(
+    client, traced, users
+):
+    from fangkong.tracing.services import dismiss_contact, name_contact
+
+    p, case = traced
+    command = users["command"]
+    name_contact(
+        actor=command,
+        case=case,
+        resident=p["D"],
+        last_exposure=datetime.date(2022, 3, 8),
+        reason="同车出行，坐副驾驶",
+    )
+    c = Contact.objects.get(case=case, resident=p["C"])
+    dismiss_contact(actor=command, contact=c, reason="全程佩戴N95口罩")
+    client.force_login(command)
+    page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+    assert "流调指认：同车出行，坐副驾驶" in page
+    assert "排除原因：全程佩戴N95口罩" in page
