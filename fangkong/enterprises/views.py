@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -814,13 +816,20 @@ def missing_reports(request: HttpRequest) -> HttpResponse:
             filters={"date": day.isoformat()},
             title=_("未报日报"),
         )
+    # One page of them, counted once: a county's resumed enterprises are thousands, all on
+    # one page before; the export and the reminder still take every one.
+    paginator = Paginator(rows, ObjectListView.paginate_by)
+    paginator.count = rows.count()  # a cached_property: set, it is not counted again
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "enterprises/missing_reports.html",
         {
             "day": day,
-            "table": MissingReportTable(rows),
-            "count": rows.count(),
+            "table": MissingReportTable(page.object_list),
+            "page": page,
+            "query_string": urlencode({"date": day.isoformat()}),
+            "count": paginator.count,
             "can_remind": request.user.has_perm("enterprises.add_reportreminder"),
             "can_export": request.user.has_perm("enterprises.export_enterprise"),
         },

@@ -12,6 +12,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -64,6 +65,7 @@ from .tables import (
 )
 
 OVERDUE_DAYS = 14
+OVERDUE_PER_PAGE = ObjectListView.paginate_by
 EXPORT_PERMISSION = "registry.export_resident"
 
 
@@ -340,10 +342,18 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
             filters={"since": since.isoformat()},
             title=_("逾期未报"),
         )
+    # One page of them: two weeks of a city's quarantine were tens of thousands of rows on
+    # one page, megabytes a phone cannot render; the export still holds every row.
+    page = Paginator(rows, OVERDUE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "health/overdue_list.html",
-        {"table": OverdueTable(rows), "count": len(rows), "since": since, "can_export": can_export},
+        {
+            "table": OverdueTable(page.object_list),
+            "page": page,
+            "since": since,
+            "can_export": can_export,
+        },
     )
 
 

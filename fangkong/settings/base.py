@@ -253,6 +253,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Compressed copies beside the static files, sent to the browsers that accept them
+# (``core.staticfiles``).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "fangkong.core.staticfiles.StaticFilesStorage"},
+}
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 FANGKONG_UPLOAD_DIR = VAR_DIR / "uploads"

@@ -20,7 +20,12 @@ from fangkong.enterprises.models import (
     ReportReminder,
     ResumptionApplication,
 )
-from fangkong.enterprises.testing import application_data, make_account, make_liaison
+from fangkong.enterprises.testing import (
+    application_data,
+    make_account,
+    make_enterprise,
+    make_liaison,
+)
 from fangkong.health import services as health
 from fangkong.status.testing import make_resident
 
@@ -428,6 +433,39 @@ def test_missing_reports_page_and_reminder(client, users, resumed, ent_b):
     assert list(ReportReminder.objects.values_list("enterprise__name", flat=True)) == [
         "金华车辆有限公司"
     ]
+
+
+def test_missing_reports_page_shows_one_page_counted_once(client, users, areas, monkeypatch):
+    """A county's resumed enterprises are thousands: 未报日报 shows one page of them under the
+    total, the next through 下一页 (the date kept), and counts them once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.enterprises import views
+
+    monkeypatch.setattr(views.ObjectListView, "paginate_by", 2)
+    for _ in range(5):
+        ent = make_enterprise(users["community"], areas["grid_a"])
+        app = services.submit_application(
+            actor=users["community"], enterprise=ent, data=application_data()
+        )
+        services.approve_application(actor=users["community"], application=app, expected_version=1)
+    url = reverse("enterprises:missing_reports")
+    day = timezone.localdate().isoformat()
+    with CaptureQueriesContext(connection) as queries:
+        r = login(client, users["community"]).get(url, {"date": day})
+    assert r.context["count"] == 5
+    assert len(names_in(r)) == 2
+    assert f"date={day}&amp;page=2" in r.content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1, counts
+    last = client.get(url, {"date": day, "page": 3})
+    assert len(names_in(last)) == 1
+    rows = openpyxl.load_workbook(
+        io.BytesIO(b"".join(client.get(url, {"date": day, "export": "xlsx"}).streaming_content)),
+        read_only=True,
+    ).active.max_row
+    assert rows == 6  # the header and every enterprise
 
 
 def test_liaison_follows_missing_reports_page_to_own_reminders(

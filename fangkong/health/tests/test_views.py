@@ -384,6 +384,32 @@ def test_overdue_list_is_scoped(client, users, assignments):
     assert len(rows) == len(slots) + 1
 
 
+def test_overdue_list_shows_one_page_and_exports_every_row(client, users, assignments, monkeypatch):
+    """Two weeks of a city's quarantine are tens of thousands of missed slots: the page shows
+    one page of them with the total and 下一页, the export every row."""
+    from fangkong.health import views
+
+    monkeypatch.setattr(views, "OVERDUE_PER_PAGE", 3)
+    Assignment.objects.filter(pk__in=[a.pk for a in assignments.values()]).update(
+        created_at=timezone.make_aware(datetime.datetime.combine(TODAY - DAY, datetime.time(7)))
+    )
+    client.force_login(users["street"])
+    r = client.get(reverse("health:overdue_list"))
+    total = r.context["page"].paginator.count
+    assert total > 3
+    assert len(rows_of(r)) == 3
+    assert "下一页" in r.content.decode()
+    second = client.get(reverse("health:overdue_list"), {"page": 2})
+    assert len(rows_of(second)) == min(total - 3, 3)
+
+    def slots(response):
+        return {(o.assignment.pk, o.date, o.slot) for o in rows_of(response)}
+
+    assert not slots(second) & slots(r)
+    rows = read_xlsx(client.get(reverse("health:overdue_list"), {"export": "xlsx"}))
+    assert len(rows) == total + 1
+
+
 def test_nat_entry_by_id_number_and_scoped_list(client, users, people):
     client.force_login(users["grid_a"])
     sampled = (timezone.localtime() - datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
