@@ -40,9 +40,15 @@ class UserForm(StyledFormMixin, forms.Form):
 
 
 class UserChangeForm(UserForm):
-    """修改账号: name, role and area; the username stays what its holder signs in with."""
+    """修改账号: name, role and area; the username stays what its holder signs in with. A
+    system administrator bound to no area may stay so."""
 
     username = None
+
+    def __init__(self, *args, user, account, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if account.is_superuser and account.area_id is None:
+            self.fields["area"].required = False
 
 
 class AccountActionForm(StyledFormMixin, forms.Form):

@@ -88,16 +88,20 @@ def change_user(*, actor, user: User, full_name: str, role: str, area) -> User:
     """Change an account's name, role or area: only to a role the actor may give and an area
     of the actor's subtree; one's own role and area are changed by someone above."""
     access_user(actor, user)
-    if area is None:
+    # A system administrator may have no area (it sees every one) and keep none.
+    unbound = area is None and user.is_superuser and user.area_id is None
+    if area is None and not unbound:
         raise ValidationError({"area": _("请选择所属区域")})
-    require_area(actor, area)
+    if not unbound:
+        require_area(actor, area)
     if role not in grantable_roles(actor):
         raise PermissionDenied(_("您不能授予该角色"))
-    if user.pk == actor.pk and (role != user.role or area.pk != user.area_id):
+    area_id = area.pk if area is not None else None
+    if user.pk == actor.pk and (role != user.role or area_id != user.area_id):
         raise PermissionDenied(_("不能修改自己的角色或所属区域，请联系上级管理员"))
     with transaction.atomic():
         before = User._default_manager.select_for_update().get(pk=user.pk)
-        new = {"full_name": full_name.strip(), "role": role, "area": area.pk}
+        new = {"full_name": full_name.strip(), "role": role, "area": area_id}
         old = {"full_name": before.full_name, "role": before.role, "area": before.area_id}
         changes = {k: [old[k], v] for k, v in new.items() if old[k] != v}
         if not changes:

@@ -236,7 +236,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as e:
         raise PermissionDenied(str(e)) from None
     initial = {"full_name": account.full_name, "role": account.role, "area": account.area_id}
-    form = UserChangeForm(data=request.POST or None, initial=initial, user=request.user)
+    form = UserChangeForm(
+        data=request.POST or None, initial=initial, user=request.user, account=account
+    )
     detail_url = reverse("accounts:user_detail", args=[account.pk])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -254,7 +256,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(e))
         else:
             messages.success(request, _("账号已修改：%(user)s") % {"user": account.username})
-            if (data["role"], data["area"].pk) != (initial["role"], initial["area"]):
+            area_id = data["area"].pk if data["area"] is not None else None
+            if (data["role"], area_id) != (initial["role"], initial["area"]):
                 _warn_holdings(request, account)
             return redirect(detail_url)
     return render(

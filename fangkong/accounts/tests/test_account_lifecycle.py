@@ -339,3 +339,27 @@ def test_the_list_finds_stopped_accounts_apart_from_those_in_use(client, users):
 
     assert names("0") == ["grid_b"]
     assert names("1") == ["community", "grid_a", "street", "volunteer"]
+
+
+def test_an_administrator_without_an_area_renames_itself(client, areas):
+    """The site's own administrator (bound to no area: it sees every one) could not save its
+    name: the form and the service asked for an area."""
+    admin = make_user(Role.LEADER, None, username="root", superuser=True)
+    client.force_login(admin)
+
+    r = client.post(
+        reverse("accounts:user_edit", args=[admin.pk]),
+        {"full_name": "系统管理员甲", "role": Role.LEADER, "area": ""},
+    )
+
+    assert r.status_code == 302
+    admin.refresh_from_db()
+    assert (admin.full_name, admin.area_id) == ("系统管理员甲", None)
+    with pytest.raises(ValidationError):  # an ordinary account still needs its area
+        services.change_user(
+            actor=admin,
+            user=make_user(Role.GRID_WORKER, areas["grid_a"]),
+            full_name="x",
+            role=Role.GRID_WORKER,
+            area=None,
+        )
