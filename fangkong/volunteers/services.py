@@ -568,6 +568,11 @@ EARLY_CHECK_IN = datetime.timedelta(hours=2)
 LATE_CHECK_OUT = datetime.timedelta(hours=2)
 
 
+def check_in_window(need: Need) -> tuple[datetime.datetime, datetime.datetime]:
+    """From when until when (excluded) a check-in on ``need`` is taken."""
+    return need.starts_at - EARLY_CHECK_IN, need.ends_at
+
+
 def check_in(*, actor, assignment: Assignment, at: datetime.datetime | None = None) -> Shift:
     """签到: the volunteer themselves or staff of the need's area, within the need's hours."""
     _require_own_or_staff(actor, assignment, "volunteers.add_shift")
@@ -575,14 +580,15 @@ def check_in(*, actor, assignment: Assignment, at: datetime.datetime | None = No
     if assignment.state != AssignmentState.ACCEPTED:
         raise ValidationError({"started_at": _("任务接受后才能签到")})
     need = assignment.need
-    if at < need.starts_at - EARLY_CHECK_IN:
+    opens, closes = check_in_window(need)
+    if at < opens:
         raise ValidationError(
             {
                 "started_at": _("岗位 %(start)s 开始，最早可提前 2 小时签到")
                 % {"start": moment(need.starts_at)}
             }
         )
-    if at >= need.ends_at:
+    if at >= closes:
         raise ValidationError(
             {"started_at": _("岗位已于 %(end)s 结束，不能再签到") % {"end": moment(need.ends_at)}}
         )

@@ -542,9 +542,16 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     volunteer = Volunteer.objects.visible_to(request.user).filter(user=request.user).first()
     if volunteer is None:
         return render(request, "volunteers/my_tasks.html", {"volunteer": None, "tasks": []})
-    tasks = list(selectors.my_assignments(request.user))
+    now = timezone.now()
+    tasks = list(selectors.my_assignments(request.user, now=now))
     for task in tasks:
-        task.open_shift = next((s for s in task.shifts.all() if s.ended_at is None), None)
+        shifts = task.shifts.all()
+        task.open_shift = next((s for s in shifts if s.ended_at is None), None)
+        task.hours = selectors.hours(sum(s.minutes or 0 for s in shifts))
+        opens, closes = services.check_in_window(task.need)
+        # Buttons only while they can work: before, the time check-in opens; after, 已结束.
+        task.check_in_opens = opens if now < opens else None
+        task.over = now >= closes
     return render(
         request,
         "volunteers/my_tasks.html",

@@ -237,6 +237,46 @@ def test_my_tasks_accept_check_in_and_out_at_phone_page(client, users, areas, po
     assert need.title in client.get("/volunteers/my/").content.decode()
 
 
+def test_my_tasks_put_the_post_of_now_first_and_offer_check_in_only_while_open(
+    client, users, areas, pool
+):
+    """A volunteer at the checkpoint found today's task under tomorrow's (newest first), and
+    tomorrow's or last week's 签到 button only answered with an error."""
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    needs = {
+        "past": make_need(cmd, areas["grid_a"], "上周卡点"),
+        "later": make_need(
+            cmd,
+            areas["grid_a"],
+            "后天卡点",
+            starts_at=now + 2 * day,
+            ends_at=now + 2 * day + day / 2,
+        ),
+        "tomorrow": make_need(
+            cmd, areas["grid_a"], "明天卡点", starts_at=now + day, ends_at=now + day + day / 2
+        ),
+        "now": make_need(cmd, areas["grid_a"], "今天卡点", **running_now()),
+    }
+    tasks = {}
+    for key, need in needs.items():
+        (tasks[key],) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+        services.respond_assignment(actor=user, assignment=tasks[key], accept=True)
+    client.force_login(user)
+    html = client.get("/volunteers/my/").content.decode()
+    order = sorted(tasks, key=lambda k: html.index(f'data-task="{tasks[k].pk}"'))
+    assert order == ["now", "tomorrow", "later", "past"]
+    cards = {k: html[html.index(f'data-task="{tasks[k].pk}"') :] for k in tasks}
+    cards = {k: v[: v.index("</div>\n  </div>")] for k, v in cards.items()}
+    assert "/check-in/" in cards["now"]
+    opens = timezone.localtime(needs["tomorrow"].starts_at - datetime.timedelta(hours=2))
+    assert f"{opens:%m-%d %H:%M} 起可签到" in cards["tomorrow"]
+    assert "/check-in/" not in cards["tomorrow"] and "/check-in/" not in cards["later"]
+    assert "岗位已结束，本任务服务 0.0 小时" in cards["past"] and "/check-in/" not in cards["past"]
+
+
 def test_a_volunteers_home_page_leads_to_their_tasks(client, users, areas, pool):
     """On a phone the menu is folded away: the volunteer's home page showed only 我的账号, so
     a task waiting for an answer was two menus away. It now counts and links their tasks."""
