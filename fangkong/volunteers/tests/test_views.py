@@ -328,6 +328,31 @@ def test_certificate_pdf_only_above_the_threshold(client, users, areas, pool, se
     assert response.content.startswith(b"%PDF")
 
 
+def test_service_records_of_one_week_export_for_the_streets_report(client, users, areas, pool):
+    """The street's weekly report needs last week's service hours; the list filtered from a
+    date only, so its export ran on to today."""
+    from .conftest import at
+
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    for day, title in ((1, "周一卡点"), (7, "周日卡点"), (8, "下周一卡点")):
+        need = make_need(cmd, areas["grid_a"], title, starts_at=at(day, 9), ends_at=at(day, 11))
+        (task,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+        services.respond_assignment(actor=user, assignment=task, accept=True)
+        shift = services.check_in(actor=cmd, assignment=task, at=at(day, 9))
+        services.check_out(actor=cmd, shift=shift, at=at(day, 10, 30))
+    client.force_login(cmd)
+    response = client.get(
+        "/volunteers/shifts/",
+        {"started_after": "2026-11-23", "started_before": "2026-11-29", "export": "xlsx"},
+    )
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    needs = sorted(r[rows[0].index("岗位")] for r in rows[1:] if r[0])
+    assert needs == ["周一卡点", "周日卡点"]
+    assert [r[rows[0].index("服务时长(小时)")] for r in rows[1:] if r[0]] == [1.5, 1.5]
+
+
 def test_every_staff_page_renders(client, users, areas, pool):
     need = make_need(users["community"], areas["grid_a"])
     team = services.create_team(
