@@ -250,6 +250,13 @@ class DeclineForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=gettext_lazy("不能参加的原因"), max_length=200)
 
 
+class ShiftRecordForm(StyledFormMixin, forms.Form):
+    """补录服务: the times of a paper sign-in sheet."""
+
+    started_at = forms.DateTimeField(label=gettext_lazy("签到时间"), widget=DateTimeInput)
+    ended_at = forms.DateTimeField(label=gettext_lazy("签退时间"), widget=DateTimeInput)
+
+
 class VolunteerChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Volunteer) -> str:
         return f"{obj.name}（{obj.area.name}）"

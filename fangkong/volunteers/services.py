@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -617,6 +618,33 @@ def check_out(*, actor, shift: Shift, at: datetime.datetime | None = None) -> Sh
         shift.save()
         audit.record_update(actor, before, shift)
     return shift
+
+
+def record_shift(
+    *,
+    actor,
+    assignment: Assignment,
+    started_at: datetime.datetime | None,
+    ended_at: datetime.datetime | None,
+) -> Shift:
+    """补录服务: staff enter a service already done from the post's paper sign-in sheet (the
+    volunteer did not check in on a phone), with the rules of a check-in and a check-out."""
+    require_perm(actor, "volunteers.add_shift")
+    require_area(actor, assignment.need.area)
+    if started_at is None or ended_at is None:
+        raise ValidationError({"started_at" if started_at is None else "ended_at": _("请填写")})
+    if ended_at <= started_at:
+        raise ValidationError({"ended_at": _("签退时间必须晚于签到时间")})
+    with transaction.atomic():
+        lock_versioned(assignment, None)
+        # One person serves once at a time: a recorded hour must not count twice.
+        taken = Shift.objects.filter(
+            assignment__volunteer_id=assignment.volunteer_id, started_at__lt=ended_at
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=started_at))
+        if taken.exists():
+            raise ValidationError({"started_at": _("该志愿者在这段时间已有服务记录")})
+        shift = check_in(actor=actor, assignment=assignment, at=started_at)
+        return check_out(actor=actor, shift=shift, at=ended_at)
 
 
 # --- teams --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from fangkong.core.views.generic import (
     ObjectListView,
     add_service_errors,
     error_text,
+    form_error_text,
     service_errors,
     service_messages,
 )
@@ -52,6 +54,7 @@ from .forms import (
     NeedForm,
     PartyReportForm,
     ReviewForm,
+    ShiftRecordForm,
     SignupForm,
     TeamForm,
     VolunteerForm,
@@ -375,9 +378,16 @@ class NeedDetailView(ObjectDetailView):
             s.assignment_id: s
             for s in Shift.objects.filter(assignment__need=obj, ended_at__isnull=True)
         }
+        served = dict(
+            Shift.objects.filter(assignment__need=obj, minutes__isnull=False)
+            .values("assignment_id")
+            .annotate(m=Sum("minutes"))
+            .values_list("assignment_id", "m")
+        )
         live = [a for a in assignments if a.state == AssignmentState.ACCEPTED]
         for a in live:
             a.open_shift = open_shifts.get(a.pk)
+            a.served = selectors.hours(served.get(a.pk))
         reported = set(
             PartyReport.objects.filter(
                 volunteer__in=[p.volunteer.pk for p in proposals]
@@ -391,6 +401,11 @@ class NeedDetailView(ObjectDetailView):
             "can_dispatch": can_dispatch,
             "can_checkin": user.has_perm("volunteers.add_shift"),
             "live": live,
+            # One form for every row (no ids, so the rows' inputs do not share one).
+            "record_form": ShiftRecordForm(
+                auto_id=False,
+                initial={"started_at": obj.starts_at, "ended_at": min(obj.ends_at, timezone.now())},
+            ),
         }
 
 
@@ -513,6 +528,26 @@ def assignment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     with service_messages(request):
         services.check_in(actor=request.user, assignment=assignment)
         messages.success(request, _("已签到"))
+    return _back(request, assignment)
+
+
+@require_POST
+@permission_required("volunteers.add_shift", raise_exception=True)
+def assignment_record_shift(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for(request, pk)
+    form = ShiftRecordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return _back(request, assignment)
+    with service_messages(request):
+        shift = services.record_shift(
+            actor=request.user, assignment=assignment, **form.cleaned_data
+        )
+        messages.success(
+            request,
+            _("已补录 %(name)s 的服务 %(h)s 小时")
+            % {"name": assignment.volunteer.name, "h": shift.hours},
+        )
     return _back(request, assignment)
 
 

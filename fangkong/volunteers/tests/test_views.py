@@ -353,6 +353,47 @@ def test_service_records_of_one_week_export_for_the_streets_report(client, users
     assert [r[rows[0].index("服务时长(小时)")] for r in rows[1:] if r[0]] == [1.5, 1.5]
 
 
+def test_staff_record_a_service_from_the_paper_sign_in_sheet(client, users, areas, pool):
+    """A checkpoint's volunteers signed a paper sheet instead of checking in on a phone: the
+    coordinator could press 签到 only at the present moment, so those hours were lost."""
+    from .conftest import at
+
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    need = make_need(cmd, areas["grid_a"], "东门卡点", starts_at=at(1, 8), ends_at=at(1, 12))
+    (task,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+    services.respond_assignment(actor=user, assignment=task, accept=True)
+    url = f"/volunteers/tasks/{task.pk}/record/"
+    client.force_login(cmd)
+    assert url in client.get(f"/volunteers/needs/{need.pk}/").content.decode()
+    page = client.post(
+        url, {"started_at": "2026-11-23T08:00", "ended_at": "2026-11-23T11:30"}, follow=True
+    )
+    assert "已补录 张三 的服务 3.5 小时" in page.content.decode()
+    assert list(Shift.objects.values_list("started_at", "ended_at", "minutes")) == [
+        (at(1, 8), at(1, 11, 30), 210)
+    ]
+    # The same hours again, or overlapping them, would count twice.
+    page = client.post(
+        url, {"started_at": "2026-11-23T11:00", "ended_at": "2026-11-23T12:00"}, follow=True
+    )
+    assert "该志愿者在这段时间已有服务记录" in page.content.decode()
+    # Outside the post's hours, as a check-in would be.
+    page = client.post(
+        url, {"started_at": "2026-11-23T12:30", "ended_at": "2026-11-23T13:00"}, follow=True
+    )
+    assert "不能再签到" in page.content.decode()
+    # The volunteer cannot credit themselves with hours.
+    client.force_login(user)
+    assert (
+        client.post(
+            url, {"started_at": "2026-11-23T11:30", "ended_at": "2026-11-23T12:00"}
+        ).status_code
+        == 403
+    )
+    assert Shift.objects.count() == 1
+
+
 def test_every_staff_page_renders(client, users, areas, pool):
     need = make_need(users["community"], areas["grid_a"])
     team = services.create_team(
