@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -198,6 +200,23 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
             self.initial["required_skills"] = decode(self.instance.required_skills)
         else:
             self.fields["state"].initial = NeedState.OPEN
+
+    @staticmethod
+    def next_day_initial(need: Need) -> dict:
+        """A copy of ``need`` one day later: a post staffed every day is entered once."""
+        day = datetime.timedelta(days=1)
+        return {
+            "area": need.area_id,
+            "kind": need.kind,
+            "title": need.title,
+            "place": need.place,
+            "starts_at": need.starts_at + day,
+            "ends_at": need.ends_at + day,
+            "headcount": need.headcount,
+            "required_skills": decode(need.required_skills),
+            "state": NeedState.OPEN,
+            "notes": need.notes,
+        }
 
 
 class DispatchForm(forms.Form):

@@ -417,6 +417,14 @@ class NeedEditView(ObjectEditView):
     create_service = staticmethod(services.create_need)
     update_service = staticmethod(services.update_need)
 
+    def get_form(self, request, obj, data=None, files=None):
+        form = super().get_form(request, obj, data, files)
+        copy = request.GET.get("copy", "")
+        if obj is None and data is None and copy.isdigit() and len(copy) < 16:
+            source = get_object_or_404(Need.objects.visible_to(request.user), pk=int(copy))
+            form.initial.update(NeedForm.next_day_initial(source))
+        return form
+
 
 class NeedDeleteView(ObjectDeleteView):
     model = Need

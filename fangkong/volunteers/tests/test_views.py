@@ -394,6 +394,38 @@ def test_staff_record_a_service_from_the_paper_sign_in_sheet(client, users, area
     assert Shift.objects.count() == 1
 
 
+def test_a_daily_post_is_copied_to_the_next_day(client, users, areas, pool):
+    """A checkpoint staffed every day of the week had to be typed in seven times, field by
+    field; its page now opens the add form filled in for the next day."""
+    from .conftest import at
+
+    cmd = users["community"]
+    need = make_need(
+        cmd,
+        areas["grid_a"],
+        "东门卡点",
+        starts_at=at(1, 8),
+        ends_at=at(1, 20),
+        required_skills="秩序维护",
+        headcount=3,
+    )
+    client.force_login(cmd)
+    assert (
+        f"/volunteers/needs/add/?copy={need.pk}"
+        in client.get(f"/volunteers/needs/{need.pk}/").content.decode()
+    )
+    form = client.get(f"/volunteers/needs/add/?copy={need.pk}").context["form"]
+    assert form.initial["title"] == "东门卡点"
+    assert form.initial["required_skills"] == ["order"]
+    assert (form.initial["starts_at"], form.initial["ends_at"]) == (at(2, 8), at(2, 20))
+    html = str(form["starts_at"]) + str(form["area"])
+    assert 'value="2026-11-24T08:00"' in html
+    assert f'value="{areas["grid_a"].pk}" selected' in html
+    # Another community's post is not copied.
+    theirs = make_need(users["command"], areas["miyi_community"], "迷阳卡点")
+    assert client.get(f"/volunteers/needs/add/?copy={theirs.pk}").status_code == 404
+
+
 def test_every_staff_page_renders(client, users, areas, pool):
     need = make_need(users["community"], areas["grid_a"])
     team = services.create_team(
