@@ -388,6 +388,8 @@ class NeedDetailView(ObjectDetailView):
         for a in live:
             a.open_shift = open_shifts.get(a.pk)
             a.served = selectors.hours(served.get(a.pk))
+        now = timezone.now()
+        opens, closes = services.check_in_window(obj)
         reported = set(
             PartyReport.objects.filter(
                 volunteer__in=[p.volunteer.pk for p in proposals]
@@ -400,11 +402,13 @@ class NeedDetailView(ObjectDetailView):
             "reported": reported,
             "can_dispatch": can_dispatch,
             "can_checkin": user.has_perm("volunteers.add_shift"),
+            "check_in_opens": opens if now < opens else None,
+            "over": now >= closes,
             "live": live,
             # One form for every row (no ids, so the rows' inputs do not share one).
             "record_form": ShiftRecordForm(
                 auto_id=False,
-                initial={"started_at": obj.starts_at, "ended_at": min(obj.ends_at, timezone.now())},
+                initial={"started_at": obj.starts_at, "ended_at": min(obj.ends_at, now)},
             ),
         }
 

@@ -394,6 +394,35 @@ def test_staff_record_a_service_from_the_paper_sign_in_sheet(client, users, area
     assert Shift.objects.count() == 1
 
 
+def test_post_page_offers_check_in_only_while_it_is_open(client, users, areas, pool):
+    """Staff at the post's page pressed 签到 for tomorrow's post or a finished one and got
+    only an error; the page says when check-in opens, and a finished post offers 补录."""
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    needs = {
+        "now": make_need(cmd, areas["grid_a"], "今天卡点", **running_now()),
+        "tomorrow": make_need(
+            cmd, areas["grid_a"], "明天卡点", starts_at=now + day, ends_at=now + day + day / 2
+        ),
+        "past": make_need(cmd, areas["grid_a"], "上周卡点"),
+    }
+    pages = {}
+    client.force_login(cmd)
+    for key, need in needs.items():
+        (task,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+        services.respond_assignment(actor=user, assignment=task, accept=True)
+        pages[key] = client.get(f"/volunteers/needs/{need.pk}/").content.decode()
+    assert "/check-in/" in pages["now"]
+    opens = timezone.localtime(needs["tomorrow"].starts_at - datetime.timedelta(hours=2))
+    assert (
+        "/check-in/" not in pages["tomorrow"]
+        and f"{opens:%m-%d %H:%M} 起可签到" in pages["tomorrow"]
+    )
+    assert "/check-in/" not in pages["past"] and "/record/" in pages["past"]
+
+
 def test_a_daily_post_is_copied_to_the_next_day(client, users, areas, pool):
     """A checkpoint staffed every day of the week had to be typed in seven times, field by
     field; its page now opens the add form filled in for the next day."""
