@@ -558,7 +558,9 @@ def _moment(at: datetime.datetime | None, field: str) -> datetime.datetime:
     now = timezone.now()
     at = at or now
     if at > now + datetime.timedelta(minutes=5):
-        raise ValidationError({field: _("时间不能晚于当前时间")})
+        if field == "started_at":
+            raise ValidationError({field: _("签到时间不能晚于当前时间")})
+        raise ValidationError({field: _("签退时间不能晚于当前时间")})
     return at
 
 

@@ -383,6 +383,14 @@ def test_staff_record_a_service_from_the_paper_sign_in_sheet(client, users, area
         url, {"started_at": "2026-11-23T12:30", "ended_at": "2026-11-23T13:00"}, follow=True
     )
     assert "不能再签到" in page.content.decode()
+    # A sheet's time still to come (a slip of the date) names the time at fault.
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    page = client.post(
+        url,
+        {"started_at": "2026-11-23T11:30", "ended_at": f"{tomorrow:%Y-%m-%dT%H:%M}"},
+        follow=True,
+    )
+    assert "签退时间不能晚于当前时间" in page.content.decode()
     # The volunteer cannot credit themselves with hours.
     client.force_login(user)
     assert (
