@@ -279,6 +279,14 @@ def test_notice_list_export_and_query_count(client, users, notice, django_assert
     assert rows[1][5] == "0/4"
 
 
+def test_coverage_unit_list_asks_for_a_unit(client, users):
+    """The 值班单位 list of 值守覆盖 began with ---------, where every other list says what
+    to choose."""
+    page = login(client, users["command"]).get(reverse("duty:coverage"))
+    assert '<option value="">请选择值班单位</option>' in page.content.decode()
+    assert "---------" not in page.content.decode()
+
+
 def test_coverage_first_visit_shows_own_unit_today(client, users):
     page = login(client, users["community"]).get(reverse("duty:coverage"))
     assert len(page.context["days"]) == 1
