@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.filtersets import AreaSubtreeFilter, IdFilter, YesNoFilter
@@ -28,10 +29,18 @@ class ShiftFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(label=_("值班角色"), choices=DutyRole.choices)
     date_from = django_filters.DateFilter(label=_("日期起"), method="filter_from")
     date_to = django_filters.DateFilter(label=_("日期止"), method="filter_to")
+    on_duty_now = YesNoFilter(label=_("正在值班"), method="filter_on_duty_now")
 
     class Meta:
         model = Shift
-        fields = ["area", "person", "role", "date_from", "date_to"]
+        fields = ["area", "person", "role", "date_from", "date_to", "on_duty_now"]
+
+    def filter_on_duty_now(self, qs, name, value):
+        if value is None:
+            return qs
+        moment = timezone.now()
+        on_duty = Q(start__lte=moment, end__gt=moment)
+        return qs.filter(on_duty) if value else qs.exclude(on_duty)
 
     def filter_from(self, qs, name, value):
         from fangkong.status.clock import start_of_day

@@ -164,7 +164,9 @@ class NoticeForm(StyledFormMixin, forms.Form):
 
 
 class CoverageForm(StyledFormMixin, forms.Form):
-    area = AreaChoiceField(label=_("值班单位"), queryset=Area.objects.none())
+    area = AreaChoiceField(
+        label=_("值班单位"), queryset=Area.objects.none(), empty_label=_("请选择值班单位")
+    )
     day = forms.DateField(label=_("日期"), widget=DateInput)
     span = forms.ChoiceField(
         label=_("范围"), choices=[("day", _("当日")), ("week", _("一周"))], initial="day"

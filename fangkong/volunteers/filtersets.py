@@ -81,12 +81,15 @@ class ShiftFilterSet(django_filters.FilterSet):
     started_after = django_filters.DateFilter(
         label=_("签到日期起"), field_name="started_at", lookup_expr="date__gte"
     )
+    started_before = django_filters.DateFilter(
+        label=_("签到日期止"), field_name="started_at", lookup_expr="date__lte"
+    )
     open = YesNoFilter(label=_("服务中（未签退）"), field_name="ended_at", lookup_expr="isnull")
     on_duty_on = django_filters.DateFilter(label=_("服务日期"), method="filter_on_duty_on")
 
     class Meta:
         model = Shift
-        fields = ["area", "started_after", "open"]
+        fields = ["area", "started_after", "started_before", "open"]
 
     def filter_on_duty_on(self, qs, name, value):
         return qs.filter(shifts_on_duty_at_end_of(value)) if value else qs

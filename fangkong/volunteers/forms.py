@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -199,6 +201,23 @@ class NeedForm(StyledFormMixin, forms.ModelForm):
         else:
             self.fields["state"].initial = NeedState.OPEN
 
+    @staticmethod
+    def next_day_initial(need: Need) -> dict:
+        """A copy of ``need`` one day later: a post staffed every day is entered once."""
+        day = datetime.timedelta(days=1)
+        return {
+            "area": need.area_id,
+            "kind": need.kind,
+            "title": need.title,
+            "place": need.place,
+            "starts_at": need.starts_at + day,
+            "ends_at": need.ends_at + day,
+            "headcount": need.headcount,
+            "required_skills": decode(need.required_skills),
+            "state": NeedState.OPEN,
+            "notes": need.notes,
+        }
+
 
 class DispatchForm(forms.Form):
     volunteers = forms.ModelMultipleChoiceField(
@@ -248,6 +267,13 @@ def style_widget_all(form) -> None:
 
 class DeclineForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=gettext_lazy("不能参加的原因"), max_length=200)
+
+
+class ShiftRecordForm(StyledFormMixin, forms.Form):
+    """补录服务: the times of a paper sign-in sheet."""
+
+    started_at = forms.DateTimeField(label=gettext_lazy("签到时间"), widget=DateTimeInput)
+    ended_at = forms.DateTimeField(label=gettext_lazy("签退时间"), widget=DateTimeInput)
 
 
 class VolunteerChoices(forms.ModelMultipleChoiceField):

@@ -88,7 +88,7 @@ class VolunteerImporter(Importer):
             N_("可服务日"),
             ("服务日期", "可服务日期"),
             _encoded(encode_days),
-            help=N_("如：周一、周三；工作日；周末；每天"),
+            help=N_("如：周一、周三；周一至周五；工作日；周末；每天"),
             example="工作日",
         ),
         Column(
@@ -96,7 +96,7 @@ class VolunteerImporter(Importer):
             N_("可服务时段"),
             ("服务时段", "时段"),
             _encoded(encode_times),
-            help=N_("上午、下午、晚上、夜间或全天"),
+            help=N_("上午、下午、晚上、夜间、全天，或时段如 8:00-12:00"),
             example="上午、下午",
         ),
         Column("state", N_("状态"), (), p.choice(PoolState), help=N_("不填为储备")),

@@ -9,8 +9,19 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from fangkong.core.search import search_people
 from fangkong.status.clock import end_of_day
@@ -111,13 +122,22 @@ def team_list(qs: QuerySet[Team]) -> QuerySet[Team]:
     return _ordered(qs.select_related("area", "leader").annotate(member_count=Count("members")))
 
 
-def my_assignments(user) -> QuerySet[Assignment]:
-    """The signed-in volunteer's own tasks, newest need first."""
+def my_assignments(user, *, now: datetime.datetime | None = None) -> QuerySet[Assignment]:
+    """The signed-in volunteer's own tasks: those not over yet first, the soonest on top
+    (the post they stand at now, then tomorrow's), then past ones, the latest first."""
+    now = now or timezone.now()
+    over = Q(need__ends_at__lte=now)
     return (
         assignment_list(Assignment.objects.visible_to(user))
         .filter(volunteer__user=user)
         .prefetch_related("shifts")
-        .order_by("-need__starts_at", "-id")
+        .alias(over=ExpressionWrapper(over, output_field=BooleanField()))
+        .order_by(
+            "over",
+            Case(When(over, then=None), default=F("need__starts_at")).asc(nulls_last=True),
+            "-need__starts_at",
+            "-id",
+        )
     )
 
 

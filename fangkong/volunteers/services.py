@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -557,7 +558,9 @@ def _moment(at: datetime.datetime | None, field: str) -> datetime.datetime:
     now = timezone.now()
     at = at or now
     if at > now + datetime.timedelta(minutes=5):
-        raise ValidationError({field: _("时间不能晚于当前时间")})
+        if field == "started_at":
+            raise ValidationError({field: _("签到时间不能晚于当前时间")})
+        raise ValidationError({field: _("签退时间不能晚于当前时间")})
     return at
 
 
@@ -568,6 +571,11 @@ EARLY_CHECK_IN = datetime.timedelta(hours=2)
 LATE_CHECK_OUT = datetime.timedelta(hours=2)
 
 
+def check_in_window(need: Need) -> tuple[datetime.datetime, datetime.datetime]:
+    """From when until when (excluded) a check-in on ``need`` is taken."""
+    return need.starts_at - EARLY_CHECK_IN, need.ends_at
+
+
 def check_in(*, actor, assignment: Assignment, at: datetime.datetime | None = None) -> Shift:
     """签到: the volunteer themselves or staff of the need's area, within the need's hours."""
     _require_own_or_staff(actor, assignment, "volunteers.add_shift")
@@ -575,14 +583,15 @@ def check_in(*, actor, assignment: Assignment, at: datetime.datetime | None = No
     if assignment.state != AssignmentState.ACCEPTED:
         raise ValidationError({"started_at": _("任务接受后才能签到")})
     need = assignment.need
-    if at < need.starts_at - EARLY_CHECK_IN:
+    opens, closes = check_in_window(need)
+    if at < opens:
         raise ValidationError(
             {
                 "started_at": _("岗位 %(start)s 开始，最早可提前 2 小时签到")
                 % {"start": moment(need.starts_at)}
             }
         )
-    if at >= need.ends_at:
+    if at >= closes:
         raise ValidationError(
             {"started_at": _("岗位已于 %(end)s 结束，不能再签到") % {"end": moment(need.ends_at)}}
         )
@@ -611,6 +620,33 @@ def check_out(*, actor, shift: Shift, at: datetime.datetime | None = None) -> Sh
         shift.save()
         audit.record_update(actor, before, shift)
     return shift
+
+
+def record_shift(
+    *,
+    actor,
+    assignment: Assignment,
+    started_at: datetime.datetime | None,
+    ended_at: datetime.datetime | None,
+) -> Shift:
+    """补录服务: staff enter a service already done from the post's paper sign-in sheet (the
+    volunteer did not check in on a phone), with the rules of a check-in and a check-out."""
+    require_perm(actor, "volunteers.add_shift")
+    require_area(actor, assignment.need.area)
+    if started_at is None or ended_at is None:
+        raise ValidationError({"started_at" if started_at is None else "ended_at": _("请填写")})
+    if ended_at <= started_at:
+        raise ValidationError({"ended_at": _("签退时间必须晚于签到时间")})
+    with transaction.atomic():
+        lock_versioned(assignment, None)
+        # One person serves once at a time: a recorded hour must not count twice.
+        taken = Shift.objects.filter(
+            assignment__volunteer_id=assignment.volunteer_id, started_at__lt=ended_at
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=started_at))
+        if taken.exists():
+            raise ValidationError({"started_at": _("该志愿者在这段时间已有服务记录")})
+        shift = check_in(actor=actor, assignment=assignment, at=started_at)
+        return check_out(actor=actor, shift=shift, at=ended_at)
 
 
 # --- teams --------------------------------------------------------------------------------

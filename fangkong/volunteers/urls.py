@@ -32,6 +32,7 @@ urlpatterns = [
     path("tasks/<int:pk>/cancel/", views.assignment_cancel, name="assignment_cancel"),
     path("tasks/<int:pk>/check-in/", views.assignment_check_in, name="assignment_check_in"),
     path("tasks/<int:pk>/respond/", views.my_task_respond, name="my_task_respond"),
+    path("tasks/<int:pk>/record/", views.assignment_record_shift, name="assignment_record_shift"),
     path("shifts/", views.ShiftListView.as_view(), name="shift_list"),
     path("shifts/<int:pk>/check-out/", views.shift_check_out, name="shift_check_out"),
     path("my/", views.my_tasks, name="my_tasks"),

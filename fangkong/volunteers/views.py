@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from fangkong.core.views.generic import (
     ObjectListView,
     add_service_errors,
     error_text,
+    form_error_text,
     service_errors,
     service_messages,
 )
@@ -52,6 +54,7 @@ from .forms import (
     NeedForm,
     PartyReportForm,
     ReviewForm,
+    ShiftRecordForm,
     SignupForm,
     TeamForm,
     VolunteerForm,
@@ -375,9 +378,18 @@ class NeedDetailView(ObjectDetailView):
             s.assignment_id: s
             for s in Shift.objects.filter(assignment__need=obj, ended_at__isnull=True)
         }
+        served = dict(
+            Shift.objects.filter(assignment__need=obj, minutes__isnull=False)
+            .values("assignment_id")
+            .annotate(m=Sum("minutes"))
+            .values_list("assignment_id", "m")
+        )
         live = [a for a in assignments if a.state == AssignmentState.ACCEPTED]
         for a in live:
             a.open_shift = open_shifts.get(a.pk)
+            a.served = selectors.hours(served.get(a.pk))
+        now = timezone.now()
+        opens, closes = services.check_in_window(obj)
         reported = set(
             PartyReport.objects.filter(
                 volunteer__in=[p.volunteer.pk for p in proposals]
@@ -390,7 +402,14 @@ class NeedDetailView(ObjectDetailView):
             "reported": reported,
             "can_dispatch": can_dispatch,
             "can_checkin": user.has_perm("volunteers.add_shift"),
+            "check_in_opens": opens if now < opens else None,
+            "over": now >= closes,
             "live": live,
+            # One form for every row (no ids, so the rows' inputs do not share one).
+            "record_form": ShiftRecordForm(
+                auto_id=False,
+                initial={"started_at": obj.starts_at, "ended_at": min(obj.ends_at, now)},
+            ),
         }
 
 
@@ -401,6 +420,14 @@ class NeedEditView(ObjectEditView):
     detail_url_name = "volunteers:need_detail"
     create_service = staticmethod(services.create_need)
     update_service = staticmethod(services.update_need)
+
+    def get_form(self, request, obj, data=None, files=None):
+        form = super().get_form(request, obj, data, files)
+        copy = request.GET.get("copy", "")
+        if obj is None and data is None and copy.isdigit() and len(copy) < 16:
+            source = get_object_or_404(Need.objects.visible_to(request.user), pk=int(copy))
+            form.initial.update(NeedForm.next_day_initial(source))
+        return form
 
 
 class NeedDeleteView(ObjectDeleteView):
@@ -517,6 +544,26 @@ def assignment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@permission_required("volunteers.add_shift", raise_exception=True)
+def assignment_record_shift(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for(request, pk)
+    form = ShiftRecordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return _back(request, assignment)
+    with service_messages(request):
+        shift = services.record_shift(
+            actor=request.user, assignment=assignment, **form.cleaned_data
+        )
+        messages.success(
+            request,
+            _("已补录 %(name)s 的服务 %(h)s 小时")
+            % {"name": assignment.volunteer.name, "h": shift.hours},
+        )
+    return _back(request, assignment)
+
+
+@require_POST
 def shift_check_out(request: HttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(selectors.shift_list(Shift.objects.visible_to(request.user)), pk=pk)
     with service_messages(request):
@@ -542,9 +589,16 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     volunteer = Volunteer.objects.visible_to(request.user).filter(user=request.user).first()
     if volunteer is None:
         return render(request, "volunteers/my_tasks.html", {"volunteer": None, "tasks": []})
-    tasks = list(selectors.my_assignments(request.user))
+    now = timezone.now()
+    tasks = list(selectors.my_assignments(request.user, now=now))
     for task in tasks:
-        task.open_shift = next((s for s in task.shifts.all() if s.ended_at is None), None)
+        shifts = task.shifts.all()
+        task.open_shift = next((s for s in shifts if s.ended_at is None), None)
+        task.hours = selectors.hours(sum(s.minutes or 0 for s in shifts))
+        opens, closes = services.check_in_window(task.need)
+        # Buttons only while they can work: before, the time check-in opens; after, 已结束.
+        task.check_in_opens = opens if now < opens else None
+        task.over = now >= closes
     return render(
         request,
         "volunteers/my_tasks.html",

@@ -48,6 +48,25 @@ def test_shift_list_scoped_with_pinned_queries(
     assert "迷阳水岸社区" not in page.content.decode()
 
 
+def test_shift_list_shows_who_is_on_duty_now_across_the_street(client, areas, users, make_shift):
+    """The street's duty officer needed whoever is on duty now in its communities, to call
+    them; the roster listed every shift from the oldest on."""
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    hour = datetime.timedelta(hours=1)
+    make_shift(areas["community"], users["grid_a"], now - 13 * hour, now - hour)
+    on_duty = make_shift(areas["community"], users["grid_b"], now - hour, now + 11 * hour)
+    make_shift(areas["community"], users["grid_a"], now + 11 * hour, now + 23 * hour)
+    login(client, users["street"])
+    page = client.get(reverse("duty:shift_list"), {"on_duty_now": "true"})
+    assert [s.pk for s in page.context["page"].object_list] == [on_duty.pk]
+    page = client.get(reverse("duty:shift_list"), {"on_duty_now": "false"})
+    assert page.context["page"].paginator.count == 2
+
+
 def test_shift_detail_404_across_scope(client, areas, users, make_shift):
     shift = make_shift(areas["miyi_community"], users["grid_c"], at(8), at(20))
     url = reverse("duty:shift_detail", args=[shift.pk])
@@ -258,6 +277,14 @@ def test_notice_list_export_and_query_count(client, users, notice, django_assert
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == notice.title
     assert rows[1][5] == "0/4"
+
+
+def test_coverage_unit_list_asks_for_a_unit(client, users):
+    """The 值班单位 list of 值守覆盖 began with ---------, where every other list says what
+    to choose."""
+    page = login(client, users["command"]).get(reverse("duty:coverage"))
+    assert '<option value="">请选择值班单位</option>' in page.content.decode()
+    assert "---------" not in page.content.decode()
 
 
 def test_coverage_first_visit_shows_own_unit_today(client, users):

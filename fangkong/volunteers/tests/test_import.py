@@ -142,3 +142,33 @@ def test_party_membership_ticked_the_way_forms_tick_it(tmp_path, users, areas):
     assert [e.message for e in result.errors] == []
     members = dict(Volunteer.objects.values_list("name", "is_party_member"))
     assert members == {"甲": True, "乙": True, "丙": False, "丁": True}
+
+
+def test_skills_and_times_written_as_lists_keep_them(tmp_path, users, areas):
+    """A list's 技能, 服务日期 and 时段 as people write them (会开车, 周一至周五, 8:00-12:00,
+    several values on separate lines, 无) were refused row by row as 未知的取值."""
+    cells = [
+        ("会开车、护士", "周一至周五", "8:00-12:00"),
+        ("司机\n心理咨询", "星期一到星期三\n周日", "晚间"),
+        ("无", "周六日", "夜班"),
+        ("消毒；搬运", "周1-5", "早上，下午"),
+        ("医疗护理,驾驶", "随时", "上午（6-12时）"),
+    ]
+    ids = [factories.make_id_number(rng=rng) for _ in cells]
+    rows = [
+        [i, f"志愿者{'甲乙丙丁戊'[i]}", ids[i], f"1380000020{i}", "海棠花语社区", "", "", *c]
+        for i, c in enumerate(cells)
+    ]
+    result = _import(_book(tmp_path, rows), users["community"], areas["community"])
+    assert [e.message for e in result.errors] == []
+    stored = {
+        v.name: (v.skills, v.available_days, v.available_times)
+        for v in Volunteer.objects.order_by("name")
+    }
+    assert stored == {
+        "志愿者甲": (",medical,driving,", ",1,2,3,4,5,", ",am,"),
+        "志愿者乙": (",driving,psychological,", ",1,2,3,7,", ",ev,"),
+        "志愿者丙": ("", ",6,7,", ",night,am,ev,"),
+        "志愿者丁": (",disinfection,logistics,", ",1,2,3,4,5,", ",am,pm,"),
+        "志愿者戊": (",medical,driving,", ",1,2,3,4,5,6,7,", ",am,"),
+    }

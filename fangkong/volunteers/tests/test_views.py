@@ -237,6 +237,46 @@ def test_my_tasks_accept_check_in_and_out_at_phone_page(client, users, areas, po
     assert need.title in client.get("/volunteers/my/").content.decode()
 
 
+def test_my_tasks_put_the_post_of_now_first_and_offer_check_in_only_while_open(
+    client, users, areas, pool
+):
+    """A volunteer at the checkpoint found today's task under tomorrow's (newest first), and
+    tomorrow's or last week's 签到 button only answered with an error."""
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    needs = {
+        "past": make_need(cmd, areas["grid_a"], "上周卡点"),
+        "later": make_need(
+            cmd,
+            areas["grid_a"],
+            "后天卡点",
+            starts_at=now + 2 * day,
+            ends_at=now + 2 * day + day / 2,
+        ),
+        "tomorrow": make_need(
+            cmd, areas["grid_a"], "明天卡点", starts_at=now + day, ends_at=now + day + day / 2
+        ),
+        "now": make_need(cmd, areas["grid_a"], "今天卡点", **running_now()),
+    }
+    tasks = {}
+    for key, need in needs.items():
+        (tasks[key],) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+        services.respond_assignment(actor=user, assignment=tasks[key], accept=True)
+    client.force_login(user)
+    html = client.get("/volunteers/my/").content.decode()
+    order = sorted(tasks, key=lambda k: html.index(f'data-task="{tasks[k].pk}"'))
+    assert order == ["now", "tomorrow", "later", "past"]
+    cards = {k: html[html.index(f'data-task="{tasks[k].pk}"') :] for k in tasks}
+    cards = {k: v[: v.index("</div>\n  </div>")] for k, v in cards.items()}
+    assert "/check-in/" in cards["now"]
+    opens = timezone.localtime(needs["tomorrow"].starts_at - datetime.timedelta(hours=2))
+    assert f"{opens:%m-%d %H:%M} 起可签到" in cards["tomorrow"]
+    assert "/check-in/" not in cards["tomorrow"] and "/check-in/" not in cards["later"]
+    assert "岗位已结束，本任务服务 0.0 小时" in cards["past"] and "/check-in/" not in cards["past"]
+
+
 def test_a_volunteers_home_page_leads_to_their_tasks(client, users, areas, pool):
     """On a phone the menu is folded away: the volunteer's home page showed only 我的账号, so
     a task waiting for an answer was two menus away. It now counts and links their tasks."""
@@ -286,6 +326,141 @@ def test_certificate_pdf_only_above_the_threshold(client, users, areas, pool, se
     response = client.get(f"/volunteers/{pool['a'].pk}/certificate.pdf")
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_service_records_of_one_week_export_for_the_streets_report(client, users, areas, pool):
+    """The street's weekly report needs last week's service hours; the list filtered from a
+    date only, so its export ran on to today."""
+    from .conftest import at
+
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    for day, title in ((1, "周一卡点"), (7, "周日卡点"), (8, "下周一卡点")):
+        need = make_need(cmd, areas["grid_a"], title, starts_at=at(day, 9), ends_at=at(day, 11))
+        (task,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+        services.respond_assignment(actor=user, assignment=task, accept=True)
+        shift = services.check_in(actor=cmd, assignment=task, at=at(day, 9))
+        services.check_out(actor=cmd, shift=shift, at=at(day, 10, 30))
+    client.force_login(cmd)
+    response = client.get(
+        "/volunteers/shifts/",
+        {"started_after": "2026-11-23", "started_before": "2026-11-29", "export": "xlsx"},
+    )
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    needs = sorted(r[rows[0].index("岗位")] for r in rows[1:] if r[0])
+    assert needs == ["周一卡点", "周日卡点"]
+    assert [r[rows[0].index("服务时长(小时)")] for r in rows[1:] if r[0]] == [1.5, 1.5]
+
+
+def test_staff_record_a_service_from_the_paper_sign_in_sheet(client, users, areas, pool):
+    """A checkpoint's volunteers signed a paper sheet instead of checking in on a phone: the
+    coordinator could press 签到 only at the present moment, so those hours were lost."""
+    from .conftest import at
+
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    need = make_need(cmd, areas["grid_a"], "东门卡点", starts_at=at(1, 8), ends_at=at(1, 12))
+    (task,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+    services.respond_assignment(actor=user, assignment=task, accept=True)
+    url = f"/volunteers/tasks/{task.pk}/record/"
+    client.force_login(cmd)
+    assert url in client.get(f"/volunteers/needs/{need.pk}/").content.decode()
+    page = client.post(
+        url, {"started_at": "2026-11-23T08:00", "ended_at": "2026-11-23T11:30"}, follow=True
+    )
+    assert "已补录 张三 的服务 3.5 小时" in page.content.decode()
+    assert list(Shift.objects.values_list("started_at", "ended_at", "minutes")) == [
+        (at(1, 8), at(1, 11, 30), 210)
+    ]
+    # The same hours again, or overlapping them, would count twice.
+    page = client.post(
+        url, {"started_at": "2026-11-23T11:00", "ended_at": "2026-11-23T12:00"}, follow=True
+    )
+    assert "该志愿者在这段时间已有服务记录" in page.content.decode()
+    # Outside the post's hours, as a check-in would be.
+    page = client.post(
+        url, {"started_at": "2026-11-23T12:30", "ended_at": "2026-11-23T13:00"}, follow=True
+    )
+    assert "不能再签到" in page.content.decode()
+    # A sheet's time still to come (a slip of the date) names the time at fault.
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    page = client.post(
+        url,
+        {"started_at": "2026-11-23T11:30", "ended_at": f"{tomorrow:%Y-%m-%dT%H:%M}"},
+        follow=True,
+    )
+    assert "签退时间不能晚于当前时间" in page.content.decode()
+    # The volunteer cannot credit themselves with hours.
+    client.force_login(user)
+    assert (
+        client.post(
+            url, {"started_at": "2026-11-23T11:30", "ended_at": "2026-11-23T12:00"}
+        ).status_code
+        == 403
+    )
+    assert Shift.objects.count() == 1
+
+
+def test_post_page_offers_check_in_only_while_it_is_open(client, users, areas, pool):
+    """Staff at the post's page pressed 签到 for tomorrow's post or a finished one and got
+    only an error; the page says when check-in opens, and a finished post offers 补录."""
+    cmd = users["community"]
+    user = give_account(cmd, pool["a"])
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    needs = {
+        "now": make_need(cmd, areas["grid_a"], "今天卡点", **running_now()),
+        "tomorrow": make_need(
+            cmd, areas["grid_a"], "明天卡点", starts_at=now + day, ends_at=now + day + day / 2
+        ),
+        "past": make_need(cmd, areas["grid_a"], "上周卡点"),
+    }
+    pages = {}
+    client.force_login(cmd)
+    for key, need in needs.items():
+        (task,) = services.dispatch(actor=cmd, need=need, volunteers=[pool["a"]])
+        services.respond_assignment(actor=user, assignment=task, accept=True)
+        pages[key] = client.get(f"/volunteers/needs/{need.pk}/").content.decode()
+    assert "/check-in/" in pages["now"]
+    opens = timezone.localtime(needs["tomorrow"].starts_at - datetime.timedelta(hours=2))
+    assert (
+        "/check-in/" not in pages["tomorrow"]
+        and f"{opens:%m-%d %H:%M} 起可签到" in pages["tomorrow"]
+    )
+    assert "/check-in/" not in pages["past"] and "/record/" in pages["past"]
+
+
+def test_a_daily_post_is_copied_to_the_next_day(client, users, areas, pool):
+    """A checkpoint staffed every day of the week had to be typed in seven times, field by
+    field; its page now opens the add form filled in for the next day."""
+    from .conftest import at
+
+    cmd = users["community"]
+    need = make_need(
+        cmd,
+        areas["grid_a"],
+        "东门卡点",
+        starts_at=at(1, 8),
+        ends_at=at(1, 20),
+        required_skills="秩序维护",
+        headcount=3,
+    )
+    client.force_login(cmd)
+    assert (
+        f"/volunteers/needs/add/?copy={need.pk}"
+        in client.get(f"/volunteers/needs/{need.pk}/").content.decode()
+    )
+    form = client.get(f"/volunteers/needs/add/?copy={need.pk}").context["form"]
+    assert form.initial["title"] == "东门卡点"
+    assert form.initial["required_skills"] == ["order"]
+    assert (form.initial["starts_at"], form.initial["ends_at"]) == (at(2, 8), at(2, 20))
+    html = str(form["starts_at"]) + str(form["area"])
+    assert 'value="2026-11-24T08:00"' in html
+    assert f'value="{areas["grid_a"].pk}" selected' in html
+    # Another community's post is not copied.
+    theirs = make_need(users["command"], areas["miyi_community"], "迷阳卡点")
+    assert client.get(f"/volunteers/needs/add/?copy={theirs.pk}").status_code == 404
 
 
 def test_every_staff_page_renders(client, users, areas, pool):
