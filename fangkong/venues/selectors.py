@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core.personal import index_value, normalize_text
-from fangkong.health.choices import AssignmentState, NatResult
+from fangkong.health.choices import AssignmentKind, AssignmentState, NatResult
 from fangkong.health.models import Assignment, NucleicAcidTest
 from fangkong.registry.models import Resident
 from fangkong.status import services as status_services
@@ -22,7 +22,7 @@ from fangkong.status.engine import render
 from fangkong.status.facts import Context
 from fangkong.status.models import PersonStatus
 
-from .choices import ApprovalState, Direction
+from .choices import ApprovalState, Direction, VenueKind
 from .models import OutingApproval, Scan, Venue
 
 NAT_HOURS = 48
@@ -194,6 +194,8 @@ class ThreeCodeCheck:
     nat: CodeCheck
     outing: OutingApproval | None = None
     notes: list[str] = field(default_factory=list)
+    # Home-based closed-loop management of someone coming back into their own compound.
+    home: Assignment | None = None
 
     @property
     def health_ok(self) -> bool:
@@ -265,17 +267,33 @@ def valid_outing(resident: Resident, *, now: datetime.datetime) -> OutingApprova
 
 
 def three_code_check(
-    resident: Resident, *, now: datetime.datetime, nat_hours: int | None = None
+    resident: Resident, *, now: datetime.datetime, venue: Venue | None = None
 ) -> ThreeCodeCheck:
+    """The three codes at ``venue`` (its test window; its kind and area for 返回居所)."""
     status = current_status(resident, now=now)
+    outing = valid_outing(resident, now=now)
+    nat_hours = venue.nat_hours if venue is not None else None
     return ThreeCodeCheck(
         colour=status.colour,
         colour_label=str(status.get_colour_display()),
         reasons=public_reasons(status),
         itinerary=itinerary_check(resident, now=now),
         nat=nat_check(resident, now=now, hours=nat_hours or NAT_HOURS),
-        outing=valid_outing(resident, now=now),
+        outing=outing,
+        home=returning_home(resident, venue, now=now) if outing is None and venue else None,
     )
+
+
+def returning_home(resident: Resident, venue: Venue, *, now) -> Assignment | None:
+    """Someone under home-based closed-loop management (居家隔离, 健康监测) entering the compound
+    they live in: home is where that management wants them, pass or no pass (back after its
+    return time, or out without one), so the gate lets them in and staff are told why."""
+    if venue.kind != VenueKind.COMPOUND or not resident.area.path.startswith(venue.area.path):
+        return None
+    assignment = open_assignment(resident, on=local_date(now))
+    if assignment is None or assignment.kind == AssignmentKind.CENTRAL_QUARANTINE:
+        return None
+    return assignment
 
 
 def open_assignment(resident: Resident, *, on: datetime.date) -> Assignment | None:

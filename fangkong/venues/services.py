@@ -398,10 +398,10 @@ def _checkpoint_refusals(
     venue: Venue, check: selectors.ThreeCodeCheck, temperature: Decimal | None
 ) -> list[str]:
     """Why a checkpoint turns this person back. An approved going-out pass stands in for the
-    codes of someone under closed-loop management (their colour, itinerary and test), never
-    for a fever."""
+    codes of someone under closed-loop management (their colour, itinerary and test), and so
+    does going home (``selectors.returning_home``); neither does for a fever."""
     reasons = []
-    if check.outing is None:
+    if check.outing is None and check.home is None:
         if not check.health_ok:
             reasons.extend(check.reasons or [_("健康码非绿码")])
         if not check.itinerary.ok:
@@ -430,7 +430,7 @@ def checkpoint_check(
         if at_limit:
             reasons.append(_flow_limit_text(venue, current))
         return Admission(False, ScanColour.UNKNOWN, reasons, current, venue.capacity, at_limit)
-    check = selectors.three_code_check(person.resident, now=now, nat_hours=venue.nat_hours)
+    check = selectors.three_code_check(person.resident, now=now, venue=venue)
     reasons = _checkpoint_refusals(venue, check, None)
     if at_limit:
         reasons.append(_flow_limit_text(venue, current))
@@ -464,7 +464,7 @@ def record_checkpoint_scan(
     person = resolve_person(token=token, id_number=id_number, now=now)
     check = None
     if person.resident is not None:
-        check = selectors.three_code_check(person.resident, now=now, nat_hours=venue.nat_hours)
+        check = selectors.three_code_check(person.resident, now=now, venue=venue)
     with transaction.atomic():
         return _admit(
             venue=venue,

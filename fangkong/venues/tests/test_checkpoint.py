@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.health.models import Assignment, NucleicAcidTest
@@ -325,3 +327,56 @@ def test_someone_inside_is_not_held_back_by_the_flow_limit(users, checkpoint, gr
         actor=users["volunteer"], venue=checkpoint, id_number=other.id_number, now=later
     )
     assert (held.admitted, held.at_limit) == (False, True)
+
+
+def test_someone_under_home_quarantine_is_let_into_their_own_compound(users, areas, quarantined):
+    """Back after the pass's return time (or out without one), a person under home quarantine
+    was refused at their own compound's gate: kept out on the street, the opposite of what
+    the quarantine is for. At their compound they are let in, and staff are told why; at any
+    other gate, and with a fever, they are not."""
+    from fangkong.venues.choices import VenueKind
+
+    def venue(name, kind, area):
+        return services.create_venue(
+            actor=users["command"],
+            data={"area": area, "name": name, "kind": kind, "measures_temperature": True},
+        )
+
+    home = venue("海棠花语小区北门", VenueKind.COMPOUND, areas["community"])
+    elsewhere = venue("海棠花语小区二期", VenueKind.COMPOUND, areas["grid_b"])  # not their grid
+    market = venue("仁和农贸市场", VenueKind.MARKET, areas["community"])
+    check = services.checkpoint_check(
+        actor=users["volunteer"], venue=home, id_number=quarantined.id_number, now=NOW
+    )
+    assert (check.admitted, check.colour) == (True, "red")
+    assert check.check.home.kind == "home_quarantine"
+    entry = services.record_checkpoint_scan(
+        actor=users["volunteer"],
+        venue=home,
+        direction="in",
+        id_number=quarantined.id_number,
+        temperature="36.5",
+        now=NOW,
+    )
+    assert entry.admitted
+    browser = Client()
+    browser.force_login(users["volunteer"])
+    page = browser.post(
+        reverse("venues:checkpoint", args=[home.pk]),
+        {"action": "check", "id_number": quarantined.id_number},
+    ).content.decode()
+    assert "返回居所：居家隔离中" in page and "请告知责任网格员" in page
+    fever = services.record_checkpoint_scan(
+        actor=users["volunteer"],
+        venue=home,
+        direction="in",
+        id_number=quarantined.id_number,
+        temperature="38.2",
+        now=NOW,
+    )
+    assert fever.admitted is False
+    for gate in (market, elsewhere):
+        refused = services.checkpoint_check(
+            actor=users["volunteer"], venue=gate, id_number=quarantined.id_number, now=NOW
+        )
+        assert refused.admitted is False and refused.check.home is None
