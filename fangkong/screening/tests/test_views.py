@@ -372,3 +372,39 @@ def test_resident_form_ignores_another_grids_household_and_an_outside_next(
     )
     person = Resident.objects.get(name="外站跳转")
     assert r.url == reverse("registry:resident_detail", args=[person.pk])
+
+
+def test_a_household_that_moved_out_is_settled_and_counted_everywhere(client, users, campaign):
+    """Seed 000's 拉网式排查 finds flats whose household has moved out. Recorded as 无人在家 it
+    stayed 未走访 for ever and the grid never reached 100 %; 已搬离/空置 settles it: out of the
+    未走访户 list, counted as visited (and shown apart) in the coverage, in the dashboard's
+    kept figures and on the grid worker's list."""
+    from fangkong.dashboard.figures import figure_values
+
+    c = campaign["campaign"]
+    client.force_login(users["grid_a"])
+    url = reverse("screening:visit_record", args=[c.pk, campaign["a2"].pk])
+    r = client.post(url, {"outcome": "vacant", "people_found": 0, "new_people": 0, "notes": ""})
+    assert r.status_code == 302
+    r = client.get(reverse("screening:visit_start", args=[c.pk]))
+    assert "已搬离/空置" in r.content.decode()
+    assert rows_of(client.get(reverse("screening:campaign_unvisited", args=[c.pk]))) == []
+    r = client.get(reverse("screening:campaign_detail", args=[c.pk]))
+    assert [
+        (x.area.name, x.households, x.visited, x.vacant, x.percent) for x in r.context["rows"]
+    ] == [("第一网格", 2, 2, 1, 100)]
+    # someone found at home in a flat said to be empty: a later visit counts, as always
+    r = client.post(url, {"outcome": "visited", "people_found": 1, "new_people": 0})
+    r = client.get(reverse("screening:campaign_detail", args=[c.pk]))
+    assert [(x.visited, x.vacant) for x in r.context["rows"]] == [(2, 0)]
+    client.post(url, {"outcome": "vacant", "people_found": 0, "new_people": 0})
+    figures = figure_values(
+        users["street"],
+        c.area,
+        timezone.localdate(),  # not the module's TODAY: the test may run past midnight
+        ["screening_households", "screening_visited"],
+    )
+    assert figures == {"screening_households": 3, "screening_visited": 2}
+    # a people count on an empty flat is refused
+    r = client.post(url, {"outcome": "vacant", "people_found": 2, "new_people": 0})
+    assert r.context["form"].errors["people_found"] == ["未入户时在户人数应为 0"]
