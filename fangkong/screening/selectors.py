@@ -89,6 +89,7 @@ def unvisited_households(campaign: Campaign, user, *, walk: bool = False) -> Que
 @dataclass
 class CoverageRow:
     area: Area
+    label: str = ""  # a row that is no area's (合计)
     households: int = 0
     visited: int = 0  # settled: found in or moved out (``COVERED_OUTCOMES``)
     vacant: int = 0  # of which moved out, the home empty
@@ -144,6 +145,10 @@ def campaign_coverage(
     areas = list(
         scope.order_by("path").only("pk", "code", "name", "level", "path", "depth", "parent_id")
     )
+    by_pk = {a.pk: a for a in areas}
+    for a in areas:  # a grid's qualified name (老街社区第1网格) reads its parent: from the list
+        if a.parent_id in by_pk:
+            a.parent = by_pk[a.parent_id]
     targets = {a.path: CoverageRow(area=a) for a in areas if a.level == level}
     grid_rows: dict[int, CoverageRow] = {
         a.pk: CoverageRow(area=a, grids=1) for a in areas if a.is_grid

@@ -35,7 +35,13 @@ from .choices import FindingKind, VisitOutcome
 from .filtersets import CampaignFilterSet, FindingFilterSet, VisitFilterSet
 from .forms import CampaignForm, FindingForm, VisitForm
 from .models import Campaign, Finding, Visit
-from .tables import CampaignTable, FindingTable, UnvisitedHouseholdTable, VisitTable
+from .tables import (
+    CampaignTable,
+    CoverageTable,
+    FindingTable,
+    UnvisitedHouseholdTable,
+    VisitTable,
+)
 
 COVERAGE_LEVELS = (AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID)
 HOUSEHOLD_PAGE = 50
@@ -104,7 +110,7 @@ def coverage_context(request: HttpRequest, campaign: Campaign) -> dict:
     rows = selectors.campaign_coverage(
         campaign, request.user, level=level, today=local_date(timezone.now())
     )
-    total = selectors.CoverageRow(area=campaign.area)
+    total = selectors.CoverageRow(area=campaign.area, label=_("合计"))
     for row in rows:
         total.add(row)
     return {"campaign": campaign, "levels": levels, "level": level, "rows": rows, "total": total}
@@ -127,10 +133,28 @@ class CampaignDetailView(ObjectDetailView):
 
 @permission_required("screening.view_campaign", raise_exception=True)
 def campaign_coverage(request: HttpRequest, pk: int) -> HttpResponse:
-    """HTMX: the coverage table at another level (street / community / grid)."""
+    """HTMX: the coverage table at another level (street / community / grid); with
+    ``export=xlsx`` the same rows and their total as Excel, for the report sent up."""
     campaign = campaign_for(request, pk)
-    return render(
-        request, "screening/includes/coverage_table.html", coverage_context(request, campaign)
+    context = coverage_context(request, campaign)
+    if request.GET.get("export") == "xlsx":
+        return _coverage_export(request, context)
+    return render(request, "screening/includes/coverage_table.html", context)
+
+
+def _coverage_export(request: HttpRequest, context: dict) -> HttpResponse:
+    from fangkong.core.exporting import export_xlsx
+
+    campaign, level = context["campaign"], context["level"]
+    day = local_date(timezone.now())
+    return export_xlsx(
+        [*context["rows"], context["total"]],
+        CoverageTable.export_columns(),
+        user=request.user,
+        model=Campaign,
+        filters={"campaign": campaign.pk, "level": level},
+        filename=f"screening-coverage-{campaign.pk}-{campaign.area.code}-{day:%Y%m%d}.xlsx",
+        title=_("%(title)s覆盖情况") % {"title": campaign.title},
     )
 
 

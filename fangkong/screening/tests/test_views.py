@@ -408,3 +408,58 @@ def test_a_household_that_moved_out_is_settled_and_counted_everywhere(client, us
     # a people count on an empty flat is refused
     r = client.post(url, {"outcome": "vacant", "people_found": 2, "new_people": 0})
     assert r.context["form"].errors["people_found"] == ["未入户时在户人数应为 0"]
+
+
+def test_coverage_exports_to_excel_per_level_with_its_total(client, users, campaign):
+    """The community secretary sends the coverage up as Excel: the rows of the level shown
+    (grids named after their community), the 无人在家/拒绝配合 still to revisit, and 合计; the
+    export is audited, and a grid worker's holds their own grid only."""
+    from fangkong.core.models import AuditEntry
+    from fangkong.screening.services import record_finding
+
+    c = campaign["campaign"]
+    record_visit(actor=users["grid_b"], campaign=c, household=campaign["b1"], outcome="refused")
+    returnee = make_resident(campaign["a1"].area, household=campaign["a1"], name="返乡甲")
+    record_finding(actor=users["grid_a"], campaign=c, resident=returnee, kind="returnee")
+    url = reverse("screening:campaign_coverage", args=[c.pk])
+    client.force_login(users["community"])
+    page = client.get(reverse("screening:campaign_detail", args=[c.pk]), {"level": 6})
+    assert f"{url}?level=6&amp;export=xlsx" in page.content.decode()
+    rows = read_xlsx(client.get(url, {"level": AreaLevel.GRID, "export": "xlsx"}))
+    assert rows == [
+        [
+            "区域",
+            "区划代码",
+            "总户数",
+            "已走访",
+            "其中已搬离/空置",
+            "无人在家",
+            "拒绝配合",
+            "未走访",
+            "覆盖率(%)",
+            "在户人数",
+            "新发现人数",
+            "摸排发现人员",
+            "返乡人员",
+            "流入人员",
+            "逾期网格",
+        ],
+        ["海棠花语社区第一网格", "510411001001G01", 2, 1, 0, 0, 0, 1, 50, 3, 1, 1, 1, 0, 0],
+        ["海棠花语社区第二网格", "510411001001G02", 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+        ["合计", None, 3, 1, 0, 0, 1, 2, 33, 3, 1, 1, 1, 0, 0],
+    ]
+    entry = AuditEntry.objects.get(action="export", object_type="screening.campaign")
+    assert entry.object_repr == "湖北返乡人员摸排覆盖情况"
+    assert entry.changes["rows"] == 3
+    client.force_login(users["street"])
+    rows = read_xlsx(client.get(url, {"level": AreaLevel.COMMUNITY, "export": "xlsx"}))
+    assert [r[:4] for r in rows[1:]] == [
+        ["海棠花语社区", "510411001001", 3, 1],
+        ["合计", None, 3, 1],
+    ]
+    client.force_login(users["grid_a"])
+    rows = read_xlsx(client.get(url, {"export": "xlsx"}))
+    assert [r[:4] for r in rows[1:]] == [
+        ["海棠花语社区第一网格", "510411001001G01", 2, 1],
+        ["合计", None, 2, 1],
+    ]
