@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +31,7 @@ from fangkong.registry.models import Household, Resident
 from fangkong.status.clock import local_date
 
 from . import selectors, services
-from .choices import FindingKind, VisitOutcome
+from .choices import COVERED_OUTCOMES, FindingKind, VisitOutcome
 from .filtersets import CampaignFilterSet, FindingFilterSet, VisitFilterSet
 from .forms import CampaignForm, FindingForm, VisitForm
 from .models import Campaign, Finding, Visit
@@ -225,14 +225,19 @@ def _open_campaign(request: HttpRequest, pk: int) -> Campaign:
 
 
 def household_choices(request: HttpRequest, campaign: Campaign):
-    """The households of the user's grid(s) in the campaign, searched by 户编号 or 楼栋."""
+    """The households of the user's grid(s) in the campaign, searched by 户编号 or 楼栋:
+    those still to settle (never visited, nobody home, refused) first — a grid of 300
+    households shows a page of 50, and the work left must be on it."""
     qs = selectors.households_with_latest_visit(campaign, request.user).select_related(
         "area", "building"
     )
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(number__contains=q) | Q(building__name__contains=q))
-    return qs.order_by("area__path", "building__name", "number")[:HOUSEHOLD_PAGE]
+    settled = Case(When(latest_outcome__in=COVERED_OUTCOMES, then=Value(1)), default=Value(0))
+    return qs.alias(settled=settled).order_by("settled", "area__path", "building__name", "number")[
+        :HOUSEHOLD_PAGE
+    ]
 
 
 @permission_required("screening.add_visit", raise_exception=True)

@@ -214,7 +214,7 @@ def test_grid_worker_records_a_visit_in_a_few_taps(client, users, campaign):
     c = campaign["campaign"]
     client.force_login(users["grid_a"])
     r = client.get(reverse("screening:visit_start", args=[c.pk]))
-    assert [h.number for h in r.context["households"]] == ["A-101", "A-102"]
+    assert [h.number for h in r.context["households"]] == ["A-102", "A-101"]  # to do first
     r = client.get(
         reverse("screening:visit_start", args=[c.pk]), {"q": "102"}, headers={"HX-Request": "true"}
     )
@@ -463,3 +463,21 @@ def test_coverage_exports_to_excel_per_level_with_its_total(client, users, campa
         ["海棠花语社区第一网格", "510411001001G01", 2, 1],
         ["合计", None, 2, 1],
     ]
+
+
+def test_the_phone_list_puts_the_households_still_to_settle_first(client, users, areas, campaign):
+    """A real grid holds hundreds of households and the phone page shows 50: in number
+    order the ones left (never visited, nobody home) fell off the page once the first 50
+    were done; now they come first, in number order, the settled ones after them."""
+    c = campaign["campaign"]
+    homes = [make_household(areas["grid_a"], f"N-{i:03d}") for i in range(1, 56)]
+    for h in homes[:-1]:
+        outcome = "nobody_home" if h.number == "N-010" else "visited"
+        record_visit(actor=users["grid_a"], campaign=c, household=h, outcome=outcome)
+    record_visit(actor=users["grid_a"], campaign=c, household=homes[20], outcome="vacant")
+    client.force_login(users["grid_a"])
+    r = client.get(reverse("screening:visit_start", args=[c.pk]))
+    numbers = [h.number for h in r.context["households"]]
+    assert len(numbers) == 50
+    assert numbers[:5] == ["A-102", "N-010", "N-055", "A-101", "N-001"]
+    assert "N-021" not in numbers[:3]
