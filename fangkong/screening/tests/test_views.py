@@ -481,3 +481,36 @@ def test_the_phone_list_puts_the_households_still_to_settle_first(client, users,
     assert len(numbers) == 50
     assert numbers[:5] == ["A-102", "N-010", "N-055", "A-101", "N-001"]
     assert "N-021" not in numbers[:3]
+
+
+def test_a_visit_entered_late_counts_on_the_day_it_was_made(client, users, campaign):
+    """补录: visits made without signal and typed in the next morning counted on the day
+    they were typed, so yesterday's 日报 missed them and today's had them twice over. The
+    form takes the visit's time (blank: now); not before the campaign, not to come."""
+    from fangkong.dashboard.figures import figure_values
+
+    c = campaign["campaign"]
+    today = timezone.localdate()
+    yesterday = today - DAY
+    client.force_login(users["grid_a"])
+    url = reverse("screening:visit_record", args=[c.pk, campaign["a2"].pk])
+    assert 'type="datetime-local"' in client.get(url).content.decode()
+    data = {"outcome": "visited", "people_found": 2, "new_people": 0}
+    r = client.post(url, {**data, "visited_at": f"{yesterday.isoformat()}T19:30"})
+    assert r.status_code == 302
+    visit = Visit.objects.get(household=campaign["a2"])
+    assert timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M") == (
+        f"{yesterday.isoformat()} 19:30"
+    )
+
+    def visited(day):
+        return figure_values(users["street"], c.area, day, ["screening_visited"])
+
+    assert visited(yesterday) == {"screening_visited": 1}  # a1 is today's
+    assert visited(today) == {"screening_visited": 2}
+    before = (c.starts_on - DAY).isoformat()
+    r = client.post(url, {**data, "visited_at": f"{before}T10:00"})
+    assert r.context["form"].errors["visited_at"] == ["走访时间不能早于摸排行动的开始日期"]
+    r = client.post(url, {**data, "visited_at": f"{(today + 2 * DAY).isoformat()}T10:00"})
+    assert r.context["form"].errors["visited_at"] == ["走访时间不能晚于当前时间"]
+    assert Visit.objects.filter(household=campaign["a2"]).count() == 1
