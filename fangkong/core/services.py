@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from .scoping import area_visible_to
@@ -102,9 +104,28 @@ def audited_delete(actor, instance: models.Model, *, reason: str = "") -> None:
     """Append the delete entry (with the row's snapshot) and delete — one transaction."""
     from . import audit
 
-    with transaction.atomic():
-        audit.record_delete(actor, instance, reason=reason)
-        instance.delete()
+    try:
+        with transaction.atomic():
+            audit.record_delete(actor, instance, reason=reason)
+            instance.delete()
+    except ProtectedError as e:
+        raise still_referenced(e.protected_objects) from None
+    except RestrictedError as e:
+        raise still_referenced(e.restricted_objects) from None
+
+
+def still_referenced(objects: Iterable[models.Model]) -> ValidationError:
+    """The refusal of a delete that records of other tables still point at (a household
+    with its 入户走访, a resident with a 摸排发现 or a case): what they are and how many, in
+    words — never the rows themselves (they may name people)."""
+    counts = Counter(str(type(obj)._meta.verbose_name) for obj in objects)
+    what = _("、").join(
+        _("%(records)s %(n)d 条") % {"records": name, "n": n} for name, n in sorted(counts.items())
+    )
+    return ValidationError(
+        _("已有关联的%(what)s，不能删除") % {"what": what},
+        code="protected",
+    )
 
 
 def refuse_duplicate(

@@ -1,12 +1,15 @@
-"""Writes of the dashboard app: report templates (一表通)."""
+"""Writes of the dashboard app: report templates (一表通), and the daily reports handed out."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
+from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import lock_versioned, require_area, require_perm
 
 from .figures import REGISTRY
@@ -107,3 +110,29 @@ def delete_report_template(*, actor, reporttemplate: ReportTemplate, reason: str
     with transaction.atomic():
         audit.record_delete(actor, reporttemplate, reason=reason)
         reporttemplate.delete()
+
+
+def record_report_download(*, actor, report, template: ReportTemplate, fmt: str) -> None:
+    """A daily report handed out (downloaded, to be sent up): an export entry in the audit
+    log carrying the figures as they stood, as every export has one. The report is generated
+    from the records each time, so after a late correction (a visit recorded, a finding taken
+    back) the day's figures differ from those sent; the entry tells which were sent, when and
+    by whom. Figures only: no personal data."""
+    figures = {k: str(v) if isinstance(v, Decimal) else v for k, v in report.values().items()}
+    audit.record(
+        actor,
+        audit.Event(
+            action=AuditAction.EXPORT,
+            object_type=ReportTemplate._meta.label_lower,
+            object_id=str(template.pk or ""),
+            object_repr=report.title,
+            area_path=report.area.path,
+            changes={
+                "area": report.area.code,
+                "day": report.day.isoformat(),
+                "template": template.name,
+                "format": fmt,
+                "figures": figures,
+            },
+        ),
+    )

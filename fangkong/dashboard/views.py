@@ -219,6 +219,9 @@ def report(request: HttpRequest) -> HttpResponse:
         template = form.cleaned_data["report_template"]
         document = build_report(request.user, area, day, template)
         body = (render_pdf if fmt == "pdf" else render_xlsx)(document)
+        services.record_report_download(
+            actor=request.user, report=document, template=template, fmt=fmt
+        )
         response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
         # Codes and dates only in the file name: no personal data.
         name = f"daily-report-{area.code}-{day:%Y%m%d}.{fmt}"

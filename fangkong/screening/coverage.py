@@ -1,7 +1,8 @@
 """Screening coverage kept at write, for figures over a whole city (the dashboard): households
 per area (``HouseholdCount``, triggers on the household table: every writer, bulk or not) and,
 per campaign, area and local day, the change in households counted as visited
-(``CoverageCount``: their latest visit so far found them in).
+(``CoverageCount``: their latest visit so far found them in, or found them moved out —
+``choices.COVERED_OUTCOMES``).
 
 A household's contribution to a campaign is a step function over the days — up by one on the
 day a visit finds the household in after one that did not, down on the day a later visit does
@@ -26,7 +27,7 @@ from fangkong.core.kept_counts import KeptCount
 from fangkong.registry.models import Household
 from fangkong.status.clock import local_date
 
-from .choices import VisitOutcome
+from .choices import COVERED_OUTCOMES
 from .models import CoverageCount, HouseholdCount, Visit
 
 HOUSEHOLD_COUNTS = KeptCount(
@@ -48,7 +49,7 @@ def _steps(rows: Iterable[tuple], area_of) -> Steps:
         campaign, household, at, _id, outcome = row[:5]
         if (campaign, household) != last:
             last, found = (campaign, household), False
-        now_found = outcome == VisitOutcome.VISITED
+        now_found = outcome in COVERED_OUTCOMES
         if now_found != found:
             out[(campaign, area_of(household, row), local_date(at))] += 1 if now_found else -1
             found = now_found

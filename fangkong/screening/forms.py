@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.models import Area
 from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 from fangkong.registry.forms import ResidentImportForm
+from fangkong.status.forms import DateTimeInput
 
 from .choices import FindingKind, VisitOutcome
 
@@ -48,6 +49,14 @@ class VisitForm(StyledFormMixin, forms.Form):
     new_people = forms.IntegerField(label=_("新发现人数"), min_value=0, max_value=99, initial=0)
     notes = forms.CharField(
         label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # 补录: a visit made in the field (no signal, paper list) and entered later counts on the
+    # day it was made, not on the day it was typed in.
+    visited_at = forms.DateTimeField(
+        label=_("走访时间"),
+        required=False,
+        widget=DateTimeInput,
+        help_text=_("补录时填写实际走访时间；留空为当前时间"),
     )
 
     def __init__(self, *args, **kwargs):

@@ -18,6 +18,7 @@ from fangkong.core.services import (
     require_perm,
     save_versioned,
 )
+from fangkong.status.clock import local_date
 
 from . import coverage
 from .choices import FindingKind, VisitOutcome
@@ -111,6 +112,8 @@ def record_visit(
     visited_at = visited_at or timezone.now()
     if visited_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"visited_at": _("走访时间不能晚于当前时间")})
+    if local_date(visited_at) < campaign.starts_on:
+        raise ValidationError({"visited_at": _("走访时间不能早于摸排行动的开始日期")})
     with transaction.atomic(), coverage.keeping(household.pk):
         visit = audited_create(
             actor,

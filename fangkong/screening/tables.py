@@ -54,6 +54,33 @@ class VisitTable(Table):
     )
 
 
+def _coverage_area(row) -> str:
+    return row.label or row.area.qualified_name
+
+
+class CoverageTable(Table):
+    """覆盖情况 per street, community or grid (``selectors.CoverageRow``) and their total: the
+    export a community or street sends up; grids named after their community."""
+
+    columns = (
+        Column("area", _("区域"), render=_coverage_area),
+        Column("code", _("区划代码"), render=lambda row: "" if row.label else row.area.code),
+        Column("households", _("总户数")),
+        Column("visited", _("已走访")),
+        Column("vacant", _("其中已搬离/空置")),
+        Column("nobody_home", _("无人在家")),
+        Column("refused", _("拒绝配合")),
+        Column("not_visited", _("未走访")),
+        Column("percent", _("覆盖率(%)")),
+        Column("people_found", _("在户人数")),
+        Column("new_people", _("新发现人数")),
+        Column("found", _("摸排发现人员")),
+        Column("returnees", _("返乡人员")),
+        Column("inflow", _("流入人员")),
+        Column("overdue_grids", _("逾期网格")),
+    )
+
+
 class FindingTable(Table):
     columns = (
         Column("name", _("姓名"), accessor="resident.name"),

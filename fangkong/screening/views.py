@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,11 +31,17 @@ from fangkong.registry.models import Household, Resident
 from fangkong.status.clock import local_date
 
 from . import selectors, services
-from .choices import FindingKind, VisitOutcome
+from .choices import COVERED_OUTCOMES, FindingKind, VisitOutcome
 from .filtersets import CampaignFilterSet, FindingFilterSet, VisitFilterSet
 from .forms import CampaignForm, FindingForm, VisitForm
 from .models import Campaign, Finding, Visit
-from .tables import CampaignTable, FindingTable, UnvisitedHouseholdTable, VisitTable
+from .tables import (
+    CampaignTable,
+    CoverageTable,
+    FindingTable,
+    UnvisitedHouseholdTable,
+    VisitTable,
+)
 
 COVERAGE_LEVELS = (AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID)
 HOUSEHOLD_PAGE = 50
@@ -104,7 +110,7 @@ def coverage_context(request: HttpRequest, campaign: Campaign) -> dict:
     rows = selectors.campaign_coverage(
         campaign, request.user, level=level, today=local_date(timezone.now())
     )
-    total = selectors.CoverageRow(area=campaign.area)
+    total = selectors.CoverageRow(area=campaign.area, label=_("合计"))
     for row in rows:
         total.add(row)
     return {"campaign": campaign, "levels": levels, "level": level, "rows": rows, "total": total}
@@ -127,10 +133,28 @@ class CampaignDetailView(ObjectDetailView):
 
 @permission_required("screening.view_campaign", raise_exception=True)
 def campaign_coverage(request: HttpRequest, pk: int) -> HttpResponse:
-    """HTMX: the coverage table at another level (street / community / grid)."""
+    """HTMX: the coverage table at another level (street / community / grid); with
+    ``export=xlsx`` the same rows and their total as Excel, for the report sent up."""
     campaign = campaign_for(request, pk)
-    return render(
-        request, "screening/includes/coverage_table.html", coverage_context(request, campaign)
+    context = coverage_context(request, campaign)
+    if request.GET.get("export") == "xlsx":
+        return _coverage_export(request, context)
+    return render(request, "screening/includes/coverage_table.html", context)
+
+
+def _coverage_export(request: HttpRequest, context: dict) -> HttpResponse:
+    from fangkong.core.exporting import export_xlsx
+
+    campaign, level = context["campaign"], context["level"]
+    day = local_date(timezone.now())
+    return export_xlsx(
+        [*context["rows"], context["total"]],
+        CoverageTable.export_columns(),
+        user=request.user,
+        model=Campaign,
+        filters={"campaign": campaign.pk, "level": level},
+        filename=f"screening-coverage-{campaign.pk}-{campaign.area.code}-{day:%Y%m%d}.xlsx",
+        title=_("%(title)s覆盖情况") % {"title": campaign.title},
     )
 
 
@@ -201,14 +225,19 @@ def _open_campaign(request: HttpRequest, pk: int) -> Campaign:
 
 
 def household_choices(request: HttpRequest, campaign: Campaign):
-    """The households of the user's grid(s) in the campaign, searched by 户编号 or 楼栋."""
+    """The households of the user's grid(s) in the campaign, searched by 户编号 or 楼栋:
+    those still to settle (never visited, nobody home, refused) first — a grid of 300
+    households shows a page of 50, and the work left must be on it."""
     qs = selectors.households_with_latest_visit(campaign, request.user).select_related(
         "area", "building"
     )
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(number__contains=q) | Q(building__name__contains=q))
-    return qs.order_by("area__path", "building__name", "number")[:HOUSEHOLD_PAGE]
+    settled = Case(When(latest_outcome__in=COVERED_OUTCOMES, then=Value(1)), default=Value(0))
+    return qs.alias(settled=settled).order_by("settled", "area__path", "building__name", "number")[
+        :HOUSEHOLD_PAGE
+    ]
 
 
 @permission_required("screening.add_visit", raise_exception=True)

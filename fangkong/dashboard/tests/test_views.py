@@ -153,3 +153,48 @@ def test_dashboard_as_of_an_earlier_day(client, city, areas, users):
     for text in (city.isoformat(), "2999-01-01", "nonsense"):
         live = client.get(reverse("dashboard:dashboard"), {"date": text})
         assert live.context["past"] is None
+
+
+def test_each_report_handed_out_is_audited_with_its_figures(client, areas, users):
+    """日报 by 17:00, then a late visit: the report is generated from the records, so the
+    day's figures change after it was sent. Each download leaves an export entry with the
+    figures it carried (as every export does), so what was sent can be told from what is."""
+    import datetime
+
+    from fangkong.core.models import AuditEntry
+    from fangkong.screening.services import create_campaign, record_visit
+    from fangkong.status.testing import make_household
+
+    today = local_date(timezone.now())
+    campaign = create_campaign(
+        actor=users["community"],
+        area=areas["community"],
+        title="返乡人员摸排",
+        starts_on=today,
+        due_on=today + datetime.timedelta(days=2),
+    )
+    home = make_household(areas["grid_a"], "A-101")
+    make_household(areas["grid_b"], "B-201")
+    client.force_login(users["community"])
+    params = {"area": areas["community"].pk, "date": today.isoformat(), "template": "default"}
+    assert client.get(reverse("dashboard:report"), {**params, "format": "xlsx"}).status_code == 200
+    record_visit(actor=users["grid_a"], campaign=campaign, household=home, outcome="visited")
+    assert client.get(reverse("dashboard:report"), {**params, "format": "pdf"}).status_code == 200
+    sent, corrected = AuditEntry.objects.filter(action="export").order_by("id")
+    for entry, fmt, visited, percent in ((sent, "xlsx", 0, "0.0"), (corrected, "pdf", 1, "50.0")):
+        assert (entry.object_type, entry.object_repr) == (
+            "dashboard.reporttemplate",
+            "疫情防控工作日报",
+        )
+        assert (
+            entry.actor_id == users["community"].pk and entry.area_path == areas["community"].path
+        )
+        changes = entry.changes
+        assert (changes["area"], changes["day"], changes["format"]) == (
+            areas["community"].code,
+            today.isoformat(),
+            fmt,
+        )
+        assert changes["figures"]["screening_households"] == 2
+        assert changes["figures"]["screening_visited"] == visited
+        assert changes["figures"]["screening_coverage"] == percent

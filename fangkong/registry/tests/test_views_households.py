@@ -121,3 +121,32 @@ def test_leader_cannot_edit(client, users, homes):
     client.force_login(users["leader"])
     assert client.get(reverse("registry:household_edit", args=[homes["h1"].pk])).status_code == 403
     assert client.get(reverse("registry:building_add")).status_code == 403
+
+
+def test_household_with_screening_visits_is_refused_in_words(client, users, areas, homes):
+    """A household a campaign visited (moved out since) cannot be deleted — its visits are
+    the campaign's record — and the page says so instead of a server error; nothing is
+    written, not even the audit entry."""
+    import datetime
+
+    from django.utils import timezone
+
+    from fangkong.screening.services import create_campaign, record_visit
+
+    today = timezone.localdate()
+    campaign = create_campaign(
+        actor=users["street"],
+        area=areas["street"],
+        title="返乡人员摸排",
+        starts_on=today,
+        due_on=today + datetime.timedelta(days=3),
+    )
+    h2 = homes["h2"]
+    for _ in range(2):
+        record_visit(actor=users["grid_b"], campaign=campaign, household=h2, outcome="nobody_home")
+    client.force_login(users["community"])
+    r = client.post(reverse("registry:household_delete", args=[h2.pk]), {"reason": "已搬离"})
+    assert r.status_code == 200
+    assert r.context["form"].non_field_errors() == ["已有关联的入户走访 2 条，不能删除"]
+    assert Household.objects.filter(pk=h2.pk).exists()
+    assert not AuditEntry.objects.filter(action="delete", object_type="registry.household")

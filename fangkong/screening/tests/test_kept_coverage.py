@@ -15,7 +15,7 @@ from fangkong.accounts.models import User
 from fangkong.registry.models import Household
 from fangkong.registry.services import delete_household, update_household
 from fangkong.screening import coverage
-from fangkong.screening.choices import VisitOutcome
+from fangkong.screening.choices import COVERED_OUTCOMES
 from fangkong.screening.models import Campaign, CoverageCount, HouseholdCount, Visit
 from fangkong.screening.services import record_visit
 from fangkong.status.clock import at_local, local_date
@@ -30,14 +30,14 @@ DAYS = [TODAY - datetime.timedelta(days=d) for d in range(7, -1, -1)]
 
 def direct_visited(day: datetime.date) -> dict[tuple[int, int], int]:
     """(campaign, area of the household now) → households whose latest visit up to the
-    day's end found them in, walked in Python."""
+    day's end found them in or moved out, walked in Python."""
     latest: dict[tuple[int, int], Visit] = {}
     for v in Visit.objects.select_related("household").order_by("visited_at", "id"):
         if local_date(v.visited_at) <= day:
             latest[(v.campaign_id, v.household_id)] = v
     out: dict[tuple[int, int], int] = defaultdict(int)
     for (campaign, _h), v in latest.items():
-        if v.outcome == VisitOutcome.VISITED:
+        if v.outcome in COVERED_OUTCOMES:
             out[(campaign, v.household.area_id)] += 1
     return dict(out)
 
@@ -80,7 +80,7 @@ def _visit(users, areas, campaigns, households, rng: random.Random) -> None:
         actor=users[grid],
         campaign=campaign,
         household=household,
-        outcome=rng.choice(("visited", "visited", "nobody_home", "refused")),
+        outcome=rng.choice(("visited", "visited", "nobody_home", "refused", "vacant")),
         visited_at=min(  # never in the future: the service refuses that
             at_local(rng.choice(DAYS), rng.randint(0, 23), rng.randint(0, 59)),
             timezone.now() - datetime.timedelta(minutes=rng.randint(1, 600)),

@@ -214,7 +214,7 @@ def test_grid_worker_records_a_visit_in_a_few_taps(client, users, campaign):
     c = campaign["campaign"]
     client.force_login(users["grid_a"])
     r = client.get(reverse("screening:visit_start", args=[c.pk]))
-    assert [h.number for h in r.context["households"]] == ["A-101", "A-102"]
+    assert [h.number for h in r.context["households"]] == ["A-102", "A-101"]  # to do first
     r = client.get(
         reverse("screening:visit_start", args=[c.pk]), {"q": "102"}, headers={"HX-Request": "true"}
     )
@@ -372,3 +372,145 @@ def test_resident_form_ignores_another_grids_household_and_an_outside_next(
     )
     person = Resident.objects.get(name="外站跳转")
     assert r.url == reverse("registry:resident_detail", args=[person.pk])
+
+
+def test_a_household_that_moved_out_is_settled_and_counted_everywhere(client, users, campaign):
+    """Seed 000's 拉网式排查 finds flats whose household has moved out. Recorded as 无人在家 it
+    stayed 未走访 for ever and the grid never reached 100 %; 已搬离/空置 settles it: out of the
+    未走访户 list, counted as visited (and shown apart) in the coverage, in the dashboard's
+    kept figures and on the grid worker's list."""
+    from fangkong.dashboard.figures import figure_values
+
+    c = campaign["campaign"]
+    client.force_login(users["grid_a"])
+    url = reverse("screening:visit_record", args=[c.pk, campaign["a2"].pk])
+    r = client.post(url, {"outcome": "vacant", "people_found": 0, "new_people": 0, "notes": ""})
+    assert r.status_code == 302
+    r = client.get(reverse("screening:visit_start", args=[c.pk]))
+    assert "已搬离/空置" in r.content.decode()
+    assert rows_of(client.get(reverse("screening:campaign_unvisited", args=[c.pk]))) == []
+    r = client.get(reverse("screening:campaign_detail", args=[c.pk]))
+    assert [
+        (x.area.name, x.households, x.visited, x.vacant, x.percent) for x in r.context["rows"]
+    ] == [("第一网格", 2, 2, 1, 100)]
+    # someone found at home in a flat said to be empty: a later visit counts, as always
+    r = client.post(url, {"outcome": "visited", "people_found": 1, "new_people": 0})
+    r = client.get(reverse("screening:campaign_detail", args=[c.pk]))
+    assert [(x.visited, x.vacant) for x in r.context["rows"]] == [(2, 0)]
+    client.post(url, {"outcome": "vacant", "people_found": 0, "new_people": 0})
+    figures = figure_values(
+        users["street"],
+        c.area,
+        timezone.localdate(),  # not the module's TODAY: the test may run past midnight
+        ["screening_households", "screening_visited"],
+    )
+    assert figures == {"screening_households": 3, "screening_visited": 2}
+    # a people count on an empty flat is refused
+    r = client.post(url, {"outcome": "vacant", "people_found": 2, "new_people": 0})
+    assert r.context["form"].errors["people_found"] == ["未入户时在户人数应为 0"]
+
+
+def test_coverage_exports_to_excel_per_level_with_its_total(client, users, campaign):
+    """The community secretary sends the coverage up as Excel: the rows of the level shown
+    (grids named after their community), the 无人在家/拒绝配合 still to revisit, and 合计; the
+    export is audited, and a grid worker's holds their own grid only."""
+    from fangkong.core.models import AuditEntry
+    from fangkong.screening.services import record_finding
+
+    c = campaign["campaign"]
+    record_visit(actor=users["grid_b"], campaign=c, household=campaign["b1"], outcome="refused")
+    returnee = make_resident(campaign["a1"].area, household=campaign["a1"], name="返乡甲")
+    record_finding(actor=users["grid_a"], campaign=c, resident=returnee, kind="returnee")
+    url = reverse("screening:campaign_coverage", args=[c.pk])
+    client.force_login(users["community"])
+    page = client.get(reverse("screening:campaign_detail", args=[c.pk]), {"level": 6})
+    assert f"{url}?level=6&amp;export=xlsx" in page.content.decode()
+    rows = read_xlsx(client.get(url, {"level": AreaLevel.GRID, "export": "xlsx"}))
+    assert rows == [
+        [
+            "区域",
+            "区划代码",
+            "总户数",
+            "已走访",
+            "其中已搬离/空置",
+            "无人在家",
+            "拒绝配合",
+            "未走访",
+            "覆盖率(%)",
+            "在户人数",
+            "新发现人数",
+            "摸排发现人员",
+            "返乡人员",
+            "流入人员",
+            "逾期网格",
+        ],
+        ["海棠花语社区第一网格", "510411001001G01", 2, 1, 0, 0, 0, 1, 50, 3, 1, 1, 1, 0, 0],
+        ["海棠花语社区第二网格", "510411001001G02", 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+        ["合计", None, 3, 1, 0, 0, 1, 2, 33, 3, 1, 1, 1, 0, 0],
+    ]
+    entry = AuditEntry.objects.get(action="export", object_type="screening.campaign")
+    assert entry.object_repr == "湖北返乡人员摸排覆盖情况"
+    assert entry.changes["rows"] == 3
+    client.force_login(users["street"])
+    rows = read_xlsx(client.get(url, {"level": AreaLevel.COMMUNITY, "export": "xlsx"}))
+    assert [r[:4] for r in rows[1:]] == [
+        ["海棠花语社区", "510411001001", 3, 1],
+        ["合计", None, 3, 1],
+    ]
+    client.force_login(users["grid_a"])
+    rows = read_xlsx(client.get(url, {"export": "xlsx"}))
+    assert [r[:4] for r in rows[1:]] == [
+        ["海棠花语社区第一网格", "510411001001G01", 2, 1],
+        ["合计", None, 2, 1],
+    ]
+
+
+def test_the_phone_list_puts_the_households_still_to_settle_first(client, users, areas, campaign):
+    """A real grid holds hundreds of households and the phone page shows 50: in number
+    order the ones left (never visited, nobody home) fell off the page once the first 50
+    were done; now they come first, in number order, the settled ones after them."""
+    c = campaign["campaign"]
+    homes = [make_household(areas["grid_a"], f"N-{i:03d}") for i in range(1, 56)]
+    for h in homes[:-1]:
+        outcome = "nobody_home" if h.number == "N-010" else "visited"
+        record_visit(actor=users["grid_a"], campaign=c, household=h, outcome=outcome)
+    record_visit(actor=users["grid_a"], campaign=c, household=homes[20], outcome="vacant")
+    client.force_login(users["grid_a"])
+    r = client.get(reverse("screening:visit_start", args=[c.pk]))
+    numbers = [h.number for h in r.context["households"]]
+    assert len(numbers) == 50
+    assert numbers[:5] == ["A-102", "N-010", "N-055", "A-101", "N-001"]
+    assert "N-021" not in numbers[:3]
+
+
+def test_a_visit_entered_late_counts_on_the_day_it_was_made(client, users, campaign):
+    """补录: visits made without signal and typed in the next morning counted on the day
+    they were typed, so yesterday's 日报 missed them and today's had them twice over. The
+    form takes the visit's time (blank: now); not before the campaign, not to come."""
+    from fangkong.dashboard.figures import figure_values
+
+    c = campaign["campaign"]
+    today = timezone.localdate()
+    yesterday = today - DAY
+    client.force_login(users["grid_a"])
+    url = reverse("screening:visit_record", args=[c.pk, campaign["a2"].pk])
+    assert 'type="datetime-local"' in client.get(url).content.decode()
+    data = {"outcome": "visited", "people_found": 2, "new_people": 0}
+    r = client.post(url, {**data, "visited_at": f"{yesterday.isoformat()}T19:30"})
+    assert r.status_code == 302
+    visit = Visit.objects.get(household=campaign["a2"])
+    assert timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M") == (
+        f"{yesterday.isoformat()} 19:30"
+    )
+
+    def visited(day):
+        return figure_values(users["street"], c.area, day, ["screening_visited"])
+
+    assert visited(yesterday) == {"screening_visited": 1}  # a1 is today's
+    assert visited(today) == {"screening_visited": 2}
+    before = (c.starts_on - DAY).isoformat()
+    r = client.post(url, {**data, "visited_at": f"{before}T10:00"})
+    assert r.context["form"].errors["visited_at"] == ["走访时间不能早于摸排行动的开始日期"]
+    r = client.post(url, {**data, "visited_at": f"{(today + 2 * DAY).isoformat()}T10:00"})
+    assert r.context["form"].errors["visited_at"] == ["走访时间不能晚于当前时间"]
+    assert Visit.objects.filter(household=campaign["a2"]).count() == 1
