@@ -9,19 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from fangkong.core.management.commands.compile_translations import compile_catalogs
-
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
-
-
-@pytest.fixture
-def compiled_locale(tmp_path, settings):
-    """Compile a private copy of the catalogues and point Django at it (resets its caches)."""
-    target = tmp_path / "locale"
-    shutil.copytree(LOCALE_DIR, target, ignore=shutil.ignore_patterns("*.mo"))
-    assert len(compile_catalogs([target])) == 2
-    settings.LOCALE_PATHS = [target]
-    return target
 
 
 def _home(client, user, language):
