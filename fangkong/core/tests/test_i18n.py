@@ -183,3 +183,42 @@ def test_the_api_follows_the_language_a_signed_in_user_chose(client, users, comp
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get("/api/v1/residents/999999/", HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert response.json() == {"detail": "Not found."}
+
+
+def _template_text_outside_translations(source: str) -> str:
+    """A template's own text: what is left once translated strings and comments are cut."""
+    import re
+
+    for pattern in (
+        r"\{%\s*blocktranslate.*?%\}.*?\{%\s*endblocktranslate\s*%\}",
+        r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}",
+        r"\{#.*?#\}",
+        r"\{%\s*translate\s+(\"[^\"]*\"|'[^']*').*?%\}",
+        r"_\(\"[^\"]*\"\)",
+    ):
+        source = re.sub(pattern, "", source, flags=re.S)
+    return source
+
+
+def test_no_full_width_colon_is_glued_outside_a_translation():
+    """ "Recipient units：攀枝花市", "Reviewer：…", "Failed：…": a label translated on its own
+    followed by a full-width colon in the template stayed Chinese punctuation in English.
+    The colon belongs inside the translated string (``%(name)s：%(object)s``)."""
+    glued = []
+    for path in sorted((Path(settings.PACKAGE_DIR) / "templates").rglob("*.html")):
+        text = _template_text_outside_translations(path.read_text(encoding="utf-8"))
+        glued += [f"{path.name}: {line.strip()[:80]}" for line in text.splitlines() if "：" in line]
+    assert glued == []
+
+
+def test_detail_labels_take_the_languages_colon(client, users, areas, compiled_locale):
+    from fangkong.registry.models import Household
+
+    household = Household.objects.create(area=areas["grid_a"], number="9-9-909")
+    client.force_login(users["community"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert "Households: 9-9-909" in body and "：9-9-909" not in body
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert "户：9-9-909" in body
