@@ -1,8 +1,12 @@
-"""A field's error and help text are tied to the field: Django gives a widget with errors
+"""Accessibility a keyboard and screen-reader user relies on.
+
+A field's error and help text are tied to the field: Django gives a widget with errors
 ``aria-invalid`` and ``aria-describedby="<id>_helptext <id>_error"``; the page must carry
 elements with those ids, or a screen reader announces the field without its message."""
 
 import re
+
+import pytest
 
 DESCRIBED = re.compile(r'aria-describedby="([^"]+)"')
 
@@ -50,3 +54,16 @@ def test_every_input_written_in_a_template_has_a_label():
                 continue  # wrapped in its label
             unlabelled.append(f"{path.name}: {tag[:60]}")
     assert unlabelled == []
+
+
+@pytest.mark.django_db
+def test_the_first_link_of_a_page_skips_the_menu_to_the_page(client, users):
+    """A keyboard user tabbed through a dozen menu links on every page before reaching it."""
+    from django.urls import reverse
+
+    client.force_login(users["community"])
+    html = client.get(reverse("home")).content.decode()
+    body = html[html.index("<body") :]
+    first_link = re.search(r"<a\b[^>]*>", body).group()
+    assert 'href="#main"' in first_link
+    assert re.search(r'<main\b[^>]*\sid="main"', body)
