@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
-from fangkong.core.pdf import cjk_font, draw_qr, finish_pdf, qr_svg, start_pdf
+from fangkong.core.pdf import (
+    cjk_font,
+    draw_qr,
+    finish_pdf,
+    printed_in_platform_language,
+    qr_svg,
+    start_pdf,
+)
 
 from .models import Venue
 
@@ -22,6 +29,7 @@ def scan_path(venue: Venue) -> str:
     return reverse("venues:public_scan", args=[venue.code])
 
 
+@printed_in_platform_language
 def render_poster(venue: Venue, *, base_url: str) -> bytes:
     font = cjk_font()
     width, height = A4
