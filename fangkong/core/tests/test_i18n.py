@@ -222,3 +222,26 @@ def test_detail_labels_take_the_languages_colon(client, users, areas, compiled_l
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     body = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
     assert "户：9-9-909" in body
+
+
+def test_lists_in_templates_take_the_languages_separator(compiled_locale):
+    """An inspection group's members and a notice's recipient units read "李婷玲、谭波成" in
+    English pages: templates joined them with the Chinese enumeration comma."""
+    import re
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    people = [SimpleNamespace(display_name="甲"), SimpleNamespace(display_name="乙")]
+    template = Template('{% load fangkong_text %}{{ people|joined:"display_name" }}')
+    with translation.override("en"):
+        assert template.render(Context({"people": people})) == "甲, 乙"
+    with translation.override("zh-hans"):
+        assert template.render(Context({"people": people})) == "甲、乙"
+    glued = []
+    for path in sorted((Path(settings.PACKAGE_DIR) / "templates").rglob("*.html")):
+        text = _template_text_outside_translations(path.read_text(encoding="utf-8"))
+        if re.search(r'join:"、"|%\}、\{%', text):
+            glued.append(path.name)
+    assert glued == []
