@@ -67,3 +67,15 @@ def test_the_first_link_of_a_page_skips_the_menu_to_the_page(client, users):
     first_link = re.search(r"<a\b[^>]*>", body).group()
     assert 'href="#main"' in first_link
     assert re.search(r'<main\b[^>]*\sid="main"', body)
+
+
+@pytest.mark.django_db
+def test_a_verification_result_is_announced(client, users):
+    """An inspector checking a personal code with a screen reader heard nothing when the
+    green or red result came in: it replaces a region, now inside a live one."""
+    from django.urls import reverse
+
+    client.force_login(users["command"])
+    html = client.get(reverse("status:verify")).content.decode()
+    live = re.search(r'<div aria-live="polite">\s*(?:\{[^}]*\}\s*)?<div id="verify-result"', html)
+    assert live
