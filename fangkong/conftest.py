@@ -1,4 +1,6 @@
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,18 @@ def areas(db):
 @pytest.fixture
 def users(areas):
     return factories.build_users(areas)
+
+
+@pytest.fixture
+def compiled_locale(tmp_path, settings):
+    """Compile a private copy of the catalogues and point Django at it (resets its caches)."""
+    from fangkong.core.management.commands.compile_translations import compile_catalogs
+
+    target = tmp_path / "locale"
+    shutil.copytree(Path(settings.LOCALE_PATHS[0]), target, ignore=shutil.ignore_patterns("*.mo"))
+    assert len(compile_catalogs([target])) == 2
+    settings.LOCALE_PATHS = [target]
+    return target
 
 
 @pytest.fixture

@@ -30,9 +30,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from fangkong.core import crypto
@@ -121,6 +122,7 @@ def start_import_job(
             "dry_run": bool(dry_run),
             "file_name": path.name,
             "options": dict(options or {}),
+            "language": translation.get_language(),
         },
         input_file=str(path),
     )
@@ -139,7 +141,7 @@ def run_import_job(job_id: str) -> dict:
         _import,
         refused=(ImportFileError, PermissionDenied),
         # The traceback names code, not cell values; the import rolled back as a whole.
-        crashed=_("导入失败：系统内部错误，未写入任何数据，请联系管理员"),
+        crashed=gettext_lazy("导入失败：系统内部错误，未写入任何数据，请联系管理员"),
     )
 
 
@@ -177,6 +179,13 @@ def _run_job(job_id: str, work, *, refused: tuple, crashed: str, cleanup=None) -
     job = _claim(job_id)
     if job is None:
         return {}
+    # In the language its owner worked in when starting it, as the request would have
+    # answered: an export's headers, an import's row errors, the job's message.
+    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        return _run_claimed(job, work, refused=refused, crashed=str(crashed), cleanup=cleanup)
+
+
+def _run_claimed(job: Job, work, *, refused: tuple, crashed: str, cleanup) -> dict:
     reporter = _ProgressReporter(job)
     try:
         fields = work(job, reporter)
@@ -189,7 +198,7 @@ def _run_job(job_id: str, work, *, refused: tuple, crashed: str, cleanup=None) -
     except Exception:
         if cleanup is not None:
             cleanup(job)
-        logger.exception("%s job %s failed", job.kind, job_id)
+        logger.exception("%s job %s failed", job.kind, job.pk)
         _finish(job, JobStatus.FAILED, message=crashed)
         return {"error": crashed}
     finally:
@@ -317,6 +326,7 @@ def start_export_job(
             "data": crypto.encrypt(json.dumps(terms, ensure_ascii=False)),
             "filters": crypto.encrypt(json.dumps(filters, ensure_ascii=False)),
             "purpose": crypto.encrypt(purpose),
+            "language": translation.get_language(),
         },
     )
     job_id = str(job.pk)
@@ -360,7 +370,7 @@ def run_export_job(job_id: str) -> dict:
         job_id,
         _export,
         refused=(PermissionDenied, ValidationError),
-        crashed=_("导出失败：系统内部错误，请联系管理员"),
+        crashed=gettext_lazy("导出失败：系统内部错误，请联系管理员"),
         cleanup=lambda job: export_path(job).unlink(missing_ok=True),
     )
 

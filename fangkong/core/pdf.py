@@ -2,18 +2,37 @@
 ship) and QR codes from segno drawn as vector squares, so they print sharp at any size.
 
 A renderer is ``buf, c = start_pdf(A5, title)`` … ``return finish_pdf(buf, c)``.
+
+What is printed for the public or handed out (a venue's QR poster, a certificate, a donation
+receipt) is in the platform's language whatever the language of the staff member printing
+it: a poster on a market's door or a certificate given to a resident is read by people who
+never chose English (``printed_in_platform_language``).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 
 import segno
+from django.conf import settings
+from django.utils import translation
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 FONT = "STSong-Light"
+
+
+def printed_in_platform_language(render):
+    """Run the renderer ``render`` in ``settings.LANGUAGE_CODE``, not the request's."""
+
+    @functools.wraps(render)
+    def in_platform_language(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return render(*args, **kwargs)
+
+    return in_platform_language
 
 
 def cjk_font() -> str:

@@ -6,7 +6,14 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 
-from fangkong.core.pdf import cjk_font, draw_lines, draw_qr, finish_pdf, start_pdf
+from fangkong.core.pdf import (
+    cjk_font,
+    draw_lines,
+    draw_qr,
+    finish_pdf,
+    printed_in_platform_language,
+    start_pdf,
+)
 from fangkong.core.personal import mask_id_number
 from fangkong.status.clock import local_date
 
@@ -14,6 +21,7 @@ from .models import HealthCertificate
 from .selectors import certificate_verify_path
 
 
+@printed_in_platform_language
 def render_certificate(certificate: HealthCertificate, *, base_url: str = "") -> bytes:
     font = cjk_font()
     a = certificate.assignment

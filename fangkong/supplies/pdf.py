@@ -7,13 +7,21 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 
-from fangkong.core.pdf import cjk_font, draw_lines, draw_qr, finish_pdf, start_pdf
+from fangkong.core.pdf import (
+    cjk_font,
+    draw_lines,
+    draw_qr,
+    finish_pdf,
+    printed_in_platform_language,
+    start_pdf,
+)
 from fangkong.formats import grouped
 
 from .choices import DonationKind
 from .models import Donation
 
 
+@printed_in_platform_language
 def render_receipt(donation: Donation, *, base_url: str = "") -> bytes:
     font = cjk_font()
     width, height = A5

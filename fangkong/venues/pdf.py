@@ -17,6 +17,7 @@ from fangkong.core.pdf import (
     draw_qr,
     finish_pdf,
     fit,
+    printed_in_platform_language,
     qr_svg,
     start_pdf,
     wrap,
@@ -31,6 +32,7 @@ def scan_path(venue: Venue) -> str:
     return reverse("venues:public_scan", args=[venue.code])
 
 
+@printed_in_platform_language
 def render_poster(venue: Venue, *, base_url: str) -> bytes:
     font = cjk_font()
     width, height = A4

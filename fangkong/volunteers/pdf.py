@@ -9,11 +9,18 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
 
-from fangkong.core.pdf import cjk_font, draw_lines, finish_pdf, start_pdf
+from fangkong.core.pdf import (
+    cjk_font,
+    draw_lines,
+    finish_pdf,
+    printed_in_platform_language,
+    start_pdf,
+)
 
 from .models import Volunteer
 
 
+@printed_in_platform_language
 def render_certificate(volunteer: Volunteer, total_hours: Decimal, *, issuer: str) -> bytes:
     font = cjk_font()
     width, height = landscape(A5)

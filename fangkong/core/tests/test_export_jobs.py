@@ -87,6 +87,28 @@ def test_a_long_list_is_exported_by_a_job_with_the_lists_rows_masked(
     assert other.get(reverse("core:job_detail", args=[job.pk])).status_code == 404
 
 
+def test_the_job_writes_in_the_language_its_owner_chose(
+    client, users, residents, compiled_locale, django_capture_on_commit_callbacks
+):
+    """An English reader's long list came back with 姓名/身份证号 headers and a Chinese
+    message, though the same list exported in the request had English ones: the worker
+    ran in the platform's default language, not the owner's."""
+    from django.conf import settings
+    from django.utils import translation
+
+    _login(client, users["community"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks() as enqueued:
+        client.get(LIST, {"export": "xlsx"})
+    with translation.override("zh-hans"):  # the worker: no request, the default language
+        for run in enqueued:
+            run()
+    job = Job.objects.get(kind=EXPORT_KIND)
+    assert job.message == "7 rows exported"
+    [sheet] = _download(client, job)
+    assert "Name" in sheet[0] and "姓名" not in sheet[0]
+
+
 def test_the_job_keeps_the_owners_scope_and_filters(
     client, users, residents, areas, django_capture_on_commit_callbacks
 ):

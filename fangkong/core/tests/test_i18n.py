@@ -9,19 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from fangkong.core.management.commands.compile_translations import compile_catalogs
-
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
-
-
-@pytest.fixture
-def compiled_locale(tmp_path, settings):
-    """Compile a private copy of the catalogues and point Django at it (resets its caches)."""
-    target = tmp_path / "locale"
-    shutil.copytree(LOCALE_DIR, target, ignore=shutil.ignore_patterns("*.mo"))
-    assert len(compile_catalogs([target])) == 2
-    settings.LOCALE_PATHS = [target]
-    return target
 
 
 def _home(client, user, language):
@@ -195,3 +183,67 @@ def test_the_api_follows_the_language_a_signed_in_user_chose(client, users, comp
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get("/api/v1/residents/999999/", HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert response.json() == {"detail": "Not found."}
+
+
+def _template_text_outside_translations(source: str) -> str:
+    """A template's own text: what is left once translated strings and comments are cut."""
+    import re
+
+    for pattern in (
+        r"\{%\s*blocktranslate.*?%\}.*?\{%\s*endblocktranslate\s*%\}",
+        r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}",
+        r"\{#.*?#\}",
+        r"\{%\s*translate\s+(\"[^\"]*\"|'[^']*').*?%\}",
+        r"_\(\"[^\"]*\"\)",
+    ):
+        source = re.sub(pattern, "", source, flags=re.S)
+    return source
+
+
+def test_no_full_width_colon_is_glued_outside_a_translation():
+    """ "Recipient units：攀枝花市", "Reviewer：…", "Failed：…": a label translated on its own
+    followed by a full-width colon in the template stayed Chinese punctuation in English.
+    The colon belongs inside the translated string (``%(name)s：%(object)s``)."""
+    glued = []
+    for path in sorted((Path(settings.PACKAGE_DIR) / "templates").rglob("*.html")):
+        text = _template_text_outside_translations(path.read_text(encoding="utf-8"))
+        glued += [f"{path.name}: {line.strip()[:80]}" for line in text.splitlines() if "：" in line]
+        # "张伟（zhangwei）", "仁和镇（2026-12-02）": a detail in brackets is the language's too.
+        glued += [f"{path.name}: {line[:80]}" for line in text.splitlines() if "}}（{{" in line]
+    assert glued == []
+
+
+def test_detail_labels_take_the_languages_colon(client, users, areas, compiled_locale):
+    from fangkong.registry.models import Household
+
+    household = Household.objects.create(area=areas["grid_a"], number="9-9-909")
+    client.force_login(users["community"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert "Households: 9-9-909" in body and "：9-9-909" not in body
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert "户：9-9-909" in body
+
+
+def test_lists_in_templates_take_the_languages_separator(compiled_locale):
+    """An inspection group's members and a notice's recipient units read "李婷玲、谭波成" in
+    English pages: templates joined them with the Chinese enumeration comma."""
+    import re
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    people = [SimpleNamespace(display_name="甲"), SimpleNamespace(display_name="乙")]
+    template = Template('{% load fangkong_text %}{{ people|joined:"display_name" }}')
+    with translation.override("en"):
+        assert template.render(Context({"people": people})) == "甲, 乙"
+    with translation.override("zh-hans"):
+        assert template.render(Context({"people": people})) == "甲、乙"
+    glued = []
+    for path in sorted((Path(settings.PACKAGE_DIR) / "templates").rglob("*.html")):
+        text = _template_text_outside_translations(path.read_text(encoding="utf-8"))
+        if re.search(r'join:"、"|%\}、\{%', text):
+            glued.append(path.name)
+    assert glued == []

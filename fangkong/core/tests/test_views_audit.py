@@ -212,6 +212,26 @@ def test_lists_dicts_and_yes_no_read_in_words(areas, users):
     }
 
 
+def test_changes_take_the_languages_colon(areas, users, compiled_locale):
+    """An English reader saw "大米：2.54 / 671.00" and "Reason：—" in the audit log and its
+    export: the colon was glued in code, outside any translation."""
+    from django.utils import translation
+
+    from fangkong.core.views.audit import changes_text, display_changes
+
+    entry = AuditEntry(
+        object_type="prices.pricereport",
+        action="update",
+        changes={"lines": {"999999": ["2.54", "671.00"]}},
+    )
+    with translation.override("en"):
+        (row,) = display_changes(entry, {}, {})
+        assert row["new"] == "999999: 2.54 / 671.00"
+        assert changes_text([{"label": "Reason", "old": None, "new": "—"}]) == "Reason: —"
+    with translation.override("zh-hans"):
+        assert changes_text([{"label": "原因", "old": "甲", "new": "乙"}]) == "原因：甲 → 乙"
+
+
 def test_recorded_date_times_read_in_local_time(settings):
     """A date-time field's change is recorded as UTC ISO text; the log shows it as the
     pages do (Asia/Shanghai: 03:09 UTC is 11:09)."""

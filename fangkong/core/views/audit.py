@@ -197,7 +197,10 @@ def _shown(value, encrypted: bool, labels: dict[str, str] | None = None) -> str:
     if isinstance(value, list):
         return joined(_shown(v, False, labels) for v in value) or "—"
     if isinstance(value, dict):
-        items = (f"{(labels or {}).get(str(k), k)}：{_part(v)}" for k, v in value.items())
+        items = (
+            _("%(name)s：%(object)s") % {"name": (labels or {}).get(str(k), k), "object": _part(v)}
+            for k, v in value.items()
+        )
         return "；".join(items) or "—"
     if labels and str(value) in labels:
         return str(labels[str(value)])
@@ -240,7 +243,7 @@ def changes_text(changes: list[dict]) -> str:
     lines = []
     for c in changes:
         shown = c["new"] if c["old"] is None else f"{c['old']} → {c['new']}"
-        lines.append(f"{c['label']}：{shown}")
+        lines.append(_("%(name)s：%(object)s") % {"name": c["label"], "object": shown})
     return "\n".join(lines)
 
 

@@ -80,6 +80,36 @@
     window.addEventListener("load", revealFirstError);
   }
 
+  // An htmx answer that replaced the element holding the focus (the 显示 button of a
+  // personal-data box) left the focus on the page's body: a keyboard or screen-reader user
+  // was thrown back to the top of the page, the answer unread. The focus goes to the new
+  // content instead: its first field marked invalid, else the region itself.
+  var focusRegion = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    focusRegion = target && target.id && target.contains(document.activeElement) ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var id = focusRegion;
+    focusRegion = null;
+    if (!id || (document.activeElement && document.activeElement !== document.body)) {
+      return;
+    }
+    var region = document.getElementById(id);
+    if (!region) {
+      return;
+    }
+    var field = region.querySelector("[aria-invalid=true]");
+    if (field) {
+      field.focus();
+      return;
+    }
+    if (!region.hasAttribute("tabindex")) {
+      region.setAttribute("tabindex", "-1");
+    }
+    region.focus();
+  });
+
   // Tree toggles: open/close a node's children (loaded lazily by htmx the first time).
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-fk-toggle]");

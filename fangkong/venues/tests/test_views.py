@@ -115,6 +115,31 @@ def test_a_long_name_and_address_stay_on_the_poster(users, market, monkeypatch):
     assert [t for t in texts if t.startswith("本场所限流")] == ["本场所限流 2 人"]
 
 
+def test_the_poster_is_printed_in_the_platforms_language_whatever_the_printers(
+    users, market, monkeypatch, compiled_locale
+):
+    """An English-speaking partner printed a market's QR poster: "Venue code", "Scan to
+    register on entry…" went on the door of a Chinese market. What the public reads is in
+    the platform's language; the staff member's own pages stay in English."""
+    from django.conf import settings
+    from reportlab.pdfgen.canvas import Canvas
+
+    drawn = []
+    draw = Canvas.drawCentredString
+    monkeypatch.setattr(
+        Canvas,
+        "drawCentredString",
+        lambda self, x, y, text, *a, **k: drawn.append(text) or draw(self, x, y, text, *a, **k),
+    )
+    c = client_for(users["community"])
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert c.get(reverse("venues:venue_poster", args=[market.pk])).status_code == 200
+    assert "场所码" in drawn and "Venue code" not in drawn
+    assert "本场所限流 2 人" in drawn
+    page = c.get(reverse("venues:venue_detail", args=[market.pk])).content.decode()
+    assert '<html lang="en">' in page
+
+
 def test_venue_create_through_the_form(users, areas):
     r = client_for(users["community"]).post(
         reverse("venues:venue_add"),
