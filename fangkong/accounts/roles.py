@@ -146,7 +146,8 @@ _grant(_VENUES)
 # --- tracing: contacts found from scans and households, transmission chains (issue 5) ---
 _TRACING = {"tracing.trace_case", "tracing.export_case", "tracing.view_exposure"}
 _TRACING_ROLES: dict[str, set[str]] = {
-    Role.COMMAND: _TRACING,
+    # The unmasked chain goes to other districts' 协查: the command office's 流调 team.
+    Role.COMMAND: _TRACING | {"tracing.export_personal_exposure"},
     Role.STREET: _TRACING,
     Role.COMMUNITY: _TRACING,
     Role.GRID_WORKER: {"tracing.view_exposure"},

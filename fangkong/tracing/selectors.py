@@ -94,7 +94,7 @@ def exposures_of_case_person(case: Case) -> QuerySet[Contact]:
 @dataclass
 class ChainNode:
     key: int  # resident id
-    name: str  # masked
+    name: str  # masked but in the unmasked export
     degree: str  # "case" | "close" | "secondary"
     state: str = ""
     contact_id: int | None = None
@@ -125,11 +125,13 @@ class Chain:
     hidden: int = 0  # contacts living outside the user's area: counted, never shown
 
 
-def chain(user, case: Case) -> Chain:
-    """Cases and contacts as nodes, exposures as labelled edges; names masked, contacts
-    outside the user's area counted only."""
+def chain(user, case: Case, *, reveal: bool = False) -> Chain:
+    """Cases and contacts as nodes, exposures as labelled edges; contacts outside the user's
+    area counted only. Names masked, unless ``reveal`` (the unmasked export: the caller has
+    checked the permission and the purpose)."""
+    name = (lambda n: n) if reveal else mask_name
     out = Chain(case=case)
-    out.nodes.append(ChainNode(case.resident_id, mask_name(case.resident.name), "case"))
+    out.nodes.append(ChainNode(case.resident_id, name(case.resident.name), "case"))
     contacts = list(
         Contact.objects.visible_to(user)
         .filter(case=case)
@@ -137,9 +139,9 @@ def chain(user, case: Case) -> Chain:
         .order_by("degree", "resident__area__path", "resident_id")
     )
     out.hidden = Contact.objects.filter(case=case).count() - len(contacts)
-    names = {case.resident_id: mask_name(case.resident.name)}
+    names = {case.resident_id: name(case.resident.name)}
     for c in contacts:
-        names[c.resident_id] = mask_name(c.resident.name)
+        names[c.resident_id] = name(c.resident.name)
         out.nodes.append(
             ChainNode(
                 c.resident_id,

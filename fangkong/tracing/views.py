@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.core.exporting import export_xlsx
+from fangkong.core.exporting import can_reveal_export, check_export, export_xlsx
 from fangkong.core.personal import mask_name
 from fangkong.core.scoping import area_visible_to
 from fangkong.core.views.generic import (
@@ -164,6 +164,8 @@ class CaseDetailView(ObjectDetailView):
             "can_name": not voided and user.has_perm("tracing.add_contact"),
             "can_quarantine": not voided and user.has_perm("health.add_assignment"),
             "can_export": user.has_perm("tracing.export_case"),
+            "can_export_personal": user.has_perm("tracing.export_case")
+            and can_reveal_export(user, Exposure),
             "discharge_form": (
                 DischargeForm(initial={"status": CaseStatus.RECOVERED})
                 if obj.status == CaseStatus.ACTIVE and user.has_perm("tracing.change_case")
@@ -392,13 +394,22 @@ def case_chain_svg(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("tracing.export_case", raise_exception=True)
 def case_chain_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chain as Excel: names masked (GET), or in full for 协查 (POST with the purpose, by
+    those who may: ``tracing.export_personal_exposure``), audited either way."""
     case = _case_for(request, pk)
-    chain = selectors.chain(request.user, case)
+    reveal = request.method == "POST"
+    purpose = request.POST.get("purpose", "") if reveal else _("导出传播链")
+    try:
+        check_export(request.user, Exposure, reveal=reveal, purpose=purpose)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("tracing:case_detail", pk=case.pk)
     return export_xlsx(
-        chain.edges,
+        selectors.chain(request.user, case, reveal=reveal).edges,
         ChainEdgeTable.columns,
         user=request.user,
-        purpose=_("导出传播链"),
+        purpose=purpose,
+        reveal=reveal,
         model=Exposure,
         filters={"case": case.label},
         filename=f"chain-{case.label}.xlsx",

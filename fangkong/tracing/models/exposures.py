@@ -52,6 +52,8 @@ class Exposure(models.Model):
         verbose_name = _("暴露记录")
         verbose_name_plural = _("暴露记录")
         ordering = ["exposed_at", "id"]
+        # The transmission chain with full names, for 协查 with other districts.
+        permissions = [("export_personal_exposure", _("导出未脱敏的传播链"))]
 
     def __str__(self):
         return f"{self.get_kind_display()} {moment(self.exposed_at)}"

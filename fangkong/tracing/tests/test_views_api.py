@@ -108,6 +108,36 @@ def test_chain_svg_and_export_mask_names(client, traced, users):
     assert all("重叠者" not in str(cell) for r in rows for cell in r)
 
 
+def test_the_command_office_exports_the_chain_with_full_names_for_a_stated_purpose(
+    client, traced, users
+):
+    """协查 with another district needs the people's names: the chain export was masked for
+    everyone, so "任*" and "任*" could not be told apart. The command office exports it in
+    full with a purpose, audited; a street keeps the masked export only."""
+    from fangkong.core.models import AuditEntry
+
+    _p, case = traced
+    url = reverse("tracing:case_chain_export", args=[case.pk])
+    client.force_login(users["street"])
+    page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+    assert "导出传播链" in page and "导出未脱敏传播链" not in page
+    assert client.post(url, {"purpose": "协查"}).status_code == 403
+    client.force_login(users["command"])
+    page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+    assert "导出未脱敏传播链" in page
+    refused = client.post(url, {"purpose": " "}, follow=True)
+    assert "导出未脱敏信息必须填写用途" in refused.content.decode()
+    xlsx = client.post(url, {"purpose": "发往西区协查"})
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert any("重叠者" in str(cell) for r in rows for cell in r)
+    entry = AuditEntry.objects.filter(action="export").order_by("-id").first()
+    assert entry.reason == "发往西区协查"
+
+
 def test_scoping_on_pages_and_api(client, traced, users):
     _p, case = traced
     client.force_login(users["grid_c"])
