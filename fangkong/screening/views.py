@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.accounts.choices import Role
 from fangkong.areas.choices import AreaLevel
 from fangkong.core.scoping import is_global, user_area
 from fangkong.core.views.generic import (
@@ -64,6 +65,30 @@ def campaign_for(request: HttpRequest, pk: int) -> Campaign:
 
 
 # --- campaigns --------------------------------------------------------------------------
+
+
+HOME_CAMPAIGNS = 3  # the newest running campaigns a field worker's home page shows
+
+
+def home_panel(request: HttpRequest) -> dict | None:
+    """A grid worker's or community's home page leads to the door-to-door work (on a phone
+    the menu hides it): each running campaign over their area, how many of their households
+    are still to visit (不漏一户), and 走访登记."""
+    user = request.user
+    if user.role not in (Role.GRID_WORKER, Role.COMMUNITY) or not user.has_perm(
+        "screening.add_visit"
+    ):
+        return None
+    today = timezone.localdate()
+    running = selectors.active_campaigns(
+        Campaign.objects.visible_to(user), today, timezone.now()
+    ).order_by("-starts_on", "-pk")[:HOME_CAMPAIGNS]
+    campaigns = [
+        (c, selectors.unvisited_households(c, user).count()) for c in running.select_related("area")
+    ]
+    if not campaigns:
+        return None
+    return {"template": "screening/includes/home_panel.html", "campaigns": campaigns}
 
 
 class CampaignListView(ObjectListView):

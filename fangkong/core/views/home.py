@@ -24,6 +24,7 @@ HOME_PANELS = [
     "fangkong.volunteers.views.home_panel",
     "fangkong.supervision.views.home_panel",
     "fangkong.enterprises.views.home_panel",
+    "fangkong.screening.views.home_panel",
 ]
 
 HOME_TODOS = [

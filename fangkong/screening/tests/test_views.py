@@ -514,3 +514,23 @@ def test_a_visit_entered_late_counts_on_the_day_it_was_made(client, users, campa
     r = client.post(url, {**data, "visited_at": f"{(today + 2 * DAY).isoformat()}T10:00"})
     assert r.context["form"].errors["visited_at"] == ["走访时间不能晚于当前时间"]
     assert Visit.objects.filter(household=campaign["a2"]).count() == 1
+
+
+def test_a_grid_workers_home_page_leads_to_the_door_to_door_work(client, users, campaign):
+    """On a phone the menu hides 摸排: the home page shows each running campaign with the
+    worker's households still to visit and 走访登记; once it is closed, nothing."""
+    from fangkong.screening.services import close_campaign
+
+    c = campaign["campaign"]
+    client.force_login(users["grid_a"])
+    page = client.get(reverse("home")).content.decode()
+    assert "湖北返乡人员摸排" in page
+    assert 'data-stat="left">1</span> 户' in page  # A-102; A-101 visited, B-201 not theirs
+    assert reverse("screening:visit_start", args=[c.pk]) in page
+    client.force_login(users["community"])
+    assert 'data-stat="left">2</span> 户' in client.get(reverse("home")).content.decode()
+    client.force_login(users["grid_c"])  # the campaign does not cover 米易
+    assert "湖北返乡人员摸排" not in client.get(reverse("home")).content.decode()
+    close_campaign(actor=users["street"], campaign=c)
+    client.force_login(users["grid_a"])
+    assert "湖北返乡人员摸排" not in client.get(reverse("home")).content.decode()
