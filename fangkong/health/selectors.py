@@ -33,6 +33,20 @@ def assignments_running_on(day: datetime.date) -> Q:
     return Q(start_date__lte=day) & (Q(released_at__isnull=True) | Q(released_at__gte=end))
 
 
+def sole_grid_workers(area_ids) -> dict[int, object]:
+    """The grid worker of each grid that has exactly one active one (grid id → account): the
+    责任网格员 an arrangement made without naming one gets. A grid with none or several is
+    left out (someone must choose)."""
+    from django.db.models import Count
+
+    from fangkong.accounts.choices import Role
+    from fangkong.accounts.models import User
+
+    workers = User.objects.filter(role=Role.GRID_WORKER, is_active=True, area_id__in=area_ids)
+    sole = workers.values("area_id").annotate(n=Count("pk")).filter(n=1).values_list("area_id")
+    return {u.area_id: u for u in workers.filter(area_id__in=sole)}
+
+
 def quarantines_in_force(resident_ids: list[int], today: datetime.date) -> dict[int, Assignment]:
     """{resident: their quarantine (居家/集中) not released and not yet over on ``today``}, the
     one ending last: whom a new quarantine would only duplicate."""

@@ -538,9 +538,10 @@ def quarantine_contacts(
     today: datetime.date | None = None,
 ) -> list:
     """One action for a case's confirmed contacts: a quarantine assignment each, from today
-    until ``days`` after their last exposure. All or nothing; status follows on commit."""
+    until ``days`` after their last exposure, followed up by the grid worker of the
+    contact's grid where it has one. All or nothing; status follows on commit."""
     from fangkong.health.choices import QUARANTINE_KINDS
-    from fangkong.health.selectors import quarantines_in_force
+    from fangkong.health.selectors import quarantines_in_force, sole_grid_workers
     from fangkong.health.services import create_assignment
 
     require_perm(actor, "health.add_assignment")
@@ -567,6 +568,7 @@ def quarantine_contacts(
     created = []
     with transaction.atomic():
         running = quarantines_in_force([c.resident_id for c in contacts], today)
+        workers = sole_grid_workers({c.resident.area_id for c in contacts})
         for c in contacts:
             end = max(today, c.last_exposure + datetime.timedelta(days=days))
             if c.resident_id in running:
@@ -578,6 +580,7 @@ def quarantine_contacts(
                 start_date=today,
                 end_date=end,
                 place=place,
+                responsible=workers.get(c.resident.area_id),
             )
             created.append(running[c.resident_id])
     return created

@@ -133,6 +133,10 @@ def test_one_action_quarantines_confirmed_contacts_and_turns_them_red(
     assert (a.kind, a.start_date) == ("central_quarantine", today)
     assert a.end_date == max(today, b.last_exposure + datetime.timedelta(days=14))
     assert PersonStatus.objects.get(pk=b.resident_id).colour == "red"
+    # Each is followed up by their grid's worker (a grid with one), not by nobody.
+    workers = {u.area_id: u for u in users.values() if u.role == "grid_worker"}
+    assert {m.responsible for m in made} == {workers[m.resident.area_id] for m in made}
+    assert None not in {m.responsible for m in made}
     # Again: they are already in quarantine, nothing more is added.
     assert (
         quarantine_contacts(
