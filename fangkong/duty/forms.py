@@ -86,7 +86,7 @@ class ShiftForm(ScopedChoicesMixin, forms.ModelForm):
 
     class Meta:
         model = Shift
-        fields = ["area", "group", "person", "role", "start", "end", "note"]
+        fields = ["area", "group", "person", "role", "phone", "start", "end", "note"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)

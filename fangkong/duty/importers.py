@@ -210,6 +210,13 @@ class ShiftImporter(Importer):
             help=N_("跨夜班次填写次日时间，如 2020-02-15 08:00"),
             example="2020-02-14 20:00",
         ),
+        Column(
+            "phone",
+            N_("值班电话"),
+            ("电话", "联系电话", "手机", "手机号"),
+            p.parse_phone,
+            example="0812-3335678",
+        ),
         Column("note", N_("备注"), ("说明",), p.text(200)),
     )
 
@@ -234,6 +241,7 @@ class ShiftImporter(Importer):
             "role": values.get("role", DutyRole.OFFICER),
             "start": start,
             "end": end,
+            "phone": values.get("phone", ""),
             "note": values.get("note", ""),
         }
 

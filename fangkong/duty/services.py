@@ -24,6 +24,7 @@ from fangkong.core.services import (
     require_perm,
     save_versioned,
 )
+from fangkong.core.validators import validate_phone
 
 from .models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, WorkingGroup
 from .rules import clean_shift_times
@@ -116,7 +117,7 @@ def delete_working_group(*, actor, workinggroup: WorkingGroup, reason: str = "")
 
 # --- shifts (值班班次) -------------------------------------------------------------------
 
-SHIFT_FIELDS = ("area", "group", "person", "role", "start", "end", "note")
+SHIFT_FIELDS = ("area", "group", "person", "role", "phone", "start", "end", "note")
 
 
 def _clean_shift(actor, data: dict[str, Any]) -> dict[str, Any]:
@@ -129,6 +130,10 @@ def _clean_shift(actor, data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"group": _("所选专班不属于该值班单位")})
     _require_people_visible(actor, "person", [data["person"]])
     data["note"] = (data.get("note") or "").strip()
+    try:
+        data["phone"] = validate_phone(data.get("phone") or "")
+    except ValidationError as e:
+        raise ValidationError({"phone": e.messages}) from None
     return data
 
 

@@ -34,6 +34,7 @@ class ShiftTable(Table):
         Column("person", _("值班人员"), accessor="person.display_name", link=True),
         Column("username", _("账号"), accessor="person.username", html=False),
         Column("role", _("值班角色"), choices=True),
+        Column("phone", _("值班电话")),
         Column("start", _("开始时间")),
         Column("end", _("结束时间")),
         Column("group", _("专班"), accessor="group.name"),

@@ -31,6 +31,7 @@ class ShiftSerializer(ScopedModelSerializer):
             "person",
             "person_name",
             "duty_role",
+            "phone",
             "start",
             "end",
             "note",

@@ -34,6 +34,9 @@ class Shift(ScopedModel):
     )
     start = models.DateTimeField(_("开始时间"))
     end = models.DateTimeField(_("结束时间"))
+    # The number the unit is reached on during the shift (a duty line or a work mobile), as
+    # every posted 值班表 lists it: a work contact shown to colleagues, not personal data.
+    phone = models.CharField(_("值班电话"), max_length=20, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:

@@ -179,7 +179,15 @@ def test_web_import_and_export_round_trip(
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     header = rows[0]
-    assert header[:6] == ["值班单位", "值班人员", "账号", "值班角色", "开始时间", "结束时间"]
+    assert header[:7] == [
+        "值班单位",
+        "值班人员",
+        "账号",
+        "值班角色",
+        "值班电话",
+        "开始时间",
+        "结束时间",
+    ]
     assert [r[1:4] for r in rows[1:]] == [
         ["community", "community", "带班领导"],
         ["王网格", "grid_a", "值班员"],
@@ -213,3 +221,49 @@ def test_command_line_import_as_the_system(tmp_path, areas, named, capsys):
     assert Shift.objects.count() == 2
     entry = AuditEntry.objects.filter(object_type="duty.shift").first()
     assert entry.actor_name == "system"
+
+
+def test_a_roster_carries_each_shifts_duty_phone(tmp_path, areas, named):
+    """Every posted 值班表 lists the number to call: the import reads it (a wrong one is the
+    row's error), the list and its export show it, and the export reads back unchanged."""
+    header = ("单位", "值班人", "岗位", "上班时间", "下班时间", "值班电话")
+    rows = [
+        (
+            "海棠花语社区",
+            "王网格",
+            "值班员",
+            "2020-02-14 20:00",
+            "2020-02-15 08:00",
+            "0812-3335678",
+        ),
+        ("海棠花语社区", "community", "带班领导", "2020-02-14 08:00", "2020-02-14 20:00", "12345"),
+    ]
+    path = workbook(tmp_path / "roster.xlsx", rows, header=header)
+    result = run_import(IMPORTER, path, actor=named["community"], area=areas["community"])
+    assert errors(result) == [
+        (4, "值班电话", "联系电话格式不正确：应为 11 位手机号或带区号的固定电话")
+    ]
+    rows[1] = (*rows[1][:5], "13800001111")
+    path = workbook(tmp_path / "roster.xlsx", rows, header=header)
+    result = run_import(IMPORTER, path, actor=named["community"], area=areas["community"])
+    assert result.created == 2
+    assert sorted(Shift.objects.values_list("phone", flat=True)) == ["08123335678", "13800001111"]
+
+
+def test_a_shift_refuses_a_wrong_duty_phone_by_its_field(areas, users):
+    from django.core.exceptions import ValidationError
+
+    from fangkong.duty.services import create_shift
+
+    data = {
+        "area": areas["community"],
+        "person": users["grid_a"],
+        "start": at(8),
+        "end": at(20),
+        "phone": "12345",
+    }
+    with pytest.raises(ValidationError) as e:
+        create_shift(actor=users["community"], data=data)
+    assert list(e.value.message_dict) == ["phone"]
+    shift = create_shift(actor=users["community"], data=data | {"phone": "138 0000 1111"})
+    assert shift.phone == "13800001111"
