@@ -46,7 +46,8 @@ def test_a_leaving_grid_worker_s_people_go_to_a_colleague_at_once(page, live_ser
     page.goto(f"{live_server.url}/accounts/users/{leaving.pk}/")
     page.fill("#id_deactivate_reason", "调离")
     page.click("button:has-text('停用账号')")
-    assert "该账号仍是：2 项进行中的隔离/监测安排的责任网格员。请尽快移交" in page.inner_text("main")
+    warning = "该账号仍是：2 项进行中的隔离/监测安排的责任网格员。请尽快移交"
+    assert warning in page.inner_text("main")
     page.click("[data-field=holdings] a:has-text('网格员交接')")
     assert page.locator("#id_outgoing").input_value() == str(leaving.pk)
     offered = page.eval_on_selector_all("#id_incoming option", "os => os.map(o => o.value)")
