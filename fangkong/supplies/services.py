@@ -27,6 +27,7 @@ from fangkong.core.services import (
     update_cleaned,
 )
 from fangkong.core.validators import validate_phone
+from fangkong.formats import joined
 
 from . import selectors
 from .choices import (
@@ -106,27 +107,32 @@ def create_item(*, actor, data: dict) -> Item:
     return create_cleaned(actor, Item, data, perm="supplies.add_item", clean=_clean_item)
 
 
+def _holding(movements, model, key: str, order: str) -> list[str]:
+    """The names of the places (or items) of ``movements`` that still hold stock: what
+    retiring an item (or a place) would strand."""
+    levels = selectors.stock_levels(movements)
+    return list(
+        model.objects.filter(pk__in=[r[key] for r in levels])
+        .order_by(order)
+        .values_list("name", flat=True)
+    )
+
+
 def update_item(*, actor, item: Item, data: dict, expected_version: int | None) -> Item:
     require_perm(actor, "supplies.change_item")
     data = {**{f: getattr(item, f) for f in ITEM_FIELDS}, **data}  # PATCH: keep the rest
     fields = _clean_item(data, exclude_pk=item.pk)
     if fields["unit"] != item.unit and item.movements.exists():
         raise ValidationError({"unit": _("已有库存流水，不能更改计量单位")})
-    if item.active and not fields["active"]:
-        # No posting takes a retired item: stock of it would be stranded where it lies.
-        levels = selectors.stock_levels(item.movements.all())
-        held = list(
-            Warehouse.objects.filter(pk__in=[r["warehouse_id"] for r in levels])
-            .order_by("name")
-            .values_list("name", flat=True)
+    # No posting takes a retired item: stock of it would be stranded where it lies.
+    retiring = item.active and not fields["active"]
+    if retiring and (held := _holding(item.movements.all(), Warehouse, "warehouse_id", "name")):
+        raise ValidationError(
+            {
+                "active": _("%(places)s尚有该物资库存，请先出库或盘点清零后再停用")
+                % {"places": joined(held)}
+            }
         )
-        if held:
-            raise ValidationError(
-                {
-                    "active": _("%(places)s尚有该物资库存，请先出库或盘点清零后再停用")
-                    % {"places": "、".join(held)}
-                }
-            )
     return audited_update(actor, item, fields, expected_version=expected_version)
 
 
@@ -165,20 +171,14 @@ def _check_warehouse_change(warehouse: Warehouse, fields: dict) -> None:
                 )
             }
         )
-    if warehouse.active and not fields.get("active", True):
-        levels = selectors.stock_levels(warehouse.movements.all())
-        held = list(
-            Item.objects.filter(pk__in=[r["item_id"] for r in levels])
-            .order_by("code")
-            .values_list("name", flat=True)
+    retiring = warehouse.active and not fields.get("active", True)
+    if retiring and (held := _holding(warehouse.movements.all(), Item, "item_id", "code")):
+        raise ValidationError(
+            {
+                "active": _("该库点尚有库存（%(items)s），请先调出或盘点清零后再停用")
+                % {"items": joined(held)}
+            }
         )
-        if held:
-            raise ValidationError(
-                {
-                    "active": _("该库点尚有库存（%(items)s），请先调出或盘点清零后再停用")
-                    % {"items": "、".join(held)}
-                }
-            )
 
 
 def update_warehouse(
