@@ -8,7 +8,7 @@ class UserSerializer(serializers.ModelSerializer):
     """账号 (read only): who signs in, with which role, for which area."""
 
     area_name = serializers.CharField(
-        source="area.name", read_only=True, default=None, label=_("所属区域名称")
+        source="area.name", read_only=True, default=None, allow_null=True, label=_("所属区域名称")
     )
 
     class Meta:

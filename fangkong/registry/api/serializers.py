@@ -66,7 +66,7 @@ class HouseholdSerializer(ScopedModelSerializer):
 
     area_name = serializers.CharField(source="area.name", read_only=True, label=_("网格名称"))
     building_name = serializers.CharField(
-        source="building.name", read_only=True, default=None, label=_("楼栋名称")
+        source="building.name", read_only=True, default=None, allow_null=True, label=_("楼栋名称")
     )
 
     class Meta:
