@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from .models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, WorkingGroup
 
@@ -20,6 +21,20 @@ def group_list(qs: QuerySet[WorkingGroup]) -> QuerySet[WorkingGroup]:
 
 def shift_list(qs: QuerySet[Shift]) -> QuerySet[Shift]:
     return qs.select_related("area", "person", "group")
+
+
+def shift_roster(qs: QuerySet[Shift]) -> QuerySet[Shift]:
+    """The roster as a duty officer reads it: shifts not yet over first, the soonest on top
+    (whoever is on duty now leads), then past ones, the latest first. Ordered by start, the
+    list opened on weeks of history."""
+    now = timezone.now()
+    over = Q(end__lte=now)
+    return shift_list(qs).order_by(
+        Case(When(over, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        Case(When(~over, then=F("start"))).asc(nulls_last=True),
+        F("start").desc(),
+        "id",
+    )
 
 
 def handover_list(qs: QuerySet[Handover]) -> QuerySet[Handover]:

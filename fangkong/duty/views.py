@@ -94,7 +94,7 @@ class ShiftListView(ObjectListView):
     model = Shift
     filterset_class = ShiftFilterSet
     table_class = ShiftTable
-    selector = selectors.shift_list
+    selector = selectors.shift_roster
     export_permission = "duty.export_shift"
     list_url_name = "duty:shift_list"
     add_url_name = "duty:shift_add"
@@ -103,6 +103,10 @@ class ShiftListView(ObjectListView):
         ("duty:coverage", gettext_lazy("值守覆盖"), "duty.view_shift"),
         ("duty:shift_import", gettext_lazy("导入值班表"), "duty.import_shift"),
     )
+
+    def export_rows(self, qs):
+        # A printed or filed roster runs in time order, whatever the page leads with.
+        return super().export_rows(qs).order_by("start", "id")
 
 
 class ShiftDetailView(ObjectDetailView):

@@ -67,6 +67,26 @@ def test_shift_list_shows_who_is_on_duty_now_across_the_street(client, areas, us
     assert page.context["page"].paginator.count == 2
 
 
+def test_the_roster_opens_on_the_shift_on_duty_now_then_the_next(client, areas, users, make_shift):
+    """After a few weeks the roster's first page was all history (ordered by start): now the
+    shifts not yet over come first, soonest on top, then past ones, the latest first."""
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    hour = datetime.timedelta(hours=1)
+    oldest = make_shift(areas["community"], users["grid_a"], now - 49 * hour, now - 37 * hour)
+    last = make_shift(areas["community"], users["grid_a"], now - 13 * hour, now - hour)
+    on_duty = make_shift(areas["community"], users["grid_b"], now - hour, now + 11 * hour)
+    later = make_shift(areas["community"], users["grid_a"], now + 35 * hour, now + 47 * hour)
+    tonight = make_shift(areas["community"], users["grid_a"], now + 11 * hour, now + 23 * hour)
+    login(client, users["street"])
+    page = client.get(reverse("duty:shift_list"))
+    listed = [s.pk for s in page.context["page"].object_list]
+    assert listed == [on_duty.pk, tonight.pk, later.pk, last.pk, oldest.pk]
+
+
 def test_shift_detail_404_across_scope(client, areas, users, make_shift):
     shift = make_shift(areas["miyi_community"], users["grid_c"], at(8), at(20))
     url = reverse("duty:shift_detail", args=[shift.pk])
