@@ -12,9 +12,15 @@ import unicodedata
 from functools import cache, lru_cache
 
 import opencc
+from django.conf import settings
 from django.db import connections, models
-from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
+
+from fangkong.core import phrases
+
+phrases.load(settings.VAR_DIR / "cache")
+
+from pypinyin import Style, lazy_pinyin  # noqa: E402
+from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS  # noqa: E402
 
 _t2s = opencc.OpenCC("t2s")
 _s2t = opencc.OpenCC("s2t")

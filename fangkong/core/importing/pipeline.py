@@ -93,6 +93,10 @@ class Pipeline:
         # frozen, the collector never walks them (in the workers or here) and copies them.
         gc.collect()
         gc.freeze()
+        # Give back the heap's free pages first: each process would write into its own copy
+        # of them (1,000,000 rows: 14 MB less at the peak, docs/benchmarks.md, session 25).
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).malloc_trim(0)
         for p in self.procs:
             p.start()
 
