@@ -4,6 +4,7 @@ element that held it."""
 import random
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from fangkong.core.testing import factories
 from fangkong.registry import services
@@ -29,11 +30,18 @@ def person(transactional_db):
 
 
 def _focus_in(page, selector: str) -> bool:
-    return page.evaluate(
-        "s => !!document.querySelector(s)"
-        " && document.querySelector(s).contains(document.activeElement)",
-        selector,
-    )
+    """Whether the focus is (or, within a second, comes) inside ``selector``: the page moves
+    it after htmx settles the swap, a moment after the new content appears."""
+    try:
+        page.wait_for_function(
+            "s => !!document.querySelector(s)"
+            " && document.querySelector(s).contains(document.activeElement)",
+            arg=selector,
+            timeout=1000,
+        )
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def test_revealing_by_keyboard_keeps_the_focus_on_the_answer(page, live_server, person):
@@ -48,7 +56,7 @@ def test_revealing_by_keyboard_keeps_the_focus_on_the_answer(page, live_server, 
     page.keyboard.type("   ")
     page.keyboard.press("Enter")  # a blank reason: the box comes back asking for one
     page.wait_for_selector("#reveal-reason[aria-invalid=true]")
-    assert page.evaluate("document.activeElement.id") == "reveal-reason"
+    assert _focus_in(page, "#reveal-reason")
 
     page.keyboard.type("入户核对")  # typed after the blanks, which the service trims
     page.keyboard.press("Enter")
