@@ -187,7 +187,7 @@ def void_case(*, actor, case: Case, reason: str, expected_version: int | None = 
             .exclude(state=ContactState.DISMISSED)
             .order_by("pk")
         )
-        _restate(actor, contacts, ContactState.DISMISSED, lambda c: cause, cause, case.voided_at)
+        _restate(actor, contacts, ContactState.DISMISSED, cause, cause, case.voided_at)
         recompute_on_commit(
             sorted({case.resident_id, *(c.resident_id for c in contacts)}), cause=cause, actor=actor
         )
@@ -244,8 +244,8 @@ def _set_contact_state(*, actor, contact: Contact, state: str, reason: str, caus
             raise ValidationError({"state": _("接触者已是该核实状态")})
         contact.state = state
         contact.dismissed_at = timezone.now() if state == ContactState.DISMISSED else None
-        if reason:
-            contact.reason = reason.strip()
+        # The decision's own words; 判定依据 (``reason``) stays as the contact was named.
+        contact.state_note = (reason or "").strip()
         contact.version = before.version + 1
         contact.save()
         audit.record_update(actor, before, contact, reason=reason)
@@ -305,8 +305,8 @@ def _system_dismissals() -> set[str]:
 
 def _reinstate_secondaries_through(actor, close: Contact) -> list[Contact]:
     """Undo ``_dismiss_secondaries_through`` for ``close`` confirmed again: its secondary
-    contacts that the system dismissed are to verify again (待核实), with the reason tracing
-    gave them. Those staff dismissed themselves stay dismissed."""
+    contacts that the system dismissed are to verify again (待核实). Those staff dismissed
+    themselves stay dismissed."""
     through = Exposure.objects.filter(
         source_id=close.resident_id,
         contact__case_id=close.case_id,
@@ -314,24 +314,13 @@ def _reinstate_secondaries_through(actor, close: Contact) -> list[Contact]:
     ).values("contact_id")
     candidates = list(
         Contact.objects.select_for_update()
-        .filter(pk__in=through, state=ContactState.DISMISSED, reason__in=_system_dismissals())
+        .filter(pk__in=through, state=ContactState.DISMISSED, state_note__in=_system_dismissals())
         .select_related("resident__area")
         .order_by("pk")
     )
-    kinds: dict[int, list[str]] = {}
-    for contact_id, kind in Exposure.objects.filter(
-        contact_id__in=[c.pk for c in candidates]
-    ).values_list("contact_id", "kind"):
-        kinds.setdefault(contact_id, []).append(kind)
     cause = _("系统恢复待核实：其关联的密切接触者已重新确认")
     # A contact still to verify is no status fact: no recomputation is needed.
-    _restate(
-        actor,
-        candidates,
-        ContactState.SUSPECTED,
-        lambda c: _trace_reason(kinds.get(c.pk, [])),
-        cause,
-    )
+    _restate(actor, candidates, ContactState.SUSPECTED, "", cause)
     return candidates
 
 
@@ -365,23 +354,23 @@ def _dismiss_secondaries_through(actor, close: Contact) -> list[Contact]:
     # Not also exposed to a close contact still standing.
     done = [c for c in candidates if sources.get(c.pk, set()) <= dismissed]
     # A contact still to verify is no status fact: no recomputation is needed.
-    _restate(actor, done, ContactState.DISMISSED, lambda c: reason, reason)
+    _restate(actor, done, ContactState.DISMISSED, reason, reason)
     return done
 
 
-def _restate(actor, contacts: list[Contact], state: str, reason_of, cause: str, at=None) -> None:
+def _restate(actor, contacts: list[Contact], state: str, note: str, cause: str, at=None) -> None:
     """Contacts the system moves to ``state`` (a voided case's; secondaries whose link was
-    dismissed, or confirmed again), each with its reason (``reason_of(contact)``): one audit
-    entry each with ``cause``, written together. ``at`` is when a dismissal took effect."""
+    dismissed, or confirmed again), with ``note`` as their 核实说明: one audit entry each with
+    ``cause``, written together. ``at`` is when a dismissal took effect."""
     events = []
     for contact in contacts:
         before = Contact.objects.get(pk=contact.pk)
         contact.state = state
         dismissed = state == ContactState.DISMISSED
         contact.dismissed_at = (at or timezone.now()) if dismissed else None
-        contact.reason = reason_of(contact)
+        contact.state_note = note
         contact.version = before.version + 1
-        contact.save(update_fields=["state", "dismissed_at", "reason", "version", "updated_at"])
+        contact.save(update_fields=["state", "dismissed_at", "state_note", "version", "updated_at"])
         events.append(
             audit.event_for(
                 contact, AuditAction.UPDATE, changes=audit.diff(before, contact), reason=cause

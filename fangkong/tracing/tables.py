@@ -41,6 +41,7 @@ class ContactTable(Table):
         Column("last_exposure", _("末次暴露日期")),
         Column("state", _("核实状态"), choices=True),
         Column("reason", _("判定依据")),
+        Column("state_note", _("核实说明")),
     )
 
 

@@ -73,10 +73,11 @@ class ContactSerializer(ScopedModelSerializer):
             "last_exposure",
             "state",
             "reason",
+            "state_note",
             "exposures",
             "version",
         ]
-        read_only_fields = ["state", "exposures"]
+        read_only_fields = ["state", "state_note", "exposures"]
 
 
 class TraceRequestSerializer(serializers.Serializer):

@@ -30,7 +30,10 @@ class Contact(ScopedModel):
     state = models.CharField(
         _("核实状态"), max_length=16, choices=ContactState.choices, default=ContactState.SUSPECTED
     )
+    # Why the person is a contact (tracing's or the investigator's words): kept as it was
+    # when staff later confirm or dismiss the contact, which write ``state_note``.
     reason = models.TextField(_("判定依据"), blank=True)
+    state_note = models.TextField(_("核实说明"), blank=True, db_default="")
     # When it was last dismissed (排除), empty while it is not: a past day's figures count it
     # as it stood then (``selectors.contacts_counted_on``).
     dismissed_at = models.DateTimeField(_("排除时间"), null=True, blank=True)

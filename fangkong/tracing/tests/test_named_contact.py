@@ -46,3 +46,41 @@ def test_a_phone_shared_or_unknown_or_outside_scope_asks_for_more(client, city, 
     client.force_login(users["grid_b"])
     page = _name(client, case, id_number="", phone=p["C"].phone)
     assert Contact.objects.filter(resident=p["C"]).count() == 0
+
+
+def test_dismissing_keeps_why_the_contact_was_named(client, city, users):
+    """排除 wrote its reason over 判定依据: the case page then said why the contact was dropped
+    but no longer why the person had been named, nor did the list's export."""
+    import io
+
+    import openpyxl
+
+    p, _v, _w, case = city
+    client.force_login(users["command"])
+    assert _name(client, case, id_number=p["D"].id_number).status_code == 302
+    named = Contact.objects.get(case=case, resident=p["D"])
+    r = client.post(reverse("tracing:contact_dismiss", args=[named.pk]), {"reason": "行程不符"})
+    assert r.status_code == 302
+    named.refresh_from_db()
+    assert (named.state, named.reason, named.state_note) == ("dismissed", "同车出行", "行程不符")
+
+    page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+    assert "同车出行" in page
+    assert "排除原因：行程不符" in page
+    r = client.get(reverse("tracing:contact_list"), {"export": "xlsx"})
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    header = rows[0]
+    row = next(r for r in rows[1:] if "同车出行" in r)
+    assert row[header.index("核实说明")] == "行程不符"
+
+    # Confirmed after all: the dismissal's note goes, the basis stays.
+    client.post(reverse("tracing:contact_confirm", args=[named.pk]))
+    named.refresh_from_db()
+    assert (named.state, named.reason, named.state_note) == ("confirmed", "同车出行", "")
+    page = client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+    assert "同车出行" in page
+    assert "行程不符" not in page

@@ -225,7 +225,13 @@ def test_dismissing_a_close_contact_dismisses_secondaries_linked_only_through_th
     # G and H were exposed to B alone; L was also exposed to K, who still counts.
     assert states == {"次密接者": "dismissed", "密接同住": "dismissed", "两处接触": "suspected"}
     g = after[("次密接者", "secondary")]
-    assert g.reason == "系统排除：其关联的密切接触者均已核实排除"
+    # Why the system named G stays; why it dismissed G is the decision's note.
+    assert (g.reason, g.state_note) == (
+        "系统追踪：同场所重叠 1 次",
+        "系统排除：其关联的密切接触者均已核实排除",
+    )
+    b = after[("重叠者", "close")]
+    assert (b.reason, b.state_note) == ("系统追踪：同场所重叠 1 次", "身份误匹配")
     entries = AuditEntry.objects.filter(object_type="tracing.contact", pk__gt=last).order_by("id")
     assert [(e.object_id, e.changes["state"], e.reason) for e in entries] == [
         (str(found[("重叠者", "close")].pk), ["suspected", "dismissed"], "身份误匹配"),
@@ -267,9 +273,15 @@ def test_confirming_a_dismissed_close_contact_again_puts_its_secondaries_back_to
     confirm_contact(actor=users["command"], contact=b)
     after = _contacts(case)
     g = after[("次密接者", "secondary")]
-    assert (g.state, g.reason) == ("suspected", "系统追踪：同场所重叠 1 次")
+    assert (g.state, g.reason, g.state_note) == ("suspected", "系统追踪：同场所重叠 1 次", "")
     h = after[("密接同住", "secondary")]
-    assert (h.state, h.reason) == ("dismissed", "已核实未接触")
+    assert (h.state, h.state_note) == ("dismissed", "已核实未接触")
+    assert h.reason.startswith("系统追踪：")
+    # Confirmed again without a word: the dismissal's note does not stay on it.
+    assert (after[("重叠者", "close")].state_note, after[("重叠者", "close")].reason) == (
+        "",
+        "系统追踪：同场所重叠 1 次",
+    )
     assert figure_values(users["command"], city_area, today, figure) == {
         "contacts_to_verify": before["contacts_to_verify"] - 2  # B confirmed, H dismissed
     }
@@ -292,7 +304,7 @@ def test_reasons_the_system_writes_are_in_the_platforms_language(city, users):
         dismiss_contact(
             actor=users["command"], contact=found[("重叠者", "close")], reason="身份误匹配"
         )
-    assert _contacts(case)[("次密接者", "secondary")].reason.startswith("系统排除：")
+    assert _contacts(case)[("次密接者", "secondary")].state_note.startswith("系统排除：")
 
 
 def test_a_dismissed_contact_leaves_the_figures_from_its_dismissal_on(client, city, users, areas):
