@@ -357,11 +357,8 @@ def finding_record(request: HttpRequest, pk: int, household_pk: int) -> HttpResp
             Resident.objects.visible_to(request.user).filter(household=household),
             pk=form.cleaned_data["resident"],
         )
-        visit = (
-            Visit.objects.filter(campaign=campaign, household=household)
-            .order_by("-visited_at", "-id")
-            .first()
-        )
+        # found by the visit that found the household in, not a later knock that found nobody
+        visit = selectors.standing_visit(campaign, household)
         kind = form.cleaned_data["kind"]
         found = Finding.objects.filter(campaign=campaign, resident=resident).first()
         with service_messages(request):

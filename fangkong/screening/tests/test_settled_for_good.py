@@ -17,12 +17,12 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.dashboard.figures import figure_values
 from fangkong.registry.models import Household
 from fangkong.screening import coverage
-from fangkong.screening.models import CoverageCount, HouseholdCount, Visit
+from fangkong.screening.models import CoverageCount, Finding, HouseholdCount, Visit
 from fangkong.screening.selectors import coverage_by_area, unvisited_households
 from fangkong.screening.services import create_campaign, record_visit
 from fangkong.screening.tests.test_views import read_xlsx
 from fangkong.status.clock import at_local, end_of_day
-from fangkong.status.testing import make_household
+from fangkong.status.testing import make_household, make_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +148,27 @@ def test_a_return_visit_finding_nobody_takes_nothing_back(client, users, areas, 
     assert "本次摸排已完成：已入户" in page.content.decode()
     page = client.get(reverse("screening:visit_record", args=[c.pk, h["A-2"].pk]))
     assert page.context["settled_by"] is None
+
+
+def test_a_person_marked_after_a_follow_up_is_found_by_the_visit_that_found_them_in(
+    client, users, areas, drive
+):
+    """摸排发现 marked on A-1's page after the 拒绝配合 knock: the finding is the visit's that
+    found the family in (with its people), not the refusal's."""
+    c, h = drive
+    person = make_resident(areas["grid_a"], household=h["A-1"], name="返乡甲")
+    client.force_login(users["grid_a"])
+    r = client.post(
+        reverse("screening:finding_record", args=[c.pk, h["A-1"].pk]),
+        {"resident": person.pk, "kind": "returnee"},
+    )
+    assert r.status_code == 302
+    found = Finding.objects.select_related("visit").get()
+    assert (found.resident, found.visit.outcome, found.visit.visited_at) == (
+        person,
+        "visited",
+        ago(3),
+    )
 
 
 def test_deleting_the_conclusive_visit_unsettles_the_household(client, users, areas, drive):
