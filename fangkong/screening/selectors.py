@@ -115,13 +115,9 @@ def settled(outcome: str = "standing_outcome") -> Q:
 
 
 def _with_standing_visit(households: QuerySet[Household], campaign: Campaign):
-    """Each household with its standing visit's outcome (blank when it has no visit yet) and
-    the people that visit found."""
-    return households.annotate(
-        standing_outcome=_standing_visit(campaign, "outcome"),
-        standing_people=_standing_visit(campaign, "people_found"),
-        standing_new=_standing_visit(campaign, "new_people"),
-    )
+    """Each household with its standing visit's outcome (blank when it has no visit yet);
+    no page showed the people it found, which were two more look-ups a row."""
+    return households.annotate(standing_outcome=_standing_visit(campaign, "outcome"))
 
 
 def households_with_standing_visit(campaign: Campaign, user) -> QuerySet[Household]:
