@@ -10,9 +10,12 @@ class VisitOutcome(models.TextChoices):
     VACANT = "vacant", _("已搬离/空置")
 
 
-# The outcomes that settle a household for a campaign (不漏一户): found in, or confirmed moved
-# out. Nobody home and refused wait for a return visit.
-COVERED_OUTCOMES = (VisitOutcome.VISITED, VisitOutcome.VACANT)
+# The conclusive outcomes (不漏一户): found in, or confirmed moved out. The first such visit
+# settles the household for the campaign, for good. Nobody home and refused are inconclusive:
+# the household waits for a return visit while it has no conclusive one, and they never undo
+# one (a follow-up knock that finds nobody takes back no work done). Every count, list and
+# page reads it through ``selectors`` (``settling_visits``, the standing visit, ``settled``).
+CONCLUSIVE_OUTCOMES = (VisitOutcome.VISITED, VisitOutcome.VACANT)
 
 
 class FindingKind(models.TextChoices):

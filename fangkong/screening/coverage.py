@@ -1,16 +1,15 @@
 """Screening coverage kept at write, for figures over a whole city (the dashboard): households
 per area (``HouseholdCount``, triggers on the household table: every writer, bulk or not) and,
 per campaign, area and local day, the change in households counted as visited
-(``CoverageCount``: their latest visit so far found them in, or found them moved out —
-``choices.COVERED_OUTCOMES``).
+(``CoverageCount``: settled by a conclusive visit, ``selectors.settling_visits``).
 
-A household's contribution to a campaign is a step function over the days — up by one on the
-day a visit finds the household in after one that did not, down on the day a later visit does
-not — so any write to its visits or its area is applied as (its steps after) − (its steps
-before), computed from its few visits with the household row locked (``keeping``). The
-visited households as of a day are the sum of the steps up to that day: the same as "the
-latest visit before the day's end found them in" (``selectors.coverage_by_area``), past days
-included.
+A household's contribution to a campaign is a step up by one on the local day of its first
+conclusive visit (``selectors.first_settled``), and nothing else: a later visit that finds
+nobody home or is refused takes nothing back. Any write to its visits or its area is applied
+as (its steps after) − (its steps before), computed from its few visits with the household
+row locked (``keeping``), so deleting or correcting the conclusive visit moves or removes the
+step. The visited households as of a day are the sum of the steps up to that day: the same as
+"settled by the day's end" (``selectors.coverage_by_area``), past days included.
 """
 
 from __future__ import annotations
@@ -27,8 +26,8 @@ from fangkong.core.kept_counts import KeptCount
 from fangkong.registry.models import Household
 from fangkong.status.clock import local_date
 
-from .choices import COVERED_OUTCOMES
 from .models import CoverageCount, HouseholdCount, Visit
+from .selectors import first_settled
 
 HOUSEHOLD_COUNTS = KeptCount(
     name="screening_householdcount",
@@ -40,31 +39,21 @@ HOUSEHOLD_COUNTS = KeptCount(
 Steps = dict[tuple[int, int, datetime.date], int]  # (campaign, area, day) → change
 
 
-def _steps(rows: Iterable[tuple], area_of) -> Steps:
-    """The steps of visits ``(campaign, household, visited_at, id, outcome)`` sorted by
-    campaign, household, time and id; ``area_of(household, row)`` is the area counted."""
+def _steps(rows: Iterable[tuple]) -> Steps:
+    """The steps of ``(campaign, area, settled_at)``: one up on the day each household was
+    settled (no area: counted nowhere)."""
     out: Steps = defaultdict(int)
-    last, found = None, False
-    for row in rows:
-        campaign, household, at, _id, outcome = row[:5]
-        if (campaign, household) != last:
-            last, found = (campaign, household), False
-        now_found = outcome in COVERED_OUTCOMES
-        if now_found != found:
-            out[(campaign, area_of(household, row), local_date(at))] += 1 if now_found else -1
-            found = now_found
+    for campaign, area, at in rows:
+        if area is not None:
+            out[(campaign, area, local_date(at))] += 1
     return out
-
-
-_FIELDS = ("campaign_id", "household_id", "visited_at", "id", "outcome")
-_ORDER = ("campaign_id", "household_id", "visited_at", "id")
 
 
 def _household_steps(household_id: int, area_id: int | None) -> Steps:
     if area_id is None:
         return {}
-    rows = Visit.objects.filter(household_id=household_id).order_by(*_ORDER).values_list(*_FIELDS)
-    return _steps(rows, lambda _h, _row: area_id)
+    rows = first_settled(Visit.objects.filter(household_id=household_id))
+    return _steps((r["campaign_id"], area_id, r["settled_at"]) for r in rows)
 
 
 def _add(steps: Steps) -> None:
@@ -123,12 +112,10 @@ def rebuild_steps(visit_model, count_model) -> None:
     """Every campaign's steps recounted (the models: the migration passes its historical
     ones)."""
     count_model.objects.all().delete()
-    rows = (
-        visit_model.objects.order_by(*_ORDER)
-        .values_list(*_FIELDS, "household__area_id")
-        .iterator(chunk_size=10_000)
+    rows = first_settled(visit_model.objects.all(), "household__area_id").iterator(
+        chunk_size=10_000
     )
-    steps = _steps(rows, lambda _h, row: row[5])
+    steps = _steps((r["campaign_id"], r["household__area_id"], r["settled_at"]) for r in rows)
     count_model.objects.bulk_create(
         (
             count_model(campaign_id=c, area_id=a, day=d, visited=n)

@@ -7,14 +7,26 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from fangkong.areas.models import Area
 from fangkong.registry.models import Household
 from fangkong.status.clock import end_of_day
 
-from .choices import COVERED_OUTCOMES, FindingKind, VisitOutcome
+from .choices import CONCLUSIVE_OUTCOMES, FindingKind, VisitOutcome
 from .models import Campaign, Finding, Visit
 
 
@@ -38,35 +50,88 @@ def finding_list(user, campaign: Campaign) -> QuerySet[Finding]:
     )
 
 
-def _latest_visit(
-    campaign: Campaign, field: str, until: datetime.datetime | None = None
-) -> Subquery:
-    visits = Visit.objects.filter(campaign=campaign, household=OuterRef("pk"))
-    if until is not None:
-        visits = visits.filter(visited_at__lt=until)
-    return Subquery(visits.order_by("-visited_at", "-id").values(field)[:1])
+# --- 不漏一户: when a household is done --------------------------------------------------
+# The one rule that every figure, list, page, export, kept count (``coverage``) and
+# migration follows: a conclusive visit (``CONCLUSIVE_OUTCOMES``) settles its household for
+# its campaign from then on; nobody home and refused count as "not yet" only while there is no
+# conclusive visit, and never undo one. So a follow-up visit that finds nobody home never
+# makes a drive's figures go back; deleting the conclusive visit un-settles the household.
+
+_CONCLUSIVE = Q(outcome__in=CONCLUSIVE_OUTCOMES)
+_LATEST = ("-visited_at", "-id")
+
+# A household's standing visit tells where it stands in a campaign: its latest conclusive
+# visit, or while it has none its latest visit. It is settled exactly when that visit's
+# outcome is conclusive; its people are those that visit found (an inconclusive visit finds
+# nobody). Read per household as the one or the other (``_standing_visit``, both on the
+# (campaign, household, visited_at, id, outcome) index, no sort), per campaign as a rank.
+_STANDING_RANK = (
+    Case(When(_CONCLUSIVE, then=Value(0)), default=Value(1)),
+    F("visited_at").desc(),
+    F("id").desc(),
+)
 
 
-def _with_latest_visit(households: QuerySet[Household], campaign: Campaign):
-    return households.annotate(
-        latest_outcome=_latest_visit(campaign, "outcome"),
-        latest_people=_latest_visit(campaign, "people_found"),
-        latest_new=_latest_visit(campaign, "new_people"),
+def settling_visits(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """The visits of ``visits`` that settle their household for their campaign (a migration
+    passes its historical model's)."""
+    return visits.filter(_CONCLUSIVE)
+
+
+def first_settled(visits: QuerySet[Visit], *keys: str) -> QuerySet:
+    """Per campaign and household of ``visits`` (and ``keys``): ``settled_at``, the time of
+    its first conclusive visit — the moment it counts as visited, for good."""
+    return (
+        settling_visits(visits)
+        .values("campaign_id", "household_id", *keys)
+        .annotate(settled_at=Min("visited_at"))
+        .order_by()
     )
 
 
-def households_with_latest_visit(campaign: Campaign, user) -> QuerySet[Household]:
-    """The campaign's target households the user may see, each with its latest outcome."""
-    return _with_latest_visit(Household.objects.visible_to(user).in_area(campaign.area), campaign)
+def _standing_visit(
+    campaign: Campaign, field: str, until: datetime.datetime | None = None
+) -> Subquery:
+    """``field`` of the household's standing visit made before ``until``."""
+    visits = Visit.objects.filter(campaign=campaign, household=OuterRef("pk"))
+    if until is not None:
+        visits = visits.filter(visited_at__lt=until)
+
+    def latest(qs: QuerySet[Visit]) -> Subquery:
+        return Subquery(qs.order_by(*_LATEST).values(field)[:1])
+
+    return Coalesce(latest(settling_visits(visits)), latest(visits))
+
+
+def standing_visit(campaign: Campaign, household: Household) -> Visit | None:
+    """The household's standing visit in the campaign, if it has any visit."""
+    visits = Visit.objects.filter(campaign=campaign, household=household).order_by(*_LATEST)
+    return settling_visits(visits).first() or visits.first()
+
+
+def settled(outcome: str = "standing_outcome") -> Q:
+    """Households settled, by their standing visit's outcome annotated as ``outcome``."""
+    return Q(**{f"{outcome}__in": CONCLUSIVE_OUTCOMES})
+
+
+def _with_standing_visit(households: QuerySet[Household], campaign: Campaign):
+    """Each household with its standing visit's outcome (blank when it has no visit yet);
+    no page showed the people it found, which were two more look-ups a row."""
+    return households.annotate(standing_outcome=_standing_visit(campaign, "outcome"))
+
+
+def households_with_standing_visit(campaign: Campaign, user) -> QuerySet[Household]:
+    """The campaign's target households the user may see, each with its standing outcome
+    (``standing_outcome``: settled when conclusive)."""
+    return _with_standing_visit(Household.objects.visible_to(user).in_area(campaign.area), campaign)
 
 
 def unvisited_households(campaign: Campaign, user, *, walk: bool = False) -> QuerySet[Household]:
-    """不漏一户: households whose latest visit did not settle them (nobody home, refused) or
-    that have none, in area and number order: what the coverage counts as not visited
-    (``coverage._steps``; found in and moved out are settled).
+    """不漏一户: households not settled (no visit yet, or only nobody home / refused), in area
+    and number order: what the coverage counts as not visited (``settled``; ``coverage``).
 
-    The latest outcome is looked up once a household (blank when there is none) and asked
-    to differ from "visited" (PostgreSQL's planner takes most rows to pass that, as they do,
+    The standing outcome is looked up once a household (blank when there is none) and asked
+    not to be conclusive (PostgreSQL's planner takes most rows to pass that, as they do,
     and walks the areas in order; asked to be one of the other outcomes, it took the filter
     for a rare one and ran it over every household first: 1.2 s for a city), and with
     ``walk`` a street's or city's scope is checked per row (``ScopedQuerySet.in_area``), so
@@ -75,10 +140,10 @@ def unvisited_households(campaign: Campaign, user, *, walk: bool = False) -> Que
     visits and sorted the unvisited before (1.0 s at full size; 7 ms)."""
     households = Household.objects.visible_to(user, walk=walk).in_area(campaign.area, walk=walk)
     return (
-        _with_latest_visit(
+        _with_standing_visit(
             households.alias(
-                _latest=Coalesce(_latest_visit(campaign, "outcome"), Value(""))
-            ).exclude(_latest__in=COVERED_OUTCOMES),
+                _standing=Coalesce(_standing_visit(campaign, "outcome"), Value(""))
+            ).exclude(settled("_standing")),
             campaign,
         )
         .select_related("area", "building")
@@ -91,10 +156,10 @@ class CoverageRow:
     area: Area
     label: str = ""  # a row that is no area's (合计)
     households: int = 0
-    visited: int = 0  # settled: found in or moved out (``COVERED_OUTCOMES``)
-    vacant: int = 0  # of which moved out, the home empty
-    nobody_home: int = 0
-    refused: int = 0
+    visited: int = 0  # settled: a visit found them in or moved out (``settled``)
+    vacant: int = 0  # of which moved out, the home empty (their latest conclusive visit)
+    nobody_home: int = 0  # not settled, the latest visit found nobody home
+    refused: int = 0  # not settled, the latest visit was refused
     people_found: int = 0
     new_people: int = 0
     found: int = 0
@@ -139,7 +204,7 @@ def campaign_coverage(
     campaign: Campaign, user, *, level: int, today: datetime.date
 ) -> list[CoverageRow]:
     """Coverage per area of ``level`` (grid, community, street…) under the campaign's area
-    that the user may see. Four queries: the areas, the households per grid, their latest
+    that the user may see. Four queries: the areas, the households per grid, their standing
     visits per grid, the findings per grid; grid rows are then summed up the tree."""
     scope = Area.objects.visible_to(user).filter(path__startswith=campaign.area.path)
     areas = list(
@@ -155,7 +220,7 @@ def campaign_coverage(
     }
     households = Household.objects.visible_to(user).in_area(campaign.area)
     counted = households.values("area_id").annotate(households=Count("pk")).order_by()
-    for row in [*counted, *_latest_visits_by_area(campaign, scope)]:
+    for row in [*counted, *_standing_visits_by_area(campaign, scope)]:
         grid = grid_rows.get(row.pop("area_id"))
         if grid is not None:
             for k, v in row.items():
@@ -188,36 +253,43 @@ def campaign_coverage(
     return list(targets.values())
 
 
-def _latest_visits_by_area(campaign: Campaign, areas: QuerySet[Area]) -> list[dict]:
+def _standing_visits_by_area(campaign: Campaign, areas: QuerySet[Area]) -> list[dict]:
     """Per area of ``areas`` (a household's scope is its area): how many households the
-    campaign's latest visit settled (found in or moved out), found moved out, found nobody
-    home or was refused, and the people its latest visits found — the campaign's visits
-    ranked per household in one pass (a window),
+    campaign settled (``settled``), of which found moved out, how many unsettled ones were
+    last found nobody home or refused, and the people their standing visits found — the
+    campaign's visits ranked per household in one pass (a window, ``_STANDING_RANK``),
     not five look-ups a household (a city-wide campaign's 333,333 households: 3.6 s on
-    PostgreSQL, 2.0 s on SQLite; now 0.8 and 1.2 s)."""
+    PostgreSQL, 2.0 s on SQLite; then 0.8 and 1.2 s)."""
     qn = connection.ops.quote_name
-    visit, household = Visit._meta.db_table, Household._meta.db_table
+    household = Household._meta.db_table
     scope, scope_params = areas.values("pk").query.sql_with_params()
+    ranked, ranked_params = (
+        Visit.objects.filter(campaign=campaign)
+        .annotate(
+            standing=Window(RowNumber(), partition_by=[F("household_id")], order_by=_STANDING_RANK)
+        )
+        .values("household_id", "outcome", "people_found", "new_people", "standing")
+        .order_by()
+        .query.sql_with_params()
+    )
     outcome = "SUM(CASE WHEN v.outcome = %s THEN 1 ELSE 0 END)"
-    settled = ", ".join(["%s"] * len(COVERED_OUTCOMES))
-    covered = f"SUM(CASE WHEN v.outcome IN ({settled}) THEN 1 ELSE 0 END)"
+    # a household is settled when its standing visit is conclusive (``settled``)
+    conclusive = ", ".join(["%s"] * len(CONCLUSIVE_OUTCOMES))
+    settled_sum = f"SUM(CASE WHEN v.outcome IN ({conclusive}) THEN 1 ELSE 0 END)"
     sql = (
-        f"SELECT h.area_id, {covered}, {outcome}, {outcome}, {outcome}, "  # noqa: S608 — names only
+        f"SELECT h.area_id, {settled_sum}, {outcome}, {outcome}, {outcome}, "  # noqa: S608 — names only
         "SUM(v.people_found), SUM(v.new_people) "
-        "FROM (SELECT household_id, outcome, people_found, new_people, ROW_NUMBER() OVER "
-        "(PARTITION BY household_id ORDER BY visited_at DESC, id DESC) AS latest "
-        f"FROM {qn(visit)} WHERE campaign_id = %s) v "
-        f"JOIN {qn(household)} h ON h.id = v.household_id "
-        f"WHERE v.latest = 1 AND h.area_id IN ({scope}) GROUP BY h.area_id"
+        f"FROM ({ranked}) v JOIN {qn(household)} h ON h.id = v.household_id "
+        f"WHERE v.standing = 1 AND h.area_id IN ({scope}) GROUP BY h.area_id"
     )
     outcomes = [
-        *COVERED_OUTCOMES,
+        *CONCLUSIVE_OUTCOMES,
         VisitOutcome.VACANT,
         VisitOutcome.NOBODY_HOME,
         VisitOutcome.REFUSED,
     ]
     with connection.cursor() as cur:
-        cur.execute(sql, [*map(str, outcomes), campaign.pk, *scope_params])
+        cur.execute(sql, [*map(str, outcomes), *ranked_params, *scope_params])
         rows = cur.fetchall()
     names = ("visited", "vacant", "nobody_home", "refused", "people_found", "new_people")
     return [
@@ -248,18 +320,15 @@ def coverage_by_area(
     households: QuerySet[Household], campaigns, *, until: datetime.datetime | None = None
 ) -> dict[int, dict[str, int]]:
     """Per area of ``households``: those targeted by each of ``campaigns`` (the ones under
-    its area) and those whose latest visit before ``until`` found them in, summed over the
-    campaigns: one grouped query per campaign."""
+    its area) and those settled before ``until`` (``settled``), summed over the campaigns:
+    one grouped query per campaign — what ``coverage.kept_coverage_by_area`` keeps."""
     out: dict[int, dict[str, int]] = {}
     for campaign in campaigns:
         rows = (
             households.filter(area__path__startswith=campaign.area.path)
-            .annotate(latest_outcome=_latest_visit(campaign, "outcome", until))
+            .annotate(standing_outcome=_standing_visit(campaign, "outcome", until))
             .values("area_id")
-            .annotate(
-                households=Count("pk"),
-                visited=Count("pk", filter=Q(latest_outcome__in=COVERED_OUTCOMES)),
-            )
+            .annotate(households=Count("pk"), visited=Count("pk", filter=settled()))
             .order_by()
         )
         for row in rows:

@@ -93,7 +93,8 @@ def record_visit(
     new_people: int = 0,
     notes: str = "",
 ) -> Visit:
-    """One visit to one household; a later visit supersedes it in the coverage."""
+    """One visit to one household. A conclusive one (found in, moved out) settles the
+    household for the campaign; nobody home or refused never undo that (``selectors``)."""
     require_perm(actor, "screening.add_visit")
     require_area(actor, household.area)
     _check_in_campaign(campaign, household.area, "household")

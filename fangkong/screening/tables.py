@@ -10,7 +10,8 @@ OUTCOME_LABELS = dict(VisitOutcome.choices)
 
 
 def latest_outcome_label(household) -> str:
-    value = getattr(household, "latest_outcome", None)
+    """A household still to visit stands on its latest visit (it has no conclusive one)."""
+    value = getattr(household, "standing_outcome", None)
     return str(OUTCOME_LABELS[value]) if value else str(_("未走访"))
 
 

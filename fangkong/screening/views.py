@@ -32,7 +32,7 @@ from fangkong.registry.models import Household, Resident
 from fangkong.status.clock import local_date
 
 from . import selectors, services
-from .choices import COVERED_OUTCOMES, FindingKind, VisitOutcome
+from .choices import FindingKind, VisitOutcome
 from .filtersets import CampaignFilterSet, FindingFilterSet, VisitFilterSet
 from .forms import CampaignForm, FindingForm, VisitForm
 from .models import Campaign, Finding, Visit
@@ -251,15 +251,15 @@ def _open_campaign(request: HttpRequest, pk: int) -> Campaign:
 
 def household_choices(request: HttpRequest, campaign: Campaign):
     """The households of the user's grid(s) in the campaign, searched by 户编号 or 楼栋:
-    those still to settle (never visited, nobody home, refused) first — a grid of 300
-    households shows a page of 50, and the work left must be on it."""
-    qs = selectors.households_with_latest_visit(campaign, request.user).select_related(
+    those still to settle (never visited, or only nobody home / refused) first — a grid of
+    300 households shows a page of 50, and the work left must be on it."""
+    qs = selectors.households_with_standing_visit(campaign, request.user).select_related(
         "area", "building"
     )
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(number__contains=q) | Q(building__name__contains=q))
-    settled = Case(When(latest_outcome__in=COVERED_OUTCOMES, then=Value(1)), default=Value(0))
+    settled = Case(When(selectors.settled(), then=Value(1)), default=Value(0))
     return qs.alias(settled=settled).order_by("settled", "area__path", "building__name", "number")[
         :HOUSEHOLD_PAGE
     ]
@@ -308,6 +308,8 @@ def _visit_page(request, campaign, household, form, status=200) -> HttpResponse:
         .order_by("-visited_at", "-id")
         .first()
     )
+    # A follow-up that found nobody home leaves the household done: say so beside it.
+    standing = selectors.standing_visit(campaign, household) if latest else None
     response = render(
         request,
         "screening/visit_form.html",
@@ -317,6 +319,7 @@ def _visit_page(request, campaign, household, form, status=200) -> HttpResponse:
             "form": form,
             "members": rows,
             "latest": latest,
+            "settled_by": standing if standing and standing.pk != latest.pk else None,
             "finding_kinds": FindingKind.choices,
             "can_find": request.user.has_perm("screening.add_finding"),
             # a returnee found at the door but not in the registry: register them here
@@ -354,11 +357,8 @@ def finding_record(request: HttpRequest, pk: int, household_pk: int) -> HttpResp
             Resident.objects.visible_to(request.user).filter(household=household),
             pk=form.cleaned_data["resident"],
         )
-        visit = (
-            Visit.objects.filter(campaign=campaign, household=household)
-            .order_by("-visited_at", "-id")
-            .first()
-        )
+        # found by the visit that found the household in, not a later knock that found nobody
+        visit = selectors.standing_visit(campaign, household)
         kind = form.cleaned_data["kind"]
         found = Finding.objects.filter(campaign=campaign, resident=resident).first()
         with service_messages(request):

@@ -175,8 +175,8 @@ def _screening(area: Area, day: datetime.date) -> tuple[int, int]:
             if h.area.path.startswith(c.area.path):
                 targeted += 1
                 mine = [v for v in visits if v.campaign_id == c.pk and v.household_id == h.pk]
-                latest = max(mine, key=lambda v: (v.visited_at, v.pk), default=None)
-                visited += latest is not None and latest.outcome == "visited"
+                # found in or moved out once: done, whatever a later visit found
+                visited += any(v.outcome in ("visited", "vacant") for v in mine)
     return targeted, visited
 
 

@@ -37,7 +37,7 @@ class CampaignViewSet(ScopedCreateReadViewSet):
 
 
 class VisitViewSet(ScopedCreateReadViewSet):
-    """入户走访: a visit per household; the latest one counts in the coverage."""
+    """入户走访: visits per household; the first that finds it in or moved out settles it."""
 
     model = Visit
     related = ("household", "visited_by")

@@ -27,7 +27,7 @@ class HouseholdCount(models.Model):
 
 class CoverageCount(models.Model):
     """The change, on one local day, in how many households of an area a campaign counts as
-    visited (their latest visit so far found them in): the visited households as of a day
+    visited (settled by a conclusive visit, for good): the visited households as of a day
     are the sum of the changes up to it. Kept by ``screening.coverage`` in the transaction of
     each visit and household move."""
 

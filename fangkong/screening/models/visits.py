@@ -9,7 +9,8 @@ from ..choices import VisitOutcome
 
 
 class Visit(ScopedModel):
-    """入户走访: a grid worker's visit to a household for a campaign; the latest one counts."""
+    """入户走访: a grid worker's visit to a household for a campaign; the first conclusive one
+    (found in, moved out) settles the household for good (``selectors.settling_visits``)."""
 
     scope_field = "household__area"
 
@@ -41,8 +42,8 @@ class Visit(ScopedModel):
         verbose_name = _("入户走访")
         verbose_name_plural = _("入户走访")
         ordering = ["-visited_at", "-id"]
-        # The latest visit of a household (``selectors._latest_visit``) read from the index
-        # alone: the dashboard's coverage asks it for every household of a city.
+        # A household's visits (``selectors._standing_visit``) read from the index alone: the
+        # coverage asks it for every household of a city.
         indexes = [
             models.Index(
                 fields=["campaign", "household", "visited_at", "id", "outcome"],

@@ -31,7 +31,7 @@ def t(day, hour=10):
 
 @pytest.fixture
 def campaign(users, areas):
-    """grid_a: a1 visited, a2 nobody home then visited, a3 visited then refused;
+    """grid_a: a1 visited, a2 nobody home then visited, a3 visited then refused (still done);
     grid_b: b1 nobody home, b2 never visited; grid_c (another district): c1 outside scope."""
     c = create_campaign(
         actor=users["street"],
@@ -118,7 +118,7 @@ def test_coverage_per_grid(users, campaign, django_assert_max_num_queries):
         rows = campaign_coverage(c, users["street"], level=AreaLevel.GRID, today=D(2020, 2, 4))
     assert row_values(rows) == {
         #         total visited nobody refused not  people new found ret inflow % overdue
-        "第一网格": (3, 2, 0, 1, 1, 5, 1, 2, 1, 1, 66, 0),
+        "第一网格": (3, 3, 0, 0, 0, 9, 1, 2, 1, 1, 100, 0),
         "第二网格": (2, 0, 1, 0, 2, 0, 0, 1, 1, 0, 0, 0),
     }
 
@@ -126,7 +126,7 @@ def test_coverage_per_grid(users, campaign, django_assert_max_num_queries):
 def test_coverage_per_community_and_overdue_grids(users, campaign):
     c, _ = campaign
     rows = campaign_coverage(c, users["street"], level=AreaLevel.COMMUNITY, today=D(2020, 2, 6))
-    assert row_values(rows) == {"海棠花语社区": (5, 2, 1, 1, 3, 5, 1, 3, 2, 1, 40, 2)}
+    assert row_values(rows) == {"海棠花语社区": (5, 3, 1, 0, 2, 9, 1, 3, 2, 1, 60, 1)}
     assert rows[0].grids == 2 and rows[0].overdue
 
 
@@ -142,13 +142,13 @@ def test_latest_visit_counts_for_people_found(users, campaign):
         new_people=2,
     )
     rows = campaign_coverage(c, users["street"], level=AreaLevel.GRID, today=D(2020, 2, 4))
-    assert row_values(rows)["第一网格"][5:7] == (7, 2)
+    assert row_values(rows)["第一网格"][5:7] == (11, 2)
 
 
 def test_unvisited_households(users, campaign):
     c, _ = campaign
-    assert [x.number for x in unvisited_households(c, users["community"])] == ["a3", "b1", "b2"]
-    assert [x.number for x in unvisited_households(c, users["grid_a"])] == ["a3"]
+    assert [x.number for x in unvisited_households(c, users["community"])] == ["b1", "b2"]
+    assert [x.number for x in unvisited_households(c, users["grid_a"])] == []
 
 
 def test_grid_worker_sees_the_street_campaign_but_only_their_grid(users, campaign):

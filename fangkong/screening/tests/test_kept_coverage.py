@@ -1,13 +1,15 @@
 """The coverage kept at write (``screening.coverage``) equals the direct count — households
-per area, and per campaign and area the households whose latest visit before a day's end
-found them in, for every day — after a generated sequence of visits in any time order,
-households created, moved between grids and deleted, and after ``rebuild``."""
+per area, and per campaign and area the households a visit before a day's end found in or
+moved out (whatever came after), for every day — after a generated sequence of visits in any
+time order, visits corrected and deleted, households created, moved between grids and
+deleted, and after ``rebuild``."""
 
 import datetime
 import random
 from collections import defaultdict
 
 import pytest
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -15,7 +17,6 @@ from fangkong.accounts.models import User
 from fangkong.registry.models import Household
 from fangkong.registry.services import delete_household, update_household
 from fangkong.screening import coverage
-from fangkong.screening.choices import COVERED_OUTCOMES
 from fangkong.screening.models import Campaign, CoverageCount, HouseholdCount, Visit
 from fangkong.screening.services import record_visit
 from fangkong.status.clock import at_local, local_date
@@ -29,16 +30,15 @@ DAYS = [TODAY - datetime.timedelta(days=d) for d in range(7, -1, -1)]
 
 
 def direct_visited(day: datetime.date) -> dict[tuple[int, int], int]:
-    """(campaign, area of the household now) → households whose latest visit up to the
-    day's end found them in or moved out, walked in Python."""
-    latest: dict[tuple[int, int], Visit] = {}
-    for v in Visit.objects.select_related("household").order_by("visited_at", "id"):
-        if local_date(v.visited_at) <= day:
-            latest[(v.campaign_id, v.household_id)] = v
+    """(campaign, area of the household now) → households that a visit up to the day's end
+    found in or moved out, whatever came after, walked in Python."""
+    done: dict[tuple[int, int], int] = {}
+    for v in Visit.objects.select_related("household"):
+        if local_date(v.visited_at) <= day and v.outcome in ("visited", "vacant"):
+            done[(v.campaign_id, v.household_id)] = v.household.area_id
     out: dict[tuple[int, int], int] = defaultdict(int)
-    for (campaign, _h), v in latest.items():
-        if v.outcome in COVERED_OUTCOMES:
-            out[(campaign, v.household.area_id)] += 1
+    for (campaign, _h), area in done.items():
+        out[(campaign, area)] += 1
     return dict(out)
 
 
@@ -107,6 +107,15 @@ def test_kept_coverage_follows_visits_moves_and_deletes(setting, areas, users):
             number=household.number,
             expected_version=household.version,
         )
+    assert_kept_right()
+    for visit in rng.sample(list(Visit.objects.all()), 8):  # corrected, or removed
+        with transaction.atomic(), coverage.keeping(visit.household_id):
+            if rng.random() < 0.5:
+                visit.delete()
+            else:
+                visit.outcome = rng.choice(("visited", "nobody_home", "refused", "vacant"))
+                visit.visited_at = at_local(rng.choice(DAYS[:-1]), rng.randint(0, 23))
+                visit.save()
     assert_kept_right()
     for _ in range(15):
         _visit(users, areas, campaigns, households, rng)
