@@ -103,6 +103,9 @@ class UserImporter(Importer):
     permission = "accounts.add_user"
     natural_key = ("username",)
     key_column = "username"
+    # Small batches: each new password is hashed (slow on purpose), and the progress bar
+    # moves once per batch.
+    batch_size = 100
     # What opening an account by hand records (``services.create_user``), and the phone.
     audited_fields = ("username", "full_name", "role", "area", "phone")
     columns = (

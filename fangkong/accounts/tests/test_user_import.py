@@ -206,6 +206,8 @@ def test_the_web_import_previews_then_hands_the_passwords_over_once(
     client.force_login(users["street"])
     page = client.get(reverse("accounts:user_list"))
     assert reverse("accounts:user_import").encode() in page.content
+    upload = client.get(reverse("accounts:user_import"))
+    assert reverse("accounts:user_import_template") in upload.content.decode()
     buf = io.BytesIO()
     workbook(buf, MESSY[:3])
     buf.seek(0)
@@ -246,6 +248,11 @@ def test_the_web_import_previews_then_hands_the_passwords_over_once(
     again = client.post(download)
     assert again.status_code == 302
     assert "下载初始密码表" not in client.get(again.url).content.decode()
+
+    detail = client.get(
+        reverse("accounts:user_detail", args=[User.objects.get(username="zhangsan2").pk])
+    )
+    assert '<dd class="col-8" data-field="phone">138****1234</dd>' in detail.content.decode()
 
     browser = Client()
     signed_in = browser.post(reverse("login"), {"username": "lisi", "password": logins["lisi"]})
@@ -298,6 +305,12 @@ def test_the_command_line_imports_as_a_user_and_writes_the_passwords_to_a_privat
     with pytest.raises(CommandError) as refused:  # never overwrites a passwords file
         call_command("import_users", str(clean), "--user", "street")
     assert refused.value.returncode == 2
+    more = workbook(tmp_path / "more.xlsx", [("何一", "", "网格员", "第一网格", "")])
+    nowhere = str(tmp_path / "missing" / "pw.xlsx")
+    with pytest.raises(CommandError) as refused:  # checked before any account is opened
+        call_command("import_users", str(more), "--user", "street", "--passwords", nowhere)
+    assert refused.value.returncode == 2
+    assert not User.objects.filter(full_name="何一").exists()
 
 
 def test_the_web_preview_names_each_bad_row_and_field_and_offers_no_import(

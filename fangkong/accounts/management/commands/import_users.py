@@ -10,6 +10,7 @@ Options, JSON and exit status as ``import-residents`` (0 nothing rejected; 1 row
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -46,6 +47,13 @@ class Command(ImportCommand):
         self.password_file = Path(
             options["passwords"] or source.with_name(f"{source.stem}-初始密码.xlsx")
         )
+        folder = self.password_file.parent
+        if not options["dry_run"] and not (folder.is_dir() and os.access(folder, os.W_OK)):
+            raise CommandError(
+                _("无法在 %(path)s 写入初始密码文件，请用 --passwords 指定可写的位置")
+                % {"path": folder},
+                returncode=2,
+            )
         if not options["dry_run"] and self.password_file.exists():
             raise CommandError(
                 _("初始密码文件 %(path)s 已存在，请换一个文件名（--passwords）")
