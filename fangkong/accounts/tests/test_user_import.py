@@ -330,3 +330,30 @@ def test_the_web_preview_names_each_bad_row_and_field_and_offers_no_import(
         assert f'<td>{row}</td><td>{field}</td><td class="fk-wrap">{escape(message)}</td>' in page
     assert reverse("core:job_confirm", args=[Job.objects.get().pk]) not in page
     assert not User.objects.filter(username="zhangsan").exists()
+
+
+def test_roles_are_read_by_the_names_street_lists_give_them(tmp_path, users, areas):
+    names = {
+        "网格员": Role.GRID_WORKER,
+        "社区": Role.COMMUNITY,
+        "村": Role.COMMUNITY,
+        "街道": Role.STREET,
+        "乡镇": Role.STREET,
+        "指挥部": Role.COMMAND,
+        "专班": Role.COMMAND,
+        "联络员": Role.ENTERPRISE_LIAISON,
+        "督导": Role.INSPECTOR,
+        "志愿者": Role.VOLUNTEER,
+        "领导": Role.LEADER,
+        "社区/村": Role.COMMUNITY,
+        "领导（只读）": Role.LEADER,
+        "command": Role.COMMAND,
+    }
+    rows = [(f"人员{i}", f"staff{i}", name, "仁和街道", "") for i, name in enumerate(names)]
+    path = workbook(tmp_path / "staff.xlsx", rows)
+
+    result = run_import(IMPORTER, path, actor=users["command"], area=areas["street"])
+
+    assert (result.created, result.rejected) == (len(names), 0), errors(result)
+    got = dict(User.objects.filter(username__startswith="staff").values_list("username", "role"))
+    assert got == {f"staff{i}": role for i, role in enumerate(names.values())}

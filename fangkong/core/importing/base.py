@@ -146,7 +146,7 @@ class Importer:
     key_column: ClassVar[str]
     min_header_matches: ClassVar[int] = 2
     batch_size: ClassVar[int] = 2000
-    # The fields a created or updated row's audit entry shows; ``None``: all of them, as
+    # The fields a created row's audit entry shows; ``None``: all of them, as
     # ``audit.snapshot`` (an account's entry shows what opening one by hand records).
     audited_fields: ClassVar[tuple[str, ...] | None] = None
 
