@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.forms import ParentChoiceField
 from fangkong.areas.models import Area
 from fangkong.core.forms import StyledFormMixin
+from fangkong.registry.forms import ResidentImportForm
 
 from .choices import Role
 from .models import User
@@ -55,3 +56,12 @@ class AccountActionForm(StyledFormMixin, forms.Form):
     """The reason given with a stop or a restart (调离、离职、返岗), kept in the audit log."""
 
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+
+class UserImportForm(ResidentImportForm):
+    """批量导入账号: the staff list and the area its accounts are opened in."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        area = self.fields["area"]
+        area.help_text = _("未填写“所属区域”的行开设在此区域；所有行的区域都必须在此区域内")

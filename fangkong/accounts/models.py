@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.personal import EncryptedTextField
 from fangkong.core.scoping import ScopedQuerySet
 
 from .choices import Role
@@ -45,6 +46,8 @@ class User(AbstractUser):
         verbose_name=_("所属区域"),
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # A work contact, given by an import of the street's staff list; personal, so encrypted.
+    phone = EncryptedTextField(_("手机号"), kind="phone")
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     # Set with a password someone else has seen (opened, reset by an administrator): its

@@ -11,6 +11,7 @@ from fangkong.core.models.audit import AuditAction
 from fangkong.core.scoping import area_visible_to
 from fangkong.core.services import require_area, require_perm
 
+from . import password_sheets
 from .choices import Role
 from .models import User
 from .passwords import generate_password
@@ -27,16 +28,22 @@ def grantable_roles(actor) -> list[str]:
     return [role for role in Role.values if permissions_for(role) <= own]
 
 
+def require_grantable(actor, role: str) -> None:
+    """Refuse a new account of ``role`` that ``actor`` may not open (by hand or by import)."""
+    if role not in grantable_roles(actor):
+        raise PermissionDenied(_("您不能开设该角色的账号"))
+
+
 def create_user(*, actor, username: str, full_name: str, role: str, area) -> tuple[User, str]:
     """Open an account bound to ``role`` and ``area``; returns it with its initial password,
     shown once to be handed to its holder (only its hash is kept, and never audited), who
-    must change it at the first sign-in."""
+    must change it at the first sign-in. ``accounts.importers`` opens many at once by the
+    same rules."""
     require_perm(actor, "accounts.add_user")
     if area is None:
         raise ValidationError({"area": _("请选择所属区域")})
     require_area(actor, area)
-    if role not in grantable_roles(actor):
-        raise PermissionDenied(_("您不能开设该角色的账号"))
+    require_grantable(actor, role)
     username, full_name = username.strip(), full_name.strip()
     user = User(username=username, full_name=full_name, role=role, area=area)
     try:
@@ -172,3 +179,29 @@ def reset_password(*, actor, user: User) -> str:
         )
         _record_update(actor, user, {"password": "reset"}, reason=_("管理员重置密码"))
     return password
+
+
+def take_import_passwords(*, actor, job) -> bytes | None:
+    """The sheet of initial passwords of the accounts an import opened, for the one who ran
+    it, once (then it is gone; ``None`` after). The audit trail records that it was handed
+    over and for how many accounts, never a password."""
+    token = (job.result or {}).get("password_sheet")
+    if job.owner_id != actor.pk or job.params.get("importer") != "accounts.user" or not token:
+        return None
+    data = password_sheets.take(token)
+    if data is None:
+        return None
+    from fangkong.areas.models import Area
+
+    area = Area.objects.filter(pk=job.params.get("area_id")).values_list("path", flat=True)
+    audit.record(
+        actor,
+        audit.Event(
+            action=AuditAction.EXPORT,
+            object_type=audit.object_type(User),
+            object_repr=_("账号初始密码表"),
+            area_path=area.first() or "",
+            changes={"job": str(job.pk), "accounts": int(job.result.get("created") or 0)},
+        ),
+    )
+    return data

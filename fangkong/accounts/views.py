@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -18,12 +20,14 @@ from django.views.decorators.http import require_POST
 
 from fangkong.core.forms import StyledFormMixin
 from fangkong.core.middleware import public
+from fangkong.core.personal import mask_phone
 from fangkong.core.views.generic import ObjectListView, add_service_errors, error_text
 from fangkong.core.views.home import role_capabilities
+from fangkong.core.views.imports import XLSX, import_views
 
 from . import security, services, tokens
 from .filtersets import UserFilterSet
-from .forms import AccountActionForm, UserChangeForm, UserForm
+from .forms import AccountActionForm, UserChangeForm, UserForm, UserImportForm
 from .holdings import holdings
 from .models import User
 from .tables import UserTable
@@ -145,6 +149,7 @@ class UserListView(ObjectListView):
     selector = staticmethod(lambda qs: qs.select_related("area").order_by("username"))
     list_url_name = "accounts:user_list"
     add_url_name = "accounts:user_add"
+    extra_actions = (("accounts:user_import", gettext_lazy("批量导入账号"), "accounts.add_user"),)
 
 
 @never_cache
@@ -193,6 +198,39 @@ def user_add(request: HttpRequest) -> HttpResponse:
     )
 
 
+USER_IMPORTER = "accounts.user"
+
+user_import, user_import_template = import_views(
+    importer=USER_IMPORTER,
+    permission="accounts.add_user",
+    form_class=UserImportForm,
+    template_name="accounts/user_import.html",
+    template_url_name="accounts:user_import_template",
+    file_name=lambda: _("账号导入模板") + ".xlsx",
+)
+
+
+@never_cache
+@require_POST
+def user_import_passwords(request: HttpRequest, pk) -> HttpResponse:
+    """The initial passwords of the accounts an import opened: served once, to the one who
+    ran it, then deleted (only their hashes remain)."""
+    from fangkong.core.views.jobs import own_job
+
+    job = own_job(request, pk)
+    data = services.take_import_passwords(actor=request.user, job=job)
+    if data is None:
+        messages.error(
+            request,
+            _("初始密码表只能下载一次，已经下载过；如有遗失，请在账号页面为相关账号重置密码"),
+        )
+        return redirect("core:job_detail", pk=job.pk)
+    response = HttpResponse(data, content_type=XLSX)
+    name = quote(_("账号初始密码") + ".xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
 def _account(request: HttpRequest, pk: int) -> User:
     """An account of the user's area subtree (404 outside it, as for any scoped row)."""
     if not request.user.has_perm("accounts.view_user"):
@@ -218,6 +256,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "account": account,
             "area_name": account.area.full_name() if account.area_id else "",
+            "phone": mask_phone(account.phone) if account.phone else "",
             "manage": _may_manage(request.user, account),
             "is_self": account.pk == request.user.pk,
             "locked": bool(account.locked_until and account.locked_until > timezone.now()),

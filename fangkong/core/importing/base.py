@@ -146,6 +146,9 @@ class Importer:
     key_column: ClassVar[str]
     min_header_matches: ClassVar[int] = 2
     batch_size: ClassVar[int] = 2000
+    # The fields a created row's audit entry shows; ``None``: all of them, as
+    # ``audit.snapshot`` (an account's entry shows what opening one by hand records).
+    audited_fields: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self, ctx: ImportContext):
         self.ctx = ctx
@@ -195,6 +198,12 @@ class Importer:
     @classmethod
     def upload_url(cls, options: dict[str, Any]) -> str:
         """Where the web UI uploads a file for this importer (for “重新上传”); "" if none."""
+        return ""
+
+    @classmethod
+    def result_html(cls, request, job) -> str:
+        """Optional: HTML shown on a finished import's result page below the counts (e.g. the
+        accounts import's one-time download of initial passwords); "" for none."""
         return ""
 
     def object_repr(self, fields: dict[str, Any]) -> str:

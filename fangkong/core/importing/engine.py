@@ -180,7 +180,9 @@ class _Run:
         self.skip_invalid = skip_invalid
         self.progress = progress
         self.model = importer.model
-        self.writer = ModelWriter(self.model, connection=connection, now=ctx.now)
+        self.writer = ModelWriter(
+            self.model, connection=connection, now=ctx.now, audited=importer.audited_fields
+        )
         ctx.writer = self.writer
         ctx.cache["writers"] = {self.model: self.writer}
         ctx.cache["events"] = []

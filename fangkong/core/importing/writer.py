@@ -82,7 +82,14 @@ _plain = audit._plain
 class ModelWriter:
     """Inserts and updates rows of one model with ``cursor.executemany``."""
 
-    def __init__(self, model: type[models.Model], *, connection, now: datetime.datetime):
+    def __init__(
+        self,
+        model: type[models.Model],
+        *,
+        connection,
+        now: datetime.datetime,
+        audited: Sequence[str] | None = None,
+    ):
         self.model = model
         self.connection = connection
         self.now = now
@@ -106,11 +113,14 @@ class ModelWriter:
         self._index_fns: dict[str, Callable[[Any], str | None]] = {}
         self._normalizers: dict[str, Callable[[Any], str]] = {}
         self._key_getters: dict[tuple[str, ...], list[Callable[[dict[str, Any]], Any]]] = {}
-        # What the audit trail shows of a row (same rule as ``audit.snapshot``).
+        # What the audit trail shows of a row (same rule as ``audit.snapshot``), or only the
+        # fields an importer names (an account's entry never holds its password hash).
         self.audited = [
             f
             for f in meta.concrete_fields
-            if f.name not in audit.SKIP_FIELDS and (f.editable or f.name in self.personal)
+            if f.name not in audit.SKIP_FIELDS
+            and (f.editable or f.name in self.personal)
+            and (audited is None or f.primary_key or f.name in audited)
         ]
         self.comparable = [
             f.name

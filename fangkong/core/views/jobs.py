@@ -67,6 +67,19 @@ def reupload_url(job: Job) -> str:
     return cls.upload_url(job.params.get("options") or {})
 
 
+def importer_panel(request: HttpRequest, job: Job) -> str:
+    """What the job's importer adds to its result page (``Importer.result_html``)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from fangkong.core.importing import get_importer
+
+    try:
+        cls = get_importer(job.params.get("importer", "registry.resident"))
+    except ImproperlyConfigured:
+        return ""
+    return cls.result_html(request, job)
+
+
 def job_list(request: HttpRequest) -> HttpResponse:
     """我的后台任务: the user's recent imports and exports, to come back to."""
     jobs = list(Job.objects.filter(owner=request.user).order_by("-created_at")[:RECENT_JOBS])
@@ -92,6 +105,7 @@ def job_detail(request: HttpRequest, pk) -> HttpResponse:
             "can_confirm": can_confirm(job),
             "has_rejected_file": bool(job.output_file) and Path(job.output_file).is_file(),
             "reupload_url": reupload_url(job),
+            "importer_panel": importer_panel(request, job),
         }
         return render(request, "jobs/import_result.html", context)
     return render(request, "jobs/job_result.html", context)
