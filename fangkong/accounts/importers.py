@@ -241,16 +241,18 @@ class UserImporter(Importer):
                 (r.fields["username"], r.fields["full_name"], r.values[_ISSUED]) for r in rows
             )
 
-    def after_commit(self, result) -> None:
-        """Hand the passwords over: to the command line's file, or kept for one download."""
+    def before_commit(self) -> None:
+        """Hand the passwords over: to the command line's file, or kept for one download.
+        Before the commit, so that a sheet that cannot be written (a full disk) leaves no
+        account behind whose password nobody has."""
         sheet = password_sheets.workbook(self.passwords)
         self.passwords = []
         target = self.ctx.options.get("password_file")
         if target:
             password_sheets.write_private(Path(target), sheet)
-            result.extra["password_file"] = str(target)
+            self.ctx.extra["password_file"] = str(target)
         else:
-            result.extra["password_sheet"] = password_sheets.store(sheet)
+            self.ctx.extra["password_sheet"] = password_sheets.store(sheet)
 
     def object_repr(self, fields: dict[str, Any]) -> str:
         return fields["full_name"] or fields["username"]

@@ -150,6 +150,27 @@ def test_the_accepted_rows_become_accounts_that_must_change_their_password(tmp_p
     assert password_sheets.take(result.extra["password_sheet"]) is None  # once
 
 
+def test_a_password_sheet_that_cannot_be_kept_opens_no_account(
+    tmp_path, users, areas, monkeypatch
+):
+    """The sheet was written after the commit: a full disk then left accounts whose initial
+    passwords nobody had, under a message that said nothing was written."""
+    from fangkong.accounts import password_sheets
+
+    def full_disk(data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(password_sheets, "store", full_disk)
+    before = set(User.objects.values_list("username", flat=True))
+    path = workbook(tmp_path / "staff.xlsx", MESSY[:3])
+
+    with pytest.raises(OSError):
+        run_import(IMPORTER, path, actor=users["street"], area=areas["street"])
+
+    assert set(User.objects.values_list("username", flat=True)) == before
+    assert not account_entries().exists()
+
+
 def test_blank_logins_come_from_the_names_pinyin_and_stay_unique(tmp_path, users, areas):
     make_user(Role.GRID_WORKER, areas["grid_a"], username="ZhangSan")
     rows = [

@@ -210,6 +210,11 @@ class Importer:
         """Masked text for the audit entry of a row (never raw personal data)."""
         return ""
 
+    def before_commit(self) -> None:
+        """Optional: last work inside the import's transaction, once every row is written and
+        the file is to be committed (not on a dry run or a refused file). What it adds to
+        ``self.ctx.extra`` reaches the result; an exception rolls the whole file back."""
+
     def after_commit(self, result) -> None:
         """Optional: follow-up work once the file's rows are committed (e.g. derived data).
 

@@ -252,6 +252,7 @@ class _Run:
             if committed:
                 indexes.rebuild(connection, rebuild)  # else the rollback restores them
                 audit.record(self.ctx.actor, self._import_event(name, digest))
+                self.importer.before_commit()
             else:
                 transaction.set_rollback(True)
         return committed
