@@ -150,9 +150,7 @@ def test_the_accepted_rows_become_accounts_that_must_change_their_password(tmp_p
     assert password_sheets.take(result.extra["password_sheet"]) is None  # once
 
 
-def test_a_password_sheet_that_cannot_be_kept_opens_no_account(
-    tmp_path, users, areas, monkeypatch
-):
+def test_a_password_sheet_that_cannot_be_kept_opens_no_account(tmp_path, users, areas, monkeypatch):
     """The sheet was written after the commit: a full disk then left accounts whose initial
     passwords nobody had, under a message that said nothing was written."""
     from fangkong.accounts import password_sheets
