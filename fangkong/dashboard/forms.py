@@ -108,3 +108,4 @@ class SubmitReportForm(ReportForm):
         if getattr(user, "area_id", None) is not None:
             # An office sends its own area's report, to the office above it.
             self.fields["area"].queryset = Area.objects.filter(pk=user.area_id)
+            self.fields["area"].empty_label = None

@@ -1,7 +1,7 @@
 from fangkong.core.api.views import ScopedReadOnlyModelViewSet
 
 from .. import selectors
-from ..filtersets import SubmittedReportFilterSet
+from ..filtersets import SubmittedReportRevisionFilterSet
 from ..models import SubmittedReport
 from .serializers import SubmittedReportSerializer
 
@@ -12,4 +12,4 @@ class SubmittedReportViewSet(ScopedReadOnlyModelViewSet):
     model = SubmittedReport
     selector = staticmethod(selectors.submitted_list)
     serializer_class = SubmittedReportSerializer
-    filterset_class = SubmittedReportFilterSet
+    filterset_class = SubmittedReportRevisionFilterSet

@@ -293,3 +293,48 @@ def test_home_todo_until_todays_report_is_sent(client, areas, users, brief, toda
     assert todos(users["street"])["daily_report"].count == 1
     assert "daily_report" not in todos(users["grid_a"])
     assert "daily_report" not in todos(users["command"])
+
+
+def test_list_page_and_api_queries_do_not_grow_with_the_rows(
+    client, areas, users, brief, today, django_assert_num_queries
+):
+    _submit(users, areas, brief, today)
+    client.force_login(users["command"])
+    api = _api(users["command"])
+    page_url, api_url = reverse("dashboard:submitted_list"), "/api/v1/submitted-reports/"
+    with CaptureQueriesContext(connection) as page_queries:
+        client.get(page_url)
+    with CaptureQueriesContext(connection) as api_queries:
+        api.get(api_url)
+    assert (len(page_queries.captured_queries), len(api_queries.captured_queries)) == (8, 5)
+    # More offices' reports, and a correction: the same queries.
+    _submit(users, areas, brief, today, reason="更正")
+    _submit(users, areas, brief, today, who="street")
+    for code, name in (("510421100002", "草场社区"), ("510421100003", "丙谷社区")):
+        community = factories.area(code, name, AreaLevel.COMMUNITY, areas["miyi_street"])
+        services.submit_daily_report(
+            actor=factories.make_user(Role.COMMUNITY, community, username=code),
+            area=community,
+            day=today,
+            template=brief,
+        )
+    with django_assert_num_queries(len(page_queries.captured_queries)):
+        listing = client.get(page_url)
+    assert len(list(listing.context["table"])) == 4
+    with django_assert_num_queries(len(api_queries.captured_queries)):
+        assert api.get(api_url).json()["count"] == 5
+
+
+def test_api_lists_every_revision_or_the_current_ones(areas, users, brief, today):
+    first = _submit(users, areas, brief, today)
+    second = _submit(users, areas, brief, today, reason="补录")
+    api = _api(users["street"])
+    every = api.get("/api/v1/submitted-reports/").json()["results"]
+    assert [(r["id"], r["revision"], r["is_current"]) for r in every] == [
+        (second.pk, 2, True),
+        (first.pk, 1, False),
+    ]
+    current = api.get("/api/v1/submitted-reports/", {"is_current": "true"}).json()["results"]
+    assert [(r["id"], r["area_name"], r["reason"]) for r in current] == [
+        (second.pk, "海棠花语社区", "补录")
+    ]
