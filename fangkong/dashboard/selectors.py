@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 
 from .models import SubmittedReport
@@ -38,6 +39,11 @@ class SubmissionRow:
     def submitted(self) -> bool:
         return bool(self.reports)
 
+    @property
+    def has_senders_below(self) -> bool:
+        """A status of its own to open (a community's grids send none)."""
+        return self.area.level < AreaLevel.COMMUNITY
+
 
 @dataclass
 class SubmissionStatus:
@@ -60,10 +66,16 @@ class SubmissionStatus:
         return self.total - self.submitted_count
 
 
+def sends_reports(area: Area) -> bool:
+    """Whether an office of ``area`` sends a daily report up: every level above the grid
+    (a grid's workers report to their community, not with a daily report)."""
+    return area.level < AreaLevel.GRID
+
+
 def submission_status(area: Area, day: datetime.date) -> SubmissionStatus:
-    """Two queries whatever the number of sub-areas: the sub-areas, and their current
-    reports of the day (any template counts as sent)."""
-    children = list(Area.objects.filter(parent=area).order_by("path"))
+    """Two queries whatever the number of sub-areas: the sub-areas that send reports, and
+    their current reports of the day (any template counts as sent)."""
+    children = list(Area.objects.filter(parent=area, level__lt=AreaLevel.GRID).order_by("path"))
     by_area: dict[int, list[SubmittedReport]] = {}
     reports = (
         SubmittedReport.objects.filter(area__parent=area, day=day, is_current=True)

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.scoping import area_visible_to, is_global, user_area
 from fangkong.core.services import ConflictError
@@ -199,6 +200,8 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
             "charts": charts,
             "days": days,
             "past": past,
+            # 报送情况: the sub-areas send reports (a community's grids send none).
+            "has_senders_below": area.level < AreaLevel.COMMUNITY,
         },
     )
 
@@ -380,8 +383,8 @@ def home_todos(user) -> list[Todo]:
     if not user.has_perm("dashboard.submit_submittedreport"):
         return []
     area = user_area(user)
-    if area is None or area.parent_id is None:  # the top office sends to no one
-        return []
+    if area is None or area.parent_id is None or not selectors.sends_reports(area):
+        return []  # the top office sends to no one
     sent = selectors.has_submitted(area.pk, local_date(timezone.now()))
     url = reverse("dashboard:submit")
     return [Todo("daily_report", _("今日日报未报送"), 0 if sent else 1, url)]

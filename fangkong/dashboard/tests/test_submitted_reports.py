@@ -271,9 +271,15 @@ def test_submission_status_counts_the_sub_areas(
     client.force_login(users["command"])
     renhe = client.get(url, {"area": areas["renhe"].pk}).context["status"]
     assert [(r.area.name, r.submitted) for r in renhe.rows] == [("仁和街道", False)]
-    # The dashboard links to it.
+    # The dashboard links to it, where the sub-areas send reports: a community's grids do not.
     page = client.get(reverse("dashboard:area", args=[areas["street"].pk]))
     assert f"{url}?area={areas['street'].pk}" in page.content.decode()
+    page = client.get(reverse("dashboard:area", args=[areas["community"].pk]))
+    assert "submission-status-link" not in page.content.decode()
+    client.force_login(users["community"])
+    grids = client.get(url)
+    assert (grids.context["status"].total, grids.context["status"].rows) == (0, [])
+    assert "该区域没有报送日报的下级区域（网格不报送日报）。" in grids.content.decode()
 
 
 def test_home_todo_until_todays_report_is_sent(client, areas, users, brief, today):
