@@ -26,6 +26,7 @@ from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectListView,
     add_service_errors,
+    service_errors,
 )
 from fangkong.core.views.home import Todo
 from fangkong.status.clock import local_date
@@ -398,12 +399,11 @@ def submit(request: HttpRequest) -> HttpResponse:
     if area is None and not is_global(user):
         raise PermissionDenied(_("您的账号未设置所属单位"))
     today = local_date(timezone.now())
-    status = 200
     if request.method == "POST":
         form = SubmitReportForm(request.POST, user=user)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with service_errors(form):
                 submitted = services.submit_daily_report(
                     actor=user,
                     area=data["area"],
@@ -411,12 +411,6 @@ def submit(request: HttpRequest) -> HttpResponse:
                     template=data["report_template"],
                     reason=data["reason"],
                 )
-            except ConflictError as e:
-                form.add_error(None, e.messages)
-                status = 409
-            except ValidationError as e:
-                add_service_errors(form, e)
-            else:
                 messages.success(
                     request,
                     _("已报送：%(title)s（第 %(n)d 版）")
@@ -439,11 +433,9 @@ def submit(request: HttpRequest) -> HttpResponse:
             .select_related("submitted_by")
             .order_by("template_name")
         )
-    response = render(
+    return render(
         request, "dashboard/submit.html", {"form": form, "area": area, "sent_today": sent_today}
     )
-    response.status_code = status
-    return response
 
 
 class SubmittedReportListView(ObjectListView):
