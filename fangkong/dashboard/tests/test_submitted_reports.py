@@ -186,6 +186,12 @@ def test_corrections_are_versions_and_earlier_ones_stay(client, areas, users, br
         action="create", object_type="dashboard.submittedreport", object_id=str(second.pk)
     )
     assert (entry.reason, entry.actor_id) == ("补录隔离人员", users["community"].pk)
+    assert (entry.changes["revision"], entry.changes["is_current"]) == (2, True)
+    superseded = AuditEntry.objects.get(
+        action="update", object_type="dashboard.submittedreport", object_id=str(first.pk)
+    )
+    assert superseded.changes == {"is_current": [True, False]}
+    assert superseded.reason == "补录隔离人员"
 
 
 def test_a_community_sees_only_its_own_reports(client, areas, users, brief, today):
