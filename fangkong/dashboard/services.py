@@ -181,7 +181,8 @@ def submit_daily_report(
             if current is not None:
                 before = copy.copy(current)
                 current.is_current = False
-                current.save(update_fields=["is_current", "updated_at"])
+                current.version = before.version + 1
+                current.save(update_fields=["is_current", "version", "updated_at"])
                 audit.record_update(actor, before, current, reason=reason)
             submitted = SubmittedReport.objects.create(
                 area=area,
