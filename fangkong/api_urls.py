@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("fangkong.supplies.api.urls")),
     path("", include("fangkong.prices.api.urls")),
     path("", include("fangkong.duty.api.urls")),
+    path("", include("fangkong.dashboard.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", OfflineSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -412,16 +412,18 @@ _grant(_DUTY)
 
 
 # --- dashboard (issue 7: command dashboard, daily report) ---
-_REPORT_READ = {"dashboard.view_reporttemplate"}
+_REPORT_READ = {"dashboard.view_reporttemplate", "dashboard.view_submittedreport"}
 _REPORT_MANAGE = {
     "dashboard.add_reporttemplate",
     "dashboard.change_reporttemplate",
     "dashboard.delete_reporttemplate",
 }
+# 日报报送: each office sends its own area's report to the one above it.
+_REPORT_SUBMIT = {"dashboard.submit_submittedreport"}
 _DASHBOARD: dict[str, set[str]] = {
-    Role.COMMAND: _REPORT_READ | _REPORT_MANAGE,
-    Role.STREET: _REPORT_READ | _REPORT_MANAGE,
-    Role.COMMUNITY: set(_REPORT_READ),
+    Role.COMMAND: _REPORT_READ | _REPORT_MANAGE | _REPORT_SUBMIT,
+    Role.STREET: _REPORT_READ | _REPORT_MANAGE | _REPORT_SUBMIT,
+    Role.COMMUNITY: _REPORT_READ | _REPORT_SUBMIT,
     Role.LEADER: set(_REPORT_READ),
 }
 _grant(_DASHBOARD)

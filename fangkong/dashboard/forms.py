@@ -89,3 +89,23 @@ class TemplateRowForm(StyledFormMixin, forms.Form):
 
 
 TemplateRowFormSet = forms.formset_factory(TemplateRowForm, extra=0)
+
+
+class SubmitReportForm(ReportForm):
+    """日报报送: the day and template of the user's own area's report; a reason when it
+    corrects one already sent (the service says so)."""
+
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=300,
+        required=False,
+        help_text=_("再次报送同一天的日报时必填"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["format"]
+        if getattr(user, "area_id", None) is not None:
+            # An office sends its own area's report, to the office above it.
+            self.fields["area"].queryset = Area.objects.filter(pk=user.area_id)
+            self.fields["area"].empty_label = None

@@ -58,9 +58,115 @@ class DailyReport:
     labels: list[str]
     children: list[dict]  # {"area": Area, key: value…} per direct sub-area
     trends: list[Series] = field(default_factory=list)  # the last 14 days, for the PDF
+    area_name: str = ""  # the area's full name when built (a stored copy keeps it)
 
     def values(self) -> dict[str, int | Decimal]:
         return {line.key: line.value for s in self.sections for line in s.lines}
+
+    def as_data(self) -> dict:
+        """The report as plain JSON data (日报报送 stores it): figures, names and headings as
+        they were, decimals as text so no place is lost. ``from_data`` reads it back."""
+        return {
+            "title": self.title,
+            "area": {
+                "id": self.area.pk,
+                "code": self.area.code,
+                "name": self.area.name,
+                "full_name": self.area_name or self.area.full_name(),
+            },
+            "day": self.day.isoformat(),
+            "generated_at": self.generated_at.isoformat(),
+            "sections": [
+                {
+                    "heading": s.heading,
+                    "lines": [
+                        {
+                            "key": line.key,
+                            "label": line.label,
+                            "value": _plain(line.value),
+                            "as_of": line.as_of,
+                        }
+                        for line in s.lines
+                    ],
+                }
+                for s in self.sections
+            ],
+            "keys": list(self.keys),
+            "labels": list(self.labels),
+            "children": [
+                {
+                    "area": {
+                        "id": row["area"].pk,
+                        "code": row["area"].code,
+                        "name": row["area"].name,
+                    },
+                    "own": bool(row["own"]),
+                    "values": {k: _plain(row[k]) for k in self.keys},
+                }
+                for row in self.children
+            ],
+            "trends": [
+                {
+                    "key": t.key,
+                    "label": str(t.label),
+                    "points": [[d.isoformat(), _plain(v)] for d, v in t.points],
+                }
+                for t in self.trends
+            ],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> DailyReport:
+        """A report as ``as_data`` stored it, for the renderers: nothing is recounted, and
+        the areas are the names stored, not the rows as they are now."""
+
+        def stored_area(a: dict) -> Area:
+            return Area(pk=a["id"], code=a["code"], name=a["name"])
+
+        return cls(
+            title=data["title"],
+            area=stored_area(data["area"]),
+            area_name=data["area"]["full_name"],
+            day=datetime.date.fromisoformat(data["day"]),
+            generated_at=datetime.datetime.fromisoformat(data["generated_at"]),
+            sections=[
+                Section(
+                    s["heading"],
+                    [
+                        Line(line["key"], line["label"], _number(line["value"]), line["as_of"])
+                        for line in s["lines"]
+                    ],
+                )
+                for s in data["sections"]
+            ],
+            keys=list(data["keys"]),
+            labels=list(data["labels"]),
+            children=[
+                {
+                    "area": stored_area(row["area"]),
+                    "own": row["own"],
+                    **{k: _number(v) for k, v in row["values"].items()},
+                }
+                for row in data["children"]
+            ],
+            trends=[
+                Series(
+                    t["key"],
+                    t["label"],
+                    [(datetime.date.fromisoformat(d), _number(v)) for d, v in t["points"]],
+                )
+                for t in data["trends"]
+            ],
+        )
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _number(value):
+    """A stored figure: decimals were kept as text (``_plain``)."""
+    return Decimal(value) if isinstance(value, str) else value
 
 
 def default_template() -> ReportTemplate:
@@ -113,12 +219,13 @@ def build_report(user, area: Area, day: datetime.date, template: ReportTemplate)
         labels=labels,
         children=children,
         trends=trend_series(user, area, day, TREND_DAYS, [k for k in TREND_KEYS if k in keys]),
+        area_name=area.full_name(),
     )
 
 
 def _subtitle(report: DailyReport) -> str:
     return _("%(area)s · %(day)s · 生成于 %(at)s") % {
-        "area": report.area.full_name(),
+        "area": report.area_name or report.area.full_name(),
         "day": report.day.isoformat(),
         "at": timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M"),
     }

@@ -1,19 +1,26 @@
-"""Writes of the dashboard app: report templates (一表通), and the daily reports handed out."""
+"""Writes of the dashboard app: report templates (一表通), the daily reports handed out, and
+those submitted (日报报送)."""
 
 from __future__ import annotations
 
+import copy
+import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
-from fangkong.core.services import lock_versioned, require_area, require_perm
+from fangkong.core.scoping import is_global
+from fangkong.core.services import ConflictError, lock_versioned, require_area, require_perm
+from fangkong.status.clock import local_date
 
 from .figures import REGISTRY
-from .models import ReportTemplate
+from .models import ReportTemplate, SubmittedReport
+from .report import DEFAULT_NAME, build_report
 
 
 def clean_items(items: list) -> list[dict]:
@@ -133,6 +140,88 @@ def record_report_download(*, actor, report, template: ReportTemplate, fmt: str)
                 "template": template.name,
                 "format": fmt,
                 "figures": figures,
+            },
+        ),
+    )
+
+
+REASON_MAX = 300
+
+
+def submit_daily_report(
+    *, actor, area, day: datetime.date, template: ReportTemplate, reason: str = ""
+) -> SubmittedReport:
+    """日报报送: the report of the actor's own area for ``day``, built now and stored as it
+    stands. Sending the same area, day and template again is a correction (更正): it needs a
+    reason, becomes the current revision, and the earlier ones are kept."""
+    require_perm(actor, "dashboard.submit_submittedreport")
+    require_area(actor, area)
+    if not is_global(actor) and area.pk != actor.area_id:
+        raise PermissionDenied(_("只能报送本单位的日报"))
+    if day > local_date(timezone.now()):
+        raise ValidationError({"date": _("报表日期不能晚于今天")})
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": _("更正原因不能超过 %(n)d 个字") % {"n": REASON_MAX}})
+    name = template.name or DEFAULT_NAME
+    try:
+        with transaction.atomic():
+            current = (
+                SubmittedReport.objects.select_for_update()
+                .filter(area=area, day=day, template_name=name, is_current=True)
+                .first()
+            )
+            if current is not None and not reason:
+                message = _("%(day)s 的日报已于 %(at)s 报送，再次报送为更正，请填写更正原因")
+                at = f"{timezone.localtime(current.submitted_at):%Y-%m-%d %H:%M}"
+                raise ValidationError({"reason": message % {"day": day.isoformat(), "at": at}})
+            if current is None:
+                reason = ""  # a first submission corrects nothing
+            report = build_report(actor, area, day, template)
+            if current is not None:
+                before = copy.copy(current)
+                current.is_current = False
+                current.version = before.version + 1
+                current.save(update_fields=["is_current", "version", "updated_at"])
+                audit.record_update(actor, before, current, reason=reason)
+            submitted = SubmittedReport.objects.create(
+                area=area,
+                day=day,
+                template_name=name,
+                template=template if template.pk else None,
+                title=report.title,
+                revision=current.revision + 1 if current is not None else 1,
+                is_current=True,
+                reason=reason,
+                data=report.as_data(),
+                submitted_by=actor,
+                submitted_at=report.generated_at,
+            )
+            audit.record_create(actor, submitted, reason=reason)
+    except IntegrityError:
+        # Someone of the same office sent it at the same moment: theirs stands.
+        raise ConflictError(
+            _("该日报刚刚已由他人报送，请刷新后查看；如需更正请填写原因后再报送"), code="conflict"
+        ) from None
+    return submitted
+
+
+def record_submitted_download(*, actor, submitted: SubmittedReport, fmt: str) -> None:
+    """A stored report (日报报送) downloaded: an export entry, as every export has one."""
+    audit.record(
+        actor,
+        audit.Event(
+            action=AuditAction.EXPORT,
+            object_type=SubmittedReport._meta.label_lower,
+            object_id=str(submitted.pk),
+            object_repr=str(submitted),
+            area_path=submitted.area.path,
+            changes={
+                "area": submitted.area.code,
+                "day": submitted.day.isoformat(),
+                "template": submitted.template_name,
+                "revision": submitted.revision,
+                "format": fmt,
             },
         ),
     )

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -17,18 +17,27 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.scoping import area_visible_to, user_area
+from fangkong.core.scoping import area_visible_to, is_global, user_area
 from fangkong.core.services import ConflictError
-from fangkong.core.views.generic import ObjectDeleteView, ObjectListView, add_service_errors
+from fangkong.core.views.generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectListView,
+    add_service_errors,
+    service_errors,
+)
+from fangkong.core.views.home import Todo
 from fangkong.status.clock import local_date
 
-from . import services
+from . import selectors, services
 from .figures import Figure, Moment, figure_table, figures_for
-from .forms import ReportForm, ReportTemplateForm, TemplateRowFormSet
-from .models import ReportTemplate
-from .report import build_report, render_pdf, render_xlsx
-from .tables import ReportTemplateTable
+from .filtersets import SubmittedReportFilterSet
+from .forms import ReportForm, ReportTemplateForm, SubmitReportForm, TemplateRowFormSet
+from .models import ReportTemplate, SubmittedReport
+from .report import DailyReport, build_report, render_pdf, render_xlsx
+from .tables import ReportTemplateTable, SubmittedReportTable
 from .trends import TREND_KEYS, line_chart_svg, trend_series
 
 CONTENT_TYPES = {
@@ -192,6 +201,8 @@ def dashboard(request: HttpRequest, area_pk: int | None = None) -> HttpResponse:
             "charts": charts,
             "days": days,
             "past": past,
+            # 报送情况: the sub-areas send reports (a community's grids send none).
+            "has_senders_below": area.level < AreaLevel.COMMUNITY,
         },
     )
 
@@ -362,3 +373,145 @@ def template_copy(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("dashboard:template_edit", pk=source.pk)
     messages.success(request, _("已复制为：%(obj)s") % {"obj": copy.name})
     return redirect("dashboard:template_edit", pk=copy.pk)
+
+
+# --- 日报报送: reports sent up, kept as they were sent -----------------------------------------
+
+
+def home_todos(user) -> list[Todo]:
+    """今日日报未报送 on the home page of an office that sends its report up, until today's
+    is sent (any template counts)."""
+    if not user.has_perm("dashboard.submit_submittedreport"):
+        return []
+    area = user_area(user)
+    if area is None or area.parent_id is None or not selectors.sends_reports(area):
+        return []  # the top office sends to no one
+    sent = selectors.has_submitted(area.pk, local_date(timezone.now()))
+    url = reverse("dashboard:submit")
+    return [Todo("daily_report", _("今日日报未报送"), 0 if sent else 1, url)]
+
+
+@permission_required("dashboard.submit_submittedreport", raise_exception=True)
+def submit(request: HttpRequest) -> HttpResponse:
+    """报送日报: the user's own area's report for a day, built now and stored as it is."""
+    user = request.user
+    area = user_area(user)
+    if area is None and not is_global(user):
+        raise PermissionDenied(_("您的账号未设置所属单位"))
+    today = local_date(timezone.now())
+    if request.method == "POST":
+        form = SubmitReportForm(request.POST, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            with service_errors(form):
+                submitted = services.submit_daily_report(
+                    actor=user,
+                    area=data["area"],
+                    day=data["date"],
+                    template=data["report_template"],
+                    reason=data["reason"],
+                )
+                messages.success(
+                    request,
+                    _("已报送：%(title)s（第 %(n)d 版）")
+                    % {"title": submitted.title, "n": submitted.revision},
+                )
+                return redirect("dashboard:submitted_detail", pk=submitted.pk)
+    else:
+        form = SubmitReportForm(
+            user=user,
+            initial={
+                "area": area,
+                "date": _past_day(request.GET.get("date", ""), today) or today,
+                "template": request.GET.get("template") or None,
+            },
+        )
+    sent_today = []
+    if area is not None:
+        sent_today = list(
+            SubmittedReport.objects.filter(area=area, day=today, is_current=True)
+            .select_related("submitted_by")
+            .order_by("template_name")
+        )
+    return render(
+        request, "dashboard/submit.html", {"form": form, "area": area, "sent_today": sent_today}
+    )
+
+
+class SubmittedReportListView(ObjectListView):
+    """已报送日报: the current revision of each report sent in the user's subtree."""
+
+    model = SubmittedReport
+    table_class = SubmittedReportTable
+    filterset_class = SubmittedReportFilterSet
+    selector = staticmethod(lambda qs: selectors.submitted_list(qs.filter(is_current=True)))
+    list_url_name = "dashboard:submitted_list"
+    export_permission = "dashboard.view_submittedreport"  # figures' titles and names of staff
+    extra_actions = (
+        ("dashboard:submit", _lazy("报送日报"), "dashboard.submit_submittedreport"),
+        ("dashboard:submission_status", _lazy("报送情况"), "dashboard.view_submittedreport"),
+    )
+
+
+class SubmittedReportDetailView(ObjectDetailView):
+    """A report as it was sent: the stored figures (never recounted) and its revisions."""
+
+    model = SubmittedReport
+    template_name = "dashboard/submitted_detail.html"
+    list_url_name = "dashboard:submitted_list"
+    selector = staticmethod(selectors.submitted_list)
+
+    def get_extra_context(self, request, obj) -> dict:
+        report = DailyReport.from_data(obj.data)
+        return {
+            "report": report,
+            "children": [
+                {"row": row, "values": [row[k] for k in report.keys]} for row in report.children
+            ],
+            "versions": list(selectors.versions_of(obj)),
+        }
+
+
+@permission_required("dashboard.view_submittedreport", raise_exception=True)
+def submitted_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A sent report as Excel or PDF, drawn from the stored figures by the report's renderers."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    submitted = get_object_or_404(
+        selectors.submitted_list(SubmittedReport.objects.visible_to(request.user)), pk=pk
+    )
+    document = DailyReport.from_data(submitted.data)
+    body = (render_pdf if fmt == "pdf" else render_xlsx)(document)
+    services.record_submitted_download(actor=request.user, submitted=submitted, fmt=fmt)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    name = f"daily-report-{submitted.area.code}-{submitted.day:%Y%m%d}-v{submitted.revision}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@permission_required("dashboard.view_submittedreport", raise_exception=True)
+def submission_status(request: HttpRequest) -> HttpResponse:
+    """报送情况: which direct sub-areas of an area (the user's own by default) have sent
+    their report for a day, and which have not."""
+    asked = request.GET.get("area", "")
+    area = get_object_or_404(Area, pk=int(asked)) if asked.isdigit() else _own_area(request.user)
+    if area is None or not area_visible_to(area, request.user):
+        raise PermissionDenied(_("您无权查看该区域"))
+    today = local_date(timezone.now())
+    text = request.GET.get("date", "")
+    day = today if text == today.isoformat() else (_past_day(text, today) or today)
+    if text and day.isoformat() != text:
+        warning = _("“%(v)s”不是今天或以前的日期，以下是今天的报送情况")
+        messages.warning(request, warning % {"v": text[:20]})
+    status = selectors.submission_status(area, day)
+    return render(
+        request,
+        "dashboard/submission_status.html",
+        {
+            "status": status,
+            "area": area,
+            "day": day,
+            "today": today,
+            "crumbs": [a for a in area.ancestors() if area_visible_to(a, request.user)],
+        },
+    )

@@ -129,6 +129,39 @@ def _audit_entry(area, *, text: str | None = None, **fields) -> models.Model:
     return AuditEntry.objects.filter(area_path=area.path).order_by("-id").first()
 
 
+@builder("dashboard.submittedreport")
+def _submitted_report(area, *, text: str | None = None, **fields) -> models.Model:
+    """A daily report as sent: its ``data`` is what ``DailyReport.as_data`` stores (the pages
+    and exports read it back), with ``text`` in every title it shows."""
+    from fangkong.dashboard.models import SubmittedReport
+    from fangkong.dashboard.report import DailyReport, Line, Section
+
+    label = text or "样例"
+    day = fields.pop("day", timezone.localdate() - datetime.timedelta(days=next(_seq) % 365))
+    report = DailyReport(
+        title=label,
+        area=area,
+        day=day,
+        generated_at=timezone.now(),
+        sections=[Section(label, [Line("cases_new", label, 1, True)])],
+        keys=["cases_new"],
+        labels=[label],
+        children=[],
+        area_name=area.name,
+    )
+    values = {
+        "area": area,
+        "day": day,
+        "template_name": label[:50],
+        "title": label[:100],
+        "reason": (text or "")[:300],
+        "data": report.as_data(),
+        "submitted_by": _user_in(area),
+        "submitted_at": report.generated_at,
+    }
+    return SubmittedReport.objects.create(**(values | fields))
+
+
 def _in_unique_rule(field: models.Field) -> bool:
     meta = field.model._meta
     together = [set(t) for t in meta.unique_together] + [

@@ -236,6 +236,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/status-overrides/",
         "/api/v1/statuses/",
         "/api/v1/stock-movements/",
+        "/api/v1/submitted-reports/",
         "/api/v1/supply-items/",
         "/api/v1/supply-requests/",
         "/api/v1/tip-rewards/",

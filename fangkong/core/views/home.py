@@ -30,6 +30,7 @@ HOME_PANELS = [
 HOME_TODOS = [
     "fangkong.venues.views.home_todos",
     "fangkong.health.views.home_todos",
+    "fangkong.dashboard.views.home_todos",
 ]
 
 
