@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
 from fangkong.areas.choices import AreaLevel
+from fangkong.core import retention
 from fangkong.core.importing import Column, Importer, PendingRow, phone_column, register
 from fangkong.core.importing import parsers as p
 from fangkong.core.importing.base import PHONE_ALIASES
@@ -252,7 +253,10 @@ class UserImporter(Importer):
             password_sheets.write_private(Path(target), sheet)
             self.ctx.extra["password_file"] = str(target)
         else:
-            self.ctx.extra["password_sheet"] = password_sheets.store(sheet)
+            token = password_sheets.store(sheet)
+            self.ctx.extra["password_sheet"] = token
+            # Removed with the job by retention if nobody ever downloads it.
+            self.ctx.extra[retention.PRIVATE_FILES] = [str(password_sheets.path_of(token))]
 
     def object_repr(self, fields: dict[str, Any]) -> str:
         return fields["full_name"] or fields["username"]

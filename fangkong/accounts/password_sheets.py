@@ -52,6 +52,14 @@ def _path(token: str) -> Path | None:
     return _folder() / token if isinstance(token, str) and _TOKEN.match(token) else None
 
 
+def path_of(token: str) -> Path:
+    """Where the sheet named ``token`` waits (a valid token: ``store``'s)."""
+    path = _path(token)
+    if path is None:
+        raise ValueError("not a password-sheet token")
+    return path
+
+
 def store(data: bytes) -> str:
     """Keep ``data`` encrypted until its one download; returns the token naming it."""
     folder = _folder()

@@ -224,9 +224,15 @@ def autodiscover() -> None:
     autodiscover_modules("retention")
 
 
+# A job's result may name further files it left for its owner under var/ (an accounts
+# import's initial-password sheet, waiting for its one download): they go with the job.
+PRIVATE_FILES = "private_files"
+
+
 def _delete_job_files(jobs: list[models.Model]) -> None:
-    """Remove an expired job's stored upload, rejected-rows file or exported workbook (only
-    inside var/); an export's rule blanks ``output_file`` after, so only that file goes."""
+    """Remove an expired job's stored upload, rejected-rows file or exported workbook and the
+    files its result names (``PRIVATE_FILES``), only inside var/; an export's rule blanks
+    ``output_file`` after, so only that file goes."""
     from pathlib import Path
 
     roots = [
@@ -234,7 +240,9 @@ def _delete_job_files(jobs: list[models.Model]) -> None:
         Path(settings.FANGKONG_EXPORT_DIR).resolve(),
     ]
     for job in jobs:
-        for name in (job.input_file, job.output_file):
+        named = (job.result or {}).get(PRIVATE_FILES) if isinstance(job.result, dict) else None
+        extra = [n for n in named if isinstance(n, str)] if isinstance(named, list) else []
+        for name in (job.input_file, job.output_file, *extra):
             if not name:
                 continue
             path = Path(name).resolve()

@@ -376,3 +376,36 @@ def test_roles_are_read_by_the_names_street_lists_give_them(tmp_path, users, are
     assert (result.created, result.rejected) == (len(names), 0), errors(result)
     got = dict(User.objects.filter(username__startswith="staff").values_list("username", "role"))
     assert got == {f"staff{i}": role for i, role in enumerate(names.values())}
+
+
+def test_a_sheet_nobody_downloads_goes_with_its_job(
+    client, tmp_path, users, areas, django_capture_on_commit_callbacks
+):
+    """An initial-password sheet never downloaded stayed under var/ for ever: it now expires
+    with its import's job (the jobs' retention period)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    buf = io.BytesIO()
+    workbook(buf, MESSY[:1])
+    buf.seek(0)
+    buf.name = "staff.xlsx"
+    client.force_login(users["street"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:user_import"), {"file": buf, "area": areas["street"].pk}
+        )
+    preview = Job.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:job_confirm", args=[preview.pk]))
+    job = Job.objects.exclude(pk=preview.pk).get()
+    sheets = list((tmp_path / "uploads" / "passwords").iterdir())
+    assert [str(p) for p in sheets] == job.result["private_files"]
+    assert response.status_code == 302
+
+    Job.objects.update(created_at=timezone.now() - dt.timedelta(days=31))
+    call_command("purge_expired", stdout=io.StringIO())
+    assert not Job.objects.exists()
+    assert list((tmp_path / "uploads" / "passwords").iterdir()) == []
+    assert User.objects.filter(username="zhangsan").exists()  # the accounts stay
