@@ -156,3 +156,25 @@ def _command():
     from fangkong.accounts.models import User
 
     return User.objects.get(username="command")
+
+
+def test_dismissing_keeps_why_the_contact_was_named(page, live_server, case):
+    """排除 with a reason: the row still says why the person was a contact (the overlap at the
+    market), and beside it why staff dismissed them."""
+    from fangkong.tracing.services import trace_case
+
+    trace_case(actor=_command(), case=case)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/tracing/cases/{case.pk}/")
+    row = page.locator("main tr", has_text="重叠者")
+    row.locator("form[action$='/dismiss/'] input[name=reason]").fill("当天未到该市场")
+    with page.expect_navigation():
+        row.locator("form[action$='/dismiss/'] button").click()
+    row = page.locator("main tr", has_text="重叠者")
+    text = row.inner_text()
+    assert "海棠农贸市场" in text and "共处 10 分钟" in text
+    assert "排除原因：当天未到该市场" in text
+    contact = Contact.objects.get(case=case, resident__name="重叠者")
+    assert (contact.state, contact.state_note) == ("dismissed", "当天未到该市场")
+    assert contact.reason.startswith("系统追踪：")
