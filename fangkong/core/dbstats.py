@@ -16,9 +16,13 @@ before autovacuum comes round).
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable
 
-from django.db import connections
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 # Re-analysed once it holds this many times the rows its statistics were taken at (and a
 # few more). Not a thousand more: a table marked small (one row) that had grown to 839 areas
@@ -28,6 +32,8 @@ from django.db import connections
 # costs next to nothing.
 GROWTH = 2
 SLACK = 50
+# How often the background worker looks again while it runs (``watch``).
+WATCH_SECONDS = 300
 
 
 def stale_tables(using: str = "default") -> list[str]:
@@ -114,3 +120,28 @@ def refresh(using: str = "default", tables: Iterable[str] = ()) -> list[str]:
 def refresh_after_migrate(sender, using: str = "default", **kwargs) -> None:
     """``post_migrate``: a migration's new index gets its statistics at once."""
     refresh(using)
+
+
+def watch(stop: threading.Event, every: float = WATCH_SECONDS, using: str = "default") -> None:
+    """``refresh`` every ``every`` seconds until ``stop`` is set: the worker's thread.
+
+    A city fills its areas, accounts and API tokens through the pages and small imports after
+    ``migrate`` marked those tables small, and a server runs for weeks: planned as one row,
+    SQLite read every API token's area by scanning the whole area table (45 pages for a
+    city's 1,126 areas on each request, under concurrent writes each page a read from disk).
+    A look costs one query per table when nothing is stale."""
+    while not stop.wait(every):
+        try:
+            refresh(using)
+        except DatabaseError:
+            # Busy (an import holds the write lock past the timeout): next round.
+            logger.warning("planner statistics not refreshed this round", exc_info=True)
+        finally:
+            connections[using].close()  # this thread's own connection
+
+
+def start_watching(every: float = WATCH_SECONDS) -> threading.Event:
+    """Start ``watch`` in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=watch, args=(stop, every), name="dbstats", daemon=True).start()
+    return stop

@@ -238,8 +238,10 @@ class _Run:
             extra=dict(self.ctx.extra),
         )
         if committed and (self.created or self.updated):
-            if self.created + self.updated >= STATS_MIN_ROWS:
-                dbstats.refresh(connection.alias, [self.writer.table])
+            # A large file's table is analysed outright; any file may have grown a table past
+            # its statistics (a city's areas, its accounts), which ``refresh`` finds.
+            big = self.created + self.updated >= STATS_MIN_ROWS
+            dbstats.refresh(connection.alias, [self.writer.table] if big else ())
             self.importer.after_commit(result)
         return result
 

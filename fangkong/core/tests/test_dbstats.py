@@ -196,3 +196,57 @@ def test_the_worker_refreshes_the_statistics_when_it_starts(db, monkeypatch):
         )
     WorkerCommand().handle()  # the test settings run tasks at once: no database backend
     assert _sqlite_stats("t_small") == {"t_small_a": "300 1"}
+
+
+def _grown_small_table() -> None:
+    """t_small marked small while empty, then grown to 300 rows."""
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE t_small (id integer PRIMARY KEY, a integer)")
+        c.execute("CREATE INDEX t_small_a ON t_small (a)")
+    dbstats.refresh()
+    with connection.cursor() as c:
+        c.executemany(
+            "INSERT INTO t_small (id, a) VALUES (%s, %s)", [(i, i) for i in range(1, 301)]
+        )
+    assert _sqlite_stats("t_small") == {"t_small_a": "1 1"}
+
+
+def test_any_import_refreshes_a_table_that_outgrew_its_statistics(
+    tmp_path, users, areas, monkeypatch
+):
+    """A small file (a city's areas, its accounts) does not analyse its own table outright,
+    but a table it or the pages grew past its statistics is analysed once it commits."""
+    if connection.vendor == "postgresql":
+        return  # autovacuum's
+    _grown_small_table()
+    path = tmp_path / "r.csv"
+    birth = datetime.date(1970, 5, 1)
+    path.write_text(f"姓名,身份证号,网格\n李华,{make_id_number(birth=birth)},第一网格\n")
+    result = run_import(
+        "registry.resident", path, actor=users["community"], area=areas["community"]
+    )
+    assert result.committed and result.created == 1
+    assert _sqlite_stats("t_small") == {"t_small_a": "300 1"}
+
+
+def test_the_worker_looks_again_while_it_runs(transactional_db):
+    """A server runs for weeks after the city filled its areas and tokens: the worker's thread
+    refreshes every few minutes, not only when it starts. (SQLite planned every API token's
+    area look-up from one-row statistics as a scan of the whole area table.)"""
+    import time
+
+    if connection.vendor == "postgresql":
+        return  # autovacuum's
+    try:
+        _grown_small_table()
+        stop = dbstats.start_watching(every=0.05)
+        try:
+            deadline = time.monotonic() + 10
+            while _sqlite_stats("t_small") != {"t_small_a": "300 1"}:
+                assert time.monotonic() < deadline, "the watching thread did not refresh"
+                time.sleep(0.05)
+        finally:
+            stop.set()
+    finally:
+        with connection.cursor() as c:
+            c.execute("DROP TABLE IF EXISTS t_small")

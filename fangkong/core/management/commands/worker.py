@@ -1,5 +1,6 @@
 """``fangkong worker``: the django-tasks database worker, after requeueing interrupted imports
-and refreshing the planner statistics of the tables that outgrew them (``core.dbstats``).
+and refreshing the planner statistics of the tables that outgrew them (``core.dbstats``),
+which it looks at again every few minutes while it runs.
 
 ``fangkong serve`` starts (and restarts) this; run it yourself when the web server and the
 worker run separately. Same options as ``db_worker``.
@@ -26,6 +27,11 @@ class Command(DbWorkerCommand):
         # by one) are analysed by no import or migration; planned from the one-row statistics
         # they had when empty, a list joining them scanned each inside the other (a city's
         # party-member reports: 22–38 s). Each start of the server looks again (cheap when
-        # nothing is stale: one look at each table's largest rowid).
+        # nothing is stale: one look at each table's largest rowid), and so does a thread
+        # every few minutes while the worker runs.
         dbstats.refresh()
-        return super().handle(*args, **options)
+        stop = dbstats.start_watching()
+        try:
+            return super().handle(*args, **options)
+        finally:
+            stop.set()
