@@ -136,6 +136,9 @@ def watch(stop: threading.Event, every: float = WATCH_SECONDS, using: str = "def
         except DatabaseError:
             # Busy (an import holds the write lock past the timeout): next round.
             logger.warning("planner statistics not refreshed this round", exc_info=True)
+        except Exception:
+            # The thread keeps going: a failed look must not end the next ones.
+            logger.exception("planner statistics refresh failed")
         finally:
             connections[using].close()  # this thread's own connection
 
