@@ -5,6 +5,7 @@ named as close contacts in one action."""
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from fangkong.core.testing.factories import make_id_number
 from fangkong.status.testing import make_resident
@@ -75,3 +76,47 @@ def test_a_visitor_registered_since_is_that_resident(city, visitors):
     found = _by_name(visitors_of(case, Params()))
     assert found["访客丙"].resident == resident.pk
     assert found["访客甲乙"].resident is None
+
+
+def _page(client, case) -> str:
+    return client.get(reverse("tracing:case_detail", args=[case.pk])).content.decode()
+
+
+def test_the_case_page_lists_them_masked(client, city, visitors, users):
+    _p, _v, _w, case = city
+    client.force_login(users["command"])
+    page = _page(client, case)
+    assert "同场未登记人员" in page
+    assert "访**乙" in page  # the later name, masked as names are
+    assert "访客甲乙" not in page
+    for full in (ID_1, ID_2, PHONE_1, PHONE_2):
+        assert full not in page
+    assert ID_2[:6] + "********" + ID_2[-4:] in page
+    assert PHONE_2[:3] + "****" + PHONE_2[-4:] in page
+    assert "海棠农贸市场：来源 03-08 09:00–10:00，本人 03-08 08:00–08:30，" in page
+    assert "未同时在场，相隔 30 分钟" in page
+    assert "访*丁" not in page and "期**客" not in page
+    assert "登记并列为密接" in page
+
+
+def test_none_reads_as_an_empty_list(client, city, users):
+    _p, _v, _w, case = city
+    client.force_login(users["command"])
+    assert "暂无同场未登记人员" in _page(client, case)
+
+
+def test_only_visitors_at_venues_in_scope_are_shown(client, city, visitors, users):
+    """Case A lives in grid A (海棠花语社区); the market is in grid A, the supermarket in
+    grid C (another district). The community's staff see the case and the market's
+    visitors, not the supermarket's; the city sees both; grid C cannot open the case."""
+    w, case = city[2], city[3]
+    client.force_login(users["grid_c"])
+    assert client.get(reverse("tracing:case_detail", args=[case.pk])).status_code == 404
+    # A visitor at the supermarket (grid C) overlapping A's visit there on day -1.
+    visitor_visit(w, t(-1, 15, 5), 10, name="超市访客", id_number=make_id_number())
+    client.force_login(users["community"])
+    page = _page(client, case)
+    assert "访**乙" in page
+    assert "超**客" not in page
+    client.force_login(users["command"])
+    assert "超**客" in _page(client, case)
