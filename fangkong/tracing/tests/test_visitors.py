@@ -7,9 +7,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from fangkong.core.models.audit import AuditEntry
 from fangkong.core.testing.factories import make_id_number
+from fangkong.registry.models import Resident
 from fangkong.status.testing import make_resident
 from fangkong.tracing.engine import Params
+from fangkong.tracing.models import Contact
 from fangkong.tracing.testing import visitor_visit
 from fangkong.tracing.tracer import visitors_of
 
@@ -120,3 +123,119 @@ def test_only_visitors_at_venues_in_scope_are_shown(client, city, visitors, user
     assert "超**客" not in page
     client.force_login(users["command"])
     assert "超**客" in _page(client, case)
+
+
+def _register(client, case, scan, **data):
+    return client.post(
+        reverse("tracing:case_visitor_contact", args=[case.pk]), {"scan": str(scan.uuid), **data}
+    )
+
+
+def _message(response) -> str:
+    """The message the action left (unread ones from earlier actions come first)."""
+    return str(list(response.wsgi_request._messages)[-1])
+
+
+def test_registering_a_visitor_makes_a_resident_and_a_close_contact(
+    client, city, visitors, users, areas
+):
+    _p, _v, _w, case = city
+    client.force_login(users["community"])
+    latest = visitors["twice"][1]
+    r = _register(client, case, latest, area=areas["grid_b"].pk)
+    assert r.status_code == 302
+    resident = Resident.objects.get(name="访客甲乙")
+    # ID number from the latest scan, the phone of that scan (none: the first scan had it).
+    assert (resident.id_number, resident.area) == (ID_1, areas["grid_b"])
+    contact = Contact.objects.get(case=case, resident=resident)
+    assert (contact.degree, contact.state) == ("close", "suspected")
+    assert contact.last_exposure == datetime.date(2022, 3, 8)
+    assert contact.reason.startswith("系统追踪：同场所重叠 2 次（扫码时未登记：海棠农贸市场 03-08")
+    assert contact.exposures.get().kind == "named"
+    for kind, pk in (("registry.resident", resident.pk), ("tracing.contact", contact.pk)):
+        entry = AuditEntry.objects.get(object_type=kind, object_id=str(pk))
+        assert (entry.action, entry.actor_id) == ("create", users["community"].pk)
+    page = _page(client, case)
+    assert "已列为接触者" in page
+    assert ID_1 not in page
+
+
+def test_a_bad_choice_of_grid_writes_nothing(client, city, visitors, users, areas):
+    _p, _v, _w, case = city
+    residents, contacts = Resident.objects.count(), Contact.objects.count()
+    entries = AuditEntry.objects.count()
+    client.force_login(users["community"])
+    edge = visitors["edge"]
+    for data in ({}, {"area": ""}, {"area": areas["grid_c"].pk}, {"area": areas["community"].pk}):
+        r = _register(client, case, edge, **data)
+        assert r.status_code == 302
+        assert "居住网格" in _message(r)
+    # A scan that is no visitor of this case in scope: refused with a message.
+    r = _register(client, case, visitors["late"], area=areas["grid_a"].pk)
+    assert "未找到该同场未登记人员" in _message(r)
+    assert (Resident.objects.count(), Contact.objects.count()) == (residents, contacts)
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_visitor_without_id_number_is_not_registered(client, city, visitors, users, areas):
+    _p, _v, _w, case = city
+    residents = Resident.objects.count()
+    client.force_login(users["community"])
+    assert "扫码时未留身份证号" in _page(client, case)
+    r = _register(client, case, visitors["phone"], area=areas["grid_a"].pk)
+    assert "未留身份证号" in _message(r)
+    assert Resident.objects.count() == residents
+    assert not Contact.objects.exists()
+
+
+def test_a_visitor_registered_already_is_reused(client, city, visitors, users, areas):
+    _p, _v, _w, case = city
+    client.force_login(users["community"])
+    edge = visitors["edge"]
+    assert _register(client, case, edge, area=areas["grid_a"].pk).status_code == 302
+    resident = Resident.objects.get(id_number_index=edge.id_number_index)
+    # Named again: the same resident, already a contact of the case — refused, nothing new.
+    r = _register(client, case, edge, area=areas["grid_b"].pk)
+    assert "该居民已登记为此病例的接触者" in _message(r)
+    assert Resident.objects.filter(id_number_index=edge.id_number_index).count() == 1
+    # A visitor whose ID number a resident holds since is named as that resident.
+    other = make_resident(areas["grid_a"], name="已登记者")
+    other.id_number = ID_1
+    other.save()
+    page = _page(client, case)
+    assert "已登记为居民 已**者" in page
+    r = _register(client, case, visitors["twice"][1])  # no grid needed
+    assert r.status_code == 302
+    assert Contact.objects.get(case=case, resident=other).degree == "close"
+    assert Resident.objects.filter(name="访客甲乙").count() == 0
+    assert Contact.objects.filter(case=case, resident=resident).count() == 1
+
+
+def test_the_export_is_masked_and_audited(client, city, visitors, users):
+    import io
+
+    import openpyxl
+
+    _p, _v, _w, case = city
+    client.force_login(users["command"])
+    r = client.get(reverse("tracing:case_visitors_export", args=[case.pk]))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("姓名", "身份证号", "联系电话")
+    assert {row[0] for row in rows[1:]} == {"访**乙", "访*丙", "电**客"}
+    text = repr(rows)
+    assert all(full not in text for full in (ID_1, ID_2, PHONE_1, PHONE_2))
+    assert any("同场所重叠" in (row[4] or "") for row in rows[1:])
+    entry = AuditEntry.objects.filter(action="export").latest("id")
+    assert entry.object_repr == "同场未登记人员"
+
+
+def test_without_the_permissions_there_is_no_action(client, city, visitors, users, areas):
+    _p, _v, _w, case = city
+    client.force_login(users["leader"])
+    page = _page(client, case)
+    assert "访**乙" in page  # the leader reads the list
+    assert "登记并列为密接" not in page
+    r = _register(client, case, visitors["edge"], area=areas["grid_a"].pk)
+    assert r.status_code == 403
+    assert not Contact.objects.exists()
