@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fangkong.core.personal import mask_name
+from fangkong.formats import joined
 from fangkong.status.clock import end_of_day
 
 from .choices import CaseStatus, ContactState
@@ -208,7 +209,7 @@ class VisitorRow:
 
     @property
     def venues(self) -> str:
-        return "、".join(dict.fromkeys(o["venue"] for o in self.overlaps))
+        return joined(dict.fromkeys(o["venue"] for o in self.overlaps))
 
     @property
     def resident_label(self) -> str:

@@ -239,3 +239,28 @@ def test_without_the_permissions_there_is_no_action(client, city, visitors, user
     r = _register(client, case, visitors["edge"], area=areas["grid_a"].pk)
     assert r.status_code == 403
     assert not Contact.objects.exists()
+
+
+def test_a_refused_contact_takes_the_new_resident_back(client, city, visitors, users, areas):
+    """The resident is created first; the contact refused after it (the case was voided
+    meanwhile) leaves no resident behind: one transaction."""
+    from fangkong.tracing.services import void_case
+
+    _p, _v, _w, case = city
+    void_case(actor=users["command"], case=case, reason="录错")
+    residents, entries = Resident.objects.count(), AuditEntry.objects.count()
+    client.force_login(users["community"])
+    r = _register(client, case, visitors["edge"], area=areas["grid_a"].pk)
+    assert "该病例已撤销" in _message(r)
+    assert Resident.objects.count() == residents
+    assert AuditEntry.objects.count() == entries
+    assert not Contact.objects.exists()
+
+
+def test_a_visitor_at_a_venue_out_of_scope_cannot_be_registered(client, city, users, areas):
+    w, case = city[2], city[3]
+    outside = visitor_visit(w, t(-1, 15, 5), 10, name="超市访客", id_number=make_id_number())
+    client.force_login(users["community"])
+    r = _register(client, case, outside, area=areas["grid_a"].pk)
+    assert "未找到该同场未登记人员" in _message(r)
+    assert not Resident.objects.filter(name="超市访客").exists()
