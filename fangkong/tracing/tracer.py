@@ -337,6 +337,7 @@ class VisitorScan:
     uuid: uuid.UUID
     venue: int
     name: str
+    has_phone: bool = False
 
 
 @dataclass
@@ -352,8 +353,9 @@ class Visitor:
 
     @property
     def scan(self) -> VisitorScan:
-        """The scan to read their ID number and phone from: the latest."""
-        return max(self.scans, key=lambda s: (s.at, s.uuid))
+        """The scan to read their ID number and phone from: the latest that has a phone (all
+        of one person's have the ID number they are grouped by), else the latest."""
+        return max(self.scans, key=lambda s: (s.has_phone, s.at, s.uuid))
 
     @property
     def name(self) -> str:
@@ -404,7 +406,9 @@ def visitors_of(case, params: Params) -> list[Visitor]:
         key = _visitor_key(at, scan_uuid, id_index, phone_index)
         rows.append(ScanRow(key, venue, at, direction))
         if direction == IN:
-            entries[(key, venue, at)] = VisitorScan(at, scan_uuid, venue, name or "")
+            entries[(key, venue, at)] = VisitorScan(
+                at, scan_uuid, venue, name or "", bool(phone_index)
+            )
         if id_index:
             id_of[key] = id_index
     found = meetings(own, build_visits(rows, params), params, set())

@@ -56,7 +56,8 @@ def test_visitors_overlapping_the_case_are_found_by_the_contacts_rules(city, vis
     assert set(found) == {"访客甲乙", "访客丙", "电话访客"}
     twice = found["访客甲乙"]
     assert len(twice.overlaps) == 2  # two scans, one person
-    assert twice.scan.uuid == visitors["twice"][1].uuid  # the latest scan
+    assert twice.name == "访客甲乙"  # the latest name given
+    assert twice.scan.uuid == visitors["twice"][0].uuid  # the latest scan with a phone
     assert twice.resident is None
     assert {o.other.venue for o in twice.overlaps} == {v.pk}
     edge = found["访客丙"].overlaps[0]
@@ -141,12 +142,12 @@ def test_registering_a_visitor_makes_a_resident_and_a_close_contact(
 ):
     _p, _v, _w, case = city
     client.force_login(users["community"])
-    latest = visitors["twice"][1]
-    r = _register(client, case, latest, area=areas["grid_b"].pk)
+    with_phone = visitors["twice"][0]
+    r = _register(client, case, with_phone, area=areas["grid_b"].pk)
     assert r.status_code == 302
     resident = Resident.objects.get(name="访客甲乙")
-    # ID number from the latest scan, the phone of that scan (none: the first scan had it).
-    assert (resident.id_number, resident.area) == (ID_1, areas["grid_b"])
+    # The latest name; ID number and phone from the latest scan that has a phone.
+    assert (resident.id_number, resident.phone, resident.area) == (ID_1, PHONE_1, areas["grid_b"])
     contact = Contact.objects.get(case=case, resident=resident)
     assert (contact.degree, contact.state) == ("close", "suspected")
     assert contact.last_exposure == datetime.date(2022, 3, 8)
@@ -204,7 +205,7 @@ def test_a_visitor_registered_already_is_reused(client, city, visitors, users, a
     other.save()
     page = _page(client, case)
     assert "已登记为居民 已**者" in page
-    r = _register(client, case, visitors["twice"][1])  # no grid needed
+    r = _register(client, case, visitors["twice"][0])  # no grid needed
     assert r.status_code == 302
     assert Contact.objects.get(case=case, resident=other).degree == "close"
     assert Resident.objects.filter(name="访客甲乙").count() == 0
