@@ -6,10 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.forms import DateInput, PhoneInput, StyledFormMixin
+from fangkong.areas.models import Area
+from fangkong.core.forms import AreaChoiceField, DateInput, PhoneInput, StyledFormMixin
 from fangkong.core.personal import index_value
 from fangkong.core.validators import validate_phone
 from fangkong.health.choices import AssignmentKind
+from fangkong.registry.forms.model_forms import visible_grids
 from fangkong.registry.models import Resident
 from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
@@ -166,3 +168,18 @@ class NamedContactForm(ResidentFormMixin, StyledFormMixin, forms.Form):
         if not self.errors and self.resident is None:
             raise ValidationError(_("请填写身份证号或联系电话"))
         return data
+
+
+class VisitorContactForm(StyledFormMixin, forms.Form):
+    """登记并列为密接: an unregistered visitor (by the uuid of their scan, matched against
+    the visitors found again) and the grid they live in, which the registry requires."""
+
+    scan = forms.UUIDField(widget=forms.HiddenInput)
+    area = AreaChoiceField(label=_("居住网格"), queryset=Area.objects.none(), context_parents=True)
+
+    def __init__(self, *args, user, registered: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if registered:  # already a resident: nothing to register, no grid to choose
+            del self.fields["area"]
+        else:
+            self.fields["area"].queryset = visible_grids(user)

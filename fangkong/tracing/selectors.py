@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from fangkong.core.personal import mask_name
+from fangkong.formats import joined
 from fangkong.status.clock import end_of_day
 
 from .choices import CaseStatus, ContactState
+from .engine import Params
 from .models import Case, Contact, Exposure
+from .tracer import visitors_of
 
 
 def case_list(user) -> QuerySet[Case]:
@@ -176,3 +181,107 @@ def chain(user, case: Case, *, reveal: bool = False) -> Chain:
             )
         )
     return out
+
+
+# --- unregistered visitors ------------------------------------------------------------------
+
+
+@dataclass
+class VisitorRow:
+    """One unregistered visitor on a case's page (``tables.VisitorTable`` masks it): the
+    visitor found (``tracer.Visitor``), what their latest scan says, each overlap with the
+    case, and whether they are a resident (registered since) or already a contact."""
+
+    visitor: Any
+    name: str
+    id_number: str
+    phone: str
+    overlaps: list[dict]
+    reason: str
+    last_exposure: datetime.date
+    resident: Any = None
+    contact: Contact | None = None
+    cells: dict = field(default_factory=dict)
+
+    @property
+    def scan_uuid(self) -> str:
+        return str(self.visitor.scan.uuid)
+
+    @property
+    def venues(self) -> str:
+        return joined(dict.fromkeys(o["venue"] for o in self.overlaps))
+
+    @property
+    def resident_label(self) -> str:
+        return mask_name(self.resident.name) if self.resident is not None else ""
+
+
+def visitors_in_scope(user, case: Case, params: Params | None = None) -> list:
+    """``tracer.visitors_of`` the case, narrowed to what ``user`` may see: only the visits at
+    venues in their scope (``visible_to``, as the scan lists are scoped)."""
+    from fangkong.venues.models import Venue
+
+    found = visitors_of(case, params or Params.from_settings())
+    venues = {o.other.venue for v in found for o in v.overlaps}
+    visible = set(Venue.objects.visible_to(user).filter(pk__in=venues).values_list("pk", flat=True))
+    return [narrowed for v in found if (narrowed := v.at_venues(visible)) is not None]
+
+
+def visitor_rows(user, case: Case) -> list[VisitorRow]:
+    """The case's unregistered visitors in ``user``'s scope, with their latest scan's details
+    (decrypted by the field; the page shows them masked) and the overlaps as the page says
+    them."""
+    from fangkong.registry.models import Resident
+    from fangkong.venues.models import Scan, Venue
+
+    from .services import visitor_reason
+
+    visitors = visitors_in_scope(user, case)
+    if not visitors:
+        return []
+    scans = {
+        (s.scanned_at, s.uuid): s
+        for s in Scan.objects.filter(pk__in=[(v.scan.at, v.scan.uuid) for v in visitors])
+    }
+    venue_names = dict(
+        Venue.objects.filter(
+            pk__in={o.other.venue for v in visitors for o in v.overlaps}
+        ).values_list("pk", "name")
+    )
+    residents = Resident.objects.in_bulk([v.resident for v in visitors if v.resident])
+    contacts = {
+        c.resident_id: c for c in Contact.objects.filter(case=case, resident_id__in=list(residents))
+    }
+    rows = []
+    for v in visitors:
+        scan = scans[(v.scan.at, v.scan.uuid)]
+        overlaps = [
+            {
+                "venue": venue_names.get(o.other.venue, ""),
+                "source_start": o.source.start,
+                "source_end": o.source.end,
+                "start": o.other.start,
+                "end": o.other.end,
+                "minutes": o.minutes,
+                # Not there at once, but within the window of each other: how far apart.
+                "apart": None
+                if o.minutes or o.end >= o.start
+                else int((o.start - o.end).total_seconds() // 60),
+            }
+            for o in sorted(v.overlaps, key=lambda o: o.other.start)
+        ]
+        resident = residents.get(v.resident)
+        rows.append(
+            VisitorRow(
+                visitor=v,
+                name=v.name,
+                id_number=scan.id_number or "",
+                phone=scan.phone or "",
+                overlaps=overlaps,
+                reason=visitor_reason(v, venue_names),
+                last_exposure=timezone.localtime(v.last_exposure).date(),
+                resident=resident,
+                contact=contacts.get(v.resident),
+            )
+        )
+    return rows

@@ -600,3 +600,72 @@ def name_contact(
             ),
         )
     return contact
+
+
+# --- unregistered visitors ------------------------------------------------------------------
+
+
+def visitor_reason(visitor, venue_names: dict[int, str]) -> str:
+    """Why a visitor is a close contact, worded as tracing words a registered contact's
+    reason, with their visits; in the platform's language (``stored_text``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        visits = "；".join(
+            _("%(venue)s %(start)s–%(end)s")
+            % {
+                "venue": venue_names.get(o.other.venue, ""),
+                "start": timezone.localtime(o.other.start).strftime("%m-%d %H:%M"),
+                "end": timezone.localtime(o.other.end).strftime("%H:%M"),
+            }
+            for o in sorted(visitor.overlaps, key=lambda o: o.other.start)
+        )
+        kinds = [ExposureKind.VENUE] * len(visitor.overlaps)
+        return _trace_reason(kinds) + _("（扫码时未登记：%(visits)s）") % {"visits": visits}
+
+
+def name_visitor_contact(*, actor, case: Case, visitor, area=None) -> tuple[Contact, bool]:
+    """登记并列为密接: an unregistered visitor (``tracer.Visitor``) becomes a resident — through
+    ``create_resident``, with the name, ID number and phone of their latest scan, decrypted
+    here — or is the resident their ID number already belongs to, and is named a close
+    contact of ``case`` with their last overlap as last exposure. One transaction: a refusal
+    of either step writes nothing. Returns the contact and whether a resident was created."""
+    from fangkong.registry.models import Resident
+    from fangkong.registry.services import create_resident
+    from fangkong.venues.models import Scan, Venue
+
+    scan = Scan.objects.get(scanned_at=visitor.scan.at, uuid=visitor.scan.uuid)
+    venues = {o.other.venue for o in visitor.overlaps}
+    reason = visitor_reason(
+        visitor, dict(Venue.objects.filter(pk__in=venues).values_list("pk", "name"))
+    )
+    with transaction.atomic():
+        resident = None
+        if scan.id_number_index:  # the same blind index (purpose "id") as the registry's
+            resident = Resident.objects.filter(id_number_index=scan.id_number_index).first()
+        created = resident is None
+        if created:
+            if not scan.id_number:
+                raise ValidationError(
+                    _(
+                        "该人员扫码时未留身份证号，不能登记为居民：请核实其身份证号，"
+                        "登记居民后通过“流调指认密接”列为密接"
+                    )
+                )
+            if area is None:
+                raise ValidationError({"area": _("请选择该人员居住的网格")})
+            resident = create_resident(
+                actor=actor,
+                data={
+                    "area": area,
+                    "name": visitor.name,
+                    "id_number": scan.id_number,
+                    "phone": scan.phone or "",
+                },
+            )
+        contact = name_contact(
+            actor=actor,
+            case=case,
+            resident=resident,
+            last_exposure=timezone.localtime(visitor.last_exposure).date(),
+            reason=reason,
+        )
+    return contact, created

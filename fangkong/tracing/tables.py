@@ -61,3 +61,22 @@ class ChainEdgeTable(Table):
         Column("overlap_minutes", _("共处分钟")),
         Column("state", _("核实状态")),
     )
+
+
+def _visitor_resident(row) -> str:
+    return row.resident_label
+
+
+class VisitorTable(Table):
+    """同场未登记人员 (``selectors.VisitorRow``): personal fields masked as every list masks
+    them, on the page and in the export."""
+
+    columns = (
+        Column("name", _("姓名"), personal="name"),
+        Column("id_number", _("身份证号"), personal="id_number"),
+        Column("phone", _("联系电话"), personal="phone"),
+        Column("venues", _("场所")),
+        Column("reason", _("判定依据"), html=False),
+        Column("last_exposure", _("末次暴露日期")),
+        Column("resident", _("已登记居民"), render=_visitor_resident),
+    )

@@ -7,6 +7,7 @@ import uuid
 
 from django.utils import timezone
 
+from fangkong.core.personal import index_value
 from fangkong.venues.models import Scan, Venue
 
 
@@ -33,3 +34,38 @@ def visit(person, venue, start: datetime.datetime, minutes: int | None = None) -
     make_scan(person, venue, start)
     if minutes is not None:
         make_scan(person, venue, start + datetime.timedelta(minutes=minutes), "out")
+
+
+def visitor_scan(
+    venue,
+    at: datetime.datetime,
+    *,
+    name: str = "",
+    id_number: str = "",
+    phone: str = "",
+    direction: str = "in",
+) -> Scan:
+    """An unregistered visitor's scan, with the blind indexes the venue services compute."""
+    return Scan.objects.create(
+        uuid=uuid.uuid4(),
+        scanned_at=at,
+        venue=venue,
+        direction=direction,
+        colour="green",
+        admitted=True,
+        source="device",
+        recorded_at=timezone.now(),
+        visitor_name=name,
+        id_number=id_number,
+        phone=phone,
+        id_number_index=index_value(id_number, kind="id_number", purpose="id"),
+        phone_index=index_value(phone, kind="phone", purpose="phone"),
+    )
+
+
+def visitor_visit(venue, start: datetime.datetime, minutes: int | None = None, **who) -> Scan:
+    """A visitor's entry scan, and an exit scan ``minutes`` later when given."""
+    entry = visitor_scan(venue, start, **who)
+    if minutes is not None:
+        visitor_scan(venue, start + datetime.timedelta(minutes=minutes), direction="out", **who)
+    return entry

@@ -10,6 +10,7 @@ both scan indexes cover the columns read, so the reads never touch the table its
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ from .engine import IN, OUT, Overlap, Params, ScanRow, Visit, build_visits, meet
 
 VENUE_RANGES_PER_QUERY = 2000  # 6,000 parameters, well under SQLite's 32,766
 COLUMNS = "s.resident_id, s.venue_id, s.scanned_at, s.direction"
+VISITOR_COLUMNS = (
+    "s.venue_id, s.scanned_at, s.direction, s.uuid, s.id_number_index, s.phone_index, "
+    "s.visitor_name"
+)
 
 
 def _scan_table() -> str:
@@ -42,6 +47,16 @@ def person_scans(people: list[int], since: datetime.datetime, until: datetime.da
 def venue_scans(ranges: list[tuple[int, datetime.datetime, datetime.datetime]]):
     """(sql, params): registered people's scans at each (venue, from, to) — one join of the
     ranges with ``scan_venue_time``, a range scan of the index per range."""
+    return _scans_at(ranges, COLUMNS, "s.resident_id IS NOT NULL")
+
+
+def visitor_scans(ranges: list[tuple[int, datetime.datetime, datetime.datetime]]):
+    """(sql, params): unregistered visitors' scans at each (venue, from, to). Their identity
+    columns are not in ``scan_venue_time``, so this reads the table; visitors are few."""
+    return _scans_at(ranges, VISITOR_COLUMNS, "s.resident_id IS NULL")
+
+
+def _scans_at(ranges, columns: str, where: str):
     adapt = connection.ops.adapt_datetimefield_value
     on = "s.venue_id = r.v AND s.scanned_at >= r.lo AND s.scanned_at <= r.hi"
     if connection.vendor == "postgresql":
@@ -57,10 +72,7 @@ def venue_scans(ranges: list[tuple[int, datetime.datetime, datetime.datetime]]):
         values = ", ".join(["(%s, %s, %s)"] * len(ranges))
         ranges_sql = f"(SELECT column1 v, column2 lo, column3 hi FROM (VALUES {values})) r"  # noqa: S608
         params = [x for v, lo, hi in ranges for x in (v, adapt(lo), adapt(hi))]
-    sql = (
-        f"SELECT {COLUMNS} FROM {ranges_sql} "  # noqa: S608
-        f"JOIN {_scan_table()} s ON {on} WHERE s.resident_id IS NOT NULL"
-    )
+    sql = f"SELECT {columns} FROM {ranges_sql} JOIN {_scan_table()} s ON {on} WHERE {where}"  # noqa: S608
     return sql, params
 
 
@@ -312,3 +324,103 @@ def trace(case, params: Params, *, until: datetime.datetime | None = None) -> Tr
         if sources:
             _, secondary = _hop(sources, until, params, {case.resident_id, *close}, "secondary")
     return TraceResult((begin, end), case_visits, close, secondary)
+
+
+# --- visitors: people who scanned in without being in the registry --------------------------
+
+
+@dataclass(frozen=True)
+class VisitorScan:
+    """A visitor's entry scan that began an overlapping visit; ``(at, uuid)`` is its key."""
+
+    at: datetime.datetime
+    uuid: uuid.UUID
+    venue: int
+    name: str
+    has_phone: bool = False
+
+
+@dataclass
+class Visitor:
+    """An unregistered person (``key``: their ID number's blind index, else their phone's,
+    else the one scan) whose visits overlapped the case's. ``resident``: the registered
+    resident their ID number now belongs to, if they registered since."""
+
+    key: str
+    overlaps: list[Overlap]
+    scans: list[VisitorScan]
+    resident: int | None = None
+
+    @property
+    def scan(self) -> VisitorScan:
+        """The scan to read their ID number and phone from: the latest that has a phone (all
+        of one person's have the ID number they are grouped by), else the latest."""
+        return max(self.scans, key=lambda s: (s.has_phone, s.at, s.uuid))
+
+    @property
+    def name(self) -> str:
+        """The latest name they gave."""
+        named = [s for s in self.scans if s.name]
+        return max(named, key=lambda s: (s.at, s.uuid)).name if named else ""
+
+    @property
+    def last_exposure(self) -> datetime.datetime:
+        return max(o.end for o in self.overlaps)
+
+    def at_venues(self, venues: set[int]) -> Visitor | None:
+        """Only what happened at ``venues`` (a viewer's scope); None when nothing did."""
+        overlaps = [o for o in self.overlaps if o.other.venue in venues]
+        if not overlaps:
+            return None
+        scans = [s for s in self.scans if s.venue in venues]
+        return Visitor(self.key, overlaps, scans, self.resident)
+
+
+def _visitor_key(at, scan_uuid, id_index, phone_index) -> str:
+    if id_index:
+        return f"id:{id_index}"
+    if phone_index:
+        return f"phone:{phone_index}"
+    return f"scan:{at.isoformat()}:{scan_uuid}"
+
+
+def visitors_of(case, params: Params) -> list[Visitor]:
+    """Unregistered visitors whose visits overlapped the case's own in its infectious
+    period, by the rules registered contacts are found by (``close_contacts``): the same
+    visits of the case, venue ranges, default stay, exits and window."""
+    begin, end = infectious_period(case, params)
+    own = visits_of([case.resident_id], begin, end, params)
+    ranges = _merged((v.venue, *scan_range_for(v, params)) for v in own)
+    raw = []
+    for start in range(0, len(ranges), VENUE_RANGES_PER_QUERY):
+        with connection.cursor() as cursor:
+            cursor.execute(*visitor_scans(ranges[start : start + VENUE_RANGES_PER_QUERY]))
+            raw += cursor.fetchall()
+    rows: list[ScanRow] = []
+    entries: dict[tuple[str, int, datetime.datetime], VisitorScan] = {}
+    id_of: dict[str, str] = {}
+    for venue, at, direction, scan_uuid, id_index, phone_index, name in raw:
+        if connection.vendor == "sqlite":  # naive UTC, as Django stores it
+            at = at.replace(tzinfo=datetime.UTC)
+        scan_uuid = scan_uuid if isinstance(scan_uuid, uuid.UUID) else uuid.UUID(str(scan_uuid))
+        key = _visitor_key(at, scan_uuid, id_index, phone_index)
+        rows.append(ScanRow(key, venue, at, direction))
+        if direction == IN:
+            entries[(key, venue, at)] = VisitorScan(
+                at, scan_uuid, venue, name or "", bool(phone_index)
+            )
+        if id_index:
+            id_of[key] = id_index
+    found = meetings(own, build_visits(rows, params), params, set())
+    Resident = apps.get_model("registry", "Resident")
+    registered = dict(
+        Resident.objects.filter(id_number_index__in=set(id_of.values()))
+        .order_by()
+        .values_list("id_number_index", "pk")
+    )
+    visitors = []
+    for key, overlaps in found.items():
+        scans = {entries[(key, o.other.venue, o.other.start)] for o in overlaps}
+        ordered = sorted(scans, key=lambda s: (s.at, s.uuid))
+        visitors.append(Visitor(key, overlaps, ordered, registered.get(id_of.get(key))))
+    return sorted(visitors, key=lambda v: (min(o.other.start for o in v.overlaps), v.key))

@@ -38,11 +38,12 @@ from .forms import (
     NamedContactForm,
     QuarantineForm,
     TraceForm,
+    VisitorContactForm,
     VoidForm,
 )
 from .graph import chain_svg
 from .models import Case, Contact, Exposure
-from .tables import CaseTable, ChainEdgeTable, ContactTable
+from .tables import CaseTable, ChainEdgeTable, ContactTable, VisitorTable
 
 
 def _cases(qs):
@@ -152,6 +153,7 @@ class CaseDetailView(ObjectDetailView):
         ]
         hidden = Contact.objects.filter(case=obj).count() - len(contacts)
         voided = obj.status == CaseStatus.VOIDED
+        visitors = _visitors(user, obj)
         return {
             "close": [c for c in contacts if c.degree == ContactDegree.CLOSE],
             "secondary": [c for c in contacts if c.degree == ContactDegree.SECONDARY],
@@ -175,9 +177,31 @@ class CaseDetailView(ObjectDetailView):
                 VoidForm() if not voided and user.has_perm("tracing.change_case") else None
             ),
             "trace_form": TraceForm(),
+            "visitors": visitors,
+            # 登记并列为密接 registers the person (a resident) and names them (a contact).
+            "can_register_visitor": not voided
+            and user.has_perm("tracing.add_contact")
+            and user.has_perm("registry.add_resident"),
             "quarantine_form": QuarantineForm(),
             "dismiss_form": DismissForm(),
         }
+
+
+def _visitors(user, case: Case) -> list[selectors.VisitorRow]:
+    """The case's unregistered visitors in ``user``'s scope, each with its cells masked by
+    ``VisitorTable`` (the page shows nothing else of their personal fields) and, for a
+    person not yet named a contact, the form of 登记并列为密接."""
+    rows = selectors.visitor_rows(user, case)
+    names = [c.name for c in VisitorTable.html_columns()]
+    for n, (row, cells) in enumerate(VisitorTable(rows, user=user)):
+        row.cells = dict(zip(names, cells, strict=True))
+        row.form = VisitorContactForm(
+            initial={"scan": row.visitor.scan.uuid},
+            user=user,
+            registered=row.resident is not None,
+            auto_id=f"id_visitor{n}_%s",
+        )
+    return rows
 
 
 class CaseEditView(ObjectEditView):
@@ -414,4 +438,57 @@ def case_chain_export(request: HttpRequest, pk: int) -> HttpResponse:
         filters={"case": case.label},
         filename=f"chain-{case.label}.xlsx",
         title=_("传播链"),
+    )
+
+
+@require_POST
+@permission_required("tracing.add_contact", raise_exception=True)
+def case_visitor_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记并列为密接: one unregistered visitor, found again among the case's visitors in the
+    user's scope by the uuid of their scan (no personal data leaves the server), registered
+    as a resident of the chosen grid (or the resident their ID number already is) and
+    named a close contact — all or nothing (``services.name_visitor_contact``)."""
+    case = _case_for(request, pk)
+    wanted = request.POST.get("scan", "")
+    visitor = next(
+        (v for v in selectors.visitors_in_scope(request.user, case) if str(v.scan.uuid) == wanted),
+        None,
+    )
+    if visitor is None:
+        messages.error(request, _("未找到该同场未登记人员，请刷新页面后重试"))
+        return redirect("tracing:case_detail", pk=case.pk)
+    form = VisitorContactForm(
+        request.POST, user=request.user, registered=visitor.resident is not None
+    )
+    with service_messages(request):
+        if not form.is_valid():
+            raise ValidationError(form_error_text(form))
+        _contact, created = services.name_visitor_contact(
+            actor=request.user, case=case, visitor=visitor, area=form.cleaned_data.get("area")
+        )
+        messages.success(
+            request,
+            _("已登记为居民并列为密切接触者（待核实）")
+            if created
+            else _("该人员已是登记居民，已列为密切接触者（待核实）"),
+        )
+    return redirect("tracing:case_detail", pk=case.pk)
+
+
+@permission_required("tracing.export_case", raise_exception=True)
+def case_visitors_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """同场未登记人员 as Excel, masked (their details come from scans), audited."""
+    from fangkong.venues.models import Scan
+
+    case = _case_for(request, pk)
+    return export_xlsx(
+        selectors.visitor_rows(request.user, case),
+        VisitorTable.export_columns(),
+        user=request.user,
+        purpose=_("导出同场未登记人员"),
+        reveal=False,
+        model=Scan,
+        filters={"case": case.label},
+        filename=f"visitors-{case.label}.xlsx",
+        title=_("同场未登记人员"),
     )
