@@ -41,6 +41,19 @@ def _postgres_analysed(table: str) -> bool:
         return c.fetchone()[0] > 0
 
 
+def _grown_small_table() -> None:
+    """t_small marked small while empty, then grown to 300 rows."""
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE t_small (id integer PRIMARY KEY, a integer)")
+        c.execute("CREATE INDEX t_small_a ON t_small (a)")
+    dbstats.refresh()
+    with connection.cursor() as c:
+        c.executemany(
+            "INSERT INTO t_small (id, a) VALUES (%s, %s)", [(i, i) for i in range(1, 301)]
+        )
+    assert _sqlite_stats("t_small") == {"t_small_a": "1 1"}
+
+
 def test_refresh_covers_a_new_index_and_a_grown_table(db):
     if connection.vendor == "postgresql":
         # Autovacuum keeps the rest: only the tables named are analysed.
@@ -186,29 +199,9 @@ def test_the_worker_refreshes_the_statistics_when_it_starts(db, monkeypatch):
     if connection.vendor == "postgresql":
         return  # autovacuum's
     monkeypatch.setattr(DbWorkerCommand, "handle", lambda self, *args, **options: None)
-    with connection.cursor() as c:
-        c.execute("CREATE TABLE t_small (id integer PRIMARY KEY, a integer)")
-        c.execute("CREATE INDEX t_small_a ON t_small (a)")
-    dbstats.refresh()
-    with connection.cursor() as c:
-        c.executemany(
-            "INSERT INTO t_small (id, a) VALUES (%s, %s)", [(i, i) for i in range(1, 301)]
-        )
+    _grown_small_table()
     WorkerCommand().handle()  # the test settings run tasks at once: no database backend
     assert _sqlite_stats("t_small") == {"t_small_a": "300 1"}
-
-
-def _grown_small_table() -> None:
-    """t_small marked small while empty, then grown to 300 rows."""
-    with connection.cursor() as c:
-        c.execute("CREATE TABLE t_small (id integer PRIMARY KEY, a integer)")
-        c.execute("CREATE INDEX t_small_a ON t_small (a)")
-    dbstats.refresh()
-    with connection.cursor() as c:
-        c.executemany(
-            "INSERT INTO t_small (id, a) VALUES (%s, %s)", [(i, i) for i in range(1, 301)]
-        )
-    assert _sqlite_stats("t_small") == {"t_small_a": "1 1"}
 
 
 def test_any_import_refreshes_a_table_that_outgrew_its_statistics(
