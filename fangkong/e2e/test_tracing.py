@@ -178,3 +178,41 @@ def test_dismissing_keeps_why_the_contact_was_named(page, live_server, case):
     contact = Contact.objects.get(case=case, resident__name="重叠者")
     assert (contact.state, contact.state_note) == ("dismissed", "当天未到该市场")
     assert contact.reason.startswith("系统追踪：")
+
+
+def test_an_unregistered_visitor_is_registered_and_named_on_a_phone(page, live_server, case):
+    """同场未登记人员 by touch: a visitor who scanned in beside the case without being in the
+    registry shows masked; 登记并列为密接 with the grid makes them a resident and a close
+    contact to verify, and the row says so."""
+    from fangkong.areas.models import Area
+    from fangkong.core.testing.factories import make_id_number
+    from fangkong.registry.models import Resident
+    from fangkong.tracing.testing import visitor_visit
+    from fangkong.venues.models import Venue
+
+    number = make_id_number(birth=datetime.date(1990, 4, 5))
+    market = Venue.objects.get(name="海棠农贸市场")
+    start = at_local(D - datetime.timedelta(days=2), 9) + datetime.timedelta(minutes=20)
+    visitor_visit(market, start, 15, name="外地访客", id_number=number, phone="13911112222")
+    grid = Area.objects.get(pk=case.resident.area_id)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/tracing/cases/{case.pk}/")
+    row = page.locator("main tr", has_text="海棠农贸市场：来源")
+    row.wait_for()
+    text = row.inner_text()
+    assert number not in text and "13911112222" not in text  # masked
+    assert "共处 15 分钟" in text
+    row.locator("summary", has_text="登记并列为密接").click()
+    form = row.locator("form")
+    form.locator("select[name=area]").select_option(str(grid.pk))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "已登记为居民并列为密切接触者" in page.locator(".alert-success").inner_text()
+    resident = Resident.objects.get(name="外地访客")
+    assert resident.area_id == grid.pk and resident.id_number == number
+    contact = Contact.objects.get(case=case, resident=resident)
+    assert contact.degree == "close" and contact.state == "suspected"
+    assert page.locator("main tr", has_text="已列为接触者").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
