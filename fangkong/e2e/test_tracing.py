@@ -204,8 +204,10 @@ def test_an_unregistered_visitor_is_registered_and_named_on_a_phone(page, live_s
     text = row.inner_text()
     assert number not in text and "13911112222" not in text  # masked
     assert "共处 15 分钟" in text
-    row.locator("summary", has_text="登记并列为密接").click()
-    form = row.locator("form")
+    with page.expect_navigation():
+        row.locator("a", has_text="登记并列为密接").click()
+    assert number not in page.content()  # the visitor's own page: masked too
+    form = page.locator("main form")
     form.locator("select[name=area]").select_option(str(grid.pk))
     with page.expect_navigation():
         form.locator("button[type=submit]").click()

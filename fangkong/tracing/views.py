@@ -7,11 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core.exporting import can_reveal_export, check_export, export_xlsx
 from fangkong.core.personal import mask_name
@@ -189,18 +189,11 @@ class CaseDetailView(ObjectDetailView):
 
 def _visitors(user, case: Case) -> list[selectors.VisitorRow]:
     """The case's unregistered visitors in ``user``'s scope, each with its cells masked by
-    ``VisitorTable`` (the page shows nothing else of their personal fields) and, for a
-    person not yet named a contact, the form of 登记并列为密接."""
+    ``VisitorTable`` (the pages show nothing else of their personal fields)."""
     rows = selectors.visitor_rows(user, case)
     names = [c.name for c in VisitorTable.html_columns()]
-    for n, (row, cells) in enumerate(VisitorTable(rows, user=user)):
+    for row, cells in VisitorTable(rows, user=user):
         row.cells = dict(zip(names, cells, strict=True))
-        row.form = VisitorContactForm(
-            initial={"scan": row.visitor.scan.uuid},
-            user=user,
-            registered=row.resident is not None,
-            auto_id=f"id_visitor{n}_%s",
-        )
     return rows
 
 
@@ -441,30 +434,39 @@ def case_chain_export(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("tracing.add_contact", raise_exception=True)
 def case_visitor_contact(request: HttpRequest, pk: int) -> HttpResponse:
     """登记并列为密接: one unregistered visitor, found again among the case's visitors in the
-    user's scope by the uuid of their scan (no personal data leaves the server), registered
-    as a resident of the chosen grid (or the resident their ID number already is) and
-    named a close contact — all or nothing (``services.name_visitor_contact``)."""
+    user's scope by the uuid of their scan (no personal data leaves the server). GET: the
+    visitor, masked, and the choice of grid; POST: registered as a resident of that grid (or
+    the resident their ID number already is) and named a close contact — all or nothing
+    (``services.name_visitor_contact``)."""
     case = _case_for(request, pk)
-    wanted = request.POST.get("scan", "")
-    visitor = next(
-        (v for v in selectors.visitors_in_scope(request.user, case) if str(v.scan.uuid) == wanted),
-        None,
-    )
-    if visitor is None:
+    data = request.POST if request.method == "POST" else None
+    wanted = (data or request.GET).get("scan", "")
+    row = next((r for r in _visitors(request.user, case) if r.scan_uuid == wanted), None)
+    if row is None:
         messages.error(request, _("未找到该同场未登记人员，请刷新页面后重试"))
         return redirect("tracing:case_detail", pk=case.pk)
     form = VisitorContactForm(
-        request.POST, user=request.user, registered=visitor.resident is not None
+        data,
+        initial={"scan": row.scan_uuid},
+        user=request.user,
+        registered=row.visitor.resident is not None,
     )
+    if data is None:
+        return render(
+            request, "tracing/visitor_contact.html", {"case": case, "row": row, "form": form}
+        )
     with service_messages(request):
         if not form.is_valid():
             raise ValidationError(form_error_text(form))
         _contact, created = services.name_visitor_contact(
-            actor=request.user, case=case, visitor=visitor, area=form.cleaned_data.get("area")
+            actor=request.user,
+            case=case,
+            visitor=row.visitor,
+            area=form.cleaned_data.get("area"),
         )
         messages.success(
             request,

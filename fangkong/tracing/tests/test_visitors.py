@@ -103,6 +103,25 @@ def test_the_case_page_lists_them_masked(client, city, visitors, users):
     assert "登记并列为密接" in page
 
 
+def test_the_grid_is_chosen_on_its_own_page(client, city, visitors, users):
+    """The case page carries no grid drop-down (a city's grids in every row would weigh
+    megabytes on a phone); each visitor's own page shows them masked with the choice."""
+    _p, _v, _w, case = city
+    client.force_login(users["command"])
+    page = _page(client, case)
+    assert 'name="area"' not in page
+    scan = visitors["edge"]
+    url = reverse("tracing:case_visitor_contact", args=[case.pk])
+    assert f'href="{url}?scan={scan.uuid}"' in page
+    form = client.get(url, {"scan": str(scan.uuid)}).content.decode()
+    assert 'name="area"' in form and f'value="{scan.uuid}"' in form
+    assert "访*丙" in form and ID_2 not in form and "访客丙" not in form
+    assert ID_2[:6] + "********" + ID_2[-4:] in form
+    assert "未同时在场，相隔 30 分钟" in form
+    lost = client.get(url, {"scan": "00000000-0000-0000-0000-000000000000"})
+    assert lost.status_code == 302
+
+
 def test_none_reads_as_an_empty_list(client, city, users):
     _p, _v, _w, case = city
     client.force_login(users["command"])
