@@ -38,6 +38,16 @@ def browser():
 
 
 @pytest.fixture
+def city(transactional_db):
+    """The test city's areas and one account per role; modules that need more define their
+    own ``city``."""
+    from fangkong.core.testing import factories
+
+    areas = factories.build_city()
+    return areas, factories.build_users(areas)
+
+
+@pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     pg = context.new_page()

@@ -5,18 +5,10 @@ import openpyxl
 import pytest
 
 from fangkong.accounts.models import User
-from fangkong.core.testing import factories
 
 from .conftest import login, shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def city(transactional_db):
-    areas = factories.build_city()
-    users = factories.build_users(areas)
-    return areas, users
 
 
 def test_a_street_opens_accounts_from_its_list_and_hands_over_the_passwords(

@@ -9,18 +9,10 @@ import pytest
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
-from fangkong.core.testing import factories
 
 from .conftest import login, shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def city(transactional_db):
-    areas = factories.build_city()
-    users = factories.build_users(areas)
-    return areas, users
 
 
 def _sign_in(pg, live_server, username: str, password: str) -> None:

@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from fangkong.core.testing import factories
 from fangkong.health.models import Assignment
 from fangkong.screening.services import create_campaign
 from fangkong.status.services import recompute_status
@@ -23,12 +22,6 @@ from .conftest import login, shot
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def city(transactional_db):
-    areas = factories.build_city()
-    return areas, factories.build_users(areas)
 
 
 def test_a_tip_goes_back_up_and_on_to_the_right_community(page, live_server, city):

@@ -5,20 +5,12 @@ it in 报送情况."""
 import pytest
 from django.utils import timezone
 
-from fangkong.core.testing import factories
 from fangkong.dashboard.models import SubmittedReport
 from fangkong.status.clock import local_date
 
 from .conftest import login, shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def city(transactional_db):
-    areas = factories.build_city()
-    users = factories.build_users(areas)
-    return areas, users
 
 
 def test_a_community_sends_its_report_and_the_street_sees_it(page, live_server, city):

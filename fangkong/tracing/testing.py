@@ -15,7 +15,9 @@ def make_venue(area, name: str = "测试市场") -> Venue:
     return Venue.objects.create(area=area, name=name, kind="market")
 
 
-def make_scan(person, venue, at: datetime.datetime, direction: str = "in") -> Scan:
+def make_scan(person, venue, at: datetime.datetime, direction: str = "in", **who) -> Scan:
+    """A green, admitted device scan of ``person`` (None for a visitor: ``who`` then holds
+    what the visitor's row keeps)."""
     return Scan.objects.create(
         uuid=uuid.uuid4(),
         scanned_at=at,
@@ -26,6 +28,7 @@ def make_scan(person, venue, at: datetime.datetime, direction: str = "in") -> Sc
         admitted=True,
         source="device",
         recorded_at=timezone.now(),
+        **who,
     )
 
 
@@ -46,15 +49,11 @@ def visitor_scan(
     direction: str = "in",
 ) -> Scan:
     """An unregistered visitor's scan, with the blind indexes the venue services compute."""
-    return Scan.objects.create(
-        uuid=uuid.uuid4(),
-        scanned_at=at,
-        venue=venue,
-        direction=direction,
-        colour="green",
-        admitted=True,
-        source="device",
-        recorded_at=timezone.now(),
+    return make_scan(
+        None,
+        venue,
+        at,
+        direction,
         visitor_name=name,
         id_number=id_number,
         phone=phone,
