@@ -1,10 +1,12 @@
 """Finding a case's contacts in the database: scans by index, rules from ``engine``.
 
-Three indexed reads per hop, whatever the size of the city: the source people's own scans
-(``scan_resident_time``), the scans at the venues they visited around those visits
-(``scan_venue_time``, one join with the time ranges), and household members. Nothing scans a table;
-both scan indexes cover the columns read, so the reads never touch the table itself.
-``close_contacts_of_cases`` does the same reads once for a whole set of cases.
+Indexed reads per hop, whatever the size of the city: the source people's own scans
+(``scan_resident_time``) and those they made as visitors before they were registered
+(``scan_visitor_id_time``, by their ID number's blind index), the scans at the venues they
+visited around those visits (``scan_venue_time``, one join with the time ranges), and
+household members. Nothing scans a table; the scan indexes cover the columns read, so the
+reads never touch the table itself. ``close_contacts_of_cases`` does the same reads once for
+a whole set of cases.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .engine import IN, OUT, Overlap, Params, ScanRow, Visit, build_visits, meet
 
 VENUE_RANGES_PER_QUERY = 2000  # 6,000 parameters, well under SQLite's 32,766
 COLUMNS = "s.resident_id, s.venue_id, s.scanned_at, s.direction"
+VISITOR_ID_COLUMNS = "s.id_number_index, s.venue_id, s.scanned_at, s.direction"
 VISITOR_COLUMNS = (
     "s.venue_id, s.scanned_at, s.direction, s.uuid, s.id_number_index, s.phone_index, "
     "s.visitor_name"
@@ -42,6 +45,24 @@ def person_scans(people: list[int], since: datetime.datetime, until: datetime.da
         "AND s.scanned_at >= %s AND s.scanned_at <= %s AND s.direction IN (%s, %s)"
     )
     return sql, [*people, adapt(since), adapt(until), IN, OUT]
+
+
+def former_visitor_scans(id_indexes: list[str], since: datetime.datetime, until: datetime.datetime):
+    """(sql, params): the scans made as visitors in [since, until] under these ID numbers'
+    blind indexes (``scan_visitor_id_time``), keyed by the index. A checkpoint keeps an
+    unknown ID number as a visitor's; once the person is registered, those scans are theirs
+    (``visits_of``). Scans are append-only: they keep ``resident`` empty, and the person is
+    found through the registry at each trace."""
+    adapt = connection.ops.adapt_datetimefield_value
+    marks = ", ".join(["%s"] * len(id_indexes))
+    sql = (
+        f"SELECT {VISITOR_ID_COLUMNS} FROM {_scan_table()} s "  # noqa: S608
+        # IS NOT NULL: the partial index's own condition, stated for SQLite's planner.
+        f"WHERE s.id_number_index IN ({marks}) AND s.id_number_index IS NOT NULL "
+        "AND s.resident_id IS NULL "
+        "AND s.scanned_at >= %s AND s.scanned_at <= %s AND s.direction IN (%s, %s)"
+    )
+    return sql, [*id_indexes, adapt(since), adapt(until), IN, OUT]
 
 
 def venue_scans(ranges: list[tuple[int, datetime.datetime, datetime.datetime]]):
@@ -126,6 +147,17 @@ def visits_of(
     if not people:
         return []
     rows = _rows(person_scans(people, since, until + params.max_stay))
+    # What they scanned as visitors before they were registered: an arrival checked at the
+    # city's checkpoints for days before the grid worker registered them.
+    Resident = apps.get_model("registry", "Resident")
+    person_of = dict(
+        Resident.objects.filter(pk__in=people, id_number_index__isnull=False)
+        .order_by()
+        .values_list("id_number_index", "pk")
+    )
+    if person_of:
+        former = former_visitor_scans(list(person_of), since, until + params.max_stay)
+        rows += [ScanRow(person_of[r.person], r.venue, r.at, r.direction) for r in _rows(former)]
     return [v for v in build_visits(rows, params) if since <= v.start <= until]
 
 
@@ -411,8 +443,14 @@ def visitors_of(case, params: Params) -> list[Visitor]:
             )
         if id_index:
             id_of[key] = id_index
-    found = meetings(own, build_visits(rows, params), params, set())
     Resident = apps.get_model("registry", "Resident")
+    # The case's own scans from before it was registered are among the visitors' rows (and
+    # already among its visits): it never meets itself.
+    case_index = (
+        Resident.objects.filter(pk=case.resident_id).values_list("id_number_index", flat=True)
+    ).first()
+    itself = {_visitor_key(None, None, case_index, None)} if case_index else set()
+    found = meetings(own, build_visits(rows, params), params, itself)
     registered = dict(
         Resident.objects.filter(id_number_index__in=set(id_of.values()))
         .order_by()

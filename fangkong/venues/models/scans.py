@@ -117,8 +117,10 @@ class Scan(models.Model):
             models.Index(
                 fields=["resident", "scanned_at", "venue", "direction"], name="scan_resident_time"
             ),
+            # Also covering: a person's scans from before they were registered, read by the
+            # tracer as theirs (``tracing.tracer.former_visitor_scans``).
             models.Index(
-                fields=["id_number_index", "scanned_at"],
+                fields=["id_number_index", "scanned_at", "venue", "direction", "resident"],
                 name="scan_visitor_id_time",
                 condition=models.Q(id_number_index__isnull=False),
             ),
