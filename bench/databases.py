@@ -18,6 +18,7 @@ import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -340,6 +341,10 @@ def start_cached_cluster(data: Path, *, in_place: bool) -> tuple[PostgresServer 
     if why:
         return None, why
     root = _cluster_root(owner)
+    if in_place and owner and not reachable_by(data, *owner):
+        # Run as root, the server runs as 'postgres', and the cache lies under the checkout's
+        # var/, which is the owner's alone (its secrets): the server could not open it there.
+        in_place = False
     source = f"cached cluster ({'in place' if in_place else 'a copy'} of {data.parent.name})"
     if not in_place:
         # cp -a keeps the owner and the 0700 mode PostgreSQL insists on.
@@ -352,6 +357,22 @@ def start_cached_cluster(data: Path, *, in_place: bool) -> tuple[PostgresServer 
             return None, f"copying {data} failed: {copy.stderr.strip()[-300:]}"
         data = root / "data"
     return _start_cluster(root, data, pg_ctl, run_as, source)
+
+
+def reachable_by(path: Path, uid: int, gid: int) -> bool:
+    """Whether the user ``uid`` (group ``gid``) may pass through every directory above
+    ``path`` — the permission bits that apply to them, as the kernel reads them."""
+    for directory in reversed(path.absolute().parents):
+        st = directory.stat()
+        if st.st_uid == uid:
+            bit = stat.S_IXUSR
+        elif st.st_gid == gid:
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not st.st_mode & bit:
+            return False
+    return True
 
 
 def _cluster_root(owner: tuple[int, int] | None) -> Path:
