@@ -31,6 +31,8 @@ Steps (each a ``python -m bench`` subcommand run in a child process):
 direction), cached by its parameters; ``scans_parquet`` keeps it sorted by time as Parquet.
 Each person keeps a handful of usual venues near home (a market, a shop, the office) plus
 random ones; every visit has an entry scan, half of them an exit scan 10–120 minutes later.
+The load stores one person in 25's scans before their registration (day 11–13) as a
+visitor's (``ARRIVAL_EVERY``); the CSV and the oracle keep them as the person's.
 
 ``tracing-fixture`` loads the city into the configured database (``build_fixture``) with
 the secondary indexes dropped during the load and built after it: SQLite by ``executemany``
@@ -69,8 +71,13 @@ DAYS = 14
 EPOCH0 = int(datetime.datetime(2022, 3, 1, tzinfo=datetime.UTC).timestamp())
 USUAL_VENUES = 5
 CASES = 100
+# One person in 25 arrived shortly before the period's last days and was registered on one
+# of them: until then the checkpoints kept their scans as a visitor's, under their ID
+# number's blind index (``tracing.tracer.former_visitor_scans``). The oracle knows nothing
+# of it: they are the same people.
+ARRIVAL_EVERY = 25
 BATCH = 50_000
-FIXTURE_VERSION = 3  # bump when build_fixture writes different rows
+FIXTURE_VERSION = 4  # bump when build_fixture writes different rows
 # Older fixture versions that ``migrate`` brings to the current one: v3 only added the scans'
 # per-day counts, which venues migration 0005 counts from the stored scans.
 MIGRATABLE_VERSIONS = ("v2",)
@@ -81,6 +88,7 @@ SCAN_COLUMNS = (
     "resident_id",
     "direction",
     "colour",
+    "id_number_index",
     "admitted",
     "source",
     "visitor_name",
@@ -147,15 +155,42 @@ def scans_parquet(csv_file: Path) -> Path:
     return path
 
 
+def registered_at(person: int) -> int:
+    """When an arrival (``ARRIVAL_EVERY``) was registered: the start of day 11, 12 or 13."""
+    return EPOCH0 + (DAYS - 3 + person % 3) * 86400
+
+
 def _scan_query(path: Path, first: int, venue0: int) -> str:
     """DuckDB: the scan table's own values, in time order. The uuid is the row number (a
-    unique, repeatable key), times are UTC as Django stores them."""
+    unique, repeatable key), times are UTC as Django stores them. An arrival's scans before
+    their registration (the ``arrivals`` table: person, blind index, registered at) are a
+    visitor's: no resident, their ID number's blind index, colour unknown."""
     return (
-        "SELECT strftime(epoch_ms(t * 1000), '%Y-%m-%d %H:%M:%S') AS scanned_at, "  # noqa: S608
-        "printf('%032x', row_number() OVER ()) AS uuid, "
-        f"venue + {int(venue0)} AS venue_id, person + {int(first)} AS resident_id, dir "
-        f"FROM read_parquet('{path}')"
+        "SELECT strftime(epoch_ms(s.t * 1000), '%Y-%m-%d %H:%M:%S') AS scanned_at, "  # noqa: S608
+        "printf('%032x', row_number() OVER (ORDER BY s.t, s.person, s.venue, s.dir)) AS uuid, "
+        f"s.venue + {int(venue0)} AS venue_id, "
+        f"CASE WHEN a.idx IS NULL THEN s.person + {int(first)} END AS resident_id, s.dir, "
+        "CASE WHEN a.idx IS NULL THEN 'green' ELSE 'unknown' END AS colour, "
+        "a.idx AS id_number_index "
+        f"FROM read_parquet('{path}') s "
+        "LEFT JOIN arrivals a ON a.person = s.person AND s.t < a.registered "
+        "ORDER BY s.t, s.person, s.venue, s.dir"
     )
+
+
+def _arrivals(con, first: int) -> None:
+    """The ``arrivals`` table in DuckDB, from the loaded residents' blind indexes."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT id, id_number_index FROM registry_resident "
+            "WHERE (id - %s) %% %s = 0 AND id_number_index IS NOT NULL",
+            [first, ARRIVAL_EVERY],
+        )
+        rows = [(pk - first, idx, registered_at(pk - first)) for pk, idx in cur.fetchall()]
+    con.execute("CREATE TABLE arrivals (person INTEGER, idx VARCHAR, registered BIGINT)")
+    con.executemany("INSERT INTO arrivals VALUES (?, ?, ?)", rows)
 
 
 # --- the city as a loaded database (public; see the module docstring) ------------------------
@@ -425,6 +460,7 @@ def _load_scans(path: Path, table: str, first: int, venue0: int, recorded_at) ->
     cols = ", ".join(qn(c) for c in SCAN_COLUMNS)
     con = duckdb.connect()
     con.execute("SET threads = 2")
+    _arrivals(con, first)
     query = _scan_query(path, first, venue0)
     if connection.vendor == "postgresql":
         import psycopg
@@ -433,8 +469,9 @@ def _load_scans(path: Path, table: str, first: int, venue0: int, recorded_at) ->
         stamp = recorded_at.isoformat()
         tmp = path.with_name(f".{path.stem}-{first}-{venue0}.copy.csv")
         con.execute(
-            f"COPY (SELECT scanned_at || '+00', uuid, venue_id, resident_id, dir, 'green', 't', "  # noqa: S608
-            f"'device', '', '', '', '{stamp}' FROM ({query})) TO '{tmp}' (HEADER false)"
+            f"COPY (SELECT scanned_at || '+00', uuid, venue_id, resident_id, dir, colour, "  # noqa: S608
+            f"id_number_index, 't', 'device', '', '', '', '{stamp}' FROM ({query})) "
+            f"TO '{tmp}' (HEADER false)"
         )
         con.close()
         try:
@@ -450,10 +487,10 @@ def _load_scans(path: Path, table: str, first: int, venue0: int, recorded_at) ->
             tmp.unlink(missing_ok=True)
     from .status import _dt
 
-    # Constant columns are literals of the statement: only five values a row cross over.
+    # Constant columns are literals of the statement: only seven values a row cross over.
     stamp = _dt(recorded_at)
     sql = (
-        f"INSERT INTO {table} ({cols}) VALUES (?, ?, ?, ?, ?, 'green', 1, 'device', '', '', "  # noqa: S608
+        f"INSERT INTO {table} ({cols}) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 'device', '', '', "  # noqa: S608
         f"'', '{stamp}')"
     )
     cur = con.execute(query)

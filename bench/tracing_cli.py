@@ -31,6 +31,10 @@ written as one plain SQL query over the same scans (`bench/tracing.py`, `ORACLE_
 
 - **Data**: each person has 5 usual venues near home (80 % of visits) and random ones; a
   visit is an entry scan, half of them with an exit scan 10–120 minutes later; times 06–22 h.
+  One person in 25 arrived late and was registered on day 11, 12 or 13: their scans before
+  that are stored as a visitor's (no resident, their ID number's blind index), and the
+  platform must find them as that person's, as the case and as a contact; the oracle's
+  scans are simply the person's.
   Cases: 100 random people, confirmed at the end of the 14 days; infectious period the 4 days
   before (no onset date). Residents are the first rows of the bench residents CSV, encrypted
   and blind-indexed as the import does.

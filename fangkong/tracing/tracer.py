@@ -26,6 +26,8 @@ from .engine import IN, OUT, Overlap, Params, ScanRow, Visit, build_visits, meet
 VENUE_RANGES_PER_QUERY = 2000  # 6,000 parameters, well under SQLite's 32,766
 COLUMNS = "s.resident_id, s.venue_id, s.scanned_at, s.direction"
 VISITOR_ID_COLUMNS = "s.id_number_index, s.venue_id, s.scanned_at, s.direction"
+VENUE_COLUMNS = f"{COLUMNS}, s.id_number_index"
+REGISTRY_KEYS_PER_QUERY = 5000
 VISITOR_COLUMNS = (
     "s.venue_id, s.scanned_at, s.direction, s.uuid, s.id_number_index, s.phone_index, "
     "s.visitor_name"
@@ -66,9 +68,13 @@ def former_visitor_scans(id_indexes: list[str], since: datetime.datetime, until:
 
 
 def venue_scans(ranges: list[tuple[int, datetime.datetime, datetime.datetime]]):
-    """(sql, params): registered people's scans at each (venue, from, to) — one join of the
-    ranges with ``scan_venue_time``, a range scan of the index per range."""
-    return _scans_at(ranges, COLUMNS, "s.resident_id IS NOT NULL")
+    """(sql, params): the scans at each (venue, from, to) that may be registered people's —
+    theirs, and visitors' under an ID number (``visits_around`` keeps those whose person has
+    been registered since) — one join of the ranges with ``scan_venue_time``, a range scan
+    of the index per range."""
+    return _scans_at(
+        ranges, VENUE_COLUMNS, "(s.resident_id IS NOT NULL OR s.id_number_index IS NOT NULL)"
+    )
 
 
 def visitor_scans(ranges: list[tuple[int, datetime.datetime, datetime.datetime]]):
@@ -95,6 +101,38 @@ def _scans_at(ranges, columns: str, where: str):
         params = [x for v, lo, hi in ranges for x in (v, adapt(lo), adapt(hi))]
     sql = f"SELECT {columns} FROM {ranges_sql} JOIN {_scan_table()} s ON {on} WHERE {where}"  # noqa: S608
     return sql, params
+
+
+def registered_as(id_indexes: Iterable[str]) -> dict[str, int]:
+    """{ID number's blind index: the resident registered under it} for those registered."""
+    Resident = apps.get_model("registry", "Resident")
+    keys = sorted(set(id_indexes))
+    out: dict[str, int] = {}
+    for start in range(0, len(keys), REGISTRY_KEYS_PER_QUERY):
+        out.update(
+            Resident.objects.filter(
+                id_number_index__in=keys[start : start + REGISTRY_KEYS_PER_QUERY]
+            )
+            .order_by()
+            .values_list("id_number_index", "pk")
+        )
+    return out
+
+
+def _people_rows(query: tuple[str, list]) -> list[ScanRow]:
+    """``venue_scans``' rows as registered people's: a visitor's scan is the person's its ID
+    number has been registered to since; one still unregistered is not (``visitors_of``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(*query)
+        raw = cursor.fetchall()
+    person_of = registered_as(idx for person, _v, _at, _d, idx in raw if person is None)
+    utc = datetime.UTC if connection.vendor == "sqlite" else None  # naive UTC there
+    rows = []
+    for person, venue, at, direction, idx in raw:
+        if person is None and (person := person_of.get(idx)) is None:
+            continue
+        rows.append(ScanRow(person, venue, at.replace(tzinfo=utc) if utc else at, direction))
+    return rows
 
 
 def _rows(query: tuple[str, list]) -> list[ScanRow]:
@@ -166,7 +204,7 @@ def visits_around(sources: list[Visit], params: Params) -> list[Visit]:
     ranges = _merged((v.venue, *scan_range_for(v, params)) for v in sources)
     rows: list[ScanRow] = []
     for start in range(0, len(ranges), VENUE_RANGES_PER_QUERY):
-        rows += _rows(venue_scans(ranges[start : start + VENUE_RANGES_PER_QUERY]))
+        rows += _people_rows(venue_scans(ranges[start : start + VENUE_RANGES_PER_QUERY]))
     return build_visits(rows, params)
 
 
@@ -451,11 +489,7 @@ def visitors_of(case, params: Params) -> list[Visitor]:
     ).first()
     itself = {_visitor_key(None, None, case_index, None)} if case_index else set()
     found = meetings(own, build_visits(rows, params), params, itself)
-    registered = dict(
-        Resident.objects.filter(id_number_index__in=set(id_of.values()))
-        .order_by()
-        .values_list("id_number_index", "pk")
-    )
+    registered = registered_as(id_of.values())
     visitors = []
     for key, overlaps in found.items():
         scans = {entries[(key, o.other.venue, o.other.start)] for o in overlaps}

@@ -17,6 +17,7 @@ from fangkong.tracing.tracer import (
     former_visitor_scans,
     index_only,
     query_plan,
+    venue_scans,
     visitors_of,
 )
 
@@ -36,6 +37,7 @@ def test_the_cases_days_as_a_visitor_find_its_contacts(city, users):
     visit(p["E"], w, t(-3, 13), 10)
     trace_case(actor=users["command"], case=case, now=t(0, 12))
     found = _contacts(case)
+    assert "病例甲" not in found  # its own scans as a visitor do not make it its contact
     assert found["窗口之外"] == "close"  # outside the window at the market, met at the shop
     assert "期外到访" not in found
     (e,) = Exposure.objects.filter(contact__case=case, contact__resident=p["D"])
@@ -74,6 +76,40 @@ def test_a_close_contacts_days_as_a_visitor_find_secondaries(city, users):
     assert _contacts(case)["晚到次密接"] == "secondary"
     (e,) = Exposure.objects.filter(contact__case=case, contact__resident=later)
     assert (e.venue_id, e.source_id) == (w.pk, p["B"].pk)
+
+
+def test_someone_there_as_a_visitor_and_registered_since_is_a_close_contact(city, users):
+    p, v, _w, case = city
+    later = make_resident(p["A"].area, name="后来登记者")
+    # In the market with A on day -2 as a visitor, under the ID number they have been
+    # registered with since; another visitor there is still unregistered.
+    visitor_visit(v, t(-2, 9, 20), 15, name="后来登记者", id_number=later.id_number)
+    visitor_visit(v, t(-2, 9, 25), 10, name="仍未登记", id_number=make_id_number())
+    trace_case(actor=users["command"], case=case, now=t(0, 12))
+    found = _contacts(case)
+    assert found["后来登记者"] == "close"
+    assert "仍未登记" not in found  # not a resident: listed among the visitors instead
+    (e,) = Exposure.objects.filter(contact__case=case, contact__resident=later)
+    assert (e.kind, e.venue_id, e.source_id, e.overlap_minutes) == ("venue", v.pk, p["A"].pk, 15)
+    assert (e.contact_start, e.contact_end) == (t(-2, 9, 20), t(-2, 9, 35))
+    visitors = {x.name: x for x in visitors_of(case, Params())}
+    assert visitors["后来登记者"].resident == later.pk  # shown as the resident they are now
+    assert visitors["仍未登记"].resident is None
+
+
+def test_the_venue_read_stays_index_only(city):
+    _p, v, _w, _case = city
+    visitor_visit(v, t(-2, 9, 20), 15, name="访客", id_number=make_id_number())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
+    plan = query_plan(venue_scans([(v.pk, t(-3, 0), t(-2, 12))]))
+    if connection.vendor == "sqlite":
+        assert index_only(plan, "scan_venue_time")
+    else:
+        # On a handful of rows PostgreSQL takes the primary key (time first; test_tracing
+        # says why); bench/tests/test_tracing.py reads the plan on a city-sized table.
+        assert "Seq Scan" not in plan
 
 
 def test_the_read_uses_the_visitors_id_index(city):
