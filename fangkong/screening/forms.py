@@ -65,6 +65,41 @@ class VisitForm(StyledFormMixin, forms.Form):
             self.fields[name].widget.attrs.update({"inputmode": "numeric"})
 
 
+class VisitCorrectionForm(VisitForm):
+    """更正走访记录: the visit's values, changed where mis-tapped, and why."""
+
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=300,
+        help_text=_("如：误点“已搬离/空置”，实为无人在家"),
+        error_messages={"required": _("请填写更正原因")},
+    )
+
+    def __init__(self, *args, visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visit = visit
+        self.fields["visited_at"].help_text = _("留空则保持原走访时间")
+
+    def clean_visited_at(self):
+        # The picker shows minutes only: the time sent back unchanged is the time recorded,
+        # not a correction of its seconds.
+        value = self.cleaned_data["visited_at"]
+        recorded = self.visit.visited_at
+        if value is None or value == recorded.replace(second=0, microsecond=0):
+            return recorded
+        return value
+
+
+class VisitVoidForm(StyledFormMixin, forms.Form):
+    """撤销走访记录: recorded by mistake (the wrong household, a visit never made)."""
+
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        max_length=300,
+        error_messages={"required": _("请填写撤销原因")},
+    )
+
+
 class FindingForm(forms.Form):
     """Mark a member of the visited household as a returnee / inflow person."""
 

@@ -75,11 +75,39 @@ def close_campaign(*, actor, campaign: Campaign, now: datetime.datetime | None =
     return campaign
 
 
-def _check_in_campaign(campaign: Campaign, area, field: str) -> None:
+def _check_open(campaign: Campaign) -> None:
     if campaign.closed:
         raise ValidationError({"campaign": _("该摸排行动已结束，不能再登记")})
+
+
+def _check_in_campaign(campaign: Campaign, area, field: str) -> None:
+    _check_open(campaign)
     if not area.is_within(campaign.area):
         raise ValidationError({field: _("不在本次摸排范围内")})
+
+
+def _visit_counts(outcome: str, people_found, new_people) -> tuple[int, int]:
+    """The outcome and counts of a visit, recorded or corrected: the counts as integers."""
+    if outcome not in VisitOutcome.values:
+        raise ValidationError({"outcome": _("请选择走访结果")})
+    try:
+        people_found, new_people = int(people_found or 0), int(new_people or 0)
+    except (TypeError, ValueError):
+        raise ValidationError({"people_found": _("人数应为整数")}) from None
+    if people_found < 0 or new_people < 0:
+        raise ValidationError({"people_found": _("人数不能为负数")})
+    if new_people > people_found:
+        raise ValidationError({"new_people": _("新发现人数不能多于在户人数")})
+    if outcome != VisitOutcome.VISITED and people_found:
+        raise ValidationError({"people_found": _("未入户时在户人数应为 0")})
+    return people_found, new_people
+
+
+def _check_visited_at(campaign: Campaign, visited_at: datetime.datetime) -> None:
+    if visited_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"visited_at": _("走访时间不能晚于当前时间")})
+    if local_date(visited_at) < campaign.starts_on:
+        raise ValidationError({"visited_at": _("走访时间不能早于摸排行动的开始日期")})
 
 
 def record_visit(
@@ -98,23 +126,9 @@ def record_visit(
     require_perm(actor, "screening.add_visit")
     require_area(actor, household.area)
     _check_in_campaign(campaign, household.area, "household")
-    if outcome not in VisitOutcome.values:
-        raise ValidationError({"outcome": _("请选择走访结果")})
-    try:
-        people_found, new_people = int(people_found or 0), int(new_people or 0)
-    except (TypeError, ValueError):
-        raise ValidationError({"people_found": _("人数应为整数")}) from None
-    if people_found < 0 or new_people < 0:
-        raise ValidationError({"people_found": _("人数不能为负数")})
-    if new_people > people_found:
-        raise ValidationError({"new_people": _("新发现人数不能多于在户人数")})
-    if outcome != VisitOutcome.VISITED and people_found:
-        raise ValidationError({"people_found": _("未入户时在户人数应为 0")})
+    people_found, new_people = _visit_counts(outcome, people_found, new_people)
     visited_at = visited_at or timezone.now()
-    if visited_at > timezone.now() + datetime.timedelta(minutes=5):
-        raise ValidationError({"visited_at": _("走访时间不能晚于当前时间")})
-    if local_date(visited_at) < campaign.starts_on:
-        raise ValidationError({"visited_at": _("走访时间不能早于摸排行动的开始日期")})
+    _check_visited_at(campaign, visited_at)
     with transaction.atomic(), coverage.keeping(household.pk):
         visit = audited_create(
             actor,
@@ -129,6 +143,63 @@ def record_visit(
             notes=notes,
         )
     return visit
+
+
+def _check_visit_change(actor, visit: Visit, reason: str, missing: str) -> str:
+    """Who may correct or void a visit, and when: as for recording it, with a reason."""
+    require_perm(actor, "screening.add_visit")
+    require_area(actor, visit.household.area)
+    _check_open(visit.campaign)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": missing})
+    return reason
+
+
+def correct_visit(
+    *,
+    actor,
+    visit: Visit,
+    version,
+    outcome: str,
+    people_found: int = 0,
+    new_people: int = 0,
+    notes: str = "",
+    visited_at: datetime.datetime | None = None,
+    reason: str,
+) -> Visit:
+    """Correct a visit recorded by mistake (moved out tapped for nobody home): audited with
+    the reason, and the coverage follows — a household no longer settled is to visit again.
+    No ``visited_at``: the time recorded stays."""
+    reason = _check_visit_change(actor, visit, reason, _("请填写更正原因"))
+    people_found, new_people = _visit_counts(outcome, people_found, new_people)
+    visited_at = visited_at or visit.visited_at
+    _check_visited_at(visit.campaign, visited_at)
+    fields = {
+        "outcome": outcome,
+        "people_found": people_found,
+        "new_people": new_people,
+        "notes": notes or "",
+        "visited_at": visited_at,
+    }
+    with transaction.atomic(), coverage.keeping(visit.household_id):
+        before = lock_versioned(visit, version)
+        return save_versioned(actor, visit, before, fields, reason=reason)
+
+
+def void_visit(*, actor, visit: Visit, version, reason: str) -> None:
+    """撤销 a visit recorded by mistake (the wrong household): deleted, audited with the reason;
+    the findings it found keep standing, no longer tied to it (each re-link audited)."""
+    reason = _check_visit_change(actor, visit, reason, _("请填写撤销原因"))
+    with transaction.atomic(), coverage.keeping(visit.household_id):
+        current = lock_versioned(visit, version)
+        # Explicitly, not by the foreign key's SET NULL: the audit log shows each finding move.
+        for finding in Finding.objects.filter(visit=visit).order_by("pk"):
+            before = lock_versioned(finding, None)
+            save_versioned(
+                actor, finding, before, {"visit_id": None}, reason=_("所属走访记录已撤销")
+            )
+        audited_delete(actor, current, reason=reason)
 
 
 def correct_finding(*, actor, finding: Finding, kind: str) -> Finding | None:

@@ -25,6 +25,16 @@ urlpatterns = [
         views.finding_record,
         name="finding_record",
     ),
+    path(
+        "campaigns/<int:pk>/visits/<int:visit_pk>/correct/",
+        views.visit_correct,
+        name="visit_correct",
+    ),
+    path(
+        "campaigns/<int:pk>/visits/<int:visit_pk>/void/",
+        views.visit_void,
+        name="visit_void",
+    ),
     path("campaigns/<int:pk>/import/", views.finding_import, name="finding_import"),
     path(
         "campaigns/<int:pk>/import/template.xlsx",

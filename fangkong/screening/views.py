@@ -20,10 +20,12 @@ from django.views.decorators.http import require_POST
 from fangkong.accounts.choices import Role
 from fangkong.areas.choices import AreaLevel
 from fangkong.core.scoping import is_global, user_area
+from fangkong.core.services import ConflictError
 from fangkong.core.views.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    form_error_text,
     service_errors,
     service_messages,
 )
@@ -34,7 +36,7 @@ from fangkong.status.clock import local_date
 from . import selectors, services
 from .choices import FindingKind, VisitOutcome
 from .filtersets import CampaignFilterSet, FindingFilterSet, VisitFilterSet
-from .forms import CampaignForm, FindingForm, VisitForm
+from .forms import CampaignForm, FindingForm, VisitCorrectionForm, VisitForm, VisitVoidForm
 from .models import Campaign, Finding, Visit
 from .tables import (
     CampaignTable,
@@ -46,6 +48,7 @@ from .tables import (
 
 COVERAGE_LEVELS = (AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID)
 HOUSEHOLD_PAGE = 50
+HOUSEHOLD_VISITS = 10  # the newest visits of a household listed on its visit page
 
 
 def _campaigns(qs):
@@ -303,11 +306,13 @@ def _visit_page(request, campaign, household, form, status=200) -> HttpResponse:
         }
         for m in members
     ]
-    latest = (
+    # The household's visits in the campaign (usually one to three), each to correct.
+    visits = list(
         Visit.objects.filter(campaign=campaign, household=household)
-        .order_by("-visited_at", "-id")
-        .first()
+        .select_related("visited_by")
+        .order_by("-visited_at", "-id")[:HOUSEHOLD_VISITS]
     )
+    latest = visits[0] if visits else None
     # A follow-up that found nobody home leaves the household done: say so beside it.
     standing = selectors.standing_visit(campaign, household) if latest else None
     response = render(
@@ -319,6 +324,7 @@ def _visit_page(request, campaign, household, form, status=200) -> HttpResponse:
             "form": form,
             "members": rows,
             "latest": latest,
+            "visits": visits,
             "settled_by": standing if standing and standing.pk != latest.pk else None,
             "finding_kinds": FindingKind.choices,
             "can_find": request.user.has_perm("screening.add_finding"),
@@ -343,6 +349,83 @@ def visit_record(request: HttpRequest, pk: int, household_pk: int) -> HttpRespon
             messages.success(request, _("已登记：%(number)s") % {"number": household.number})
             return redirect("screening:visit_start", pk=campaign.pk)
     return _visit_page(request, campaign, household, form)
+
+
+def _visit_for(request: HttpRequest, campaign: Campaign, visit_pk: int) -> Visit:
+    qs = _visits(Visit.objects.visible_to(request.user)).select_related("campaign")
+    return get_object_or_404(qs.filter(campaign=campaign), pk=visit_pk)
+
+
+def _posted_version(request: HttpRequest, visit: Visit):
+    # A page always posts the version it showed; a request without one edits the current.
+    return request.POST.get("version") or visit.version
+
+
+@permission_required("screening.add_visit", raise_exception=True)
+def visit_correct(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    """更正 a visit recorded by mistake; the same page voids it (撤销此记录)."""
+    campaign = _open_campaign(request, pk)
+    visit = _visit_for(request, campaign, visit_pk)
+    initial = {
+        f: getattr(visit, f)
+        for f in ("outcome", "people_found", "new_people", "notes", "visited_at")
+    }
+    form = VisitCorrectionForm(request.POST or None, initial=initial, visit=visit)
+    version, status = visit.version, 200
+    if request.method == "POST":
+        version = _posted_version(request, visit)
+        if form.is_valid():
+            with service_errors(form):
+                try:
+                    services.correct_visit(
+                        actor=request.user, visit=visit, version=version, **form.cleaned_data
+                    )
+                except ConflictError:
+                    status = 409  # saved by another since the page was opened, as edit pages say
+                    raise
+                messages.success(
+                    request, _("已更正走访记录：%(number)s") % {"number": visit.household.number}
+                )
+                return redirect("screening:visit_record", campaign.pk, visit.household_id)
+    response = render(
+        request,
+        "screening/visit_correct.html",
+        {
+            "campaign": campaign,
+            "visit": visit,
+            "household": visit.household,
+            "form": form,
+            "version": version,
+            # its own ids: the correction's 更正原因 is on the same page
+            "void_form": VisitVoidForm(auto_id="void_%s"),
+        },
+    )
+    response.status_code = status
+    return response
+
+
+@require_POST
+@permission_required("screening.add_visit", raise_exception=True)
+def visit_void(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    """撤销 a visit recorded by mistake; back to the household's page."""
+    campaign = _open_campaign(request, pk)
+    visit = _visit_for(request, campaign, visit_pk)
+    form = VisitVoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect("screening:visit_correct", campaign.pk, visit.pk)
+    with service_messages(request):
+        services.void_visit(
+            actor=request.user,
+            visit=visit,
+            version=_posted_version(request, visit),
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(
+            request, _("已撤销走访记录：%(number)s") % {"number": visit.household.number}
+        )
+        return redirect("screening:visit_record", campaign.pk, visit.household_id)
+    return redirect("screening:visit_correct", campaign.pk, visit.pk)
 
 
 @require_POST
