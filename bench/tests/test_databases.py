@@ -21,6 +21,16 @@ def open_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
+def _loaded(db: Database, rows: str) -> None:
+    """The run's database with a ``city`` table of ``rows`` (SQL values), as a load leaves it."""
+    db.run_dir.mkdir(parents=True)
+    (db.run_dir / "secrets.json").write_text("{}")
+    db.server.recreate(RUN_DB)
+    with db.server._connect(RUN_DB) as conn:
+        conn.execute("CREATE TABLE city (n int)")
+        conn.execute(f"INSERT INTO city VALUES {rows}")  # noqa: S608
+
+
 def _rows(db: Database) -> list[int]:
     with db.server._connect(RUN_DB) as conn:
         return [n for (n,) in conn.execute("SELECT n FROM city ORDER BY n")]
@@ -33,12 +43,7 @@ def test_a_saved_postgres_city_restarts_in_place_and_as_a_copy(open_dir):
     db = Database("postgres", open_dir / "work", version=server.version(), server=server)
     try:
         assert db.cache_kind == f"postgres{server.major()}"
-        db.run_dir.mkdir(parents=True)
-        (db.run_dir / "secrets.json").write_text("{}")
-        server.recreate(RUN_DB)
-        with server._connect(RUN_DB) as conn:
-            conn.execute("CREATE TABLE city (n int)")
-            conn.execute("INSERT INTO city VALUES (1), (2)")
+        _loaded(db, "(1), (2)")
         cache = open_dir / "cities" / "postgres-x"
         db.save(cache, {"residents": 2})
         assert db.server is None and not server.root.exists()  # the load's cluster is gone
@@ -85,12 +90,7 @@ def test_a_saved_city_behind_an_owner_only_directory_starts_on_a_copy(open_dir):
     assert server is not None, why
     db = Database("postgres", open_dir / "work", version=server.version(), server=server)
     try:
-        db.run_dir.mkdir(parents=True)
-        (db.run_dir / "secrets.json").write_text("{}")
-        server.recreate(RUN_DB)
-        with server._connect(RUN_DB) as conn:
-            conn.execute("CREATE TABLE city (n int)")
-            conn.execute("INSERT INTO city VALUES (1)")
+        _loaded(db, "(1)")
         private = open_dir / "private"
         private.mkdir()
         cache = private / "cities" / "postgres-x"
