@@ -1,14 +1,17 @@
 """The household visit on a phone (入户摸排): a finding recorded by one tap, corrected, and
-taken back, each answered through the confirm dialog, the figures following."""
+taken back, each answered through the confirm dialog, the figures following; a visit
+recorded by mistake corrected and voided."""
 
 import datetime
 
 import pytest
 from django.utils import timezone
 
+from fangkong.accounts.models import User
 from fangkong.core.testing import factories
-from fangkong.screening.models import Finding
-from fangkong.screening.services import create_campaign
+from fangkong.screening import selectors
+from fangkong.screening.models import Finding, Visit
+from fangkong.screening.services import create_campaign, record_visit
 from fangkong.status.testing import make_household, make_resident
 
 from .conftest import login, shot
@@ -63,3 +66,50 @@ def test_a_mis_tapped_finding_is_corrected_and_taken_back_on_a_phone(page, live_
     assert len(asked) == 2
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     shot(page, "screening-finding-phone")
+
+
+def test_a_mis_tapped_visit_is_corrected_and_voided_on_a_phone(page, live_server, visit):
+    """已搬离 tapped for a household nobody answered: corrected to 无人在家 with a reason,
+    then voided through the confirm dialog; the household is to visit again."""
+    campaign, home = visit
+    record_visit(
+        actor=User.objects.get(username="grid_a"),
+        campaign=campaign,
+        household=home,
+        outcome="vacant",
+    )
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, live_server, "grid_a")
+    page.goto(f"{live_server.url}/screening/campaigns/{campaign.pk}/visit/{home.pk}/")
+    visits = page.locator("#household-visits")
+    assert "已搬离" in visits.inner_text()
+    with page.expect_navigation():
+        visits.get_by_role("link", name="更正").click()
+
+    page.get_by_text("无人在家", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存更正").click()
+    # The reason is required: the page says so beside the field and keeps the choice.
+    assert "请填写更正原因" in page.locator("main").inner_text()
+    assert page.locator("input[name=outcome][value=nobody_home]").is_checked()
+    shot(page, "screening-visit-correction-phone")
+    page.get_by_label("更正原因").fill("误点已搬离，实为无人在家")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存更正").click()
+    assert "已更正走访记录：A-101" in page.locator(".alert-success").inner_text()
+    assert Visit.objects.get().outcome == "nobody_home"
+    assert home in selectors.unvisited_households(campaign, User.objects.get(username="grid_a"))
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+    asked = []
+    page.on("dialog", lambda d: (asked.append(d.message), d.accept()))
+    with page.expect_navigation():
+        page.locator("#household-visits").get_by_role("link", name="更正").click()
+    page.get_by_label("撤销原因").fill("登记错户")
+    with page.expect_navigation():
+        page.get_by_role("button", name="撤销此记录").click()
+    assert asked == ["撤销后该走访记录将被删除，覆盖情况随之更新，确定撤销？"]
+    assert "已撤销走访记录：A-101" in page.locator(".alert-success").inner_text()
+    assert not Visit.objects.exists()
+    assert page.locator("#household-visits").count() == 0
+    shot(page, "screening-visit-corrected-phone")
