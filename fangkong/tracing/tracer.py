@@ -25,7 +25,7 @@ from .engine import IN, OUT, Overlap, Params, ScanRow, Visit, build_visits, meet
 
 VENUE_RANGES_PER_QUERY = 2000  # 6,000 parameters, well under SQLite's 32,766
 COLUMNS = "s.resident_id, s.venue_id, s.scanned_at, s.direction"
-VISITOR_ID_COLUMNS = "s.id_number_index, s.venue_id, s.scanned_at, s.direction"
+VISITOR_ID_COLUMNS = "s.id_number_index, s.venue_id, s.scanned_at, s.direction, s.resident_id"
 VENUE_COLUMNS = f"{COLUMNS}, s.id_number_index"
 REGISTRY_KEYS_PER_QUERY = 5000
 VISITOR_COLUMNS = (
@@ -54,14 +54,15 @@ def former_visitor_scans(id_indexes: list[str], since: datetime.datetime, until:
     blind indexes (``scan_visitor_id_time``), keyed by the index. A checkpoint keeps an
     unknown ID number as a visitor's; once the person is registered, those scans are theirs
     (``visits_of``). Scans are append-only: they keep ``resident`` empty, and the person is
-    found through the registry at each trace."""
+    found through the registry at each trace. Only visitors' rows carry the index; the
+    resident column comes back to be sure (not asked for in SQL: SQLite's statistics take
+    ``resident_id IS NULL`` for a rare key and walked every visitor's scan of the period)."""
     adapt = connection.ops.adapt_datetimefield_value
     marks = ", ".join(["%s"] * len(id_indexes))
     sql = (
         f"SELECT {VISITOR_ID_COLUMNS} FROM {_scan_table()} s "  # noqa: S608
         # IS NOT NULL: the partial index's own condition, stated for SQLite's planner.
         f"WHERE s.id_number_index IN ({marks}) AND s.id_number_index IS NOT NULL "
-        "AND s.resident_id IS NULL "
         "AND s.scanned_at >= %s AND s.scanned_at <= %s AND s.direction IN (%s, %s)"
     )
     return sql, [*id_indexes, adapt(since), adapt(until), IN, OUT]
@@ -119,30 +120,34 @@ def registered_as(id_indexes: Iterable[str]) -> dict[str, int]:
     return out
 
 
+def _fetch(query: tuple[str, list], at: int = 2) -> list[list]:
+    """A read's rows, the scan time (column ``at``) aware: SQLite gives the naive UTC Django
+    stores there."""
+    with connection.cursor() as cursor:
+        cursor.execute(*query)
+        rows = [list(row) for row in cursor.fetchall()]
+    if connection.vendor == "sqlite":
+        utc = datetime.UTC
+        for row in rows:
+            row[at] = row[at].replace(tzinfo=utc)
+    return rows
+
+
 def _people_rows(query: tuple[str, list]) -> list[ScanRow]:
     """``venue_scans``' rows as registered people's: a visitor's scan is the person's its ID
     number has been registered to since; one still unregistered is not (``visitors_of``)."""
-    with connection.cursor() as cursor:
-        cursor.execute(*query)
-        raw = cursor.fetchall()
+    raw = _fetch(query)
     person_of = registered_as(idx for person, _v, _at, _d, idx in raw if person is None)
-    utc = datetime.UTC if connection.vendor == "sqlite" else None  # naive UTC there
     rows = []
     for person, venue, at, direction, idx in raw:
         if person is None and (person := person_of.get(idx)) is None:
             continue
-        rows.append(ScanRow(person, venue, at.replace(tzinfo=utc) if utc else at, direction))
+        rows.append(ScanRow(person, venue, at, direction))
     return rows
 
 
 def _rows(query: tuple[str, list]) -> list[ScanRow]:
-    with connection.cursor() as cursor:
-        cursor.execute(*query)
-        rows = cursor.fetchall()
-    if connection.vendor == "sqlite":  # naive UTC, as Django stores it
-        utc = datetime.UTC
-        return [ScanRow(p, v, at.replace(tzinfo=utc), d) for p, v, at, d in rows]
-    return [ScanRow(*row) for row in rows]
+    return [ScanRow(*row) for row in _fetch(query)]
 
 
 def query_plan(query: tuple[str, list], *, analyze: bool = False) -> str:
@@ -195,7 +200,11 @@ def visits_of(
     )
     if person_of:
         former = former_visitor_scans(list(person_of), since, until + params.max_stay)
-        rows += [ScanRow(person_of[r.person], r.venue, r.at, r.direction) for r in _rows(former)]
+        rows += [
+            ScanRow(person_of[idx], venue, at, direction)
+            for idx, venue, at, direction, resident in _fetch(former)
+            if resident is None
+        ]
     return [v for v in build_visits(rows, params) if since <= v.start <= until]
 
 
@@ -463,15 +472,11 @@ def visitors_of(case, params: Params) -> list[Visitor]:
     ranges = _merged((v.venue, *scan_range_for(v, params)) for v in own)
     raw = []
     for start in range(0, len(ranges), VENUE_RANGES_PER_QUERY):
-        with connection.cursor() as cursor:
-            cursor.execute(*visitor_scans(ranges[start : start + VENUE_RANGES_PER_QUERY]))
-            raw += cursor.fetchall()
+        raw += _fetch(visitor_scans(ranges[start : start + VENUE_RANGES_PER_QUERY]), at=1)
     rows: list[ScanRow] = []
     entries: dict[tuple[str, int, datetime.datetime], VisitorScan] = {}
     id_of: dict[str, str] = {}
     for venue, at, direction, scan_uuid, id_index, phone_index, name in raw:
-        if connection.vendor == "sqlite":  # naive UTC, as Django stores it
-            at = at.replace(tzinfo=datetime.UTC)
         scan_uuid = scan_uuid if isinstance(scan_uuid, uuid.UUID) else uuid.UUID(str(scan_uuid))
         key = _visitor_key(at, scan_uuid, id_index, phone_index)
         rows.append(ScanRow(key, venue, at, direction))
