@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 NAMESPACES = {"screening", "risk", "status", "health", "verify"}
 PUBLIC = {"status:personal", "health:self_report", "verify:certificate"}
-DUMMY = {"pk": 1, "household_pk": 1, "token": "x", "code": "X"}
+DUMMY = {"pk": 1, "household_pk": 1, "visit_pk": 1, "token": "x", "code": "X"}
 
 
 def issue4_url_names():
@@ -20,8 +20,8 @@ def test_the_list_of_pages_is_complete():
     names = {name for name, _kw in issue4_url_names()}
     assert PUBLIC.issubset(names)
     # + NAT and finding import pages and their templates, assignment change and handover,
-    # a nucleic-acid test's page and its review
-    assert len(names) == 52
+    # a nucleic-acid test's page and its review, a visit's correction and voiding
+    assert len(names) == 54
 
 
 @pytest.mark.parametrize(("name", "kwargs"), list(issue4_url_names()))
