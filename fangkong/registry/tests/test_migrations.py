@@ -3,20 +3,13 @@
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from fangkong.core.testing.factories import make_residents
+from fangkong.core.testing.migrations import migrate, migrate_to_latest
 from fangkong.core.triggers import installed_triggers
 from fangkong.registry.models import Resident
 
 BEFORE = [("registry", "0005_resident_household_partial_index")]
-AFTER = [("registry", "0006_resident_id_number_unique_index")]
-
-
-def _migrate(target) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
 
 
 def _triggers() -> dict[str, str]:
@@ -41,12 +34,12 @@ def test_the_id_number_index_is_replaced_under_rows_and_triggers(users, areas):
     if connection.vendor == "sqlite":  # another table's trigger, reading residents
         assert "health_assignment_area_insert" in triggers
     try:
-        _migrate(BEFORE)
+        migrate(BEFORE)
         assert _triggers() == triggers
         assert any(c["unique"] for c in _key_indexes().values())  # the column's UNIQUE
         assert "resident_id_number" not in _key_indexes()
     finally:
-        _migrate(AFTER)
+        migrate_to_latest()  # 0006 forwards, and what depends on it
     assert _triggers() == triggers
     assert Resident.objects.count() == 3
     found = _key_indexes()

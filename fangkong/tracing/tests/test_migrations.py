@@ -4,10 +4,10 @@ triggers kept on it stay)."""
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
+from fangkong.core.testing.migrations import migrate, migrate_to_latest
 from fangkong.core.triggers import installed_triggers
 from fangkong.tracing.models import Contact
 from fangkong.tracing.services import trace_case
@@ -15,13 +15,6 @@ from fangkong.tracing.services import trace_case
 from .conftest import t
 
 BEFORE = [("tracing", "0007_exposure_export_personal")]
-AFTER = [("tracing", "0008_contact_state_note")]
-
-
-def _migrate(target) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
 
 
 def _old_decision(actor, contact, state: str, old: str, new: str | None) -> None:
@@ -48,7 +41,7 @@ def test_decided_contacts_get_their_basis_back(city, users):
     _old_decision(actor, c, "dismissed", basis[c.pk], "戴口罩")
     triggers = installed_triggers()
     try:
-        _migrate(BEFORE)
+        migrate(BEFORE)
         with connection.cursor() as cur:
             for pk, state, reason in [
                 (b.pk, "confirmed", "身份误匹配"),
@@ -59,7 +52,7 @@ def test_decided_contacts_get_their_basis_back(city, users):
                     [state, reason, pk],
                 )
     finally:
-        _migrate(AFTER)
+        migrate_to_latest()  # 0008 forwards, and what depends on it
     assert installed_triggers() == triggers
     got = {x.pk: (x.state, x.reason, x.state_note) for x in Contact.objects.filter(case=case)}
     assert got[b.pk] == ("confirmed", basis[b.pk], "")
