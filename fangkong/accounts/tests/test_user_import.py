@@ -227,6 +227,9 @@ def test_the_web_import_previews_then_hands_the_passwords_over_once(
     assert reverse("accounts:user_import").encode() in page.content
     upload = client.get(reverse("accounts:user_import"))
     assert reverse("accounts:user_import_template") in upload.content.decode()
+    # The street's own area is chosen to start with.
+    assert upload.context["form"]["area"].value() == areas["street"].pk
+    assert f'<option value="{areas["street"].pk}" selected>' in upload.content.decode()
     buf = io.BytesIO()
     workbook(buf, MESSY[:3])
     buf.seek(0)

@@ -206,6 +206,9 @@ class ResidentImportForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.visible_to(user).order_by("path")
+        # Most files are the user's own area's (a grid worker's grid): chosen to start with,
+        # not a blank in a list of a city's areas.
+        self.fields["area"].initial = getattr(user, "area_id", None)
         self.fields["file"].widget.attrs["accept"] = ",".join(ALLOWED_SUFFIXES)
 
     def clean_file(self):
