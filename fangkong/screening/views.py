@@ -26,6 +26,7 @@ from fangkong.core.views.generic import (
     ObjectEditView,
     ObjectListView,
     form_error_text,
+    posted_version,
     service_errors,
     service_messages,
 )
@@ -356,11 +357,6 @@ def _visit_for(request: HttpRequest, campaign: Campaign, visit_pk: int) -> Visit
     return get_object_or_404(qs.filter(campaign=campaign), pk=visit_pk)
 
 
-def _posted_version(request: HttpRequest, visit: Visit):
-    # A page always posts the version it showed; a request without one edits the current.
-    return request.POST.get("version") or visit.version
-
-
 @permission_required("screening.add_visit", raise_exception=True)
 def visit_correct(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
     """更正 a visit recorded by mistake; the same page voids it (撤销此记录)."""
@@ -373,7 +369,7 @@ def visit_correct(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
     form = VisitCorrectionForm(request.POST or None, initial=initial, visit=visit)
     version, status = visit.version, 200
     if request.method == "POST":
-        version = _posted_version(request, visit)
+        version = posted_version(request, visit)
         if form.is_valid():
             with service_errors(form):
                 try:
@@ -418,7 +414,7 @@ def visit_void(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
         services.void_visit(
             actor=request.user,
             visit=visit,
-            version=_posted_version(request, visit),
+            version=posted_version(request, visit),
             reason=form.cleaned_data["reason"],
         )
         messages.success(

@@ -485,6 +485,15 @@ class ObjectDetailView(BaseObjectView):
         return {}
 
 
+def posted_version(request: HttpRequest, obj):
+    """The version an edit page posted (the one it showed); a request without one edits the
+    current version of ``obj`` (None for a new row or a model without versions)."""
+    version = request.POST.get("version") or None
+    if version is None and obj is not None:
+        version = getattr(obj, "version", None)
+    return version
+
+
 class ObjectEditView(BaseObjectView):
     """Create (no pk) or edit (pk) through service functions, with optimistic locking.
 
@@ -538,9 +547,7 @@ class ObjectEditView(BaseObjectView):
 
     def post(self, request: HttpRequest, pk=None) -> HttpResponse:
         obj = self.get_object(request, pk) if pk is not None else None
-        version = request.POST.get("version") or None
-        if obj is not None and hasattr(obj, "version") and version is None:
-            version = obj.version
+        version = posted_version(request, obj)
         form = self.get_form(request, obj, data=request.POST, files=request.FILES)
         conflict = False
         if form.is_valid():
