@@ -16,6 +16,7 @@ urlpatterns = [
     path("venues/", include("fangkong.venues.urls")),
     path("tracing/", include("fangkong.tracing.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
+    path("pairing/", include("fangkong.pairing.urls")),
     path("enterprises/", include("fangkong.enterprises.urls")),
     path("duty/", include("fangkong.duty.urls")),
     path("verify/", include((verify_patterns, "verify"))),

@@ -427,3 +427,19 @@ _DASHBOARD: dict[str, set[str]] = {
     Role.LEADER: set(_REPORT_READ),
 }
 _grant(_DASHBOARD)
+
+
+# --- 包联: party members assigned to buildings and households ---
+_PAIRING_READ = {"pairing.view_pairing", "pairing.export_pairing"}
+_PAIRING_MANAGE = {"pairing.add_pairing", "pairing.delete_pairing", "pairing.import_pairing"}
+_PAIRING: dict[str, set[str]] = {
+    Role.COMMAND: _PAIRING_READ | _PAIRING_MANAGE,
+    Role.STREET: _PAIRING_READ | _PAIRING_MANAGE,
+    Role.COMMUNITY: _PAIRING_READ | _PAIRING_MANAGE,
+    Role.GRID_WORKER: set(_PAIRING_READ),
+    Role.LEADER: {"pairing.view_pairing"},
+    # Scoping narrows a party member to their own pairings (``Pairing.self_field``); their
+    # households are reached through them (``pairing.services.paired_households``).
+    Role.VOLUNTEER: {"pairing.view_pairing"},
+}
+_grant(_PAIRING)

@@ -57,6 +57,7 @@ class Symptom(models.TextChoices):
 class CheckInSource(models.TextChoices):
     STAFF = "staff", _("工作人员代填")
     SELF = "self", _("本人填报")
+    PAIRED = "paired", _("包联党员代填")
 
 
 class AlertKind(models.TextChoices):

@@ -315,9 +315,12 @@ def _settle_alerts(actor, checkin: CheckIn, now: datetime.datetime) -> None:
         audit.record_update(actor, before, alert, reason=reason)
 
 
-def _save_checkin(
+def save_checkin(
     *, actor, assignment: Assignment, date, slot, temperature, symptoms, source, now
 ) -> tuple[CheckIn, bool]:
+    """A half-day check-in once the caller has decided who may report it (staff by permission
+    and area, the person by their link, a party member by their 包联): the slot's and the
+    values' checks, the write, the alerts. The same values again are a no-op."""
     if assignment.state != AssignmentState.ACTIVE:
         raise ValidationError({"assignment": _("该隔离/监测安排已解除，无需再打卡")})
     if slot not in Slot.values:
@@ -385,7 +388,7 @@ def record_checkin(
     """Staff enter a slot's temperature and symptoms; sending the same again is a no-op."""
     require_perm(actor, "health.add_checkin")
     require_area(actor, assignment.resident.area)
-    return _save_checkin(
+    return save_checkin(
         actor=actor,
         assignment=assignment,
         date=date,
@@ -414,7 +417,7 @@ def record_self_checkin(
     )
     if not token or assignment is None:
         raise PermissionDenied(_("填报链接无效或隔离/监测已解除"))
-    return _save_checkin(
+    return save_checkin(
         actor=None,
         assignment=assignment,
         date=date,

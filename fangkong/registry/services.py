@@ -188,8 +188,11 @@ def update_household(
         with keeping(household.pk):  # its visits count for its new area from now on
             household.save()
         if before.area_id != area.pk:
-            # Members move with their household.
+            # Members move with their household, and so do its party members' pairings.
             Resident.objects.filter(household=household).update(area=area)
+            from fangkong.pairing.services import follow  # 包联 builds on the registry
+
+            follow(household=household)
         audit.record_update(actor, before, household)
     return household
 
@@ -235,7 +238,12 @@ def update_building(
         raise ValidationError({"area": _("楼栋内已有住户，不能移到其他网格")})
     name = _clean_building(area=area, name=name, exclude_pk=building.pk)
     fields = {"area": area, "name": name, "notes": notes}
-    return audited_update(actor, building, fields, expected_version=expected_version)
+    from fangkong.pairing.services import follow  # 包联 builds on the registry
+
+    with transaction.atomic():
+        building = audited_update(actor, building, fields, expected_version=expected_version)
+        follow(building=building)
+    return building
 
 
 def delete_building(*, actor, building: Building, reason: str = "") -> None:

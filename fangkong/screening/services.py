@@ -125,6 +125,32 @@ def record_visit(
     household for the campaign; nobody home or refused never undo that (``selectors``)."""
     require_perm(actor, "screening.add_visit")
     require_area(actor, household.area)
+    return write_visit(
+        actor=actor,
+        campaign=campaign,
+        household=household,
+        outcome=outcome,
+        visited_at=visited_at,
+        people_found=people_found,
+        new_people=new_people,
+        notes=notes,
+    )
+
+
+def write_visit(
+    *,
+    actor,
+    campaign: Campaign,
+    household,
+    outcome: str,
+    visited_at: datetime.datetime | None = None,
+    people_found: int = 0,
+    new_people: int = 0,
+    notes: str = "",
+) -> Visit:
+    """``record_visit`` once the caller has decided the actor may visit the household (staff
+    by permission and area; a party member by their 包联, ``pairing.services``): the
+    campaign's and the values' checks, the write and the kept coverage."""
     _check_in_campaign(campaign, household.area, "household")
     people_found, new_people = _visit_counts(outcome, people_found, new_people)
     visited_at = visited_at or timezone.now()

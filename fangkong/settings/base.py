@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "fangkong.status",
     "fangkong.venues",
     "fangkong.volunteers",
+    "fangkong.pairing",
     "fangkong.supervision",
     "fangkong.tips",
     "fangkong.enterprises",

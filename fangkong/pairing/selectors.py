@@ -1,0 +1,83 @@
+"""Read paths of 包联. Every function takes a queryset that already went through
+``visible_to(user)``, or reads a party member's own rows through ``services``."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from fangkong.registry.models import Household
+from fangkong.status.clock import local_date
+
+from .models import Pairing
+
+
+def pairing_list(qs: QuerySet[Pairing]) -> QuerySet[Pairing]:
+    """Rows with what the list shows: the volunteer, the grid, the target and, for a
+    building, how many households it holds today."""
+    in_building = (
+        Household.objects.filter(building=OuterRef("building"))
+        .order_by()
+        .values("building")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.select_related(
+        "volunteer", "volunteer__user", "area", "area__parent", "building", "household__building"
+    ).annotate(
+        household_count=Case(
+            When(household__isnull=False, then=Value(1)),
+            default=Coalesce(Subquery(in_building, output_field=IntegerField()), Value(0)),
+        )
+    )
+
+
+# --- a party member's own households -------------------------------------------------------
+
+
+def open_campaigns(household: Household):
+    """Running 摸排行动 that screen ``household``, each with the household's standing visit
+    (``standing``: ``None`` before the first visit)."""
+    from fangkong.screening.models import Campaign
+    from fangkong.screening.selectors import standing_visit
+
+    campaigns = list(
+        Campaign.objects.covering(household.area)
+        .filter(closed=False, starts_on__lte=local_date(timezone.now()))
+        .order_by("-starts_on", "pk")
+    )
+    for campaign in campaigns:
+        campaign.standing = standing_visit(campaign, household)
+    return campaigns
+
+
+def members(household: Household) -> list:
+    """The household's residents with what their party member looks at: the status colour,
+    and an active quarantine or monitoring with today's check-ins (``care``, ``today``)."""
+    from fangkong.health.choices import AssignmentState
+    from fangkong.health.models import Assignment, CheckIn
+    from fangkong.registry.models import Resident
+
+    people = list(
+        Resident.objects.filter(household=household)
+        .select_related("status")
+        .order_by("birth_date", "name", "pk")
+    )
+    cares = {
+        a.resident_id: a
+        for a in Assignment.objects.filter(
+            resident__in=[p.pk for p in people], state=AssignmentState.ACTIVE
+        ).order_by("start_date", "pk")
+    }
+    today = local_date(timezone.now())
+    done: dict[int, list] = {}
+    for checkin in CheckIn.objects.filter(
+        assignment__in=[a.pk for a in cares.values()], date=today
+    ).order_by("slot"):
+        done.setdefault(checkin.assignment_id, []).append(checkin)
+    for person in people:
+        person.care = cares.get(person.pk)
+        person.today = done.get(person.care.pk, []) if person.care else []
+        person.colour = getattr(person, "status", None)
+    return people
