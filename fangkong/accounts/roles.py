@@ -438,8 +438,7 @@ _PAIRING: dict[str, set[str]] = {
     Role.COMMUNITY: _PAIRING_READ | _PAIRING_MANAGE,
     Role.GRID_WORKER: set(_PAIRING_READ),
     Role.LEADER: {"pairing.view_pairing"},
-    # Scoping narrows a party member to their own pairings (``Pairing.self_field``); their
-    # households are reached through them (``pairing.services.paired_households``).
-    Role.VOLUNTEER: {"pairing.view_pairing"},
+    # A party member has no list: their households (我的包联户) are reached through their
+    # own pairings (``pairing.services.paired_households``), whatever the role's permissions.
 }
 _grant(_PAIRING)

@@ -81,3 +81,27 @@ def members(household: Household) -> list:
         person.today = done.get(person.care.pk, []) if person.care else []
         person.colour = getattr(person, "status", None)
     return people
+
+
+def awaiting_temperature(households: QuerySet[Household]) -> int:
+    """Members of ``households`` under an active quarantine or monitoring with fewer than
+    two check-ins today (上午 and 下午)."""
+    from fangkong.health.choices import AssignmentState
+    from fangkong.health.models import Assignment, CheckIn
+
+    today = local_date(timezone.now())
+    done = (
+        CheckIn.objects.filter(assignment=OuterRef("pk"), date=today)
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Assignment.objects.filter(
+            state=AssignmentState.ACTIVE, resident__household__in=households.values("pk")
+        )
+        .annotate(done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)))
+        .filter(done__lt=2)
+        .count()
+    )

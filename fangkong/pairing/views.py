@@ -58,6 +58,20 @@ class PairingDeleteView(ObjectDeleteView):
 # --- the party member's own households (a phone page) ---------------------------------------
 
 
+def home_panel(request: HttpRequest) -> dict | None:
+    """A party member's home page leads to their households (the phone hides the menu): how
+    many, and how many quarantined members still lack a temperature today."""
+    households = services.paired_households(request.user)
+    count = households.count()
+    if not count:
+        return None
+    return {
+        "template": "pairing/includes/home_panel.html",
+        "households": count,
+        "awaiting": selectors.awaiting_temperature(households),
+    }
+
+
 def _own_household(request: HttpRequest, pk: int):
     """One of the signed-in party member's households; any other is not found (404), never
     refused in words that would tell it exists."""

@@ -162,6 +162,22 @@ def _submitted_report(area, *, text: str | None = None, **fields) -> models.Mode
     return SubmittedReport.objects.create(**(values | fields))
 
 
+@builder("pairing.pairing")
+def _pairing(area, *, text: str | None = None, **fields) -> models.Model:
+    """A pairing names a building or a household (never neither): a household here."""
+    from fangkong.pairing.models import Pairing
+    from fangkong.registry.models import Household
+    from fangkong.volunteers.models import Volunteer
+
+    values = {
+        "volunteer": build(Volunteer, area, text=text),
+        "area": area,
+        "household": build(Household, area, text=text),
+        "notes": (text or "")[:200],
+    }
+    return Pairing.objects.create(**(values | fields))
+
+
 def _in_unique_rule(field: models.Field) -> bool:
     meta = field.model._meta
     together = [set(t) for t in meta.unique_together] + [

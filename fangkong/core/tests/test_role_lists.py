@@ -43,7 +43,8 @@ MAY_OPEN: dict[str, set[str]] = {
     | {"volunteers:assignment_list", "volunteers:shift_list", "volunteers:team_list"}
     | {"duty:shift_list", "duty:coverage", "duty:handover_list"}
     | {"enterprises:enterprise_list", "enterprises:employee_list"}
-    | {"prices:market_list", "prices:trend", "prices:alert_list"},
+    | {"prices:market_list", "prices:trend", "prices:alert_list"}
+    | {"pairing:pairing_list"},
     # 企业联络员: the enterprises they are bound to, nothing about residents or volunteers.
     "liaison": EVERYONE
     | {"areas:area_tree", "dashboard:dashboard"}
@@ -56,9 +57,11 @@ MAY_OPEN: dict[str, set[str]] = {
     | {"areas:area_tree", "dashboard:dashboard", "risk:designation_list"}
     | {"supervision:group_list", "supervision:visit_list", "supervision:visit_add"}
     | {"supervision:problem_list", "supervision:summary"},
-    # 志愿者: their own record, tasks, service hours and certificate — nobody else's.
+    # 志愿者: their own record, tasks, service hours and certificate — nobody else's; a party
+    # member, the households they are assigned (包联).
     "volunteer": EVERYONE
     | {"volunteers:volunteer_list", "volunteers:certificate_list", "volunteers:my_tasks"}
+    | {"pairing:my_households"}
     | {"volunteers:assignment_list", "volunteers:shift_list"},
 }
 

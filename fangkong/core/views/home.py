@@ -22,6 +22,7 @@ HOME_PANELS = [
     "fangkong.dashboard.views.home_panel",
     "fangkong.registry.views.home_panel",
     "fangkong.volunteers.views.home_panel",
+    "fangkong.pairing.views.home_panel",
     "fangkong.supervision.views.home_panel",
     "fangkong.enterprises.views.home_panel",
     "fangkong.screening.views.home_panel",
