@@ -26,6 +26,7 @@ from .accounts import AccountResult, ensure_accounts, write_accounts_file
 from .duty import ensure_duty
 from .enterprises import ensure_enterprises
 from .epidemic import load_epidemic_demo
+from .pairing import load_pairing_demo
 from .plan import CityPlan, HouseholdSpec, plan_city, plan_households
 from .supervision import load_supervision_demo
 from .venues import load_venues
@@ -92,6 +93,9 @@ def load_demo(
             seed=seed,
             command=demo_users.get("command"),
             community=community.area if community is not None else None,
+        )
+        result.created["pairings"] = load_pairing_demo(
+            areas[city.root_code], demo_users.get("volunteer")
         )
     # The services' own recomputations ran at the commit; everyone else gets the status
     # their facts give (most are green), which the status pages and the dashboard read.

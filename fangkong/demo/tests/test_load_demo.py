@@ -181,6 +181,31 @@ def test_the_volunteer_account_is_one_of_its_communitys_volunteers(var_dir, clie
     assert Volunteer.objects.filter(user__isnull=False).count() == 1
 
 
+def test_party_members_look_after_the_buildings_and_the_demo_one_has_households(
+    var_dir, client
+):
+    from fangkong.pairing.models import Pairing
+    from fangkong.pairing.services import paired_households
+    from fangkong.registry.models import Building
+
+    load(residents=2000)  # at 200 the volunteer account's community has no building yet
+    pairings = Pairing.objects.select_related("volunteer", "building")
+    assert pairings.exists() and all(p.building.area_id == p.area_id for p in pairings)
+    assert all(p.volunteer.is_party_member for p in pairings)
+    # One building in ten waits for the secretary: the coverage has something to show.
+    assert 0 < Building.objects.filter(pairings=None).count() < Building.objects.count() / 5
+    assert AuditEntry.objects.filter(object_type="pairing.pairing").count() == pairings.count()
+    user = User.objects.get(username="volunteer")
+    households = paired_households(user)
+    assert households.exists()
+    client.force_login(user)
+    page = client.get("/pairing/my/").content.decode()
+    assert households.first().number in page
+    before = pairings.count()
+    load(residents=2000)  # a second run pairs no one again
+    assert Pairing.objects.count() == before
+
+
 def test_reset_passwords_replaces_every_password(var_dir):
     load()
     old = read_passwords(var_dir / "demo-accounts.txt")
