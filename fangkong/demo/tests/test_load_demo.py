@@ -181,9 +181,7 @@ def test_the_volunteer_account_is_one_of_its_communitys_volunteers(var_dir, clie
     assert Volunteer.objects.filter(user__isnull=False).count() == 1
 
 
-def test_party_members_look_after_the_buildings_and_the_demo_one_has_households(
-    var_dir, client
-):
+def test_party_members_look_after_the_buildings_and_the_demo_one_has_households(var_dir, client):
     from fangkong.pairing.models import Pairing
     from fangkong.pairing.services import paired_households
     from fangkong.registry.models import Building
