@@ -1,0 +1,106 @@
+"""党员包联 on a phone: a party member signs in, goes from the home page to their
+households, reports a quarantined member's temperature, calls up a member's phone for a
+reason, and records a visit for the running 摸排."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from fangkong.accounts.choices import Role
+from fangkong.core.testing import factories
+from fangkong.health.choices import CheckInSource
+from fangkong.health.models import CheckIn
+from fangkong.pairing import services
+from fangkong.pairing.tests.conftest import quarantine
+from fangkong.registry import services as registry
+from fangkong.screening.models import Visit
+from fangkong.screening.services import create_campaign
+from fangkong.volunteers.choices import PoolState
+from fangkong.volunteers.tests.conftest import make_volunteer
+
+from .conftest import login, shot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def paired(transactional_db):
+    areas = factories.build_city()
+    users = factories.build_users(areas)
+    community = users["community"]
+    building = registry.create_building(actor=community, area=areas["grid_a"], name="3栋")
+    home = registry.create_household(
+        actor=community, area=areas["grid_a"], number="3-201", building=building
+    )
+    people = factories.make_residents(community, areas["grid_a"], 2, prefix="包联住户")
+    for person in people:
+        registry.update_resident(
+            actor=community, resident=person, data={"household": home}, expected_version=1
+        )
+    member = make_volunteer(
+        community, areas["community"], "党员甲", is_party_member=True, state=PoolState.ACTIVE
+    )
+    member.user = factories.make_user(Role.VOLUNTEER, areas["community"], username="member")
+    member.save(update_fields=["user"])
+    services.pair(actor=community, volunteer=member, building=building)
+    care = quarantine(community, people[0])
+    today = timezone.localdate()
+    campaign = create_campaign(
+        actor=community,
+        area=areas["community"],
+        title="返乡人员摸排",
+        starts_on=today - datetime.timedelta(days=1),
+        due_on=today + datetime.timedelta(days=3),
+    )
+    return home, people, care, campaign
+
+
+def test_a_party_member_looks_after_their_household_on_a_phone(page, live_server, paired):
+    home, people, _care, campaign = paired
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, live_server, "member")
+    panel = page.locator("#my-pairing-panel")
+    assert panel.locator("[data-stat=households]").inner_text() == "1"
+    assert panel.locator("[data-stat=awaiting]").inner_text() == "1"
+    with page.expect_navigation():
+        panel.get_by_role("link", name="我的包联户").click()
+    card = page.locator("a.household", has_text="3-201")
+    assert "1 人需关注" in card.inner_text()
+    with page.expect_navigation():
+        card.click()
+
+    # 代报体温 for the quarantined member: a wrong reading is refused beside the field.
+    person = page.locator(".person", has_text=people[0].name)
+    person.get_by_text("代报体温").click()
+    person.get_by_label("体温").fill("46")
+    with page.expect_navigation():
+        person.get_by_role("button", name="保存体温").click()
+    person = page.locator(".person", has_text=people[0].name)
+    assert person.locator(".invalid-feedback").count() >= 1
+    assert not CheckIn.objects.exists()
+    person.get_by_label("体温").fill("36.6")
+    with page.expect_navigation():
+        person.get_by_role("button", name="保存体温").click()
+    assert f"已记录{people[0].name}的体温" in page.locator(".alert-success").inner_text()
+    assert CheckIn.objects.get().source == CheckInSource.PAIRED
+    assert "36.6℃" in page.locator(".person", has_text=people[0].name).inner_text()
+
+    # The phone, for a reason: shown in place (HTMX) as a number to call.
+    other = page.locator(".person", has_text=people[1].name)
+    other.get_by_placeholder("查看原因，如：电话随访").fill("电话随访")
+    other.get_by_role("button", name="查看电话").click()
+    page.wait_for_selector(f"#phone-{people[1].pk} a[href^='tel:']")
+    assert people[1].phone in other.inner_text()
+
+    # 入户走访 for the running campaign, counted as any other visit.
+    form = page.locator("#visit-form")
+    form.get_by_text("已入户", exact=True).click()
+    form.get_by_label("在户人数").fill("2")
+    with page.expect_navigation():
+        form.get_by_role("button", name="保存走访").click()
+    assert "已登记走访：3-201" in page.locator(".alert-success").inner_text()
+    visit = Visit.objects.get()
+    assert (visit.campaign, visit.household, visit.people_found) == (campaign, home, 2)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shot(page, "pairing-household-phone")
