@@ -91,8 +91,9 @@ def my_households(request: HttpRequest) -> HttpResponse:
         .select_related("area", "building")
         .order_by("area__path", "building__name", "number", "pk")
     )
+    people = selectors.members(households)
     for household in households:
-        household.people = selectors.members(household)
+        household.people = people[household.pk]
         household.attention = sum(
             1
             for p in household.people
@@ -126,7 +127,7 @@ def _checkin_form(assignment_pk: int, data=None):
 
 def _household_page(request, household, visit_form, *, status=200, posted=None):
     """``posted``: the (assignment pk, check-in form) sent back with its errors."""
-    people = selectors.members(household)
+    people = selectors.members([household])[household.pk]
     for person in people:
         if person.care is None:
             continue

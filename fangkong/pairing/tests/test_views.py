@@ -160,3 +160,28 @@ def test_the_home_page_leads_the_party_member_to_their_households(member, estate
     )
     page = member.get(reverse("home")).content.decode()
     assert 'data-stat="awaiting">1<' in page  # the afternoon is still to come
+
+
+def test_my_households_reads_the_same_queries_however_many_households(member, estate, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.registry import services as registry
+
+    quarantine(users["community"], estate.people[0])
+    url = reverse("pairing:my_households")
+    member.get(url)  # the session and the user's first reads
+    with CaptureQueriesContext(connection) as few:
+        member.get(url)
+    for number in ("1-103", "1-104", "1-105"):
+        registry.create_household(
+            actor=users["community"],
+            area=estate.building.area,
+            number=number,
+            building=estate.building,
+        )
+    quarantine(users["community"], estate.people[2])
+    with CaptureQueriesContext(connection) as more:
+        page = member.get(url).content.decode()
+    assert "1-105" in page
+    assert len(more) == len(few)
