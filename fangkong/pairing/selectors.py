@@ -107,3 +107,14 @@ def awaiting_temperature(households: QuerySet[Household]) -> int:
         .filter(done__lt=2)
         .count()
     )
+
+
+def party_members_of(household: Household) -> list:
+    """The party members who look after ``household``: paired to it or to its building."""
+    from django.db.models import Q
+
+    pairings = Pairing.objects.filter(
+        Q(household=household)
+        | (Q(building_id=household.building_id) if household.building_id else Q(pk__in=[]))
+    )
+    return list(pairings.select_related("volunteer").order_by("volunteer__name", "volunteer_id"))

@@ -251,10 +251,15 @@ class HouseholdDetailView(ObjectDetailView):
 
     def get_extra_context(self, request, obj):
         members = resident_list(Resident.objects.visible_to(request.user).filter(household=obj))
-        return {
+        context = {
             "address": Household._meta.get_field("address").mask(obj.address),
             "members": ResidentTable(members),
         }
+        if request.user.has_perm("pairing.view_pairing"):
+            from fangkong.pairing.selectors import party_members_of  # 包联 builds on this
+
+            context["pairings"] = party_members_of(obj)
+        return context
 
 
 class HouseholdEditView(ObjectEditView):

@@ -185,3 +185,13 @@ def test_my_households_reads_the_same_queries_however_many_households(member, es
         page = member.get(url).content.decode()
     assert "1-105" in page
     assert len(more) == len(few)
+
+
+def test_a_households_page_names_its_party_members(client, estate, users):
+    pair_building(users["community"], estate)
+    client.force_login(users["grid_a"])
+    page = client.get(reverse("registry:household_detail", args=[estate.h101.pk]))
+    assert "党员甲（整栋）" in page.content.decode()
+    client.force_login(users["grid_b"])
+    page = client.get(reverse("registry:household_detail", args=[estate.h201.pk]))
+    assert "未包联" in page.content.decode()
