@@ -12,6 +12,8 @@ class PairingTable(Table):
     detail_url_name = "pairing:pairing_delete"
     columns = (
         Column("volunteer", _("包联党员"), accessor="volunteer.name"),
+        # A suspended party member's households wait for someone else: the list says so.
+        Column("state", _("党员状态"), accessor="volunteer.state", choices=True),
         Column("phone", _("联系电话"), accessor="volunteer.phone", personal="phone"),
         *area_columns("area", _("网格")),
         Column("target", _("包联楼栋/户"), accessor="target_label", link=True),

@@ -157,7 +157,22 @@ class VolunteerDetailView(ObjectDetailView):
             and not obj.user_id
             and obj.state in (PoolState.RESERVE, PoolState.ACTIVE),
             "can_report": obj.is_party_member and user.has_perm("volunteers.add_partyreport"),
+            "pairings": _pairings_of(obj, user),
         }
+
+
+def _pairings_of(volunteer: Volunteer, user) -> list | None:
+    """The buildings and households this party member looks after (包联), in ``user``'s
+    area; ``None`` when the user may not see pairings."""
+    if not (volunteer.is_party_member and user.has_perm("pairing.view_pairing")):
+        return None
+    from fangkong.pairing.models import Pairing  # 包联 builds on the volunteers
+
+    return list(
+        Pairing.objects.visible_to(user)
+        .filter(volunteer=volunteer)
+        .select_related("area", "building", "household__building")
+    )
 
 
 class VolunteerEditView(ObjectEditView):

@@ -195,3 +195,12 @@ def test_a_households_page_names_its_party_members(client, estate, users):
     client.force_login(users["grid_b"])
     page = client.get(reverse("registry:household_detail", args=[estate.h201.pk]))
     assert "未包联" in page.content.decode()
+
+
+def test_a_party_members_page_lists_what_they_look_after(client, estate, users):
+    pair_building(users["community"], estate)
+    services.pair(actor=users["community"], volunteer=estate.member, household=estate.h201)
+    client.force_login(users["community"])
+    page = client.get(reverse("volunteers:volunteer_detail", args=[estate.member.pk]))
+    block = page.content.decode().split('id="volunteer-pairings"')[1].split("</div></div>")[0]
+    assert "第二网格 · 2-201" in block and "第一网格 · 1栋（整栋）" in block
