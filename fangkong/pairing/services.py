@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,16 +122,19 @@ def pair(*, actor, volunteer, building=None, household=None, notes: str = "") ->
             raise ValidationError({"household": _("该党员已包联这一户")})
         if household.building_id and mine.filter(building_id=household.building_id).exists():
             raise ValidationError({"household": _("该党员已包联这一户所在的整栋楼")})
-    with transaction.atomic():
-        return audited_create(
-            actor,
-            Pairing,
-            volunteer=volunteer,
-            area=target.area,
-            building=building,
-            household=household,
-            notes=(notes or "").strip()[:200],
-        )
+    try:
+        with transaction.atomic():
+            return audited_create(
+                actor,
+                Pairing,
+                volunteer=volunteer,
+                area=target.area,
+                building=building,
+                household=household,
+                notes=(notes or "").strip()[:200],
+            )
+    except IntegrityError:  # the same pairing saved by someone else a moment before
+        raise ValidationError(_("该党员已包联这个楼栋或这一户")) from None
 
 
 def pair_named(
