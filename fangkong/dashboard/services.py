@@ -116,7 +116,22 @@ def delete_report_template(*, actor, reporttemplate: ReportTemplate, reason: str
     require_area(actor, reporttemplate.area)
     with transaction.atomic():
         audit.record_delete(actor, reporttemplate, reason=reason)
+        # Reports sent with it keep their copy and its name (``template_name``); their link
+        # to it is cleared by the delete (SET NULL), and each says so in the log.
+        events = []
+        for sent in SubmittedReport.objects.filter(template=reporttemplate):
+            unlinked = copy.copy(sent)
+            unlinked.template_id = None
+            events.append(
+                audit.event_for(
+                    unlinked,
+                    AuditAction.UPDATE,
+                    changes=audit.diff(sent, unlinked),
+                    reason=_("报表模板已删除"),
+                )
+            )
         reporttemplate.delete()
+        audit.record_many(actor, events)
 
 
 def record_report_download(*, actor, report, template: ReportTemplate, fmt: str) -> None:

@@ -350,3 +350,15 @@ def test_api_lists_every_revision_or_the_current_ones(areas, users, brief, today
     assert [(r["id"], r["area_name"], r["reason"]) for r in current] == [
         (second.pk, "海棠花语社区", "补录")
     ]
+
+
+def test_deleting_a_template_leaves_the_reports_sent_with_it_and_logs_their_unlinking(
+    users, areas, brief, today
+):
+    sent, template_pk = _submit(users, areas, brief, today), brief.pk
+    services.delete_report_template(actor=users["command"], reporttemplate=brief, reason="停用")
+    sent.refresh_from_db()
+    assert sent.template_id is None and sent.template_name == "简报"
+    entry = AuditEntry.objects.get(object_type="dashboard.submittedreport", action="update")
+    assert entry.object_id == str(sent.pk) and entry.reason == "报表模板已删除"
+    assert entry.changes == {"template": [template_pk, None]}
