@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core.views.generic import (
@@ -17,10 +18,11 @@ from fangkong.core.views.generic import (
     ObjectListView,
     service_errors,
 )
+from fangkong.core.views.imports import import_views
 
 from . import selectors, services
 from .filtersets import PairingFilterSet
-from .forms import PairingForm
+from .forms import PairingForm, PairingImportForm
 from .models import Pairing
 from .tables import PairingTable
 
@@ -35,6 +37,9 @@ class PairingListView(ObjectListView):
     export_permission = "pairing.export_pairing"
     list_url_name = "pairing:pairing_list"
     add_url_name = "pairing:pairing_add"
+    extra_actions = (
+        ("pairing:pairing_import", gettext_lazy("批量导入"), "pairing.import_pairing"),
+    )
 
 
 class PairingAddView(ObjectEditView):
@@ -53,6 +58,16 @@ class PairingDeleteView(ObjectDeleteView):
     model = Pairing
     list_url_name = "pairing:pairing_list"
     delete_service = staticmethod(services.unpair)
+
+
+pairing_import, pairing_import_template = import_views(
+    importer="pairing.pairing",
+    permission="pairing.import_pairing",
+    form_class=PairingImportForm,
+    template_name="pairing/import.html",
+    template_url_name="pairing:pairing_import_template",
+    file_name=lambda: _("包联导入模板") + ".xlsx",
+)
 
 
 # --- the party member's own households (a phone page) ---------------------------------------
