@@ -1,0 +1,31 @@
+from rest_framework import mixins
+
+from fangkong.core.api.views import (
+    ScopedGenericViewSet,
+    ServiceCreateMixin,
+    ServiceDestroyMixin,
+)
+
+from .. import selectors, services
+from ..filtersets import PairingFilterSet
+from ..models import Pairing
+from .serializers import PairingSerializer
+
+
+class PairingViewSet(
+    ServiceCreateMixin,
+    ServiceDestroyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ScopedGenericViewSet,
+):
+    """包联: the caller's area (a party member: only their own); created as the page does
+    (``services.pair_named``), ended with a reason (``services.unpair``); never edited."""
+
+    model = Pairing
+    selector = staticmethod(selectors.pairing_list)
+    serializer_class = PairingSerializer
+    filterset_class = PairingFilterSet
+    service_takes_data = False
+    create_service = staticmethod(services.pair_named)
+    delete_service = staticmethod(services.unpair)
