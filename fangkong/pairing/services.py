@@ -22,6 +22,7 @@ from fangkong.registry.models import Building, Household
 from fangkong.volunteers.choices import PoolState
 
 from .models import Pairing
+from .selectors import covered_by
 
 SERVING = (PoolState.ACTIVE, PoolState.RESERVE)
 
@@ -193,11 +194,7 @@ def own_pairings(user) -> QuerySet[Pairing]:
 
 
 def paired_households(user) -> QuerySet[Household]:
-    own = own_pairings(user)
-    return Household.objects.filter(
-        Q(pk__in=own.filter(household__isnull=False).values("household"))
-        | Q(building__in=own.filter(building__isnull=False).values("building"))
-    )
+    return Household.objects.filter(covered_by(own_pairings(user)))
 
 
 def require_paired(actor, household) -> None:

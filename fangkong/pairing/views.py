@@ -5,7 +5,8 @@ temperature, a member's phone)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,12 +20,18 @@ from fangkong.core.views.generic import (
     service_errors,
 )
 from fangkong.core.views.imports import import_views
+from fangkong.registry.filtersets import HouseholdFilterSet
+from fangkong.registry.models import Household
 
 from . import selectors, services
 from .filtersets import PairingFilterSet
 from .forms import PairingForm, PairingImportForm
 from .models import Pairing
-from .tables import PairingTable
+from .tables import CoverageTable, PairingTable, UncoveredHouseholdTable
+
+# 包联覆盖 is read by staff who see both the pairings and the households of their area (a
+# party member reads pairings too, their own only, and no household list).
+COVERAGE_PERMISSIONS = ("pairing.view_pairing", "registry.view_household")
 
 # --- staff: the list, a new pairing, its end ---------------------------------------------
 
@@ -38,6 +45,7 @@ class PairingListView(ObjectListView):
     list_url_name = "pairing:pairing_list"
     add_url_name = "pairing:pairing_add"
     extra_actions = (
+        ("pairing:coverage", gettext_lazy("包联覆盖"), "registry.view_household"),
         ("pairing:pairing_import", gettext_lazy("批量导入"), "pairing.import_pairing"),
     )
 
@@ -68,6 +76,59 @@ pairing_import, pairing_import_template = import_views(
     template_url_name="pairing:pairing_import_template",
     file_name=lambda: _("包联导入模板") + ".xlsx",
 )
+
+
+# --- 包联覆盖: which households have a party member ---------------------------------------
+
+
+@permission_required(COVERAGE_PERMISSIONS, raise_exception=True)
+def coverage(request: HttpRequest) -> HttpResponse:
+    """包联覆盖 per grid of the user's area: households, those a pairing covers (itself or
+    its building), those none does (linked to their list); ``export=xlsx`` for the report."""
+    rows = selectors.coverage_by_grid(request.user)
+    total = selectors.CoverageRow(area=None, label=_("合计"))
+    for row in rows:
+        total.add(row)
+    can_export = request.user.has_perm("pairing.export_pairing")
+    if request.GET.get("export") == "xlsx":
+        from fangkong.core.exporting import export_xlsx
+
+        if not can_export:
+            raise PermissionDenied(_("您没有导出的权限"))
+        return export_xlsx(
+            [*rows, total],
+            CoverageTable.export_columns(),
+            user=request.user,
+            model=Pairing,
+            title=_("包联覆盖"),
+        )
+    table = CoverageTable(rows, user=request.user)
+    return render(
+        request,
+        "pairing/coverage.html",
+        {"table": table, "total": table.cells(total), "can_export": can_export},
+    )
+
+
+class UncoveredHouseholdListView(ObjectListView):
+    """未包联户: households of the user's area no pairing covers (filterable, exportable)."""
+
+    model = Household
+    filterset_class = HouseholdFilterSet
+    table_class = UncoveredHouseholdTable
+    selector = staticmethod(selectors.uncovered_households)
+    permission_required = "pairing.view_pairing"
+    export_permission = "pairing.export_pairing"
+    list_url_name = "pairing:uncovered_list"
+    template_name = "pairing/uncovered_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perms(COVERAGE_PERMISSIONS):
+            raise PermissionDenied(_("您没有访问此页面的权限"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_context(self):
+        return super().base_context() | {"model_name_plural": _("未包联户")}
 
 
 # --- the party member's own households (a phone page) ---------------------------------------
