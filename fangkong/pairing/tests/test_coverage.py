@@ -125,3 +125,24 @@ def test_a_party_member_sees_no_coverage(client, paired, users):
     page = client.get(reverse("pairing:pairing_list"))  # their own pairings
     assert page.status_code == 200
     assert reverse("pairing:coverage").encode() not in page.content
+
+
+def test_the_pages_ask_no_more_of_the_database_for_more_households(client, paired, users, areas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users["community"])
+    paths = [reverse("pairing:coverage"), reverse("pairing:uncovered_list")]
+
+    def counts() -> list[int]:
+        out = []
+        for path in paths:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(path).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    before = counts()
+    for n in range(5):
+        registry.create_household(actor=users["community"], area=areas["grid_b"], number=f"9-{n}")
+    assert counts() == before
