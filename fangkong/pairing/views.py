@@ -29,10 +29,6 @@ from .forms import PairingForm, PairingImportForm
 from .models import Pairing
 from .tables import CoverageTable, PairingTable, UncoveredHouseholdTable
 
-# 包联覆盖 is read by staff who see both the pairings and the households of their area (a
-# party member reads pairings too, their own only, and no household list).
-COVERAGE_PERMISSIONS = ("pairing.view_pairing", "registry.view_household")
-
 # --- staff: the list, a new pairing, its end ---------------------------------------------
 
 
@@ -45,7 +41,7 @@ class PairingListView(ObjectListView):
     list_url_name = "pairing:pairing_list"
     add_url_name = "pairing:pairing_add"
     extra_actions = (
-        ("pairing:coverage", gettext_lazy("包联覆盖"), "registry.view_household"),
+        ("pairing:coverage", gettext_lazy("包联覆盖"), "pairing.view_pairing"),
         ("pairing:pairing_import", gettext_lazy("批量导入"), "pairing.import_pairing"),
     )
 
@@ -81,7 +77,7 @@ pairing_import, pairing_import_template = import_views(
 # --- 包联覆盖: which households have a party member ---------------------------------------
 
 
-@permission_required(COVERAGE_PERMISSIONS, raise_exception=True)
+@permission_required("pairing.view_pairing", raise_exception=True)
 def coverage(request: HttpRequest) -> HttpResponse:
     """包联覆盖 per grid of the user's area: households, those a pairing covers (itself or
     its building), those none does (linked to their list); ``export=xlsx`` for the report."""
@@ -121,11 +117,6 @@ class UncoveredHouseholdListView(ObjectListView):
     export_permission = "pairing.export_pairing"
     list_url_name = "pairing:uncovered_list"
     template_name = "pairing/uncovered_list.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perms(COVERAGE_PERMISSIONS):
-            raise PermissionDenied(_("您没有访问此页面的权限"))
-        return super().dispatch(request, *args, **kwargs)
 
     def base_context(self):
         return super().base_context() | {"model_name_plural": _("未包联户")}

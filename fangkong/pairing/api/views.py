@@ -19,8 +19,9 @@ class PairingViewSet(
     mixins.RetrieveModelMixin,
     ScopedGenericViewSet,
 ):
-    """包联: the caller's area (a party member: only their own); created as the page does
-    (``services.pair_named``), ended with a reason (``services.unpair``); never edited."""
+    """包联 of the caller's area (``visible_to``), filtered as the list page is; created as
+    the page does (``services.pair_named``), ended with a reason (``services.unpair``);
+    never edited."""
 
     model = Pairing
     selector = staticmethod(selectors.pairing_list)

@@ -1,6 +1,6 @@
-"""/api/v1/pairings/: the list scoped as the pages are (a party member sees only their own),
-filtered with the list's FilterSet, created as the page names a target, ended with a reason;
-never edited."""
+"""/api/v1/pairings/: the list scoped as the pages are (a party member, who has no list, is
+refused), filtered with the list's FilterSet, created as the page names a target, ended with
+a reason; never edited."""
 
 from __future__ import annotations
 
@@ -46,10 +46,10 @@ def test_the_list_is_scoped_like_the_pages(estate, users, two):
     assert ids(api(users["grid_a"]).get(URL)) == [building]
     assert ids(api(users["grid_b"]).get(URL)) == [household]  # not grid_a's
     assert ids(api(users["grid_c"]).get(URL)) == []
-    assert ids(api(estate.member_user).get(URL)) == [building]  # a party member: their own
-    assert ids(api(two["other_user"]).get(URL)) == [household]
     assert api(users["grid_b"]).get(f"{URL}{building}/").status_code == 404
-    assert api(estate.member_user).get(f"{URL}{household}/").status_code == 404
+    # A party member has no list, not even of their own: their households are their pages.
+    assert api(estate.member_user).get(URL).status_code == 403
+    assert api(estate.member_user).get(f"{URL}{building}/").status_code == 403
 
 
 def test_a_row_shows_its_target_and_the_list_filters_with_the_pages_filterset(estate, users, two):
