@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("fangkong.health.api.urls")),
     path("", include("fangkong.tracing.api.urls")),
     path("", include("fangkong.volunteers.api.urls")),
+    path("", include("fangkong.pairing.api.urls")),
     path("", include("fangkong.supervision.api.urls")),
     path("", include("fangkong.tips.api.urls")),
     path("", include("fangkong.enterprises.api.urls")),

@@ -3,11 +3,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
 from fangkong.registry.models import Household
+from fangkong.registry.selectors import with_member_count
 from fangkong.status.clock import local_date
 
 from .models import Pairing
@@ -30,6 +45,75 @@ def pairing_list(qs: QuerySet[Pairing]) -> QuerySet[Pairing]:
             When(household__isnull=False, then=Value(1)),
             default=Coalesce(Subquery(in_building, output_field=IntegerField()), Value(0)),
         )
+    )
+
+
+# --- 包联覆盖: which households some party member looks after ------------------------------
+
+
+def covered_by(pairings: QuerySet[Pairing]) -> Q:
+    """The households ``pairings`` cover: each one paired itself, and every household of a
+    paired building (at the time of asking). The one rule for a party member's households
+    (``services.paired_households``) and the coverage figures and list."""
+    return Q(pk__in=pairings.filter(household__isnull=False).values("household")) | Q(
+        building__in=pairings.filter(building__isnull=False).values("building")
+    )
+
+
+@dataclass
+class CoverageRow:
+    """One grid's households and how many of them a pairing covers (``label``: the total)."""
+
+    area: Area | None
+    households: int = 0
+    covered: int = 0
+    label: str = ""
+
+    @property
+    def uncovered(self) -> int:
+        return self.households - self.covered
+
+    @property
+    def percent(self) -> int | None:
+        """Covered in whole percent, rounded down; ``None`` for a grid without households."""
+        return None if not self.households else self.covered * 100 // self.households
+
+    def add(self, other: CoverageRow) -> None:
+        self.households += other.households
+        self.covered += other.covered
+
+
+def coverage_by_grid(user) -> list[CoverageRow]:
+    """包联覆盖 per grid the user may see, in area order: two queries (the grids, and their
+    households counted and covered in one grouped pass), whatever the number of households."""
+    grids = list(
+        Area.objects.visible_to(user)
+        .filter(level=AreaLevel.GRID)
+        .select_related("parent")
+        .order_by("path")
+    )
+    rows = {grid.pk: CoverageRow(area=grid) for grid in grids}
+    counted = (
+        Household.objects.visible_to(user)
+        .values("area_id")
+        .annotate(
+            households=Count("pk"), covered=Count("pk", filter=covered_by(Pairing.objects.all()))
+        )
+        .order_by()
+    )
+    for row in counted:
+        grid = rows.get(row["area_id"])
+        if grid is not None:
+            grid.households, grid.covered = row["households"], row["covered"]
+    return list(rows.values())
+
+
+def uncovered_households(qs: QuerySet[Household]) -> QuerySet[Household]:
+    """未包联户 of ``qs`` (already ``visible_to``): no pairing covers them; with their grid,
+    building and member count, in grid and number order."""
+    qs = qs.exclude(covered_by(Pairing.objects.all()))
+    return with_member_count(qs.select_related("area", "area__parent", "building")).order_by(
+        "area", "number"
     )
 
 

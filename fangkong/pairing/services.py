@@ -22,6 +22,7 @@ from fangkong.registry.models import Building, Household
 from fangkong.volunteers.choices import PoolState
 
 from .models import Pairing
+from .selectors import covered_by
 
 SERVING = (PoolState.ACTIVE, PoolState.RESERVE)
 
@@ -108,27 +109,40 @@ def pairable_volunteers(user):
     )
 
 
-def pair(*, actor, volunteer, building=None, household=None, notes: str = "") -> Pairing:
-    """Assign ``volunteer`` to a building (every household in it) or one household."""
+def check_pair(*, actor, volunteer, building=None, household=None):
+    """What ``pair`` asks before it writes, short of the same pairing being there already:
+    the permission, the actor's area, who may be paired there, and a household whose whole
+    building the volunteer already looks after. An import row asks it too (``importers``),
+    where the same pairing again is no error but a row that changes nothing. Returns the
+    target's grid."""
     require_perm(actor, "pairing.add_pairing")
     target = _target(building, household)
     require_area(actor, target.area)
     _check_volunteer(volunteer, target.area)
+    if (
+        household is not None
+        and household.building_id
+        and Pairing.objects.filter(volunteer=volunteer, building_id=household.building_id).exists()
+    ):
+        raise ValidationError({"household": _("该党员已包联这一户所在的整栋楼")})
+    return target.area
+
+
+def pair(*, actor, volunteer, building=None, household=None, notes: str = "") -> Pairing:
+    """Assign ``volunteer`` to a building (every household in it) or one household."""
+    area = check_pair(actor=actor, volunteer=volunteer, building=building, household=household)
     mine = Pairing.objects.filter(volunteer=volunteer)
     if building is not None and mine.filter(building=building).exists():
         raise ValidationError({"building": _("该党员已包联这个楼栋")})
-    if household is not None:
-        if mine.filter(household=household).exists():
-            raise ValidationError({"household": _("该党员已包联这一户")})
-        if household.building_id and mine.filter(building_id=household.building_id).exists():
-            raise ValidationError({"household": _("该党员已包联这一户所在的整栋楼")})
+    if household is not None and mine.filter(household=household).exists():
+        raise ValidationError({"household": _("该党员已包联这一户")})
     try:
         with transaction.atomic():
             return audited_create(
                 actor,
                 Pairing,
                 volunteer=volunteer,
-                area=target.area,
+                area=area,
                 building=building,
                 household=household,
                 notes=(notes or "").strip()[:200],
@@ -180,11 +194,7 @@ def own_pairings(user) -> QuerySet[Pairing]:
 
 
 def paired_households(user) -> QuerySet[Household]:
-    own = own_pairings(user)
-    return Household.objects.filter(
-        Q(pk__in=own.filter(household__isnull=False).values("household"))
-        | Q(building__in=own.filter(building__isnull=False).values("building"))
-    )
+    return Household.objects.filter(covered_by(own_pairings(user)))
 
 
 def require_paired(actor, household) -> None:

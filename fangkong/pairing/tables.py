@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.tables import Column, Table, area_columns
@@ -21,4 +22,37 @@ class PairingTable(Table):
         Column("account", _("账号"), render=_account),
         Column("created_at", _("包联时间")),
         Column("notes", _("备注"), html=False),
+    )
+
+
+def _coverage_area(row) -> str:
+    return row.label or row.area.qualified_name
+
+
+class CoverageTable(Table):
+    """包联覆盖 per grid (``selectors.CoverageRow``) and their total; a row's 未包联户 lead
+    to the list of those households in its grid."""
+
+    columns = (
+        Column("area", _("网格"), render=_coverage_area),
+        Column("households", _("户数")),
+        Column("covered", _("已包联户")),
+        Column("uncovered", _("未包联户"), link=True),
+        Column("percent", _("覆盖率(%)")),
+    )
+
+    def detail_url(self, row) -> str:
+        url = reverse("pairing:uncovered_list")
+        return f"{url}?area={row.area.pk}" if row.area is not None else url
+
+
+class UncoveredHouseholdTable(Table):
+    """未包联户: households no pairing covers, to be given a party member."""
+
+    detail_url_name = "registry:household_detail"
+    columns = (
+        Column("number", _("户编号"), link=True),
+        Column("building", _("楼栋"), accessor="building.name"),
+        *area_columns("grid", _("网格")),
+        Column("member_count", _("人数")),
     )

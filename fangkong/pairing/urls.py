@@ -6,6 +6,10 @@ app_name = "pairing"
 urlpatterns = [
     path("", views.PairingListView.as_view(), name="pairing_list"),
     path("add/", views.PairingAddView.as_view(), name="pairing_add"),
+    path("import/", views.pairing_import, name="pairing_import"),
+    path("import/template.xlsx", views.pairing_import_template, name="pairing_import_template"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/uncovered/", views.UncoveredHouseholdListView.as_view(), name="uncovered_list"),
     path("<int:pk>/delete/", views.PairingDeleteView.as_view(), name="pairing_delete"),
 ]
 urlpatterns += [

@@ -5,10 +5,12 @@ temperature, a member's phone)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core.views.generic import (
@@ -17,12 +19,15 @@ from fangkong.core.views.generic import (
     ObjectListView,
     service_errors,
 )
+from fangkong.core.views.imports import import_views
+from fangkong.registry.filtersets import HouseholdFilterSet
+from fangkong.registry.models import Household
 
 from . import selectors, services
 from .filtersets import PairingFilterSet
-from .forms import PairingForm
+from .forms import PairingForm, PairingImportForm
 from .models import Pairing
-from .tables import PairingTable
+from .tables import CoverageTable, PairingTable, UncoveredHouseholdTable
 
 # --- staff: the list, a new pairing, its end ---------------------------------------------
 
@@ -35,6 +40,10 @@ class PairingListView(ObjectListView):
     export_permission = "pairing.export_pairing"
     list_url_name = "pairing:pairing_list"
     add_url_name = "pairing:pairing_add"
+    extra_actions = (
+        ("pairing:coverage", gettext_lazy("包联覆盖"), "pairing.view_pairing"),
+        ("pairing:pairing_import", gettext_lazy("批量导入"), "pairing.import_pairing"),
+    )
 
 
 class PairingAddView(ObjectEditView):
@@ -53,6 +62,64 @@ class PairingDeleteView(ObjectDeleteView):
     model = Pairing
     list_url_name = "pairing:pairing_list"
     delete_service = staticmethod(services.unpair)
+
+
+pairing_import, pairing_import_template = import_views(
+    importer="pairing.pairing",
+    permission="pairing.import_pairing",
+    form_class=PairingImportForm,
+    template_name="pairing/import.html",
+    template_url_name="pairing:pairing_import_template",
+    file_name=lambda: _("包联导入模板") + ".xlsx",
+)
+
+
+# --- 包联覆盖: which households have a party member ---------------------------------------
+
+
+@permission_required("pairing.view_pairing", raise_exception=True)
+def coverage(request: HttpRequest) -> HttpResponse:
+    """包联覆盖 per grid of the user's area: households, those a pairing covers (itself or
+    its building), those none does (linked to their list); ``export=xlsx`` for the report."""
+    rows = selectors.coverage_by_grid(request.user)
+    total = selectors.CoverageRow(area=None, label=_("合计"))
+    for row in rows:
+        total.add(row)
+    can_export = request.user.has_perm("pairing.export_pairing")
+    if request.GET.get("export") == "xlsx":
+        from fangkong.core.exporting import export_xlsx
+
+        if not can_export:
+            raise PermissionDenied(_("您没有导出的权限"))
+        return export_xlsx(
+            [*rows, total],
+            CoverageTable.export_columns(),
+            user=request.user,
+            model=Pairing,
+            title=_("包联覆盖"),
+        )
+    table = CoverageTable(rows, user=request.user)
+    return render(
+        request,
+        "pairing/coverage.html",
+        {"table": table, "total": table.cells(total), "can_export": can_export},
+    )
+
+
+class UncoveredHouseholdListView(ObjectListView):
+    """未包联户: households of the user's area no pairing covers (filterable, exportable)."""
+
+    model = Household
+    filterset_class = HouseholdFilterSet
+    table_class = UncoveredHouseholdTable
+    selector = staticmethod(selectors.uncovered_households)
+    permission_required = "pairing.view_pairing"
+    export_permission = "pairing.export_pairing"
+    list_url_name = "pairing:uncovered_list"
+    template_name = "pairing/uncovered_list.html"
+
+    def base_context(self):
+        return super().base_context() | {"model_name_plural": _("未包联户")}
 
 
 # --- the party member's own households (a phone page) ---------------------------------------

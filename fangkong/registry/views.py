@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,7 +34,7 @@ from .filtersets import BuildingFilterSet, HouseholdFilterSet, ResidentFilterSet
 from .forms import ResidentForm, ResidentImportForm
 from .forms.households import BuildingForm, HouseholdForm
 from .models import Building, Household, Resident
-from .selectors import resident_list
+from .selectors import resident_list, with_member_count
 from .tables import BuildingTable, HouseholdTable, ResidentTable, tag_labels
 
 IMPORTER = "registry.resident"
@@ -72,16 +71,7 @@ def home_panel(request: HttpRequest) -> dict | None:
 
 
 def _households(qs):
-    # Members counted per shown household (a correlated count on the resident's household
-    # index), not by joining and grouping every resident in scope (1.4–3.3 s for a city).
-    members = (
-        Resident.objects.filter(household=OuterRef("pk"))
-        .order_by()
-        .values("household")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    qs = qs.select_related("area", "building").annotate(member_count=Coalesce(Subquery(members), 0))
+    qs = with_member_count(qs.select_related("area", "building"))
     return qs.order_by("area", "number")
 
 

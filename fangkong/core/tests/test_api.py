@@ -223,6 +223,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/notices/",
         "/api/v1/nucleic-acid-tests/",
         "/api/v1/outing-approvals/",
+        "/api/v1/pairings/",
         "/api/v1/party-reports/",
         "/api/v1/price-lines/",
         "/api/v1/problem-summaries/",
