@@ -11,7 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import ScopedModel
+from fangkong.volunteers.choices import PoolState
 from fangkong.volunteers.models.base import VolunteerScopedManager
+
+# A party member looks after their households while in the pool (在岗 or 储备); a suspended
+# one's pairings stay on record but cover nobody until the community assigns someone else.
+SERVING = (PoolState.ACTIVE, PoolState.RESERVE)
 
 
 class Pairing(ScopedModel):

@@ -25,7 +25,7 @@ from fangkong.registry.models import Household
 from fangkong.registry.selectors import with_member_count
 from fangkong.status.clock import local_date
 
-from .models import Pairing
+from .models import SERVING, Pairing
 
 
 def pairing_list(qs: QuerySet[Pairing]) -> QuerySet[Pairing]:
@@ -58,6 +58,12 @@ def covered_by(pairings: QuerySet[Pairing]) -> Q:
     return Q(pk__in=pairings.filter(household__isnull=False).values("household")) | Q(
         building__in=pairings.filter(building__isnull=False).values("building")
     )
+
+
+def serving() -> QuerySet[Pairing]:
+    """Pairings whose party member serves: only they cover a household (a suspended
+    member's households count as uncovered, for the community to reassign)."""
+    return Pairing.objects.filter(volunteer__state__in=SERVING)
 
 
 @dataclass
@@ -96,9 +102,7 @@ def coverage_by_grid(user) -> list[CoverageRow]:
     counted = (
         Household.objects.visible_to(user)
         .values("area_id")
-        .annotate(
-            households=Count("pk"), covered=Count("pk", filter=covered_by(Pairing.objects.all()))
-        )
+        .annotate(households=Count("pk"), covered=Count("pk", filter=covered_by(serving())))
         .order_by()
     )
     for row in counted:
@@ -111,7 +115,7 @@ def coverage_by_grid(user) -> list[CoverageRow]:
 def uncovered_households(qs: QuerySet[Household]) -> QuerySet[Household]:
     """未包联户 of ``qs`` (already ``visible_to``): no pairing covers them; with their grid,
     building and member count, in grid and number order."""
-    qs = qs.exclude(covered_by(Pairing.objects.all()))
+    qs = qs.exclude(covered_by(serving()))
     return with_member_count(qs.select_related("area", "area__parent", "building")).order_by(
         "area", "number"
     )
@@ -194,10 +198,11 @@ def awaiting_temperature(households: QuerySet[Household]) -> int:
 
 
 def party_members_of(household: Household) -> list:
-    """The party members who look after ``household``: paired to it or to its building."""
+    """The serving party members who look after ``household``: paired to it or to its
+    building."""
     from django.db.models import Q
 
-    pairings = Pairing.objects.filter(
+    pairings = serving().filter(
         Q(household=household)
         | (Q(building_id=household.building_id) if household.building_id else Q(pk__in=[]))
     )

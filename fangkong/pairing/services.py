@@ -19,12 +19,9 @@ from django.utils.translation import gettext as _
 from fangkong.core import audit
 from fangkong.core.services import audited_create, audited_delete, require_area, require_perm
 from fangkong.registry.models import Building, Household
-from fangkong.volunteers.choices import PoolState
 
-from .models import Pairing
+from .models import SERVING, Pairing
 from .selectors import covered_by
-
-SERVING = (PoolState.ACTIVE, PoolState.RESERVE)
 
 
 def _target(building, household):

@@ -64,6 +64,27 @@ def test_a_household_added_to_a_paired_building_is_covered(paired, users, areas)
     assert figures(selectors.coverage_by_grid(users["grid_a"])) == [("第一网格", 5, 3, 2)]
 
 
+def test_a_suspended_party_members_households_count_as_uncovered(paired, users, areas):
+    from fangkong.volunteers import services as volunteers
+
+    volunteers.review_volunteer(
+        actor=users["community"],
+        volunteer=paired.member,
+        state=PoolState.SUSPENDED,
+        expected_version=paired.member.version,
+        note="外出务工",
+    )
+    # 1-101 keeps 党员丁's own pairing; 1-102 had only the suspended member's building.
+    assert figures(selectors.coverage_by_grid(users["grid_a"])) == [("第一网格", 4, 1, 3)]
+    assert "1-102" in {
+        h.number
+        for h in selectors.uncovered_households(
+            paired.h102.__class__.objects.visible_to(users["grid_a"])
+        )
+    }
+    assert selectors.party_members_of(paired.h102) == []
+
+
 def numbers(response) -> list[str]:
     assert response.status_code == 200
     return [obj.number for obj, _cells in response.context["table"]]
