@@ -16,7 +16,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core import audit
 from fangkong.core.services import audited_create, audited_delete, require_area, require_perm
 from fangkong.registry.models import Building, Household
 
@@ -199,68 +198,39 @@ def require_paired(actor, household) -> None:
         raise PermissionDenied(_("该户不在您的包联范围内"))
 
 
-def record_visit(
-    *,
-    actor,
-    campaign,
-    household,
-    outcome: str,
-    visited_at: datetime.datetime | None = None,
-    people_found: int = 0,
-    new_people: int = 0,
-    notes: str = "",
-):
+def record_visit(*, actor, household, **visit):
     """入户走访 by the household's party member, counted in the campaign like a grid
-    worker's (their visit settles the household as any other)."""
+    worker's (their visit settles the household as any other); ``visit`` as for
+    ``screening.services.write_visit``."""
     from fangkong.screening.services import write_visit
 
     require_paired(actor, household)
-    return write_visit(
-        actor=actor,
-        campaign=campaign,
-        household=household,
-        outcome=outcome,
-        visited_at=visited_at,
-        people_found=people_found,
-        new_people=new_people,
-        notes=notes,
-    )
+    return write_visit(actor=actor, household=household, **visit)
 
 
-def record_checkin(
-    *,
-    actor,
-    assignment,
-    date: datetime.date,
-    slot: str,
-    temperature,
-    symptoms=(),
-    now: datetime.datetime | None = None,
-):
+def record_checkin(*, actor, assignment, now: datetime.datetime | None = None, **checkin):
     """A quarantined member's half-day temperature, reported by their household's party
-    member (包联党员代填), with the checks and alerts of any other check-in."""
+    member (包联党员代填), with the checks and alerts of any other check-in; ``checkin`` as
+    for ``health.services.save_checkin`` (date, slot, temperature, symptoms)."""
     from fangkong.health.choices import CheckInSource
     from fangkong.health.services import save_checkin
 
     require_paired(actor, assignment.resident.household)
+    checkin.setdefault("symptoms", ())
     return save_checkin(
         actor=actor,
         assignment=assignment,
-        date=date,
-        slot=slot,
-        temperature=temperature,
-        symptoms=symptoms,
         source=CheckInSource.PAIRED,
         now=now or timezone.now(),
+        **checkin,
     )
 
 
 def reveal_phone(*, actor, resident, reason: str) -> str:
     """A member's phone, for the party member to call them; the reading is audited with its
     reason, as a staff member's unmasking is."""
+    from fangkong.registry.services import read_unmasked
+
     require_paired(actor, resident.household)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("查看电话必须填写原因")})
-    audit.record_reveal(actor, resident, ("phone",), reason=reason[:200])
-    return resident.phone
+    missing = _("查看电话必须填写原因")
+    return read_unmasked(actor, resident, ("phone",), reason, missing=missing)["phone"]

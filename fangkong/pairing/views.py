@@ -274,7 +274,7 @@ def my_phone(request: HttpRequest, pk: int, resident_pk: int) -> HttpResponse:
     context = {"household": household, "p": person}
     try:
         context["phone"] = services.reveal_phone(
-            actor=request.user, resident=person, reason=request.POST.get("reason", "")
+            actor=request.user, resident=person, reason=request.POST.get("reason", "")[:200]
         )
     except ValidationError as e:
         context["phone_error"] = " ".join(e.messages)

@@ -121,9 +121,16 @@ def reveal_resident(
     is required (as an unmasked export's purpose is)."""
     require_perm(actor, "registry.reveal_resident")
     require_area(actor, resident.area)
+    return read_unmasked(actor, resident, fields, reason, missing=_("显示完整信息必须填写查看原因"))
+
+
+def read_unmasked(actor, resident: Resident, fields, reason: str, *, missing: str) -> dict:
+    """The plaintext ``fields`` once the caller has decided the actor may read them (staff
+    by permission and area, a party member by their 包联): the reason is required
+    (``missing`` says so) and the reading is audited with it."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("显示完整信息必须填写查看原因")})
+        raise ValidationError({"reason": missing})
     audit.record_reveal(actor, resident, fields, reason=reason)
     return {f: getattr(resident, f) for f in fields}
 
