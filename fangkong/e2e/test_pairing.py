@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from fangkong.accounts.choices import Role
+from fangkong.accounts.models import User
 from fangkong.core.testing import factories
 from fangkong.health.choices import CheckInSource
 from fangkong.health.models import CheckIn
@@ -104,3 +105,38 @@ def test_a_party_member_looks_after_their_household_on_a_phone(page, live_server
     assert (visit.campaign, visit.household, visit.people_found) == (campaign, home, 2)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     shot(page, "pairing-household-phone")
+
+
+def test_the_community_pairs_a_building_and_sees_the_coverage_follow(page, live_server, paired):
+    """社区: 未包联户 names 3-202, a household with nobody; a pairing of its household number
+    through 新增 (a wrong number refused beside the field) takes it off the list."""
+    home = paired[0]
+    community = User.objects.get(username="community")
+    registry.create_household(actor=community, area=home.area, number="3-202")
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}/pairing/coverage/")
+    grid = page.locator(f"tr[data-area='{home.area.code}']")
+    assert grid.inner_text().split()[1:4] == ["2", "1", "1"]  # households, covered, not
+    with page.expect_navigation():
+        grid.get_by_role("link", name="1", exact=True).last.click()
+    assert "3-202" in page.locator("main table").inner_text()
+    assert "3-201" not in page.locator("main table").inner_text()
+
+    page.goto(f"{live_server.url}/pairing/")
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name="新增").first.click()
+    page.get_by_label("包联党员").select_option(label="党员甲（海棠花语社区）")
+    page.get_by_label("网格").select_option(value=str(home.area.pk))
+    page.get_by_label("户编号").fill("3-999")
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="保存").click()
+    assert "该网格内没有户编号为“3-999”的户" in page.locator("main").inner_text()
+    page.get_by_label("户编号").fill("3-202")
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="保存").click()
+    assert "已保存" in page.locator(".alert-success").inner_text()
+    assert "3-202" in page.locator("main table").inner_text()
+    page.goto(f"{live_server.url}/pairing/coverage/")
+    grid = page.locator(f"tr[data-area='{home.area.code}']")
+    assert grid.inner_text().split()[1:4] == ["2", "2", "0"]
+    shot(page, "pairing-coverage")
