@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from .secrets import load_secrets
 
@@ -254,12 +255,15 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-# Compressed copies beside the static files, sent to the browsers that accept them
-# (``core.staticfiles``).
+# Hashed names cached for good, and compressed copies beside the static files sent to the
+# browsers that accept them (``core.staticfiles``).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "fangkong.core.staticfiles.StaticFilesStorage"},
 }
+# Source maps are opened by a developer's tools only: compressing their 8 MB took as long
+# as compressing everything else at the first start.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 FANGKONG_UPLOAD_DIR = VAR_DIR / "uploads"
