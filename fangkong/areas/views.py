@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import permission_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from fangkong.core.scoping import is_global, user_area
 from fangkong.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
@@ -129,18 +130,85 @@ class AreaEditView(ObjectEditView):
         return {"name": data["name"], "parent": data["parent"]}
 
 
+# A file that passed its check waits here for “确认导入” (the session holds its token), so
+# nobody has to choose it again; one a day old was abandoned.
+PENDING_KEY = "areas.import.pending"
+PENDING_HOURS = 24
+
+
+def _pending_dir():
+    from fangkong.core.jobs import upload_dir
+
+    return upload_dir() / "pending-areas"
+
+
+def _drop_pending(request: HttpRequest) -> None:
+    """Forget the session's waiting file, and any file abandoned for a day."""
+    import time
+
+    pending = request.session.pop(PENDING_KEY, None)
+    folder = _pending_dir()
+    if pending:
+        (folder / pending["file"]).unlink(missing_ok=True)
+    if folder.is_dir():
+        cutoff = time.time() - PENDING_HOURS * 3600
+        for path in folder.iterdir():
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+
+
+def _keep_pending(request: HttpRequest, source, name: str) -> str:
+    """Keep a checked file for its confirmation; returns the token the form sends back."""
+    import os
+    import secrets
+    import shutil
+    from pathlib import Path
+
+    token = secrets.token_hex(16)
+    folder = _pending_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    file = token + Path(name).suffix.lower()
+    shutil.copyfile(source, folder / file)
+    os.chmod(folder / file, 0o600)
+    request.session[PENDING_KEY] = {"token": token, "file": file, "name": name}
+    return token
+
+
 @permission_required("areas.add_area", raise_exception=True)
 def area_import(request: HttpRequest) -> HttpResponse:
-    """导入区域网格: the tree from the county's spreadsheet, checked first, all or nothing."""
+    """导入区域网格: the tree from the county's spreadsheet, checked first, all or nothing.
+
+    A check that passes keeps the file, and “确认导入” writes it without another upload.
+    """
     import tempfile
     from pathlib import Path
 
     from fangkong.core.importing.readers import ImportFileError
 
-    form = AreaImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
+    confirming = "confirm" in request.POST
+    form = AreaImportForm(
+        None if confirming else request.POST or None, None if confirming else request.FILES or None
+    )
+    result = token = name = refused = None
+    if confirming:
+        pending = request.session.get(PENDING_KEY)
+        if pending is None or request.POST["confirm"] != pending["token"]:
+            # Confirmed already, or another file was checked since (which stays waiting).
+            refused = _("待确认的文件已失效（已确认过，或之后又预检了其他文件），请重新上传")
+        elif not (path := _pending_dir() / pending["file"]).is_file():
+            refused = _("待确认的文件已失效，请重新上传")
+            _drop_pending(request)
+        else:
+            name = pending["name"]
+            try:
+                result = import_areas(actor=request.user, path=path, original_name=name)
+            except ImportFileError as e:
+                refused = str(e)
+            _drop_pending(request)
+    elif request.method == "POST" and form.is_valid():
+        _drop_pending(request)
         upload = form.cleaned_data["file"]
+        name = upload.name
         suffix = Path(upload.name).suffix.lower()
         with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
             for chunk in upload.chunks():
@@ -155,4 +223,11 @@ def area_import(request: HttpRequest) -> HttpResponse:
                 )
             except ImportFileError as e:
                 form.add_error("file", str(e))
-    return render(request, "areas/area_import.html", {"form": form, "result": result})
+            else:
+                if not result.committed and not result.errors:
+                    token = _keep_pending(request, tmp.name, upload.name)
+    return render(
+        request,
+        "areas/area_import.html",
+        {"form": form, "result": result, "token": token, "file_name": name, "refused": refused},
+    )

@@ -1,18 +1,27 @@
 """Taking a county's area tree in from its own spreadsheet (``fangkong import-areas``)."""
 
+import re
 from io import StringIO
 
 import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
 from fangkong.accounts.models import User
 from fangkong.areas.importing import import_areas
 from fangkong.areas.models import Area
+from fangkong.areas.views import _pending_dir
 from fangkong.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _uploads(settings, tmp_path):
+    """A checked file waits for its confirmation in this test's own folder."""
+    settings.FANGKONG_UPLOAD_DIR = tmp_path / "uploads"
 
 HEADER = ["序号", "区划代码", "名称", "层级", "上级代码"]
 COUNTY = [
@@ -156,12 +165,21 @@ def test_the_web_page_checks_first_then_writes_and_lists_each_error(client, tmp_
     with good.open("rb") as f:
         checked = client.post(url, {"file": f, "dry_run": "on"}).content.decode()
     assert "预检通过：将新增 6 个区域，更新 0 个，未变 0 个。" in checked
+    assert f"确认导入“{good.name}”" in checked
     assert not Area.objects.exists()
 
-    with good.open("rb") as f:
-        written = client.post(url, {"file": f}).content.decode()
+    # The checked file is written on confirmation, without choosing it again.
+    token = re.search(r'name="confirm" value="([0-9a-f]+)"', checked).group(1)
+    written = client.post(url, {"confirm": token}).content.decode()
     assert "已导入：新增 6 个区域，更新 0 个，未变 0 个。" in written
     assert Area.objects.count() == 6
+    assert not list(_pending_dir().iterdir())  # the kept copy is gone
+    again = client.post(url, {"confirm": token}).content.decode()
+    assert "待确认的文件已失效" in again
+
+    with good.open("rb") as f:  # without 只预检 a file is written at once, as before
+        direct = client.post(url, {"file": f}).content.decode()
+    assert "已导入：新增 0 个区域，更新 0 个，未变 6 个。" in direct
 
     bad = _xlsx(tmp_path, [[1, "510421102001", "新村", "村", "510421102"]], "bad.xlsx")
     with bad.open("rb") as f:
@@ -172,6 +190,48 @@ def test_the_web_page_checks_first_then_writes_and_lists_each_error(client, tmp_
         "上级代码“510421102”不存在：请先导入上级区域，或把它写在本表中</td>"
     ) in refused
     assert not Area.objects.filter(code="510421102001").exists()
+
+
+def test_a_confirmation_writes_only_the_last_file_checked(client, tmp_path, admin):
+    from django.urls import reverse
+
+    client.force_login(admin)
+    url = reverse("areas:area_import")
+    first = _xlsx(tmp_path, COUNTY)
+    second = _xlsx(tmp_path, COUNTY[:2], "second.xlsx")
+    tokens = []
+    for path in (first, second):
+        with path.open("rb") as f:
+            page = client.post(url, {"file": f, "dry_run": "on"}).content.decode()
+        tokens.append(re.search(r'name="confirm" value="([0-9a-f]+)"', page).group(1))
+
+    assert "待确认的文件已失效" in client.post(url, {"confirm": tokens[0]}).content.decode()
+    assert not Area.objects.exists()
+    written = client.post(url, {"confirm": tokens[1]}).content.decode()
+    assert "已导入：新增 2 个区域，更新 0 个，未变 0 个。" in written
+    assert set(Area.objects.values_list("code", flat=True)) == {"510421", "510421101"}
+    assert not list(_pending_dir().iterdir())
+
+
+def test_a_file_abandoned_for_a_day_is_removed(client, tmp_path, admin):
+    import os
+    import time
+
+    from django.urls import reverse
+
+    client.force_login(admin)
+    url = reverse("areas:area_import")
+    with _xlsx(tmp_path, COUNTY).open("rb") as f:
+        client.post(url, {"file": f, "dry_run": "on"})
+    (kept,) = _pending_dir().iterdir()
+    old = time.time() - 25 * 3600
+    os.utime(kept, (old, old))
+    other = Client()
+    other.force_login(admin)  # another session's next check clears it
+    with _xlsx(tmp_path, COUNTY, "other.xlsx").open("rb") as f:
+        other.post(url, {"file": f, "dry_run": "on"})
+    assert not kept.exists()
+    assert len(list(_pending_dir().iterdir())) == 1
 
 
 def test_the_web_page_is_for_those_who_may_add_areas(client, areas, users):
