@@ -1,6 +1,7 @@
 """导入区域网格 in a real browser: the district office uploads the county's list made in
 Excel. A file with a wrong row is refused as a whole, naming the row and column; the corrected
-file is checked, then written; the same file with a renamed grid renames it by its code."""
+file is checked, then written on confirmation without choosing it again; the same file with a
+renamed grid renames it by its code."""
 
 import openpyxl
 import pytest
@@ -44,7 +45,7 @@ def _xlsx(tmp_path, rows, name):
 def _upload(pg, path, *, dry_run: bool) -> str:
     pg.set_input_files("#id_file", str(path))
     pg.set_checked("#id_dry_run", dry_run)
-    pg.click("main form button[type=submit]")
+    pg.click("main form[data-upload] button[type=submit]")
     return pg.inner_text("[data-result]")
 
 
@@ -71,7 +72,9 @@ def test_a_bad_row_refuses_the_file_then_the_good_one_goes_in_and_renames_by_cod
     message = _upload(page, good, dry_run=True)
     assert "预检通过：将新增 4 个区域" in message
     assert Area.objects.count() == before
-    message = _upload(page, good, dry_run=False)
+    shot(page, "area-import-checked")
+    page.click("main form[data-confirm] button")  # the checked file, not chosen again
+    message = page.inner_text("[data-result]")
     assert "已导入：新增 4 个区域，更新 0 个，未变 0 个" in message
     grid = Area.objects.get(code="510411002001G02")
     assert (grid.name, grid.parent.code, grid.level) == (

@@ -23,6 +23,7 @@ def _uploads(settings, tmp_path):
     """A checked file waits for its confirmation in this test's own folder."""
     settings.FANGKONG_UPLOAD_DIR = tmp_path / "uploads"
 
+
 HEADER = ["序号", "区划代码", "名称", "层级", "上级代码"]
 COUNTY = [
     [1, "510421", "米易县", "县", None],
