@@ -74,6 +74,7 @@ _LOGIN_CHARS = re.compile(r"^[\w.@+-]+\Z", re.ASCII)
 _ISSUED = "\0issued"  # the initial password given to a row's account, beside its cells
 _GENERATED = "\0generated"  # the row's login was made from its name
 _UNUSABLE = "!"  # a dry run's rows (rolled back) are not worth a password hash each
+PREVIEW_LOGINS = 200  # a preview lists this many logins made from names; the rest are counted
 
 
 def parse_username(value, ctx=None) -> str:
@@ -241,6 +242,16 @@ class UserImporter(Importer):
             self.passwords.extend(
                 (r.fields["username"], r.fields["full_name"], r.values[_ISSUED]) for r in rows
             )
+            return
+        # The preview shows the logins it would make from names, to be checked before they
+        # are handed out (the password sheet comes only with the import itself).
+        listed = self.ctx.extra.setdefault("generated_logins", [])
+        for r in rows:
+            if r.values.get(_GENERATED):
+                if len(listed) < PREVIEW_LOGINS:
+                    listed.append([r.row, r.fields["full_name"], r.fields["username"]])
+                else:
+                    self.ctx.count("generated_logins_unlisted")
 
     def before_commit(self) -> None:
         """Hand the passwords over: to the command line's file, or kept for one download.
@@ -269,13 +280,23 @@ class UserImporter(Importer):
 
     @classmethod
     def result_html(cls, request, job) -> str:
-        token = (job.result or {}).get("password_sheet")
-        if not token:
-            return ""
         from django.template.loader import render_to_string
 
-        return render_to_string(
-            "accounts/includes/import_passwords.html",
-            {"job": job, "available": password_sheets.available(token)},
-            request=request,
-        )
+        result = job.result or {}
+        token = result.get("password_sheet")
+        if token:
+            return render_to_string(
+                "accounts/includes/import_passwords.html",
+                {"job": job, "available": password_sheets.available(token)},
+                request=request,
+            )
+        if result.get("dry_run") and result.get("generated_logins"):
+            return render_to_string(
+                "accounts/includes/import_logins.html",
+                {
+                    "logins": result["generated_logins"],
+                    "unlisted": result.get("generated_logins_unlisted", 0),
+                },
+                request=request,
+            )
+        return ""

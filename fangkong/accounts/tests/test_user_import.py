@@ -201,6 +201,26 @@ def test_blank_logins_come_from_the_names_pinyin_and_stay_unique(tmp_path, users
     ]
 
 
+def test_a_preview_lists_the_logins_it_makes_up_to_a_limit_and_counts_the_rest(
+    tmp_path, users, areas, monkeypatch
+):
+    from fangkong.accounts import importers
+
+    monkeypatch.setattr(importers, "PREVIEW_LOGINS", 2)
+    rows = [(name, "", "网格员", "第一网格", "") for name in ("张三", "李四", "王五", "赵六")]
+    path = workbook(
+        tmp_path / "staff.xlsx", [*rows[:2], ("钱七", "qianqi", "网格员", "", ""), *rows[2:]]
+    )
+
+    result = run_import(
+        IMPORTER, path, actor=users["community"], area=areas["community"], dry_run=True
+    )
+
+    assert result.extra["generated_logins"] == [[3, "张三", "zhangsan"], [4, "李四", "lisi"]]
+    assert result.extra["generated_logins_unlisted"] == 2
+    assert not User.objects.filter(full_name__in=["张三", "钱七"]).exists()
+
+
 def test_a_street_opens_no_command_account_and_nothing_outside_its_street(tmp_path, users, areas):
     rows = [("王五", "", "指挥部/专班", "仁和街道", ""), ("赵六", "", "网格员", "第一网格", "")]
     path = workbook(tmp_path / "staff.xlsx", rows)
@@ -241,7 +261,13 @@ def test_the_web_import_previews_then_hands_the_passwords_over_once(
     assert response.status_code == 302
     preview = Job.objects.get()
     assert not User.objects.filter(username="zhangsan").exists()
-    assert "下载初始密码表" not in client.get(response.url).content.decode()
+    checked = client.get(response.url).content.decode()
+    assert "下载初始密码表" not in checked
+    # The logins it will make from names are shown before anything is written; lisi was given.
+    assert "将由姓名生成的登录名" in checked
+    assert "<td>3</td><td>张三</td><td><code>zhangsan</code></td>" in checked
+    assert "<td>4</td><td>张三</td><td><code>zhangsan2</code></td>" in checked
+    assert "<code>lisi</code>" not in checked
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("core:job_confirm", args=[preview.pk]))
     job = Job.objects.exclude(pk=preview.pk).get()
@@ -249,6 +275,7 @@ def test_the_web_import_previews_then_hands_the_passwords_over_once(
     result_page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
     download = reverse("accounts:import_passwords", args=[job.pk])
     assert download in result_page
+    assert "将由姓名生成的登录名" not in result_page
 
     other = Client()
     other.force_login(users["command"])  # not the one who ran the import
