@@ -297,6 +297,9 @@ def test_web_import_through_preview_and_confirmation(
     assert response.status_code == 302
     job = Job.objects.get()
     assert not Lot.objects.exists()  # the preview writes nothing
+    preview = client.get(reverse("core:job_detail", args=[job.pk]))
+    assert preview.status_code == 200
+    assert reverse("core:job_confirm", args=[job.pk]) in preview.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("core:job_confirm", args=[job.pk]))
     assert Lot.objects.filter(document="RK-001").count() == 3
