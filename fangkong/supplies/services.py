@@ -214,7 +214,7 @@ class Line:
     counterpart: Warehouse | None = None
 
 
-def _lock_warehouses(*warehouses: Warehouse) -> None:
+def lock_warehouses(*warehouses: Warehouse) -> None:
     """Serialise postings per warehouse (primary-key order: two transfers cannot deadlock)."""
     pks = sorted({w.pk for w in warehouses})
     list(Warehouse.objects.select_for_update().filter(pk__in=pks).order_by("pk").values("pk"))
@@ -332,6 +332,42 @@ def _check_posting(actor, warehouse: Warehouse, item: Item) -> None:
         raise ValidationError({"item": _("该物资已停用")})
 
 
+def check_receipt(
+    *,
+    actor,
+    warehouse: Warehouse,
+    item: Item,
+    quantity,
+    unit: str = "",
+    source: str = LotSource.PURCHASE,
+) -> tuple[Decimal, str, Decimal]:
+    """What a receipt (入库) is checked for, typed into the form or a line of an imported
+    入库单: ``(entered quantity, entered unit, quantity in the base unit)``."""
+    _check_posting(actor, warehouse, item)
+    entered = clean_quantity(quantity)
+    unit = unit or item.unit
+    base = to_base(item, entered, unit)
+    if source not in LotSource.values:
+        raise ValidationError({"source": _("请选择来源")})
+    return entered, unit, base
+
+
+def post_receipt(*, actor, lot: Lot) -> Movement:
+    """The "in" row of a new lot, as it was received: how every receipt reaches the ledger
+    (the 入库 form, a donation's goods, an imported 入库单). Call inside the transaction that
+    locked the lot's warehouse before the lot was written."""
+    (row,) = _post(
+        actor=actor,
+        item=lot.item,
+        lines=[Line(lot.warehouse, MovementKind.IN, lot, lot.quantity)],
+        entered_quantity=lot.entered_quantity,
+        entered_unit=lot.entered_unit,
+        occurred_at=lot.received_at,
+        reason=lot.note,
+    )
+    return row
+
+
 def receive_stock(
     *,
     actor,
@@ -345,14 +381,12 @@ def receive_stock(
     donation: Donation | None = None,
 ) -> Movement:
     """入库: a new lot and its "in" row."""
-    _check_posting(actor, warehouse, item)
-    entered = clean_quantity(quantity)
-    base = to_base(item, entered, unit or item.unit)
+    entered, unit, base = check_receipt(
+        actor=actor, warehouse=warehouse, item=item, quantity=quantity, unit=unit, source=source
+    )
     at = occurred_at or timezone.now()
-    if source not in LotSource.values:
-        raise ValidationError({"source": _("请选择来源")})
     with transaction.atomic():
-        _lock_warehouses(warehouse)
+        lock_warehouses(warehouse)
         lot = _new_lot(
             actor=actor,
             warehouse=warehouse,
@@ -360,21 +394,12 @@ def receive_stock(
             source=source,
             quantity=base,
             entered=entered,
-            unit=unit or item.unit,
+            unit=unit,
             at=at,
             note=note,
             donation=donation,
         )
-        (row,) = _post(
-            actor=actor,
-            item=item,
-            lines=[Line(warehouse, MovementKind.IN, lot, base)],
-            entered_quantity=entered,
-            entered_unit=unit or item.unit,
-            occurred_at=at,
-            reason=note,
-        )
-    return row
+        return post_receipt(actor=actor, lot=lot)
 
 
 def issue_stock(
@@ -397,7 +422,7 @@ def issue_stock(
         raise ValidationError({"recipient": _("请填写领用单位/人")})
     at = occurred_at or timezone.now()
     with transaction.atomic():
-        _lock_warehouses(warehouse)
+        lock_warehouses(warehouse)
         taken = _fifo(warehouse, item, base, "quantity")
         return _post(
             actor=actor,
@@ -445,7 +470,7 @@ def transfer_stock(
     base = to_base(item, entered, unit or item.unit)
     at = occurred_at or timezone.now()
     with transaction.atomic():
-        _lock_warehouses(source, destination)
+        lock_warehouses(source, destination)
         out, taken = _transfer_lines(source, destination, item, base)
         incoming = [Line(destination, MovementKind.TRANSFER_IN, lot, q, source) for lot, q in taken]
         return _post(
@@ -487,7 +512,7 @@ def adjust_stock(
         raise ValidationError({"reason": _("盘点调整须填写原因")})
     at = occurred_at or timezone.now()
     with transaction.atomic():
-        _lock_warehouses(warehouse)
+        lock_warehouses(warehouse)
         if by_count:
             book = selectors.stock_of(Movement.objects.all(), warehouse=warehouse, item=item)
             base = found_base - book
@@ -756,7 +781,7 @@ def void_donation(
                 donation=donation,
             )
         else:
-            _lock_warehouses(donation.warehouse)
+            lock_warehouses(donation.warehouse)
             at = timezone.now()
             for lot in Lot.objects.filter(donation=donation).select_related("item", "warehouse"):
                 on_hand = Movement.objects.filter(lot=lot).aggregate(q=Sum("quantity"))["q"]
@@ -887,7 +912,7 @@ def allocate_item(
     require_area(actor, source.area)
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_warehouses(source)
+        lock_warehouses(source)
         requests = list(
             SupplyRequest.objects.visible_to(actor)
             .select_for_update()
@@ -946,7 +971,7 @@ def confirm_receipt(
     require_area(actor, unit.area)
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_warehouses(unit)
+        lock_warehouses(unit)
         before = lock_versioned(allocation, None)
         if before.state != AllocationState.DISPATCHED:
             raise ValidationError({"state": _("该批物资已签收")})

@@ -84,6 +84,7 @@ class MovementTable(Table):
         Column("quantity", _("数量(计量单位)"), render=_movement_qty),
         Column("entered", _("填报数量"), render=_entered),
         Column("lot", _("批次"), accessor="lot_id"),
+        Column("document", _("入库单号"), accessor="lot.document"),
         Column("counterpart", _("对方库点"), accessor="counterpart.name"),
         Column("recipient", _("领用单位/人")),
         Column("reason", _("事由")),

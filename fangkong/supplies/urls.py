@@ -14,6 +14,12 @@ urlpatterns = [
     path("warehouses/<int:pk>/", views.WarehouseDetailView.as_view(), name="warehouse_detail"),
     path("warehouses/<int:pk>/edit/", views.WarehouseEditView.as_view(), name="warehouse_edit"),
     path("movements/", views.MovementListView.as_view(), name="movement_list"),
+    path("movements/import/", views.receipt_import, name="receipt_import"),
+    path(
+        "movements/import/template.xlsx",
+        views.receipt_import_template,
+        name="receipt_import_template",
+    ),
     path("movements/<str:kind>/add/", views.movement_add, name="movement_add"),
     path("stock/", views.stock_list, name="stock_list"),
     path("donations/", views.DonationListView.as_view(), name="donation_list"),

@@ -73,7 +73,7 @@ from .tables import (
 
 
 def _movements(qs):
-    return qs.select_related("warehouse", "item", "counterpart", "created_by")
+    return qs.select_related("warehouse", "item", "lot", "counterpart", "created_by")
 
 
 def _requests(qs):
@@ -158,6 +158,9 @@ class MovementListView(ObjectListView):
     export_permission = "supplies.view_movement"
     list_url_name = "supplies:movement_list"
     hidden_filters = ("warehouse",)
+    extra_actions = (
+        ("supplies:receipt_import", gettext_lazy("批量导入入库单"), "supplies.add_movement"),
+    )
 
 
 MOVEMENT_TITLES = {
@@ -611,4 +614,26 @@ item_import, item_import_template = import_views(
     template_name="supplies/item_import.html",
     template_url_name="supplies:item_import_template",
     file_name=lambda: _("物资目录导入模板") + ".xlsx",
+)
+
+
+# --- delivery note import ----------------------------------------------------------------
+
+RECEIPT_IMPORTER = "supplies.receipt"
+
+
+def _receipt_import_form(form) -> None:
+    form.fields["area"].help_text = _(
+        "表中的库点须在此区域内；不同区域有同名库点时，请选择库点所在的区域"
+    )
+
+
+receipt_import, receipt_import_template = import_views(
+    importer=RECEIPT_IMPORTER,
+    permission="supplies.add_movement",
+    form_class=ResidentImportForm,
+    form_setup=_receipt_import_form,
+    template_name="supplies/receipt_import.html",
+    template_url_name="supplies:receipt_import_template",
+    file_name=lambda: _("入库单导入模板") + ".xlsx",
 )

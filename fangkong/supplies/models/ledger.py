@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import LotSource, MovementKind, Unit
@@ -37,11 +38,22 @@ class Lot(LedgerRow):
     entered_unit = models.CharField(_("填报单位"), max_length=8, choices=Unit.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("入库时间"))
+    # The delivery note (入库单) the lot was received on; blank for a lot from the form, a
+    # donation or a count. A note's line is one lot: importing the note again matches it.
+    document = models.CharField(_("入库单号"), max_length=50, blank=True, default="")
 
     class Meta:
         verbose_name = _("批次")
         verbose_name_plural = _("批次")
         ordering = ["received_at", "id"]
+        constraints = [
+            # Two imports of one note racing cannot both receive its line.
+            models.UniqueConstraint(
+                fields=["document", "warehouse", "item"],
+                condition=~Q(document=""),
+                name="lot_unique_document_line",
+            )
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.item}"

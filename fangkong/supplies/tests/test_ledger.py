@@ -228,7 +228,8 @@ def _writes_in(path: Path) -> list[str]:
 
 def test_only_the_ledger_service_writes_ledger_rows():
     """No code path edits stock: there is no stock column, and ledger rows are created in
-    ``services.py`` (``_post``, ``_new_lot``, ``_fund_entry``) and nowhere else in the app."""
+    ``services.py`` (``_post``, ``_new_lot``, ``_fund_entry``) and nowhere else in the app
+    (an imported 入库单's lots are the import engine's rows; their "in" rows ``_post``'s)."""
     offenders = []
     for path in APP.rglob("*.py"):
         if "tests" in path.parts or "migrations" in path.parts or path.name == "services.py":
