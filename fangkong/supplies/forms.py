@@ -94,9 +94,17 @@ class MovementForm(AreaScopedFormMixin, StyledFormMixin, forms.Form):
     )
     recipient = forms.CharField(label=_("领用单位/人"), max_length=100, required=False)
     reason = forms.CharField(label=_("事由/原因"), max_length=200, required=False)
+    document = forms.CharField(
+        label=_("入库单号"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "按入库单登记时填写：同一入库单的同一物资只入库一次，之后导入该入库单不会重复入库"
+        ),
+    )
 
     FIELDS_BY_KIND = {
-        "in": ("warehouse", "item", "quantity", "unit", "source", "reason"),
+        "in": ("warehouse", "item", "quantity", "unit", "source", "document", "reason"),
         "out": ("warehouse", "item", "quantity", "unit", "recipient", "reason"),
         "transfer": ("warehouse", "destination", "item", "quantity", "unit", "reason"),
         "adjust": ("warehouse", "item", "counted", "quantity", "unit", "reason"),

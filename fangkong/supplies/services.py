@@ -308,7 +308,18 @@ def _post(
 
 
 def _new_lot(
-    *, actor, warehouse, item, source, quantity, entered, unit, at, note="", donation=None
+    *,
+    actor,
+    warehouse,
+    item,
+    source,
+    quantity,
+    entered,
+    unit,
+    at,
+    note="",
+    donation=None,
+    document="",
 ):
     lot = Lot.objects.create(
         item=item,
@@ -320,6 +331,7 @@ def _new_lot(
         entered_unit=unit,
         note=note[:200],
         received_at=at,
+        document=document,
     )
     audit.record_create(actor, lot)
     return lot
@@ -379,14 +391,25 @@ def receive_stock(
     note: str = "",
     occurred_at: datetime.datetime | None = None,
     donation: Donation | None = None,
+    document: str = "",
 ) -> Movement:
-    """入库: a new lot and its "in" row."""
+    """入库: a new lot and its "in" row. A line of a delivery note (``document``, its 入库单号)
+    is received once, by hand or by importing the note."""
     entered, unit, base = check_receipt(
         actor=actor, warehouse=warehouse, item=item, quantity=quantity, unit=unit, source=source
     )
     at = occurred_at or timezone.now()
+    document = document.strip()
     with transaction.atomic():
-        lock_warehouses(warehouse)
+        lock_warehouses(warehouse)  # the import locks it too: the check below cannot race
+        lots = Lot.objects.filter(document=document, warehouse=warehouse, item=item)
+        if document and lots.exists():
+            raise ValidationError(
+                {
+                    "document": _("入库单“%(doc)s”的%(item)s已在%(wh)s入库，不能重复登记")
+                    % {"doc": document, "item": item.name, "wh": warehouse.name}
+                }
+            )
         lot = _new_lot(
             actor=actor,
             warehouse=warehouse,
@@ -398,6 +421,7 @@ def receive_stock(
             at=at,
             note=note,
             donation=donation,
+            document=document,
         )
         return post_receipt(actor=actor, lot=lot)
 

@@ -191,6 +191,7 @@ def movement_add(request: HttpRequest, kind: str) -> HttpResponse:
                     warehouse=d["warehouse"],
                     source=d["source"] or "purchase",
                     note=d["reason"],
+                    document=d["document"],
                     **common,
                 )
             elif kind == "out":

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -316,3 +316,48 @@ def test_only_those_who_receive_stock_see_the_page(client, users):
     listing = client.get(reverse("supplies:movement_list"))
     assert listing.status_code == 200
     assert reverse("supplies:receipt_import").encode() not in listing.content
+
+
+def test_a_line_received_by_hand_with_its_note_number_is_received_once(
+    tmp_path, users, areas, catalogue, places
+):
+    """The 入库 form takes the note's number: importing the note later matches that line,
+    and the same line typed in again is refused on the number."""
+    community, masks = places["community"], catalogue["masks"]
+    services.receive_stock(
+        actor=users["community"],
+        warehouse=community,
+        item=masks,
+        quantity=2,
+        unit="box",
+        occurred_at=timezone.make_aware(datetime.datetime.combine(yesterday(), datetime.time())),
+        document=" RK-001 ",
+    )
+    assert stock(community, masks) == 100
+    with pytest.raises(ValidationError) as again:
+        services.receive_stock(
+            actor=users["community"], warehouse=community, item=masks, quantity=2, document="RK-001"
+        )
+    assert again.value.message_dict == {
+        "document": [f"入库单“RK-001”的{masks.name}已在{community.name}入库，不能重复登记"]
+    }
+
+    result = _import(
+        workbook(tmp_path / "入库单.xlsx", note()), users["community"], areas["community"]
+    )
+    assert (result.created, result.unchanged, result.rejected) == (2, 1, 0)
+    assert stock(community, masks) == 100
+
+
+def test_the_receipt_form_takes_the_note_number(client, users, catalogue, places):
+    community, masks = places["community"], catalogue["masks"]
+    client.force_login(users["community"])
+    url = reverse("supplies:movement_add", args=["in"])
+    assert 'name="document"' in client.get(url).content.decode()
+    data = {"warehouse": community.pk, "item": masks.pk, "quantity": "3", "document": "RK-9"}
+    assert client.post(url, data).status_code == 302
+    assert Lot.objects.get(document="RK-9").quantity == 3
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "入库单“RK-9”的" in refused.content.decode()
+    assert stock(community, masks) == 3
