@@ -49,7 +49,7 @@ def _copies(root) -> dict[str, float]:
 
 
 def test_a_collected_file_is_linked_by_its_hash_and_compressed(collected):
-    source, root, collect = collected
+    _source, root, collect = collected
     storage = collect()
     css, font = storage.stored_name("app.css"), storage.stored_name("fonts/icon.woff2")
     assert css.startswith("app.") and css.endswith(".css") and css != "app.css"
@@ -74,11 +74,15 @@ def test_an_unchanged_file_is_not_compressed_again_and_a_changed_one_is(collecte
     storage = collect()
     second = storage.stored_name("app.css")
     assert second != first
-    assert gzip.decompress((root / f"{second}.gz").read_bytes()).decode().endswith(
-        ".new { color: blue; }\n"
+    assert (
+        gzip.decompress((root / f"{second}.gz").read_bytes())
+        .decode()
+        .endswith(".new { color: blue; }\n")
     )
-    assert gzip.decompress((root / "app.css.gz").read_bytes()).decode().endswith(
-        ".new { color: blue; }\n"
+    assert (
+        gzip.decompress((root / "app.css.gz").read_bytes())
+        .decode()
+        .endswith(".new { color: blue; }\n")
     )
 
 
