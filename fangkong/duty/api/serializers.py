@@ -35,9 +35,21 @@ class ShiftSerializer(ScopedModelSerializer):
             "start",
             "end",
             "note",
+            "covered_for",
+            "cover_reason",
             "version",
         ]
-        read_only_fields = ["version"]
+        # A cover is written by the ``cover`` action, with its reason, never by an edit.
+        read_only_fields = ["covered_for", "cover_reason", "version"]
+
+
+class ShiftCoverSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, label=_("版本"))
+    # Any active account; the service checks the caller can see the person.
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), label=_("替班人员")
+    )
+    reason = serializers.CharField(max_length=200, label=_("替班原因"))
 
 
 class HandoverItemSerializer(serializers.ModelSerializer):
