@@ -17,6 +17,9 @@ class WorkingGroupSerializer(ScopedModelSerializer):
 
 class ShiftSerializer(ScopedModelSerializer):
     person_name = serializers.CharField(source="person.display_name", read_only=True)
+    covered_for_name = serializers.CharField(
+        source="covered_for.display_name", read_only=True, allow_null=True, label=_("原排班人员")
+    )
     # Not "role": that name belongs to the account role in the API schema.
     duty_role = serializers.ChoiceField(
         source="role", choices=DutyRole.choices, default=DutyRole.OFFICER, label=_("值班角色")
@@ -36,6 +39,7 @@ class ShiftSerializer(ScopedModelSerializer):
             "end",
             "note",
             "covered_for",
+            "covered_for_name",
             "cover_reason",
             "version",
         ]

@@ -279,7 +279,7 @@ def test_reimporting_the_posted_roster_keeps_the_cover(tmp_path, areas, users):
 # --- API -----------------------------------------------------------------------------------
 
 
-def test_api_cover_action_and_read_only_cover_fields(users, day_shift):
+def test_api_cover_action_and_read_only_cover_fields(areas, users, day_shift, make_shift):
     client = APIClient()
     client.force_login(users["community"])
     url = f"/api/v1/shifts/{day_shift.pk}/cover/"
@@ -292,12 +292,17 @@ def test_api_cover_action_and_read_only_cover_fields(users, day_shift):
     done = client.post(url, body, format="json")
     assert done.status_code == 200, done.content
     data = done.json()
-    assert (data["person"], data["covered_for"], data["cover_reason"], data["version"]) == (
-        users["grid_b"].pk,
-        users["grid_a"].pk,
-        "家中有事",
-        2,
-    )
+    assert (
+        data["person"],
+        data["covered_for"],
+        data["covered_for_name"],
+        data["cover_reason"],
+        data["version"],
+    ) == (users["grid_b"].pk, users["grid_a"].pk, "grid_a", "家中有事", 2)
+    held = make_shift(areas["community"], users["grid_a"], at(20), at(8, day=1))
+    listed = {r["id"]: r for r in client.get("/api/v1/shifts/").json()["results"]}
+    assert (listed[held.pk]["covered_for"], listed[held.pk]["covered_for_name"]) == (None, None)
+    assert listed[day_shift.pk]["covered_for_name"] == "grid_a"
     stale = client.post(url, body | {"person": users["community"].pk}, format="json")
     assert stale.status_code == 409
     no_reason = client.post(url, body | {"reason": "", "version": 2}, format="json")
