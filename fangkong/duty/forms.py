@@ -112,7 +112,7 @@ class ShiftCoverForm(ScopedChoicesMixin, forms.Form):
     person = UserChoiceField(label=_("替班人员"), queryset=User.objects.none())
     reason = forms.CharField(
         label=_("替班原因"),
-        max_length=200,
+        max_length=Shift._meta.get_field("cover_reason").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("如：原值班人员因病请假、临时外出执行任务"),
     )

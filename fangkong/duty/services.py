@@ -183,8 +183,9 @@ def cover_shift(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写替班原因")})
-    if len(reason) > Shift._meta.get_field("cover_reason").max_length:
-        raise ValidationError({"reason": _("替班原因不能超过 200 字")})
+    limit = Shift._meta.get_field("cover_reason").max_length
+    if len(reason) > limit:
+        raise ValidationError({"reason": _("替班原因不能超过 %(n)d 字") % {"n": limit}})
     _require_people_visible(actor, "person", [person])
     with transaction.atomic():
         before = lock_versioned(shift, expected_version)

@@ -53,7 +53,9 @@ class ShiftCoverSerializer(serializers.Serializer):
     person = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), label=_("替班人员")
     )
-    reason = serializers.CharField(max_length=200, label=_("替班原因"))
+    reason = serializers.CharField(
+        max_length=Shift._meta.get_field("cover_reason").max_length, label=_("替班原因")
+    )
 
 
 class HandoverItemSerializer(serializers.ModelSerializer):
