@@ -119,7 +119,9 @@ def unit_coverage(
     window_start = day_window(first_day)[0]
     window_end = day_window(first_day + datetime.timedelta(days=days - 1))[1]
     in_window = shifts.filter(start__lt=window_end, end__gt=window_start)
-    rows = list(in_window.filter(area=area).select_related("person").order_by("start", "id"))
+    rows = list(
+        in_window.filter(area=area).select_related("person", "covered_for").order_by("start", "id")
+    )
     # The same people's shifts at other units: one person cannot be on duty twice.
     elsewhere = list(
         in_window.filter(person_id__in={s.person_id for s in rows})

@@ -103,6 +103,21 @@ class ShiftForm(ScopedChoicesMixin, forms.ModelForm):
         return data
 
 
+class ShiftCoverForm(ScopedChoicesMixin, forms.Form):
+    """替班: who covers the shift (chosen as on the shift form) and why."""
+
+    area_fields = ()
+    people_fields = ("person",)
+
+    person = UserChoiceField(label=_("替班人员"), queryset=User.objects.none())
+    reason = forms.CharField(
+        label=_("替班原因"),
+        max_length=Shift._meta.get_field("cover_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如：原值班人员因病请假、临时外出执行任务"),
+    )
+
+
 class HandoverForm(StyledFormMixin, forms.Form):
     area = AreaChoiceField(label=_("值班单位"), queryset=Area.objects.none())
     incoming = UserChoiceField(label=_("接班人"), queryset=User.objects.none())

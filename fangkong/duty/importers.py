@@ -5,7 +5,8 @@ person (account or full name of a staff member the importer can see), role, and 
 and an end, or — as most rosters are kept — the date and its 班次 (白班, 夜班, 全天, or the
 hours, 8:30-17:30), or the date with the start and end as times of day.
 A shift is identified by unit, person and start, so importing the same roster again changes
-nothing and a corrected end time updates the shift.
+nothing and a corrected end time updates the shift. A row naming the person scheduled on a
+shift a colleague now covers (替班) is that shift: the cover stays, and the result says so.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
 from fangkong.areas.choices import AreaLevel
-from fangkong.core.importing import Column, Importer, register
+from fangkong.core.importing import Column, Importer, PendingRow, register
 from fangkong.core.importing import parsers as p
 
 from .choices import DutyRole
@@ -44,6 +45,25 @@ def _staff_index(ctx) -> dict[str, list[int]]:
                 index.setdefault(full_name, []).append(pk)
         ctx.cache["staff"] = index
     return index
+
+
+def _covered_index(ctx) -> dict[tuple[Any, int, datetime.datetime], int]:
+    """``{(unit, scheduled person, start): person covering}`` of the covered shifts in the
+    import's area, read once (few: most shifts are held as scheduled)."""
+    index = ctx.cache.get("covered")
+    if index is None:
+        rows = (
+            Shift.objects.in_area(ctx.area)
+            .filter(covered_for__isnull=False)
+            .values_list("area_id", "covered_for_id", "start", "person_id")
+        )
+        index = {(area, scheduled, start): person for area, scheduled, start, person in rows}
+        ctx.cache["covered"] = index
+    return index
+
+
+# Marks a row that named the scheduled person of a covered shift (reported after its batch).
+_KEPT_COVER = "_kept_cover"
 
 
 def parse_person(value, ctx) -> int:
@@ -229,21 +249,40 @@ class ShiftImporter(Importer):
             return None  # ``build`` reports it
         return {
             "area": values.get("area", self.ctx.area.pk),
-            "person": values["person"],
+            "person": self._holder(values, start),
             "start": start,
         }
+
+    def _holder(self, values: dict[str, Any], start: datetime.datetime) -> int:
+        """Who holds the row's shift: for a shift covered since the roster was posted, the
+        colleague covering it. Re-uploading the month's roster must neither put the
+        scheduled person back on duty nor add them a second shift beside the cover."""
+        area = values.get("area", self.ctx.area.pk)
+        cover = _covered_index(self.ctx).get((area, values["person"], start))
+        if cover is None:
+            return values["person"]
+        values[_KEPT_COVER] = True
+        return cover
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         start, end = shift_times(values)
         return {
             "area": values.get("area", self.ctx.area.pk),
-            "person": values["person"],
+            "person": self._holder(values, start),
             "role": values.get("role", DutyRole.OFFICER),
             "start": start,
             "end": end,
             "phone": values.get("phone", ""),
             "note": values.get("note", ""),
         }
+
+    def after_batch(self, rows: list[PendingRow]) -> None:
+        for r in rows:
+            if r.values.get(_KEPT_COVER):
+                self.ctx.warnings.append(
+                    _("第 %(n)d 行：该班次已由他人替班，仍由替班人员值班，未恢复原排班人员")
+                    % {"n": r.row}
+                )
 
     @classmethod
     def upload_url(cls, options: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ def group_list(qs: QuerySet[WorkingGroup]) -> QuerySet[WorkingGroup]:
 
 
 def shift_list(qs: QuerySet[Shift]) -> QuerySet[Shift]:
-    return qs.select_related("area", "person", "group")
+    return qs.select_related("area", "person", "group", "covered_for")
 
 
 def shift_roster(qs: QuerySet[Shift]) -> QuerySet[Shift]:

@@ -152,7 +152,56 @@ def update_shift(
     merged = _clean_shift(actor, merged)
     with transaction.atomic():
         before = lock_versioned(shift, expected_version)
-        return save_versioned(actor, shift, before, {f: merged[f] for f in SHIFT_FIELDS})
+        fields = {f: merged[f] for f in SHIFT_FIELDS}
+        if before.covered_for_id is not None and merged["person"].pk == before.covered_for_id:
+            # Edited back to the scheduled person: nobody covers any more (not 李四（替 李四）).
+            fields |= {"covered_for": None, "cover_reason": ""}
+        return save_versioned(actor, shift, before, fields)
+
+
+def cover_shift(
+    *,
+    actor,
+    shift: Shift,
+    person,
+    reason: str,
+    expected_version: int | None,
+    now: datetime.datetime | None = None,
+) -> Shift:
+    """替班: ``person`` holds ``shift`` instead of whoever holds it now, for ``reason``.
+
+    ``covered_for`` keeps the person the posted roster named: a shift covered again still
+    names them (with the latest reason), and covering it back to them clears the cover.
+    Every step's reason is on its audit entry. A double booking the cover makes is not
+    refused here: the coverage page reports double bookings, as for any edited shift.
+    """
+    now = now or timezone.now()
+    require_perm(actor, "duty.change_shift")
+    require_area(actor, shift.area)
+    if person is None:
+        raise ValidationError({"person": _("请选择替班人员")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写替班原因")})
+    limit = Shift._meta.get_field("cover_reason").max_length
+    if len(reason) > limit:
+        raise ValidationError({"reason": _("替班原因不能超过 %(n)d 字") % {"n": limit}})
+    _require_people_visible(actor, "person", [person])
+    with transaction.atomic():
+        before = lock_versioned(shift, expected_version)
+        shift.refresh_from_db()  # only the cover's fields change: the rest as stored
+        if before.end <= now:
+            raise ValidationError(_("该班次已结束，不能替班"))
+        if before.person_id == person.pk:
+            raise ValidationError({"person": _("替班人员与当前值班人员相同")})
+        scheduled_id = before.covered_for_id or before.person_id
+        back = person.pk == scheduled_id  # the scheduled person takes their shift again
+        fields = {
+            "person": person,
+            "covered_for_id": None if back else scheduled_id,
+            "cover_reason": "" if back else reason,
+        }
+        return save_versioned(actor, shift, before, fields, reason=reason)
 
 
 def delete_shift(*, actor, shift: Shift, reason: str = "") -> None:

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.tables import Column, Table, area_columns
 
+from .models import Shift
+
 
 def _member_count(group) -> int:
     return getattr(group, "member_count", None) or group.members.count()
@@ -31,7 +33,10 @@ class ShiftTable(Table):
     detail_url_name = "duty:shift_detail"
     columns = (
         *area_columns("area", _("值班单位")),
-        Column("person", _("值班人员"), accessor="person.display_name", link=True),
+        # The page shows a cover as 王五（替 李四）; the export gives the scheduled person and
+        # the reason columns of their own (last: the columns before them read back as an import).
+        Column("person", _("值班人员"), render=Shift.on_duty_label, link=True, export=False),
+        Column("person", _("值班人员"), accessor="person.display_name", html=False),
         Column("username", _("账号"), accessor="person.username", html=False),
         Column("role", _("值班角色"), choices=True),
         Column("phone", _("值班电话")),
@@ -39,6 +44,8 @@ class ShiftTable(Table):
         Column("end", _("结束时间")),
         Column("group", _("专班"), accessor="group.name"),
         Column("note", _("备注")),
+        Column("covered_for", _("原排班人员"), accessor="covered_for.display_name", html=False),
+        Column("cover_reason", _("替班原因"), html=False),
     )
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("shifts/<int:pk>/", views.ShiftDetailView.as_view(), name="shift_detail"),
     path("shifts/<int:pk>/edit/", views.ShiftEditView.as_view(), name="shift_edit"),
     path("shifts/<int:pk>/delete/", views.ShiftDeleteView.as_view(), name="shift_delete"),
+    path("shifts/<int:pk>/cover/", views.ShiftCoverView.as_view(), name="shift_cover"),
     path("shifts/import/", views.shift_import, name="shift_import"),
     path("shifts/import/template.xlsx", views.shift_import_template, name="shift_import_template"),
     path("coverage/", views.coverage, name="coverage"),

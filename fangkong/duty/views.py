@@ -36,6 +36,7 @@ from .forms import (
     CoverageForm,
     HandoverForm,
     NoticeForm,
+    ShiftCoverForm,
     ShiftForm,
     ShiftImportForm,
     WorkingGroupForm,
@@ -117,6 +118,13 @@ class ShiftDetailView(ObjectDetailView):
     edit_url_name = "duty:shift_edit"
     delete_url_name = "duty:shift_delete"
 
+    def get_extra_context(self, request, obj):
+        # A shift that is over was held by whoever held it: it has nobody left to cover.
+        over = obj.end <= timezone.now()
+        return {
+            "cover_url": "" if over else self.action_url(request, obj, "duty:shift_cover", "change")
+        }
+
 
 class ShiftEditView(ObjectEditView):
     model = Shift
@@ -125,6 +133,21 @@ class ShiftEditView(ObjectEditView):
     detail_url_name = "duty:shift_detail"
     create_service = services.create_shift
     update_service = services.update_shift
+
+
+class ShiftCoverView(ObjectEditView):
+    """替班 from the shift's page, with the version the page showed."""
+
+    model = Shift
+    form_class = ShiftCoverForm
+    template_name = "duty/shift_cover.html"
+    list_url_name = "duty:shift_list"
+    detail_url_name = "duty:shift_detail"
+    update_service = services.cover_shift
+    saved_message = gettext_lazy("已替班：%(obj)s")
+
+    def service_kwargs(self, form, obj):
+        return dict(form.cleaned_data)
 
 
 class ShiftDeleteView(ObjectDeleteView):

@@ -1,10 +1,14 @@
-"""A grid worker signs a notice on a phone; the sending street sees the signature."""
+"""A grid worker signs a notice on a phone; the sending street sees the signature. The
+community covers a shift (替班) from a phone; the roster shows who covers whom."""
+
+import datetime
 
 import pytest
+from django.utils import timezone
 
 from fangkong.core.testing import factories
 from fangkong.duty import services
-from fangkong.duty.models import NoticeReceipt
+from fangkong.duty.models import NoticeReceipt, Shift
 
 from .conftest import login, shot
 
@@ -51,3 +55,45 @@ def test_grid_worker_acknowledges_a_notice_at_phone_width(page, live_server, not
     row = page.locator("#ack-units tr", has_text="第二网格")
     assert "grid_b" in row.inner_text()
     shot(page, "duty-notice-report")
+
+
+@pytest.fixture
+def tonight(transactional_db):
+    areas = factories.build_city()
+    users = factories.build_users(areas)
+    start = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(hours=3)
+    return services.create_shift(
+        actor=users["community"],
+        data={
+            "area": areas["community"],
+            "person": users["grid_a"],
+            "start": start,
+            "end": start + datetime.timedelta(hours=12),
+        },
+    ), users
+
+
+def test_community_covers_a_shift_at_phone_width(page, live_server, tonight):
+    shift, users = tonight
+    page.set_viewport_size({"width": 375, "height": 740})
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}/duty/shifts/{shift.pk}/")
+    page.get_by_role("link", name="替班").click()
+    page.wait_for_url(f"**/duty/shifts/{shift.pk}/cover/")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.select_option("#id_person", str(users["grid_b"].pk))
+    page.fill("#id_reason", "grid_a 发烧请假")
+    shot(page, "duty-shift-cover-phone")
+    page.get_by_role("button", name="确认替班").click()
+    page.wait_for_url(f"**/duty/shifts/{shift.pk}/")
+    text = page.inner_text("main")
+    assert "已替班" in text
+    assert "grid_b（替 grid_a）" in text
+    assert "grid_a 发烧请假" in text
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shot(page, "duty-shift-covered-phone")
+    shift.refresh_from_db()
+    assert (shift.person_id, shift.covered_for_id) == (users["grid_b"].pk, users["grid_a"].pk)
+    page.goto(f"{live_server.url}/duty/shifts/")
+    assert "grid_b（替 grid_a）" in page.inner_text("#object-table")
+    assert Shift.objects.count() == 1

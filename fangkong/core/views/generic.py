@@ -506,6 +506,8 @@ class ObjectEditView(BaseObjectView):
     template_name = "generic/object_edit.html"
     create_service: Callable[..., models.Model] | None = None
     update_service: Callable[..., models.Model] | None = None
+    # Said once the service has written; an action form names its step (已替班：…).
+    saved_message: Any = gettext_lazy("已保存：%(obj)s")
 
     def get_permission_required(self) -> str:
         if self.permission_required:
@@ -561,10 +563,7 @@ class ObjectEditView(BaseObjectView):
             except PermissionDenied as e:
                 form.add_error(None, str(e) or _("您没有执行此操作的权限"))
             else:
-                messages.success(
-                    request,
-                    _("已保存：%(obj)s") % {"obj": self.display(saved)},
-                )
+                messages.success(request, self.saved_message % {"obj": self.display(saved)})
                 return redirect(self.success_url(saved))
         response = self.render_form(request, form, obj, version, conflict=conflict)
         response.status_code = 409 if conflict else 200

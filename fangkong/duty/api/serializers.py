@@ -17,6 +17,9 @@ class WorkingGroupSerializer(ScopedModelSerializer):
 
 class ShiftSerializer(ScopedModelSerializer):
     person_name = serializers.CharField(source="person.display_name", read_only=True)
+    covered_for_name = serializers.CharField(
+        source="covered_for.display_name", read_only=True, allow_null=True, label=_("原排班人员")
+    )
     # Not "role": that name belongs to the account role in the API schema.
     duty_role = serializers.ChoiceField(
         source="role", choices=DutyRole.choices, default=DutyRole.OFFICER, label=_("值班角色")
@@ -35,9 +38,24 @@ class ShiftSerializer(ScopedModelSerializer):
             "start",
             "end",
             "note",
+            "covered_for",
+            "covered_for_name",
+            "cover_reason",
             "version",
         ]
-        read_only_fields = ["version"]
+        # A cover is written by the ``cover`` action, with its reason, never by an edit.
+        read_only_fields = ["covered_for", "cover_reason", "version"]
+
+
+class ShiftCoverSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, label=_("版本"))
+    # Any active account; the service checks the caller can see the person.
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), label=_("替班人员")
+    )
+    reason = serializers.CharField(
+        max_length=Shift._meta.get_field("cover_reason").max_length, label=_("替班原因")
+    )
 
 
 class HandoverItemSerializer(serializers.ModelSerializer):

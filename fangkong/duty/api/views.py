@@ -24,6 +24,7 @@ from .serializers import (
     InboxSerializer,
     NoticeReceiptSerializer,
     NoticeSerializer,
+    ShiftCoverSerializer,
     ShiftSerializer,
     WorkingGroupSerializer,
 )
@@ -51,6 +52,12 @@ class ShiftViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.create_shift)
     update_service = staticmethod(services.update_shift)
     delete_service = staticmethod(services.delete_shift)
+    action_perms = {"cover": ("duty.change_shift",)}
+
+    @extend_schema(request=ShiftCoverSerializer, responses=ShiftSerializer, summary=_("替班"))
+    @action(detail=True, methods=["post"], permission_classes=[ViewPermission])
+    def cover(self, request, pk=None):
+        return self.service_action(request, ShiftCoverSerializer, services.cover_shift)
 
     @extend_schema(
         parameters=[CoverageQuerySerializer],

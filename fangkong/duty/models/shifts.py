@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import ScopedModel
@@ -38,6 +39,17 @@ class Shift(ScopedModel):
     # every posted 值班表 lists it: a work contact shown to colleagues, not personal data.
     phone = models.CharField(_("值班电话"), max_length=20, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # 替班: ``person`` is whoever holds the shift; ``covered_for`` is the person the posted
+    # roster named, kept (with why) while a colleague covers, so inspectors can see it.
+    covered_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("原排班人员"),
+    )
+    cover_reason = models.CharField(_("替班原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("值班班次")
@@ -55,3 +67,12 @@ class Shift(ScopedModel):
     def __str__(self):
         start, end = timezone.localtime(self.start), timezone.localtime(self.end)
         return f"{self.person} {start:%m-%d %H:%M}–{end:%m-%d %H:%M}"
+
+    def on_duty_label(self) -> str:
+        """Who holds the shift, and whom they cover: 王五（替 李四）."""
+        if self.covered_for_id is None:
+            return self.person.display_name
+        return gettext("%(person)s（替 %(scheduled)s）") % {
+            "person": self.person.display_name,
+            "scheduled": self.covered_for.display_name,
+        }
