@@ -33,9 +33,14 @@ def city(transactional_db):
 
 
 def _search(page, q):
-    page.fill("#id_q", q)
-    page.press("#id_q", "Enter")
-    page.wait_for_load_state("networkidle")
+    # The table is swapped in by htmx after the answer: read it only once that has settled
+    # (a loaded machine showed the list from before the search).
+    with page.expect_response(lambda r: r.request.method == "POST" and "/residents/" in r.url):
+        page.fill("#id_q", q)
+        page.press("#id_q", "Enter")
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     return sorted(page.locator("#object-table tbody tr td:first-child").all_inner_texts())
 
 

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from fangkong.core.testing import factories
 from fangkong.health.models import Assignment, NucleicAcidTest
@@ -75,14 +76,15 @@ def test_the_home_page_lists_what_waits_for_the_user_and_leads_to_it(page, live_
     assert todos.locator("[data-todo=outings]").inner_text().split() == ["外出申请待审批", "1"]
     assert todos.locator("[data-todo=positives]").inner_text().split() == ["阳性结果待复核", "1"]
     shot(page, "home-todos")
+    # Each click loads a page: the assertions wait for it (a loaded machine counted before).
     todos.locator("[data-todo=outings]").click()
-    assert page.locator("main table tbody tr").count() == 1  # what the count said
+    expect(page.locator("main table tbody tr")).to_have_count(1)  # what the count said
     page.click(f"main a[href$='/venues/outings/{outing.pk}/']")
-    assert page.locator("button[value=approve]").count() == 1
+    expect(page.locator("button[value=approve]")).to_have_count(1)
     page.goto(f"{live_server.url}/")
     page.locator("#home-todos [data-todo=positives]").click()
     page.click(f"main a[href$='/health/tests/{positive.pk}/']")
-    assert page.locator("[data-pending-review]").count() == 1
+    expect(page.locator("[data-pending-review]")).to_have_count(1)
 
     # The grid worker may approve the community's request, not the one they registered,
     # and does not review test results.
@@ -92,5 +94,5 @@ def test_the_home_page_lists_what_waits_for_the_user_and_leads_to_it(page, live_
     todos = page.locator("#home-todos [data-todo]")
     assert [t.split() for t in todos.all_inner_texts()] == [["外出申请待审批", "1"]]
     todos.click()
-    assert "社区卫生服务中心" in page.inner_text("main table tbody")
+    expect(page.locator("main table tbody")).to_contain_text("社区卫生服务中心")
     assert "市中心医院" not in page.inner_text("main table tbody")
