@@ -1,4 +1,5 @@
-"""批量导入账号 in a real browser: from the account list to the upload, the preview, the import,
+"""批量导入账号 in a real browser: from the account list to the upload, the preview (with the
+logins it will make from names), the import,
 the one download of the initial passwords, and a new account's first sign-in."""
 
 import openpyxl
@@ -32,6 +33,10 @@ def test_a_street_opens_accounts_from_its_list_and_hands_over_the_passwords(
     page.wait_for_selector("text=确认导入")
     assert page.inner_text("[data-count=created]") == "2"
     assert not User.objects.filter(username="zhangsan").exists()  # the preview wrote nothing
+    # The logins it will make from the names are shown before anything is written.
+    rows = page.locator("[data-field=generated-logins] tbody tr").all_inner_texts()
+    assert [r.split() for r in rows] == [["2", "张三", "zhangsan"], ["3", "李四", "lisi"]]
+    shot(page, "account-import-preview-logins")
     page.click("text=确认导入")
     page.wait_for_selector("text=下载初始密码表")
     shot(page, "account-import-result")
