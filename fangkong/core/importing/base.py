@@ -210,6 +210,20 @@ class Importer:
         """Masked text for the audit entry of a row (never raw personal data)."""
         return ""
 
+    def audit_reason(self) -> str:
+        """Optional: the reason every audit entry of the run records (its records' entries, those
+        ``create_records`` adds and the import's own), e.g. a basis the user gave for the whole
+        file as the form's reason field; "" for none."""
+        return ""
+
+    def after_rows(self) -> None:
+        """Optional: last work inside the import's transaction, once every row is written,
+        before the engine decides whether the file commits: on a dry run too (whose rollback
+        undoes what it writes, so a preview can show it) and on a file that is refused. What it
+        adds to ``self.ctx.extra`` reaches the result (and the import's audit entry); what it
+        writes is committed with the rows or rolled back with them. It must not reject rows;
+        an exception rolls the whole file back."""
+
     def before_commit(self) -> None:
         """Optional: last work inside the import's transaction, once every row is written and
         the file is to be committed (not on a dry run or a refused file). What it adds to

@@ -67,6 +67,9 @@ FOOTER_WORDS = (
     "统计人", "填表日期", "填报日期", "制表日期", "填表单位", "填报单位", "注:", "说明:",
     "备注:",
 )  # fmt: skip
+# A paper list's row-number column (序号): nothing to import and nothing to warn about,
+# unless an importer names such a column itself. Compared normalised (``normalize_header``).
+ROW_NUMBER_HEADERS = frozenset({"序号", "行号", "no", "no.", "#"})
 MAX_ERRORS = 1000
 # SQLite's page cache for the import's connection, in KiB: a million-row import fills any
 # cache it gets; 32 MB instead of the usual 64 MB made no difference to its speed (measured),
@@ -187,6 +190,7 @@ class _Run:
         ctx.cache["writers"] = {self.model: self.writer}
         ctx.cache["events"] = []
         self.natural_key = tuple(importer.natural_key)
+        self.reason = importer.audit_reason()
         self.created = self.updated = self.unchanged = self.rejected = self.total = 0
         self.errors: list[RowError] = []
         self.pending: list[PendingRow] = []
@@ -250,6 +254,8 @@ class _Run:
             rebuild = self._defer_indexes()
             self._rows(header_row, rows)
             self._flush()
+            self.importer.after_rows()
+            self._flush_events()
             committed = not self.ctx.dry_run and (self.rejected == 0 or self.skip_invalid)
             if committed:
                 indexes.rebuild(connection, rebuild)  # else the rollback restores them
@@ -283,6 +289,7 @@ class _Run:
     def _import_event(self, name: str, digest: str) -> audit.Event:
         return audit.Event(
             action=AuditAction.IMPORT,
+            reason=self.reason,
             object_type=audit.object_type(self.model),
             object_repr=name[:200],
             area_path=self.ctx.area.path,
@@ -351,7 +358,8 @@ class _Run:
             col = table.get(norm)
             shown = " ".join(str(raw).split())
             if col is None:
-                if norm != reason:  # a fixed rejected-rows file, imported again
+                # A fixed rejected-rows file imported again has the reason column.
+                if norm != reason and norm not in ROW_NUMBER_HEADERS:
                     unknown.append(shown)
             elif col.key in used:
                 doubled.append(shown)
@@ -567,13 +575,22 @@ class _Run:
             self._write_batch(rows, existing, events)
             self.importer.after_batch([r for r in rows if not r.errors])
             rejects.extend((r.row, r.cells, r.errors) for r in rows if r.errors)
-        if events:
-            audit.record_many(self.ctx.actor, events)
-            events.clear()
+        self._flush_events()
         for rowno, cells, errs in sorted(rejects, key=lambda r: r[0]):
             self._reject(rowno, cells, errs)
         if self.progress is not None:
             self.progress(self.total, self.total_estimate)
+
+    def _flush_events(self) -> None:
+        """Audit the entries the batch (or ``after_rows``) queued, with the run's reason."""
+        events = self.ctx.cache["events"]
+        if not events:
+            return
+        if self.reason:
+            for ev in events:
+                ev.reason = ev.reason or self.reason
+        audit.record_many(self.ctx.actor, events)
+        events.clear()
 
     def _existing(self, rows: list[PendingRow]) -> dict[tuple, dict[str, Any]]:
         """Records the batch's keys already name; a record outside the area rejects its row."""

@@ -25,7 +25,7 @@ def template_workbook(importer: str) -> bytes:
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     need = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
     as_text = book.add_format({"num_format": "@"})
-    sheet = book.add_worksheet(str(cls.label))
+    sheet = book.add_worksheet(sheet_name(str(cls.label)))
     notes = book.add_worksheet(_("填写说明"))
     sheet.freeze_panes(1, 0)
     for i, col in enumerate(cls.columns):
@@ -61,6 +61,20 @@ def template_workbook(importer: str) -> bytes:
     notes.set_column(4, 4, 24)
     book.close()
     return buf.getvalue()
+
+
+# Characters Excel refuses in a sheet's name, as the full-width ones it takes (隔离/监测安排).
+_SHEET_NAME_CHARS = str.maketrans("[]:*?/\\", "【】：＊？／＼")
+SHEET_NAME_MAX = 31  # Excel's limit, in UTF-16 code units
+
+
+def sheet_name(label: str) -> str:
+    """An importer's label as a sheet name Excel accepts (a label or its translation may
+    hold a slash, or run past 31 characters)."""
+    name = label.translate(_SHEET_NAME_CHARS).strip("'")
+    while len(name.encode("utf-16-le")) // 2 > SHEET_NAME_MAX:
+        name = name[:-1]
+    return name
 
 
 def _help_text(col) -> str:

@@ -42,6 +42,19 @@ _SEP = "\x1f"
 _SIMPLE_TYPES = frozenset({str, int, bool, float, type(None)})
 
 
+def _static_default(f: models.Field) -> Any:
+    """What a row leaving ``f`` out stores. A field with only a database default
+    (``db_default``) gets that literal: the writer names every column in its INSERT, so the
+    ``DatabaseDefault`` marker ``get_default`` returns would reach the driver."""
+    if f.has_db_default() and not f.has_default():
+        if isinstance(f.db_default, models.Value):
+            return f.db_default.value
+        if not hasattr(f.db_default, "resolve_expression"):
+            return f.db_default
+        raise TypeError(f"{f!r}: the import writer needs a literal db_default")
+    return f.get_default()
+
+
 class NameKeyCache:
     """``search.name_keys`` for one import, cached in bounded memory.
 
@@ -138,7 +151,7 @@ class ModelWriter:
             if f.has_default() and callable(f.default):
                 self.callable_defaults.append(f)
             else:
-                default = f.get_default()
+                default = _static_default(f)
                 # a TextChoices member → its plain value
                 self.defaults[f.name] = str(default) if isinstance(default, str) else default
         self._position = {f.name: i for i, f in enumerate(self.fields)}

@@ -178,6 +178,16 @@ def _pairing(area, *, text: str | None = None, **fields) -> models.Model:
     return Pairing.objects.create(**(values | fields))
 
 
+@builder("duty.shift")
+def _shift(area, *, text: str | None = None, **fields) -> models.Model:
+    """A shift still to come, so its page offers every action (替班 ends with the shift)."""
+    from fangkong.duty.models import Shift
+
+    start = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(hours=1)
+    times = {"start": start, "end": start + datetime.timedelta(hours=8)}
+    return _sampled(Shift, area, text=text, **(times | fields))
+
+
 def _in_unique_rule(field: models.Field) -> bool:
     meta = field.model._meta
     together = [set(t) for t in meta.unique_together] + [
@@ -198,6 +208,11 @@ def build(model: type[models.Model], area, *, text: str | None = None, **fields)
                     setattr(area, field.name, text[: field.max_length or len(text)])
             area.save()
         return area
+    return _sampled(model, area, text=text, **fields)
+
+
+def _sampled(model: type[models.Model], area, *, text: str | None = None, **fields):
+    """A row of sample values, ``fields`` overriding them."""
     n = next(_seq)
     values: dict[str, Any] = {}
     for field in model._meta.concrete_fields:

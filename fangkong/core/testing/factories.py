@@ -128,3 +128,19 @@ def _campaign_options(actor: User, area_: Area) -> dict[str, Any]:
         due_on=today + datetime.timedelta(days=7),
     )
     return {"campaign_id": campaign.pk}
+
+
+@import_options_for("risk.designation")
+def _risk_list_options(actor: User, area_: Area) -> dict[str, Any]:
+    return {"reason": "测试认定依据"}
+
+
+@import_options_for("tracing.named_contact")
+def _named_contact_options(actor: User, area_: Area) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from fangkong.tracing.services import create_case
+
+    (person,) = make_residents(actor, area_, 1, prefix="病例")
+    case = create_case(actor=actor, resident=person, kind="confirmed", confirmed_at=timezone.now())
+    return {"case_id": case.pk, "reason": "测试指认依据"}

@@ -7,7 +7,7 @@ import datetime
 import random
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from fangkong.core.importing.writer import ModelWriter
@@ -57,3 +57,25 @@ def test_compiled_seal_equals_the_generic_converters(db, model):
     sealed = w.seal({"area": 1, "name": "张三"} if model is Resident else {"area": 1})
     head, tail = sealed[2], sealed[3]
     assert head.startswith("{") and head.endswith('"id":') and tail.endswith("}")
+
+
+@pytest.mark.django_db
+def test_a_field_with_only_a_database_default_gets_its_literal():
+    # The writer names every column, so a row leaving out a db_default-only field stores
+    # that default, not Django's ``DatabaseDefault`` marker (which no driver can bind).
+    from fangkong.tracing.models import Contact
+
+    w = _writer(Contact)
+    position = [f.name for f in w.fields].index("state_note")
+    fields = {"resident": 1, "case": 1, "degree": "close", "state": "suspected"}
+    assert w.insert_row(dict(fields))[position] == ""
+    assert w.seal(dict(fields))[1][position] == ""
+
+
+def test_a_computed_database_default_is_refused_when_the_writer_is_built():
+    from django.db.models.functions import Now
+
+    from fangkong.core.importing.writer import _static_default
+
+    with pytest.raises(TypeError, match="literal db_default"):
+        _static_default(models.DateTimeField(db_default=Now()))

@@ -299,9 +299,10 @@ def test_the_header_may_sit_on_any_of_the_first_ten_rows_of_any_sheet(tmp_path, 
     data = wb.create_sheet("名单")
     for _ in range(9):
         data.append(["某某社区"])
-    data.append(["姓名", "身份证号", "手机", "网格", "多余的列", "多余的列"])
+    # A paper list's row numbers (序号, No.) are passed over without a warning.
+    data.append(["序号", "姓名", "身份证号", "手机", "网格", "多余的列", "多余的列", "Ｎｏ．"])
     number = make_id_number(gender="F")
-    data.append(["李四", number, "13900001234", "第二网格", "x", "y"])
+    data.append([1, "李四", number, "13900001234", "第二网格", "x", "y", 1])
     path = tmp_path / "a.xlsx"
     wb.save(path)
     result = run_import(
@@ -382,6 +383,21 @@ def test_template_round_trips_and_keeps_ids_as_text(tmp_path, users, areas):
         0,
         ["表头以下没有数据行"],
     )
+
+
+def test_every_template_opens_and_a_label_excel_refuses_becomes_a_sheet_name():
+    """A label with a slash (隔离/监测安排) or longer than Excel's 31 characters (in a
+    translation) broke the template download."""
+    from fangkong.core.importing import importers
+    from fangkong.core.importing.template import sheet_name
+
+    assert sheet_name("隔离/监测安排") == "隔离／监测安排"
+    assert sheet_name("a[b]:c*d?e\\f") == "a【b】：c＊d？e＼f"
+    assert sheet_name("x" * 40) == "x" * 31
+    assert len(sheet_name("隔离" * 20)) == 31
+    for key, importer in importers().items():
+        book = openpyxl.load_workbook(io.BytesIO(template_workbook(key)))
+        assert book.sheetnames[0] == sheet_name(str(importer.label)), key
 
 
 def test_name_key_cache_gives_what_the_search_field_stores_in_bounded_memory():

@@ -26,11 +26,15 @@ def import_upload(
     *,
     importer: str,
     template_name: str,
-    options: dict[str, Any] | None = None,
+    options: dict[str, Any] | Callable[[Any], dict[str, Any]] | None = None,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Handle the upload form: a valid POST starts the dry run and shows its job."""
+    """Handle the upload form: a valid POST starts the dry run and shows its job.
+
+    ``options`` may be a function of the valid form (settings the user chose for the run)."""
     if request.method == "POST" and form.is_valid():
+        if callable(options):
+            options = options(form)
         from fangkong.core.jobs import start_import_job
 
         try:
@@ -69,10 +73,12 @@ def import_views(
     file_name: Callable[[], str],
     form_setup: Callable[[Any], None] | None = None,
     context: Callable[[], dict[str, Any]] | None = None,
+    options: Callable[[Any], dict[str, Any]] | None = None,
 ) -> tuple[Callable, Callable]:
     """The upload page and the template download of an import that needs no URL arguments.
 
-    ``file_name`` (and ``context``) are called per request so that they follow the language.
+    ``file_name`` (and ``context``) are called per request so that they follow the language;
+    ``options``, given the valid form, gives the run's options (``ctx.options``).
     """
     from django.contrib.auth.decorators import permission_required
     from django.urls import reverse
@@ -87,6 +93,7 @@ def import_views(
             form,
             importer=importer,
             template_name=template_name,
+            options=options,
             context={"template_url": reverse(template_url_name), **(context() if context else {})},
         )
 
