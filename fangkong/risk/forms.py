@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.forms import AreaChoiceField, StyledFormMixin
+from fangkong.registry.forms.model_forms import ResidentImportForm
 from fangkong.screening.forms import visible_areas
 from fangkong.status.forms import DateTimeInput
 
@@ -57,3 +59,43 @@ class EndDesignationForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("解除依据"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DesignationImportForm(ResidentImportForm):
+    """导入风险地区名单: the file, the scope of the platform's areas it may name, and the
+    run's options (the basis, the default 生效时间, lifting the places the list left out)."""
+
+    reason = forms.CharField(
+        label=_("认定依据"),
+        max_length=1000,
+        help_text=_("记入每一条认定和操作日志，如“国务院联防联控机制 4月10日公布名单”"),
+    )
+    effective_from = forms.DateTimeField(
+        label=_("生效时间"),
+        required=False,
+        widget=DateTimeInput,
+        help_text=_("文件中“生效时间”为空的行按此时间；不填为上传时间"),
+    )
+    lift_unlisted = forms.BooleanField(
+        label=_("名单外地区解除"),
+        required=False,
+        help_text=_("勾选后，名单中没有的外地风险地区在上述生效时间解除（本平台区域不受影响）"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        area = self.fields["area"]
+        area.label = _("本平台区域范围")
+        area.help_text = _("区划代码与此范围内本平台区域相同的行设定该区域，其余行按外地登记")
+        if not user.has_perm("risk.change_riskdesignation"):
+            del self.fields["lift_unlisted"]
+
+    def import_options(self) -> dict:
+        """The run's options, JSON-serialisable; the 生效时间 is fixed at the upload so the
+        preview and the confirmed run agree."""
+        data = self.cleaned_data
+        return {
+            "reason": data["reason"].strip(),
+            "effective_from": (data.get("effective_from") or timezone.now()).isoformat(),
+            "lift_unlisted": bool(data.get("lift_unlisted")),
+        }

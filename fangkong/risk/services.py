@@ -48,6 +48,45 @@ def _affected(designation: RiskDesignation) -> list[int]:
     return list(residents_matching_designation(designation).values_list("pk", flat=True))
 
 
+def check_place(*, area, place_name: str, place_code: str) -> tuple[str, str]:
+    """The ``(place_name, place_code)`` a designation stores: blank for an area of the
+    platform; else a name and/or a valid code. ``ValidationError`` keyed by field."""
+    if area is not None:
+        return "", ""
+    place_name = (place_name or "").strip()
+    place_code = (place_code or "").strip()
+    if not place_name and not place_code:
+        raise ValidationError({"place_name": _("请选择本平台区域或填写地区名称/区划代码")})
+    if place_code and not is_valid_place_code(place_code):
+        raise ValidationError({"place_code": _("区划代码应为 2–12 位数字")})
+    return place_name, place_code
+
+
+def check_reason(reason: str) -> str:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写认定依据")})
+    return reason.strip()
+
+
+def check_supersedes(previous_from: datetime.datetime, effective_from: datetime.datetime) -> None:
+    """A new level of a place starts after its current one (history is append-only)."""
+    if previous_from >= effective_from:
+        raise ValidationError(
+            {
+                "effective_from": _("生效时间必须晚于该地区当前等级的生效时间（%(t)s）")
+                % {"t": moment(previous_from)}
+            }
+        )
+
+
+def check_end(designation: RiskDesignation, effective_to: datetime.datetime) -> None:
+    """An open designation is lifted after it began."""
+    if designation.effective_to is not None:
+        raise ValidationError({"effective_to": _("该认定已经结束")})
+    if effective_to <= designation.effective_from:
+        raise ValidationError({"effective_to": _("解除时间必须晚于生效时间")})
+
+
 def set_risk_level(
     *,
     actor,
@@ -62,15 +101,8 @@ def set_risk_level(
     require_perm(actor, "risk.add_riskdesignation")
     if area is not None:
         require_area(actor, area)
-        place_name, place_code = "", ""
-    place_name = (place_name or "").strip()
-    place_code = (place_code or "").strip()
-    if area is None and not place_name and not place_code:
-        raise ValidationError({"place_name": _("请选择本平台区域或填写地区名称/区划代码")})
-    if place_code and not is_valid_place_code(place_code):
-        raise ValidationError({"place_code": _("区划代码应为 2–12 位数字")})
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("请填写认定依据")})
+    place_name, place_code = check_place(area=area, place_name=place_name, place_code=place_code)
+    reason = check_reason(reason)
     if effective_from is None:
         raise ValidationError({"effective_from": _("请填写生效时间")})
     with transaction.atomic():
@@ -78,19 +110,13 @@ def set_risk_level(
             area=area, place_code=place_code, place_name=place_name
         )
         if previous is not None:
-            if previous.effective_from >= effective_from:
-                raise ValidationError(
-                    {
-                        "effective_from": _("生效时间必须晚于该地区当前等级的生效时间（%(t)s）")
-                        % {"t": moment(previous.effective_from)}
-                    }
-                )
+            check_supersedes(previous.effective_from, effective_from)
             if previous.level_id == level.pk:
                 raise ValidationError({"level": _("该地区当前已是此风险等级")})
             before = RiskDesignation.objects.get(pk=previous.pk)
             previous.effective_to = effective_from
             previous.save(update_fields=["effective_to"])
-            audit.record_update(actor, before, previous, reason=reason.strip())
+            audit.record_update(actor, before, previous, reason=reason)
         designation = RiskDesignation.objects.create(
             area=area,
             place_name=place_name,
@@ -98,9 +124,9 @@ def set_risk_level(
             level=level,
             effective_from=effective_from,
             set_by=actor,
-            reason=reason.strip(),
+            reason=reason,
         )
-        audit.record_create(actor, designation, reason=reason.strip())
+        audit.record_create(actor, designation, reason=reason)
         generations.bump(generations.RISK)
         affected = set(_affected(designation))
         if previous is not None:
@@ -120,13 +146,10 @@ def end_risk_designation(
         raise ValidationError({"reason": _("请填写解除依据")})
     with transaction.atomic():
         before = RiskDesignation.objects.select_for_update().get(pk=designation.pk)
-        if before.effective_to is not None:
-            raise ValidationError({"effective_to": _("该认定已经结束")})
-        if effective_to <= before.effective_from:
-            raise ValidationError({"effective_to": _("解除时间必须晚于生效时间")})
+        check_end(before, effective_to)
         designation.effective_to = effective_to
         designation.save(update_fields=["effective_to"])
-        audit.record_update(actor, before, designation, reason=reason.strip())
+        audit.record_update(actor, before, designation, reason=reason)
         generations.bump(generations.RISK)
         recompute_on_commit(_affected(designation), cause=_("风险地区认定解除"), actor=actor)
     return designation

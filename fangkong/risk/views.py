@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.core.views.generic import (
@@ -23,10 +24,16 @@ from fangkong.core.views.generic import (
     service_errors,
     service_messages,
 )
+from fangkong.core.views.imports import import_views
 
 from . import selectors, services
 from .filtersets import RiskDesignationFilterSet
-from .forms import EndDesignationForm, RiskDesignationForm, RiskLevelForm
+from .forms import (
+    DesignationImportForm,
+    EndDesignationForm,
+    RiskDesignationForm,
+    RiskLevelForm,
+)
 from .models import RiskDesignation, RiskLevel
 from .tables import RiskDesignationTable, RiskLevelTable
 
@@ -63,6 +70,9 @@ class RiskDesignationListView(ObjectListView):
     list_url_name = "risk:designation_list"
     add_url_name = "risk:designation_add"
     hidden_filters = ("area", "place_code", "place_name")
+    extra_actions = (
+        ("risk:designation_import", gettext_lazy("批量导入"), "risk.add_riskdesignation"),
+    )
 
     def get_queryset(self, request):
         return selectors.designations_visible_to(request.user)
@@ -121,3 +131,16 @@ def designation_end(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, form_error_text(form))
     return redirect("risk:designation_detail", pk=designation.pk)
+
+
+# --- import ------------------------------------------------------------------------------
+
+designation_import, designation_import_template = import_views(
+    importer="risk.designation",
+    permission="risk.add_riskdesignation",
+    form_class=DesignationImportForm,
+    template_name="risk/designation_import.html",
+    template_url_name="risk:designation_import_template",
+    file_name=lambda: _("风险地区名单导入模板") + ".xlsx",
+    options=lambda form: form.import_options(),
+)
