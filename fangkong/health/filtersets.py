@@ -17,7 +17,7 @@ from .choices import (
     Slot,
 )
 from .models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
-from .selectors import assignments_running_on
+from .selectors import assignments_running_on, source_voided
 
 
 class AssignmentFilterSet(django_filters.FilterSet):
@@ -42,10 +42,16 @@ class AssignmentFilterSet(django_filters.FilterSet):
     ends_before = django_filters.DateFilter(
         label=_("结束日期止"), field_name="end_date", lookup_expr="lte"
     )
+    source_voided = YesNoFilter(label=_("来源病例已撤销"), method="filter_source_voided")
 
     class Meta:
         model = Assignment
         fields = ["area", "kind", "category", "state", "running_on", "responsible"]
+
+    def filter_source_voided(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.filter(source_voided()) if value else qs.exclude(source_voided())
 
     def filter_category(self, qs, name, value):
         return qs.filter(kind__in=CATEGORY_KINDS[value]) if value else qs

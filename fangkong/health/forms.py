@@ -218,3 +218,7 @@ class NatImportForm(ResidentImportForm):
         area = self.fields["area"]
         area.label = _("居民所在区域")
         area.help_text = _("按身份证号匹配此区域内已登记的居民；区域外或未登记的行不会导入")
+
+
+class AssignmentImportForm(NatImportForm):
+    """导入隔离/监测安排 (协查名单): rows matched the same way, to residents of the area."""

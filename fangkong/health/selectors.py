@@ -26,6 +26,19 @@ def active_assignments(user) -> QuerySet[Assignment]:
     return assignment_list(user).filter(state=AssignmentState.ACTIVE)
 
 
+def source_voided() -> Q:
+    """Assignments not yet released whose source case was voided (recorded in error): each
+    waits for the health team to decide, with the person, whether to end it early."""
+    from fangkong.tracing.choices import CaseStatus
+
+    return Q(state=AssignmentState.ACTIVE, contact__case__status=CaseStatus.VOIDED)
+
+
+def assignments_to_review(user) -> QuerySet[Assignment]:
+    """来源病例已撤销 on the home page of those who may release them."""
+    return Assignment.objects.visible_to(user).filter(source_voided())
+
+
 def assignments_running_on(day: datetime.date) -> Q:
     """Assignments running at the end of ``day``: started by then, not yet released (the
     dashboard's 隔离中 / 健康监测中 and the assignment list's 在管日期 filter)."""

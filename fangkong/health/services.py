@@ -47,12 +47,13 @@ from .selectors import holder_problem, overdue_checkins
 START_MARGIN = datetime.timedelta(days=3)
 
 
-def _check_responsible(resident, responsible) -> None:
+def check_responsible(area, responsible) -> None:
+    """责任网格员 (if any): an active account that sees the person's grid."""
     if responsible is None:
         return
     if not responsible.is_active:
         raise ValidationError({"responsible": _("该账号已停用，不能作为责任网格员")})
-    if not area_visible_to(resident.area, responsible):
+    if not area_visible_to(area, responsible):
         raise ValidationError({"responsible": _("责任网格员不负责该居民所在的网格")})
 
 
@@ -73,30 +74,32 @@ def _running_in_category(
     )
 
 
-def create_assignment(
-    *,
-    actor,
-    resident,
-    kind: str,
-    start_date: datetime.date,
-    end_date: datetime.date,
-    place: str = "",
-    responsible=None,
-    doctor: str = "",
-) -> Assignment:
-    require_perm(actor, "health.add_assignment")
-    require_area(actor, resident.area)
+def check_period(kind: str, start_date, end_date, *, today: datetime.date) -> None:
+    """A new assignment's kind and dates, without the database (form and import)."""
     if kind not in AssignmentKind.values:
         raise ValidationError({"kind": _("请选择隔离/监测类型")})
     if start_date is None:
         raise ValidationError({"start_date": _("请填写开始日期")})
-    if start_date > local_date(timezone.now()) + START_MARGIN:
+    if start_date > today + START_MARGIN:
         raise ValidationError(
             {"start_date": _("开始日期最多只能晚于今天 %(n)d 天") % {"n": START_MARGIN.days}}
         )
     if end_date is None or end_date < start_date:
         raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
-    _check_responsible(resident, responsible)
+
+
+def check_new_assignment(
+    *,
+    resident,
+    kind: str,
+    start_date,
+    end_date,
+    responsible=None,
+    today: datetime.date | None = None,
+) -> None:
+    """Every rule a new assignment meets, whether entered on the form or imported."""
+    check_period(kind, start_date, end_date, today=today or local_date(timezone.now()))
+    check_responsible(resident.area, responsible)
     # One running assignment per category (隔离, 健康监测): home and central quarantine at
     # once would count the person twice among 隔离中人员; a transfer releases the first.
     overlapping = _running_in_category(resident, kind, start_date, end_date)
@@ -109,6 +112,58 @@ def create_assignment(
                 % {"kind": overlapping.get_kind_display()}
             }
         )
+
+
+def check_new_end_date(before: Assignment, end_date: datetime.date) -> None:
+    """A stored assignment's new end date (修改, or the same arrangement imported again):
+    running, never earlier (that is a release, with its note), and not extended into
+    another running assignment of its category."""
+    if before.state != AssignmentState.ACTIVE:
+        raise ValidationError({"end_date": _("该安排已解除，不能再修改")})
+    if end_date < before.end_date:
+        raise ValidationError(
+            {
+                "end_date": _(
+                    "结束日期只能延后（原为 %(date)s）；提前结束请用“解除隔离/监测”并填写说明"
+                )
+                % {"date": before.end_date.isoformat()}
+            }
+        )
+    if end_date > before.end_date:
+        overlapping = _running_in_category(
+            before.resident_id, before.kind, before.start_date, end_date, exclude=before.pk
+        )
+        if overlapping is not None:
+            raise ValidationError(
+                {
+                    "end_date": _("延长后与该居民另一项进行中的%(kind)s安排重叠")
+                    % {"kind": overlapping.get_kind_display()}
+                }
+            )
+
+
+def create_assignment(
+    *,
+    actor,
+    resident,
+    kind: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    place: str = "",
+    responsible=None,
+    doctor: str = "",
+    contact=None,
+) -> Assignment:
+    """``contact``: the case's contact this quarantine is for (``tracing.quarantine_contacts``)."""
+    require_perm(actor, "health.add_assignment")
+    require_area(actor, resident.area)
+    check_new_assignment(
+        resident=resident,
+        kind=kind,
+        start_date=start_date,
+        end_date=end_date,
+        responsible=responsible,
+    )
     with transaction.atomic():
         assignment = audited_create(
             actor,
@@ -120,6 +175,7 @@ def create_assignment(
             place=place,
             responsible=responsible,
             doctor=doctor.strip(),
+            contact=contact,
         )
         end_overrides_for_new_fact([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
         recompute_on_commit([resident.pk], cause=_("新增隔离/监测安排"), actor=actor)
@@ -143,33 +199,8 @@ def change_assignment(
         raise ValidationError({"end_date": _("请填写结束日期")})
     with transaction.atomic():
         before = lock_versioned(assignment, expected_version)
-        if before.state != AssignmentState.ACTIVE:
-            raise ValidationError({"end_date": _("该安排已解除，不能再修改")})
-        if end_date < before.end_date:
-            raise ValidationError(
-                {
-                    "end_date": _(
-                        "结束日期只能延后（原为 %(date)s）；提前结束请用“解除隔离/监测”并填写说明"
-                    )
-                    % {"date": before.end_date.isoformat()}
-                }
-            )
-        _check_responsible(assignment.resident, responsible)
-        if end_date > before.end_date:
-            overlapping = _running_in_category(
-                assignment.resident,
-                before.kind,
-                before.start_date,
-                end_date,
-                exclude=assignment.pk,
-            )
-            if overlapping is not None:
-                raise ValidationError(
-                    {
-                        "end_date": _("延长后与该居民另一项进行中的%(kind)s安排重叠")
-                        % {"kind": overlapping.get_kind_display()}
-                    }
-                )
+        check_new_end_date(before, end_date)
+        check_responsible(assignment.resident.area, responsible)
         reasons = []
         if getattr(responsible, "pk", None) != before.responsible_id:
             reasons.append(_("更换责任网格员"))

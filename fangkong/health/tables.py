@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.tables import Column, Table, area_columns
 from fangkong.formats import joined
+from fangkong.tracing.choices import CaseStatus
 
 from .choices import NatResult, Slot
 
@@ -19,6 +20,16 @@ def slot_label(row) -> str:
 
 def assignment_state(assignment) -> str:
     return assignment.state_label()
+
+
+def assignment_source(assignment) -> str:
+    """The case whose contact it is (its code), and whether that case was voided."""
+    if assignment.contact is None:
+        return ""
+    case = assignment.contact.case
+    if case.status == CaseStatus.VOIDED:
+        return _("%(case)s（已撤销）") % {"case": case.label}
+    return case.label
 
 
 def nat_review(test) -> str:
@@ -43,6 +54,7 @@ class AssignmentTable(Table):
         Column("responsible", _("责任网格员"), accessor="responsible.display_name"),
         Column("doctor", _("责任医生")),
         Column("state", _("状态"), render=assignment_state),
+        Column("source", _("来源病例"), render=assignment_source),
     )
 
 

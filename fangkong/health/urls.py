@@ -7,6 +7,12 @@ urlpatterns = [
     path("assignments/", views.AssignmentListView.as_view(), name="assignment_list"),
     path("assignments/add/", views.assignment_add, name="assignment_add"),
     path("assignments/handover/", views.assignment_handover, name="assignment_handover"),
+    path("assignments/import/", views.assignment_import, name="assignment_import"),
+    path(
+        "assignments/import/template.xlsx",
+        views.assignment_import_template,
+        name="assignment_import_template",
+    ),
     path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment_detail"),
     path("assignments/<int:pk>/edit/", views.AssignmentEditView.as_view(), name="assignment_edit"),
     path("assignments/<int:pk>/release/", views.assignment_release, name="assignment_release"),

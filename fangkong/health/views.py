@@ -46,6 +46,7 @@ from .filtersets import (
 from .forms import (
     AssignmentChangeForm,
     AssignmentForm,
+    AssignmentImportForm,
     CheckInForm,
     HandoverForm,
     NatForm,
@@ -70,7 +71,7 @@ EXPORT_PERMISSION = "registry.export_resident"
 
 
 def _assignments(qs):
-    return qs.select_related("resident", "resident__area", "responsible")
+    return qs.select_related("resident", "resident__area", "responsible", "contact__case")
 
 
 def _alerts(qs):
@@ -108,6 +109,7 @@ class AssignmentListView(ObjectListView):
         ("health:alert_list", gettext_lazy("健康预警"), "health.view_alert"),
         ("health:overdue_list", gettext_lazy("逾期未报"), "health.view_checkin"),
         ("health:assignment_handover", gettext_lazy("网格员交接"), "health.change_assignment"),
+        ("health:assignment_import", gettext_lazy("批量导入"), "health.add_assignment"),
     )
 
 
@@ -149,6 +151,7 @@ class AssignmentDetailView(ObjectDetailView):
         refusal = services.certificate_refusal(obj) if may_issue else None
         checkins = CheckIn.objects.filter(assignment=obj).order_by("-date", "-slot")
         return {
+            **_source_context(user, obj),
             "place": Assignment._meta.get_field("place").mask(obj.place),
             "checkins": CheckInTable(checkins),
             "alerts": list(
@@ -176,6 +179,40 @@ class AssignmentDetailView(ObjectDetailView):
             if active
             else "",
         }
+
+
+def _source_context(user, obj: Assignment) -> dict:
+    """The case whose contact this quarantine is for; the case's code is shown to all who see
+    the assignment, the link and the voiding's reason to those who may read the case."""
+    from fangkong.tracing.choices import CaseStatus, ContactState
+    from fangkong.tracing.models import Case, Contact
+
+    contact = obj.contact
+    if contact is None:
+        return {}
+    case = contact.case
+    readable = (
+        user.has_perm("tracing.view_case")
+        and Case.objects.visible_to(user).filter(pk=case.pk).exists()
+    )
+    voided = case.status == CaseStatus.VOIDED
+    return {
+        "source_contact": contact,
+        "source_case": case,
+        "source_case_readable": readable,
+        "source_voided": voided and obj.state == AssignmentState.ACTIVE,
+        # Still a live contact of another case: that one keeps the person in quarantine.
+        "other_cases": (
+            Contact.objects.filter(resident_id=obj.resident_id)
+            .exclude(state=ContactState.DISMISSED)
+            .exclude(case__status=CaseStatus.VOIDED)
+            .values("case")
+            .distinct()
+            .count()
+            if voided
+            else 0
+        ),
+    }
 
 
 class AssignmentEditView(ObjectEditView):
@@ -433,17 +470,28 @@ def nat_add(request: HttpRequest) -> HttpResponse:
 
 
 def home_todos(user) -> list[Todo]:
-    """阳性结果待复核 on the reviewer's home page: until reviewed the person stays red."""
-    if not user.has_perm("health.review_nucleicacidtest"):
-        return []
-    return [
-        Todo(
-            "positives",
-            _("阳性结果待复核"),
-            selectors.positives_awaiting_review(user).count(),
-            reverse("health:nat_list") + "?pending_review=true",
+    """阳性结果待复核 on the reviewer's home page: until reviewed the person stays red. 隔离
+    来源病例已撤销 for those who release: the quarantine stays until someone decides."""
+    todos = []
+    if user.has_perm("health.review_nucleicacidtest"):
+        todos.append(
+            Todo(
+                "positives",
+                _("阳性结果待复核"),
+                selectors.positives_awaiting_review(user).count(),
+                reverse("health:nat_list") + "?pending_review=true",
+            )
         )
-    ]
+    if user.has_perm("health.release_assignment"):
+        todos.append(
+            Todo(
+                "source_voided",
+                _("隔离来源病例已撤销，待评估"),
+                selectors.assignments_to_review(user).count(),
+                reverse("health:assignment_list") + "?source_voided=true",
+            )
+        )
+    return todos
 
 
 # --- certificates ------------------------------------------------------------------------
@@ -544,4 +592,18 @@ nat_import, nat_import_template = import_views(
     template_name="health/nat_import.html",
     template_url_name="health:nat_import_template",
     file_name=lambda: _("核酸检测结果导入模板") + ".xlsx",
+)
+
+
+ASSIGNMENT_IMPORTER = "health.assignment"
+
+
+assignment_import, assignment_import_template = import_views(
+    importer=ASSIGNMENT_IMPORTER,
+    permission="health.add_assignment",
+    form_class=AssignmentImportForm,
+    template_name="health/assignment_import.html",
+    template_url_name="health:assignment_import_template",
+    file_name=lambda: _("隔离监测安排导入模板") + ".xlsx",
+    context=lambda: {"start_margin": services.START_MARGIN.days},
 )

@@ -48,6 +48,7 @@ class AssignmentSerializer(ScopedModelSerializer):
             "released_at",
             "released_by",
             "release_note",
+            "contact",
             "version",
             "created_at",
         ]
@@ -56,6 +57,7 @@ class AssignmentSerializer(ScopedModelSerializer):
             "released_at",
             "released_by",
             "release_note",
+            "contact",
             "version",
             "created_at",
         ]

@@ -61,6 +61,16 @@ class Assignment(ScopedModel):
     checkin_token = models.CharField(
         _("自主填报口令"), max_length=40, unique=True, default=new_checkin_token, editable=False
     )
+    # The contact whose quarantine this is (转隔离 from a case): when that case is voided,
+    # the quarantine stays until the health team reviews it (``source_voided``).
+    contact = models.ForeignKey(
+        "tracing.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("来源接触者"),
+    )
 
     class Meta:
         verbose_name = _("隔离/监测安排")
