@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from fangkong.core.testing import factories
 from fangkong.health.models import Assignment
@@ -218,3 +219,57 @@ def test_an_unregistered_visitor_is_registered_and_named_on_a_phone(page, live_s
     assert contact.degree == "close" and contact.state == "suspected"
     assert page.locator("main tr", has_text="已列为接触者").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_a_voided_cases_quarantine_is_reviewed_from_the_home_page_on_a_phone(
+    page, live_server, case
+):
+    """A case voided after its contact went into quarantine: the community's secretary finds
+    the quarantine from the home page's to-do, reads why on its page and ends it early."""
+    from fangkong.accounts.models import User
+    from fangkong.tracing.services import confirm_contact, quarantine_contacts, trace_case
+
+    command = User.objects.get(username="command")
+    trace_case(actor=command, case=case, now=at_local(D, 12))
+    contact = confirm_contact(
+        actor=command, contact=Contact.objects.get(case=case, resident__name="重叠者")
+    )
+    (held,) = quarantine_contacts(
+        actor=command, case=case, contacts=[contact], kind="home_quarantine"
+    )
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, live_server, "command")
+    page.goto(f"{live_server.url}/tracing/cases/{case.pk}/")
+    page.locator("main details summary", has_text="撤销病例").click()
+    form = page.locator("main form[action$='/void/']")
+    form.locator("input[name=reason]").fill("标本登记错人")
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "由此安排的 1 项隔离仍在执行" in page.locator(".alert-success").inner_text()
+
+    page.context.clear_cookies()
+    login(page, live_server, "community")
+    todo = page.locator("#home-todos [data-todo=source_voided]")
+    assert todo.inner_text().split() == ["隔离来源病例已撤销，待评估", "1"]
+    with page.expect_navigation():
+        todo.click()
+    rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(1)
+    assert "C-12（已撤销）" in rows.first.inner_text()
+    with page.expect_navigation():
+        rows.first.locator("a").first.click()
+    warning = page.locator("[data-source-voided]")
+    assert "该病例已于" in warning.inner_text() and "标本登记错人" in warning.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shot(page, "health-assignment-source-voided-phone")
+    page.locator("textarea[name=note]").fill("与本人核实，病例系登记错误")
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        page.locator("form[action$='/release/'] button[type=submit]").click()
+    assert page.locator("[data-source-voided]").count() == 0
+    held.refresh_from_db()
+    assert held.state == "released"
+    page.goto(f"{live_server.url}/")
+    assert page.locator("#home-todos [data-todo=source_voided]").count() == 0

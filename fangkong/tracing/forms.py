@@ -11,7 +11,7 @@ from fangkong.core.forms import AreaChoiceField, DateInput, PhoneInput, StyledFo
 from fangkong.core.personal import index_value
 from fangkong.core.validators import validate_phone
 from fangkong.health.choices import AssignmentKind
-from fangkong.registry.forms.model_forms import visible_grids
+from fangkong.registry.forms.model_forms import ResidentImportForm, visible_grids
 from fangkong.registry.models import Resident
 from fangkong.status.forms import DateTimeInput, ResidentFormMixin
 
@@ -168,6 +168,27 @@ class NamedContactForm(ResidentFormMixin, StyledFormMixin, forms.Form):
         if not self.errors and self.resident is None:
             raise ValidationError(_("请填写身份证号或联系电话"))
         return data
+
+
+class NamedContactImportForm(ResidentImportForm):
+    """批量导入指认名单: the investigation's list of a case's close contacts, the area whose
+    residents it names, and the basis (指认依据) every contact and audit entry records."""
+
+    reason = forms.CharField(
+        label=_("指认依据"),
+        max_length=500,
+        help_text=_("记入每一名接触者的判定依据和操作日志，如“PZH-003 流调报告（4月10日）”"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        area = self.fields["area"]
+        area.label = _("居民所在区域")
+        area.help_text = _("按身份证号匹配此区域内已登记的居民；区域外或未登记的行不会导入")
+        self.order_fields(["file", "reason", "area", "skip_invalid"])
+
+    def import_options(self) -> dict:
+        return {"reason": self.cleaned_data["reason"].strip()}
 
 
 class VisitorContactForm(StyledFormMixin, forms.Form):

@@ -33,7 +33,7 @@ from .selectors import cases_counted
 from .tracer import Candidate, trace
 
 
-def _require_not_voided(case: Case) -> None:
+def require_not_voided(case: Case) -> None:
     """Nothing is recorded against a voided case: it was never one."""
     if Case.objects.filter(pk=case.pk, status=CaseStatus.VOIDED).exists():
         raise ValidationError(_("该病例已撤销，不能再登记或追踪其接触者"))
@@ -194,6 +194,46 @@ def void_case(*, actor, case: Case, reason: str, expected_version: int | None = 
     return case
 
 
+def check_new_contact(
+    *,
+    case: Case,
+    resident_id: int,
+    degree: str,
+    last_exposure: datetime.date | None,
+    today: datetime.date | None = None,
+) -> None:
+    """The rules a new contact of ``case`` follows that need no query: shared by
+    ``create_contact`` and the 流调指认名单 import (``tracing.importers``), which check a
+    voided case and a contact already recorded on their own."""
+    if degree not in ContactDegree.values:
+        raise ValidationError({"degree": _("请选择接触类型")})
+    if last_exposure is None:
+        raise ValidationError({"last_exposure": _("请填写末次暴露日期")})
+    if last_exposure > (today or timezone.localdate()):
+        raise ValidationError({"last_exposure": _("末次暴露日期不能晚于今天")})
+    if case.resident_id == resident_id:
+        raise ValidationError({"resident": _("病例本人不能登记为其接触者")})
+
+
+def check_named_reason(reason: str) -> str:
+    """指认依据 of a named close contact (``name_contact``; the whole file's, in the import)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写指认依据")})
+    return reason
+
+
+def named_exposure(contact_id: int, case: Case, last_exposure: datetime.date) -> Exposure:
+    """The ``named`` exposure that keeps a named close contact: to the case's person, at the
+    start of the day of last exposure. Tracing again never removes it."""
+    return Exposure(
+        contact_id=contact_id,
+        kind=ExposureKind.NAMED,
+        source_id=case.resident_id,
+        exposed_at=timezone.make_aware(datetime.datetime.combine(last_exposure, datetime.time())),
+    )
+
+
 def create_contact(
     *,
     actor,
@@ -207,15 +247,10 @@ def create_contact(
     """Record a (suspected, or directly confirmed) contact of a case."""
     require_perm(actor, "tracing.add_contact")
     require_area(actor, resident.area)
-    if degree not in ContactDegree.values:
-        raise ValidationError({"degree": _("请选择接触类型")})
-    if last_exposure is None:
-        raise ValidationError({"last_exposure": _("请填写末次暴露日期")})
-    if last_exposure > timezone.localdate():
-        raise ValidationError({"last_exposure": _("末次暴露日期不能晚于今天")})
-    if case.resident_id == resident.pk:
-        raise ValidationError({"resident": _("病例本人不能登记为其接触者")})
-    _require_not_voided(case)
+    check_new_contact(
+        case=case, resident_id=resident.pk, degree=degree, last_exposure=last_exposure
+    )
+    require_not_voided(case)
     if Contact.objects.filter(resident=resident, case=case, degree=degree).exists():
         raise ValidationError({"resident": _("该居民已登记为此病例的接触者")})
     with transaction.atomic():
@@ -258,7 +293,7 @@ def _set_contact_state(*, actor, contact: Contact, state: str, reason: str, caus
 def confirm_contact(*, actor, contact: Contact, reason: str = "") -> Contact:
     """确认 a contact; confirming a close contact that was dismissed puts back to verify the
     secondary contacts that dismissal dismissed with it (their link is there again)."""
-    _require_not_voided(contact.case)
+    require_not_voided(contact.case)
     with transaction.atomic():
         was = Contact.objects.values_list("state", flat=True).get(pk=contact.pk)
         contact = _set_contact_state(
@@ -455,7 +490,7 @@ def trace_case(
     exposures; a contact staff already confirmed or dismissed keeps its state."""
     require_perm(actor, "tracing.trace_case")
     require_area(actor, case.resident.area)
-    _require_not_voided(case)
+    require_not_voided(case)
     if window_minutes is not None and not 0 <= window_minutes <= 24 * 60:
         raise ValidationError({"window_minutes": _("时间窗口应为 0–1440 分钟")})
     params = Params.from_settings(window_minutes)
@@ -534,7 +569,7 @@ def quarantine_contacts(
     from fangkong.health.services import create_assignment
 
     require_perm(actor, "health.add_assignment")
-    _require_not_voided(case)
+    require_not_voided(case)
     if kind not in QUARANTINE_KINDS:
         raise ValidationError({"kind": _("请选择居家隔离或集中隔离")})
     if not 1 <= days <= 28:
@@ -570,6 +605,7 @@ def quarantine_contacts(
                 end_date=end,
                 place=place,
                 responsible=workers.get(c.resident.area_id),
+                contact=c,
             )
             created.append(running[c.resident_id])
     return created
@@ -580,8 +616,7 @@ def name_contact(
 ) -> Contact:
     """A close contact named in the epidemiological investigation (流调指认), kept with a
     ``named`` exposure that tracing again never removes."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("请填写指认依据")})
+    check_named_reason(reason)
     with transaction.atomic():
         contact = create_contact(
             actor=actor,
@@ -591,14 +626,7 @@ def name_contact(
             last_exposure=last_exposure,
             reason=reason,
         )
-        Exposure.objects.create(
-            contact=contact,
-            kind=ExposureKind.NAMED,
-            source_id=case.resident_id,
-            exposed_at=timezone.make_aware(
-                datetime.datetime.combine(last_exposure, datetime.time())
-            ),
-        )
+        named_exposure(contact.pk, case, last_exposure).save()
     return contact
 
 

@@ -11,6 +11,16 @@ urlpatterns = [
     path("cases/<int:pk>/edit/", views.CaseEditView.as_view(), name="case_edit"),
     path("cases/<int:pk>/trace/", views.case_trace, name="case_trace"),
     path("cases/<int:pk>/contacts/add/", views.case_contact_add, name="case_contact_add"),
+    path(
+        "cases/<int:pk>/contacts/import/",
+        views.named_contact_import,
+        name="named_contact_import",
+    ),
+    path(
+        "cases/<int:pk>/contacts/import/template.xlsx",
+        views.named_contact_import_template,
+        name="named_contact_import_template",
+    ),
     path("cases/<int:pk>/discharge/", views.case_discharge, name="case_discharge"),
     path("cases/<int:pk>/void/", views.case_void, name="case_void"),
     path("cases/<int:pk>/quarantine/", views.case_quarantine, name="case_quarantine"),

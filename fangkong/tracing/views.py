@@ -24,6 +24,8 @@ from fangkong.core.views.generic import (
     service_errors,
     service_messages,
 )
+from fangkong.health.choices import QUARANTINE_KINDS, AssignmentState
+from fangkong.health.models import Assignment
 from fangkong.health.selectors import quarantines_in_force
 from fangkong.registry.record_pages import resident_form_page, resident_from_query
 
@@ -36,6 +38,7 @@ from .forms import (
     DischargeForm,
     DismissForm,
     NamedContactForm,
+    NamedContactImportForm,
     QuarantineForm,
     TraceForm,
     VisitorContactForm,
@@ -290,9 +293,13 @@ def case_void(request: HttpRequest, pk: int) -> HttpResponse:
         )
         text = _("已撤销病例 %(case)s") % {"case": case.label}
         if dismissed:
-            text += _("；其 %(n)d 名接触者已一并排除，已安排的隔离请由健康管理人员核实后解除") % {
-                "n": dismissed
-            }
+            text += _("；其 %(n)d 名接触者已一并排除") % {"n": dismissed}
+        held = Assignment.objects.filter(contact__case=case, state=AssignmentState.ACTIVE).count()
+        if held:
+            text += _(
+                "；由此安排的 %(n)d 项隔离仍在执行，已列入健康管理人员待办"
+                "（隔离来源病例已撤销，待评估），核实后再决定是否解除"
+            ) % {"n": held}
         messages.success(request, text)
     return redirect("tracing:case_detail", pk=case.pk)
 
@@ -332,9 +339,6 @@ def contact_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _running_quarantine(resident_id: int):
-    from fangkong.health.choices import QUARANTINE_KINDS, AssignmentState
-    from fangkong.health.models import Assignment
-
     return (
         Assignment.objects.filter(
             resident_id=resident_id, kind__in=QUARANTINE_KINDS, state=AssignmentState.ACTIVE
@@ -390,6 +394,43 @@ def case_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         list_url=reverse("tracing:case_detail", args=[case.pk]),
         list_label=case.label,
     )
+
+
+# --- import ------------------------------------------------------------------------------
+
+NAMED_CONTACT_IMPORTER = "tracing.named_contact"
+
+
+@permission_required("tracing.add_contact", raise_exception=True)
+def named_contact_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """批量导入指认名单: the investigation's list of the case's close contacts, upload →
+    dry-run preview → confirm (``core.views.imports``)."""
+    from fangkong.core.views.imports import import_upload
+
+    case = _case_for(request, pk)
+    if case.status == CaseStatus.VOIDED:
+        messages.error(request, _("该病例已撤销，不能再登记或追踪其接触者"))
+        return redirect("tracing:case_detail", pk=case.pk)
+    form = NamedContactImportForm(request.POST or None, request.FILES or None, user=request.user)
+    return import_upload(
+        request,
+        form,
+        importer=NAMED_CONTACT_IMPORTER,
+        template_name="tracing/named_contact_import.html",
+        options=lambda valid: {"case_id": case.pk, **valid.import_options()},
+        context={
+            "case": case,
+            "template_url": reverse("tracing:named_contact_import_template", args=[case.pk]),
+        },
+    )
+
+
+@permission_required("tracing.add_contact", raise_exception=True)
+def named_contact_import_template(request: HttpRequest, pk: int) -> HttpResponse:
+    from fangkong.core.views.imports import import_template_response
+
+    _case_for(request, pk)
+    return import_template_response(NAMED_CONTACT_IMPORTER, _("流调指认名单导入模板") + ".xlsx")
 
 
 def _legend() -> dict[str, str]:
