@@ -6,8 +6,8 @@ residents, venues, scans, 100 cases) and adds in bulk (``bulk_create``, not the 
 figures are measured, not the writes) what a city of that size has around them, in proportion:
 statuses for everyone, more cases with contacts, quarantine assignments, households with a
 running screening campaign and its visits and findings, problems, tips, enterprises, volunteers
-with service shifts, duty shifts, stock ledgers and daily price reports — dated around ``DAY``,
-the last day of the scans.
+with service shifts and 包联 pairings, duty shifts, stock ledgers and daily price reports —
+dated around ``DAY``, the last day of the scans.
 
 ``dashboard-measure`` renders ``/dashboard/?date=DAY`` for a city, a district and a
 community user (first render, then the median of 5) and the daily report (xlsx and PDF) of
@@ -90,6 +90,7 @@ def _add_records(people: int, first: int, seed: int) -> dict:
     from fangkong.duty.models import Shift as DutyShift
     from fangkong.enterprises.models import Enterprise
     from fangkong.health.models import Assignment
+    from fangkong.pairing.models import Pairing
     from fangkong.prices.models import Commodity, Market, PriceLine, PriceReport
     from fangkong.registry.models import Household, Resident
     from fangkong.screening.models import Campaign, Finding, Visit
@@ -274,6 +275,7 @@ def _add_records(people: int, first: int, seed: int) -> dict:
             ),
         )
         counts |= _volunteers_and_duty(rng, communities, people, staff, Volunteer, Need, Task)
+        counts["pairings"] = _pairings(rng, areas, Volunteer, Household, Pairing)
         counts["service_shifts"] = _bulk(
             ServiceShift,
             (
@@ -339,6 +341,27 @@ def _volunteers_and_duty(rng, communities, people, staff, Volunteer, Need, Task)
         ),
     )
     return {"volunteers": n, "volunteer_tasks": tasks}
+
+
+def _pairings(rng, areas, Volunteer, Household, Pairing) -> int:
+    """A third of the households paired with a party member of their community (the
+    volunteers are the communities'); one member suspended, their households uncovered."""
+    community_of = {a.pk: a.parent_id for a in areas}
+    members: dict[int, list[int]] = {}
+    for v, area in Volunteer.objects.values_list("pk", "area_id"):
+        members.setdefault(area, []).append(v)
+    n = _bulk(
+        Pairing,
+        (
+            Pairing(volunteer_id=rng.choice(members[c]), area_id=grid, household_id=h)
+            for h, grid in Household.objects.values_list("pk", "area_id")
+            if (c := community_of[grid]) in members and rng.random() < 1 / 3
+        ),
+    )
+    Volunteer.objects.filter(pk__in=Pairing.objects.values("volunteer")[:1]).update(
+        state="suspended"
+    )
+    return n
 
 
 def _stock(rng, communities, Item, Lot, Movement, Warehouse, at_local) -> dict:

@@ -20,7 +20,7 @@ MARKER = (
     "<!-- bench:dashboard-results (newest first; `python -m bench dashboard` inserts below) -->"
 )
 MAX_PAGE_MS = 500.0
-FIXTURE_RECORDS_VERSION = 1  # bump when bench.dashboard.build_fixture writes different rows
+FIXTURE_RECORDS_VERSION = 2  # bump when bench.dashboard.build_fixture writes different rows
 
 HEADER = """
 # Dashboard benchmark

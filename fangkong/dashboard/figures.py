@@ -34,6 +34,7 @@ from fangkong.core.fetching import converted_once
 from fangkong.core.scoping import ScopedQuerySet, area_visible_to
 from fangkong.health.choices import CATEGORY_KINDS, AssignmentCategory
 from fangkong.health.selectors import assignments_running_on
+from fangkong.pairing.selectors import covered_by, serving
 from fangkong.prices.selectors import price_alerts
 from fangkong.screening.choices import FindingKind
 from fangkong.screening.coverage import kept_coverage_by_area
@@ -627,9 +628,12 @@ SERVICE = Family("service", "volunteers.Shift", _service_minutes, lambda: {"tota
 LEDGER = Family("stock", "supplies.Movement", _stock, lambda: {"items": {}, "low": 0})
 PRICE_LINES = Family("prices", "prices.PriceLine", _prices, lambda: {"week": 0, "day": 0})
 
+# 户次, not 户数: campaigns may run over the same households at once (a city's round for
+# returnees from one place, a street's for another), each a visit to make, so a household
+# counts once per running campaign that targets it.
 for _key, _label, _pick in (
-    ("screening_households", _("摸排目标户数"), lambda d: d["households"]),
-    ("screening_visited", _("已入户户数"), lambda d: d["visited"]),
+    ("screening_households", _("摸排目标户次"), lambda d: d["households"]),
+    ("screening_visited", _("已入户户次"), lambda d: d["visited"]),
     ("screening_coverage", _("入户覆盖率(%)"), _coverage_percent),
 ):
     register(
@@ -646,6 +650,8 @@ for _key, _label, _pick in (
             pick=_pick,
         )
     )
+# Persons, not findings: one found by two running campaigns is one person to follow up
+# (the list shows a row per campaign that found them).
 register(
     Figure(
         "screening_found",
@@ -655,6 +661,8 @@ register(
         _finding(Q()),
         "screening:finding_list",
         _on("running_on"),
+        count_field="resident",
+        list_counts=False,
     )
 )
 register(
@@ -666,8 +674,47 @@ register(
         _finding(Q(kind=FindingKind.RETURNEE)),
         "screening:finding_list",
         _on("running_on", kind=FindingKind.RETURNEE.value),
+        count_field="resident",
+        list_counts=False,
     )
 )
+# 党员包联: the households a serving party member looks after today, by the one covering
+# rule of the 包联覆盖 page (``pairing.selectors.covered_by``). Pairings keep no history.
+PAIRING = _("党员包联")
+
+
+def _pairing(qs: QuerySet, m: Moment) -> dict[int, Partial]:
+    """Households and those covered, per grid, in one pass: 未包联户 is the difference (as
+    two filtered counts, the covering rule's sub-selects were probed twice per household)."""
+    rows = qs.values_list("area").annotate(
+        total=Count("pk"), covered=Count("pk", filter=covered_by(serving()))
+    )
+    return {
+        area: {"covered": covered, "uncovered": total - covered} for area, total, covered in rows
+    }
+
+
+PAIRINGS = Family("pairing", "registry.Household", _pairing, lambda: {"covered": 0, "uncovered": 0})
+for _key, _label, _part, _url, _rows in (
+    # The pairings covering them: a building is many households, the list is not as long.
+    ("pairing_covered", _("已包联户"), "covered", "pairing:pairing_list", False),
+    ("pairing_uncovered", _("未包联户"), "uncovered", "pairing:uncovered_list", True),
+):
+    register(
+        Figure(
+            _key,
+            _label,
+            PAIRING,
+            PAIRINGS.model,
+            lambda m: Q(),
+            _url,
+            as_of=False,
+            perm="pairing.view_pairing",
+            list_counts=_rows,
+            family=PAIRINGS,
+            pick=lambda d, part=_part: d[part],
+        )
+    )
 register(
     Figure(
         "volunteers_on_duty",

@@ -16,6 +16,7 @@ from fangkong.core.testing.factories import make_id_number
 from fangkong.duty.models import Shift as DutyShift
 from fangkong.enterprises.models import Enterprise
 from fangkong.health.models import Assignment
+from fangkong.pairing.models import Pairing
 from fangkong.prices.models import Commodity, Market, PriceLine, PriceReport
 from fangkong.registry.models import Household
 from fangkong.screening import coverage
@@ -147,13 +148,14 @@ def generate_city_records(grids: list, day: datetime.date, *, seed: int = 7, peo
         )
         Tip.objects.filter(pk=tip.pk).update(created_at=_moment(rng, day, back=3))
     staff = get_user_model().objects.create(username=f"dashboard-gen-{seed}")
-    _screening(rng, grids, day, residents, staff)
-    _volunteers_and_duty(rng, grids, day, staff)
+    households = _screening(rng, grids, day, residents, staff)
+    volunteers = _volunteers_and_duty(rng, grids, day, staff)
+    _pairings(rng, households, volunteers)
     _stock(rng, grids, day)
     _prices(rng, grids, day, staff)
 
 
-def _screening(rng, grids, day, residents, staff) -> None:
+def _screening(rng, grids, day, residents, staff) -> list[Household]:
     """A city-wide campaign still running and a community one closed the day before."""
     root = grids[0].ancestors()[0]
     running = Campaign.objects.create(
@@ -197,9 +199,11 @@ def _screening(rng, grids, day, residents, staff) -> None:
             )
     # The visits were written around ``record_visit``: recount the kept coverage, as a load does.
     coverage.rebuild()
+    return households
 
 
-def _volunteers_and_duty(rng, grids, day, staff) -> None:
+def _volunteers_and_duty(rng, grids, day, staff) -> list[Volunteer]:
+    volunteers = []
     for i, grid in enumerate(grids * 3):
         volunteer = Volunteer.objects.create(
             area=grid,
@@ -230,6 +234,21 @@ def _volunteers_and_duty(rng, grids, day, staff) -> None:
         DutyShift.objects.create(
             area=grid, person=staff, start=start, end=start + datetime.timedelta(hours=8)
         )
+        volunteers.append(volunteer)
+    return volunteers
+
+
+def _pairings(rng, households, volunteers) -> None:
+    """A grid's volunteer looks after about a third of its households; one of them has
+    been suspended, so the households they kept count as uncovered."""
+    by_grid: dict[int, list[Volunteer]] = {}
+    for v in volunteers:
+        by_grid.setdefault(v.area_id, []).append(v)
+    paired = [h for h in households if h.area_id in by_grid and rng.random() < 1 / 3]
+    for h in paired:
+        Pairing.objects.create(volunteer=rng.choice(by_grid[h.area_id]), area=h.area, household=h)
+    if paired:
+        Volunteer.objects.filter(pairings__household=paired[0]).update(state="suspended")
 
 
 def _stock(rng, grids, day) -> None:

@@ -140,3 +140,27 @@ def test_the_community_pairs_a_building_and_sees_the_coverage_follow(page, live_
     grid = page.locator(f"tr[data-area='{home.area.code}']")
     assert grid.inner_text().split()[1:4] == ["2", "2", "0"]
     shot(page, "pairing-coverage")
+
+
+def test_the_dashboard_counts_coverage_and_opens_the_uncovered_list(page, live_server, paired):
+    """社区 on a phone: the dashboard's 党员包联 figures are the coverage page's, and
+    未包联户 opens the list of exactly those households."""
+    home = paired[0]
+    community = User.objects.get(username="community")
+    registry.create_household(actor=community, area=home.area, number="3-202")
+    registry.create_household(actor=community, area=home.area, number="3-203")
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}/dashboard/")
+    figures = page.locator("#figures")
+    assert "党员包联" in figures.inner_text()
+    covered = figures.locator("[data-figure=pairing_covered] a")
+    uncovered = figures.locator("[data-figure=pairing_uncovered] a")
+    assert (covered.inner_text(), uncovered.inner_text()) == ("1", "2")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "dashboard-pairing-phone")
+    with page.expect_navigation():
+        uncovered.click()
+    assert "/pairing/coverage/uncovered/" in page.url
+    listed = page.locator("main table tbody").inner_text()
+    assert "3-202" in listed and "3-203" in listed and "3-201" not in listed

@@ -23,6 +23,7 @@ from fangkong.dashboard.figures import (
 from fangkong.dashboard.testing import generate_city_records
 from fangkong.dashboard.tests.test_seed_figures import SEED_FIGURES
 from fangkong.dashboard.trends import trend_series
+from fangkong.pairing.models import SERVING, Pairing
 from fangkong.prices.models import PriceLine
 from fangkong.prices.selectors import price_alerts
 from fangkong.registry.models import Household
@@ -220,7 +221,20 @@ def _alerts(days: int):
     return direct
 
 
+def _paired(area, day, *, covered: bool) -> int:
+    """Households under ``area`` a serving party member looks after, itself or by its
+    building (``pairing_covered``), or the others (``pairing_uncovered``)."""
+    serving = [p for p in Pairing.objects.all() if p.volunteer.state in SERVING]
+    homes = {p.household_id for p in serving if p.household_id}
+    buildings = {p.building_id for p in serving if p.building_id}
+    return sum(
+        (h.pk in homes or h.building_id in buildings) == covered for h in _records(Household, area)
+    )
+
+
 DIRECT_VALUES = {
+    "pairing_covered": lambda a, d: _paired(a, d, covered=True),
+    "pairing_uncovered": lambda a, d: _paired(a, d, covered=False),
     "screening_households": lambda a, d: _screening(a, d)[0],
     "screening_visited": lambda a, d: _screening(a, d)[1],
     "screening_coverage": _percent,

@@ -119,9 +119,13 @@ def test_figures_that_link_to_records_they_do_not_count_are_the_sums():
         "volunteer_hours_day",
         "volunteer_hours_total",
         "stock_items",
-        # Persons; their list shows one row per case of each.
+        # Persons; their lists show one row per case, or per campaign, of each.
         "contacts_close",
         "contacts_secondary",
+        "screening_found",
+        "screening_returnees",
+        # Households covered: their list shows the pairings (a building covers many).
+        "pairing_covered",
     }
 
 
@@ -130,7 +134,7 @@ SCREENING_FIGURES = ("screening_households", "screening_visited", "screening_cov
 
 @pytest.mark.parametrize("back", [0, 2])
 def test_screening_figures_link_the_campaigns_they_add_up(client, city, users, back):
-    """摸排目标户数 of a district, street or community adds up the households of the campaigns
+    """摸排目标户次 of a district, street or community adds up the households of the campaigns
     running over it, which a city launched: its link lists those campaigns (it listed the
     campaigns launched inside the area: none, an empty list under a figure of hundreds)."""
     day = city - datetime.timedelta(days=back)

@@ -85,6 +85,29 @@ def test_a_suspended_party_members_households_count_as_uncovered(paired, users, 
     assert selectors.party_members_of(paired.h102) == []
 
 
+def test_the_dashboard_counts_the_households_of_the_coverage_page(client, paired, users, areas):
+    """已包联户 and 未包联户 on the dashboard are the coverage page's totals, per area."""
+    from django.utils import timezone
+
+    from fangkong.dashboard.figures import figure_values
+
+    keys = ["pairing_covered", "pairing_uncovered"]
+    today = timezone.localdate()
+    values = figure_values(users["community"], areas["community"], today, keys)
+    assert values == {"pairing_covered": 3, "pairing_uncovered": 3}
+    assert figure_values(users["grid_b"], areas["grid_b"], today, keys) == {
+        "pairing_covered": 1,
+        "pairing_uncovered": 1,
+    }
+    client.force_login(users["community"])
+    page = client.get(reverse("dashboard:dashboard")).content.decode()
+    assert "已包联户" in page and "未包联户" in page
+    assert reverse("pairing:uncovered_list") in page
+    # A party member sees their own households, not the area's figures.
+    client.force_login(paired.member_user)
+    assert client.get(reverse("dashboard:dashboard")).status_code == 403
+
+
 def numbers(response) -> list[str]:
     assert response.status_code == 200
     return [obj.number for obj, _cells in response.context["table"]]

@@ -89,7 +89,7 @@ def _named(rows) -> dict[str, tuple[int, int]]:
 
 
 def visited_by_day(campaign, users, areas) -> list[int]:
-    """The community's 已入户户数 on each day's dashboard (and daily report), as the street
+    """The community's 已入户户次 on each day's dashboard (and daily report), as the street
     sees it, after checking that the kept counts and the live count agree on the day."""
     out = []
     for day in DAYS:

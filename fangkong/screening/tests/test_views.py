@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 from fangkong.areas.choices import AreaLevel
 from fangkong.core.personal import mask
 from fangkong.screening.models import Campaign, Finding, Visit
-from fangkong.screening.services import create_campaign, record_visit
+from fangkong.screening.services import create_campaign, record_finding, record_visit
 from fangkong.status.testing import make_household, make_resident
 
 TODAY = timezone.localdate()
@@ -534,3 +535,68 @@ def test_a_grid_workers_home_page_leads_to_the_door_to_door_work(client, users, 
     close_campaign(actor=users["street"], campaign=c)
     client.force_login(users["grid_a"])
     assert "湖北返乡人员摸排" not in client.get(reverse("home")).content.decode()
+
+
+def community_campaign(users, areas, **extra):
+    """The community's own campaign, running beside the street's over the same households."""
+    return create_campaign(
+        actor=users["community"],
+        area=areas["community"],
+        title="境外返回人员摸排",
+        starts_on=TODAY - DAY,
+        due_on=TODAY + 3 * DAY,
+        **extra,
+    )
+
+
+def test_campaigns_running_over_the_same_households_count_in_household_visits(
+    client, users, areas, campaign
+):
+    """A community's own campaign beside the street's: every household is a visit to make
+    for each, so the dashboard counts 户次 and says so (it said 户数 and showed more
+    households than the street has)."""
+    from fangkong.dashboard.figures import figure_values
+
+    own = community_campaign(users, areas, origin_filter="境外")
+    record_visit(
+        actor=users["grid_b"],
+        campaign=own,
+        household=campaign["b1"],
+        outcome="visited",
+        people_found=2,
+        new_people=0,
+    )
+    keys = ["screening_households", "screening_visited", "screening_coverage"]
+    # The street has 3 households (a1, a2, b1), all under both campaigns.
+    assert figure_values(users["street"], areas["street"], timezone.localdate(), keys) == {
+        "screening_households": 6,
+        "screening_visited": 2,
+        "screening_coverage": Decimal("33.3"),
+    }
+    client.force_login(users["street"])
+    page = client.get(reverse("dashboard:dashboard")).content.decode()
+    assert "摸排目标户次" in page and "已入户户次" in page
+    assert "摸排目标户数" not in page
+
+
+def test_a_person_found_by_two_running_campaigns_is_one_person_found(users, areas, campaign):
+    """The figures count persons to follow up, not findings (it counted 2 for one man)."""
+    from fangkong.dashboard.figures import figure_values
+
+    own = community_campaign(users, areas)
+    returnee = make_resident(areas["grid_a"], name="张三", household=campaign["a1"])
+    inflow = make_resident(areas["grid_b"], name="李四", household=campaign["b1"])
+    for c in (campaign["campaign"], own):
+        record_finding(actor=users["grid_a"], campaign=c, resident=returnee, kind="returnee")
+    record_finding(actor=users["grid_b"], campaign=own, resident=inflow, kind="inflow")
+    assert Finding.objects.count() == 3
+    keys = ["screening_found", "screening_returnees"]
+    assert figure_values(users["street"], areas["street"], TODAY, keys) == {
+        "screening_found": 2,
+        "screening_returnees": 1,
+    }
+    # A grid worker's figures: their grid's person only.
+    assert figure_values(users["grid_b"], areas["grid_b"], TODAY, keys) == {
+        "screening_found": 1,
+        "screening_returnees": 0,
+    }
