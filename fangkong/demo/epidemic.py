@@ -85,11 +85,12 @@ def _cases(command, rng: random.Random, now, today, community) -> dict[str, int]
         (CaseKind.CONFIRMED, today - datetime.timedelta(days=2), "外地输入（返乡人员）"),
         (CaseKind.ASYMPTOMATIC, None, "集中隔离点筛查发现"),
     ]
-    for code, pk, (kind, onset, source) in zip(CASE_CODES, picked, plans, strict=True):
-        person = people[pk]
-        case = tracing.create_case(
+    # Both cases are registered before either is traced, as an office would on a day
+    # with two: tracing then sees the other case as a case, never as a contact to quarantine.
+    cases = [
+        tracing.create_case(
             actor=command,
-            resident=person,
+            resident=people[pk],
             kind=kind,
             confirmed_at=now - datetime.timedelta(minutes=1),  # after its scans today
             onset_date=onset,
@@ -97,10 +98,16 @@ def _cases(command, rng: random.Random, now, today, community) -> dict[str, int]
             source=source,
             notes="流调：近 14 天活动轨迹已核实，本人及家属已转运。",
         )
-        counts["cases"] += 1
+        for code, pk, (kind, onset, source) in zip(CASE_CODES, picked, plans, strict=True)
+    ]
+    counts["cases"] = len(cases)
+    for case in cases:
         tracing.trace_case(actor=command, case=case, now=now)
+        # A contact who is the other case is managed as a case (the service refuses to
+        # quarantine it): left for staff to look at.
         close = list(
             case.contacts.filter(degree=ContactDegree.CLOSE)
+            .exclude(resident__in=[c.resident_id for c in cases])
             .select_related("resident")
             .order_by("resident_id")
         )
