@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -145,6 +145,19 @@ class ShiftCoverView(ObjectEditView):
     detail_url_name = "duty:shift_detail"
     update_service = services.cover_shift
     saved_message = gettext_lazy("已替班：%(obj)s")
+
+    def get_object(self, request, pk):
+        obj = super().get_object(request, pk)
+        if obj.end <= timezone.now():
+            raise PermissionDenied(_("该班次已结束，不能替班"))
+        return obj
+
+    def get_form(self, request, obj, data=None, files=None):
+        form = super().get_form(request, obj, data=data, files=files)
+        if data is None:  # offered: not who holds it now (a post is checked by the service,
+            people = form.fields["person"]  # after the version, for a page gone stale)
+            people.queryset = people.queryset.exclude(pk=obj.person_id)
+        return form
 
     def service_kwargs(self, form, obj):
         return dict(form.cleaned_data)

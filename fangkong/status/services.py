@@ -350,6 +350,16 @@ def recompute_on_commit(resident_ids: Iterable[int], *, cause: str, actor=None) 
         transaction.on_commit(lambda: recompute_status(ids, cause=cause, actor=actor))
 
 
+def recompute_in_background_on_commit(resident_ids: Iterable[int], *, cause: str) -> None:
+    """As ``recompute_on_commit``, as a background job: an import may touch thousands of
+    residents, which its request should not wait for."""
+    from .tasks import recompute_residents_status
+
+    ids = sorted(set(resident_ids))
+    if ids:
+        transaction.on_commit(lambda: recompute_residents_status.enqueue(ids, cause))
+
+
 # --- overrides ---------------------------------------------------------------------------
 
 

@@ -175,13 +175,21 @@ def test_the_cover_button_shows_with_the_permission_before_the_end(
     page = client.get(detail)
     assert page.status_code == 200
     assert cover_url not in page.content.decode()
-    assert client.get(cover_url).status_code == 403
+    denied = client.get(cover_url)
+    assert denied.status_code == 403
+    assert "您没有访问此页面的权限" in denied.content.decode()
     ended = make_shift(areas["community"], users["grid_a"], at(8), at(20))
     client.force_login(users["community"])
     assert (
         reverse("duty:shift_cover", args=[ended.pk])
         not in client.get(reverse("duty:shift_detail", args=[ended.pk])).content.decode()
     )
+    # Opened by its address after the end (an old tab, a bookmark): refused, not a form
+    # that fails only once filled in.
+    for send in (client.get, client.post):
+        late = send(reverse("duty:shift_cover", args=[ended.pk]))
+        assert late.status_code == 403
+        assert "该班次已结束，不能替班" in late.content.decode()
 
 
 def test_posting_the_form_covers_and_the_pages_show_it(client, areas, users, make_shift):
@@ -191,6 +199,7 @@ def test_posting_the_form_covers_and_the_pages_show_it(client, areas, users, mak
     form = client.get(url)
     assert form.status_code == 200
     assert f'<option value="{users["grid_b"].pk}">' in form.content.decode()
+    assert f'<option value="{users["grid_a"].pk}">' not in form.content.decode()  # holds it
     assert f'<option value="{users["grid_c"].pk}">' not in form.content.decode()  # out of area
     response = client.post(url, {"person": users["grid_b"].pk, "reason": "家中有事", "version": 1})
     detail = reverse("duty:shift_detail", args=[shift.pk])

@@ -20,8 +20,9 @@ def test_the_list_of_pages_is_complete():
     names = {name for name, _kw in issue4_url_names()}
     assert PUBLIC.issubset(names)
     # + NAT and finding import pages and their templates, assignment change and handover,
-    # a nucleic-acid test's page and its review, a visit's correction and voiding
-    assert len(names) == 54
+    # a nucleic-acid test's page and its review, a visit's correction and voiding, the risk
+    # list's and the assignments' (协查名单) import pages and their templates
+    assert len(names) == 58
 
 
 @pytest.mark.parametrize(("name", "kwargs"), list(issue4_url_names()))
