@@ -202,8 +202,13 @@ def test_sigkill_of_the_worker_mid_job_then_restart_requeues_and_completes(sb, t
     worker_args = ("worker", "--no-reload", "--no-startup-delay", "--interval", "0.2", "-v", "0")
     worker = sb.popen(*worker_args)
     try:
+        # A job that ended before the kill (failed, say) stops the wait: its result says why.
         _wait(
-            lambda: _job(sb, job_id)["done"] >= KILL_AFTER or worker.poll() is not None,
+            lambda: (
+                (job := _job(sb, job_id))["done"] >= KILL_AFTER
+                or job["status"] not in ("pending", "running")
+                or worker.poll() is not None
+            ),
             300,
             "job progress",
         )
@@ -214,7 +219,7 @@ def test_sigkill_of_the_worker_mid_job_then_restart_requeues_and_completes(sb, t
             worker.kill()
     assert worker.returncode == -signal.SIGKILL
     job = _job(sb, job_id)
-    assert job["status"] == "running" and job["done"] < ROWS
+    assert job["status"] == "running" and job["done"] < ROWS, job
     assert _state(sb) == before
 
     worker = sb.popen(*worker_args)
