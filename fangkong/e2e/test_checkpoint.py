@@ -3,6 +3,7 @@ the check stays on the screen with the error beside the field, nothing is stored
 temperature is given."""
 
 import pytest
+from playwright.sync_api import expect
 
 from fangkong.core.testing import factories
 from fangkong.status.services import recompute_status
@@ -66,16 +67,15 @@ def test_after_a_check_the_answer_and_the_buttons_fit_a_phone_screen(page, live_
     page.fill("#id_id_number", person.id_number)
     page.click("button:has-text('核验')")
     page.locator(".fk-admission").wait_for()
-    page.wait_for_timeout(300)  # the scroll to the answer
-
-    def on_screen(selector):
-        box = page.locator(selector).bounding_box()
-        return box["y"] >= 0 and box["y"] + box["height"] <= 740
-
-    assert on_screen(".fk-admission")
-    assert on_screen("#three-codes")
-    assert on_screen("#id_temperature")
-    assert on_screen("button[value=in]") and on_screen("button[value=out]")
+    # Each wholly on screen once the page has scrolled to the answer.
+    for selector in (
+        ".fk-admission",
+        "#three-codes",
+        "#id_temperature",
+        "button[value=in]",
+        "button[value=out]",
+    ):
+        expect(page.locator(selector)).to_be_in_viewport(ratio=1)
     shot(page, "checkpoint-answer-phone")
     page.fill("#id_temperature", "36.6")
     page.click("button[value=in]")

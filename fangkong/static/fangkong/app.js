@@ -70,7 +70,12 @@
     if (error) {
       var box = error.getBoundingClientRect();
       if (box.bottom > window.innerHeight || box.top < 0) {
-        (error.closest(".mb-3, .form-check") || error).scrollIntoView({block: "center"});
+        // Instant: Bootstrap's smooth scrolling would slide down from the top on every
+        // such page, and the message is not where it will be until the slide ends.
+        (error.closest(".mb-3, .form-check") || error).scrollIntoView({
+          block: "center",
+          behavior: "instant",
+        });
       }
     }
   }
