@@ -21,3 +21,16 @@ def _check_keys() -> None:
 
 
 _check_keys()
+
+
+def _start_checkpointer() -> None:
+    """On SQLite, this server process copies the write-ahead log into the database between
+    requests (``core.dbfiles``), not a request's commit."""
+    from django.conf import settings
+
+    from fangkong.core.dbfiles import start_checkpointer
+
+    start_checkpointer(settings.DATABASES["default"])
+
+
+_start_checkpointer()

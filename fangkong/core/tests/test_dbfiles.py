@@ -1,7 +1,10 @@
 """The embedded database is readable by the platform's user only; a new var/ is private."""
 
+import contextlib
 import os
+import sqlite3
 import stat
+import time
 
 import pytest
 from django.db import connections
@@ -42,3 +45,76 @@ def test_a_new_var_directory_is_private(tmp_path):
     load_secrets(var)
     assert _mode(var) == 0o700
     assert _mode(var / "secrets.json") == 0o600
+
+
+def _sqlite_settings(monkeypatch, name) -> dict:
+    """The deployment's SQLite settings (``settings.base``) for the database at ``name``."""
+    from fangkong.settings.base import _database_from_env
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return connections["default"].settings_dict | _database_from_env() | {"NAME": str(name)}
+
+
+def _rows_in_the_database_file(name) -> int | None:
+    """Rows of ``t`` in the database file itself, the write-ahead log ignored; ``None`` while
+    a checkpoint is writing the file (read as it is, it is not yet a whole database)."""
+    uri = f"{name.resolve().as_uri()}?immutable=1"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:
+        try:
+            return con.execute("SELECT count(*) FROM t").fetchone()[0]
+        except sqlite3.DatabaseError:
+            return None
+
+
+COMMITS = 60
+
+
+@pytest.mark.django_db
+def test_a_commit_leaves_the_log_to_the_servers_checkpointer(tmp_path, monkeypatch):
+    """A commit no longer copies the write-ahead log into the database at 1,000 pages (while
+    every other writer waits); a server process's checkpointer copies it between requests."""
+    name = tmp_path / "fangkong.sqlite3"
+    wrapper = DatabaseWrapper(_sqlite_settings(monkeypatch, name), alias="checkpoint-test")
+    wrapper.connect()
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            assert cursor.fetchone()[0] == 20_000
+            cursor.execute("CREATE TABLE t (x TEXT)")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the empty table in the file
+            for _ in range(COMMITS):  # ~1,500 pages in the log, 25 a commit
+                cursor.execute(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
+                    " INSERT INTO t SELECT hex(randomblob(1000)) FROM n"
+                )
+        # Still all in the log: the commits copied nothing.
+        assert _rows_in_the_database_file(name) == 0
+        monkeypatch.setattr(dbfiles, "CHECKPOINT_SECONDS", 0.01)
+        stop = dbfiles.start_checkpointer(wrapper.settings_dict)
+        assert stop is not None
+        try:
+            assert dbfiles.start_checkpointer(wrapper.settings_dict) is None  # one a process
+            deadline = time.monotonic() + 10
+            while _rows_in_the_database_file(name) != COMMITS * 50 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert _rows_in_the_database_file(name) == COMMITS * 50
+        finally:
+            stop.set()
+    finally:
+        wrapper.close()
+
+
+def test_no_checkpointer_for_postgresql_memory_or_a_missing_file(tmp_path, monkeypatch):
+    sqlite = {"ENGINE": "django.db.backends.sqlite3"}
+    postgres = {"ENGINE": "django.db.backends.postgresql", "NAME": "x"}
+    assert dbfiles.start_checkpointer(postgres) is None
+    assert dbfiles.start_checkpointer(sqlite | {"NAME": ":memory:"}) is None
+    assert dbfiles.start_checkpointer(sqlite | {"NAME": "file:memdb1?mode=memory"}) is None
+    # A database not there (moved away for a restore) is waited for, never created empty.
+    monkeypatch.setattr(dbfiles, "CHECKPOINT_SECONDS", 0.01)
+    missing = tmp_path / "gone.sqlite3"
+    stop = dbfiles.start_checkpointer(sqlite | {"NAME": str(missing)})
+    assert stop is not None
+    time.sleep(0.2)
+    stop.set()
+    assert not missing.exists()
