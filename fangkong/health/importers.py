@@ -66,8 +66,22 @@ class RegisteredResidentImporter(Importer):
         ident = values.get("id_number")
         return resident_lookup(self.ctx, ident[0]) if ident else None
 
+    # The status cause of the residents whose facts the file changed
+    # (``ctx.cache["affected_residents"]``), recomputed in the background once the import
+    # has committed; ``None``: the rows are no status fact.
+    recompute_cause = None
+
     def foreign_row_message(self) -> str:
         return _(NOT_FOUND)
+
+    def after_commit(self, result) -> None:
+        if self.recompute_cause is None:
+            return
+        from fangkong.status.services import recompute_in_background_on_commit
+
+        recompute_in_background_on_commit(
+            self.ctx.cache.get("affected_residents", ()), cause=str(self.recompute_cause)
+        )
 
 
 @register
@@ -78,6 +92,7 @@ class NucleicAcidTestImporter(RegisteredResidentImporter):
     model = NucleicAcidTest
     label = gettext_lazy("核酸检测结果")
     permission = "health.add_nucleicacidtest"
+    recompute_cause = gettext_lazy("批量导入核酸检测结果")
     natural_key = ("resident", "sampled_at", "institution")
     columns = (
         Column(
@@ -192,13 +207,6 @@ class NucleicAcidTestImporter(RegisteredResidentImporter):
             # override (in the import's transaction, so a dry run changes nothing).
             end_overrides_for_new_fact(sorted(positive), cause=_("核酸阳性"), actor=self.ctx.actor)
 
-    def after_commit(self, result) -> None:
-        from fangkong.status.services import recompute_in_background_on_commit
-
-        recompute_in_background_on_commit(
-            self.ctx.cache.get("affected_residents", ()), cause=str(_("批量导入核酸检测结果"))
-        )
-
     @classmethod
     def upload_url(cls, options: dict[str, Any]) -> str:
         from django.urls import reverse
@@ -246,6 +254,7 @@ class AssignmentImporter(RegisteredResidentImporter):
     model = Assignment
     label = gettext_lazy("隔离/监测安排")
     permission = "health.add_assignment"
+    recompute_cause = gettext_lazy("批量导入隔离/监测安排")
     natural_key = ("resident", "kind", "start_date")
     columns = (
         Column(
@@ -471,13 +480,6 @@ class AssignmentImporter(RegisteredResidentImporter):
             # As ``services.create_assignment``: a new quarantine or monitoring ends a running
             # non-red override (in the import's transaction, so a dry run changes nothing).
             end_overrides_for_new_fact(new, cause=_("新增隔离/监测安排"), actor=self.ctx.actor)
-
-    def after_commit(self, result) -> None:
-        from fangkong.status.services import recompute_in_background_on_commit
-
-        recompute_in_background_on_commit(
-            self.ctx.cache.get("affected_residents", ()), cause=str(_("批量导入隔离/监测安排"))
-        )
 
     @classmethod
     def upload_url(cls, options: dict[str, Any]) -> str:
