@@ -76,3 +76,11 @@ def login(pg, live_server, username: str) -> None:
     pg.fill("input[name=password]", "pw-for-tests-only")
     pg.click("main form button[type=submit]")
     pg.wait_for_url(lambda url: "/login" not in url)
+
+
+def no_sideways_scroll(pg) -> None:
+    """The page fits the viewport's width: nothing to scroll sideways on a phone."""
+    overflow = pg.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow == 0

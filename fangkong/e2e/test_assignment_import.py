@@ -12,7 +12,7 @@ from django.utils import timezone
 from fangkong.health.models import Assignment
 from fangkong.status.testing import make_resident
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -40,21 +40,14 @@ def _list(tmp_path, name, rows):
     return path
 
 
-def _no_sideways_scroll(page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow == 0
-
-
 def _upload(page, live_server, path):
     page.goto(f"{live_server.url}/health/assignments/")
     page.click("main a[href$='/health/assignments/import/']")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.set_input_files("input[name=file]", str(path))
     page.click("form button[type=submit] >> visible=true")
     page.wait_for_selector("[data-count=total]")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
 
 
 def test_a_community_imports_the_command_offices_list_on_a_phone(
@@ -83,7 +76,7 @@ def test_a_community_imports_the_command_offices_list_on_a_phone(
     assert not Assignment.objects.exists()  # the check wrote nothing
     page.click("text=确认导入")
     page.wait_for_selector("text=导入完成。")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "assignment-import-done-phone")
     assert sorted(Assignment.objects.values_list("kind", flat=True)) == [
         "central_quarantine",
@@ -94,4 +87,4 @@ def test_a_community_imports_the_command_offices_list_on_a_phone(
     listed = page.locator("main table tbody tr").all_inner_texts()
     assert len(listed) == 2
     assert any("居家隔离" in r for r in listed) and any("集中隔离" in r for r in listed)
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from fangkong.core.testing import factories
 from fangkong.registry import services
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -67,10 +67,7 @@ def test_on_a_phone_each_entry_reads_as_a_card_without_sideways_scrolling(page, 
     login(page, live_server, "community")
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{live_server.url}/audit/?object_type=registry.resident&object_id={resident.pk}")
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow == 0
+    no_sideways_scroll(page)
     assert not page.locator("table.fk-stack thead").is_visible()
     move = page.locator("tbody tr").first  # newest first: the move
     assert move.bounding_box()["width"] <= 375

@@ -12,18 +12,11 @@ from fangkong.status.testing import make_resident
 from fangkong.tracing.models import Contact
 from fangkong.tracing.services import create_case
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
 REASON = "PZH-003 流调报告（4月10日）"
-
-
-def _no_sideways_scroll(page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow == 0
 
 
 def test_a_community_imports_a_cases_named_contacts_on_a_phone(
@@ -57,19 +50,19 @@ def test_a_community_imports_a_cases_named_contacts_on_a_phone(
     login(page, live_server, "community")
     page.goto(f"{live_server.url}/tracing/cases/{case.pk}/")
     page.click(f"main a[href$='/tracing/cases/{case.pk}/contacts/import/']")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.fill("input[name=reason], textarea[name=reason]", REASON)
     page.set_input_files("input[name=file]", str(path))
     page.click("form button[type=submit] >> visible=true")
     page.wait_for_selector("[data-count=total]")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     assert page.inner_text("[data-count=created]") == "2"
     assert not Contact.objects.exists()  # the check wrote nothing
     shot(page, "named-contact-import-preview-phone")
 
     page.click("text=确认导入")
     page.wait_for_selector("text=导入完成。")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     assert sorted(Contact.objects.values_list("reason", flat=True)) == [
         f"{REASON}；同桌就餐",
         f"{REASON}；同车出行",
@@ -78,5 +71,5 @@ def test_a_community_imports_a_cases_named_contacts_on_a_phone(
     page.goto(f"{live_server.url}/tracing/cases/{case.pk}/")
     main = page.inner_text("main")
     assert "欧阳明月" in main and "王五" in main and "同车出行" in main
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "named-contact-import-case-phone")

@@ -27,3 +27,22 @@ def make_resident(area, *, name: str = "张三", household=None, **fields) -> Re
 
 def make_household(area, number: str) -> Household:
     return Household.objects.create(area=area, number=number, address=f"测试小区{number}")
+
+
+def approve_override(requester, approver, resident, *, colour: str = "green", days: int = 3):
+    """A status override requested by ``requester`` and approved by ``approver``, running
+    for ``days``. Run it inside ``django_capture_on_commit_callbacks(execute=True)`` for the
+    status to follow."""
+    from django.utils import timezone
+
+    from fangkong.status.services import approve_status_override, request_status_override
+
+    override = request_status_override(
+        actor=requester,
+        resident=resident,
+        colour=colour,
+        reason="外地核酸阴性证明",
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    approve_status_override(actor=approver, override=override)
+    return override

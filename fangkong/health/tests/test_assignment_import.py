@@ -350,18 +350,11 @@ def test_a_preview_writes_nothing_and_the_import_ends_a_green_override(
 ):
     """As on the form: a new quarantine ends a running override that made the person green."""
     from fangkong.status.models import StatusOverride
-    from fangkong.status.services import approve_status_override, request_status_override
+    from fangkong.status.testing import approve_override
 
     a1 = people["a1"]
     with django_capture_on_commit_callbacks(execute=True):
-        override = request_status_override(
-            actor=users["grid_a"],
-            resident=a1,
-            colour="green",
-            reason="外地核酸阴性证明",
-            expires_at=timezone.now() + datetime.timedelta(days=3),
-        )
-        approve_status_override(actor=users["community"], override=override)
+        override = approve_override(users["grid_a"], users["community"], a1)
     assert colour(a1) == "green"
     path = workbook(tmp_path / "g.xlsx", [row(a1, "居家隔离", day(), day(13))])
     entries = AuditEntry.objects.count()

@@ -282,18 +282,11 @@ def test_imported_positive_ends_a_green_override(
     """A person made green by an approved override stayed green when the lab's list brought
     a positive result (entering it on the form ended the override; importing it did not)."""
     from fangkong.status.models import StatusOverride
-    from fangkong.status.services import approve_status_override, request_status_override
+    from fangkong.status.testing import approve_override
 
     a1 = people["a1"]
     with django_capture_on_commit_callbacks(execute=True):
-        override = request_status_override(
-            actor=users["grid_a"],
-            resident=a1,
-            colour="green",
-            reason="外地核酸阴性证明",
-            expires_at=timezone.now() + datetime.timedelta(days=3),
-        )
-        approve_status_override(actor=users["community"], override=override)
+        override = approve_override(users["grid_a"], users["community"], a1)
     assert colour(a1) == "green"
     row = [1, "欧阳明月", a1.id_number, RECENT_TEXT, "阳性", LAB, ""]
     path = write_csv(tmp_path / "核酸.csv", [row])
