@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime
 import itertools
 
+from django.utils import timezone
+
 from fangkong.core.testing.factories import make_id_number
 from fangkong.registry.models import Household, Resident
 
 _numbers = itertools.count(1)
+
+
+def today() -> datetime.date:
+    """The local date as the test runs, not when its module was imported: a run of the suite
+    may cross local midnight."""
+    return timezone.localdate()
 
 
 def make_resident(area, *, name: str = "张三", household=None, **fields) -> Resident:
@@ -33,8 +41,6 @@ def approve_override(requester, approver, resident, *, colour: str = "green", da
     """A status override requested by ``requester`` and approved by ``approver``, running
     for ``days``. Run it inside ``django_capture_on_commit_callbacks(execute=True)`` for the
     status to follow."""
-    from django.utils import timezone
-
     from fangkong.status.services import approve_status_override, request_status_override
 
     override = request_status_override(

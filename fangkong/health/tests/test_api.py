@@ -9,9 +9,8 @@ from rest_framework.test import APIClient
 
 from fangkong.health.models import Alert, Assignment, CheckIn, HealthCertificate, NucleicAcidTest
 from fangkong.health.services import create_assignment
-from fangkong.status.testing import make_resident
+from fangkong.status.testing import make_resident, today
 
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 PLACE = "仁和区海棠花语小区3栋502"
 
@@ -36,8 +35,8 @@ def a1_assignment(users, people):
         actor=users["grid_a"],
         resident=people["a1"],
         kind="home_quarantine",
-        start_date=TODAY - DAY,
-        end_date=TODAY + 13 * DAY,
+        start_date=today() - DAY,
+        end_date=today() + 13 * DAY,
         place=PLACE,
     )
 
@@ -48,8 +47,8 @@ def test_assignment_create_list_and_masking(users, people):
         {
             "resident": people["a1"].pk,
             "kind": "health_monitoring",
-            "start_date": TODAY.isoformat(),
-            "end_date": (TODAY + 7 * DAY).isoformat(),
+            "start_date": today().isoformat(),
+            "end_date": (today() + 7 * DAY).isoformat(),
             "place": PLACE,
         },
     )
@@ -62,8 +61,8 @@ def test_assignment_create_list_and_masking(users, people):
         {
             "resident": people["b1"].pk,
             "kind": "health_monitoring",
-            "start_date": TODAY.isoformat(),
-            "end_date": (TODAY + 7 * DAY).isoformat(),
+            "start_date": today().isoformat(),
+            "end_date": (today() + 7 * DAY).isoformat(),
         },
     )
     assert r.status_code == 400
@@ -83,7 +82,7 @@ def test_release_action(users, a1_assignment):
 def test_checkin_is_idempotent_and_raises_alert(users, a1_assignment):
     body = {
         "assignment": a1_assignment.pk,
-        "date": TODAY.isoformat(),
+        "date": today().isoformat(),
         "slot": "am",
         "temperature": "37.8",
         "symptoms": ["cough"],
@@ -144,7 +143,7 @@ def test_assignment_list_query_count(users, areas, django_assert_num_queries):
     for i in range(12):
         r = make_resident(areas["grid_a"], name=f"测试{i}")
         Assignment.objects.create(
-            resident=r, kind="health_monitoring", start_date=TODAY, end_date=TODAY + DAY
+            resident=r, kind="health_monitoring", start_date=today(), end_date=today() + DAY
         )
     client = api(users["command"])
     client.get("/api/v1/assignments/")

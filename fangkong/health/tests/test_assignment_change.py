@@ -13,9 +13,8 @@ from fangkong.core.models import AuditEntry
 from fangkong.core.testing.factories import make_user
 from fangkong.health.models import Assignment
 from fangkong.health.services import create_assignment, release_assignment
-from fangkong.status.testing import make_resident
+from fangkong.status.testing import make_resident, today
 
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
@@ -25,8 +24,8 @@ def quarantine(users, areas):
         actor=users["community"],
         resident=make_resident(areas["grid_a"], name="欧阳明月"),
         kind="home_quarantine",
-        start_date=TODAY - DAY,
-        end_date=TODAY + 12 * DAY,
+        start_date=today() - DAY,
+        end_date=today() + 12 * DAY,
         responsible=users["grid_a"],
     )
 
@@ -68,16 +67,16 @@ def test_grid_worker_extends_the_period_but_cannot_shorten_it(client, users, qua
     client.force_login(users["grid_a"])
     url = reverse("health:assignment_edit", args=[quarantine.pk])
     data = {"responsible": users["grid_a"].pk, "version": quarantine.version}
-    r = client.post(url, data | {"end_date": (TODAY + 2 * DAY).isoformat()})
+    r = client.post(url, data | {"end_date": (today() + 2 * DAY).isoformat()})
     assert r.status_code == 200
     assert "结束日期只能延后" in r.content.decode()
-    assert r.context["form"]["end_date"].value() == (TODAY + 2 * DAY).isoformat()
+    assert r.context["form"]["end_date"].value() == (today() + 2 * DAY).isoformat()
     quarantine.refresh_from_db()
-    assert quarantine.end_date == TODAY + 12 * DAY
-    r = client.post(url, data | {"end_date": (TODAY + 19 * DAY).isoformat()})
+    assert quarantine.end_date == today() + 12 * DAY
+    r = client.post(url, data | {"end_date": (today() + 19 * DAY).isoformat()})
     assert r.status_code == 302
     quarantine.refresh_from_db()
-    assert quarantine.end_date == TODAY + 19 * DAY
+    assert quarantine.end_date == today() + 19 * DAY
 
 
 def test_a_worker_of_another_grid_or_a_released_assignment_is_refused(client, users, quarantine):
@@ -139,16 +138,16 @@ def test_a_leaving_grid_workers_people_are_handed_over_at_once(
         actor=users["community"],
         resident=make_resident(areas["grid_a"], name="王五"),
         kind="health_monitoring",
-        start_date=TODAY,
-        end_date=TODAY + 7 * DAY,
+        start_date=today(),
+        end_date=today() + 7 * DAY,
         responsible=users["grid_a"],
     )
     done = create_assignment(
         actor=users["community"],
         resident=make_resident(areas["grid_a"], name="赵六"),
         kind="health_monitoring",
-        start_date=TODAY - 3 * DAY,
-        end_date=TODAY + 4 * DAY,
+        start_date=today() - 3 * DAY,
+        end_date=today() + 4 * DAY,
         responsible=users["grid_a"],
     )
     release_assignment(actor=users["community"], assignment=done, note="转院")

@@ -16,9 +16,8 @@ from fangkong.health.services import (
     release_assignment,
     revoke_certificate,
 )
-from fangkong.status.testing import make_resident
+from fangkong.status.testing import make_resident, today
 
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
@@ -26,7 +25,7 @@ DAY = datetime.timedelta(days=1)
 def finished(areas, users):
     r = make_resident(areas["grid_a"], name="欧阳明月")
     return Assignment.objects.create(
-        resident=r, kind="health_monitoring", start_date=TODAY - 14 * DAY, end_date=TODAY - DAY
+        resident=r, kind="health_monitoring", start_date=today() - 14 * DAY, end_date=today() - DAY
     )
 
 
@@ -48,9 +47,9 @@ def test_release_then_issue_then_verify_then_revoke(users, finished):
         "issued_on": timezone.localdate(cert.issued_at),
         # what the paper says, to compare: an altered period or kind shows
         "kind": "健康监测",
-        "start_date": TODAY - 14 * DAY,
-        "end_date": TODAY - DAY,
-        "released_on": TODAY,
+        "start_date": today() - 14 * DAY,
+        "end_date": today() - DAY,
+        "released_on": today(),
     }
     revoke_certificate(actor=users["community"], certificate=cert, reason="信息有误")
     assert certificate_verify_data(cert.code)["status"] == "revoked"
@@ -68,8 +67,8 @@ def test_no_certificate_before_release_or_after_early_release(users, areas, fini
     early = Assignment.objects.create(
         resident=make_resident(areas["grid_a"]),
         kind="home_quarantine",
-        start_date=TODAY - 3 * DAY,
-        end_date=TODAY + 10 * DAY,
+        start_date=today() - 3 * DAY,
+        end_date=today() + 10 * DAY,
     )
     with pytest.raises(ValidationError) as e:
         release_assignment(actor=users["community"], assignment=early)
@@ -147,12 +146,12 @@ def test_no_certificate_while_the_status_is_not_green(users, areas, finished):
         actor=users["community"],
         resident=finished.resident,
         kind="health_monitoring",
-        start_date=TODAY,
-        end_date=TODAY + 6 * DAY,
+        start_date=today(),
+        end_date=today() + 6 * DAY,
     )
     with pytest.raises(ValidationError) as e:
         issue_certificate(actor=users["community"], assignment=finished)
-    until = (TODAY + 6 * DAY).isoformat()
+    until = (today() + 6 * DAY).isoformat()
     assert e.value.message_dict == {
         "assignment": [f"该居民当前为黄码（黄码：健康监测中，至 {until}），不能开具健康证明"]
     }
@@ -175,9 +174,9 @@ def test_verification_lapses_while_the_holder_is_a_case_or_not_green(
         "issued_on": timezone.localdate(cert.issued_at),
         # what the paper says, to compare: an altered period or kind shows
         "kind": "健康监测",
-        "start_date": TODAY - 14 * DAY,
-        "end_date": TODAY - DAY,
-        "released_on": TODAY,
+        "start_date": today() - 14 * DAY,
+        "end_date": today() - DAY,
+        "released_on": today(),
     }
     from fangkong.tracing.services import discharge_case
 

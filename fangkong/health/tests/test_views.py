@@ -19,9 +19,8 @@ from fangkong.health.services import (
     issue_certificate,
     record_checkin,
 )
-from fangkong.status.testing import make_resident
+from fangkong.status.testing import make_resident, today
 
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 PLACE = "仁和区海棠花语小区3栋502"
 
@@ -41,8 +40,8 @@ def assignments(users, people):
             actor=users["community"],
             resident=people[key],
             kind="home_quarantine",
-            start_date=TODAY - DAY,
-            end_date=TODAY + 12 * DAY,
+            start_date=today() - DAY,
+            end_date=today() + 12 * DAY,
             place=PLACE,
             responsible=users["grid_a"] if key == "a1" else users["grid_b"],
             doctor="刘医生",
@@ -87,7 +86,7 @@ def test_assignment_list_query_count(client, users, areas, assignments, django_a
     for i in range(15):
         r = make_resident(areas["grid_b"], name=f"测试{i}")
         Assignment.objects.create(
-            resident=r, kind="health_monitoring", start_date=TODAY, end_date=TODAY + DAY
+            resident=r, kind="health_monitoring", start_date=today(), end_date=today() + DAY
         )
     client.force_login(users["command"])
     client.get(reverse("health:assignment_list"))
@@ -115,8 +114,8 @@ def test_create_assignment_from_the_resident_page(client, users, people):
         {
             "resident": people["a1"].pk,
             "kind": "health_monitoring",
-            "start_date": TODAY.isoformat(),
-            "end_date": (TODAY + 14 * DAY).isoformat(),
+            "start_date": today().isoformat(),
+            "end_date": (today() + 14 * DAY).isoformat(),
             "place": PLACE,
             "responsible": users["grid_a"].pk,
             "doctor": "",
@@ -138,8 +137,8 @@ def test_create_assignment_by_id_number(client, users, people):
         {
             "id_number": people["b1"].id_number,
             "kind": "home_quarantine",
-            "start_date": TODAY.isoformat(),
-            "end_date": (TODAY - DAY).isoformat(),
+            "start_date": today().isoformat(),
+            "end_date": (today() - DAY).isoformat(),
         },
     )
     assert r.status_code == 200
@@ -161,8 +160,8 @@ def test_assignment_may_start_at_most_three_days_ahead(client, users, people):
         reverse("health:assignment_add"),
         data
         | {
-            "start_date": (TODAY + 3 * DAY).isoformat(),
-            "end_date": (TODAY + 16 * DAY).isoformat(),
+            "start_date": (today() + 3 * DAY).isoformat(),
+            "end_date": (today() + 16 * DAY).isoformat(),
         },
     )
     assert r.status_code == 302
@@ -189,7 +188,7 @@ def test_assignment_may_start_at_most_three_days_ahead(client, users, people):
 def test_staff_checkin_names_the_temperature_rule(client, users, assignments):
     client.force_login(users["grid_a"])
     url = reverse("health:checkin_add", args=[assignments["a1"].pk])
-    data = {"date": (TODAY - DAY).isoformat(), "slot": "am"}
+    data = {"date": (today() - DAY).isoformat(), "slot": "am"}
     r = client.post(url, data | {"temperature": "36.55"})
     assert r.status_code == 200
     assert r.context["form"].errors == {"temperature": ["体温最多保留一位小数"]}
@@ -206,7 +205,7 @@ def test_staff_checkin_with_fever_raises_an_alert(client, users, assignments):
     client.force_login(users["grid_a"])
     r = client.post(
         reverse("health:checkin_add", args=[a.pk]),
-        {"date": TODAY.isoformat(), "slot": "am", "temperature": "38.2", "symptoms": ["cough"]},
+        {"date": today().isoformat(), "slot": "am", "temperature": "38.2", "symptoms": ["cough"]},
     )
     assert r.status_code == 302
     checkin = CheckIn.objects.get()
@@ -308,8 +307,8 @@ def test_public_check_says_lapsed_while_the_holder_is_red(
             actor=users["community"],
             resident=people["a1"],
             kind="home_quarantine",
-            start_date=TODAY,
-            end_date=TODAY + 13 * DAY,
+            start_date=today(),
+            end_date=today() + 13 * DAY,
         )
     body = client.get(f"/verify/certificate/{certificate.code}/").content.decode()
     assert 'data-status="lapsed"' in body and 'data-status="valid"' not in body
@@ -317,7 +316,7 @@ def test_public_check_says_lapsed_while_the_holder_is_red(
     assert "居家隔离" not in body  # the reason stays with staff
     client.force_login(users["community"])
     detail = client.get(reverse("health:certificate_detail", args=[certificate.pk]))
-    until = (TODAY + 13 * DAY).isoformat()
+    until = (today() + 13 * DAY).isoformat()
     assert (
         f"核验页显示为已失效：该居民当前为红码（红码：居家隔离中，至 {until}）"
         in detail.content.decode()
@@ -350,7 +349,7 @@ def test_self_report_link_works_without_login_and_shows_no_personal_data(
     body = r.content.decode()
     for secret in (people["a1"].name, "欧**月", people["a1"].id_number, PLACE, "刘医生"):
         assert secret not in body
-    r = client.post(url, {"date": TODAY.isoformat(), "slot": "am", "temperature": "36.6"})
+    r = client.post(url, {"date": today().isoformat(), "slot": "am", "temperature": "36.6"})
     assert r.status_code == 200
     assert r.context["done"] is True
     checkin = CheckIn.objects.get()
@@ -364,20 +363,20 @@ def test_self_report_link_works_without_login_and_shows_no_personal_data(
 def test_overdue_list_is_scoped(client, users, assignments):
     # recorded the morning they began (yesterday)
     Assignment.objects.filter(pk__in=[a.pk for a in assignments.values()]).update(
-        created_at=timezone.make_aware(datetime.datetime.combine(TODAY - DAY, datetime.time(7)))
+        created_at=timezone.make_aware(datetime.datetime.combine(today() - DAY, datetime.time(7)))
     )
     record_checkin(
         actor=users["grid_a"],
         assignment=assignments["a1"],
-        date=TODAY - DAY,
+        date=today() - DAY,
         slot="am",
         temperature="36.5",
     )
     client.force_login(users["grid_a"])
     r = client.get(reverse("health:overdue_list"))
     slots = [(o.assignment.pk, o.date, o.slot) for o, _cells in r.context["table"]]
-    assert (assignments["a1"].pk, TODAY - DAY, "am") not in slots
-    assert (assignments["a1"].pk, TODAY - DAY, "pm") in slots
+    assert (assignments["a1"].pk, today() - DAY, "am") not in slots
+    assert (assignments["a1"].pk, today() - DAY, "pm") in slots
     assert {s[0] for s in slots} == {assignments["a1"].pk}
     rows = read_xlsx(client.get(reverse("health:overdue_list"), {"export": "xlsx"}))
     assert rows[0] == ["姓名", "网格", "类型", "日期", "时段", "截止时间", "责任网格员"]
@@ -391,7 +390,7 @@ def test_overdue_list_shows_one_page_and_exports_every_row(client, users, assign
 
     monkeypatch.setattr(views, "OVERDUE_PER_PAGE", 3)
     Assignment.objects.filter(pk__in=[a.pk for a in assignments.values()]).update(
-        created_at=timezone.make_aware(datetime.datetime.combine(TODAY - DAY, datetime.time(7)))
+        created_at=timezone.make_aware(datetime.datetime.combine(today() - DAY, datetime.time(7)))
     )
     client.force_login(users["street"])
     r = client.get(reverse("health:overdue_list"))

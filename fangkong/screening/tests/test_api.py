@@ -3,14 +3,11 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from fangkong.screening.models import Finding, Visit
 from fangkong.screening.services import create_campaign
-from fangkong.status.testing import make_household, make_resident
-
-TODAY = timezone.localdate()
+from fangkong.status.testing import make_household, make_resident, today
 
 
 def api(user) -> APIClient:
@@ -25,8 +22,8 @@ def campaign(users, areas):
         actor=users["street"],
         area=areas["street"],
         title="湖北返乡人员摸排",
-        starts_on=TODAY,
-        due_on=TODAY + datetime.timedelta(days=3),
+        starts_on=today(),
+        due_on=today() + datetime.timedelta(days=3),
     )
     return {
         "campaign": c,
@@ -41,8 +38,8 @@ def test_campaigns_scoped_and_created_by_street_only(users, areas, campaign):
     body = {
         "area": areas["community"].pk,
         "title": "二次摸排",
-        "starts_on": TODAY.isoformat(),
-        "due_on": TODAY.isoformat(),
+        "starts_on": today().isoformat(),
+        "due_on": today().isoformat(),
     }
     assert api(users["grid_a"]).post("/api/v1/campaigns/", body).status_code == 403
     r = api(users["street"]).post("/api/v1/campaigns/", body)

@@ -24,37 +24,34 @@ from fangkong.screening.services import (
     void_visit,
 )
 from fangkong.status.clock import at_local
-from fangkong.status.testing import make_household, make_resident
+from fangkong.status.testing import make_household, make_resident, today
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
 def ago(days: int, hour: int = 10) -> datetime.datetime:
-    return at_local(TODAY - days * DAY, hour)
-
-
-RECORDED = ago(1) + datetime.timedelta(seconds=37)  # the picker shows minutes only
+    return at_local(today() - days * DAY, hour)
 
 
 @pytest.fixture
 def drive(users, areas):
     """The street's campaign; A-1 tapped 已搬离/空置 by mistake, A-2 not visited."""
+    recorded = ago(1) + datetime.timedelta(seconds=37)  # the picker shows minutes only
     c = create_campaign(
         actor=users["street"],
         area=areas["street"],
         title="入户排查",
-        starts_on=TODAY - 3 * DAY,
-        due_on=TODAY + 3 * DAY,
+        starts_on=today() - 3 * DAY,
+        due_on=today() + 3 * DAY,
     )
     a1 = make_household(areas["grid_a"], "A-1")
     a2 = make_household(areas["grid_a"], "A-2")
     visit = record_visit(
-        actor=users["grid_a"], campaign=c, household=a1, outcome="vacant", visited_at=RECORDED
+        actor=users["grid_a"], campaign=c, household=a1, outcome="vacant", visited_at=recorded
     )
-    return {"campaign": c, "a1": a1, "a2": a2, "visit": visit}
+    return {"campaign": c, "a1": a1, "a2": a2, "visit": visit, "recorded": recorded}
 
 
 def unvisited(campaign, users) -> list[str]:
@@ -121,7 +118,7 @@ def test_a_corrected_time_moves_the_day_it_counts_on(users, drive):
     visit = drive["visit"]
     correct(visit, users["grid_a"], visited_at=ago(2), reason="补录时间填错")
     assert list(CoverageCount.objects.exclude(visited=0).values_list("day", "visited")) == [
-        (TODAY - 2 * DAY, 1)
+        (today() - 2 * DAY, 1)
     ]
     assert_kept_equals_recount()
 
@@ -230,12 +227,14 @@ def test_another_grid_and_a_closed_campaign_are_refused(users, drive):
         ({"outcome": "nobody_home", "people_found": 2}, "people_found"),
         ({"outcome": "visited", "people_found": -1}, "people_found"),
         ({"outcome": "visited", "people_found": "三"}, "people_found"),
-        ({"visited_at": ago(-2)}, "visited_at"),
-        ({"visited_at": ago(5)}, "visited_at"),
+        ({"visited_at": -2}, "visited_at"),  # days ago: the time is taken as the test runs
+        ({"visited_at": 5}, "visited_at"),
     ],
 )
 def test_invalid_values_are_refused_as_when_recording(users, drive, changes, field):
     """The same checks and messages as ``record_visit`` (asked of it on another household)."""
+    if "visited_at" in changes:
+        changes = changes | {"visited_at": ago(changes["visited_at"])}
     c, visit = drive["campaign"], drive["visit"]
     recorded = {"outcome": "vacant", "people_found": 0, "new_people": 0} | changes
     with pytest.raises(ValidationError) as e:
@@ -303,7 +302,7 @@ def test_the_correction_page_is_prefilled_and_saves(client, users, drive):
     visit.refresh_from_db()
     # the minutes-only picker sent the time back unchanged: not a change of its seconds
     assert entries(visit)[-1].changes == {"outcome": ["vacant", "nobody_home"]}
-    assert (visit.outcome, visit.visited_at) == ("nobody_home", RECORDED)
+    assert (visit.outcome, visit.visited_at) == ("nobody_home", drive["recorded"])
 
 
 def test_a_refused_correction_shows_the_form_again_as_typed(client, users, drive):
@@ -360,8 +359,8 @@ def test_another_grid_gets_404_and_a_closed_campaign_403(client, users, areas, d
         actor=users["street"],
         area=areas["street"],
         title="另一行动",
-        starts_on=TODAY - 3 * DAY,
-        due_on=TODAY,
+        starts_on=today() - 3 * DAY,
+        due_on=today(),
     )
     client.force_login(users["grid_a"])  # a visit is found only under its own campaign
     assert (

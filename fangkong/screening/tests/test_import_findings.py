@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import timezone
 
 from fangkong.core.importing import ImportFileError, run_import
 from fangkong.core.models import AuditEntry, Job
@@ -20,10 +19,9 @@ from fangkong.core.testing.factories import make_id_number
 from fangkong.registry.models import Resident
 from fangkong.screening.models import Finding
 from fangkong.screening.services import close_campaign, create_campaign, record_finding
-from fangkong.status.testing import make_resident
+from fangkong.status.testing import make_resident, today
 
 IMPORTER = "screening.finding"
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 HEADER = ["序号", "姓名", "身份证号", "网格", "人员类别", "从何地返回", "类型"]
 ID_ZHANG = make_id_number(birth=datetime.date(1981, 3, 3), gender="M")
@@ -36,8 +34,8 @@ def campaign(users, areas):
         actor=users["street"],
         area=areas["street"],
         title="湖北返乡人员摸排",
-        starts_on=TODAY - 3 * DAY,
-        due_on=TODAY + 3 * DAY,
+        starts_on=today() - 3 * DAY,
+        due_on=today() + 3 * DAY,
     )
 
 

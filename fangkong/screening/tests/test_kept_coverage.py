@@ -20,13 +20,16 @@ from fangkong.screening import coverage
 from fangkong.screening.models import Campaign, CoverageCount, HouseholdCount, Visit
 from fangkong.screening.services import record_visit
 from fangkong.status.clock import at_local, local_date
-from fangkong.status.testing import make_household
+from fangkong.status.testing import make_household, today
 
 pytestmark = pytest.mark.django_db
 
 GRIDS = ("grid_a", "grid_b", "grid_c")
-TODAY = local_date(timezone.now())
-DAYS = [TODAY - datetime.timedelta(days=d) for d in range(7, -1, -1)]
+
+
+def campaign_days() -> list[datetime.date]:
+    """The campaigns' eight days, the last one today."""
+    return [today() - datetime.timedelta(days=d) for d in range(7, -1, -1)]
 
 
 def direct_visited(day: datetime.date) -> dict[tuple[int, int], int]:
@@ -52,7 +55,7 @@ def kept_visited(day: datetime.date) -> dict[tuple[int, int], int]:
 
 
 def assert_kept_right() -> None:
-    for day in DAYS:
+    for day in campaign_days():
         assert kept_visited(day) == direct_visited(day), day
     households = dict(Household.objects.values_list("area_id").annotate(n=Count("pk")))
     assert dict(HouseholdCount.objects.exclude(n=0).values_list("area_id", "n")) == households
@@ -63,7 +66,11 @@ def setting(areas, users):
     staff = users["command"]
     campaigns = [
         Campaign.objects.create(
-            area=areas[name], title=name, starts_on=DAYS[0], due_on=TODAY, created_by=staff
+            area=areas[name],
+            title=name,
+            starts_on=campaign_days()[0],
+            due_on=today(),
+            created_by=staff,
         )
         for name in ("city", "street")
     ]
@@ -82,7 +89,7 @@ def _visit(users, areas, campaigns, households, rng: random.Random) -> None:
         household=household,
         outcome=rng.choice(("visited", "visited", "nobody_home", "refused", "vacant")),
         visited_at=min(  # never in the future: the service refuses that
-            at_local(rng.choice(DAYS), rng.randint(0, 23), rng.randint(0, 59)),
+            at_local(rng.choice(campaign_days()), rng.randint(0, 23), rng.randint(0, 59)),
             timezone.now() - datetime.timedelta(minutes=rng.randint(1, 600)),
         ),
     )
@@ -95,7 +102,7 @@ def test_kept_coverage_follows_visits_moves_and_deletes(setting, areas, users):
     for _ in range(40):  # visits in any time order: some land before the latest one
         _visit(users, areas, campaigns, households, rng)
     assert_kept_right()
-    assert kept_visited(TODAY) and kept_visited(TODAY) != kept_visited(DAYS[2])
+    assert kept_visited(today()) and kept_visited(today()) != kept_visited(campaign_days()[2])
     admin = User.objects.create_superuser(username="root-kept", password="x")
     for household in rng.sample(households, 4):  # moves between grids, visits and all
         household.refresh_from_db()
@@ -114,7 +121,7 @@ def test_kept_coverage_follows_visits_moves_and_deletes(setting, areas, users):
                 visit.delete()
             else:
                 visit.outcome = rng.choice(("visited", "nobody_home", "refused", "vacant"))
-                visit.visited_at = at_local(rng.choice(DAYS[:-1]), rng.randint(0, 23))
+                visit.visited_at = at_local(rng.choice(campaign_days()[:-1]), rng.randint(0, 23))
                 visit.save()
     assert_kept_right()
     for _ in range(15):
@@ -123,26 +130,27 @@ def test_kept_coverage_follows_visits_moves_and_deletes(setting, areas, users):
     delete_household(actor=admin, household=spare)
     make_household(areas["grid_c"], "new")
     assert_kept_right()
-    before = kept_visited(TODAY)
+    before = kept_visited(today())
     coverage.rebuild()
-    assert kept_visited(TODAY) == before
+    assert kept_visited(today()) == before
     assert_kept_right()
 
 
 def test_rebuild_recounts_a_load(setting, areas, users):
     campaigns, households = setting
     staff = users["command"]
+    week = campaign_days()
     Visit.objects.bulk_create(  # a load around the service
         Visit(
             campaign=campaigns[0],
             household=h,
             visited_by=staff,
-            visited_at=at_local(DAYS[i % len(DAYS)], 10),
+            visited_at=at_local(week[i % len(week)], 10),
             outcome="visited" if i % 3 else "refused",
             notes="",
         )
         for i, h in enumerate(households)
     )
-    assert kept_visited(TODAY) != direct_visited(TODAY)
+    assert kept_visited(today()) != direct_visited(today())
     coverage.rebuild()
     assert_kept_right()

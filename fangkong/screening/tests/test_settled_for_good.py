@@ -11,7 +11,6 @@ import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from django.utils import timezone
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.dashboard.figures import figure_values
@@ -22,18 +21,21 @@ from fangkong.screening.selectors import coverage_by_area, unvisited_households
 from fangkong.screening.services import create_campaign, record_visit
 from fangkong.screening.tests.test_views import read_xlsx
 from fangkong.status.clock import at_local, end_of_day
-from fangkong.status.testing import make_household, make_resident
+from fangkong.status.testing import make_household, make_resident, today
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-DAYS = [TODAY - n * DAY for n in range(4, -1, -1)]  # the campaign's first day to today
 MIGRATION = "0007_recount_coverage_settled_for_good"
 
 
+def campaign_days() -> list[datetime.date]:
+    """The campaign's first day to today."""
+    return [today() - n * DAY for n in range(4, -1, -1)]
+
+
 def ago(days: int) -> datetime.datetime:
-    return at_local(TODAY - days * DAY, 10)
+    return at_local(today() - days * DAY, 10)
 
 
 @pytest.fixture
@@ -44,8 +46,8 @@ def drive(users, areas):
         actor=users["street"],
         area=areas["street"],
         title="入户排查",
-        starts_on=DAYS[0],
-        due_on=TODAY + 3 * DAY,
+        starts_on=campaign_days()[0],
+        due_on=today() + 3 * DAY,
     )
     h = {
         n: make_household(areas[g], n)
@@ -92,7 +94,7 @@ def visited_by_day(campaign, users, areas) -> list[int]:
     """The community's 已入户户次 on each day's dashboard (and daily report), as the street
     sees it, after checking that the kept counts and the live count agree on the day."""
     out = []
-    for day in DAYS:
+    for day in campaign_days():
         assert kept(campaign, day) == live(campaign, day), day
         figures = figure_values(users["street"], areas["community"], day, ["screening_visited"])
         out.append(figures["screening_visited"])
@@ -102,7 +104,7 @@ def visited_by_day(campaign, users, areas) -> list[int]:
 def test_a_return_visit_finding_nobody_takes_nothing_back(client, users, areas, drive):
     c, h = drive
     # Each day, kept and live alike: A-1 and A-3 count from their conclusive visit on.
-    assert [kept(c, day) for day in DAYS] == [
+    assert [kept(c, day) for day in campaign_days()] == [
         {"第一网格": (3, 0), "第二网格": (1, 0)},
         *[{"第一网格": (3, 2), "第二网格": (1, 0)}] * 4,
     ]
@@ -178,14 +180,17 @@ def test_deleting_the_conclusive_visit_unsettles_the_household(client, users, ar
     found_in = Visit.objects.get(household=h["A-1"], outcome="visited")
     with transaction.atomic(), coverage.keeping(h["A-1"].pk):
         found_in.delete()
-    assert [kept(c, day)["第一网格"] for day in DAYS] == [(3, 0), *[(3, 1)] * 4]
+    assert [kept(c, day)["第一网格"] for day in campaign_days()] == [(3, 0), *[(3, 1)] * 4]
     assert visited_by_day(c, users, areas) == [0, 1, 1, 1, 1]
     assert [x.number for x in unvisited_households(c, users["grid_a"])] == ["A-1", "A-2"]
     client.force_login(users["grid_a"])
     assert 'data-stat="left">2</span> 户' in client.get(reverse("home")).content.decode()
     # A later visit that finds them in settles them from its own day.
     record_visit(actor=users["grid_a"], campaign=c, household=h["A-1"], outcome="visited")
-    assert kept(c, TODAY)["第一网格"] == (3, 2) and kept(c, DAYS[-2])["第一网格"] == (3, 1)
+    assert kept(c, today())["第一网格"] == (3, 2) and kept(c, campaign_days()[-2])["第一网格"] == (
+        3,
+        1,
+    )
     assert visited_by_day(c, users, areas) == [0, 1, 1, 1, 2]
 
 
@@ -200,15 +205,15 @@ def test_the_migration_recounts_counts_kept_by_the_old_rule(users, areas, drive)
     grid = areas["grid_a"].pk
     CoverageCount.objects.all().delete()
     CoverageCount.objects.bulk_create(
-        CoverageCount(campaign=c, area_id=grid, day=TODAY - n * DAY, visited=v)
+        CoverageCount(campaign=c, area_id=grid, day=today() - n * DAY, visited=v)
         for n, v in ((3, 2), (2, -1), (1, -1))
     )
-    assert kept(c, TODAY)["第一网格"] == (3, 0)
+    assert kept(c, today())["第一网格"] == (3, 0)
     state = MigrationExecutor(connection).loader.project_state(("screening", MIGRATION))
     migration = importlib.import_module(f"fangkong.screening.migrations.{MIGRATION}")
     migration.recount(state.apps, SimpleNamespace(connection=connection))
     recounted = kept_rows()
-    assert recounted == {(grid, TODAY - 3 * DAY, 2)}
+    assert recounted == {(grid, today() - 3 * DAY, 2)}
     coverage.rebuild()
     assert kept_rows() == recounted
     assert visited_by_day(c, users, areas) == [0, 2, 2, 2, 2]

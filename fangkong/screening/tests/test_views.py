@@ -14,9 +14,8 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.core.personal import mask
 from fangkong.screening.models import Campaign, Finding, Visit
 from fangkong.screening.services import create_campaign, record_finding, record_visit
-from fangkong.status.testing import make_household, make_resident
+from fangkong.status.testing import make_household, make_resident, today
 
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
@@ -27,8 +26,8 @@ def campaign(users, areas):
         actor=users["street"],
         area=areas["street"],
         title="湖北返乡人员摸排",
-        starts_on=TODAY - 3 * DAY,
-        due_on=TODAY + 3 * DAY,
+        starts_on=today() - 3 * DAY,
+        due_on=today() + 3 * DAY,
         origin_filter="湖北",
     )
     h = {
@@ -77,8 +76,8 @@ def test_street_creates_a_campaign_grid_worker_may_not(client, users, areas):
         {
             "area": areas["community"].pk,
             "title": "流入人员摸排",
-            "starts_on": TODAY.isoformat(),
-            "due_on": (TODAY + 5 * DAY).isoformat(),
+            "starts_on": today().isoformat(),
+            "due_on": (today() + 5 * DAY).isoformat(),
         },
     )
     campaign = Campaign.objects.get()
@@ -93,8 +92,8 @@ def test_street_creates_a_campaign_grid_worker_may_not(client, users, areas):
         {
             "area": areas["grid_c"].pk,
             "title": "越权",
-            "starts_on": TODAY.isoformat(),
-            "due_on": TODAY.isoformat(),
+            "starts_on": today().isoformat(),
+            "due_on": today().isoformat(),
         },
     )
     assert r.status_code == 200
@@ -140,8 +139,8 @@ def test_an_area_without_households_has_no_coverage_percent(client, users, areas
         actor=users["command"],
         area=areas["miyi_street"],
         title="外来人员摸排",
-        starts_on=TODAY - DAY,
-        due_on=TODAY + DAY,
+        starts_on=today() - DAY,
+        due_on=today() + DAY,
     )
     client.force_login(users["command"])
     r = client.get(reverse("screening:campaign_detail", args=[c.pk]), {"level": AreaLevel.GRID})
@@ -152,7 +151,7 @@ def test_an_area_without_households_has_no_coverage_percent(client, users, areas
 
 def test_coverage_fragment_for_htmx_and_overdue_highlight(client, users, campaign):
     c = campaign["campaign"]
-    Campaign.objects.filter(pk=c.pk).update(due_on=TODAY - DAY)
+    Campaign.objects.filter(pk=c.pk).update(due_on=today() - DAY)
     client.force_login(users["street"])
     r = client.get(
         reverse("screening:campaign_coverage", args=[c.pk]),
@@ -200,8 +199,8 @@ def test_campaign_list_query_count(client, users, areas, django_assert_num_queri
             actor=users["street"],
             area=areas["street"],
             title=f"行动{i}",
-            starts_on=TODAY,
-            due_on=TODAY,
+            starts_on=today(),
+            due_on=today(),
         )
     client.force_login(users["grid_a"])
     client.get(reverse("screening:campaign_list"))
@@ -298,7 +297,7 @@ def test_a_mis_tapped_finding_is_corrected_or_taken_back_and_the_figures_follow(
     keys = ["screening_found", "screening_returnees"]
 
     def figures():
-        return figure_values(users["command"], areas["city"], TODAY, keys)
+        return figure_values(users["command"], areas["city"], today(), keys)
 
     client.post(url, {"resident": person.pk, "kind": "returnee"})
     assert figures() == {"screening_found": 1, "screening_returnees": 1}
@@ -402,7 +401,7 @@ def test_a_household_that_moved_out_is_settled_and_counted_everywhere(client, us
     figures = figure_values(
         users["street"],
         c.area,
-        timezone.localdate(),  # not the module's TODAY: the test may run past midnight
+        today(),
         ["screening_households", "screening_visited"],
     )
     assert figures == {"screening_households": 3, "screening_visited": 2}
@@ -543,8 +542,8 @@ def community_campaign(users, areas, **extra):
         actor=users["community"],
         area=areas["community"],
         title="境外返回人员摸排",
-        starts_on=TODAY - DAY,
-        due_on=TODAY + 3 * DAY,
+        starts_on=today() - DAY,
+        due_on=today() + 3 * DAY,
         **extra,
     )
 
@@ -591,12 +590,12 @@ def test_a_person_found_by_two_running_campaigns_is_one_person_found(users, area
     record_finding(actor=users["grid_b"], campaign=own, resident=inflow, kind="inflow")
     assert Finding.objects.count() == 3
     keys = ["screening_found", "screening_returnees"]
-    assert figure_values(users["street"], areas["street"], TODAY, keys) == {
+    assert figure_values(users["street"], areas["street"], today(), keys) == {
         "screening_found": 2,
         "screening_returnees": 1,
     }
     # A grid worker's figures: their grid's person only.
-    assert figure_values(users["grid_b"], areas["grid_b"], TODAY, keys) == {
+    assert figure_values(users["grid_b"], areas["grid_b"], today(), keys) == {
         "screening_found": 1,
         "screening_returnees": 0,
     }

@@ -9,10 +9,9 @@ from rest_framework.test import APIClient
 from fangkong.health.models import Assignment
 from fangkong.status.models import StatusOverride
 from fangkong.status.services import recompute_status
-from fangkong.status.testing import make_resident
+from fangkong.status.testing import make_resident, today
 from fangkong.tracing.models import Case
 
-TODAY = timezone.localdate()
 STATUSES = "/api/v1/statuses/"
 OVERRIDES = "/api/v1/status-overrides/"
 
@@ -31,8 +30,8 @@ def people(areas):
     Assignment.objects.create(
         resident=a1,
         kind="health_monitoring",
-        start_date=TODAY,
-        end_date=TODAY + datetime.timedelta(days=7),
+        start_date=today(),
+        end_date=today() + datetime.timedelta(days=7),
     )
     Case.objects.create(resident=b1, code="C-12", kind="confirmed", confirmed_at=timezone.now())
     recompute_status([a1.pk, b1.pk, c1.pk], cause="测试")

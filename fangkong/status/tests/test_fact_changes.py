@@ -12,10 +12,9 @@ from fangkong.registry import services as registry
 from fangkong.risk.models import RiskLevel
 from fangkong.risk.services import end_risk_designation, set_risk_level
 from fangkong.status.models import PersonStatus
-from fangkong.status.testing import make_resident
+from fangkong.status.testing import make_resident, today
 from fangkong.tracing import services as tracing
 
-TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
@@ -80,11 +79,11 @@ def test_contact_confirmed_then_dismissed(users, areas, run):
         resident=r,
         case=case,
         degree="close",
-        last_exposure=TODAY - 2 * DAY,
+        last_exposure=today() - 2 * DAY,
     )
     assert not PersonStatus.objects.filter(pk=r.pk).exists()  # suspected: no fact yet
     run(tracing.confirm_contact, actor=users["community"], contact=contact)
-    until = (TODAY + 12 * DAY).isoformat()
+    until = (today() + 12 * DAY).isoformat()
     assert texts(r) == [f"红码：病例 C-{case.pk} 的密切接触者，隔离至 {until}"]
     run(tracing.dismiss_contact, actor=users["community"], contact=contact, reason="核实未接触")
     assert (colour(r), last_cause()) == ("green", "排除接触者")
@@ -97,12 +96,12 @@ def test_assignment_created_then_released(users, areas, run):
         actor=users["grid_a"],
         resident=r,
         kind="home_quarantine",
-        start_date=TODAY - 3 * DAY,
-        end_date=TODAY + 11 * DAY,
+        start_date=today() - 3 * DAY,
+        end_date=today() + 11 * DAY,
         place="仁和区某小区3栋",
         responsible=users["grid_a"],
     )
-    assert texts(r) == [f"红码：居家隔离中，至 {(TODAY + 11 * DAY).isoformat()}"]
+    assert texts(r) == [f"红码：居家隔离中，至 {(today() + 11 * DAY).isoformat()}"]
     run(health.release_assignment, actor=users["community"], assignment=a, note="转诊住院")
     assert (colour(r), last_cause()) == ("green", "解除隔离/监测")
 
@@ -132,9 +131,9 @@ def test_positive_test_is_red_until_reviewed(users, areas, run):
 
 
 def test_risk_designation_recomputes_residents_from_that_place(users, areas, run):
-    came = make_resident(areas["grid_a"], origin="湖北省武汉市", arrival_date=TODAY - 2 * DAY)
-    stayed = make_resident(areas["grid_a"], origin="湖北省武汉市", arrival_date=TODAY - 40 * DAY)
-    local = make_resident(areas["grid_a"], origin="四川攀枝花", arrival_date=TODAY - 2 * DAY)
+    came = make_resident(areas["grid_a"], origin="湖北省武汉市", arrival_date=today() - 2 * DAY)
+    stayed = make_resident(areas["grid_a"], origin="湖北省武汉市", arrival_date=today() - 40 * DAY)
+    local = make_resident(areas["grid_a"], origin="四川攀枝花", arrival_date=today() - 2 * DAY)
     high = RiskLevel.objects.get(rank=3)
     d = run(
         set_risk_level,
@@ -184,11 +183,11 @@ def test_resident_created_and_updated_through_the_registry(users, areas, run):
         registry.update_resident,
         actor=users["grid_a"],
         resident=r,
-        data={"origin": "云南省瑞丽市", "arrival_date": TODAY - DAY},
+        data={"origin": "云南省瑞丽市", "arrival_date": today() - DAY},
         expected_version=1,
     )
-    until = (TODAY + 13 * DAY).isoformat()
+    until = (today() + 13 * DAY).isoformat()
     assert texts(r) == [
-        f"黄码：{(TODAY - DAY).isoformat()} 自中风险地区“瑞丽市”抵达，观察至 {until}"
+        f"黄码：{(today() - DAY).isoformat()} 自中风险地区“瑞丽市”抵达，观察至 {until}"
     ]
     assert last_cause() == "居民信息变更"

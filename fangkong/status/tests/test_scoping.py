@@ -12,11 +12,9 @@ from fangkong.health.services import create_assignment, record_nat_result
 from fangkong.status.filtersets import PersonStatusFilterSet
 from fangkong.status.selectors import colour_counts, residents_with_colour, status_list
 from fangkong.status.services import recompute_status
-from fangkong.status.testing import make_resident
+from fangkong.status.testing import make_resident, today
 from fangkong.tracing.models import Case
 from fangkong.tracing.selectors import case_list
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -25,12 +23,12 @@ def grid_b_person(areas):
     a = Assignment.objects.create(
         resident=r,
         kind="home_quarantine",
-        start_date=TODAY - datetime.timedelta(days=2),
-        end_date=TODAY + datetime.timedelta(days=12),
+        start_date=today() - datetime.timedelta(days=2),
+        end_date=today() + datetime.timedelta(days=12),
     )
     CheckIn.objects.create(
         assignment=a,
-        date=TODAY,
+        date=today(),
         slot="am",
         temperature="36.5",
         source="staff",
@@ -71,8 +69,8 @@ def test_services_refuse_another_grid(users, grid_b_person):
             actor=users["grid_a"],
             resident=grid_b_person,
             kind="health_monitoring",
-            start_date=TODAY,
-            end_date=TODAY + datetime.timedelta(days=14),
+            start_date=today(),
+            end_date=today() + datetime.timedelta(days=14),
         )
     with pytest.raises(PermissionDenied):
         record_nat_result(

@@ -16,16 +16,19 @@ from fangkong.core.personal import mask
 from fangkong.health.models import Assignment
 from fangkong.status.models import PersonStatus, StatusOverride
 from fangkong.status.services import recompute_status, request_status_override
-from fangkong.status.testing import make_resident
+from fangkong.status.testing import make_resident, today
 from fangkong.status.tokens import make_status_token
 from fangkong.tracing.models import Case
 
-TODAY = timezone.localdate()
-UNTIL = TODAY + datetime.timedelta(days=10)
+
+@pytest.fixture
+def until() -> datetime.date:
+    """The last day of the monitoring in ``people``."""
+    return today() + datetime.timedelta(days=10)
 
 
 @pytest.fixture
-def people(areas):
+def people(areas, until):
     """grid_a: 欧阳明月 yellow (monitoring), 李四 green; grid_b: 王五 red (case);
     grid_c (another district): 赵六 yellow (monitoring)."""
     a1 = make_resident(areas["grid_a"], name="欧阳明月")
@@ -36,8 +39,8 @@ def people(areas):
         Assignment.objects.create(
             resident=r,
             kind="health_monitoring",
-            start_date=TODAY - datetime.timedelta(days=2),
-            end_date=UNTIL,
+            start_date=today() - datetime.timedelta(days=2),
+            end_date=until,
         )
     Case.objects.create(resident=b1, code="C-12", kind="confirmed", confirmed_at=timezone.now())
     recompute_status([a1.pk, a2.pk, b1.pk, c1.pk], cause="测试")
@@ -69,12 +72,12 @@ def test_grid_worker_sees_only_own_grid(client, users, people):
     assert [c["count"] for c in r.context["colour_counts"]] == [1, 1, 0]
 
 
-def test_everyone_yellow_in_renhe(client, users, areas, people):
+def test_everyone_yellow_in_renhe(client, users, areas, people, until):
     client.force_login(users["command"])
     r = client.get(reverse("status:status_list"), {"colour": "yellow", "area": areas["renhe"].pk})
     assert names(r) == ["欧阳明月"]
     cells = dict(zip(r.context["table"].headers, next(iter(r.context["table"]))[1], strict=True))
-    assert cells["原因"].text == f"黄码：健康监测中，至 {UNTIL.isoformat()}"
+    assert cells["原因"].text == f"黄码：健康监测中，至 {until.isoformat()}"
     r = client.get(reverse("status:status_list"), {"colour": "yellow"})
     assert sorted(names(r)) == ["欧阳明月", "赵六"]
 
@@ -121,13 +124,13 @@ def test_status_list_query_count(client, users, areas, people, django_assert_num
 # --- resident panel ----------------------------------------------------------------------
 
 
-def test_resident_detail_shows_the_status_panel(client, users, people):
+def test_resident_detail_shows_the_status_panel(client, users, people, until):
     client.force_login(users["grid_a"])
     r = client.get(reverse("registry:resident_detail", args=[people["a1"].pk]))
     body = r.content.decode()
     assert 'id="resident-status"' in body
     assert 'data-colour="yellow"' in body
-    assert f"黄码：健康监测中，至 {UNTIL.isoformat()}" in body
+    assert f"黄码：健康监测中，至 {until.isoformat()}" in body
     assert "规则版本 2026.1" in body
     assert reverse("status:resident_override", args=[people["a1"].pk]) in body
 
@@ -277,14 +280,14 @@ def test_qr_page_draws_an_inline_svg_of_the_public_link(client, users, people):
     assert client.get(reverse("status:personal_qr", args=[people["b1"].pk])).status_code == 404
 
 
-def test_public_status_page_needs_no_login_and_shows_no_personal_data(client, people):
+def test_public_status_page_needs_no_login_and_shows_no_personal_data(client, people, until):
     a1 = people["a1"]
     token = make_status_token(PersonStatus.objects.get(pk=a1.pk))
     r = client.get(reverse("status:personal", args=[token]))
     assert r.status_code == 200
     body = r.content.decode()
     assert 'data-colour="yellow"' in body and "黄码" in body
-    assert f"黄码：健康监测中，至 {UNTIL.isoformat()}" in body
+    assert f"黄码：健康监测中，至 {until.isoformat()}" in body
     for secret in (a1.name, "欧**月", a1.id_number, a1.phone, a1.id_number[-4:]):
         assert secret not in body
     assert r["Cache-Control"] == "no-store"

@@ -11,16 +11,15 @@ from fangkong.status.testing import make_resident
 from fangkong.tracing.models import Case, Contact
 from fangkong.tracing.services import create_case, create_contact, discharge_case
 
-NOW = timezone.now()
-
 
 def test_case_is_created_audited_and_its_notes_encrypted(users, areas):
+    now = timezone.now()
     r = make_resident(areas["grid_a"])
     case = create_case(
         actor=users["community"],
         resident=r,
         kind="confirmed",
-        confirmed_at=NOW - datetime.timedelta(hours=2),
+        confirmed_at=now - datetime.timedelta(hours=2),
         onset_date=timezone.localdate() - datetime.timedelta(days=3),
         notes="曾到过某农贸市场",
     )
@@ -30,41 +29,44 @@ def test_case_is_created_audited_and_its_notes_encrypted(users, areas):
 
 
 def test_case_validation(users, areas):
+    now = timezone.now()
     r = make_resident(areas["grid_a"])
     with pytest.raises(ValidationError) as e:
         create_case(
             actor=users["community"],
             resident=r,
             kind="confirmed",
-            confirmed_at=NOW - datetime.timedelta(days=1),
+            confirmed_at=now - datetime.timedelta(days=1),
             onset_date=timezone.localdate() + datetime.timedelta(days=1),
         )
     assert e.value.message_dict == {"onset_date": ["发病日期不能晚于确诊日期"]}
-    create_case(actor=users["community"], resident=r, kind="confirmed", confirmed_at=NOW)
+    create_case(actor=users["community"], resident=r, kind="confirmed", confirmed_at=now)
     with pytest.raises(ValidationError) as e:
-        create_case(actor=users["community"], resident=r, kind="asymptomatic", confirmed_at=NOW)
+        create_case(actor=users["community"], resident=r, kind="asymptomatic", confirmed_at=now)
     assert e.value.message_dict == {"resident": ["该居民已有在治病例记录"]}
     assert Case.objects.count() == 1
 
 
 def test_grid_worker_and_other_districts_cannot_record_cases(users, areas):
+    now = timezone.now()
     r = make_resident(areas["grid_a"])
     with pytest.raises(PermissionDenied):
-        create_case(actor=users["grid_a"], resident=r, kind="confirmed", confirmed_at=NOW)
+        create_case(actor=users["grid_a"], resident=r, kind="confirmed", confirmed_at=now)
     with pytest.raises(PermissionDenied):
         create_case(
             actor=users["grid_c"],
             resident=r,
             kind="confirmed",
-            confirmed_at=NOW,
+            confirmed_at=now,
         )
     assert Case.objects.count() == 0
 
 
 def test_contact_validation_and_discharge_once(users, areas):
+    now = timezone.now()
     patient, other = make_resident(areas["grid_a"]), make_resident(areas["grid_a"])
     case = create_case(
-        actor=users["community"], resident=patient, kind="confirmed", confirmed_at=NOW
+        actor=users["community"], resident=patient, kind="confirmed", confirmed_at=now
     )
     with pytest.raises(ValidationError) as e:
         create_contact(
@@ -83,7 +85,7 @@ def test_contact_validation_and_discharge_once(users, areas):
         last_exposure=timezone.localdate(),
     )
     assert Contact.objects.get().state == "suspected"
-    discharge_case(actor=users["community"], case=case, status="recovered", discharged_at=NOW)
+    discharge_case(actor=users["community"], case=case, status="recovered", discharged_at=now)
     with pytest.raises(ValidationError) as e:
-        discharge_case(actor=users["community"], case=case, status="discharged", discharged_at=NOW)
+        discharge_case(actor=users["community"], case=case, status="discharged", discharged_at=now)
     assert e.value.message_dict == {"status": ["该病例已不在治疗/隔离中"]}

@@ -27,15 +27,28 @@ from fangkong.venues.choices import ScanColour, ScanSource
 from fangkong.venues.models import Scan, ScanAreaDayCount, ScanDayCount, Venue
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-NOW = timezone.now().replace(microsecond=0)
-# 23:59 and 00:00 local time: the same UTC evening, two local days.
-LATE = datetime.datetime.combine(
-    timezone.localdate(NOW) - datetime.timedelta(days=1), datetime.time(23, 59), SHANGHAI
-)
-EARLY = LATE + datetime.timedelta(minutes=1)
 
 
-def _record(venue, when=LATE, **extra):
+@pytest.fixture
+def now():
+    """The time of the test, taken as it starts: a run of the suite may cross midnight."""
+    return timezone.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def late(now):
+    """Yesterday 23:59 local time; ``early`` is 00:00 today: the same UTC evening, two local
+    days."""
+    day = timezone.localdate(now) - datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(23, 59), SHANGHAI)
+
+
+@pytest.fixture
+def early(late):
+    return late + datetime.timedelta(minutes=1)
+
+
+def _record(venue, when, **extra):
     return {
         "id": str(uuid.uuid4()),
         "venue": venue.code,
@@ -96,63 +109,66 @@ def _direct(purged: Counter | None = None) -> dict:
 
 
 def test_batches_with_resends_repeats_and_rejections_count_each_stored_scan_once(
-    users, market, checkpoint, green, red
+    users, market, checkpoint, green, red, now, late, early
 ):
     token = make_status_token(PersonStatus.objects.get(pk=red.pk))
     visitor = make_id_number()
     batch = [
-        _record(market, id_number=green.id_number),
-        _record(market, EARLY, token=token),  # red: refused, the next local day
-        _record(checkpoint, EARLY, id_number=visitor, name="外地访客"),
-        _record(market, id_number="110101199003071234"),  # rejected: checksum
-        _record(market, scanned_at="昨天", phone="13800001111"),  # rejected: time
-        _record(market, EARLY, phone="13800001111", name="送货员", admitted=False),
+        _record(market, late, id_number=green.id_number),
+        _record(market, early, token=token),  # red: refused, the next local day
+        _record(checkpoint, early, id_number=visitor, name="外地访客"),
+        _record(market, late, id_number="110101199003071234"),  # rejected: checksum
+        _record(market, late, scanned_at="昨天", phone="13800001111"),  # rejected: time
+        _record(market, early, phone="13800001111", name="送货员", admitted=False),
     ]
     batch.append(dict(batch[0]))  # the same record twice in one batch
-    first = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    first = services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert (first.created, first.duplicates, first.rejected) == (4, 1, 2)
-    late, early = LATE.date(), EARLY.date()
+    late_day, early_day = late.date(), early.date()
     expected = {
-        (market.pk, late): (1, 0),
-        (market.pk, early): (2, 2),
-        (checkpoint.pk, early): (1, 1),  # an unregistered visitor is refused
+        (market.pk, late_day): (1, 0),
+        (market.pk, early_day): (2, 2),
+        (checkpoint.pk, early_day): (1, 1),  # an unregistered visitor is refused
     }
     assert _stored() == expected == _direct()
     # The device resends the batch with two new records: only those two are counted.
-    more = [_record(market, id_number=green.id_number), _record(checkpoint, token=token)]
-    again = services.ingest_scans(actor=users["community"], records=batch + more, now=NOW)
+    more = [
+        _record(market, late, id_number=green.id_number),
+        _record(checkpoint, late, token=token),
+    ]
+    again = services.ingest_scans(actor=users["community"], records=batch + more, now=now)
     assert (again.created, again.duplicates, again.rejected) == (2, 5, 2)
-    expected[market.pk, late] = (2, 0)
-    expected[checkpoint.pk, late] = (1, 1)
+    expected[market.pk, late_day] = (2, 0)
+    expected[checkpoint.pk, late_day] = (1, 1)
     assert _stored() == expected == _direct()
 
 
-def test_a_large_batch_and_its_overlapping_resend_count_exactly(users, market, green):
+def test_a_large_batch_and_its_overlapping_resend_count_exactly(users, market, green, now, late):
     # Above INSERT_CHUNK (several statements on SQLite) and COPY_FROM_ROWS (COPY on PostgreSQL).
     size = services.INSERT_CHUNK + 30
     batch = [
         _record(
             market,
-            LATE + datetime.timedelta(seconds=i),
+            late + datetime.timedelta(seconds=i),
             **({"id_number": green.id_number} if i % 3 else {"phone": f"139{i:08d}", "name": "访"}),
         )
         for i in range(size)
     ]
-    services.ingest_scans(actor=users["community"], records=batch[:200], now=NOW)
-    services.ingest_scans(actor=users["community"], records=batch[100:], now=NOW)
-    services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    services.ingest_scans(actor=users["community"], records=batch[:200], now=now)
+    services.ingest_scans(actor=users["community"], records=batch[100:], now=now)
+    services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert Scan.objects.count() == size
     assert _stored() == _direct()
     assert sum(n for n, _r in _stored().values()) == size
 
 
 def test_single_scans_through_the_api_and_the_web_pages_are_counted(
-    users, market, checkpoint, green, red
+    users, market, checkpoint, green, red, late
 ):
     api = APIClient()
     api.force_login(users["community"])
     for _ in range(2):  # a single-scan batch, resent once after a timeout
-        body = {"records": [_record(market, id_number=green.id_number)]}
+        body = {"records": [_record(market, late, id_number=green.id_number)]}
         assert api.post("/api/v1/scans/batch/", body, format="json").status_code == 200
         assert api.post("/api/v1/scans/batch/", body, format="json").status_code == 200
     public = reverse("venues:public_scan", args=[market.code])
@@ -171,9 +187,9 @@ def test_single_scans_through_the_api_and_the_web_pages_are_counted(
 
 
 def test_a_batch_that_fails_after_its_insert_counts_nothing_and_its_resend_counts_once(
-    users, market, green
+    users, market, green, now, late
 ):
-    batch = [_record(market, id_number=green.id_number) for _ in range(60)]
+    batch = [_record(market, late, id_number=green.id_number) for _ in range(60)]
 
     def fail_after_the_scan_insert(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
@@ -182,11 +198,11 @@ def test_a_batch_that_fails_after_its_insert_counts_nothing_and_its_resend_count
         return result
 
     with pytest.raises(ConnectionError), connection.execute_wrapper(fail_after_the_scan_insert):
-        services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+        services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert Scan.objects.count() == 0 and _stored() == {}
-    services.ingest_scans(actor=users["community"], records=batch, now=NOW)
-    services.ingest_scans(actor=users["community"], records=batch, now=NOW)
-    assert _stored() == _direct() == {(market.pk, LATE.date()): (60, 0)}
+    services.ingest_scans(actor=users["community"], records=batch, now=now)
+    services.ingest_scans(actor=users["community"], records=batch, now=now)
+    assert _stored() == _direct() == {(market.pk, late.date()): (60, 0)}
 
 
 def test_purge_leaves_the_counts_which_then_hold_the_purged_scans(users, market, checkpoint):
@@ -224,7 +240,7 @@ def test_purge_leaves_the_counts_which_then_hold_the_purged_scans(users, market,
     assert _stored() == _direct(purged)
 
 
-def test_count_scans_counts_what_a_loader_wrote(market, checkpoint):
+def test_count_scans_counts_what_a_loader_wrote(market, checkpoint, late, early):
     rows = [
         Scan(
             scanned_at=moment,
@@ -235,20 +251,22 @@ def test_count_scans_counts_what_a_loader_wrote(market, checkpoint):
             recorded_at=timezone.now(),
         )
         for venue, moment, admitted in (
-            (market, LATE, True),
-            (market, EARLY, False),
-            (market, EARLY, True),
-            (checkpoint, LATE, True),
+            (market, late, True),
+            (market, early, False),
+            (market, early, True),
+            (checkpoint, late, True),
         )
     ]
     Scan.objects.bulk_create(rows)  # as the demo and bench loaders do: no Scan.save
     assert _stored() == {}
     with transaction.atomic():
         assert day_counts.count_scans(Scan.objects.filter(venue=market)) == 2
-    assert _stored() == {(market.pk, LATE.date()): (1, 0), (market.pk, EARLY.date()): (2, 1)}
+    assert _stored() == {(market.pk, late.date()): (1, 0), (market.pk, early.date()): (2, 1)}
 
 
-def test_the_migration_adds_live_scans_to_the_purged_counts_and_back(market, checkpoint):
+def test_the_migration_adds_live_scans_to_the_purged_counts_and_back(
+    market, checkpoint, late, early
+):
     migration = importlib.import_module("fangkong.venues.migrations.0005_scan_day_count_at_ingest")
     Scan.objects.bulk_create(
         Scan(
@@ -259,31 +277,33 @@ def test_the_migration_adds_live_scans_to_the_purged_counts_and_back(market, che
             source=ScanSource.DEVICE,
             recorded_at=timezone.now(),
         )
-        for moment, admitted in ((LATE, True), (LATE, False), (EARLY, True))
+        for moment, admitted in ((late, True), (late, False), (early, True))
     )
-    # Before: only purged scans were counted (a straggler's day, LATE, and an older day).
+    # Before: only purged scans were counted (a straggler's day, ``late``'s, and an older day).
     old = datetime.date(2030, 12, 10)
-    ScanDayCount.objects.create(venue=market, day=LATE.date(), scans=5, refused=1)
+    ScanDayCount.objects.create(venue=market, day=late.date(), scans=5, refused=1)
     ScanDayCount.objects.create(venue=checkpoint, day=old, scans=3, refused=0)
     before = _stored(areas=False)  # counts written around the ingest
     migration.count_live_scans(global_apps, None)
     assert _stored(areas=False) == {
-        (market.pk, LATE.date()): (7, 2),
-        (market.pk, EARLY.date()): (1, 0),
+        (market.pk, late.date()): (7, 2),
+        (market.pk, early.date()): (1, 0),
         (checkpoint.pk, old): (3, 0),
     }
     migration.uncount_live_scans(global_apps, None)
     assert _stored(areas=False) == before
 
 
-def test_area_counts_follow_venues_moved_between_areas(areas, users, market, checkpoint, green):
+def test_area_counts_follow_venues_moved_between_areas(
+    areas, users, market, checkpoint, green, now, late, early
+):
     rng = random.Random(3)
     batch = [
-        _record(rng.choice((market, checkpoint)), LATE + datetime.timedelta(minutes=i * 3))
+        _record(rng.choice((market, checkpoint)), late + datetime.timedelta(minutes=i * 3))
         | {"id_number": green.id_number}
         for i in range(40)
     ]
-    services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert _per_area()
     staff = users["community"]
     grids = [a for a in areas.values() if a.path.startswith(staff.area.path)]
@@ -300,8 +320,8 @@ def test_area_counts_follow_venues_moved_between_areas(areas, users, market, che
             )
         else:  # a bulk update around it
             Venue.objects.filter(pk=venue.pk).update(area=target)
-        more = [_record(venue, EARLY + datetime.timedelta(minutes=step), id_number=green.id_number)]
-        services.ingest_scans(actor=users["community"], records=more, now=NOW)
+        more = [_record(venue, early + datetime.timedelta(minutes=step), id_number=green.id_number)]
+        services.ingest_scans(actor=users["community"], records=more, now=now)
         assert _stored() == _direct()
     # Recounted from the day counts (after a load around the ingest): the same rows.
     kept = _per_area()

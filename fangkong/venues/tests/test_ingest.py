@@ -18,30 +18,34 @@ from fangkong.status.tokens import make_status_token
 from fangkong.venues import services
 from fangkong.venues.models import Scan
 
-NOW = timezone.now().replace(microsecond=0)
+
+@pytest.fixture
+def now():
+    """The time of the test, taken as it starts: a run of the suite may cross midnight."""
+    return timezone.now().replace(microsecond=0)
 
 
-def _record(venue, **extra):
+def _record(venue, now, **extra):
     base = {
         "id": str(uuid.uuid4()),
         "venue": venue.code,
-        "scanned_at": (NOW - datetime.timedelta(minutes=5)).isoformat(),
+        "scanned_at": (now - datetime.timedelta(minutes=5)).isoformat(),
         "direction": "in",
         "temperature": "36.5",
     }
     return base | extra
 
 
-def test_resending_a_batch_creates_no_duplicates(users, market, green, red):
+def test_resending_a_batch_creates_no_duplicates(users, market, green, red, now):
     token = make_status_token(PersonStatus.objects.get(pk=red.pk))
     batch = [
-        _record(market, id_number=green.id_number),
-        _record(market, token=token),
-        _record(market, id_number=make_id_number(), name="外地访客"),
+        _record(market, now, id_number=green.id_number),
+        _record(market, now, token=token),
+        _record(market, now, id_number=make_id_number(), name="外地访客"),
     ]
-    first = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    first = services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert (first.created, first.duplicates, first.rejected) == (3, 0, 0)
-    again = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    again = services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert (again.created, again.duplicates, again.rejected) == (0, 3, 0)
     assert [r["status"] for r in again.results] == ["duplicate"] * 3
     assert Scan.objects.count() == 3
@@ -58,14 +62,14 @@ def test_resending_a_batch_creates_no_duplicates(users, market, green, red):
     assert [e.changes["duplicates"] for e in entries] == [0, 3]
 
 
-def test_a_record_repeated_inside_one_batch_is_stored_once(users, market, green):
-    rec = _record(market, id_number=green.id_number)
-    result = services.ingest_scans(actor=users["community"], records=[rec, dict(rec)], now=NOW)
+def test_a_record_repeated_inside_one_batch_is_stored_once(users, market, green, now):
+    rec = _record(market, now, id_number=green.id_number)
+    result = services.ingest_scans(actor=users["community"], records=[rec, dict(rec)], now=now)
     assert [r["status"] for r in result.results] == ["created", "duplicate"]
     assert Scan.objects.count() == 1
 
 
-def test_partial_batch_accepts_good_records_and_reports_bad_ones(users, market, green, areas):
+def test_partial_batch_accepts_good_records_and_reports_bad_ones(users, market, green, areas, now):
     from fangkong.venues.choices import VenueKind
 
     elsewhere = services.create_venue(
@@ -73,16 +77,16 @@ def test_partial_batch_accepts_good_records_and_reports_bad_ones(users, market, 
         data={"area": areas["grid_c"], "name": "米易超市", "kind": VenueKind.SUPERMARKET},
     )
     batch = [
-        _record(market, id_number=green.id_number),
-        _record(market, id="not-a-uuid", id_number=green.id_number),
-        _record(market, id_number="110101199003071234"),
-        _record(market, scanned_at="昨天", phone="13800001111", temperature="45"),
-        _record(elsewhere, id_number=green.id_number),
-        _record(market, direction="sideways", token="x"),
-        _record(market, id_number=green.id_number, direction="out", temperature=""),
+        _record(market, now, id_number=green.id_number),
+        _record(market, now, id="not-a-uuid", id_number=green.id_number),
+        _record(market, now, id_number="110101199003071234"),
+        _record(market, now, scanned_at="昨天", phone="13800001111", temperature="45"),
+        _record(elsewhere, now, id_number=green.id_number),
+        _record(market, now, direction="sideways", token="x"),
+        _record(market, now, id_number=green.id_number, direction="out", temperature=""),
         "not an object",
     ]
-    result = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    result = services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert (result.created, result.duplicates, result.rejected) == (2, 0, 6)
     assert [r["status"] for r in result.results] == [
         "created",
@@ -114,44 +118,44 @@ def test_partial_batch_accepts_good_records_and_reports_bad_ones(users, market, 
     assert Scan.objects.count() == 2
 
 
-def test_invalid_personal_code_is_a_record_error(users, market):
+def test_invalid_personal_code_is_a_record_error(users, market, now):
     result = services.ingest_scans(
-        actor=users["community"], records=[_record(market, token="forged")], now=NOW
+        actor=users["community"], records=[_record(market, now, token="forged")], now=now
     )
     assert result.errors == [{"index": 0, "field": "token", "message": "个人码无效"}]
     assert Scan.objects.count() == 0
 
 
-def test_future_scans_and_oversized_batches_are_refused(users, market, green):
-    later = (NOW + datetime.timedelta(hours=1)).isoformat()
+def test_future_scans_and_oversized_batches_are_refused(users, market, green, now):
+    later = (now + datetime.timedelta(hours=1)).isoformat()
     result = services.ingest_scans(
         actor=users["community"],
-        records=[_record(market, id_number=green.id_number, scanned_at=later)],
-        now=NOW,
+        records=[_record(market, now, id_number=green.id_number, scanned_at=later)],
+        now=now,
     )
     assert result.errors[0]["message"] == "扫码时间晚于当前时间，请校准设备时钟"
     with pytest.raises(ValidationError) as e:
-        services.ingest_scans(actor=users["community"], records=[{}] * 5001, now=NOW)
+        services.ingest_scans(actor=users["community"], records=[{}] * 5001, now=now)
     assert e.value.message_dict == {"records": ["每批最多 5000 条记录，请分批上传"]}
     with pytest.raises(ValidationError):
-        services.ingest_scans(actor=users["community"], records=[], now=NOW)
+        services.ingest_scans(actor=users["community"], records=[], now=now)
 
 
 def test_scans_older_than_their_retention_and_unknown_fields_are_refused(
-    users, market, green, settings
+    users, market, green, settings, now
 ):
     # A scan past its 28 days would be purged the next night; a device whose clock reset to
     # a past year is told so instead of filling old months.
     def one(**extra):
         return services.ingest_scans(
             actor=users["community"],
-            records=[_record(market, id_number=green.id_number, **extra)],
-            now=NOW,
+            records=[_record(market, now, id_number=green.id_number, **extra)],
+            now=now,
         )
 
-    edge = NOW - datetime.timedelta(days=27, hours=23)
+    edge = now - datetime.timedelta(days=27, hours=23)
     assert one(scanned_at=edge.isoformat()).created == 1
-    cutoff = timezone.localtime(NOW - datetime.timedelta(days=28)).date().isoformat()
+    cutoff = timezone.localtime(now - datetime.timedelta(days=28)).date().isoformat()
     result = one(scanned_at="2019-06-01T08:00:00+08:00")
     assert result.errors == [
         {
@@ -161,7 +165,7 @@ def test_scans_older_than_their_retention_and_unknown_fields_are_refused(
         }
     ]
     settings.FANGKONG_RETENTION_DAYS = {"venues.scan": 400}  # the period is the configured one
-    old = (NOW - datetime.timedelta(days=100)).isoformat()
+    old = (now - datetime.timedelta(days=100)).isoformat()
     assert one(scanned_at=old).created == 1
     # A misspelled field would have stored the scan without its temperature.
     result = one(temprature="38.5", **{"temperature": None})
@@ -171,29 +175,31 @@ def test_scans_older_than_their_retention_and_unknown_fields_are_refused(
     assert Scan.objects.count() == 2
 
 
-def test_ingest_needs_the_permission_and_writes_nothing_without_it(users, market, green):
+def test_ingest_needs_the_permission_and_writes_nothing_without_it(users, market, green, now):
     with pytest.raises(PermissionDenied):
         services.ingest_scans(
-            actor=users["grid_a"], records=[_record(market, id_number=green.id_number)], now=NOW
+            actor=users["grid_a"],
+            records=[_record(market, now, id_number=green.id_number)],
+            now=now,
         )
     assert Scan.objects.count() == 0
     assert not AuditEntry.objects.filter(object_type="venues.scan").exists()
 
 
-def test_repeated_people_in_a_batch_are_checked_once_and_stored_alike(users, market, green):
+def test_repeated_people_in_a_batch_are_checked_once_and_stored_alike(users, market, green, now):
     visitor_id = make_id_number()
     batch = [
-        _record(market, id_number=green.id_number),
-        _record(market, id_number=green.id_number.lower(), direction="out"),
-        _record(market, id_number=visitor_id, name="外地访客"),
-        _record(market, id_number=visitor_id, name="外地访客", direction="out"),
-        _record(market, phone="138 0000 1111", name="送货员"),
-        _record(market, phone="13800001111", name="送货员", direction="out"),
-        _record(market, id_number="110101199003071234"),
-        _record(market, id_number="110101199003071234", temperature="45"),
-        _record(market, id_number=green.id_number, temperature=["36.5"], direction=["in"]),
+        _record(market, now, id_number=green.id_number),
+        _record(market, now, id_number=green.id_number.lower(), direction="out"),
+        _record(market, now, id_number=visitor_id, name="外地访客"),
+        _record(market, now, id_number=visitor_id, name="外地访客", direction="out"),
+        _record(market, now, phone="138 0000 1111", name="送货员"),
+        _record(market, now, phone="13800001111", name="送货员", direction="out"),
+        _record(market, now, id_number="110101199003071234"),
+        _record(market, now, id_number="110101199003071234", temperature="45"),
+        _record(market, now, id_number=green.id_number, temperature=["36.5"], direction=["in"]),
     ]
-    result = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    result = services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert (result.created, result.rejected) == (6, 3)
     checksum = "身份证号校验位不正确，请核对（可能有数字录错，或被 Excel 改动）"
     assert result.errors == [
@@ -215,12 +221,12 @@ def test_repeated_people_in_a_batch_are_checked_once_and_stored_alike(users, mar
 
 
 @pytest.mark.django_db
-def test_scan_column_adapters_give_what_the_fields_give():
+def test_scan_column_adapters_give_what_the_fields_give(now):
     from django.db import connection
 
     moment_of, uuid_of = services.scan_column_adapters(connection)
     fields = {f.attname: f for f in Scan._meta.concrete_fields}
-    for moment in (NOW, NOW.replace(microsecond=123456), NOW.astimezone(datetime.UTC)):
+    for moment in (now, now.replace(microsecond=123456), now.astimezone(datetime.UTC)):
         expected = fields["scanned_at"].get_db_prep_save(moment, connection)
         assert (moment_of(moment) if moment_of else moment) == expected
     key = uuid.uuid4()
@@ -232,20 +238,20 @@ def test_scan_column_adapters_give_what_the_fields_give():
         assert fields[column].get_db_prep_save(value, connection) == value, column
 
 
-def test_a_large_batch_resent_and_overlapping_is_stored_exactly_once(users, market, green):
+def test_a_large_batch_resent_and_overlapping_is_stored_exactly_once(users, market, green, now):
     # Above INSERT_CHUNK (two statements on SQLite) and COPY_FROM_ROWS (COPY on PostgreSQL).
     size = services.INSERT_CHUNK + 20
     assert size >= services.COPY_FROM_ROWS
     batch = [
-        _record(market, phone=f"139{i:08d}", name="访客")
+        _record(market, now, phone=f"139{i:08d}", name="访客")
         if i % 2
-        else _record(market, id_number=green.id_number)
+        else _record(market, now, id_number=green.id_number)
         for i in range(size)
     ]
     batch.append(dict(batch[3]))  # the same record twice in one batch
-    first = services.ingest_scans(actor=users["community"], records=batch[:300], now=NOW)
+    first = services.ingest_scans(actor=users["community"], records=batch[:300], now=now)
     assert (first.created, first.duplicates, first.rejected) == (300, 0, 0)
-    second = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    second = services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert (second.created, second.duplicates, second.rejected) == (size - 300, 301, 0)
     statuses = [r["status"] for r in second.results]
     assert statuses == ["duplicate"] * 300 + ["created"] * (size - 300) + ["duplicate"]
@@ -289,7 +295,7 @@ def test_the_batch_lookups_find_what_the_scoped_querysets_find(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_single_scan_outside_any_transaction_is_written_whole_or_not_at_all(
-    users, market, green, monkeypatch
+    users, market, green, monkeypatch, now
 ):
     """A small batch is one short transaction of its own (``_short_write``): a failure after
     its insert leaves no scan, day count or audit entry, and the resend is stored once."""
@@ -298,7 +304,10 @@ def test_a_single_scan_outside_any_transaction_is_written_whole_or_not_at_all(
     from fangkong.core import audit
     from fangkong.venues.models import ScanDayCount
 
-    batch = [_record(market, id_number=green.id_number), _record(market, phone="13800001111")]
+    batch = [
+        _record(market, now, id_number=green.id_number),
+        _record(market, now, phone="13800001111"),
+    ]
     assert len(batch) < services.COPY_FROM_ROWS and connection.get_autocommit()
 
     def dropped(*args, **kwargs):
@@ -306,12 +315,12 @@ def test_a_single_scan_outside_any_transaction_is_written_whole_or_not_at_all(
 
     with monkeypatch.context() as m, pytest.raises(ConnectionError):
         m.setattr(audit, "append", dropped)
-        services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+        services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert connection.get_autocommit()
     assert Scan.objects.count() == 0 and not ScanDayCount.objects.exists()
     assert not AuditEntry.objects.filter(object_type="venues.scan").exists()
-    first = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
-    again = services.ingest_scans(actor=users["community"], records=batch, now=NOW)
+    first = services.ingest_scans(actor=users["community"], records=batch, now=now)
+    again = services.ingest_scans(actor=users["community"], records=batch, now=now)
     assert (first.created, again.created, again.duplicates) == (2, 0, 2)
     assert Scan.objects.count() == 2
     # The visitor (unknown colour) is refused at the door.
@@ -363,7 +372,7 @@ def _entry(entry) -> dict:
 
 
 def test_one_scan_stores_answers_and_audits_as_the_general_path(
-    users, areas, market, green, red, monkeypatch
+    users, areas, market, green, red, monkeypatch, now
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -382,20 +391,20 @@ def test_one_scan_stores_answers_and_audits_as_the_general_path(
     )
     visitor_number = make_id_number()
     cases = [
-        ("community", _record(market, id_number=green.id_number)),
-        ("community", _record(market, id_number=red.id_number)),
-        ("community", _record(market, id_number=red.id_number, direction="out")),
-        ("community", _record(market, id_number=green.id_number, admitted=False)),
-        ("community", _record(market, id_number=red.id_number, admitted=True)),
-        ("community", _record(market, id_number=no_status.id_number)),
-        ("community", _record(market, id_number=visitor_number, name="外地访客")),
-        ("community", _record(market, phone="13800001111", name="送货员", temperature="")),
-        ("command", _record(market, phone="+86 138 0000 2222")),
-        ("street", _record(market, id_number=green.id_number, temperature="37.9")),
-        ("grid_b", _record(market, id_number=green.id_number)),  # not in grid_b's scope
-        ("nowhere", _record(market, id_number=green.id_number)),  # no area: the general path
-        ("community", _record(elsewhere, id_number=green.id_number)),  # nor in community's
-        ("community", _record(market, id_number=green.id_number) | {"venue": "no-such-code"}),
+        ("community", _record(market, now, id_number=green.id_number)),
+        ("community", _record(market, now, id_number=red.id_number)),
+        ("community", _record(market, now, id_number=red.id_number, direction="out")),
+        ("community", _record(market, now, id_number=green.id_number, admitted=False)),
+        ("community", _record(market, now, id_number=red.id_number, admitted=True)),
+        ("community", _record(market, now, id_number=no_status.id_number)),
+        ("community", _record(market, now, id_number=visitor_number, name="外地访客")),
+        ("community", _record(market, now, phone="13800001111", name="送货员", temperature="")),
+        ("command", _record(market, now, phone="+86 138 0000 2222")),
+        ("street", _record(market, now, id_number=green.id_number, temperature="37.9")),
+        ("grid_b", _record(market, now, id_number=green.id_number)),  # not in grid_b's scope
+        ("nowhere", _record(market, now, id_number=green.id_number)),  # no area: the general path
+        ("community", _record(elsewhere, now, id_number=green.id_number)),  # nor in community's
+        ("community", _record(market, now, id_number=green.id_number) | {"venue": "no-such-code"}),
     ]
     # A system administrator (no area) sees every venue; a device account kept to one grid.
     users = users | {
@@ -403,7 +412,7 @@ def test_one_scan_stores_answers_and_audits_as_the_general_path(
         "grid_b": make_user(Role.COMMUNITY, areas["grid_b"], username="device_b"),
         "nowhere": make_user(Role.COMMUNITY, None, username="nowhere"),
     }
-    cases.append(("admin", _record(elsewhere, id_number=green.id_number)))
+    cases.append(("admin", _record(elsewhere, now, id_number=green.id_number)))
 
     def counts():
         return (
@@ -419,7 +428,7 @@ def test_one_scan_stores_answers_and_audits_as_the_general_path(
         before = counts()
         with CaptureQueriesContext(connection) as queries:
             answers = [
-                services.ingest_scans(actor=users[who], records=[r], now=NOW).as_dict()
+                services.ingest_scans(actor=users[who], records=[r], now=now).as_dict()
                 for r in (rec, dict(rec))  # and its resend
             ]
         if connection.vendor == "postgresql" and who != "nowhere" and one_path:
@@ -455,7 +464,7 @@ def test_one_scan_stores_answers_and_audits_as_the_general_path(
     assert audit.verify_chain().ok
 
 
-def test_one_scan_counts_the_days_as_the_general_path(users, market, green, monkeypatch):
+def test_one_scan_counts_the_days_as_the_general_path(users, market, green, monkeypatch, now):
     from fangkong.venues.models import ScanAreaDayCount, ScanDayCount
 
     def counts():
@@ -465,13 +474,13 @@ def test_one_scan_counts_the_days_as_the_general_path(users, market, green, monk
         )
 
     batch = [
-        _record(market, id_number=green.id_number),
-        _record(market, phone="13800001111"),  # a visitor: refused
-        _record(market, id_number=green.id_number, direction="out"),
+        _record(market, now, id_number=green.id_number),
+        _record(market, now, phone="13800001111"),  # a visitor: refused
+        _record(market, now, id_number=green.id_number, direction="out"),
     ]
     for rec in batch:
-        services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
-        services.ingest_scans(actor=users["community"], records=[rec], now=NOW)  # resent
+        services.ingest_scans(actor=users["community"], records=[rec], now=now)
+        services.ingest_scans(actor=users["community"], records=[rec], now=now)  # resent
     mine = counts()
     ScanDayCount.objects.all().delete()
     ScanAreaDayCount.objects.all().delete()
@@ -479,22 +488,22 @@ def test_one_scan_counts_the_days_as_the_general_path(users, market, green, monk
         _general_path(m)
         for rec in batch:
             rec = rec | {"id": str(uuid.uuid4())}
-            services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
-            services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
+            services.ingest_scans(actor=users["community"], records=[rec], now=now)
+            services.ingest_scans(actor=users["community"], records=[rec], now=now)
     assert mine == counts()
     assert mine[0] == [(3, 1)]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_one_scan_outside_any_transaction_is_written_whole_or_not_at_all(
-    users, market, green, monkeypatch
+    users, market, green, monkeypatch, now
 ):
     from django.db import connection
 
     from fangkong.core import audit
     from fangkong.venues.models import ScanDayCount
 
-    rec = _record(market, id_number=green.id_number)
+    rec = _record(market, now, id_number=green.id_number)
 
     def dropped(*args, **kwargs):
         raise ConnectionError("the connection dropped")
@@ -508,12 +517,12 @@ def test_one_scan_outside_any_transaction_is_written_whole_or_not_at_all(
             m.setattr(services, "_one_scan_sql", lambda vendor: failing)
         else:  # the general path: fails after the insert
             m.setattr(audit, "append", dropped)
-        services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
+        services.ingest_scans(actor=users["community"], records=[rec], now=now)
     assert connection.get_autocommit()
     assert Scan.objects.count() == 0 and not ScanDayCount.objects.exists()
     assert not AuditEntry.objects.filter(object_type="venues.scan").exists()
-    first = services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
-    again = services.ingest_scans(actor=users["community"], records=[rec], now=NOW)
+    first = services.ingest_scans(actor=users["community"], records=[rec], now=now)
+    again = services.ingest_scans(actor=users["community"], records=[rec], now=now)
     assert (first.created, again.created, again.duplicates) == (1, 0, 1)
     assert Scan.objects.count() == 1
     assert [(c.scans, c.refused) for c in ScanDayCount.objects.all()] == [(1, 0)]
@@ -523,7 +532,7 @@ def test_one_scan_outside_any_transaction_is_written_whole_or_not_at_all(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_scan_in_a_fresh_database_starts_the_audit_chain(areas):
+def test_one_scan_in_a_fresh_database_starts_the_audit_chain(areas, now):
     """No audited write before it: no chain head yet (the one-scan statement then writes
     nothing, the head is created and the statement sent again)."""
     from django.db import connection
@@ -539,9 +548,9 @@ def test_one_scan_in_a_fresh_database_starts_the_audit_chain(areas):
         cur.execute("DELETE FROM core_audithead")
     venue = Venue.objects.create(area=areas["grid_a"], name="新卡点", kind=VenueKind.CHECKPOINT)
     device = make_user(Role.COMMUNITY, areas["community"], username="device")
-    rec = _record(venue, phone="13800001111")
-    first = services.ingest_scans(actor=device, records=[rec], now=NOW)
-    again = services.ingest_scans(actor=device, records=[rec], now=NOW)
+    rec = _record(venue, now, phone="13800001111")
+    first = services.ingest_scans(actor=device, records=[rec], now=now)
+    again = services.ingest_scans(actor=device, records=[rec], now=now)
     assert (first.created, again.duplicates) == (1, 1)
     assert connection.get_autocommit()
     entries = AuditEntry.objects.order_by("id")
@@ -587,7 +596,7 @@ class _Held:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_one_scan_counts_in_a_row_no_other_scan_is_writing(users, market, green):
+def test_one_scan_counts_in_a_row_no_other_scan_is_writing(users, market, green, now):
     """A single scan adds to the first of its venue's (and area's) rows of the day that no
     other single scan is writing, and starts another when all are taken, instead of waiting
     for the other's commit; batches add to row 0, which single scans leave alone; the day's
@@ -596,19 +605,19 @@ def test_one_scan_counts_in_a_row_no_other_scan_is_writing(users, market, green)
 
     from fangkong.venues.models import ScanAreaDayCount, ScanDayCount
 
-    scan = functools.partial(services.ingest_scans, actor=users["community"], now=NOW)
-    scan(records=[_record(market, phone="13800001111")])  # row 1 of the venue and the area
-    # The records' own day: five minutes before NOW, which is the day before just after midnight.
-    day = timezone.localdate(datetime.datetime.fromisoformat(_record(market)["scanned_at"]))
-    batch = [_record(market, phone=f"1380000200{n}") for n in range(2)]
+    scan = functools.partial(services.ingest_scans, actor=users["community"], now=now)
+    scan(records=[_record(market, now, phone="13800001111")])  # row 1 of the venue and the area
+    # The records' own day: five minutes before now, which is the day before just after midnight.
+    day = timezone.localdate(datetime.datetime.fromisoformat(_record(market, now)["scanned_at"]))
+    batch = [_record(market, now, phone=f"1380000200{n}") for n in range(2)]
     held = [  # a batch and a single scan at the same venue, neither committed yet
         _Held(lambda: scan(records=batch)),
-        _Held(lambda: scan(records=[_record(market, phone="13800003333")])),
+        _Held(lambda: scan(records=[_record(market, now, phone="13800003333")])),
     ]
     with connection.cursor() as cur:  # a scan that waited would fail, not hang the test
         cur.execute("SET lock_timeout = '5s'")
     try:
-        result = scan(records=[_record(market, id_number=green.id_number)])  # does not wait
+        result = scan(records=[_record(market, now, id_number=green.id_number)])  # does not wait
     finally:
         with connection.cursor() as cur:
             cur.execute("RESET lock_timeout")
@@ -617,7 +626,7 @@ def test_one_scan_counts_in_a_row_no_other_scan_is_writing(users, market, green)
     assert (result.created, result.rejected) == (1, 0)
     assert _day_rows(ScanDayCount, venue=market, day=day) == [(0, 2), (1, 2), (2, 1)]
     assert _day_rows(ScanAreaDayCount, area_id=market.area_id, day=day) == [(0, 2), (1, 2), (2, 1)]
-    scan(records=[_record(market, phone="13800004444")])  # row 1 is free again
+    scan(records=[_record(market, now, phone="13800004444")])  # row 1 is free again
     assert _day_rows(ScanDayCount, venue=market, day=day) == [(0, 2), (1, 3), (2, 1)]
     figures = ScanAreaDayCount.objects.filter(area_id=market.area_id, day=day)
     assert sum(figures.values_list("scans", flat=True)) == Scan.objects.count() == 6
@@ -625,7 +634,7 @@ def test_one_scan_counts_in_a_row_no_other_scan_is_writing(users, market, green)
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_one_scan_locks_the_audit_head_last(users, market, green, pg_sessions):
+def test_one_scan_locks_the_audit_head_last(users, market, green, pg_sessions, now):
     """An audit chain's tip — held until the commit is flushed — is locked only once the
     scan and its day counts are in: a single scan waiting for a day-count row (here: one a
     move of the venue is rewriting) holds no tip meanwhile."""
@@ -633,16 +642,16 @@ def test_one_scan_locks_the_audit_head_last(users, market, green, pg_sessions):
 
     from django.db import connections
 
-    first = _record(market, phone="13800001111")
-    services.ingest_scans(actor=users["community"], records=[first], now=NOW)
+    first = _record(market, now, phone="13800001111")
+    services.ingest_scans(actor=users["community"], records=[first], now=now)
     holder = pg_sessions()  # holds the venue's rows of the day
     other = pg_sessions(autocommit=True)  # another audited writer
     outcome = []
 
     def scan():
         try:
-            rec = _record(market, id_number=green.id_number)
-            outcome.append(services.ingest_scans(actor=users["community"], records=[rec], now=NOW))
+            rec = _record(market, now, id_number=green.id_number)
+            outcome.append(services.ingest_scans(actor=users["community"], records=[rec], now=now))
         finally:
             connections.close_all()
 
