@@ -297,6 +297,10 @@ FANGKONG_IMPORT_MAX_ROWS = _env_int("FANGKONG_IMPORT_MAX_ROWS", 1_000_000)
 # too, by the same rule); 0 = never. On SQLite the rebuild sorts through a temporary file
 # (the import's temp_store, core/importing/engine.py).
 FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS = _env_int("FANGKONG_IMPORT_DEFER_INDEXES_MIN_ROWS", 50_000)
+# SQLite: a file of at least this many rows, imported while no other process has the database
+# open (a command-line load with the server stopped), is written straight into the database
+# with a rollback journal rather than through the write-ahead log (core/dbfiles.py); 0 = never.
+FANGKONG_IMPORT_SQLITE_DIRECT_MIN_ROWS = _env_int("FANGKONG_IMPORT_SQLITE_DIRECT_MIN_ROWS", 50_000)
 # Worker processes that parse, validate and encrypt a large file's rows while the importing
 # process writes them (core/importing/pipeline.py); 0 = all in one process. Files of fewer
 # rows than FANGKONG_IMPORT_WORKERS_MIN_ROWS are imported in one process.

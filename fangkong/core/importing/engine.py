@@ -21,7 +21,7 @@ import itertools
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fangkong.core import audit, dbstats
+from fangkong.core import audit, dbfiles, dbstats
 from fangkong.core.batches import batched
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import require_area, require_perm
@@ -216,7 +216,7 @@ class _Run:
             text_columns = [i for i, key, *_p in self.plan if self.importer.column(key).as_text]
             self.reject_file = RejectWriter(header, text_columns)
             try:
-                with bounded_sqlite_cache(), _fewer_collections():
+                with self._direct(), bounded_sqlite_cache(), _fewer_collections():
                     committed = self._write_all(header_row, rows, path, name, digest)
             except BaseException:
                 self.reject_file.discard()
@@ -248,6 +248,14 @@ class _Run:
             dbstats.refresh(connection.alias, [self.writer.table] if big else ())
             self.importer.after_commit(result)
         return result
+
+    def _direct(self):
+        """A large file on SQLite written straight into the database when no other process
+        has it open (``dbfiles.rollback_journal_while_alone``)."""
+        least = settings.FANGKONG_IMPORT_SQLITE_DIRECT_MIN_ROWS
+        if not least or (self.total_estimate or 0) < least:
+            return nullcontext(False)
+        return dbfiles.rollback_journal_while_alone(connection)
 
     def _write_all(self, header_row: int, rows, path: Path, name: str, digest: str) -> bool:
         with transaction.atomic():

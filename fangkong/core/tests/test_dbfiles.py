@@ -5,6 +5,7 @@ import os
 import sqlite3
 import stat
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -118,3 +119,80 @@ def test_no_checkpointer_for_postgresql_memory_or_a_missing_file(tmp_path, monke
     time.sleep(0.2)
     stop.set()
     assert not missing.exists()
+
+
+def _journal_mode(wrapper) -> str:
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def alone(tmp_path, monkeypatch):
+    """A connection with the deployment's settings to a new database holding a table ``t``."""
+    name = tmp_path / "fangkong.sqlite3"
+    wrapper = DatabaseWrapper(_sqlite_settings(monkeypatch, name), alias="direct-test")
+    with wrapper.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (x TEXT)")
+    yield wrapper
+    wrapper.close()
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_alone_writes_straight_into_the_database_then_wal_mode_is_back(alone):
+    name = Path(alone.settings_dict["NAME"])
+    assert _journal_mode(alone) == "wal"
+    with dbfiles.rollback_journal_while_alone(alone) as direct:
+        assert direct
+        assert _journal_mode(alone) == "delete"
+        assert not Path(f"{name}-wal").exists()  # the log was copied in and removed
+        with alone.cursor() as cursor:
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute("INSERT INTO t SELECT hex(randomblob(100)) FROM t UNION ALL SELECT 'a'")
+            cursor.execute("COMMIT")
+        assert _rows_in_the_database_file(name) == 1  # in the file itself, no log
+    assert _journal_mode(alone) == "wal"
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_keeps_the_log_while_another_connection_is_open_and_does_not_wait(alone):
+    name = alone.settings_dict["NAME"]
+    with contextlib.closing(sqlite3.connect(name, timeout=30)) as other:  # a server, say
+        other.execute("SELECT count(*) FROM t").fetchone()
+        started = time.monotonic()
+        with dbfiles.rollback_journal_while_alone(alone) as direct:
+            # Refused at once: the deployment's 30 s busy timeout is not sat out.
+            assert time.monotonic() - started < 10
+            assert not direct
+            assert _journal_mode(alone) == "wal"
+    assert _journal_mode(alone) == "wal"
+
+
+@pytest.mark.django_db
+def test_a_failed_bulk_load_gets_wal_mode_back(alone):
+    with pytest.raises(RuntimeError), dbfiles.rollback_journal_while_alone(alone) as direct:
+        assert direct
+        raise RuntimeError("the import failed")
+    assert _journal_mode(alone) == "wal"
+
+
+@pytest.mark.django_db
+def test_no_switch_inside_a_transaction_or_for_memory(alone, monkeypatch):
+    alone.set_autocommit(False)
+    alone.in_atomic_block = True  # what atomic() sets on a registered connection
+    try:
+        with dbfiles.rollback_journal_while_alone(alone) as direct:
+            assert not direct
+            assert _journal_mode(alone) == "wal"
+    finally:
+        alone.in_atomic_block = False
+        alone.rollback()
+        alone.set_autocommit(True)
+    memory = DatabaseWrapper(
+        _sqlite_settings(monkeypatch, ":memory:") | {"OPTIONS": {}}, alias="memory-test"
+    )
+    try:
+        with dbfiles.rollback_journal_while_alone(memory) as direct:
+            assert not direct
+    finally:
+        memory.close()

@@ -121,13 +121,19 @@ def _running(pid: int) -> bool:
 
 
 @pytest.mark.parametrize(
-    "workers", [0, 1, 2], ids=["one process", "with a worker process", "with two workers"]
+    ("workers", "direct"),
+    [(0, False), (1, False), (2, True)],
+    ids=["one process", "with a worker process", "with two workers, no write-ahead log"],
 )
 def test_sigkill_of_the_import_command_leaves_nothing_and_the_retry_is_exact(
-    sb, tmp_path, monkeypatch, workers
+    sb, tmp_path, monkeypatch, workers, direct
 ):
     monkeypatch.setitem(sb.env, "FANGKONG_IMPORT_WORKERS", str(workers))
     monkeypatch.setitem(sb.env, "FANGKONG_IMPORT_WORKERS_MIN_ROWS", "0")
+    # SQLite: alone with the database, a large file is written straight into it with a
+    # rollback journal (core.dbfiles); PostgreSQL has no such mode.
+    monkeypatch.setitem(sb.env, "FANGKONG_IMPORT_SQLITE_DIRECT_MIN_ROWS", "1" if direct else "0")
+    journal = sb.var / "fangkong.sqlite3-journal"
     path = tmp_path / "名单.csv"
     _workbook(path, ROWS, seed=1 + workers)
     before = _state(sb)
@@ -149,6 +155,8 @@ def test_sigkill_of_the_import_command_leaves_nothing_and_the_retry_is_exact(
     assert len(children) == workers
     # A worker notices its parent is gone and ends (no orphan keeps evaluating rows).
     _wait(lambda: not any(_running(p) for p in children), 30, "the worker to end")
+    if sb.vendor == "sqlite":  # the kill left the rollback journal the next opening plays back
+        assert journal.exists() == direct
 
     assert _state(sb) == before  # nothing half-written: no resident, no audit entry
     sb.run("verify-audit")
@@ -159,6 +167,9 @@ def test_sigkill_of_the_import_command_leaves_nothing_and_the_retry_is_exact(
     assert residents == before[0] + ROWS
     assert entries == before[1] + ROWS + 1  # one per row and the import's own
     sb.run("verify-audit")
+    if sb.vendor == "sqlite":
+        assert sb.query("PRAGMA journal_mode")[0][0] == "wal"
+        assert not journal.exists()
 
 
 START_JOB = """
