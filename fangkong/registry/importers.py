@@ -45,6 +45,7 @@ class ResidentImporter(Importer):
     permission = "registry.import_resident"
     natural_key = ("id_number_index",)
     key_column = "id_number"
+    kept_values = ("household",)  # what ``prepare_batch`` reads
     columns = (
         Column("name", N_("姓名"), ("居民姓名",), p.person_name(50), required=True, example="张三"),
         id_number_column(),

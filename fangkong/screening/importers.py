@@ -58,6 +58,7 @@ class FindingImporter(ResidentImporter):
     key = "screening.finding"
     label = gettext_lazy("摸排发现人员")
     permission = "registry.import_resident"
+    kept_values = (*ResidentImporter.kept_values, "kind")  # ``after_batch`` reads the kind
     columns = (
         *ResidentImporter.columns,
         Column(

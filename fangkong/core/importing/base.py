@@ -149,6 +149,9 @@ class Importer:
     # The fields a created row's audit entry shows; ``None``: all of them, as
     # ``audit.snapshot`` (an account's entry shows what opening one by hand records).
     audited_fields: ClassVar[tuple[str, ...] | None] = None
+    # The parsed values (``PendingRow.values``) this importer's batch hooks read; a worker
+    # process sends only these back with a row it evaluated (``None``: all of them).
+    kept_values: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self, ctx: ImportContext):
         self.ctx = ctx

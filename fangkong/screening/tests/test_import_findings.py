@@ -120,6 +120,41 @@ def test_messy_list_registers_people_and_findings(tmp_path, users, areas, people
     assert Finding.objects.count() == 3
 
 
+def test_rows_evaluated_in_worker_processes_keep_their_kind(
+    tmp_path, users, areas, campaign, settings, monkeypatch
+):
+    """A worker sends back only the parsed values the importer's hooks read
+    (``kept_values``): the kind ``after_batch`` records is one of them."""
+    from fangkong.screening.importers import FindingImporter
+
+    settings.FANGKONG_IMPORT_WORKERS = 2
+    settings.FANGKONG_IMPORT_WORKERS_MIN_ROWS = 0
+    monkeypatch.setattr(FindingImporter, "batch_size", 2)  # the first chunk stays here
+    names = ["甲一", "乙二", "丙三", "丁四", "戊五", "己六"]
+    kinds_given = ["返乡", "", "流入", "返乡", "", "流入"]
+    rows = [
+        [i, name, make_id_number(), "第一网格", "返乡" if i % 2 else "", "", kind]
+        for i, (name, kind) in enumerate(zip(names, kinds_given, strict=True), start=1)
+    ]
+    path = write_csv(tmp_path / "名单.csv", rows)
+    result = run_import(
+        IMPORTER,
+        path,
+        actor=users["grid_a"],
+        area=areas["grid_a"],
+        options={"campaign_id": campaign.pk},
+    )
+    assert (result.created, result.rejected, result.committed) == (6, 0, True)
+    assert kinds(campaign) == {
+        "甲一": "returnee",
+        "乙二": "other",  # no kind, no 返乡 category
+        "丙三": "inflow",
+        "丁四": "returnee",
+        "戊五": "returnee",  # no kind: from the 返乡 category
+        "己六": "inflow",
+    }
+
+
 def test_a_finding_already_recorded_is_kept(tmp_path, users, areas, people, campaign):
     record_finding(actor=users["grid_a"], campaign=campaign, resident=people["a1"], kind="inflow")
     rows = [[1, "欧阳明月", people["a1"].id_number, "第一网格", "", "", "返乡"]]
