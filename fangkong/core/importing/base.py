@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -125,7 +125,7 @@ class PendingRow:
         self.key = key
         self.errors: list[tuple[str, str]] = []
         self.pk: Any = None  # the written (or matched) record's pk, set before ``after_batch``
-        self.sealed: tuple | None = None  # values computed ahead by a worker (``writer.seal``)
+        self.sealed: Sequence | None = None  # values computed ahead by a worker (``writer.seal``)
 
     def reject(self, column_key: str, message: str) -> None:
         self.errors.append((column_key, message))

@@ -525,21 +525,21 @@ class _Run:
         if evaluated is None or evaluated[3] is None:
             return evaluated
         values, errs, key, fields, later, _none = evaluated
-        _snapshot, *sealed = self.writer.seal(fields)
+        _snapshot, row, head, tail = self.writer.seal(fields)
+        shown, path = self.importer.object_repr(fields), self.area_path(fields)
+        sealed = [None, row, head, tail, shown, path]  # the snapshot's place: ``_arrived``
         kept = self.importer.kept_values
         if kept is not None:
             values = {k: values[k] for k in kept if k in values}
-        repr_, path = self.importer.object_repr(fields), self.area_path(fields)
-        return values, errs, key, fields, later, (None, *sealed, repr_, path)
+        return values, errs, key, fields, later, sealed
 
     @staticmethod
     def _arrived(evaluated: tuple | None) -> tuple | None:
         """A row from a worker with its fields' snapshot (``writer.unsealed``), taken as the
         fields arrive: what the worker sealed them from."""
-        if evaluated is None or evaluated[5] is None:
-            return evaluated
-        fields, sealed = evaluated[3], evaluated[5]
-        return (*evaluated[:5], (tuple(fields.values()), *sealed[1:]))
+        if evaluated is not None and evaluated[5] is not None:
+            evaluated[5][0] = tuple(evaluated[3].values())
+        return evaluated
 
     def _take(self, rowno: int, cells: list, evaluated: tuple | None) -> None:
         """Queue an evaluated row for its batch, in file order (duplicates found here)."""

@@ -433,7 +433,7 @@ class ModelWriter:
         return env["seal"]
 
     @staticmethod
-    def unsealed(fields: dict[str, Any], sealed: tuple | None) -> tuple | None:
+    def unsealed(fields: dict[str, Any], sealed: Sequence | None) -> Sequence | None:
         """``sealed`` if ``fields`` are still what it was computed from, else ``None``
         (e.g. the inserting process linked the row to a household since)."""
         if sealed is not None and tuple(fields.values()) == sealed[0]:
