@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from fangkong.status.clock import at_local
 from fangkong.status.services import recompute_status
@@ -8,6 +9,12 @@ from fangkong.status.testing import make_resident
 from fangkong.tracing.models import Case
 from fangkong.venues import services
 from fangkong.venues.choices import VenueKind
+
+
+@pytest.fixture
+def now():
+    """The time of the test, taken as it starts: a run of the suite may cross midnight."""
+    return timezone.now().replace(microsecond=0)
 
 
 @pytest.fixture

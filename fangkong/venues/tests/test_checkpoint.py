@@ -18,12 +18,6 @@ from fangkong.venues import services
 from fangkong.venues.models import OutingApproval, Scan
 
 
-@pytest.fixture
-def now():
-    """The time of the test, taken as it starts: a run of the suite may cross midnight."""
-    return timezone.now().replace(microsecond=0)
-
-
 def _negative_test(resident, hours_ago: int, now) -> None:
     NucleicAcidTest.objects.create(
         resident=resident,

@@ -30,12 +30,6 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def now():
-    """The time of the test, taken as it starts: a run of the suite may cross midnight."""
-    return timezone.now().replace(microsecond=0)
-
-
-@pytest.fixture
 def late(now):
     """Yesterday 23:59 local time; ``early`` is 00:00 today: the same UTC evening, two local
     days."""

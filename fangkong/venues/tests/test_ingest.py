@@ -19,12 +19,6 @@ from fangkong.venues import services
 from fangkong.venues.models import Scan
 
 
-@pytest.fixture
-def now():
-    """The time of the test, taken as it starts: a run of the suite may cross midnight."""
-    return timezone.now().replace(microsecond=0)
-
-
 def _record(venue, now, **extra):
     base = {
         "id": str(uuid.uuid4()),
