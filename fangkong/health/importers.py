@@ -404,7 +404,10 @@ class AssignmentImporter(RegisteredResidentImporter):
         residents = Resident.objects.select_related("area").in_bulk(resident_ids)
         accounts = User.objects.in_bulk({r.fields["responsible"] for r in rows} - {None})
         stored: dict[tuple, list[Assignment]] = {}
-        # Locked as ``change_assignment`` locks one: a release meanwhile is not extended over.
+        # Locked as ``create_assignment`` and ``change_assignment`` lock them: the residents
+        # (no one else's new arrangement slips in between the check and the write), then
+        # their stored arrangements (a release meanwhile is not extended over).
+        services.lock_assignment_residents(resident_ids)
         mine = Assignment.objects.select_for_update().filter(resident_id__in=resident_ids)
         for a in mine.order_by("pk"):
             stored.setdefault((a.resident_id, a.kind, a.start_date), []).append(a)

@@ -114,6 +114,26 @@ def check_new_assignment(
         )
 
 
+def lock_assignment_residents(resident_ids) -> None:
+    """Inside the caller's transaction, before the assignment rules read a resident's other
+    assignments: one session at a time writes a person's assignments, so two that check at
+    once cannot both pass and store overlapping quarantines (a person with none yet has no
+    assignment row to lock). The residents' rows, in key order (no deadlock between two
+    imports); ``FOR NO KEY UPDATE``, which the inserts that reference a resident (scans,
+    check-ins: ``FOR KEY SHARE``) do not wait for. SQLite runs one write transaction at a
+    time anyway."""
+    from fangkong.registry.models import Resident
+
+    ids = sorted(set(resident_ids))
+    if ids:
+        list(
+            Resident.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 def check_new_end_date(before: Assignment, end_date: datetime.date) -> None:
     """A stored assignment's new end date (修改, or the same arrangement imported again):
     running, never earlier (that is a release, with its note), and not extended into
@@ -157,14 +177,15 @@ def create_assignment(
     """``contact``: the case's contact this quarantine is for (``tracing.quarantine_contacts``)."""
     require_perm(actor, "health.add_assignment")
     require_area(actor, resident.area)
-    check_new_assignment(
-        resident=resident,
-        kind=kind,
-        start_date=start_date,
-        end_date=end_date,
-        responsible=responsible,
-    )
     with transaction.atomic():
+        lock_assignment_residents([resident.pk])
+        check_new_assignment(
+            resident=resident,
+            kind=kind,
+            start_date=start_date,
+            end_date=end_date,
+            responsible=responsible,
+        )
         assignment = audited_create(
             actor,
             Assignment,
@@ -198,6 +219,8 @@ def change_assignment(
     if end_date is None:
         raise ValidationError({"end_date": _("请填写结束日期")})
     with transaction.atomic():
+        # The resident before the assignment, in the order creating and importing lock them.
+        lock_assignment_residents([assignment.resident_id])
         before = lock_versioned(assignment, expected_version)
         check_new_end_date(before, end_date)
         check_responsible(assignment.resident.area, responsible)

@@ -566,7 +566,7 @@ def quarantine_contacts(
     contact's grid where it has one. All or nothing; status follows on commit."""
     from fangkong.health.choices import QUARANTINE_KINDS
     from fangkong.health.selectors import quarantines_in_force, sole_grid_workers
-    from fangkong.health.services import create_assignment
+    from fangkong.health.services import create_assignment, lock_assignment_residents
 
     require_perm(actor, "health.add_assignment")
     require_not_voided(case)
@@ -591,6 +591,8 @@ def quarantine_contacts(
         )
     created = []
     with transaction.atomic():
+        # All of them first, in key order: who is already in quarantine stays so until the end.
+        lock_assignment_residents([c.resident_id for c in contacts])
         running = quarantines_in_force([c.resident_id for c in contacts], today)
         workers = sole_grid_workers({c.resident.area_id for c in contacts})
         for c in contacts:

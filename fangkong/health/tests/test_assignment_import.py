@@ -213,6 +213,32 @@ def test_overlap_with_a_stored_assignment_is_refused_on_the_start_date(
     assert counts(again) == (2, 0, 0, 0)
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_quarantine_entered_while_the_list_is_imported(tmp_path, users, areas, people):
+    """A community enters a home quarantine on the form while the street imports its list
+    naming the same person for central quarantine: the import waits for the form and
+    refuses that row, instead of both checks passing and the person held twice."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    a1 = people["a1"]
+    path = workbook(tmp_path / "race.xlsx", [row(a1, "集中", day(2), day(16))])
+
+    def enter():
+        return create_assignment(
+            actor=users["community"], resident=a1, kind="home_quarantine",
+            start_date=day(), end_date=day(13),
+        )  # fmt: skip
+
+    race = second_while_first_uncommitted(
+        enter, lambda: _import(path, users["community"], areas["community"])
+    )
+    assert race.first is None and race.second is None
+    assert race.second_waited
+    assert errors_of(race.second_result) == [(3, "起始日期", RUNNING_HOME)]
+    assert list(Assignment.objects.values_list("kind", flat=True)) == ["home_quarantine"]
+
+
 def test_reimport_changes_nothing_a_later_end_extends_an_earlier_is_refused(
     tmp_path, users, areas, people, django_capture_on_commit_callbacks
 ):

@@ -59,3 +59,34 @@ def test_home_then_central_quarantine_counts_the_person_once(areas, users):
         "quarantined": 1,
         "monitored": 1,
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sessions_at_once_store_one_quarantine(areas, users):
+    """Two people enter a quarantine for one resident at the same moment: the second waits
+    for the first and is refused by the rule, rather than both passing the check before
+    either has written, which would count the person twice among 隔离中人员."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+    from fangkong.health.models import Assignment
+
+    today = timezone.localdate()
+    r = make_resident(areas["grid_a"], name="同时录入")
+
+    def enter(kind: str):
+        return lambda: create_assignment(
+            actor=users["community"],
+            resident=r,
+            kind=kind,
+            start_date=today,
+            end_date=today + datetime.timedelta(days=13),
+        )
+
+    race = second_while_first_uncommitted(enter("home_quarantine"), enter("central_quarantine"))
+    assert race.first is None
+    assert isinstance(race.second, ValidationError), race.second
+    assert "已有进行中的居家隔离安排" in str(race.second)
+    assert race.second_waited
+    assert list(Assignment.objects.filter(resident=r).values_list("kind", flat=True)) == [
+        "home_quarantine"
+    ]
