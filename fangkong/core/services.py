@@ -49,6 +49,23 @@ def lock_versioned(instance: models.Model, expected_version: int | None) -> mode
     return current
 
 
+def lock_rows(model: type[models.Model], pks: Iterable) -> None:
+    """Inside the caller's transaction: lock these rows of ``model`` for a rule that reads
+    other rows before it writes (one running quarantine a person, one liaison posting an
+    enterprise, a venue's last place), so that two sessions cannot both pass it before either
+    has written. In key order (two callers locking several cannot deadlock); ``FOR NO KEY
+    UPDATE``, which inserts referencing the rows (``FOR KEY SHARE``: a scan at the venue, a
+    check-in of the person) do not wait for. SQLite runs one write transaction at a time."""
+    keys = sorted(set(pks))
+    if keys:
+        list(
+            model._base_manager.select_for_update(no_key=True)
+            .filter(pk__in=keys)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 def audited_create(actor, model: type[models.Model], **fields) -> models.Model:
     """Create a row and append its audit entry; call inside the service's transaction."""
     from . import audit

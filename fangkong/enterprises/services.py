@@ -22,6 +22,7 @@ from fangkong.core.scoping import area_visible_to
 from fangkong.core.services import (
     audited_create,
     audited_delete,
+    lock_rows,
     lock_versioned,
     merged_for_update,
     refuse_duplicate,
@@ -214,12 +215,13 @@ def assign_liaison(
         raise ValidationError({"start_date": _("请填写派驻开始日期")})
     if end_date is not None and end_date < start_date:
         raise ValidationError({"end_date": _("派驻结束日期不能早于开始日期")})
-    overlapping = LiaisonAssignment.objects.filter(enterprise=enterprise, liaison=liaison).filter(
-        active_assignment_q(start_date)
-    )
-    if overlapping.exists():
-        raise ValidationError({"liaison": _("该联络员已派驻到该企业")})
     with transaction.atomic():
+        lock_rows(Enterprise, [enterprise.pk])  # two offices posting them at once: one row
+        overlapping = LiaisonAssignment.objects.filter(
+            enterprise=enterprise, liaison=liaison
+        ).filter(active_assignment_q(start_date))
+        if overlapping.exists():
+            raise ValidationError({"liaison": _("该联络员已派驻到该企业")})
         return audited_create(
             actor,
             LiaisonAssignment,

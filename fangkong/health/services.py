@@ -15,6 +15,7 @@ from fangkong.core.models.audit import AuditAction
 from fangkong.core.scoping import area_visible_to
 from fangkong.core.services import (
     audited_create,
+    lock_rows,
     lock_versioned,
     require_area,
     require_perm,
@@ -115,23 +116,12 @@ def check_new_assignment(
 
 
 def lock_assignment_residents(resident_ids) -> None:
-    """Inside the caller's transaction, before the assignment rules read a resident's other
-    assignments: one session at a time writes a person's assignments, so two that check at
-    once cannot both pass and store overlapping quarantines (a person with none yet has no
-    assignment row to lock). The residents' rows, in key order (no deadlock between two
-    imports); ``FOR NO KEY UPDATE``, which the inserts that reference a resident (scans,
-    check-ins: ``FOR KEY SHARE``) do not wait for. SQLite runs one write transaction at a
-    time anyway."""
+    """``lock_rows`` for the assignment rules, which read a resident's other assignments (a
+    person with none yet has no assignment row to lock): taken by the form, the 协查名单
+    import, an extension and 转隔离, always before the assignments themselves."""
     from fangkong.registry.models import Resident
 
-    ids = sorted(set(resident_ids))
-    if ids:
-        list(
-            Resident.objects.select_for_update(no_key=True)
-            .filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+    lock_rows(Resident, resident_ids)
 
 
 def check_new_end_date(before: Assignment, end_date: datetime.date) -> None:

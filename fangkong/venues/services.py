@@ -21,7 +21,13 @@ from fangkong.core import audit, crypto, pipelined
 from fangkong.core.models.audit import AuditAction, AuditHead
 from fangkong.core.personal import index_value, mask_name
 from fangkong.core.scoping import is_global, path_visible_to, user_area
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    lock_rows,
+    lock_versioned,
+    require_area,
+    require_perm,
+)
 from fangkong.health.choices import AssignmentState
 from fangkong.health.rules import is_fever
 from fangkong.registry.models import Resident
@@ -168,7 +174,7 @@ def _lock_for_entry(venue: Venue) -> None:
     # Entries into a capacity-limited venue queue on its row, so two doors cannot both
     # take the last place (PostgreSQL; SQLite serialises writers anyway).
     if venue.capacity is not None:
-        Venue.objects.select_for_update().filter(pk=venue.pk).values_list("pk").first()
+        lock_rows(Venue, [venue.pk])
 
 
 def _new_scan(

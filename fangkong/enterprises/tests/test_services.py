@@ -155,6 +155,27 @@ def test_liaison_without_binding_sees_nothing(areas, ent_a):
     assert Enterprise.objects.visible_to(loose).count() == 0
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_offices_posting_one_liaison_at_once_store_one_posting(users, ent_b, liaison):
+    """The community and the street post the same liaison officer to an enterprise at the
+    same moment: the second waits for the first and is told the officer is posted there."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    def post():
+        return services.assign_liaison(
+            actor=users["community"], enterprise=ent_b, liaison=liaison,
+            start_date=timezone.localdate(),
+        )  # fmt: skip
+
+    race = second_while_first_uncommitted(post, post)
+    assert race.first is None
+    assert isinstance(race.second, ValidationError)
+    assert race.second.message_dict == {"liaison": ["该联络员已派驻到该企业"]}
+    assert race.second_waited
+    assert LiaisonAssignment.objects.filter(enterprise=ent_b).count() == 1
+
+
 def test_assign_liaison_checks_role_and_area(users, areas, ent_a, ent_c):
     with pytest.raises(ValidationError) as e:
         services.assign_liaison(
