@@ -707,10 +707,11 @@ def issue_certificate(
     green now and has no open case."""
     require_perm(actor, "health.add_healthcertificate")
     require_area(actor, assignment.resident.area)
-    refusal = certificate_refusal(assignment, now=now)
-    if refusal is not None:
-        raise ValidationError({"assignment": refusal})
     with transaction.atomic():
+        lock_rows(Assignment, [assignment.pk])  # two clicks at two desks: one certificate
+        refusal = certificate_refusal(assignment, now=now)
+        if refusal is not None:
+            raise ValidationError({"assignment": refusal})
         certificate = audited_create(
             actor,
             HealthCertificate,

@@ -88,6 +88,24 @@ def test_one_valid_certificate_per_assignment(users, finished):
     assert HealthCertificate.objects.count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_issuing_at_once_give_one_certificate(users, finished):
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    release_assignment(actor=users["community"], assignment=finished)
+
+    def issue():
+        return issue_certificate(actor=users["community"], assignment=finished)
+
+    race = second_while_first_uncommitted(issue, issue)
+    assert race.first is None
+    assert isinstance(race.second, ValidationError)
+    assert "该安排已开具有效的健康证明" in str(race.second)
+    assert race.second_waited
+    assert HealthCertificate.objects.count() == 1
+
+
 def test_grid_worker_may_not_issue(users, finished):
     release_assignment(actor=users["community"], assignment=finished)
     with pytest.raises(Exception) as e:
