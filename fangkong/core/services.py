@@ -66,6 +66,19 @@ def lock_rows(model: type[models.Model], pks: Iterable) -> None:
         )
 
 
+def lock_named(name: str) -> None:
+    """Inside the caller's transaction: one such transaction at a time in the whole database
+    for ``name``, where the rows a rule reads cannot be known before it runs (volunteers
+    picked for several needs at once; ``lock_rows`` in several rounds could deadlock with a
+    single dispatch). PostgreSQL's transaction-level advisory lock; SQLite runs one write
+    transaction at a time. For actions people take, not for every request."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
 def audited_create(actor, model: type[models.Model], **fields) -> models.Model:
     """Create a row and append its audit entry; call inside the service's transaction."""
     from . import audit

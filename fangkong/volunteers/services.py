@@ -23,6 +23,7 @@ from fangkong.core.services import (
     audited_create,
     audited_delete,
     audited_update,
+    lock_named,
     lock_versioned,
     merged_for_update,
     refuse_duplicate,
@@ -385,6 +386,11 @@ def delete_need(*, actor, need: Need, reason: str = "") -> None:
 # --- dispatch -------------------------------------------------------------------------------
 
 
+# Dispatches run one at a time (``core.services.lock_named``): two dispatchers at once could
+# fill a need's last place twice or give one volunteer two tasks at the same hours.
+DISPATCHING = "volunteers.dispatch"
+
+
 def open_places(need: Need) -> int:
     taken = need.assignments.filter(state__in=LIVE_STATES).count()
     return max(0, need.headcount - taken)
@@ -428,24 +434,26 @@ def dispatch(*, actor, need: Need, volunteers: Iterable[Volunteer]) -> list[Assi
     chosen = list(volunteers)
     if not chosen:
         raise ValidationError({"volunteers": _("请至少选择一名志愿者")})
-    if len(chosen) > open_places(need):
-        raise ValidationError(
-            {"volunteers": _("所选人数超过岗位剩余名额（%(n)s 人）") % {"n": open_places(need)}}
-        )
-    candidates = Volunteer.objects.visible_to(actor).filter(pk__in=[v.pk for v in chosen])
-    by_pk = {p.volunteer.pk: p for p in matching.propose(need, candidates)}
-    missing = [v for v in chosen if v.pk not in by_pk]
-    if missing:
-        raise ValidationError(
-            {
-                "volunteers": _(
-                    "%(names)s 当前不可派遣"
-                    "（未审核通过、健康原因、时间冲突、缺少所需技能或已在该岗位）"
-                )
-                % {"names": joined(v.audit_repr() for v in missing)}
-            }
-        )
     with transaction.atomic():
+        # The places left and each volunteer's other tasks are read under the lock.
+        lock_named(DISPATCHING)
+        if len(chosen) > open_places(need):
+            raise ValidationError(
+                {"volunteers": _("所选人数超过岗位剩余名额（%(n)s 人）") % {"n": open_places(need)}}
+            )
+        candidates = Volunteer.objects.visible_to(actor).filter(pk__in=[v.pk for v in chosen])
+        by_pk = {p.volunteer.pk: p for p in matching.propose(need, candidates)}
+        missing = [v for v in chosen if v.pk not in by_pk]
+        if missing:
+            raise ValidationError(
+                {
+                    "volunteers": _(
+                        "%(names)s 当前不可派遣"
+                        "（未审核通过、健康原因、时间冲突、缺少所需技能或已在该岗位）"
+                    )
+                    % {"names": joined(v.audit_repr() for v in missing)}
+                }
+            )
         return _assignments_for(actor, need, [by_pk[v.pk] for v in chosen], None)
 
 
@@ -465,19 +473,21 @@ def dispatch_batch(
         raise ValidationError({"needs": _("请至少选择一个岗位")})
     area = area or actor.area
     require_area(actor, area)
-    for need, count in needs:
+    for need, _count in needs:
         _require_dispatch(actor, need)
-        if count < 1 or count > open_places(need):
-            raise ValidationError(
-                {
-                    "needs": _("岗位“%(n)s”的派遣人数应为 1 至 %(m)s")
-                    % {"n": need.title, "m": open_places(need)}
-                }
-            )
     candidates = Volunteer.objects.visible_to(actor)
     now = timezone.now()
     picked: set[int] = set()
     with transaction.atomic():
+        lock_named(DISPATCHING)  # as ``dispatch``: places and volunteers' tasks read under it
+        for need, count in needs:
+            if count < 1 or count > open_places(need):
+                raise ValidationError(
+                    {
+                        "needs": _("岗位“%(n)s”的派遣人数应为 1 至 %(m)s")
+                        % {"n": need.title, "m": open_places(need)}
+                    }
+                )
         batch = audited_create(
             actor, DispatchBatch, area=area, name=name, notes=notes, created_by=actor
         )

@@ -226,6 +226,50 @@ def test_dispatch_creates_offers_with_score_and_reason(areas, users):
     assert "剩余名额" in e.value.messages[0]
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_at_once_neither_overfill_nor_double_book(areas, users):
+    """Two dispatchers act at the same moment: the need's last place goes once, and a
+    volunteer sent to one need is not sent to another at the same hours."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    cmd = users["community"]
+    a = make_volunteer(cmd, areas["grid_a"], "甲", **FREE)
+    b = make_volunteer(cmd, areas["grid_a"], "乙", **FREE)
+    need = make_need(cmd, areas["grid_a"], headcount=1)
+    race = second_while_first_uncommitted(
+        lambda: services.dispatch(actor=cmd, need=need, volunteers=[a]),
+        lambda: services.dispatch(actor=cmd, need=need, volunteers=[b]),
+    )
+    assert race.first is None and race.second_waited
+    assert "剩余名额（0 人）" in race.second.messages[0]
+    # A batch for a need whose one place a dispatcher is filling meanwhile.
+    gate = make_need(
+        cmd, areas["grid_b"], "入户排查", starts_at=at(1, 10), ends_at=at(1, 12), headcount=1
+    )
+    race = second_while_first_uncommitted(
+        lambda: services.dispatch(actor=cmd, need=gate, volunteers=[b]),
+        lambda: services.dispatch_batch(actor=cmd, name="首批", needs=[(gate, 1)]),
+    )
+    assert race.first is None and race.second_waited
+    assert race.second.messages == ["岗位“入户排查”的派遣人数应为 1 至 0"]
+    # Tuesday: 丙 sent to two needs whose hours overlap, by two dispatchers at once.
+    c = make_volunteer(cmd, areas["grid_a"], "丙", **FREE)
+    morning = make_need(cmd, areas["grid_a"], "物资配送", starts_at=at(2, 9), ends_at=at(2, 11))
+    late = make_need(cmd, areas["grid_b"], "核酸引导", starts_at=at(2, 10), ends_at=at(2, 12))
+    race = second_while_first_uncommitted(
+        lambda: services.dispatch(actor=cmd, need=morning, volunteers=[c]),
+        lambda: services.dispatch(actor=cmd, need=late, volunteers=[c]),
+    )
+    assert race.first is None and race.second_waited
+    assert "丙 当前不可派遣" in race.second.messages[0]
+    assert sorted(Assignment.objects.values_list("need__title", "volunteer__name")) == [
+        ("入户排查", "乙"),
+        ("卡点值守", "甲"),
+        ("物资配送", "丙"),
+    ]
+
+
 def test_dispatch_refuses_an_ineligible_volunteer_and_writes_nothing(areas, users):
     cmd = users["community"]
     pending = make_volunteer(cmd, areas["grid_a"], "甲", state=PoolState.PENDING, **FREE)
