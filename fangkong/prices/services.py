@@ -15,6 +15,7 @@ from fangkong.core.services import (
     audited_create,
     clean_named_in_area,
     create_cleaned,
+    lock_rows,
     lock_versioned,
     refuse_duplicate,
     require_area,
@@ -154,6 +155,7 @@ def submit_price_report(
     if not values:
         raise ValidationError(_("请至少填写一项价格"))
     with transaction.atomic():
+        lock_rows(Market, [market.pk])  # two reporters at once: one report, the later wins
         report = PriceReport.objects.select_for_update().filter(market=market, date=date).first()
         if report is None:
             report = audited_create(

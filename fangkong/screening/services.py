@@ -13,11 +13,13 @@ from fangkong.core import audit
 from fangkong.core.services import (
     audited_create,
     audited_delete,
+    lock_rows,
     lock_versioned,
     require_area,
     require_perm,
     save_versioned,
 )
+from fangkong.registry.models import Resident
 from fangkong.status.clock import local_date
 
 from . import coverage
@@ -265,9 +267,10 @@ def record_finding(
         visit.campaign_id != campaign.pk or visit.household_id != resident.household_id
     ):
         raise ValidationError({"visit": _("走访记录与该居民所在的户不符")})
-    if Finding.objects.filter(campaign=campaign, resident=resident).exists():
-        raise ValidationError({"resident": _("该居民已在本次摸排中登记")})
     with transaction.atomic():
+        lock_rows(Resident, [resident.pk])  # two grid workers at one door: one finding
+        if Finding.objects.filter(campaign=campaign, resident=resident).exists():
+            raise ValidationError({"resident": _("该居民已在本次摸排中登记")})
         finding = audited_create(
             actor,
             Finding,

@@ -17,7 +17,13 @@ from fangkong.areas.models import Area
 from fangkong.core import audit
 from fangkong.core.images import clean_photo
 from fangkong.core.models.audit import AuditAction
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    lock_rows,
+    lock_versioned,
+    require_area,
+    require_perm,
+)
 from fangkong.formats import joined
 from fangkong.status.clock import local_date
 
@@ -549,6 +555,7 @@ def generate_summary(*, actor, area: Area, date: datetime.date) -> ProblemSummar
         raise ValidationError({"date": _("汇总日期不能晚于今天")})
     rows, totals = selectors.daily_summary(Problem.objects.in_area(area), date=date, area=area)
     with transaction.atomic():
+        lock_rows(Area, [area.pk])  # the job and a button at once: one summary, regenerated
         existing = ProblemSummary.objects.select_for_update().filter(area=area, date=date).first()
         fields = {
             "rows": rows,

@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from fangkong.areas.models import Area
 from fangkong.core import audit, crypto
 from fangkong.core.images import clean_photo
-from fangkong.core.services import audited_create, lock_versioned, require_area, require_perm
+from fangkong.core.services import (
+    audited_create,
+    lock_rows,
+    lock_versioned,
+    require_area,
+    require_perm,
+)
 from fangkong.core.validators import validate_phone
 
 from .choices import TipCategory, TipState
@@ -285,7 +291,8 @@ def record_reward(*, actor, tip: Tip, amount: Decimal, note: str = "") -> Reward
     if amount is None or Decimal(amount) <= 0:
         raise ValidationError({"amount": _("奖励金额须大于 0")})
     with transaction.atomic():
-        if Reward.objects.select_for_update().filter(tip=tip).exists():
+        lock_rows(Tip, [tip.pk])  # two desks at once: one reward
+        if Reward.objects.filter(tip=tip).exists():
             raise ValidationError({"tip": _("该线索已登记奖励")})
         return audited_create(
             actor,

@@ -115,3 +115,22 @@ def test_trend_and_svg(users, necessities, markets):
     assert svg.startswith("<svg") and svg.count("<circle") == 2 and "02-01" in svg
     assert ">5.00</text>" in svg and ">6.50</text>" in svg
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reporters_at_once_leave_one_report_the_later_prices(users, necessities, markets):
+    """Two people report one market's prices at the same moment: one report of the day,
+    holding the prices saved last, instead of a database error for the second."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    cabbage = necessities["大白菜"].pk
+    grid = users["grid_a"]
+    race = second_while_first_uncommitted(
+        lambda: report(grid, markets["super"], 0, {cabbage: ("1.50", "")}),
+        lambda: report(grid, markets["super"], 0, {cabbage: ("1.60", "")}),
+    )
+    assert race.first is None and race.second is None and race.second_waited
+    (only,) = PriceReport.objects.all()
+    assert only.version == 2
+    assert list(only.lines.values_list("price", flat=True)) == [Decimal("1.60")]

@@ -191,3 +191,27 @@ def test_visit_numbers_are_checked(users, campaign):
             new_people=2,
         )
     assert e.value.message_dict == {"new_people": ["新发现人数不能多于在户人数"]}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_grid_workers_at_one_door_record_one_finding(users, areas):
+    """Two grid workers register the same returnee in one campaign at the same moment: the
+    second is told the person is registered, instead of a database error."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+    from fangkong.screening.models import Finding
+
+    c = create_campaign(
+        actor=users["street"], area=areas["street"], title="返乡人员摸排",
+        starts_on=D(2020, 2, 1), due_on=D(2020, 2, 5),
+    )  # fmt: skip
+    person = make_resident(areas["grid_a"], name="返乡丁")
+
+    def register():
+        return record_finding(actor=users["grid_a"], campaign=c, resident=person, kind="returnee")
+
+    race = second_while_first_uncommitted(register, register)
+    assert race.first is None and race.second_waited
+    assert isinstance(race.second, ValidationError)
+    assert race.second.message_dict == {"resident": ["该居民已在本次摸排中登记"]}
+    assert Finding.objects.filter(campaign=c, resident=person).count() == 1

@@ -140,3 +140,18 @@ def test_a_past_days_summary_keeps_a_problem_escalated_again_since(problem, area
 
     assert [escalated(problem.deadline), escalated(first + datetime.timedelta(days=1))] == [0, 1]
     assert escalated(second) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_summary_generated_twice_at_once_is_one_row(areas, users):
+    """The evening job and a command officer's button at the same moment: one summary of the
+    day, generated again, instead of a database error for the second."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    def generate():
+        return services.generate_summary(actor=users["command"], area=areas["city"], date=TODAY)
+
+    race = second_while_first_uncommitted(generate, generate)
+    assert race.first is None and race.second is None and race.second_waited
+    assert ProblemSummary.objects.get(area=areas["city"], date=TODAY).version == 2

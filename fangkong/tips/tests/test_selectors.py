@@ -100,3 +100,27 @@ def test_reward_list_heads_with_the_totals_of_what_it_lists(client, areas, users
     client.force_login(users["street"])
     page = client.get(url).content.decode()
     assert "共 2 笔，奖励合计 350.50 元；已发放 1 笔 150.00 元" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_rewarding_one_tip_at_once_record_one_reward(areas, users):
+    from django.core.exceptions import ValidationError
+
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    command = users["command"]
+    tip = _tip(
+        areas["community"], 1, anonymous=False, contact_name="举报人", contact_phone="13800000000"
+    )
+    services.assign_tip(actor=command, tip=tip, area=areas["grid_a"])
+    services.verify_tip(actor=command, tip=tip, founded=True, outcome="属实，已劝散")
+
+    def reward():
+        return services.record_reward(actor=command, tip=tip, amount=Decimal("150"))
+
+    race = second_while_first_uncommitted(reward, reward)
+    assert race.first is None and race.second_waited
+    assert isinstance(race.second, ValidationError)
+    assert race.second.message_dict == {"tip": ["该线索已登记奖励"]}
+    assert Reward.objects.filter(tip=tip).count() == 1
