@@ -190,3 +190,21 @@ def _accepted_language(header: str, default: str) -> str:
         with contextlib.suppress(LookupError):
             return translation.get_supported_language_variant(code)
     return default
+
+
+class WriteConflictMiddleware:
+    """A write refused by a unique constraint, escaping a view: two people saved the same
+    record at the same moment (the services check before they write, and lock where a
+    check reads other rows, so only such a race gets here). The service's transaction wrote
+    nothing; the user is told so with a 409 and what to do, not a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .views.errors import unique_conflict, write_conflict
+
+        return write_conflict(request) if unique_conflict(exception) else None

@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "fangkong.core.middleware.LoginRequiredMiddleware",
     "fangkong.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # Last: the first to see a view's exception.
+    "fangkong.core.middleware.WriteConflictMiddleware",
 ]
 
 ROOT_URLCONF = "fangkong.urls"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -71,3 +73,52 @@ def test_service_errors_puts_field_errors_on_their_field():
     with service_errors(form):
         raise PermissionDenied()
     assert "您没有执行此操作的权限" in form.non_field_errors()
+
+
+# --- a unique constraint refusing a write (two people saving the same record at once) ------
+
+
+def _refused_write(make) -> BaseException:
+    """The exception the database raises for ``make()``, inside a transaction of its own."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            make()
+    except Exception as e:  # what a view would let escape
+        return e
+    raise AssertionError("the database accepted the write")
+
+
+def test_a_write_a_unique_constraint_refuses_is_answered_409_not_a_server_error(areas):
+    """Only a race gets past the services' checks to the constraint: the user is told
+    nothing was saved and to look again, as a page with the way back, or JSON under /api/."""
+    from django.conf import settings
+
+    from fangkong.areas.models import Area
+    from fangkong.core.middleware import WriteConflictMiddleware
+
+    assert settings.MIDDLEWARE[-1] == "fangkong.core.middleware.WriteConflictMiddleware"
+    city = areas["city"]
+    refused = _refused_write(
+        lambda: Area.objects.create(code=city.code, name="重名", level=city.level)
+    )
+    middleware = WriteConflictMiddleware(lambda request: None)
+    page_request = RequestFactory().post(
+        "/prices/markets/add/", HTTP_REFERER="http://testserver/prices/markets/"
+    )
+    page = middleware.process_exception(page_request, refused)
+    assert page.status_code == 409
+    text = page.content.decode()
+    assert "有人刚刚保存了相同的记录，本次提交未能保存" in text
+    assert 'href="http://testserver/prices/markets/"' in text
+    # A way back only to this site.
+    elsewhere = RequestFactory().post("/x/", HTTP_REFERER="https://example.com/")
+    assert 'href="/"' in middleware.process_exception(elsewhere, refused).content.decode()
+    api = middleware.process_exception(RequestFactory().post("/api/v1/markets/"), refused)
+    assert api.status_code == 409
+    assert json.loads(api.content)["code"] == "conflict"
+    # Any other refusal stays the server error it is (logged, 500).
+    orphan = _refused_write(lambda: Area.objects.create(code="999999", name="x", level=None))
+    assert middleware.process_exception(page_request, orphan) is None
+    assert middleware.process_exception(page_request, ValueError("x")) is None

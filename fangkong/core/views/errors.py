@@ -10,9 +10,10 @@ import sys
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -25,6 +26,35 @@ def database_unavailable(exc: BaseException | None) -> bool:
             return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def unique_conflict(exc: BaseException | None) -> bool:
+    """A unique constraint refused the write (PostgreSQL's 23505, SQLite's "UNIQUE constraint
+    failed"): the same record was saved by someone else a moment before."""
+    while exc is not None:
+        if isinstance(exc, IntegrityError):
+            cause = exc.__cause__
+            if getattr(cause, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(
+                exc
+            ):
+                return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def write_conflict(request):
+    """409 for a write a unique constraint refused (``core.middleware.WriteConflictMiddleware``):
+    what happened and what to do, as JSON under /api/; a page back to where the user was."""
+    message = _("有人刚刚保存了相同的记录，本次提交未能保存。请刷新页面查看后再操作。")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "conflict"}, status=409)
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "/"
+    page = loader.render_to_string("409.html", {"message": message, "back": back})
+    return HttpResponse(page, status=409)
 
 
 def bad_request(request, exception=None):
