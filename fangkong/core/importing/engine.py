@@ -36,7 +36,7 @@ from django.utils.translation import ngettext
 from fangkong.core import audit, dbfiles, dbstats
 from fangkong.core.batches import batched
 from fangkong.core.models.audit import AuditAction
-from fangkong.core.services import require_area, require_perm
+from fangkong.core.services import lock_named, require_area, require_perm
 from fangkong.formats import joined
 
 from . import indexes, pipeline
@@ -259,6 +259,12 @@ class _Run:
 
     def _write_all(self, header_row: int, rows, path: Path, name: str, digest: str) -> bool:
         with transaction.atomic():
+            if not self.ctx.dry_run:
+                # Two imports of one kind take turns (PostgreSQL; SQLite's write lock already
+                # does): the same list sent by two people at once would otherwise have the
+                # second look up the rows the first has not committed, insert them again and
+                # fail on the unique key. It waits, then finds them stored.
+                lock_named(f"import:{self.importer.key}")
             rebuild = self._defer_indexes()
             self._rows(header_row, rows)
             self._flush()

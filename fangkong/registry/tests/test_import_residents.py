@@ -446,6 +446,24 @@ def test_reimport_is_idempotent(tmp_path, users, areas):
     assert verify_chain().ok
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_list_imported_by_two_people_at_once(tmp_path, users, areas):
+    """A street and its community import the same list at the same moment: the second waits
+    for the first and finds every person stored, instead of failing on the unique ID number."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    path = write_csv(tmp_path / "a.csv", "utf-8", CLEAN_HEADER, _clean_rows(5), title=None)
+    race = second_while_first_uncommitted(
+        lambda: _import(path, users["street"], areas["street"]),
+        lambda: _import(path, users["community"], areas["community"]),
+    )
+    assert race.first is None and race.second is None and race.second_waited
+    second = race.second_result
+    assert (second.created, second.updated, second.unchanged, second.rejected) == (0, 0, 5, 0)
+    assert Resident.objects.count() == 5
+
+
 def test_reimport_updates_changed_rows_and_keeps_blank_cells(tmp_path, users, areas):
     rows = _clean_rows(3)
     _import(
