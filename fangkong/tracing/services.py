@@ -18,6 +18,7 @@ from fangkong.core import audit
 from fangkong.core.models.audit import AuditAction
 from fangkong.core.services import (
     audited_create,
+    lock_rows,
     lock_versioned,
     require_area,
     require_perm,
@@ -63,9 +64,12 @@ def create_case(
     code = (code or "").strip() or None
     if code and Case.objects.filter(code=code).exists():
         raise ValidationError({"code": _("病例编号已存在")})
-    if Case.objects.filter(resident=resident, status=CaseStatus.ACTIVE).exists():
-        raise ValidationError({"resident": _("该居民已有在治病例记录")})
     with transaction.atomic():
+        # One active case a person, also when two people record it at once (the figures
+        # would count them twice): checked under the resident's row lock.
+        lock_rows(type(resident), [resident.pk])
+        if Case.objects.filter(resident=resident, status=CaseStatus.ACTIVE).exists():
+            raise ValidationError({"resident": _("该居民已有在治病例记录")})
         case = audited_create(
             actor,
             Case,
@@ -250,10 +254,13 @@ def create_contact(
     check_new_contact(
         case=case, resident_id=resident.pk, degree=degree, last_exposure=last_exposure
     )
-    require_not_voided(case)
-    if Contact.objects.filter(resident=resident, case=case, degree=degree).exists():
-        raise ValidationError({"resident": _("该居民已登记为此病例的接触者")})
     with transaction.atomic():
+        # The case's contacts are written one session at a time (as ``trace_case``): two
+        # people naming the same contact at once get one contact and a clear refusal.
+        lock_rows(Case, [case.pk])
+        require_not_voided(case)
+        if Contact.objects.filter(resident=resident, case=case, degree=degree).exists():
+            raise ValidationError({"resident": _("该居民已登记为此病例的接触者")})
         contact = audited_create(
             actor,
             Contact,
@@ -508,6 +515,8 @@ def trace_case(
     )
     summary.outside_scope = len(candidates) - len(visible & set(candidates))
     with transaction.atomic():
+        lock_rows(Case, [case.pk])  # two tracings at once: the second refreshes the first's
+        require_not_voided(case)  # voided meanwhile (``void_case`` holds the case's row)
         existing = {
             (c.resident_id, c.degree): c
             for c in Contact.objects.select_for_update().filter(

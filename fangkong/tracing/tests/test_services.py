@@ -89,3 +89,36 @@ def test_contact_validation_and_discharge_once(users, areas):
     with pytest.raises(ValidationError) as e:
         discharge_case(actor=users["community"], case=case, status="discharged", discharged_at=now)
     assert e.value.message_dict == {"status": ["该病例已不在治疗/隔离中"]}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_recording_at_once_store_one_case_and_one_contact(users, areas):
+    """A district and a community record the same positive at the same moment, then name the
+    same contact: one active case (the figures count the person once), one contact; the
+    second is told so."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    patient, other = make_resident(areas["grid_a"]), make_resident(areas["grid_a"])
+
+    def record():
+        return create_case(
+            actor=users["community"], resident=patient, kind="confirmed",
+            confirmed_at=timezone.now(),
+        )  # fmt: skip
+
+    race = second_while_first_uncommitted(record, record)
+    assert race.first is None and race.second_waited
+    assert race.second.message_dict == {"resident": ["该居民已有在治病例记录"]}
+    (case,) = Case.objects.all()
+
+    def name():
+        return create_contact(
+            actor=users["community"], resident=other, case=case, degree="close",
+            last_exposure=timezone.localdate(),
+        )  # fmt: skip
+
+    race = second_while_first_uncommitted(name, name)
+    assert race.first is None and race.second_waited
+    assert race.second.message_dict == {"resident": ["该居民已登记为此病例的接触者"]}
+    assert Contact.objects.filter(case=case).count() == 1

@@ -98,6 +98,26 @@ def test_tracing_again_keeps_decisions_and_adds_nothing(city, users):
     assert Exposure.objects.filter(contact__case=case).count() == 6
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tracings_of_one_case_at_once_store_each_contact_once(city, users):
+    """Two staff press 流调追踪 for the same case at the same moment: the second waits and
+    refreshes what the first stored, instead of storing its contacts again (a database
+    error)."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    _p, _v, _w, case = city
+
+    def trace():
+        return trace_case(actor=users["command"], case=case, now=t(0, 12))
+
+    race = second_while_first_uncommitted(trace, trace)
+    assert race.first is None and race.second is None and race.second_waited
+    assert race.second_result.created == 0
+    assert Contact.objects.filter(case=case).count() == len(_contacts(case))
+    assert Exposure.objects.filter(contact__case=case).count() == 6
+
+
 def test_out_of_area_staff_cannot_trace(city, users):
     _p, _v, _w, case = city
     with pytest.raises(PermissionDenied):
