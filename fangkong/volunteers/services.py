@@ -24,6 +24,7 @@ from fangkong.core.services import (
     audited_delete,
     audited_update,
     lock_named,
+    lock_rows,
     lock_versioned,
     merged_for_update,
     refuse_duplicate,
@@ -649,7 +650,10 @@ def record_shift(
         raise ValidationError({"ended_at": _("签退时间必须晚于签到时间")})
     with transaction.atomic():
         lock_versioned(assignment, None)
-        # One person serves once at a time: a recorded hour must not count twice.
+        # One person serves once at a time: a recorded hour must not count twice, also when
+        # two sheets of theirs (two posts) are entered at once — checked under the
+        # volunteer's row lock, taken after the assignment's as ``respond_assignment`` does.
+        lock_rows(Volunteer, [assignment.volunteer_id])
         taken = Shift.objects.filter(
             assignment__volunteer_id=assignment.volunteer_id, started_at__lt=ended_at
         ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=started_at))

@@ -370,6 +370,56 @@ def test_shift_hours_are_derived_from_check_in_and_out(areas, users):
         services.check_out(actor=user, shift=s2)  # already closed
 
 
+def _two_posts_one_after_another(cmd, area):
+    """甲 accepted two posts, 8–4 and 4–0 hours ago (one after the other), and the two
+    paper sign-in sheets 补录 for them, which overlap between 5½ and 5 hours ago."""
+    v = make_volunteer(cmd, area, "甲", **FREE)
+    user = give_account(cmd, v)
+    now = timezone.now()
+    posts = []
+    for start, end in ((8, 4), (4, 0)):
+        need = make_need(
+            cmd, area, starts_at=now - datetime.timedelta(hours=start),
+            ends_at=now - datetime.timedelta(hours=end),
+        )  # fmt: skip
+        (a,) = services.dispatch(actor=cmd, need=need, volunteers=[v])
+        a = Assignment.objects.get(pk=a.pk)
+        services.respond_assignment(actor=user, assignment=a, accept=True)
+        posts.append(Assignment.objects.get(pk=a.pk))
+    hours = datetime.timedelta(hours=1)
+    return [
+        lambda: services.record_shift(
+            actor=cmd, assignment=posts[0], started_at=now - 7 * hours, ended_at=now - 5 * hours
+        ),
+        lambda: services.record_shift(
+            actor=cmd, assignment=posts[1], started_at=now - 5.5 * hours, ended_at=now - 3 * hours
+        ),
+    ]
+
+
+def test_an_hour_served_is_recorded_once_across_posts(areas, users):
+    first, second = _two_posts_one_after_another(users["community"], areas["grid_a"])
+    first()
+    with pytest.raises(ValidationError) as e:
+        second()
+    assert e.value.message_dict == {"started_at": ["该志愿者在这段时间已有服务记录"]}
+    assert Shift.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sheets_recorded_at_once_count_an_hour_once(areas, users):
+    """Two staff enter the paper sheets of one volunteer's two posts at the same moment."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    race = second_while_first_uncommitted(
+        *_two_posts_one_after_another(users["community"], areas["grid_a"])
+    )
+    assert race.first is None and race.second_waited
+    assert race.second.message_dict == {"started_at": ["该志愿者在这段时间已有服务记录"]}
+    assert Shift.objects.count() == 1
+
+
 def test_check_out_before_check_in_or_in_the_future_is_refused(areas, users):
     cmd = users["community"]
     _v, user, a = _accepted(cmd, areas["grid_a"])
