@@ -41,7 +41,7 @@ from fangkong.core.importing import (
 )
 from fangkong.core.importing import parsers as p
 from fangkong.core.models.audit import AuditAction
-from fangkong.core.services import require_perm
+from fangkong.core.services import lock_named, require_perm
 from fangkong.formats import joined
 from fangkong.status.services import recompute_in_background_on_commit
 
@@ -175,6 +175,7 @@ class DesignationImporter(Importer):
         """Open designations by place; locked on PostgreSQL as ``set_risk_level`` locks."""
         found = self.ctx.cache.get("open_designations")
         if found is None:
+            lock_named(services.DESIGNATING)  # as ``set_risk_level``: one at a time
             rows = (
                 RiskDesignation.objects.select_for_update()
                 .filter(effective_to__isnull=True)

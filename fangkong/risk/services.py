@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fangkong.core import audit, generations
-from fangkong.core.services import audited_create, require_area, require_perm
+from fangkong.core.services import audited_create, lock_named, require_area, require_perm
 from fangkong.formats import moment
 from fangkong.status.services import recompute_on_commit
 
@@ -31,6 +31,9 @@ def create_risk_level(*, actor, name: str, rank: int, colour: str = "#999999") -
         level = audited_create(actor, RiskLevel, name=name, rank=rank, colour=colour)
         generations.bump(generations.RISK)
     return level
+
+
+DESIGNATING = "risk.designation"
 
 
 def _open_designation_of_place(*, area, place_code: str, place_name: str):
@@ -106,6 +109,10 @@ def set_risk_level(
     if effective_from is None:
         raise ValidationError({"effective_from": _("请填写生效时间")})
     with transaction.atomic():
+        # Designations take turns (``lock_named``; they are a command office's occasional
+        # act, also imported): two at once for one place would both find no open one, or
+        # the one the other is closing, and leave the place two open levels.
+        lock_named(DESIGNATING)
         previous = _open_designation_of_place(
             area=area, place_code=place_code, place_name=place_name
         )

@@ -204,3 +204,27 @@ def test_designation_reaches_an_origin_written_in_traditional(
         )
     assert list(residents_matching_designation(d)) == [came]
     assert PersonStatus.objects.get(pk=came.pk).colour == "yellow"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_designations_of_one_place_at_once_leave_one_open_level(users):
+    """Two officers set the same place's level at the same moment: the second waits, finds
+    the first's designation open and is refused by its rule, instead of the place ending up
+    with two open levels."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    # A transactional test's database starts without the seeded levels another emptied.
+    high, _ = RiskLevel.objects.get_or_create(rank=3, defaults={"name": "高风险"})
+    t = at_local(D(2022, 4, 1), 10)
+
+    def designate():
+        return set_risk_level(
+            actor=users["command"], level=high, effective_from=t, reason="通报",
+            place_name="某市", place_code="5104",
+        )  # fmt: skip
+
+    race = second_while_first_uncommitted(designate, designate)
+    assert race.first is None and race.second_waited
+    assert isinstance(race.second, ValidationError)
+    assert RiskDesignation.objects.filter(place_code="5104", effective_to=None).count() == 1
