@@ -171,11 +171,13 @@ class DesignationImporter(Importer):
 
     # --- lookups, once per run -------------------------------------------------------------
 
+    def begin(self) -> None:
+        lock_named(services.DESIGNATING)  # as ``set_risk_level``: one at a time
+
     def _open(self) -> dict[tuple, dict[str, Any]]:
         """Open designations by place; locked on PostgreSQL as ``set_risk_level`` locks."""
         found = self.ctx.cache.get("open_designations")
         if found is None:
-            lock_named(services.DESIGNATING)  # as ``set_risk_level``: one at a time
             rows = (
                 RiskDesignation.objects.select_for_update()
                 .filter(effective_to__isnull=True)

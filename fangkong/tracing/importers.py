@@ -40,6 +40,7 @@ from fangkong.core.importing import (
     register,
 )
 from fangkong.core.importing import parsers as p
+from fangkong.core.services import lock_rows
 from fangkong.health.importers import NOT_FOUND, RegisteredResidentImporter
 
 from . import services
@@ -142,6 +143,10 @@ class NamedContactImporter(RegisteredResidentImporter):
         except ValidationError as e:
             raise ImportFileError(e.messages[0]) from None
         self.matched: set[int] = set()  # stored contacts a row of the file names
+
+    def begin(self) -> None:
+        # As ``create_contact`` and ``trace_case``: the case's contacts, one at a time.
+        lock_rows(Case, [self.case.pk])
 
     def key_fields(self, values: dict[str, Any]) -> dict[str, Any] | None:
         if (hit := self.registered(values)) is None:

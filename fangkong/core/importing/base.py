@@ -179,6 +179,12 @@ class Importer:
     def check(self, fields: dict[str, Any], values: dict[str, Any]) -> None:
         """Optional cross-field check; raise ``ValidationError({column_key: message})``."""
 
+    def begin(self) -> None:
+        """Optional: inside the import's transaction, before the first row is looked up, take
+        the locks the importer's rules share with the services that write the same records
+        (``core.services.lock_rows`` / ``lock_named``), so that a form saved meanwhile is
+        seen, not written again."""
+
     def prepare_batch(self, rows: list[PendingRow]) -> None:
         """Optional: resolve what needs the database for a whole batch (e.g. create households).
 

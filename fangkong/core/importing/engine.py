@@ -265,6 +265,7 @@ class _Run:
                 # second look up the rows the first has not committed, insert them again and
                 # fail on the unique key. It waits, then finds them stored.
                 lock_named(f"import:{self.importer.key}")
+            self.importer.begin()
             rebuild = self._defer_indexes()
             self._rows(header_row, rows)
             self._flush()

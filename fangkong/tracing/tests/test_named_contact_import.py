@@ -172,6 +172,29 @@ def test_the_import_records_what_the_form_records(tmp_path, city, users, areas):
     assert mine == theirs
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_contact_named_on_the_page_while_the_list_is_imported(tmp_path, city, users, areas):
+    """The case's page names a contact while the list naming the same person is imported:
+    the import waits for the page and counts that person unchanged, instead of storing them
+    again (a unique-key error that failed the whole list)."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    p, _v, _w, case = city
+    actor = users["community"]
+    path = workbook(tmp_path / "a.xlsx", [row(p["C"]), row(p["F"])])
+
+    def on_the_page():
+        return name_contact(actor=actor, case=case, resident=p["C"], last_exposure=D, reason=REASON)
+
+    race = second_while_first_uncommitted(
+        on_the_page, lambda: _import(path, actor, areas["community"], case)
+    )
+    assert race.first is None and race.second is None and race.second_waited
+    assert counts(race.second_result) == (1, 0, 1, 0)
+    assert Contact.objects.filter(case=case).count() == 2
+
+
 def test_reimport_changes_nothing_and_known_contacts_are_left_alone(tmp_path, city, users, areas):
     p, _v, _w, case = city
     actor, area = users["community"], areas["community"]
