@@ -69,6 +69,14 @@ class LoginRequiredMiddleware:
                 json_dumps_params={"ensure_ascii": False},
                 headers={"WWW-Authenticate": 'Token realm="api"'},
             )
+        if getattr(request, "htmx", False):
+            # An htmx request (a list's search box, a 显示 button) after the session ended
+            # would put the sign-in page inside the element it fills: the whole page goes
+            # to sign-in instead, and back to the page the user was on.
+            from django_htmx.http import HttpResponseClientRedirect
+
+            back = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back, settings.LOGIN_URL).url)
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
 

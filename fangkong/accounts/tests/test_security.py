@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -131,6 +132,32 @@ def test_idle_session_expires(client, users, settings):
     r = client.get(reverse("home"))
     assert r.status_code == 302 and r["Location"].startswith(reverse(LOGIN))
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_sign_in(
+    client, users, settings
+):
+    """A list's search box typed into after the idle timeout: not the sign-in page inside the
+    table, but the page itself to sign-in, coming back to the list."""
+    settings.FANGKONG_SESSION_IDLE_MINUTES = 30
+    client.force_login(users["grid_a"])
+    session = client.session
+    session[IDLE_KEY] = int(timezone.now().timestamp()) - 31 * 60
+    session.save()
+    page = "/registry/residents/?q=%E5%BC%A0"
+    r = client.post(
+        "/registry/residents/",
+        {"q": "张"},
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"},
+    )
+    assert r.status_code == 200 and "HX-Redirect" in r.headers
+    assert r.headers["HX-Redirect"] == reverse(LOGIN) + "?next=" + quote(page, safe="/")
+    # Another site's address is not followed back to.
+    r = client.post(
+        "/registry/residents/",
+        headers={"HX-Request": "true", "HX-Current-URL": "https://example.com/x"},
+    )
+    assert r.headers["HX-Redirect"] == reverse(LOGIN) + "?next=/registry/residents/"
 
 
 def test_active_session_stays(client, users, settings):
