@@ -115,6 +115,57 @@
     region.focus();
   });
 
+  // An htmx request the server refused (409, 429, 503…) or the network never carried left
+  // the page as it was, without a word: the reason goes just above the element it would
+  // have filled — the server's own message where the answer has one (an error page's text,
+  // an API's detail), else the page's general one — and goes when the next request starts.
+  var FAILED = "data-fk-htmx-error";
+  function failureBox(target) {
+    var before = target && target.previousElementSibling;
+    return before && before.hasAttribute(FAILED) ? before : null;
+  }
+  function serverMessage(xhr) {
+    var text = xhr && xhr.responseText;
+    if (!text) {
+      return "";
+    }
+    try {
+      var data = JSON.parse(text);
+      return data && typeof data.detail === "string" ? data.detail : "";
+    } catch (notJson) {
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      var p = doc.querySelector("main p");
+      return p ? p.textContent.trim() : "";
+    }
+  }
+  function showFailure(event, fallback) {
+    var target = event.detail.target;
+    if (!target || !target.parentNode) {
+      return;
+    }
+    var box = failureBox(target);
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "alert alert-danger py-2 my-2";
+      box.setAttribute("role", "alert");
+      box.setAttribute(FAILED, "");
+      target.parentNode.insertBefore(box, target);
+    }
+    box.textContent = serverMessage(event.detail.xhr) || document.body.getAttribute(fallback);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    showFailure(event, "data-fk-htmx-failed");
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    showFailure(event, "data-fk-htmx-offline");
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var box = failureBox(event.detail.target);  // before a swap takes the target away
+    if (box) {
+      box.remove();
+    }
+  });
+
   // Tree toggles: open/close a node's children (loaded lazily by htmx the first time).
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-fk-toggle]");
