@@ -72,7 +72,7 @@ def lock_named(name: str) -> None:
     picked for several needs at once; ``lock_rows`` in several rounds could deadlock with a
     single dispatch). PostgreSQL's transaction-level advisory lock; SQLite runs one write
     transaction at a time. For actions people take, not for every request."""
-    from django.db import connection, transaction
+    from django.db import connection
 
     if not connection.in_atomic_block:  # as select_for_update: held until the commit
         raise transaction.TransactionManagementError("lock_named outside a transaction")

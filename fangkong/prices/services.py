@@ -156,7 +156,7 @@ def submit_price_report(
         raise ValidationError(_("请至少填写一项价格"))
     with transaction.atomic():
         lock_rows(Market, [market.pk])  # two reporters at once: one report, the later wins
-        report = PriceReport.objects.select_for_update().filter(market=market, date=date).first()
+        report = PriceReport.objects.filter(market=market, date=date).first()
         if report is None:
             report = audited_create(
                 actor, PriceReport, market=market, date=date, reported_by=actor, note=note

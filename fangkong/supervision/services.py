@@ -556,7 +556,7 @@ def generate_summary(*, actor, area: Area, date: datetime.date) -> ProblemSummar
     rows, totals = selectors.daily_summary(Problem.objects.in_area(area), date=date, area=area)
     with transaction.atomic():
         lock_rows(Area, [area.pk])  # the job and a button at once: one summary, regenerated
-        existing = ProblemSummary.objects.select_for_update().filter(area=area, date=date).first()
+        existing = ProblemSummary.objects.filter(area=area, date=date).first()
         fields = {
             "rows": rows,
             "totals": totals,

@@ -20,26 +20,28 @@ from django.views import defaults
 UNAVAILABLE_RETRY_AFTER = "5"
 
 
-def database_unavailable(exc: BaseException | None) -> bool:
+def _chain(exc: BaseException | None):
+    """``exc`` and the exceptions it was raised from or while handling."""
     while exc is not None:
-        if isinstance(exc, OperationalError | InterfaceError):
-            return True
+        yield exc
         exc = exc.__cause__ or exc.__context__
-    return False
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    return any(isinstance(e, OperationalError | InterfaceError) for e in _chain(exc))
 
 
 def unique_conflict(exc: BaseException | None) -> bool:
     """A unique constraint refused the write (PostgreSQL's 23505, SQLite's "UNIQUE constraint
     failed"): the same record was saved by someone else a moment before."""
-    while exc is not None:
-        if isinstance(exc, IntegrityError):
-            cause = exc.__cause__
-            if getattr(cause, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(
-                exc
-            ):
-                return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+    return any(
+        isinstance(e, IntegrityError)
+        and (
+            getattr(e.__cause__, "sqlstate", None) == "23505"
+            or "UNIQUE constraint failed" in str(e)
+        )
+        for e in _chain(exc)
+    )
 
 
 def write_conflict(request):
