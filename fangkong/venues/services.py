@@ -25,6 +25,7 @@ from fangkong.core.services import (
     audited_create,
     lock_rows,
     lock_versioned,
+    refuse_duplicate,
     require_area,
     require_perm,
 )
@@ -78,11 +79,12 @@ def _clean_venue(data: dict[str, Any], *, exclude_pk=None) -> dict[str, Any]:
         raise ValidationError({"capacity": _("限流人数至少为 1；不限流请留空")})
     if data.get("nat_hours") is not None and not 1 <= int(data["nat_hours"]) <= 24 * 14:
         raise ValidationError({"nat_hours": _("核酸查验时限应在 1–336 小时之间")})
-    dup = Venue.objects.filter(area=data["area"], name=name)
-    if exclude_pk is not None:
-        dup = dup.exclude(pk=exclude_pk)
-    if dup.exists():
-        raise ValidationError({"name": _("该区域内已有同名场所")})
+    refuse_duplicate(
+        Venue.objects.filter(area=data["area"], name=name),
+        exclude_pk=exclude_pk,
+        field="name",
+        message=_("该区域内已有同名场所"),
+    )
     for key in ("address", "notes"):
         data[key] = (data.get(key) or "").strip()
     return data

@@ -57,6 +57,10 @@ class Venue(ScopedModel):
             ("checkpoint_venue", _("卡点核验登记")),
         ]
         indexes = [models.Index(fields=["area", "kind"], name="venue_area_kind")]
+        constraints = [
+            # The import's natural key, as every other place named within an area.
+            models.UniqueConstraint(fields=["area", "name"], name="venue_unique_name_per_area")
+        ]
 
     def __str__(self):
         return self.name
