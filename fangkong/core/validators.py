@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import numdb
 from stdnum.cn import ric
@@ -83,7 +84,9 @@ def validate_id_number(
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(_("身份证号中的出生日期不存在"), code="birth_date") from None
-    if birth > (today or datetime.date.today()) or birth.year < 1880:
+    # The local day (the site's time zone), not the server's: a baby born this morning in
+    # Beijing is born "tomorrow" on a server that keeps UTC until 08:00.
+    if birth > (today or timezone.localdate()) or birth.year < 1880:
         raise ValidationError(_("身份证号中的出生日期不合理"), code="birth_date")
     if not _region_exists(number[:6]):
         raise ValidationError(_("身份证号前 6 位不是有效的行政区划代码"), code="region")

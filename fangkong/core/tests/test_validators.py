@@ -30,6 +30,20 @@ def test_impossible_birth_dates_and_regions_are_named(body, message):
     assert e.value.messages == [message]
 
 
+def test_a_baby_born_today_local_time_is_accepted_while_utc_is_still_yesterday(monkeypatch):
+    from django.utils import timezone
+
+    # 01:00 in Beijing on 1 June 2030 is 17:00 UTC on 31 May.
+    moment = datetime.datetime(2030, 5, 31, 17, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    assert validate_id_number(_with_check_digit("51041120300601002"))[1] == datetime.date(
+        2030, 6, 1
+    )
+    with pytest.raises(ValidationError) as e:
+        validate_id_number(_with_check_digit("51041120300602002"))
+    assert e.value.messages == ["身份证号中的出生日期不合理"]
+
+
 def test_person_names_lose_the_spaces_that_pad_chinese_names():
     from fangkong.core.validators import person_name
 
