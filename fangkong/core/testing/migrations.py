@@ -6,6 +6,18 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 
+def trigger_definitions() -> dict[str, str]:
+    """Each trigger's definition (SQLite keeps its text; PostgreSQL: the names), to hold a
+    migration that copies a table (SQLite) to the triggers it found."""
+    from fangkong.core.triggers import installed_triggers
+
+    if connection.vendor != "sqlite":
+        return dict.fromkeys(installed_triggers(), "")
+    with connection.cursor() as cur:
+        cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        return dict(cur.fetchall())
+
+
 def migrate(targets: list[tuple[str, str]]) -> None:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

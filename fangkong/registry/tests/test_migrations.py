@@ -5,20 +5,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from fangkong.core.testing.factories import make_residents
-from fangkong.core.testing.migrations import migrate, migrate_to_latest
-from fangkong.core.triggers import installed_triggers
+from fangkong.core.testing.migrations import migrate, migrate_to_latest, trigger_definitions
 from fangkong.registry.models import Resident
 
 BEFORE = [("registry", "0005_resident_household_partial_index")]
-
-
-def _triggers() -> dict[str, str]:
-    """Each trigger's definition (SQLite keeps its text; PostgreSQL: the names)."""
-    if connection.vendor != "sqlite":
-        return dict.fromkeys(installed_triggers(), "")
-    with connection.cursor() as cur:
-        cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        return dict(cur.fetchall())
 
 
 def _key_indexes() -> dict[str, dict]:
@@ -30,17 +20,17 @@ def _key_indexes() -> dict[str, dict]:
 @pytest.mark.django_db(transaction=True)
 def test_the_id_number_index_is_replaced_under_rows_and_triggers(users, areas):
     residents = make_residents(users["community"], areas["grid_a"], 3)
-    triggers = _triggers()
+    triggers = trigger_definitions()
     if connection.vendor == "sqlite":  # another table's trigger, reading residents
         assert "health_assignment_area_insert" in triggers
     try:
         migrate(BEFORE)
-        assert _triggers() == triggers
+        assert trigger_definitions() == triggers
         assert any(c["unique"] for c in _key_indexes().values())  # the column's UNIQUE
         assert "resident_id_number" not in _key_indexes()
     finally:
         migrate_to_latest()  # 0006 forwards, and what depends on it
-    assert _triggers() == triggers
+    assert trigger_definitions() == triggers
     assert Resident.objects.count() == 3
     found = _key_indexes()
     assert list(found) == ["resident_id_number"]

@@ -3,28 +3,18 @@ the triggers of other apps on and around it (on SQLite Django copies the table t
 constraint)."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
-from fangkong.core.testing.migrations import migrate, migrate_to_latest
-from fangkong.core.triggers import installed_triggers
+from fangkong.core.testing.migrations import migrate, migrate_to_latest, trigger_definitions
 from fangkong.venues.choices import VenueKind
 from fangkong.venues.models import Venue
-
-
-def _triggers() -> dict[str, str]:
-    """Each trigger's definition (SQLite keeps its text; PostgreSQL: the names)."""
-    if connection.vendor != "sqlite":
-        return dict.fromkeys(installed_triggers(), "")
-    with connection.cursor() as cur:
-        cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        return dict(cur.fetchall())
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_repeated_name_is_told_apart_by_its_code_before_the_constraint(areas):
     grid_a, grid_b = areas["grid_a"], areas["grid_b"]
     long_name = "农" * 100
-    triggers = _triggers()
+    triggers = trigger_definitions()
     assert any("venue" in name for name in triggers)
     try:
         migrate([("venues", "0009_scan_indexes_for_former_visitors")])
@@ -41,7 +31,7 @@ def test_a_repeated_name_is_told_apart_by_its_code_before_the_constraint(areas):
         ]
     finally:
         migrate_to_latest()
-    assert _triggers() == triggers
+    assert trigger_definitions() == triggers
     names = {v.pk: v.name for v in Venue.objects.all()}
     first, second, third, other, long_first, long_second = made
     assert names[first.pk] == names[other.pk] == "老街农贸市场"
