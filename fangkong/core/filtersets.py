@@ -123,7 +123,7 @@ FILTER_YEARS = (1900, 2100)
 _MAX_INTEGER = 2**63 - 1
 
 
-def _plausible_year(value) -> None:
+def plausible_year(value) -> None:
     if value is not None and not FILTER_YEARS[0] <= value.year <= FILTER_YEARS[1]:
         raise forms.ValidationError(
             _("日期应在 %(a)d 至 %(b)d 年之间") % {"a": FILTER_YEARS[0], "b": FILTER_YEARS[1]},
@@ -145,7 +145,7 @@ def bound_filter_form(form: forms.BaseForm) -> forms.BaseForm:
             for part in field.fields:
                 bound(part)
         elif isinstance(field, forms.DateField | forms.DateTimeField):
-            field.validators.append(_plausible_year)
+            field.validators.append(plausible_year)
         elif isinstance(field, forms.IntegerField | forms.DecimalField):
             field.validators.append(_storable_number)
 

@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "fangkong.core.api.schema.add_error_responses",
+        "fangkong.core.api.schema.document_blank_values",
     ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Names for choice sets whose field names ("kind", "state", "category"…) several apps use;

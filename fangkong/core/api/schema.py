@@ -89,6 +89,24 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+def document_blank_values(result, generator, request, public):
+    """A query parameter the API reads blank as not given says so (``allowEmptyValue``):
+    a yes-or-no filter or flag (``core.filtersets.yes_no``, as the lists' forms send an
+    unchosen one), ``page`` (the first) and ``ordering`` (the list's own order). Typed filters
+    (dates, numbers, ids, choices) refuse a blank value with a 400 and keep the default."""
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in METHODS:
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query":
+                    continue
+                lenient = parameter.get("schema", {}).get("type") == "boolean"
+                if lenient or parameter["name"] in ("page", "ordering"):
+                    parameter["allowEmptyValue"] = True
+    return result
+
+
 def _sends_version(operation: dict, result: dict) -> bool:
     """The request carries the ``version`` the client read: a stale one is refused with 409
     (``core.services.lock_versioned``), by an update and by every action that takes one."""

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from fangkong.core import crypto
+from fangkong.core.filtersets import plausible_year
 from fangkong.core.models import AuditEntry, Job
 from fangkong.core.personal import EncryptedTextField, mask, personal_fields
 
@@ -48,6 +49,16 @@ class IdField(serializers.IntegerField):
         kwargs["error_messages"] = {"min_value": message, "max_value": message} | kwargs.get(
             "error_messages", {}
         )
+        super().__init__(**kwargs)
+
+
+class QueryDateField(serializers.DateField):
+    """A day in an action's query string, held to the lists' date filters' years
+    (``core.filtersets.plausible_year``): a day's window computed from year 1 or 9999
+    overflowed (a 500)."""
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", ()), plausible_year]
         super().__init__(**kwargs)
 
 

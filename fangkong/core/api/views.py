@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -31,7 +32,7 @@ from rest_framework.response import Response
 
 from fangkong.core.models import AuditEntry, Job
 
-from .serializers import AuditEntrySerializer, JobSerializer, update_serializer_for
+from .serializers import ID_MAX, AuditEntrySerializer, JobSerializer, update_serializer_for
 
 UPDATE_ACTIONS = ("update", "partial_update")
 
@@ -62,6 +63,15 @@ class BaseViewSet(viewsets.GenericViewSet):
         unknown = set(cls.action_perms) - known
         if unknown:
             raise TypeError(f"{cls.__name__}.action_perms names no action: {sorted(unknown)}")
+
+    def get_object(self):
+        # An id no database holds exists nowhere: DRF's 404 covers a value its lookup cannot
+        # convert, not one too large for the driver (a resident's status, keyed by the
+        # resident, failed with OverflowError on SQLite).
+        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if isinstance(raw, str) and raw.isdigit() and int(raw) > ID_MAX:
+            raise Http404
+        return super().get_object()
 
     def check_permissions(self, request):
         method = request.method.lower()

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import IdField, ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, QueryDateField, ScopedModelSerializer
 
 from ..choices import DutyRole, NoticeKind
 from ..models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, WorkingGroup
@@ -237,5 +237,5 @@ class DayCoverageSerializer(serializers.Serializer):
 
 class CoverageQuerySerializer(serializers.Serializer):
     area = IdField(label=_("值班单位"))
-    day = serializers.DateField(label=_("日期"))
+    day = QueryDateField(label=_("日期"))
     days = serializers.IntegerField(label=_("天数"), min_value=1, max_value=31, default=1)

@@ -86,6 +86,15 @@ def test_coverage_endpoint_gives_exact_gaps(areas, users, make_shift):
     assert out.status_code == 404  # another district's unit
 
 
+@pytest.mark.parametrize(("day", "days"), [("0001-01-01", 1), ("9999-12-31", 31)])
+def test_coverage_of_a_day_out_of_any_plausible_year_is_a_400_on_the_day(areas, users, day, days):
+    response = api(users["street"]).get(
+        "/api/v1/shifts/coverage/", {"area": areas["community"].pk, "day": day, "days": days}
+    )
+    assert response.status_code == 400
+    assert response.json() == {"day": ["日期应在 1900 至 2100 年之间"]}
+
+
 def test_working_group_api(areas, users):
     client = api(users["community"])
     created = client.post(
