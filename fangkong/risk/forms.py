@@ -11,17 +11,21 @@ from fangkong.registry.forms.model_forms import ResidentImportForm
 from fangkong.screening.forms import visible_areas
 from fangkong.status.forms import DateTimeInput
 
+from . import services
 from .models import RiskLevel
 
 
 class RiskLevelForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("名称"), max_length=20)
     rank = forms.IntegerField(
-        label=_("等级序号"), min_value=1, max_value=100, help_text=_("序号越大风险越高")
+        label=_("等级序号"),
+        min_value=services.RANKS[0],
+        max_value=services.RANKS[1],
+        help_text=_("序号越大风险越高"),
     )
     colour = forms.RegexField(
         label=_("颜色"),
-        regex=r"^#[0-9a-fA-F]{6}$",
+        regex=rf"^{services.COLOUR.pattern}$",
         initial="#999999",
         widget=forms.TextInput(attrs={"type": "color"}),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,12 +18,21 @@ from .models import RiskDesignation, RiskLevel
 from .rules import is_valid_place_code
 from .selectors import residents_matching_designation
 
+RANKS = (1, 100)
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
 
 def create_risk_level(*, actor, name: str, rank: int, colour: str = "#999999") -> RiskLevel:
     require_perm(actor, "risk.add_risklevel")
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("风险等级名称不能为空")})
+    # The form's rules, for the API too: the colour is drawn on every page that shows it.
+    if not (isinstance(rank, int) and RANKS[0] <= rank <= RANKS[1]):
+        message = _("等级序号应为 %(a)d–%(b)d 的整数") % {"a": RANKS[0], "b": RANKS[1]}
+        raise ValidationError({"rank": message})
+    if not (isinstance(colour, str) and COLOUR.fullmatch(colour)):
+        raise ValidationError({"colour": _("颜色应为 #RRGGBB 形式，如 #d9534f")})
     if RiskLevel.objects.filter(name=name).exists():
         raise ValidationError({"name": _("已有同名风险等级")})
     if RiskLevel.objects.filter(rank=rank).exists():

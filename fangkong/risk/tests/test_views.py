@@ -137,3 +137,12 @@ def test_api_lists_and_sets_levels(users, wuhan):
     assert (r.status_code, r.json()["name"]) == (201, "极高风险")
     r = client.post("/api/v1/risk-levels/", {"name": "极高风险", "rank": 5, "colour": "#990000"})
     assert r.status_code == 400
+    # The form's rules hold for the API: a colour pages can draw, a rank in range.
+    for body, field in (
+        ({"name": "临时", "rank": 6, "colour": 0}, "colour"),
+        ({"name": "临时", "rank": 6, "colour": "red"}, "colour"),
+        ({"name": "临时", "rank": 0, "colour": "#990000"}, "rank"),
+        ({"name": "临时", "rank": 101, "colour": "#990000"}, "rank"),
+    ):
+        r = client.post("/api/v1/risk-levels/", body, format="json")
+        assert (r.status_code, list(r.json())) == (400, [field]), body
