@@ -10,6 +10,7 @@ from fangkong.core.forms import AreaChoiceField, DateInput, StyledFormMixin
 from fangkong.registry.forms import ResidentImportForm
 from fangkong.status.forms import DateTimeInput
 
+from . import services
 from .choices import FindingKind, VisitOutcome
 
 
@@ -45,8 +46,12 @@ class VisitForm(StyledFormMixin, forms.Form):
     outcome = forms.ChoiceField(
         label=_("走访结果"), choices=VisitOutcome.choices, widget=forms.RadioSelect
     )
-    people_found = forms.IntegerField(label=_("在户人数"), min_value=0, max_value=99, initial=0)
-    new_people = forms.IntegerField(label=_("新发现人数"), min_value=0, max_value=99, initial=0)
+    people_found = forms.IntegerField(
+        label=_("在户人数"), min_value=0, max_value=services.MAX_PEOPLE, initial=0
+    )
+    new_people = forms.IntegerField(
+        label=_("新发现人数"), min_value=0, max_value=services.MAX_PEOPLE, initial=0
+    )
     notes = forms.CharField(
         label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )

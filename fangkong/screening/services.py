@@ -88,6 +88,11 @@ def _check_in_campaign(campaign: Campaign, area, field: str) -> None:
         raise ValidationError({field: _("不在本次摸排范围内")})
 
 
+# One household's people (the visit form's bound, for the API too): a typo of 330 for 3
+# would otherwise stand in every 在户人数 figure of the campaign.
+MAX_PEOPLE = 99
+
+
 def _visit_counts(outcome: str, people_found, new_people) -> tuple[int, int]:
     """The outcome and counts of a visit, recorded or corrected: the counts as integers."""
     if outcome not in VisitOutcome.values:
@@ -98,6 +103,10 @@ def _visit_counts(outcome: str, people_found, new_people) -> tuple[int, int]:
         raise ValidationError({"people_found": _("人数应为整数")}) from None
     if people_found < 0 or new_people < 0:
         raise ValidationError({"people_found": _("人数不能为负数")})
+    if people_found > MAX_PEOPLE:
+        raise ValidationError(
+            {"people_found": _("一户在户人数最多 %(n)d 人，请核对") % {"n": MAX_PEOPLE}}
+        )
     if new_people > people_found:
         raise ValidationError({"new_people": _("新发现人数不能多于在户人数")})
     if outcome != VisitOutcome.VISITED and people_found:

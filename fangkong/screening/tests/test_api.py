@@ -67,6 +67,9 @@ def test_visit_created_through_service_with_masked_notes(users, campaign):
     assert Visit.objects.get().notes == "户主称在外地打工"
     r = client.post("/api/v1/visits/", body | {"household": campaign["b1"].pk})
     assert r.status_code == 400
+    # The visit form's bound holds for the API too: a typo would stand in every figure.
+    r = client.post("/api/v1/visits/", body | {"people_found": 330})
+    assert (r.status_code, r.json()) == (400, {"people_found": ["一户在户人数最多 99 人，请核对"]})
     assert Visit.objects.count() == 1
     assert api(users["grid_b"]).get("/api/v1/visits/").json()["count"] == 0
 
