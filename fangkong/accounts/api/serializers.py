@@ -1,13 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from fangkong.core.api.serializers import ModelSerializer, TextField
+
 from ..models import User
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     """账号 (read only): who signs in, with which role, for which area."""
 
-    area_name = serializers.CharField(
+    area_name = TextField(
         source="area.name", read_only=True, default=None, allow_null=True, label=_("所属区域名称")
     )
 
@@ -31,9 +33,7 @@ class MeSerializer(UserSerializer):
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(
-        label=_("令牌"), help_text=_("请求头写作 Authorization: Token <令牌>")
-    )
+    token = TextField(label=_("令牌"), help_text=_("请求头写作 Authorization: Token <令牌>"))
     expires_at = serializers.DateTimeField(
         label=_("有效期至"),
         allow_null=True,

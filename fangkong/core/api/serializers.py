@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.apps import apps
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,7 +23,20 @@ from fangkong.core.models import AuditEntry, Job
 from fangkong.core.personal import EncryptedTextField, mask, personal_fields
 
 
-class PersonalField(serializers.CharField):
+class TextField(serializers.CharField):
+    """Text a request sends is JSON text. DRF's CharField also takes a number and keeps its
+    ``str()`` (12 → "12", an ID number sent as a number → "1.1010119900307e+17"): the
+    schema says string, so a number or a boolean is the client's mistake, said as such."""
+
+    default_error_messages = {"not_text": _("应为文本（字符串）")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+class PersonalField(TextField):
     """Plaintext in, masked out (``core.personal.mask``); the plaintext needs ``reveal``."""
 
     def __init__(self, *, kind: str = "text", **kwargs):
@@ -75,8 +89,17 @@ def _is_area(model) -> bool:
     return model._meta.label_lower == "areas.area"
 
 
-class ScopedModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(serializers.ModelSerializer):
+    """Every API model serializer's base: a model's text fields are ``TextField``."""
+
     serializer_field_mapping = serializers.ModelSerializer.serializer_field_mapping | {
+        models.CharField: TextField,
+        models.TextField: TextField,
+    }
+
+
+class ScopedModelSerializer(ModelSerializer):
+    serializer_field_mapping = ModelSerializer.serializer_field_mapping | {
         EncryptedTextField: PersonalField
     }
 
@@ -168,7 +191,7 @@ def _personal_kinds(object_type: str) -> dict[str, str]:
     return {f.name: f.kind for f in personal_fields(model)}
 
 
-class AuditEntrySerializer(serializers.ModelSerializer):
+class AuditEntrySerializer(ModelSerializer):
     changes = serializers.SerializerMethodField(
         label=_("变更内容"), help_text=_("字段 → 值（修改时为 [原值, 新值]）；个人信息已脱敏")
     )
@@ -203,7 +226,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         }
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(ModelSerializer):
     percent = serializers.IntegerField(read_only=True, label=_("进度（%）"))
     finished = serializers.BooleanField(read_only=True, label=_("是否已结束"))
 

@@ -136,3 +136,25 @@ def test_a_device_still_signs_in_with_a_form(client, users):
     )
     assert response.status_code == 200
     assert len(response.json()["token"]) == 40
+
+
+@pytest.mark.parametrize("value", [110101199003071234, 1.1e17, True])
+def test_a_number_where_the_schema_says_text_is_refused_not_turned_into_text(users, areas, value):
+    """DRF's text field kept ``str()`` of a number: an ID number sent as a JSON number was
+    stored as "1.1e+17" (found by the long fuzz run: a supply item's 规格 as a number)."""
+    from fangkong.registry.models import Resident
+
+    response = _token_client(users["community"]).post(
+        "/api/v1/residents/",
+        {"name": "张三", "id_number": value, "area": areas["grid_a"].pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"id_number": ["应为文本（字符串）"]}
+    assert not Resident.objects.exists()
+    item = _token_client(users["command"]).post(
+        "/api/v1/supply-items/",
+        {"code": "KZ-01", "name": "口罩", "category": "disinfection", "unit": "kg", "spec": 500},
+        format="json",
+    )
+    assert (item.status_code, item.json()) == (400, {"spec": ["应为文本（字符串）"]})

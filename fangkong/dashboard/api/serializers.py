@@ -1,13 +1,11 @@
-from rest_framework import serializers
-
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import ScopedModelSerializer, TextField
 
 from ..models import SubmittedReport
 
 
 class SubmittedReportSerializer(ScopedModelSerializer):
-    area_name = serializers.CharField(source="area.name", read_only=True)
-    submitted_by_name = serializers.CharField(source="submitted_by.display_name", read_only=True)
+    area_name = TextField(source="area.name", read_only=True)
+    submitted_by_name = TextField(source="submitted_by.display_name", read_only=True)
 
     class Meta:
         model = SubmittedReport

@@ -2,7 +2,13 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import IdField, QueryDateField, ScopedModelSerializer
+from fangkong.core.api.serializers import (
+    IdField,
+    ModelSerializer,
+    QueryDateField,
+    ScopedModelSerializer,
+    TextField,
+)
 
 from ..choices import DutyRole, NoticeKind
 from ..models import Handover, HandoverItem, Notice, NoticeReceipt, Shift, WorkingGroup
@@ -16,8 +22,8 @@ class WorkingGroupSerializer(ScopedModelSerializer):
 
 
 class ShiftSerializer(ScopedModelSerializer):
-    person_name = serializers.CharField(source="person.display_name", read_only=True)
-    covered_for_name = serializers.CharField(
+    person_name = TextField(source="person.display_name", read_only=True)
+    covered_for_name = TextField(
         source="covered_for.display_name", read_only=True, allow_null=True, label=_("原排班人员")
     )
     # Not "role": that name belongs to the account role in the API schema.
@@ -53,12 +59,12 @@ class ShiftCoverSerializer(serializers.Serializer):
     person = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), label=_("替班人员")
     )
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=Shift._meta.get_field("cover_reason").max_length, label=_("替班原因")
     )
 
 
-class HandoverItemSerializer(serializers.ModelSerializer):
+class HandoverItemSerializer(ModelSerializer):
     class Meta:
         model = HandoverItem
         fields = ["id", "text", "closed_at", "closed_by", "close_note"]
@@ -73,7 +79,7 @@ class HandoverSerializer(ScopedModelSerializer):
     items = HandoverItemSerializer(many=True, read_only=True)
     carried_items = HandoverItemSerializer(many=True, read_only=True)
     new_items = serializers.ListField(
-        child=serializers.CharField(max_length=300),
+        child=TextField(max_length=300),
         write_only=True,
         required=False,
         label=_("新增待办事项"),
@@ -99,13 +105,13 @@ class HandoverSerializer(ScopedModelSerializer):
 
 
 class CloseItemSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("办结说明"), max_length=300, required=False, default="")
+    note = TextField(label=_("办结说明"), max_length=300, required=False, default="")
 
 
 class NoticeSerializer(ScopedModelSerializer):
     kind = serializers.ChoiceField(choices=NoticeKind.choices, default=NoticeKind.NOTICE)
     target_roles = serializers.ListField(
-        child=serializers.CharField(max_length=16),
+        child=TextField(max_length=16),
         required=False,
         default=list,
         label=_("接收角色"),
@@ -142,9 +148,9 @@ class NoticeSerializer(ScopedModelSerializer):
         return notice.is_overdue()
 
 
-class NoticeReceiptSerializer(serializers.ModelSerializer):
-    user_name = serializers.CharField(source="user.display_name", read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True)
+class NoticeReceiptSerializer(ModelSerializer):
+    user_name = TextField(source="user.display_name", read_only=True)
+    area_name = TextField(source="area.name", read_only=True)
 
     class Meta:
         model = NoticeReceipt
@@ -163,12 +169,12 @@ class NoticeReceiptSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InboxSerializer(serializers.ModelSerializer):
+class InboxSerializer(ModelSerializer):
     """A receipt as its recipient sees it: the notice and whether it is signed."""
 
-    title = serializers.CharField(source="notice.title", read_only=True)
-    kind = serializers.CharField(source="notice.kind", read_only=True)
-    sender_area_name = serializers.CharField(source="notice.sender_area.name", read_only=True)
+    title = TextField(source="notice.title", read_only=True)
+    kind = TextField(source="notice.kind", read_only=True)
+    sender_area_name = TextField(source="notice.sender_area.name", read_only=True)
     sent_at = serializers.DateTimeField(source="notice.sent_at", read_only=True)
     deadline = serializers.DateTimeField(source="notice.deadline", read_only=True)
 
@@ -190,7 +196,7 @@ class InboxSerializer(serializers.ModelSerializer):
 
 class UnitCountSerializer(serializers.Serializer):
     area = serializers.IntegerField(source="area.pk")
-    area_name = serializers.CharField(source="area.name")
+    area_name = TextField(source="area.name")
     total = serializers.IntegerField()
     acknowledged = serializers.SerializerMethodField()
     pending = serializers.SerializerMethodField()

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import ScopedModelSerializer, TextField
 
 from ..choices import ReturnState
 from ..models import (
@@ -31,7 +31,7 @@ class IndustrialParkSerializer(ScopedModelSerializer):
 class EnterpriseSerializer(ScopedModelSerializer):
     """企业. ``contact_phone`` is written in plaintext and read masked."""
 
-    area_name = serializers.CharField(source="area.name", read_only=True, label=_("区域名称"))
+    area_name = TextField(source="area.name", read_only=True, label=_("区域名称"))
 
     class Meta:
         model = Enterprise
@@ -92,12 +92,12 @@ class ResumptionApplicationSerializer(ScopedModelSerializer):
 
 class ApproveSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, label=_("版本"))
-    conditions = serializers.CharField(required=False, allow_blank=True, label=_("复工条件/要求"))
+    conditions = TextField(required=False, allow_blank=True, label=_("复工条件/要求"))
 
 
 class ReturnSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, label=_("版本"))
-    note = serializers.CharField(allow_blank=True, label=_("退回原因"))
+    note = TextField(allow_blank=True, label=_("退回原因"))
 
 
 class EmployeeSerializer(ScopedModelSerializer):
@@ -106,7 +106,7 @@ class EmployeeSerializer(ScopedModelSerializer):
     return_state = serializers.ChoiceField(
         choices=ReturnState.choices, read_only=True, label=_("返岗状态")
     )
-    status_colour = serializers.CharField(read_only=True, allow_null=True, label=_("健康码"))
+    status_colour = TextField(read_only=True, allow_null=True, label=_("健康码"))
 
     class Meta:
         model = Employee
@@ -167,7 +167,7 @@ class DailyReportUpdateSerializer(DailyReportSerializer):
 
 class InspectionSerializer(ScopedModelSerializer):
     problems = serializers.ListField(
-        child=serializers.CharField(),
+        child=TextField(),
         required=False,
         write_only=True,
         label=_("发现的问题"),
@@ -222,7 +222,7 @@ class EndAssignmentSerializer(serializers.Serializer):
 
 class RectifySerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, label=_("版本"))
-    rectification = serializers.CharField(allow_blank=True, label=_("整改情况"))
+    rectification = TextField(allow_blank=True, label=_("整改情况"))
 
 
 class DifficultySerializer(ScopedModelSerializer):
@@ -252,5 +252,5 @@ class DifficultySerializer(ScopedModelSerializer):
 
 class RespondSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, label=_("版本"))
-    response = serializers.CharField(allow_blank=True, label=_("解决措施"))
+    response = TextField(allow_blank=True, label=_("解决措施"))
     resolved = serializers.BooleanField(default=False, label=_("已解决"))

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import ScopedModelSerializer, TextField
 from fangkong.core.personal import mask_name
 
 from ..choices import REVIEW_OUTCOMES, Symptom
@@ -65,9 +65,7 @@ class AssignmentSerializer(ScopedModelSerializer):
 
 
 class ReleaseSerializer(serializers.Serializer):
-    note = serializers.CharField(
-        required=False, allow_blank=True, max_length=1000, label=_("解除说明")
-    )
+    note = TextField(required=False, allow_blank=True, max_length=1000, label=_("解除说明"))
     version = serializers.IntegerField(required=False, min_value=1, label=_("版本"))
 
 
@@ -171,10 +169,8 @@ class NatReviewSerializer(serializers.Serializer):
         choices=REVIEW_OUTCOMES,
         label=_("复核结论"),
     )
-    review_note = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True, label=_("复核说明")
-    )
+    review_note = TextField(max_length=1000, required=False, allow_blank=True, label=_("复核说明"))
 
 
 class RevokeSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000, label=_("作废原因"))
+    reason = TextField(max_length=1000, label=_("作废原因"))

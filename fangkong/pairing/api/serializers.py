@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import ScopedModelSerializer, TextField
 
 from .. import services
 from ..models import Pairing
@@ -21,9 +21,9 @@ class PairingSerializer(ScopedModelSerializer):
     and a building name (整栋) or a household number in it; read back with the target's ids."""
 
     volunteer = PairableVolunteerField(label=_("包联党员"))
-    volunteer_name = serializers.CharField(source="volunteer.name", read_only=True, label=_("姓名"))
-    area_name = serializers.CharField(source="area.name", read_only=True, label=_("网格名称"))
-    building = serializers.CharField(
+    volunteer_name = TextField(source="volunteer.name", read_only=True, label=_("姓名"))
+    area_name = TextField(source="area.name", read_only=True, label=_("网格名称"))
+    building = TextField(
         write_only=True,
         required=False,
         allow_blank=True,
@@ -31,7 +31,7 @@ class PairingSerializer(ScopedModelSerializer):
         label=_("楼栋"),
         help_text=_("只填楼栋：包联整栋楼的所有住户"),
     )
-    household = serializers.CharField(
+    household = TextField(
         write_only=True,
         required=False,
         allow_blank=True,
@@ -41,7 +41,7 @@ class PairingSerializer(ScopedModelSerializer):
     )
     building_id = serializers.IntegerField(read_only=True, allow_null=True, label=_("包联楼栋"))
     household_id = serializers.IntegerField(read_only=True, allow_null=True, label=_("包联户"))
-    target = serializers.CharField(source="target_label", read_only=True, label=_("包联楼栋/户"))
+    target = TextField(source="target_label", read_only=True, label=_("包联楼栋/户"))
     household_count = serializers.IntegerField(read_only=True, label=_("户数"))
 
     class Meta:

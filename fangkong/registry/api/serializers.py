@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import ScopedModelSerializer, TextField
 
 from ..choices import ResidentTag
 from ..models import Building, Household, Resident
@@ -19,7 +19,7 @@ class TagsField(serializers.ListField):
 class ResidentSerializer(ScopedModelSerializer):
     """居民. ``id_number``, ``phone`` and ``address`` are written in plaintext, read masked."""
 
-    area_name = serializers.CharField(source="area.name", read_only=True, label=_("网格名称"))
+    area_name = TextField(source="area.name", read_only=True, label=_("网格名称"))
     tags = TagsField(required=False, label=_("标签"), help_text=_("标签（取值见枚举）"))
 
     class Meta:
@@ -48,24 +48,22 @@ class ResidentSerializer(ScopedModelSerializer):
 
 
 class RevealReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, label=_("查看原因")
-    )
+    reason = TextField(required=False, allow_blank=True, max_length=500, label=_("查看原因"))
 
 
 class RevealSerializer(serializers.Serializer):
     """The plaintext personal fields of one resident (the reading is audited)."""
 
-    id_number = serializers.CharField(label=_("身份证号"))
-    phone = serializers.CharField(label=_("联系电话"))
-    address = serializers.CharField(label=_("现住址"))
+    id_number = TextField(label=_("身份证号"))
+    phone = TextField(label=_("联系电话"))
+    address = TextField(label=_("现住址"))
 
 
 class HouseholdSerializer(ScopedModelSerializer):
     """户. ``address`` is written in plaintext, read masked."""
 
-    area_name = serializers.CharField(source="area.name", read_only=True, label=_("网格名称"))
-    building_name = serializers.CharField(
+    area_name = TextField(source="area.name", read_only=True, label=_("网格名称"))
+    building_name = TextField(
         source="building.name", read_only=True, default=None, allow_null=True, label=_("楼栋名称")
     )
 
@@ -89,7 +87,7 @@ class HouseholdSerializer(ScopedModelSerializer):
 class BuildingSerializer(ScopedModelSerializer):
     """楼栋."""
 
-    area_name = serializers.CharField(source="area.name", read_only=True, label=_("网格名称"))
+    area_name = TextField(source="area.name", read_only=True, label=_("网格名称"))
 
     class Meta:
         model = Building

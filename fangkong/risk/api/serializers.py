@@ -1,10 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from fangkong.core.api.serializers import ModelSerializer, TextField
+
 from ..models import RiskDesignation, RiskLevel
 
 
-class RiskLevelSerializer(serializers.ModelSerializer):
+class RiskLevelSerializer(ModelSerializer):
     """风险等级."""
 
     class Meta:
@@ -14,11 +16,11 @@ class RiskLevelSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}, "rank": {"validators": []}}
 
 
-class RiskDesignationSerializer(serializers.ModelSerializer):
+class RiskDesignationSerializer(ModelSerializer):
     """风险地区认定: ``area`` (this platform) or ``place_name``/``place_code`` (elsewhere)."""
 
-    place_label = serializers.CharField(read_only=True, label=_("地区"))
-    level_name = serializers.CharField(source="level.name", read_only=True, label=_("风险等级"))
+    place_label = TextField(read_only=True, label=_("地区"))
+    level_name = TextField(source="level.name", read_only=True, label=_("风险等级"))
 
     class Meta:
         model = RiskDesignation
@@ -41,4 +43,4 @@ class RiskDesignationSerializer(serializers.ModelSerializer):
 
 class EndDesignationSerializer(serializers.Serializer):
     effective_to = serializers.DateTimeField(label=_("解除时间"))
-    reason = serializers.CharField(max_length=1000, label=_("解除依据"))
+    reason = TextField(max_length=1000, label=_("解除依据"))

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import ScopedModelSerializer, TextField
 
 from ..models import Campaign, Finding, Visit
 
@@ -9,7 +9,7 @@ from ..models import Campaign, Finding, Visit
 class CampaignSerializer(ScopedModelSerializer):
     """摸排行动."""
 
-    area_name = serializers.CharField(source="area.name", read_only=True, label=_("范围名称"))
+    area_name = TextField(source="area.name", read_only=True, label=_("范围名称"))
 
     class Meta:
         model = Campaign
@@ -35,9 +35,7 @@ class CampaignSerializer(ScopedModelSerializer):
 class VisitSerializer(ScopedModelSerializer):
     """入户走访. ``notes`` is written in plaintext and read masked."""
 
-    household_number = serializers.CharField(
-        source="household.number", read_only=True, label=_("户编号")
-    )
+    household_number = TextField(source="household.number", read_only=True, label=_("户编号"))
 
     class Meta:
         model = Visit

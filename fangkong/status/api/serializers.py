@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import ScopedModelSerializer, TextField
 from fangkong.core.personal import mask_name
 
 from ..engine import render
@@ -19,7 +19,7 @@ class MaskedResidentNameMixin(serializers.Serializer):
 class PersonStatusSerializer(MaskedResidentNameMixin, serializers.ModelSerializer):
     """人员状态 (read only: derived by the rules, never written through the API)."""
 
-    area_name = serializers.CharField(source="area.name", read_only=True, label=_("网格名称"))
+    area_name = TextField(source="area.name", read_only=True, label=_("网格名称"))
     reasons = serializers.SerializerMethodField(label=_("原因"))
     overridden = serializers.SerializerMethodField(label=_("人工调整"))
 
@@ -81,4 +81,4 @@ class StatusOverrideSerializer(MaskedResidentNameMixin, ScopedModelSerializer):
 
 
 class RejectSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, label=_("驳回说明"))
+    note = TextField(max_length=1000, label=_("驳回说明"))

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import IdField, ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, ScopedModelSerializer, TextField
 
 from ..choices import AnswerResult, Severity
 from ..models import InspectionGroup, InspectionTask, Problem, ProblemEvent, ProblemSummary, Visit
@@ -36,12 +36,12 @@ class InspectionTaskSerializer(ScopedModelSerializer):
 class ChecklistAnswerSerializer(serializers.Serializer):
     item = IdField(label=_("检查项"))
     result = serializers.ChoiceField(label=_("结果"), choices=AnswerResult.choices)
-    note = serializers.CharField(label=_("说明"), max_length=200, required=False, default="")
+    note = TextField(label=_("说明"), max_length=200, required=False, default="")
 
 
 class InspectionFindingSerializer(serializers.Serializer):
-    title = serializers.CharField(label=_("问题"), max_length=200)
-    description = serializers.CharField(label=_("问题描述"), required=False, default="")
+    title = TextField(label=_("问题"), max_length=200)
+    description = TextField(label=_("问题描述"), required=False, default="")
     severity = serializers.ChoiceField(label=_("严重程度"), choices=Severity.choices)
     deadline = serializers.DateField(label=_("整改期限"))
 
@@ -116,7 +116,7 @@ class ProblemSerializer(ScopedModelSerializer):
 
 
 class ProblemStepSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("说明"), required=False, allow_blank=True, default="")
+    note = TextField(label=_("说明"), required=False, allow_blank=True, default="")
     version = serializers.IntegerField(label=_("版本"), min_value=1)
     deadline = serializers.DateField(
         label=_("新整改期限"), required=False, allow_null=True, default=None

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import IdField, ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, ScopedModelSerializer, TextField
 
 from ..models import Reward, Tip
 
@@ -34,23 +34,23 @@ class TipSerializer(ScopedModelSerializer):
 
 class TipAssignSerializer(serializers.Serializer):
     area = IdField(label=_("交办区域"))
-    note = serializers.CharField(label=_("分拣意见"), required=False, allow_blank=True, default="")
+    note = TextField(label=_("分拣意见"), required=False, allow_blank=True, default="")
     version = serializers.IntegerField(label=_("版本"), min_value=1)
 
 
 class TipRejectSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("不予受理原因"))
+    note = TextField(label=_("不予受理原因"))
     version = serializers.IntegerField(label=_("版本"), min_value=1)
 
 
 class TipReturnSerializer(serializers.Serializer):
-    note = serializers.CharField(label=_("退回原因"))
+    note = TextField(label=_("退回原因"))
     version = serializers.IntegerField(label=_("版本"), min_value=1)
 
 
 class TipVerifySerializer(serializers.Serializer):
     founded = serializers.BooleanField(label=_("属实"))
-    outcome = serializers.CharField(label=_("核查结果"))
+    outcome = TextField(label=_("核查结果"))
     version = serializers.IntegerField(label=_("版本"), min_value=1)
 
 

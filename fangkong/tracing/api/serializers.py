@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import IdField, ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, ModelSerializer, ScopedModelSerializer, TextField
 from fangkong.health.api.serializers import MaskedNameField
 from fangkong.health.choices import QUARANTINE_KINDS, AssignmentKind
 
@@ -13,7 +13,7 @@ class CaseSerializer(ScopedModelSerializer):
     """病例. ``notes`` (流调备注) is written in plaintext and read masked."""
 
     resident_name = MaskedNameField(source="resident.name")
-    label = serializers.CharField(read_only=True, label=_("病例编号"))
+    label = TextField(read_only=True, label=_("病例编号"))
 
     class Meta:
         model = Case
@@ -37,8 +37,8 @@ class CaseSerializer(ScopedModelSerializer):
         read_only_fields = ["status", "discharged_at", "voided_at", "void_reason"]
 
 
-class ExposureSerializer(serializers.ModelSerializer):
-    venue_name = serializers.CharField(source="venue.name", read_only=True, default="")
+class ExposureSerializer(ModelSerializer):
+    venue_name = TextField(source="venue.name", read_only=True, default="")
 
     class Meta:
         model = Exposure
@@ -105,20 +105,18 @@ class DischargeSerializer(serializers.Serializer):
         label=_("结果"),
     )
     discharged_at = serializers.DateTimeField(label=_("治愈/出院时间"))
-    reason = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, label=_("说明")
-    )
+    reason = TextField(max_length=500, required=False, allow_blank=True, label=_("说明"))
 
 
 class VoidSerializer(serializers.Serializer):
     """撤销: the case was recorded in error; it leaves every figure, its contacts are dismissed."""
 
     version = serializers.IntegerField(min_value=1, label=_("版本"))
-    reason = serializers.CharField(max_length=300, label=_("撤销原因"))
+    reason = TextField(max_length=300, label=_("撤销原因"))
 
 
 class DismissSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, label=_("排除原因"))
+    reason = TextField(max_length=500, label=_("排除原因"))
 
 
 class QuarantineRequestSerializer(serializers.Serializer):
@@ -127,22 +125,22 @@ class QuarantineRequestSerializer(serializers.Serializer):
         choices=[(k.value, k.label) for k in AssignmentKind if k in QUARANTINE_KINDS]
     )
     days = serializers.IntegerField(min_value=1, max_value=28, default=14)
-    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    place = TextField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class ChainNodeSerializer(serializers.Serializer):
     key = serializers.IntegerField(label=_("居民编号"))
-    name = serializers.CharField(label=_("姓名（脱敏）"))
-    degree = serializers.CharField()
-    state = serializers.CharField()
+    name = TextField(label=_("姓名（脱敏）"))
+    degree = TextField()
+    state = TextField()
     contact_id = serializers.IntegerField(allow_null=True)
 
 
 class ChainEdgeSerializer(serializers.Serializer):
     source_key = serializers.IntegerField()
     target_key = serializers.IntegerField()
-    kind = serializers.CharField()
-    venue = serializers.CharField()
+    kind = TextField()
+    venue = TextField()
     source_start = serializers.DateTimeField(allow_null=True)
     source_end = serializers.DateTimeField(allow_null=True)
     contact_start = serializers.DateTimeField(allow_null=True)

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import Field
 
-from fangkong.core.api.serializers import ScopedModelSerializer
+from fangkong.core.api.serializers import ScopedModelSerializer, TextField
 from fangkong.health.api.serializers import MaskedNameField
 
 from ..choices import ScanSource
@@ -28,7 +28,7 @@ class ScanSerializer(ScopedModelSerializer):
     """扫码记录 (read only; scans are append-only and come in through ``batch``)."""
 
     id = serializers.UUIDField(source="uuid", read_only=True, label=_("记录编号"))
-    person = serializers.CharField(source="person_label", read_only=True, label=_("姓名（脱敏）"))
+    person = TextField(source="person_label", read_only=True, label=_("姓名（脱敏）"))
 
     class Meta:
         model = Scan
@@ -60,16 +60,16 @@ class ScanRecordSerializer(serializers.Serializer):
     # Documentation only: the service checks the records (``venues.rules.parse_record``).
 
     id = serializers.UUIDField(label=_("记录编号（设备生成的 UUID）"))
-    venue = serializers.CharField(label=_("场所码"))
+    venue = TextField(label=_("场所码"))
     scanned_at = serializers.DateTimeField(label=_("扫码时间"))
     direction = serializers.ChoiceField(choices=["in", "out"], required=False, label=_("进出"))
     temperature = serializers.DecimalField(
         max_digits=3, decimal_places=1, required=False, label=_("体温")
     )
-    token = serializers.CharField(required=False, label=_("个人码"))
-    id_number = serializers.CharField(required=False, label=_("身份证号"))
-    phone = serializers.CharField(required=False, label=_("手机号"))
-    name = serializers.CharField(required=False, label=_("姓名"))
+    token = TextField(required=False, label=_("个人码"))
+    id_number = TextField(required=False, label=_("身份证号"))
+    phone = TextField(required=False, label=_("手机号"))
+    name = TextField(required=False, label=_("姓名"))
     admitted = serializers.BooleanField(required=False, label=_("现场是否准入"))
 
 
@@ -152,8 +152,8 @@ class ClockSerializer(serializers.Serializer):
 
 class ScanBatchErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField()
-    field = serializers.CharField()
-    message = serializers.CharField()
+    field = TextField()
+    message = TextField()
 
 
 class ScanBatchResultSerializer(serializers.Serializer):
@@ -207,7 +207,5 @@ class OutingApprovalSerializer(ScopedModelSerializer):
 
 
 class OutingDecisionSerializer(serializers.Serializer):
-    note = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, label=_("审批意见")
-    )
+    note = TextField(required=False, allow_blank=True, max_length=500, label=_("审批意见"))
     version = serializers.IntegerField(required=False, min_value=1, label=_("版本"))

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fangkong.core.api.serializers import IdField, ScopedModelSerializer
+from fangkong.core.api.serializers import IdField, ScopedModelSerializer, TextField
 
 from ..choices import Skill, TimeOfDay, Weekday
 from ..models import Assignment, Need, PartyReport, Shift, Team, Volunteer
@@ -23,7 +23,7 @@ class CodesField(serializers.ListField):
 class VolunteerSerializer(ScopedModelSerializer):
     """志愿者. ``id_number`` and ``phone`` are written in plaintext and read masked."""
 
-    area_name = serializers.CharField(source="area.name", read_only=True, label=_("社区名称"))
+    area_name = TextField(source="area.name", read_only=True, label=_("社区名称"))
     skills = CodesField(choices=Skill.choices, label=_("技能特长"))
     available_days = CodesField(choices=Weekday.choices, label=_("可服务日"))
     available_times = CodesField(choices=TimeOfDay.choices, label=_("可服务时段"))
@@ -65,7 +65,7 @@ class VolunteerSerializer(ScopedModelSerializer):
 class VolunteerNeedSerializer(ScopedModelSerializer):
     """岗位需求, with how many volunteers accepted, are asked, or declined."""
 
-    area_name = serializers.CharField(source="area.name", read_only=True, label=_("社区/网格名称"))
+    area_name = TextField(source="area.name", read_only=True, label=_("社区/网格名称"))
     required_skills = CodesField(choices=Skill.choices, label=_("所需技能"))
     accepted = serializers.IntegerField(read_only=True, label=_("已接受"))
     offered = serializers.IntegerField(read_only=True, label=_("待确认"))
@@ -97,9 +97,9 @@ class VolunteerNeedSerializer(ScopedModelSerializer):
 
 class VolunteerProposalSerializer(serializers.Serializer):
     volunteer = serializers.IntegerField(source="volunteer.pk", label=_("志愿者"))
-    name = serializers.CharField(source="volunteer.name", label=_("姓名"))
+    name = TextField(source="volunteer.name", label=_("姓名"))
     score = serializers.DecimalField(max_digits=5, decimal_places=1, label=_("匹配得分"))
-    explanation = serializers.CharField(label=_("推荐理由"))
+    explanation = TextField(label=_("推荐理由"))
 
 
 class VolunteerDispatchSerializer(serializers.Serializer):
@@ -109,10 +109,8 @@ class VolunteerDispatchSerializer(serializers.Serializer):
 class VolunteerTaskSerializer(ScopedModelSerializer):
     """志愿任务: a volunteer on a need, and whether they accepted."""
 
-    need_title = serializers.CharField(source="need.title", read_only=True, label=_("岗位名称"))
-    volunteer_name = serializers.CharField(
-        source="volunteer.name", read_only=True, label=_("志愿者姓名")
-    )
+    need_title = TextField(source="need.title", read_only=True, label=_("岗位名称"))
+    volunteer_name = TextField(source="volunteer.name", read_only=True, label=_("志愿者姓名"))
 
     class Meta:
         model = Assignment
@@ -136,9 +134,7 @@ class VolunteerTaskSerializer(ScopedModelSerializer):
 
 class VolunteerTaskAnswerSerializer(serializers.Serializer):
     accept = serializers.BooleanField(label=_("是否接受"))
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, label=_("不能参加的原因")
-    )
+    reason = TextField(required=False, allow_blank=True, max_length=200, label=_("不能参加的原因"))
 
 
 class VolunteerShiftSerializer(ScopedModelSerializer):
