@@ -3,7 +3,8 @@
 django-filter quietly ignores ``?open=maybe`` or ``?ends_before=`` (no filter at all), so a
 client's typo returns every row. Here a boolean must be true/false (or another spelling
 ``core.filtersets.yes_no`` knows, as the lists' forms) and a typed filter (date, number, id)
-must not be empty; text filters stay lenient.
+must not be empty; text filters stay lenient. A filter given twice is refused (django-filter
+took the last value).
 
 ``StrictOrderingFilter`` is every list's ``ordering`` parameter, held to the same rule.
 """
@@ -37,9 +38,20 @@ class StrictFilterBackend(DjangoFilterBackend):
 def strict_errors(filters: dict, params) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name, flt in filters.items():
-        if name not in params or isinstance(flt, django_filters.CharFilter):
+        if name not in params:
             continue
-        for value in params.getlist(name):
+        values = params.getlist(name)
+        multiple = isinstance(
+            flt, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter
+        )
+        if len(values) > 1 and not multiple:
+            # django-filter reads the last and ignores the rest: a client that meant "any
+            # of them" would get one of them, silently.
+            errors[name] = [_("只能给一个值")]
+            continue
+        if isinstance(flt, django_filters.CharFilter):
+            continue
+        for value in values:
             if isinstance(flt, django_filters.BooleanFilter):
                 try:
                     yes_no(value)

@@ -69,7 +69,7 @@ class BaseViewSet(viewsets.GenericViewSet):
         # convert, not one too large for the driver (a resident's status, keyed by the
         # resident, failed with OverflowError on SQLite).
         raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        if isinstance(raw, str) and raw.isdigit() and int(raw) > ID_MAX:
+        if isinstance(raw, str) and raw.lstrip("-").isdigit() and not 1 <= int(raw) <= ID_MAX:
             raise Http404
         return super().get_object()
 
