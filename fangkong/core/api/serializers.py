@@ -25,8 +25,8 @@ from fangkong.core.personal import EncryptedTextField, mask, personal_fields
 
 class TextField(serializers.CharField):
     """Text a request sends is JSON text. DRF's CharField also takes a number and keeps its
-    ``str()`` (12 → "12", an ID number sent as a number → "1.1010119900307e+17"): the
-    schema says string, so a number or a boolean is the client's mistake, said as such."""
+    ``str()`` (500 → "500", a phone or ID number that went through a float on the way →
+    "1.38e+10"): the schema says string, so a number is the client's mistake, said as such."""
 
     default_error_messages = {"not_text": _("应为文本（字符串）")}
 
