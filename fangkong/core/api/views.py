@@ -19,6 +19,7 @@ called: the serializer only parses and renders.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -35,6 +36,9 @@ from fangkong.core.models import AuditEntry, Job
 from .serializers import ID_MAX, AuditEntrySerializer, JobSerializer, update_serializer_for
 
 UPDATE_ACTIONS = ("update", "partial_update")
+# A whole number as a URL writes it (ASCII digits: str.isdigit also takes "²", which int
+# refuses).
+INTEGER = re.compile(r"-?[0-9]+")
 
 
 STANDARD_ACTIONS = frozenset(
@@ -69,7 +73,7 @@ class BaseViewSet(viewsets.GenericViewSet):
         # convert, not one too large for the driver (a resident's status, keyed by the
         # resident, failed with OverflowError on SQLite).
         raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        if isinstance(raw, str) and raw.lstrip("-").isdigit() and not 1 <= int(raw) <= ID_MAX:
+        if isinstance(raw, str) and INTEGER.fullmatch(raw) and not 1 <= int(raw) <= ID_MAX:
             raise Http404
         return super().get_object()
 

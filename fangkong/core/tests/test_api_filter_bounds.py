@@ -87,6 +87,8 @@ def test_a_detail_id_too_large_for_any_database_is_a_404(users):
     for huge in (2**80, -(2**80)):
         codes = {p: api.get(p.replace("{id}", str(huge))).status_code for p in paths}
         assert {p: c for p, c in codes.items() if c != 404} == {}
+    for odd in ("--5", "%C2%B2", "1%C2%B2"):  # not a number at all: the lookup's own 404
+        assert api.get(f"/api/v1/statuses/{odd}/").status_code == 404
 
 
 def test_the_schema_says_which_blank_query_values_mean_not_given(users):
