@@ -79,7 +79,11 @@ def login(pg, live_server, username: str) -> None:
 
 
 def no_sideways_scroll(pg) -> None:
-    """The page fits the viewport's width: nothing to scroll sideways on a phone."""
+    """The page fits the viewport's width: nothing to scroll sideways on a phone.
+
+    Callers wait for the page they mean (a click returns before its navigation commits);
+    waiting for the load here keeps a page still being parsed from being measured."""
+    pg.wait_for_load_state("load")
     overflow = pg.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )

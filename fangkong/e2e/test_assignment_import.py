@@ -43,6 +43,7 @@ def _list(tmp_path, name, rows):
 def _upload(page, live_server, path):
     page.goto(f"{live_server.url}/health/assignments/")
     page.click("main a[href$='/health/assignments/import/']")
+    page.wait_for_url("**/health/assignments/import/")
     no_sideways_scroll(page)
     page.set_input_files("input[name=file]", str(path))
     page.click("form button[type=submit] >> visible=true")

@@ -50,6 +50,7 @@ def test_a_community_imports_a_cases_named_contacts_on_a_phone(
     login(page, live_server, "community")
     page.goto(f"{live_server.url}/tracing/cases/{case.pk}/")
     page.click(f"main a[href$='/tracing/cases/{case.pk}/contacts/import/']")
+    page.wait_for_url(f"**/tracing/cases/{case.pk}/contacts/import/")
     no_sideways_scroll(page)
     page.fill("input[name=reason], textarea[name=reason]", REASON)
     page.set_input_files("input[name=file]", str(path))
