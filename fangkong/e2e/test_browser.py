@@ -9,7 +9,7 @@ from fangkong.core.testing import factories
 from fangkong.registry import services
 from fangkong.registry.models import Resident
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -121,6 +121,5 @@ def test_resident_list_fits_a_phone(page, live_server, city):
     page.set_viewport_size({"width": 375, "height": 740})
     login(page, live_server, "grid_a")
     page.goto(f"{live_server.url}/registry/residents/")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
+    no_sideways_scroll(page)
     shot(page, "resident-list-phone")

@@ -9,7 +9,7 @@ from fangkong.dashboard.figures import figure_values
 from fangkong.dashboard.testing import generate_city_records
 from fangkong.status.clock import local_date
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ def test_dashboard_on_pc_then_phone(page, live_server, city):
     assert page.locator(".breadcrumb a:text('攀枝花市')").count() == 1
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{live_server.url}/dashboard/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    no_sideways_scroll(page)
     shot(page, "dashboard-phone")
 
 
@@ -73,7 +73,7 @@ def test_report_template_on_a_phone(page, live_server, city):
     page.click("[data-row='1'] button[value='up-1']")
     assert page.locator("#id_items-0-key").input_value() == "cases_new"
     assert page.locator("#id_items-0-label").input_value() == "新增"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    no_sideways_scroll(page)
     shot(page, "report-template-phone")
     page.click("#save-template")
     page.wait_for_url(lambda url: "/dashboard/templates/" in url and "/add/" not in url)
@@ -104,7 +104,7 @@ def test_home_today_panel_on_a_phone_leads_to_its_list(page, live_server, city):
         shown = panel.locator(f"[data-figure={key}] .fs-5").inner_text()
         assert _number(shown) == values[key], key
     assert values["status_red"] > 0  # the generated grid has red people to follow
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    no_sideways_scroll(page)
     shot(page, "home-today-phone")
     panel.locator("[data-figure=status_red]").click()
     page.wait_for_url(lambda url: "/status/" in url and "colour=red" in url)

@@ -11,7 +11,7 @@ from fangkong.supplies import services
 from fangkong.supplies.choices import DonationKind, DonorKind, Unit, WarehouseKind
 from fangkong.supplies.models import Donation
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +58,7 @@ def test_voiding_a_donation_recorded_twice_on_a_phone(page, live_server, donatio
     assert page.locator("main form[action$='/void/']").count() == 0
     assert page.locator("a[href$='/receipt.pdf']").count() == 0
     assert Donation.objects.get(pk=donation.pk).voided_at is not None
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     shot(page, "donation-voided-phone")
 
     page.goto(f"{live_server.url}/supplies/receipts/{donation.receipt_code}/")

@@ -10,7 +10,7 @@ from fangkong.core.testing import factories
 from fangkong.duty import services
 from fangkong.duty.models import NoticeReceipt, Shift
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +36,11 @@ def test_grid_worker_acknowledges_a_notice_at_phone_width(page, live_server, not
     page.goto(f"{live_server.url}/duty/inbox/")
     item = page.locator(f"#inbox [data-notice='{notice.pk}']")
     assert "关于今晚 20 时前落实卡点" in item.inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     shot(page, "duty-inbox-phone")
     item.locator("a").click()
     page.wait_for_url(f"**/duty/notices/{notice.pk}/")
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     page.click("#acknowledge")
     page.wait_for_load_state("load")
     assert "您已于" in page.inner_text("#my-receipt")
@@ -80,7 +80,7 @@ def test_community_covers_a_shift_at_phone_width(page, live_server, tonight):
     page.goto(f"{live_server.url}/duty/shifts/{shift.pk}/")
     page.get_by_role("link", name="替班").click()
     page.wait_for_url(f"**/duty/shifts/{shift.pk}/cover/")
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     page.select_option("#id_person", str(users["grid_b"].pk))
     page.fill("#id_reason", "grid_a 发烧请假")
     shot(page, "duty-shift-cover-phone")
@@ -90,7 +90,7 @@ def test_community_covers_a_shift_at_phone_width(page, live_server, tonight):
     assert "已替班" in text
     assert "grid_b（替 grid_a）" in text
     assert "grid_a 发烧请假" in text
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     shot(page, "duty-shift-covered-phone")
     shift.refresh_from_db()
     assert (shift.person_id, shift.covered_for_id) == (users["grid_b"].pk, users["grid_a"].pk)

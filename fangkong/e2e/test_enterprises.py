@@ -6,7 +6,7 @@ from fangkong.core.testing import factories
 from fangkong.enterprises.models import Inspection
 from fangkong.enterprises.testing import make_enterprise, make_liaison
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +33,7 @@ def test_liaison_files_inspection_on_a_phone(page, live_server, stationed):
     page.check("input[name=disinfection_done]")
     page.fill("textarea[name=notes]", "进厂测温登记规范")
     page.fill("textarea[name=problems]", "食堂未错峰就餐\n隔离观察室未配备体温计")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
+    no_sideways_scroll(page)
     shot(page, "enterprise-inspection-phone")
     page.click("main form button[type=submit]")
     page.wait_for_url(lambda url: "/enterprises/inspections/" in url)

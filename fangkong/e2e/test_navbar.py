@@ -4,7 +4,7 @@ import pytest
 
 from fangkong.core.testing import factories
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_grouped_menu_at_phone_width(page, live_server, city):
     labels = [t.strip() for t in menus.all_inner_texts()]
     assert 1 <= len(labels) <= 8 and labels[0] == "人口与排查"
     page.click("#mainNav a.dropdown-toggle:text('人口与排查')")
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     shot(page, "navbar-grid-worker-phone")
     with page.expect_navigation():
         page.click("#mainNav a.dropdown-item:text('居民')")
@@ -55,9 +55,9 @@ def test_menu_fits_pc_widths(page, live_server, city, width, language):
         [{"name": "django_language", "value": language, "url": live_server.url}]
     )
     login(page, live_server, "command")
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     if page.locator("button.navbar-toggler").is_visible():
         page.click("button.navbar-toggler")
         page.locator("#mainNav.show").wait_for()
     assert page.evaluate(WRAPPED_LABELS) == []
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)

@@ -20,7 +20,7 @@ from fangkong.screening.services import create_campaign
 from fangkong.volunteers.choices import PoolState
 from fangkong.volunteers.tests.conftest import make_volunteer
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +103,7 @@ def test_a_party_member_looks_after_their_household_on_a_phone(page, live_server
     assert "已登记走访：3-201" in page.locator(".alert-success").inner_text()
     visit = Visit.objects.get()
     assert (visit.campaign, visit.household, visit.people_found) == (campaign, home, 2)
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     shot(page, "pairing-household-phone")
 
 
@@ -157,7 +157,7 @@ def test_the_dashboard_counts_coverage_and_opens_the_uncovered_list(page, live_s
     covered = figures.locator("[data-figure=pairing_covered] a")
     uncovered = figures.locator("[data-figure=pairing_uncovered] a")
     assert (covered.inner_text(), uncovered.inner_text()) == ("1", "2")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    no_sideways_scroll(page)
     shot(page, "dashboard-pairing-phone")
     with page.expect_navigation():
         uncovered.click()

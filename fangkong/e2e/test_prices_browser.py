@@ -9,7 +9,7 @@ from fangkong.core.testing import factories
 from fangkong.prices import services
 from fangkong.prices.models import PriceLine, PriceReport
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_phone_price_report_then_alert(page, live_server, market):
     page.goto(f"{live_server.url}/prices/markets/{m.pk}/report/")
     # One form with every necessity; the page fits the phone's width.
     assert page.locator("#price-report .card").count() == 2
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    no_sideways_scroll(page)
     page.fill(f"#id_price_{pork.pk}", "-5")
     page.click("#price-report button[type=submit]")
     page.wait_for_load_state("load")

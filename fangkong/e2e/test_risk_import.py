@@ -14,7 +14,7 @@ from fangkong.risk.models import RiskDesignation, RiskLevel
 from fangkong.risk.services import set_risk_level
 from fangkong.status.clock import at_local
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -110,8 +110,5 @@ def test_the_upload_page_does_not_scroll_sideways_on_a_phone(page, live_server, 
     login(page, live_server, "command")
     page.goto(f"{live_server.url}/risk/designations/import/")
     assert page.locator("input[name=lift_unlisted]").count() == 1
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow == 0
+    no_sideways_scroll(page)
     shot(page, "risk-import-phone")

@@ -14,7 +14,7 @@ from fangkong.screening.models import Finding, Visit
 from fangkong.screening.services import create_campaign, record_visit
 from fangkong.status.testing import make_household, make_resident
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +64,7 @@ def test_a_mis_tapped_finding_is_corrected_and_taken_back_on_a_phone(page, live_
     assert "已撤销摸排发现" in page.locator(".alert-success").inner_text()
     assert not Finding.objects.exists()
     assert len(asked) == 2
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     shot(page, "screening-finding-phone")
 
 
@@ -99,7 +99,7 @@ def test_a_mis_tapped_visit_is_corrected_and_voided_on_a_phone(page, live_server
     assert "已更正走访记录：A-101" in page.locator(".alert-success").inner_text()
     assert Visit.objects.get().outcome == "nobody_home"
     assert home in selectors.unvisited_households(campaign, User.objects.get(username="grid_a"))
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
 
     asked = []
     page.on("dialog", lambda d: (asked.append(d.message), d.accept()))

@@ -8,7 +8,7 @@ from django.utils import timezone
 from fangkong.dashboard.models import SubmittedReport
 from fangkong.status.clock import local_date
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def test_a_community_sends_its_report_and_the_street_sees_it(page, live_server, 
     sent = SubmittedReport.objects.get()
     page.wait_for_url(lambda url: url.endswith(f"/dashboard/submitted/{sent.pk}/"))
     assert page.locator("#versions [data-revision]").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    no_sideways_scroll(page)
     page.goto(f"{live_server.url}/")
     assert page.locator("#home-todos [data-todo=daily_report]").count() == 0
 

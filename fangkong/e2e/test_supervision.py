@@ -10,7 +10,7 @@ from fangkong.core.testing import factories
 from fangkong.supervision import services
 from fangkong.supervision.models import Problem
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def test_visit_finding_rectify_close_on_a_phone(page, live_server, city):
     page.select_option("#id_finding_1_severity", "high")
     deadline = datetime.date.today() + datetime.timedelta(days=2)
     page.fill("#id_finding_1_deadline", deadline.isoformat())
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    no_sideways_scroll(page)
     shot(page, "visit-form-phone")
     page.click("#visit-form button[type=submit]")
     page.wait_for_url(re.compile(r"/supervision/visits/\d+/$"))

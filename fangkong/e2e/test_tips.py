@@ -7,7 +7,7 @@ from fangkong.core.testing import factories
 from fangkong.tips import services
 from fangkong.tips.models import Tip
 
-from .conftest import shot
+from .conftest import no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def test_public_tip_on_a_phone_then_progress_by_receipt_code(page, live_server, 
     page.goto(f"{live_server.url}/tips/report/")
     assert "/login" not in page.url
     # Nothing overflows the phone's width.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    no_sideways_scroll(page)
     honeypot = page.locator("#id_website").bounding_box()
     assert honeypot["x"] + honeypot["width"] <= 0  # off screen for people, there for robots
     page.select_option("#id_category", "gathering")
@@ -50,7 +50,7 @@ def test_public_tip_on_a_phone_then_progress_by_receipt_code(page, live_server, 
     assert page.inner_text("#tip-state") == "已交由属地核查"
     body = page.inner_text("main")
     assert "请核查" not in body and "command" not in body and "聚集打牌" not in body
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    no_sideways_scroll(page)
     shot(page, "tip-progress-phone")
 
 

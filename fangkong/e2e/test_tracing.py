@@ -13,7 +13,7 @@ from fangkong.tracing.models import Contact
 from fangkong.tracing.services import create_case
 from fangkong.tracing.testing import make_venue, visit
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ def test_trace_confirm_quarantine_and_chain_at_pc_width(page, live_server, case)
     graph = page.locator("main img[src$='/chain.svg']")
     graph.scroll_into_view_if_needed()
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", graph.element_handle())
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     shot(page, "tracing-case-pc")
 
 
@@ -97,7 +97,7 @@ def test_discharge_from_the_case_page_on_a_phone(page, live_server, case):
     assert "已登记病例治愈/出院" in page.locator(".alert-success").inner_text()
     assert page.locator("main form[action$='/discharge/']").count() == 0
     assert Case.objects.get(pk=case.pk).status == "discharged"
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
 
 
 def test_voiding_a_case_recorded_in_error_on_a_phone(page, live_server, case):
@@ -122,7 +122,7 @@ def test_voiding_a_case_recorded_in_error_on_a_phone(page, live_server, case):
     for action in ("void", "trace", "discharge"):
         assert page.locator(f"main form[action$='/{action}/']").count() == 0
     assert Case.objects.get(pk=case.pk).status == "voided"
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     shot(page, "tracing-case-voided-phone")
 
 
@@ -218,7 +218,7 @@ def test_an_unregistered_visitor_is_registered_and_named_on_a_phone(page, live_s
     contact = Contact.objects.get(case=case, resident=resident)
     assert contact.degree == "close" and contact.state == "suspected"
     assert page.locator("main tr", has_text="已列为接触者").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
 
 
 def test_a_voided_cases_quarantine_is_reviewed_from_the_home_page_on_a_phone(
@@ -262,7 +262,7 @@ def test_a_voided_cases_quarantine_is_reviewed_from_the_home_page_on_a_phone(
         rows.first.locator("a").first.click()
     warning = page.locator("[data-source-voided]")
     assert "该病例已于" in warning.inner_text() and "标本登记错人" in warning.inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
     shot(page, "health-assignment-source-voided-phone")
     page.locator("textarea[name=note]").fill("与本人核实，病例系登记错误")
     page.once("dialog", lambda d: d.accept())

@@ -13,7 +13,7 @@ from fangkong.venues import services
 from fangkong.venues.choices import VenueKind
 from fangkong.venues.models import Scan
 
-from .conftest import shot
+from .conftest import no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def _register(page, url: str, name: str, field: str, value: str):
 
 
 def _no_horizontal_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
 
 
 def test_scan_page_at_phone_width_admits_green_and_remembers_the_person(page, live_server, market):

@@ -13,7 +13,7 @@ from fangkong.volunteers import services
 from fangkong.volunteers.choices import AssignmentState, PoolState
 from fangkong.volunteers.models import Assignment, Shift, Volunteer
 
-from .conftest import login, shot
+from .conftest import login, no_sideways_scroll, shot
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 740}
@@ -28,7 +28,7 @@ def city(transactional_db):
 
 
 def _no_overflow(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_sideways_scroll(page)
 
 
 def test_public_sign_up_on_a_phone(page, live_server, city):
