@@ -12,14 +12,16 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
 from fangkong.areas.choices import AreaLevel
-from fangkong.core.importing import Column, Importer, register
+from fangkong.core.importing import Column, Importer, PendingRow, register
 from fangkong.core.importing import parsers as p
-from fangkong.core.personal import mask_name
+from fangkong.core.personal import index_value, mask_name
+from fangkong.core.services import lock_named
 from fangkong.registry.importers import ResidentImporter
 
 from .choices import HealthState, PoolState, Source
 from .models import Volunteer
 from .rules import encode_days, encode_skills, encode_times
+from .services import REGISTERING
 
 
 class _DefaultState(str):
@@ -102,6 +104,38 @@ class VolunteerImporter(Importer):
         Column("state", N_("状态"), (), p.choice(PoolState), help=N_("不填为储备")),
         Column("notes", N_("备注"), (), p.text()),
     )
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        # The file's phones so far: blind index → (the volunteer's ID index, row number).
+        self.phones: dict[str, tuple[str, int]] = {}
+
+    def begin(self) -> None:
+        lock_named(REGISTERING)  # as the form and the sign-up: a phone checked is still free
+
+    def prepare_batch(self, rows: list[PendingRow]) -> None:
+        """One volunteer per phone, as the form: refuse a phone another volunteer has, in
+        the database or on an earlier row. A volunteer already sharing a phone (a list
+        imported before this rule) keeps it on re-import."""
+        phone_of = {
+            id(r): index_value(r.fields["phone"], kind="phone", purpose="vol-phone") for r in rows
+        }
+        holders: dict[str, set[str]] = {}
+        for phone, ident in Volunteer.objects.filter(
+            phone_index__in=set(phone_of.values())
+        ).values_list("phone_index", "id_number_index"):
+            holders.setdefault(phone, set()).add(ident)
+        for r in rows:
+            phone, ident = phone_of[id(r)], r.key[0]
+            holding = holders.get(phone, set())
+            earlier = self.phones.setdefault(phone, (ident, r.row))
+            if ident in holding:
+                continue  # the volunteer's own phone, shared or not
+            if earlier[0] != ident:
+                message = _("与第 %(n)d 行相同：一个手机号只能登记一名志愿者")
+                r.reject("phone", message % {"n": earlier[1]})
+            elif holding:
+                r.reject("phone", _("该手机号已登记为志愿者，请勿重复录入"))
 
     def key_fields(self, values: dict[str, Any]) -> dict[str, Any] | None:
         ident = values.get("id_number")

@@ -121,9 +121,18 @@ def _find_existing(id_number: str, phone: str, *, exclude_pk=None) -> tuple[Volu
     return by_phone.order_by("pk").first(), "phone"
 
 
-def _refuse_duplicate(data: dict[str, Any], *, exclude_pk=None) -> None:
+# Held while a volunteer's ID number or phone is checked against the others and written (a
+# form, a sign-up, an import): the phone's rule has no unique index to fall back on (lists
+# imported before the import applied it may share a phone), and two sign-ups of one person
+# at once are merged instead of one failing on the ID number's.
+REGISTERING = "volunteers.register"
+
+
+def _refuse_duplicate(data: dict[str, Any], *, exclude_pk=None, phone_changed=True) -> None:
+    """A second volunteer with this ID number, or with this phone when the save gives it (a
+    record already sharing its phone from an old import can still be edited)."""
     existing, field = _find_existing(data["id_number"], data["phone"], exclude_pk=exclude_pk)
-    if existing is not None:
+    if existing is not None and (field == "id_number" or phone_changed):
         message = (
             _("该身份证号已登记为志愿者，请勿重复录入")
             if field == "id_number"
@@ -136,9 +145,10 @@ def create_volunteer(*, actor, data: dict[str, Any]) -> Volunteer:
     require_perm(actor, "volunteers.add_volunteer")
     require_area(actor, data.get("area"))
     data = clean_volunteer(data)
-    _refuse_duplicate(data)
     state = data.get("state") or PoolState.RESERVE
     with transaction.atomic():
+        lock_named(REGISTERING)
+        _refuse_duplicate(data)
         volunteer = audited_create(
             actor,
             Volunteer,
@@ -157,9 +167,13 @@ def update_volunteer(
         actor, volunteer, VOLUNTEER_FIELDS, data, perm="volunteers.change_volunteer"
     )
     merged = clean_volunteer(merged)
-    _refuse_duplicate(merged, exclude_pk=volunteer.pk)
     fields = {f: merged[f] for f in VOLUNTEER_FIELDS}
-    return audited_update(actor, volunteer, fields, expected_version=expected_version)
+    with transaction.atomic():
+        lock_named(REGISTERING)
+        _refuse_duplicate(
+            merged, exclude_pk=volunteer.pk, phone_changed=merged["phone"] != volunteer.phone
+        )
+        return audited_update(actor, volunteer, fields, expected_version=expected_version)
 
 
 def delete_volunteer(*, actor, volunteer: Volunteer, reason: str = "") -> None:
@@ -186,6 +200,7 @@ def sign_up_volunteer(*, data: dict[str, Any]) -> tuple[Volunteer, bool]:
     data = clean_volunteer(data)
     reason = _("公开报名")
     with transaction.atomic():
+        lock_named(REGISTERING)
         existing, matched_by = _find_existing(data["id_number"], data["phone"])
         if existing is None:
             volunteer = Volunteer(

@@ -172,3 +172,44 @@ def test_skills_and_times_written_as_lists_keep_them(tmp_path, users, areas):
         "志愿者丁": (",disinfection,logistics,", ",1,2,3,4,5,", ",am,pm,"),
         "志愿者戊": (",medical,driving,", ",1,2,3,4,5,6,7,", ",am,"),
     }
+
+
+def test_one_volunteer_per_phone_as_the_form(tmp_path, users, areas):
+    """A phone another volunteer has, in the database or on an earlier row, is refused on
+    its cell, as the form refuses it; a re-import of a list that already shared a phone
+    (imported before this rule) is not."""
+    cmd = users["community"]
+    held = services.create_volunteer(
+        actor=cmd,
+        data={
+            "area": areas["grid_a"],
+            "name": "刘红梅",
+            "id_number": factories.make_id_number(rng=rng),
+            "phone": "13800000301",
+        },
+    )
+    ids = [factories.make_id_number(rng=rng) for _ in range(3)]
+    rows = [
+        [1, "颜圣萍", ids[0], "13800000301", "海棠花语社区", "", "", "", "", ""],
+        [2, "李济民", ids[1], "13800000302", "海棠花语社区", "", "", "", "", ""],
+        [3, "江克美", ids[2], "138 0000 0302", "海棠花语社区", "", "", "", "", ""],
+    ]
+    result = _import(_book(tmp_path, rows), cmd, areas["community"])
+    assert [(e.row, e.field, e.message) for e in result.errors] == [
+        (3, "手机号", "该手机号已登记为志愿者，请勿重复录入"),
+        (5, "手机号", "与第 4 行相同：一个手机号只能登记一名志愿者"),
+    ]
+    assert (result.created, result.committed) == (1, False)
+    assert Volunteer.objects.count() == 1
+
+    # Two volunteers an old import stored with one phone: their list imports again.
+    twin = Volunteer(area=areas["grid_a"], name="颜圣萍", id_number=ids[0], phone=held.phone)
+    twin.save()
+    rows = [
+        [1, "刘红梅", held.id_number, held.phone, "海棠花语社区", "", "", "", "", ""],
+        [2, "颜圣萍", ids[0], held.phone, "海棠花语社区", "市供销社", "", "", "", ""],
+    ]
+    again = _import(_book(tmp_path, rows), cmd, areas["community"])
+    assert [e.message for e in again.errors] == [] and again.committed
+    twin.refresh_from_db()
+    assert twin.organisation == "市供销社"

@@ -155,6 +155,55 @@ def test_staff_entry_refuses_a_duplicate_id_number_or_phone(areas, users):
     assert Volunteer.objects.count() == 1
 
 
+def test_a_volunteer_sharing_a_phone_from_an_old_import_can_still_be_edited(areas, users):
+    """Lists imported before the import applied the phone rule may hold two volunteers with
+    one phone: editing one of them for anything else is not refused for it, and giving a
+    phone another volunteer has still is."""
+    cmd = users["community"]
+    a = make_volunteer(cmd, areas["grid_a"], "张三")
+    b = make_volunteer(cmd, areas["grid_a"], "李四")
+    c = make_volunteer(cmd, areas["grid_a"], "王五")
+    b.phone = a.phone  # as the old import stored it
+    b.save()
+    services.update_volunteer(
+        actor=cmd, volunteer=b, data={"organisation": "市供销社"}, expected_version=None
+    )
+    b.refresh_from_db()
+    assert (b.organisation, b.phone) == ("市供销社", a.phone)
+    with pytest.raises(ValidationError) as e:
+        services.update_volunteer(
+            actor=cmd, volunteer=b, data={"phone": c.phone}, expected_version=None
+        )
+    assert e.value.message_dict == {"phone": ["该手机号已登记为志愿者，请勿重复录入"]}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_registrations_of_one_phone_or_person_at_once(areas, users):
+    """The phone's rule has no unique index: two staff entering one phone at the same moment
+    take turns, and the second is refused. Two sign-ups of one person at once merge instead
+    of the second failing on the ID number's index."""
+    from fangkong.core.testing.sessions import second_while_first_uncommitted
+
+    cmd = users["community"]
+    phone = factories.make_phone(rng)
+    race = second_while_first_uncommitted(
+        lambda: make_volunteer(cmd, areas["grid_a"], "张三", phone=phone),
+        lambda: make_volunteer(cmd, areas["grid_b"], "李四", phone=phone),
+    )
+    assert race.first is None and race.second_waited
+    assert race.second.message_dict == {"phone": ["该手机号已登记为志愿者，请勿重复录入"]}
+    ident = factories.make_id_number(rng=rng)
+    race = second_while_first_uncommitted(
+        lambda: _signup(areas["grid_a"], id_number=ident),
+        lambda: _signup(areas["grid_a"], id_number=ident),
+    )
+    assert race.first is None and race.second is None and race.second_waited
+    assert race.second_result[1] is True  # merged into the first
+    assert Volunteer.objects.filter(name="王五").count() == 1
+    assert Volunteer.objects.count() == 2
+
+
 def test_account_links_a_volunteer_user_scoped_to_their_own_record(areas, users):
     v = make_volunteer(users["community"], areas["grid_a"], "张三")
     other = make_volunteer(users["community"], areas["grid_a"], "李四")
