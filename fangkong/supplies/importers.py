@@ -124,6 +124,29 @@ class ItemImporter(Importer):
         else:
             fields["alt_factor"] = None
 
+    def prepare_batch(self, rows: list[PendingRow]) -> None:
+        """A name is one item's (as the form's 名称已存在): refuse a name another code has,
+        in the catalogue or on an earlier row, which the unique index would otherwise refuse
+        for the whole file."""
+        names: dict[str, tuple[str, int]] = self.ctx.cache.setdefault("item_names", {})
+        held = dict(
+            Item.objects.filter(name__in={r.fields["name"] for r in rows}).values_list(
+                "name", "code"
+            )
+        )
+        for r in rows:
+            name, code = r.fields["name"], r.fields["code"]
+            if held.get(name, code) != code:
+                r.reject(
+                    "name", _("物资目录中已有同名品目（编码 %(code)s）") % {"code": held[name]}
+                )
+            elif (earlier := names.setdefault(name, (code, r.row)))[0] != code:
+                r.reject(
+                    "name",
+                    _("与第 %(n)d 行名称相同而编码不同：一个名称只能对应一个编码")
+                    % {"n": earlier[1]},
+                )
+
     def merge(self, old: dict[str, Any], fields: dict[str, Any]) -> None:
         if (
             old["unit"] != fields["unit"]

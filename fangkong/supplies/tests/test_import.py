@@ -53,3 +53,35 @@ def test_import_page(client, users):
     assert client.get(reverse("supplies:item_import_template")).content[:2] == b"PK"
     client.force_login(users["community"])
     assert client.get(reverse("supplies:item_import")).status_code == 403
+
+
+def test_a_name_is_one_items_as_in_the_form(tmp_path, areas, users):
+    """A name another code has, in the catalogue or on an earlier row, is refused on its
+    cell: the unique index failed the whole file with a server error."""
+    from fangkong.supplies.services import create_item
+
+    create_item(
+        actor=users["command"], data={"code": "KZ-001", "name": "医用外科口罩", "unit": "piece"}
+    )
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["物资编码", "物资名称", "单位"])
+    ws.append(["KZ-002", "医用外科口罩", "只"])  # the catalogue's KZ-001
+    ws.append(["KZ-001", "医用外科口罩", "只"])  # the item itself: unchanged
+    ws.append(["FH-1", "防护服", "套"])
+    ws.append(["FH-2", "防护服", "套"])  # row 5's name under another code
+    path = tmp_path / "catalogue.xlsx"
+    wb.save(path)
+    kw = {"actor": users["command"], "area": areas["city"]}
+    result = run_import("supplies.item", path, **kw)
+    assert [(e.row, e.field, e.message) for e in result.errors] == [
+        (2, "物资名称", "物资目录中已有同名品目（编码 KZ-001）"),
+        (5, "物资名称", "与第 4 行名称相同而编码不同：一个名称只能对应一个编码"),
+    ]
+    assert not result.committed
+    result = run_import("supplies.item", path, skip_invalid=True, **kw)
+    assert (result.created, result.updated + result.unchanged, result.rejected) == (1, 1, 2)
+    assert sorted(Item.objects.values_list("code", "name")) == [
+        ("FH-1", "防护服"),
+        ("KZ-001", "医用外科口罩"),
+    ]
