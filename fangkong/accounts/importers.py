@@ -217,8 +217,11 @@ class UserImporter(Importer):
         return _("该登录名已有账号使用：导入不会修改已有账号，请换一个登录名或留空自动生成")
 
     def prepare_batch(self, rows: list[PendingRow]) -> None:
-        """Refuse a login an account already has (in any letter case, as ``create_user``);
-        then each new account's password."""
+        """Refuse a login an account already has (in any letter case, as ``create_user``), and
+        a row without one whose person has an account already; then each new account's
+        password."""
+        self._refuse_reopened([r for r in rows if r.values.get(_GENERATED)])
+        rows = [r for r in rows if not r.errors]
         logins = {r.fields["username"].lower() for r in rows}
         used = set(
             User._base_manager.annotate(login=Lower("username"))
@@ -233,6 +236,29 @@ class UserImporter(Importer):
                 password = generate_password(account)
                 r.fields["password"] = make_password(password)
                 r.values[_ISSUED] = password
+
+    def _refuse_reopened(self, rows: list[PendingRow]) -> None:
+        """A row with a blank 登录名 naming an account's holder: the same name, role and area
+        (and the same phone where both give one). The same list imported again would
+        otherwise open zhangsan2 beside zhangsan; namesakes within one file stay apart, and a
+        namesake of an account gets one with a 登录名 given."""
+        if not rows:
+            return
+        held: dict[tuple, list[tuple[str, str]]] = {}
+        accounts = User._base_manager.filter(full_name__in={r.fields["full_name"] for r in rows})
+        for account in accounts.only("username", "full_name", "role", "area_id", "phone"):
+            key = (account.full_name, account.role, account.area_id)
+            held.setdefault(key, []).append((account.username, account.phone or ""))
+        for r in rows:
+            f = r.fields
+            for login, phone in held.get((f["full_name"], f["role"], f["area"]), ()):
+                if not (phone and f["phone"] and phone != f["phone"]):
+                    message = _(
+                        "该区域已有同名、同角色的账号“%(login)s”：同一人无需再导入；"
+                        "确为另一人请填写登录名"
+                    )
+                    r.reject("username", message % {"login": login})
+                    break
 
     def merge(self, old: dict[str, Any], fields: dict[str, Any]) -> None:
         raise ValidationError({"username": self.foreign_row_message()})

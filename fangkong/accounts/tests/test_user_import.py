@@ -201,6 +201,47 @@ def test_blank_logins_come_from_the_names_pinyin_and_stay_unique(tmp_path, users
     ]
 
 
+def test_the_same_list_imported_again_opens_no_second_accounts(tmp_path, users, areas):
+    """A blank 登录名 on a row whose person has an account (the same name, role and area,
+    and phone where both give one) is refused: the list sent twice opened zhangsan2 beside
+    zhangsan. A namesake with another phone, or another role, still gets one."""
+    rows = [
+        ("张三", "", "网格员", "第一网格", "13800001234"),
+        ("李四", "", "网格员", "第一网格", ""),
+    ]
+    kw = {"actor": users["community"], "area": areas["community"]}
+    first = run_import(IMPORTER, workbook(tmp_path / "a.xlsx", rows), **kw)
+    assert (first.created, first.rejected) == (2, 0), errors(first)
+
+    again = run_import(IMPORTER, workbook(tmp_path / "b.xlsx", rows), **kw)
+    assert errors(again) == [
+        (
+            3,
+            "登录名",
+            "该区域已有同名、同角色的账号“zhangsan”：同一人无需再导入；确为另一人请填写登录名",
+        ),
+        (
+            4,
+            "登录名",
+            "该区域已有同名、同角色的账号“lisi”：同一人无需再导入；确为另一人请填写登录名",
+        ),
+    ]
+    others = [
+        ("张三", "", "网格员", "第一网格", "13900005678"),  # another phone: another 张三
+        ("李四", "", "社区", "第一网格", ""),  # another role
+        ("李四", "lisi.b", "网格员", "第一网格", ""),  # a 登录名 given
+    ]
+    more = run_import(IMPORTER, workbook(tmp_path / "c.xlsx", others), **kw)
+    assert (more.created, more.rejected) == (3, 0), errors(more)
+    assert sorted(User.objects.filter(full_name__in=["张三", "李四"]).values_list("username")) == [
+        ("lisi",),
+        ("lisi.b",),
+        ("lisi2",),
+        ("zhangsan",),
+        ("zhangsan2",),
+    ]
+
+
 def test_a_preview_lists_the_logins_it_makes_up_to_a_limit_and_counts_the_rest(
     tmp_path, users, areas, monkeypatch
 ):
