@@ -105,11 +105,6 @@ class VolunteerImporter(Importer):
         Column("notes", N_("备注"), (), p.text()),
     )
 
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        # The file's phones so far: blind index → (the volunteer's ID index, row number).
-        self.phones: dict[str, tuple[str, int]] = {}
-
     def begin(self) -> None:
         lock_named(REGISTERING)  # as the form and the sign-up: a phone checked is still free
 
@@ -117,6 +112,8 @@ class VolunteerImporter(Importer):
         """One volunteer per phone, as the form: refuse a phone another volunteer has, in
         the database or on an earlier row. A volunteer already sharing a phone (a list
         imported before this rule) keeps it on re-import."""
+        # The file's phones so far: blind index → (the volunteer's ID index, row number).
+        phones: dict[str, tuple[str, int]] = self.ctx.cache.setdefault("phones", {})
         phone_of = {
             id(r): index_value(r.fields["phone"], kind="phone", purpose="vol-phone") for r in rows
         }
@@ -128,14 +125,13 @@ class VolunteerImporter(Importer):
         for r in rows:
             phone, ident = phone_of[id(r)], r.key[0]
             holding = holders.get(phone, set())
-            earlier = self.phones.setdefault(phone, (ident, r.row))
             if ident in holding:
                 continue  # the volunteer's own phone, shared or not
-            if earlier[0] != ident:
+            if holding:
+                r.reject("phone", _("该手机号已登记为志愿者，请勿重复录入"))
+            elif (earlier := phones.setdefault(phone, (ident, r.row)))[0] != ident:
                 message = _("与第 %(n)d 行相同：一个手机号只能登记一名志愿者")
                 r.reject("phone", message % {"n": earlier[1]})
-            elif holding:
-                r.reject("phone", _("该手机号已登记为志愿者，请勿重复录入"))
 
     def key_fields(self, values: dict[str, Any]) -> dict[str, Any] | None:
         ident = values.get("id_number")
