@@ -24,6 +24,7 @@ DASHBOARD_BENCH_ARGS ?=
 LISTS_BENCH_ARGS ?=
 LOAD_BENCH_ARGS ?=
 FUZZ_EXAMPLES ?= 50
+IMPORT_FUZZ_ROWS ?= 2000
 
 PO_FILES := $(wildcard fangkong/locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -125,9 +126,11 @@ bench: $(VENV)/.installed-bench
 	  $(BIN)/python -m bench.ingest; e=$$?; \
 	  FANGKONG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FANGKONG_FUZZ_COVERAGE=1 \
 	    $(BIN)/pytest -n 0 -q fangkong/core/tests/test_api_fuzz.py; f=$$?; \
+	  FANGKONG_IMPORT_FUZZ_ROWS=$(IMPORT_FUZZ_ROWS) \
+	    $(BIN)/pytest -q fangkong/core/tests/test_import_fuzz.py; i=$$?; \
 	  $(BIN)/python -m bench dashboard $(DASHBOARD_BENCH_ARGS); g=$$?; \
 	  $(BIN)/python -m bench lists $(LISTS_BENCH_ARGS); h=$$?; \
-	  m=0; for x in $$a $$b $$c $$d $$e $$f $$g $$h; do m=$$(( m > x ? m : x )); done; exit $$m
+	  m=0; for x in $$a $$b $$c $$d $$e $$f $$g $$h $$i; do m=$$(( m > x ? m : x )); done; exit $$m
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .ruff_cache .pytest_cache

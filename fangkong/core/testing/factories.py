@@ -141,6 +141,17 @@ def _named_contact_options(actor: User, area_: Area) -> dict[str, Any]:
 
     from fangkong.tracing.services import create_case
 
-    (person,) = make_residents(actor, area_, 1, prefix="病例")
+    grids = Area.objects.subtree(area_).filter(level=AreaLevel.GRID).order_by("path")
+    grid = area_ if area_.level == AreaLevel.GRID else grids.first()
+    (person,) = make_residents(actor, grid, 1, prefix="病例")
     case = create_case(actor=actor, resident=person, kind="confirmed", confirmed_at=timezone.now())
     return {"case_id": case.pk, "reason": "测试指认依据"}
+
+
+@import_options_for("enterprises.employee")
+def _employee_options(actor: User, area_: Area) -> dict[str, Any]:
+    from fangkong.enterprises.models import Enterprise
+
+    from . import builders
+
+    return {"enterprise_id": builders.build(Enterprise, area_).pk}
