@@ -5,7 +5,8 @@ The rules are those of opening one by hand (``services.create_user``): the impor
 ``accounts.add_user``, every row's area lies inside the import's area (itself inside the
 importer's subtree) and its role is one the importer may give (``services.require_grantable``).
 A blank 登录名 is made from the name's pinyin (张三 → zhangsan, then zhangsan2). An import never
-changes an existing account: a row naming a taken 登录名 is rejected. Each account gets a
+changes an existing account: a row naming a taken 登录名 is rejected, and so is a row without
+one whose person has an account already (the list imported twice). Each account gets a
 generated password its holder must change at the first sign-in; the passwords are handed
 over once as a sheet (``password_sheets``), only their hashes are stored and audited never.
 """
