@@ -13,6 +13,8 @@ from fangkong.volunteers import services
 from fangkong.volunteers.choices import PoolState, Source
 from fangkong.volunteers.models import Volunteer
 
+from .conftest import make_volunteer
+
 pytestmark = pytest.mark.django_db
 rng = random.Random(33)
 IDS = [factories.make_id_number(rng=rng) for _ in range(4)]
@@ -179,15 +181,7 @@ def test_one_volunteer_per_phone_as_the_form(tmp_path, users, areas):
     its cell, as the form refuses it; a re-import of a list that already shared a phone
     (imported before this rule) is not."""
     cmd = users["community"]
-    held = services.create_volunteer(
-        actor=cmd,
-        data={
-            "area": areas["grid_a"],
-            "name": "刘红梅",
-            "id_number": factories.make_id_number(rng=rng),
-            "phone": "13800000301",
-        },
-    )
+    held = make_volunteer(cmd, areas["grid_a"], "刘红梅", phone="13800000301")
     ids = [factories.make_id_number(rng=rng) for _ in range(3)]
     rows = [
         [1, "颜圣萍", ids[0], "13800000301", "海棠花语社区", "", "", "", "", ""],
