@@ -144,6 +144,16 @@ class DesignationImporter(Importer):
             help=N_("不填时按导入时选择的生效时间"),
             example="2022-04-10 00:00",
         ),
+        # Only the list's export has it (the designation's history): such a row is not a
+        # level to set, and importing it would open a place that was lifted.
+        Column(
+            "effective_to",
+            N_("截止时间"),
+            ("截止日期", "解除时间"),
+            p.parse_datetime,
+            help=N_("导出的历史记录才有，有截止时间的行不能导入"),
+            in_template=False,
+        ),
     )
 
     def __init__(self, ctx):
@@ -239,6 +249,15 @@ class DesignationImporter(Importer):
         return fields
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
+        if "effective_to" in values:
+            raise ValidationError(
+                {
+                    "effective_to": _(
+                        "这是已截止的历史认定，不能导入；要重新设定该地区的等级，"
+                        "请清空截止时间并填写新的生效时间"
+                    )
+                }
+            )
         fields = self._place(values)
         if fields["area"] is None and fields["place_code"]:
             # A new designation keeps the row's own name (``merge`` compares by code).

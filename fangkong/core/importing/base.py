@@ -53,6 +53,9 @@ class Column:
     example: str = ""
     # The template formats this column as text so Excel keeps long digit strings intact.
     as_text: bool = False
+    # False: a column only some other file has (a list's export), read to refuse its rows;
+    # the template leaves it out.
+    in_template: bool = True
 
     def names(self) -> set[str]:
         return {normalize_header(n) for n in (self.header, _(self.header), *self.aliases)}

@@ -20,6 +20,7 @@ def template_workbook(importer: str) -> bytes:
     could be imported by mistake.
     """
     cls = get_importer(importer)
+    columns = [c for c in cls.columns if c.in_template]
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -28,7 +29,7 @@ def template_workbook(importer: str) -> bytes:
     sheet = book.add_worksheet(sheet_name(str(cls.label)))
     notes = book.add_worksheet(_("填写说明"))
     sheet.freeze_panes(1, 0)
-    for i, col in enumerate(cls.columns):
+    for i, col in enumerate(columns):
         title = _(col.header) + ("*" if col.required else "")
         sheet.write_string(0, i, title, need if col.required else head)
         sheet.set_column(i, i, max(12, len(title) * 2 + 4), as_text if col.as_text else None)
@@ -39,13 +40,13 @@ def template_workbook(importer: str) -> bytes:
         [_("列名"), _("是否必填"), _("可用的其他列名"), _("填写说明"), _("示例")]
     ):
         notes.write_string(0, j, title, head)
-    for i, col in enumerate(cls.columns, start=1):
+    for i, col in enumerate(columns, start=1):
         notes.write_string(i, 0, _(col.header))
         notes.write_string(i, 1, _("必填") if col.required else _("选填"))
         notes.write_string(i, 2, joined(col.aliases))
         notes.write_string(i, 3, _(col.help) if col.help else "")
         notes.write_string(i, 4, col.example)
-    last = len(cls.columns) + 2
+    last = len(columns) + 2
     notes.write_string(
         last,
         0,

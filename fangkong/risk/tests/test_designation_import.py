@@ -23,7 +23,7 @@ from fangkong.core.models import AuditEntry, Job
 from fangkong.core.testing.factories import make_user
 from fangkong.formats import moment
 from fangkong.risk.models import RiskDesignation, RiskLevel
-from fangkong.risk.services import set_risk_level
+from fangkong.risk.services import end_risk_designation, set_risk_level
 from fangkong.status.clock import at_local
 from fangkong.status.models import PersonStatus
 from fangkong.status.testing import make_resident
@@ -415,3 +415,56 @@ def test_web_upload_preview_lists_the_lifts_then_confirm(
     assert (real.result["created"], real.result["lifted"], real.result["committed"]) == (1, 1, True)
     gone.refresh_from_db()
     assert gone.effective_to == NOON
+
+
+def test_the_lists_export_edited_in_excel_imports_back(tmp_path, users, areas):
+    """The export gives a place as the import reads it (地区名称 and 区划代码: a platform
+    area by its code), so the list sent back unchanged changes nothing; a lifted place's row
+    (it has a 截止时间) is refused instead of opening the place again."""
+    import io
+
+    from django.test import Client
+
+    actor, scope = users["command"], areas["renhe"]
+    basis = {"actor": actor, "reason": REASON}
+    set_risk_level(level=level("高风险"), effective_from=NOON, area=areas["street"], **basis)
+    set_risk_level(
+        level=level("中风险"),
+        effective_from=NOON,
+        place_name="上海市浦东新区",
+        place_code="310115",
+        **basis,
+    )
+    lifted = set_risk_level(
+        level=level("高风险"), effective_from=NOON, place_name="吉林省长春市", **basis
+    )
+    end_risk_designation(
+        designation=lifted, effective_to=NOON + datetime.timedelta(days=2), **basis
+    )
+    client = Client()
+    client.force_login(actor)
+    response = client.get("/risk/designations/", {"export": "xlsx"})
+    data = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["地区名称", "区划代码", "风险等级", "生效时间"]
+    rows = list(sheet.iter_rows(values_only=True))
+    lifted_row = next(n for n, r in enumerate(rows, start=1) if r[0] == "吉林省长春市")
+    assert sorted(tuple(r[:2]) for r in rows[1:]) == [
+        ("上海市浦东新区", "310115"),
+        ("仁和街道", "510411001"),
+        ("吉林省长春市", None),
+    ]
+    path = tmp_path / "导出.xlsx"
+    path.write_bytes(data)
+
+    result = run_import(IMPORTER, path, actor=actor, area=scope, skip_invalid=True, options=OPTIONS)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    assert errors_of(result) == [
+        (
+            lifted_row,
+            "截止时间",
+            "这是已截止的历史认定，不能导入；要重新设定该地区的等级，请清空截止时间并填写新的生效时间",
+        )
+    ]
+    assert RiskDesignation.objects.filter(effective_to__isnull=True).count() == 2
