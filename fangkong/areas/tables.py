@@ -10,4 +10,6 @@ class AreaTable(Table):
         Column("code", _("区划代码")),
         Column("level", _("层级"), choices=True),
         Column("parent", _("上级区域"), accessor="parent.name"),
+        # As the area import reads a parent: an export edited in Excel imports back.
+        Column("parent_code", _("上级代码"), accessor="parent.code", html=False),
     )

@@ -80,6 +80,7 @@ class AreaListView(ObjectListView):
     filterset_class = AreaFilterSet
     table_class = AreaTable
     selector = staticmethod(lambda qs: qs.select_related("parent"))
+    export_permission = "areas.view_area"  # no personal data: whoever sees the tree
     list_url_name = "areas:area_list"
     add_url_name = "areas:area_add"
 

@@ -241,3 +241,30 @@ def test_the_web_page_is_for_those_who_may_add_areas(client, areas, users):
     client.force_login(users["grid_a"])
 
     assert client.get(reverse("areas:area_import")).status_code == 403
+
+
+def test_the_area_lists_export_edited_in_excel_imports_back(tmp_path, admin):
+    """The list's export names each area's parent by its code (上级代码), as the import reads
+    it: sent back as it is, it changes nothing; a name changed in Excel renames the area."""
+    import io
+
+    import_areas(actor=admin, path=_xlsx(tmp_path, COUNTY))
+    client = Client()
+    client.force_login(admin)
+    response = client.get("/areas/list/", {"export": "xlsx"})
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == ["名称", "区划代码", "层级", "上级区域", "上级代码"]
+    path = tmp_path / "导出.xlsx"
+    book.save(path)
+    again = import_areas(actor=admin, path=path)
+    assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 6, [])
+
+    for row in sheet.iter_rows(min_row=2):
+        if row[1].value == "510421101002":
+            row[0].value = "龙华村委会"
+    book.save(path)
+    edited = import_areas(actor=admin, path=path)
+    assert (edited.created, edited.updated, edited.errors) == (0, 1, [])
+    assert Area.objects.get(code="510421101002").name == "龙华村委会"
