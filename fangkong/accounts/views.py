@@ -147,6 +147,8 @@ class UserListView(ObjectListView):
     filterset_class = UserFilterSet
     table_class = UserTable
     selector = staticmethod(lambda qs: qs.select_related("area").order_by("username"))
+    # Staff names, roles and areas, no phone: whoever may see the accounts may list them out.
+    export_permission = "accounts.view_user"
     list_url_name = "accounts:user_list"
     add_url_name = "accounts:user_add"
     extra_actions = (("accounts:user_import", gettext_lazy("批量导入账号"), "accounts.add_user"),)

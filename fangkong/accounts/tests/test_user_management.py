@@ -103,6 +103,30 @@ def test_the_list_shows_the_accounts_of_ones_own_subtree(client, users):
     assert sorted(names) == ["community", "grid_a", "grid_b", "street", "volunteer"]
 
 
+def test_the_list_goes_out_to_excel_with_the_same_accounts(client, users):
+    """A street's staff list in Excel: its own subtree's accounts, as the page lists them."""
+    import io
+
+    import openpyxl
+
+    client.force_login(users["street"])
+    r = client.get(reverse("accounts:user_list"), {"export": "xlsx"})
+    assert r.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("用户名", "姓名", "角色", "所属区域")
+    assert sorted(row[0] for row in rows[1:]) == [
+        "community",
+        "grid_a",
+        "grid_b",
+        "street",
+        "volunteer",
+    ]
+    assert AuditEntry.objects.filter(action="export", object_type="accounts.user").exists()
+    client.force_login(users["grid_a"])
+    assert client.get(reverse("accounts:user_list"), {"export": "xlsx"}).status_code == 403
+
+
 def test_the_command_office_opens_every_role_a_street_only_those_it_can_do_itself(users):
     from fangkong.accounts.services import grantable_roles
 

@@ -14,8 +14,8 @@ from fangkong.core.testing import factories, lists, urlmap
 
 pytestmark = pytest.mark.django_db
 
-# Importers with no list of their own records to export (a delivery note's lines are lots
-# in the stock ledger), or whose list has no export (accounts).
+# A delivery note's lines have no list of their own (they are lots in the stock ledger); an
+# import never changes an account, so the account list's export comes back as taken logins.
 NO_EXPORT = {"supplies.receipt", "accounts.user"}
 
 
