@@ -129,6 +129,7 @@ class ChecklistTemplateListView(ObjectListView):
     model = ChecklistTemplate
     table_class = ChecklistTemplateTable
     selector = selectors.checklist_list
+    export_permission = "supervision.view_checklisttemplate"  # no personal data
     list_url_name = "supervision:checklist_list"
     add_url_name = "supervision:checklist_add"
 

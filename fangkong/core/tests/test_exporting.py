@@ -167,3 +167,18 @@ def test_an_area_named_after_its_community_is_read_with_its_parent(
         names = [columns[0].value(r) for r in qs]
     assert names == ["海棠花语社区第一网格", "海棠花语社区第二网格", "迷阳水岸社区第一网格"]
     assert columns[0].value(SimpleNamespace(area=areas["community"])) == "海棠花语社区"
+
+
+def test_every_list_page_goes_out_to_excel():
+    """Excel in and out of every list: each list page has an export (its permission may be
+    one some roles lack), so no list is kept only on screen."""
+    from fangkong.core.testing import urlmap
+    from fangkong.core.views.generic import ObjectListView
+
+    lists = {
+        e.path: e.view_class
+        for e in urlmap.walk()
+        if isinstance(e.view_class, type) and issubclass(e.view_class, ObjectListView)
+    }
+    assert len(lists) > 40
+    assert [path for path, view in sorted(lists.items()) if not view.export_permission] == []
